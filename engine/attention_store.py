@@ -1,0 +1,225 @@
+"""Compact storage of attention probabilities per (stack, layer, head).
+
+Pure numpy (no torch, no Qt): the GUI reads snapshots of it directly.
+
+Rows are float16. A causal stack stores only the lower triangle, packed row after row
+(row r holds keys 0..r), so N tokens cost N(N+1)/2 values per head instead of N². Other
+stacks (encoder self-attention, cross-attention) are dense [rows, keys].
+
+Rows are written in place as they are computed; stepping appends one row. A snapshot is a
+cheap frozen view (array references and a row count): rows below its count are never
+rewritten while it is current, so it can be read from another thread.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import NDArray
+
+VALUE_BYTES = 2  # float16
+
+
+class AttentionMemoryError(MemoryError):
+    """A request whose attention would not fit in memory; the message says what to do."""
+
+
+def stack_bytes(layers: int, heads: int, rows: int, keys: int, causal: bool) -> int:
+    """Bytes the store needs for one stack (the minimum: float16, triangle when causal)."""
+    per_head = rows * (rows + 1) // 2 if causal else rows * keys
+    return layers * heads * per_head * VALUE_BYTES
+
+
+def available_memory() -> int:
+    """Bytes of RAM the system can still give us (MemAvailable), or a large number if unknown."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 1 << 62
+
+
+def check_fits(needed: int, what: str, budget: int | None = None) -> None:
+    """Refuse a request that would take more than 80% of available memory, before allocating."""
+    budget = int(available_memory() * 0.8) if budget is None else budget
+    if needed > budget:
+        raise AttentionMemoryError(
+            f"{what} needs {needed / 2**30:.2f} GiB but only {budget / 2**30:.2f} GiB is free: "
+            "use a shorter text, fewer tokens to generate, or a smaller model"
+        )
+
+
+@lru_cache(maxsize=8)
+def _tri(rows: int, keys: int, offset: int) -> NDArray[np.bool_]:
+    """Boolean mask of the causal part of a [rows, keys] block whose first row is row `offset`."""
+    tri = np.tri(rows, keys, k=offset, dtype=bool)
+    tri.setflags(write=False)
+    return tri
+
+
+def _packed_offset(row: int) -> int:
+    return row * (row + 1) // 2
+
+
+class _Stack:
+    """One stack's buffer: [layer, head, packed] when causal, else [layer, head, row, key]."""
+
+    def __init__(self, layers: int, heads: int, causal: bool, keys: int, capacity: int):
+        self.layers, self.heads, self.causal, self.keys = layers, heads, causal, keys
+        self.rows = 0
+        self.data = self._allocate(max(capacity, 1))
+
+    def _allocate(self, capacity: int) -> NDArray[np.float16]:
+        self.capacity = capacity
+        if self.causal:
+            return np.zeros((self.layers, self.heads, _packed_offset(capacity)), np.float16)
+        return np.zeros((self.layers, self.heads, capacity, self.keys), np.float16)
+
+    def ensure(self, rows: int) -> None:
+        """Grow by a quarter (not doubling: a triangle would waste up to 4x) so `rows` rows fit.
+
+        The old array stays valid for old snapshots.
+        """
+        if rows <= self.capacity:
+            return
+        old, used = self.data, self.rows
+        self.data = self._allocate(max(rows, self.capacity + self.capacity // 4 + 1))
+        if self.causal:
+            self.data[:, :, : _packed_offset(used)] = old[:, :, : _packed_offset(used)]
+        else:
+            self.data[:, :, :used] = old[:, :, :used]
+
+    def write(self, layer: int, start: int, probs: NDArray) -> None:
+        """Write rows start..start+q-1 of one layer; probs is [head, q, key] (key ≥ start+q when causal)."""
+        _, q, k = probs.shape
+        self.ensure(start + q)
+        if self.causal:
+            lo, hi = _packed_offset(start), _packed_offset(start + q)
+            if q == 1:
+                self.data[layer, :, lo:hi] = probs[:, 0, : start + 1]
+            else:
+                self.data[layer, :, lo:hi] = probs[:, :, : start + q][:, _tri(q, start + q, start)]
+        else:
+            if k != self.keys:
+                raise ValueError(f"attention has {k} keys but the stack holds {self.keys}")
+            self.data[layer, :, start : start + q] = probs
+
+
+@dataclass(frozen=True)
+class AttentionSnapshot:
+    """A frozen view of the store: per stack, the buffer and how many rows are valid.
+
+    Accessors return new float32 arrays. Shapes: matrix [query, key], layer [head, query, key],
+    row [layer, head, key], full [layer, head, query, key].
+    """
+
+    _buffers: tuple[tuple[str, NDArray[np.float16], int, int, bool], ...] = ()  # (stack, data, rows, keys, causal)
+
+    @property
+    def stacks(self) -> tuple[str, ...]:
+        return tuple(b[0] for b in self._buffers)
+
+    def _get(self, stack: str) -> tuple[NDArray[np.float16], int, int, bool]:
+        for name, data, rows, keys, causal in self._buffers:
+            if name == stack:
+                return data, rows, keys, causal
+        raise KeyError(f"no {stack!r} attention here; this model has {', '.join(self.stacks) or 'none'}")
+
+    def shape(self, stack: str) -> tuple[int, int, int, int]:
+        """[layer, head, query, key] of one stack."""
+        data, rows, keys, causal = self._get(stack)
+        return data.shape[0], data.shape[1], rows, rows if causal else keys
+
+    def is_causal(self, stack: str) -> bool:
+        return self._get(stack)[3]
+
+    def _block(self, stack: str, layer: int, head: slice | int) -> NDArray[np.float32]:
+        data, rows, keys, causal = self._get(stack)
+        if not 0 <= layer < data.shape[0]:
+            raise IndexError(f"layer {layer} out of range: {stack} has {data.shape[0]} layers")
+        if not causal:
+            return data[layer, head, :rows, :keys].astype(np.float32)
+        packed = data[layer, head, : _packed_offset(rows)]
+        out = np.zeros(packed.shape[:-1] + (rows, rows), np.float32)
+        out[..., _tri(rows, rows, 0)] = packed
+        return out
+
+    def matrix(self, stack: str, layer: int, head: int) -> NDArray[np.float32]:
+        """[query, key] for one head."""
+        return self._block(stack, layer, head)
+
+    def layer(self, stack: str, layer: int) -> NDArray[np.float32]:
+        """[head, query, key] for every head of one layer."""
+        return self._block(stack, layer, slice(None))
+
+    def mean(self, stack: str, layer: int) -> NDArray[np.float32]:
+        """[query, key] averaged over the heads of one layer."""
+        return self.layer(stack, layer).mean(axis=0)
+
+    def full(self, stack: str) -> NDArray[np.float32]:
+        """[layer, head, query, key] for the whole stack (zeros above the diagonal when causal)."""
+        return np.stack([self.layer(stack, i) for i in range(self.shape(stack)[0])])
+
+    def row(self, stack: str, query: int) -> NDArray[np.float32]:
+        """[layer, head, key] attention of one query over all keys it could see."""
+        data, rows, keys, causal = self._get(stack)
+        if not 0 <= query < rows:
+            raise IndexError(f"query {query} out of range: {stack} has {rows} rows")
+        if causal:
+            lo = _packed_offset(query)
+            return data[:, :, lo : lo + query + 1].astype(np.float32)
+        return data[:, :, query, :keys].astype(np.float32)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the valid rows (what the store must keep), summed over stacks."""
+        return sum(
+            stack_bytes(d.shape[0], d.shape[1], rows, keys, causal) for _, d, rows, keys, causal in self._buffers
+        )
+
+
+class AttentionStore:
+    """Owns the buffers; the engine writes rows into it, the GUI reads snapshots."""
+
+    def __init__(self) -> None:
+        self._stacks: dict[str, _Stack] = {}
+
+    def configure(self, stack: str, layers: int, heads: int, causal: bool, keys: int, capacity: int) -> None:
+        """(Re)create one stack's buffer, empty. `keys` is ignored for causal stacks."""
+        self._stacks[stack] = _Stack(layers, heads, causal, keys, capacity)
+
+    def clear(self) -> None:
+        self._stacks.clear()
+
+    def write(self, stack: str, layer: int, start: int, probs: NDArray) -> None:
+        self._stacks[stack].write(layer, start, probs)
+
+    def set_rows(self, stack: str, rows: int) -> None:
+        """Mark rows 0..rows-1 valid (after every layer of a forward was written) or truncate (undo)."""
+        self._stacks[stack].rows = rows
+
+    def rows(self, stack: str) -> int:
+        return self._stacks[stack].rows
+
+    def __contains__(self, stack: str) -> bool:
+        return stack in self._stacks
+
+    @property
+    def allocated_bytes(self) -> int:
+        return sum(s.data.nbytes for s in self._stacks.values())
+
+    def snapshot(self) -> AttentionSnapshot:
+        return AttentionSnapshot(
+            tuple(
+                (name, s.data, s.rows, s.rows if s.causal else s.keys, s.causal) for name, s in self._stacks.items()
+            )
+        )

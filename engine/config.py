@@ -1,0 +1,35 @@
+"""Settings the GUI and the CLI hand to the engine. Imports neither torch nor Qt."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SamplingConfig:
+    greedy: bool = True  # argmax; the other fields are ignored
+    temperature: float = 1.0  # > 0; logits are divided by it
+    top_k: int = 0  # keep the k most likely tokens (0: all)
+    top_p: float = 1.0  # keep the smallest set whose probability reaches p, in (0, 1]
+    seed: int | None = None  # same seed, same tokens
+    candidates: int = 10  # how many alternatives each step reports
+
+    def __post_init__(self) -> None:
+        if not self.greedy:
+            if not (self.temperature > 0 and math.isfinite(self.temperature)):
+                raise ValueError(f"temperature must be > 0 when sampling, got {self.temperature}: use greedy for argmax")
+            if not 0 < self.top_p <= 1:
+                raise ValueError(f"top-p must be in (0, 1], got {self.top_p}")
+            if self.top_k < 0:
+                raise ValueError(f"top-k must be ≥ 0 (0 keeps every token), got {self.top_k}")
+        if self.candidates < 1:
+            raise ValueError(f"the number of candidates must be ≥ 1, got {self.candidates}")
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    device: str = "auto"  # "auto" (cuda, then mps, then cpu), "cpu", "cuda", "cuda:1", "mps"
+    dtype: str = "auto"  # "auto" (bf16/fp16 on GPU, float32 on CPU), "float32", "float16", "bfloat16"
+    trust_remote_code: bool = False  # run code shipped with the model: only for models you trust
+    allow_pickle: bool = False  # read pickled .bin weights (can run arbitrary code)
