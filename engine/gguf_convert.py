@@ -185,10 +185,11 @@ def _check_same_logits(model, folder: Path) -> None:
 
 
 def _chmod_like_mkdir(folder: Path) -> None:
-    """mkdtemp makes a private (0700) folder; give the published one the usual umask permissions."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(folder, 0o777 & ~umask)
+    """mkdtemp makes a private (0700) folder; a cache folder is readable like any other (0755).
+
+    Not via os.umask: reading it means setting it, process-wide, while the GUI thread runs.
+    """
+    os.chmod(folder, 0o755)
 
 
 def _publish(scratch: Path, target: Path) -> None:

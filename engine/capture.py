@@ -1,0 +1,166 @@
+"""One attention function for every architecture: computes eager attention, records it, masks and ablates.
+
+transformers routes every modern model's attention through `AttentionInterface`. We register
+`attnlab` there (and the matching entry in `AttentionMaskInterface`, reusing the eager mask, or
+causal masks go missing) and switch models to it. The function is numerically the model's own
+eager path; while a `Recorder` is active on this thread it also
+- writes the probabilities into the attention store, row by row,
+- knocks tokens out of attention (their key columns get no weight; a query left with no key
+  attends to itself), and
+- zeroes the output of ablated heads.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import torch
+from transformers import AttentionInterface
+from transformers.masking_utils import AttentionMaskInterface, eager_mask
+
+from engine.attention_store import AttentionStore
+
+IMPLEMENTATION = "attnlab"
+_CROSS_PARTS = {"encoderattn", "crossattention", "crossattn", "encdecattention"}  # module path parts, "_" removed
+_local = threading.local()
+
+
+@dataclass
+class Recorder:
+    """What one forward pass should do with attention; active only inside `recording()`."""
+
+    sites: dict[int, tuple[str, int]]  # id(attention module) -> (stack, layer)
+    store: AttentionStore | None = None  # None: record nothing
+    start: dict[str, int] = field(default_factory=dict)  # stack -> first query row this forward writes
+    knockout: dict[str, torch.Tensor] = field(default_factory=dict)  # stack -> [key] bool, True = knocked out
+    ablate: dict[tuple[str, int], list[int]] = field(default_factory=dict)  # (stack, layer) -> heads to zero
+    seen: dict[int, tuple[int, int]] = field(default_factory=dict)  # id(module) -> (heads, keys), for discovery
+
+
+@contextmanager
+def recording(recorder: Recorder) -> Iterator[Recorder]:
+    """Make `recorder` active on this thread for the duration; always removed afterwards."""
+    previous = getattr(_local, "recorder", None)
+    _local.recorder = recorder
+    try:
+        yield recorder
+    finally:
+        _local.recorder = previous
+
+
+def _knock_out(scores: torch.Tensor, knocked: torch.Tensor, self_attention: bool) -> torch.Tensor:
+    """Give knocked-out keys no weight; a self-attention query left with no key keeps its own."""
+    q, k = scores.shape[-2:]
+    lowest = torch.finfo(scores.dtype).min
+    masked = scores.masked_fill(knocked[:k], lowest)
+    if not self_attention:
+        return masked
+    stranded = masked.amax(dim=-1) <= lowest / 2  # [batch, head, query]
+    if not bool(stranded.any()):
+        return masked
+    rows = torch.arange(q, device=scores.device)
+    diagonal = torch.zeros_like(masked, dtype=torch.bool)
+    diagonal[..., rows, rows + (k - q)] = stranded
+    return torch.where(diagonal, scores, masked)
+
+
+def attention_forward(
+    module: torch.nn.Module,
+    query: torch.Tensor,  # [batch, head, query, dim]
+    key: torch.Tensor,  # [batch, kv_head, key, dim]
+    value: torch.Tensor,  # [batch, kv_head, key, dim]
+    attention_mask: torch.Tensor | None,  # additive, [batch, 1, query, key]
+    scaling: float | None = None,
+    dropout: float = 0.0,
+    position_bias: torch.Tensor | None = None,  # T5's relative bias, [1, head, query, key]
+    softcap: float | None = None,
+    **kwargs,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    groups = query.shape[1] // key.shape[1]
+    if groups > 1:  # grouped-query attention: each key/value head serves `groups` query heads
+        key = key.repeat_interleave(groups, dim=1)
+        value = value.repeat_interleave(groups, dim=1)
+    if scaling is None:
+        scaling = query.shape[-1] ** -0.5
+
+    scores = torch.matmul(query, key.transpose(2, 3)) * scaling  # [batch, head, query, key]
+    if softcap is not None:
+        scores = torch.tanh(scores / softcap) * softcap
+    if position_bias is not None:
+        scores = scores + position_bias
+    if attention_mask is not None:
+        scores = scores + attention_mask[:, :, :, : key.shape[-2]]
+
+    recorder: Recorder | None = getattr(_local, "recorder", None)
+    site = recorder.sites.get(id(module)) if recorder is not None else None
+    if site is not None and site[0] in recorder.knockout:
+        scores = _knock_out(scores, recorder.knockout[site[0]], self_attention=site[0] != "cross")
+
+    probs = torch.nn.functional.softmax(scores, dim=-1, dtype=torch.float32).to(query.dtype)
+    if dropout and module.training:
+        probs = torch.nn.functional.dropout(probs, p=dropout, training=True)
+    output = torch.matmul(probs, value)  # [batch, head, query, dim]
+
+    if recorder is not None:
+        if site is None:
+            recorder.seen[id(module)] = (probs.shape[1], probs.shape[-1])
+        else:
+            heads = recorder.ablate.get(site)
+            if heads:
+                output[:, heads] = 0
+            if recorder.store is not None:
+                stack, layer = site
+                rows = probs[0].to(torch.float16).cpu().numpy()  # [head, query, key]
+                recorder.store.write(stack, layer, recorder.start.get(stack, 0), rows)
+    return output.transpose(1, 2).contiguous(), probs
+
+
+def register() -> None:
+    """Make `attnlab` a valid attention implementation (idempotent)."""
+    AttentionInterface.register(IMPLEMENTATION, attention_forward)
+    AttentionMaskInterface.register(IMPLEMENTATION, eager_mask)
+
+
+register()
+
+
+def classify(name: str, kind: str) -> tuple[str, int]:
+    """(stack, layer number as written in the module path) of an attention module."""
+    lowered = name.lower()
+    numbers = re.findall(r"(?:^|\.)(\d+)(?:\.|$)", name)
+    index = int(numbers[0]) if numbers else 0
+    parts = lowered.split(".")
+    if any(part.replace("_", "") in _CROSS_PARTS for part in parts):
+        return "cross", index
+    if kind == "encoder":
+        return "encoder", index
+    if kind == "decoder":
+        return "decoder", index
+    return ("encoder" if "encoder" in parts else "decoder"), index
+
+
+def map_sites(model: torch.nn.Module, seen: dict[int, tuple[int, int]], kind: str) -> tuple[
+    dict[int, tuple[str, int]], dict[str, tuple[int, int]]
+]:
+    """Name every module that called us during a probe forward: (stack, layer), layers renumbered 0..n-1.
+
+    Returns the site map and, per stack, (layers, heads).
+    """
+    names = {id(m): n for n, m in model.named_modules()}
+    raw = {mid: classify(names[mid], kind) for mid in seen}
+    sites: dict[int, tuple[str, int]] = {}
+    shapes: dict[str, tuple[int, int]] = {}
+    for stack in ("encoder", "decoder", "cross"):
+        members = sorted((idx, mid) for mid, (s, idx) in raw.items() if s == stack)
+        if not members:
+            continue
+        if len({idx for idx, _ in members}) != len(members):
+            raise RuntimeError(f"two attention modules share a layer number in the {stack} stack")
+        for layer, (_, mid) in enumerate(members):
+            sites[mid] = (stack, layer)
+        shapes[stack] = (len(members), seen[members[0][1]][0])
+    return sites, shapes

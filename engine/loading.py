@@ -1,0 +1,249 @@
+"""Loading any Hugging Face encoder, decoder or encoder-decoder, switched to the capturing attention."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+import transformers
+from transformers import AutoConfig, AutoTokenizer
+
+from engine import capture
+from engine.config import LoadOptions
+from engine.errors import ModelLoadError
+from engine.results import ModelInfo, StackInfo
+
+Progress = Callable[[str, float], None]
+_DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
+
+
+@dataclass
+class LoadedModel:
+    """A model ready for sessions: weights, tokenizer, and where each attention module records."""
+
+    model: torch.nn.Module
+    tokenizer: object
+    info: ModelInfo
+    sites: dict[int, tuple[str, int]]  # id(attention module) -> (stack, layer)
+    eos_ids: frozenset[int] = field(default_factory=frozenset)
+    decoder_start_id: int | None = None  # encoder-decoders: first decoder token
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    @property
+    def kind(self) -> str:
+        return self.info.kind
+
+
+def pick_device(requested: str = "auto") -> torch.device:
+    """auto: cuda, then mps, then cpu. Anything else must name a device that is present."""
+    if requested == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        device = torch.device(requested)
+    except (RuntimeError, TypeError):
+        raise ModelLoadError(f"unknown device {requested!r}: use auto, cpu, cuda, cuda:N or mps") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ModelLoadError("device 'cuda' asked for but no CUDA GPU is available: use auto or cpu")
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        raise ModelLoadError(f"device {requested!r} does not exist: {torch.cuda.device_count()} CUDA GPU(s) found")
+    if device.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ModelLoadError("device 'mps' asked for but Metal is not available: use auto or cpu")
+    if device.type not in ("cpu", "cuda", "mps"):
+        raise ModelLoadError(f"unsupported device {requested!r}: use auto, cpu, cuda, cuda:N or mps")
+    return device
+
+
+def pick_dtype(requested: str, device: torch.device) -> torch.dtype:
+    """auto: float32 on CPU, bfloat16 on a GPU that has it, else float16."""
+    if requested == "auto":
+        if device.type == "cuda":
+            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return torch.float16 if device.type == "mps" else torch.float32
+    if requested not in _DTYPES:
+        raise ModelLoadError(f"unknown dtype {requested!r}: use auto, {', '.join(_DTYPES)}")
+    return _DTYPES[requested]
+
+
+def _read_config(folder: Path) -> dict:
+    config_file = folder / "config.json"
+    if not config_file.is_file():
+        raise ModelLoadError(f"{folder} is not a model folder: it has no config.json")
+    try:
+        config = json.loads(config_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelLoadError(f"{config_file} is corrupt ({exc}): re-download or re-save the model") from None
+    if not isinstance(config, dict) or "model_type" not in config:
+        raise ModelLoadError(f"{config_file} is not a transformers config: it has no model_type")
+    return config
+
+
+def _check_weights(folder: Path, allow_pickle: bool) -> None:
+    if any(folder.glob("*.safetensors")):
+        return
+    pickled = [p.name for p in folder.iterdir() if p.suffix in (".bin", ".pt", ".pth", ".ckpt")]
+    if pickled and not allow_pickle:
+        raise ModelLoadError(
+            f"{folder} has only pickled weights ({', '.join(sorted(pickled))}), which can run arbitrary code "
+            "when read: convert them to safetensors, or allow pickled weights for this model if you trust it"
+        )
+    if not pickled:
+        raise ModelLoadError(f"{folder} has a config but no weights (*.safetensors)")
+
+
+def model_kind(config: dict) -> str:
+    """encoder | decoder | encoder-decoder, from the config alone."""
+    if config.get("is_encoder_decoder"):
+        return "encoder-decoder"
+    architectures = " ".join(config.get("architectures") or [])
+    if any(tag in architectures for tag in ("ForCausalLM", "LMHeadModel")):
+        return "decoder"
+    if any(tag in architectures for tag in ("ForConditionalGeneration", "MTModel")):
+        return "encoder-decoder"
+    if architectures:
+        return "encoder"
+    model_type = config.get("model_type", "")
+    mapping = transformers.models.auto.modeling_auto.MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
+    return "decoder" if model_type in mapping and model_type not in ("bert", "roberta") else "encoder"
+
+
+def _model_class(config: dict, kind: str):
+    if kind == "encoder-decoder":
+        return transformers.AutoModelForSeq2SeqLM
+    if kind == "decoder":
+        return transformers.AutoModelForCausalLM
+    architectures = " ".join(config.get("architectures") or [])
+    if "ForPreTraining" in architectures:
+        return transformers.AutoModelForPreTraining
+    if "ForMaskedLM" in architectures or not architectures:
+        return transformers.AutoModelForMaskedLM
+    return transformers.AutoModel  # a bare encoder (e.g. sentence embeddings): attention, no predictions
+
+
+def _max_positions(config) -> int | None:
+    for name in ("max_position_embeddings", "n_positions", "n_ctx", "max_seq_len"):
+        value = getattr(config, name, None)
+        if isinstance(value, int) and 0 < value < 10**7:
+            return value
+    return None  # relative positions (T5): no hard limit
+
+
+def _probe(model, kind: str, device: torch.device, decoder_start: int | None) -> tuple[dict, dict]:
+    """Run two tokens through the model once to find every attention module and its stack."""
+    recorder = capture.Recorder(sites={})
+    ids = torch.tensor([[1, 2]], device=device)
+    with torch.inference_mode(), capture.recording(recorder):
+        if kind == "encoder-decoder":
+            model(input_ids=ids, decoder_input_ids=torch.tensor([[decoder_start or 0, 1]], device=device))
+        else:
+            model(input_ids=ids)
+    if not recorder.seen:
+        raise ModelLoadError(
+            f"{type(model).__name__} does not route attention through transformers' AttentionInterface, "
+            "so attnlab cannot capture it"
+        )
+    return capture.map_sites(model, recorder.seen, kind)
+
+
+def load_model(spec: str, options: LoadOptions = LoadOptions(), progress: Progress | None = None) -> LoadedModel:
+    """Load a model by catalog name, folder, .gguf file or hub id (hub only when online)."""
+    from engine.catalog import remember_recent, resolve_model
+
+    report = progress or (lambda message, fraction: None)
+    device = pick_device(options.device)
+    dtype = pick_dtype(options.dtype, device)
+    started = time.perf_counter()
+    report(f"finding {spec}", 0.0)
+    resolved = resolve_model(spec, progress=progress)
+    folder = Path(resolved.path)
+    local = folder.is_dir()
+    if local:
+        config_dict = _read_config(folder)
+        _check_weights(folder, options.allow_pickle)
+    try:
+        config = AutoConfig.from_pretrained(resolved.path, trust_remote_code=options.trust_remote_code)
+    except Exception as exc:  # transformers raises many kinds here
+        raise ModelLoadError(f"cannot read the config of {spec}: {exc}") from None
+    if not local:
+        config_dict = config.to_dict()
+    kind = model_kind(config_dict)
+    cls = _model_class(config_dict, kind)
+
+    report(f"loading weights of {resolved.name} ({kind})", 0.3)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(resolved.path, trust_remote_code=options.trust_remote_code)
+        model = cls.from_pretrained(
+            resolved.path,
+            dtype=dtype,
+            attn_implementation=capture.IMPLEMENTATION,
+            trust_remote_code=options.trust_remote_code,
+            use_safetensors=None if options.allow_pickle else True,
+        )
+    except MemoryError:
+        raise ModelLoadError(f"{spec} does not fit in memory: pick a smaller model or a GPU") from None
+    except Exception as exc:
+        raise ModelLoadError(f"cannot load {spec}: {exc}") from None
+    model.to(device).eval()
+    loaded = wrap_model(model, tokenizer, name=resolved.name, path=resolved.path, kind=kind)
+    if local and resolved.source in ("folder", "recent"):
+        remember_recent(resolved.path)
+    report(f"loaded {resolved.name} in {time.perf_counter() - started:.1f} s", 1.0)
+    return loaded
+
+
+def wrap_model(model, tokenizer, name: str = "model", path: str = "", kind: str | None = None) -> LoadedModel:
+    """Switch an already built model to the capturing attention and describe it (tests build models in code)."""
+    if kind is None:
+        kind = model_kind(model.config.to_dict())
+    if model.config._attn_implementation != capture.IMPLEMENTATION:
+        model.set_attn_implementation(capture.IMPLEMENTATION)
+    model.eval()
+    config = model.config
+    decoder_start = getattr(config, "decoder_start_token_id", None)
+    if decoder_start is None and kind == "encoder-decoder":
+        decoder_start = config.pad_token_id if config.pad_token_id is not None else config.bos_token_id
+    device = next(model.parameters()).device
+    sites, shapes = _probe(model, kind, device, decoder_start)
+
+    eos = set()
+    for source in (config, getattr(model, "generation_config", None)):
+        value = getattr(source, "eos_token_id", None)
+        eos.update([value] if isinstance(value, int) else (value or []))
+    if tokenizer.eos_token_id is not None and kind != "encoder":
+        eos.add(tokenizer.eos_token_id)
+
+    head_names = {n for n, _ in model.named_children()}
+    architecture = type(model).__name__
+    has_mlm = kind == "encoder" and (hasattr(model, "get_output_embeddings") and model.get_output_embeddings() is not None)
+    has_nsp = kind == "encoder" and "ForPreTraining" in architecture and "cls" in head_names
+    stacks = tuple(
+        StackInfo(name=stack, layers=layers, heads=heads, causal=(stack == "decoder"))
+        for stack, (layers, heads) in shapes.items()
+    )
+    info = ModelInfo(
+        name=name,
+        path=path,
+        kind=kind,
+        architecture=architecture,
+        device=str(device),
+        dtype=str(next(model.parameters()).dtype).removeprefix("torch."),
+        stacks=stacks,
+        has_mlm_head=bool(has_mlm and tokenizer.mask_token_id is not None),
+        has_nsp_head=has_nsp,
+        can_generate=kind != "encoder" and model.get_output_embeddings() is not None,
+        mask_token=tokenizer.mask_token,
+        max_positions=_max_positions(config),
+        vocab_size=int(model.get_input_embeddings().num_embeddings),
+        parameters=sum(p.numel() for p in model.parameters()),
+    )
+    return LoadedModel(model, tokenizer, info, sites, frozenset(eos), decoder_start)

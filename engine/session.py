@@ -1,0 +1,415 @@
+"""Sessions over a loaded model: analyse an encoder's input, or prefill and step a generator.
+
+Stepping never re-runs the sequence: prefill once, then one KV-cached forward per token, each
+appending exactly one new attention row per layer and head to the store. A session is owned by
+one thread (the GUI's worker); `torch.inference_mode` is entered inside each call for that reason.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+import time
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from transformers import DynamicCache, EncoderDecoderCache
+
+from engine import capture
+from engine.attention_store import AttentionStore, check_fits, stack_bytes
+from engine.config import SamplingConfig
+from engine.errors import EngineError, GenerationFinished, UnsupportedError
+from engine.loading import LoadedModel
+from engine.results import AnalysisResult, Candidate, MaskPrediction, Masks, StepResult
+from engine.sampling import choose_token
+from engine.tokens import readable_token, readable_tokens
+
+MAX_TEXT_CHARS = 100_000  # longer pastes are refused before tokenising
+
+
+def make_session(loaded: LoadedModel) -> EncoderSession | GenerationSession:
+    return EncoderSession(loaded) if loaded.kind == "encoder" else GenerationSession(loaded)
+
+
+class _Session:
+    def __init__(self, loaded: LoadedModel):
+        self.loaded = loaded
+        self.model = loaded.model
+        self.tokenizer = loaded.tokenizer
+        self.info = loaded.info
+        self.store = AttentionStore()
+        self.masks = Masks()
+        self._stack_shapes = {s.name: (s.layers, s.heads) for s in loaded.info.stacks}
+
+    # -- input checks -------------------------------------------------------------------------
+    def _tokenize(self, text: str, what: str = "text", pair: bool = False, special: bool = True) -> dict:
+        if len(text) > MAX_TEXT_CHARS:
+            raise EngineError(f"the {what} is {len(text):,} characters; attnlab takes at most {MAX_TEXT_CHARS:,}")
+        first, second = text, None
+        if pair:
+            first, second = _split_pair(text, self.tokenizer.sep_token)
+        encoded = self.tokenizer(
+            first, second, add_special_tokens=special, return_tensors="pt", return_token_type_ids=pair or None
+        )
+        count = encoded["input_ids"].shape[1]
+        if count == 0:
+            raise EngineError(f"the {what} is empty: type some text first")
+        limit = self.info.max_positions
+        if limit is not None and count > limit:
+            raise EngineError(
+                f"the {what} is {count} tokens but {self.info.name} accepts at most {limit}: "
+                "it is refused, not truncated; shorten it"
+            )
+        return encoded
+
+    def _check_positions(self, positions: frozenset[int], length: int, what: str) -> None:
+        bad = sorted(p for p in positions if not 0 <= p < length)
+        if bad:
+            raise EngineError(f"{what} position(s) {bad} out of range: the input has {length} tokens (0..{length - 1})")
+
+    def _check_heads(self, masks: Masks) -> None:
+        for stack, layer, head in masks.ablated_heads:
+            layers, heads = self._stack_shapes.get(stack, (0, 0))
+            if not (0 <= layer < layers and 0 <= head < heads):
+                raise EngineError(
+                    f"cannot ablate {stack} layer {layer} head {head}: "
+                    f"this model's {stack} stack has {layers} layers × {heads} heads"
+                )
+
+    def _reserve(self, rows: dict[str, tuple[int, int]]) -> None:
+        """Check memory, then (re)create the store's stacks. rows: stack -> (row capacity, keys)."""
+        needed = 0
+        for stack, (capacity, keys) in rows.items():
+            layers, heads = self._stack_shapes[stack]
+            needed += stack_bytes(layers, heads, capacity, keys, stack == "decoder")
+        # The forward also holds one layer's full probabilities (float32) at a time.
+        widest = max((self._stack_shapes[s][1] * c * k * 4 for s, (c, k) in rows.items()), default=0)
+        check_fits(needed + 3 * widest, f"attention for {max(c for c, _ in rows.values())} tokens")
+        self.store.clear()
+        for stack, (capacity, keys) in rows.items():
+            layers, heads = self._stack_shapes[stack]
+            self.store.configure(stack, layers, heads, stack == "decoder", keys, capacity)
+
+    def _recorder(self, start: dict[str, int], knock: dict[str, torch.Tensor]) -> capture.Recorder:
+        ablate: dict[tuple[str, int], list[int]] = {}
+        for stack, layer, head in sorted(self.masks.ablated_heads):
+            ablate.setdefault((stack, layer), []).append(head)
+        return capture.Recorder(self.loaded.sites, self.store, start, knock, ablate)
+
+    def _knock_tensor(self, length: int) -> torch.Tensor | None:
+        if not self.masks.knockout_positions:
+            return None
+        knocked = torch.zeros(length, dtype=torch.bool, device=self.loaded.device)
+        knocked[sorted(self.masks.knockout_positions)] = True
+        return knocked
+
+    def _candidates(self, logits: torch.Tensor, k: int) -> tuple[Candidate, ...]:
+        probs = torch.softmax(logits.float(), dim=-1)
+        top = torch.topk(probs, min(k, probs.shape[-1]))
+        ids = top.indices.tolist()
+        return tuple(
+            Candidate(i, readable_token(self.tokenizer, i), float(p)) for i, p in zip(ids, top.values.tolist())
+        )
+
+
+def _split_pair(text: str, sep: str | None) -> tuple[str, str | None]:
+    """Two segments for next-sentence prediction: split at the separator token or the first line break."""
+    for marker in (sep, "\n"):
+        if marker and marker in text:
+            first, second = text.split(marker, 1)
+            if first.strip() and second.strip():
+                return first.strip(), second.strip()
+    return text, None
+
+
+class EncoderSession(_Session):
+    """BERT-style encoders: attention over the whole input, fillers for [MASK], next-sentence probability."""
+
+    def analyse(self, text: str, masks: Masks = Masks(), top_k: int = 10) -> AnalysisResult:
+        started = time.perf_counter()
+        encoded = self._tokenize(text, pair=self.info.has_nsp_head)
+        ids = encoded["input_ids"][0].clone()
+        length = len(ids)
+        self._check_positions(masks.mask_positions, length, "mask")
+        self._check_positions(masks.knockout_positions, length, "knock-out")
+        self._check_heads(masks)
+        mask_id = self.tokenizer.mask_token_id
+        typed_masks = {i for i, t in enumerate(ids.tolist()) if mask_id is not None and t == mask_id}
+        if (masks.mask_positions or typed_masks) and not self.info.has_mlm_head:
+            raise UnsupportedError(
+                f"{self.info.name} has no masked-LM head, so it cannot fill [MASK]: use knock-out masking instead"
+            )
+        for p in masks.mask_positions:
+            ids[p] = mask_id
+        self.masks = masks
+        self._reserve({"encoder": (length, length)})
+
+        device = self.loaded.device
+        inputs = {k: v.to(device) for k, v in encoded.items()}
+        inputs["input_ids"] = ids[None].to(device)
+        knock = self._knock_tensor(length)
+        recorder = self._recorder({"encoder": 0}, {"encoder": knock} if knock is not None else {})
+        with torch.inference_mode(), capture.recording(recorder):
+            output = self.model(**inputs)
+        self.store.set_rows("encoder", length)
+
+        predictions: tuple[MaskPrediction, ...] = ()
+        logits = getattr(output, "prediction_logits", None)
+        if logits is None:
+            logits = getattr(output, "logits", None)
+        slots = sorted(set(masks.mask_positions) | typed_masks)
+        if logits is not None and slots:
+            predictions = tuple(MaskPrediction(p, self._candidates(logits[0, p], top_k)) for p in slots)
+        nsp = None
+        relationship = getattr(output, "seq_relationship_logits", None)
+        if relationship is not None and "token_type_ids" in encoded and int(encoded["token_type_ids"].max()) == 1:
+            nsp = float(torch.softmax(relationship[0].float(), dim=-1)[0])  # index 0: B follows A
+        id_list = ids.tolist()
+        return AnalysisResult(
+            tokens=tuple(readable_tokens(self.tokenizer, id_list)),
+            token_ids=np.array(id_list, dtype=np.int64),
+            decoder_tokens=(),
+            decoder_token_ids=np.zeros(0, dtype=np.int64),
+            attention=self.store.snapshot(),
+            masks=masks,
+            mask_predictions=predictions,
+            next_sentence_prob=nsp,
+            seconds=time.perf_counter() - started,
+        )
+
+
+class GenerationSession(_Session):
+    """Decoders and encoder-decoders: prefill, then step one token at a time with the KV cache."""
+
+    def __init__(self, loaded: LoadedModel):
+        super().__init__(loaded)
+        if not loaded.info.can_generate:
+            raise UnsupportedError(f"{loaded.info.name} has no language-model head, so it cannot generate")
+        self.sampling = SamplingConfig()
+        self.max_new_tokens = 256
+        self._seq2seq = loaded.kind == "encoder-decoder"
+        self._ids: list[int] = []  # the generated stack's sequence: prompt (or decoder prefix) + new tokens
+        self._prompt_len = 0
+        self._source_ids: list[int] = []  # encoder-decoders: the source
+        self._cache = None
+        self._encoder_out = None
+        self._logits: torch.Tensor | None = None  # scores for the next token, [vocab]
+        self._generator = torch.Generator()
+        self._rng_history: list[torch.Tensor] = []  # generator state before each step, for undo
+        self._knock: dict[str, torch.Tensor] = {}
+        self._finish_reason = ""
+        self._max_len = 0  # prompt + max_new_tokens, capped by the model's positions
+        forward_args = inspect.signature(self.model.forward).parameters
+        self._extra_args = {"logits_to_keep": 1} if "logits_to_keep" in forward_args else {}
+
+    # -- public API -----------------------------------------------------------------------------
+    def set_sampling(self, config: SamplingConfig) -> None:
+        self.sampling = config
+        self._reseed()
+
+    @property
+    def generated(self) -> int:
+        return len(self._ids) - self._prompt_len
+
+    @property
+    def finished(self) -> bool:
+        return bool(self._finish_reason)
+
+    def prefill(self, text: str, masks: Masks = Masks(), source: str | None = None) -> AnalysisResult:
+        """Start over: tokenise, run the whole input once, keep the cache. Changing masks means prefill again."""
+        started = time.perf_counter()
+        if masks.mask_positions:
+            raise UnsupportedError(
+                f"{self.info.name} is not a masked language model, so it cannot fill [MASK]: "
+                "knock the token out of attention instead"
+            )
+        if self._seq2seq:
+            if source is None or not source.strip():
+                raise EngineError("the source is empty: type the text to transform first")
+            src = self._tokenize(source, "source")["input_ids"][0].tolist()
+            prefix = self._tokenize(text, "decoder prefix", special=False)["input_ids"][0].tolist() if text else []
+            ids = [self.loaded.decoder_start_id] + prefix
+            knock_length = len(src)
+        else:
+            if not text:
+                raise EngineError("the prompt is empty: type some text first")
+            src = []
+            ids = self._tokenize(text, "prompt")["input_ids"][0].tolist()
+            knock_length = len(ids)
+        self._check_positions(masks.knockout_positions, knock_length, "knock-out")
+        self._check_heads(masks)
+        self.masks = masks
+        self._source_ids, self._ids, self._prompt_len = src, ids, len(ids)
+        self._rng_history.clear()
+        self._finish_reason = ""
+        self._reseed()
+
+        capacity = self._max_len = self._capacity()
+        rows = {"decoder": (capacity, capacity)}
+        if self._seq2seq:
+            rows = {"encoder": (len(src), len(src)), **rows, "cross": (capacity, len(src))}
+        self._reserve(rows)
+        self._knock = {}
+        if masks.knockout_positions:
+            if self._seq2seq:
+                knocked = self._knock_tensor(len(src))
+                self._knock = {"encoder": knocked, "cross": knocked}
+            else:
+                self._knock = {"decoder": self._knock_tensor(capacity)}
+
+        with torch.inference_mode():
+            self._encoder_out = self._encode() if self._seq2seq else None
+            self._cache = self._new_cache()
+            self._logits = self._forward(ids, start=0)
+        self._update_finished()
+        return self.state(time.perf_counter() - started)
+
+    def step(self, choose: int | None = None) -> StepResult:
+        """Pick a token (sampled, or `choose`), feed it, and return its attention rows."""
+        if self._logits is None:
+            raise EngineError("nothing to continue: give a prompt first")
+        if self._finish_reason:
+            raise GenerationFinished(f"generation has ended ({self._finish_reason}): undo or change the text to go on")
+        started = time.perf_counter()
+        vocab = self._logits.shape[-1]
+        if choose is not None and not 0 <= int(choose) < vocab:
+            raise EngineError(f"token id {choose} is not in the vocabulary (0..{vocab - 1})")
+        candidates = self._candidates(self._logits, self.sampling.candidates)
+        self._rng_history.append(self._generator.get_state())
+        token = int(choose) if choose is not None else choose_token(self._logits, self.sampling, self._generator)
+        self._ids.append(token)
+        position = len(self._ids) - 1
+        with torch.inference_mode():
+            self._logits = self._forward([token], start=position)
+        self._update_finished(token)
+        snapshot = self.store.snapshot()
+        rows = {stack: snapshot.row(stack, position) for stack in ("decoder", "cross") if stack in snapshot.stacks}
+        return StepResult(
+            token_id=token,
+            text=readable_token(self.tokenizer, token),
+            position=position,
+            candidates=candidates,
+            rows=rows,
+            attention=snapshot,
+            finished=self.finished,
+            reason=self._finish_reason,
+            next_candidates=() if self.finished else self._candidates(self._logits, self.sampling.candidates),
+            seconds=time.perf_counter() - started,
+        )
+
+    def undo(self) -> AnalysisResult:
+        """Remove the last generated token; the state is exactly as before that step."""
+        if self.generated <= 0:
+            raise EngineError("nothing to undo: no token has been generated since the prompt")
+        started = time.perf_counter()
+        self._ids.pop()
+        self._generator.set_state(self._rng_history.pop())
+        self._finish_reason = ""
+        # The cache holds every fed token; drop the undone one and the one before it, then feed that
+        # one again to get back its logits (cheaper than keeping a vocabulary-sized row per step).
+        self._cache.crop(-2)
+        with torch.inference_mode():
+            self._logits = self._forward([self._ids[-1]], start=len(self._ids) - 1)
+        self._update_finished()
+        return self.state(time.perf_counter() - started)
+
+    def run(
+        self,
+        n: int,
+        cancel: threading.Event | None = None,
+        on_step: Callable[[StepResult], None] | None = None,
+    ) -> list[StepResult]:
+        """Up to n steps; stops at the end of the sequence or when `cancel` is set (checked between steps)."""
+        results = []
+        for _ in range(n):
+            if self.finished or (cancel is not None and cancel.is_set()):
+                break
+            result = self.step()
+            results.append(result)
+            if on_step is not None:
+                on_step(result)
+        return results
+
+    def state(self, seconds: float = 0.0) -> AnalysisResult:
+        """Where the session stands now."""
+        source = self._source_ids if self._seq2seq else self._ids
+        return AnalysisResult(
+            tokens=tuple(readable_tokens(self.tokenizer, source)),
+            token_ids=np.array(source, dtype=np.int64),
+            decoder_tokens=tuple(readable_tokens(self.tokenizer, self._ids)) if self._seq2seq else (),
+            decoder_token_ids=np.array(self._ids if self._seq2seq else [], dtype=np.int64),
+            attention=self.store.snapshot(),
+            masks=self.masks,
+            next_candidates=() if self.finished else self._candidates(self._logits, self.sampling.candidates),
+            finished=self.finished,
+            seconds=seconds,
+        )
+
+    @property
+    def token_ids(self) -> list[int]:
+        """The generated stack's whole sequence (prompt or decoder prefix, then new tokens)."""
+        return list(self._ids)
+
+    @property
+    def prompt_length(self) -> int:
+        return self._prompt_len
+
+    # -- internals ------------------------------------------------------------------------------
+    def _capacity(self) -> int:
+        capacity = len(self._ids) + self.max_new_tokens
+        limit = self.info.max_positions
+        return min(capacity, limit) if limit else capacity
+
+    def _reseed(self) -> None:
+        seed = self.sampling.seed
+        self._generator.manual_seed(seed if seed is not None else int(torch.seed() % 2**63))
+
+    def _new_cache(self):
+        if self._seq2seq:
+            return EncoderDecoderCache(DynamicCache(config=self.model.config), DynamicCache(config=self.model.config))
+        return DynamicCache(config=self.model.config)
+
+    def _encode(self):
+        src = torch.tensor([self._source_ids], device=self.loaded.device)
+        recorder = self._recorder({"encoder": 0}, self._knock)
+        with capture.recording(recorder):
+            out = self.model.get_encoder()(input_ids=src)
+        self.store.set_rows("encoder", len(self._source_ids))
+        return out
+
+    def _forward(self, new_ids: list[int], start: int) -> torch.Tensor:
+        """Feed tokens that start at position `start`; write their rows; return the next-token logits."""
+        ids = torch.tensor([new_ids], device=self.loaded.device)
+        positions = torch.arange(start, start + len(new_ids), device=self.loaded.device)
+        recorder = self._recorder({"decoder": start, "cross": start}, self._knock)
+        with capture.recording(recorder):
+            if self._seq2seq:
+                out = self.model(
+                    encoder_outputs=self._encoder_out,
+                    decoder_input_ids=ids,
+                    past_key_values=self._cache,
+                    use_cache=True,
+                    cache_position=positions,
+                )
+            else:
+                out = self.model(
+                    input_ids=ids,
+                    position_ids=positions[None],
+                    past_key_values=self._cache,
+                    use_cache=True,
+                    cache_position=positions,
+                    **self._extra_args,
+                )
+        for stack in ("decoder", "cross"):
+            if stack in self.store:
+                self.store.set_rows(stack, start + len(new_ids))
+        return out.logits[0, -1]
+
+    def _update_finished(self, token: int | None = None) -> None:
+        if token is not None and token in self.loaded.eos_ids:
+            self._finish_reason = "eos"
+        elif self.generated >= self.max_new_tokens or len(self._ids) >= self._max_len:
+            self._finish_reason = "max_length"
+        else:
+            self._finish_reason = ""

@@ -1,0 +1,111 @@
+"""Readable token strings: no Ġ/▁ artefacts, Chinese as characters, partial UTF-8 shown sensibly.
+
+A byte-level tokenizer may split one character over several tokens (SmolLM2 splits most Chinese
+characters in two or three). Decoding such a token alone gives a replacement character; we
+instead show the character it belongs to with an ellipsis on the side where it continues:
+"中…" then "…中" for a character split in two.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_SENTENCEPIECE_SPACE = "\u2581"  # ▁
+_BYTE_FALLBACK = re.compile(r"^<0x([0-9A-Fa-f]{2})>$")
+
+
+@lru_cache(maxsize=1)
+def _byte_level_alphabet() -> dict[str, int]:
+    """Inverse of the byte-level BPE alphabet: printable bytes stand for themselves, the others
+    (controls, space, some Latin-1) are shifted to code points from 256 upwards, in byte order."""
+    printable = [*range(ord("!"), ord("~") + 1), *range(0xA1, 0xAC + 1), *range(0xAE, 0xFF + 1)]
+    mapping = {chr(b): b for b in printable}
+    shifted = 0
+    for b in range(256):
+        if b not in printable:
+            mapping[chr(256 + shifted)] = b
+            shifted += 1
+    return mapping
+
+
+def _is_byte_level(tokenizer) -> bool:
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    decoder = getattr(backend, "decoder", None)
+    return decoder is not None and "ByteLevel" in repr(decoder)
+
+
+def token_bytes(tokenizer, pieces: list[str]) -> list[bytes | None]:
+    """The raw bytes of each token piece, or None when a piece is not bytes (a special token)."""
+    specials = set(getattr(tokenizer, "all_special_tokens", []) or [])
+    alphabet = _byte_level_alphabet() if _is_byte_level(tokenizer) else None
+    out: list[bytes | None] = []
+    for piece in pieces:
+        if piece is None or piece in specials:
+            out.append(None)
+        elif alphabet is not None:
+            if all(ch in alphabet for ch in piece):
+                out.append(bytes(alphabet[ch] for ch in piece))
+            else:
+                out.append(piece.encode("utf-8"))
+        elif match := _BYTE_FALLBACK.match(piece):
+            out.append(bytes([int(match.group(1), 16)]))
+        else:
+            out.append(piece.replace(_SENTENCEPIECE_SPACE, " ").encode("utf-8"))
+    return out
+
+
+def _utf8_length(lead: int) -> int:
+    if lead < 0x80:
+        return 1
+    if lead >> 5 == 0b110:
+        return 2
+    if lead >> 4 == 0b1110:
+        return 3
+    if lead >> 3 == 0b11110:
+        return 4
+    return 1  # a stray continuation byte: treat it alone
+
+
+def readable_tokens(tokenizer, ids: list[int]) -> list[str]:
+    """One display string per token id, in order."""
+    pieces = tokenizer.convert_ids_to_tokens([int(i) for i in ids])
+    raw = token_bytes(tokenizer, pieces)
+    texts: list[str] = [piece if b is None else "" for piece, b in zip(pieces, raw)]
+
+    # Walk the byte stream of each run of non-special tokens, character by character.
+    owner: list[int] = []  # token index of every byte in `stream`
+    stream = bytearray()
+
+    def flush() -> None:
+        i = 0
+        while i < len(stream):
+            n = _utf8_length(stream[i])
+            chunk = bytes(stream[i : i + n])
+            try:
+                char = chunk.decode("utf-8")
+            except UnicodeDecodeError:
+                char, n = f"\\x{stream[i]:02x}", 1
+            holders = owner[i : i + n]
+            first, last = holders[0], holders[-1]
+            for t in dict.fromkeys(holders):
+                before = "…" if t != first else ""
+                after = "…" if t != last else ""
+                texts[t] += f"{before}{char}{after}"
+            i += n
+        stream.clear()
+        owner.clear()
+
+    for index, b in enumerate(raw):
+        if b is None:
+            flush()
+            continue
+        stream.extend(b)
+        owner.extend([index] * len(b))
+    flush()
+    return texts
+
+
+def readable_token(tokenizer, token_id: int) -> str:
+    """Display string of one token on its own (e.g. a candidate for the next position)."""
+    return readable_tokens(tokenizer, [token_id])[0]
