@@ -65,7 +65,7 @@ PIP_MODELS = (
 class ResolvedModel:
     name: str  # what the user picked: catalog name, path or hub id
     path: str  # local folder for from_pretrained, or the hub id when nothing local matches
-    source: Literal["bundled", "pip", "hf-cache", "recent", "converted", "local", "hub"]
+    source: Literal["bundled", "pip", "hf-cache", "recent", "converted", "folder", "hub"]
 
 
 # ---------------------------------------------------------------- listing
@@ -409,7 +409,7 @@ def _resolve_path(spec: str, path: Path, progress: Progress | None) -> ResolvedM
             f"{path} is not a model folder: it has no config.json. Pick the folder that holds "
             f"config.json and the weights (or a .gguf file)."
         )
-    return ResolvedModel(name=spec, path=str(path), source="local")
+    return ResolvedModel(name=spec, path=str(path), source="folder")
 
 
 def _looks_like_path(spec: str) -> bool:

@@ -171,7 +171,7 @@ def test_local_folder_and_its_config_file_resolve_to_the_folder(tmp_path):
     folder = write_model(tmp_path / "mine", ["BertForMaskedLM"], "bert")
     assert resolve_model(str(folder)).path == str(folder.resolve())
     assert resolve_model(str(folder / "config.json")).path == str(folder.resolve())
-    assert resolve_model(str(folder)).source == "local"
+    assert resolve_model(str(folder)).source == "folder"
 
 
 def test_uncached_hub_id_is_passed_through():

@@ -1,0 +1,160 @@
+"""`attnlab export`: run a model once (optionally generating) and write everything to an .npz file.
+
+Scripts rely on the flag and array names; keep them stable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from engine.config import LoadOptions, SamplingConfig
+from engine.errors import EngineError
+from engine.results import Candidate, Masks
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, not usage + message
+        raise EngineError(message)
+
+
+def _positions(text: str | None, flag: str) -> frozenset[int]:
+    if not text:
+        return frozenset()
+    try:
+        return frozenset(int(p) for p in text.split(",") if p.strip())
+    except ValueError:
+        raise EngineError(f"{flag} takes comma-separated token positions like 1,4 (got {text!r})") from None
+
+
+def _heads(text: str | None, default_stack: str) -> frozenset[tuple[str, int, int]]:
+    """"L:H,L:H" on the model's main stack, or "stack:L:H" (stack: encoder, decoder or cross)."""
+    if not text:
+        return frozenset()
+    heads = set()
+    for item in text.split(","):
+        parts = item.strip().split(":")
+        try:
+            stack = parts[0] if len(parts) == 3 else default_stack
+            layer, head = int(parts[-2]), int(parts[-1])
+            if len(parts) not in (2, 3) or stack not in ("encoder", "decoder", "cross"):
+                raise ValueError
+        except (ValueError, IndexError):
+            raise EngineError(f"--ablate-heads takes LAYER:HEAD or STACK:LAYER:HEAD items, got {item!r}") from None
+        heads.add((stack, layer, head))
+    return frozenset(heads)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="attnlab export", description="Write tokens, attention and predictions to an .npz file.")
+    parser.add_argument("--model", required=True, help="catalog name, model folder, .gguf file or hub id")
+    parser.add_argument("--text", default="", help="the input (encoders), prompt (decoders) or decoder prefix")
+    parser.add_argument("--source", help="encoder-decoders: the input to transform")
+    parser.add_argument("--generate", type=int, default=0, metavar="N", help="tokens to generate")
+    parser.add_argument("--greedy", action="store_true", help="argmax decoding (the default)")
+    parser.add_argument("--temperature", type=float)
+    parser.add_argument("--top-k", type=int, default=0)
+    parser.add_argument("--top-p", type=float, default=1.0)
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--mask-positions", help="comma-separated positions to replace by [MASK]")
+    parser.add_argument("--knockout-positions", help="comma-separated positions no query may attend to")
+    parser.add_argument("--ablate-heads", help="LAYER:HEAD[,...] heads whose output is zeroed")
+    parser.add_argument("--top-k-candidates", type=int, default=10, metavar="K")
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--dtype", default="auto")
+    parser.add_argument("--out", required=True, help="the .npz file to write")
+    return parser
+
+
+def _sampling(args) -> SamplingConfig:
+    sampled = args.temperature is not None or args.top_k or args.top_p != 1.0 or args.seed is not None
+    if args.greedy and sampled:
+        raise EngineError("--greedy cannot be combined with --temperature, --top-k, --top-p or --seed")
+    if not sampled:
+        return SamplingConfig(greedy=True, candidates=args.top_k_candidates)
+    temperature = 1.0 if args.temperature is None else args.temperature
+    return SamplingConfig(False, temperature, args.top_k, args.top_p, args.seed, args.top_k_candidates)
+
+
+def _topk(rows: list[tuple[Candidate, ...]], k: int) -> tuple[np.ndarray, np.ndarray]:
+    ids = np.full((len(rows), k), -1, np.int64)
+    probs = np.zeros((len(rows), k), np.float32)
+    for i, row in enumerate(rows):
+        ids[i, : len(row)] = [c.token_id for c in row]
+        probs[i, : len(row)] = [c.prob for c in row]
+    return ids, probs
+
+
+def export(args) -> Path:
+    from engine.loading import load_model
+    from engine.session import EncoderSession, make_session
+
+    if args.generate < 0:
+        raise EngineError("--generate takes a number of tokens ≥ 0")
+    if args.top_k_candidates < 1:
+        raise EngineError("--top-k-candidates must be ≥ 1")
+    sampling = _sampling(args)
+    out = Path(args.out)
+    if out.suffix != ".npz":
+        raise EngineError(f"--out must name an .npz file, got {out}")
+    if not out.parent.exists():
+        raise EngineError(f"the folder {out.parent} does not exist")
+    loaded = load_model(args.model, LoadOptions(device=args.device, dtype=args.dtype))
+    main_stack = "decoder" if loaded.kind == "decoder" else "encoder"
+    masks = Masks(
+        _positions(args.mask_positions, "--mask-positions"),
+        _positions(args.knockout_positions, "--knockout-positions"),
+        _heads(args.ablate_heads, main_stack),
+    )
+    session = make_session(loaded)
+    arrays: dict[str, np.ndarray] = {}
+    if isinstance(session, EncoderSession):
+        if args.generate:
+            raise EngineError(f"{loaded.info.name} is an encoder: it cannot generate; drop --generate")
+        if args.source:
+            raise EngineError(f"{loaded.info.name} is an encoder: use --text, not --source")
+        result = session.analyse(args.text, masks, top_k=args.top_k_candidates)
+        slots = result.mask_predictions
+        arrays["mask_positions"] = np.array([s.position for s in slots], np.int64)
+        arrays["mask_topk_ids"], arrays["mask_topk_probs"] = _topk([s.candidates for s in slots], args.top_k_candidates)
+        if result.next_sentence_prob is not None:
+            arrays["next_sentence_prob"] = np.array(result.next_sentence_prob, np.float32)
+        tokens, ids, steps = result.tokens, result.token_ids, []
+    else:
+        if loaded.kind == "decoder" and args.source:
+            raise EngineError(f"{loaded.info.name} is a decoder: put the prompt in --text, there is no --source")
+        session.set_sampling(sampling)
+        session.max_new_tokens = max(args.generate, 1)
+        session.prefill(args.text, masks, source=args.source)
+        steps = session.run(args.generate) if args.generate else []
+        result = session.state()
+        if loaded.kind == "decoder":  # the input is the prompt; the attention spans prompt + generated
+            prompt = session.prompt_length
+            tokens, ids = result.tokens[:prompt], result.token_ids[:prompt]
+            arrays["sequence_tokens"] = np.array(result.tokens, dtype=str)
+        else:
+            tokens, ids = result.tokens, result.token_ids
+            arrays["decoder_tokens"] = np.array(result.decoder_tokens, dtype=str)
+            arrays["decoder_token_ids"] = result.decoder_token_ids
+    arrays["tokens"] = np.array(tokens, dtype=str)
+    arrays["token_ids"] = np.asarray(ids, np.int64)
+    arrays["generated_ids"] = np.array([s.token_id for s in steps], np.int64)
+    arrays["step_topk_ids"], arrays["step_topk_probs"] = _topk([s.candidates for s in steps], args.top_k_candidates)
+    for stack in result.attention.stacks:
+        arrays[f"{stack}_attentions"] = result.attention.full(stack)  # [layer, head, query, key]
+    np.savez_compressed(out, **arrays)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        path = export(args)
+    except (EngineError, MemoryError, OSError) as exc:
+        print(f"attnlab export: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}")
+    return 0
