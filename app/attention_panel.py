@@ -1,0 +1,82 @@
+"""The attention side of the window: pickers, the large head heatmap and the head grid, kept in step."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+
+from app.attention_picker import AttentionPicker
+from app.document import STACK_TITLES, Document
+from app.head_grid import HeadGridView
+from app.heatmap import HeatmapView
+from engine.results import ModelInfo
+
+DEFAULT_STACK = {"encoder": "encoder", "decoder": "decoder", "encoder-decoder": "cross"}
+
+
+class AttentionPanel(QWidget):
+    ablation_toggled = Signal(str, int, int)  # stack, layer, head
+    hovered = Signal(str)  # "query → key: weight", or "" when the mouse left the heatmap
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.picker = AttentionPicker()
+        self.heatmap = HeatmapView()
+        self.grid = HeadGridView()
+        self.heatmap.share_colorbar(self.grid.image)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("viewSplitter")
+        self.splitter.addWidget(self.heatmap)
+        self.splitter.addWidget(self.grid)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.picker)
+        layout.addWidget(self.splitter, 1)
+        self._document: Document | None = None
+        self.picker.changed.connect(self.render)
+        self.grid.head_clicked.connect(self._on_head_clicked)
+        self.grid.ablation_toggled.connect(lambda layer, head: self.ablation_toggled.emit(self.picker.stack or "", layer, head))
+        self.heatmap.hovered.connect(lambda *_: self.hovered.emit(self.heatmap.hover_text))
+
+    def set_model(self, info: ModelInfo | None) -> None:
+        stacks = info.stacks if info else ()
+        self.picker.set_stacks(stacks)
+        if info:
+            default = DEFAULT_STACK.get(info.kind)
+            self.picker.select(stack=default if any(s.name == default for s in stacks) else None, layer=0, head=0)
+
+    def show_document(self, document: Document) -> None:
+        self._document = document
+        self.render()
+
+    def render(self) -> None:
+        document = self._document
+        snapshot = document.snapshot if document else None
+        stack = self.picker.stack
+        if snapshot is None or stack not in snapshot.stacks or snapshot.shape(stack)[2] == 0:
+            self.heatmap.clear()
+            self.grid.show_layers([], [], None)
+            return
+        layers, _, _, _ = snapshot.shape(stack)
+        layer, head, mean = min(self.picker.layer, layers - 1), self.picker.head, self.picker.mean
+        queries, keys = document.labels(stack)
+        where = f"{STACK_TITLES.get(stack, stack)} · layer {layer}"
+        if mean:
+            matrix, title = snapshot.mean(stack, layer), f"{where} · mean of heads"
+        else:
+            matrix, title = snapshot.matrix(stack, layer, head), f"{where} · head {head}"
+        self.heatmap.show_matrix(matrix, queries, keys, title)
+        shown = list(range(layers)) if self.picker.all_layers else [layer]
+        ablated = frozenset((lay, h) for s, lay, h in document.masks.ablated_heads if s == stack)
+        self.grid.show_layers(
+            [snapshot.layer(stack, i) for i in shown],  # each [head, query, key]
+            shown,
+            None if mean else (layer, head),
+            ablated,
+            f"all layers × heads · {STACK_TITLES.get(stack, stack)}" if len(shown) > 1 else f"heads of layer {layer}",
+        )
+
+    def _on_head_clicked(self, layer: int, head: int) -> None:
+        self.picker.select(layer=layer, head=head)

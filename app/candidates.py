@@ -1,0 +1,63 @@
+"""The candidates table: the top-k tokens with probabilities; double-click one to take it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
+
+from app.document import CandidateView
+from app.token_text import display_text
+
+CHOSEN = QColor("#e3f2fd")
+
+
+class CandidatesTable(QTableWidget):
+    """Emits chosen(token_id, replaces_last) when the user double-clicks a row."""
+
+    chosen = Signal(int, bool)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(0, 3, parent)
+        self.setObjectName("candidatesTable")
+        self.setHorizontalHeaderLabels(["token", "probability", "id"])
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.verticalHeader().setVisible(False)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self._view = CandidateView((), None, False)
+        self.cellDoubleClicked.connect(self._on_double_click)
+        self.setToolTip("Double-click a token to take it instead")
+
+    def show_candidates(self, view: CandidateView) -> None:
+        self._view = view
+        self.setRowCount(len(view.candidates))
+        for row, candidate in enumerate(view.candidates):
+            token = QTableWidgetItem(display_text(candidate.text, 40))
+            token.setToolTip(repr(candidate.text))
+            prob = QTableWidgetItem(f"{candidate.prob:.1%}")
+            prob.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            ident = QTableWidgetItem(str(candidate.token_id))
+            ident.setForeground(QBrush(QColor("#7a7a7a")))
+            items = (token, prob, ident)
+            if candidate.token_id == view.chosen_id:
+                for item in items:
+                    item.setBackground(QBrush(CHOSEN))
+                token.setText(f"▶ {token.text()}")
+            for column, item in enumerate(items):
+                self.setItem(row, column, item)
+
+    @property
+    def replaces_last(self) -> bool:
+        return self._view.replaces_last
+
+    def token_ids(self) -> list[int]:
+        return [c.token_id for c in self._view.candidates]
+
+    def _on_double_click(self, row: int, _column: int) -> None:
+        if 0 <= row < len(self._view.candidates):
+            self.chosen.emit(self._view.candidates[row].token_id, self._view.replaces_last)

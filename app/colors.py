@@ -1,0 +1,26 @@
+"""The colour map and the few colours the views share."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pyqtgraph as pg
+from numpy.typing import NDArray
+
+COLORMAP_NAME = "viridis"
+LEVELS = (0.0, 1.0)  # attention probabilities; the colour bar lets the user narrow them
+GRID_LINE = "#d0d0d0"
+SELECTION = "#ff4081"
+ABLATED = "#e53935"
+
+
+@lru_cache(maxsize=1)
+def colormap() -> pg.ColorMap:
+    return pg.colormap.get(COLORMAP_NAME)
+
+
+@lru_cache(maxsize=1)
+def lookup_table() -> NDArray[np.uint8]:
+    """256 RGB entries: [256, 3]."""
+    return colormap().getLookupTable(nPts=256, alpha=False)

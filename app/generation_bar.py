@@ -1,0 +1,75 @@
+"""Step, run N, stop and undo, with keyboard shortcuts and progress for a run."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QSpinBox, QWidget
+
+SHORTCUTS = {
+    "step": "Ctrl+Return",
+    "run": "Ctrl+Shift+Return",
+    "stop": "Escape",
+    "undo": "Ctrl+Shift+Backspace",
+}
+
+
+class GenerationBar(QWidget):
+    step_requested = Signal()
+    run_requested = Signal(int)
+    stop_requested = Signal()
+    undo_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("generationBar")
+        self.step_button = self._button("stepButton", "Step", "One token", "step")
+        self.run_button = self._button("runButton", "Run", "Generate the number of tokens on the right", "run")
+        self.run_count = QSpinBox()
+        self.run_count.setObjectName("runCount")
+        self.run_count.setRange(1, 10_000)
+        self.run_count.setValue(20)
+        self.run_count.setSuffix(" tokens")
+        self.stop_button = self._button("stopButton", "Stop", "Stop after the current token", "stop")
+        self.undo_button = self._button("undoButton", "Undo", "Remove the last generated token", "undo")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("runProgress")
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("%v / %m")
+        self.progress.setMaximumWidth(140)
+        self.progress.hide()
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.step_button, self.run_button, self.run_count, self.stop_button, self.undo_button, self.progress):
+            row.addWidget(widget)
+        row.addStretch(1)
+        self.step_button.clicked.connect(self.step_requested)
+        self.run_button.clicked.connect(lambda: self.run_requested.emit(self.run_count.value()))
+        self.stop_button.clicked.connect(self.stop_requested)
+        self.undo_button.clicked.connect(self.undo_requested)
+        self.set_state(can_step=False, can_undo=False, running=False)
+
+    def _button(self, name: str, text: str, tip: str, action: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setShortcut(QKeySequence(SHORTCUTS[action]))
+        shortcut = QKeySequence(SHORTCUTS[action]).toString(QKeySequence.SequenceFormat.NativeText)
+        button.setToolTip(f"{tip} ({shortcut})")
+        return button
+
+    def set_state(self, can_step: bool, can_undo: bool, running: bool) -> None:
+        self.step_button.setEnabled(can_step and not running)
+        self.run_button.setEnabled(can_step and not running)
+        self.undo_button.setEnabled(can_undo and not running)
+        self.stop_button.setEnabled(running)
+
+    def start_progress(self, total: int) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(0)
+        self.progress.show()
+
+    def advance_progress(self) -> None:
+        self.progress.setValue(min(self.progress.value() + 1, self.progress.maximum()))
+
+    def end_progress(self) -> None:
+        self.progress.hide()

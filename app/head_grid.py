@@ -1,0 +1,220 @@
+"""Every head as a thumbnail, all in one montage image (one ImageItem, not one per head).
+
+Either the heads of one layer in a near-square grid, or all layers × heads (rows are layers).
+Click a thumbnail to select that head; right-click to ablate or restore it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from numpy.typing import NDArray
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem, QMenu, QWidget
+
+from app.colors import ABLATED, GRID_LINE, LEVELS, SELECTION, lookup_table
+from app.pooling import max_pool
+
+MONTAGE_LIMIT = 1024  # pixels along the longer side of the whole montage
+MAX_LABELS = 150
+
+
+def _pen(color: str, width: float) -> QPen:
+    pen = QPen(QColor(color))
+    pen.setWidthF(width)
+    pen.setCosmetic(True)
+    return pen
+
+
+class HeadGridView(pg.GraphicsLayoutWidget):
+    head_clicked = Signal(int, int)  # layer, head
+    ablation_toggled = Signal(int, int)  # layer, head
+
+    def __init__(self, parent: QWidget | None = None, name: str = "headGrid"):
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setBackground("w")
+        self.plot = self.addPlot()
+        self.plot.invertY(True)
+        self.plot.hideButtons()
+        self.plot.setMenuEnabled(False)
+        self.plot.setAspectLocked(True)
+        self.plot.getViewBox().setMouseEnabled(False, False)
+        self.plot.getViewBox().setDefaultPadding(0.01)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(lookup_table())
+        self.image.setLevels(LEVELS)
+        self.plot.addItem(self.image)
+        self._lines = QGraphicsPathItem()
+        self._lines.setPen(_pen(GRID_LINE, 2))
+        self._crosses = QGraphicsPathItem()
+        self._crosses.setPen(_pen(ABLATED, 2))
+        self._selection = QGraphicsRectItem()
+        self._selection.setPen(_pen(SELECTION, 3))
+        for item in (self._lines, self._crosses, self._selection):
+            self.plot.addItem(item)
+        self._labels: list[pg.TextItem] = []
+        self._layers: list[int] = []
+        self._heads = 0
+        self._cols = 1
+        self._tile = (1, 1)  # (height, width) of one thumbnail in image pixels
+        self._all_layers = False
+        self.scene().sigMouseClicked.connect(self._on_clicked)
+
+    # -- data --------------------------------------------------------------------------------
+
+    def show_layers(
+        self,
+        blocks: Sequence[NDArray[np.float32]],
+        layers: Sequence[int],
+        selected: tuple[int, int] | None,
+        ablated: frozenset[tuple[int, int]] = frozenset(),
+        title: str = "",
+    ) -> None:
+        """blocks: one [head, query, key] array per shown layer; `layers` are their indices."""
+        self._layers = list(layers)
+        self._all_layers = len(blocks) > 1
+        self.plot.setTitle(title, size="10pt")
+        if not blocks or blocks[0].size == 0:
+            self.image.clear()
+            for item in (self._lines, self._crosses):
+                item.setPath(QPainterPath())
+            self._selection.hide()
+            self._set_labels([])
+            return
+        heads, rows, cols = blocks[0].shape
+        self._heads = heads
+        grid_cols = heads if self._all_layers else math.ceil(math.sqrt(heads))
+        grid_rows = len(blocks) if self._all_layers else math.ceil(heads / grid_cols)
+        self._cols = grid_cols
+        side = max(8, MONTAGE_LIMIT // max(grid_rows, grid_cols))
+        fy, fx = math.ceil(rows / side), math.ceil(cols / side)
+        th, tw = math.ceil(rows / fy), math.ceil(cols / fx)
+        self._tile = (th, tw)
+        montage = np.zeros((grid_rows * th, grid_cols * tw), np.float32)  # [row, col] of pixels
+        for index, block in enumerate(blocks):
+            pooled = max_pool(block, fy, fx)  # [head, th, tw]
+            for head in range(heads):
+                r, c = self._grid_position(index, head)
+                montage[r * th : (r + 1) * th, c * tw : (c + 1) * tw] = pooled[head]
+        self.image.setImage(np.ascontiguousarray(montage), autoLevels=False)
+        self.image.setRect(QRectF(0, 0, grid_cols * tw, grid_rows * th))
+        self._draw_lines(grid_rows, grid_cols)
+        self._draw_ablated(ablated)
+        self._draw_selection(selected)
+        self._draw_labels(len(blocks))
+        self.plot.getViewBox().autoRange(padding=0.01)
+
+    def set_selection(self, selected: tuple[int, int] | None) -> None:
+        self._draw_selection(selected)
+
+    def set_levels(self, levels: tuple[float, float]) -> None:
+        self.image.setLevels(levels)
+
+    # -- geometry ----------------------------------------------------------------------------
+
+    def _grid_position(self, layer_index: int, head: int) -> tuple[int, int]:
+        if self._all_layers:
+            return layer_index, head
+        return divmod(head, self._cols)
+
+    def _tile_rect(self, layer: int, head: int) -> QRectF | None:
+        if layer not in self._layers or not 0 <= head < self._heads:
+            return None
+        r, c = self._grid_position(self._layers.index(layer), head)
+        th, tw = self._tile
+        return QRectF(c * tw, r * th, tw, th)
+
+    def head_at(self, scene_pos: QPointF) -> tuple[int, int] | None:
+        """(layer, head) of the thumbnail under a scene position."""
+        if not self._layers or self.image.image is None:
+            return None
+        point = self.plot.getViewBox().mapSceneToView(scene_pos)
+        th, tw = self._tile
+        r, c = math.floor(point.y() / th), math.floor(point.x() / tw)
+        if self._all_layers:
+            layer_index, head = r, c
+            if not (0 <= r < len(self._layers) and 0 <= c < self._heads):
+                return None
+        else:
+            layer_index, head = 0, r * self._cols + c
+            if not (0 <= c < self._cols and 0 <= head < self._heads and r >= 0):
+                return None
+        return self._layers[layer_index], head
+
+    def tile_center(self, layer: int, head: int) -> QPointF:
+        """Scene position of a thumbnail's centre (for tests that click it)."""
+        rect = self._tile_rect(layer, head)
+        return self.plot.getViewBox().mapViewToScene(rect.center())
+
+    # -- overlays ----------------------------------------------------------------------------
+
+    def _draw_lines(self, grid_rows: int, grid_cols: int) -> None:
+        th, tw = self._tile
+        path = QPainterPath()
+        for c in range(1, grid_cols):
+            path.moveTo(c * tw, 0)
+            path.lineTo(c * tw, grid_rows * th)
+        for r in range(1, grid_rows):
+            path.moveTo(0, r * th)
+            path.lineTo(grid_cols * tw, r * th)
+        self._lines.setPath(path)
+
+    def _draw_ablated(self, ablated: frozenset[tuple[int, int]]) -> None:
+        path = QPainterPath()
+        for layer, head in ablated:
+            rect = self._tile_rect(layer, head)
+            if rect is not None:
+                path.moveTo(rect.topLeft())
+                path.lineTo(rect.bottomRight())
+                path.moveTo(rect.topRight())
+                path.lineTo(rect.bottomLeft())
+        self._crosses.setPath(path)
+
+    def _draw_selection(self, selected: tuple[int, int] | None) -> None:
+        rect = self._tile_rect(*selected) if selected else None
+        self._selection.setVisible(rect is not None)
+        if rect is not None:
+            self._selection.setRect(rect)
+
+    def _draw_labels(self, layer_count: int) -> None:
+        texts = []
+        if layer_count * self._heads <= MAX_LABELS:
+            for index, layer in enumerate(self._layers):
+                for head in range(self._heads):
+                    name = f"L{layer} H{head}" if self._all_layers else f"H{head}"
+                    texts.append((name, self._tile_rect(layer, head)))
+        self._set_labels(texts)
+
+    def _set_labels(self, texts: list[tuple[str, QRectF]]) -> None:
+        while len(self._labels) > len(texts):
+            self.plot.removeItem(self._labels.pop())
+        font = QFont()
+        font.setPointSize(7)
+        while len(self._labels) < len(texts):
+            label = pg.TextItem(color="w", fill=pg.mkBrush(0, 0, 0, 120), anchor=(0, 0))
+            label.setFont(font)
+            self.plot.addItem(label)
+            self._labels.append(label)
+        for label, (name, rect) in zip(self._labels, texts):
+            label.setText(name)
+            label.setPos(rect.topLeft())
+
+    # -- mouse -------------------------------------------------------------------------------
+
+    def _on_clicked(self, event: object) -> None:
+        hit = self.head_at(event.scenePos())
+        if hit is None:
+            return
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.head_clicked.emit(*hit)
+        elif event.button() == Qt.MouseButton.RightButton:
+            menu = QMenu(self)
+            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            action = menu.addAction(f"Ablate / restore layer {hit[0]} head {hit[1]}")
+            action.triggered.connect(lambda: self.ablation_toggled.emit(*hit))
+            menu.popup(event.screenPos().toPoint())

@@ -1,0 +1,163 @@
+"""The large heatmap of one head (or the mean of a layer's heads): queries on rows, keys on columns.
+
+One ImageItem, row-major contiguous float32, fixed levels (0, 1) unless the user drags the
+colour bar, a 256-entry lookup table. Long sequences are max-pooled for display and drawn at
+full resolution once the user zooms in far enough.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from numpy.typing import NDArray
+from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtGui import QCursor
+from PySide6.QtWidgets import QToolTip, QWidget
+
+from app.colors import LEVELS, colormap, lookup_table
+from app.pooling import fit
+from app.token_axis import TokenAxis
+from app.token_text import display_text
+
+DISPLAY_LIMIT = 512  # cells per side drawn at once; more are max-pooled
+
+
+class HeatmapView(pg.GraphicsLayoutWidget):
+    """Emits hovered(query, key, weight) as the mouse moves over a cell."""
+
+    hovered = Signal(int, int, float)
+
+    def __init__(self, parent: QWidget | None = None, name: str = "headHeatmap"):
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setBackground("w")
+        self._left, self._bottom = TokenAxis("left"), TokenAxis("bottom")
+        self.plot = self.addPlot(axisItems={"left": self._left, "bottom": self._bottom})
+        self.plot.invertY(True)
+        self.plot.hideButtons()
+        self.plot.setMenuEnabled(False)
+        self.plot.getViewBox().setDefaultPadding(0)
+        self.plot.setLabel("left", "query")
+        self.plot.setLabel("bottom", "key")
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(lookup_table())
+        self.image.setLevels(LEVELS)
+        self.plot.addItem(self.image)
+        self.colorbar = pg.ColorBarItem(values=LEVELS, colorMap=colormap(), interactive=True, width=14, limits=LEVELS, rounding=0.01)
+        self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        self._matrix: NDArray[np.float32] = np.zeros((0, 0), np.float32)  # [query, key], full resolution
+        self._queries: list[str] = []
+        self._keys: list[str] = []
+        self._pooled: tuple[NDArray[np.float32], int, int] | None = None
+        self._showing: tuple[int, int, int, int] | None = None  # drawn (row0, row1, col0, col1) at full res
+        self.hover_text = ""
+        self._mouse = pg.SignalProxy(self.scene().sigMouseMoved, rateLimit=60, slot=self._on_mouse_moved)
+        self.plot.getViewBox().sigRangeChanged.connect(self._on_range_changed)
+
+    # -- data --------------------------------------------------------------------------------
+
+    def show_matrix(self, matrix: NDArray[np.float32], queries: Sequence[str], keys: Sequence[str], title: str = "") -> None:
+        """matrix: [query, key] attention weights in [0, 1]."""
+        previous = self._matrix.shape
+        self._matrix = np.ascontiguousarray(np.nan_to_num(matrix, nan=0.0), dtype=np.float32)
+        self._queries, self._keys = list(queries), list(keys)
+        self._left.set_labels(self._queries)
+        self._bottom.set_labels(self._keys)
+        self.plot.setTitle(title, size="10pt")
+        rows, cols = self._matrix.shape
+        self._pooled = fit(self._matrix, DISPLAY_LIMIT) if max(rows, cols) > DISPLAY_LIMIT else None
+        self._showing = None
+        if rows == 0 or cols == 0:
+            self.image.clear()
+            return
+        if self._matrix.shape != previous:
+            self._reset_view(previous)
+        self._draw()
+
+    def share_colorbar(self, *images: pg.ImageItem) -> None:
+        """Let the colour bar set the levels of other images too (the head grid)."""
+        self.colorbar.setImageItem([self.image, *images])
+
+    def clear(self) -> None:
+        self._matrix = np.zeros((0, 0), np.float32)
+        self._queries, self._keys = [], []
+        self._left.set_labels([])
+        self._bottom.set_labels([])
+        self.plot.setTitle("")
+        self.image.clear()
+
+    @property
+    def matrix(self) -> NDArray[np.float32]:
+        """What is shown, at full resolution: [query, key]."""
+        return self._matrix
+
+    def displayed_image(self) -> NDArray[np.float32] | None:
+        return self.image.image
+
+    def text_at(self, query: int, key: int) -> str:
+        """The hover text of one cell: "query → key: weight"."""
+        q = display_text(self._queries[query], 24) if query < len(self._queries) else f"#{query}"
+        k = display_text(self._keys[key], 24) if key < len(self._keys) else f"#{key}"
+        return f"{q} (#{query}) → {k} (#{key}): {self._matrix[query, key]:.3f}"
+
+    # -- drawing -----------------------------------------------------------------------------
+
+    def _reset_view(self, previous: tuple[int, ...]) -> None:
+        """Show the whole matrix unless the user is zoomed into part of the previous one."""
+        rows, cols = self._matrix.shape
+        vb = self.plot.getViewBox()
+        zoomed = False
+        if len(previous) == 2 and previous[0] and previous[1]:
+            (x0, x1), (y0, y1) = vb.viewRange()
+            zoomed = x1 - x0 < previous[1] - 0.01 or y1 - y0 < previous[0] - 0.01
+        vb.setLimits(xMin=-0.5, xMax=cols - 0.5, yMin=-0.5, yMax=rows - 0.5)
+        if not zoomed:
+            vb.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0)
+
+    def _draw(self) -> None:
+        rows, cols = self._matrix.shape
+        if self._pooled is None:
+            self._set_image(self._matrix, QRectF(-0.5, -0.5, cols, rows))
+            return
+        (x0, x1), (y0, y1) = self.plot.getViewBox().viewRange()
+        r0, r1 = max(0, int(np.floor(y0 + 0.5))), min(rows, int(np.ceil(y1 + 0.5)))
+        c0, c1 = max(0, int(np.floor(x0 + 0.5))), min(cols, int(np.ceil(x1 + 0.5)))
+        if r1 - r0 <= DISPLAY_LIMIT and c1 - c0 <= DISPLAY_LIMIT and r1 > r0 and c1 > c0:
+            if self._showing != (r0, r1, c0, c1):
+                self._showing = (r0, r1, c0, c1)
+                crop = self._matrix[r0:r1, c0:c1]
+                self._set_image(crop, QRectF(c0 - 0.5, r0 - 0.5, c1 - c0, r1 - r0))
+        elif self._showing is not None or self.image.image is None or self.image.image.shape != self._pooled[0].shape:
+            self._showing = None
+            self._set_image(self._pooled[0], QRectF(-0.5, -0.5, cols, rows))
+
+    def _set_image(self, data: NDArray[np.float32], rect: QRectF) -> None:
+        self.image.setImage(np.ascontiguousarray(data, dtype=np.float32), autoLevels=False)
+        self.image.setRect(rect)
+
+    def _on_range_changed(self, *_: object) -> None:
+        if self._pooled is not None:
+            self._draw()
+
+    # -- hover -------------------------------------------------------------------------------
+
+    def cell_at(self, scene_pos: QPointF) -> tuple[int, int] | None:
+        vb = self.plot.getViewBox()
+        if not vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        point = vb.mapSceneToView(scene_pos)
+        query, key = int(np.floor(point.y() + 0.5)), int(np.floor(point.x() + 0.5))
+        rows, cols = self._matrix.shape
+        return (query, key) if 0 <= query < rows and 0 <= key < cols else None
+
+    def _on_mouse_moved(self, args: tuple) -> None:
+        cell = self.cell_at(args[0])
+        if cell is None:
+            self.hover_text = ""
+            QToolTip.hideText()
+            return
+        self.hover_text = self.text_at(*cell)
+        QToolTip.showText(QCursor.pos(), self.hover_text, self)
+        self.hovered.emit(cell[0], cell[1], float(self._matrix[cell]))

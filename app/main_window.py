@@ -1,0 +1,405 @@
+"""The main window: inputs and generation on the left, attention on the right, the engine behind.
+
+Every engine call goes through `EngineClient` (a worker in its own thread); this class only
+turns user actions into requests and results into views. Views are redrawn at most every
+RENDER_MS while tokens stream in, so a fast run never floods the event loop.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
+
+from app import settings as saved
+from app.attention_panel import AttentionPanel
+from app.candidates import CandidatesTable
+from app.document import Document
+from app.engine_worker import EngineClient, Loader
+from app.generation_bar import GenerationBar
+from app.mask_predictions import MaskPredictions
+from app.message_banner import MessageBanner
+from app.model_picker import ModelPicker
+from app.sampling_panel import SamplingPanel
+from app.token_strip import TokenStrip
+from engine.config import LoadOptions
+from engine.results import AnalysisResult, Masks, ModelInfo, StepResult
+
+ANALYSE_DELAY_MS = 350  # typing pause before the text is re-analysed
+RENDER_MS = 30  # at most ~30 redraws a second while generating
+EXAMPLES = {
+    "encoder": "The capital of France is Paris.",
+    "decoder": "Once upon a time",
+    "encoder-decoder": "The house is wonderful.",
+}
+
+
+def _text_box(name: str, placeholder: str, height: int) -> QPlainTextEdit:
+    box = QPlainTextEdit()
+    box.setObjectName(name)
+    box.setPlaceholderText(placeholder)
+    box.setMaximumHeight(height)
+    return box
+
+
+class MainWindow(QMainWindow):
+    model_loaded = Signal(object)  # ModelInfo, once the window shows it
+    view_updated = Signal()  # after the views were redrawn
+    errored = Signal(str)  # a message was shown
+
+    def __init__(self, loader: Loader | None = None, catalog=None, settings: QSettings | None = None):
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("attnlab")
+        self.settings = settings or saved.open_settings()
+        self.document = Document()
+        self.client = EngineClient(loader, catalog, self)
+        self._masks = Masks()  # what the user asked for (the last result says what was applied)
+        self._spec = ""  # the model being loaded
+        self._banner_origin = ""  # what showed the banner: "load", "engine" or "input"
+        self._load_default = False  # load the catalog's default once it is listed
+        self._build()
+        self._connect()
+        self._restore()
+
+    # -- construction ------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.picker = ModelPicker()
+        self.banner = MessageBanner()
+        self.source_label = QLabel("Source")
+        self.source_input = _text_box("sourceInput", "The encoder's input", 80)
+        self.text_label = QLabel("Text")
+        self.text_input = _text_box("textInput", "Type some text…", 100)
+        self.token_strip = TokenStrip()
+        self.token_strip.setMinimumHeight(70)
+        self.decoder_label = QLabel("Decoder tokens")
+        self.decoder_strip = TokenStrip(name="decoderTokens")
+        self.decoder_strip.setMinimumHeight(50)
+        self.generation = GenerationBar()
+        self.candidates = CandidatesTable()
+        self.mask_predictions = MaskPredictions()
+        self.sampling = SamplingPanel()
+        self.attention = AttentionPanel()
+
+        left = QWidget()
+        left.setObjectName("inputPanel")
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 4, 0)
+        for widget in (self.source_label, self.source_input, self.text_label, self.text_input, self.token_strip):
+            column.addWidget(widget)
+        for widget in (self.decoder_label, self.decoder_strip, self.generation):
+            column.addWidget(widget)
+        column.addWidget(self.candidates, 2)
+        column.addWidget(self.mask_predictions, 2)
+        column.addWidget(self.sampling)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.attention)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([420, 980])
+
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.addWidget(self.picker)
+        outer.addWidget(self.banner)
+        outer.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self.status_model = QLabel("no model")
+        self.status_model.setObjectName("statusModel")
+        self.status_device = QLabel("")
+        self.status_device.setObjectName("statusDevice")
+        self.status_timing = QLabel("")
+        self.status_timing.setObjectName("statusTiming")
+        for label in (self.status_model, self.status_device, self.status_timing):
+            self.statusBar().addPermanentWidget(label)
+        self._analyse_timer = QTimer(self, singleShot=True, interval=ANALYSE_DELAY_MS)
+        self._render_timer = QTimer(self, singleShot=True, interval=RENDER_MS)
+        self._show_kind(None)
+        self.resize(1400, 860)
+
+    def _connect(self) -> None:
+        c = self.client
+        c.catalog_listed.connect(self._on_catalog)
+        c.load_progressed.connect(lambda message, fraction: self.picker.set_loading(True, message, fraction))
+        c.model_loaded.connect(self._on_model_loaded)
+        c.load_failed.connect(self._on_load_failed)
+        c.analysed.connect(self._on_analysed)
+        c.stepped.connect(self._on_stepped)
+        c.undone.connect(self._on_undone)
+        c.run_finished.connect(self._on_run_finished)
+        c.errored.connect(self._on_engine_error)
+        c.state_changed.connect(self._update_actions)
+        self.picker.load_requested.connect(self.load)
+        self.text_input.textChanged.connect(self._on_text_changed)
+        self.source_input.textChanged.connect(self._on_text_changed)
+        self.token_strip.mark_requested.connect(self._on_mark_requested)
+        self.generation.step_requested.connect(self.step)
+        self.generation.run_requested.connect(self.run)
+        self.generation.stop_requested.connect(self.client.stop)
+        self.generation.undo_requested.connect(self.undo)
+        self.candidates.chosen.connect(self.choose)
+        self.sampling.changed.connect(self._on_sampling_changed)
+        self.attention.ablation_toggled.connect(self._on_ablation_toggled)
+        self.attention.hovered.connect(lambda text: self.statusBar().showMessage(text))
+        self._analyse_timer.timeout.connect(self.analyse)
+        self._render_timer.timeout.connect(self._render)
+
+    def _restore(self) -> None:
+        geometry, state = saved.geometry(self.settings)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+        config, max_new, run_count = saved.sampling(self.settings)
+        self.sampling.set_config(config, max_new)
+        self.generation.run_count.setValue(run_count)
+
+    # -- public actions (also what tests and scripts call) -----------------------------------
+
+    def start(self, model: str | None = None) -> None:
+        """List the catalog and load `model`, else the last model used, else the catalog default."""
+        self.client.list_catalog()
+        self.client.set_sampling(self.sampling.config(), self.sampling.max_new_tokens.value())
+        spec = model or saved.last_model(self.settings)
+        self._load_default = spec is None
+        if spec:
+            self.load(spec)
+
+    def load(self, spec: str, options: LoadOptions | None = None) -> None:
+        self._spec = spec
+        self.picker.set_loading(True, f"Loading {spec}…")
+        self.statusBar().showMessage(f"Loading {spec}…")
+        self.client.load(spec, options or self.picker.options())
+        self._update_actions()
+
+    def analyse(self) -> None:
+        """Send the current text and masks to the engine now."""
+        self._analyse_timer.stop()
+        info = self.document.info
+        if info is None:
+            return  # the analysis follows the load
+        text = self.text_input.toPlainText()
+        source = self.source_input.toPlainText() if info.kind == "encoder-decoder" else None
+        needed = source if source is not None else text
+        if not needed.strip():
+            what = "a source text" if source is not None else "some text"
+            self._show_message(f"Type {what} to see its attention.", "info", origin="input")
+            self.document.clear_analysis()
+            self._refresh_tokens()
+            self._render()
+            return
+        if self.banner.level and self._banner_origin == "input":
+            self.banner.dismiss()
+        self.client.analyse(text, self._masks, source)
+
+    def step(self) -> None:
+        self._flush_analysis()
+        self.client.step()
+
+    def run(self, count: int) -> None:
+        self._flush_analysis()
+        self.generation.start_progress(count)
+        self.client.run(count)
+        self._update_actions()
+
+    def stop(self) -> None:
+        self.client.stop()
+
+    def undo(self) -> None:
+        self.client.undo()
+
+    def choose(self, token_id: int, replace_last: bool) -> None:
+        self._flush_analysis()
+        self.client.choose(token_id, replace_last)
+
+    def set_mark(self, position: int, kind: str) -> None:
+        """Mask ("mask"), knock out ("knockout") or clear ("") the token at `position`, and re-analyse."""
+        mask, knock = set(self._masks.mask_positions), set(self._masks.knockout_positions)
+        mask.discard(position)
+        knock.discard(position)
+        {"mask": mask, "knockout": knock}.get(kind, set()).add(position)
+        self._masks = Masks(frozenset(mask), frozenset(knock), self._masks.ablated_heads)
+        self.token_strip.set_marks(self._masks)
+        if self.document.steps:
+            self.statusBar().showMessage("Masks changed: the text was re-analysed and the generated tokens dropped", 5000)
+        self.analyse()
+
+    def toggle_ablation(self, stack: str, layer: int, head: int) -> None:
+        heads = set(self._masks.ablated_heads)
+        heads ^= {(stack, layer, head)}
+        self._masks = Masks(self._masks.mask_positions, self._masks.knockout_positions, frozenset(heads))
+        self.analyse()
+
+    def is_idle(self) -> bool:
+        """No engine request in flight and no redraw or analysis pending."""
+        return not (self.client.busy or self._analyse_timer.isActive() or self._render_timer.isActive())
+
+    # -- engine replies ----------------------------------------------------------------------
+
+    def _on_catalog(self, entries: list, default: str | None) -> None:
+        self.picker.set_catalog(entries)
+        if self._load_default and default and self.document.info is None and not self.client.loading:
+            self._load_default = False
+            self.load(default)
+        elif self._load_default and not default:
+            self._show_message("Pick a model in the list, or open a model folder.", "info")
+
+    def _on_model_loaded(self, info: ModelInfo) -> None:
+        self.picker.set_loading(self.client.loading)
+        self.picker.set_current(info.name)
+        self.document.reset(info)
+        self._masks = Masks()
+        self.token_strip.set_marks(self._masks)
+        self._show_kind(info)
+        self.attention.set_model(info)
+        self.setWindowTitle(f"attnlab — {info.name}")
+        self.status_model.setText(f"{info.name} · {info.kind} · {info.architecture}")
+        self.status_device.setText(f"{info.device} · {info.dtype}")
+        self.status_timing.setText("")
+        self.statusBar().showMessage(f"Loaded {info.name}", 4000)
+        if self.banner.level and self._banner_origin in ("load", "engine"):
+            self.banner.dismiss()
+        saved.save_last_model(self.settings, info.name)
+        if not self.text_input.toPlainText().strip() and not self.source_input.toPlainText().strip():
+            box = self.source_input if info.kind == "encoder-decoder" else self.text_input
+            box.blockSignals(True)
+            box.setPlainText(EXAMPLES.get(info.kind, ""))
+            box.blockSignals(False)
+        self.model_loaded.emit(info)
+        self.analyse()
+
+    def _on_load_failed(self, message: str) -> None:
+        self.picker.set_loading(self.client.loading)
+        kept = self.document.info
+        suffix = f" Still using {kept.name}." if kept else ""
+        self._show_message(f"Could not load {self._spec}: {message}{suffix}", "error", origin="load")
+        if kept:
+            self.picker.set_current(kept.name)
+            self.analyse()  # analyses queued behind the failed load were skipped
+
+    def _on_analysed(self, result: AnalysisResult) -> None:
+        self.document.apply_analysis(result)
+        if self._banner_origin == "engine":
+            self.banner.dismiss()
+        self.status_timing.setText(f"analysis {result.seconds * 1000:.0f} ms")
+        self._refresh_tokens()
+        self._schedule_render()
+
+    def _on_stepped(self, step: StepResult, replaced: bool) -> None:
+        self.document.apply_step(step, replaced)
+        if self.client.running:
+            self.generation.advance_progress()
+        self.status_timing.setText(f"last step {step.seconds * 1000:.0f} ms")
+        self._refresh_tokens()
+        self._schedule_render()
+
+    def _on_undone(self, result: AnalysisResult) -> None:
+        self.document.apply_undo(result)
+        self._refresh_tokens()
+        self._schedule_render()
+
+    def _on_run_finished(self, count: int, reason: str) -> None:
+        self.generation.end_progress()
+        why = {"eos": "end of text", "max_length": "maximum length", "stopped": "stopped"}.get(reason, "done")
+        self.statusBar().showMessage(f"Generated {count} tokens ({why})", 5000)
+
+    def _on_engine_error(self, message: str) -> None:
+        self._show_message(message, "error", origin="engine")
+
+    # -- views -------------------------------------------------------------------------------
+
+    def _show_kind(self, info: ModelInfo | None) -> None:
+        """Show the controls this kind of model has."""
+        kind = info.kind if info else None
+        seq2seq = kind == "encoder-decoder"
+        for widget in (self.source_label, self.source_input, self.decoder_label, self.decoder_strip):
+            widget.setVisible(seq2seq)
+        self.text_label.setText("Decoder prefix (optional)" if seq2seq else "Text")
+        generative = bool(info and info.can_generate)
+        for widget in (self.generation, self.candidates, self.sampling):
+            widget.setVisible(generative)
+        self.mask_predictions.setVisible(bool(info and info.has_mlm_head))
+        if info and info.has_mlm_head:
+            self.token_strip.set_kinds("mask", ("mask", "knockout"))
+        else:
+            self.token_strip.set_kinds("knockout" if info else None, ("knockout",))
+
+    def _refresh_tokens(self) -> None:
+        doc = self.document
+        if doc.kind == "encoder-decoder":
+            self.token_strip.set_tokens(doc.input_tokens)
+            self.decoder_strip.set_tokens(doc.prefix_tokens, doc.generated)
+        else:
+            self.token_strip.set_tokens(doc.input_tokens, doc.generated)
+        self.token_strip.set_marks(self._masks)
+        self._update_actions()
+
+    def _schedule_render(self) -> None:
+        if not self._render_timer.isActive():
+            self._render_timer.start()
+
+    def _render(self) -> None:
+        self._render_timer.stop()
+        doc = self.document
+        self.attention.show_document(doc)
+        if doc.info and doc.info.can_generate:
+            self.candidates.show_candidates(doc.candidates())
+        if doc.info and doc.info.has_mlm_head and doc.analysis:
+            a = doc.analysis
+            self.mask_predictions.show_predictions(a.mask_predictions, a.tokens, a.next_sentence_prob)
+        self.view_updated.emit()
+
+    def _update_actions(self) -> None:
+        self.generation.set_state(
+            can_step=self.document.can_step and not self.client.loading,
+            can_undo=self.document.can_undo,
+            running=self.client.running,
+        )
+        if not self.client.running:
+            self.generation.end_progress()
+
+    def _show_message(self, text: str, level: str = "error", origin: str = "") -> None:
+        self._banner_origin = origin
+        self.banner.show_message(text, level)
+        if level == "error":
+            self.errored.emit(text)
+
+    # -- user edits --------------------------------------------------------------------------
+
+    def _on_text_changed(self) -> None:
+        if self._masks.mask_positions or self._masks.knockout_positions:
+            # Positions refer to the old tokens: they would land on other tokens now.
+            self._masks = Masks(ablated_heads=self._masks.ablated_heads)
+            self.token_strip.set_marks(self._masks)
+        if self.document.info is not None:
+            self._analyse_timer.start()
+
+    def _flush_analysis(self) -> None:
+        if self._analyse_timer.isActive():
+            self.analyse()
+
+    def _on_mark_requested(self, position: int, kind: str) -> None:
+        self.set_mark(position, kind)
+
+    def _on_ablation_toggled(self, stack: str, layer: int, head: int) -> None:
+        self.toggle_ablation(stack, layer, head)
+
+    def _on_sampling_changed(self, config: object, max_new_tokens: int) -> None:
+        self.client.set_sampling(config, max_new_tokens)
+
+    # -- closing -----------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self._analyse_timer.stop()
+        self._render_timer.stop()
+        self.client.shutdown()
+        saved.save_geometry(self.settings, self.saveGeometry(), self.saveState())
+        saved.save_sampling(
+            self.settings, self.sampling.config(), self.sampling.max_new_tokens.value(), self.generation.run_count.value()
+        )
+        self.settings.sync()
+        super().closeEvent(event)

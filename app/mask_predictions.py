@@ -1,0 +1,49 @@
+"""Fill-mask results for masked LMs: the top-k fillers of every [MASK] slot."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
+
+from app.token_text import display_text
+from engine.results import MaskPrediction
+
+
+class MaskPredictions(QTreeWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("maskPredictions")
+        self.setHeaderLabels(["slot / filler", "probability"])
+        self.setRootIsDecorated(True)
+        self.setColumnWidth(0, 220)
+        self._placeholder()
+
+    def _placeholder(self) -> None:
+        self.clear()
+        hint = QTreeWidgetItem(["Click a token to mask it and see what fills the slot"])
+        hint.setDisabled(True)
+        self.addTopLevelItem(hint)
+
+    def show_predictions(self, predictions: Sequence[MaskPrediction], tokens: Sequence[str], nsp: float | None = None) -> None:
+        if not predictions and nsp is None:
+            self._placeholder()
+            return
+        self.clear()
+        for prediction in predictions:
+            original = tokens[prediction.position] if prediction.position < len(tokens) else "?"
+            slot = QTreeWidgetItem([f"#{prediction.position} [MASK] (was {display_text(original, 20)})", ""])
+            for candidate in prediction.candidates:
+                slot.addChild(QTreeWidgetItem([display_text(candidate.text, 30), f"{candidate.prob:.1%}"]))
+            self.addTopLevelItem(slot)
+            slot.setExpanded(True)
+        if nsp is not None:
+            self.addTopLevelItem(QTreeWidgetItem(["sentence B follows A", f"{nsp:.1%}"]))
+
+    def slots(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """What is shown: [(slot title, [(filler, probability)])] (for tests)."""
+        out = []
+        for i in range(self.topLevelItemCount()):
+            item = self.topLevelItem(i)
+            out.append((item.text(0), [(item.child(j).text(0), item.child(j).text(1)) for j in range(item.childCount())]))
+        return out

@@ -1,0 +1,180 @@
+"""Choosing a model: the offline catalog, "Open folder…", a hub id; load options; load progress."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QProgressBar,
+    QToolButton,
+    QWidget,
+)
+
+from engine.config import LoadOptions
+from engine.results import CatalogEntry
+
+DEVICES = ("auto", "cpu", "cuda", "mps")
+DTYPES = ("auto", "float32", "bfloat16", "float16")
+
+
+def _size(size: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return ""
+
+
+class ModelPicker(QWidget):
+    """Emits load_requested(spec, options)."""
+
+    load_requested = Signal(str, object)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("modelPicker")
+        self.models = QComboBox()
+        self.models.setObjectName("modelList")
+        self.models.setMinimumContentsLength(28)
+        self.models.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.models.setToolTip("Models available offline")
+        self.hub_id = QLineEdit()
+        self.hub_id.setObjectName("hubIdInput")
+        self.hub_id.setPlaceholderText("hub id or path, Enter to load")
+        self.hub_id.setClearButtonEnabled(True)
+        self.open_button = QToolButton()
+        self.open_button.setObjectName("openButton")
+        self.open_button.setText("Open…")
+        self.open_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        open_menu = QMenu(self.open_button)
+        open_menu.addAction("Open folder…", self._open_folder).setObjectName("openFolder")
+        open_menu.addAction("Open GGUF file…", self._open_gguf).setObjectName("openGguf")
+        self.open_button.setMenu(open_menu)
+        self.options_button = QToolButton()
+        self.options_button.setObjectName("loadOptionsButton")
+        self.options_button.setText("Options")
+        self.options_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.options_button.setMenu(self._options_menu())
+        self.progress = QProgressBar()
+        self.progress.setObjectName("loadProgress")
+        self.progress.setMaximumWidth(220)
+        self.progress.setFormat("%p%")
+        self.progress.hide()
+        self.progress_label = QLabel()
+        self.progress_label.setObjectName("loadProgressText")
+        self.progress_label.hide()
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Model"))
+        row.addWidget(self.models, 2)
+        row.addWidget(self.hub_id, 2)
+        row.addWidget(self.open_button)
+        row.addWidget(self.options_button)
+        row.addWidget(self.progress_label)
+        row.addWidget(self.progress, 1)
+        self.models.activated.connect(self._on_activated)
+        self.hub_id.returnPressed.connect(self._on_hub_id)
+        self._current = ""
+
+    # -- load options ------------------------------------------------------------------------
+
+    def _options_menu(self) -> QMenu:
+        menu = QMenu(self)
+        self._device = self._choice(menu.addMenu("Device"), DEVICES)
+        self._dtype = self._choice(menu.addMenu("Precision"), DTYPES)
+        menu.addSeparator()
+        self._trust = menu.addAction("Trust remote code (runs code shipped with the model)")
+        self._trust.setCheckable(True)
+        self._pickle = menu.addAction("Allow pickled .bin weights (can run arbitrary code)")
+        self._pickle.setCheckable(True)
+        return menu
+
+    def _choice(self, menu: QMenu, values: Sequence[str]) -> QActionGroup:
+        group = QActionGroup(menu)
+        for value in values:
+            action = QAction(value, menu, checkable=True)
+            action.setData(value)
+            action.setChecked(value == "auto")
+            group.addAction(action)
+            menu.addAction(action)
+        return group
+
+    def options(self) -> LoadOptions:
+        return LoadOptions(
+            device=self._device.checkedAction().data(),
+            dtype=self._dtype.checkedAction().data(),
+            trust_remote_code=self._trust.isChecked(),
+            allow_pickle=self._pickle.isChecked(),
+        )
+
+    # -- catalog -----------------------------------------------------------------------------
+
+    def set_catalog(self, entries: Sequence[CatalogEntry]) -> None:
+        self.models.blockSignals(True)
+        self.models.clear()
+        for entry in entries:
+            text = f"{entry.name}  ·  {entry.kind}, {_size(entry.size_bytes)}, {entry.source}"
+            self.models.addItem(text, entry.name)
+            self.models.setItemData(self.models.count() - 1, entry.description or entry.path, Qt.ItemDataRole.ToolTipRole)
+        self.models.blockSignals(False)
+        self.set_current(self._current)
+
+    def set_current(self, name: str) -> None:
+        """Show which model is loaded (adds it to the list when it is not in the catalog)."""
+        self._current = name
+        if not name:
+            return
+        index = self.models.findData(name)
+        if index < 0:
+            self.models.addItem(name, name)
+            index = self.models.count() - 1
+        self.models.blockSignals(True)
+        self.models.setCurrentIndex(index)
+        self.models.blockSignals(False)
+
+    def request_load(self, spec: str) -> None:
+        spec = spec.strip()
+        if spec:
+            self.load_requested.emit(spec, self.options())
+
+    # -- progress ----------------------------------------------------------------------------
+
+    def set_loading(self, loading: bool, message: str = "", fraction: float = -1.0) -> None:
+        for widget in (self.models, self.hub_id, self.open_button, self.options_button):
+            widget.setEnabled(not loading)
+        self.progress.setVisible(loading)
+        self.progress_label.setVisible(loading)
+        self.progress_label.setText(message)
+        if fraction < 0:
+            self.progress.setRange(0, 0)  # busy indicator
+        else:
+            self.progress.setRange(0, 100)
+            self.progress.setValue(round(100 * fraction))
+
+    # -- events ------------------------------------------------------------------------------
+
+    def _on_activated(self, index: int) -> None:
+        name = self.models.itemData(index)
+        if name and name != self._current:
+            self.request_load(name)
+
+    def _on_hub_id(self) -> None:
+        self.request_load(self.hub_id.text())
+
+    def _open_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a model folder")
+        if folder:
+            self.request_load(folder)
+
+    def _open_gguf(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a GGUF model", filter="GGUF models (*.gguf)")
+        if path:
+            self.request_load(path)

@@ -1,0 +1,94 @@
+"""Sampling controls: greedy, temperature, top-k, top-p, seed, and how much may be generated."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QFormLayout, QGroupBox, QSpinBox, QWidget
+
+from engine.config import SamplingConfig
+
+MAX_SEED = 2**31 - 1
+
+
+class SamplingPanel(QGroupBox):
+    """Emits changed(config, max_new_tokens) whenever a control changes."""
+
+    changed = Signal(object, int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Sampling", parent)
+        self.setObjectName("samplingPanel")
+        self.greedy = QCheckBox("greedy (always the most likely token)")
+        self.greedy.setObjectName("samplingGreedy")
+        self.temperature = self._double("samplingTemperature", 0.05, 5.0, 0.05, 2)
+        self.top_k = self._int("samplingTopK", 0, 100_000, "all")
+        self.top_p = self._double("samplingTopP", 0.01, 1.0, 0.01, 2)
+        self.seed = self._int("samplingSeed", -1, MAX_SEED, "random")
+        self.max_new_tokens = self._int("maxNewTokens", 1, 100_000, "")
+        self.candidates = self._int("samplingCandidates", 1, 100, "")
+        form = QFormLayout(self)
+        form.addRow(self.greedy)
+        form.addRow("temperature", self.temperature)
+        form.addRow("top-k", self.top_k)
+        form.addRow("top-p", self.top_p)
+        form.addRow("seed", self.seed)
+        form.addRow("max new tokens", self.max_new_tokens)
+        form.addRow("candidates shown", self.candidates)
+        self.set_config(SamplingConfig(), 256)
+        self.greedy.toggled.connect(self._on_changed)
+        for box in (self.temperature, self.top_k, self.top_p, self.seed, self.max_new_tokens, self.candidates):
+            box.valueChanged.connect(self._on_changed)
+
+    def _double(self, name: str, low: float, high: float, step: float, decimals: int) -> QDoubleSpinBox:
+        box = QDoubleSpinBox()
+        box.setObjectName(name)
+        box.setRange(low, high)
+        box.setSingleStep(step)
+        box.setDecimals(decimals)
+        box.setKeyboardTracking(False)
+        return box
+
+    def _int(self, name: str, low: int, high: int, special: str) -> QSpinBox:
+        box = QSpinBox()
+        box.setObjectName(name)
+        box.setRange(low, high)
+        box.setSpecialValueText(special)
+        box.setKeyboardTracking(False)
+        return box
+
+    def config(self) -> SamplingConfig:
+        seed = self.seed.value()
+        return SamplingConfig(
+            greedy=self.greedy.isChecked(),
+            temperature=self.temperature.value(),
+            top_k=self.top_k.value(),
+            top_p=self.top_p.value(),
+            seed=None if seed < 0 else seed,
+            candidates=self.candidates.value(),
+        )
+
+    def set_config(self, config: SamplingConfig, max_new_tokens: int) -> None:
+        self.blockSignals(True)
+        widgets = (self.greedy, self.temperature, self.top_k, self.top_p, self.seed, self.max_new_tokens, self.candidates)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.greedy.setChecked(config.greedy)
+        self.temperature.setValue(config.temperature)
+        self.top_k.setValue(config.top_k)
+        self.top_p.setValue(config.top_p)
+        self.seed.setValue(-1 if config.seed is None else config.seed)
+        self.max_new_tokens.setValue(max_new_tokens)
+        self.candidates.setValue(config.candidates)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self.blockSignals(False)
+        self._update_enabled()
+
+    def _update_enabled(self) -> None:
+        sampling = not self.greedy.isChecked()
+        for box in (self.temperature, self.top_k, self.top_p, self.seed):
+            box.setEnabled(sampling)
+
+    def _on_changed(self, *_: object) -> None:
+        self._update_enabled()
+        self.changed.emit(self.config(), self.max_new_tokens.value())

@@ -1,0 +1,80 @@
+"""What the app remembers between runs (QSettings): last model, window geometry, sampling."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from engine.config import SamplingConfig
+
+ORGANISATION = "attnlab"
+APPLICATION = "attnlab"
+
+
+def open_settings() -> QSettings:
+    """An INI file in the user's config folder (tests redirect it with QSettings.setPath)."""
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION, APPLICATION)
+
+
+def _bool(value: object, default: bool) -> bool:
+    if value is None:
+        return default
+    if isinstance(value, str):
+        return value.lower() in ("1", "true", "yes")
+    return bool(value)
+
+
+def _number(value: object, cast: type, default: float | int) -> float | int:
+    try:
+        return cast(value) if value is not None else default
+    except (TypeError, ValueError):
+        return default
+
+
+def last_model(settings: QSettings) -> str | None:
+    value = settings.value("model/last")
+    return str(value) if value else None
+
+
+def save_last_model(settings: QSettings, spec: str) -> None:
+    settings.setValue("model/last", spec)
+
+
+def sampling(settings: QSettings) -> tuple[SamplingConfig, int, int]:
+    """(sampling config, max new tokens, run count), falling back to defaults on bad values."""
+    default = SamplingConfig()
+    seed = _number(settings.value("sampling/seed"), int, -1)
+    try:
+        config = SamplingConfig(
+            greedy=_bool(settings.value("sampling/greedy"), default.greedy),
+            temperature=_number(settings.value("sampling/temperature"), float, default.temperature),
+            top_k=_number(settings.value("sampling/top_k"), int, default.top_k),
+            top_p=_number(settings.value("sampling/top_p"), float, default.top_p),
+            seed=None if seed < 0 else seed,
+            candidates=_number(settings.value("sampling/candidates"), int, default.candidates),
+        )
+    except ValueError:
+        config = default
+    max_new = _number(settings.value("generation/max_new_tokens"), int, 256)
+    run_count = _number(settings.value("generation/run_count"), int, 20)
+    return config, max(1, max_new), max(1, run_count)
+
+
+def save_sampling(settings: QSettings, config: SamplingConfig, max_new_tokens: int, run_count: int) -> None:
+    settings.setValue("sampling/greedy", config.greedy)
+    settings.setValue("sampling/temperature", config.temperature)
+    settings.setValue("sampling/top_k", config.top_k)
+    settings.setValue("sampling/top_p", config.top_p)
+    settings.setValue("sampling/seed", -1 if config.seed is None else config.seed)
+    settings.setValue("sampling/candidates", config.candidates)
+    settings.setValue("generation/max_new_tokens", max_new_tokens)
+    settings.setValue("generation/run_count", run_count)
+
+
+def geometry(settings: QSettings) -> tuple[QByteArray | None, QByteArray | None]:
+    """(window geometry, window state) as saved by Qt, or None."""
+    return settings.value("window/geometry"), settings.value("window/state")
+
+
+def save_geometry(settings: QSettings, geometry_bytes: QByteArray, state: QByteArray) -> None:
+    settings.setValue("window/geometry", geometry_bytes)
+    settings.setValue("window/state", state)

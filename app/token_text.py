@@ -1,0 +1,25 @@
+"""How a token's text is shown in a chip or on an axis: whitespace made visible, long ones cut."""
+
+from __future__ import annotations
+
+_VISIBLE = str.maketrans({"\n": "↵", "\t": "⇥", "\r": "␍"})
+
+
+def display_text(token: str, limit: int = 0) -> str:
+    """The readable engine string, with newlines and tabs drawn and an all-space token as ␣."""
+    if token == "":
+        return "∅"
+    text = token.translate(_VISIBLE)
+    if not text.strip():
+        text = "␣" * len(text)
+    else:
+        text = text.strip(" ")
+    if limit and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def looks_special(token: str) -> bool:
+    """[CLS], <s>, <|endoftext|>, </s>: drawn quieter than words."""
+    t = token.strip()
+    return len(t) > 2 and ((t[0] == "[" and t[-1] == "]") or (t[0] == "<" and t[-1] == ">"))
