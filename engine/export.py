@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         path = export(args)
-    except (EngineError, MemoryError, OSError) as exc:
+    except (ValueError, MemoryError, OSError) as exc:  # EngineError is a ValueError
         print(f"attnlab export: error: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {path}")

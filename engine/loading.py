@@ -102,19 +102,14 @@ def _check_weights(folder: Path, allow_pickle: bool) -> None:
 
 
 def model_kind(config: dict) -> str:
-    """encoder | decoder | encoder-decoder, from the config alone."""
-    if config.get("is_encoder_decoder"):
-        return "encoder-decoder"
-    architectures = " ".join(config.get("architectures") or [])
-    if any(tag in architectures for tag in ("ForCausalLM", "LMHeadModel")):
-        return "decoder"
-    if any(tag in architectures for tag in ("ForConditionalGeneration", "MTModel")):
-        return "encoder-decoder"
-    if architectures:
-        return "encoder"
-    model_type = config.get("model_type", "")
-    mapping = transformers.models.auto.modeling_auto.MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
-    return "decoder" if model_type in mapping and model_type not in ("bert", "roberta") else "encoder"
+    """encoder | decoder | encoder-decoder: the catalog's rule, then what transformers can build."""
+    from engine.catalog import model_kind as catalog_kind
+
+    kind = catalog_kind(config)
+    if kind != "unknown":
+        return kind
+    causal = transformers.models.auto.modeling_auto.MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
+    return "decoder" if config.get("model_type") in causal else "encoder"
 
 
 def _model_class(config: dict, kind: str):
@@ -180,6 +175,7 @@ def load_model(spec: str, options: LoadOptions = LoadOptions(), progress: Progre
     cls = _model_class(config_dict, kind)
 
     report(f"loading weights of {resolved.name} ({kind})", 0.3)
+    transformers.utils.logging.disable_progress_bar()  # we report progress ourselves
     try:
         tokenizer = AutoTokenizer.from_pretrained(resolved.path, trust_remote_code=options.trust_remote_code)
         model = cls.from_pretrained(
@@ -195,8 +191,10 @@ def load_model(spec: str, options: LoadOptions = LoadOptions(), progress: Progre
         raise ModelLoadError(f"cannot load {spec}: {exc}") from None
     model.to(device).eval()
     loaded = wrap_model(model, tokenizer, name=resolved.name, path=resolved.path, kind=kind)
-    if local and resolved.source in ("folder", "recent"):
+    if resolved.source in ("folder", "recent"):
         remember_recent(resolved.path)
+    elif spec.endswith(".gguf"):
+        remember_recent(spec)
     report(f"loaded {resolved.name} in {time.perf_counter() - started:.1f} s", 1.0)
     return loaded
 

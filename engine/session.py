@@ -128,6 +128,8 @@ class EncoderSession(_Session):
 
     def analyse(self, text: str, masks: Masks = Masks(), top_k: int = 10) -> AnalysisResult:
         started = time.perf_counter()
+        if not text.strip():
+            raise EngineError("the text is empty: type some text first")
         encoded = self._tokenize(text, pair=self.info.has_nsp_head)
         ids = encoded["input_ids"][0].clone()
         length = len(ids)
@@ -232,7 +234,7 @@ class GenerationSession(_Session):
             ids = [self.loaded.decoder_start_id] + prefix
             knock_length = len(src)
         else:
-            if not text:
+            if not text.strip():
                 raise EngineError("the prompt is empty: type some text first")
             src = []
             ids = self._tokenize(text, "prompt")["input_ids"][0].tolist()
