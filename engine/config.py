@@ -33,3 +33,4 @@ class LoadOptions:
     dtype: str = "auto"  # "auto" (bf16/fp16 on GPU, float32 on CPU), "float32", "float16", "bfloat16"
     trust_remote_code: bool = False  # run code shipped with the model: only for models you trust
     allow_pickle: bool = False  # read pickled .bin weights (can run arbitrary code)
+    threads: int | None = None  # CPU threads for torch (process-wide); None: all cores but one, for the GUI
