@@ -12,7 +12,6 @@ inside the worker's slots, so importing the GUI never pulls in torch.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import weakref
 from collections.abc import Callable
@@ -44,14 +43,9 @@ def running_threads() -> list[QThread]:
 
 def engine_loader(spec: str, options: LoadOptions, progress: Progress) -> tuple[ModelInfo, Any]:
     """The real loader: imports torch and transformers, so it only ever runs in the worker."""
-    import torch
-
-    from engine.loading import load_model
+    from engine.loading import load_model  # sets torch's threads, leaving a core for the GUI
     from engine.session import make_session
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if cores > 1 and torch.get_num_threads() >= cores:
-        torch.set_num_threads(cores - 1)  # process-wide: leave a core for the GUI thread
     loaded = load_model(spec, options, progress=progress)
     return loaded.info, make_session(loaded)
 
