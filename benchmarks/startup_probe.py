@@ -1,0 +1,95 @@
+"""Start the app in a fresh process and print, as JSON, seconds since the parent launched it until
+the main window was first painted ("shown") and until its heatmap first painted an image.
+
+python -m benchmarks.startup_probe --model SPEC --settings DIR   the app, loading SPEC
+python -m benchmarks.startup_probe --bare --settings DIR         a bare QMainWindow (the baseline)
+python -m benchmarks.startup_probe --synthetic --settings DIR    the app over a stand-in engine (smoke test:
+                                                                 no torch import, no model)
+
+ATTNLAB_BENCH_T0 (time.time() in the parent just before launching) marks process start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+LAUNCHED = float(os.environ.get("ATTNLAB_BENCH_T0", time.time()))
+
+
+def _synthetic_window():
+    from app.main_window import MainWindow
+    from benchmarks.synthetic import SyntheticSession, synthetic_info
+
+    session = SyntheticSession(synthetic_info(2, 4))
+    window = MainWindow(loader=lambda spec, options, progress: (session.info, session), catalog=lambda: ([], None))
+    window.start("synthetic")
+    return window
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model")
+    parser.add_argument("--bare", action="store_true")
+    parser.add_argument("--synthetic", action="store_true")
+    parser.add_argument("--settings", required=True, help="folder for QSettings and the recent list")
+    args = parser.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ["ATTNLAB_CONFIG"] = os.path.join(args.settings, "attnlab")
+    if not args.bare:
+        import app  # noqa: F401 - sets PYQTGRAPH_QT_LIB first
+    from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, args.settings)
+    application = QApplication(sys.argv[:1])
+    times: dict[str, float] = {}
+
+    def finish() -> None:
+        if "shown" in times and (args.bare or "heatmap" in times):
+            QTimer.singleShot(0, application.quit)
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+            if event.type() == QEvent.Type.Paint and "shown" not in times:
+                times["shown"] = time.time() - LAUNCHED
+                finish()
+            return False
+
+    if args.bare:
+        window = QMainWindow()
+    else:
+        import pyqtgraph as pg
+
+        from app import create_main_window
+
+        original = pg.ImageItem.paint
+
+        def paint(item: pg.ImageItem, *paint_args: object) -> None:
+            original(item, *paint_args)
+            if item is window.attention.heatmap.image and item.image is not None and "heatmap" not in times:
+                times["heatmap"] = time.time() - LAUNCHED
+                finish()
+
+        pg.ImageItem.paint = paint
+        if args.synthetic:
+            window = _synthetic_window()
+        else:
+            window = create_main_window(args.model)
+    watcher = FirstPaint()
+    window.installEventFilter(watcher)
+    window.resize(1400, 860)
+    window.show()
+    QTimer.singleShot(600_000, application.quit)
+    application.exec()
+    window.close()
+    print(json.dumps(times))
+    return 0 if "shown" in times else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
