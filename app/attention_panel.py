@@ -48,34 +48,56 @@ class AttentionPanel(QWidget):
             self.picker.select(stack=default if any(s.name == default for s in stacks) else None, layer=0, head=0)
 
     def show_document(self, document: Document) -> None:
+        """Redraw both views now (the main window may instead call render_heatmap/render_grid apart)."""
         self._document = document
         self.render()
 
+    def set_document(self, document: Document) -> None:
+        self._document = document
+
     def render(self) -> None:
+        self.render_heatmap()
+        self.render_grid()
+
+    def _current(self) -> tuple[object, str, int] | None:
+        """(snapshot, stack, layer) when there is attention to show, else None."""
         document = self._document
         snapshot = document.snapshot if document else None
         stack = self.picker.stack
         if snapshot is None or stack not in snapshot.stacks or snapshot.shape(stack)[2] == 0:
-            self.heatmap.clear()
-            self.grid.show_layers([], [], None)
+            return None
+        return snapshot, stack, min(self.picker.layer, snapshot.shape(stack)[0] - 1)
+
+    def render_heatmap(self) -> None:
+        current = self._current()
+        if current is None:
+            self.heatmap.show_nothing()
             return
-        layers, _, _, _ = snapshot.shape(stack)
-        layer, head, mean = min(self.picker.layer, layers - 1), self.picker.head, self.picker.mean
-        queries, keys = document.labels(stack)
+        snapshot, stack, layer = current
+        queries, keys = self._document.labels(stack)
         where = f"{STACK_TITLES.get(stack, stack)} · layer {layer}"
-        if mean:
+        if self.picker.mean:
             matrix, title = snapshot.mean(stack, layer), f"{where} · mean of heads"
         else:
+            head = self.picker.head
             matrix, title = snapshot.matrix(stack, layer, head), f"{where} · head {head}"
         self.heatmap.show_matrix(matrix, queries, keys, title)
-        shown = list(range(layers)) if self.picker.all_layers else [layer]
-        ablated = frozenset((lay, h) for s, lay, h in document.masks.ablated_heads if s == stack)
+
+    def render_grid(self) -> None:
+        current = self._current()
+        if current is None:
+            self.grid.show_layers([], [], None)
+            return
+        snapshot, stack, layer = current
+        shown = list(range(snapshot.shape(stack)[0])) if self.picker.all_layers else [layer]
+        ablated = frozenset((lay, h) for s, lay, h in self._document.masks.ablated_heads if s == stack)
+        title = STACK_TITLES.get(stack, stack)
         self.grid.show_layers(
             [snapshot.layer(stack, i) for i in shown],  # each [head, query, key]
             shown,
-            None if mean else (layer, head),
+            None if self.picker.mean else (layer, self.picker.head),
             ablated,
-            f"all layers × heads · {STACK_TITLES.get(stack, stack)}" if len(shown) > 1 else f"heads of layer {layer}",
+            f"all layers × heads · {title}" if len(shown) > 1 else f"heads of layer {layer} · {title}",
         )
 
     def _on_head_clicked(self, layer: int, head: int) -> None:

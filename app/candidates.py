@@ -35,21 +35,24 @@ class CandidatesTable(QTableWidget):
 
     def show_candidates(self, view: CandidateView) -> None:
         self._view = view
-        self.setRowCount(len(view.candidates))
+        if self.rowCount() != len(view.candidates):
+            self.setRowCount(len(view.candidates))
         for row, candidate in enumerate(view.candidates):
-            token = QTableWidgetItem(display_text(candidate.text, 40))
-            token.setToolTip(repr(candidate.text))
-            prob = QTableWidgetItem(f"{candidate.prob:.1%}")
-            prob.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            ident = QTableWidgetItem(str(candidate.token_id))
-            ident.setForeground(QBrush(QColor("#7a7a7a")))
-            items = (token, prob, ident)
-            if candidate.token_id == view.chosen_id:
-                for item in items:
-                    item.setBackground(QBrush(CHOSEN))
-                token.setText(f"▶ {token.text()}")
-            for column, item in enumerate(items):
-                self.setItem(row, column, item)
+            chosen = candidate.token_id == view.chosen_id
+            text = display_text(candidate.text, 40)
+            cells = (f"▶ {text}" if chosen else text, f"{candidate.prob:.1%}", str(candidate.token_id))
+            for column, value in enumerate(cells):
+                item = self.item(row, column)
+                if item is None:  # items are made once and reused: a run refreshes this often
+                    item = QTableWidgetItem()
+                    if column == 1:
+                        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    if column == 2:
+                        item.setForeground(QBrush(QColor("#7a7a7a")))
+                    self.setItem(row, column, item)
+                item.setText(value)
+                item.setBackground(QBrush(CHOSEN) if chosen else QBrush())
+            self.item(row, 0).setToolTip(repr(candidate.text))
 
     @property
     def replaces_last(self) -> bool:

@@ -39,6 +39,7 @@ class Document:
     def reset(self, info: ModelInfo | None) -> None:
         self.info = info
         self.analysis: AnalysisResult | None = None
+        self.plain_tokens: tuple[str, ...] = ()  # input tokens as typed: a [MASK] slot keeps its word
         self.steps: list[StepResult] = []
         self.snapshot: AttentionSnapshot | None = None
         self.finished = False
@@ -51,6 +52,11 @@ class Document:
         self.reset(self.info)
 
     def apply_analysis(self, result: AnalysisResult) -> None:
+        tokens = list(result.tokens)
+        if len(self.plain_tokens) == len(tokens):  # same text, other masks: remember what was masked
+            for position in result.masks.mask_positions:
+                tokens[position] = self.plain_tokens[position]
+        self.plain_tokens = tuple(tokens)
         self.analysis = result
         self.steps = []
         self.snapshot = result.attention

@@ -12,6 +12,8 @@ inside the worker's slots, so importing the GUI never pulls in torch.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 import weakref
 from collections.abc import Callable
@@ -32,6 +34,9 @@ Loader = Callable[[str, LoadOptions, Progress], tuple[ModelInfo, Any]]
 # Session operations a later analysis or load makes pointless: the worker skips them.
 SESSION_OPS = frozenset({"analyse", "step", "choose", "undo", "run"})
 RESETTING_OPS = frozenset({"analyse", "load"})
+
+GIL_SWITCH_S = 0.0005
+ENGINE_NICENESS = 5  # the engine thread yields the CPU to the GUI thread
 
 _threads: weakref.WeakSet[QThread] = weakref.WeakSet()
 
@@ -99,6 +104,15 @@ class EngineWorker(QObject):
         self._session: Any = None
         self._sampling = SamplingConfig()
         self._max_new_tokens = 256
+
+    @Slot()
+    def lower_priority(self) -> None:
+        """Let the GUI thread win the CPU from this one (Linux nice values are per thread)."""
+        if sys.platform.startswith("linux"):
+            try:
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), ENGINE_NICENESS)
+            except OSError:
+                pass
 
     @Slot(object)
     def handle(self, request: Request) -> None:
@@ -210,6 +224,7 @@ class EngineClient(QObject):
         self._worker = EngineWorker(loader or engine_loader, self._latest, catalog or engine_catalog)
         self._worker.moveToThread(self._thread)
         self._thread.finished.connect(self._worker.deleteLater)
+        self._thread.started.connect(self._worker.lower_priority)
         self._requested.connect(self._worker.handle)
         w = self._worker
         w.progressed.connect(self._on_progressed)
@@ -222,6 +237,11 @@ class EngineClient(QObject):
         w.errored.connect(self._on_errored)
         w.request_finished.connect(self._on_request_finished)
         _threads.add(self._thread)
+        # Every call from Qt into a PySide object takes the GIL; with the engine thread running
+        # Python, each take waits up to the switch interval (5 ms by default). Drawing one frame
+        # takes it hundreds of times, so hand it over faster.
+        if sys.getswitchinterval() > GIL_SWITCH_S:
+            sys.setswitchinterval(GIL_SWITCH_S)
         self._thread.start()
 
     # -- requests ----------------------------------------------------------------------------

@@ -37,6 +37,9 @@ class GenerationBar(QWidget):
         self.progress.setTextVisible(True)
         self.progress.setFormat("%v / %m")
         self.progress.setMaximumWidth(140)
+        policy = self.progress.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # showing it must not re-lay out the window mid-run
+        self.progress.setSizePolicy(policy)
         self.progress.hide()
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -71,8 +74,8 @@ class GenerationBar(QWidget):
         self.progress.setValue(0)
         self.progress.show()
 
-    def advance_progress(self) -> None:
-        self.progress.setValue(min(self.progress.value() + 1, self.progress.maximum()))
+    def set_progress(self, done: int) -> None:
+        self.progress.setValue(min(done, self.progress.maximum()))
 
     def end_progress(self) -> None:
         self.progress.hide()

@@ -80,7 +80,7 @@ class HeatmapView(pg.GraphicsLayoutWidget):
         """Let the colour bar set the levels of other images too (the head grid)."""
         self.colorbar.setImageItem([self.image, *images])
 
-    def clear(self) -> None:
+    def show_nothing(self) -> None:
         self._matrix = np.zeros((0, 0), np.float32)
         self._queries, self._keys = [], []
         self._left.set_labels([])

@@ -7,6 +7,8 @@ RENDER_MS while tokens stream in, so a fast run never floods the event loop.
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
@@ -26,7 +28,10 @@ from engine.config import LoadOptions
 from engine.results import AnalysisResult, Masks, ModelInfo, StepResult
 
 ANALYSE_DELAY_MS = 350  # typing pause before the text is re-analysed
-RENDER_MS = 30  # at most ~30 redraws a second while generating
+RENDER_MS = 30  # a redraw starts at least this long after the previous one ended
+RUN_RENDER_MS = 100  # the same during a run: tokens stream in faster than the eye follows
+RENDER_PARTS = ("tokens", "heatmap", "grid", "side")  # redrawn one per event-loop turn
+PART_GAP_MS = 8  # at least this long between two parts, for input and painting
 EXAMPLES = {
     "encoder": "The capital of France is Paris.",
     "decoder": "Once upon a time",
@@ -58,6 +63,10 @@ class MainWindow(QMainWindow):
         self._spec = ""  # the model being loaded
         self._banner_origin = ""  # what showed the banner: "load", "engine" or "input"
         self._load_default = False  # load the catalog's default once it is listed
+        self._timing = ""  # for the status bar, shown at the next redraw
+        self._run_start = 0  # steps taken before the current run
+        self._rendered_at = 0.0  # perf_counter() after the last redraw
+        self._stale: list[str] = []  # parts of the window still to redraw (RENDER_PARTS)
         self._build()
         self._connect()
         self._restore()
@@ -114,10 +123,11 @@ class MainWindow(QMainWindow):
         self.status_device.setObjectName("statusDevice")
         self.status_timing = QLabel("")
         self.status_timing.setObjectName("statusTiming")
+        self.status_timing.setMinimumWidth(130)  # changing numbers must not re-lay out the bar
         for label in (self.status_model, self.status_device, self.status_timing):
             self.statusBar().addPermanentWidget(label)
         self._analyse_timer = QTimer(self, singleShot=True, interval=ANALYSE_DELAY_MS)
-        self._render_timer = QTimer(self, singleShot=True, interval=RENDER_MS)
+        self._render_timer = QTimer(self, singleShot=True)
         self._show_kind(None)
         self.resize(1400, 860)
 
@@ -146,7 +156,7 @@ class MainWindow(QMainWindow):
         self.attention.ablation_toggled.connect(self._on_ablation_toggled)
         self.attention.hovered.connect(lambda text: self.statusBar().showMessage(text))
         self._analyse_timer.timeout.connect(self.analyse)
-        self._render_timer.timeout.connect(self._render)
+        self._render_timer.timeout.connect(self._render_next)
 
     def _restore(self) -> None:
         geometry, state = saved.geometry(self.settings)
@@ -189,7 +199,6 @@ class MainWindow(QMainWindow):
             what = "a source text" if source is not None else "some text"
             self._show_message(f"Type {what} to see its attention.", "info", origin="input")
             self.document.clear_analysis()
-            self._refresh_tokens()
             self._render()
             return
         if self.banner.level and self._banner_origin == "input":
@@ -203,6 +212,7 @@ class MainWindow(QMainWindow):
     def run(self, count: int) -> None:
         self._flush_analysis()
         self.generation.start_progress(count)
+        self._run_start = len(self.document.steps)
         self.client.run(count)
         self._update_actions()
 
@@ -249,7 +259,6 @@ class MainWindow(QMainWindow):
             self._show_message("Pick a model in the list, or open a model folder.", "info")
 
     def _on_model_loaded(self, info: ModelInfo) -> None:
-        self.picker.set_loading(self.client.loading)
         self.picker.set_current(info.name)
         self.document.reset(info)
         self._masks = Masks()
@@ -259,7 +268,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"attnlab — {info.name}")
         self.status_model.setText(f"{info.name} · {info.kind} · {info.architecture}")
         self.status_device.setText(f"{info.device} · {info.dtype}")
-        self.status_timing.setText("")
+        self._timing = ""
         self.statusBar().showMessage(f"Loaded {info.name}", 4000)
         if self.banner.level and self._banner_origin in ("load", "engine"):
             self.banner.dismiss()
@@ -273,7 +282,6 @@ class MainWindow(QMainWindow):
         self.analyse()
 
     def _on_load_failed(self, message: str) -> None:
-        self.picker.set_loading(self.client.loading)
         kept = self.document.info
         suffix = f" Still using {kept.name}." if kept else ""
         self._show_message(f"Could not load {self._spec}: {message}{suffix}", "error", origin="load")
@@ -285,21 +293,17 @@ class MainWindow(QMainWindow):
         self.document.apply_analysis(result)
         if self._banner_origin == "engine":
             self.banner.dismiss()
-        self.status_timing.setText(f"analysis {result.seconds * 1000:.0f} ms")
-        self._refresh_tokens()
+        self._timing = f"analysis {result.seconds * 1000:.0f} ms"
         self._schedule_render()
 
     def _on_stepped(self, step: StepResult, replaced: bool) -> None:
+        # Tokens can arrive faster than they can be drawn: only record here, draw in _render.
         self.document.apply_step(step, replaced)
-        if self.client.running:
-            self.generation.advance_progress()
-        self.status_timing.setText(f"last step {step.seconds * 1000:.0f} ms")
-        self._refresh_tokens()
+        self._timing = f"last step {step.seconds * 1000:.0f} ms"
         self._schedule_render()
 
     def _on_undone(self, result: AnalysisResult) -> None:
         self.document.apply_undo(result)
-        self._refresh_tokens()
         self._schedule_render()
 
     def _on_run_finished(self, count: int, reason: str) -> None:
@@ -331,27 +335,67 @@ class MainWindow(QMainWindow):
     def _refresh_tokens(self) -> None:
         doc = self.document
         if doc.kind == "encoder-decoder":
-            self.token_strip.set_tokens(doc.input_tokens)
+            self.token_strip.set_tokens(doc.plain_tokens)
             self.decoder_strip.set_tokens(doc.prefix_tokens, doc.generated)
         else:
-            self.token_strip.set_tokens(doc.input_tokens, doc.generated)
+            self.token_strip.set_tokens(doc.plain_tokens, doc.generated)
         self.token_strip.set_marks(self._masks)
         self._update_actions()
 
     def _schedule_render(self) -> None:
+        """Mark every part stale and start the redraw pump unless it is running."""
+        for part in RENDER_PARTS:
+            if part not in self._stale:
+                self._stale.append(part)
         if not self._render_timer.isActive():
-            self._render_timer.start()
+            since = (time.perf_counter() - self._rendered_at) * 1000
+            pause = RUN_RENDER_MS if self.client.running else RENDER_MS
+            self._render_timer.start(int(max(0.0, pause - since)))
+
+    def _render_next(self) -> None:
+        """Redraw one part, then give the event loop (input, painting) at least as long before the next.
+
+        Drawing everything at once would hold the event loop for the sum of the parts, and with
+        their painting on top that is what a user feels as a stall while tokens stream in.
+        """
+        if not self._stale:
+            return
+        started = time.perf_counter()
+        self._draw(self._stale.pop(0))
+        cost = (time.perf_counter() - started) * 1000
+        if self._stale:
+            self._render_timer.start(int(max(PART_GAP_MS, 2 * cost)))
+        else:
+            self._rendered_at = time.perf_counter()
+            self.view_updated.emit()
 
     def _render(self) -> None:
+        """Redraw everything now."""
         self._render_timer.stop()
-        doc = self.document
-        self.attention.show_document(doc)
-        if doc.info and doc.info.can_generate:
-            self.candidates.show_candidates(doc.candidates())
-        if doc.info and doc.info.has_mlm_head and doc.analysis:
-            a = doc.analysis
-            self.mask_predictions.show_predictions(a.mask_predictions, a.tokens, a.next_sentence_prob)
+        self._stale.clear()
+        for part in RENDER_PARTS:
+            self._draw(part)
+        self._rendered_at = time.perf_counter()
         self.view_updated.emit()
+
+    def _draw(self, part: str) -> None:
+        doc = self.document
+        self.attention.set_document(doc)
+        if part == "tokens":
+            self._refresh_tokens()
+            self.status_timing.setText(self._timing)
+            if self.client.running:
+                self.generation.set_progress(len(doc.steps) - self._run_start)
+        elif part == "heatmap":
+            self.attention.render_heatmap()
+        elif part == "grid":
+            self.attention.render_grid()
+        elif part == "side":
+            if doc.info and doc.info.can_generate:
+                self.candidates.show_candidates(doc.candidates())
+            if doc.info and doc.info.has_mlm_head and doc.analysis:
+                a = doc.analysis
+                self.mask_predictions.show_predictions(a.mask_predictions, doc.plain_tokens, a.next_sentence_prob)
 
     def _update_actions(self) -> None:
         self.generation.set_state(
@@ -361,6 +405,8 @@ class MainWindow(QMainWindow):
         )
         if not self.client.running:
             self.generation.end_progress()
+        if not self.client.loading and self.picker.progress.isVisible():
+            self.picker.set_loading(False)
 
     def _show_message(self, text: str, level: str = "error", origin: str = "") -> None:
         self._banner_origin = origin

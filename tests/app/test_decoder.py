@@ -61,7 +61,7 @@ def test_type_step_alternative_undo_knockout(open_window, tiny_folders, qtbot, w
     qtbot.mouseClick(window.token_strip.chip(2), Qt.MouseButton.LeftButton)
     wait_idle(window)
     assert window.document.masks.knockout_positions == frozenset({2})
-    assert window.token_strip.chip(2).property("mark") == "knockout"
+    assert window.token_strip.chip(2).mark == "knockout"
     assert heatmap.matrix.shape == (prompt_len, prompt_len)  # re-prefilled: the generated tokens went
     for layer in range(2):
         for head in range(4):

@@ -1,0 +1,46 @@
+"""An encoder-decoder: source input, decoder tokens, and the cross-attention view."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+SOURCE = "the big dog ran to the river"
+
+
+def test_cross_attention(open_window, tiny_folders, qtbot, wait_idle):
+    window = open_window(tiny_folders["bart"], text="", source=SOURCE)
+    source_box = window.findChild(QWidget, "sourceInput")
+    assert source_box.isVisible() and window.decoder_strip.isVisible()
+    source_tokens = window.token_strip.tokens()
+    assert source_tokens == [*SOURCE.split(), "</s>"]
+
+    picker = window.findChild(QWidget, "stackPicker")
+    assert picker.isVisible() and picker.count() == 3
+    assert window.attention.picker.stack == "cross"  # the encoder-decoder's own view first
+    heatmap = window.attention.heatmap
+    prefix = len(window.decoder_strip.tokens())
+    assert heatmap.matrix.shape == (prefix, len(source_tokens))
+
+    for _ in range(2):
+        qtbot.mouseClick(window.generation.step_button, Qt.MouseButton.LeftButton)
+        wait_idle(window)
+    assert heatmap.matrix.shape == (prefix + 2, len(source_tokens))
+    np.testing.assert_allclose(heatmap.matrix.sum(axis=1), 1.0, atol=2e-3)
+    assert len(window.decoder_strip.tokens()) == prefix + 2
+
+    picker.setCurrentIndex(picker.findData("encoder"))
+    assert heatmap.matrix.shape == (len(source_tokens), len(source_tokens))
+    picker.setCurrentIndex(picker.findData("decoder"))
+    assert heatmap.matrix.shape == (prefix + 2, prefix + 2)
+    assert "decoder self-attention" in window.attention.heatmap.plot.titleLabel.text
+
+    # Knock a source token out: no cross-attention query looks at it any more.
+    picker.setCurrentIndex(picker.findData("cross"))
+    qtbot.mouseClick(window.token_strip.chip(1), Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    assert window.document.masks.knockout_positions == frozenset({1})
+    assert np.all(heatmap.matrix[:, 1] == 0)
+    menu = window.token_strip.menu_for(1)
+    assert not next(a for a in menu.actions() if a.objectName() == "action_mask").isEnabled()
