@@ -41,6 +41,7 @@ class _Session:
         self.store = AttentionStore()
         self.masks = Masks()
         self._stack_shapes = {s.name: (s.layers, s.heads) for s in loaded.info.stacks}
+        self._texts: dict[int, str] = {}  # token id -> display text; stepping asks for the same ids again and again
 
     # -- input checks -------------------------------------------------------------------------
     def _tokenize(self, text: str, what: str = "text", pair: bool = False, special: bool = True) -> dict:
@@ -104,13 +105,17 @@ class _Session:
         knocked[sorted(self.masks.knockout_positions)] = True
         return knocked
 
+    def _token_text(self, token_id: int) -> str:
+        text = self._texts.get(token_id)
+        if text is None:
+            text = self._texts[token_id] = readable_token(self.tokenizer, token_id)
+        return text
+
     def _candidates(self, logits: torch.Tensor, k: int) -> tuple[Candidate, ...]:
         probs = torch.softmax(logits.float(), dim=-1)
         top = torch.topk(probs, min(k, probs.shape[-1]))
         ids = top.indices.tolist()
-        return tuple(
-            Candidate(i, readable_token(self.tokenizer, i), float(p)) for i, p in zip(ids, top.values.tolist())
-        )
+        return tuple(Candidate(i, self._token_text(i), float(p)) for i, p in zip(ids, top.values.tolist()))
 
 
 def _split_pair(text: str, sep: str | None) -> tuple[str, str | None]:
@@ -197,6 +202,7 @@ class GenerationSession(_Session):
         self._cache = None
         self._encoder_out = None
         self._logits: torch.Tensor | None = None  # scores for the next token, [vocab]
+        self._next: tuple[torch.Tensor, int, tuple[Candidate, ...]] | None = None  # (logits, k, their top-k)
         self._generator = torch.Generator()
         self._rng_history: list[torch.Tensor] = []  # generator state before each step, for undo
         self._knock: dict[str, torch.Tensor] = {}
@@ -277,7 +283,7 @@ class GenerationSession(_Session):
         vocab = self._logits.shape[-1]
         if choose is not None and not 0 <= int(choose) < vocab:
             raise EngineError(f"token id {choose} is not in the vocabulary (0..{vocab - 1})")
-        candidates = self._candidates(self._logits, self.sampling.candidates)
+        candidates = self._next_candidates()
         self._rng_history.append(self._generator.get_state())
         token = int(choose) if choose is not None else choose_token(self._logits, self.sampling, self._generator)
         self._ids.append(token)
@@ -289,14 +295,14 @@ class GenerationSession(_Session):
         rows = {stack: snapshot.row(stack, position) for stack in ("decoder", "cross") if stack in snapshot.stacks}
         return StepResult(
             token_id=token,
-            text=readable_token(self.tokenizer, token),
+            text=self._token_text(token),
             position=position,
             candidates=candidates,
             rows=rows,
             attention=snapshot,
             finished=self.finished,
             reason=self._finish_reason,
-            next_candidates=() if self.finished else self._candidates(self._logits, self.sampling.candidates),
+            next_candidates=() if self.finished else self._next_candidates(),
             seconds=time.perf_counter() - started,
         )
 
@@ -343,7 +349,7 @@ class GenerationSession(_Session):
             decoder_token_ids=np.array(self._ids if self._seq2seq else [], dtype=np.int64),
             attention=self.store.snapshot(),
             masks=self.masks,
-            next_candidates=() if self.finished else self._candidates(self._logits, self.sampling.candidates),
+            next_candidates=() if self.finished else self._next_candidates(),
             finished=self.finished,
             seconds=seconds,
         )
@@ -358,6 +364,13 @@ class GenerationSession(_Session):
         return self._prompt_len
 
     # -- internals ------------------------------------------------------------------------------
+    def _next_candidates(self) -> tuple[Candidate, ...]:
+        """Top-k for the next token, computed once per logits: a step reports them, the next step reuses them."""
+        k = self.sampling.candidates
+        if self._next is None or self._next[0] is not self._logits or self._next[1] != k:
+            self._next = (self._logits, k, self._candidates(self._logits, k))
+        return self._next[2]
+
     def _capacity(self) -> int:
         capacity = len(self._ids) + self.max_new_tokens
         limit = self.info.max_positions
