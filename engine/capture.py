@@ -80,14 +80,14 @@ def attention_forward(
     softcap: float | None = None,
     **kwargs,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    groups = query.shape[1] // key.shape[1]
-    if groups > 1:  # grouped-query attention: each key/value head serves `groups` query heads
-        key = key.repeat_interleave(groups, dim=1)
-        value = value.repeat_interleave(groups, dim=1)
+    batch, heads, q, dim = query.shape
+    kv_heads = key.shape[1]
     if scaling is None:
-        scaling = query.shape[-1] ** -0.5
-
-    scores = torch.matmul(query, key.transpose(2, 3)) * scaling  # [batch, head, query, key]
+        scaling = dim**-0.5
+    # Grouped-query attention: key/value head g serves query heads g*groups .. (g+1)*groups-1. Fold
+    # each group's queries into one matrix instead of copying keys and values `groups` times.
+    grouped = query.reshape(batch, kv_heads, heads // kv_heads * q, dim)  # [batch, kv_head, group·query, dim]
+    scores = torch.matmul(grouped, key.transpose(2, 3)).view(batch, heads, q, -1) * scaling  # [batch, head, query, key]
     if softcap is not None:
         scores = torch.tanh(scores / softcap) * softcap
     if position_bias is not None:
@@ -103,15 +103,15 @@ def attention_forward(
     probs = torch.nn.functional.softmax(scores, dim=-1, dtype=torch.float32).to(query.dtype)
     if dropout and module.training:
         probs = torch.nn.functional.dropout(probs, p=dropout, training=True)
-    output = torch.matmul(probs, value)  # [batch, head, query, dim]
+    output = torch.matmul(probs.reshape(batch, kv_heads, -1, probs.shape[-1]), value).view(batch, heads, q, -1)
 
     if recorder is not None:
         if site is None:
             recorder.seen[id(module)] = (probs.shape[1], probs.shape[-1])
         else:
-            heads = recorder.ablate.get(site)
-            if heads:
-                output[:, heads] = 0
+            ablated = recorder.ablate.get(site)
+            if ablated:
+                output[:, ablated] = 0
             if recorder.store is not None:
                 stack, layer = site
                 rows = probs[0].to(torch.float16).cpu().numpy()  # [head, query, key]
