@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QSpinBox, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 SHORTCUTS = {
     "step": "Ctrl+Return",
@@ -29,23 +29,27 @@ class GenerationBar(QWidget):
         self.run_count.setObjectName("runCount")
         self.run_count.setRange(1, 10_000)
         self.run_count.setValue(20)
-        self.run_count.setSuffix(" tokens")
+        self.run_count.setToolTip("How many tokens Run generates")
         self.stop_button = self._button("stopButton", "Stop", "Stop after the current token", "stop")
         self.undo_button = self._button("undoButton", "Undo", "Remove the last generated token", "undo")
         self.progress = QProgressBar()
         self.progress.setObjectName("runProgress")
         self.progress.setTextVisible(True)
-        self.progress.setFormat("%v / %m")
-        self.progress.setMaximumWidth(140)
+        self.progress.setFormat("%v / %m tokens")
+        self.progress.setMaximumHeight(14)
         policy = self.progress.sizePolicy()
         policy.setRetainSizeWhenHidden(True)  # showing it must not re-lay out the window mid-run
         self.progress.setSizePolicy(policy)
         self.progress.hide()
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.step_button, self.run_button, self.run_count, self.stop_button, self.undo_button, self.progress):
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        row = QHBoxLayout()
+        for widget in (self.step_button, self.undo_button, self.run_button, self.run_count, self.stop_button):
             row.addWidget(widget)
         row.addStretch(1)
+        column.addLayout(row)
+        column.addWidget(self.progress)
         self.step_button.clicked.connect(self.step_requested)
         self.run_button.clicked.connect(lambda: self.run_requested.emit(self.run_count.value()))
         self.stop_button.clicked.connect(self.stop_requested)
