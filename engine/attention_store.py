@@ -70,6 +70,65 @@ def _packed_offset(row: int) -> int:
     return row * (row + 1) // 2
 
 
+def _pool_slices(a: NDArray, fy: int, fx: int) -> NDArray:
+    """Max over fy × fx blocks of [..., rows, cols], same dtype, partial blocks at the edges.
+
+    Element-wise maxima of strided slices: numpy vectorises these, unlike a reduction over small axes.
+    """
+    bands = a[..., 0::fy, :].copy()  # [..., ceil(rows/fy), cols]
+    for j in range(1, fy):
+        part = a[..., j::fy, :]
+        np.maximum(bands[..., : part.shape[-2], :], part, out=bands[..., : part.shape[-2], :])
+    out = bands[..., 0::fx].copy()  # [..., ceil(rows/fy), ceil(cols/fx)]
+    for j in range(1, fx):
+        part = bands[..., j::fx]
+        np.maximum(out[..., : part.shape[-1]], part, out=out[..., : part.shape[-1]])
+    return out
+
+
+def max_pool(matrix: NDArray, fy: int, fx: int) -> NDArray[np.float32]:
+    """Max over blocks of fy × fx cells of attention [..., rows, cols] (values ≥ 0); the last block of a
+    row or column may be partial. Returns C-contiguous float32 [..., ceil(rows/fy), ceil(cols/fx)].
+
+    float16 is pooled as its bit patterns: for values ≥ 0 they order like the values, and integer
+    maxima are many times faster than numpy's float16 arithmetic (or converting everything first).
+    """
+    if matrix.dtype == np.float16:
+        return _pool_slices(matrix.view(np.uint16), fy, fx).view(np.float16).astype(np.float32)
+    return np.ascontiguousarray(_pool_slices(np.asarray(matrix, dtype=np.float32), fy, fx))
+
+
+def _unpack(packed: NDArray[np.float16], rows: int) -> NDArray[np.float32]:
+    """[..., packed triangle] -> [..., rows, rows] float32, zeros above the diagonal.
+
+    One slice per row: several times faster than scattering through a boolean triangle mask.
+    """
+    out = np.zeros(packed.shape[:-1] + (rows, rows), np.float32)
+    for row in range(rows):
+        lo = _packed_offset(row)
+        out[..., row, : row + 1] = packed[..., lo : lo + row + 1]
+    return out
+
+
+def _pool_packed(packed: NDArray[np.float16], rows: int, fy: int, fx: int) -> NDArray[np.float32]:
+    """max_pool(_unpack(packed, rows), fy, fx) without building the full matrix: one band of fy rows at a
+    time, on float16 bit patterns (see max_pool)."""
+    bits = packed.view(np.uint16)
+    out_rows, out_cols = -(-rows // fy), -(-rows // fx)
+    lead = packed.shape[:-1]
+    bands = np.zeros(lead + (out_rows, out_cols * fx), np.uint16)  # [..., band, key]: max over the band's rows
+    band = np.zeros(lead + (fy, out_cols * fx), np.uint16)  # one band's rows, zeros right of the diagonal
+    for b in range(out_rows):
+        first, end = b * fy, min(rows, (b + 1) * fy)
+        # Rows only grow, so every slot of `band` written before is overwritten here: no clearing needed.
+        for j, row in enumerate(range(first, end)):
+            lo = _packed_offset(row)
+            band[..., j, : row + 1] = bits[..., lo : lo + row + 1]
+        width = -(-end // fx) * fx  # keys this band can have, rounded up to whole column blocks
+        np.max(band[..., : end - first, :width], axis=-2, out=bands[..., b, :width])
+    return _pool_slices(bands, 1, fx).view(np.float16).astype(np.float32)
+
+
 class _Stack:
     """One stack's buffer: [layer, head, packed] when causal, else [layer, head, row, key]."""
 
@@ -148,10 +207,7 @@ class AttentionSnapshot:
             raise IndexError(f"layer {layer} out of range: {stack} has {data.shape[0]} layers")
         if not causal:
             return data[layer, head, :rows, :keys].astype(np.float32)
-        packed = data[layer, head, : _packed_offset(rows)]
-        out = np.zeros(packed.shape[:-1] + (rows, rows), np.float32)
-        out[..., _tri(rows, rows, 0)] = packed
-        return out
+        return _unpack(data[layer, head], rows)
 
     def matrix(self, stack: str, layer: int, head: int) -> NDArray[np.float32]:
         """[query, key] for one head."""
@@ -160,6 +216,22 @@ class AttentionSnapshot:
     def layer(self, stack: str, layer: int) -> NDArray[np.float32]:
         """[head, query, key] for every head of one layer."""
         return self._block(stack, layer, slice(None))
+
+    def pooled(self, stack: str, layer: int, head: int | None, fy: int, fx: int) -> NDArray[np.float32]:
+        """For display: max-pooled blocks of fy × fx cells (peaks stay visible), equal to max-pooling
+        matrix() (head given) or layer() (head None) but without building the full-size float32 matrix.
+
+        Shapes: [ceil(query/fy), ceil(key/fx)], or [head, ...] when head is None.
+        """
+        data, rows, keys, causal = self._get(stack)
+        if not 0 <= layer < data.shape[0]:
+            raise IndexError(f"layer {layer} out of range: {stack} has {data.shape[0]} layers")
+        if fy < 1 or fx < 1:
+            raise ValueError(f"pooling factors must be ≥ 1, got {fy} × {fx}")
+        heads = slice(None) if head is None else head
+        if not causal:
+            return max_pool(data[layer, heads, :rows, :keys], fy, fx)
+        return _pool_packed(data[layer, heads], rows, fy, fx)
 
     def mean(self, stack: str, layer: int) -> NDArray[np.float32]:
         """[query, key] averaged over the heads of one layer."""
