@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from app.attention_picker import AttentionPicker
 from app.document import STACK_TITLES, Document
-from app.head_grid import HeadGridView
+from app.head_grid import HeadGridView, pool_factors
 from app.heatmap import HeatmapView
 from engine.results import ModelInfo
 
@@ -92,8 +92,10 @@ class AttentionPanel(QWidget):
         shown = list(range(snapshot.shape(stack)[0])) if self.picker.all_layers else [layer]
         ablated = frozenset((lay, h) for s, lay, h in self._document.masks.ablated_heads if s == stack)
         title = STACK_TITLES.get(stack, stack)
+        _, heads, rows, cols = snapshot.shape(stack)
+        fy, fx = pool_factors(len(shown), heads, rows, cols)
         self.grid.show_layers(
-            [snapshot.layer(stack, i) for i in shown],  # each [head, query, key]
+            [snapshot.pooled(stack, i, None, fy, fx) for i in shown],  # each [head, query/fy, key/fx], pooled as the grid would
             shown,
             None if self.picker.mean else (layer, self.picker.head),
             ablated,

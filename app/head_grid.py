@@ -23,6 +23,21 @@ MONTAGE_LIMIT = 1024  # pixels along the longer side of the whole montage
 MAX_LABELS = 150
 
 
+def _grid_shape(layer_count: int, heads: int) -> tuple[int, int]:
+    """(rows, cols) of thumbnails: layers × heads, or one layer's heads in a near-square grid."""
+    if layer_count > 1:
+        return layer_count, heads
+    cols = math.ceil(math.sqrt(heads))
+    return math.ceil(heads / cols), cols
+
+
+def pool_factors(layer_count: int, heads: int, rows: int, cols: int) -> tuple[int, int]:
+    """How much show_layers max-pools a [rows, cols] head to fit its thumbnail. Blocks pooled this
+    much beforehand (AttentionSnapshot.pooled) are shown as they are, identically."""
+    side = max(8, MONTAGE_LIMIT // max(_grid_shape(layer_count, heads)))
+    return math.ceil(rows / side), math.ceil(cols / side)
+
+
 def _pen(color: str, width: float) -> QPen:
     pen = QPen(QColor(color))
     pen.setWidthF(width)
@@ -88,11 +103,9 @@ class HeadGridView(pg.GraphicsLayoutWidget):
             return
         heads, rows, cols = blocks[0].shape
         self._heads = heads
-        grid_cols = heads if self._all_layers else math.ceil(math.sqrt(heads))
-        grid_rows = len(blocks) if self._all_layers else math.ceil(heads / grid_cols)
+        grid_rows, grid_cols = _grid_shape(len(blocks), heads)
         self._cols = grid_cols
-        side = max(8, MONTAGE_LIMIT // max(grid_rows, grid_cols))
-        fy, fx = math.ceil(rows / side), math.ceil(cols / side)
+        fy, fx = pool_factors(len(blocks), heads, rows, cols)
         th, tw = math.ceil(rows / fy), math.ceil(cols / fx)
         self._tile = (th, tw)
         montage = np.zeros((grid_rows * th, grid_cols * tw), np.float32)  # [row, col] of pixels

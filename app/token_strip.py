@@ -153,6 +153,11 @@ class TokenStrip(QScrollArea):
             chip.deleteLater()
         del self._chips[same:]
         self._layout.removeWidget(self._more)
+        # Chips added to a visible strip are shown one by one, each re-laying out all the others:
+        # add many while the body is hidden, then lay out once.
+        bulk = len(wanted) - same > 8 and self._body.isVisible()
+        if bulk:
+            self._body.hide()
         for position in range(same, len(wanted)):
             chip = TokenChip(position, *wanted[position], parent=self._body)
             chip.clicked.connect(self._on_click)
@@ -160,6 +165,8 @@ class TokenStrip(QScrollArea):
             chip.set_mark(self._marks.get(position, ""))
             self._layout.addWidget(chip)
             self._chips.append(chip)
+        if bulk:
+            self._body.show()
         self._tokens = wanted
         hidden = self._total - len(wanted)
         self._more.setText(f"… {hidden:,} more tokens not shown")
