@@ -58,6 +58,8 @@ class HeadGridView(pg.GraphicsLayoutWidget):
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)
         self.plot.setAspectLocked(True)
+        self.plot.hideAxis("left")
+        self.plot.hideAxis("bottom")
         self.plot.getViewBox().setMouseEnabled(False, False)
         self.plot.getViewBox().setDefaultPadding(0.01)
         self.image = pg.ImageItem(axisOrder="row-major")

@@ -1,0 +1,123 @@
+"""Save a screenshot of each mode of the app into docs/screenshots/.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py [--out docs/screenshots]
+
+Modes: decoder stepping, masked LM, encoder-decoder cross-attention, head grid (all layers ×
+heads). Uses the bundled tiny models (resources/models); settings and the recent-models list go
+to a temporary folder, so the user's are left alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import app  # noqa: E402 - sets PYQTGRAPH_QT_LIB before pyqtgraph is imported
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from app.main_window import MainWindow  # noqa: E402
+
+SIZE = (1500, 900)
+DECODER_PROMPT = "Anna went to the market with Tom . She"
+MLM_TEXT = "The capital of France is Paris ."
+SEQ2SEQ_SOURCE = "three hundred and forty two"
+
+
+def wait(window: MainWindow, timeout: float = 120.0) -> None:
+    """Run the event loop until the window has nothing in flight and nothing left to draw."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        QApplication.processEvents()
+        if window.is_idle() and window.document.info is not None:
+            for _ in range(5):  # let the last paint land
+                QApplication.processEvents()
+                time.sleep(0.01)
+            if window.is_idle():
+                return
+        time.sleep(0.005)
+    raise TimeoutError(f"the window did not settle in {timeout:.0f} s: {window.banner.text}")
+
+
+def open_window(model: str, text: str = "", source: str = "") -> MainWindow:
+    window = MainWindow()
+    window.resize(*SIZE)
+    window.show()
+    window.text_input.setPlainText(text)
+    window.source_input.setPlainText(source)
+    window.start(model)
+    wait(window)
+    if window.document.info is None or window.banner.level == "error":
+        raise RuntimeError(f"could not open {model}: {window.banner.text}")
+    return window
+
+
+def step(window: MainWindow, count: int) -> None:
+    for _ in range(count):
+        window.step()
+        wait(window)
+
+
+def save(window: MainWindow, out: Path, name: str) -> Path:
+    window._render()  # draw everything at once for the picture
+    wait(window)
+    path = out / f"{name}.png"
+    window.grab().save(str(path))
+    print(f"saved {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    return path
+
+
+def shoot(out: Path) -> list[Path]:
+    saved = []
+
+    window = open_window("tiny-gpt", text=DECODER_PROMPT)
+    step(window, 6)
+    window.attention.picker.select(layer=1, head=0)
+    saved.append(save(window, out, "decoder-stepping"))
+    window.attention.picker.all_layers_box.setChecked(True)
+    window.attention.splitter.setSizes([500, 600])
+    saved.append(save(window, out, "head-grid"))
+    window.close()
+
+    window = open_window("tiny-bert", text=MLM_TEXT)
+    tokens = [token.strip().lower() for token in window.document.plain_tokens]
+    window.set_mark(tokens.index("paris") if "paris" in tokens else len(tokens) - 3, "mask")
+    wait(window)
+    window.attention.picker.select(layer=window.attention.picker.layer_box.maximum(), head=0)
+    saved.append(save(window, out, "masked-lm"))
+    window.close()
+
+    window = open_window("tiny-seq2seq", source=SEQ2SEQ_SOURCE)
+    step(window, 3)
+    window.attention.picker.select(stack="cross", layer=window.attention.picker.layer_box.maximum(), head=0)
+    window.attention.picker.mean_box.setChecked(True)
+    saved.append(save(window, out, "seq2seq-cross-attention"))
+    window.close()
+    return saved
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        os.environ["ATTNLAB_CONFIG"] = scratch
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, scratch)
+        application = QApplication.instance() or QApplication(sys.argv)
+        application.setStyle("Fusion")
+        shoot(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
