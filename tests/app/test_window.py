@@ -1,0 +1,57 @@
+"""The window as a whole: the entry points, load progress, the status bar, hover text."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+import app
+from app import gui
+from app.main_window import MainWindow
+
+
+def test_create_main_window_loads_and_reports_progress(qtbot, tiny_folders, fresh_settings, wait_idle):
+    window = app.create_main_window(tiny_folders["gpt2"])
+    qtbot.addWidget(window)
+    window.show()
+    progress = window.findChild(QWidget, "loadProgress")
+    assert isinstance(window, MainWindow) and progress.isVisible()  # loading runs in the engine thread
+    assert not window.picker.models.isEnabled()
+    with qtbot.waitSignal(window.model_loaded, timeout=60_000):
+        pass
+    wait_idle(window)
+    assert not progress.isVisible() and window.picker.models.isEnabled()
+    assert window.findChild(QWidget, "statusModel").text().startswith(window.document.info.name)
+    assert window.findChild(QWidget, "statusDevice").text() == "cpu · float32"
+    window.step()
+    wait_idle(window)
+    assert window.findChild(QWidget, "statusTiming").text().startswith("last step ")
+    assert window.picker.models.currentData() == window.document.info.name
+    window.close()
+
+
+def test_hovering_the_heatmap_names_query_key_and_weight(open_window, tiny_folders, qtbot):
+    window = open_window(tiny_folders["gpt2"], text="the cat sat")
+    heatmap = window.findChild(QWidget, "headHeatmap")
+    scene = heatmap.plot.getViewBox().mapViewToScene(QPointF(1, 3))
+    heatmap._on_mouse_moved((scene,))
+    assert heatmap.hover_text == heatmap.text_at(3, 1)
+    assert heatmap.hover_text.startswith("sat (#3) → the (#1): ")
+    assert window.statusBar().currentMessage() == heatmap.hover_text
+
+
+def test_gui_run_shows_the_window_and_returns_on_quit(qtbot, tiny_folders, fresh_settings):
+    shown = []
+
+    def close_when_loaded() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        if windows and windows[0].document.info is not None and windows[0].is_idle():
+            shown.append(windows[0].document.info.kind)
+            windows[0].close()
+            QApplication.instance().quit()
+        else:
+            QTimer.singleShot(50, close_when_loaded)
+
+    QTimer.singleShot(0, close_when_loaded)
+    assert gui.run(tiny_folders["bert"]) == 0
+    assert shown == ["encoder"]
