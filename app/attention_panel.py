@@ -47,12 +47,8 @@ class AttentionPanel(QWidget):
             default = DEFAULT_STACK.get(info.kind)
             self.picker.select(stack=default if any(s.name == default for s in stacks) else None, layer=0, head=0)
 
-    def show_document(self, document: Document) -> None:
-        """Redraw both views now (the main window may instead call render_heatmap/render_grid apart)."""
-        self._document = document
-        self.render()
-
     def set_document(self, document: Document) -> None:
+        """The document to draw; render() draws both views, render_heatmap/render_grid one each."""
         self._document = document
 
     def render(self) -> None:

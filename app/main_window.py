@@ -1,13 +1,11 @@
 """The main window: inputs and generation on the left, attention on the right, the engine behind.
 
 Every engine call goes through `EngineClient` (a worker in its own thread); this class only
-turns user actions into requests and results into views. Views are redrawn at most every
-RENDER_MS while tokens stream in, so a fast run never floods the event loop.
+turns user actions into requests and results into views. Views are redrawn a part at a time
+and paced (redraw_pump), so a fast run never floods the event loop.
 """
 
 from __future__ import annotations
-
-import time
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
@@ -20,6 +18,7 @@ from app.document import Document
 from app.engine_worker import EngineClient, Loader
 from app.generation_bar import GenerationBar
 from app.mask_predictions import MaskPredictions
+from app.redraw_pump import RedrawPump
 from app.message_banner import MessageBanner
 from app.model_picker import ModelPicker
 from app.sampling_panel import SamplingPanel
@@ -30,8 +29,6 @@ from engine.results import AnalysisResult, Masks, ModelInfo, StepResult
 ANALYSE_DELAY_MS = 350  # typing pause before the text is re-analysed
 RENDER_MS = 30  # a redraw starts at least this long after the previous one ended
 RUN_RENDER_MS = 100  # the same during a run: tokens stream in faster than the eye follows
-RENDER_PARTS = ("tokens", "heatmap", "grid", "side")  # redrawn one per event-loop turn
-PART_GAP_MS = 8  # at least this long between two parts, for input and painting
 EXAMPLES = {
     "encoder": "The capital of France is Paris.",
     "decoder": "Once upon a time",
@@ -65,8 +62,6 @@ class MainWindow(QMainWindow):
         self._load_default = False  # load the catalog's default once it is listed
         self._timing = ""  # for the status bar, shown at the next redraw
         self._run_start = 0  # steps taken before the current run
-        self._rendered_at = 0.0  # perf_counter() after the last redraw
-        self._stale: list[str] = []  # parts of the window still to redraw (RENDER_PARTS)
         self._build()
         self._connect()
         self._restore()
@@ -127,7 +122,16 @@ class MainWindow(QMainWindow):
         for label in (self.status_model, self.status_device, self.status_timing):
             self.statusBar().addPermanentWidget(label)
         self._analyse_timer = QTimer(self, singleShot=True, interval=ANALYSE_DELAY_MS)
-        self._render_timer = QTimer(self, singleShot=True)
+        self.attention.set_document(self.document)
+        self._redraw = RedrawPump(  # one part per event-loop turn: see redraw_pump
+            {
+                "tokens": self._draw_tokens,
+                "heatmap": self.attention.render_heatmap,
+                "grid": self.attention.render_grid,
+                "side": self._draw_side,
+            },
+            self,
+        )
         self._show_kind(None)
         self.resize(1400, 860)
 
@@ -156,7 +160,7 @@ class MainWindow(QMainWindow):
         self.attention.ablation_toggled.connect(self._on_ablation_toggled)
         self.attention.hovered.connect(lambda text: self.statusBar().showMessage(text))
         self._analyse_timer.timeout.connect(self.analyse)
-        self._render_timer.timeout.connect(self._render_next)
+        self._redraw.finished.connect(self.view_updated)
 
     def _restore(self) -> None:
         geometry, state = saved.geometry(self.settings)
@@ -246,7 +250,7 @@ class MainWindow(QMainWindow):
 
     def is_idle(self) -> bool:
         """No engine request in flight and no redraw or analysis pending."""
-        return not (self.client.busy or self._analyse_timer.isActive() or self._render_timer.isActive())
+        return not (self.client.busy or self._analyse_timer.isActive() or self._redraw.active)
 
     # -- engine replies ----------------------------------------------------------------------
 
@@ -343,59 +347,25 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _schedule_render(self) -> None:
-        """Mark every part stale and start the redraw pump unless it is running."""
-        for part in RENDER_PARTS:
-            if part not in self._stale:
-                self._stale.append(part)
-        if not self._render_timer.isActive():
-            since = (time.perf_counter() - self._rendered_at) * 1000
-            pause = RUN_RENDER_MS if self.client.running else RENDER_MS
-            self._render_timer.start(int(max(0.0, pause - since)))
-
-    def _render_next(self) -> None:
-        """Redraw one part, then give the event loop (input, painting) at least as long before the next.
-
-        Drawing everything at once would hold the event loop for the sum of the parts, and with
-        their painting on top that is what a user feels as a stall while tokens stream in.
-        """
-        if not self._stale:
-            return
-        started = time.perf_counter()
-        self._draw(self._stale.pop(0))
-        cost = (time.perf_counter() - started) * 1000
-        if self._stale:
-            self._render_timer.start(int(max(PART_GAP_MS, 2 * cost)))
-        else:
-            self._rendered_at = time.perf_counter()
-            self.view_updated.emit()
+        self._redraw.schedule(RUN_RENDER_MS if self.client.running else RENDER_MS)
 
     def _render(self) -> None:
         """Redraw everything now."""
-        self._render_timer.stop()
-        self._stale.clear()
-        for part in RENDER_PARTS:
-            self._draw(part)
-        self._rendered_at = time.perf_counter()
-        self.view_updated.emit()
+        self._redraw.draw_all()
 
-    def _draw(self, part: str) -> None:
+    def _draw_tokens(self) -> None:
+        self._refresh_tokens()
+        self.status_timing.setText(self._timing)
+        if self.client.running:
+            self.generation.set_progress(len(self.document.steps) - self._run_start)
+
+    def _draw_side(self) -> None:
         doc = self.document
-        self.attention.set_document(doc)
-        if part == "tokens":
-            self._refresh_tokens()
-            self.status_timing.setText(self._timing)
-            if self.client.running:
-                self.generation.set_progress(len(doc.steps) - self._run_start)
-        elif part == "heatmap":
-            self.attention.render_heatmap()
-        elif part == "grid":
-            self.attention.render_grid()
-        elif part == "side":
-            if doc.info and doc.info.can_generate:
-                self.candidates.show_candidates(doc.candidates())
-            if doc.info and doc.info.has_mlm_head and doc.analysis:
-                a = doc.analysis
-                self.mask_predictions.show_predictions(a.mask_predictions, doc.plain_tokens, a.next_sentence_prob)
+        if doc.info and doc.info.can_generate:
+            self.candidates.show_candidates(doc.candidates())
+        if doc.info and doc.info.has_mlm_head and doc.analysis:
+            a = doc.analysis
+            self.mask_predictions.show_predictions(a.mask_predictions, doc.plain_tokens, a.next_sentence_prob)
 
     def _update_actions(self) -> None:
         self.generation.set_state(
@@ -441,7 +411,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self._analyse_timer.stop()
-        self._render_timer.stop()
+        self._redraw.stop()
         self.client.shutdown()
         saved.save_geometry(self.settings, self.saveGeometry(), self.saveState())
         saved.save_sampling(
