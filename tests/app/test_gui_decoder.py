@@ -152,3 +152,7 @@ def test_ablating_a_head_changes_the_prediction(open_window, tiny_folders, qtbot
     assert window.document.masks.ablated_heads == frozenset({("decoder", 0, 1)})
     after = window.document.candidates().candidates
     assert [c.prob for c in after] != [c.prob for c in before]
+    assert not window.attention.grid._crosses.path().isEmpty()  # the ablated thumbnail is crossed out
+    window.toggle_ablation("decoder", 0, 1)
+    wait_idle(window)
+    assert window.document.masks.ablated_heads == frozenset()
