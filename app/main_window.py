@@ -125,8 +125,8 @@ class MainWindow(QMainWindow):
         self.attention.set_document(self.document)
         self._redraw = RedrawPump(  # one part per event-loop turn: see redraw_pump
             {
+                "heatmap": self.attention.render_heatmap,  # first: what the user watches while stepping
                 "tokens": self._draw_tokens,
-                "heatmap": self.attention.render_heatmap,
                 "grid": self.attention.render_grid,
                 "side": self._draw_side,
             },
