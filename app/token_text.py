@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 _VISIBLE = str.maketrans({"\n": "↵", "\t": "⇥", "\r": "␍"})
 
 
+@lru_cache(maxsize=1 << 16)  # axes relabel every token on every redraw; the texts repeat
 def display_text(token: str, limit: int = 0) -> str:
     """The readable engine string, with newlines and tabs drawn and an all-space token as ␣."""
     if token == "":
