@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import torch
 from transformers import AttentionInterface
-from transformers.masking_utils import AttentionMaskInterface, eager_mask
+from transformers.masking_utils import AttentionMaskInterface, eager_mask, prepare_padding_mask
 
 from engine.attention_store import AttentionStore
 
@@ -119,10 +119,36 @@ def attention_forward(
     return output.transpose(1, 2).contiguous(), probs
 
 
+def attention_mask(
+    q_length: int,
+    kv_length: int,
+    q_offset: int = 0,
+    kv_offset: int = 0,
+    attention_mask: torch.Tensor | None = None,
+    local_size: int | None = None,
+    allow_is_causal_skip: bool = False,
+    **kwargs,
+) -> torch.Tensor | None:
+    """transformers' eager mask, except none for a single query that may see every key (a decode step).
+
+    Building an all-zero mask and adding it in every layer costs more than a small model's attention
+    itself. The skip is SDPA's own rule for one query: transformers allows it (no custom or packed
+    mask), there is no padding, and no sliding window cuts off old keys.
+    """
+    if allow_is_causal_skip and q_length == 1 and (local_size is None or kv_length < local_size):
+        padding = prepare_padding_mask(attention_mask, kv_length, kv_offset)
+        if padding is None or bool(padding.all()):
+            return None
+    return eager_mask(
+        q_length=q_length, kv_length=kv_length, q_offset=q_offset, kv_offset=kv_offset,
+        attention_mask=attention_mask, local_size=local_size, **kwargs,
+    )
+
+
 def register() -> None:
     """Make `attnlab` a valid attention implementation (idempotent)."""
     AttentionInterface.register(IMPLEMENTATION, attention_forward)
-    AttentionMaskInterface.register(IMPLEMENTATION, eager_mask)
+    AttentionMaskInterface.register(IMPLEMENTATION, attention_mask)
 
 
 register()
