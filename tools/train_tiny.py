@@ -1,0 +1,405 @@
+"""Rebuild the three tiny models bundled under resources/models/ from scratch.
+
+    .venv/bin/python tools/train_tiny.py                 # all three, then evaluate and write examples.json
+    .venv/bin/python tools/train_tiny.py --only gpt      # one of bert | gpt | seq2seq
+
+Everything is seeded and runs on one CPU thread (about 20 minutes for all three).
+The corpus comes from tools/make_corpus.py; tools/evaluate_tiny.py scores the result
+on sentences the models never saw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+from transformers import (BartConfig, BartForConditionalGeneration, BertConfig, BertForPreTraining,
+                          GenerationConfig, GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import make_corpus  # noqa: E402
+from make_corpus import Corpus, Document, joiner  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = ROOT / "resources" / "models"
+HAN = Regex(r"\p{Han}")  # one Chinese character
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    steps: int  # optimiser steps
+    batch: int  # sequences per step
+    lr: float  # peak learning rate (linear warm-up over the first 5%, cosine decay to 10%)
+    seed: int = 0
+
+
+BERT_TRAIN = TrainConfig(steps=1500, batch=64, lr=1e-3)
+GPT_TRAIN = TrainConfig(steps=1500, batch=32, lr=2e-3)
+SEQ2SEQ_TRAIN = TrainConfig(steps=2000, batch=64, lr=2e-3)
+
+# How often each kind of training document is drawn. The fact documents are few and what
+# we test; BERT also needs many stories to learn that a next sentence shares names with the last.
+BERT_DOCS = {"facts": 0.4, "story": 0.45, "agreement": 0.15}
+GPT_DOCS = {"facts": 0.5, "story": 0.3, "agreement": 0.2}
+
+
+# ---------------------------------------------------------------------------
+# Shared pieces
+# ---------------------------------------------------------------------------
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def learning_rate(cfg: TrainConfig, step: int) -> float:
+    warmup = max(1, cfg.steps // 20)
+    if step < warmup:
+        return cfg.lr * (step + 1) / warmup
+    progress = (step - warmup) / max(1, cfg.steps - warmup)
+    return cfg.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def train_loop(model: torch.nn.Module, cfg: TrainConfig, batch_loss, name: str) -> None:
+    """Run cfg.steps AdamW steps; batch_loss(rng) builds a fresh batch and returns its loss."""
+    rng = random.Random(cfg.seed)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.01, betas=(0.9, 0.98))
+    model.train()
+    start, running = time.time(), 0.0
+    for step in range(cfg.steps):
+        for group in optimiser.param_groups:
+            group["lr"] = learning_rate(cfg, step)
+        loss = batch_loss(rng)
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimiser.step()
+        running += loss.item()
+        if (step + 1) % 250 == 0 or step + 1 == cfg.steps:
+            print(f"[{name}] step {step + 1}/{cfg.steps}  loss {running / 250:.3f}  {time.time() - start:.0f}s", flush=True)
+            running = 0.0
+    model.eval()
+
+
+class DocumentSampler:
+    """Draws training documents by kind (DOC_WEIGHTS); a fact document comes back shuffled."""
+
+    def __init__(self, docs: tuple[Document, ...], weights: dict[str, float]):
+        self.by_kind: dict[str, list[Document]] = {}
+        for d in docs:
+            self.by_kind.setdefault(d.kind, []).append(d)
+        self.kinds = sorted(self.by_kind)
+        self.weights = [weights[k] for k in self.kinds]
+
+    def draw(self, rng: random.Random) -> Document:
+        kind = rng.choices(self.kinds, weights=self.weights)[0]
+        doc = rng.choice(self.by_kind[kind])
+        if doc.kind == "facts":
+            sentences = list(doc.sentences)
+            rng.shuffle(sentences)
+            doc = Document(doc.kind, doc.lang, doc.names, tuple(sentences))
+        return doc
+
+    def unrelated(self, rng: random.Random, doc: Document) -> Document:
+        """A document of the same kind and language that mentions none of doc's names."""
+        while True:
+            other = rng.choice(self.by_kind[doc.kind])
+            if other.lang == doc.lang and not set(other.names) & set(doc.names):
+                return other
+
+
+class LengthBuckets:
+    """Makes `pool` batches' worth of rows at once and batches rows of similar length
+    together, so that little of each batch is padding."""
+
+    def __init__(self, make_row, batch: int, pool: int = 16):
+        self.make_row, self.batch, self.pool = make_row, batch, pool
+        self.ready: list[list] = []
+
+    def __call__(self, rng: random.Random) -> list:
+        if not self.ready:
+            rows = sorted((self.make_row(rng) for _ in range(self.batch * self.pool)), key=lambda r: len(r[0]))
+            self.ready = [rows[i:i + self.batch] for i in range(0, len(rows), self.batch)]
+            rng.shuffle(self.ready)
+        return self.ready.pop()
+
+
+def all_sentences(corpus: Corpus) -> list[str]:
+    return [s for d in corpus.train_docs for s in d.sentences]
+
+
+def pad(rows: list[list[int]], value: int) -> torch.Tensor:
+    width = max(len(r) for r in rows)
+    return torch.tensor([r + [value] * (width - len(r)) for r in rows])
+
+
+def save_tokenizer(tok: Tokenizer, out: Path, **special: str) -> PreTrainedTokenizerFast:
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, model_max_length=128, **special)
+    fast.save_pretrained(out)
+    return fast
+
+
+def report_size(out: Path) -> None:
+    size = sum(f.stat().st_size for f in out.iterdir()) / 1e6
+    print(f"saved {out.relative_to(ROOT)} ({size:.1f} MB)")
+
+
+# ---------------------------------------------------------------------------
+# BERT: masked LM + next-sentence prediction, WordPiece
+# ---------------------------------------------------------------------------
+
+BERT_SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+
+
+def bert_tokenizer(corpus: Corpus) -> Tokenizer:
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=True, lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.decoder = decoders.WordPiece()
+    tok.train_from_iterator(all_sentences(corpus), trainers.WordPieceTrainer(vocab_size=2000, special_tokens=BERT_SPECIALS))
+    cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", cls), ("[SEP]", sep)])
+    return tok
+
+
+class BertBatches:
+    """BERT's pre-training batches: sentence pairs (half true continuations, half from an
+    unrelated document) with 15% of tokens chosen; of those 80% [MASK], 10% random, 10% kept."""
+
+    def __init__(self, corpus: Corpus, tok: Tokenizer, batch: int):
+        self.sampler = DocumentSampler(corpus.train_docs, BERT_DOCS)
+        self.ids = {s: tok.encode(s, add_special_tokens=False).ids for s in all_sentences(corpus)}
+        self.batch = batch
+        self.cls, self.sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+        self.pad_id, self.mask_id = tok.token_to_id("[PAD]"), tok.token_to_id("[MASK]")
+        self.first_plain = len(BERT_SPECIALS)  # ids below this are special tokens
+        self.vocab = tok.get_vocab_size()
+        self.rows = LengthBuckets(self.example, batch)
+
+    def segment(self, doc: Document, start: int, rng: random.Random) -> list[int]:
+        count = rng.choice([1, 1, 2])
+        return [t for s in doc.sentences[start:start + count] for t in self.ids[s]]
+
+    def example(self, rng: random.Random) -> tuple[list[int], list[int], list[int], int]:
+        doc = self.sampler.draw(rng)
+        cut = rng.randrange(1, len(doc.sentences))
+        a = self.segment(doc, max(0, cut - rng.choice([1, 1, 2])), rng)[-60:]
+        is_random = rng.random() < 0.5
+        if is_random:
+            other = self.sampler.unrelated(rng, doc)
+            b = self.segment(other, rng.randrange(len(other.sentences)), rng)
+        else:
+            b = self.segment(doc, cut, rng)
+        b = b[:60]
+        ids = [self.cls] + a + [self.sep] + b + [self.sep]
+        types = [0] * (len(a) + 2) + [1] * (len(b) + 1)
+        ids, labels = self.mask(ids, rng)
+        return ids, types, labels, int(is_random)  # 0: B follows A, 1: B is random
+
+    def mask(self, ids: list[int], rng: random.Random) -> tuple[list[int], list[int]]:
+        plain = [i for i, t in enumerate(ids) if t >= self.first_plain]
+        chosen = rng.sample(plain, max(1, round(0.15 * len(plain))))
+        masked, labels = list(ids), [-100] * len(ids)
+        for i in chosen:
+            labels[i] = ids[i]
+            roll = rng.random()
+            if roll < 0.8:
+                masked[i] = self.mask_id
+            elif roll < 0.9:
+                masked[i] = rng.randrange(self.first_plain, self.vocab)
+        return masked, labels
+
+    def __call__(self, rng: random.Random) -> dict[str, torch.Tensor]:
+        rows = self.rows(rng)
+        ids = pad([r[0] for r in rows], self.pad_id)
+        return {
+            "input_ids": ids,
+            "token_type_ids": pad([r[1] for r in rows], 0),
+            "attention_mask": (ids != self.pad_id).long(),
+            "labels": pad([r[2] for r in rows], -100),
+            "next_sentence_label": torch.tensor([r[3] for r in rows]),
+        }
+
+
+def train_bert(corpus: Corpus, cfg: TrainConfig = BERT_TRAIN) -> None:
+    out = MODELS / "tiny-bert"
+    seed_everything(cfg.seed)
+    tok = bert_tokenizer(corpus)
+    config = BertConfig(vocab_size=tok.get_vocab_size(), hidden_size=128, num_hidden_layers=4,
+                        num_attention_heads=4, intermediate_size=512, max_position_embeddings=128,
+                        type_vocab_size=2, pad_token_id=tok.token_to_id("[PAD]"))
+    model = BertForPreTraining(config)
+    batches = BertBatches(corpus, tok, cfg.batch)
+
+    def batch_loss(rng: random.Random) -> torch.Tensor:
+        batch = batches(rng)
+        hidden, pooled = model.bert(input_ids=batch["input_ids"], token_type_ids=batch["token_type_ids"],
+                                    attention_mask=batch["attention_mask"], return_dict=False)[:2]
+        chosen = batch["labels"] != -100  # the MLM head runs on the chosen 15% only: same loss, less work
+        mlm = F.cross_entropy(model.cls.predictions(hidden[chosen]), batch["labels"][chosen])
+        nsp = F.cross_entropy(model.cls.seq_relationship(pooled), batch["next_sentence_label"])
+        return mlm + nsp
+
+    train_loop(model, cfg, batch_loss, "bert")
+    model.save_pretrained(out)
+    save_tokenizer(tok, out, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]", sep_token="[SEP]",
+                   mask_token="[MASK]")
+    report_size(out)
+
+
+# ---------------------------------------------------------------------------
+# GPT-2: causal LM, byte-level BPE
+# ---------------------------------------------------------------------------
+
+EOS = "<|endoftext|>"
+
+
+def gpt_tokenizer(corpus: Corpus) -> Tokenizer:
+    tok = Tokenizer(models.BPE())
+    # Chinese characters are split apart first, so a merge never spans two of them and
+    # a prompt cut anywhere tokenises the same as inside the full sentence.
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(HAN, "isolated"),
+        pre_tokenizers.ByteLevel(add_prefix_space=False),
+    ])
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=2500, special_tokens=[EOS],
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    tok.train_from_iterator(all_sentences(corpus), trainer)
+    eos = tok.token_to_id(EOS)
+    # Every text starts with <|endoftext|>, as every training document did.
+    tok.post_processor = processors.Sequence([
+        processors.ByteLevel(trim_offsets=False),
+        processors.TemplateProcessing(single=f"{EOS} $A", pair=f"{EOS} $A $B", special_tokens=[(EOS, eos)]),
+    ])
+    return tok
+
+
+def train_gpt(corpus: Corpus, cfg: TrainConfig = GPT_TRAIN) -> None:
+    out = MODELS / "tiny-gpt"
+    seed_everything(cfg.seed)
+    tok = gpt_tokenizer(corpus)
+    eos = tok.token_to_id(EOS)
+    config = GPT2Config(vocab_size=tok.get_vocab_size(), n_positions=128, n_embd=128, n_layer=4, n_head=4,
+                        bos_token_id=eos, eos_token_id=eos, pad_token_id=eos)
+    model = GPT2LMHeadModel(config)
+    sampler = DocumentSampler(corpus.train_docs, GPT_DOCS)
+    cache: dict[str, list[int]] = {}
+
+    def encode(text: str) -> list[int]:
+        if text not in cache:
+            cache[text] = tok.encode(text).ids  # starts with <|endoftext|>
+        return cache[text]
+
+    def document(rng: random.Random) -> list[int]:
+        doc = sampler.draw(rng)
+        return (encode(joiner(doc.lang).join(doc.sentences)) + [eos])[:128]
+
+    buckets = LengthBuckets(lambda rng: (document(rng),), cfg.batch)
+
+    def batch_loss(rng: random.Random) -> torch.Tensor:
+        rows = [r[0] for r in buckets(rng)]
+        ids = pad(rows, eos)
+        labels = pad(rows, -100)
+        return model(input_ids=ids, attention_mask=(labels != -100).long(), labels=labels).loss
+
+    train_loop(model, cfg, batch_loss, "gpt")
+    model.generation_config = GenerationConfig(bos_token_id=eos, eos_token_id=eos, pad_token_id=eos,
+                                               do_sample=False, max_new_tokens=20)
+    model.save_pretrained(out)
+    save_tokenizer(tok, out, bos_token=EOS, eos_token=EOS, unk_token=EOS, pad_token=EOS)
+    report_size(out)
+
+
+# ---------------------------------------------------------------------------
+# Encoder-decoder (BART): number words -> digits, one shared word-level vocabulary
+# ---------------------------------------------------------------------------
+
+SEQ2SEQ_SPECIALS = ["<pad>", "</s>", "<unk>", "<s>"]
+
+
+def seq2seq_tokenizer(corpus: Corpus) -> Tokenizer:
+    """Whole words, single Chinese characters and single digits: each is one token, so
+    the cross-attention can point from an output digit to the word it came from."""
+    tok = Tokenizer(models.WordLevel(unk_token="<unk>"))
+    tok.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()])
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="never"),
+        pre_tokenizers.Split(HAN, "isolated"),
+        pre_tokenizers.Digits(individual_digits=True),
+        pre_tokenizers.Punctuation("isolated"),
+    ])
+    tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="never")
+    texts = [t for p in corpus.train_numbers for t in (p.words, p.digits)]
+    tok.train_from_iterator(texts, trainers.WordLevelTrainer(special_tokens=SEQ2SEQ_SPECIALS))
+    tok.post_processor = processors.TemplateProcessing(
+        single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", tok.token_to_id("</s>"))])
+    return tok
+
+
+def train_seq2seq(corpus: Corpus, cfg: TrainConfig = SEQ2SEQ_TRAIN) -> None:
+    out = MODELS / "tiny-seq2seq"
+    seed_everything(cfg.seed)
+    tok = seq2seq_tokenizer(corpus)
+    pad_id, eos, unk, bos = (tok.token_to_id(t) for t in SEQ2SEQ_SPECIALS)
+    config = BartConfig(vocab_size=tok.get_vocab_size(), d_model=128, encoder_layers=2, decoder_layers=2,
+                        encoder_attention_heads=4, decoder_attention_heads=4, encoder_ffn_dim=256,
+                        decoder_ffn_dim=256, max_position_embeddings=64, dropout=0.1,
+                        pad_token_id=pad_id, eos_token_id=eos, bos_token_id=bos,
+                        decoder_start_token_id=bos, forced_eos_token_id=None)
+    model = BartForConditionalGeneration(config)
+    pairs = [(tok.encode(p.words).ids, tok.encode(p.digits).ids) for p in corpus.train_numbers]
+
+    def batch_loss(rng: random.Random) -> torch.Tensor:
+        rows = [rng.choice(pairs) for _ in range(cfg.batch)]
+        source = pad([r[0] for r in rows], pad_id)
+        labels = pad([r[1] for r in rows], -100)
+        return model(input_ids=source, attention_mask=(source != pad_id).long(), labels=labels).loss
+
+    train_loop(model, cfg, batch_loss, "seq2seq")
+    model.generation_config = GenerationConfig(bos_token_id=bos, eos_token_id=eos, pad_token_id=pad_id,
+                                               decoder_start_token_id=bos, do_sample=False, num_beams=1,
+                                               max_new_tokens=8)
+    model.save_pretrained(out)
+    save_tokenizer(tok, out, unk_token="<unk>", pad_token="<pad>", eos_token="</s>", bos_token="<s>")
+    report_size(out)
+
+
+# ---------------------------------------------------------------------------
+
+TRAINERS = {"bert": train_bert, "gpt": train_gpt, "seq2seq": train_seq2seq}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", choices=sorted(TRAINERS), action="append",
+                        help="train just this model (repeatable); default: all three")
+    parser.add_argument("--steps", type=float, default=1.0, help="scale every step count (quick trial runs)")
+    parser.add_argument("--no-eval", action="store_true", help="skip the evaluation and examples.json")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    corpus = make_corpus.build_corpus()
+    defaults = {"bert": BERT_TRAIN, "gpt": GPT_TRAIN, "seq2seq": SEQ2SEQ_TRAIN}
+    for name in args.only or list(TRAINERS):
+        base = defaults[name]
+        cfg = TrainConfig(max(1, round(base.steps * args.steps)), base.batch, base.lr, base.seed)
+        start = time.time()
+        TRAINERS[name](corpus, cfg)
+        print(f"[{name}] trained in {(time.time() - start) / 60:.1f} min", flush=True)
+    if not args.no_eval:
+        import evaluate_tiny
+        evaluate_tiny.main([])
+
+
+if __name__ == "__main__":
+    main()
