@@ -172,6 +172,17 @@ class _Stack:
                 raise ValueError(f"attention has {k} keys but the stack holds {self.keys}")
             self.data[layer, :, start : start + q] = probs
 
+    def write_row(self, layers: list[int], row: int, values: NDArray) -> None:
+        """Write query `row` of several layers at once; values is [layer, head, key] (key ≥ row+1 when causal)."""
+        self.ensure(row + 1)
+        if self.causal:
+            lo = _packed_offset(row)
+            self.data[layers, :, lo : lo + row + 1] = values[:, :, : row + 1]
+        else:
+            if values.shape[-1] != self.keys:
+                raise ValueError(f"attention has {values.shape[-1]} keys but the stack holds {self.keys}")
+            self.data[layers, :, row] = values
+
 
 @dataclass(frozen=True)
 class AttentionSnapshot:
@@ -274,6 +285,10 @@ class AttentionStore:
 
     def write(self, stack: str, layer: int, start: int, probs: NDArray) -> None:
         self._stacks[stack].write(layer, start, probs)
+
+    def write_row(self, stack: str, layers: list[int], row: int, values: NDArray) -> None:
+        """One query row for several layers: values [layer, head, key]."""
+        self._stacks[stack].write_row(layers, row, values)
 
     def set_rows(self, stack: str, rows: int) -> None:
         """Mark rows 0..rows-1 valid (after every layer of a forward was written) or truncate (undo)."""

@@ -39,6 +39,20 @@ class Recorder:
     knockout: dict[str, torch.Tensor] = field(default_factory=dict)  # stack -> [key] bool, True = knocked out
     ablate: dict[tuple[str, int], list[int]] = field(default_factory=dict)  # (stack, layer) -> heads to zero
     seen: dict[int, tuple[int, int]] = field(default_factory=dict)  # id(module) -> (heads, keys), for discovery
+    held: list[tuple[str, int, torch.Tensor]] = field(default_factory=list)  # (stack, layer, [head, key]) of a step
+
+    def flush(self) -> None:
+        """Write the rows a one-query forward held back: per stack, every layer in one copy to the host
+        (on a GPU, one sync per step instead of one per layer)."""
+        stacks: dict[str, tuple[list[int], list[torch.Tensor]]] = {}
+        for stack, layer, row in self.held:
+            layers, rows = stacks.setdefault(stack, ([], []))
+            layers.append(layer)
+            rows.append(row)
+        for stack, (layers, rows) in stacks.items():
+            values = torch.stack(rows).to(torch.float16).cpu().numpy()  # [layer, head, key]
+            self.store.write_row(stack, layers, self.start.get(stack, 0), values)
+        self.held.clear()
 
 
 @contextmanager
@@ -48,6 +62,7 @@ def recording(recorder: Recorder) -> Iterator[Recorder]:
     _local.recorder = recorder
     try:
         yield recorder
+        recorder.flush()
     finally:
         _local.recorder = previous
 
@@ -112,7 +127,9 @@ def attention_forward(
             ablated = recorder.ablate.get(site)
             if ablated:
                 output[:, ablated] = 0
-            if recorder.store is not None:
+            if recorder.store is not None and q == 1:  # a step: written with the other layers' rows by flush()
+                recorder.held.append((*site, probs[0, :, 0]))
+            elif recorder.store is not None:
                 stack, layer = site
                 rows = probs[0].to(torch.float16).cpu().numpy()  # [head, query, key]
                 recorder.store.write(stack, layer, recorder.start.get(stack, 0), rows)
