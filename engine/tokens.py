@@ -67,6 +67,19 @@ def _utf8_length(lead: int) -> int:
     return 1  # a stray continuation byte: treat it alone
 
 
+def _undecodable(stream: bytearray, i: int) -> tuple[str, int, bool]:
+    """Bytes that are no whole character, as hex: (text, bytes used, continues past the text).
+
+    The start of a character cut off at the end of the text (e.g. a lone candidate token) shows
+    as "‹e4 b8›…"; a stray byte as "‹ad›" ("…‹ad›" when it is the tail of something before).
+    """
+    rest = stream[i:]
+    if rest[0] >= 0xC0 and len(rest) < _utf8_length(rest[0]) and all(0x80 <= b < 0xC0 for b in rest[1:]):
+        return f"‹{rest.hex(' ')}›", len(rest), True
+    before = "…" if 0x80 <= rest[0] < 0xC0 else ""
+    return f"{before}‹{rest[0]:02x}›", 1, False
+
+
 def readable_tokens(tokenizer, ids: list[int]) -> list[str]:
     """One display string per token id, in order."""
     pieces = tokenizer.convert_ids_to_tokens([int(i) for i in ids])
@@ -82,15 +95,16 @@ def readable_tokens(tokenizer, ids: list[int]) -> list[str]:
         while i < len(stream):
             n = _utf8_length(stream[i])
             chunk = bytes(stream[i : i + n])
+            open_end = False
             try:
                 char = chunk.decode("utf-8")
             except UnicodeDecodeError:
-                char, n = f"\\x{stream[i]:02x}", 1
+                char, n, open_end = _undecodable(stream, i)
             holders = owner[i : i + n]
             first, last = holders[0], holders[-1]
             for t in dict.fromkeys(holders):
                 before = "…" if t != first else ""
-                after = "…" if t != last else ""
+                after = "…" if t != last or open_end else ""
                 texts[t] += f"{before}{char}{after}"
             i += n
         stream.clear()

@@ -35,7 +35,11 @@ def test_three_way_split_and_lone_continuation_byte():
     tok = _byte_level([])
     ids = tok.convert_tokens_to_ids(["ä", "¸", "Ń"])  # e4 | b8 | ad
     assert readable_tokens(tok, ids) == ["中…", "…中…", "…中"]
-    assert readable_tokens(tok, tok.convert_tokens_to_ids(["Ń"])) == ["\\xad"]
+    assert readable_tokens(tok, tok.convert_tokens_to_ids(["Ń"])) == ["…‹ad›"]  # the tail of some character
+    assert readable_tokens(tok, tok.convert_tokens_to_ids(["Ń", "a"])) == ["…‹ad›", "a"]
+    # A character cut off at the end of the text (a lone candidate token, say): its bytes, continued.
+    assert readable_tokens(tok, tok.convert_tokens_to_ids(["ä", "¸"])) == ["‹e4 b8›…", "…‹e4 b8›…"]
+    assert readable_tokens(tok, tok.convert_tokens_to_ids(["ä"])) == ["‹e4›…"]
 
 
 def test_sentencepiece_marker_and_byte_fallback():
