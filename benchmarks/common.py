@@ -87,13 +87,6 @@ def clock() -> float:
     return time.perf_counter()
 
 
-def timed(fn: Callable[[], object]) -> float:
-    """Seconds one call takes."""
-    started = time.perf_counter()
-    fn()
-    return time.perf_counter() - started
-
-
 def interleaved(
     measure: Callable[[], float], baseline: Callable[[], float], repeats: int
 ) -> tuple[list[float], list[float], list[float]]:
@@ -144,24 +137,6 @@ def ratio_figure(
         baseline_name=baseline_name,
         ratio=ratio,
         target=text,
-        met=met,
-        note=note,
-        samples=[v * scale for v in values],
-    )
-
-
-def limit_figure(
-    benchmark: str, case: str, values: list[float], limit_ms: float | None, note: str = "", scale: float = 1000.0
-) -> Figure:
-    """A figure with an absolute bound in milliseconds (the GUI targets are frame budgets)."""
-    value = median(values) * scale
-    met = None if limit_ms is None else value < limit_ms
-    return Figure(
-        benchmark=benchmark,
-        case=case,
-        value=value,
-        unit="ms",
-        target="" if limit_ms is None else f"< {limit_ms:g} ms",
         met=met,
         note=note,
         samples=[v * scale for v in values],

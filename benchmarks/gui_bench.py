@@ -221,15 +221,17 @@ def event_loop_stall(size: Size) -> list[Figure]:
         for _ in range(max(1, min(size.repeats, 3))):
             window.analyse()
             wait_until(window.is_idle)
-            started = clock()
-            idle_ticks = _heartbeat(1.0 if size.name == "full" else 0.2)
-            idle.append(_longest_gap(idle_ticks))
-            finished = []
-            window.client.run_finished.connect(lambda count, reason: finished.append(count))
+            idle.append(_longest_gap(_heartbeat(1.0 if size.name == "full" else 0.2)))
+            finished: list[int] = []
+
+            def on_finished(count: int, reason: str) -> None:
+                finished.append(count)
+
+            window.client.run_finished.connect(on_finished)
             started = clock()
             window.run(size.run_steps)
             ticks = _heartbeat(lambda: bool(finished) and window.is_idle())
-            window.client.run_finished.disconnect()
+            window.client.run_finished.disconnect(on_finished)
             assert finished[0] == size.run_steps, finished
             stalls.append(_longest_gap(ticks))
             rates.append(size.run_steps / (clock() - started))
