@@ -1,15 +1,15 @@
-"""Bad input: a clear message that says what to do, never a crash."""
+"""Bad input: a clear message that says what to do, never a crash. (Stepping after EOS: test_stepping.py.)"""
 
 import json
 
 import pytest
 
 from engine.config import LoadOptions, SamplingConfig
-from engine.errors import EngineError, GenerationFinished, ModelLoadError, UnsupportedError
+from engine.errors import EngineError, ModelLoadError, UnsupportedError
 from engine.loading import load_model, pick_device
 from engine.results import Masks
 from engine.session import MAX_TEXT_CHARS, EncoderSession, GenerationSession
-from tiny_models import EOS, save, tiny_gpt2
+from tiny_models import save, tiny_gpt2
 
 
 @pytest.fixture(autouse=True)
@@ -95,15 +95,6 @@ def test_temperature_must_be_positive_when_sampling(temperature):
 def test_top_p_outside_unit_interval(top_p):
     with pytest.raises(ValueError, match=r"top-p must be in \(0, 1\]"):
         SamplingConfig(greedy=False, top_p=top_p)
-
-
-def test_stepping_after_eos(tiny):
-    _, gpt = tiny("gpt2")
-    session = GenerationSession(gpt)
-    session.prefill("the cat")
-    session.step(choose=EOS)
-    with pytest.raises(GenerationFinished, match="undo or change the text"):
-        session.step()
 
 
 def test_unknown_token_id_is_refused(tiny):

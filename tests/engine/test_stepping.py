@@ -119,7 +119,7 @@ def test_generation_stops_at_eos_and_refuses_more_steps(tiny):
     session.prefill("the cat")
     step = session.step(choose=EOS)
     assert step.finished and step.reason == "eos" and step.next_candidates == ()
-    with pytest.raises(GenerationFinished, match="ended"):
+    with pytest.raises(GenerationFinished, match=r"generation has ended \(eos\): undo or change the text"):
         session.step()
     assert session.run(5) == []
     session.undo()
