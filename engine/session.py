@@ -236,7 +236,7 @@ class GenerationSession(_Session):
             if source is None or not source.strip():
                 raise EngineError("the source is empty: type the text to transform first")
             src = self._tokenize(source, "source")["input_ids"][0].tolist()
-            prefix = self._tokenize(text, "decoder prefix", special=False)["input_ids"][0].tolist() if text else []
+            prefix = self._tokenize(text, "decoder prefix", special=False)["input_ids"][0].tolist() if text.strip() else []
             ids = [self.loaded.decoder_start_id] + prefix
             knock_length = len(src)
         else:
@@ -247,17 +247,17 @@ class GenerationSession(_Session):
             knock_length = len(ids)
         self._check_positions(masks.knockout_positions, knock_length, "knock-out")
         self._check_heads(masks)
-        self.masks = masks
-        self._source_ids, self._ids, self._prompt_len = src, ids, len(ids)
-        self._rng_history.clear()
-        self._finish_reason = ""
-        self._reseed()
-
-        capacity = self._max_len = self._capacity()
+        capacity = self._capacity(len(ids))
         rows = {"decoder": (capacity, capacity)}
         if self._seq2seq:
             rows = {"encoder": (len(src), len(src)), **rows, "cross": (capacity, len(src))}
-        self._reserve(rows)
+        self._reserve(rows)  # refuses what would not fit before any state changes
+
+        self.masks = masks
+        self._source_ids, self._ids, self._prompt_len, self._max_len = src, ids, len(ids), capacity
+        self._rng_history.clear()
+        self._finish_reason = ""
+        self._reseed()
         self._knock = {}
         if masks.knockout_positions:
             if self._seq2seq:
@@ -371,8 +371,8 @@ class GenerationSession(_Session):
             self._next = (self._logits, k, self._candidates(self._logits, k))
         return self._next[2]
 
-    def _capacity(self) -> int:
-        capacity = len(self._ids) + self.max_new_tokens
+    def _capacity(self, prompt_length: int) -> int:
+        capacity = prompt_length + self.max_new_tokens
         limit = self.info.max_positions
         return min(capacity, limit) if limit else capacity
 

@@ -121,3 +121,19 @@ def test_unknown_dtype(tmp_path):
     folder = save(*tiny_gpt2(), tmp_path / "gpt")
     with pytest.raises(ModelLoadError, match="unknown dtype 'float8'"):
         load_model(str(folder), LoadOptions(dtype="float8"))
+
+
+def test_request_too_big_for_memory_is_refused_and_keeps_the_session(tiny, monkeypatch):
+    from engine import session as session_module
+    from engine.attention_store import AttentionMemoryError, check_fits
+
+    _, gpt = tiny("gpt2")
+    session = GenerationSession(gpt)
+    session.prefill("the cat sat")
+    before = list(session.token_ids)
+    monkeypatch.setattr(session_module, "check_fits", lambda needed, what: check_fits(needed, what, budget=1))
+    with pytest.raises(AttentionMemoryError, match="needs .* GiB but only .* is free: use a shorter text"):
+        session.prefill("the dog ran on the mat")
+    assert session.token_ids == before
+    monkeypatch.undo()
+    assert session.step().position == len(before)  # the old state still steps
