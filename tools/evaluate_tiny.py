@@ -221,7 +221,8 @@ def report(scores: dict[str, Score]) -> str:
 EXAMPLES_NOTE = (
     "Held-out examples the bundled tiny models never saw in training; the expected values are the truth "
     "from tools/make_corpus.py, listed where the shipped model gets them right. "
-    "bert: fill `text` with BertForMaskedLM; the top-1 token at each [MASK], in order, is `expected`. "
+    "bert: fill `text` with BertForMaskedLM, top-1 at each [MASK] (with several, fill the surest first and "
+    "predict the rest again); the tokens, in order, are `expected`. "
     "bert_next_sentence: BertForPreTraining scores (first, next) as a continuation and (first, random) as not. "
     "gpt: greedy decoding of `prompt` (the tokenizer adds <|endoftext|> in front) continues with `expected`. "
     "seq2seq: generate() on `source` decodes to `expected`; `alignment` lists [source_index, target_index] "

@@ -106,6 +106,26 @@ LEGS = [
     ("goat", "four", "山羊", "四"),
 ]
 
+# (thing, how many, of what, 东西, 几, 量词+什么)
+COUNTS = [
+    ("a week", "seven", "days", "一个星期", "七", "天"),
+    ("a triangle", "three", "sides", "三角形", "三", "条边"),
+    ("a square", "four", "sides", "正方形", "四", "条边"),
+    ("a hexagon", "six", "sides", "六边形", "六", "条边"),
+    ("a hand", "five", "fingers", "一只手", "五", "根手指"),
+    ("a year", "twelve", "months", "一年", "十二", "个月"),
+    ("a rainbow", "seven", "colours", "彩虹", "七", "种颜色"),
+    ("a bicycle", "two", "wheels", "自行车", "两", "个轮子"),
+    ("a tricycle", "three", "wheels", "三轮车", "三", "个轮子"),
+    ("a car", "four", "wheels", "汽车", "四", "个轮子"),
+    ("a cube", "six", "faces", "正方体", "六", "个面"),
+    ("a minute", "sixty", "seconds", "一分钟", "六十", "秒"),
+    ("an hour", "sixty", "minutes", "一小时", "六十", "分钟"),
+    ("a dozen", "twelve", "eggs", "一打鸡蛋", "十二", "个"),
+    ("a football team", "eleven", "players", "一支足球队", "十一", "名球员"),
+    ("an octagon", "eight", "sides", "八边形", "八", "条边"),
+]
+
 # (thing, colour, 东西, 颜色)
 COLOURS = [
     ("a banana", "yellow", "香蕉", "黄色"),
@@ -135,9 +155,9 @@ EN_SMALL = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eigh
 EN_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 ZH_DIGITS = "零一二三四五六七八九"
 
-# Each fact kind: English and Chinese phrasings. The answer is the template's last slot; a
-# template that ends on the subject (capital first) has a sibling in the same direction,
-# so a causal model never has to reverse a fact it only saw one way round.
+# Each fact kind: English and Chinese phrasings (the answer slot: see fill). A template that
+# asks for the country (capital first) has a sibling in the same direction, so a causal
+# model never has to reverse a fact it only saw one way round.
 TEMPLATES = {
     "capital": {
         "en": [
@@ -145,6 +165,7 @@ TEMPLATES = {
             "{c} has its capital in {x}.",
             "The capital city of {c} is {x}.",
             "{x} is the capital of {c}.",
+            "{x} is the capital city of {c}.",
             "The city of {x} is the capital of {c}.",
         ],
         "zh": [
@@ -152,6 +173,7 @@ TEMPLATES = {
             "{c}的首都叫{x}。",
             "{c}的首都城市是{x}。",
             "{x}是{c}的首都。",
+            "{x}是{c}的首都城市。",
             "{x}这座城市是{c}的首都。",
         ],
     },
@@ -197,18 +219,18 @@ TEMPLATES = {
             "我画了{t}，把它涂成了{x}。",
         ],
     },
-    "number": {  # counting up only: "after n" and "before n" side by side blur which way is which
+    "number": {
         "en": [
-            "{n} plus one is {x}.",
-            "The number after {n} is {x}.",
-            "After {n} comes {x}.",
-            "If you add one to {n}, you get {x}.",
+            "{t} has {x} {unit}.",
+            "In {t} there are {x} {unit}.",
+            "Count the {unit} of {t} and you get {x}.",
+            "How many {unit} does {t} have? It has {x}.",
         ],
         "zh": [
-            "{n}加一等于{x}。",
-            "{n}的下一个数是{x}。",
-            "{n}后面是{x}。",
-            "{n}再加上一就是{x}。",
+            "{t}有{x}{unit}。",
+            "{t}一共有{x}{unit}。",
+            "数一数，{t}有{x}{unit}。",
+            "你知道吗？{t}有{x}{unit}。",
         ],
     },
 }
@@ -263,11 +285,34 @@ STORY_TEMPLATES = {
          "{B}有一{m}{col}的{obj}。", "{B}把{col}的{obj}给了{A}。"],
     ],
 }
+FACTS_PER_PAGE = 4
+FACT_PAGE_COPIES = 8
 TRAIN_STORIES_PER_LANGUAGE = 3000
 HELDOUT_STORIES_PER_LANGUAGE = 40
 HELDOUT_AGREEMENT_FRACTION = 0.1
 HELDOUT_NUMBER_FRACTION = 0.05
 MAX_NUMBER = 9999
+
+
+# Chinese words the templates use besides the names above; with those names they are the
+# lexicon BERT's whole-word masking segments Chinese text with (zh_lexicon).
+ZH_TEMPLATE_WORDS = ["首都", "城市", "这座", "叫声", "起来", "我们", "听到", "发出", "一共", "走路", "你知道",
+                     "颜色", "大家", "知道", "通常", "画了", "涂成", "数一数", "一个", "去了", "买了",
+                     "带回", "回家", "喜欢", "送给", "现在", "有了", "谢谢", "弄丢", "树下", "找到",
+                     "还给", "想要", "有没有", "那个"]
+
+
+def zh_lexicon() -> list[str]:
+    """Every Chinese word of two or more characters the corpus is built from, longest first."""
+    words = set(ZH_TEMPLATE_WORDS)
+    for row in COUNTRIES + SOUNDS + LEGS + COLOURS:
+        words.update(row[2:])
+    for row in COUNTS:
+        words.update(row[3:])
+    words.update(n for n, _ in ZH_NAMES)
+    words.update(t for t, _ in ZH_THINGS)
+    words.update(ZH_PLACES + ZH_STORY_COLOURS)
+    return sorted((w for w in words if len(w) > 1), key=lambda w: (-len(w), w))
 
 
 # ---------------------------------------------------------------------------
@@ -289,7 +334,7 @@ class Fact:
 class Document:
     kind: str  # "facts" | "story" | "agreement"
     lang: str  # "en" | "zh"
-    names: tuple[str, ...]  # entities it mentions; a random "next sentence" comes from a document sharing none
+    names: tuple[str, ...]  # what it is about (names, things, "topic:capital"); a random "next sentence" comes from a document sharing none
     sentences: tuple[str, ...]
 
 
@@ -318,8 +363,15 @@ class Corpus:
 # Templates
 # ---------------------------------------------------------------------------
 
-def fill(template: str, answer_slot: str = "x", **slots: str) -> tuple[str, str, str]:
-    """Fill a template; return (text, prompt, answer) where prompt is everything before the answer."""
+def fill(template: str, answer_slot: str | None = None, **slots: str) -> tuple[str, str, str]:
+    """Fill a template; return (text, prompt, answer) where prompt is everything before the answer.
+
+    Without answer_slot, the answer is whichever of the fact's two ends, x (the attribute) or
+    c (the country), comes last: "The capital of {c} is {x}." asks for x, "{x} is the capital
+    of {c}." asks for c.
+    """
+    if answer_slot is None:
+        answer_slot = [name for _, name, _, _ in string.Formatter().parse(template) if name in ("x", "c")][-1]
     before, _, _ = template.partition("{" + answer_slot + "}")
     text = _capitalise(template.format(**slots))
     prompt = _capitalise(before.format(**slots)).rstrip(" ")
@@ -358,9 +410,9 @@ def fact_slots() -> list[tuple[str, str, str, dict[str, str]]]:
     for t, col, zt, zcol in COLOURS:
         rows.append(("colour", "en", t, {"t": t, "x": col}))
         rows.append(("colour", "zh", t, {"t": zt, "x": zcol}))
-    for n in range(1, 20):
-        rows.append(("number", "en", str(n), {"n": EN_SMALL[n], "x": EN_SMALL[n + 1] if n < 19 else "twenty"}))
-        rows.append(("number", "zh", str(n), {"n": zh_number(n), "x": zh_number(n + 1)}))
+    for t, x, unit, zt, zx, zunit in COUNTS:
+        rows.append(("number", "en", t, {"t": t, "x": x, "unit": unit}))
+        rows.append(("number", "zh", t, {"t": zt, "x": zx, "unit": zunit}))
     return rows
 
 
@@ -379,14 +431,27 @@ def make_facts() -> tuple[list[Fact], list[Fact]]:
     return train, heldout
 
 
-def fact_documents(train_facts: list[Fact]) -> list[Document]:
-    """One document per (language, entity): every trained phrasing of every fact about it."""
-    groups: dict[tuple[str, str, str], list[str]] = {}
+def fact_documents(train_facts: list[Fact], rng: random.Random) -> list[Document]:
+    """Topic pages: FACTS_PER_PAGE trained sentences of one kind and language, each about a
+    different entity, so an answer can never be copied from a sibling phrasing next to it.
+    Every sentence appears on FACT_PAGE_COPIES pages."""
+    groups: dict[tuple[str, str], list[Fact]] = {}
     for f in train_facts:
-        key_kind = "animal" if f.kind in ("sound", "legs") else f.kind
-        groups.setdefault((f.lang, key_kind, f.entity), []).append(f.text)
-    return [Document("facts", lang, (f"{kind}:{entity}",), tuple(sentences))
-            for (lang, kind, entity), sentences in groups.items()]
+        groups.setdefault((f.kind, f.lang), []).append(f)
+    docs = []
+    for (kind, lang), facts in groups.items():
+        for _ in range(FACT_PAGE_COPIES):
+            order = list(facts)
+            rng.shuffle(order)
+            page: list[Fact] = []
+            for f in order:
+                if any(p.entity == f.entity for p in page):
+                    continue  # one sentence per entity on a page; the rest wait for the next copy
+                page.append(f)
+                if len(page) == FACTS_PER_PAGE:
+                    docs.append(Document("facts", lang, (f"topic:{kind}",), tuple(p.text for p in page)))
+                    page = []
+    return docs
 
 
 # ---------------------------------------------------------------------------
@@ -553,7 +618,7 @@ def build_corpus(seed: int = SEED) -> Corpus:
     agreement_docs, heldout_agreement = make_agreement(rng)
     train_stories, heldout_stories = make_stories(rng)
     train_numbers, heldout_numbers = make_numbers(rng)
-    docs = fact_documents(train_facts) + agreement_docs + train_stories
+    docs = fact_documents(train_facts, rng) + agreement_docs + train_stories
     corpus = Corpus(tuple(docs), tuple(heldout_facts + heldout_agreement), tuple(heldout_stories),
                     tuple(train_numbers), tuple(heldout_numbers))
     check_split(corpus)

@@ -172,13 +172,38 @@ def bert_tokenizer(corpus: Corpus) -> Tokenizer:
     return tok
 
 
+def word_starts(tokens: list[str], lexicon: set[str], longest: int) -> list[bool]:
+    """Which tokens begin a word: "##" pieces continue the word before them, and runs of
+    Chinese characters are cut into the lexicon's words by longest match."""
+    starts, i = [], 0
+    while i < len(tokens):
+        span = 1
+        for n in range(min(longest, len(tokens) - i), 1, -1):
+            if all(len(t) == 1 for t in tokens[i:i + n]) and "".join(tokens[i:i + n]) in lexicon:
+                span = n
+                break
+        starts += [not tokens[i].startswith("##")] + [False] * (span - 1)
+        i += span
+    return starts
+
+
 class BertBatches:
     """BERT's pre-training batches: sentence pairs (half true continuations, half from an
-    unrelated document) with 15% of tokens chosen; of those 80% [MASK], 10% random, 10% kept."""
+    unrelated document) with 15% of tokens chosen; of those 80% [MASK], 10% random, 10% kept.
+
+    Tokens are chosen a whole word at a time, as in Google's whole-word-masking BERT: a
+    Chinese word is several one-character tokens, and masking only some of them would let
+    the model read a name off its other characters instead of learning the fact.
+    """
 
     def __init__(self, corpus: Corpus, tok: Tokenizer, batch: int):
         self.sampler = DocumentSampler(corpus.train_docs, BERT_DOCS)
-        self.ids = {s: tok.encode(s, add_special_tokens=False).ids for s in all_sentences(corpus)}
+        lexicon = make_corpus.zh_lexicon()
+        self.ids, self.starts = {}, {}
+        for s in all_sentences(corpus):
+            enc = tok.encode(s, add_special_tokens=False)
+            self.ids[s] = enc.ids
+            self.starts[s] = word_starts(enc.tokens, set(lexicon), len(lexicon[0]))
         self.batch = batch
         self.cls, self.sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
         self.pad_id, self.mask_id = tok.token_to_id("[PAD]"), tok.token_to_id("[MASK]")
@@ -186,29 +211,42 @@ class BertBatches:
         self.vocab = tok.get_vocab_size()
         self.rows = LengthBuckets(self.example, batch)
 
-    def segment(self, doc: Document, start: int, rng: random.Random) -> list[int]:
-        count = rng.choice([1, 1, 2])
-        return [t for s in doc.sentences[start:start + count] for t in self.ids[s]]
+    def tokens(self, sentences: tuple[str, ...]) -> tuple[list[int], list[bool]]:
+        """Token ids of the sentences, and which of them begin a word."""
+        return [t for s in sentences for t in self.ids[s]], [w for s in sentences for w in self.starts[s]]
 
     def example(self, rng: random.Random) -> tuple[list[int], list[int], list[int], int]:
+        """Segment A is one or two sentences ending at a cut; B is one or two sentences that
+        start right after the cut (label 0) or anywhere in an unrelated document (label 1)."""
         doc = self.sampler.draw(rng)
         cut = rng.randrange(1, len(doc.sentences))
-        a = self.segment(doc, max(0, cut - rng.choice([1, 1, 2])), rng)[-60:]
+        a, a_starts = self.tokens(doc.sentences[max(0, cut - rng.choice([1, 1, 2])):cut])
         is_random = rng.random() < 0.5
+        source, start = doc, cut
         if is_random:
-            other = self.sampler.unrelated(rng, doc)
-            b = self.segment(other, rng.randrange(len(other.sentences)), rng)
-        else:
-            b = self.segment(doc, cut, rng)
-        b = b[:60]
+            source = self.sampler.unrelated(rng, doc)
+            start = rng.randrange(len(source.sentences))
+        b, b_starts = self.tokens(source.sentences[start:start + rng.choice([1, 1, 2])])
         ids = [self.cls] + a + [self.sep] + b + [self.sep]
+        starts = [True] + a_starts + [True] + b_starts + [True]
         types = [0] * (len(a) + 2) + [1] * (len(b) + 1)
-        ids, labels = self.mask(ids, rng)
+        ids, labels = self.mask(ids, starts, rng)
         return ids, types, labels, int(is_random)  # 0: B follows A, 1: B is random
 
-    def mask(self, ids: list[int], rng: random.Random) -> tuple[list[int], list[int]]:
-        plain = [i for i, t in enumerate(ids) if t >= self.first_plain]
-        chosen = rng.sample(plain, max(1, round(0.15 * len(plain))))
+    def mask(self, ids: list[int], starts: list[bool], rng: random.Random) -> tuple[list[int], list[int]]:
+        words: list[list[int]] = []  # token positions of each word; special tokens are never chosen
+        for i, (t, begins) in enumerate(zip(ids, starts)):
+            if t < self.first_plain:
+                continue
+            if begins or not words:
+                words.append([])
+            words[-1].append(i)
+        budget = max(1, round(0.15 * sum(len(w) for w in words)))
+        rng.shuffle(words)
+        chosen: list[int] = []
+        for word in words:
+            if len(chosen) + len(word) <= budget:
+                chosen += word
         masked, labels = list(ids), [-100] * len(ids)
         for i in chosen:
             labels[i] = ids[i]
