@@ -560,10 +560,6 @@ def en_number(n: int) -> tuple[list[str], list[int]]:
     return words, source[4 - len(digits):]
 
 
-def zh_number(n: int) -> str:
-    return "".join(zh_number_parts(n)[0])
-
-
 def zh_number_parts(n: int) -> tuple[list[str], list[int]]:
     """Chinese numeral characters for 0 <= n <= 9999 and, per digit, the index of the character it comes from."""
     digits = str(n)
