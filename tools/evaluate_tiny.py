@@ -38,7 +38,8 @@ class Score:
     items: tuple[tuple[str, bool], ...]  # (group, correct)
 
     def rate(self, group: str | None = None) -> float:
-        picked = [ok for g, ok in self.items if group is None or g == group]
+        """Share right, of all items or of one group ("en" also matches "capital/en")."""
+        picked = [ok for g, ok in self.items if group is None or group in (g, *g.split("/"))]
         return sum(picked) / max(1, len(picked))
 
     def __len__(self) -> int:
@@ -177,16 +178,17 @@ def load_models(folder: Path = MODELS) -> Models:
 
 def evaluate(models: Models, corpus: Corpus) -> dict[str, Score]:
     facts = [f for f in corpus.heldout_facts if f.kind in FACT_KINDS]
+    groups = [f"{f.kind}/{f.lang}" for f in facts]
     agreement = [f for f in corpus.heldout_facts if f.kind == "agreement"]
     pairs = nsp_pairs(corpus.heldout_stories)
     numbers = list(corpus.heldout_numbers)
     translated = seq2seq_translate(models.seq2seq, models.seq2seq_tok, [p.words for p in numbers])
     peaks = [(p.lang, ok) for p in numbers for ok in cross_attention_peaks(models.seq2seq, models.seq2seq_tok, p)]
     return {
-        "fill_mask": Score(tuple(zip((f.lang for f in facts), bert_fill_mask(models.bert, models.bert_tok, facts)))),
+        "fill_mask": Score(tuple(zip(groups, bert_fill_mask(models.bert, models.bert_tok, facts)))),
         "next_sentence": Score(tuple(zip(("pos" if p[2] else "neg" for p in pairs),
                                          bert_next_sentence(models.bert, models.bert_tok, pairs)))),
-        "completion": Score(tuple(zip((f.lang for f in facts), gpt_completion(models.gpt, models.gpt_tok, facts)))),
+        "completion": Score(tuple(zip(groups, gpt_completion(models.gpt, models.gpt_tok, facts)))),
         "exact_match": Score(tuple((p.lang, out == p.digits) for p, out in zip(numbers, translated))),
         "alignment": Score(tuple(peaks)),
         "bert_agreement": Score(tuple(("en", ok) for ok in bert_fill_mask(models.bert, models.bert_tok, agreement))),
@@ -198,7 +200,7 @@ def report(scores: dict[str, Score]) -> str:
     def line(label: str, key: str, groups: tuple[str, ...], target: str = "") -> str:
         s = scores[key]
         parts = ", ".join(f"{g} {100 * s.rate(g):.1f}%" for g in groups)
-        return f"{label:<58} {100 * s.rate():5.1f}%  ({parts}){target}"
+        return f"{label:<62} {100 * s.rate():5.1f}%  ({parts}){target}"
     n = {k: len(v) for k, v in scores.items()}
     return "\n".join([
         line(f"tiny-bert    fill-mask top-1, {n['fill_mask']} held-out facts", "fill_mask", ("en", "zh"), "  target >= 90%"),
@@ -211,6 +213,11 @@ def report(scores: dict[str, Score]) -> str:
         line(f"tiny-seq2seq cross-attention peak on aligned word, {n['alignment']} digits", "alignment", ("en", "zh")),
         line(f"tiny-bert    agreement is/are, {n['bert_agreement']} held-out sentences", "bert_agreement", ("en",)),
         line(f"tiny-gpt     agreement is/are, {n['gpt_agreement']} held-out prompts", "gpt_agreement", ("en",)),
+    ] + [
+        f"{'':<13}{label} by kind: " + ", ".join(
+            f"{kind} {100 * scores[key].rate(kind + '/en'):.0f}/{100 * scores[key].rate(kind + '/zh'):.0f}%"
+            for kind in FACT_KINDS) + " (en/zh)"
+        for label, key in (("fill-mask", "fill_mask"), ("completion", "completion"))
     ])
 
 

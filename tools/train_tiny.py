@@ -43,11 +43,11 @@ class TrainConfig:
 
 
 BERT_TRAIN = TrainConfig(steps=7000, batch=64, lr=2e-3)
-GPT_TRAIN = TrainConfig(steps=1500, batch=32, lr=2e-3)
+GPT_TRAIN = TrainConfig(steps=2000, batch=32, lr=2e-3)
 SEQ2SEQ_TRAIN = TrainConfig(steps=1500, batch=64, lr=2e-3)
 
-# How often each kind of training document is drawn. The fact documents are few and what
-# we test; BERT also needs many stories to learn that a next sentence shares names with the last.
+# How often each kind of training document is drawn. The facts are what we test; BERT also
+# needs many stories to learn that a next sentence shares names or things with the last.
 BERT_DOCS = {"facts": 0.4, "story": 0.45, "agreement": 0.15}
 GPT_DOCS = {"facts": 0.5, "story": 0.3, "agreement": 0.2}
 
@@ -91,7 +91,7 @@ def train_loop(model: torch.nn.Module, cfg: TrainConfig, batch_loss, name: str) 
 
 
 class DocumentSampler:
-    """Draws training documents by kind (DOC_WEIGHTS); a fact document comes back shuffled."""
+    """Draws training documents, a kind at a time by weight; a fact page comes back shuffled."""
 
     def __init__(self, docs: tuple[Document, ...], weights: dict[str, float]):
         self.by_kind: dict[str, list[Document]] = {}
@@ -218,11 +218,12 @@ class BertBatches:
     def __init__(self, corpus: Corpus, tok: Tokenizer, batch: int):
         self.sampler = DocumentSampler(corpus.train_docs, BERT_DOCS)
         lexicon = make_corpus.zh_lexicon()
+        words, longest = set(lexicon), len(lexicon[0])
         self.ids, self.starts = {}, {}
         for s in all_sentences(corpus):
             enc = tok.encode(s, add_special_tokens=False)
             self.ids[s] = enc.ids
-            self.starts[s] = word_starts(enc.tokens, set(lexicon), len(lexicon[0]))
+            self.starts[s] = word_starts(enc.tokens, words, longest)
         self.batch = batch
         self.cls, self.sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
         self.pad_id, self.mask_id = tok.token_to_id("[PAD]"), tok.token_to_id("[MASK]")
