@@ -260,7 +260,7 @@ def examples(models: Models, corpus: Corpus) -> dict:
                 out["bert_next_sentence"].append({"first": pairs[i][0], "next": pairs[i][1], "random": pairs[i + 1][1]})
     tok = models.seq2seq_tok
     for lang in ("en", "zh"):
-        numbers = [p for p in corpus.heldout_numbers if p.lang == lang and len(p.alignment) >= 3]
+        numbers = [p for p in corpus.heldout_numbers if p.lang == lang and len(p.alignment) == len(p.digits) == 4]
         translated = seq2seq_translate(models.seq2seq, tok, [p.words for p in numbers])
         right = [p for p, t in zip(numbers, translated) if t == p.digits]
         chosen = [p for p in right if all(cross_attention_peaks(models.seq2seq, tok, p))][:3] or right[:3]

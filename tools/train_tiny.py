@@ -150,15 +150,16 @@ def fresh_folder(out: Path) -> Path:
     return out
 
 
-def save_tokenizer(tok: Tokenizer, out: Path, **special: str) -> PreTrainedTokenizerFast:
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, model_max_length=128, **special)
+def save_tokenizer(tok: Tokenizer, out: Path, **settings) -> PreTrainedTokenizerFast:
+    """Save for AutoTokenizer: tokenizer.json plus tokenizer_config.json with the special tokens."""
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, model_max_length=128, **settings)
     fast.save_pretrained(out)
     return fast
 
 
 def report_size(out: Path) -> None:
     size = sum(f.stat().st_size for f in out.iterdir()) / 1e6
-    print(f"saved {out.relative_to(ROOT)} ({size:.1f} MB)")
+    print(f"saved {out} ({size:.1f} MB)")
 
 
 # ---------------------------------------------------------------------------
@@ -289,8 +290,8 @@ class BertBatches:
         }
 
 
-def train_bert(corpus: Corpus, cfg: TrainConfig = BERT_TRAIN) -> None:
-    out = MODELS / "tiny-bert"
+def train_bert(corpus: Corpus, cfg: TrainConfig = BERT_TRAIN, models: Path = MODELS) -> None:
+    out = models / "tiny-bert"
     seed_everything(cfg.seed)
     tok = bert_tokenizer(corpus)
     # No dropout: the corpus is small and templated, and every step counts on one CPU thread.
@@ -313,7 +314,7 @@ def train_bert(corpus: Corpus, cfg: TrainConfig = BERT_TRAIN) -> None:
     train_loop(model, cfg, batch_loss, "bert")
     model.save_pretrained(fresh_folder(out))
     save_tokenizer(tok, out, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]", sep_token="[SEP]",
-                   mask_token="[MASK]")
+                   mask_token="[MASK]", model_input_names=["input_ids", "token_type_ids", "attention_mask"])
     report_size(out)
 
 
@@ -345,8 +346,8 @@ def gpt_tokenizer(corpus: Corpus) -> Tokenizer:
     return tok
 
 
-def train_gpt(corpus: Corpus, cfg: TrainConfig = GPT_TRAIN) -> None:
-    out = MODELS / "tiny-gpt"
+def train_gpt(corpus: Corpus, cfg: TrainConfig = GPT_TRAIN, models: Path = MODELS) -> None:
+    out = models / "tiny-gpt"
     seed_everything(cfg.seed)
     tok = gpt_tokenizer(corpus)
     eos = tok.token_to_id(EOS)
@@ -408,8 +409,8 @@ def seq2seq_tokenizer(corpus: Corpus) -> Tokenizer:
     return tok
 
 
-def train_seq2seq(corpus: Corpus, cfg: TrainConfig = SEQ2SEQ_TRAIN) -> None:
-    out = MODELS / "tiny-seq2seq"
+def train_seq2seq(corpus: Corpus, cfg: TrainConfig = SEQ2SEQ_TRAIN, models: Path = MODELS) -> None:
+    out = models / "tiny-seq2seq"
     seed_everything(cfg.seed)
     tok = seq2seq_tokenizer(corpus)
     pad_id, eos, unk, bos = (tok.token_to_id(t) for t in SEQ2SEQ_SPECIALS)
@@ -447,6 +448,7 @@ def main() -> None:
                         help="train just this model (repeatable); default: all three")
     parser.add_argument("--steps", type=float, default=1.0, help="scale every step count (quick trial runs)")
     parser.add_argument("--no-eval", action="store_true", help="skip the evaluation and examples.json")
+    parser.add_argument("--out", type=Path, default=MODELS, help="where the model folders go (default: the bundled ones)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     corpus = make_corpus.build_corpus()
@@ -455,11 +457,11 @@ def main() -> None:
         base = defaults[name]
         cfg = TrainConfig(max(1, round(base.steps * args.steps)), base.batch, base.lr, base.seed)
         start = time.time()
-        TRAINERS[name](corpus, cfg)
+        TRAINERS[name](corpus, cfg, args.out)
         print(f"[{name}] trained in {(time.time() - start) / 60:.1f} min", flush=True)
-    if not args.no_eval:
+    if not args.no_eval and all((args.out / f).is_dir() for f in ("tiny-bert", "tiny-gpt", "tiny-seq2seq")):
         import evaluate_tiny
-        evaluate_tiny.main(["--write-examples"])
+        evaluate_tiny.main(["--models", str(args.out), "--write-examples"])
 
 
 if __name__ == "__main__":
