@@ -321,10 +321,10 @@ def zh_lexicon() -> list[str]:
 
 @dataclass(frozen=True)
 class Fact:
-    kind: str  # "capital" | "sound" | "legs" | "colour" | "number" | "agreement"
+    kind: str  # "capital" | "sound" | "legs" | "colour" | "number" (how many) | "agreement"
     lang: str  # "en" | "zh"
     entity: str  # what the sentence is about (English key); groups phrasings into documents
-    template: int  # index of the phrasing in TEMPLATES[kind][lang]
+    template: int  # index of the phrasing in TEMPLATES[kind][lang] (AGREEMENT_TEMPLATES for agreement)
     text: str  # the whole sentence
     prompt: str  # the text before the answer
     answer: str  # the word(s) the sentence is asking for; text == prompt + sep + answer + rest
