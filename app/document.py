@@ -5,7 +5,7 @@ No Qt here: the main window feeds engine results in and reads labels and candida
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from engine.attention_store import AttentionSnapshot
 from engine.results import AnalysisResult, Candidate, Masks, ModelInfo, StepResult
@@ -58,7 +58,7 @@ class Document:
                 tokens[position] = self.plain_tokens[position]
         self.plain_tokens = tuple(tokens)
         self.analysis = result
-        self.steps = []
+        self.steps = list(result.steps)
         self.snapshot = result.attention
         self.finished = result.finished
         self._next_after_undo = None
@@ -74,6 +74,8 @@ class Document:
     def apply_undo(self, result: AnalysisResult) -> None:
         if self.steps:
             self.steps.pop()
+        if self.analysis is not None:  # a knock-out on the removed token went with it
+            self.analysis = replace(self.analysis, masks=result.masks)
         self.snapshot = result.attention
         self.finished = result.finished
         self._next_after_undo = result.next_candidates

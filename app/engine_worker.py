@@ -155,12 +155,12 @@ class EngineWorker(QObject):
             session.set_sampling(self._sampling)
             session.max_new_tokens = self._max_new_tokens
 
-    def _do_analyse(self, rid: int, text: str, masks: Masks, source: str | None) -> None:
+    def _do_analyse(self, rid: int, text: str, masks: Masks, source: str | None, replay: tuple[int, ...]) -> None:
         session = self._require_session()
         if self._info.kind == "encoder":
             result = session.analyse(text, masks, top_k=self._sampling.candidates)
         else:
-            result = session.prefill(text, masks, source=source)
+            result = session.prefill(text, masks, source=source, replay=replay)
         self.analysed.emit(rid, result)
 
     def _do_step(self, rid: int) -> None:
@@ -265,8 +265,9 @@ class EngineClient(QObject):
     def set_sampling(self, config: SamplingConfig, max_new_tokens: int) -> int:
         return self._send("sampling", config=config, max_new_tokens=max_new_tokens)
 
-    def analyse(self, text: str, masks: Masks = Masks(), source: str | None = None) -> int:
-        return self._send("analyse", text=text, masks=masks, source=source)
+    def analyse(self, text: str, masks: Masks = Masks(), source: str | None = None, replay: tuple[int, ...] = ()) -> int:
+        """Analyse or prefill; `replay`: generated token ids to feed again after the prompt (generators)."""
+        return self._send("analyse", text=text, masks=masks, source=source, replay=tuple(replay))
 
     def step(self) -> int:
         return self._send("step")

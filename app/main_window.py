@@ -190,8 +190,13 @@ class MainWindow(QMainWindow):
         self.client.load(spec, options or self.picker.options())
         self._update_actions()
 
-    def analyse(self) -> None:
-        """Send the current text and masks to the engine now."""
+    def analyse(self, keep_generated: bool = False) -> None:
+        """Send the current text and masks to the engine now.
+
+        keep_generated: the text is unchanged (only masks or ablations changed): the tokens
+        generated so far are fed again under the new masks instead of being dropped.
+        """
+        text_edited = self._analyse_timer.isActive()
         self._analyse_timer.stop()
         info = self.document.info
         if info is None:
@@ -207,7 +212,12 @@ class MainWindow(QMainWindow):
             return
         if self.banner.level and self._banner_origin == "input":
             self.banner.dismiss()
-        self.client.analyse(text, self._masks, source)
+        replay = ()
+        if keep_generated and not text_edited and self.document.steps:
+            self.client.stop()  # a run in progress ends here; what it generated so far is kept
+            replay = tuple(step.token_id for step in self.document.steps)
+            self.statusBar().showMessage(f"Re-running the text and its {len(replay)} generated tokens with the new masks", 5000)
+        self.client.analyse(text, self._masks, source, replay)
 
     def step(self) -> None:
         self._flush_analysis()
@@ -238,15 +248,13 @@ class MainWindow(QMainWindow):
         {"mask": mask, "knockout": knock}.get(kind, set()).add(position)
         self._masks = Masks(frozenset(mask), frozenset(knock), self._masks.ablated_heads)
         self.token_strip.set_marks(self._masks)
-        if self.document.steps:
-            self.statusBar().showMessage("Masks changed: the text was re-analysed and the generated tokens dropped", 5000)
-        self.analyse()
+        self.analyse(keep_generated=True)
 
     def toggle_ablation(self, stack: str, layer: int, head: int) -> None:
         heads = set(self._masks.ablated_heads)
         heads ^= {(stack, layer, head)}
         self._masks = Masks(self._masks.mask_positions, self._masks.knockout_positions, frozenset(heads))
-        self.analyse()
+        self.analyse(keep_generated=True)
 
     def is_idle(self) -> bool:
         """No engine request in flight and no redraw or analysis pending."""
@@ -308,6 +316,7 @@ class MainWindow(QMainWindow):
 
     def _on_undone(self, result: AnalysisResult) -> None:
         self.document.apply_undo(result)
+        self._masks = result.masks  # a knock-out on the removed token goes with it
         self._schedule_render()
 
     def _on_run_finished(self, count: int, reason: str) -> None:
@@ -334,7 +343,9 @@ class MainWindow(QMainWindow):
         if info and info.has_mlm_head:
             self.token_strip.set_kinds("mask", ("mask", "knockout"))
         else:
-            self.token_strip.set_kinds("knockout" if info else None, ("knockout",))
+            # A decoder's generated tokens are keys of later tokens: they can be knocked out too.
+            generated = ("knockout",) if kind == "decoder" else ()
+            self.token_strip.set_kinds("knockout" if info else None, ("knockout",), generated)
 
     def _refresh_tokens(self) -> None:
         doc = self.document

@@ -1,7 +1,8 @@
 """The token strip: one chip per token; click to mask it, right-click for the other kinds.
 
 Chips are named `token_<i>` by their position after tokenisation (specials included), the
-position masks refer to. Generated tokens continue the numbering but cannot be masked.
+position masks refer to. Generated tokens continue the numbering; which kinds of mark they
+take is set apart (a decoder's can be knocked out, nothing can turn them into [MASK]).
 """
 
 from __future__ import annotations
@@ -128,21 +129,23 @@ class TokenStrip(QScrollArea):
         self._more.hide()
         self._tokens: list[tuple[str, bool]] = []
         self._total = 0
-        self._maskable = 0
+        self._inputs = 0  # chips before this position are input tokens, the rest generated
         self._click_kind: str | None = None
         self._kinds: tuple[str, ...] = ()
+        self._generated_kinds: tuple[str, ...] = ()
         self._marks: dict[int, str] = {}
 
     # -- configuration -----------------------------------------------------------------------
 
-    def set_kinds(self, click_kind: str | None, kinds: Sequence[str]) -> None:
-        """What a left click does (None: nothing) and which kinds the context menu offers."""
-        self._click_kind, self._kinds = click_kind, tuple(kinds)
+    def set_kinds(self, click_kind: str | None, kinds: Sequence[str], generated_kinds: Sequence[str] = ()) -> None:
+        """What a left click does (None: nothing) and which kinds the context menu offers,
+        on input tokens and on generated ones."""
+        self._click_kind, self._kinds, self._generated_kinds = click_kind, tuple(kinds), tuple(generated_kinds)
 
     def set_tokens(self, tokens: Sequence[str], generated: Sequence[str] = ()) -> None:
         """Show `tokens` (maskable) followed by `generated` ones; reuses chips that did not change."""
         wanted = [(t, False) for t in tokens] + [(t, True) for t in generated]
-        self._maskable = len(tokens)
+        self._inputs = len(tokens)
         self._total = len(wanted)
         wanted = wanted[:MAX_CHIPS]
         same = 0
@@ -193,24 +196,28 @@ class TokenStrip(QScrollArea):
     def mark(self, position: int) -> str:
         return self._marks.get(position, "")
 
+    def kinds_at(self, position: int) -> tuple[str, ...]:
+        """The kinds of mark the token at `position` can take."""
+        return self._kinds if position < self._inputs else self._generated_kinds
+
     def menu_for(self, position: int) -> QMenu:
         """The context menu of one chip (tests trigger its actions directly)."""
         menu = QMenu(self)
-        maskable = position < self._maskable
+        allowed = self.kinds_at(position)
         current = self._marks.get(position, "")
         for kind in ("mask", "knockout"):
             action = menu.addAction(KIND_TITLES[kind])
             action.setObjectName(f"action_{kind}")
             action.setCheckable(True)
             action.setChecked(current == kind)
-            action.setEnabled(maskable and kind in self._kinds)
+            action.setEnabled(kind in allowed)
             action.triggered.connect(lambda _=False, k=kind: self.mark_requested.emit(position, "" if current == k else k))
         menu.addSeparator()
         clear = menu.addAction("Clear")
         clear.setObjectName("action_clear")
         clear.setEnabled(bool(current))
         clear.triggered.connect(lambda: self.mark_requested.emit(position, ""))
-        if not maskable:
+        if position >= self._inputs and not allowed:
             menu.addSeparator()
             menu.addAction("Generated tokens cannot be masked").setEnabled(False)
         return menu
@@ -218,7 +225,7 @@ class TokenStrip(QScrollArea):
     # -- events ------------------------------------------------------------------------------
 
     def _on_click(self, position: int) -> None:
-        if position >= self._maskable or self._click_kind is None:
+        if self._click_kind not in self.kinds_at(position):
             return
         current = self._marks.get(position, "")
         self.mark_requested.emit(position, "" if current else self._click_kind)

@@ -14,6 +14,7 @@ import numpy as np
 from engine.config import LoadOptions, SamplingConfig
 from engine.errors import EngineError
 from engine.results import Candidate, Masks
+from engine.tokens import readable_tokens
 
 
 class _Parser(argparse.ArgumentParser):
@@ -131,12 +132,10 @@ def export(args) -> Path:
         session.prefill(args.text, masks, source=args.source)
         steps = session.run(args.generate) if args.generate else []
         result = session.state()
+        tokens, ids = result.tokens, result.token_ids
         if loaded.kind == "decoder":  # the input is the prompt; the attention spans prompt + generated
-            prompt = session.prompt_length
-            tokens, ids = result.tokens[:prompt], result.token_ids[:prompt]
-            arrays["sequence_tokens"] = np.array(result.tokens, dtype=str)
+            arrays["sequence_tokens"] = np.array(readable_tokens(session.tokenizer, session.token_ids), dtype=str)
         else:
-            tokens, ids = result.tokens, result.token_ids
             arrays["decoder_tokens"] = np.array(result.decoder_tokens, dtype=str)
             arrays["decoder_token_ids"] = result.decoder_token_ids
     arrays["tokens"] = np.array(tokens, dtype=str)

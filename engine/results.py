@@ -95,6 +95,7 @@ class AnalysisResult:
     next_candidates: tuple[Candidate, ...] = ()  # generative models: top-k for the next token
     finished: bool = False  # the sequence ended (EOS or max length): no more steps
     seconds: float = 0.0
+    steps: tuple[StepResult, ...] = ()  # generated tokens replayed under new masks (prefill with replay)
 
 
 @dataclass(frozen=True)

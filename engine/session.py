@@ -10,7 +10,8 @@ from __future__ import annotations
 import inspect
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 import torch
@@ -209,7 +210,7 @@ class GenerationSession(_Session):
         self._finish_reason = ""
         self._max_len = 0  # prompt + max_new_tokens, capped by the model's positions
         forward_args = inspect.signature(self.model.forward).parameters
-        self._extra_args = {"logits_to_keep": 1} if "logits_to_keep" in forward_args else {}
+        self._keeps_logits = "logits_to_keep" in forward_args  # can skip the LM head for earlier tokens
 
     # -- public API -----------------------------------------------------------------------------
     def set_sampling(self, config: SamplingConfig) -> None:
@@ -224,8 +225,16 @@ class GenerationSession(_Session):
     def finished(self) -> bool:
         return bool(self._finish_reason)
 
-    def prefill(self, text: str, masks: Masks = Masks(), source: str | None = None) -> AnalysisResult:
-        """Start over: tokenise, run the whole input once, keep the cache. Changing masks means prefill again."""
+    def prefill(
+        self, text: str, masks: Masks = Masks(), source: str | None = None, replay: Sequence[int] = ()
+    ) -> AnalysisResult:
+        """Start over: tokenise, run the whole input once, keep the cache. Changing masks means prefill again.
+
+        `replay`: tokens generated before, fed again in the same forward as the prompt, so that new
+        masks show their effect on a whole generation without losing it. They come back as the
+        result's `steps`, each with the candidates it would be chosen from now. A decoder's
+        knock-outs may then fall on replayed tokens too (positions count prompt, then replay).
+        """
         started = time.perf_counter()
         if masks.mask_positions:
             raise UnsupportedError(
@@ -244,10 +253,14 @@ class GenerationSession(_Session):
                 raise EngineError("the prompt is empty: type some text first")
             src = []
             ids = self._tokenize(text, "prompt")["input_ids"][0].tolist()
-            knock_length = len(ids)
-        self._check_positions(masks.knockout_positions, knock_length, "knock-out")
-        self._check_heads(masks)
+            knock_length = None
         capacity = self._capacity(len(ids))
+        replay = [int(t) for t in replay][: capacity - len(ids)]
+        vocab = self.info.vocab_size
+        if any(not 0 <= t < vocab for t in replay):
+            raise EngineError(f"a replayed token id is not in the vocabulary (0..{vocab - 1})")
+        self._check_positions(masks.knockout_positions, knock_length or len(ids) + len(replay), "knock-out")
+        self._check_heads(masks)
         rows = {"decoder": (capacity, capacity)}
         if self._seq2seq:
             rows = {"encoder": (len(src), len(src)), **rows, "cross": (capacity, len(src))}
@@ -269,9 +282,10 @@ class GenerationSession(_Session):
         with torch.inference_mode():
             self._encoder_out = self._encode() if self._seq2seq else None
             self._cache = self._new_cache()
-            self._logits = self._forward(ids, start=0)
-        self._update_finished()
-        return self.state(time.perf_counter() - started)
+            logits = self._forward(ids + replay, start=0, keep=len(replay) + 1)
+        self._logits = logits[-1]
+        steps = self._replayed(replay, logits)
+        return replace(self.state(time.perf_counter() - started), steps=steps)
 
     def step(self, choose: int | None = None) -> StepResult:
         """Pick a token (sampled, or `choose`), feed it, and return its attention rows."""
@@ -289,7 +303,7 @@ class GenerationSession(_Session):
         self._ids.append(token)
         position = len(self._ids) - 1
         with torch.inference_mode():
-            self._logits = self._forward([token], start=position)
+            self._logits = self._forward([token], start=position)[-1]
         self._update_finished(token)
         snapshot = self.store.snapshot()
         rows = {stack: snapshot.row(stack, position) for stack in ("decoder", "cross") if stack in snapshot.stacks}
@@ -307,18 +321,25 @@ class GenerationSession(_Session):
         )
 
     def undo(self) -> AnalysisResult:
-        """Remove the last generated token; the state is exactly as before that step."""
+        """Remove the last generated token; the state is exactly as before that step.
+
+        A knock-out on the removed token is dropped with it (the result's masks say so), so that
+        the next token to take its position is not knocked out unasked.
+        """
         if self.generated <= 0:
             raise EngineError("nothing to undo: no token has been generated since the prompt")
         started = time.perf_counter()
         self._ids.pop()
         self._generator.set_state(self._rng_history.pop())
         self._finish_reason = ""
+        if not self._seq2seq and len(self._ids) in self.masks.knockout_positions:
+            self.masks = replace(self.masks, knockout_positions=self.masks.knockout_positions - {len(self._ids)})
+            self._knock["decoder"][len(self._ids)] = False
         # The cache holds every fed token; drop the undone one and the one before it, then feed that
         # one again to get back its logits (cheaper than keeping a vocabulary-sized row per step).
         self._cache.crop(-2)
         with torch.inference_mode():
-            self._logits = self._forward([self._ids[-1]], start=len(self._ids) - 1)
+            self._logits = self._forward([self._ids[-1]], start=len(self._ids) - 1)[-1]
         self._update_finished()
         return self.state(time.perf_counter() - started)
 
@@ -340,8 +361,8 @@ class GenerationSession(_Session):
         return results
 
     def state(self, seconds: float = 0.0) -> AnalysisResult:
-        """Where the session stands now."""
-        source = self._source_ids if self._seq2seq else self._ids
+        """Where the session stands now. `tokens` is the input masks refer to: the source, or the prompt."""
+        source = self._source_ids if self._seq2seq else self._ids[: self._prompt_len]
         return AnalysisResult(
             tokens=tuple(readable_tokens(self.tokenizer, source)),
             token_ids=np.array(source, dtype=np.int64),
@@ -364,6 +385,38 @@ class GenerationSession(_Session):
         return self._prompt_len
 
     # -- internals ------------------------------------------------------------------------------
+    def _replayed(self, replay: list[int], logits: torch.Tensor) -> tuple[StepResult, ...]:
+        """Steps for tokens fed with the prompt; logits[i] scored replay[i]. Sets where generation stands."""
+        snapshot = self.store.snapshot()
+        stacks = [stack for stack in ("decoder", "cross") if stack in snapshot.stacks]
+        k = self.sampling.candidates
+        steps = []
+        for i, token in enumerate(replay):
+            self._rng_history.append(self._generator.get_state())  # forced tokens draw nothing
+            self._update_finished(token, generated=i + 1)
+            position = self._prompt_len + i
+            steps.append(StepResult(
+                token_id=token,
+                text=self._token_text(token),
+                position=position,
+                candidates=self._candidates(logits[i], k),
+                rows={stack: snapshot.row(stack, position) for stack in stacks},
+                finished=self.finished,
+                reason=self._finish_reason,
+            ))
+            if self.finished:  # an end of text was replayed: nothing after it counts
+                break
+        if not steps:
+            self._update_finished()
+        kept = len(steps)
+        self._ids = self._ids[: self._prompt_len] + replay[:kept]
+        if kept < len(replay):  # drop what was fed after the end from the cache and the store
+            self._cache.crop(kept - len(replay))
+            for stack in stacks:
+                self.store.set_rows(stack, len(self._ids))
+            self._logits = logits[kept]
+        return tuple(steps)
+
     def _next_candidates(self) -> tuple[Candidate, ...]:
         """Top-k for the next token, computed once per logits: a step reports them, the next step reuses them."""
         k = self.sampling.candidates
@@ -393,8 +446,9 @@ class GenerationSession(_Session):
         self.store.set_rows("encoder", len(self._source_ids))
         return out
 
-    def _forward(self, new_ids: list[int], start: int) -> torch.Tensor:
-        """Feed tokens that start at position `start`; write their rows; return the next-token logits."""
+    def _forward(self, new_ids: list[int], start: int, keep: int = 1) -> torch.Tensor:
+        """Feed tokens that start at position `start`; write their rows; return the next-token logits
+        after each of the last `keep` of them, [keep, vocab]."""
         ids = torch.tensor([new_ids], device=self.loaded.device)
         positions = torch.arange(start, start + len(new_ids), device=self.loaded.device)
         recorder = self._recorder({"decoder": start, "cross": start}, self._knock)
@@ -414,17 +468,18 @@ class GenerationSession(_Session):
                     past_key_values=self._cache,
                     use_cache=True,
                     cache_position=positions,
-                    **self._extra_args,
+                    **({"logits_to_keep": keep} if self._keeps_logits else {}),
                 )
         for stack in ("decoder", "cross"):
             if stack in self.store:
                 self.store.set_rows(stack, start + len(new_ids))
-        return out.logits[0, -1]
+        return out.logits[0, -keep:]
 
-    def _update_finished(self, token: int | None = None) -> None:
+    def _update_finished(self, token: int | None = None, generated: int | None = None) -> None:
+        generated = self.generated if generated is None else generated
         if token is not None and token in self.loaded.eos_ids:
             self._finish_reason = "eos"
-        elif self.generated >= self.max_new_tokens or len(self._ids) >= self._max_len:
+        elif generated >= self.max_new_tokens or self._prompt_len + generated >= self._max_len:
             self._finish_reason = "max_length"
         else:
             self._finish_reason = ""

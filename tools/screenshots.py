@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from app.main_window import MainWindow  # noqa: E402
 
 SIZE = (1500, 900)
-DECODER_PROMPT = "Anna went to the market with Tom . She"
+DECODER_PROMPT = "Rose and Lily played in the garden. In the garden, Rose"
 MLM_TEXT = "The capital of France is Paris ."
 SEQ2SEQ_SOURCE = "three hundred and forty two"
 

@@ -137,6 +137,11 @@ def all_sentences(corpus: Corpus) -> list[str]:
     return [s for d in corpus.train_docs for s in d.sentences]
 
 
+def all_documents(corpus: Corpus) -> list[str]:
+    """The training documents as the decoder reads them: sentences glued into running text."""
+    return [joiner(d.lang).join(d.sentences) for d in corpus.train_docs]
+
+
 def pad(rows: list[list[int]], value: int) -> torch.Tensor:
     width = max(len(r) for r in rows)
     return torch.tensor([r + [value] * (width - len(r)) for r in rows])
@@ -336,7 +341,9 @@ def gpt_tokenizer(corpus: Corpus) -> Tokenizer:
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(vocab_size=2500, special_tokens=[EOS],
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
-    tok.train_from_iterator(all_sentences(corpus), trainer)
+    # Whole documents, so that a word opening a sentence after a space (" The") is merged
+    # the way the model will read it, not left as a lone space token before "The".
+    tok.train_from_iterator(all_documents(corpus), trainer)
     eos = tok.token_to_id(EOS)
     # Every text starts with <|endoftext|>, as every training document did.
     tok.post_processor = processors.Sequence([

@@ -58,19 +58,39 @@ def test_type_step_alternative_undo_knockout(open_window, tiny_folders, qtbot, w
     assert heatmap.matrix.shape == (prompt_len + 2, prompt_len + 2)
 
     # Click a prompt token: a decoder has no [MASK], so the click knocks it out of attention.
+    generated_ids = [s.token_id for s in window.document.steps]
+    before = heatmap.matrix.copy()
     qtbot.mouseClick(window.token_strip.chip(2), Qt.MouseButton.LeftButton)
     wait_idle(window)
     assert window.document.masks.knockout_positions == frozenset({2})
     assert window.token_strip.chip(2).mark == "knockout"
-    assert heatmap.matrix.shape == (prompt_len, prompt_len)  # re-prefilled: the generated tokens went
+    # The generated tokens are kept, fed again under the new mask: their rows change, they stay.
+    assert [s.token_id for s in window.document.steps] == generated_ids
+    assert len(window.token_strip.tokens()) == prompt_len + 2
+    assert heatmap.matrix.shape == (prompt_len + 2, prompt_len + 2)
+    np.testing.assert_allclose(heatmap.matrix[:2], before[:2], atol=2e-3)  # rows before the knock-out
     for layer in range(2):
         for head in range(4):
             window.attention.picker.select(layer=layer, head=head)
             assert np.all(heatmap.matrix[:, 2] == 0), (layer, head)
     qtbot.mouseClick(step, Qt.MouseButton.LeftButton)
     wait_idle(window)
-    assert heatmap.matrix.shape == (prompt_len + 1, prompt_len + 1)
+    assert heatmap.matrix.shape == (prompt_len + 3, prompt_len + 3)
     assert np.all(heatmap.matrix[:, 2] == 0)  # the new row ignores the knocked-out token too
+
+    # A generated token can be knocked out as well; undoing it takes its mark away with it.
+    last = prompt_len + 2
+    qtbot.mouseClick(window.token_strip.chip(last), Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    assert window.document.masks.knockout_positions == frozenset({2, last})
+    assert len(window.document.steps) == 3 and window.token_strip.chip(last).mark == "knockout"
+    assert np.all(heatmap.matrix[:, last] == 0)
+    qtbot.mouseClick(window.findChild(QWidget, "undoButton"), Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    assert window.document.masks.knockout_positions == frozenset({2})
+    qtbot.mouseClick(step, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    assert window.token_strip.chip(last).mark == "" and heatmap.matrix[last, last] > 0
 
     # The context menu clears it again.
     menu = window.token_strip.menu_for(2)

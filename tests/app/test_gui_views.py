@@ -113,8 +113,13 @@ def test_token_strip_reuses_chips_and_styles_marks(qtbot):
     requests = []
     strip.mark_requested.connect(lambda p, k: requests.append((p, k)))
     qtbot.mouseClick(strip.chip(2), Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(strip.chip(3), Qt.MouseButton.LeftButton)  # generated: not maskable
+    qtbot.mouseClick(strip.chip(3), Qt.MouseButton.LeftButton)  # generated: no kind allowed on it
     assert requests == [(2, "knockout")]
+    assert not any(a.isEnabled() for a in strip.menu_for(3).actions() if a.objectName().startswith("action_"))
+    strip.set_kinds("knockout", ("knockout",), ("knockout",))  # a decoder's generated tokens
+    qtbot.mouseClick(strip.chip(3), Qt.MouseButton.LeftButton)
+    assert requests == [(2, "knockout"), (3, "knockout")]
+    assert not next(a for a in strip.menu_for(3).actions() if a.objectName() == "action_mask").isEnabled()
     strip.set_marks(Masks(knockout_positions=frozenset({2})))
     assert strip.chip(2).mark == "knockout"
     qtbot.mouseClick(strip.chip(2), Qt.MouseButton.LeftButton)

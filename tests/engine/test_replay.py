@@ -1,0 +1,115 @@
+"""Prefill with replay: new masks over a whole generation, without losing the generated tokens."""
+
+import numpy as np
+import pytest
+import torch
+
+from engine.config import SamplingConfig
+from engine.results import Masks
+from engine.session import GenerationSession
+from tiny_models import EOS
+
+PROMPT = "the cat sat on the mat"
+
+
+def _start(session, loaded, masks=Masks(), replay=()):
+    if loaded.kind == "encoder-decoder":
+        return session.prefill("", masks, source=PROMPT, replay=replay)
+    return session.prefill(PROMPT, masks, replay=replay)
+
+
+def _generate(loaded, count=5):
+    """A sampled generation: its tokens and the state after it."""
+    session = GenerationSession(loaded)
+    session.set_sampling(SamplingConfig(greedy=False, temperature=1.5, seed=3))
+    _start(session, loaded)
+    steps = session.run(count)
+    return session, steps
+
+
+@pytest.mark.parametrize("name", ["gpt2", "llama", "bart", "t5"])
+def test_replay_without_new_masks_equals_stepping(tiny, name):
+    _, loaded = tiny(name)
+    stepped, steps = _generate(loaded)
+    tokens = [s.token_id for s in steps]
+    session = GenerationSession(loaded)
+    result = _start(session, loaded, replay=tokens)
+
+    assert [s.token_id for s in result.steps] == tokens
+    assert session.token_ids == stepped.token_ids and session.generated == len(tokens)
+    assert [s.position for s in result.steps] == [s.position for s in steps]
+    for mine, theirs in zip(result.steps, steps):
+        assert [c.token_id for c in mine.candidates[:3]] == [c.token_id for c in theirs.candidates[:3]]
+        np.testing.assert_allclose([c.prob for c in mine.candidates], [c.prob for c in theirs.candidates], atol=1e-4)
+        for stack, row in theirs.rows.items():
+            np.testing.assert_allclose(mine.rows[stack], row, atol=2e-3)
+    for stack in result.attention.stacks:
+        np.testing.assert_allclose(result.attention.full(stack), stepped.state().attention.full(stack), atol=2e-3)
+    torch.testing.assert_close(session._logits, stepped._logits, atol=1e-4, rtol=1e-4)
+    # Stepping on from the replayed state is stepping on from the stepped one.
+    assert session.step().candidates[0].token_id == stepped.step().candidates[0].token_id
+
+
+def test_knocking_out_a_generated_token_keeps_the_generation(tiny):
+    _, loaded = tiny("gpt2")
+    stepped, steps = _generate(loaded, count=6)
+    tokens = [s.token_id for s in steps]
+    knocked = steps[1].position
+    session = GenerationSession(loaded)
+    result = _start(session, loaded, Masks(knockout_positions=frozenset({knocked})), replay=tokens)
+
+    assert [s.token_id for s in result.steps] == tokens
+    snap = result.attention
+    for layer in range(snap.shape("decoder")[0]):
+        attn = snap.layer("decoder", layer)  # [head, query, key]
+        assert not attn[:, :, knocked].any()
+        np.testing.assert_allclose(attn.sum(-1), 1.0, atol=3e-3)
+    # Rows before the knocked token are untouched; the token after it sees a different past.
+    before = stepped.state().attention.layer("decoder", 0)
+    np.testing.assert_allclose(snap.layer("decoder", 0)[:, :knocked], before[:, :knocked], atol=2e-3)
+    assert result.steps[2].candidates != steps[2].candidates
+    # New steps keep ignoring the knocked-out key.
+    session.step()
+    assert not session.store.snapshot().layer("decoder", 1)[:, :, knocked].any()
+
+
+def test_undo_drops_a_knock_out_on_the_removed_token(tiny):
+    _, loaded = tiny("gpt2")
+    _, steps = _generate(loaded, count=3)
+    last = steps[-1].position
+    session = GenerationSession(loaded)
+    _start(session, loaded, Masks(knockout_positions=frozenset({1, last})), replay=[s.token_id for s in steps])
+    after = session.undo()
+    assert after.masks.knockout_positions == {1}
+    step = session.step(choose=steps[-1].token_id)  # the same token again, now not knocked out
+    column = session.store.snapshot().layer("decoder", 0)[:, :, step.position]
+    assert column[:, step.position].all()  # it attends to itself as any fresh token does
+
+
+def test_replay_stops_at_end_of_text_and_at_the_length_limit(tiny):
+    _, loaded = tiny("gpt2")
+    session = GenerationSession(loaded)
+    first = session.prefill(PROMPT).next_candidates[0].token_id
+    result = session.prefill(PROMPT, replay=[first, EOS, first, first])
+    assert [s.token_id for s in result.steps] == [first, EOS]
+    assert result.finished and result.steps[-1].reason == "eos"
+    assert session.generated == 2 and session.store.rows("decoder") == session.prompt_length + 2
+    session.undo()
+    assert not session.finished and session.step(choose=first).token_id == first
+
+    session.max_new_tokens = 3
+    result = session.prefill(PROMPT, replay=[first] * 5)
+    assert len(result.steps) == 3 and result.finished and result.steps[-1].reason == "max_length"
+
+
+def test_bad_replay_is_refused_before_anything_changes(tiny):
+    _, loaded = tiny("gpt2")
+    session = GenerationSession(loaded)
+    session.prefill(PROMPT)
+    session.step()
+    ids = session.token_ids
+    with pytest.raises(ValueError, match="not in the vocabulary"):
+        session.prefill(PROMPT, replay=[loaded.info.vocab_size])
+    with pytest.raises(ValueError, match="out of range"):
+        session.prefill(PROMPT, Masks(knockout_positions=frozenset({len(ids) + 3})), replay=ids[-1:])
+    assert session.token_ids == ids
