@@ -86,6 +86,14 @@ def shoot(out: Path) -> list[Path]:
     window.attention.picker.all_layers_box.setChecked(True)
     window.attention.splitter.setSizes([500, 600])
     saved.append(save(window, out, "head-grid"))
+    window.attention.picker.all_layers_box.setChecked(False)
+    step(window, 2)
+    # Knock out the first "hat": the story is re-run with it hidden, and the model no longer
+    # knows what was found.
+    hat = next(i for i, t in enumerate(window.document.sequence()) if t.strip() == "hat")
+    window.set_mark(hat, "knockout")
+    wait(window)
+    saved.append(save(window, out, "knock-out"))
     window.close()
 
     window = open_window("tiny-bert", text=MLM_TEXT)
