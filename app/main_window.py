@@ -171,6 +171,11 @@ class MainWindow(QMainWindow):
         config, max_new, run_count = saved.sampling(self.settings)
         self.sampling.set_config(config, max_new)
         self.generation.run_count.setValue(run_count)
+        text, source = saved.texts(self.settings)  # analysed once a model is loaded
+        for box, value in ((self.text_input, text), (self.source_input, source)):
+            box.blockSignals(True)
+            box.setPlainText(value)
+            box.blockSignals(False)
 
     # -- public actions (also what tests and scripts call) -----------------------------------
 
@@ -428,5 +433,6 @@ class MainWindow(QMainWindow):
         saved.save_sampling(
             self.settings, self.sampling.config(), self.sampling.max_new_tokens.value(), self.generation.run_count.value()
         )
+        saved.save_texts(self.settings, self.text_input.toPlainText(), self.source_input.toPlainText())
         self.settings.sync()
         super().closeEvent(event)

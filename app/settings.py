@@ -1,4 +1,4 @@
-"""What the app remembers between runs (QSettings): last model, window geometry, sampling."""
+"""What the app remembers between runs (QSettings): last model, window geometry, sampling, the text."""
 
 from __future__ import annotations
 
@@ -68,6 +68,16 @@ def save_sampling(settings: QSettings, config: SamplingConfig, max_new_tokens: i
     settings.setValue("sampling/candidates", config.candidates)
     settings.setValue("generation/max_new_tokens", max_new_tokens)
     settings.setValue("generation/run_count", run_count)
+
+
+def texts(settings: QSettings) -> tuple[str, str]:
+    """(text, source) as they were left."""
+    return str(settings.value("input/text") or ""), str(settings.value("input/source") or "")
+
+
+def save_texts(settings: QSettings, text: str, source: str) -> None:
+    settings.setValue("input/text", text)
+    settings.setValue("input/source", source)
 
 
 def geometry(settings: QSettings) -> tuple[QByteArray | None, QByteArray | None]:

@@ -1,4 +1,4 @@
-"""QSettings remembers the last model, the window geometry and the sampling settings."""
+"""QSettings remembers the last model, the window geometry, the sampling settings and the text."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from app.main_window import MainWindow
 
 def test_settings_survive_a_restart(open_window, tiny_folders, qtbot, wait_idle):
     window = open_window(tiny_folders["gpt2"], text="the cat sat")
+    window.text_input.setPlainText("猫 sat on the mat")
     panel = window.sampling
     panel.greedy.setChecked(False)
     panel.temperature.setValue(0.7)
@@ -24,10 +25,13 @@ def test_settings_survive_a_restart(open_window, tiny_folders, qtbot, wait_idle)
     assert (config.greedy, config.temperature, config.top_k, config.top_p, config.seed) == (False, 0.7, 5, 0.9, 42)
     assert again.generation.run_count.value() == 33
     assert (again.width(), again.height()) == (761, 633)
+    assert again.text_input.toPlainText() == "猫 sat on the mat"
     with qtbot.waitSignal(again.model_loaded, timeout=60_000) as loaded:
         again.start()  # no model given: the last one
     assert loaded.args[0].path.endswith("gpt2")
     wait_idle(again)
+    assert again.text_input.toPlainText() == "猫 sat on the mat"  # not replaced by the example
+    assert again.document.analysis is not None and len(again.token_strip.tokens()) > 1
     again.close()
 
 
