@@ -166,11 +166,17 @@ def test_head_grid_click_selects_head_and_mean(open_window, tiny_folders, qtbot,
 
 def test_ablating_a_head_changes_the_prediction(open_window, tiny_folders, qtbot, wait_idle):
     window = open_window(tiny_folders["gpt2"], text=PROMPT)
+    window.step()
+    wait_idle(window)
+    window.step()
+    wait_idle(window)
+    taken = [s.token_id for s in window.document.steps]
     before = window.document.candidates().candidates
     window.toggle_ablation("decoder", 0, 1)
     wait_idle(window)
     assert window.document.masks.ablated_heads == frozenset({("decoder", 0, 1)})
-    after = window.document.candidates().candidates
+    assert [s.token_id for s in window.document.steps] == taken  # the generation is kept, re-run
+    after = window.document.candidates().candidates  # what the last token was chosen from, now
     assert [c.prob for c in after] != [c.prob for c in before]
     assert not window.attention.grid._crosses.path().isEmpty()  # the ablated thumbnail is crossed out
     window.toggle_ablation("decoder", 0, 1)
