@@ -53,7 +53,6 @@ class TokenChip(QWidget):
         self._text = display_text(token, limit=40)
         metrics = self.fontMetrics()
         self._size = QSize(metrics.horizontalAdvance(self._text) + 2 * PAD_X + 2, metrics.height() + 2 * PAD_Y + 2)
-        self.setCursor(Qt.CursorShape.ArrowCursor if generated else Qt.CursorShape.PointingHandCursor)
         self._update_tooltip()
         self.updateGeometry()
         self.update()
@@ -141,6 +140,8 @@ class TokenStrip(QScrollArea):
         """What a left click does (None: nothing) and which kinds the context menu offers,
         on input tokens and on generated ones."""
         self._click_kind, self._kinds, self._generated_kinds = click_kind, tuple(kinds), tuple(generated_kinds)
+        for chip in self._chips:
+            self._set_cursor(chip)
 
     def set_tokens(self, tokens: Sequence[str], generated: Sequence[str] = ()) -> None:
         """Show `tokens` (maskable) followed by `generated` ones; reuses chips that did not change."""
@@ -166,6 +167,7 @@ class TokenStrip(QScrollArea):
             chip.clicked.connect(self._on_click)
             chip.menu_requested.connect(self._on_menu)
             chip.set_mark(self._marks.get(position, ""))
+            self._set_cursor(chip)
             self._layout.addWidget(chip)
             self._chips.append(chip)
         if bulk:
@@ -221,6 +223,10 @@ class TokenStrip(QScrollArea):
             menu.addSeparator()
             menu.addAction("Generated tokens cannot be masked").setEnabled(False)
         return menu
+
+    def _set_cursor(self, chip: TokenChip) -> None:
+        clickable = self._click_kind in self.kinds_at(chip.position)
+        chip.setCursor(Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.ArrowCursor)
 
     # -- events ------------------------------------------------------------------------------
 

@@ -116,7 +116,9 @@ def test_token_strip_reuses_chips_and_styles_marks(qtbot):
     qtbot.mouseClick(strip.chip(3), Qt.MouseButton.LeftButton)  # generated: no kind allowed on it
     assert requests == [(2, "knockout")]
     assert not any(a.isEnabled() for a in strip.menu_for(3).actions() if a.objectName().startswith("action_"))
+    assert strip.chip(3).cursor().shape() == Qt.CursorShape.ArrowCursor
     strip.set_kinds("knockout", ("knockout",), ("knockout",))  # a decoder's generated tokens
+    assert strip.chip(3).cursor().shape() == Qt.CursorShape.PointingHandCursor
     qtbot.mouseClick(strip.chip(3), Qt.MouseButton.LeftButton)
     assert requests == [(2, "knockout"), (3, "knockout")]
     assert not next(a for a in strip.menu_for(3).actions() if a.objectName() == "action_mask").isEnabled()
