@@ -31,6 +31,12 @@ def fit_labels(labels: list[str], count: int) -> list[str]:
     return labels + [f"#{i}" for i in range(len(labels), count)]
 
 
+def _light(step: StepResult) -> StepResult:
+    """The step without its own copy of its attention rows: the snapshot has them, and float32
+    copies kept for every step would outgrow the float16 store (gigabytes over a long run)."""
+    return replace(step, rows={}, attention=None) if step.rows or step.attention is not None else step
+
+
 class Document:
     def __init__(self) -> None:
         self.info: ModelInfo | None = None
@@ -58,7 +64,7 @@ class Document:
                 tokens[position] = self.plain_tokens[position]
         self.plain_tokens = tuple(tokens)
         self.analysis = result
-        self.steps = list(result.steps)
+        self.steps = [_light(step) for step in result.steps]
         self.snapshot = result.attention
         self.finished = result.finished
         self._next_after_undo = None
@@ -66,7 +72,7 @@ class Document:
     def apply_step(self, step: StepResult, replaced: bool = False) -> None:
         if replaced and self.steps:
             self.steps.pop()
-        self.steps.append(step)
+        self.steps.append(_light(step))
         if step.attention is not None:
             self.snapshot = step.attention
         self.finished = step.finished

@@ -247,19 +247,18 @@ class GenerationSession(_Session):
             src = self._tokenize(source, "source")["input_ids"][0].tolist()
             prefix = self._tokenize(text, "decoder prefix", special=False)["input_ids"][0].tolist() if text.strip() else []
             ids = [self.loaded.decoder_start_id] + prefix
-            knock_length = len(src)
         else:
             if not text.strip():
                 raise EngineError("the prompt is empty: type some text first")
             src = []
             ids = self._tokenize(text, "prompt")["input_ids"][0].tolist()
-            knock_length = None
         capacity = self._capacity(len(ids))
         replay = [int(t) for t in replay][: capacity - len(ids)]
         vocab = self.info.vocab_size
         if any(not 0 <= t < vocab for t in replay):
             raise EngineError(f"a replayed token id is not in the vocabulary (0..{vocab - 1})")
-        self._check_positions(masks.knockout_positions, knock_length or len(ids) + len(replay), "knock-out")
+        knock_length = len(src) if self._seq2seq else len(ids) + len(replay)  # what knock-outs refer to
+        self._check_positions(masks.knockout_positions, knock_length, "knock-out")
         self._check_heads(masks)
         rows = {"decoder": (capacity, capacity)}
         if self._seq2seq:
