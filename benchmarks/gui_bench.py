@@ -25,7 +25,7 @@ import time
 import numpy as np
 
 from benchmarks.common import Figure, Size, clock, interleaved, median
-from benchmarks.qt_support import PaintClock, application, spin, wait_until
+from benchmarks.qt_support import PaintClock, application, spin, wait_until, watch_errors
 from benchmarks.synthetic import SyntheticSession, synthetic_info
 
 HEATMAP_TARGETS_MS = {512: 16.0, 2048: 50.0}
@@ -44,6 +44,7 @@ def _window(session=None, loader=None):
             return session.info, session
 
     window = MainWindow(loader=loader, catalog=lambda: ([], None))
+    watch_errors(window)
     window.resize(*WINDOW_SIZE)
     window.show()
     loaded = []

@@ -29,8 +29,17 @@ def application() -> QApplication:
     return QApplication.instance() or QApplication([])
 
 
+APP_ERRORS: list[str] = []  # what watched windows reported as errors; a wait stops at the first
+
+
+def watch_errors(window) -> None:  # noqa: ANN001 - a MainWindow
+    """Make every later wait_until fail at once when `window` shows an error, instead of timing out."""
+    APP_ERRORS.clear()
+    window.errored.connect(APP_ERRORS.append)
+
+
 def wait_until(condition: Callable[[], bool], timeout: float = 120.0, poll_ms: int = 1) -> None:
-    """Run the event loop until `condition()` holds."""
+    """Run the event loop until `condition()` holds; raise if a watched window reports an error."""
     if condition():
         return
     loop = QEventLoop()
@@ -39,13 +48,15 @@ def wait_until(condition: Callable[[], bool], timeout: float = 120.0, poll_ms: i
     deadline = time.perf_counter() + timeout
 
     def check() -> None:
-        if condition() or time.perf_counter() > deadline:
+        if condition() or APP_ERRORS or time.perf_counter() > deadline:
             loop.quit()
 
     timer.timeout.connect(check)
     timer.start()
     loop.exec()
     timer.stop()
+    if APP_ERRORS:
+        raise RuntimeError(f"the app reported an error: {APP_ERRORS[-1]}")
     if not condition():
         raise TimeoutError(f"gave up after {timeout:.0f} s waiting for the GUI")
 

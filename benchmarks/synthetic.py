@@ -63,7 +63,8 @@ class SyntheticSession:
     def _candidates(self) -> tuple[Candidate, ...]:
         return tuple(Candidate(i, f"t{i}", 0.1) for i in range(10))
 
-    def prefill(self, text: str, masks: Masks = Masks(), source: str | None = None) -> AnalysisResult:
+    def prefill(self, text: str, masks: Masks = Masks(), source: str | None = None, replay=()) -> AnalysisResult:
+        """The stored attention as if `text` were prefilled (the benchmarks never replay)."""
         if self._store is None:
             self.prepare(16)
         self._store.set_rows(STACK, self._rows - 1)
