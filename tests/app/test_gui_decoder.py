@@ -144,6 +144,22 @@ def test_run_stop_and_shortcuts(open_window, tiny_folders, qtbot, wait_idle):
     assert not stop.isEnabled() and window.generation.step_button.isEnabled()
 
 
+def test_knock_out_during_a_run_stops_it_and_keeps_what_it_generated(open_window, tiny_folders, qtbot, wait_idle):
+    window = open_window(tiny_folders["gpt2"], text=PROMPT)
+    prompt_len = len(window.token_strip.tokens())
+    window.run(200)
+    qtbot.waitUntil(lambda: len(window.document.steps) >= 4, timeout=20_000)
+    window.set_mark(1, "knockout")  # while the run goes on
+    kept = [s.token_id for s in window.document.steps]
+    wait_idle(window)
+    assert not window.client.running and window.banner.level != "error"
+    assert [s.token_id for s in window.document.steps] == kept  # replayed, nothing lost or added
+    assert window.document.masks.knockout_positions == frozenset({1})
+    assert window.attention.heatmap.matrix.shape[0] == prompt_len + len(kept)
+    assert np.all(window.attention.heatmap.matrix[:, 1] == 0)
+    assert window.generation.step_button.isEnabled()
+
+
 def test_head_grid_click_selects_head_and_mean(open_window, tiny_folders, qtbot, wait_idle):
     window = open_window(tiny_folders["gpt2"], text=PROMPT)
     panel = window.attention
