@@ -133,11 +133,13 @@ def export(args) -> Path:
         steps = session.run(args.generate) if args.generate else []
         result = session.state()
         tokens, ids = result.tokens, result.token_ids
-        if loaded.kind == "decoder":  # the input is the prompt; the attention spans prompt + generated
-            arrays["sequence_tokens"] = np.array(readable_tokens(session.tokenizer, session.token_ids), dtype=str)
+        # The attention's axes: prompt (or decoder start and prefix) then generated tokens.
+        sequence = np.array(readable_tokens(session.tokenizer, session.token_ids), dtype=str)
+        if loaded.kind == "decoder":
+            arrays["sequence_tokens"] = sequence
         else:
-            arrays["decoder_tokens"] = np.array(result.decoder_tokens, dtype=str)
-            arrays["decoder_token_ids"] = result.decoder_token_ids
+            arrays["decoder_tokens"] = sequence
+            arrays["decoder_token_ids"] = np.array(session.token_ids, np.int64)
     arrays["tokens"] = np.array(tokens, dtype=str)
     arrays["token_ids"] = np.asarray(ids, np.int64)
     arrays["generated_ids"] = np.array([s.token_id for s in steps], np.int64)

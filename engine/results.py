@@ -86,7 +86,7 @@ class AnalysisResult:
 
     tokens: tuple[str, ...]  # readable input tokens (encoder-decoder: the source)
     token_ids: NDArray[np.int64]  # [token]
-    decoder_tokens: tuple[str, ...]  # decoder prefix incl. generated tokens (empty for encoders)
+    decoder_tokens: tuple[str, ...]  # encoder-decoders: start token and decoder prefix (generated ones: steps)
     decoder_token_ids: NDArray[np.int64]  # [token]
     attention: AttentionSnapshot
     masks: Masks

@@ -360,13 +360,15 @@ class GenerationSession(_Session):
         return results
 
     def state(self, seconds: float = 0.0) -> AnalysisResult:
-        """Where the session stands now. `tokens` is the input masks refer to: the source, or the prompt."""
+        """Where the session stands now. `tokens` is the input masks refer to: the source, or the prompt;
+        `decoder_tokens` the decoder's start and prefix. Generated tokens are in `token_ids` (the property)."""
         source = self._source_ids if self._seq2seq else self._ids[: self._prompt_len]
+        prefix = self._ids[: self._prompt_len] if self._seq2seq else []
         return AnalysisResult(
             tokens=tuple(readable_tokens(self.tokenizer, source)),
             token_ids=np.array(source, dtype=np.int64),
-            decoder_tokens=tuple(readable_tokens(self.tokenizer, self._ids)) if self._seq2seq else (),
-            decoder_token_ids=np.array(self._ids if self._seq2seq else [], dtype=np.int64),
+            decoder_tokens=tuple(readable_tokens(self.tokenizer, prefix)),
+            decoder_token_ids=np.array(prefix, dtype=np.int64),
             attention=self.store.snapshot(),
             masks=self.masks,
             next_candidates=() if self.finished else self._next_candidates(),

@@ -42,5 +42,8 @@ def test_cross_attention(open_window, tiny_folders, qtbot, wait_idle):
     wait_idle(window)
     assert window.document.masks.knockout_positions == frozenset({1})
     assert np.all(heatmap.matrix[:, 1] == 0)
+    # The two generated tokens were re-run under the knock-out, and are shown once each.
+    assert len(window.document.steps) == 2 and len(window.decoder_strip.tokens()) == prefix + 2
+    assert heatmap.matrix.shape == (prefix + 2, len(source_tokens))
     menu = window.token_strip.menu_for(1)
     assert not next(a for a in menu.actions() if a.objectName() == "action_mask").isEnabled()

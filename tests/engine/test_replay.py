@@ -37,6 +37,9 @@ def test_replay_without_new_masks_equals_stepping(tiny, name):
 
     assert [s.token_id for s in result.steps] == tokens
     assert session.token_ids == stepped.token_ids and session.generated == len(tokens)
+    # The result's tokens are the input only; the generated ones come as steps, never twice.
+    prefix = result.decoder_tokens if loaded.kind == "encoder-decoder" else result.tokens
+    assert len(prefix) == session.prompt_length
     assert [s.position for s in result.steps] == [s.position for s in steps]
     for mine, theirs in zip(result.steps, steps):
         assert [c.token_id for c in mine.candidates[:3]] == [c.token_id for c in theirs.candidates[:3]]
