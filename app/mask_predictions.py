@@ -32,7 +32,8 @@ class MaskPredictions(QTreeWidget):
         self.clear()
         for prediction in predictions:
             original = tokens[prediction.position] if prediction.position < len(tokens) else "?"
-            slot = QTreeWidgetItem([f"#{prediction.position} [MASK] (was {display_text(original, 20)})", ""])
+            was = "typed" if original == "[MASK]" else f"was {display_text(original, 20)}"
+            slot = QTreeWidgetItem([f"#{prediction.position} [MASK] ({was})", ""])
             for candidate in prediction.candidates:
                 slot.addChild(QTreeWidgetItem([display_text(candidate.text, 30), f"{candidate.prob:.1%}"]))
             self.addTopLevelItem(slot)

@@ -62,3 +62,11 @@ def test_typing_clears_masks(open_window, tiny_folders, qtbot, wait_idle):
     wait_idle(window)
     assert window.document.masks.mask_positions == frozenset()
     assert window.token_strip.tokens()[-2] == "and"
+
+
+def test_a_typed_mask_gets_fillers(open_window, tiny_folders, wait_idle):
+    window = open_window(tiny_folders["bert"], text="the cat [MASK] on the mat")
+    slots = window.mask_predictions.slots()
+    assert [title for title, _ in slots] == ["#3 [MASK] (typed)"]
+    best = slots[0][1][0][0]
+    assert best == window.document.analysis.mask_predictions[0].candidates[0].text.strip()
