@@ -7,6 +7,8 @@ and paced (redraw_pump), so a fast run never floods the event loop.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
@@ -151,6 +153,7 @@ class MainWindow(QMainWindow):
         self.text_input.textChanged.connect(self._on_text_changed)
         self.source_input.textChanged.connect(self._on_text_changed)
         self.token_strip.mark_requested.connect(self._on_mark_requested)
+        self.decoder_strip.mark_requested.connect(self.set_decoder_mark)
         self.generation.step_requested.connect(self.step)
         self.generation.run_requested.connect(self.run)
         self.generation.stop_requested.connect(self.client.stop)
@@ -251,15 +254,26 @@ class MainWindow(QMainWindow):
         mask.discard(position)
         knock.discard(position)
         {"mask": mask, "knockout": knock}.get(kind, set()).add(position)
-        self._masks = Masks(frozenset(mask), frozenset(knock), self._masks.ablated_heads)
-        self.token_strip.set_marks(self._masks)
-        self.analyse(keep_generated=True)
+        self._set_masks(replace(self._masks, mask_positions=frozenset(mask), knockout_positions=frozenset(knock)))
+
+    def set_decoder_mark(self, position: int, kind: str) -> None:
+        """Encoder-decoders: knock out ("knockout") or clear ("") a token of the decoder's sequence."""
+        knock = set(self._masks.decoder_knockout_positions) - {position}
+        if kind == "knockout":
+            knock.add(position)
+        self._set_masks(replace(self._masks, decoder_knockout_positions=frozenset(knock)))
 
     def toggle_ablation(self, stack: str, layer: int, head: int) -> None:
-        heads = set(self._masks.ablated_heads)
-        heads ^= {(stack, layer, head)}
-        self._masks = Masks(self._masks.mask_positions, self._masks.knockout_positions, frozenset(heads))
+        self._set_masks(replace(self._masks, ablated_heads=self._masks.ablated_heads ^ {(stack, layer, head)}))
+
+    def _set_masks(self, masks: Masks) -> None:
+        self._masks = masks
+        self._show_marks()
         self.analyse(keep_generated=True)
+
+    def _show_marks(self) -> None:
+        self.token_strip.set_marks(self._masks)
+        self.decoder_strip.set_marks(Masks(knockout_positions=self._masks.decoder_knockout_positions))
 
     def is_idle(self) -> bool:
         """No engine request in flight and no redraw or analysis pending."""
@@ -279,7 +293,7 @@ class MainWindow(QMainWindow):
         self.picker.set_current(info.name)
         self.document.reset(info)
         self._masks = Masks()
-        self.token_strip.set_marks(self._masks)
+        self._show_marks()
         self._show_kind(info)
         self.attention.set_model(info)
         self.setWindowTitle(f"attnlab — {info.name}")
@@ -351,6 +365,9 @@ class MainWindow(QMainWindow):
             # A decoder's generated tokens are keys of later tokens: they can be knocked out too.
             generated = ("knockout",) if kind == "decoder" else ()
             self.token_strip.set_kinds("knockout" if info else None, ("knockout",), generated)
+        # An encoder-decoder's decoder tokens (start, prefix, generated) are knocked out on their own strip.
+        decoder_kinds = ("knockout",) if seq2seq else ()
+        self.decoder_strip.set_kinds("knockout" if seq2seq else None, decoder_kinds, decoder_kinds)
 
     def _refresh_tokens(self) -> None:
         doc = self.document
@@ -359,7 +376,7 @@ class MainWindow(QMainWindow):
             self.decoder_strip.set_tokens(doc.prefix_tokens, doc.generated)
         else:
             self.token_strip.set_tokens(doc.plain_tokens, doc.generated)
-        self.token_strip.set_marks(self._masks)
+        self._show_marks()
         self._update_actions()
 
     def _schedule_render(self) -> None:
@@ -403,10 +420,10 @@ class MainWindow(QMainWindow):
     # -- user edits --------------------------------------------------------------------------
 
     def _on_text_changed(self) -> None:
-        if self._masks.mask_positions or self._masks.knockout_positions:
+        if self._masks.mask_positions or self._masks.knockout_positions or self._masks.decoder_knockout_positions:
             # Positions refer to the old tokens: they would land on other tokens now.
             self._masks = Masks(ablated_heads=self._masks.ablated_heads)
-            self.token_strip.set_marks(self._masks)
+            self._show_marks()
         if self.document.info is not None:
             self._analyse_timer.start()
 

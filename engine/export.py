@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int)
     parser.add_argument("--mask-positions", help="comma-separated positions to replace by [MASK]")
     parser.add_argument("--knockout-positions", help="comma-separated positions no query may attend to")
+    parser.add_argument("--decoder-knockout-positions",
+                        help="encoder-decoders: positions of the decoder's start token and prefix no decoder query may attend to")
     parser.add_argument("--ablate-heads", help="LAYER:HEAD[,...] heads whose output is zeroed")
     parser.add_argument("--top-k-candidates", type=int, default=10, metavar="K")
     parser.add_argument("--device", default="auto")
@@ -109,6 +111,7 @@ def export(args) -> Path:
         _positions(args.mask_positions, "--mask-positions"),
         _positions(args.knockout_positions, "--knockout-positions"),
         _heads(args.ablate_heads, main_stack),
+        _positions(args.decoder_knockout_positions, "--decoder-knockout-positions"),
     )
     session = make_session(loaded)
     arrays: dict[str, np.ndarray] = {}

@@ -74,10 +74,14 @@ class Masks:
     mask_positions: frozenset[int] = frozenset()  # replaced by [MASK] (masked LMs only)
     knockout_positions: frozenset[int] = frozenset()  # no query may attend to them
     ablated_heads: frozenset[tuple[str, int, int]] = frozenset()  # (stack, layer, head) outputs zeroed
+    # Encoder-decoders: positions in the decoder's sequence (start token, prefix, generated) that no
+    # decoder query may attend to; `knockout_positions` are the source's there.
+    decoder_knockout_positions: frozenset[int] = frozenset()
 
     @property
     def empty(self) -> bool:
-        return not (self.mask_positions or self.knockout_positions or self.ablated_heads)
+        return not (self.mask_positions or self.knockout_positions or self.ablated_heads
+                    or self.decoder_knockout_positions)
 
 
 @dataclass(frozen=True)

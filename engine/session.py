@@ -99,11 +99,13 @@ class _Session:
             ablate.setdefault((stack, layer), []).append(head)
         return capture.Recorder(self.loaded.sites, self.store, start, knock, ablate)
 
-    def _knock_tensor(self, length: int) -> torch.Tensor | None:
-        if not self.masks.knockout_positions:
+    def _knock_tensor(self, length: int, positions: frozenset[int] | None = None) -> torch.Tensor | None:
+        """[length] bool, True at the knocked-out positions (default: the masks' knock-outs); None if none."""
+        positions = self.masks.knockout_positions if positions is None else positions
+        if not positions:
             return None
         knocked = torch.zeros(length, dtype=torch.bool, device=self.loaded.device)
-        knocked[sorted(self.masks.knockout_positions)] = True
+        knocked[sorted(positions)] = True
         return knocked
 
     def _token_text(self, token_id: int) -> str:
@@ -141,6 +143,8 @@ class EncoderSession(_Session):
         length = len(ids)
         self._check_positions(masks.mask_positions, length, "mask")
         self._check_positions(masks.knockout_positions, length, "knock-out")
+        if masks.decoder_knockout_positions:
+            raise EngineError(f"{self.info.name} is an encoder: it has no decoder tokens to knock out")
         self._check_heads(masks)
         mask_id = self.tokenizer.mask_token_id
         typed_masks = {i for i, t in enumerate(ids.tolist()) if mask_id is not None and t == mask_id}
@@ -241,6 +245,8 @@ class GenerationSession(_Session):
                 f"{self.info.name} is not a masked language model, so it cannot fill [MASK]: "
                 "knock the token out of attention instead"
             )
+        if masks.decoder_knockout_positions and not self._seq2seq:
+            raise EngineError("decoder knock-outs are for encoder-decoders; a decoder's are plain knock-outs")
         if self._seq2seq:
             if source is None or not source.strip():
                 raise EngineError("the source is empty: type the text to transform first")
@@ -259,6 +265,7 @@ class GenerationSession(_Session):
             raise EngineError(f"a replayed token id is not in the vocabulary (0..{vocab - 1})")
         knock_length = len(src) if self._seq2seq else len(ids) + len(replay)  # what knock-outs refer to
         self._check_positions(masks.knockout_positions, knock_length, "knock-out")
+        self._check_positions(masks.decoder_knockout_positions, len(ids) + len(replay), "decoder knock-out")
         self._check_heads(masks)
         rows = {"decoder": (capacity, capacity)}
         if self._seq2seq:
@@ -271,12 +278,15 @@ class GenerationSession(_Session):
         self._finish_reason = ""
         self._reseed()
         self._knock = {}
-        if masks.knockout_positions:
-            if self._seq2seq:
-                knocked = self._knock_tensor(len(src))
+        if self._seq2seq:
+            knocked = self._knock_tensor(len(src))
+            if knocked is not None:
                 self._knock = {"encoder": knocked, "cross": knocked}
-            else:
-                self._knock = {"decoder": self._knock_tensor(capacity)}
+            decoder_positions = masks.decoder_knockout_positions
+        else:
+            decoder_positions = masks.knockout_positions
+        if decoder_positions:
+            self._knock["decoder"] = self._knock_tensor(capacity, decoder_positions)
 
         with torch.inference_mode():
             self._encoder_out = self._encode() if self._seq2seq else None
@@ -331,9 +341,11 @@ class GenerationSession(_Session):
         self._ids.pop()
         self._generator.set_state(self._rng_history.pop())
         self._finish_reason = ""
-        if not self._seq2seq and len(self._ids) in self.masks.knockout_positions:
-            self.masks = replace(self.masks, knockout_positions=self.masks.knockout_positions - {len(self._ids)})
-            self._knock["decoder"][len(self._ids)] = False
+        which = "decoder_knockout_positions" if self._seq2seq else "knockout_positions"
+        removed = len(self._ids)
+        if removed in getattr(self.masks, which):
+            self.masks = replace(self.masks, **{which: getattr(self.masks, which) - {removed}})
+            self._knock["decoder"][removed] = False
         # The cache holds every fed token; drop the undone one and the one before it, then feed that
         # one again to get back its logits (cheaper than keeping a vocabulary-sized row per step).
         self._cache.crop(-2)

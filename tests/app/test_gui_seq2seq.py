@@ -47,3 +47,30 @@ def test_cross_attention(open_window, tiny_folders, qtbot, wait_idle):
     assert heatmap.matrix.shape == (prefix + 2, len(source_tokens))
     menu = window.token_strip.menu_for(1)
     assert not next(a for a in menu.actions() if a.objectName() == "action_mask").isEnabled()
+
+
+def test_decoder_tokens_can_be_knocked_out(open_window, tiny_folders, qtbot, wait_idle):
+    window = open_window(tiny_folders["bart"], text="", source=SOURCE)
+    for _ in range(3):
+        window.step()
+        wait_idle(window)
+    generated = [s.token_id for s in window.document.steps]
+    prefix = len(window.document.prefix_tokens)
+    first = window.decoder_strip.chip(prefix)  # the first generated token
+    assert first.generated and first.cursor().shape() == Qt.CursorShape.PointingHandCursor
+    qtbot.mouseClick(first, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    assert window.document.masks.decoder_knockout_positions == frozenset({prefix})
+    assert window.document.masks.knockout_positions == frozenset()  # the source is untouched
+    assert [s.token_id for s in window.document.steps] == generated
+    assert window.decoder_strip.chip(prefix).mark == "knockout" and window.token_strip.mark(prefix) == ""
+    window.attention.picker.select(stack="decoder", layer=0, head=0)
+    matrix = window.attention.heatmap.matrix
+    assert matrix.shape == (prefix + 3, prefix + 3)
+    assert np.all(matrix[:, prefix] == 0) and matrix[prefix + 1 :, :prefix].any()
+    # Undo back past it: the knock-out goes with the token.
+    for _ in range(3):
+        window.undo()
+        wait_idle(window)
+    assert window.document.masks.decoder_knockout_positions == frozenset()
+    assert window.decoder_strip.mark(prefix) == ""

@@ -67,11 +67,13 @@ def test_masked_lm_with_knockout_and_ablation(folders, tmp_path):
 
 
 def test_encoder_decoder(folders, tmp_path):
-    data = _export(tmp_path, "--model", str(folders["bart"]), "--source", "the cat sat", "--generate", "3")
+    data = _export(tmp_path, "--model", str(folders["bart"]), "--source", "the cat sat", "--generate", "3",
+                   "--text", "dog", "--decoder-knockout-positions", "1")
     src, dec = len(data["tokens"]), len(data["decoder_tokens"])
-    assert dec == 1 + 3 and data["decoder_token_ids"][1:].tolist() == data["generated_ids"].tolist()
+    assert dec == 2 + 3 and data["decoder_token_ids"][2:].tolist() == data["generated_ids"].tolist()
     assert data["encoder_attentions"].shape == (2, 4, src, src)
     assert data["decoder_attentions"].shape == (2, 4, dec, dec)
+    assert not data["decoder_attentions"][:, :, :, 1].any()  # the prefix token is knocked out
     assert data["cross_attentions"].shape == (2, 4, dec, src)
 
 

@@ -116,3 +116,32 @@ def test_bad_replay_is_refused_before_anything_changes(tiny):
     with pytest.raises(ValueError, match="out of range"):
         session.prefill(PROMPT, Masks(knockout_positions=frozenset({len(ids) + 3})), replay=ids[-1:])
     assert session.token_ids == ids
+
+
+@pytest.mark.parametrize("name", ["bart", "t5"])
+def test_encoder_decoder_decoder_tokens_can_be_knocked_out(tiny, name):
+    _, loaded = tiny(name)
+    _, steps = _generate(loaded, count=4)
+    tokens = [s.token_id for s in steps]
+    knocked = steps[0].position  # the first generated token, a key of every later decoder query
+    session = GenerationSession(loaded)
+    masks = Masks(knockout_positions=frozenset({2}), decoder_knockout_positions=frozenset({knocked}))
+    result = _start(session, loaded, masks, replay=tokens)
+    assert [s.token_id for s in result.steps] == tokens
+    session.step()
+    snap = session.store.snapshot()
+    for layer in range(snap.shape("decoder")[0]):
+        decoder = snap.layer("decoder", layer)
+        assert not decoder[:, :, knocked].any() and decoder[:, :knocked].any()
+        np.testing.assert_allclose(decoder.sum(-1), 1.0, atol=3e-3)
+        assert not snap.layer("cross", layer)[:, :, 2].any()  # the source knock-out still holds
+        assert snap.layer("cross", layer)[:, :, 3].any()
+    while session.generated > 1:
+        assert session.undo().masks.decoder_knockout_positions == {knocked}  # later tokens go, it stays
+    assert session.undo().masks.decoder_knockout_positions == frozenset()  # it goes with its token
+
+
+def test_decoder_knock_outs_are_refused_where_there_is_no_decoder_stack_apart(tiny):
+    _, loaded = tiny("gpt2")
+    with pytest.raises(ValueError, match="plain knock-outs"):
+        GenerationSession(loaded).prefill(PROMPT, Masks(decoder_knockout_positions=frozenset({1})))
