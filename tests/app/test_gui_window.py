@@ -55,3 +55,22 @@ def test_gui_run_shows_the_window_and_returns_on_quit(qtbot, tiny_folders, fresh
     QTimer.singleShot(0, close_when_loaded)
     assert gui.run(tiny_folders["bert"]) == 0
     assert shown == ["encoder"]
+
+
+def test_no_display_or_missing_xcb_library_gives_a_message_not_a_crash(monkeypatch, capsys):
+    if not gui.sys.platform.startswith("linux"):
+        return
+    assert gui.display_problem({"QT_QPA_PLATFORM": "offscreen"}) is None
+    assert "no display" in gui.display_problem({})
+    wayland = {"WAYLAND_DISPLAY": "wayland-0", "XDG_SESSION_TYPE": "wayland"}
+    assert gui.display_problem(wayland) is None
+    missing = "libxcb-icccm.so.4: cannot open shared object file: No such file or directory"
+    problem = gui.display_problem({"DISPLAY": ":0"}, plugin_error=lambda: missing)
+    assert missing in problem and "apt install libxcb-cursor0" in problem
+    assert gui.display_problem({"DISPLAY": ":0"}, plugin_error=lambda: None) is None
+    # The real check loads the plugin this PySide6 ships: it names what is missing, or nothing.
+    error = gui.xcb_plugin_error()
+    assert error is None or ".so" in error
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    assert gui.run() == 2 and "no display" in capsys.readouterr().err
