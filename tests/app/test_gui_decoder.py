@@ -123,6 +123,8 @@ def test_run_stop_and_shortcuts(open_window, tiny_folders, qtbot, wait_idle):
     assert window.attention.heatmap.matrix.shape[0] == prompt_len + 5
     assert not window.generation.progress.isVisible()
 
+    window.activateWindow()  # shortcuts go to the active window (a real X server has to be told)
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
     qtbot.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # step
     wait_idle(window)
     assert len(window.document.steps) == 6
