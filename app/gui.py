@@ -6,6 +6,7 @@ import ctypes
 import importlib.util
 import os
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import app  # noqa: F401 - sets PYQTGRAPH_QT_LIB before pyqtgraph is imported
@@ -31,7 +32,9 @@ def xcb_plugin_error() -> str | None:
     return None
 
 
-def display_problem(environ: dict[str, str] | None = None, plugin_error=xcb_plugin_error) -> str | None:
+def display_problem(
+    environ: Mapping[str, str] | None = None, plugin_error: Callable[[], str | None] = xcb_plugin_error
+) -> str | None:
     """Why Qt could not open a window here, said before Qt aborts the process over it; None if it can.
 
     On Linux, Qt's X11 plugin needs several system xcb libraries (not all desktops have

@@ -137,9 +137,9 @@ def all_sentences(corpus: Corpus) -> list[str]:
     return [s for d in corpus.train_docs for s in d.sentences]
 
 
-def all_documents(corpus: Corpus) -> list[str]:
-    """The training documents as the decoder reads them: sentences glued into running text."""
-    return [joiner(d.lang).join(d.sentences) for d in corpus.train_docs]
+def running_text(doc: Document) -> str:
+    """A document as the decoder reads it: its sentences glued into running text."""
+    return joiner(doc.lang).join(doc.sentences)
 
 
 def pad(rows: list[list[int]], value: int) -> torch.Tensor:
@@ -343,7 +343,7 @@ def gpt_tokenizer(corpus: Corpus) -> Tokenizer:
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
     # Whole documents, so that a word opening a sentence after a space (" The") is merged
     # the way the model will read it, not left as a lone space token before "The".
-    tok.train_from_iterator(all_documents(corpus), trainer)
+    tok.train_from_iterator([running_text(d) for d in corpus.train_docs], trainer)
     eos = tok.token_to_id(EOS)
     # Every text starts with <|endoftext|>, as every training document did.
     tok.post_processor = processors.Sequence([
@@ -372,7 +372,7 @@ def train_gpt(corpus: Corpus, cfg: TrainConfig = GPT_TRAIN, models: Path = MODEL
 
     def document(rng: random.Random) -> list[int]:
         doc = sampler.draw(rng)
-        return (encode(joiner(doc.lang).join(doc.sentences)) + [eos])[:128]
+        return (encode(running_text(doc)) + [eos])[:128]
 
     buckets = LengthBuckets(lambda rng: (document(rng),), cfg.batch)
 
