@@ -237,7 +237,8 @@ class GenerationSession(_Session):
         `replay`: tokens generated before, fed again in the same forward as the prompt, so that new
         masks show their effect on a whole generation without losing it. They come back as the
         result's `steps`, each with the candidates it would be chosen from now. A decoder's
-        knock-outs may then fall on replayed tokens too (positions count prompt, then replay).
+        knock-outs (an encoder-decoder's `decoder_knockout_positions`) may then fall on replayed
+        tokens too: positions count the prompt (or start token and prefix), then the replay.
         """
         started = time.perf_counter()
         if masks.mask_positions:
