@@ -360,7 +360,10 @@ def train_gpt(corpus: Corpus, cfg: TrainConfig = GPT_TRAIN, models: Path = MODEL
     eos = tok.token_to_id(EOS)
     config = GPT2Config(vocab_size=tok.get_vocab_size(), n_positions=128, n_embd=128, n_layer=4, n_head=4,
                         resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
-                        bos_token_id=eos, eos_token_id=eos, pad_token_id=eos)
+                        bos_token_id=eos, eos_token_id=eos)
+    # No pad token in the model's config (GPT-2 has none): with one equal to BOS, transformers warns
+    # "pass an attention_mask, your input may be padded" on every text, which all start with BOS.
+    # Batched generation still pads, with the generation config's pad_token_id.
     model = GPT2LMHeadModel(config)
     sampler = DocumentSampler(corpus.train_docs, GPT_DOCS)
     cache: dict[str, list[int]] = {}
