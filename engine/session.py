@@ -405,10 +405,12 @@ class GenerationSession(_Session):
         stacks = [stack for stack in ("decoder", "cross") if stack in snapshot.stacks]
         k = self.sampling.candidates
         steps = []
+        self._update_finished()
         for i, token in enumerate(replay):
             self._rng_history.append(self._generator.get_state())  # forced tokens draw nothing
-            self._update_finished(token, generated=i + 1)
-            position = self._prompt_len + i
+            self._ids.append(token)
+            self._update_finished(token)
+            position = len(self._ids) - 1
             steps.append(StepResult(
                 token_id=token,
                 text=self._token_text(token),
@@ -420,10 +422,7 @@ class GenerationSession(_Session):
             ))
             if self.finished:  # an end of text was replayed: nothing after it counts
                 break
-        if not steps:
-            self._update_finished()
         kept = len(steps)
-        self._ids = self._ids[: self._prompt_len] + replay[:kept]
         if kept < len(replay):  # drop what was fed after the end from the cache and the store
             self._cache.crop(kept - len(replay))
             for stack in stacks:
@@ -489,11 +488,10 @@ class GenerationSession(_Session):
                 self.store.set_rows(stack, start + len(new_ids))
         return out.logits[0, -keep:]
 
-    def _update_finished(self, token: int | None = None, generated: int | None = None) -> None:
-        generated = self.generated if generated is None else generated
+    def _update_finished(self, token: int | None = None) -> None:
         if token is not None and token in self.loaded.eos_ids:
             self._finish_reason = "eos"
-        elif generated >= self.max_new_tokens or self._prompt_len + generated >= self._max_len:
+        elif self.generated >= self.max_new_tokens or len(self._ids) >= self._max_len:
             self._finish_reason = "max_length"
         else:
             self._finish_reason = ""
