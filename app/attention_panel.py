@@ -5,10 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
-from app.attention_picker import AttentionPicker
 from app.document import STACK_TITLES, Document
-from app.head_grid import HeadGridView, pool_factors
-from app.heatmap import HeatmapView
+from app.plots.head_grid import HeadGridView, pool_factors
+from app.plots.heatmap import HeatmapView
+from app.widgets.attention_picker import AttentionPicker
+from engine.attention_store import AttentionSnapshot
 from engine.results import ModelInfo
 
 DEFAULT_STACK = {"encoder": "encoder", "decoder": "decoder", "encoder-decoder": "cross"}
@@ -35,9 +36,9 @@ class AttentionPanel(QWidget):
         layout.addWidget(self.picker)
         layout.addWidget(self.splitter, 1)
         self._document: Document | None = None
-        self.picker.changed.connect(self.render)
+        self.picker.changed.connect(self.redraw)
         self.grid.head_clicked.connect(self._on_head_clicked)
-        self.grid.ablation_toggled.connect(lambda layer, head: self.ablation_toggled.emit(self.picker.stack or "", layer, head))
+        self.grid.ablation_toggled.connect(self._on_ablation_toggled)
         self.heatmap.hovered.connect(lambda *_: self.hovered.emit(self.heatmap.hover_text))
 
     def set_model(self, info: ModelInfo | None) -> None:
@@ -48,29 +49,30 @@ class AttentionPanel(QWidget):
             self.picker.select(stack=default if any(s.name == default for s in stacks) else None, layer=0, head=0)
 
     def set_document(self, document: Document) -> None:
-        """The document to draw; render() draws both views, render_heatmap/render_grid one each."""
+        """The document to draw; redraw() draws both views, render_heatmap/render_grid one each."""
         self._document = document
 
-    def render(self) -> None:
+    def redraw(self) -> None:
+        """Both views, now. (Not `render`: that is QWidget.render, which paints into a device.)"""
         self.render_heatmap()
         self.render_grid()
 
-    def _current(self) -> tuple[object, str, int] | None:
-        """(snapshot, stack, layer) when there is attention to show, else None."""
+    def _current(self) -> tuple[Document, AttentionSnapshot, str, int] | None:
+        """(document, snapshot, stack, layer) when there is attention to show, else None."""
         document = self._document
         snapshot = document.snapshot if document else None
         stack = self.picker.stack
-        if snapshot is None or stack not in snapshot.stacks or snapshot.shape(stack)[2] == 0:
+        if document is None or snapshot is None or stack not in snapshot.stacks or snapshot.shape(stack)[2] == 0:
             return None
-        return snapshot, stack, min(self.picker.layer, snapshot.shape(stack)[0] - 1)
+        return document, snapshot, stack, min(self.picker.layer, snapshot.shape(stack)[0] - 1)
 
     def render_heatmap(self) -> None:
         current = self._current()
         if current is None:
             self.heatmap.show_nothing()
             return
-        snapshot, stack, layer = current
-        queries, keys = self._document.labels(stack)
+        document, snapshot, stack, layer = current
+        queries, keys = document.labels(stack)
         where = f"{STACK_TITLES.get(stack, stack)} · layer {layer}"
         if self.picker.mean:
             matrix, title = snapshot.mean(stack, layer), f"{where} · mean of heads"
@@ -84,14 +86,15 @@ class AttentionPanel(QWidget):
         if current is None:
             self.grid.show_layers([], [], None)
             return
-        snapshot, stack, layer = current
+        document, snapshot, stack, layer = current
         shown = list(range(snapshot.shape(stack)[0])) if self.picker.all_layers else [layer]
-        ablated = frozenset((lay, h) for s, lay, h in self._document.masks.ablated_heads if s == stack)
+        ablated = frozenset((lay, h) for s, lay, h in document.masks.ablated_heads if s == stack)
         title = STACK_TITLES.get(stack, stack)
         _, heads, rows, cols = snapshot.shape(stack)
         fy, fx = pool_factors(len(shown), heads, rows, cols)
         self.grid.show_layers(
-            [snapshot.pooled(stack, i, None, fy, fx) for i in shown],  # each [head, query/fy, key/fx], pooled as the grid would
+            # each [head, query/fy, key/fx], pooled as the grid would
+            [snapshot.pooled(stack, i, None, fy, fx) for i in shown],
             shown,
             None if self.picker.mean else (layer, self.picker.head),
             ablated,
@@ -100,3 +103,6 @@ class AttentionPanel(QWidget):
 
     def _on_head_clicked(self, layer: int, head: int) -> None:
         self.picker.select(layer=layer, head=head)
+
+    def _on_ablation_toggled(self, layer: int, head: int) -> None:
+        self.ablation_toggled.emit(self.picker.stack or "", layer, head)

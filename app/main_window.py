@@ -15,16 +15,16 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QPlainTextEdit, QSplitter, QV
 
 from app import settings as saved
 from app.attention_panel import AttentionPanel
-from app.candidates import CandidatesTable
 from app.document import Document
 from app.engine_worker import EngineClient, Loader
-from app.generation_bar import GenerationBar
-from app.mask_predictions import MaskPredictions
 from app.redraw_pump import RedrawPump
-from app.message_banner import MessageBanner
-from app.model_picker import ModelPicker
-from app.sampling_panel import SamplingPanel
-from app.token_strip import TokenStrip
+from app.widgets.candidates import CandidatesTable
+from app.widgets.generation_bar import GenerationBar
+from app.widgets.mask_predictions import MaskPredictions
+from app.widgets.message_banner import MessageBanner
+from app.widgets.model_picker import ModelPicker
+from app.widgets.sampling_panel import SamplingPanel
+from app.widgets.token_strip import TokenStrip
 from engine.config import LoadOptions
 from engine.results import AnalysisResult, Masks, ModelInfo, StepResult
 

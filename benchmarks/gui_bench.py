@@ -66,7 +66,7 @@ class BareImage:
     def __init__(self, width: int, height: int):
         import pyqtgraph as pg
 
-        from app.colors import LEVELS, lookup_table
+        from app.plots.colors import LEVELS, lookup_table
 
         self.view = pg.GraphicsLayoutWidget()
         self.view.resize(width, height)
@@ -137,6 +137,8 @@ def heatmap_repaint(size: Size) -> list[Figure]:
 
 def grid_redraw(size: Size) -> list[Figure]:
     """Item 6b: the attention views redrawn for one layer's heads, and for all layers × heads."""
+    from PySide6.QtCore import QSignalBlocker
+
     layers, heads = size.gui_shape
     session = SyntheticSession(synthetic_info(layers, heads))
     window = _window(session)
@@ -149,16 +151,15 @@ def grid_redraw(size: Size) -> list[Figure]:
             window.analyse()
             wait_until(window.is_idle)
             for all_layers in (False, True):
-                panel.picker.all_layers_box.blockSignals(True)
-                panel.picker.all_layers_box.setChecked(all_layers)
-                panel.picker.all_layers_box.blockSignals(False)
+                with QSignalBlocker(panel.picker.all_layers_box):
+                    panel.picker.all_layers_box.setChecked(all_layers)
                 tiles = layers * heads if all_layers else heads
                 montage = _display_image(1024)
                 bare = BareImage(panel.grid.width(), panel.grid.height())
 
                 def redraw() -> float:
                     started = clock()
-                    panel.render()
+                    panel.redraw()
                     wait_until(lambda: PaintClock.painted_since(panel.grid.image, started))
                     return PaintClock.last(panel.grid.image) - started
 

@@ -13,49 +13,25 @@ rewritten while it is current, so it can be read from another thread.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
 
+from engine.memory_budget import AttentionMemoryError, check_fits
+from engine.pooling import max_pool, max_pool_triangle
+
+# The memory budget's names stay importable from here, where the engine has always found them.
+__all__ = ["AttentionMemoryError", "AttentionSnapshot", "AttentionStore", "check_fits", "stack_bytes"]
+
 VALUE_BYTES = 2  # float16
-
-
-class AttentionMemoryError(MemoryError):
-    """A request whose attention would not fit in memory; the message says what to do."""
 
 
 def stack_bytes(layers: int, heads: int, rows: int, keys: int, causal: bool) -> int:
     """Bytes the store needs for one stack (the minimum: float16, triangle when causal)."""
     per_head = rows * (rows + 1) // 2 if causal else rows * keys
     return layers * heads * per_head * VALUE_BYTES
-
-
-def available_memory() -> int:
-    """Bytes of RAM the system can still give us (MemAvailable), or a large number if unknown."""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return 1 << 62
-
-
-def check_fits(needed: int, what: str, budget: int | None = None) -> None:
-    """Refuse a request that would take more than 80% of available memory, before allocating."""
-    budget = int(available_memory() * 0.8) if budget is None else budget
-    if needed > budget:
-        raise AttentionMemoryError(
-            f"{what} needs {needed / 2**30:.2f} GiB but only {budget / 2**30:.2f} GiB is free: "
-            "use a shorter text, fewer tokens to generate, or a smaller model"
-        )
 
 
 @lru_cache(maxsize=8)
@@ -70,34 +46,6 @@ def _packed_offset(row: int) -> int:
     return row * (row + 1) // 2
 
 
-def _pool_slices(a: NDArray, fy: int, fx: int) -> NDArray:
-    """Max over fy × fx blocks of [..., rows, cols], same dtype, partial blocks at the edges.
-
-    Element-wise maxima of strided slices: numpy vectorises these, unlike a reduction over small axes.
-    """
-    bands = a[..., 0::fy, :].copy()  # [..., ceil(rows/fy), cols]
-    for j in range(1, fy):
-        part = a[..., j::fy, :]
-        np.maximum(bands[..., : part.shape[-2], :], part, out=bands[..., : part.shape[-2], :])
-    out = bands[..., 0::fx].copy()  # [..., ceil(rows/fy), ceil(cols/fx)]
-    for j in range(1, fx):
-        part = bands[..., j::fx]
-        np.maximum(out[..., : part.shape[-1]], part, out=out[..., : part.shape[-1]])
-    return out
-
-
-def max_pool(matrix: NDArray, fy: int, fx: int) -> NDArray[np.float32]:
-    """Max over blocks of fy × fx cells of attention [..., rows, cols] (values ≥ 0); the last block of a
-    row or column may be partial. Returns C-contiguous float32 [..., ceil(rows/fy), ceil(cols/fx)].
-
-    float16 is pooled as its bit patterns: for values ≥ 0 they order like the values, and integer
-    maxima are many times faster than numpy's float16 arithmetic (or converting everything first).
-    """
-    if matrix.dtype == np.float16:
-        return _pool_slices(matrix.view(np.uint16), fy, fx).view(np.float16).astype(np.float32)
-    return np.ascontiguousarray(_pool_slices(np.asarray(matrix, dtype=np.float32), fy, fx))
-
-
 def _unpack(packed: NDArray[np.float16], rows: int) -> NDArray[np.float32]:
     """[..., packed triangle] -> [..., rows, rows] float32, zeros above the diagonal.
 
@@ -108,25 +56,6 @@ def _unpack(packed: NDArray[np.float16], rows: int) -> NDArray[np.float32]:
         lo = _packed_offset(row)
         out[..., row, : row + 1] = packed[..., lo : lo + row + 1]
     return out
-
-
-def _pool_packed(packed: NDArray[np.float16], rows: int, fy: int, fx: int) -> NDArray[np.float32]:
-    """max_pool(_unpack(packed, rows), fy, fx) without building the full matrix: one band of fy rows at a
-    time, on float16 bit patterns (see max_pool)."""
-    bits = packed.view(np.uint16)
-    out_rows, out_cols = -(-rows // fy), -(-rows // fx)
-    lead = packed.shape[:-1]
-    bands = np.zeros(lead + (out_rows, out_cols * fx), np.uint16)  # [..., band, key]: max over the band's rows
-    band = np.zeros(lead + (fy, out_cols * fx), np.uint16)  # one band's rows, zeros right of the diagonal
-    for b in range(out_rows):
-        first, end = b * fy, min(rows, (b + 1) * fy)
-        # Rows only grow, so every slot of `band` written before is overwritten here: no clearing needed.
-        for j, row in enumerate(range(first, end)):
-            lo = _packed_offset(row)
-            band[..., j, : row + 1] = bits[..., lo : lo + row + 1]
-        width = -(-end // fx) * fx  # keys this band can have, rounded up to whole column blocks
-        np.max(band[..., : end - first, :width], axis=-2, out=bands[..., b, :width])
-    return _pool_slices(bands, 1, fx).view(np.float16).astype(np.float32)
 
 
 class _Stack:
@@ -242,7 +171,7 @@ class AttentionSnapshot:
         heads = slice(None) if head is None else head
         if not causal:
             return max_pool(data[layer, heads, :rows, :keys], fy, fx)
-        return _pool_packed(data[layer, heads], rows, fy, fx)
+        return max_pool_triangle(data[layer, heads], rows, fy, fx)
 
     def mean(self, stack: str, layer: int) -> NDArray[np.float32]:
         """[query, key] averaged over the heads of one layer."""

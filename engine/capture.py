@@ -1,13 +1,24 @@
-"""One attention function for every architecture: computes eager attention, records it, masks and ablates.
+"""One attention function for every architecture: the model's eager attention, with hooks for recorders.
 
 transformers routes every modern model's attention through `AttentionInterface`. We register
 `attnlab` there (and the matching entry in `AttentionMaskInterface`, reusing the eager mask, or
-causal masks go missing) and switch models to it. The function is numerically the model's own
-eager path; while a `Recorder` is active on this thread it also
-- writes the probabilities into the attention store, row by row,
-- knocks tokens out of attention (their key columns get no weight; a query left with no key
-  attends to itself), and
-- zeroes the output of ablated heads.
+causal masks go missing) and switch models to it.
+
+`attention_forward` is numerically the model's own eager path: scores = QKᵀ·scaling, optional
+softcap (tanh), T5's position bias and the additive mask, softmax in float32, dropout, probs·V.
+It knows nothing about sites, stores or masks. At three fixed points it hands the tensors to the
+`Hooks` active on this thread (`recording()`), each hook one concern:
+
+- `on_scores(module, scores) -> scores`: pre-softmax scores, mask and bias added; knock-outs.
+- `on_probs(module, probs)`: the probabilities, to look at, never change; recording, discovery.
+- `on_output(module, output) -> output`: per-head output before heads are merged; head ablation.
+
+A recorder subclasses `Hooks` and overrides only the hooks it needs (the others leave attention
+alone); it resolves `module` to its (stack, layer) site itself. `Recorder` is what sessions use
+(store rows, knock-outs, ablation); `Discovery` finds the attention modules during the load probe.
+A new concern (the q and k vectors behind one cell, pooled summaries of long texts, per-head
+statistics) is one more small hook: a method on `Hooks` that does nothing, one call at its point
+in `attention_forward`, and the recorder that overrides it.
 """
 
 from __future__ import annotations
@@ -17,6 +28,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import torch
 from transformers import AttentionInterface
@@ -29,42 +41,100 @@ _CROSS_PARTS = {"encoderattn", "crossattention", "crossattn", "encdecattention"}
 _local = threading.local()
 
 
+class Hooks:
+    """What `attention_forward` calls at its three points; every hook here leaves attention as it is."""
+
+    def on_scores(self, module: torch.nn.Module, scores: torch.Tensor) -> torch.Tensor:
+        """Pre-softmax scores, [batch, head, query, key], mask and bias added; return the scores to use."""
+        return scores
+
+    def on_probs(self, module: torch.nn.Module, probs: torch.Tensor) -> None:
+        """The probabilities, [batch, head, query, key]; read them, never write into them."""
+
+    def on_output(self, module: torch.nn.Module, output: torch.Tensor) -> torch.Tensor:
+        """Per-head output, [batch, head, query, dim], before heads are merged; return the output to use."""
+        return output
+
+    def flush(self) -> None:
+        """Called once when a forward ends inside `recording()` without an error."""
+
+
+_IDLE = Hooks()  # active when no recorder is: attention as the model computes it
+_H = TypeVar("_H", bound=Hooks)
+
+
+@contextmanager
+def recording(recorder: _H) -> Iterator[_H]:
+    """Make `recorder` active on this thread for the duration (flushed at the end); always removed afterwards."""
+    previous = getattr(_local, "hooks", _IDLE)
+    _local.hooks = recorder
+    try:
+        yield recorder
+        recorder.flush()
+    finally:
+        _local.hooks = previous
+
+
 @dataclass
-class Recorder:
-    """What one forward pass should do with attention; active only inside `recording()`."""
+class Recorder(Hooks):
+    """What one forward pass of a session does with attention: knock-outs, ablation, rows into the store."""
 
     sites: dict[int, tuple[str, int]]  # id(attention module) -> (stack, layer)
     store: AttentionStore | None = None  # None: record nothing
     start: dict[str, int] = field(default_factory=dict)  # stack -> first query row this forward writes
     knockout: dict[str, torch.Tensor] = field(default_factory=dict)  # stack -> [key] bool, True = knocked out
     ablate: dict[tuple[str, int], list[int]] = field(default_factory=dict)  # (stack, layer) -> heads to zero
-    seen: dict[int, tuple[int, int]] = field(default_factory=dict)  # id(module) -> (heads, keys), for discovery
     held: list[tuple[str, int, torch.Tensor]] = field(default_factory=list)  # (stack, layer, [head, key]) of a step
+
+    def on_scores(self, module: torch.nn.Module, scores: torch.Tensor) -> torch.Tensor:
+        site = self.sites.get(id(module))
+        if site is None or site[0] not in self.knockout:
+            return scores
+        return _knock_out(scores, self.knockout[site[0]], self_attention=site[0] != "cross")
+
+    def on_probs(self, module: torch.nn.Module, probs: torch.Tensor) -> None:
+        site = self.sites.get(id(module))
+        if site is None or self.store is None:
+            return
+        stack, layer = site
+        if probs.shape[-2] == 1:  # a step: written with the other layers' rows by flush()
+            self.held.append((stack, layer, probs[0, :, 0]))
+        else:
+            rows = probs[0].to(torch.float16).cpu().numpy()  # [head, query, key]
+            self.store.write(stack, layer, self.start.get(stack, 0), rows)
+
+    def on_output(self, module: torch.nn.Module, output: torch.Tensor) -> torch.Tensor:
+        site = self.sites.get(id(module))
+        heads = self.ablate.get(site) if site is not None else None
+        if heads:
+            output[:, heads] = 0  # this forward's own tensor, nobody else holds it yet
+        return output
 
     def flush(self) -> None:
         """Write the rows a one-query forward held back: per stack, every layer in one copy to the host
         (on a GPU, one sync per step instead of one per layer)."""
+        if not self.held:
+            return
+        assert self.store is not None  # rows are held only when there is a store
         stacks: dict[str, tuple[list[int], list[torch.Tensor]]] = {}
         for stack, layer, row in self.held:
             layers, rows = stacks.setdefault(stack, ([], []))
             layers.append(layer)
             rows.append(row)
+        self.held.clear()
         for stack, (layers, rows) in stacks.items():
             values = torch.stack(rows).to(torch.float16).cpu().numpy()  # [layer, head, key]
             self.store.write_row(stack, layers, self.start.get(stack, 0), values)
-        self.held.clear()
 
 
-@contextmanager
-def recording(recorder: Recorder) -> Iterator[Recorder]:
-    """Make `recorder` active on this thread for the duration; always removed afterwards."""
-    previous = getattr(_local, "recorder", None)
-    _local.recorder = recorder
-    try:
-        yield recorder
-        recorder.flush()
-    finally:
-        _local.recorder = previous
+@dataclass
+class Discovery(Hooks):
+    """Which modules called us during a probe forward, and their shapes: the input to `map_sites`."""
+
+    seen: dict[int, tuple[int, int]] = field(default_factory=dict)  # id(module) -> (heads, keys)
+
+    def on_probs(self, module: torch.nn.Module, probs: torch.Tensor) -> None:
+        self.seen[id(module)] = (probs.shape[1], probs.shape[-1])
 
 
 def _knock_out(scores: torch.Tensor, knocked: torch.Tensor, self_attention: bool) -> torch.Tensor:
@@ -93,8 +163,10 @@ def attention_forward(
     dropout: float = 0.0,
     position_bias: torch.Tensor | None = None,  # T5's relative bias, [1, head, query, key]
     softcap: float | None = None,
-    **kwargs,
+    **kwargs: object,
 ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Eager attention: (output [batch, query, head, dim], probabilities [batch, head, query, key])."""
+    hooks: Hooks = getattr(_local, "hooks", _IDLE)
     batch, heads, q, dim = query.shape
     kv_heads = key.shape[1]
     if scaling is None:
@@ -109,30 +181,16 @@ def attention_forward(
         scores = scores + position_bias
     if attention_mask is not None:
         scores = scores + attention_mask[:, :, :, : key.shape[-2]]
-
-    recorder: Recorder | None = getattr(_local, "recorder", None)
-    site = recorder.sites.get(id(module)) if recorder is not None else None
-    if site is not None and site[0] in recorder.knockout:
-        scores = _knock_out(scores, recorder.knockout[site[0]], self_attention=site[0] != "cross")
+    scores = hooks.on_scores(module, scores)
 
     probs = torch.nn.functional.softmax(scores, dim=-1, dtype=torch.float32).to(query.dtype)
     if dropout and module.training:
         probs = torch.nn.functional.dropout(probs, p=dropout, training=True)
-    output = torch.matmul(probs.reshape(batch, kv_heads, -1, probs.shape[-1]), value).view(batch, heads, q, -1)
+    hooks.on_probs(module, probs)
 
-    if recorder is not None:
-        if site is None:
-            recorder.seen[id(module)] = (probs.shape[1], probs.shape[-1])
-        else:
-            ablated = recorder.ablate.get(site)
-            if ablated:
-                output[:, ablated] = 0
-            if recorder.store is not None and q == 1:  # a step: written with the other layers' rows by flush()
-                recorder.held.append((*site, probs[0, :, 0]))
-            elif recorder.store is not None:
-                stack, layer = site
-                rows = probs[0].to(torch.float16).cpu().numpy()  # [head, query, key]
-                recorder.store.write(stack, layer, recorder.start.get(stack, 0), rows)
+    grouped_probs = probs.reshape(batch, kv_heads, heads // kv_heads * q, -1)  # [batch, kv_head, group·query, key]
+    output = torch.matmul(grouped_probs, value).view(batch, heads, q, -1)  # [batch, head, query, dim]
+    output = hooks.on_output(module, output)
     return output.transpose(1, 2).contiguous(), probs
 
 

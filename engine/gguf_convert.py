@@ -8,35 +8,30 @@ Weights are written in float32: the dequantised GGUF values are exact in float32
 bfloat16), and float32 is what the engine computes in on the CPU.
 
 torch and transformers are imported inside the functions, so the catalog can import this
-module (for `cache_dir` and `converted_folder`) without paying for them.
+module (for `converted_folder`) without paying for them.
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
+from engine.config import Progress
 from engine.errors import ModelLoadError
-
-Progress = Callable[[str, float], None]  # (stage message, fraction done in [0, 1])
+from engine.gguf_identity import content_key
+from engine.model_folder import read_json
+from engine.user_dirs import cache_dir
 
 SOURCE_FILE = "attnlab_source.json"  # written into each converted folder: where it came from
 WEIGHTS_FILE = "model.safetensors"
-
-
-def cache_dir() -> Path:
-    """$ATTNLAB_CACHE, else $XDG_CACHE_HOME/attnlab, else ~/.cache/attnlab (not created here)."""
-    if os.environ.get("ATTNLAB_CACHE"):
-        return Path(os.environ["ATTNLAB_CACHE"]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base).expanduser() / "attnlab"
+SCRATCH_PATTERN = re.compile(r"\.(\d+)\.[a-z0-9_]+\.tmp$")  # .<target>.<pid>.<random>.tmp
+ABANDONED_AFTER_S = 3600  # a scratch folder nobody wrote to for this long belongs to a dead conversion
 
 
 def converted_root() -> Path:
@@ -44,12 +39,12 @@ def converted_root() -> Path:
 
 
 def converted_folder(gguf_path: str | os.PathLike[str]) -> Path:
-    """Where `convert_gguf` puts (or has put) this file: keyed by path, size and mtime."""
+    """Where `convert_gguf` puts (or has put) this file: named after its content, not its path.
+
+    The same file installed in two virtualenvs maps to one folder, so it is converted (and stored) once.
+    """
     path = Path(gguf_path).expanduser().resolve()
-    stat = path.stat()
-    key = f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode()
-    digest = hashlib.sha256(key).hexdigest()[:12]
-    return converted_root() / f"{path.stem}-{digest}"
+    return converted_root() / f"{path.stem}-{content_key(path)[:12]}"
 
 
 def is_converted(folder: Path) -> bool:
@@ -60,9 +55,10 @@ def is_converted(folder: Path) -> bool:
 def convert_gguf(gguf_path: str | os.PathLike[str], progress: Progress | None = None) -> Path:
     """Convert a .gguf once into a safetensors folder in the cache and return that folder.
 
-    A second call for the same file (same path, size and mtime) returns at once. The
+    A second call for the same file (same content, wherever it lies) returns at once. The
     folder is built under a temporary name and renamed into place, so an interrupted
-    conversion never leaves a half-written model behind.
+    conversion never leaves a half-written model behind; scratch folders of conversions
+    that died anyway are removed here.
     """
     report = progress or (lambda message, fraction: None)
     source = _check_gguf_file(gguf_path)
@@ -70,12 +66,18 @@ def convert_gguf(gguf_path: str | os.PathLike[str], progress: Progress | None = 
     if is_converted(target):
         report(f"using the converted copy of {source.name}", 1.0)
         return target
-    _check_dependencies()
 
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_scratch(target.parent)
     if target.exists():  # left by hand in a broken state: rebuild it
         shutil.rmtree(target, ignore_errors=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    if _adopt_path_keyed_copy(source, target):
+        report(f"using the converted copy of {source.name}", 1.0)
+        return target
+    _check_dependencies()
+
+    prefix = f".{target.name}.{os.getpid()}."  # the pid tells others whether the conversion still runs
+    scratch = Path(tempfile.mkdtemp(prefix=prefix, suffix=".tmp", dir=target.parent))
     _chmod_like_mkdir(scratch)
     try:
         _convert_into(source, scratch, report)
@@ -84,6 +86,57 @@ def convert_gguf(gguf_path: str | os.PathLike[str], progress: Progress | None = 
         shutil.rmtree(scratch, ignore_errors=True)
     report(f"converted {source.name}", 1.0)
     return target
+
+
+def _remove_abandoned_scratch(root: Path) -> None:
+    """Delete half-written conversions: scratch folders whose process has exited, or untouched for an hour."""
+    for folder in root.glob(".*.tmp"):
+        if folder.is_dir() and _abandoned(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _abandoned(scratch: Path) -> bool:
+    owner = SCRATCH_PATTERN.search(scratch.name)
+    if owner is not None and not _running(int(owner.group(1))):
+        return True
+    try:
+        last_write = max(path.stat().st_mtime for path in (scratch, *scratch.iterdir()))
+    except OSError:  # vanished meanwhile: its owner cleaned up
+        return False
+    return time.time() - last_write > ABANDONED_AFTER_S
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this id exists on this machine (assumed on Windows: no cheap test there)."""
+    if os.name == "nt":  # os.kill(pid, 0) would terminate the process there
+        return True
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # gone, or no pid at all
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _adopt_path_keyed_copy(source: Path, target: Path) -> bool:
+    """Move a conversion of this very file into place instead of converting again.
+
+    Older versions named the folder after the file's path, size and mtime, which its provenance
+    still records: a folder that matches all three was made from exactly this file.
+    """
+    stat = source.stat()
+    this_file = [str(source), stat.st_size, stat.st_mtime_ns]
+    for folder in target.parent.glob(f"{source.stem}-*"):
+        provenance = read_json(folder / SOURCE_FILE)
+        made_from = [provenance.get("gguf_path"), provenance.get("gguf_size"), provenance.get("gguf_mtime_ns")]
+        if made_from == this_file and folder != target and is_converted(folder):
+            try:
+                os.rename(folder, target)
+            except OSError:  # another process adopted it first, or the folder is in use
+                return is_converted(target)
+            return True
+    return False
 
 
 def _check_gguf_file(gguf_path: str | os.PathLike[str]) -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,11 +13,12 @@ import transformers
 from transformers import AutoConfig, AutoTokenizer
 
 from engine import capture
-from engine.config import LoadOptions
+from engine.config import LoadOptions, Progress
 from engine.errors import ModelLoadError
+from engine.model_kind import model_kind
+from engine.resolving import ResolvedModel, resolve_model
 from engine.results import ModelInfo, StackInfo
 
-Progress = Callable[[str, float], None]
 _DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
 
 
@@ -32,6 +32,7 @@ class LoadedModel:
     sites: dict[int, tuple[str, int]]  # id(attention module) -> (stack, layer)
     eos_ids: frozenset[int] = field(default_factory=frozenset)
     decoder_start_id: int | None = None  # encoder-decoders: first decoder token
+    recent_path: str | None = None  # what the GUI's recent list should get for this load, None: nothing
 
     @property
     def device(self) -> torch.device:
@@ -116,17 +117,6 @@ def _check_weights(folder: Path, allow_pickle: bool) -> None:
         raise ModelLoadError(f"{folder} has a config but no weights (*.safetensors)")
 
 
-def model_kind(config: dict) -> str:
-    """encoder | decoder | encoder-decoder: the catalog's rule, then what transformers can build."""
-    from engine.catalog import model_kind as catalog_kind
-
-    kind = catalog_kind(config)
-    if kind != "unknown":
-        return kind
-    causal = transformers.models.auto.modeling_auto.MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
-    return "decoder" if config.get("model_type") in causal else "encoder"
-
-
 def _model_class(config: dict, kind: str):
     if kind == "encoder-decoder":
         return transformers.AutoModelForSeq2SeqLM
@@ -150,29 +140,31 @@ def _max_positions(config) -> int | None:
 
 def _probe(model, kind: str, device: torch.device, decoder_start: int | None) -> tuple[dict, dict]:
     """Run two tokens through the model once to find every attention module and its stack."""
-    recorder = capture.Recorder(sites={})
+    discovery = capture.Discovery()
     ids = torch.tensor([[1, 2]], device=device)
-    with torch.inference_mode(), capture.recording(recorder):
+    with torch.inference_mode(), capture.recording(discovery):
         if kind == "encoder-decoder":
             model(input_ids=ids, decoder_input_ids=torch.tensor([[decoder_start or 0, 1]], device=device))
         else:
             model(input_ids=ids)
-    if not recorder.seen:
+    if not discovery.seen:
         raise ModelLoadError(
             f"{type(model).__name__} does not route attention through transformers' AttentionInterface, "
             "so attnlab cannot capture it"
         )
-    return capture.map_sites(model, recorder.seen, kind)
+    return capture.map_sites(model, discovery.seen, kind)
 
 
-def load_model(spec: str, options: LoadOptions = LoadOptions(), progress: Progress | None = None) -> LoadedModel:
-    """Load a model by catalog name, folder, .gguf file or hub id (hub only when online)."""
-    from engine.catalog import remember_recent, resolve_model
+def load_model(spec: str, options: LoadOptions | None = None, progress: Progress | None = None) -> LoadedModel:
+    """Load a model by catalog name, folder, .gguf file or hub id (hub only when online).
 
+    Changes no process-wide state: whoever starts the engine calls `set_threads`, and whoever
+    keeps a recent list adds `recent_path` to it.
+    """
+    options = options or LoadOptions()
     report = progress or (lambda message, fraction: None)
     device = pick_device(options.device)
     dtype = pick_dtype(options.dtype, device)
-    set_threads(options.threads)
     started = time.perf_counter()
     report(f"finding {spec}", 0.0)
     resolved = resolve_model(spec, progress=progress)
@@ -187,7 +179,7 @@ def load_model(spec: str, options: LoadOptions = LoadOptions(), progress: Progre
         raise ModelLoadError(f"cannot read the config of {spec}: {exc}") from None
     if not local:
         config_dict = config.to_dict()
-    kind = model_kind(config_dict)
+    kind = model_kind(config_dict, ask_transformers=True)
     cls = _model_class(config_dict, kind)
 
     report(f"loading weights of {resolved.name} ({kind})", 0.3)
@@ -207,18 +199,24 @@ def load_model(spec: str, options: LoadOptions = LoadOptions(), progress: Progre
         raise ModelLoadError(f"cannot load {spec}: {exc}") from None
     model.to(device).eval()
     loaded = wrap_model(model, tokenizer, name=resolved.name, path=resolved.path, kind=kind)
-    if resolved.source in ("folder", "recent"):
-        remember_recent(resolved.path)
-    elif spec.endswith(".gguf"):
-        remember_recent(spec)
+    loaded.recent_path = _recent_path(spec, resolved)
     report(f"loaded {resolved.name} in {time.perf_counter() - started:.1f} s", 1.0)
     return loaded
+
+
+def _recent_path(spec: str, resolved: ResolvedModel) -> str | None:
+    """Folders and .gguf files the user opened belong in the recent list; catalog names don't."""
+    if resolved.source in ("folder", "recent"):
+        return resolved.path
+    if spec.endswith(".gguf"):
+        return str(Path(spec).expanduser().resolve())
+    return None
 
 
 def wrap_model(model, tokenizer, name: str = "model", path: str = "", kind: str | None = None) -> LoadedModel:
     """Switch an already built model to the capturing attention and describe it (tests build models in code)."""
     if kind is None:
-        kind = model_kind(model.config.to_dict())
+        kind = model_kind(model.config.to_dict(), ask_transformers=True)
     if model.config._attn_implementation != capture.IMPLEMENTATION:
         model.set_attn_implementation(capture.IMPLEMENTATION)
     model.eval()
@@ -229,7 +227,7 @@ def wrap_model(model, tokenizer, name: str = "model", path: str = "", kind: str 
     device = next(model.parameters()).device
     sites, shapes = _probe(model, kind, device, decoder_start)
 
-    eos = set()
+    eos: set[int] = set()
     for source in (config, getattr(model, "generation_config", None)):
         value = getattr(source, "eos_token_id", None)
         eos.update([value] if isinstance(value, int) else (value or []))
@@ -238,7 +236,7 @@ def wrap_model(model, tokenizer, name: str = "model", path: str = "", kind: str 
 
     head_names = {n for n, _ in model.named_children()}
     architecture = type(model).__name__
-    has_mlm = kind == "encoder" and (hasattr(model, "get_output_embeddings") and model.get_output_embeddings() is not None)
+    has_mlm = kind == "encoder" and getattr(model, "get_output_embeddings", lambda: None)() is not None
     has_nsp = kind == "encoder" and "ForPreTraining" in architecture and "cls" in head_names
     stacks = tuple(
         StackInfo(name=stack, layers=layers, heads=heads, causal=(stack == "decoder"))
@@ -247,7 +245,7 @@ def wrap_model(model, tokenizer, name: str = "model", path: str = "", kind: str 
     info = ModelInfo(
         name=name,
         path=path,
-        kind=kind,
+        kind=kind,  # type: ignore[arg-type]  # asked of transformers, model_kind is never "unknown"
         architecture=architecture,
         device=str(device),
         dtype=str(next(model.parameters()).dtype).removeprefix("torch."),

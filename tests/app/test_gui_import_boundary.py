@@ -17,8 +17,8 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 import app
 from PySide6.QtWidgets import QApplication
 qapp = QApplication([])
-for module in pkgutil.iter_modules(app.__path__):
-    importlib.import_module(f"app.{module.name}")
+for module in pkgutil.walk_packages(app.__path__, "app."):  # app.plots.*, app.widgets.* too
+    importlib.import_module(module.name)
 from app.main_window import MainWindow
 window = MainWindow()
 window.show()
@@ -57,10 +57,19 @@ def test_gui_runs_without_torch(tmp_path):
 
 
 def test_only_the_worker_imports_engine_sessions_and_only_lazily():
-    for path in sorted(APP.glob("*.py")):
+    for path in sorted(APP.rglob("*.py")):
+        name = path.relative_to(APP).as_posix()
         for module, top in _imports(ast.parse(path.read_text(), str(path))):
             root = module.split(".")[0]
-            assert root not in HEAVY, f"{path.name} imports {module}"
+            assert root not in HEAVY, f"{name} imports {module}"
             if module.startswith(ENGINE_INTERNALS):
-                assert path.name == "engine_worker.py", f"{path.name} imports {module}: only the worker may"
+                assert name == "engine_worker.py", f"{name} imports {module}: only the worker may"
                 assert not top, f"engine_worker.py imports {module} at module level: import it in the slot"
+
+
+def test_plain_widgets_and_plots_stay_apart():
+    """app/widgets/ are plain Qt controls (no pyqtgraph); app/plots/ are views that know no controls."""
+    for package, banned in (("widgets", ("pyqtgraph", "app.plots")), ("plots", ("app.widgets",))):
+        for path in sorted((APP / package).rglob("*.py")):
+            for module, _ in _imports(ast.parse(path.read_text(), str(path))):
+                assert not module.startswith(banned), f"{package}/{path.name} imports {module}"

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from app.head_grid import HeadGridView
-from app.heatmap import DISPLAY_LIMIT, HeatmapView
-from app.pooling import fit, max_pool
-from app.token_strip import MAX_CHIPS, TokenStrip
+from app.plots.head_grid import HeadGridView
+from app.plots.heatmap import DISPLAY_LIMIT, HeatmapView
 from app.token_text import display_text, looks_special
+from app.widgets.token_strip import MAX_CHIPS, TokenStrip
+from engine.pooling import fit, max_pool
 from engine.results import Masks
 
 

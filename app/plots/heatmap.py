@@ -16,10 +16,10 @@ from PySide6.QtCore import QPointF, QRectF, Signal
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from app.colors import LEVELS, colormap, lookup_table
-from app.pooling import fit
-from app.token_axis import TokenAxis
+from app.plots.colors import LEVELS, colormap, lookup_table
+from app.plots.token_axis import TokenAxis
 from app.token_text import display_text
+from engine.pooling import fit
 
 DISPLAY_LIMIT = 512  # cells per side drawn at once; more are max-pooled
 
@@ -45,7 +45,9 @@ class HeatmapView(pg.GraphicsLayoutWidget):
         self.image.setLookupTable(lookup_table())
         self.image.setLevels(LEVELS)
         self.plot.addItem(self.image)
-        self.colorbar = pg.ColorBarItem(values=LEVELS, colorMap=colormap(), interactive=True, width=14, limits=LEVELS, rounding=0.01)
+        self.colorbar = pg.ColorBarItem(
+            values=LEVELS, colorMap=colormap(), interactive=True, width=14, limits=LEVELS, rounding=0.01
+        )
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
         self._matrix: NDArray[np.float32] = np.zeros((0, 0), np.float32)  # [query, key], full resolution
         self._queries: list[str] = []
@@ -58,7 +60,9 @@ class HeatmapView(pg.GraphicsLayoutWidget):
 
     # -- data --------------------------------------------------------------------------------
 
-    def show_matrix(self, matrix: NDArray[np.float32], queries: Sequence[str], keys: Sequence[str], title: str = "") -> None:
+    def show_matrix(
+        self, matrix: NDArray[np.float32], queries: Sequence[str], keys: Sequence[str], title: str = ""
+    ) -> None:
         """matrix: [query, key] attention weights in [0, 1]."""
         previous = self._matrix.shape
         matrix = np.ascontiguousarray(matrix, dtype=np.float32)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPoint, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QContextMenuEvent, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QLabel, QMenu, QScrollArea, QWidget
 
-from app.flow_layout import FlowLayout
 from app.token_text import display_text, looks_special
+from app.widgets.flow_layout import FlowLayout
 from engine.results import Masks
 
 MAX_CHIPS = 2000  # a huge paste would need tens of thousands of widgets
@@ -213,7 +213,8 @@ class TokenStrip(QScrollArea):
             action.setCheckable(True)
             action.setChecked(current == kind)
             action.setEnabled(kind in allowed)
-            action.triggered.connect(lambda _=False, k=kind: self.mark_requested.emit(position, "" if current == k else k))
+            toggled = "" if current == kind else kind
+            action.triggered.connect(lambda _=False, k=toggled: self.mark_requested.emit(position, k))
         menu.addSeparator()
         clear = menu.addAction("Clear")
         clear.setObjectName("action_clear")
@@ -236,7 +237,7 @@ class TokenStrip(QScrollArea):
         current = self._marks.get(position, "")
         self.mark_requested.emit(position, "" if current else self._click_kind)
 
-    def _on_menu(self, position: int, global_pos: object) -> None:
+    def _on_menu(self, position: int, global_pos: QPoint) -> None:
         menu = self.menu_for(position)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(global_pos)

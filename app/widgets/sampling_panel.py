@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from contextlib import ExitStack
+
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QFormLayout, QGroupBox, QSpinBox, QWidget
 
 from engine.config import SamplingConfig
@@ -68,20 +70,17 @@ class SamplingPanel(QGroupBox):
         )
 
     def set_config(self, config: SamplingConfig, max_new_tokens: int) -> None:
-        self.blockSignals(True)
-        widgets = (self.greedy, self.temperature, self.top_k, self.top_p, self.seed, self.max_new_tokens, self.candidates)
-        for widget in widgets:
-            widget.blockSignals(True)
-        self.greedy.setChecked(config.greedy)
-        self.temperature.setValue(config.temperature)
-        self.top_k.setValue(config.top_k)
-        self.top_p.setValue(config.top_p)
-        self.seed.setValue(-1 if config.seed is None else config.seed)
-        self.max_new_tokens.setValue(max_new_tokens)
-        self.candidates.setValue(config.candidates)
-        for widget in widgets:
-            widget.blockSignals(False)
-        self.blockSignals(False)
+        boxes = (self.temperature, self.top_k, self.top_p, self.seed, self.max_new_tokens, self.candidates)
+        with ExitStack() as blocked:
+            for widget in (self, self.greedy, *boxes):
+                blocked.enter_context(QSignalBlocker(widget))
+            self.greedy.setChecked(config.greedy)
+            self.temperature.setValue(config.temperature)
+            self.top_k.setValue(config.top_k)
+            self.top_p.setValue(config.top_p)
+            self.seed.setValue(-1 if config.seed is None else config.seed)
+            self.max_new_tokens.setValue(max_new_tokens)
+            self.candidates.setValue(config.candidates)
         self._update_enabled()
 
     def _update_enabled(self) -> None:

@@ -52,7 +52,8 @@ class CandidatesTable(QTableWidget):
                     self.setItem(row, column, item)
                 item.setText(value)
                 item.setBackground(QBrush(CHOSEN) if chosen else QBrush())
-            self.item(row, 0).setToolTip(repr(candidate.text))
+                if column == 0:
+                    item.setToolTip(repr(candidate.text))
 
     @property
     def replaces_last(self) -> bool:

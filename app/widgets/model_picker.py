@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,7 +25,7 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 DTYPES = ("auto", "float32", "bfloat16", "float16")
 
 
-def _size(size: int) -> str:
+def _size(size: float) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if size < 1024 or unit == "GB":
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
@@ -118,13 +118,13 @@ class ModelPicker(QWidget):
     # -- catalog -----------------------------------------------------------------------------
 
     def set_catalog(self, entries: Sequence[CatalogEntry]) -> None:
-        self.models.blockSignals(True)
-        self.models.clear()
-        for entry in entries:
-            text = f"{entry.name}  ·  {entry.kind}, {_size(entry.size_bytes)}, {entry.source}"
-            self.models.addItem(text, entry.name)
-            self.models.setItemData(self.models.count() - 1, entry.description or entry.path, Qt.ItemDataRole.ToolTipRole)
-        self.models.blockSignals(False)
+        with QSignalBlocker(self.models):
+            self.models.clear()
+            for entry in entries:
+                text = f"{entry.name}  ·  {entry.kind}, {_size(entry.size_bytes)}, {entry.source}"
+                self.models.addItem(text, entry.name)
+                tip = entry.description or entry.path
+                self.models.setItemData(self.models.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
         self.set_current(self._current)
 
     def set_current(self, name: str) -> None:
@@ -136,9 +136,8 @@ class ModelPicker(QWidget):
         if index < 0:
             self.models.addItem(name, name)
             index = self.models.count() - 1
-        self.models.blockSignals(True)
-        self.models.setCurrentIndex(index)
-        self.models.blockSignals(False)
+        with QSignalBlocker(self.models):
+            self.models.setCurrentIndex(index)
 
     def request_load(self, spec: str) -> None:
         spec = spec.strip()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
@@ -16,8 +17,11 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem, QMenu, QWidget
 
-from app.colors import ABLATED, GRID_LINE, LEVELS, SELECTION, lookup_table
-from app.pooling import max_pool
+from app.plots.colors import ABLATED, GRID_LINE, LEVELS, SELECTION, lookup_table
+from engine.pooling import max_pool
+
+if TYPE_CHECKING:
+    from pyqtgraph.GraphicsScene.mouseEvents import MouseClickEvent
 
 MONTAGE_LIMIT = 1024  # pixels along the longer side of the whole montage
 MAX_LABELS = 150
@@ -124,12 +128,6 @@ class HeadGridView(pg.GraphicsLayoutWidget):
         self._draw_labels(len(blocks))
         self.plot.getViewBox().autoRange(padding=0.01)
 
-    def set_selection(self, selected: tuple[int, int] | None) -> None:
-        self._draw_selection(selected)
-
-    def set_levels(self, levels: tuple[float, float]) -> None:
-        self.image.setLevels(levels)
-
     # -- geometry ----------------------------------------------------------------------------
 
     def _grid_position(self, layer_index: int, head: int) -> tuple[int, int]:
@@ -164,6 +162,8 @@ class HeadGridView(pg.GraphicsLayoutWidget):
     def tile_center(self, layer: int, head: int) -> QPointF:
         """Scene position of a thumbnail's centre (for tests that click it)."""
         rect = self._tile_rect(layer, head)
+        if rect is None:
+            raise ValueError(f"no thumbnail shows layer {layer} head {head}")
         return self.plot.getViewBox().mapViewToScene(rect.center())
 
     # -- overlays ----------------------------------------------------------------------------
@@ -199,10 +199,12 @@ class HeadGridView(pg.GraphicsLayoutWidget):
     def _draw_labels(self, layer_count: int) -> None:
         texts = []
         if layer_count * self._heads <= MAX_LABELS:
-            for index, layer in enumerate(self._layers):
+            for layer in self._layers:
                 for head in range(self._heads):
                     name = f"L{layer} H{head}" if self._all_layers else f"H{head}"
-                    texts.append((name, self._tile_rect(layer, head)))
+                    rect = self._tile_rect(layer, head)
+                    if rect is not None:  # always: every shown layer and head has a tile
+                        texts.append((name, rect))
         self._set_labels(texts)
 
     def _set_labels(self, texts: list[tuple[str, QRectF]]) -> None:
@@ -215,13 +217,13 @@ class HeadGridView(pg.GraphicsLayoutWidget):
             label.setFont(font)
             self.plot.addItem(label)
             self._labels.append(label)
-        for label, (name, rect) in zip(self._labels, texts):
+        for label, (name, rect) in zip(self._labels, texts, strict=True):
             label.setText(name)
             label.setPos(rect.topLeft())
 
     # -- mouse -------------------------------------------------------------------------------
 
-    def _on_clicked(self, event: object) -> None:
+    def _on_clicked(self, event: MouseClickEvent) -> None:
         hit = self.head_at(event.scenePos())
         if hit is None:
             return

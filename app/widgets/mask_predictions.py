@@ -25,7 +25,9 @@ class MaskPredictions(QTreeWidget):
         hint.setDisabled(True)
         self.addTopLevelItem(hint)
 
-    def show_predictions(self, predictions: Sequence[MaskPrediction], tokens: Sequence[str], nsp: float | None = None) -> None:
+    def show_predictions(
+        self, predictions: Sequence[MaskPrediction], tokens: Sequence[str], nsp: float | None = None
+    ) -> None:
         if not predictions and nsp is None:
             self._placeholder()
             return
@@ -44,7 +46,9 @@ class MaskPredictions(QTreeWidget):
     def slots(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """What is shown: [(slot title, [(filler, probability)])] (for tests)."""
         out = []
-        for i in range(self.topLevelItemCount()):
-            item = self.topLevelItem(i)
-            out.append((item.text(0), [(item.child(j).text(0), item.child(j).text(1)) for j in range(item.childCount())]))
+        for item in (self.topLevelItem(i) for i in range(self.topLevelItemCount())):
+            if item is None:  # never: Qt returns None only for an index out of range
+                continue
+            children = [c for c in (item.child(j) for j in range(item.childCount())) if c is not None]
+            out.append((item.text(0), [(child.text(0), child.text(1)) for child in children]))
         return out

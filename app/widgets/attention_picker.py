@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSpinBox, QWidget
 
 from app.document import STACK_TITLES
@@ -32,30 +32,29 @@ class AttentionPicker(QWidget):
         self._stack_label = QLabel("stack")
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        for widget in (self._stack_label, self.stack_box, QLabel("layer"), self.layer_box, QLabel("head"), self.head_box):
+        labelled = (self._stack_label, self.stack_box, QLabel("layer"), self.layer_box, QLabel("head"), self.head_box)
+        for widget in (*labelled, self.mean_box):
             row.addWidget(widget)
-        row.addWidget(self.mean_box)
         row.addStretch(1)
         row.addWidget(self.all_layers_box)
         self._stacks: dict[str, StackInfo] = {}
         self.stack_box.currentIndexChanged.connect(self._on_stack_changed)
-        for box in (self.layer_box, self.head_box):
-            box.valueChanged.connect(self.changed)
-        for box in (self.mean_box, self.all_layers_box):
-            box.toggled.connect(self._on_toggled)
+        for spin_box in (self.layer_box, self.head_box):
+            spin_box.valueChanged.connect(self.changed)
+        for check_box in (self.mean_box, self.all_layers_box):
+            check_box.toggled.connect(self._on_toggled)
         self.set_stacks(())
 
     def set_stacks(self, stacks: tuple[StackInfo, ...]) -> None:
         """Offer these stacks; the picker is shown only when there is a choice."""
         previous = self.stack
         self._stacks = {s.name: s for s in stacks}
-        self.stack_box.blockSignals(True)
-        self.stack_box.clear()
-        for s in stacks:
-            self.stack_box.addItem(STACK_TITLES.get(s.name, s.name), s.name)
-        if previous in self._stacks:
-            self.stack_box.setCurrentIndex(list(self._stacks).index(previous))
-        self.stack_box.blockSignals(False)
+        with QSignalBlocker(self.stack_box):
+            self.stack_box.clear()
+            for s in stacks:
+                self.stack_box.addItem(STACK_TITLES.get(s.name, s.name), s.name)
+            if previous in self._stacks:
+                self.stack_box.setCurrentIndex(list(self._stacks).index(previous))
         many = len(stacks) > 1
         self.stack_box.setVisible(many)
         self._stack_label.setVisible(many)
@@ -64,16 +63,15 @@ class AttentionPicker(QWidget):
 
     def select(self, stack: str | None = None, layer: int | None = None, head: int | None = None) -> None:
         """Select programmatically; emits changed() once."""
-        self.blockSignals(True)
-        if stack is not None and stack in self._stacks:
-            self.stack_box.setCurrentIndex(list(self._stacks).index(stack))
-            self._update_ranges()
-        if layer is not None:
-            self.layer_box.setValue(layer)
-        if head is not None:
-            self.head_box.setValue(head)
-            self.mean_box.setChecked(False)
-        self.blockSignals(False)
+        with QSignalBlocker(self):
+            if stack is not None and stack in self._stacks:
+                self.stack_box.setCurrentIndex(list(self._stacks).index(stack))
+                self._update_ranges()
+            if layer is not None:
+                self.layer_box.setValue(layer)
+            if head is not None:
+                self.head_box.setValue(head)
+                self.mean_box.setChecked(False)
         self._update_enabled()
         self.changed.emit()
 
@@ -98,11 +96,10 @@ class AttentionPicker(QWidget):
         return self.all_layers_box.isChecked()
 
     def _update_ranges(self) -> None:
-        info = self._stacks.get(self.stack)
+        info = self._stacks.get(self.stack or "")
         for box, count in ((self.layer_box, info.layers if info else 1), (self.head_box, info.heads if info else 1)):
-            box.blockSignals(True)
-            box.setRange(0, max(count - 1, 0))
-            box.blockSignals(False)
+            with QSignalBlocker(box):
+                box.setRange(0, max(count - 1, 0))
         self._update_enabled()
 
     def _update_enabled(self) -> None:

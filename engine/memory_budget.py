@@ -1,0 +1,34 @@
+"""How much memory a request may take: refuse one that would not fit before allocating it."""
+
+from __future__ import annotations
+
+import os
+
+
+class AttentionMemoryError(MemoryError):
+    """A request whose attention would not fit in memory; the message says what to do."""
+
+
+def available_memory() -> int:
+    """Bytes of RAM the system can still give us (MemAvailable), or a large number if unknown."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 1 << 62
+
+
+def check_fits(needed: int, what: str, budget: int | None = None) -> None:
+    """Refuse a request that would take more than 80% of available memory, before allocating."""
+    budget = int(available_memory() * 0.8) if budget is None else budget
+    if needed > budget:
+        raise AttentionMemoryError(
+            f"{what} needs {needed / 2**30:.2f} GiB but only {budget / 2**30:.2f} GiB is free: "
+            "use a shorter text, fewer tokens to generate, or a smaller model"
+        )
