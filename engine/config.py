@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+
+Progress = Callable[[str, float], None]  # (stage message, fraction done in [0, 1], < 0 unknown)
 
 
 @dataclass(frozen=True)
