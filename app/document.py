@@ -32,9 +32,9 @@ def fit_labels(labels: list[str], count: int) -> list[str]:
 
 
 def _light(step: StepResult) -> StepResult:
-    """The step without its own copy of its attention rows: the snapshot has them, and float32
-    copies kept for every step would outgrow the float16 store (gigabytes over a long run)."""
-    return replace(step, rows={}, attention=None) if step.rows or step.attention is not None else step
+    """The step without its snapshot: the document keeps the newest one, and a snapshot held by
+    every step would keep every store the session ever replaced alive."""
+    return replace(step, attention=None) if step.attention is not None else step
 
 
 class Document:

@@ -1,9 +1,11 @@
 """The engine thread: one worker QObject in one QThread owns the model and the session.
 
-The GUI talks to it through `EngineClient`: every request gets an id and travels as a queued
-signal; replies come back as signals carrying that id, and the client drops stale ones (a
-reply to an analysis the user has since replaced). Cancelling a run is a `threading.Event`
-the GUI sets directly; the engine checks it between steps.
+The GUI talks to it through `EngineClient`: every request (a frozen dataclass, app/requests.py)
+gets an id and travels as a queued signal. Whatever the request, the worker answers through the
+same few signals: `progressed` and `yielded` while long work goes on, then `returned` or
+`errored`, then `finished`. The client turns those into the window's signals and drops replies
+that a newer analysis or load made stale. Cancelling a run is a `threading.Event` the GUI sets
+directly; the engine checks it between steps.
 
 This is the only app module that touches engine sessions and loading, and it imports them
 inside the worker's slots, so importing the GUI never pulls in torch.
@@ -11,32 +13,43 @@ inside the worker's slots, so importing the GUI never pulls in torch.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
 import threading
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
-from engine.config import LoadOptions, SamplingConfig
-from engine.results import Masks, ModelInfo
+from app.requests import (
+    Analyse,
+    CatalogListing,
+    Choose,
+    Latest,
+    ListCatalog,
+    Load,
+    Request,
+    Run,
+    RunSummary,
+    SetSampling,
+    Step,
+    Undo,
+)
+from engine.config import LoadOptions, Progress, SamplingConfig
+from engine.results import CatalogEntry, Masks, ModelInfo
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str, float], None]
 # (spec, options, progress) -> (model info, session); runs in the engine thread.
 Loader = Callable[[str, LoadOptions, Progress], tuple[ModelInfo, Any]]
-
-# Session operations a later analysis or load makes pointless: the worker skips them.
-SESSION_OPS = frozenset({"analyse", "step", "choose", "undo", "run"})
-RESETTING_OPS = frozenset({"analyse", "load"})
+Catalog = Callable[[], tuple[list[CatalogEntry], str | None]]
 
 GIL_SWITCH_S = 0.0005
 ENGINE_NICENESS = 5  # the engine thread yields the CPU to the GUI thread
+COLLECT_MS = 250  # how often the GUI thread collects cyclic garbage while engine threads run
 
 _threads: weakref.WeakSet[QThread] = weakref.WeakSet()
 
@@ -48,14 +61,18 @@ def running_threads() -> list[QThread]:
 
 def engine_loader(spec: str, options: LoadOptions, progress: Progress) -> tuple[ModelInfo, Any]:
     """The real loader: imports torch and transformers, so it only ever runs in the worker."""
-    from engine.loading import load_model  # sets torch's threads, leaving a core for the GUI
+    from engine.catalog import remember_recent
+    from engine.loading import load_model, set_threads
     from engine.session import make_session
 
+    set_threads(options.threads)  # the GUI starts the engine: it leaves a core for itself
     loaded = load_model(spec, options, progress=progress)
+    if loaded.recent_path is not None:
+        remember_recent(loaded.recent_path)
     return loaded.info, make_session(loaded)
 
 
-def engine_catalog() -> tuple[list, str | None]:
+def engine_catalog() -> tuple[list[CatalogEntry], str | None]:
     """(catalog entries, default model name); an unavailable catalog is an empty one."""
     try:
         from engine.catalog import default_model, list_models
@@ -69,41 +86,83 @@ def engine_catalog() -> tuple[list, str | None]:
     return entries, default
 
 
-@dataclass(frozen=True)
-class Request:
-    id: int
-    op: str  # "catalog" | "load" | "analyse" | "step" | "choose" | "undo" | "run" | "sampling"
-    args: dict = field(default_factory=dict)
+class _Closing(Exception):
+    """Raised inside a load when its window is closing: nothing is reported."""
 
 
-class _Latest:
-    """The id of the newest resetting request; written by the GUI, read by the worker."""
+class _GuiThreadCollector:
+    """While engine threads run, cyclic garbage is collected on the GUI thread only.
 
-    value = 0
+    CPython collects cycles in whichever thread happens to allocate. A Python-owned Qt object
+    (pyqtgraph's helpers hold QTimers, for one) freed that way from the engine thread stops its
+    timers from the wrong thread, and Qt crashes. So automatic collection is off while any engine
+    thread runs, and a timer on the GUI thread collects by the same thresholds instead.
+    """
+
+    def __init__(self) -> None:
+        self._users = 0
+        self._timer: QTimer | None = None
+
+    def acquire(self) -> None:
+        self._users += 1
+        application = QCoreApplication.instance()
+        if self._users > 1 or application is None:
+            return
+        gc.disable()
+        self._timer = QTimer(application)
+        self._timer.timeout.connect(self._collect)
+        self._timer.start(COLLECT_MS)
+
+    def release(self) -> None:
+        self._users -= 1
+        if self._users > 0:
+            return
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer.deleteLater()
+            self._timer = None
+        gc.enable()
+
+    @staticmethod
+    def _collect() -> None:
+        counts, thresholds = gc.get_count(), gc.get_threshold()
+        for generation in (2, 1, 0):
+            if thresholds[generation] and counts[generation] >= thresholds[generation]:
+                gc.collect(generation)
+                return
+
+
+_collector = _GuiThreadCollector()
 
 
 class EngineWorker(QObject):
     """Lives in the engine thread. Builds the model inside a slot, never in __init__."""
 
     progressed = Signal(int, str, float)  # request id, message, fraction (< 0: unknown)
-    catalog_listed = Signal(int, object, object)  # id, list[CatalogEntry], default name or None
-    model_loaded = Signal(int, object)  # id, ModelInfo
-    analysed = Signal(int, object)  # id, AnalysisResult
-    stepped = Signal(int, object, bool)  # id, StepResult, replaced the last step
-    undone = Signal(int, object)  # id, AnalysisResult after removing the last token
-    run_finished = Signal(int, int, str)  # id, steps taken, why it stopped
-    errored = Signal(int, str, str)  # id, op, message for the user
-    request_finished = Signal(int)  # id: sent after every request, whatever happened
+    yielded = Signal(int, object)  # request id, a partial result (a run's StepResult)
+    returned = Signal(int, object)  # request id, the request's result
+    errored = Signal(int, str)  # request id, message for the user
+    finished = Signal(int)  # request id: sent after every request, whatever happened
 
-    def __init__(self, loader: Loader, latest: _Latest, catalog: Callable[[], tuple[list, str | None]]):
+    def __init__(self, loader: Loader, latest: Latest, catalog: Catalog, closing: threading.Event):
         super().__init__()
         self._loader = loader
         self._catalog = catalog
         self._latest = latest
+        self._closing = closing
         self._info: ModelInfo | None = None
         self._session: Any = None
         self._sampling = SamplingConfig()
-        self._max_new_tokens = 256
+        self._handlers: dict[type[Request], Callable[[int, Any], object]] = {
+            ListCatalog: self._list_catalog,
+            Load: self._load,
+            SetSampling: self._set_sampling,
+            Analyse: self._analyse,
+            Step: self._step,
+            Choose: self._choose,
+            Undo: self._undo,
+            Run: self._run,
+        }
 
     @Slot()
     def lower_priority(self) -> None:
@@ -114,91 +173,132 @@ class EngineWorker(QObject):
             except OSError:
                 pass
 
-    @Slot(object)
-    def handle(self, request: Request) -> None:
+    @Slot(int, object)
+    def handle(self, rid: int, request: Request) -> None:
         try:
-            if request.op in SESSION_OPS and request.id < self._latest.value:
-                return  # superseded: a newer analysis or load will set the state
-            getattr(self, f"_do_{request.op}")(request.id, **request.args)
+            if not self._latest.stale(rid, request):  # else superseded: a newer analysis or load sets the state
+                self.returned.emit(rid, self._handlers[type(request)](rid, request))
+        except _Closing:
+            pass
         except (ValueError, MemoryError) as error:  # EngineError is a ValueError
-            self.errored.emit(request.id, request.op, str(error) or type(error).__name__)
+            self.errored.emit(rid, str(error) or type(error).__name__)
         except Exception as error:  # noqa: BLE001 - the thread must survive anything
-            log.exception("engine request %s failed", request.op)
-            self.errored.emit(request.id, request.op, f"unexpected error ({type(error).__name__}): {error}")
+            log.exception("engine request %s failed", type(request).__name__)
+            self.errored.emit(rid, f"unexpected error ({type(error).__name__}): {error}")
         finally:
-            self.request_finished.emit(request.id)
+            self.finished.emit(rid)
 
     def release(self) -> None:
         """Drop the model (call once the thread has finished)."""
         self._session = None
         self._info = None
 
-    # -- operations --------------------------------------------------------------------------
+    # -- one handler per request -------------------------------------------------------------
 
-    def _do_catalog(self, rid: int) -> None:
+    def _list_catalog(self, rid: int, request: ListCatalog) -> CatalogListing:
         entries, default = self._catalog()
-        self.catalog_listed.emit(rid, entries, default)
+        return CatalogListing(tuple(entries), default)
 
-    def _do_load(self, rid: int, spec: str, options: LoadOptions) -> None:
-        info, session = self._loader(spec, options, lambda message, fraction: self.progressed.emit(rid, message, fraction))
-        self._apply_sampling(session)
-        self._info, self._session = info, session  # only now: a failed load keeps the old model
-        self.model_loaded.emit(rid, info)
+    def _load(self, rid: int, request: Load) -> ModelInfo:
+        def report(message: str, fraction: float) -> None:
+            if self._closing.is_set():
+                raise _Closing
+            self.progressed.emit(rid, message, fraction)
 
-    def _do_sampling(self, rid: int, config: SamplingConfig, max_new_tokens: int) -> None:
-        self._sampling, self._max_new_tokens = config, max_new_tokens
-        if self._session is not None:
-            self._apply_sampling(self._session)
-
-    def _apply_sampling(self, session: Any) -> None:
+        info, session = self._loader(request.spec, request.options, report)
         if hasattr(session, "set_sampling"):
             session.set_sampling(self._sampling)
-            session.max_new_tokens = self._max_new_tokens
+        self._info, self._session = info, session  # only now: a failed load keeps the old model
+        return info
 
-    def _do_analyse(self, rid: int, text: str, masks: Masks, source: str | None, replay: tuple[int, ...]) -> None:
-        session = self._require_session()
-        if self._info.kind == "encoder":
-            result = session.analyse(text, masks, top_k=self._sampling.candidates)
-        else:
-            result = session.prefill(text, masks, source=source, replay=replay)
-        self.analysed.emit(rid, result)
+    def _set_sampling(self, rid: int, request: SetSampling) -> None:
+        self._sampling = request.config
+        if self._session is not None and hasattr(self._session, "set_sampling"):
+            self._session.set_sampling(request.config)
 
-    def _do_step(self, rid: int) -> None:
-        self.stepped.emit(rid, self._generator().step(), False)
+    def _analyse(self, rid: int, request: Analyse) -> object:
+        session, info = self._require_session()
+        if info.kind == "encoder":
+            return session.analyse(request.text, request.masks, top_k=self._sampling.candidates)
+        return session.prefill(request.text, request.masks, source=request.source, replay=request.replay)
 
-    def _do_choose(self, rid: int, token_id: int, replace: bool) -> None:
+    def _step(self, rid: int, request: Step) -> object:
+        return self._generator().step()
+
+    def _choose(self, rid: int, request: Choose) -> object:
         session = self._generator()
-        if replace:
+        if request.replace:
             session.undo()
-        self.stepped.emit(rid, session.step(choose=token_id), replace)
+        return session.step(choose=request.token_id)
 
-    def _do_undo(self, rid: int) -> None:
-        self.undone.emit(rid, self._generator().undo())
+    def _undo(self, rid: int, request: Undo) -> object:
+        return self._generator().undo()
 
-    def _do_run(self, rid: int, count: int, cancel: threading.Event) -> None:
-        steps = self._generator().run(count, cancel=cancel, on_step=lambda step: self.stepped.emit(rid, step, False))
-        if cancel.is_set():
+    def _run(self, rid: int, request: Run) -> RunSummary:
+        def on_step(step: Any) -> None:
+            self.yielded.emit(rid, step)
+            self.progressed.emit(rid, f"{step.text!r}", -1.0)
+
+        steps = self._generator().run(request.count, cancel=request.cancel, on_step=on_step)
+        if request.cancel.is_set():
             reason = "stopped"
         elif steps and steps[-1].reason:
             reason = steps[-1].reason
         else:
             reason = "done"
-        self.run_finished.emit(rid, len(steps), reason)
+        return RunSummary(len(steps), reason)
 
-    def _require_session(self) -> Any:
-        if self._session is None:
+    def _require_session(self) -> tuple[Any, ModelInfo]:
+        if self._session is None or self._info is None:
             raise ValueError("no model is loaded yet: pick one in the model list")
-        return self._session
+        return self._session, self._info
 
     def _generator(self) -> Any:
-        session = self._require_session()
-        if not self._info.can_generate:
-            raise ValueError(f"{self._info.name} cannot generate text: it is a {self._info.kind} model")
+        session, info = self._require_session()
+        if not info.can_generate:
+            raise ValueError(f"{info.name} cannot generate text: it is a {info.kind} model")
         return session
 
 
+class _EngineThread:
+    """The thread and worker of one client, and how to stop them; a plain object, so that it can
+    stop the thread even while (or after) the client's Qt object is being destroyed."""
+
+    def __init__(self, worker: EngineWorker, latest: Latest, closing: threading.Event):
+        self.thread = QThread()
+        self.thread.setObjectName("attnlab-engine")
+        self.worker = worker
+        self.latest = latest
+        self.closing = closing
+        self.cancels: dict[int, threading.Event] = {}
+        worker.moveToThread(self.thread)
+        self.thread.finished.connect(worker.deleteLater)
+        self.thread.started.connect(worker.lower_priority)
+        _threads.add(self.thread)
+        _collector.acquire()
+        self._stopped = False
+
+    def stop(self) -> None:
+        """Cancel what runs, skip what is queued, quit and wait for the thread. Safe to call twice."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self.closing.set()  # a load stops at its next progress report
+        for event in self.cancels.values():
+            event.set()
+        self.latest.value = sys.maxsize  # queued session requests are skipped
+        self.thread.quit()
+        self.thread.wait()
+        self.worker.release()
+        _collector.release()
+
+
 class EngineClient(QObject):
-    """The GUI side: sends requests, filters replies, owns the thread's lifetime."""
+    """The GUI side: sends requests, turns replies into signals, owns the thread's lifetime.
+
+    The thread stops on `shutdown()` (the window calls it when closing) and, failing that, when
+    this object is destroyed, whatever the window was doing.
+    """
 
     catalog_listed = Signal(object, object)  # list[CatalogEntry], default name or None
     load_progressed = Signal(str, float)
@@ -211,94 +311,79 @@ class EngineClient(QObject):
     errored = Signal(str)  # message for the user
     state_changed = Signal()  # a request was sent or finished: busy / running / loading may differ
 
-    _requested = Signal(object)
+    _requested = Signal(int, object)
 
-    def __init__(self, loader: Loader | None = None, catalog: Callable | None = None, parent: QObject | None = None):
+    def __init__(self, loader: Loader | None = None, catalog: Catalog | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self._next_id = 0
-        self._latest = _Latest()
-        self._pending: dict[int, str] = {}  # id -> op
-        self._cancels: dict[int, threading.Event] = {}
-        self._thread = QThread()
-        self._thread.setObjectName("attnlab-engine")
-        self._worker = EngineWorker(loader or engine_loader, self._latest, catalog or engine_catalog)
-        self._worker.moveToThread(self._thread)
-        self._thread.finished.connect(self._worker.deleteLater)
-        self._thread.started.connect(self._worker.lower_priority)
-        self._requested.connect(self._worker.handle)
-        w = self._worker
-        w.progressed.connect(self._on_progressed)
-        w.catalog_listed.connect(self._on_catalog)
-        w.model_loaded.connect(self._on_loaded)
-        w.analysed.connect(self._on_analysed)
-        w.stepped.connect(self._on_stepped)
-        w.undone.connect(self._on_undone)
-        w.run_finished.connect(self._on_run_finished)
-        w.errored.connect(self._on_errored)
-        w.request_finished.connect(self._on_request_finished)
-        _threads.add(self._thread)
+        self._latest = Latest()
+        self._pending: dict[int, Request] = {}
+        closing = threading.Event()
+        worker = EngineWorker(loader or engine_loader, self._latest, catalog or engine_catalog, closing)
+        self._engine = _EngineThread(worker, self._latest, closing)
+        self._requested.connect(worker.handle)
+        worker.progressed.connect(self._on_progressed)
+        worker.yielded.connect(self._on_yielded)
+        worker.returned.connect(self._on_returned)
+        worker.errored.connect(self._on_errored)
+        worker.finished.connect(self._on_finished)
+        self.destroyed.connect(self._engine.stop)  # deleted without shutdown(): the thread still stops
         # Every call from Qt into a PySide object takes the GIL; with the engine thread running
         # Python, each take waits up to the switch interval (5 ms by default). Drawing one frame
         # takes it hundreds of times, so hand it over faster.
         if sys.getswitchinterval() > GIL_SWITCH_S:
             sys.setswitchinterval(GIL_SWITCH_S)
-        self._thread.start()
+        self._engine.thread.start()
 
     # -- requests ----------------------------------------------------------------------------
 
-    def _send(self, op: str, **args: Any) -> int:
+    def send(self, request: Request) -> int:
+        """Queue `request` for the engine thread; returns its id."""
         self._next_id += 1
         rid = self._next_id
-        if op in RESETTING_OPS:
+        if request.resets:
             self._latest.value = rid
-        self._pending[rid] = op
-        self._requested.emit(Request(rid, op, args))
+        if isinstance(request, Run):
+            self._engine.cancels[rid] = request.cancel
+        self._pending[rid] = request
+        self._requested.emit(rid, request)
         self.state_changed.emit()
         return rid
 
     def list_catalog(self) -> int:
-        return self._send("catalog")
+        return self.send(ListCatalog())
 
     def load(self, spec: str, options: LoadOptions = LoadOptions()) -> int:
-        return self._send("load", spec=spec, options=options)
+        return self.send(Load(spec, options))
 
-    def set_sampling(self, config: SamplingConfig, max_new_tokens: int) -> int:
-        return self._send("sampling", config=config, max_new_tokens=max_new_tokens)
+    def set_sampling(self, config: SamplingConfig) -> int:
+        return self.send(SetSampling(config))
 
     def analyse(self, text: str, masks: Masks = Masks(), source: str | None = None, replay: tuple[int, ...] = ()) -> int:
         """Analyse or prefill; `replay`: generated token ids to feed again after the prompt (generators)."""
-        return self._send("analyse", text=text, masks=masks, source=source, replay=tuple(replay))
+        return self.send(Analyse(text, masks, source, tuple(replay)))
 
     def step(self) -> int:
-        return self._send("step")
+        return self.send(Step())
 
     def choose(self, token_id: int, replace: bool) -> int:
         """Take `token_id` as the next token, or instead of the last one when `replace`."""
-        return self._send("choose", token_id=token_id, replace=replace)
+        return self.send(Choose(token_id, replace))
 
     def undo(self) -> int:
-        return self._send("undo")
+        return self.send(Undo())
 
     def run(self, count: int) -> int:
-        cancel = threading.Event()
-        rid = self._send("run", count=count, cancel=cancel)
-        self._cancels[rid] = cancel
-        return rid
+        return self.send(Run(count))
 
     def stop(self) -> None:
         """Ask every queued or running generation to stop after its current step."""
-        for event in self._cancels.values():
+        for event in self._engine.cancels.values():
             event.set()
 
     def shutdown(self) -> None:
         """Cancel, quit and wait for the thread. Safe to call twice."""
-        if not self._thread.isRunning():
-            return
-        self.stop()
-        self._latest.value = self._next_id + 1  # queued session requests are skipped
-        self._thread.quit()
-        self._thread.wait()
-        self._worker.release()
+        self._engine.stop()
 
     # -- state -------------------------------------------------------------------------------
 
@@ -309,54 +394,54 @@ class EngineClient(QObject):
     @property
     def running(self) -> bool:
         """A multi-step run is queued or in progress."""
-        return "run" in self._pending.values()
+        return any(isinstance(r, Run) for r in self._pending.values())
 
     @property
     def loading(self) -> bool:
-        return "load" in self._pending.values()
+        return any(isinstance(r, Load) for r in self._pending.values())
 
     @property
-    def thread(self) -> QThread:
-        return self._thread
-
-    def _stale(self, rid: int) -> bool:
-        return rid < self._latest.value
+    def engine_thread(self) -> QThread:
+        return self._engine.thread
 
     # -- replies (GUI thread) ----------------------------------------------------------------
 
+    def _current(self, rid: int) -> Request | None:
+        """The request `rid` answers, or None when its reply is no longer wanted."""
+        request = self._pending.get(rid)
+        return None if request is None or self._latest.stale(rid, request) else request
+
     def _on_progressed(self, rid: int, message: str, fraction: float) -> None:
-        self.load_progressed.emit(message, fraction)
+        if isinstance(self._current(rid), Load):
+            self.load_progressed.emit(message, fraction)
 
-    def _on_catalog(self, rid: int, entries: object, default: object) -> None:
-        self.catalog_listed.emit(entries, default)
+    def _on_yielded(self, rid: int, partial: object) -> None:
+        if isinstance(self._current(rid), Run):
+            self.stepped.emit(partial, False)
 
-    def _on_loaded(self, rid: int, info: ModelInfo) -> None:
-        # Never dropped: loads run in order, so the last one received is the worker's model.
-        self.model_loaded.emit(info)
-
-    def _on_analysed(self, rid: int, result: object) -> None:
-        if not self._stale(rid):
+    def _on_returned(self, rid: int, result: Any) -> None:
+        request = self._current(rid)
+        if isinstance(request, ListCatalog):
+            self.catalog_listed.emit(list(result.entries), result.default)
+        elif isinstance(request, Load):
+            self.model_loaded.emit(result)
+        elif isinstance(request, Analyse):
             self.analysed.emit(result)
-
-    def _on_stepped(self, rid: int, step: object, replaced: bool) -> None:
-        if not self._stale(rid):
-            self.stepped.emit(step, replaced)
-
-    def _on_undone(self, rid: int, result: object) -> None:
-        if not self._stale(rid):
+        elif isinstance(request, (Step, Choose)):
+            self.stepped.emit(result, isinstance(request, Choose) and request.replace)
+        elif isinstance(request, Undo):
             self.undone.emit(result)
+        elif isinstance(request, Run):
+            self.run_finished.emit(result.steps, result.reason)
 
-    def _on_run_finished(self, rid: int, count: int, reason: str) -> None:
-        if not self._stale(rid):
-            self.run_finished.emit(count, reason)
-
-    def _on_errored(self, rid: int, op: str, message: str) -> None:
-        if op == "load":
+    def _on_errored(self, rid: int, message: str) -> None:
+        request = self._current(rid)
+        if isinstance(request, Load):
             self.load_failed.emit(message)
-        elif not self._stale(rid):
+        elif request is not None:
             self.errored.emit(message)
 
-    def _on_request_finished(self, rid: int) -> None:
+    def _on_finished(self, rid: int) -> None:
         self._pending.pop(rid, None)
-        self._cancels.pop(rid, None)
+        self._engine.cancels.pop(rid, None)
         self.state_changed.emit()

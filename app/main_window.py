@@ -7,9 +7,7 @@ and paced (redraw_pump), so a fast run never floods the event loop.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
 
@@ -25,8 +23,8 @@ from app.widgets.message_banner import MessageBanner
 from app.widgets.model_picker import ModelPicker
 from app.widgets.sampling_panel import SamplingPanel
 from app.widgets.token_strip import TokenStrip
-from engine.config import LoadOptions
-from engine.results import AnalysisResult, Masks, ModelInfo, StepResult
+from engine.config import LoadOptions, SamplingConfig
+from engine.results import AnalysisResult, Masks, ModelInfo, StackName, StepResult
 
 ANALYSE_DELAY_MS = 350  # typing pause before the text is re-analysed
 RENDER_MS = 30  # a redraw starts at least this long after the previous one ended
@@ -171,21 +169,20 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if state is not None:
             self.restoreState(state)
-        config, max_new, run_count = saved.sampling(self.settings)
-        self.sampling.set_config(config, max_new)
+        config, run_count = saved.sampling(self.settings)
+        self.sampling.set_config(config)
         self.generation.run_count.setValue(run_count)
         text, source = saved.texts(self.settings)  # analysed once a model is loaded
         for box, value in ((self.text_input, text), (self.source_input, source)):
-            box.blockSignals(True)
-            box.setPlainText(value)
-            box.blockSignals(False)
+            with QSignalBlocker(box):
+                box.setPlainText(value)
 
     # -- public actions (also what tests and scripts call) -----------------------------------
 
     def start(self, model: str | None = None) -> None:
         """List the catalog and load `model`, else the last model used, else the catalog default."""
         self.client.list_catalog()
-        self.client.set_sampling(self.sampling.config(), self.sampling.max_new_tokens.value())
+        self.client.set_sampling(self.sampling.config())
         spec = model or saved.last_model(self.settings)
         self._load_default = spec is None
         if spec:
@@ -238,9 +235,6 @@ class MainWindow(QMainWindow):
         self.client.run(count)
         self._update_actions()
 
-    def stop(self) -> None:
-        self.client.stop()
-
     def undo(self) -> None:
         self.client.undo()
 
@@ -249,22 +243,19 @@ class MainWindow(QMainWindow):
         self.client.choose(token_id, replace_last)
 
     def set_mark(self, position: int, kind: str) -> None:
-        """Mask ("mask"), knock out ("knockout") or clear ("") the token at `position`, and re-analyse."""
-        mask, knock = set(self._masks.mask_positions), set(self._masks.knockout_positions)
-        mask.discard(position)
-        knock.discard(position)
-        {"mask": mask, "knockout": knock}.get(kind, set()).add(position)
-        self._set_masks(replace(self._masks, mask_positions=frozenset(mask), knockout_positions=frozenset(knock)))
+        """Mask ("mask"), knock out ("knockout") or clear ("") a token of the text (or source), and re-analyse."""
+        if self.document.info is None:
+            return
+        stack = self.document.info.input_stack
+        masks = self._masks.with_mask(position, kind == "mask")
+        self._set_masks(masks.with_knockout(stack, position, kind == "knockout"))
 
     def set_decoder_mark(self, position: int, kind: str) -> None:
         """Encoder-decoders: knock out ("knockout") or clear ("") a token of the decoder's sequence."""
-        knock = set(self._masks.decoder_knockout_positions) - {position}
-        if kind == "knockout":
-            knock.add(position)
-        self._set_masks(replace(self._masks, decoder_knockout_positions=frozenset(knock)))
+        self._set_masks(self._masks.with_knockout("decoder", position, kind == "knockout"))
 
-    def toggle_ablation(self, stack: str, layer: int, head: int) -> None:
-        self._set_masks(replace(self._masks, ablated_heads=self._masks.ablated_heads ^ {(stack, layer, head)}))
+    def toggle_ablation(self, stack: StackName, layer: int, head: int) -> None:
+        self._set_masks(self._masks.toggle_head(stack, layer, head))
 
     def _set_masks(self, masks: Masks) -> None:
         self._masks = masks
@@ -272,8 +263,12 @@ class MainWindow(QMainWindow):
         self.analyse(keep_generated=True)
 
     def _show_marks(self) -> None:
-        self.token_strip.set_marks(self._masks)
-        self.decoder_strip.set_marks(Masks(knockout_positions=self._masks.decoder_knockout_positions))
+        info = self.document.info
+        stack = info.input_stack if info else "encoder"
+        marks = dict.fromkeys(self._masks.knocked(stack), "knockout")
+        marks.update(dict.fromkeys(self._masks.mask_positions, "mask"))
+        self.token_strip.set_marks(marks)
+        self.decoder_strip.set_marks(dict.fromkeys(self._masks.knocked("decoder"), "knockout"))
 
     def is_idle(self) -> bool:
         """No engine request in flight and no redraw or analysis pending."""
@@ -306,9 +301,8 @@ class MainWindow(QMainWindow):
         saved.save_last_model(self.settings, info.name)
         if not self.text_input.toPlainText().strip() and not self.source_input.toPlainText().strip():
             box = self.source_input if info.kind == "encoder-decoder" else self.text_input
-            box.blockSignals(True)
-            box.setPlainText(EXAMPLES.get(info.kind, ""))
-            box.blockSignals(False)
+            with QSignalBlocker(box):
+                box.setPlainText(EXAMPLES.get(info.kind, ""))
         self.model_loaded.emit(info)
         self.analyse()
 
@@ -420,7 +414,7 @@ class MainWindow(QMainWindow):
     # -- user edits --------------------------------------------------------------------------
 
     def _on_text_changed(self) -> None:
-        if self._masks.mask_positions or self._masks.knockout_positions or self._masks.decoder_knockout_positions:
+        if self._masks.mask_positions or self._masks.knockouts:
             # Positions refer to the old tokens: they would land on other tokens now.
             self._masks = Masks(ablated_heads=self._masks.ablated_heads)
             self._show_marks()
@@ -434,11 +428,11 @@ class MainWindow(QMainWindow):
     def _on_mark_requested(self, position: int, kind: str) -> None:
         self.set_mark(position, kind)
 
-    def _on_ablation_toggled(self, stack: str, layer: int, head: int) -> None:
+    def _on_ablation_toggled(self, stack: StackName, layer: int, head: int) -> None:
         self.toggle_ablation(stack, layer, head)
 
-    def _on_sampling_changed(self, config: object, max_new_tokens: int) -> None:
-        self.client.set_sampling(config, max_new_tokens)
+    def _on_sampling_changed(self, config: SamplingConfig) -> None:
+        self.client.set_sampling(config)
 
     # -- closing -----------------------------------------------------------------------------
 
@@ -447,9 +441,7 @@ class MainWindow(QMainWindow):
         self._redraw.stop()
         self.client.shutdown()
         saved.save_geometry(self.settings, self.saveGeometry(), self.saveState())
-        saved.save_sampling(
-            self.settings, self.sampling.config(), self.sampling.max_new_tokens.value(), self.generation.run_count.value()
-        )
+        saved.save_sampling(self.settings, self.sampling.config(), self.generation.run_count.value())
         saved.save_texts(self.settings, self.text_input.toPlainText(), self.source_input.toPlainText())
         self.settings.sync()
         super().closeEvent(event)

@@ -39,8 +39,8 @@ def save_last_model(settings: QSettings, spec: str) -> None:
     settings.setValue("model/last", spec)
 
 
-def sampling(settings: QSettings) -> tuple[SamplingConfig, int, int]:
-    """(sampling config, max new tokens, run count), falling back to defaults on bad values."""
+def sampling(settings: QSettings) -> tuple[SamplingConfig, int]:
+    """(sampling config, run count), falling back to defaults on bad values."""
     default = SamplingConfig()
     seed = _number(settings.value("sampling/seed"), int, -1)
     try:
@@ -51,22 +51,22 @@ def sampling(settings: QSettings) -> tuple[SamplingConfig, int, int]:
             top_p=_number(settings.value("sampling/top_p"), float, default.top_p),
             seed=None if seed < 0 else seed,
             candidates=_number(settings.value("sampling/candidates"), int, default.candidates),
+            max_new_tokens=_number(settings.value("generation/max_new_tokens"), int, default.max_new_tokens),
         )
     except ValueError:
         config = default
-    max_new = _number(settings.value("generation/max_new_tokens"), int, 256)
     run_count = _number(settings.value("generation/run_count"), int, 20)
-    return config, max(1, max_new), max(1, run_count)
+    return config, max(1, run_count)
 
 
-def save_sampling(settings: QSettings, config: SamplingConfig, max_new_tokens: int, run_count: int) -> None:
+def save_sampling(settings: QSettings, config: SamplingConfig, run_count: int) -> None:
     settings.setValue("sampling/greedy", config.greedy)
     settings.setValue("sampling/temperature", config.temperature)
     settings.setValue("sampling/top_k", config.top_k)
     settings.setValue("sampling/top_p", config.top_p)
     settings.setValue("sampling/seed", -1 if config.seed is None else config.seed)
     settings.setValue("sampling/candidates", config.candidates)
-    settings.setValue("generation/max_new_tokens", max_new_tokens)
+    settings.setValue("generation/max_new_tokens", config.max_new_tokens)
     settings.setValue("generation/run_count", run_count)
 
 

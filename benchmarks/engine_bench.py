@@ -20,6 +20,7 @@ from transformers import DynamicCache
 from benchmarks import models
 from benchmarks.common import Figure, Size, clock, interleaved, median, ratio_figure
 from engine import capture
+from engine.config import SamplingConfig
 from engine.session import GenerationSession
 
 
@@ -38,7 +39,7 @@ class EngineSteps:
 
     def __init__(self, loaded: models.LoadedModel, length: int, room: int):
         self.session = GenerationSession(loaded)
-        self.session.max_new_tokens = room
+        self.session.set_sampling(SamplingConfig(max_new_tokens=room))
         self.session.prefill(models.prompt(loaded, length))
         self.session.step()  # warm-up
 
@@ -101,7 +102,7 @@ def versus_generate(size: Size) -> list[Figure]:
         loaded = models.load(key)
         text, ids = models.prompt(loaded, prompt_length), models.prompt_ids(loaded, prompt_length)
         session = GenerationSession(loaded)
-        session.max_new_tokens = n
+        session.set_sampling(SamplingConfig(max_new_tokens=n))
 
         def engine() -> float:
             started = clock()

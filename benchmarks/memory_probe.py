@@ -11,6 +11,7 @@ import time
 
 from benchmarks import models
 from engine.attention_store import stack_bytes
+from engine.config import SamplingConfig
 from engine.session import GenerationSession
 
 
@@ -36,7 +37,7 @@ def _reset_peak() -> bool:
 def main(key: str, tokens: int, steps: int) -> dict:
     loaded = models.load(key)
     session = GenerationSession(loaded)
-    session.max_new_tokens = steps
+    session.set_sampling(SamplingConfig(max_new_tokens=steps))
     rss_loaded = _status("VmRSS")
     peak_reset = _reset_peak()
     started = time.perf_counter()

@@ -46,7 +46,6 @@ class SyntheticSession:
 
     def __init__(self, info: ModelInfo):
         self.info = info
-        self.max_new_tokens = 1 << 20
         self.sent = 0.0  # perf_counter when the last step result left step()
         self._rows = 0
         self._store: AttentionStore | None = None
@@ -81,7 +80,7 @@ class SyntheticSession:
         position = self._rows - 1
         result = StepResult(
             token_id=1, text="t1", position=position, candidates=self._candidates(),
-            rows={STACK: snapshot.row(STACK, position)}, attention=snapshot, next_candidates=self._candidates(),
+            attention=snapshot, next_candidates=self._candidates(),
         )
         self.sent = time.perf_counter()
         return result

@@ -19,11 +19,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
-from engine.memory_budget import AttentionMemoryError, check_fits
 from engine.pooling import max_pool, max_pool_triangle
-
-# The memory budget's names stay importable from here, where the engine has always found them.
-__all__ = ["AttentionMemoryError", "AttentionSnapshot", "AttentionStore", "check_fits", "stack_bytes"]
 
 VALUE_BYTES = 2  # float16
 

@@ -17,6 +17,7 @@ class SamplingConfig:
     top_p: float = 1.0  # keep the smallest set whose probability reaches p, in (0, 1]
     seed: int | None = None  # same seed, same tokens
     candidates: int = 10  # how many alternatives each step reports
+    max_new_tokens: int = 256  # a generation ends after this many new tokens
 
     def __post_init__(self) -> None:
         if not self.greedy:
@@ -26,6 +27,8 @@ class SamplingConfig:
                 raise ValueError(f"top-p must be in (0, 1], got {self.top_p}")
             if self.top_k < 0:
                 raise ValueError(f"top-k must be ≥ 0 (0 keeps every token), got {self.top_k}")
+        if self.max_new_tokens < 1:
+            raise ValueError(f"the number of tokens to generate must be ≥ 1, got {self.max_new_tokens}")
         if self.candidates < 1:
             raise ValueError(f"the number of candidates must be ≥ 1, got {self.candidates}")
 

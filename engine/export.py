@@ -13,7 +13,7 @@ import numpy as np
 
 from engine.config import LoadOptions, SamplingConfig
 from engine.errors import EngineError
-from engine.results import Candidate, Masks
+from engine.results import Candidate, Masks, SequenceName
 from engine.tokens import readable_tokens
 
 
@@ -76,10 +76,27 @@ def _sampling(args) -> SamplingConfig:
     sampled = args.temperature is not None or args.top_k or args.top_p != 1.0 or args.seed is not None
     if args.greedy and sampled:
         raise EngineError("--greedy cannot be combined with --temperature, --top-k, --top-p or --seed")
+    length = max(args.generate, 1)
     if not sampled:
-        return SamplingConfig(greedy=True, candidates=args.top_k_candidates)
+        return SamplingConfig(greedy=True, candidates=args.top_k_candidates, max_new_tokens=length)
     temperature = 1.0 if args.temperature is None else args.temperature
-    return SamplingConfig(False, temperature, args.top_k, args.top_p, args.seed, args.top_k_candidates)
+    return SamplingConfig(False, temperature, args.top_k, args.top_p, args.seed, args.top_k_candidates, length)
+
+
+def _masks(args, kind: str) -> Masks:
+    """The flags on the one mask model: --knockout-positions count the typed text's tokens (an
+    encoder-decoder's source), --decoder-knockout-positions an encoder-decoder's decoder tokens."""
+    main: SequenceName = "decoder" if kind == "decoder" else "encoder"
+    decoder = _positions(args.decoder_knockout_positions, "--decoder-knockout-positions")
+    if decoder and kind != "encoder-decoder":
+        raise EngineError("--decoder-knockout-positions is for encoder-decoders; a decoder's are plain knock-outs")
+    knockouts = {(main, p) for p in _positions(args.knockout_positions, "--knockout-positions")}
+    knockouts |= {("decoder", p) for p in decoder}
+    return Masks(
+        mask_positions=_positions(args.mask_positions, "--mask-positions"),
+        knockouts=frozenset(knockouts),
+        ablated_heads=_heads(args.ablate_heads, main),
+    )
 
 
 def _topk(rows: list[tuple[Candidate, ...]], k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -92,7 +109,7 @@ def _topk(rows: list[tuple[Candidate, ...]], k: int) -> tuple[np.ndarray, np.nda
 
 
 def export(args) -> Path:
-    from engine.loading import load_model
+    from engine.loading import load_model, set_threads
     from engine.session import EncoderSession, make_session
 
     if args.generate < 0:
@@ -105,14 +122,9 @@ def export(args) -> Path:
         raise EngineError(f"--out must name an .npz file, got {out}")
     if not out.parent.exists():
         raise EngineError(f"the folder {out.parent} does not exist")
+    set_threads(None)  # the CLI starts the engine, so it sets torch's threads
     loaded = load_model(args.model, LoadOptions(device=args.device, dtype=args.dtype))
-    main_stack = "decoder" if loaded.kind == "decoder" else "encoder"
-    masks = Masks(
-        _positions(args.mask_positions, "--mask-positions"),
-        _positions(args.knockout_positions, "--knockout-positions"),
-        _heads(args.ablate_heads, main_stack),
-        _positions(args.decoder_knockout_positions, "--decoder-knockout-positions"),
-    )
+    masks = _masks(args, loaded.kind)
     session = make_session(loaded)
     arrays: dict[str, np.ndarray] = {}
     if isinstance(session, EncoderSession):
@@ -131,7 +143,6 @@ def export(args) -> Path:
         if loaded.kind == "decoder" and args.source:
             raise EngineError(f"{loaded.info.name} is a decoder: put the prompt in --text, there is no --source")
         session.set_sampling(sampling)
-        session.max_new_tokens = max(args.generate, 1)
         session.prefill(args.text, masks, source=args.source)
         steps = session.run(args.generate) if args.generate else []
         result = session.state()

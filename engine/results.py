@@ -5,7 +5,7 @@ Imports neither torch nor Qt, so the GUI can type-check against it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -15,7 +15,7 @@ from engine.attention_store import AttentionSnapshot
 
 ModelKind = Literal["encoder", "decoder", "encoder-decoder"]
 StackName = Literal["encoder", "decoder", "cross"]
-MaskKind = Literal["mask", "knockout"]
+SequenceName = Literal["encoder", "decoder"]  # whose tokens a position counts: the encoder's input or the decoder's
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,11 @@ class ModelInfo:
     vocab_size: int
     parameters: int
 
+    @property
+    def input_stack(self) -> SequenceName:
+        """The stack whose sequence holds the typed text's tokens (the source, for encoder-decoders)."""
+        return "decoder" if self.kind == "decoder" else "encoder"
+
 
 @dataclass(frozen=True)
 class CatalogEntry:
@@ -69,19 +74,31 @@ class MaskPrediction:
 
 @dataclass(frozen=True)
 class Masks:
-    """What the user did to the input. Positions count tokens after tokenisation, specials included."""
+    """What the user did to the input, the same for every kind of model.
 
-    mask_positions: frozenset[int] = frozenset()  # replaced by [MASK] (masked LMs only)
-    knockout_positions: frozenset[int] = frozenset()  # no query may attend to them
-    ablated_heads: frozenset[tuple[str, int, int]] = frozenset()  # (stack, layer, head) outputs zeroed
-    # Encoder-decoders: positions in the decoder's sequence (start token, prefix, generated) that no
-    # decoder query may attend to; `knockout_positions` are the source's there.
-    decoder_knockout_positions: frozenset[int] = frozenset()
+    Positions count tokens after tokenisation, special tokens included, in one stack's sequence:
+    "encoder" is an encoder's input (an encoder-decoder's source), "decoder" a decoder's sequence
+    (prompt then generated tokens; an encoder-decoder's start token, prefix, generated tokens).
+    """
 
-    @property
-    def empty(self) -> bool:
-        return not (self.mask_positions or self.knockout_positions or self.ablated_heads
-                    or self.decoder_knockout_positions)
+    mask_positions: frozenset[int] = frozenset()  # encoder positions replaced by [MASK] (masked LMs only)
+    knockouts: frozenset[tuple[SequenceName, int]] = frozenset()  # (stack, position): no query attends to it
+    ablated_heads: frozenset[tuple[StackName, int, int]] = frozenset()  # (stack, layer, head) outputs zeroed
+
+    def knocked(self, stack: SequenceName) -> frozenset[int]:
+        """Knocked-out positions of one stack's sequence (cross-attention reads the encoder's)."""
+        return frozenset(position for name, position in self.knockouts if name == stack)
+
+    def with_knockout(self, stack: SequenceName, position: int, knocked: bool = True) -> Masks:
+        key = (stack, position)
+        return replace(self, knockouts=self.knockouts | {key} if knocked else self.knockouts - {key})
+
+    def with_mask(self, position: int, masked: bool = True) -> Masks:
+        positions = self.mask_positions | {position} if masked else self.mask_positions - {position}
+        return replace(self, mask_positions=positions)
+
+    def toggle_head(self, stack: StackName, layer: int, head: int) -> Masks:
+        return replace(self, ablated_heads=self.ablated_heads ^ {(stack, layer, head)})
 
 
 @dataclass(frozen=True)
@@ -110,8 +127,7 @@ class StepResult:
     text: str
     position: int  # position of the new token in the generated stack's sequence
     candidates: tuple[Candidate, ...]  # the distribution the token was chosen from, best first
-    rows: dict[str, NDArray[np.float32]] = field(default_factory=dict)  # stack -> [layer, head, key]
-    attention: AttentionSnapshot | None = None
+    attention: AttentionSnapshot | None = None  # the store after this step (replayed steps: the result's)
     finished: bool = False  # EOS chosen or max length reached
     reason: str = ""  # "eos" | "max_length" | ""
     next_candidates: tuple[Candidate, ...] = ()  # top-k for the following token

@@ -11,14 +11,16 @@ import inspect
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import torch
 from transformers import DynamicCache, EncoderDecoderCache
 
 from engine import capture
-from engine.attention_store import AttentionStore, check_fits, stack_bytes
+from engine.attention_store import AttentionStore, stack_bytes
+from engine.memory_budget import check_fits
 from engine.config import SamplingConfig
 from engine.errors import EngineError, GenerationFinished, UnsupportedError
 from engine.loading import LoadedModel
@@ -79,8 +81,8 @@ class _Session:
                     f"this model's {stack} stack has {layers} layers × {heads} heads"
                 )
 
-    def _reserve(self, rows: dict[str, tuple[int, int]]) -> None:
-        """Check memory, then (re)create the store's stacks. rows: stack -> (row capacity, keys)."""
+    def _check_memory(self, rows: dict[str, tuple[int, int]]) -> None:
+        """Refuse what would not fit, before anything changes. rows: stack -> (row capacity, keys)."""
         needed = 0
         for stack, (capacity, keys) in rows.items():
             layers, heads = self._stack_shapes[stack]
@@ -88,6 +90,8 @@ class _Session:
         # The forward also holds one layer's full probabilities (float32) at a time.
         widest = max((self._stack_shapes[s][1] * c * k * 4 for s, (c, k) in rows.items()), default=0)
         check_fits(needed + 3 * widest, f"attention for {max(c for c, _ in rows.values())} tokens")
+
+    def _configure_store(self, rows: dict[str, tuple[int, int]]) -> None:
         self.store.clear()
         for stack, (capacity, keys) in rows.items():
             layers, heads = self._stack_shapes[stack]
@@ -99,9 +103,8 @@ class _Session:
             ablate.setdefault((stack, layer), []).append(head)
         return capture.Recorder(self.loaded.sites, self.store, start, knock, ablate)
 
-    def _knock_tensor(self, length: int, positions: frozenset[int] | None = None) -> torch.Tensor | None:
-        """[length] bool, True at the knocked-out positions (default: the masks' knock-outs); None if none."""
-        positions = self.masks.knockout_positions if positions is None else positions
+    def _knock_tensor(self, length: int, positions: frozenset[int]) -> torch.Tensor | None:
+        """[length] bool, True at the knocked-out positions; None if there are none."""
         if not positions:
             return None
         knocked = torch.zeros(length, dtype=torch.bool, device=self.loaded.device)
@@ -142,8 +145,8 @@ class EncoderSession(_Session):
         ids = encoded["input_ids"][0].clone()
         length = len(ids)
         self._check_positions(masks.mask_positions, length, "mask")
-        self._check_positions(masks.knockout_positions, length, "knock-out")
-        if masks.decoder_knockout_positions:
+        self._check_positions(masks.knocked("encoder"), length, "knock-out")
+        if masks.knocked("decoder"):
             raise EngineError(f"{self.info.name} is an encoder: it has no decoder tokens to knock out")
         self._check_heads(masks)
         mask_id = self.tokenizer.mask_token_id
@@ -154,13 +157,15 @@ class EncoderSession(_Session):
             )
         for p in masks.mask_positions:
             ids[p] = mask_id
+        rows = {"encoder": (length, length)}
+        self._check_memory(rows)
         self.masks = masks
-        self._reserve({"encoder": (length, length)})
+        self._configure_store(rows)
 
         device = self.loaded.device
         inputs = {k: v.to(device) for k, v in encoded.items()}
         inputs["input_ids"] = ids[None].to(device)
-        knock = self._knock_tensor(length)
+        knock = self._knock_tensor(length, masks.knocked("encoder"))
         recorder = self._recorder({"encoder": 0}, {"encoder": knock} if knock is not None else {})
         with torch.inference_mode(), capture.recording(recorder):
             output = self.model(**inputs)
@@ -191,6 +196,26 @@ class EncoderSession(_Session):
         )
 
 
+@dataclass(frozen=True)
+class _PrefillPlan:
+    """A validated prefill: what it will feed and keep, decided before any state changes."""
+
+    source_ids: list[int]  # encoder-decoders: the source; decoders: empty
+    ids: list[int]  # the generated stack's start: prompt, or decoder start token and prefix
+    replay: list[int]  # tokens generated before, fed again after `ids`
+    capacity: int  # rows the decoder may reach: prompt + max_new_tokens, capped by the model's positions
+    masks: Masks
+
+    @property
+    def rows(self) -> dict[str, tuple[int, int]]:
+        """stack -> (row capacity, keys) for the attention store."""
+        decoder = {"decoder": (self.capacity, self.capacity)}
+        if not self.source_ids:
+            return decoder
+        source = len(self.source_ids)
+        return {"encoder": (source, source), **decoder, "cross": (self.capacity, source)}
+
+
 class GenerationSession(_Session):
     """Decoders and encoder-decoders: prefill, then step one token at a time with the KV cache."""
 
@@ -199,20 +224,20 @@ class GenerationSession(_Session):
         if not loaded.info.can_generate:
             raise UnsupportedError(f"{loaded.info.name} has no language-model head, so it cannot generate")
         self.sampling = SamplingConfig()
-        self.max_new_tokens = 256
         self._seq2seq = loaded.kind == "encoder-decoder"
+        # Where generation stands; `_reset` sets all of it at once from a plan.
         self._ids: list[int] = []  # the generated stack's sequence: prompt (or decoder prefix) + new tokens
         self._prompt_len = 0
         self._source_ids: list[int] = []  # encoder-decoders: the source
-        self._cache = None
-        self._encoder_out = None
-        self._logits: torch.Tensor | None = None  # scores for the next token, [vocab]
-        self._next: tuple[torch.Tensor, int, tuple[Candidate, ...]] | None = None  # (logits, k, their top-k)
-        self._generator = torch.Generator()
-        self._rng_history: list[torch.Tensor] = []  # generator state before each step, for undo
-        self._knock: dict[str, torch.Tensor] = {}
-        self._finish_reason = ""
         self._max_len = 0  # prompt + max_new_tokens, capped by the model's positions
+        self._knock: dict[str, torch.Tensor] = {}  # stack -> [key] bool, what the recorder knocks out
+        self._cache: Any = None
+        self._encoder_out: Any = None
+        self._logits: torch.Tensor | None = None  # scores for the next token, [vocab]
+        self._finish_reason = ""
+        self._generator = torch.Generator()  # the session's own randomness: never the process's
+        self._rng_history: list[torch.Tensor] = []  # generator state before each step, for undo
+        self._next: tuple[torch.Tensor, int, tuple[Candidate, ...]] | None = None  # (logits, k, their top-k)
         forward_args = inspect.signature(self.model.forward).parameters
         self._keeps_logits = "logits_to_keep" in forward_args  # can skip the LM head for earlier tokens
 
@@ -236,65 +261,20 @@ class GenerationSession(_Session):
 
         `replay`: tokens generated before, fed again in the same forward as the prompt, so that new
         masks show their effect on a whole generation without losing it. They come back as the
-        result's `steps`, each with the candidates it would be chosen from now. A decoder's
-        knock-outs (an encoder-decoder's `decoder_knockout_positions`) may then fall on replayed
-        tokens too: positions count the prompt (or start token and prefix), then the replay.
+        result's `steps`, each with the candidates it would be chosen from now. Decoder knock-outs
+        may fall on replayed tokens too: positions count the prompt (or start token and prefix),
+        then the replay.
         """
         started = time.perf_counter()
-        if masks.mask_positions:
-            raise UnsupportedError(
-                f"{self.info.name} is not a masked language model, so it cannot fill [MASK]: "
-                "knock the token out of attention instead"
-            )
-        if masks.decoder_knockout_positions and not self._seq2seq:
-            raise EngineError("decoder knock-outs are for encoder-decoders; a decoder's are plain knock-outs")
-        if self._seq2seq:
-            if source is None or not source.strip():
-                raise EngineError("the source is empty: type the text to transform first")
-            src = self._tokenize(source, "source")["input_ids"][0].tolist()
-            prefix = self._tokenize(text, "decoder prefix", special=False)["input_ids"][0].tolist() if text.strip() else []
-            ids = [self.loaded.decoder_start_id] + prefix
-        else:
-            if not text.strip():
-                raise EngineError("the prompt is empty: type some text first")
-            src = []
-            ids = self._tokenize(text, "prompt")["input_ids"][0].tolist()
-        capacity = self._capacity(len(ids))
-        replay = [int(t) for t in replay][: capacity - len(ids)]
-        vocab = self.info.vocab_size
-        if any(not 0 <= t < vocab for t in replay):
-            raise EngineError(f"a replayed token id is not in the vocabulary (0..{vocab - 1})")
-        knock_length = len(src) if self._seq2seq else len(ids) + len(replay)  # what knock-outs refer to
-        self._check_positions(masks.knockout_positions, knock_length, "knock-out")
-        self._check_positions(masks.decoder_knockout_positions, len(ids) + len(replay), "decoder knock-out")
-        self._check_heads(masks)
-        rows = {"decoder": (capacity, capacity)}
-        if self._seq2seq:
-            rows = {"encoder": (len(src), len(src)), **rows, "cross": (capacity, len(src))}
-        self._reserve(rows)  # refuses what would not fit before any state changes
-
-        self.masks = masks
-        self._source_ids, self._ids, self._prompt_len, self._max_len = src, ids, len(ids), capacity
-        self._rng_history.clear()
-        self._finish_reason = ""
-        self._reseed()
-        self._knock = {}
-        if self._seq2seq:
-            knocked = self._knock_tensor(len(src))
-            if knocked is not None:
-                self._knock = {"encoder": knocked, "cross": knocked}
-            decoder_positions = masks.decoder_knockout_positions
-        else:
-            decoder_positions = masks.knockout_positions
-        if decoder_positions:
-            self._knock["decoder"] = self._knock_tensor(capacity, decoder_positions)
-
+        plan = self._plan(text, masks, source, replay)
+        self._check_memory(plan.rows)  # refuses what would not fit before any state changes
+        self._reset(plan)
         with torch.inference_mode():
             self._encoder_out = self._encode() if self._seq2seq else None
-            self._cache = self._new_cache()
-            logits = self._forward(ids + replay, start=0, keep=len(replay) + 1)
+            logits = self._forward(plan.ids + plan.replay, start=0, keep=len(plan.replay) + 1)
         self._logits = logits[-1]
-        steps = self._replayed(replay, logits)
+        steps = self._replay_steps(plan.replay, logits)
+        self._drop_after_end(len(steps), len(plan.replay), logits)
         return replace(self.state(time.perf_counter() - started), steps=steps)
 
     def step(self, choose: int | None = None) -> StepResult:
@@ -315,15 +295,12 @@ class GenerationSession(_Session):
         with torch.inference_mode():
             self._logits = self._forward([token], start=position)[-1]
         self._update_finished(token)
-        snapshot = self.store.snapshot()
-        rows = {stack: snapshot.row(stack, position) for stack in ("decoder", "cross") if stack in snapshot.stacks}
         return StepResult(
             token_id=token,
             text=self._token_text(token),
             position=position,
             candidates=candidates,
-            rows=rows,
-            attention=snapshot,
+            attention=self.store.snapshot(),
             finished=self.finished,
             reason=self._finish_reason,
             next_candidates=() if self.finished else self._next_candidates(),
@@ -342,10 +319,9 @@ class GenerationSession(_Session):
         self._ids.pop()
         self._generator.set_state(self._rng_history.pop())
         self._finish_reason = ""
-        which = "decoder_knockout_positions" if self._seq2seq else "knockout_positions"
         removed = len(self._ids)
-        if removed in getattr(self.masks, which):
-            self.masks = replace(self.masks, **{which: getattr(self.masks, which) - {removed}})
+        if removed in self.masks.knocked("decoder"):
+            self.masks = self.masks.with_knockout("decoder", removed, False)
             self._knock["decoder"][removed] = False
         # The cache holds every fed token; drop the undone one and the one before it, then feed that
         # one again to get back its logits (cheaper than keeping a vocabulary-sized row per step).
@@ -373,7 +349,7 @@ class GenerationSession(_Session):
         return results
 
     def state(self, seconds: float = 0.0) -> AnalysisResult:
-        """Where the session stands now. `tokens` is the input masks refer to: the source, or the prompt;
+        """Where the session stands now. `tokens` is the encoder's input (the source) or the prompt;
         `decoder_tokens` the decoder's start and prefix. Generated tokens are in `token_ids` (the property)."""
         source = self._source_ids if self._seq2seq else self._ids[: self._prompt_len]
         prefix = self._ids[: self._prompt_len] if self._seq2seq else []
@@ -398,11 +374,61 @@ class GenerationSession(_Session):
     def prompt_length(self) -> int:
         return self._prompt_len
 
-    # -- internals ------------------------------------------------------------------------------
-    def _replayed(self, replay: list[int], logits: torch.Tensor) -> tuple[StepResult, ...]:
-        """Steps for tokens fed with the prompt; logits[i] scored replay[i]. Sets where generation stands."""
-        snapshot = self.store.snapshot()
-        stacks = [stack for stack in ("decoder", "cross") if stack in snapshot.stacks]
+    # -- prefill: validate, reset, run ------------------------------------------------------------
+    def _plan(self, text: str, masks: Masks, source: str | None, replay: Sequence[int]) -> _PrefillPlan:
+        """Check everything a prefill needs and say what it will do; changes nothing."""
+        if masks.mask_positions:
+            raise UnsupportedError(
+                f"{self.info.name} is not a masked language model, so it cannot fill [MASK]: "
+                "knock the token out of attention instead"
+            )
+        if self._seq2seq:
+            if source is None or not source.strip():
+                raise EngineError("the source is empty: type the text to transform first")
+            source_ids = self._tokenize(source, "source")["input_ids"][0].tolist()
+            prefix = self._tokenize(text, "decoder prefix", special=False)["input_ids"][0].tolist() if text.strip() else []
+            ids = [self.loaded.decoder_start_id, *prefix]
+        else:
+            if not text.strip():
+                raise EngineError("the prompt is empty: type some text first")
+            if masks.knocked("encoder"):
+                raise EngineError(
+                    f"{self.info.name} is a decoder with no encoder: its knock-outs are plain knock-outs "
+                    "of the decoder's tokens"
+                )
+            source_ids = []
+            ids = self._tokenize(text, "prompt")["input_ids"][0].tolist()
+        capacity = self._capacity(len(ids))
+        fed = [int(t) for t in replay][: capacity - len(ids)]
+        vocab = self.info.vocab_size
+        if any(not 0 <= t < vocab for t in fed):
+            raise EngineError(f"a replayed token id is not in the vocabulary (0..{vocab - 1})")
+        self._check_positions(masks.knocked("encoder"), len(source_ids), "knock-out")
+        decoder_what = "decoder knock-out" if self._seq2seq else "knock-out"
+        self._check_positions(masks.knocked("decoder"), len(ids) + len(fed), decoder_what)
+        self._check_heads(masks)
+        return _PrefillPlan(source_ids, ids, fed, capacity, masks)
+
+    def _reset(self, plan: _PrefillPlan) -> None:
+        """Make the plan where generation stands: empty store and cache, masks, fresh randomness."""
+        self._configure_store(plan.rows)
+        self.masks = plan.masks
+        self._source_ids, self._ids = list(plan.source_ids), list(plan.ids)
+        self._prompt_len, self._max_len = len(plan.ids), plan.capacity
+        self._rng_history.clear()
+        self._finish_reason = ""
+        self._reseed()
+        self._knock = {}
+        source_knocked = self._knock_tensor(len(plan.source_ids), plan.masks.knocked("encoder"))
+        if source_knocked is not None:  # the source's keys: encoder self-attention and cross-attention
+            self._knock = {"encoder": source_knocked, "cross": source_knocked}
+        decoder_knocked = self._knock_tensor(plan.capacity, plan.masks.knocked("decoder"))
+        if decoder_knocked is not None:
+            self._knock["decoder"] = decoder_knocked
+        self._cache = self._new_cache()
+
+    def _replay_steps(self, replay: list[int], logits: torch.Tensor) -> tuple[StepResult, ...]:
+        """Steps for tokens fed with the prompt (logits[i] scored replay[i]), up to an end of text."""
         k = self.sampling.candidates
         steps = []
         self._update_finished()
@@ -410,26 +436,29 @@ class GenerationSession(_Session):
             self._rng_history.append(self._generator.get_state())  # forced tokens draw nothing
             self._ids.append(token)
             self._update_finished(token)
-            position = len(self._ids) - 1
             steps.append(StepResult(
                 token_id=token,
                 text=self._token_text(token),
-                position=position,
+                position=len(self._ids) - 1,
                 candidates=self._candidates(logits[i], k),
-                rows={stack: snapshot.row(stack, position) for stack in stacks},
                 finished=self.finished,
                 reason=self._finish_reason,
             ))
             if self.finished:  # an end of text was replayed: nothing after it counts
                 break
-        kept = len(steps)
-        if kept < len(replay):  # drop what was fed after the end from the cache and the store
-            self._cache.crop(kept - len(replay))
-            for stack in stacks:
-                self.store.set_rows(stack, len(self._ids))
-            self._logits = logits[kept]
         return tuple(steps)
 
+    def _drop_after_end(self, kept: int, fed: int, logits: torch.Tensor) -> None:
+        """Forget what was fed after a replayed end of text: cache entries, store rows, logits."""
+        if kept == fed:
+            return
+        self._cache.crop(kept - fed)
+        for stack in ("decoder", "cross"):
+            if stack in self.store:
+                self.store.set_rows(stack, len(self._ids))
+        self._logits = logits[kept]
+
+    # -- internals ------------------------------------------------------------------------------
     def _next_candidates(self) -> tuple[Candidate, ...]:
         """Top-k for the next token, computed once per logits: a step reports them, the next step reuses them."""
         k = self.sampling.candidates
@@ -438,20 +467,23 @@ class GenerationSession(_Session):
         return self._next[2]
 
     def _capacity(self, prompt_length: int) -> int:
-        capacity = prompt_length + self.max_new_tokens
+        capacity = prompt_length + self.sampling.max_new_tokens
         limit = self.info.max_positions
         return min(capacity, limit) if limit else capacity
 
     def _reseed(self) -> None:
         seed = self.sampling.seed
-        self._generator.manual_seed(seed if seed is not None else int(torch.seed() % 2**63))
+        if seed is None:
+            self._generator.seed()  # a fresh seed for this generator only
+        else:
+            self._generator.manual_seed(seed)
 
-    def _new_cache(self):
+    def _new_cache(self) -> Any:
         if self._seq2seq:
             return EncoderDecoderCache(DynamicCache(config=self.model.config), DynamicCache(config=self.model.config))
         return DynamicCache(config=self.model.config)
 
-    def _encode(self):
+    def _encode(self) -> Any:
         src = torch.tensor([self._source_ids], device=self.loaded.device)
         recorder = self._recorder({"encoder": 0}, self._knock)
         with capture.recording(recorder):
@@ -491,7 +523,7 @@ class GenerationSession(_Session):
     def _update_finished(self, token: int | None = None) -> None:
         if token is not None and token in self.loaded.eos_ids:
             self._finish_reason = "eos"
-        elif self.generated >= self.max_new_tokens or len(self._ids) >= self._max_len:
+        elif self.generated >= self.sampling.max_new_tokens or len(self._ids) >= self._max_len:
             self._finish_reason = "max_length"
         else:
             self._finish_reason = ""

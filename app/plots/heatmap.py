@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
-from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QToolTip, QWidget
 
@@ -22,6 +22,7 @@ from app.token_text import display_text
 from engine.pooling import fit
 
 DISPLAY_LIMIT = 512  # cells per side drawn at once; more are max-pooled
+HOVER_MS = 16  # the hover text follows the mouse at most this often
 
 
 class HeatmapView(pg.GraphicsLayoutWidget):
@@ -55,7 +56,11 @@ class HeatmapView(pg.GraphicsLayoutWidget):
         self._pooled: tuple[NDArray[np.float32], int, int] | None = None
         self._showing: tuple[int, int, int, int] | None = None  # drawn (row0, row1, col0, col1) at full res
         self.hover_text = ""
-        self._mouse = pg.SignalProxy(self.scene().sigMouseMoved, rateLimit=60, slot=self._on_mouse_moved)
+        # Hover is rate-limited by a timer the view owns (Qt deletes it with the view, on the GUI thread).
+        self._pointer = QPointF()
+        self._hover_timer = QTimer(self, singleShot=True, interval=HOVER_MS)
+        self._hover_timer.timeout.connect(self._on_hover_due)
+        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.plot.getViewBox().sigRangeChanged.connect(self._on_range_changed)
 
     # -- data --------------------------------------------------------------------------------
@@ -159,8 +164,16 @@ class HeatmapView(pg.GraphicsLayoutWidget):
         rows, cols = self._matrix.shape
         return (query, key) if 0 <= query < rows and 0 <= key < cols else None
 
-    def _on_mouse_moved(self, args: tuple) -> None:
-        cell = self.cell_at(args[0])
+    def _on_mouse_moved(self, scene_position: QPointF) -> None:
+        self._pointer = QPointF(scene_position)
+        if not self._hover_timer.isActive():
+            self._hover_timer.start()
+
+    def _on_hover_due(self) -> None:
+        self._show_hover(self._pointer)
+
+    def _show_hover(self, scene_position: QPointF) -> None:
+        cell = self.cell_at(scene_position)
         if cell is None:
             self.hover_text = ""
             QToolTip.hideText()

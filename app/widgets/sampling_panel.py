@@ -13,9 +13,9 @@ MAX_SEED = 2**31 - 1
 
 
 class SamplingPanel(QGroupBox):
-    """Emits changed(config, max_new_tokens) whenever a control changes."""
+    """Emits changed(config) whenever a control changes."""
 
-    changed = Signal(object, int)
+    changed = Signal(object)  # SamplingConfig
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Sampling", parent)
@@ -36,7 +36,7 @@ class SamplingPanel(QGroupBox):
         form.addRow("seed", self.seed)
         form.addRow("max new tokens", self.max_new_tokens)
         form.addRow("candidates shown", self.candidates)
-        self.set_config(SamplingConfig(), 256)
+        self.set_config(SamplingConfig())
         self.greedy.toggled.connect(self._on_changed)
         for box in (self.temperature, self.top_k, self.top_p, self.seed, self.max_new_tokens, self.candidates):
             box.valueChanged.connect(self._on_changed)
@@ -67,9 +67,10 @@ class SamplingPanel(QGroupBox):
             top_p=self.top_p.value(),
             seed=None if seed < 0 else seed,
             candidates=self.candidates.value(),
+            max_new_tokens=self.max_new_tokens.value(),
         )
 
-    def set_config(self, config: SamplingConfig, max_new_tokens: int) -> None:
+    def set_config(self, config: SamplingConfig) -> None:
         boxes = (self.temperature, self.top_k, self.top_p, self.seed, self.max_new_tokens, self.candidates)
         with ExitStack() as blocked:
             for widget in (self, self.greedy, *boxes):
@@ -79,7 +80,7 @@ class SamplingPanel(QGroupBox):
             self.top_k.setValue(config.top_k)
             self.top_p.setValue(config.top_p)
             self.seed.setValue(-1 if config.seed is None else config.seed)
-            self.max_new_tokens.setValue(max_new_tokens)
+            self.max_new_tokens.setValue(config.max_new_tokens)
             self.candidates.setValue(config.candidates)
         self._update_enabled()
 
@@ -90,4 +91,4 @@ class SamplingPanel(QGroupBox):
 
     def _on_changed(self, *_: object) -> None:
         self._update_enabled()
-        self.changed.emit(self.config(), self.max_new_tokens.value())
+        self.changed.emit(self.config())

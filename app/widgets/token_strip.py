@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QLabel, QMenu, QScrollArea, QWidget
 
 from app.token_text import display_text, looks_special
 from app.widgets.flow_layout import FlowLayout
-from engine.results import Masks
 
 MAX_CHIPS = 2000  # a huge paste would need tens of thousands of widgets
 KIND_TITLES = {"mask": "Replace with [MASK]", "knockout": "Knock out of attention"}
@@ -180,10 +179,9 @@ class TokenStrip(QScrollArea):
             self._layout.addWidget(self._more)
         self._body.updateGeometry()
 
-    def set_marks(self, masks: Masks) -> None:
-        marks = {p: "knockout" for p in masks.knockout_positions}
-        marks.update({p: "mask" for p in masks.mask_positions})
-        self._marks = marks
+    def set_marks(self, marks: dict[int, str]) -> None:
+        """position -> "mask" | "knockout"; positions not named are unmarked."""
+        self._marks = dict(marks)
         for chip in self._chips:
             chip.set_mark(marks.get(chip.position, ""))
 

@@ -38,7 +38,7 @@ def test_type_step_alternative_undo_knockout(open_window, tiny_folders, qtbot, w
     np.testing.assert_allclose(heatmap.matrix.sum(axis=1), 1.0, atol=2e-3)  # rows are distributions
     assert np.all(np.triu(heatmap.matrix, 1) == 0)  # causal
     # The window keeps one copy of the attention (the snapshot), not one more per step.
-    assert all(not s.rows and s.attention is None for s in window.document.steps)
+    assert all(s.attention is None for s in window.document.steps)
     assert window.document.snapshot.shape("decoder")[2] == prompt_len + 3
     generated = window.token_strip.chip(prompt_len + 2)
     assert generated.objectName() == f"token_{prompt_len + 2}" and generated.generated
@@ -65,7 +65,7 @@ def test_type_step_alternative_undo_knockout(open_window, tiny_folders, qtbot, w
     before = heatmap.matrix.copy()
     qtbot.mouseClick(window.token_strip.chip(2), Qt.MouseButton.LeftButton)
     wait_idle(window)
-    assert window.document.masks.knockout_positions == frozenset({2})
+    assert window.document.masks.knocked("decoder") == frozenset({2})
     assert window.token_strip.chip(2).mark == "knockout"
     # The generated tokens are kept, fed again under the new mask: their rows change, they stay.
     assert [s.token_id for s in window.document.steps] == generated_ids
@@ -85,12 +85,12 @@ def test_type_step_alternative_undo_knockout(open_window, tiny_folders, qtbot, w
     last = prompt_len + 2
     qtbot.mouseClick(window.token_strip.chip(last), Qt.MouseButton.LeftButton)
     wait_idle(window)
-    assert window.document.masks.knockout_positions == frozenset({2, last})
+    assert window.document.masks.knocked("decoder") == frozenset({2, last})
     assert len(window.document.steps) == 3 and window.token_strip.chip(last).mark == "knockout"
     assert np.all(heatmap.matrix[:, last] == 0)
     qtbot.mouseClick(window.findChild(QWidget, "undoButton"), Qt.MouseButton.LeftButton)
     wait_idle(window)
-    assert window.document.masks.knockout_positions == frozenset({2})
+    assert window.document.masks.knocked("decoder") == frozenset({2})
     qtbot.mouseClick(step, Qt.MouseButton.LeftButton)
     wait_idle(window)
     assert window.token_strip.chip(last).mark == "" and heatmap.matrix[last, last] > 0
@@ -99,7 +99,7 @@ def test_type_step_alternative_undo_knockout(open_window, tiny_folders, qtbot, w
     menu = window.token_strip.menu_for(2)
     next(a for a in menu.actions() if a.objectName() == "action_clear").trigger()
     wait_idle(window)
-    assert window.document.masks.knockout_positions == frozenset()
+    assert window.document.masks.knocked("decoder") == frozenset()
     assert heatmap.matrix[3:, 2].max() > 0
 
 
@@ -156,7 +156,7 @@ def test_knock_out_during_a_run_stops_it_and_keeps_what_it_generated(open_window
     wait_idle(window)
     assert not window.client.running and window.banner.level != "error"
     assert [s.token_id for s in window.document.steps] == kept  # replayed, nothing lost or added
-    assert window.document.masks.knockout_positions == frozenset({1})
+    assert window.document.masks.knocked("decoder") == frozenset({1})
     assert window.attention.heatmap.matrix.shape[0] == prompt_len + len(kept)
     assert np.all(window.attention.heatmap.matrix[:, 1] == 0)
     assert window.generation.step_button.isEnabled()

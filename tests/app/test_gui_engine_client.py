@@ -71,7 +71,7 @@ def _client(qtbot, session_for):
         return _info(spec), session_for(spec)
 
     client = EngineClient(loader=loader, catalog=lambda: ([], None))
-    qtbot.waitUntil(client.thread.isRunning, timeout=2000)
+    qtbot.waitUntil(client.engine_thread.isRunning, timeout=2000)
     return client
 
 
@@ -95,7 +95,7 @@ def test_stale_analyses_are_dropped_and_errors_arrive(qtbot):
         assert "empty" in error.args[0]
     finally:
         client.shutdown()
-    assert not client.thread.isRunning()
+    assert not client.engine_thread.isRunning()
 
 
 def test_failed_load_keeps_the_model_and_stop_cancels_a_run(qtbot):

@@ -45,7 +45,7 @@ def test_mask_a_token_and_see_predictions(open_window, tiny_folders, qtbot, wait
     assert knock.isEnabled()
     knock.trigger()
     wait_idle(window)
-    assert window.document.masks.knockout_positions == frozenset({3})
+    assert window.document.masks.knocked("encoder") == frozenset({3})
     assert window.token_strip.chip(3).mark == "knockout"
     matrix = window.attention.heatmap.matrix
     assert np.all(matrix[:, 3] == 0)

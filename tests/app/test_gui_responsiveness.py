@@ -47,7 +47,7 @@ def test_closing_during_generation_exits_cleanly(open_window, tiny_folders, qtbo
     qtbot.waitUntil(lambda: len(window.document.steps) >= 2, timeout=20_000)
     assert window.client.running
     window.close()
-    assert not window.client.thread.isRunning()
+    assert not window.client.engine_thread.isRunning()
 
 
 def test_closing_while_loading_exits_cleanly(qtbot, tiny_folders, fresh_settings):
@@ -59,4 +59,4 @@ def test_closing_while_loading_exits_cleanly(qtbot, tiny_folders, fresh_settings
     window.start(tiny_folders["bert"])
     assert window.client.loading
     window.close()
-    assert not window.client.thread.isRunning()
+    assert not window.client.engine_thread.isRunning()

@@ -40,7 +40,7 @@ def test_cross_attention(open_window, tiny_folders, qtbot, wait_idle):
     picker.setCurrentIndex(picker.findData("cross"))
     qtbot.mouseClick(window.token_strip.chip(1), Qt.MouseButton.LeftButton)
     wait_idle(window)
-    assert window.document.masks.knockout_positions == frozenset({1})
+    assert window.document.masks.knocked("encoder") == frozenset({1})
     assert np.all(heatmap.matrix[:, 1] == 0)
     # The two generated tokens were re-run under the knock-out, and are shown once each.
     assert len(window.document.steps) == 2 and len(window.decoder_strip.tokens()) == prefix + 2
@@ -60,8 +60,8 @@ def test_decoder_tokens_can_be_knocked_out(open_window, tiny_folders, qtbot, wai
     assert first.generated and first.cursor().shape() == Qt.CursorShape.PointingHandCursor
     qtbot.mouseClick(first, Qt.MouseButton.LeftButton)
     wait_idle(window)
-    assert window.document.masks.decoder_knockout_positions == frozenset({prefix})
-    assert window.document.masks.knockout_positions == frozenset()  # the source is untouched
+    assert window.document.masks.knocked("decoder") == frozenset({prefix})
+    assert window.document.masks.knocked("encoder") == frozenset()  # the source is untouched
     assert [s.token_id for s in window.document.steps] == generated
     assert window.decoder_strip.chip(prefix).mark == "knockout" and window.token_strip.mark(prefix) == ""
     window.attention.picker.select(stack="decoder", layer=0, head=0)
@@ -72,5 +72,5 @@ def test_decoder_tokens_can_be_knocked_out(open_window, tiny_folders, qtbot, wai
     for _ in range(3):
         window.undo()
         wait_idle(window)
-    assert window.document.masks.decoder_knockout_positions == frozenset()
+    assert window.document.masks.knocked("decoder") == frozenset()
     assert window.decoder_strip.mark(prefix) == ""

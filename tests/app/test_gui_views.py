@@ -11,7 +11,6 @@ from app.plots.heatmap import DISPLAY_LIMIT, HeatmapView
 from app.token_text import display_text, looks_special
 from app.widgets.token_strip import MAX_CHIPS, TokenStrip
 from engine.pooling import fit, max_pool
-from engine.results import Masks
 
 
 def test_max_pool_keeps_peaks_and_handles_partial_blocks():
@@ -57,7 +56,7 @@ def test_heatmap_shows_one_row_major_image_with_hover_text(qtbot):
     # Hovering the centre of cell (query 2, key 1) names it.
     scene = view.plot.getViewBox().mapViewToScene(QPointF(1, 2))
     assert view.cell_at(scene) == (2, 1)
-    view._on_mouse_moved((scene,))
+    view._show_hover(scene)
     assert view.hover_text.startswith("cat (#2) → the (#1)")
 
 
@@ -122,7 +121,7 @@ def test_token_strip_reuses_chips_and_styles_marks(qtbot):
     qtbot.mouseClick(strip.chip(3), Qt.MouseButton.LeftButton)
     assert requests == [(2, "knockout"), (3, "knockout")]
     assert not next(a for a in strip.menu_for(3).actions() if a.objectName() == "action_mask").isEnabled()
-    strip.set_marks(Masks(knockout_positions=frozenset({2})))
+    strip.set_marks({2: "knockout"})
     assert strip.chip(2).mark == "knockout"
     qtbot.mouseClick(strip.chip(2), Qt.MouseButton.LeftButton)
     assert requests[-1] == (2, "")

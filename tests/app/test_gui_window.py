@@ -34,7 +34,7 @@ def test_hovering_the_heatmap_names_query_key_and_weight(open_window, tiny_folde
     window = open_window(tiny_folders["gpt2"], text="the cat sat")
     heatmap = window.findChild(QWidget, "headHeatmap")
     scene = heatmap.plot.getViewBox().mapViewToScene(QPointF(1, 3))
-    heatmap._on_mouse_moved((scene,))
+    heatmap._show_hover(scene)
     assert heatmap.hover_text == heatmap.text_at(3, 1)
     assert heatmap.hover_text.startswith("sat (#3) → the (#1): ")
     assert window.statusBar().currentMessage() == heatmap.hover_text

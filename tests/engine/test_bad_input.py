@@ -71,11 +71,13 @@ def test_mask_on_model_without_mlm_head(tiny):
         GenerationSession(gpt).prefill("the cat", Masks(mask_positions=frozenset({1})))
 
 
-@pytest.mark.parametrize("field", ["mask_positions", "knockout_positions"])
-def test_positions_out_of_range(tiny, field):
+@pytest.mark.parametrize(
+    "masks", [Masks(mask_positions=frozenset({9})), Masks(knockouts=frozenset({("encoder", 9)}))], ids=["mask", "knockout"]
+)
+def test_positions_out_of_range(tiny, masks):
     _, bert = tiny("bert")
     with pytest.raises(EngineError, match=r"position\(s\) \[9\] out of range: the input has 4 tokens"):
-        EncoderSession(bert).analyse("the cat", Masks(**{field: frozenset({9})}))
+        EncoderSession(bert).analyse("the cat", masks)
 
 
 def test_ablating_a_head_that_does_not_exist(tiny):
@@ -125,7 +127,7 @@ def test_unknown_dtype(tmp_path):
 
 def test_request_too_big_for_memory_is_refused_and_keeps_the_session(tiny, monkeypatch):
     from engine import session as session_module
-    from engine.attention_store import AttentionMemoryError, check_fits
+    from engine.memory_budget import AttentionMemoryError, check_fits
 
     _, gpt = tiny("gpt2")
     session = GenerationSession(gpt)

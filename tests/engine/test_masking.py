@@ -52,7 +52,7 @@ def test_mask_on_a_decoder_is_refused_with_advice(tiny):
 def test_knocked_out_key_gets_zero_weight(tiny, name):
     _, loaded = tiny(name)
     knocked = 3
-    masks = Masks(knockout_positions=frozenset({knocked}))
+    masks = Masks(knockouts=frozenset({("encoder" if name == "bert" else "decoder", knocked)}))
     if name == "bert":
         snap = EncoderSession(loaded).analyse(TEXT, masks).attention
         stack = "encoder"
@@ -71,7 +71,7 @@ def test_knocked_out_key_gets_zero_weight(tiny, name):
 def test_query_left_without_keys_attends_to_itself(tiny):
     _, loaded = tiny("gpt2")
     session = GenerationSession(loaded)
-    session.prefill(TEXT, Masks(knockout_positions=frozenset({0, 2})))
+    session.prefill(TEXT, Masks(knockouts=frozenset({("decoder", 0), ("decoder", 2)})))
     snap = session.store.snapshot()
     attn = snap.layer("decoder", 0)
     assert np.allclose(attn[:, 0, 0], 1.0)  # query 0 sees only key 0, which is knocked out
@@ -83,7 +83,7 @@ def test_knockout_does_not_shift_positions(tiny):
     eager, loaded = tiny("gpt2")
     session = GenerationSession(loaded)
     plain = session.prefill(TEXT).attention
-    knocked = session.prefill(TEXT, Masks(knockout_positions=frozenset({6}))).attention
+    knocked = session.prefill(TEXT, Masks(knockouts=frozenset({("decoder", 6)}))).attention
     n = 6  # rows 0..5 never see key 6, so they are unchanged
     for layer in range(2):
         np.testing.assert_array_equal(plain.layer("decoder", layer)[:, :n, :n], knocked.layer("decoder", layer)[:, :n, :n])
@@ -92,7 +92,7 @@ def test_knockout_does_not_shift_positions(tiny):
 def test_knockout_on_encoder_decoder_applies_to_source(tiny):
     _, loaded = tiny("bart")
     session = GenerationSession(loaded)
-    session.prefill("", Masks(knockout_positions=frozenset({1})), source=TEXT)
+    session.prefill("", Masks(knockouts=frozenset({("encoder", 1)})), source=TEXT)
     session.run(2)
     snap = session.store.snapshot()
     assert not snap.full("encoder")[:, :, :, 1].any()

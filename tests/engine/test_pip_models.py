@@ -25,8 +25,9 @@ def test_smollm2_is_the_default_and_continues_with_paris(smollm):
     start = session.prefill("The capital of France is")
     assert start.next_candidates[0].text == " Paris"
     step = session.step()
-    assert step.text == " Paris" and step.rows["decoder"].shape == (30, 9, len(session.token_ids))
-    np.testing.assert_allclose(step.rows["decoder"].sum(-1), 1.0, atol=5e-3)
+    row = step.attention.row("decoder", step.position)  # [layer, head, key]
+    assert step.text == " Paris" and row.shape == (30, 9, len(session.token_ids))
+    np.testing.assert_allclose(row.sum(-1), 1.0, atol=5e-3)
 
 
 def test_smollm2_chinese_characters_split_over_byte_tokens_are_readable(smollm):

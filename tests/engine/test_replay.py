@@ -44,8 +44,9 @@ def test_replay_without_new_masks_equals_stepping(tiny, name):
     for mine, theirs in zip(result.steps, steps):
         assert [c.token_id for c in mine.candidates[:3]] == [c.token_id for c in theirs.candidates[:3]]
         np.testing.assert_allclose([c.prob for c in mine.candidates], [c.prob for c in theirs.candidates], atol=1e-4)
-        for stack, row in theirs.rows.items():
-            np.testing.assert_allclose(mine.rows[stack], row, atol=2e-3)
+        for stack in {"decoder", "cross"} & set(result.attention.stacks):
+            row = stepped.state().attention.row(stack, theirs.position)
+            np.testing.assert_allclose(result.attention.row(stack, mine.position), row, atol=2e-3)
     for stack in result.attention.stacks:
         np.testing.assert_allclose(result.attention.full(stack), stepped.state().attention.full(stack), atol=2e-3)
     torch.testing.assert_close(session._logits, stepped._logits, atol=1e-4, rtol=1e-4)
@@ -59,7 +60,7 @@ def test_knocking_out_a_generated_token_keeps_the_generation(tiny):
     tokens = [s.token_id for s in steps]
     knocked = steps[1].position
     session = GenerationSession(loaded)
-    result = _start(session, loaded, Masks(knockout_positions=frozenset({knocked})), replay=tokens)
+    result = _start(session, loaded, Masks(knockouts=frozenset({("decoder", knocked)})), replay=tokens)
 
     assert [s.token_id for s in result.steps] == tokens
     snap = result.attention
@@ -81,9 +82,9 @@ def test_undo_drops_a_knock_out_on_the_removed_token(tiny):
     _, steps = _generate(loaded, count=3)
     last = steps[-1].position
     session = GenerationSession(loaded)
-    _start(session, loaded, Masks(knockout_positions=frozenset({1, last})), replay=[s.token_id for s in steps])
+    _start(session, loaded, Masks(knockouts=frozenset({("decoder", 1), ("decoder", last)})), replay=[s.token_id for s in steps])
     after = session.undo()
-    assert after.masks.knockout_positions == {1}
+    assert after.masks.knocked("decoder") == {1}
     step = session.step(choose=steps[-1].token_id)  # the same token again, now not knocked out
     column = session.store.snapshot().layer("decoder", 0)[:, :, step.position]
     assert column[:, step.position].all()  # it attends to itself as any fresh token does
@@ -100,7 +101,7 @@ def test_replay_stops_at_end_of_text_and_at_the_length_limit(tiny):
     session.undo()
     assert not session.finished and session.step(choose=first).token_id == first
 
-    session.max_new_tokens = 3
+    session.set_sampling(SamplingConfig(max_new_tokens=3))
     result = session.prefill(PROMPT, replay=[first] * 5)
     assert len(result.steps) == 3 and result.finished and result.steps[-1].reason == "max_length"
 
@@ -114,7 +115,7 @@ def test_bad_replay_is_refused_before_anything_changes(tiny):
     with pytest.raises(ValueError, match="not in the vocabulary"):
         session.prefill(PROMPT, replay=[loaded.info.vocab_size])
     with pytest.raises(ValueError, match="out of range"):
-        session.prefill(PROMPT, Masks(knockout_positions=frozenset({len(ids) + 3})), replay=ids[-1:])
+        session.prefill(PROMPT, Masks(knockouts=frozenset({("decoder", len(ids) + 3)})), replay=ids[-1:])
     assert session.token_ids == ids
 
 
@@ -125,7 +126,7 @@ def test_encoder_decoder_decoder_tokens_can_be_knocked_out(tiny, name):
     tokens = [s.token_id for s in steps]
     knocked = steps[0].position  # the first generated token, a key of every later decoder query
     session = GenerationSession(loaded)
-    masks = Masks(knockout_positions=frozenset({2}), decoder_knockout_positions=frozenset({knocked}))
+    masks = Masks(knockouts=frozenset({("encoder", 2), ("decoder", knocked)}))
     result = _start(session, loaded, masks, replay=tokens)
     assert [s.token_id for s in result.steps] == tokens
     session.step()
@@ -137,11 +138,11 @@ def test_encoder_decoder_decoder_tokens_can_be_knocked_out(tiny, name):
         assert not snap.layer("cross", layer)[:, :, 2].any()  # the source knock-out still holds
         assert snap.layer("cross", layer)[:, :, 3].any()
     while session.generated > 1:
-        assert session.undo().masks.decoder_knockout_positions == {knocked}  # later tokens go, it stays
-    assert session.undo().masks.decoder_knockout_positions == frozenset()  # it goes with its token
+        assert session.undo().masks.knocked("decoder") == {knocked}  # later tokens go, it stays
+    assert session.undo().masks.knocked("decoder") == frozenset()  # it goes with its token
 
 
-def test_decoder_knock_outs_are_refused_where_there_is_no_decoder_stack_apart(tiny):
+def test_encoder_knock_outs_are_refused_on_a_decoder(tiny):
     _, loaded = tiny("gpt2")
     with pytest.raises(ValueError, match="plain knock-outs"):
-        GenerationSession(loaded).prefill(PROMPT, Masks(decoder_knockout_positions=frozenset({1})))
+        GenerationSession(loaded).prefill(PROMPT, Masks(knockouts=frozenset({("encoder", 1)})))

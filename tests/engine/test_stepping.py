@@ -41,7 +41,7 @@ def test_cached_step_row_equals_last_row_of_full_forward(tiny, name):
         logits, full = _full_forward(eager, session, loaded)
         for stack, layers in full.items():
             expected = np.stack([layer[0, :, -1].numpy() for layer in layers])  # [layer, head, key]
-            np.testing.assert_allclose(step.rows[stack], expected, atol=1e-3)
+            np.testing.assert_allclose(step.attention.row(stack, step.position), expected, atol=1e-3)
         torch.testing.assert_close(session._logits, logits, atol=1e-5, rtol=0)
 
 
@@ -49,7 +49,7 @@ def test_cached_step_row_equals_last_row_of_full_forward(tiny, name):
 def test_greedy_stepping_yields_generate_tokens(tiny, name):
     eager, loaded = tiny(name)
     session = GenerationSession(loaded)
-    session.max_new_tokens = 12
+    session.set_sampling(SamplingConfig(max_new_tokens=12))
     start = _prefill(session, loaded)
     steps = session.run(12)
     with torch.no_grad():
@@ -130,7 +130,7 @@ def test_generation_stops_at_eos_and_refuses_more_steps(tiny):
 def test_generation_stops_at_max_length(tiny):
     _, loaded = tiny("gpt2")
     session = GenerationSession(loaded)
-    session.max_new_tokens = 3
+    session.set_sampling(SamplingConfig(max_new_tokens=3))
     session.prefill("the cat")
     steps = session.run(10)
     assert len(steps) == 3 and steps[-1].reason == "max_length"

@@ -1,0 +1,101 @@
+"""What the window asks of the engine thread: one frozen dataclass per kind of request.
+
+Plain data (no Qt, no torch). Each kind has one handler in `EngineWorker`. Staleness is one rule,
+`Latest.stale`: a request a newer analysis or load makes pointless is skipped by the worker if it
+has not started, and its reply is dropped by the client if it has.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from engine.config import LoadOptions, SamplingConfig
+from engine.results import CatalogEntry, Masks
+
+
+@dataclass(frozen=True)
+class Request:
+    resets: ClassVar[bool] = False  # makes every older supersedable request stale
+    supersedable: ClassVar[bool] = True  # pointless once a newer resetting request was sent
+
+
+@dataclass(frozen=True)
+class ListCatalog(Request):
+    supersedable: ClassVar[bool] = False
+
+
+@dataclass(frozen=True)
+class Load(Request):
+    """Never dropped: loads run in order, so the last model loaded is the worker's."""
+
+    resets: ClassVar[bool] = True
+    supersedable: ClassVar[bool] = False
+    spec: str
+    options: LoadOptions = LoadOptions()
+
+
+@dataclass(frozen=True)
+class SetSampling(Request):
+    supersedable: ClassVar[bool] = False
+    config: SamplingConfig
+
+
+@dataclass(frozen=True)
+class Analyse(Request):
+    """Analyse (encoders) or prefill (generators); `replay`: generated ids fed again after the prompt."""
+
+    resets: ClassVar[bool] = True
+    text: str
+    masks: Masks = Masks()
+    source: str | None = None
+    replay: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Step(Request):
+    pass
+
+
+@dataclass(frozen=True)
+class Choose(Request):
+    """Take `token_id` as the next token, or instead of the last one when `replace`."""
+
+    token_id: int
+    replace: bool
+
+
+@dataclass(frozen=True)
+class Undo(Request):
+    pass
+
+
+@dataclass(frozen=True)
+class Run(Request):
+    """Up to `count` steps, each reported as it comes; `cancel` is set by the GUI to stop between steps."""
+
+    count: int
+    cancel: threading.Event = field(default_factory=threading.Event, compare=False)
+
+
+@dataclass(frozen=True)
+class CatalogListing:
+    entries: tuple[CatalogEntry, ...]
+    default: str | None  # the model to load when the user has not picked one
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    steps: int  # how many tokens the run generated
+    reason: str  # "eos" | "max_length" | "stopped" | "done"
+
+
+class Latest:
+    """The id of the newest resetting request: written by the GUI thread, read by both threads."""
+
+    def __init__(self) -> None:
+        self.value = 0
+
+    def stale(self, rid: int, request: Request) -> bool:
+        return request.supersedable and rid < self.value
