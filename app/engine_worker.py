@@ -96,7 +96,10 @@ class _GuiThreadCollector:
     CPython collects cycles in whichever thread happens to allocate. A Python-owned Qt object
     (pyqtgraph's helpers hold QTimers, for one) freed that way from the engine thread stops its
     timers from the wrong thread, and Qt crashes. So automatic collection is off while any engine
-    thread runs, and a timer on the GUI thread collects by the same thresholds instead.
+    thread runs, and a timer on the GUI thread collects by the same thresholds instead. Automatic
+    collection comes back on that timer's next turn after the last engine thread stopped: from the
+    event loop, never inside a Qt destructor (a window deleted without closing stops its thread
+    there, and a collection freeing other Qt objects inside a destructor deadlocks on Qt's locks).
     """
 
     def __init__(self) -> None:
@@ -106,25 +109,24 @@ class _GuiThreadCollector:
     def acquire(self) -> None:
         self._users += 1
         application = QCoreApplication.instance()
-        if self._users > 1 or application is None:
+        if application is None:
             return
         gc.disable()
-        self._timer = QTimer(application)
-        self._timer.timeout.connect(self._collect)
-        self._timer.start(COLLECT_MS)
+        if self._timer is None:
+            self._timer = QTimer(application)
+            self._timer.timeout.connect(self._collect)
+        if not self._timer.isActive():
+            self._timer.start(COLLECT_MS)
 
     def release(self) -> None:
-        self._users -= 1
-        if self._users > 0:
-            return
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer.deleteLater()
-            self._timer = None
-        gc.enable()
+        self._users -= 1  # the timer turns automatic collection back on when it sees no users
 
-    @staticmethod
-    def _collect() -> None:
+    def _collect(self) -> None:
+        if self._users == 0:
+            gc.enable()
+            if self._timer is not None:
+                self._timer.stop()
+            return
         counts, thresholds = gc.get_count(), gc.get_threshold()
         for generation in (2, 1, 0):
             if thresholds[generation] and counts[generation] >= thresholds[generation]:
@@ -359,7 +361,9 @@ class EngineClient(QObject):
     def set_sampling(self, config: SamplingConfig) -> int:
         return self.send(SetSampling(config))
 
-    def analyse(self, text: str, masks: Masks = Masks(), source: str | None = None, replay: tuple[int, ...] = ()) -> int:
+    def analyse(
+        self, text: str, masks: Masks = Masks(), source: str | None = None, replay: tuple[int, ...] = ()
+    ) -> int:
         """Analyse or prefill; `replay`: generated token ids to feed again after the prompt (generators)."""
         return self.send(Analyse(text, masks, source, tuple(replay)))
 

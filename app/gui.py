@@ -12,7 +12,6 @@ from pathlib import Path
 import app  # noqa: F401 - sets PYQTGRAPH_QT_LIB before pyqtgraph is imported
 from app.settings import APPLICATION, ORGANISATION
 
-
 XCB_PACKAGES = ("libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 "
                 "libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0")  # Debian/Ubuntu names of what Qt's X11 plugin links
 
@@ -66,7 +65,8 @@ def run(model: str | None = None) -> int:
         return 2
     from PySide6.QtWidgets import QApplication
 
-    application = QApplication.instance() or QApplication(sys.argv)
+    existing = QApplication.instance()
+    application = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     application.setOrganizationName(ORGANISATION)
     application.setApplicationName(APPLICATION)
     application.setApplicationDisplayName("attnlab")

@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         left.setObjectName("inputPanel")
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 4, 0)
+        widget: QWidget
         for widget in (self.source_label, self.source_input, self.text_label, self.text_input, self.token_strip):
             column.addWidget(widget)
         for widget in (self.decoder_label, self.decoder_strip, self.generation):
@@ -217,11 +218,13 @@ class MainWindow(QMainWindow):
             return
         if self.banner.level and self._banner_origin == "input":
             self.banner.dismiss()
-        replay = ()
+        replay: tuple[int, ...] = ()
         if keep_generated and not text_edited and self.document.steps:
             self.client.stop()  # a run in progress ends here; what it generated so far is kept
             replay = tuple(step.token_id for step in self.document.steps)
-            self.statusBar().showMessage(f"Re-running the text and its {len(replay)} generated tokens with the new masks", 5000)
+            self.statusBar().showMessage(
+                f"Re-running the text and its {len(replay)} generated tokens with the new masks", 5000
+            )
         self.client.analyse(text, self._masks, source, replay)
 
     def step(self) -> None:
@@ -346,6 +349,7 @@ class MainWindow(QMainWindow):
         """Show the controls this kind of model has."""
         kind = info.kind if info else None
         seq2seq = kind == "encoder-decoder"
+        widget: QWidget
         for widget in (self.source_label, self.source_input, self.decoder_label, self.decoder_strip):
             widget.setVisible(seq2seq)
         self.text_label.setText("Decoder prefix (optional)" if seq2seq else "Text")

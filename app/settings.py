@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from PySide6.QtCore import QByteArray, QSettings
 
 from engine.config import SamplingConfig
 
 ORGANISATION = "attnlab"
 APPLICATION = "attnlab"
+
+_N = TypeVar("_N", int, float)
 
 
 def open_settings() -> QSettings:
@@ -23,7 +28,7 @@ def _bool(value: object, default: bool) -> bool:
     return bool(value)
 
 
-def _number(value: object, cast: type, default: float | int) -> float | int:
+def _number(value: object, cast: Callable[[Any], _N], default: _N) -> _N:
     try:
         return cast(value) if value is not None else default
     except (TypeError, ValueError):

@@ -72,17 +72,19 @@ def table(figures: list[Figure]) -> str:
     rows = [("benchmark", "case", "attnlab", "baseline", "ratio", "target", "met")]
     for f in figures:
         met = "" if f.met is None else ("yes" if f.met else "NO")
-        rows.append(
-            (f.benchmark, f.case, f"{_number(f.value)} {f.unit}", f"{_number(f.baseline)} {f.unit}" if f.baseline is not None else "-",
-             f"{_number(f.ratio, 2)}x" if f.ratio is not None else "-", f.target, met)
-        )
+        baseline = f"{_number(f.baseline)} {f.unit}" if f.baseline is not None else "-"
+        ratio = f"{_number(f.ratio, 2)}x" if f.ratio is not None else "-"
+        rows.append((f.benchmark, f.case, f"{_number(f.value)} {f.unit}", baseline, ratio, f.target, met))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     baselines = sorted({(f.benchmark, f.baseline_name) for f in figures if f.baseline_name})
     notes = [f"  {f.benchmark} / {f.case}: {f.note}" for f in figures if f.note]
     return "\n".join(
-        lines + ["", "baselines:"] + [f"  {b}: {name}" for b, name in baselines] + (["", "notes:"] + notes if notes else [])
+        lines
+        + ["", "baselines:"]
+        + [f"  {b}: {name}" for b, name in baselines]
+        + (["", "notes:"] + notes if notes else [])
     )
 
 
@@ -92,7 +94,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="the smoke-test size (same as --size tiny)")
     parser.add_argument("--only", action="append", metavar="NAME", help="run only this benchmark (repeatable)")
     parser.add_argument("--repeats", type=int, help="timed repeats per figure (medians over these)")
-    parser.add_argument("--skip-long", action="store_true", help="skip the 1,024/2,048-token SmolLM2 runs (slow on a CPU)")
+    parser.add_argument(
+        "--skip-long", action="store_true", help="skip the 1,024/2,048-token SmolLM2 runs (slow on a CPU)"
+    )
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results.json", help="JSON file to write")
     parser.add_argument("--list", action="store_true", help="list the benchmark names and exit")
     return parser.parse_args(argv)

@@ -12,10 +12,11 @@ import os
 import subprocess
 import sys
 from contextlib import contextmanager
+from functools import partial
 
 import numpy as np
 import torch
-from transformers import DynamicCache
+from transformers import DynamicCache, GenerationMixin, PreTrainedModel
 
 from benchmarks import models
 from benchmarks.common import Figure, Size, clock, interleaved, median, ratio_figure
@@ -25,7 +26,7 @@ from engine.session import GenerationSession
 
 
 @contextmanager
-def implementation(model: torch.nn.Module, name: str):
+def implementation(model: PreTrainedModel, name: str):
     """Run the model with another attention implementation ("sdpa", "eager"), then switch back."""
     model.set_attn_implementation(name)
     try:
@@ -60,7 +61,9 @@ class BareSteps:
         self.cache = DynamicCache(config=self.model.config)
         with implementation(self.model, "sdpa"), torch.inference_mode():
             ids = models.prompt_ids(loaded, length)
-            out = self.model(input_ids=ids, attention_mask=torch.ones_like(ids), past_key_values=self.cache, use_cache=True)
+            out = self.model(
+                input_ids=ids, attention_mask=torch.ones_like(ids), past_key_values=self.cache, use_cache=True
+            )
         self.next = out.logits[:, -1:].argmax(-1)  # [1, 1]
         self.time(1)  # warm-up
 
@@ -84,7 +87,7 @@ def step_overhead(size: Size) -> list[Figure]:
             room = size.repeats * size.steps_per_repeat + 4
             engine, bare = EngineSteps(loaded, length, room), BareSteps(loaded, length)
             k = size.steps_per_repeat
-            values, bases, ratios = interleaved(lambda: engine.time(k), lambda: bare.time(k), size.repeats)
+            values, bases, ratios = interleaved(partial(engine.time, k), partial(bare.time, k), size.repeats)
             figures.append(
                 ratio_figure(
                     "step-overhead", f"{models.TITLES[key]} @ {length} tokens", values, bases, ratios,
@@ -96,42 +99,44 @@ def step_overhead(size: Size) -> list[Figure]:
 
 def versus_generate(size: Size) -> list[Figure]:
     """Item 2: prefill + N steps against model.generate(output_attentions=True) for the same N. Target ≤ 1.1×."""
-    figures = []
+    return [_versus_generate(key, size) for key in size.models]
+
+
+def _versus_generate(key: str, size: Size) -> Figure:
     n, prompt_length = size.generate_tokens, 16
-    for key in size.models:
-        loaded = models.load(key)
-        text, ids = models.prompt(loaded, prompt_length), models.prompt_ids(loaded, prompt_length)
-        session = GenerationSession(loaded)
-        session.set_sampling(SamplingConfig(max_new_tokens=n))
+    loaded = models.load(key)
+    model = loaded.model
+    assert isinstance(model, GenerationMixin), f"{key} cannot generate"
+    text, ids = models.prompt(loaded, prompt_length), models.prompt_ids(loaded, prompt_length)
+    session = GenerationSession(loaded)
+    session.set_sampling(SamplingConfig(max_new_tokens=n))
 
-        def engine() -> float:
+    def engine() -> float:
+        started = clock()
+        session.prefill(text)
+        steps = session.run(n)
+        assert len(steps) == n
+        return clock() - started
+
+    def generate() -> float:
+        with implementation(model, "eager"), torch.inference_mode():
             started = clock()
-            session.prefill(text)
-            steps = session.run(n)
-            assert len(steps) == n
-            return clock() - started
-
-        def generate() -> float:
-            with implementation(loaded.model, "eager"), torch.inference_mode():
-                started = clock()
-                out = loaded.model.generate(
-                    ids, attention_mask=torch.ones_like(ids), max_new_tokens=n, min_new_tokens=n, do_sample=False, output_attentions=True,
-                    return_dict_in_generate=True, pad_token_id=loaded.tokenizer.eos_token_id or 0,
-                )
-                elapsed = clock() - started
-            assert len(out.attentions) == n
-            return elapsed
-
-        engine(), generate()  # warm-up
-        values, bases, ratios = interleaved(engine, generate, size.repeats)
-        figures.append(
-            ratio_figure(
-                "vs-generate", f"{models.TITLES[key]}: {prompt_length} + {n} tokens", values, bases, ratios,
-                "model.generate(output_attentions=True, return_dict_in_generate=True)", target=1.1,
-                note="both greedy; attnlab keeps every row in its store",
+            out = model.generate(
+                ids, attention_mask=torch.ones_like(ids), max_new_tokens=n, min_new_tokens=n, do_sample=False,
+                output_attentions=True, return_dict_in_generate=True,
+                pad_token_id=loaded.tokenizer.eos_token_id or 0,
             )
-        )
-    return figures
+            elapsed = clock() - started
+        assert len(out.attentions) == n
+        return elapsed
+
+    engine(), generate()  # warm-up
+    values, bases, ratios = interleaved(engine, generate, size.repeats)
+    return ratio_figure(
+        "vs-generate", f"{models.TITLES[key]}: {prompt_length} + {n} tokens", values, bases, ratios,
+        "model.generate(output_attentions=True, return_dict_in_generate=True)", target=1.1,
+        note="both greedy; attnlab keeps every row in its store",
+    )
 
 
 def versus_rerun(size: Size, skip_long: bool = False) -> list[Figure]:
@@ -144,25 +149,30 @@ def versus_rerun(size: Size, skip_long: bool = False) -> list[Figure]:
             if skip_long and key == "smollm2" and length >= 1024:
                 continue
             repeats = min(size.repeats, 3) if length >= 1024 else size.repeats  # a re-run takes seconds here
-            engine = EngineSteps(loaded, length, repeats * size.steps_per_repeat + 4)
-            ids = models.prompt_ids(loaded, length)
-
-            def rerun() -> float:
-                with implementation(loaded.model, "eager"), torch.inference_mode():
-                    started = clock()
-                    out = loaded.model(input_ids=ids, output_attentions=True, use_cache=False, logits_to_keep=1)
-                    elapsed = clock() - started
-                assert out.attentions[0].shape[-1] == length
-                return elapsed
-
-            values, bases, ratios = interleaved(lambda: engine.time(size.steps_per_repeat), rerun, repeats)
-            figure = ratio_figure(
-                "vs-rerun", f"{models.TITLES[key]} @ {length} tokens", values, bases, [1 / r for r in ratios],
-                "full forward of the sequence, eager, output_attentions", higher_is_better=True,
-                target=10 if length == longest else None, note="ratio = speed-up (re-run time / step time)",
-            )
-            figures.append(figure)
+            figures.append(_versus_rerun(key, loaded, length, repeats, size.steps_per_repeat, length == longest))
     return figures
+
+
+def _versus_rerun(
+    key: str, loaded: models.LoadedModel, length: int, repeats: int, steps_per_repeat: int, longest: bool
+) -> Figure:
+    engine = EngineSteps(loaded, length, repeats * steps_per_repeat + 4)
+    ids = models.prompt_ids(loaded, length)
+
+    def rerun() -> float:
+        with implementation(loaded.model, "eager"), torch.inference_mode():
+            started = clock()
+            out = loaded.model(input_ids=ids, output_attentions=True, use_cache=False, logits_to_keep=1)
+            elapsed = clock() - started
+        assert out.attentions[0].shape[-1] == length
+        return elapsed
+
+    values, bases, ratios = interleaved(partial(engine.time, steps_per_repeat), rerun, repeats)
+    return ratio_figure(
+        "vs-rerun", f"{models.TITLES[key]} @ {length} tokens", values, bases, [1 / r for r in ratios],
+        "full forward of the sequence, eager, output_attentions", higher_is_better=True,
+        target=10 if longest else None, note="ratio = speed-up (re-run time / step time)",
+    )
 
 
 def copy_bandwidth(array_bytes: int) -> float:
@@ -177,28 +187,27 @@ def copy_bandwidth(array_bytes: int) -> float:
 
 def versus_bandwidth(size: Size) -> list[Figure]:
     """Item 4: step time over (weight bytes per token ÷ copy bandwidth measured alongside)."""
-    figures = []
     array_bytes = 512 * 2**20 if size.name == "full" else 32 * 2**20
-    for key in size.models:
-        loaded = models.load(key)
-        length = size.step_lengths[0]
-        weights = models.weight_bytes(loaded.model)
-        engine = EngineSteps(loaded, length, size.repeats * size.steps_per_repeat + 4)
-        bandwidths = []
+    return [_versus_bandwidth(key, size, array_bytes) for key in size.models]
 
-        def bound() -> float:
-            bandwidths.append(copy_bandwidth(array_bytes))
-            return weights / bandwidths[-1]
 
-        values, bases, ratios = interleaved(lambda: engine.time(size.steps_per_repeat), bound, size.repeats)
-        figures.append(
-            ratio_figure(
-                "vs-bandwidth", f"{models.TITLES[key]} @ {length} tokens", values, bases, ratios,
-                "weights read per token / copy bandwidth",
-                note=f"{weights / 2**20:.0f} MiB of weights, {median(bandwidths) / 1e9:.1f} GB/s copy bandwidth",
-            )
-        )
-    return figures
+def _versus_bandwidth(key: str, size: Size, array_bytes: int) -> Figure:
+    loaded = models.load(key)
+    length = size.step_lengths[0]
+    weights = models.weight_bytes(loaded.model)
+    engine = EngineSteps(loaded, length, size.repeats * size.steps_per_repeat + 4)
+    bandwidths = []
+
+    def bound() -> float:
+        bandwidths.append(copy_bandwidth(array_bytes))
+        return weights / bandwidths[-1]
+
+    values, bases, ratios = interleaved(partial(engine.time, size.steps_per_repeat), bound, size.repeats)
+    return ratio_figure(
+        "vs-bandwidth", f"{models.TITLES[key]} @ {length} tokens", values, bases, ratios,
+        "weights read per token / copy bandwidth",
+        note=f"{weights / 2**20:.0f} MiB of weights, {median(bandwidths) / 1e9:.1f} GB/s copy bandwidth",
+    )
 
 
 def memory(size: Size, skip_long: bool = False) -> list[Figure]:

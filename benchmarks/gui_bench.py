@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 
 import numpy as np
 
@@ -118,7 +119,7 @@ def heatmap_repaint(size: Size) -> list[Figure]:
                 return elapsed
 
             step(), bare.time(image)  # warm-up
-            values, bases, ratios = interleaved(step, lambda: bare.time(image), max(size.repeats, 3))
+            values, bases, ratios = interleaved(step, partial(bare.time, image), max(size.repeats, 3))
             target = HEATMAP_TARGETS_MS.get(length)
             value = median(values) * 1000
             figures.append(
@@ -164,7 +165,7 @@ def grid_redraw(size: Size) -> list[Figure]:
                     return PaintClock.last(panel.grid.image) - started
 
                 redraw(), bare.time(montage)  # warm-up
-                values, bases, ratios = interleaved(redraw, lambda: bare.time(montage), max(size.repeats, 3))
+                values, bases, ratios = interleaved(redraw, partial(bare.time, montage), max(size.repeats, 3))
                 bare.close()
                 what = f"all {layers} layers x {heads} heads" if all_layers else f"one layer ({heads} heads)"
                 figures.append(
@@ -220,15 +221,16 @@ def event_loop_stall(size: Size) -> list[Figure]:
         window.sampling.max_new_tokens.setValue(max(window.sampling.max_new_tokens.value(), size.run_steps + 8))
         wait_until(window.is_idle)
         stalls, idle, rates = [], [], []
+        finished: list[int] = []  # the token count of the run in progress, once it has finished
+
+        def on_finished(count: int, reason: str) -> None:
+            finished.append(count)
+
         for _ in range(max(1, min(size.repeats, 3))):
             window.analyse()
             wait_until(window.is_idle)
             idle.append(_longest_gap(_heartbeat(1.0 if size.name == "full" else 0.2)))
-            finished: list[int] = []
-
-            def on_finished(count: int, reason: str) -> None:
-                finished.append(count)
-
+            finished.clear()
             window.client.run_finished.connect(on_finished)
             started = clock()
             window.run(size.run_steps)
@@ -290,6 +292,7 @@ def startup(size: Size) -> list[Figure]:
                    ratio=median(ratios), samples=[v * 1000 for v in values]),
             Figure("startup", f"process start -> first heatmap ({spec})", median(heatmaps) * 1000,
                    "ms", baseline=median(bases) * 1000, baseline_name="process start -> bare QMainWindow shown",
-                   ratio=median([h / b for h, b in zip(heatmaps, bases)]), samples=[h * 1000 for h in heatmaps],
+                   ratio=median([h / b for h, b in zip(heatmaps, bases, strict=True)]),
+                   samples=[h * 1000 for h in heatmaps],
                    note="model already converted; includes loading it and analysing the example text"),
         ]

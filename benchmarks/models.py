@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import torch
 from tokenizers import Tokenizer, models, pre_tokenizers, processors
-from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
+from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedModel, PreTrainedTokenizerFast
 
 from engine.loading import LoadedModel, load_model, set_threads, wrap_model
 
@@ -41,7 +41,8 @@ def _gpt2(layers: int, heads: int, width: int, vocab: int, positions: int) -> Lo
     torch.manual_seed(0)
     config = GPT2Config(
         vocab_size=vocab, n_positions=positions, n_embd=width, n_layer=layers, n_head=heads,
-        bos_token_id=0, eos_token_id=1, pad_token_id=1, attn_implementation="eager",
+        bos_token_id=0, eos_token_id=1, pad_token_id=1,
+        attn_implementation="eager",  # type: ignore[call-arg]  # taken by the config's **kwargs; not in its fields
     )
     model = GPT2LMHeadModel(config).eval()
     return wrap_model(model, word_tokenizer(vocab), name=f"gpt2-{layers}x{heads}x{width}", kind="decoder")
@@ -83,7 +84,7 @@ def prompt_ids(loaded: LoadedModel, tokens: int) -> torch.Tensor:
     return loaded.tokenizer(prompt(loaded, tokens), return_tensors="pt")["input_ids"]
 
 
-def weight_bytes(model: torch.nn.Module) -> int:
+def weight_bytes(model: PreTrainedModel) -> int:
     """Bytes of weights one decode step reads: every parameter once, except embedding tables that are
     only looked up (one row each) and not also used as the output projection."""
     output = model.get_output_embeddings()

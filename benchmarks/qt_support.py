@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 
 import app  # noqa: F401 - sets PYQTGRAPH_QT_LIB before pyqtgraph is imported
+
+# isort: split
 import pyqtgraph as pg
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
@@ -26,7 +28,8 @@ def application() -> QApplication:
         _settings_dir = tempfile.TemporaryDirectory(prefix="attnlab-bench-")
         QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, _settings_dir.name)
         os.environ["ATTNLAB_CONFIG"] = os.path.join(_settings_dir.name, "attnlab")
-    return QApplication.instance() or QApplication([])
+    existing = QApplication.instance()
+    return existing if isinstance(existing, QApplication) else QApplication([])
 
 
 APP_ERRORS: list[str] = []  # what watched windows reported as errors; a wait stops at the first

@@ -16,11 +16,15 @@ import json
 import os
 import sys
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
 
 LAUNCHED = float(os.environ.get("ATTNLAB_BENCH_T0", time.time()))
 
 
-def _synthetic_window():
+def _synthetic_window() -> MainWindow:
     from app.main_window import MainWindow
     from benchmarks.synthetic import SyntheticSession, synthetic_info
 
@@ -60,6 +64,7 @@ def main() -> int:
                 finish()
             return False
 
+    window: QMainWindow
     if args.bare:
         window = QMainWindow()
     else:
@@ -71,15 +76,13 @@ def main() -> int:
 
         def paint(item: pg.ImageItem, *paint_args: object) -> None:
             original(item, *paint_args)
-            if item is window.attention.heatmap.image and item.image is not None and "heatmap" not in times:
+            if item is main_window.attention.heatmap.image and item.image is not None and "heatmap" not in times:
                 times["heatmap"] = time.time() - LAUNCHED
                 finish()
 
         pg.ImageItem.paint = paint
-        if args.synthetic:
-            window = _synthetic_window()
-        else:
-            window = create_main_window(args.model)
+        main_window = _synthetic_window() if args.synthetic else create_main_window(args.model)
+        window = main_window
     watcher = FirstPaint()
     window.installEventFilter(watcher)
     window.resize(1400, 860)

@@ -12,9 +12,9 @@ import time
 import numpy as np
 
 from engine.attention_store import AttentionStore
-from engine.results import AnalysisResult, Candidate, Masks, ModelInfo, StackInfo, StepResult
+from engine.results import AnalysisResult, Candidate, Masks, ModelInfo, StackInfo, StackName, StepResult
 
-STACK = "decoder"
+STACK: StackName = "decoder"
 
 
 def synthetic_info(layers: int, heads: int) -> ModelInfo:
@@ -66,6 +66,7 @@ class SyntheticSession:
         """The stored attention as if `text` were prefilled (the benchmarks never replay)."""
         if self._store is None:
             self.prepare(16)
+        assert self._store is not None
         self._store.set_rows(STACK, self._rows - 1)
         ids = np.arange(self._rows - 1, dtype=np.int64)
         return AnalysisResult(
@@ -75,6 +76,7 @@ class SyntheticSession:
         )
 
     def step(self, choose: int | None = None) -> StepResult:
+        assert self._store is not None, "prefill first"
         self._store.set_rows(STACK, self._rows)
         snapshot = self._store.snapshot()
         position = self._rows - 1

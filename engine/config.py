@@ -22,7 +22,9 @@ class SamplingConfig:
     def __post_init__(self) -> None:
         if not self.greedy:
             if not (self.temperature > 0 and math.isfinite(self.temperature)):
-                raise ValueError(f"temperature must be > 0 when sampling, got {self.temperature}: use greedy for argmax")
+                raise ValueError(
+                    f"temperature must be > 0 when sampling, got {self.temperature}: use greedy for argmax"
+                )
             if not 0 < self.top_p <= 1:
                 raise ValueError(f"top-p must be in (0, 1], got {self.top_p}")
             if self.top_k < 0:

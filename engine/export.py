@@ -8,12 +8,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TypeGuard
 
 import numpy as np
 
 from engine.config import LoadOptions, SamplingConfig
 from engine.errors import EngineError
-from engine.results import Candidate, Masks, SequenceName
+from engine.results import Candidate, Masks, SequenceName, StackName
 from engine.tokens import readable_tokens
 
 
@@ -31,17 +32,21 @@ def _positions(text: str | None, flag: str) -> frozenset[int]:
         raise EngineError(f"{flag} takes comma-separated token positions like 1,4 (got {text!r})") from None
 
 
-def _heads(text: str | None, default_stack: str) -> frozenset[tuple[str, int, int]]:
+def _is_stack(name: str) -> TypeGuard[StackName]:
+    return name in ("encoder", "decoder", "cross")
+
+
+def _heads(text: str | None, default_stack: str) -> frozenset[tuple[StackName, int, int]]:
     """"L:H,L:H" on the model's main stack, or "stack:L:H" (stack: encoder, decoder or cross)."""
     if not text:
         return frozenset()
-    heads = set()
+    heads: set[tuple[StackName, int, int]] = set()
     for item in text.split(","):
         parts = item.strip().split(":")
         try:
             stack = parts[0] if len(parts) == 3 else default_stack
             layer, head = int(parts[-2]), int(parts[-1])
-            if len(parts) not in (2, 3) or stack not in ("encoder", "decoder", "cross"):
+            if len(parts) not in (2, 3) or not _is_stack(stack):
                 raise ValueError
         except (ValueError, IndexError):
             raise EngineError(f"--ablate-heads takes LAYER:HEAD or STACK:LAYER:HEAD items, got {item!r}") from None
@@ -62,8 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int)
     parser.add_argument("--mask-positions", help="comma-separated positions to replace by [MASK]")
     parser.add_argument("--knockout-positions", help="comma-separated positions no query may attend to")
-    parser.add_argument("--decoder-knockout-positions",
-                        help="encoder-decoders: positions of the decoder's start token and prefix no decoder query may attend to")
+    parser.add_argument(
+        "--decoder-knockout-positions",
+        help="encoder-decoders: positions of the decoder's start token and prefix no decoder query may attend to",
+    )
     parser.add_argument("--ablate-heads", help="LAYER:HEAD[,...] heads whose output is zeroed")
     parser.add_argument("--top-k-candidates", type=int, default=10, metavar="K")
     parser.add_argument("--device", default="auto")
@@ -160,7 +167,7 @@ def export(args) -> Path:
     arrays["step_topk_ids"], arrays["step_topk_probs"] = _topk([s.candidates for s in steps], args.top_k_candidates)
     for stack in result.attention.stacks:
         arrays[f"{stack}_attentions"] = result.attention.full(stack)  # [layer, head, query, key]
-    np.savez_compressed(out, **arrays)
+    np.savez_compressed(out, **arrays)  # type: ignore[arg-type]  # the keys are array names, never allow_pickle
     return out
 
 

@@ -7,6 +7,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 import transformers
@@ -19,6 +20,9 @@ from engine.model_kind import model_kind
 from engine.resolving import ResolvedModel, resolve_model
 from engine.results import ModelInfo, StackInfo
 
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
 _DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
 
 
@@ -26,8 +30,8 @@ _DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch
 class LoadedModel:
     """A model ready for sessions: weights, tokenizer, and where each attention module records."""
 
-    model: torch.nn.Module
-    tokenizer: object
+    model: PreTrainedModel
+    tokenizer: PreTrainedTokenizerBase
     info: ModelInfo
     sites: dict[int, tuple[str, int]]  # id(attention module) -> (stack, layer)
     eos_ids: frozenset[int] = field(default_factory=frozenset)

@@ -58,8 +58,8 @@ def resolve_model(spec: str, progress: Progress | None = None) -> ResolvedModel:
 def _resolve_entry(entry: CatalogEntry, progress: Progress | None) -> ResolvedModel:
     if entry.path.endswith(".gguf"):
         folder = convert_gguf(entry.path, progress)
-        return ResolvedModel(name=entry.name, path=str(folder), source=entry.source)  # type: ignore[arg-type]
-    return ResolvedModel(name=entry.name, path=entry.path, source=entry.source)  # type: ignore[arg-type]
+        return ResolvedModel(name=entry.name, path=str(folder), source=entry.source)
+    return ResolvedModel(name=entry.name, path=entry.path, source=entry.source)
 
 
 def _resolve_path(spec: str, path: Path, progress: Progress | None) -> ResolvedModel:

@@ -20,11 +20,11 @@ from transformers import DynamicCache, EncoderDecoderCache
 
 from engine import capture
 from engine.attention_store import AttentionStore, stack_bytes
-from engine.memory_budget import check_fits
 from engine.config import SamplingConfig
 from engine.errors import EngineError, GenerationFinished, UnsupportedError
 from engine.loading import LoadedModel
-from engine.results import AnalysisResult, Candidate, MaskPrediction, Masks, StepResult
+from engine.memory_budget import check_fits
+from engine.results import AnalysisResult, Candidate, MaskPrediction, Masks, StackName, StepResult
 from engine.sampling import choose_token
 from engine.tokens import readable_token, readable_tokens
 
@@ -81,7 +81,7 @@ class _Session:
                     f"this model's {stack} stack has {layers} layers × {heads} heads"
                 )
 
-    def _check_memory(self, rows: dict[str, tuple[int, int]]) -> None:
+    def _check_memory(self, rows: dict[StackName, tuple[int, int]]) -> None:
         """Refuse what would not fit, before anything changes. rows: stack -> (row capacity, keys)."""
         needed = 0
         for stack, (capacity, keys) in rows.items():
@@ -91,7 +91,7 @@ class _Session:
         widest = max((self._stack_shapes[s][1] * c * k * 4 for s, (c, k) in rows.items()), default=0)
         check_fits(needed + 3 * widest, f"attention for {max(c for c, _ in rows.values())} tokens")
 
-    def _configure_store(self, rows: dict[str, tuple[int, int]]) -> None:
+    def _configure_store(self, rows: dict[StackName, tuple[int, int]]) -> None:
         self.store.clear()
         for stack, (capacity, keys) in rows.items():
             layers, heads = self._stack_shapes[stack]
@@ -121,7 +121,7 @@ class _Session:
         probs = torch.softmax(logits.float(), dim=-1)
         top = torch.topk(probs, min(k, probs.shape[-1]))
         ids = top.indices.tolist()
-        return tuple(Candidate(i, self._token_text(i), float(p)) for i, p in zip(ids, top.values.tolist()))
+        return tuple(Candidate(i, self._token_text(i), float(p)) for i, p in zip(ids, top.values.tolist(), strict=True))
 
 
 def _split_pair(text: str, sep: str | None) -> tuple[str, str | None]:
@@ -157,7 +157,7 @@ class EncoderSession(_Session):
             )
         for p in masks.mask_positions:
             ids[p] = mask_id
-        rows = {"encoder": (length, length)}
+        rows: dict[StackName, tuple[int, int]] = {"encoder": (length, length)}
         self._check_memory(rows)
         self.masks = masks
         self._configure_store(rows)
@@ -207,9 +207,9 @@ class _PrefillPlan:
     masks: Masks
 
     @property
-    def rows(self) -> dict[str, tuple[int, int]]:
+    def rows(self) -> dict[StackName, tuple[int, int]]:
         """stack -> (row capacity, keys) for the attention store."""
-        decoder = {"decoder": (self.capacity, self.capacity)}
+        decoder: dict[StackName, tuple[int, int]] = {"decoder": (self.capacity, self.capacity)}
         if not self.source_ids:
             return decoder
         source = len(self.source_ids)
@@ -386,7 +386,9 @@ class GenerationSession(_Session):
             if source is None or not source.strip():
                 raise EngineError("the source is empty: type the text to transform first")
             source_ids = self._tokenize(source, "source")["input_ids"][0].tolist()
-            prefix = self._tokenize(text, "decoder prefix", special=False)["input_ids"][0].tolist() if text.strip() else []
+            prefix = (
+                self._tokenize(text, "decoder prefix", special=False)["input_ids"][0].tolist() if text.strip() else []
+            )
             ids = [self.loaded.decoder_start_id, *prefix]
         else:
             if not text.strip():
@@ -462,8 +464,10 @@ class GenerationSession(_Session):
     def _next_candidates(self) -> tuple[Candidate, ...]:
         """Top-k for the next token, computed once per logits: a step reports them, the next step reuses them."""
         k = self.sampling.candidates
-        if self._next is None or self._next[0] is not self._logits or self._next[1] != k:
-            self._next = (self._logits, k, self._candidates(self._logits, k))
+        logits = self._logits
+        assert logits is not None, "asked for candidates before prefill"
+        if self._next is None or self._next[0] is not logits or self._next[1] != k:
+            self._next = (logits, k, self._candidates(logits, k))
         return self._next[2]
 
     def _capacity(self, prompt_length: int) -> int:

@@ -84,7 +84,7 @@ def readable_tokens(tokenizer, ids: list[int]) -> list[str]:
     """One display string per token id, in order."""
     pieces = tokenizer.convert_ids_to_tokens([int(i) for i in ids])
     raw = token_bytes(tokenizer, pieces)
-    texts: list[str] = [piece if b is None else "" for piece, b in zip(pieces, raw)]
+    texts: list[str] = [piece if b is None else "" for piece, b in zip(pieces, raw, strict=True)]
 
     # Walk the byte stream of each run of non-special tokens, character by character.
     owner: list[int] = []  # token index of every byte in `stream`

@@ -11,6 +11,7 @@ are printed for information.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -21,8 +22,13 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import torch  # noqa: E402
-from transformers import (AutoTokenizer, BartForConditionalGeneration, BertForPreTraining,  # noqa: E402
-                          GPT2LMHeadModel)
+from transformers import (  # noqa: E402
+    AutoTokenizer,
+    BartForConditionalGeneration,
+    BertForPreTraining,
+    GPT2LMHeadModel,
+    PreTrainedTokenizerBase,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_corpus  # noqa: E402
@@ -94,7 +100,7 @@ def nsp_pairs(stories: tuple[Document, ...], seed: int = 0) -> list[tuple[str, s
     pairs = []
     for doc in stories:
         others = [d for d in stories if d.lang == doc.lang and not set(d.names) & set(doc.names)]
-        for a, b in zip(doc.sentences, doc.sentences[1:]):
+        for a, b in itertools.pairwise(doc.sentences):
             pairs.append((a, b, True))
             pairs.append((a, rng.choice(rng.choice(others).sentences), False))
     return pairs
@@ -105,7 +111,7 @@ def bert_next_sentence(model, tok, pairs: list[tuple[str, str, bool]]) -> list[b
     enc = tok([p[0] for p in pairs], [p[1] for p in pairs], return_tensors="pt", padding=True)
     logits = model(**enc).seq_relationship_logits  # [pair, 2]; index 0: "B follows A"
     said_next = (logits[:, 0] > logits[:, 1]).tolist()
-    return [said == p[2] for said, p in zip(said_next, pairs)]
+    return [said == p[2] for said, p in zip(said_next, pairs, strict=True)]
 
 
 # ---------------------------------------------------------------------------
@@ -161,11 +167,11 @@ def cross_attention_peaks(model, tok, pair: NumberPair) -> list[bool]:
 @dataclass(frozen=True)
 class Models:
     bert: BertForPreTraining
-    bert_tok: object
+    bert_tok: PreTrainedTokenizerBase
     gpt: GPT2LMHeadModel
-    gpt_tok: object
+    gpt_tok: PreTrainedTokenizerBase
     seq2seq: BartForConditionalGeneration
-    seq2seq_tok: object
+    seq2seq_tok: PreTrainedTokenizerBase
 
 
 def load_models(folder: Path = MODELS) -> Models:
@@ -185,11 +191,11 @@ def evaluate(models: Models, corpus: Corpus) -> dict[str, Score]:
     translated = seq2seq_translate(models.seq2seq, models.seq2seq_tok, [p.words for p in numbers])
     peaks = [(p.lang, ok) for p in numbers for ok in cross_attention_peaks(models.seq2seq, models.seq2seq_tok, p)]
     return {
-        "fill_mask": Score(tuple(zip(groups, bert_fill_mask(models.bert, models.bert_tok, facts)))),
+        "fill_mask": Score(tuple(zip(groups, bert_fill_mask(models.bert, models.bert_tok, facts), strict=True))),
         "next_sentence": Score(tuple(zip(("pos" if p[2] else "neg" for p in pairs),
-                                         bert_next_sentence(models.bert, models.bert_tok, pairs)))),
-        "completion": Score(tuple(zip(groups, gpt_completion(models.gpt, models.gpt_tok, facts)))),
-        "exact_match": Score(tuple((p.lang, out == p.digits) for p, out in zip(numbers, translated))),
+                                         bert_next_sentence(models.bert, models.bert_tok, pairs), strict=True))),
+        "completion": Score(tuple(zip(groups, gpt_completion(models.gpt, models.gpt_tok, facts), strict=True))),
+        "exact_match": Score(tuple((p.lang, out == p.digits) for p, out in zip(numbers, translated, strict=True))),
         "alignment": Score(tuple(peaks)),
         "bert_agreement": Score(tuple(("en", ok) for ok in bert_fill_mask(models.bert, models.bert_tok, agreement))),
         "gpt_agreement": Score(tuple(("en", ok) for ok in gpt_completion(models.gpt, models.gpt_tok, agreement))),
@@ -203,7 +209,8 @@ def report(scores: dict[str, Score]) -> str:
         return f"{label:<62} {100 * s.rate():5.1f}%  ({parts}){target}"
     n = {k: len(v) for k, v in scores.items()}
     return "\n".join([
-        line(f"tiny-bert    fill-mask top-1, {n['fill_mask']} held-out facts", "fill_mask", ("en", "zh"), "  target >= 90%"),
+        line(f"tiny-bert    fill-mask top-1, {n['fill_mask']} held-out facts", "fill_mask", ("en", "zh"),
+             "  target >= 90%"),
         line(f"tiny-bert    next sentence, {n['next_sentence']} held-out pairs", "next_sentence", ("pos", "neg"),
              "  target >= 90%"),
         line(f"tiny-gpt     greedy completion, {n['completion']} held-out prompts", "completion", ("en", "zh"),
@@ -246,11 +253,13 @@ def examples(models: Models, corpus: Corpus) -> dict:
             group = [f for f in facts if f.kind == kind and f.lang == lang]
             bert_ok = bert_fill_mask(models.bert, models.bert_tok, group)
             gpt_ok = gpt_completion(models.gpt, models.gpt_tok, group)
-            for f in [f for f, ok in zip(group, bert_ok) if ok][:2]:
+            for f in [f for f, ok in zip(group, bert_ok, strict=True) if ok][:2]:
                 text, tokens = masked_text(f, models.bert_tok)
                 out["bert"].append({"kind": kind, "lang": lang, "text": text, "expected": tokens})
-            for f in [f for f, ok in zip(group, gpt_ok) if ok][:2]:
-                out["gpt"].append({"kind": kind, "lang": lang, "prompt": f.prompt, "expected": expected_continuation(f)})
+            for f in [f for f, ok in zip(group, gpt_ok, strict=True) if ok][:2]:
+                out["gpt"].append(
+                    {"kind": kind, "lang": lang, "prompt": f.prompt, "expected": expected_continuation(f)}
+                )
     for lang in ("en", "zh"):
         stories = [d for d in corpus.heldout_stories if d.lang == lang]
         pairs = nsp_pairs(tuple(stories))[:6]
@@ -262,7 +271,7 @@ def examples(models: Models, corpus: Corpus) -> dict:
     for lang in ("en", "zh"):
         numbers = [p for p in corpus.heldout_numbers if p.lang == lang and len(p.alignment) == len(p.digits) == 4]
         translated = seq2seq_translate(models.seq2seq, tok, [p.words for p in numbers])
-        right = [p for p, t in zip(numbers, translated) if t == p.digits]
+        right = [p for p, t in zip(numbers, translated, strict=True) if t == p.digits]
         chosen = [p for p in right if all(cross_attention_peaks(models.seq2seq, tok, p))][:3] or right[:3]
         for p in chosen:
             out["seq2seq"].append({

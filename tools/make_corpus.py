@@ -305,6 +305,7 @@ ZH_TEMPLATE_WORDS = ["首都", "城市", "这座", "叫声", "起来", "我们",
 def zh_lexicon() -> list[str]:
     """Every Chinese word of two or more characters the corpus is built from, longest first."""
     words = set(ZH_TEMPLATE_WORDS)
+    row: tuple[str, ...]
     for row in COUNTRIES + SOUNDS + LEGS + COLOURS:
         words.update(row[2:])
     for row in COUNTS:
@@ -334,7 +335,8 @@ class Fact:
 class Document:
     kind: str  # "facts" | "story" | "agreement"
     lang: str  # "en" | "zh"
-    names: tuple[str, ...]  # what it is about (names, things, "topic:capital"); a random "next sentence" comes from a document sharing none
+    # What it is about (names, things, "topic:capital"); a random "next sentence" comes from a document sharing none.
+    names: tuple[str, ...]
     sentences: tuple[str, ...]
 
 
@@ -418,7 +420,8 @@ def fact_slots() -> list[tuple[str, str, str, dict[str, str]]]:
 
 def make_facts() -> tuple[list[Fact], list[Fact]]:
     """All fact sentences, split (train, held out): entity i holds out template i mod K."""
-    train, heldout = [], []
+    train: list[Fact] = []
+    heldout: list[Fact] = []
     seen_entities: dict[tuple[str, str], int] = {}
     for kind, lang, entity, slots in fact_slots():
         index = seen_entities.setdefault((kind, lang), 0)
@@ -596,7 +599,8 @@ def number_pair(lang: str, n: int) -> NumberPair:
 
 
 def make_numbers(rng: random.Random) -> tuple[list[NumberPair], list[NumberPair]]:
-    train, heldout = [], []
+    train: list[NumberPair] = []
+    heldout: list[NumberPair] = []
     for lang in ("en", "zh"):
         for n in range(MAX_NUMBER + 1):
             pair = number_pair(lang, n)

@@ -21,7 +21,6 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import app  # noqa: E402 - sets PYQTGRAPH_QT_LIB before pyqtgraph is imported
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -120,7 +119,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         os.environ["ATTNLAB_CONFIG"] = scratch
         QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, scratch)
-        application = QApplication.instance() or QApplication(sys.argv)
+        existing = QApplication.instance()
+        application = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
         application.setStyle("Fusion")
         shoot(args.out)
     return 0

@@ -22,8 +22,16 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
-from transformers import (BartConfig, BartForConditionalGeneration, BertConfig, BertForPreTraining,
-                          GenerationConfig, GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast)
+from transformers import (
+    BartConfig,
+    BartForConditionalGeneration,
+    BertConfig,
+    BertForPreTraining,
+    GenerationConfig,
+    GPT2Config,
+    GPT2LMHeadModel,
+    PreTrainedTokenizerFast,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_corpus  # noqa: E402
@@ -85,7 +93,8 @@ def train_loop(model: torch.nn.Module, cfg: TrainConfig, batch_loss, name: str) 
         optimiser.step()
         running += loss.item()
         if (step + 1) % 250 == 0 or step + 1 == cfg.steps:
-            print(f"[{name}] step {step + 1}/{cfg.steps}  loss {running / 250:.3f}  {time.time() - start:.0f}s", flush=True)
+            elapsed = time.time() - start
+            print(f"[{name}] step {step + 1}/{cfg.steps}  loss {running / 250:.3f}  {elapsed:.0f}s", flush=True)
             running = 0.0
     model.eval()
 
@@ -142,6 +151,14 @@ def running_text(doc: Document) -> str:
     return joiner(doc.lang).join(doc.sentences)
 
 
+def special_id(tok: Tokenizer, token: str) -> int:
+    """The id of a token the vocabulary was built with (a special token): never missing."""
+    found = tok.token_to_id(token)
+    if found is None:
+        raise RuntimeError(f"{token} is not in the tokenizer's vocabulary")
+    return found
+
+
 def pad(rows: list[list[int]], value: int) -> torch.Tensor:
     width = max(len(r) for r in rows)
     return torch.tensor([r + [value] * (width - len(r)) for r in rows])
@@ -182,12 +199,21 @@ def bert_tokenizer(corpus: Corpus) -> Tokenizer:
     pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     trained = Tokenizer(models.WordPiece(unk_token="[UNK]"))
     trained.normalizer, trained.pre_tokenizer = normalizer, pre_tokenizer
-    trained.train_from_iterator(all_sentences(corpus), trainers.WordPieceTrainer(vocab_size=3000, special_tokens=BERT_SPECIALS))
-    words = {w for s in all_sentences(corpus) for w, _ in pre_tokenizer.pre_tokenize_str(normalizer.normalize_str(s))}
-    pieces = [t for t in trained.get_vocab() if t not in BERT_SPECIALS and (t in words or len(t.removeprefix("##")) == 1)]
+    trained.train_from_iterator(
+        all_sentences(corpus), trainers.WordPieceTrainer(vocab_size=3000, special_tokens=BERT_SPECIALS)
+    )
+    words = {
+        w for s in all_sentences(corpus) for w, _ in pre_tokenizer.pre_tokenize_str(normalizer.normalize_str(s))
+    }
+    pieces = [
+        t for t in trained.get_vocab() if t not in BERT_SPECIALS and (t in words or len(t.removeprefix("##")) == 1)
+    ]
     if missing := sorted(words - set(pieces)):
-        raise RuntimeError(f"WordPiece left {len(missing)} corpus words in pieces, e.g. {missing[:5]}: raise vocab_size")
-    vocab = {t: i for i, t in enumerate(BERT_SPECIALS + sorted(pieces, key=lambda t: (len(t) > 1 and t not in words, t)))}
+        raise RuntimeError(
+            f"WordPiece left {len(missing)} corpus words in pieces, e.g. {missing[:5]}: raise vocab_size"
+        )
+    ordered = BERT_SPECIALS + sorted(pieces, key=lambda t: (len(t) > 1 and t not in words, t))
+    vocab = {t: i for i, t in enumerate(ordered)}
     tok = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]"))
     tok.normalizer, tok.pre_tokenizer = normalizer, pre_tokenizer
     tok.decoder = decoders.WordPiece()
@@ -231,8 +257,8 @@ class BertBatches:
             self.ids[s] = enc.ids
             self.starts[s] = word_starts(enc.tokens, words, longest)
         self.batch = batch
-        self.cls, self.sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
-        self.pad_id, self.mask_id = tok.token_to_id("[PAD]"), tok.token_to_id("[MASK]")
+        self.cls, self.sep = special_id(tok, "[CLS]"), special_id(tok, "[SEP]")
+        self.pad_id, self.mask_id = special_id(tok, "[PAD]"), special_id(tok, "[MASK]")
         self.first_plain = len(BERT_SPECIALS)  # ids below this are special tokens
         self.vocab = tok.get_vocab_size()
         self.rows = LengthBuckets(self.example, batch)
@@ -261,7 +287,7 @@ class BertBatches:
 
     def mask(self, ids: list[int], starts: list[bool], rng: random.Random) -> tuple[list[int], list[int]]:
         words: list[list[int]] = []  # token positions of each word; special tokens are never chosen
-        for i, (t, begins) in enumerate(zip(ids, starts)):
+        for i, (t, begins) in enumerate(zip(ids, starts, strict=True)):
             if t < self.first_plain:
                 continue
             if begins or not words:
@@ -357,7 +383,7 @@ def train_gpt(corpus: Corpus, cfg: TrainConfig = GPT_TRAIN, models: Path = MODEL
     out = models / "tiny-gpt"
     seed_everything(cfg.seed)
     tok = gpt_tokenizer(corpus)
-    eos = tok.token_to_id(EOS)
+    eos = special_id(tok, EOS)
     config = GPT2Config(vocab_size=tok.get_vocab_size(), n_positions=128, n_embd=128, n_layer=4, n_head=4,
                         resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
                         bos_token_id=eos, eos_token_id=eos)
@@ -423,7 +449,7 @@ def train_seq2seq(corpus: Corpus, cfg: TrainConfig = SEQ2SEQ_TRAIN, models: Path
     out = models / "tiny-seq2seq"
     seed_everything(cfg.seed)
     tok = seq2seq_tokenizer(corpus)
-    pad_id, eos, unk, bos = (tok.token_to_id(t) for t in SEQ2SEQ_SPECIALS)
+    pad_id, eos, unk, bos = (special_id(tok, t) for t in SEQ2SEQ_SPECIALS)
     config = BartConfig(vocab_size=tok.get_vocab_size(), d_model=128, encoder_layers=2, decoder_layers=2,
                         encoder_attention_heads=4, decoder_attention_heads=4, encoder_ffn_dim=256,
                         decoder_ffn_dim=256, max_position_embeddings=64, dropout=0.1,
@@ -458,7 +484,9 @@ def main() -> None:
                         help="train just this model (repeatable); default: all three")
     parser.add_argument("--steps", type=float, default=1.0, help="scale every step count (quick trial runs)")
     parser.add_argument("--no-eval", action="store_true", help="skip the evaluation and examples.json")
-    parser.add_argument("--out", type=Path, default=MODELS, help="where the model folders go (default: the bundled ones)")
+    parser.add_argument(
+        "--out", type=Path, default=MODELS, help="where the model folders go (default: the bundled ones)"
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)
     corpus = make_corpus.build_corpus()

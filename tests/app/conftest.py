@@ -7,10 +7,9 @@ import os
 from pathlib import Path
 
 import pytest
-
-import app  # noqa: F401 - sets PYQTGRAPH_QT_LIB first
 from PySide6.QtCore import QSettings
 
+import app  # noqa: F401 - sets PYQTGRAPH_QT_LIB first
 from app.engine_worker import running_threads
 from app.main_window import MainWindow
 
@@ -57,7 +56,7 @@ def fresh_settings(_private_settings: Path):
 @pytest.fixture(scope="session")
 def tiny_folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Tiny random models saved as model folders: gpt2 (decoder), bert (masked LM), bart (seq2seq)."""
-    from tiny_models import tiny_bart, tiny_bert, tiny_gpt2, save
+    from tiny_models import save, tiny_bart, tiny_bert, tiny_gpt2
 
     root = tmp_path_factory.mktemp("models")
     builders = {"gpt2": lambda: tiny_gpt2(positions=128), "bert": tiny_bert, "bart": tiny_bart}

@@ -128,7 +128,9 @@ def test_run_stop_and_shortcuts(open_window, tiny_folders, qtbot, wait_idle):
     qtbot.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # step
     wait_idle(window)
     assert len(window.document.steps) == 6
-    qtbot.keyClick(window, Qt.Key.Key_Backspace, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        window, Qt.Key.Key_Backspace, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
     wait_idle(window)
     assert len(window.document.steps) == 5
 

@@ -67,7 +67,7 @@ def test_window_goes_away_in_any_state(qtbot, qtlog, fresh_settings, state, how)
         assert not thread.isRunning()
         del window
     assert not running_threads()
-    assert gc.isenabled()  # collection is back to normal once no engine thread runs
+    qtbot.waitUntil(gc.isenabled, timeout=2000)  # collection is back to normal once no engine thread runs
     _no_qt_trouble(qtlog)
 
 
@@ -103,7 +103,7 @@ def test_cycles_are_collected_on_the_gui_thread_while_an_engine_thread_runs(qtbo
     qtbot.waitUntil(lambda: bool(freed_on), timeout=5000)
     assert set(freed_on) == {threading.main_thread()}
     window.close()
-    assert gc.isenabled()
+    qtbot.waitUntil(gc.isenabled, timeout=2000)
 
 
 # As the crash was found: windows made by create_main_window, handed to qtbot, never closed by

@@ -36,7 +36,10 @@ def test_event_loop_never_stalls_during_a_50_step_run(open_window, tiny_folders,
     assert window.attention.heatmap.matrix.shape[0] == 7 + 50
     longest = max(gaps)
     record_property("longest_stall_ms", round(longest * 1000, 1))
-    print(f"\nlongest event-loop stall during a 50-step run: {longest * 1000:.1f} ms over {len(gaps)} ticks, {len(redraws)} redraws")
+    print(
+        f"\nlongest event-loop stall during a 50-step run: {longest * 1000:.1f} ms over {len(gaps)} ticks, "
+        f"{len(redraws)} redraws"
+    )
     assert longest < STALL_LIMIT_S, f"the event loop stalled {longest * 1000:.0f} ms"
 
 

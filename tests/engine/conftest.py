@@ -2,9 +2,9 @@ import copy
 
 import pytest
 import torch
+from tiny_models import BUILDERS
 
 from engine.loading import wrap_model
-from tiny_models import BUILDERS
 
 
 @pytest.fixture(params=sorted(BUILDERS))

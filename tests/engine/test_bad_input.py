@@ -3,13 +3,13 @@
 import json
 
 import pytest
+from tiny_models import save, tiny_gpt2
 
 from engine.config import LoadOptions, SamplingConfig
 from engine.errors import EngineError, ModelLoadError, UnsupportedError
 from engine.loading import load_model, pick_device
 from engine.results import Masks
 from engine.session import MAX_TEXT_CHARS, EncoderSession, GenerationSession
-from tiny_models import save, tiny_gpt2
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +72,9 @@ def test_mask_on_model_without_mlm_head(tiny):
 
 
 @pytest.mark.parametrize(
-    "masks", [Masks(mask_positions=frozenset({9})), Masks(knockouts=frozenset({("encoder", 9)}))], ids=["mask", "knockout"]
+    "masks",
+    [Masks(mask_positions=frozenset({9})), Masks(knockouts=frozenset({("encoder", 9)}))],
+    ids=["mask", "knockout"],
 )
 def test_positions_out_of_range(tiny, masks):
     _, bert = tiny("bert")

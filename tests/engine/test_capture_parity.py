@@ -32,7 +32,7 @@ def test_logits_and_attentions_equal_eager(any_tiny):
     assert set(attn) == {s.name for s in loaded.info.stacks}
     for stack in ref_attn:
         assert len(attn[stack]) == len(ref_attn[stack])
-        for mine, theirs in zip(attn[stack], ref_attn[stack]):
+        for mine, theirs in zip(attn[stack], ref_attn[stack], strict=True):
             torch.testing.assert_close(mine, theirs, atol=1e-5, rtol=0)
 
 

@@ -5,9 +5,9 @@ import sys
 
 import numpy as np
 import pytest
+from tiny_models import MASK, save, tiny_bart, tiny_bert, tiny_gpt2
 
 from app.cli import main
-from tiny_models import MASK, save, tiny_bart, tiny_bert, tiny_gpt2
 
 
 @pytest.fixture(autouse=True)

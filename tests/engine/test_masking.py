@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 import torch
+from tiny_models import MASK
 
 from engine.errors import UnsupportedError
 from engine.results import Masks
 from engine.session import EncoderSession, GenerationSession
-from tiny_models import MASK
 
 TEXT = "the cat sat on the mat"
 
@@ -86,7 +86,9 @@ def test_knockout_does_not_shift_positions(tiny):
     knocked = session.prefill(TEXT, Masks(knockouts=frozenset({("decoder", 6)}))).attention
     n = 6  # rows 0..5 never see key 6, so they are unchanged
     for layer in range(2):
-        np.testing.assert_array_equal(plain.layer("decoder", layer)[:, :n, :n], knocked.layer("decoder", layer)[:, :n, :n])
+        np.testing.assert_array_equal(
+            plain.layer("decoder", layer)[:, :n, :n], knocked.layer("decoder", layer)[:, :n, :n]
+        )
 
 
 def test_knockout_on_encoder_decoder_applies_to_source(tiny):

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 import torch
+from tiny_models import EOS
 
 from engine.config import SamplingConfig
 from engine.results import Masks
 from engine.session import GenerationSession
-from tiny_models import EOS
 
 PROMPT = "the cat sat on the mat"
 
@@ -41,7 +41,7 @@ def test_replay_without_new_masks_equals_stepping(tiny, name):
     prefix = result.decoder_tokens if loaded.kind == "encoder-decoder" else result.tokens
     assert len(prefix) == session.prompt_length
     assert [s.position for s in result.steps] == [s.position for s in steps]
-    for mine, theirs in zip(result.steps, steps):
+    for mine, theirs in zip(result.steps, steps, strict=True):
         assert [c.token_id for c in mine.candidates[:3]] == [c.token_id for c in theirs.candidates[:3]]
         np.testing.assert_allclose([c.prob for c in mine.candidates], [c.prob for c in theirs.candidates], atol=1e-4)
         for stack in {"decoder", "cross"} & set(result.attention.stacks):
@@ -82,7 +82,8 @@ def test_undo_drops_a_knock_out_on_the_removed_token(tiny):
     _, steps = _generate(loaded, count=3)
     last = steps[-1].position
     session = GenerationSession(loaded)
-    _start(session, loaded, Masks(knockouts=frozenset({("decoder", 1), ("decoder", last)})), replay=[s.token_id for s in steps])
+    masks = Masks(knockouts=frozenset({("decoder", 1), ("decoder", last)}))
+    _start(session, loaded, masks, replay=[s.token_id for s in steps])
     after = session.undo()
     assert after.masks.knocked("decoder") == {1}
     step = session.step(choose=steps[-1].token_id)  # the same token again, now not knocked out

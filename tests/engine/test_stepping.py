@@ -5,11 +5,11 @@ import threading
 import numpy as np
 import pytest
 import torch
+from tiny_models import EOS
 
 from engine.config import SamplingConfig
 from engine.errors import GenerationFinished
 from engine.session import GenerationSession
-from tiny_models import EOS
 
 GENERATORS = ["gpt2", "llama", "bart", "t5"]
 

@@ -14,9 +14,16 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import pytest  # noqa: E402
 import torch  # noqa: E402
-from transformers import (AutoModelForCausalLM, AutoModelForMaskedLM, AutoModelForSeq2SeqLM,  # noqa: E402
-                          AutoTokenizer, BartForConditionalGeneration, BertForMaskedLM, BertForPreTraining,
-                          GPT2LMHeadModel)
+from transformers import (  # noqa: E402
+    AutoModelForCausalLM,
+    AutoModelForMaskedLM,
+    AutoModelForSeq2SeqLM,
+    AutoTokenizer,
+    BartForConditionalGeneration,
+    BertForMaskedLM,
+    BertForPreTraining,
+    GPT2LMHeadModel,
+)
 
 MODELS = Path(__file__).resolve().parents[2] / "resources" / "models"
 BERT, GPT, SEQ2SEQ = MODELS / "tiny-bert", MODELS / "tiny-gpt", MODELS / "tiny-seq2seq"
@@ -66,7 +73,8 @@ BERT_NSP_ONLY = {"cls.seq_relationship.weight", "cls.seq_relationship.bias", "be
 def test_every_weight_loads_offline_from_safetensors(cls, folder, unused):
     model, info = cls.from_pretrained(folder, local_files_only=True, output_loading_info=True)
     assert not info["missing_keys"]
-    assert set(info["unexpected_keys"]) <= unused  # only what BERT's next-sentence head uses, which BertForMaskedLM lacks
+    # Only what BERT's next-sentence head uses, which BertForMaskedLM lacks.
+    assert set(info["unexpected_keys"]) <= unused
     assert (folder / "model.safetensors").is_file()
     assert not list(folder.glob("*.bin")), "weights ship as safetensors only"
     size = sum(f.stat().st_size for f in folder.iterdir())
