@@ -79,7 +79,7 @@ class AttentionPanel(QWidget):
         else:
             head = self.picker.head
             matrix, title = snapshot.matrix(stack, layer, head), f"{where} · head {head}"
-        self.heatmap.show_matrix(matrix, queries, keys, title)
+        self.heatmap.show_matrix(matrix, queries, keys, title, self.picker.scale, self.picker.hide_first)
 
     def render_grid(self) -> None:
         current = self._current()

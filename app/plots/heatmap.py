@@ -16,6 +16,7 @@ from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QToolTip, QWidget
 
+from app.colour_scale import SCALES, Scale, scale_for_display
 from app.plots.colors import LEVELS, colormap, lookup_table
 from app.plots.token_axis import TokenAxis
 from app.token_text import display_text
@@ -51,6 +52,7 @@ class HeatmapView(pg.GraphicsLayoutWidget):
         )
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
         self._matrix: NDArray[np.float32] = np.zeros((0, 0), np.float32)  # [query, key], full resolution
+        self._colours: NDArray[np.float32] = self._matrix  # [query, key], what is drawn for it
         self._queries: list[str] = []
         self._keys: list[str] = []
         self._pooled: tuple[NDArray[np.float32], int, int] | None = None
@@ -66,20 +68,32 @@ class HeatmapView(pg.GraphicsLayoutWidget):
     # -- data --------------------------------------------------------------------------------
 
     def show_matrix(
-        self, matrix: NDArray[np.float32], queries: Sequence[str], keys: Sequence[str], title: str = ""
+        self,
+        matrix: NDArray[np.float32],
+        queries: Sequence[str],
+        keys: Sequence[str],
+        title: str = "",
+        scale: Scale = "linear",
+        hide_first: bool = False,
     ) -> None:
-        """matrix: [query, key] attention weights in [0, 1]."""
+        """matrix: [query, key] attention weights in [0, 1]; `scale` and `hide_first` change only the colours."""
         previous = self._matrix.shape
         matrix = np.ascontiguousarray(matrix, dtype=np.float32)
         if not np.isfinite(matrix).all():  # a check is ~10x cheaper than nan_to_num's copy at 2,048 tokens
             matrix = np.nan_to_num(matrix, nan=0.0)
         self._matrix = matrix
+        scaled = scale_for_display(matrix, scale, hide_first)
+        self._colours = scaled.image
         self._queries, self._keys = list(queries), list(keys)
         self._left.set_labels(self._queries)
         self._bottom.set_labels(self._keys)
+        if scaled.hidden is not None:
+            title += f" · first token hidden ({scaled.hidden:.0%} of a row's weight on average)"
+        if scale != "linear":
+            title += f" · colour: {SCALES[scale]}"
         self.plot.setTitle(title, size="10pt")
         rows, cols = self._matrix.shape
-        self._pooled = fit(self._matrix, DISPLAY_LIMIT) if max(rows, cols) > DISPLAY_LIMIT else None
+        self._pooled = fit(self._colours, DISPLAY_LIMIT) if max(rows, cols) > DISPLAY_LIMIT else None
         self._showing = None
         if rows == 0 or cols == 0:
             self.image.clear()
@@ -93,7 +107,7 @@ class HeatmapView(pg.GraphicsLayoutWidget):
         self.colorbar.setImageItem([self.image, *images])
 
     def show_nothing(self) -> None:
-        self._matrix = np.zeros((0, 0), np.float32)
+        self._matrix = self._colours = np.zeros((0, 0), np.float32)
         self._queries, self._keys = [], []
         self._left.set_labels([])
         self._bottom.set_labels([])
@@ -102,8 +116,13 @@ class HeatmapView(pg.GraphicsLayoutWidget):
 
     @property
     def matrix(self) -> NDArray[np.float32]:
-        """What is shown, at full resolution: [query, key]."""
+        """The weights shown, at full resolution: [query, key] (true weights, whatever the colour scale)."""
         return self._matrix
+
+    @property
+    def colours(self) -> NDArray[np.float32]:
+        """The colour values drawn for `matrix`, at full resolution, in [0, 1]."""
+        return self._colours
 
     def displayed_image(self) -> NDArray[np.float32] | None:
         return self.image.image
@@ -131,7 +150,7 @@ class HeatmapView(pg.GraphicsLayoutWidget):
     def _draw(self) -> None:
         rows, cols = self._matrix.shape
         if self._pooled is None:
-            self._set_image(self._matrix, QRectF(-0.5, -0.5, cols, rows))
+            self._set_image(self._colours, QRectF(-0.5, -0.5, cols, rows))
             return
         (x0, x1), (y0, y1) = self.plot.getViewBox().viewRange()
         r0, r1 = max(0, int(np.floor(y0 + 0.5))), min(rows, int(np.ceil(y1 + 0.5)))
@@ -139,7 +158,7 @@ class HeatmapView(pg.GraphicsLayoutWidget):
         if r1 - r0 <= DISPLAY_LIMIT and c1 - c0 <= DISPLAY_LIMIT and r1 > r0 and c1 > c0:
             if self._showing != (r0, r1, c0, c1):
                 self._showing = (r0, r1, c0, c1)
-                crop = self._matrix[r0:r1, c0:c1]
+                crop = self._colours[r0:r1, c0:c1]
                 self._set_image(crop, QRectF(c0 - 0.5, r0 - 0.5, c1 - c0, r1 - r0))
         elif self._showing is not None or self.image.image is None or self.image.image.shape != self._pooled[0].shape:
             self._showing = None

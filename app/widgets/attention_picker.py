@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSpinBox, QWidget
 
+from app.colour_scale import SCALES, Scale
 from app.document import STACK_TITLES
 from engine.results import StackInfo
 
@@ -29,6 +30,20 @@ class AttentionPicker(QWidget):
         self.all_layers_box = QCheckBox("all layers")
         self.all_layers_box.setObjectName("gridAllLayers")
         self.all_layers_box.setToolTip("Head grid: every layer × head instead of one layer's heads")
+        self.scale_box = QComboBox()
+        self.scale_box.setObjectName("colourScale")
+        for scale, title in SCALES.items():
+            self.scale_box.addItem(title, scale)
+        self.scale_box.setToolTip(
+            "How weights map to colour in the large heatmap: linear, log (small weights become visible) "
+            "or per row (each query's strongest key is brightest). Hover always shows the true weight."
+        )
+        self.hide_first_box = QCheckBox("hide first token")
+        self.hide_first_box.setObjectName("hideFirstToken")
+        self.hide_first_box.setToolTip(
+            "Many models put most of each row's weight on the first token. Hide it and renormalise each "
+            "row over the other keys; the title says how much weight was hidden."
+        )
         self._stack_label = QLabel("stack")
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -36,13 +51,15 @@ class AttentionPicker(QWidget):
         for widget in (*labelled, self.mean_box):
             row.addWidget(widget)
         row.addStretch(1)
-        row.addWidget(self.all_layers_box)
+        for widget in (QLabel("colour"), self.scale_box, self.hide_first_box, self.all_layers_box):
+            row.addWidget(widget)
         self._stacks: dict[str, StackInfo] = {}
         self.stack_box.currentIndexChanged.connect(self._on_stack_changed)
         for spin_box in (self.layer_box, self.head_box):
             spin_box.valueChanged.connect(self.changed)
-        for check_box in (self.mean_box, self.all_layers_box):
+        for check_box in (self.mean_box, self.all_layers_box, self.hide_first_box):
             check_box.toggled.connect(self._on_toggled)
+        self.scale_box.currentIndexChanged.connect(self.changed)
         self.set_stacks(())
 
     def set_stacks(self, stacks: tuple[StackInfo, ...]) -> None:
@@ -74,6 +91,14 @@ class AttentionPicker(QWidget):
                 self.mean_box.setChecked(False)
         self._update_enabled()
         self.changed.emit()
+
+    @property
+    def scale(self) -> Scale:
+        return self.scale_box.currentData()
+
+    @property
+    def hide_first(self) -> bool:
+        return self.hide_first_box.isChecked()
 
     @property
     def stack(self) -> str | None:

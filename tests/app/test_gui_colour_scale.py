@@ -1,0 +1,68 @@
+"""Seeing past the sink: the heatmap's colour scales and "hide the first token", against hand computations."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QCheckBox, QComboBox
+
+from app.colour_scale import LOG_DECADES, hide_first_key, scale_for_display
+
+SINKY = np.array(
+    [
+        [1.0, 0.0, 0.0, 0.0],
+        [0.8, 0.2, 0.0, 0.0],
+        [0.6, 0.1, 0.3, 0.0],
+        [0.5, 0.0, 0.25, 0.25],
+    ],
+    np.float32,
+)
+
+
+def test_hiding_the_first_token_renormalises_each_row_over_the_other_keys():
+    rest, hidden = hide_first_key(SINKY)
+    assert hidden == pytest.approx((1.0 + 0.8 + 0.6 + 0.5) / 4)
+    expected = [[0, 0, 0, 0], [0, 1, 0, 0], [0, 0.25, 0.75, 0], [0, 0, 0.5, 0.5]]
+    np.testing.assert_allclose(rest, expected, atol=1e-6)
+    assert SINKY[1, 0] == pytest.approx(0.8)  # the true weights are left alone
+
+
+def test_log_and_per_row_scales():
+    logged = scale_for_display(SINKY, "log").image
+    for (q, k), p in np.ndenumerate(SINKY):
+        want = 0.0 if p == 0 else min(1.0, max(0.0, (math.log10(p) + LOG_DECADES) / LOG_DECADES))
+        assert logged[q, k] == pytest.approx(want, abs=1e-6)
+    rows = scale_for_display(SINKY, "row").image
+    for q in range(4):
+        np.testing.assert_allclose(rows[q], SINKY[q] / SINKY[q].max(), atol=1e-6)
+    linear = scale_for_display(SINKY, "linear")
+    np.testing.assert_array_equal(linear.image, SINKY)
+    assert linear.hidden is None
+
+
+def test_window_draws_the_chosen_scale_and_keeps_true_weights(open_window, wait_idle, qtbot):
+    window = open_window("tiny-gpt", text="Once upon a time there was a cat")
+    heatmap = window.attention.heatmap
+    true_weights = heatmap.matrix.copy()
+    picker = window.attention.picker
+    scale_box = picker.findChild(QComboBox, "colourScale")
+    hide_box = picker.findChild(QCheckBox, "hideFirstToken")
+
+    scale_box.setCurrentIndex(scale_box.findData("row"))
+    wait_idle(window)
+    peak = true_weights.max(axis=1, keepdims=True)
+    np.testing.assert_allclose(heatmap.colours, true_weights / peak, atol=1e-6)
+    np.testing.assert_allclose(heatmap.displayed_image(), heatmap.colours, atol=1e-6)
+
+    scale_box.setCurrentIndex(scale_box.findData("linear"))
+    hide_box.setChecked(True)
+    wait_idle(window)
+    np.testing.assert_array_equal(heatmap.matrix, true_weights)  # hover and analyses read these
+    assert not heatmap.colours[:, 0].any()
+    rows = heatmap.colours[1:].sum(axis=1)  # row 0 of a causal head had only the first token
+    np.testing.assert_allclose(rows, 1.0, atol=1e-5)
+    share = f"{true_weights[:, 0].mean():.0%}"
+    assert f"first token hidden ({share}" in heatmap.plot.titleLabel.text
+    assert heatmap.text_at(2, 0).endswith(f"{true_weights[2, 0]:.3f}")
