@@ -88,9 +88,9 @@ class HeatmapView(pg.GraphicsLayoutWidget):
         self._left.set_labels(self._queries)
         self._bottom.set_labels(self._keys)
         if scaled.hidden is not None:
-            title += f" · first token hidden ({scaled.hidden:.0%} of a row's weight on average)"
+            title += f" · token 0 hidden ({scaled.hidden:.0%} of the weight)"
         if scale != "linear":
-            title += f" · colour: {SCALES[scale]}"
+            title += f" · {SCALES[scale]} colour"
         self.plot.setTitle(title, size="10pt")
         rows, cols = self._matrix.shape
         self._pooled = fit(self._colours, DISPLAY_LIMIT) if max(rows, cols) > DISPLAY_LIMIT else None

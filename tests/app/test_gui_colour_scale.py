@@ -64,5 +64,5 @@ def test_window_draws_the_chosen_scale_and_keeps_true_weights(open_window, wait_
     rows = heatmap.colours[1:].sum(axis=1)  # row 0 of a causal head had only the first token
     np.testing.assert_allclose(rows, 1.0, atol=1e-5)
     share = f"{true_weights[:, 0].mean():.0%}"
-    assert f"first token hidden ({share}" in heatmap.plot.titleLabel.text
+    assert f"token 0 hidden ({share} of the weight)" in heatmap.plot.titleLabel.text
     assert heatmap.text_at(2, 0).endswith(f"{true_weights[2, 0]:.3f}")
