@@ -14,11 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 Scale = Literal["linear", "log", "row"]
-SCALES: dict[Scale, str] = {
-    "linear": "linear",
-    "log": "log (10⁻⁴ … 1)",
-    "row": "per row (max = 1)",
-}
+SCALES: dict[Scale, str] = {"linear": "linear", "log": "log", "row": "per row"}
 LOG_DECADES = 4  # the log scale spans weights from 10⁻⁴ (darkest) to 1 (brightest)
 
 

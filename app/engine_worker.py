@@ -13,6 +13,7 @@ inside the worker's slots, so importing the GUI never pulls in torch.
 
 from __future__ import annotations
 
+import atexit
 import gc
 import logging
 import os
@@ -51,12 +52,20 @@ GIL_SWITCH_S = 0.0005
 ENGINE_NICENESS = 5  # the engine thread yields the CPU to the GUI thread
 COLLECT_MS = 250  # how often the GUI thread collects cyclic garbage while engine threads run
 
-_threads: weakref.WeakSet[QThread] = weakref.WeakSet()
+_engines: weakref.WeakSet[_EngineThread] = weakref.WeakSet()
 
 
 def running_threads() -> list[QThread]:
     """Engine threads still running (tests fail when one is left behind)."""
-    return [t for t in list(_threads) if t.isRunning()]
+    return [e.thread for e in list(_engines) if e.thread.isRunning()]
+
+
+@atexit.register
+def _stop_engines() -> None:
+    """A window that never closed (its constructor failed, a script forgot) still stops its thread
+    before the interpreter tears Qt down; otherwise Qt aborts the process over a running QThread."""
+    for engine in list(_engines):
+        engine.stop()
 
 
 def engine_loader(spec: str, options: LoadOptions, progress: Progress) -> tuple[ModelInfo, Any]:
@@ -276,7 +285,7 @@ class _EngineThread:
         worker.moveToThread(self.thread)
         self.thread.finished.connect(worker.deleteLater)
         self.thread.started.connect(worker.lower_priority)
-        _threads.add(self.thread)
+        _engines.add(self)
         _collector.acquire()
         self._stopped = False
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSpinBox, QWidget
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QMenu, QSpinBox, QToolButton, QWidget
 
 from app.colour_scale import SCALES, Scale
 from app.document import STACK_TITLES
@@ -30,36 +31,52 @@ class AttentionPicker(QWidget):
         self.all_layers_box = QCheckBox("all layers")
         self.all_layers_box.setObjectName("gridAllLayers")
         self.all_layers_box.setToolTip("Head grid: every layer × head instead of one layer's heads")
-        self.scale_box = QComboBox()
-        self.scale_box.setObjectName("colourScale")
+        # One small menu button, so that the row still fits a narrow window.
+        self.colour_button = QToolButton()
+        self.colour_button.setObjectName("colourScale")
+        self.colour_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.colour_button.setToolTip(
+            "Colours of the large heatmap: linear; log (10⁻⁴ darkest … 1 brightest: small weights become "
+            "visible); per row (each query's strongest key is brightest); and whether to hide the first token. "
+            "Hover always shows the true weight."
+        )
+        menu = QMenu(self.colour_button)
+        scales = QActionGroup(menu)
+        self._scale_actions: dict[Scale, QAction] = {}
         for scale, title in SCALES.items():
-            self.scale_box.addItem(title, scale)
-        self.scale_box.setToolTip(
-            "How weights map to colour in the large heatmap: linear, log (small weights become visible) "
-            "or per row (each query's strongest key is brightest). Hover always shows the true weight."
+            action = menu.addAction(f"{title} colours")
+            action.setCheckable(True)
+            action.setObjectName(f"colourScale_{scale}")
+            scales.addAction(action)
+            self._scale_actions[scale] = action
+        self._scale_actions["linear"].setChecked(True)
+        menu.addSeparator()
+        self.hide_first_action = menu.addAction("hide the first token")
+        self.hide_first_action.setObjectName("hideFirstToken")
+        self.hide_first_action.setCheckable(True)
+        self.hide_first_action.setToolTip(
+            "Many models put most of each row's weight on the first token: hide it and renormalise each row "
+            "over the other keys; the title says how much weight was hidden."
         )
-        self.hide_first_box = QCheckBox("hide first token")
-        self.hide_first_box.setObjectName("hideFirstToken")
-        self.hide_first_box.setToolTip(
-            "Many models put most of each row's weight on the first token. Hide it and renormalise each "
-            "row over the other keys; the title says how much weight was hidden."
-        )
+        menu.triggered.connect(self._on_colour_chosen)
+        self.colour_button.setMenu(menu)
+        self._show_colour()
         self._stack_label = QLabel("stack")
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(3)
         labelled = (self._stack_label, self.stack_box, QLabel("layer"), self.layer_box, QLabel("head"), self.head_box)
         for widget in (*labelled, self.mean_box):
             row.addWidget(widget)
         row.addStretch(1)
-        for widget in (QLabel("colour"), self.scale_box, self.hide_first_box, self.all_layers_box):
-            row.addWidget(widget)
+        row.addWidget(self.colour_button)
+        row.addWidget(self.all_layers_box)
         self._stacks: dict[str, StackInfo] = {}
         self.stack_box.currentIndexChanged.connect(self._on_stack_changed)
         for spin_box in (self.layer_box, self.head_box):
             spin_box.valueChanged.connect(self.changed)
-        for check_box in (self.mean_box, self.all_layers_box, self.hide_first_box):
+        for check_box in (self.mean_box, self.all_layers_box):
             check_box.toggled.connect(self._on_toggled)
-        self.scale_box.currentIndexChanged.connect(self.changed)
         self.set_stacks(())
 
     def set_stacks(self, stacks: tuple[StackInfo, ...]) -> None:
@@ -94,11 +111,25 @@ class AttentionPicker(QWidget):
 
     @property
     def scale(self) -> Scale:
-        return self.scale_box.currentData()
+        return next(scale for scale, action in self._scale_actions.items() if action.isChecked())
 
     @property
     def hide_first(self) -> bool:
-        return self.hide_first_box.isChecked()
+        return self.hide_first_action.isChecked()
+
+    def set_colours(self, scale: Scale, hide_first: bool) -> None:
+        """Choose the heatmap's colour scale programmatically; emits changed() once."""
+        self._scale_actions[scale].setChecked(True)
+        self.hide_first_action.setChecked(hide_first)
+        self._show_colour()
+        self.changed.emit()
+
+    def _on_colour_chosen(self, _action: QAction) -> None:
+        self._show_colour()
+        self.changed.emit()
+
+    def _show_colour(self) -> None:
+        self.colour_button.setText(SCALES[self.scale] + (" · no 1st" if self.hide_first else ""))
 
     @property
     def stack(self) -> str | None:

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QCheckBox, QComboBox
+from PySide6.QtGui import QAction
 
 from app.colour_scale import LOG_DECADES, hide_first_key, scale_for_display
 
@@ -47,22 +47,20 @@ def test_window_draws_the_chosen_scale_and_keeps_true_weights(open_window, wait_
     heatmap = window.attention.heatmap
     true_weights = heatmap.matrix.copy()
     picker = window.attention.picker
-    scale_box = picker.findChild(QComboBox, "colourScale")
-    hide_box = picker.findChild(QCheckBox, "hideFirstToken")
-
-    scale_box.setCurrentIndex(scale_box.findData("row"))
+    picker.findChild(QAction, "colourScale_row").trigger()  # what choosing it in the menu does
     wait_idle(window)
+    assert picker.colour_button.text() == "per row"
     peak = true_weights.max(axis=1, keepdims=True)
     np.testing.assert_allclose(heatmap.colours, true_weights / peak, atol=1e-6)
     np.testing.assert_allclose(heatmap.displayed_image(), heatmap.colours, atol=1e-6)
 
-    scale_box.setCurrentIndex(scale_box.findData("linear"))
-    hide_box.setChecked(True)
+    picker.findChild(QAction, "colourScale_linear").trigger()
+    picker.findChild(QAction, "hideFirstToken").trigger()
     wait_idle(window)
     np.testing.assert_array_equal(heatmap.matrix, true_weights)  # hover and analyses read these
     assert not heatmap.colours[:, 0].any()
     rows = heatmap.colours[1:].sum(axis=1)  # row 0 of a causal head had only the first token
     np.testing.assert_allclose(rows, 1.0, atol=1e-5)
     share = f"{true_weights[:, 0].mean():.0%}"
-    assert f"token 0 hidden ({share} of the weight)" in heatmap.plot.titleLabel.text
+    assert f"token 0 hidden ({share} of the weight)" in heatmap.title
     assert heatmap.text_at(2, 0).endswith(f"{true_weights[2, 0]:.3f}")
