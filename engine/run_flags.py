@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeGuard
@@ -148,9 +149,14 @@ def run_session(args, candidates: int = 10) -> Run:
 
 
 def run_command(prog: str, action: Callable[[], str]) -> int:
-    """Run a command: its output on stdout, exit 0; bad input: one line on stderr, exit 2."""
+    """Run a command: its output on stdout, exit 0; bad input: one line on stderr, exit 2.
+
+    transformers' FutureWarnings about its own internals are not the user's business: hidden for the call.
+    """
     try:
-        output = action()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            output = action()
     except (ValueError, MemoryError, OSError) as exc:  # EngineError is a ValueError
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2

@@ -3,6 +3,8 @@
 import copy
 import json
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -265,3 +267,16 @@ def test_attnlab_help_lists_both_commands(capsys):
     assert exit_.value.code == 0
     out = capsys.readouterr().out
     assert "attnlab export" in out and "attnlab explain" in out
+
+
+def test_installed_command_prints_only_the_error_line(folders):
+    """The query is checked after the model ran: transformers' own warnings must not reach stderr."""
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "explain", "--model", str(folders["gpt"]), "--text", TEXT, "--generate", "1",
+         "--layer", "0", "--head", "0", "--query", "40", "--key", "0"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 2 and not result.stdout
+    assert result.stderr.strip().splitlines() == [
+        "attnlab explain: error: query 40 out of range: the sequence has 8 tokens (0..7)"
+    ]
