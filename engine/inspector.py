@@ -66,7 +66,17 @@ class CellRecorder(Recorder):
     query: int = 0
     seen: dict[str, Any] = field(default_factory=dict)  # what the watched module showed, as numpy
 
-    def on_inputs(self, module, query, key, value, scaling, softcap, position_bias, attention_mask) -> None:
+    def on_inputs(
+        self,
+        module: torch.nn.Module,
+        query: torch.Tensor,
+        key: torch.Tensor,
+        value: torch.Tensor,
+        scaling: float,
+        softcap: float | None,
+        position_bias: torch.Tensor | None,
+        attention_mask: torch.Tensor | None,
+    ) -> None:
         if id(module) != self.target:
             return
         kv_head = self.head // (query.shape[1] // key.shape[1])
