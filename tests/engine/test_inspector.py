@@ -165,7 +165,7 @@ def test_explaining_changes_nothing_and_leaves_no_hook():
     a.explain_cell("decoder", 1, 3, 7, 7)
     assert getattr(capture._local, "hooks", None) is capture._IDLE
     np.testing.assert_array_equal(a.store.snapshot().full("decoder"), before)
-    assert [s.step().token_id for s in (a, b)] == [b.token_ids[-1]] * 2
+    assert a.step().token_id == b.step().token_id  # the cache went on as if nothing happened
 
 
 def test_cross_attention_keys_are_the_source_tokens():
