@@ -19,9 +19,9 @@ It knows nothing about sites, stores or masks. At four fixed points it hands the
 A recorder subclasses `Hooks` and overrides only the hooks it needs (the others leave attention
 alone); it resolves `module` to its (stack, layer) site itself. `Recorder` is what sessions use
 (store rows, knock-outs, ablation); `Discovery` finds the attention modules during the load probe.
-A new concern (pooled summaries of long texts, per-head
-statistics) is one more small hook: a method on `Hooks` that does nothing, one call at its point
-in `attention_forward`, and the recorder that overrides it.
+A new concern (pooled summaries of long texts, per-head statistics) is one more small hook: a
+method on `Hooks` that does nothing, one call at its point in `attention_forward`, and the
+recorder that overrides it (`engine.inspector.CellRecorder` for `on_inputs`).
 """
 
 from __future__ import annotations
