@@ -280,3 +280,22 @@ def test_installed_command_prints_only_the_error_line(folders):
     assert result.stderr.strip().splitlines() == [
         "attnlab explain: error: query 40 out of range: the sequence has 8 tokens (0..7)"
     ]
+
+
+def test_q_and_k_are_the_eager_model_own_projections():
+    """GPT-2 recomputed by hand from the eager model: layer input → ln_1 → c_attn → one head's q and k."""
+    model, tokenizer = tiny_gpt2()
+    eager = copy.deepcopy(model)
+    session = make_session(wrap_model(model, tokenizer))
+    session.prefill(TEXT)
+    session.run(2)
+    with torch.no_grad():
+        hidden = eager(input_ids=torch.tensor([session.token_ids]), output_hidden_states=True).hidden_states
+        block = eager.transformer.h[1]
+        q, k, _ = block.attn.c_attn(block.ln_1(hidden[1]))[0].split(32, dim=-1)  # [token, 32] each
+    head, dim = 2, 8
+    cell = session.explain_cell("decoder", 1, head, 7, 4)
+    np.testing.assert_allclose(cell.q, q[7, head * dim:(head + 1) * dim].numpy(), atol=1e-6)
+    np.testing.assert_allclose(cell.k, k[4, head * dim:(head + 1) * dim].numpy(), atol=1e-6)
+    assert cell.logit == pytest.approx(float(q[7, head * dim:(head + 1) * dim] @ k[4, head * dim:(head + 1) * dim])
+                                       / math.sqrt(dim), abs=1e-6)
