@@ -6,9 +6,12 @@ causal masks go missing) and switch models to it.
 
 `attention_forward` is numerically the model's own eager path: scores = QKᵀ·scaling, optional
 softcap (tanh), T5's position bias and the additive mask, softmax in float32, dropout, probs·V.
-It knows nothing about sites, stores or masks. At three fixed points it hands the tensors to the
+It knows nothing about sites, stores or masks. At four fixed points it hands the tensors to the
 `Hooks` active on this thread (`recording()`), each hook one concern:
 
+- `on_inputs(module, query, key, value, scaling, softcap, position_bias, attention_mask)`: what the
+  module handed in (queries and keys after rotary or other position encoding), to read; the formula
+  inspector.
 - `on_scores(module, scores) -> scores`: pre-softmax scores, mask and bias added; knock-outs.
 - `on_probs(module, probs)`: the probabilities, to look at, never change; recording, discovery.
 - `on_output(module, output) -> output`: per-head output before heads are merged; head ablation.
@@ -16,9 +19,9 @@ It knows nothing about sites, stores or masks. At three fixed points it hands th
 A recorder subclasses `Hooks` and overrides only the hooks it needs (the others leave attention
 alone); it resolves `module` to its (stack, layer) site itself. `Recorder` is what sessions use
 (store rows, knock-outs, ablation); `Discovery` finds the attention modules during the load probe.
-A new concern (the q and k vectors behind one cell, pooled summaries of long texts, per-head
-statistics) is one more small hook: a method on `Hooks` that does nothing, one call at its point
-in `attention_forward`, and the recorder that overrides it.
+A new concern (pooled summaries of long texts, per-head statistics) is one more small hook: a
+method on `Hooks` that does nothing, one call at its point in `attention_forward`, and the
+recorder that overrides it (`engine.inspector.CellRecorder` for `on_inputs`).
 """
 
 from __future__ import annotations
@@ -42,7 +45,20 @@ _local = threading.local()
 
 
 class Hooks:
-    """What `attention_forward` calls at its three points; every hook here leaves attention as it is."""
+    """What `attention_forward` calls at its four points; every hook here leaves attention as it is."""
+
+    def on_inputs(
+        self,
+        module: torch.nn.Module,
+        query: torch.Tensor,  # [batch, head, query, dim]
+        key: torch.Tensor,  # [batch, kv_head, key, dim]
+        value: torch.Tensor,  # [batch, kv_head, key, dim]
+        scaling: float,
+        softcap: float | None,
+        position_bias: torch.Tensor | None,  # [1 or batch, head, query, key]
+        attention_mask: torch.Tensor | None,  # additive, [batch, 1, query, ≥ key]
+    ) -> None:
+        """What the module passed in, scaling resolved; read them, never write into them."""
 
     def on_scores(self, module: torch.nn.Module, scores: torch.Tensor) -> torch.Tensor:
         """Pre-softmax scores, [batch, head, query, key], mask and bias added; return the scores to use."""
@@ -171,6 +187,7 @@ def attention_forward(
     kv_heads = key.shape[1]
     if scaling is None:
         scaling = dim**-0.5
+    hooks.on_inputs(module, query, key, value, scaling, softcap, position_bias, attention_mask)
     # Grouped-query attention: key/value head g serves query heads g*groups .. (g+1)*groups-1. Fold
     # each group's queries into one matrix instead of copying keys and values `groups` times.
     grouped = query.reshape(batch, kv_heads, heads // kv_heads * q, dim)  # [batch, kv_head, group·query, dim]

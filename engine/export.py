@@ -6,104 +6,22 @@ Scripts rely on the flag and array names; keep them stable.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
-from typing import TypeGuard
 
 import numpy as np
 
-from engine.config import LoadOptions, SamplingConfig
 from engine.errors import EngineError
-from engine.results import Candidate, Masks, SequenceName, StackName
+from engine.results import Candidate
+from engine.run_flags import Parser, add_run_flags, run_command, run_session
 from engine.tokens import readable_tokens
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, not usage + message
-        raise EngineError(message)
-
-
-def _positions(text: str | None, flag: str) -> frozenset[int]:
-    if not text:
-        return frozenset()
-    try:
-        return frozenset(int(p) for p in text.split(",") if p.strip())
-    except ValueError:
-        raise EngineError(f"{flag} takes comma-separated token positions like 1,4 (got {text!r})") from None
-
-
-def _is_stack(name: str) -> TypeGuard[StackName]:
-    return name in ("encoder", "decoder", "cross")
-
-
-def _heads(text: str | None, default_stack: str) -> frozenset[tuple[StackName, int, int]]:
-    """"L:H,L:H" on the model's main stack, or "stack:L:H" (stack: encoder, decoder or cross)."""
-    if not text:
-        return frozenset()
-    heads: set[tuple[StackName, int, int]] = set()
-    for item in text.split(","):
-        parts = item.strip().split(":")
-        try:
-            stack = parts[0] if len(parts) == 3 else default_stack
-            layer, head = int(parts[-2]), int(parts[-1])
-            if len(parts) not in (2, 3) or not _is_stack(stack):
-                raise ValueError
-        except (ValueError, IndexError):
-            raise EngineError(f"--ablate-heads takes LAYER:HEAD or STACK:LAYER:HEAD items, got {item!r}") from None
-        heads.add((stack, layer, head))
-    return frozenset(heads)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="attnlab export", description="Write tokens, attention and predictions to an .npz file.")
-    parser.add_argument("--model", required=True, help="catalog name, model folder, .gguf file or hub id")
-    parser.add_argument("--text", default="", help="the input (encoders), prompt (decoders) or decoder prefix")
-    parser.add_argument("--source", help="encoder-decoders: the input to transform")
-    parser.add_argument("--generate", type=int, default=0, metavar="N", help="tokens to generate")
-    parser.add_argument("--greedy", action="store_true", help="argmax decoding (the default)")
-    parser.add_argument("--temperature", type=float)
-    parser.add_argument("--top-k", type=int, default=0)
-    parser.add_argument("--top-p", type=float, default=1.0)
-    parser.add_argument("--seed", type=int)
-    parser.add_argument("--mask-positions", help="comma-separated positions to replace by [MASK]")
-    parser.add_argument("--knockout-positions", help="comma-separated positions no query may attend to")
-    parser.add_argument(
-        "--decoder-knockout-positions",
-        help="encoder-decoders: positions of the decoder's start token and prefix no decoder query may attend to",
-    )
-    parser.add_argument("--ablate-heads", help="LAYER:HEAD[,...] heads whose output is zeroed")
+    parser = Parser(prog="attnlab export", description="Write tokens, attention and predictions to an .npz file.")
+    add_run_flags(parser)
     parser.add_argument("--top-k-candidates", type=int, default=10, metavar="K")
-    parser.add_argument("--device", default="auto")
-    parser.add_argument("--dtype", default="auto")
     parser.add_argument("--out", required=True, help="the .npz file to write")
     return parser
-
-
-def _sampling(args) -> SamplingConfig:
-    sampled = args.temperature is not None or args.top_k or args.top_p != 1.0 or args.seed is not None
-    if args.greedy and sampled:
-        raise EngineError("--greedy cannot be combined with --temperature, --top-k, --top-p or --seed")
-    length = max(args.generate, 1)
-    if not sampled:
-        return SamplingConfig(greedy=True, candidates=args.top_k_candidates, max_new_tokens=length)
-    temperature = 1.0 if args.temperature is None else args.temperature
-    return SamplingConfig(False, temperature, args.top_k, args.top_p, args.seed, args.top_k_candidates, length)
-
-
-def _masks(args, kind: str) -> Masks:
-    """The flags on the one mask model: --knockout-positions count the typed text's tokens (an
-    encoder-decoder's source), --decoder-knockout-positions an encoder-decoder's decoder tokens."""
-    main: SequenceName = "decoder" if kind == "decoder" else "encoder"
-    decoder = _positions(args.decoder_knockout_positions, "--decoder-knockout-positions")
-    if decoder and kind != "encoder-decoder":
-        raise EngineError("--decoder-knockout-positions is for encoder-decoders; a decoder's are plain knock-outs")
-    knockouts = {(main, p) for p in _positions(args.knockout_positions, "--knockout-positions")}
-    knockouts |= {("decoder", p) for p in decoder}
-    return Masks(
-        mask_positions=_positions(args.mask_positions, "--mask-positions"),
-        knockouts=frozenset(knockouts),
-        ablated_heads=_heads(args.ablate_heads, main),
-    )
 
 
 def _topk(rows: list[tuple[Candidate, ...]], k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -116,51 +34,32 @@ def _topk(rows: list[tuple[Candidate, ...]], k: int) -> tuple[np.ndarray, np.nda
 
 
 def export(args) -> Path:
-    from engine.loading import load_model, set_threads
-    from engine.session import EncoderSession, make_session
-
-    if args.generate < 0:
-        raise EngineError("--generate takes a number of tokens ≥ 0")
     if args.top_k_candidates < 1:
         raise EngineError("--top-k-candidates must be ≥ 1")
-    sampling = _sampling(args)
     out = Path(args.out)
     if out.suffix != ".npz":
         raise EngineError(f"--out must name an .npz file, got {out}")
     if not out.parent.exists():
         raise EngineError(f"the folder {out.parent} does not exist")
-    set_threads(None)  # the CLI starts the engine, so it sets torch's threads
-    loaded = load_model(args.model, LoadOptions(device=args.device, dtype=args.dtype))
-    masks = _masks(args, loaded.kind)
-    session = make_session(loaded)
+    run = run_session(args, args.top_k_candidates)
+    result, steps = run.result, run.steps
     arrays: dict[str, np.ndarray] = {}
-    if isinstance(session, EncoderSession):
-        if args.generate:
-            raise EngineError(f"{loaded.info.name} is an encoder: it cannot generate; drop --generate")
-        if args.source:
-            raise EngineError(f"{loaded.info.name} is an encoder: use --text, not --source")
-        result = session.analyse(args.text, masks, top_k=args.top_k_candidates)
+    if run.loaded.kind == "encoder":
         slots = result.mask_predictions
         arrays["mask_positions"] = np.array([s.position for s in slots], np.int64)
         arrays["mask_topk_ids"], arrays["mask_topk_probs"] = _topk([s.candidates for s in slots], args.top_k_candidates)
         if result.next_sentence_prob is not None:
             arrays["next_sentence_prob"] = np.array(result.next_sentence_prob, np.float32)
-        tokens, ids, steps = result.tokens, result.token_ids, []
     else:
-        if loaded.kind == "decoder" and args.source:
-            raise EngineError(f"{loaded.info.name} is a decoder: put the prompt in --text, there is no --source")
-        session.set_sampling(sampling)
-        session.prefill(args.text, masks, source=args.source)
-        steps = session.run(args.generate) if args.generate else []
-        result = session.state()
-        tokens, ids = result.tokens, result.token_ids
         # The attention's axes: prompt (or decoder start and prefix) then generated tokens.
-        sequence = np.array(readable_tokens(session.tokenizer, session.token_ids), dtype=str)
-        if loaded.kind == "decoder":
+        sequence_ids = run.session.token_ids  # type: ignore[union-attr]  # a generation session here
+        sequence = np.array(readable_tokens(run.session.tokenizer, sequence_ids), dtype=str)
+        if run.loaded.kind == "decoder":
             arrays["sequence_tokens"] = sequence
         else:
             arrays["decoder_tokens"] = sequence
-            arrays["decoder_token_ids"] = np.array(session.token_ids, np.int64)
+            arrays["decoder_token_ids"] = np.array(sequence_ids, np.int64)
+    tokens, ids = result.tokens, result.token_ids
     arrays["tokens"] = np.array(tokens, dtype=str)
     arrays["token_ids"] = np.asarray(ids, np.int64)
     arrays["generated_ids"] = np.array([s.token_id for s in steps], np.int64)
@@ -172,11 +71,4 @@ def export(args) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
-        args = build_parser().parse_args(argv)
-        path = export(args)
-    except (ValueError, MemoryError, OSError) as exc:  # EngineError is a ValueError
-        print(f"attnlab export: error: {exc}", file=sys.stderr)
-        return 2
-    print(f"wrote {path}")
-    return 0
+    return run_command("attnlab export", lambda: f"wrote {export(build_parser().parse_args(argv))}")

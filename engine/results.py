@@ -132,3 +132,49 @@ class StepResult:
     reason: str = ""  # "eos" | "max_length" | ""
     next_candidates: tuple[Candidate, ...] = ()  # top-k for the following token
     seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class CellExplanation:
+    """The numbers one attention weight came from, as the model's own attention used them.
+
+    logit = capped + bias, capped = softcap·tanh(dot·scaling / softcap) when the model caps its
+    scores (Gemma-2) and dot·scaling otherwise, bias = position_bias + mask + knockout;
+    prob = softmax(row_logits)[key] = exp(logit − row_logsumexp).
+
+    output_share = (prob·v_key)·o / ‖o‖², o the head's output for this query (Σ over keys of
+    prob·v_key, before any head ablation): the part of o along its own direction that this key
+    brings; it sums to 1 over the keys (0 when o is 0) and may be negative.
+
+    The numbers are float64 copies of what the model computed in its own dtype, so the identities
+    hold to that dtype's precision: about 1e-6 in float32, about 1e-2 (relative) in bfloat16.
+    """
+
+    stack: StackName
+    layer: int
+    head: int
+    query: int  # position of the query token in its stack's sequence
+    key: int  # position of the key token (cross-attention: in the encoder's input)
+    query_token: str
+    key_token: str
+    kv_head: int  # the key/value head this query head reads (grouped-query heads share one)
+    q: NDArray[np.float64]  # [head_dim] the query as the module used it (after rotary or other position encoding)
+    k: NDArray[np.float64]  # [head_dim] the key, likewise
+    dot: float  # q·k
+    scaling: float  # the model's own: 1/√d_k unless it says otherwise
+    softcap: float | None  # None: the model does not cap scores
+    capped: float  # dot·scaling, through the softcap when there is one
+    position_bias: float  # T5-style relative bias; 0 when none
+    mask: float  # the additive causal / padding / sliding-window mask: 0, or the dtype's min where hidden
+    knockout: float  # what a knock-out did to the score (it sets it to the dtype's min); 0 when none
+    bias: float  # position_bias + mask + knockout
+    logit: float  # the pre-softmax score
+    row_logsumexp: float  # log Σ exp(row_logits)
+    prob: float  # the attention weight
+    masked: bool  # the mask or a knock-out hides this key from this query (prob 0)
+    knocked_out: bool  # hidden by a knock-out of the key token
+    ablated: bool  # the head's output is zeroed downstream (its attention still is what it is)
+    value_norm: float  # ‖prob·v_key‖
+    output_share: float  # see the class docstring
+    row_logits: NDArray[np.float64]  # [key] the query's pre-softmax scores
+    row_probs: NDArray[np.float64]  # [key] its attention weights

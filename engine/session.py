@@ -18,13 +18,21 @@ import numpy as np
 import torch
 from transformers import DynamicCache, EncoderDecoderCache
 
-from engine import capture
+from engine import capture, inspector
 from engine.attention_store import AttentionStore, stack_bytes
 from engine.config import SamplingConfig
 from engine.errors import EngineError, GenerationFinished, UnsupportedError
 from engine.loading import LoadedModel
 from engine.memory_budget import check_fits
-from engine.results import AnalysisResult, Candidate, MaskPrediction, Masks, StackName, StepResult
+from engine.results import (
+    AnalysisResult,
+    Candidate,
+    CellExplanation,
+    MaskPrediction,
+    Masks,
+    StackName,
+    StepResult,
+)
 from engine.sampling import choose_token
 from engine.tokens import readable_token, readable_tokens
 
@@ -45,6 +53,32 @@ class _Session:
         self.masks = Masks()
         self._stack_shapes = {s.name: (s.layers, s.heads) for s in loaded.info.stacks}
         self._texts: dict[int, str] = {}  # token id -> display text; stepping asks for the same ids again and again
+        self._knock: dict[str, torch.Tensor] = {}  # stack -> [key] bool, what the recorder knocks out
+
+    def explain_cell(self, stack: StackName, layer: int, head: int, query: int, key: int) -> CellExplanation:
+        """The numbers behind one attention weight of the current input (masks, ablations and generated
+        tokens included), from one extra forward that stops after that layer. Changes nothing."""
+        inspector.check_head(self.info, stack, layer, head)
+        queries, keys = self._cell_axes(stack)
+        inspector.check_positions(stack, query, key, len(queries), len(keys))
+        target = next(mid for mid, site in self.loaded.sites.items() if site == (stack, layer))
+        recorder = inspector.CellRecorder(
+            self.loaded.sites, knockout=self._knock, ablate=self._ablations(), target=target, head=head, query=query
+        )
+        with torch.inference_mode():
+            try:
+                self._replay(recorder, stack)
+            except inspector.LayerSeen:
+                pass
+        return recorder.explain(stack, layer, key, self._token_text(queries[query]), self._token_text(keys[key]))
+
+    def _cell_axes(self, stack: StackName) -> tuple[list[int], list[int]]:
+        """Token ids along the query and key axes of a stack's attention for the current input."""
+        raise NotImplementedError
+
+    def _replay(self, hooks: capture.Hooks, stack: StackName) -> None:
+        """Run the current input again (no cache, nothing stored) far enough for `stack` to attend."""
+        raise NotImplementedError
 
     # -- input checks -------------------------------------------------------------------------
     def _tokenize(self, text: str, what: str = "text", pair: bool = False, special: bool = True) -> dict:
@@ -97,11 +131,15 @@ class _Session:
             layers, heads = self._stack_shapes[stack]
             self.store.configure(stack, layers, heads, stack == "decoder", keys, capacity)
 
-    def _recorder(self, start: dict[str, int], knock: dict[str, torch.Tensor]) -> capture.Recorder:
+    def _ablations(self) -> dict[tuple[str, int], list[int]]:
+        """(stack, layer) -> heads whose output is zeroed, as the recorder takes them."""
         ablate: dict[tuple[str, int], list[int]] = {}
         for stack, layer, head in sorted(self.masks.ablated_heads):
             ablate.setdefault((stack, layer), []).append(head)
-        return capture.Recorder(self.loaded.sites, self.store, start, knock, ablate)
+        return ablate
+
+    def _recorder(self, start: dict[str, int], knock: dict[str, torch.Tensor]) -> capture.Recorder:
+        return capture.Recorder(self.loaded.sites, self.store, start, knock, self._ablations())
 
     def _knock_tensor(self, length: int, positions: frozenset[int]) -> torch.Tensor | None:
         """[length] bool, True at the knocked-out positions; None if there are none."""
@@ -137,6 +175,20 @@ def _split_pair(text: str, sep: str | None) -> tuple[str, str | None]:
 class EncoderSession(_Session):
     """BERT-style encoders: attention over the whole input, fillers for [MASK], next-sentence probability."""
 
+    def __init__(self, loaded: LoadedModel):
+        super().__init__(loaded)
+        self._inputs: dict[str, torch.Tensor] = {}  # the last analysed input as the model took it
+
+    def _cell_axes(self, stack: StackName) -> tuple[list[int], list[int]]:
+        if not self._inputs:
+            raise EngineError("nothing to explain: analyse a text first")
+        ids = self._inputs["input_ids"][0].tolist()
+        return ids, ids
+
+    def _replay(self, hooks: capture.Hooks, stack: StackName) -> None:
+        with capture.recording(hooks):
+            self.model(**self._inputs)
+
     def analyse(self, text: str, masks: Masks = Masks(), top_k: int = 10) -> AnalysisResult:
         started = time.perf_counter()
         if not text.strip():
@@ -166,7 +218,8 @@ class EncoderSession(_Session):
         inputs = {k: v.to(device) for k, v in encoded.items()}
         inputs["input_ids"] = ids[None].to(device)
         knock = self._knock_tensor(length, masks.knocked("encoder"))
-        recorder = self._recorder({"encoder": 0}, {"encoder": knock} if knock is not None else {})
+        self._inputs, self._knock = inputs, {"encoder": knock} if knock is not None else {}
+        recorder = self._recorder({"encoder": 0}, self._knock)
         with torch.inference_mode(), capture.recording(recorder):
             output = self.model(**inputs)
         self.store.set_rows("encoder", length)
@@ -230,7 +283,6 @@ class GenerationSession(_Session):
         self._prompt_len = 0
         self._source_ids: list[int] = []  # encoder-decoders: the source
         self._max_len = 0  # prompt + max_new_tokens, capped by the model's positions
-        self._knock: dict[str, torch.Tensor] = {}  # stack -> [key] bool, what the recorder knocks out
         self._cache: Any = None
         self._encoder_out: Any = None
         self._logits: torch.Tensor | None = None  # scores for the next token, [vocab]
@@ -373,6 +425,26 @@ class GenerationSession(_Session):
     @property
     def prompt_length(self) -> int:
         return self._prompt_len
+
+    # -- the formula inspector's replay ---------------------------------------------------------
+    def _cell_axes(self, stack: StackName) -> tuple[list[int], list[int]]:
+        if self._logits is None:
+            raise EngineError("nothing to explain: give a prompt first")
+        axes = {"encoder": (self._source_ids, self._source_ids), "decoder": (self._ids, self._ids),
+                "cross": (self._ids, self._source_ids)}
+        return axes[stack]
+
+    def _replay(self, hooks: capture.Hooks, stack: StackName) -> None:
+        device = self.loaded.device
+        ids = torch.tensor([self._ids], device=device)
+        with capture.recording(hooks):
+            if stack == "encoder":
+                self.model.get_encoder()(input_ids=torch.tensor([self._source_ids], device=device))
+            elif self._seq2seq:
+                self.model(encoder_outputs=self._encoder_out, decoder_input_ids=ids, use_cache=False)
+            else:
+                positions = torch.arange(len(self._ids), device=device)[None]
+                self.model(input_ids=ids, position_ids=positions, use_cache=False)
 
     # -- prefill: validate, reset, run ------------------------------------------------------------
     def _plan(self, text: str, masks: Masks, source: str | None, replay: Sequence[int]) -> _PrefillPlan:
