@@ -15,7 +15,7 @@ from engine.analyses.fingerprints import (
     sink,
 )
 from engine.analyses.probes import induction_probe
-from engine.analyses.rollout import rollout, rollout_of_means
+from engine.analyses.attention_rollout import rollout, rollout_of_means
 
 __all__ = [
     "HeadFingerprints",

@@ -108,8 +108,11 @@ def induction(attention: NDArray[np.floating], token_ids: NDArray[np.integer]) -
     queries = targets.any(axis=-1)
     if not queries.any():
         return np.full(p.shape[:-2], np.nan, np.float32)
-    weights = np.einsum("...qk,qk->...q", p[..., queries, :], targets[queries].astype(p.dtype))
-    return weights.mean(axis=-1).astype(np.float32)
+    weights = np.zeros(p.shape[:-1], np.float64)  # [..., query]
+    hits = targets.astype(p.dtype)
+    for start, end, keys in _row_blocks(n, True):  # K(q) holds keys before q only
+        weights[..., start:end] = np.einsum("...qk,qk->...q", p[..., start:end, :keys], hits[start:end, :keys])
+    return (weights[..., queries].sum(axis=-1) / queries.sum()).astype(np.float32)
 
 
 def _square(attention: NDArray[np.floating]) -> NDArray[np.floating]:
