@@ -14,6 +14,7 @@ import numpy as np
 
 from engine.config import LoadOptions, SamplingConfig
 from engine.errors import EngineError
+from engine.export_analyses import ANALYSES, ExportedRun, analysis_arrays, parse_analyses
 from engine.results import Candidate, Masks, SequenceName, StackName
 from engine.tokens import readable_tokens
 
@@ -75,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--top-k-candidates", type=int, default=10, metavar="K")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--dtype", default="auto")
+    parser.add_argument(
+        "--analyses", metavar="NAME,...", help=f"also write these analyses' arrays: {', '.join(ANALYSES)}"
+    )
     parser.add_argument("--out", required=True, help="the .npz file to write")
     return parser
 
@@ -117,13 +121,14 @@ def _topk(rows: list[tuple[Candidate, ...]], k: int) -> tuple[np.ndarray, np.nda
 
 def export(args) -> Path:
     from engine.loading import load_model, set_threads
-    from engine.session import EncoderSession, make_session
+    from engine.session import EncoderSession, GenerationSession, make_session
 
     if args.generate < 0:
         raise EngineError("--generate takes a number of tokens ≥ 0")
     if args.top_k_candidates < 1:
         raise EngineError("--top-k-candidates must be ≥ 1")
     sampling = _sampling(args)
+    analyses = parse_analyses(args.analyses)
     out = Path(args.out)
     if out.suffix != ".npz":
         raise EngineError(f"--out must name an .npz file, got {out}")
@@ -165,8 +170,15 @@ def export(args) -> Path:
     arrays["token_ids"] = np.asarray(ids, np.int64)
     arrays["generated_ids"] = np.array([s.token_id for s in steps], np.int64)
     arrays["step_topk_ids"], arrays["step_topk_probs"] = _topk([s.candidates for s in steps], args.top_k_candidates)
-    for stack in result.attention.stacks:
-        arrays[f"{stack}_attentions"] = result.attention.full(stack)  # [layer, head, query, key]
+    attentions = {stack: result.attention.full(stack) for stack in result.attention.stacks}
+    for stack, attention in attentions.items():
+        arrays[f"{stack}_attentions"] = attention  # [layer, head, query, key]
+    if analyses:
+        sequence_ids = {"encoder": np.asarray(result.token_ids, np.int64)}  # the input (or source)
+        if isinstance(session, GenerationSession):
+            sequence_ids["decoder"] = np.array(session.token_ids, np.int64)  # prompt or prefix, then generated
+        run = ExportedRun(session, result.attention, attentions, sequence_ids)
+        arrays.update(analysis_arrays(analyses, run))
     np.savez_compressed(out, **arrays)  # type: ignore[arg-type]  # the keys are array names, never allow_pickle
     return out
 

@@ -4,6 +4,7 @@ Each module holds one analysis with its exact definition in the docstring. None 
 or Qt, so the GUI, the CLI (`attnlab export --analyses ...`) and tests without a model share them.
 """
 
+from engine.analyses.attention_rollout import rollout, rollout_of_means
 from engine.analyses.fingerprints import (
     HeadFingerprints,
     distance,
@@ -15,7 +16,6 @@ from engine.analyses.fingerprints import (
     sink,
 )
 from engine.analyses.probes import induction_probe
-from engine.analyses.attention_rollout import rollout, rollout_of_means
 
 __all__ = [
     "HeadFingerprints",
