@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-BLOCK = 64  # query rows per step when skipping the zero upper triangle of causal attention
+BLOCK = 64  # query rows per step (causal attention: keys past the block's last row are skipped)
+GROUP = 8  # matrices per step: a [GROUP, BLOCK, key] float32 piece stays in cache
 _TINY = np.finfo(np.float32).tiny  # log(max(p, tiny)) · p is 0 at p = 0: 0 log 0 = 0
 
 
@@ -56,11 +57,15 @@ def head_fingerprints(
 def entropy(attention: NDArray[np.floating], causal: bool) -> NDArray[np.float32]:
     """Mean over query rows of −Σ_k p[q, k] log p[q, k], in nats (0 log 0 = 0); causal: rows 1.. ."""
     p = _square(attention)
-    rows = np.empty(p.shape[:-1], np.float64)  # [..., query]
-    for start, end, keys in _row_blocks(p.shape[-2], causal):
-        block = p[..., start:end, :keys]
-        rows[..., start:end] = -np.einsum("...qk,...qk->...q", block, np.log(np.maximum(block, _TINY)))
-    return _mean_rows(rows, 1 if causal else 0)
+    flat = p.reshape(-1, *p.shape[-2:])  # [matrix, query, key]
+    rows = np.empty(flat.shape[:2], np.float64)  # [matrix, query]
+    scratch = np.empty((GROUP, BLOCK, p.shape[-1]), p.dtype)  # reused: big temporaries cost page faults
+    for group, start, end, keys in _chunks(flat.shape[0], p.shape[-1], causal):
+        block = flat[group, start:end, :keys]
+        logs = scratch[: block.shape[0], : end - start, :keys]
+        np.log(np.maximum(block, _TINY, out=logs), out=logs)
+        rows[group, start:end] = -np.einsum("mqk,mqk->mq", block, logs)
+    return _mean_rows(rows.reshape(p.shape[:-1]), 1 if causal else 0)
 
 
 def sink(attention: NDArray[np.floating], causal: bool) -> NDArray[np.float32]:
@@ -87,10 +92,7 @@ def distance(attention: NDArray[np.floating], causal: bool) -> NDArray[np.float3
     n = p.shape[-1]
     positions = np.arange(n)
     gaps = np.abs(positions[:, None] - positions[None, :]).astype(p.dtype)  # [query, key]
-    rows = np.empty(p.shape[:-1], np.float64)  # [..., query]
-    for start, end, keys in _row_blocks(n, causal):
-        rows[..., start:end] = np.einsum("...qk,qk->...q", p[..., start:end, :keys], gaps[start:end, :keys])
-    return _mean_rows(rows, 0)
+    return _mean_rows(_weighted_row_sums(p, gaps, causal), 0)
 
 
 def induction(attention: NDArray[np.floating], token_ids: NDArray[np.integer]) -> NDArray[np.float32]:
@@ -108,11 +110,13 @@ def induction(attention: NDArray[np.floating], token_ids: NDArray[np.integer]) -
     queries = targets.any(axis=-1)
     if not queries.any():
         return np.full(p.shape[:-2], np.nan, np.float32)
-    weights = np.zeros(p.shape[:-1], np.float64)  # [..., query]
-    hits = targets.astype(p.dtype)
-    for start, end, keys in _row_blocks(n, True):  # K(q) holds keys before q only
-        weights[..., start:end] = np.einsum("...qk,qk->...q", p[..., start:end, :keys], hits[start:end, :keys])
-    return (weights[..., queries].sum(axis=-1) / queries.sum()).astype(np.float32)
+    # Every query with targets counts once, so the mean is the sum over all (q, k ∈ K(q)) / their count.
+    if targets.sum() <= n * n // 8:  # few repeats (real text): read only the targets
+        query, key = np.nonzero(targets)
+        total = p[..., query, key].sum(axis=-1, dtype=np.float64)
+    else:
+        total = _weighted_row_sums(p, targets.astype(p.dtype), True).sum(axis=-1)  # K(q) holds keys before q only
+    return (total / queries.sum()).astype(np.float32)
 
 
 def _square(attention: NDArray[np.floating]) -> NDArray[np.floating]:
@@ -125,14 +129,22 @@ def _square(attention: NDArray[np.floating]) -> NDArray[np.floating]:
     return p
 
 
-def _row_blocks(n: int, causal: bool) -> Iterator[tuple[int, int, int]]:
-    """(first row, end row, keys to read): causal rows never reach keys past the block's last row."""
-    if not causal:
-        yield 0, n, n
-        return
-    for start in range(0, n, BLOCK):
-        end = min(start + BLOCK, n)
-        yield start, end, end
+def _weighted_row_sums(p: NDArray[np.floating], weights: NDArray[np.floating], lower: bool) -> NDArray[np.float64]:
+    """Σ_k p[..., q, k]·weights[q, k] -> [..., query]; `lower`: p·weights is zero above the diagonal."""
+    flat = p.reshape(-1, *p.shape[-2:])  # [matrix, query, key]
+    rows = np.empty(flat.shape[:2], np.float64)  # [matrix, query]
+    for group, start, end, keys in _chunks(flat.shape[0], p.shape[-1], lower):
+        rows[group, start:end] = np.einsum("mqk,qk->mq", flat[group, start:end, :keys], weights[start:end, :keys])
+    return rows.reshape(p.shape[:-1])
+
+
+def _chunks(matrices: int, n: int, causal: bool) -> Iterator[tuple[slice, int, int, int]]:
+    """(matrices, first row, end row, keys to read) in cache-sized pieces of [matrix, query, key]
+    attention; causal rows never reach keys past the block's last row."""
+    for first in range(0, matrices, GROUP):
+        for start in range(0, n, BLOCK):
+            end = min(start + BLOCK, n)
+            yield slice(first, first + GROUP), start, end, end if causal else n
 
 
 def _mean_rows(values: NDArray[np.floating], first: int) -> NDArray[np.float32]:
