@@ -174,7 +174,9 @@ def export(args) -> Path:
     for stack, attention in attentions.items():
         arrays[f"{stack}_attentions"] = attention  # [layer, head, query, key]
     if analyses:
-        sequence_ids = {"encoder": np.asarray(result.token_ids, np.int64)}  # the input (or source)
+        sequence_ids: dict[str, np.ndarray] = {}
+        if "encoder" in attentions:
+            sequence_ids["encoder"] = np.asarray(result.token_ids, np.int64)  # the input (or source)
         if isinstance(session, GenerationSession):
             sequence_ids["decoder"] = np.array(session.token_ids, np.int64)  # prompt or prefix, then generated
         run = ExportedRun(session, result.attention, attentions, sequence_ids)
