@@ -47,12 +47,18 @@ def registry() -> dict[str, Benchmark]:
 
         return run
 
+    def analyses(size: Size, skip_long: bool) -> list[Figure]:
+        from benchmarks import analyses_bench
+
+        return analyses_bench.fingerprints_and_rollout(size)
+
     return {
         "step-overhead": engine("step_overhead"),
         "vs-generate": engine("versus_generate"),
         "vs-rerun": engine("versus_rerun", long=True),
         "vs-bandwidth": engine("versus_bandwidth"),
         "memory": engine("memory", long=True),
+        "analyses": analyses,
         "gui-heatmap": gui("heatmap_repaint"),
         "gui-grid": gui("grid_redraw"),
         "gui-stall": gui("event_loop_stall"),

@@ -29,6 +29,7 @@ class Size:
     gui_shape: tuple[int, int]  # (layers, heads) of the synthetic attention shown by the GUI figures
     run_steps: int  # steps in the event-loop stall run (100)
     steps_per_repeat: int = 4  # decode steps timed per repeat (their median is the repeat's time)
+    analysis_shape: tuple[int, int, int] = (30, 9, 512)  # (layers, heads, tokens) for the analyses figure (SmolLM2)
 
 
 FULL = Size(
@@ -55,6 +56,7 @@ TINY = Size(
     gui_shape=(2, 4),
     run_steps=5,
     steps_per_repeat=2,
+    analysis_shape=(2, 4, 16),
 )
 SIZES = {"full": FULL, "tiny": TINY}
 

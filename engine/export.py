@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.errors import EngineError
+from engine.export_analyses import ANALYSES, ExportedRun, analysis_arrays, parse_analyses
 from engine.results import Candidate
 from engine.run_flags import Parser, add_run_flags, run_command, run_session
 from engine.tokens import readable_tokens
@@ -20,6 +21,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="attnlab export", description="Write tokens, attention and predictions to an .npz file.")
     add_run_flags(parser)
     parser.add_argument("--top-k-candidates", type=int, default=10, metavar="K")
+    parser.add_argument(
+        "--analyses", metavar="NAME,...", help=f"also write these analyses' arrays: {', '.join(ANALYSES)}"
+    )
     parser.add_argument("--out", required=True, help="the .npz file to write")
     return parser
 
@@ -37,6 +41,7 @@ def export(args) -> Path:
     if args.top_k_candidates < 1:
         raise EngineError("--top-k-candidates must be ≥ 1")
     out = Path(args.out)
+    analyses = parse_analyses(args.analyses)
     if out.suffix != ".npz":
         raise EngineError(f"--out must name an .npz file, got {out}")
     if not out.parent.exists():
@@ -64,8 +69,16 @@ def export(args) -> Path:
     arrays["token_ids"] = np.asarray(ids, np.int64)
     arrays["generated_ids"] = np.array([s.token_id for s in steps], np.int64)
     arrays["step_topk_ids"], arrays["step_topk_probs"] = _topk([s.candidates for s in steps], args.top_k_candidates)
-    for stack in result.attention.stacks:
-        arrays[f"{stack}_attentions"] = result.attention.full(stack)  # [layer, head, query, key]
+    attentions = {stack: result.attention.full(stack) for stack in result.attention.stacks}
+    for stack, attention in attentions.items():
+        arrays[f"{stack}_attentions"] = attention  # [layer, head, query, key]
+    if analyses:
+        axes: dict[str, np.ndarray] = {}  # stack -> the token ids along its attention's axes
+        if "encoder" in attentions:
+            axes["encoder"] = np.asarray(result.token_ids, np.int64)  # the input (or source)
+        if run.loaded.kind != "encoder":
+            axes["decoder"] = np.array(run.session.token_ids, np.int64)  # type: ignore[union-attr]  # a generator
+        arrays.update(analysis_arrays(analyses, ExportedRun(run.session, result.attention, attentions, axes)))
     np.savez_compressed(out, **arrays)  # type: ignore[arg-type]  # the keys are array names, never allow_pickle
     return out
 

@@ -21,7 +21,10 @@ def test_engine_never_imports_qt():
     assert not modules & {"PySide6", "PyQt5", "PyQt6", "pyqtgraph", "shiboken6"}
 
 
-NUMPY_ONLY = ["engine.results", "engine.attention_store", "engine.pooling"]
+NUMPY_ONLY = [
+    "engine.results", "engine.attention_store", "engine.pooling", "engine.analyses", "engine.analyses.fingerprints",
+    "engine.analyses.attention_rollout", "engine.analyses.probes", "engine.export_analyses",
+]
 STDLIB_ONLY = ["engine.config", "engine.errors", "engine.memory_budget", "engine.model_kind", "engine.user_dirs"]
 
 

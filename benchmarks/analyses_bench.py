@@ -1,0 +1,52 @@
+"""Analyses figure (issue 11): head fingerprints + rollout of a whole stack, SmolLM2-sized.
+
+Pure numpy on a synthetic causal store (peaked random rows), so no model is loaded. The baseline
+is reading the same stack out of the store as float32 (`full()`), which `attnlab export` pays anyway.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks.common import Figure, Size, clock, interleaved, median
+from benchmarks.synthetic import STACK, synthetic_store
+from engine.analyses import head_fingerprints, rollout
+
+TARGET_MS = 1000.0
+
+
+def fingerprints_and_rollout(size: Size) -> list[Figure]:
+    layers, heads, tokens = size.analysis_shape
+    snapshot = synthetic_store(layers, heads, tokens).snapshot()
+    attention = snapshot.full(STACK)  # [layer, head, query, key]
+    ids = np.random.default_rng(0).integers(0, 50, tokens)  # a small vocabulary: induction has targets
+    parts: dict[str, list[float]] = {"fingerprints": [], "rollout": []}
+
+    def analyses() -> float:
+        started = clock()
+        head_fingerprints(attention, True, ids)
+        middle = clock()
+        rollout(attention)
+        parts["fingerprints"].append(middle - started)
+        parts["rollout"].append(clock() - middle)
+        return clock() - started
+
+    def read() -> float:
+        started = clock()
+        snapshot.full(STACK)
+        return clock() - started
+
+    analyses()  # warm up (allocations, BLAS threads)
+    for times in parts.values():  # the warm-up does not count
+        times.clear()
+    values, bases, ratios = interleaved(analyses, read, size.repeats)
+    value = median(values) * 1000
+    note = ", ".join(f"{name} {median(times) * 1000:.0f} ms" for name, times in parts.items())
+    return [
+        Figure(
+            "analyses", f"fingerprints + rollout, {layers} layers x {heads} heads @ {tokens} tokens", value, "ms",
+            baseline=median(bases) * 1000, baseline_name="reading the stack from the store (full())",
+            ratio=median(ratios), target=f"< {TARGET_MS:.0f} ms", met=value < TARGET_MS, note=note,
+            samples=[v * 1000 for v in values],
+        )
+    ]

@@ -1,0 +1,80 @@
+"""`attnlab export --analyses NAME,...`: each name adds arrays computed from the exported run.
+
+Add an analysis as one entry in ANALYSES: a function from the run to {array name: array}.
+Analyses that need the model (lens, importance) call methods of `run.session`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from engine.analyses import head_fingerprints, rollout
+from engine.errors import EngineError
+
+if TYPE_CHECKING:
+    from engine.attention_store import AttentionSnapshot
+    from engine.session import EncoderSession, GenerationSession
+
+SELF_ATTENTION = ("encoder", "decoder")  # the stacks whose queries and keys are the same tokens
+
+
+@dataclass(frozen=True)
+class ExportedRun:
+    """What an analysis sees: the session after the run and what the export already holds."""
+
+    session: EncoderSession | GenerationSession  # the model, tokenizer, masks and store of the run
+    attention: AttentionSnapshot  # the run's attention store
+    attentions: Mapping[str, NDArray[np.float32]]  # stack -> [layer, head, query, key], as exported
+    sequence_ids: Mapping[str, NDArray[np.int64]]  # self-attention stack -> token ids along its axes
+
+
+Analysis = Callable[[ExportedRun], dict[str, NDArray]]
+
+
+def head_fingerprint_arrays(run: ExportedRun) -> dict[str, NDArray]:
+    """`{stack}_head_{entropy,sink,prev_token,self,distance,induction}` float32 [layer, head] per
+    self-attention stack; induction only for the decoder's (NaN for the encoder's)."""
+    arrays: dict[str, NDArray] = {}
+    for stack in SELF_ATTENTION:
+        if stack not in run.attentions:
+            continue
+        ids = run.sequence_ids[stack] if stack == "decoder" else None
+        prints = head_fingerprints(run.attentions[stack], run.attention.is_causal(stack), ids)
+        arrays.update({f"{stack}_head_{name}": values for name, values in prints.arrays().items()})
+    return arrays
+
+
+def rollout_arrays(run: ExportedRun) -> dict[str, NDArray]:
+    """`{stack}_rollout` float32 [layer, query, key] per self-attention stack."""
+    return {f"{stack}_rollout": rollout(run.attentions[stack]) for stack in SELF_ATTENTION if stack in run.attentions}
+
+
+ANALYSES: dict[str, Analysis] = {
+    "heads": head_fingerprint_arrays,
+    "rollout": rollout_arrays,
+}
+
+
+def parse_analyses(text: str | None) -> tuple[str, ...]:
+    """"heads,rollout" -> ("heads", "rollout"), in the given order, each once; unknown names are refused."""
+    names = tuple(dict.fromkeys(name.strip() for name in (text or "").split(",") if name.strip()))
+    unknown = [name for name in names if name not in ANALYSES]
+    if unknown:
+        raise EngineError(
+            f"--analyses: unknown analysis {', '.join(map(repr, unknown))}; use one or more of "
+            f"{', '.join(ANALYSES)}, comma-separated"
+        )
+    return names
+
+
+def analysis_arrays(names: tuple[str, ...], run: ExportedRun) -> dict[str, NDArray]:
+    """The arrays of every named analysis, merged."""
+    arrays: dict[str, NDArray] = {}
+    for name in names:
+        arrays.update(ANALYSES[name](run))
+    return arrays
