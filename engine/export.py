@@ -6,7 +6,10 @@ Scripts rely on the flag and array names; keep them stable.
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import TypeGuard
 
@@ -16,6 +19,8 @@ from engine.config import LoadOptions, SamplingConfig
 from engine.errors import EngineError
 from engine.results import Candidate, Masks, SequenceName, StackName
 from engine.tokens import readable_tokens
+
+log = logging.getLogger(__name__)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -167,8 +172,24 @@ def export(args) -> Path:
     arrays["step_topk_ids"], arrays["step_topk_probs"] = _topk([s.candidates for s in steps], args.top_k_candidates)
     for stack in result.attention.stacks:
         arrays[f"{stack}_attentions"] = result.attention.full(stack)  # [layer, head, query, key]
-    np.savez_compressed(out, **arrays)  # type: ignore[arg-type]  # the keys are array names, never allow_pickle
+    _write_npz(out, arrays)
     return out
+
+
+def _write_npz(out: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Into a temporary file beside `out`, then renamed: a failed run never leaves a partial file."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            np.savez_compressed(file, **arrays)  # type: ignore[arg-type]  # keys are array names
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -176,7 +197,13 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         path = export(args)
     except (ValueError, MemoryError, OSError) as exc:  # EngineError is a ValueError
-        print(f"attnlab export: error: {exc}", file=sys.stderr)
+        log.debug("export failed", exc_info=True)  # the traceback with --verbose
+        print(f"attnlab export: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - a bug, but the user still gets one line
+        log.debug("export failed", exc_info=True)
+        print(f"attnlab export: error: unexpected {type(exc).__name__}: {_one_line(exc)} "
+              "(--verbose shows the traceback)", file=sys.stderr)
         return 2
     print(f"wrote {path}")
     return 0
