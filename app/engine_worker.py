@@ -311,6 +311,7 @@ class EngineClient(QObject):
     undone = Signal(object)  # AnalysisResult
     run_finished = Signal(int, str)  # steps, reason
     errored = Signal(str)  # message for the user
+    analysis_failed = Signal(str)  # an analysis errored (also sent as errored): the views show an older text
     state_changed = Signal()  # a request was sent or finished: busy / running / loading may differ
 
     _requested = Signal(int, object)
@@ -444,6 +445,8 @@ class EngineClient(QObject):
             self.load_failed.emit(message)
         elif request is not None:
             self.errored.emit(message)
+            if isinstance(request, Analyse):
+                self.analysis_failed.emit(message)
 
     def _on_finished(self, rid: int) -> None:
         self._pending.pop(rid, None)

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsOpacityEffect,
+    QLabel,
+    QMainWindow,
+    QPlainTextEdit,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import settings as saved
 from app.attention_panel import AttentionPanel
@@ -85,14 +93,19 @@ class MainWindow(QMainWindow):
         self.mask_predictions = MaskPredictions()
         self.sampling = SamplingPanel()
         self.attention = AttentionPanel()
+        self.stale_notice = QLabel("Not current — shows the previous text (the last analysis failed)")
+        self.stale_notice.setObjectName("staleNotice")
+        self.stale_notice.setStyleSheet("color: #7a5b00; background: #fff4ce; padding: 2px 6px;")
+        self.stale_notice.hide()
 
         left = QWidget()
         left.setObjectName("inputPanel")
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 4, 0)
         widget: QWidget
-        for widget in (self.source_label, self.source_input, self.text_label, self.text_input, self.token_strip):
+        for widget in (self.source_label, self.source_input, self.text_label, self.text_input, self.stale_notice):
             column.addWidget(widget)
+        column.addWidget(self.token_strip)
         for widget in (self.decoder_label, self.decoder_strip, self.generation):
             column.addWidget(widget)
         column.addWidget(self.candidates, 2)
@@ -147,6 +160,7 @@ class MainWindow(QMainWindow):
         c.undone.connect(self._on_undone)
         c.run_finished.connect(self._on_run_finished)
         c.errored.connect(self._on_engine_error)
+        c.analysis_failed.connect(lambda message: self._set_stale(self.document.analysis is not None))
         c.state_changed.connect(self._update_actions)
         self.picker.load_requested.connect(self.load)
         self.text_input.textChanged.connect(self._on_text_changed)
@@ -214,6 +228,7 @@ class MainWindow(QMainWindow):
             what = "a source text" if source is not None else "some text"
             self._show_message(f"Type {what} to see its attention.", "info", origin="input")
             self.document.clear_analysis()
+            self._set_stale(False)  # nothing is shown
             self._render()
             return
         if self.banner.level and self._banner_origin == "input":
@@ -290,6 +305,7 @@ class MainWindow(QMainWindow):
     def _on_model_loaded(self, info: ModelInfo) -> None:
         self.picker.set_current(info.name)
         self.document.reset(info)
+        self._set_stale(False)
         self._masks = Masks()
         self._show_marks()
         self._show_kind(info)
@@ -319,6 +335,7 @@ class MainWindow(QMainWindow):
 
     def _on_analysed(self, result: AnalysisResult) -> None:
         self.document.apply_analysis(result)
+        self._set_stale(False)
         if self._banner_origin == "engine":
             self.banner.dismiss()
         self._timing = f"analysis {result.seconds * 1000:.0f} ms"
@@ -394,9 +411,31 @@ class MainWindow(QMainWindow):
         doc = self.document
         if doc.info and doc.info.can_generate:
             self.candidates.show_candidates(doc.candidates())
-        if doc.info and doc.info.has_mlm_head and doc.analysis:
-            a = doc.analysis
-            self.mask_predictions.show_predictions(a.mask_predictions, doc.plain_tokens, a.next_sentence_prob)
+        if doc.info and doc.info.has_mlm_head:
+            a = doc.analysis  # None: nothing analysed (the text was emptied), so nothing predicted
+            if a is None:
+                self.mask_predictions.show_predictions((), ())
+            else:
+                self.mask_predictions.show_predictions(a.mask_predictions, doc.plain_tokens, a.next_sentence_prob)
+
+    def _set_stale(self, stale: bool) -> None:
+        """Grey out the views and say so while they show an analysis of an older text than the typed one."""
+        if stale == self.views_stale:
+            return
+        self.stale_notice.setVisible(stale)
+        widget: QWidget
+        for widget in (self.token_strip, self.decoder_strip, self.attention, self.mask_predictions, self.candidates):
+            if stale:
+                effect = QGraphicsOpacityEffect(widget)
+                effect.setOpacity(0.45)
+                widget.setGraphicsEffect(effect)
+            else:
+                widget.setGraphicsEffect(None)  # type: ignore[arg-type]  # Qt takes None: no effect
+
+    @property
+    def views_stale(self) -> bool:
+        """The views show an analysis of an older text (the last one failed)."""
+        return not self.stale_notice.isHidden()
 
     def _update_actions(self) -> None:
         self.generation.set_state(
