@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self._load_default = False  # load the catalog's default once it is listed
         self._timing = ""  # for the status bar, shown at the next redraw
         self._run_start = 0  # steps taken before the current run
+        self._text_kind: str | None = None  # the kind of model the text boxes hold text for (None: any)
         self._build()
         self._connect()
         self._restore()
@@ -187,10 +188,9 @@ class MainWindow(QMainWindow):
         config, run_count = saved.sampling(self.settings)
         self.sampling.set_config(config)
         self.generation.run_count.setValue(run_count)
-        text, source = saved.texts(self.settings)  # analysed once a model is loaded
-        for box, value in ((self.text_input, text), (self.source_input, source)):
-            with QSignalBlocker(box):
-                box.setPlainText(value)
+        kind, text, source = saved.last_texts(self.settings)  # analysed once a model is loaded
+        self._set_texts(text, source)
+        self._text_kind = kind
 
     # -- public actions (also what tests and scripts call) -----------------------------------
 
@@ -318,10 +318,7 @@ class MainWindow(QMainWindow):
         if self.banner.level and self._banner_origin in ("load", "engine"):
             self.banner.dismiss()
         saved.save_last_model(self.settings, info.name)
-        if not self.text_input.toPlainText().strip() and not self.source_input.toPlainText().strip():
-            box = self.source_input if info.kind == "encoder-decoder" else self.text_input
-            with QSignalBlocker(box):
-                box.setPlainText(EXAMPLES.get(info.kind, ""))
+        self._switch_texts(info.kind)
         self.model_loaded.emit(info)
         self.analyse()
 
@@ -418,6 +415,25 @@ class MainWindow(QMainWindow):
             else:
                 self.mask_predictions.show_predictions(a.mask_predictions, doc.plain_tokens, a.next_sentence_prob)
 
+    def _set_texts(self, text: str, source: str) -> None:
+        for box, value in ((self.text_input, text), (self.source_input, source)):
+            with QSignalBlocker(box):
+                box.setPlainText(value)
+
+    def _switch_texts(self, kind: str) -> None:
+        """Text boxes belong to the model kind: keep what was typed for the previous kind, show this
+        kind's own (or an example), so that a decoder's prompt never becomes a decoder prefix."""
+        previous = self._text_kind
+        if previous is not None and previous != kind:
+            saved.save_texts(self.settings, previous, self.text_input.toPlainText(), self.source_input.toPlainText())
+            text, source = saved.texts(self.settings, kind) or ("", "")
+            self._set_texts(text, source if kind == "encoder-decoder" else "")
+        self._text_kind = kind
+        if not self.text_input.toPlainText().strip() and not self.source_input.toPlainText().strip():
+            box = self.source_input if kind == "encoder-decoder" else self.text_input
+            with QSignalBlocker(box):
+                box.setPlainText(EXAMPLES.get(kind, ""))
+
     def _set_stale(self, stale: bool) -> None:
         """Grey out the views and say so while they show an analysis of an older text than the typed one."""
         if stale == self.views_stale:
@@ -485,6 +501,8 @@ class MainWindow(QMainWindow):
         self.client.shutdown()
         saved.save_geometry(self.settings, self.saveGeometry(), self.saveState())
         saved.save_sampling(self.settings, self.sampling.config(), self.generation.run_count.value())
-        saved.save_texts(self.settings, self.text_input.toPlainText(), self.source_input.toPlainText())
+        if self._text_kind is not None:
+            saved.save_texts(self.settings, self._text_kind, self.text_input.toPlainText(),
+                             self.source_input.toPlainText())
         self.settings.sync()
         super().closeEvent(event)
