@@ -204,6 +204,8 @@ class MainWindow(QMainWindow):
             self.load(spec)
 
     def load(self, spec: str, options: LoadOptions | None = None) -> None:
+        """Load `spec` in the engine thread; a run in progress stops at once (its model is going)."""
+        self.client.stop()
         self._spec = spec
         self.picker.set_loading(True, f"Loading {spec}…")
         self.statusBar().showMessage(f"Loading {spec}…")
