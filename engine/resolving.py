@@ -40,9 +40,9 @@ def resolve_model(spec: str, progress: Progress | None = None) -> ResolvedModel:
 
     path = Path(spec).expanduser()
     if path.exists():
-        entry = _catalog_entry_at(path, entries)
-        if entry is not None:  # a bundled or pip model opened by its path: one model, one name
-            return _resolve_entry(entry, progress)
+        listed = _catalog_entry_at(path, entries)
+        if listed is not None:  # a bundled or pip model opened by its path: one model, one name
+            return _resolve_entry(listed, progress)
         return _resolve_path(spec, path, progress)
     if HUB_ID.match(spec) and not spec.endswith(".gguf"):
         snapshot = hf_cache_snapshot(spec)
