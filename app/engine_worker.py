@@ -40,6 +40,7 @@ from app.requests import (
 )
 from engine.config import LoadOptions, Progress, SamplingConfig
 from engine.results import CatalogEntry, Masks, ModelInfo
+from engine.user_dirs import log_file
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +187,9 @@ class EngineWorker(QObject):
             self.errored.emit(rid, str(error) or type(error).__name__)
         except Exception as error:  # noqa: BLE001 - the thread must survive anything
             log.exception("engine request %s failed", type(request).__name__)
-            self.errored.emit(rid, f"unexpected error ({type(error).__name__}): {error}")
+            self.errored.emit(
+                rid, f"unexpected error ({type(error).__name__}): {error} — the details are in {log_file()}"
+            )
         finally:
             self.finished.emit(rid)
 

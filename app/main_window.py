@@ -23,6 +23,7 @@ from app import settings as saved
 from app.attention_panel import AttentionPanel
 from app.document import Document
 from app.engine_worker import EngineClient, Loader
+from app.error_log import open_log
 from app.redraw_pump import RedrawPump
 from app.widgets.candidates import CandidatesTable
 from app.widgets.generation_bar import GenerationBar
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle("attnlab")
         self.settings = settings or saved.open_settings()
+        open_log()  # unexpected engine errors are logged with their tracebacks
         self.document = Document()
         self.client = EngineClient(loader, catalog, self)
         self._masks = Masks()  # what the user asked for (the last result says what was applied)
