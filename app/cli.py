@@ -1,5 +1,9 @@
 """The `attnlab` command: no arguments start the desktop app; `attnlab export ...` writes an .npz,
-`attnlab explain ...` prints the numbers behind one attention weight."""
+`attnlab explain ...` prints the numbers behind one attention weight.
+
+Subcommands run the engine (torch) in this process and print their own lines only: transformers'
+warnings, logs and progress bars are silenced around the call unless `--verbose` is given.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +11,41 @@ import argparse
 import importlib
 import sys
 
-# subcommand -> (engine module with a `main(argv) -> int`, one line for --help); the engine (torch)
-# is imported only when one of them runs.
-COMMANDS = {
-    "export": ("engine.export", "write tokens, attention and predictions to an .npz file"),
-    "explain": ("engine.explain", "print the numbers behind one attention weight as JSON"),
+# name -> (module whose main(argv) -> exit status runs it, one line for `attnlab --help`)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "export": ("engine.export", "run a model once (optionally generating) and write tokens, attention "
+                                "and predictions to an .npz file"),
+    "explain": ("engine.explain", "print the numbers behind one attention weight (q, k, logit, probability) as JSON"),
 }
+VERBOSE = "--verbose"
+
+
+def _epilog() -> str:
+    width = max(len(name) for name in COMMANDS)
+    lines = [f"  {name:<{width}}  {summary}" for name, (_, summary) in COMMANDS.items()]
+    return ("commands (attnlab COMMAND --help for each; add --verbose to see transformers' own warnings "
+            "and logs):\n" + "\n".join(lines))
+
+
+def run_command(name: str, argv: list[str]) -> int:
+    """Run a subcommand with transformers quiet (or not, with --verbose anywhere in argv)."""
+    verbose = VERBOSE in argv
+    argv = [arg for arg in argv if arg != VERBOSE]
+    module = importlib.import_module(COMMANDS[name][0])  # the engine (torch) only for subcommands
+    from engine.quiet import quiet_transformers
+
+    with quiet_transformers(verbose):
+        return int(module.main(argv))
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in COMMANDS:
-        module = importlib.import_module(COMMANDS[argv[0]][0])
-        return module.main(argv[1:])
-    commands = "\n".join(f"  attnlab {name + ' ...':<12} {about}" for name, (_, about) in COMMANDS.items())
+        return run_command(argv[0], argv[1:])
     parser = argparse.ArgumentParser(
         prog="attnlab",
-        description="A playground for looking inside language models.",
-        epilog=f"commands (each has its own --help):\n{commands}",
+        description="A playground for looking inside language models. Without a command: open the window.",
+        epilog=_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--model", help="catalog name or model folder to open (default: the last one used)")

@@ -41,6 +41,7 @@ from app.requests import (
 )
 from engine.config import LoadOptions, Progress, SamplingConfig
 from engine.results import CatalogEntry, Masks, ModelInfo
+from engine.user_dirs import log_file
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +196,9 @@ class EngineWorker(QObject):
             self.errored.emit(rid, str(error) or type(error).__name__)
         except Exception as error:  # noqa: BLE001 - the thread must survive anything
             log.exception("engine request %s failed", type(request).__name__)
-            self.errored.emit(rid, f"unexpected error ({type(error).__name__}): {error}")
+            self.errored.emit(
+                rid, f"unexpected error ({type(error).__name__}): {error} — the details are in {log_file()}"
+            )
         finally:
             self.finished.emit(rid)
 
@@ -320,6 +323,7 @@ class EngineClient(QObject):
     undone = Signal(object)  # AnalysisResult
     run_finished = Signal(int, str)  # steps, reason
     errored = Signal(str)  # message for the user
+    analysis_failed = Signal(str)  # an analysis errored (also sent as errored): the views show an older text
     state_changed = Signal()  # a request was sent or finished: busy / running / loading may differ
 
     _requested = Signal(int, object)
@@ -453,6 +457,8 @@ class EngineClient(QObject):
             self.load_failed.emit(message)
         elif request is not None:
             self.errored.emit(message)
+            if isinstance(request, Analyse):
+                self.analysis_failed.emit(message)
 
     def _on_finished(self, rid: int) -> None:
         self._pending.pop(rid, None)

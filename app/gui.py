@@ -65,6 +65,10 @@ def run(model: str | None = None) -> int:
         return 2
     from PySide6.QtWidgets import QApplication
 
+    from app.error_log import open_log
+
+    open_log(crashes=True)  # a hard crash (segfault, abort) leaves every thread's stack in the log
+
     existing = QApplication.instance()
     application = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     application.setOrganizationName(ORGANISATION)

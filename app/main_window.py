@@ -9,12 +9,21 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsOpacityEffect,
+    QLabel,
+    QMainWindow,
+    QPlainTextEdit,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import settings as saved
 from app.attention_panel import AttentionPanel
 from app.document import Document
 from app.engine_worker import EngineClient, Loader
+from app.error_log import open_log
 from app.redraw_pump import RedrawPump
 from app.widgets.candidates import CandidatesTable
 from app.widgets.generation_bar import GenerationBar
@@ -54,6 +63,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle("attnlab")
         self.settings = settings or saved.open_settings()
+        open_log()  # unexpected engine errors are logged with their tracebacks
         self.document = Document()
         self.client = EngineClient(loader, catalog, self)
         self._masks = Masks()  # what the user asked for (the last result says what was applied)
@@ -62,6 +72,7 @@ class MainWindow(QMainWindow):
         self._load_default = False  # load the catalog's default once it is listed
         self._timing = ""  # for the status bar, shown at the next redraw
         self._run_start = 0  # steps taken before the current run
+        self._text_kind: str | None = None  # the kind of model the text boxes hold text for (None: any)
         self._build()
         self._connect()
         self._restore()
@@ -85,14 +96,19 @@ class MainWindow(QMainWindow):
         self.mask_predictions = MaskPredictions()
         self.sampling = SamplingPanel()
         self.attention = AttentionPanel()
+        self.stale_notice = QLabel("Not current — shows the previous text (the last analysis failed)")
+        self.stale_notice.setObjectName("staleNotice")
+        self.stale_notice.setStyleSheet("color: #7a5b00; background: #fff4ce; padding: 2px 6px;")
+        self.stale_notice.hide()
 
         left = QWidget()
         left.setObjectName("inputPanel")
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 4, 0)
         widget: QWidget
-        for widget in (self.source_label, self.source_input, self.text_label, self.text_input, self.token_strip):
+        for widget in (self.source_label, self.source_input, self.text_label, self.text_input, self.stale_notice):
             column.addWidget(widget)
+        column.addWidget(self.token_strip)
         for widget in (self.decoder_label, self.decoder_strip, self.generation):
             column.addWidget(widget)
         column.addWidget(self.candidates, 2)
@@ -147,6 +163,7 @@ class MainWindow(QMainWindow):
         c.undone.connect(self._on_undone)
         c.run_finished.connect(self._on_run_finished)
         c.errored.connect(self._on_engine_error)
+        c.analysis_failed.connect(lambda message: self._set_stale(self.document.analysis is not None))
         c.state_changed.connect(self._update_actions)
         self.picker.load_requested.connect(self.load)
         self.text_input.textChanged.connect(self._on_text_changed)
@@ -173,10 +190,9 @@ class MainWindow(QMainWindow):
         config, run_count = saved.sampling(self.settings)
         self.sampling.set_config(config)
         self.generation.run_count.setValue(run_count)
-        text, source = saved.texts(self.settings)  # analysed once a model is loaded
-        for box, value in ((self.text_input, text), (self.source_input, source)):
-            with QSignalBlocker(box):
-                box.setPlainText(value)
+        kind, text, source = saved.last_texts(self.settings)  # analysed once a model is loaded
+        self._set_texts(text, source)
+        self._text_kind = kind
 
     # -- public actions (also what tests and scripts call) -----------------------------------
 
@@ -190,6 +206,8 @@ class MainWindow(QMainWindow):
             self.load(spec)
 
     def load(self, spec: str, options: LoadOptions | None = None) -> None:
+        """Load `spec` in the engine thread; a run in progress stops at once (its model is going)."""
+        self.client.stop()
         self._spec = spec
         self.picker.set_loading(True, f"Loading {spec}…")
         self.statusBar().showMessage(f"Loading {spec}…")
@@ -214,6 +232,7 @@ class MainWindow(QMainWindow):
             what = "a source text" if source is not None else "some text"
             self._show_message(f"Type {what} to see its attention.", "info", origin="input")
             self.document.clear_analysis()
+            self._set_stale(False)  # nothing is shown
             self._render()
             return
         if self.banner.level and self._banner_origin == "input":
@@ -290,6 +309,7 @@ class MainWindow(QMainWindow):
     def _on_model_loaded(self, info: ModelInfo) -> None:
         self.picker.set_current(info.name)
         self.document.reset(info)
+        self._set_stale(False)
         self._masks = Masks()
         self._show_marks()
         self._show_kind(info)
@@ -302,10 +322,7 @@ class MainWindow(QMainWindow):
         if self.banner.level and self._banner_origin in ("load", "engine"):
             self.banner.dismiss()
         saved.save_last_model(self.settings, info.name)
-        if not self.text_input.toPlainText().strip() and not self.source_input.toPlainText().strip():
-            box = self.source_input if info.kind == "encoder-decoder" else self.text_input
-            with QSignalBlocker(box):
-                box.setPlainText(EXAMPLES.get(info.kind, ""))
+        self._switch_texts(info.kind)
         self.model_loaded.emit(info)
         self.analyse()
 
@@ -319,6 +336,7 @@ class MainWindow(QMainWindow):
 
     def _on_analysed(self, result: AnalysisResult) -> None:
         self.document.apply_analysis(result)
+        self._set_stale(False)
         if self._banner_origin == "engine":
             self.banner.dismiss()
         self._timing = f"analysis {result.seconds * 1000:.0f} ms"
@@ -394,9 +412,50 @@ class MainWindow(QMainWindow):
         doc = self.document
         if doc.info and doc.info.can_generate:
             self.candidates.show_candidates(doc.candidates())
-        if doc.info and doc.info.has_mlm_head and doc.analysis:
-            a = doc.analysis
-            self.mask_predictions.show_predictions(a.mask_predictions, doc.plain_tokens, a.next_sentence_prob)
+        if doc.info and doc.info.has_mlm_head:
+            a = doc.analysis  # None: nothing analysed (the text was emptied), so nothing predicted
+            if a is None:
+                self.mask_predictions.show_predictions((), ())
+            else:
+                self.mask_predictions.show_predictions(a.mask_predictions, doc.plain_tokens, a.next_sentence_prob)
+
+    def _set_texts(self, text: str, source: str) -> None:
+        for box, value in ((self.text_input, text), (self.source_input, source)):
+            with QSignalBlocker(box):
+                box.setPlainText(value)
+
+    def _switch_texts(self, kind: str) -> None:
+        """Text boxes belong to the model kind: keep what was typed for the previous kind, show this
+        kind's own (or an example), so that a decoder's prompt never becomes a decoder prefix."""
+        previous = self._text_kind
+        if previous is not None and previous != kind:
+            saved.save_texts(self.settings, previous, self.text_input.toPlainText(), self.source_input.toPlainText())
+            text, source = saved.texts(self.settings, kind) or ("", "")
+            self._set_texts(text, source if kind == "encoder-decoder" else "")
+        self._text_kind = kind
+        if not self.text_input.toPlainText().strip() and not self.source_input.toPlainText().strip():
+            box = self.source_input if kind == "encoder-decoder" else self.text_input
+            with QSignalBlocker(box):
+                box.setPlainText(EXAMPLES.get(kind, ""))
+
+    def _set_stale(self, stale: bool) -> None:
+        """Grey out the views and say so while they show an analysis of an older text than the typed one."""
+        if stale == self.views_stale:
+            return
+        self.stale_notice.setVisible(stale)
+        widget: QWidget
+        for widget in (self.token_strip, self.decoder_strip, self.attention, self.mask_predictions, self.candidates):
+            if stale:
+                effect = QGraphicsOpacityEffect(widget)
+                effect.setOpacity(0.45)
+                widget.setGraphicsEffect(effect)
+            else:
+                widget.setGraphicsEffect(None)  # type: ignore[arg-type]  # Qt takes None: no effect
+
+    @property
+    def views_stale(self) -> bool:
+        """The views show an analysis of an older text (the last one failed)."""
+        return not self.stale_notice.isHidden()
 
     def _update_actions(self) -> None:
         self.generation.set_state(
@@ -446,6 +505,8 @@ class MainWindow(QMainWindow):
         self.client.shutdown()
         saved.save_geometry(self.settings, self.saveGeometry(), self.saveState())
         saved.save_sampling(self.settings, self.sampling.config(), self.generation.run_count.value())
-        saved.save_texts(self.settings, self.text_input.toPlainText(), self.source_input.toPlainText())
+        if self._text_kind is not None:
+            saved.save_texts(self.settings, self._text_kind, self.text_input.toPlainText(),
+                             self.source_input.toPlainText())
         self.settings.sync()
         super().closeEvent(event)

@@ -75,14 +75,27 @@ def save_sampling(settings: QSettings, config: SamplingConfig, run_count: int) -
     settings.setValue("generation/run_count", run_count)
 
 
-def texts(settings: QSettings) -> tuple[str, str]:
-    """(text, source) as they were left."""
-    return str(settings.value("input/text") or ""), str(settings.value("input/source") or "")
+def texts(settings: QSettings, kind: str) -> tuple[str, str] | None:
+    """(text, source) as they were left in a model of this kind (text boxes belong to the kind:
+    a decoder's prompt is no encoder-decoder's prefix); None when nothing was typed for it."""
+    if not settings.contains(f"input/{kind}/text"):
+        return None
+    return str(settings.value(f"input/{kind}/text") or ""), str(settings.value(f"input/{kind}/source") or "")
 
 
-def save_texts(settings: QSettings, text: str, source: str) -> None:
-    settings.setValue("input/text", text)
-    settings.setValue("input/source", source)
+def save_texts(settings: QSettings, kind: str, text: str, source: str) -> None:
+    settings.setValue(f"input/{kind}/text", text)
+    settings.setValue(f"input/{kind}/source", source)
+    settings.setValue("input/kind", kind)
+
+
+def last_texts(settings: QSettings) -> tuple[str | None, str, str]:
+    """(kind, text, source) of the boxes as the window was closed; kind None: from before kinds were kept."""
+    kind = settings.value("input/kind")
+    if kind:
+        text, source = texts(settings, str(kind)) or ("", "")
+        return str(kind), text, source
+    return None, str(settings.value("input/text") or ""), str(settings.value("input/source") or "")
 
 
 def geometry(settings: QSettings) -> tuple[QByteArray | None, QByteArray | None]:

@@ -6,6 +6,8 @@ Scripts rely on the flag and array names; keep them stable.
 from __future__ import annotations
 
 import argparse
+import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -79,8 +81,20 @@ def export(args) -> Path:
         if run.loaded.kind != "encoder":
             axes["decoder"] = np.array(run.session.token_ids, np.int64)  # type: ignore[union-attr]  # a generator
         arrays.update(analysis_arrays(analyses, ExportedRun(run.session, result.attention, attentions, axes)))
-    np.savez_compressed(out, **arrays)  # type: ignore[arg-type]  # the keys are array names, never allow_pickle
+    _write_npz(out, arrays)
     return out
+
+
+def _write_npz(out: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Into a temporary file beside `out`, then renamed: a failed run never leaves a partial file."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            np.savez_compressed(file, **arrays)  # type: ignore[arg-type]  # keys are array names, never allow_pickle
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -108,6 +108,45 @@ def _read_config(folder: Path) -> dict:
     return config
 
 
+def first_line(error: BaseException) -> str:
+    """An exception's message on one line: transformers' messages run to paragraphs of advice."""
+    text = str(error).strip()
+    line = text.splitlines()[0].strip() if text else type(error).__name__
+    return line.rstrip(".:")
+
+
+def _check_model_type(folder: Path, config: dict, trust_remote_code: bool) -> None:
+    model_type = config.get("model_type")
+    if trust_remote_code and config.get("auto_map"):
+        return  # the model brings its own code
+    if not isinstance(model_type, str) or model_type not in transformers.CONFIG_MAPPING:
+        raise ModelLoadError(
+            f"{folder / 'config.json'} has model_type {model_type!r}, which transformers "
+            f"{transformers.__version__} does not know: open a model of a supported architecture"
+        )
+
+
+# Sizes a config declares; a model built with a negative or zero one fails later in obscure ways.
+_COUNTS = (
+    "num_hidden_layers", "n_layer", "num_layers", "num_decoder_layers", "encoder_layers", "decoder_layers",
+    "num_attention_heads", "n_head", "num_heads", "encoder_attention_heads", "decoder_attention_heads",
+    "hidden_size", "n_embd", "d_model", "vocab_size",
+)
+
+
+def _check_counts(config, spec: str) -> None:
+    configs = [config] + [getattr(config, name) for name in ("text_config", "encoder", "decoder")
+                          if hasattr(config, name) and hasattr(getattr(config, name), "to_dict")]
+    for part in configs:
+        for name in _COUNTS:
+            value = getattr(part, name, None)
+            if isinstance(value, int) and not isinstance(value, bool) and value < 1:
+                raise ModelLoadError(
+                    f"the config.json of {spec} says {name} = {value}, but it must be at least 1: "
+                    "fix the file or re-save the model"
+                )
+
+
 def _check_weights(folder: Path, allow_pickle: bool) -> None:
     if any(folder.glob("*.safetensors")):
         return
@@ -177,12 +216,14 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
     if local:
         config_dict = _read_config(folder)
         _check_weights(folder, options.allow_pickle)
+        _check_model_type(folder, config_dict, options.trust_remote_code)
     try:
         config = AutoConfig.from_pretrained(resolved.path, trust_remote_code=options.trust_remote_code)
     except Exception as exc:  # transformers raises many kinds here
-        raise ModelLoadError(f"cannot read the config of {spec}: {exc}") from None
+        raise ModelLoadError(f"cannot read the config of {spec}: {first_line(exc)}") from None
     if not local:
         config_dict = config.to_dict()
+    _check_counts(config, spec)
     kind = model_kind(config_dict, ask_transformers=True)
     cls = _model_class(config_dict, kind)
 
@@ -200,9 +241,14 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
     except MemoryError:
         raise ModelLoadError(f"{spec} does not fit in memory: pick a smaller model or a GPU") from None
     except Exception as exc:
-        raise ModelLoadError(f"cannot load {spec}: {exc}") from None
-    model.to(device).eval()
-    loaded = wrap_model(model, tokenizer, name=resolved.name, path=resolved.path, kind=kind)
+        raise ModelLoadError(f"cannot load {spec}: {first_line(exc)}") from None
+    try:
+        model.to(device).eval()
+        loaded = wrap_model(model, tokenizer, name=resolved.name, path=resolved.path, kind=kind)
+    except ModelLoadError:
+        raise
+    except Exception as exc:  # a config transformers accepted but the model cannot run with
+        raise ModelLoadError(f"{spec} loads but does not run ({first_line(exc)}): check its config.json") from None
     loaded.recent_path = _recent_path(spec, resolved)
     report(f"loaded {resolved.name} in {time.perf_counter() - started:.1f} s", 1.0)
     return loaded

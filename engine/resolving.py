@@ -40,6 +40,9 @@ def resolve_model(spec: str, progress: Progress | None = None) -> ResolvedModel:
 
     path = Path(spec).expanduser()
     if path.exists():
+        listed = _catalog_entry_at(path, entries)
+        if listed is not None:  # a bundled or pip model opened by its path: one model, one name
+            return _resolve_entry(listed, progress)
         return _resolve_path(spec, path, progress)
     if HUB_ID.match(spec) and not spec.endswith(".gguf"):
         snapshot = hf_cache_snapshot(spec)
@@ -53,6 +56,17 @@ def resolve_model(spec: str, progress: Progress | None = None) -> ResolvedModel:
         f"Unknown model {spec!r}: use a model folder, a .gguf file, a hub id (org/name), "
         f"or one of the available models: {names}."
     )
+
+
+def _catalog_entry_at(path: Path, entries: list[CatalogEntry]) -> CatalogEntry | None:
+    """The catalog entry (not a recent one) whose model lives at `path` (a folder, its config.json or a .gguf)."""
+    if path.is_file() and path.name == "config.json":
+        path = path.parent
+    real = os.path.realpath(path)
+    for entry in entries:
+        if entry.source != "recent" and os.path.realpath(entry.path) == real:
+            return entry
+    return None
 
 
 def _resolve_entry(entry: CatalogEntry, progress: Progress | None) -> ResolvedModel:

@@ -7,6 +7,7 @@ Scripts rely on the flag names; keep them stable.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import warnings
 from collections.abc import Callable
@@ -20,6 +21,8 @@ from engine.results import AnalysisResult, Masks, SequenceName, StackName, StepR
 if TYPE_CHECKING:
     from engine.loading import LoadedModel
     from engine.session import EncoderSession, GenerationSession
+
+log = logging.getLogger(__name__)
 
 
 class Parser(argparse.ArgumentParser):
@@ -158,7 +161,17 @@ def run_command(prog: str, action: Callable[[], str]) -> int:
             warnings.simplefilter("ignore", FutureWarning)
             output = action()
     except (ValueError, MemoryError, OSError) as exc:  # EngineError is a ValueError
-        print(f"{prog}: error: {exc}", file=sys.stderr)
+        log.debug("%s failed", prog, exc_info=True)  # the traceback with --verbose
+        print(f"{prog}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - a bug, but the user still gets one line
+        log.debug("%s failed", prog, exc_info=True)
+        print(f"{prog}: error: unexpected {type(exc).__name__}: {_one_line(exc)} (--verbose shows the traceback)",
+              file=sys.stderr)
         return 2
     print(output)
     return 0
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__

@@ -34,7 +34,7 @@ from engine.results import (
     StepResult,
 )
 from engine.sampling import choose_token
-from engine.tokens import readable_token, readable_tokens
+from engine.tokens import check_unicode, readable_token, readable_tokens
 
 MAX_TEXT_CHARS = 100_000  # longer pastes are refused before tokenising
 
@@ -84,6 +84,7 @@ class _Session:
     def _tokenize(self, text: str, what: str = "text", pair: bool = False, special: bool = True) -> dict:
         if len(text) > MAX_TEXT_CHARS:
             raise EngineError(f"the {what} is {len(text):,} characters; attnlab takes at most {MAX_TEXT_CHARS:,}")
+        check_unicode(text, what)
         first, second = text, None
         if pair:
             first, second = _split_pair(text, self.tokenizer.sep_token)

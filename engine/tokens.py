@@ -11,8 +11,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from engine.errors import EngineError
+
 _SENTENCEPIECE_SPACE = "\u2581"  # ▁
 _BYTE_FALLBACK = re.compile(r"^<0x([0-9A-Fa-f]{2})>$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @lru_cache(maxsize=1)
@@ -123,3 +126,14 @@ def readable_tokens(tokenizer, ids: list[int]) -> list[str]:
 def readable_token(tokenizer, token_id: int) -> str:
     """Display string of one token on its own (e.g. a candidate for the next position)."""
     return readable_tokens(tokenizer, [token_id])[0]
+
+
+def check_unicode(text: str, what: str = "text") -> None:
+    """Refuse a lone surrogate: tokenizers cannot encode one (a command line with bytes that are not
+    UTF-8 arrives as one, through Python's surrogateescape decoding)."""
+    found = _SURROGATE.search(text)
+    if found:
+        raise EngineError(
+            f"the {what} has an invalid character at position {found.start()} (U+{ord(found.group()):04X}, "
+            "not valid Unicode: bytes that are not UTF-8?): retype it, or save the text as UTF-8"
+        )

@@ -19,16 +19,18 @@ REPLY_TIMEOUT_MS = 20_000
 
 @pytest.fixture(scope="session", autouse=True)
 def _private_settings(tmp_path_factory: pytest.TempPathFactory):
-    """QSettings and the engine's recent list go to a temporary folder, never the user's."""
+    """QSettings, the engine's recent list and the log go to a temporary folder, never the user's."""
     folder = tmp_path_factory.mktemp("settings")
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
-    previous = os.environ.get("ATTNLAB_CONFIG")
-    os.environ["ATTNLAB_CONFIG"] = str(folder / "attnlab")
+    redirected = {"ATTNLAB_CONFIG": folder / "attnlab", "ATTNLAB_DATA": folder / "data"}  # data: the log
+    previous = {variable: os.environ.get(variable) for variable in redirected}
+    os.environ.update({variable: str(path) for variable, path in redirected.items()})
     yield folder
-    if previous is None:
-        os.environ.pop("ATTNLAB_CONFIG", None)
-    else:
-        os.environ["ATTNLAB_CONFIG"] = previous
+    for variable, value in previous.items():
+        if value is None:
+            os.environ.pop(variable, None)
+        else:
+            os.environ[variable] = value
 
 
 @pytest.fixture(autouse=True)
