@@ -21,8 +21,8 @@ VERBOSE = "--verbose"
 
 
 def _epilog() -> str:
-    width = max(len(name) for name in COMMANDS)
-    lines = [f"  {name:<{width}}  {summary}" for name, (_, summary) in COMMANDS.items()]
+    width = max(len(name) for name in COMMANDS) + len("attnlab  ...")
+    lines = [f"  {'attnlab ' + name + ' ...':<{width}}  {summary}" for name, (_, summary) in COMMANDS.items()]
     return ("commands (attnlab COMMAND --help for each; add --verbose to see transformers' own warnings "
             "and logs):\n" + "\n".join(lines))
 
