@@ -84,9 +84,19 @@ def readable_tokens(tokenizer, ids: list[int]) -> list[str]:
     """One display string per token id, in order."""
     pieces = tokenizer.convert_ids_to_tokens([int(i) for i in ids])
     raw = token_bytes(tokenizer, pieces)
-    texts: list[str] = [piece if b is None else "" for piece, b in zip(pieces, raw, strict=True)]
+    return readable_from_bytes([piece if b is None else "" for piece, b in zip(pieces, raw, strict=True)], raw)
 
-    # Walk the byte stream of each run of non-special tokens, character by character.
+
+def readable_from_bytes(texts: list[str], raw: list[bytes | None]) -> list[str]:
+    """Display strings of a sequence from each token's bytes; a token without bytes (a special
+    token, or one whose bytes are unknown) keeps its text from `texts` and cuts the byte stream.
+
+    Pure: the GUI re-derives a generation's texts with it, so that a character split over two
+    generated tokens reads "猫…", "…猫" once both have arrived, as the prompt's do.
+    """
+    out = [text if b is None else "" for text, b in zip(texts, raw, strict=True)]
+
+    # Walk the byte stream of each run of tokens with bytes, character by character.
     owner: list[int] = []  # token index of every byte in `stream`
     stream = bytearray()
 
@@ -105,7 +115,7 @@ def readable_tokens(tokenizer, ids: list[int]) -> list[str]:
             for t in dict.fromkeys(holders):
                 before = "…" if t != first else ""
                 after = "…" if t != last or open_end else ""
-                texts[t] += f"{before}{char}{after}"
+                out[t] += f"{before}{char}{after}"
             i += n
         stream.clear()
         owner.clear()
@@ -117,7 +127,31 @@ def readable_tokens(tokenizer, ids: list[int]) -> list[str]:
         stream.extend(b)
         owner.extend([index] * len(b))
     flush()
-    return texts
+    return out
+
+
+def open_tail(raw: list[bytes | None]) -> int:
+    """How many tokens at the end of `raw` hold the start of a character not yet complete (0: none).
+
+    A candidate for the next token is read after them: "…猫" rather than a lone "…‹ab›".
+    """
+    stream = bytearray()
+    owners: list[int] = []
+    for index in range(len(raw) - 1, max(len(raw) - 4, -1) - 1, -1):
+        b = raw[index]
+        if b is None:
+            break
+        stream[:0] = b
+        owners[:0] = [index] * len(b)
+        if len(stream) >= 4:
+            break
+    for back in range(1, min(4, len(stream)) + 1):
+        lead = stream[-back]
+        if lead >= 0xC0:  # the last character starts here: complete or not?
+            return len(raw) - owners[-back] if back < _utf8_length(lead) else 0
+        if lead < 0x80:
+            return 0
+    return 0
 
 
 def readable_token(tokenizer, token_id: int) -> str:
