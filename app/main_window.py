@@ -81,9 +81,10 @@ class MainWindow(QMainWindow):
         self.decoder_strip = TokenStrip(name="decoderTokens")
         self.decoder_strip.setMinimumHeight(50)
         self.generation = GenerationBar()
+        self.sampling = SamplingPanel()
+        self.generation.set_limit_box(self.sampling.max_new_tokens)  # next to Run: the two counts read together
         self.candidates = CandidatesTable()
         self.mask_predictions = MaskPredictions()
-        self.sampling = SamplingPanel()
         self.attention = AttentionPanel()
 
         left = QWidget()
@@ -146,6 +147,7 @@ class MainWindow(QMainWindow):
         c.stepped.connect(self._on_stepped)
         c.undone.connect(self._on_undone)
         c.run_finished.connect(self._on_run_finished)
+        c.sampling_applied.connect(self._on_sampling_applied)
         c.errored.connect(self._on_engine_error)
         c.state_changed.connect(self._update_actions)
         self.picker.load_requested.connect(self.load)
@@ -313,6 +315,7 @@ class MainWindow(QMainWindow):
         kept = self.document.info
         suffix = f" Still using {kept.name}." if kept else ""
         self._show_message(f"Could not load {self._spec}: {message}{suffix}", "error", origin="load")
+        self.statusBar().showMessage(f"Could not load {self._spec}", 8000)  # not "Loading…" forever
         if kept:
             self.picker.set_current(kept.name)
             self.analyse()  # analyses queued behind the failed load were skipped
@@ -339,6 +342,12 @@ class MainWindow(QMainWindow):
         self.generation.end_progress()
         why = {"eos": "end of text", "max_length": "maximum length", "stopped": "stopped"}.get(reason, "done")
         self.statusBar().showMessage(f"Generated {count} tokens ({why})", 5000)
+
+    def _on_sampling_applied(self, finished: bool | None) -> None:
+        """A new "max new tokens" can end the generation so far, or let a finished one go on."""
+        if finished is not None and self.document.steps and not self.client.running:
+            self.document.finished = finished
+            self._update_actions()
 
     def _on_engine_error(self, message: str) -> None:
         self._show_message(message, "error", origin="engine")

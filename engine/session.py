@@ -120,7 +120,8 @@ class _Session:
 
     def _token_bytes(self, token_id: int) -> bytes | None:
         if token_id not in self._bytes:
-            self._bytes[token_id] = token_bytes(self.tokenizer, self.tokenizer.convert_ids_to_tokens([token_id]))[0]
+            pieces = self.tokenizer.convert_ids_to_tokens([token_id])
+            self._bytes[token_id] = token_bytes(self.tokenizer, list(pieces))[0]
         return self._bytes[token_id]
 
     def _candidates(self, logits: torch.Tensor, k: int) -> tuple[Candidate, ...]:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QScrollArea, QWidget
 from app.token_text import display_text, looks_special
 from app.widgets.flow_layout import FlowLayout
 
+MAX_GROWN_HEIGHT = 160  # the strip grows with its chips up to this height, then scrolls
 MAX_CHIPS = 2000  # a huge paste would need tens of thousands of widgets
 KIND_TITLES = {"mask": "Replace with [MASK]", "knockout": "Knock out of attention"}
 
@@ -132,6 +133,12 @@ class TokenStrip(QScrollArea):
         self._kinds: tuple[str, ...] = ()
         self._generated_kinds: tuple[str, ...] = ()
         self._marks: dict[int, str] = {}
+        # Follow generation: while the view is at the bottom, new chips keep it at the bottom;
+        # once the user scrolls up, it stays where they put it until they scroll back down.
+        self._follow = True
+        bar = self.verticalScrollBar()
+        bar.valueChanged.connect(self._on_scrolled)
+        bar.rangeChanged.connect(self._on_range_changed)
 
     # -- configuration -----------------------------------------------------------------------
 
@@ -178,6 +185,12 @@ class TokenStrip(QScrollArea):
         if hidden > 0:
             self._layout.addWidget(self._more)
         self._body.updateGeometry()
+        self.updateGeometry()  # the strip grows with its lines, up to MAX_GROWN_HEIGHT
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        width = self.viewport().width() or 300
+        content = self._layout.heightForWidth(width) + 2 * self.frameWidth()
+        return QSize(super().sizeHint().width(), max(self.minimumHeight(), min(content, MAX_GROWN_HEIGHT)))
 
     def set_marks(self, marks: dict[int, str]) -> None:
         """position -> "mask" | "knockout"; positions not named are unmarked."""
@@ -228,6 +241,13 @@ class TokenStrip(QScrollArea):
         chip.setCursor(Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.ArrowCursor)
 
     # -- events ------------------------------------------------------------------------------
+
+    def _on_scrolled(self, value: int) -> None:
+        self._follow = value >= self.verticalScrollBar().maximum()
+
+    def _on_range_changed(self, _low: int, high: int) -> None:
+        if self._follow:
+            self.verticalScrollBar().setValue(high)
 
     def _on_click(self, position: int) -> None:
         if self._click_kind not in self.kinds_at(position):
