@@ -155,6 +155,9 @@ class MainWindow(QMainWindow):
         self.source_input.textChanged.connect(self._on_text_changed)
         self.token_strip.mark_requested.connect(self._on_mark_requested)
         self.decoder_strip.mark_requested.connect(self.set_decoder_mark)
+        for strip in (self.token_strip, self.decoder_strip):
+            strip.token_selected.connect(self.select_token)
+            strip.regenerate_requested.connect(self.regenerate_from)
         self.generation.step_requested.connect(self.step)
         self.generation.run_requested.connect(self.run)
         self.generation.stop_requested.connect(self.client.stop)
@@ -244,8 +247,35 @@ class MainWindow(QMainWindow):
         self.client.undo()
 
     def choose(self, token_id: int, replace_last: bool) -> None:
+        selected = self.document.selected
+        if selected is not None and selected < len(self.document.steps) - 1:  # an earlier token's alternative
+            self.regenerate_from(self.document.steps[selected].position, token_id)
+            return
         self._flush_analysis()
         self.client.choose(token_id, replace_last)
+
+    def select_token(self, position: int) -> None:
+        """Show the candidates a generated token was chosen from (now and then); -1: the latest step."""
+        index = position - len(self.document.prefix_tokens)
+        self.document.select(index if position >= 0 else None)
+        self._schedule_render()
+
+    def regenerate_from(self, position: int, token_id: int | None = None) -> None:
+        """Undo back to before the generated token at `position` and generate one token there again
+        under the current masks (or take `token_id` there)."""
+        index = position - len(self.document.prefix_tokens)
+        steps = len(self.document.steps)
+        if not 0 <= index < steps or self.client.running:
+            return
+        self._flush_analysis()
+        self.document.select(None)
+        for _ in range(steps - index):
+            self.client.undo()
+        if token_id is None:
+            self.client.step()
+        else:
+            self.client.choose(token_id, False)
+        self.statusBar().showMessage(f"Regenerating from token #{position}", 4000)
 
     def set_mark(self, position: int, kind: str) -> None:
         """Mask ("mask"), knock out ("knockout") or clear ("") a token of the text (or source), and re-analyse."""
@@ -378,11 +408,16 @@ class MainWindow(QMainWindow):
 
     def _refresh_tokens(self) -> None:
         doc = self.document
+        strip = self.token_strip
         if doc.kind == "encoder-decoder":
             self.token_strip.set_tokens(doc.plain_tokens)
-            self.decoder_strip.set_tokens(doc.prefix_tokens, doc.generated)
+            strip = self.decoder_strip
+            strip.set_tokens(doc.prefix_tokens, doc.generated)
         else:
-            self.token_strip.set_tokens(doc.plain_tokens, doc.generated)
+            strip.set_tokens(doc.plain_tokens, doc.generated)
+        strip.set_probabilities(doc.probabilities())
+        selected = None if doc.selected is None else len(doc.prefix_tokens) + doc.selected
+        strip.set_selected(selected)
         self._show_marks()
         self._update_actions()
 

@@ -137,7 +137,7 @@ def open_tail(raw: list[bytes | None]) -> int:
     """
     stream = bytearray()
     owners: list[int] = []
-    for index in range(len(raw) - 1, max(len(raw) - 4, -1) - 1, -1):
+    for index in range(len(raw) - 1, max(len(raw) - 4, 0) - 1, -1):
         b = raw[index]
         if b is None:
             break
