@@ -234,6 +234,10 @@ class Document:
             if then and then.prob is not None:
                 probs_then.setdefault(then.token_id, then.prob)
             shown = self._in_context(step.candidates, index)
+            now = chosen_prob(step)
+            if now is not None and all(c.token_id != step.token_id for c in shown):  # fell out of the top-k
+                taken = Candidate(step.token_id, self._texts[index], now, step.raw)
+                shown = (*shown, taken)
             return CandidateView(
                 shown,
                 step.token_id,

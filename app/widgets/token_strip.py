@@ -121,10 +121,14 @@ class TokenChip(QWidget):
         painter.drawRoundedRect(QRectF(self.rect()).adjusted(inset, inset, -inset, -inset), 3, 3)
         text_rect = self.rect().adjusted(0, 0, 0, -BAR if self.generated else 0)
         if self.generated and self.prob_now is not None:
-            width = (self.width() - 4) * max(0.0, min(1.0, self.prob_now))
-            painter.fillRect(QRectF(2, self.height() - BAR - 1.5, max(width, 1.0), BAR), QColor(
-                CHANGED_COLOR if changed else BAR_COLOR
-            ))
+            span = self.width() - 4
+            top = self.height() - BAR - 1.5
+            if self.prob_then is not None:  # a pale track as long as it was when generated
+                track = QColor(CHANGED_COLOR if changed else BAR_COLOR)
+                track.setAlphaF(0.25)
+                painter.fillRect(QRectF(2, top, max(span * min(1.0, self.prob_then), 1.0), BAR), track)
+            width = span * max(0.0, min(1.0, self.prob_now))
+            painter.fillRect(QRectF(2, top, max(width, 1.0), BAR), QColor(CHANGED_COLOR if changed else BAR_COLOR))
         font = painter.font()
         font.setItalic(self.special)
         font.setBold(self.mark == "mask")
