@@ -9,8 +9,8 @@ import math
 from dataclasses import dataclass, replace
 
 from engine.attention_store import AttentionSnapshot
+from engine.byte_text import open_tail, readable_from_bytes
 from engine.results import AnalysisResult, Candidate, Masks, ModelInfo, StepResult
-from engine.tokens import open_tail, readable_from_bytes
 
 STACK_TITLES = {
     "encoder": "encoder self-attention",

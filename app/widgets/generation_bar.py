@@ -31,11 +31,9 @@ class GenerationBar(QWidget):
         self.run_count.setObjectName("runCount")
         self.run_count.setRange(1, 10_000)
         self.run_count.setValue(20)
-        self.run_count.setSuffix(" tokens")
-        self.run_count.setToolTip("How many tokens one click on Run generates")
+        self.run_count.setToolTip("How many tokens one click on Run generates (fewer at the limit below)")
         self.limit_row = QHBoxLayout()
-        self.limit_label = QLabel("Generation stops after")
-        self.limit_unit = QLabel("new tokens in all")
+        self.limit_label = QLabel("Stop after")
         self.stop_button = self._button("stopButton", "Stop", "Stop after the current token", "stop")
         self.undo_button = self._button("undoButton", "Undo", "Remove the last generated token", "undo")
         self.progress = QProgressBar()
@@ -80,7 +78,8 @@ class GenerationBar(QWidget):
             "Generation stops after this many new tokens, counted from the prompt. "
             "Step and Run are disabled once it is reached: raise it to go on."
         )
-        for widget in (self.limit_label, box, self.limit_unit):
+        box.setSuffix(" new tokens in all")
+        for widget in (self.limit_label, box):
             widget.setToolTip(tip)
             self.limit_row.addWidget(widget)
         self.limit_row.addStretch(1)
