@@ -241,7 +241,7 @@ class Document:
             return CandidateView(
                 shown,
                 step.token_id,
-                self.selected is None,
+                index == len(self.steps) - 1,
                 tuple(probs_then.get(c.token_id) for c in shown) if then else (),
                 None if self.selected is None else step.position,
             )
