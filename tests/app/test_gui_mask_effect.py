@@ -84,7 +84,12 @@ def test_clicking_a_generated_token_shows_its_candidates_then_and_now(open_windo
     assert table.token_ids()[:10] == [c.token_id for c in window.document.steps[-1].candidates]
     assert table.replaces_last and not chips[0].selected
 
-    # So does stepping.
+    # The last token, picked explicitly, is still the one a double-click replaces.
+    qtbot.mouseClick(chips[2], Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    assert table.replaces_last and chips[2].selected
+
+    # Stepping goes back to the latest step.
     qtbot.mouseClick(chips[1], Qt.MouseButton.LeftButton)
     wait_idle(window)
     assert table.token_ids()[:10] == [c.token_id for c in window.document.steps[1].candidates]
