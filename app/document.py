@@ -5,9 +5,11 @@ No Qt here: the main window feeds engine results in and reads labels and candida
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from engine.attention_store import AttentionSnapshot
+from engine.byte_text import open_tail, readable_from_bytes
 from engine.results import AnalysisResult, Candidate, Masks, ModelInfo, StepResult
 
 STACK_TITLES = {
@@ -17,11 +19,40 @@ STACK_TITLES = {
 }
 
 
+CHANGED_BY = 0.1  # a generated token's probability changed "a lot": by this much (absolute) …
+CHANGED_FACTOR = 2.0  # … or by this factor
+
+
 @dataclass(frozen=True)
 class CandidateView:
-    candidates: tuple[Candidate, ...]  # best first
-    chosen_id: int | None  # the token the last step took (None before the first step)
+    candidates: tuple[Candidate, ...]  # best first; texts read after the tokens before them
+    chosen_id: int | None  # the token the step shown took (None before the first step)
     replaces_last: bool  # True: choosing one replaces the last step; False: it is the next token
+    then: tuple[float | None, ...] = ()  # per candidate: its probability when generated (None: not in that top-k)
+    position: int | None = None  # the step shown, when the user picked an earlier one (None: the latest)
+
+
+@dataclass(frozen=True)
+class Generated:
+    """What is remembered of one generated token: how likely it was when it was generated."""
+
+    token_id: int
+    prob: float | None  # its probability then (None: unknown)
+    candidates: tuple[Candidate, ...]  # the top-k it was chosen from then
+
+
+def chosen_prob(step: StepResult) -> float | None:
+    """The probability of the token a step took: exact from the engine, else from its candidates."""
+    if not math.isnan(step.prob):
+        return step.prob
+    return next((c.prob for c in step.candidates if c.token_id == step.token_id), None)
+
+
+def changed_a_lot(now: float | None, then: float | None) -> bool:
+    if now is None or then is None:
+        return False
+    small, large = sorted((now, then))
+    return large - small > CHANGED_BY or large > CHANGED_FACTOR * small
 
 
 def fit_labels(labels: list[str], count: int) -> list[str]:
@@ -49,6 +80,9 @@ class Document:
         self.steps: list[StepResult] = []
         self.snapshot: AttentionSnapshot | None = None
         self.finished = False
+        self.selected: int | None = None  # index into steps of the token the user picked (None: the latest)
+        self._when_generated: dict[int, Generated] = {}  # position -> the token there, as it was generated
+        self._texts: list[str] = []  # display text per step, read with its neighbours
         self._next_after_undo: tuple[Candidate, ...] | None = None
 
     # -- feeding results in ------------------------------------------------------------------
@@ -68,23 +102,74 @@ class Document:
         self.snapshot = result.attention
         self.finished = result.finished
         self._next_after_undo = None
+        # Replayed steps keep what they were when generated; steps seen for the first time start there.
+        remembered = self._when_generated
+        self._when_generated = {}
+        for step in self.steps:
+            before = remembered.get(step.position)
+            kept = before is not None and before.token_id == step.token_id
+            self._when_generated[step.position] = before if kept and before else self._generated(step)
+        if self.selected is not None and self.selected >= len(self.steps):
+            self.selected = None
+        self._retext()
 
     def apply_step(self, step: StepResult, replaced: bool = False) -> None:
         if replaced and self.steps:
             self.steps.pop()
+            self._texts.pop()
         self.steps.append(_light(step))
+        self._when_generated[step.position] = self._generated(step)
+        self.selected = None
         if step.attention is not None:
             self.snapshot = step.attention
         self.finished = step.finished
+        self._retext_tail()
 
     def apply_undo(self, result: AnalysisResult) -> None:
         if self.steps:
-            self.steps.pop()
+            removed = self.steps.pop()
+            self._when_generated.pop(removed.position, None)
+            if self.selected is not None and self.selected >= len(self.steps):
+                self.selected = None
+            self._retext()
         if self.analysis is not None:  # a knock-out on the removed token went with it
             self.analysis = replace(self.analysis, masks=result.masks)
         self.snapshot = result.attention
         self.finished = result.finished
         self._next_after_undo = result.next_candidates
+
+    @staticmethod
+    def _generated(step: StepResult) -> Generated:
+        return Generated(step.token_id, chosen_prob(step), step.candidates)
+
+    def _retext(self) -> None:
+        """Display texts of the generated tokens, read together: a character split over two
+        tokens shows as "猫…", "…猫", as in the prompt, not as the bytes of each half."""
+        self._texts = readable_from_bytes([s.text for s in self.steps], [s.raw for s in self.steps])
+
+    def _retext_tail(self) -> None:
+        """After one more step: only the tokens that end in the same character can change."""
+        raw = [s.raw for s in self.steps]
+        changed = open_tail(raw[:-1]) + 1  # the new token and those holding a character it may complete
+        window = min(len(raw), changed + 4)  # a little more on the left, so the window starts on a character
+        texts = readable_from_bytes([s.text for s in self.steps[-window:]], raw[-window:])
+        self._texts[len(raw) - changed :] = texts[window - changed :]
+
+    def _in_context(self, candidates: tuple[Candidate, ...], before: int) -> tuple[Candidate, ...]:
+        """Candidates read after the first `before` generated tokens ("…猫" when they complete a character)."""
+        raw = [s.raw for s in self.steps[:before]]
+        tail = open_tail(raw)
+        if not tail:
+            return candidates
+        texts = [s.text for s in self.steps[before - tail : before]]
+        out = []
+        for c in candidates:
+            if c.raw is None:
+                out.append(c)
+                continue
+            text = readable_from_bytes([*texts, c.text], [*raw[-tail:], c.raw])[-1]
+            out.append(replace(c, text=text))
+        return tuple(out)
 
     # -- reading it out ----------------------------------------------------------------------
 
@@ -108,7 +193,19 @@ class Document:
 
     @property
     def generated(self) -> list[str]:
-        return [step.text for step in self.steps]
+        return list(self._texts)
+
+    def probabilities(self) -> list[tuple[float | None, float | None]]:
+        """(now, when generated) probability of each generated token."""
+        out = []
+        for step in self.steps:
+            then = self._when_generated.get(step.position)
+            out.append((chosen_prob(step), then.prob if then else None))
+        return out
+
+    def select(self, index: int | None) -> None:
+        """Show the step at `index` in the candidates (None, or a position past the end: the latest)."""
+        self.selected = index if index is not None and 0 <= index < len(self.steps) else None
 
     def sequence(self) -> list[str]:
         """Every token of the generated stack: prefix then generated tokens."""
@@ -128,13 +225,30 @@ class Document:
         return fit_labels(queries, rows), fit_labels(keys, cols)
 
     def candidates(self) -> CandidateView:
+        """The candidates of the selected step (or the last one) now, with their probabilities then."""
         if self.steps:
-            last = self.steps[-1]
-            return CandidateView(last.candidates, last.token_id, True)
+            index = len(self.steps) - 1 if self.selected is None else self.selected
+            step = self.steps[index]
+            then = self._when_generated.get(step.position)
+            probs_then = {c.token_id: c.prob for c in then.candidates} if then else {}
+            if then and then.prob is not None:
+                probs_then.setdefault(then.token_id, then.prob)
+            shown = self._in_context(step.candidates, index)
+            now = chosen_prob(step)
+            if now is not None and all(c.token_id != step.token_id for c in shown):  # fell out of the top-k
+                taken = Candidate(step.token_id, self._texts[index], now, step.raw)
+                shown = (*shown, taken)
+            return CandidateView(
+                shown,
+                step.token_id,
+                index == len(self.steps) - 1,
+                tuple(probs_then.get(c.token_id) for c in shown) if then else (),
+                None if self.selected is None else step.position,
+            )
         if self._next_after_undo is not None:
-            return CandidateView(self._next_after_undo, None, False)
+            return CandidateView(self._in_context(self._next_after_undo, len(self.steps)), None, False)
         nxt = self.analysis.next_candidates if self.analysis else ()
-        return CandidateView(nxt, None, False)
+        return CandidateView(self._in_context(nxt, len(self.steps)), None, False)
 
     @property
     def can_step(self) -> bool:

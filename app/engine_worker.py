@@ -35,6 +35,7 @@ from app.requests import (
     Request,
     Run,
     RunSummary,
+    SamplingApplied,
     SetSampling,
     Step,
     Undo,
@@ -225,10 +226,13 @@ class EngineWorker(QObject):
         self._info, self._session = info, session  # only now: a failed load keeps the old model
         return info
 
-    def _set_sampling(self, rid: int, request: SetSampling) -> None:
+    def _set_sampling(self, rid: int, request: SetSampling) -> SamplingApplied:
         self._sampling = request.config
         if self._session is not None and hasattr(self._session, "set_sampling"):
-            self._session.set_sampling(request.config)
+            self._session.set_sampling(request.config)  # a new max_new_tokens may end or reopen generation
+            if getattr(self._session, "token_ids", None):
+                return SamplingApplied(bool(self._session.finished))
+        return SamplingApplied(None)
 
     def _analyse(self, rid: int, request: Analyse) -> object:
         session, info = self._require_session()
@@ -322,6 +326,7 @@ class EngineClient(QObject):
     stepped = Signal(object, bool)  # StepResult, replaced the last step
     undone = Signal(object)  # AnalysisResult
     run_finished = Signal(int, str)  # steps, reason
+    sampling_applied = Signal(object)  # whether the generation so far has ended now (None: none yet)
     errored = Signal(str)  # message for the user
     analysis_failed = Signal(str)  # an analysis errored (also sent as errored): the views show an older text
     state_changed = Signal()  # a request was sent or finished: busy / running / loading may differ
@@ -450,6 +455,8 @@ class EngineClient(QObject):
             self.undone.emit(result)
         elif isinstance(request, Run):
             self.run_finished.emit(result.steps, result.reason)
+        elif isinstance(request, SetSampling):
+            self.sampling_applied.emit(result.finished)
 
     def _on_errored(self, rid: int, message: str) -> None:
         request = self._current(rid)

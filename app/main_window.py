@@ -92,9 +92,10 @@ class MainWindow(QMainWindow):
         self.decoder_strip = TokenStrip(name="decoderTokens")
         self.decoder_strip.setMinimumHeight(50)
         self.generation = GenerationBar()
+        self.sampling = SamplingPanel()
+        self.generation.set_limit_box(self.sampling.max_new_tokens)  # next to Run: the two counts read together
         self.candidates = CandidatesTable()
         self.mask_predictions = MaskPredictions()
-        self.sampling = SamplingPanel()
         self.attention = AttentionPanel()
         self.stale_notice = QLabel("Not current — shows the previous text (the last analysis failed)")
         self.stale_notice.setObjectName("staleNotice")
@@ -162,6 +163,7 @@ class MainWindow(QMainWindow):
         c.stepped.connect(self._on_stepped)
         c.undone.connect(self._on_undone)
         c.run_finished.connect(self._on_run_finished)
+        c.sampling_applied.connect(self._on_sampling_applied)
         c.errored.connect(self._on_engine_error)
         c.analysis_failed.connect(lambda message: self._set_stale(self.document.analysis is not None))
         c.state_changed.connect(self._update_actions)
@@ -170,6 +172,9 @@ class MainWindow(QMainWindow):
         self.source_input.textChanged.connect(self._on_text_changed)
         self.token_strip.mark_requested.connect(self._on_mark_requested)
         self.decoder_strip.mark_requested.connect(self.set_decoder_mark)
+        for strip in (self.token_strip, self.decoder_strip):
+            strip.token_selected.connect(self.select_token)
+            strip.regenerate_requested.connect(self.regenerate_from)
         self.generation.step_requested.connect(self.step)
         self.generation.run_requested.connect(self.run)
         self.generation.stop_requested.connect(self.client.stop)
@@ -261,8 +266,35 @@ class MainWindow(QMainWindow):
         self.client.undo()
 
     def choose(self, token_id: int, replace_last: bool) -> None:
+        selected = self.document.selected
+        if selected is not None and selected < len(self.document.steps) - 1:  # an earlier token's alternative
+            self.regenerate_from(self.document.steps[selected].position, token_id)
+            return
         self._flush_analysis()
         self.client.choose(token_id, replace_last)
+
+    def select_token(self, position: int) -> None:
+        """Show the candidates a generated token was chosen from (now and then); -1: the latest step."""
+        index = position - len(self.document.prefix_tokens)
+        self.document.select(index if position >= 0 else None)
+        self._schedule_render()
+
+    def regenerate_from(self, position: int, token_id: int | None = None) -> None:
+        """Undo back to before the generated token at `position` and generate one token there again
+        under the current masks (or take `token_id` there)."""
+        index = position - len(self.document.prefix_tokens)
+        steps = len(self.document.steps)
+        if not 0 <= index < steps or self.client.running:
+            return
+        self._flush_analysis()
+        self.document.select(None)
+        for _ in range(steps - index):
+            self.client.undo()
+        if token_id is None:
+            self.client.step()
+        else:
+            self.client.choose(token_id, False)
+        self.statusBar().showMessage(f"Regenerating from token #{position}", 4000)
 
     def set_mark(self, position: int, kind: str) -> None:
         """Mask ("mask"), knock out ("knockout") or clear ("") a token of the text (or source), and re-analyse."""
@@ -330,6 +362,7 @@ class MainWindow(QMainWindow):
         kept = self.document.info
         suffix = f" Still using {kept.name}." if kept else ""
         self._show_message(f"Could not load {self._spec}: {message}{suffix}", "error", origin="load")
+        self.statusBar().showMessage(f"Could not load {self._spec}", 8000)  # not "Loading…" forever
         if kept:
             self.picker.set_current(kept.name)
             self.analyse()  # analyses queued behind the failed load were skipped
@@ -357,6 +390,12 @@ class MainWindow(QMainWindow):
         self.generation.end_progress()
         why = {"eos": "end of text", "max_length": "maximum length", "stopped": "stopped"}.get(reason, "done")
         self.statusBar().showMessage(f"Generated {count} tokens ({why})", 5000)
+
+    def _on_sampling_applied(self, finished: bool | None) -> None:
+        """A new "max new tokens" can end the generation so far, or let a finished one go on."""
+        if finished is not None and self.document.steps and not self.client.running:
+            self.document.finished = finished
+            self._update_actions()
 
     def _on_engine_error(self, message: str) -> None:
         self._show_message(message, "error", origin="engine")
@@ -387,11 +426,16 @@ class MainWindow(QMainWindow):
 
     def _refresh_tokens(self) -> None:
         doc = self.document
+        strip = self.token_strip
         if doc.kind == "encoder-decoder":
             self.token_strip.set_tokens(doc.plain_tokens)
-            self.decoder_strip.set_tokens(doc.prefix_tokens, doc.generated)
+            strip = self.decoder_strip
+            strip.set_tokens(doc.prefix_tokens, doc.generated)
         else:
-            self.token_strip.set_tokens(doc.plain_tokens, doc.generated)
+            strip.set_tokens(doc.plain_tokens, doc.generated)
+        strip.set_probabilities(doc.probabilities())
+        selected = None if doc.selected is None else len(doc.prefix_tokens) + doc.selected
+        strip.set_selected(selected)
         self._show_marks()
         self._update_actions()
 

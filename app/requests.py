@@ -86,6 +86,11 @@ class CatalogListing:
 
 
 @dataclass(frozen=True)
+class SamplingApplied:
+    finished: bool | None  # whether the generation so far has ended under the new limit (None: nothing generated)
+
+
+@dataclass(frozen=True)
 class RunSummary:
     steps: int  # how many tokens the run generated
     reason: str  # "eos" | "max_length" | "stopped" | "done"

@@ -5,6 +5,7 @@ Imports neither torch nor Qt, so the GUI can type-check against it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -62,8 +63,9 @@ class CatalogEntry:
 @dataclass(frozen=True)
 class Candidate:
     token_id: int
-    text: str  # readable display string
+    text: str  # readable display string (the token alone)
     prob: float
+    raw: bytes | None = None  # the token's bytes (None: a special token): read in context by the GUI
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,9 @@ class StepResult:
     token_id: int
     text: str
     position: int  # position of the new token in the generated stack's sequence
-    candidates: tuple[Candidate, ...]  # the distribution the token was chosen from, best first
+    candidates: tuple[Candidate, ...]  # the distribution the token was chosen from, best first (top-k)
+    prob: float = math.nan  # the chosen token's probability under that distribution (even outside the top-k)
+    raw: bytes | None = None  # the token's bytes (None: a special token), to read it next to its neighbours
     attention: AttentionSnapshot | None = None  # the store after this step (replayed steps: the result's)
     finished: bool = False  # EOS chosen or max length reached
     reason: str = ""  # "eos" | "max_length" | ""

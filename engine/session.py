@@ -34,7 +34,7 @@ from engine.results import (
     StepResult,
 )
 from engine.sampling import choose_token
-from engine.tokens import check_unicode, readable_token, readable_tokens
+from engine.tokens import check_unicode, readable_token, readable_tokens, token_bytes
 
 MAX_TEXT_CHARS = 100_000  # longer pastes are refused before tokenising
 
@@ -79,6 +79,7 @@ class _Session:
     def _replay(self, hooks: capture.Hooks, stack: StackName) -> None:
         """Run the current input again (no cache, nothing stored) far enough for `stack` to attend."""
         raise NotImplementedError
+        self._bytes: dict[int, bytes | None] = {}  # token id -> its bytes (None: special)
 
     # -- input checks -------------------------------------------------------------------------
     def _tokenize(self, text: str, what: str = "text", pair: bool = False, special: bool = True) -> dict:
@@ -156,11 +157,26 @@ class _Session:
             text = self._texts[token_id] = readable_token(self.tokenizer, token_id)
         return text
 
+    def _token_bytes(self, token_id: int) -> bytes | None:
+        if token_id not in self._bytes:
+            pieces = self.tokenizer.convert_ids_to_tokens([token_id])
+            self._bytes[token_id] = token_bytes(self.tokenizer, list(pieces))[0]
+        return self._bytes[token_id]
+
     def _candidates(self, logits: torch.Tensor, k: int) -> tuple[Candidate, ...]:
         probs = torch.softmax(logits.float(), dim=-1)
         top = torch.topk(probs, min(k, probs.shape[-1]))
         ids = top.indices.tolist()
-        return tuple(Candidate(i, self._token_text(i), float(p)) for i, p in zip(ids, top.values.tolist(), strict=True))
+        return tuple(
+            Candidate(i, self._token_text(i), float(p), self._token_bytes(i))
+            for i, p in zip(ids, top.values.tolist(), strict=True)
+        )
+
+
+def _prob(logits: torch.Tensor, token: int) -> float:
+    """softmax(logits)[token], without a vocabulary-sized result."""
+    scores = logits.float()
+    return float(torch.exp(scores[token] - torch.logsumexp(scores, dim=-1)))
 
 
 def _split_pair(text: str, sep: str | None) -> tuple[str, str | None]:
@@ -296,8 +312,20 @@ class GenerationSession(_Session):
 
     # -- public API -----------------------------------------------------------------------------
     def set_sampling(self, config: SamplingConfig) -> None:
+        """New settings; a new `max_new_tokens` applies to the generation so far (raising it
+        lets a generation that stopped at the old limit go on)."""
         self.sampling = config
         self._reseed()
+        if self._logits is None or self._finish_reason == "eos":
+            return
+        capacity = self._capacity(self._prompt_len)
+        knocked = self._knock.get("decoder")
+        if knocked is not None and capacity > len(knocked):  # the store grows by itself; the knock-outs don't
+            grown = torch.zeros(capacity, dtype=torch.bool, device=knocked.device)
+            grown[: len(knocked)] = knocked
+            self._knock["decoder"] = grown
+        self._max_len = capacity
+        self._update_finished()
 
     @property
     def generated(self) -> int:
@@ -343,6 +371,7 @@ class GenerationSession(_Session):
         candidates = self._next_candidates()
         self._rng_history.append(self._generator.get_state())
         token = int(choose) if choose is not None else choose_token(self._logits, self.sampling, self._generator)
+        prob = _prob(self._logits, token)
         self._ids.append(token)
         position = len(self._ids) - 1
         with torch.inference_mode():
@@ -353,6 +382,8 @@ class GenerationSession(_Session):
             text=self._token_text(token),
             position=position,
             candidates=candidates,
+            prob=prob,
+            raw=self._token_bytes(token),
             attention=self.store.snapshot(),
             finished=self.finished,
             reason=self._finish_reason,
@@ -516,6 +547,8 @@ class GenerationSession(_Session):
                 text=self._token_text(token),
                 position=len(self._ids) - 1,
                 candidates=self._candidates(logits[i], k),
+                prob=_prob(logits[i], token),
+                raw=self._token_bytes(token),
                 finished=self.finished,
                 reason=self._finish_reason,
             ))

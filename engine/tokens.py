@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from engine.byte_text import readable_from_bytes
 from engine.errors import EngineError
 
 _SENTENCEPIECE_SPACE = "\u2581"  # ▁
@@ -58,69 +59,11 @@ def token_bytes(tokenizer, pieces: list[str]) -> list[bytes | None]:
     return out
 
 
-def _utf8_length(lead: int) -> int:
-    if lead < 0x80:
-        return 1
-    if lead >> 5 == 0b110:
-        return 2
-    if lead >> 4 == 0b1110:
-        return 3
-    if lead >> 3 == 0b11110:
-        return 4
-    return 1  # a stray continuation byte: treat it alone
-
-
-def _undecodable(stream: bytearray, i: int) -> tuple[str, int, bool]:
-    """Bytes that are no whole character, as hex: (text, bytes used, continues past the text).
-
-    The start of a character cut off at the end of the text (e.g. a lone candidate token) shows
-    as "‹e4 b8›…"; a stray byte as "‹ad›" ("…‹ad›" when it is the tail of something before).
-    """
-    rest = stream[i:]
-    if rest[0] >= 0xC0 and len(rest) < _utf8_length(rest[0]) and all(0x80 <= b < 0xC0 for b in rest[1:]):
-        return f"‹{rest.hex(' ')}›", len(rest), True
-    before = "…" if 0x80 <= rest[0] < 0xC0 else ""
-    return f"{before}‹{rest[0]:02x}›", 1, False
-
-
 def readable_tokens(tokenizer, ids: list[int]) -> list[str]:
     """One display string per token id, in order."""
     pieces = tokenizer.convert_ids_to_tokens([int(i) for i in ids])
     raw = token_bytes(tokenizer, pieces)
-    texts: list[str] = [piece if b is None else "" for piece, b in zip(pieces, raw, strict=True)]
-
-    # Walk the byte stream of each run of non-special tokens, character by character.
-    owner: list[int] = []  # token index of every byte in `stream`
-    stream = bytearray()
-
-    def flush() -> None:
-        i = 0
-        while i < len(stream):
-            n = _utf8_length(stream[i])
-            chunk = bytes(stream[i : i + n])
-            open_end = False
-            try:
-                char = chunk.decode("utf-8")
-            except UnicodeDecodeError:
-                char, n, open_end = _undecodable(stream, i)
-            holders = owner[i : i + n]
-            first, last = holders[0], holders[-1]
-            for t in dict.fromkeys(holders):
-                before = "…" if t != first else ""
-                after = "…" if t != last or open_end else ""
-                texts[t] += f"{before}{char}{after}"
-            i += n
-        stream.clear()
-        owner.clear()
-
-    for index, b in enumerate(raw):
-        if b is None:
-            flush()
-            continue
-        stream.extend(b)
-        owner.extend([index] * len(b))
-    flush()
-    return texts
+    return readable_from_bytes([piece if b is None else "" for piece, b in zip(pieces, raw, strict=True)], raw)
 
 
 def readable_token(tokenizer, token_id: int) -> str:

@@ -3,8 +3,9 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py [--out docs/screenshots]
 
 Modes: decoder stepping, masked LM, encoder-decoder cross-attention, head grid (all layers ×
-heads). Uses the bundled tiny models (resources/models); settings and the recent-models list go
-to a temporary folder, so the user's are left alone.
+heads), the effect of a knock-out on a generation (SmolLM2 when installed). Uses the bundled
+tiny models (resources/models); settings and the recent-models list go to a temporary folder,
+so the user's are left alone.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ SIZE = (1500, 900)
 DECODER_PROMPT = "Rose and Lily played in the garden. In the garden, Rose"
 MLM_TEXT = "The capital of France is Paris ."
 SEQ2SEQ_SOURCE = "three hundred and forty two"
+MASK_EFFECT_PROMPT = "The capital of France is"
 
 
 def wait(window: MainWindow, timeout: float = 120.0) -> None:
@@ -94,6 +96,8 @@ def shoot(out: Path) -> list[Path]:
     saved.append(save(window, out, "knock-out"))
     window.close()
 
+    saved.append(shoot_mask_effect(out))
+
     window = open_window("tiny-bert", text=MLM_TEXT)
     tokens = [token.strip().lower() for token in window.document.plain_tokens]
     window.set_mark(tokens.index("paris") if "paris" in tokens else len(tokens) - 3, "mask")
@@ -109,6 +113,25 @@ def shoot(out: Path) -> list[Path]:
     saved.append(save(window, out, "seq2seq-cross-attention"))
     window.close()
     return saved
+
+
+def shoot_mask_effect(out: Path) -> Path:
+    """SmolLM2 when it is installed (a trained model shows real effects), else tiny-gpt: three
+    tokens after "The capital of France is", then "France" knocked out and " Paris" clicked."""
+    from engine.catalog import list_models
+
+    smollm = "SmolLM2-135M-Instruct"
+    model = smollm if any(entry.name == smollm for entry in list_models()) else "tiny-gpt"
+    window = open_window(model, text=MASK_EFFECT_PROMPT)
+    step(window, 3)
+    prefix = window.document.prefix_tokens
+    window.set_mark([token.strip() for token in prefix].index("France"), "knockout")
+    wait(window)
+    window.select_token(len(prefix))  # the first generated token: its candidates now and then
+    wait(window)
+    path = save(window, out, "mask-effect")
+    window.close()
+    return path
 
 
 def main() -> int:

@@ -18,9 +18,16 @@ class CandidatesTable(QTableWidget):
     chosen = Signal(int, bool)
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(0, 3, parent)
+        super().__init__(0, 4, parent)
         self.setObjectName("candidatesTable")
-        self.setHorizontalHeaderLabels(["token", "probability", "id"])
+        tips = {
+            "probability": "The probability now, under the current masks",
+            "when generated": "The probability when the token was generated (shown when masks changed it since)",
+        }
+        for column, title in enumerate(("token", "probability", "when generated", "id")):
+            header_item = QTableWidgetItem(title)
+            header_item.setToolTip(tips.get(title, ""))
+            self.setHorizontalHeaderItem(column, header_item)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -29,25 +36,45 @@ class CandidatesTable(QTableWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self.setColumnHidden(2, True)
         self._view = CandidateView((), None, False)
         self.cellDoubleClicked.connect(self._on_double_click)
         self.setToolTip("Double-click a token to take it instead")
 
     def show_candidates(self, view: CandidateView) -> None:
         self._view = view
+        if view.position is None:
+            self.setToolTip("Double-click a token to take it instead")
+        else:
+            self.setToolTip(
+                f"The candidates of token #{view.position}, now; double-click one to go back there and take it "
+                "(the tokens after it are undone)"
+            )
         if self.rowCount() != len(view.candidates):
             self.setRowCount(len(view.candidates))
+        then = view.then or (None,) * len(view.candidates)
+        changed = any(t is None or abs(t - c.prob) > 5e-4 for t, c in zip(then, view.candidates, strict=True))
+        self.setColumnHidden(2, not (view.then and changed))
+        known = [t for t in then if t is not None]
+        below = f"< {min(known):.1%}" if known else "—"  # not in the top-k then: less than the least shown
         for row, candidate in enumerate(view.candidates):
             chosen = candidate.token_id == view.chosen_id
             text = display_text(candidate.text, 40)
-            cells = (f"▶ {text}" if chosen else text, f"{candidate.prob:.1%}", str(candidate.token_id))
+            was = then[row]
+            cells = (
+                f"▶ {text}" if chosen else text,
+                f"{candidate.prob:.1%}",
+                below if was is None else f"{was:.1%}",
+                str(candidate.token_id),
+            )
             for column, value in enumerate(cells):
                 item = self.item(row, column)
                 if item is None:  # items are made once and reused: a run refreshes this often
                     item = QTableWidgetItem()
-                    if column == 1:
+                    if column in (1, 2):
                         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                    if column == 2:
+                    if column == 3:
                         item.setForeground(QBrush(QColor("#7a7a7a")))
                     self.setItem(row, column, item)
                 item.setText(value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 SHORTCUTS = {
     "step": "Ctrl+Return",
@@ -24,12 +24,16 @@ class GenerationBar(QWidget):
         super().__init__(parent)
         self.setObjectName("generationBar")
         self.step_button = self._button("stepButton", "Step", "One token", "step")
-        self.run_button = self._button("runButton", "Run", "Generate the number of tokens on the right", "run")
+        self.run_button = self._button(
+            "runButton", "Run", "Generate the number of tokens on the right (fewer at the limit below)", "run"
+        )
         self.run_count = QSpinBox()
         self.run_count.setObjectName("runCount")
         self.run_count.setRange(1, 10_000)
         self.run_count.setValue(20)
-        self.run_count.setToolTip("How many tokens Run generates")
+        self.run_count.setToolTip("How many tokens one click on Run generates (fewer at the limit below)")
+        self.limit_row = QHBoxLayout()
+        self.limit_label = QLabel("Stop after")
         self.stop_button = self._button("stopButton", "Stop", "Stop after the current token", "stop")
         self.undo_button = self._button("undoButton", "Undo", "Remove the last generated token", "undo")
         self.progress = QProgressBar()
@@ -49,6 +53,7 @@ class GenerationBar(QWidget):
             row.addWidget(widget)
         row.addStretch(1)
         column.addLayout(row)
+        column.addLayout(self.limit_row)
         column.addWidget(self.progress)
         self.step_button.clicked.connect(self.step_requested)
         self.run_button.clicked.connect(lambda: self.run_requested.emit(self.run_count.value()))
@@ -66,6 +71,19 @@ class GenerationBar(QWidget):
         keys = shortcut.key().toString(QKeySequence.SequenceFormat.NativeText)
         button.setToolTip(f"{tip} ({keys})")
         return button
+
+    def set_limit_box(self, box: QSpinBox) -> None:
+        """Show the "max new tokens" box (owned by the sampling panel) under Run, labelled as a limit."""
+        tip = (
+            "Generation stops after this many new tokens, counted from the prompt. "
+            "Step and Run are disabled once it is reached: raise it to go on."
+        )
+        box.setSuffix(" new tokens in all")
+        for widget in (self.limit_label, box):
+            widget.setToolTip(tip)
+            self.limit_row.addWidget(widget)
+        self.limit_row.addStretch(1)
+        self.limit_box = box
 
     def set_state(self, can_step: bool, can_undo: bool, running: bool) -> None:
         self.step_button.setEnabled(can_step and not running)

@@ -1,4 +1,5 @@
-"""Sampling controls: greedy, temperature, top-k, top-p, seed, and how much may be generated."""
+"""Sampling controls: greedy, temperature, top-k, top-p, seed; and the limit on new tokens, which
+this panel owns (it is part of SamplingConfig) and the generation bar shows next to Run."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ class SamplingPanel(QGroupBox):
         self.top_k = self._int("samplingTopK", 0, 100_000, "all")
         self.top_p = self._double("samplingTopP", 0.01, 1.0, 0.01, 2)
         self.seed = self._int("samplingSeed", -1, MAX_SEED, "random")
-        self.max_new_tokens = self._int("maxNewTokens", 1, 100_000, "")
+        self.max_new_tokens = self._int("maxNewTokens", 1, 100_000, "")  # shown by the generation bar
         self.candidates = self._int("samplingCandidates", 1, 100, "")
         form = QFormLayout(self)
         form.addRow(self.greedy)
@@ -34,7 +35,6 @@ class SamplingPanel(QGroupBox):
         form.addRow("top-k", self.top_k)
         form.addRow("top-p", self.top_p)
         form.addRow("seed", self.seed)
-        form.addRow("max new tokens", self.max_new_tokens)
         form.addRow("candidates shown", self.candidates)
         self.set_config(SamplingConfig())
         self.greedy.toggled.connect(self._on_changed)

@@ -13,9 +13,11 @@ from PySide6.QtCore import QPoint, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QContextMenuEvent, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QLabel, QMenu, QScrollArea, QWidget
 
+from app.document import changed_a_lot
 from app.token_text import display_text, looks_special
 from app.widgets.flow_layout import FlowLayout
 
+MAX_GROWN_HEIGHT = 160  # the strip grows with its chips up to this height, then scrolls
 MAX_CHIPS = 2000  # a huge paste would need tens of thousands of widgets
 KIND_TITLES = {"mask": "Replace with [MASK]", "knockout": "Knock out of attention"}
 
@@ -29,6 +31,10 @@ COLORS = {
     "knockout": ("#eeeeee", "#c62828", "#9e9e9e"),
 }
 PAD_X, PAD_Y = 5, 2
+BAR = 3  # height of the probability bar at a generated chip's bottom
+BAR_COLOR = "#1e88e5"
+CHANGED_COLOR = "#d81b60"  # bar and outline of a token whose probability changed a lot since it was generated
+SELECTED_COLOR = "#263238"
 
 
 class TokenChip(QWidget):
@@ -41,6 +47,9 @@ class TokenChip(QWidget):
         super().__init__(parent)
         self.position = position
         self.mark = ""
+        self.prob_now: float | None = None
+        self.prob_then: float | None = None
+        self.selected = False
         self.setObjectName(f"token_{position}")
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
         self.set_token(token, generated)
@@ -51,7 +60,10 @@ class TokenChip(QWidget):
         self.special = looks_special(token)
         self._text = display_text(token, limit=40)
         metrics = self.fontMetrics()
-        self._size = QSize(metrics.horizontalAdvance(self._text) + 2 * PAD_X + 2, metrics.height() + 2 * PAD_Y + 2)
+        extra = BAR if generated else 0
+        self._size = QSize(
+            metrics.horizontalAdvance(self._text) + 2 * PAD_X + 2, metrics.height() + 2 * PAD_Y + 2 + extra
+        )
         self._update_tooltip()
         self.updateGeometry()
         self.update()
@@ -64,6 +76,23 @@ class TokenChip(QWidget):
             self.mark = mark
             self._update_tooltip()
             self.update()
+
+    def set_probability(self, now: float | None, then: float | None) -> None:
+        """The token's probability now and when it was generated: a bar (now) and, when the two
+        differ a lot, the bar and outline in another colour."""
+        if (now, then) != (self.prob_now, self.prob_then):
+            self.prob_now, self.prob_then = now, then
+            self._update_tooltip()
+            self.update()
+
+    def set_selected(self, selected: bool) -> None:
+        if selected != self.selected:
+            self.selected = selected
+            self.update()
+
+    @property
+    def changed(self) -> bool:
+        return changed_a_lot(self.prob_now, self.prob_then)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return self._size
@@ -78,23 +107,46 @@ class TokenChip(QWidget):
         background, border, ink = COLORS[self._state()]
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        changed = self.changed
+        if self.selected:
+            border = SELECTED_COLOR
+        elif changed:
+            border = CHANGED_COLOR
         pen = QPen(QColor(border))
         pen.setStyle(Qt.PenStyle.DashLine if self.mark == "mask" else Qt.PenStyle.SolidLine)
+        pen.setWidthF(2.0 if self.selected or changed else 1.0)
         painter.setPen(pen)
         painter.setBrush(QColor(background))
-        painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
+        inset = pen.widthF() / 2
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(inset, inset, -inset, -inset), 3, 3)
+        text_rect = self.rect().adjusted(0, 0, 0, -BAR if self.generated else 0)
+        if self.generated and self.prob_now is not None:
+            span = self.width() - 4
+            top = self.height() - BAR - 1.5
+            if self.prob_then is not None:  # a pale track as long as it was when generated
+                track = QColor(CHANGED_COLOR if changed else BAR_COLOR)
+                track.setAlphaF(0.25)
+                painter.fillRect(QRectF(2, top, max(span * min(1.0, self.prob_then), 1.0), BAR), track)
+            width = span * max(0.0, min(1.0, self.prob_now))
+            painter.fillRect(QRectF(2, top, max(width, 1.0), BAR), QColor(CHANGED_COLOR if changed else BAR_COLOR))
         font = painter.font()
         font.setItalic(self.special)
         font.setBold(self.mark == "mask")
         font.setStrikeOut(self.mark == "knockout")
         painter.setFont(font)
         painter.setPen(QColor(ink))
-        painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._text)
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, self._text)
 
     def _update_tooltip(self) -> None:
         state = {"mask": " · masked with [MASK]", "knockout": " · knocked out of attention"}.get(self.mark, "")
         origin = " · generated" if self.generated else ""
-        self.setToolTip(f"#{self.position} {self.token!r}{origin}{state}")
+        prob = ""
+        if self.prob_now is not None:
+            prob = f"\np = {self.prob_now:.1%} now"
+            if self.prob_then is not None:
+                prob += f", {self.prob_then:.1%} when generated"
+        hint = "\nclick: its candidates · right-click: knock out, regenerate from here" if self.generated else ""
+        self.setToolTip(f"#{self.position} {self.token!r}{origin}{state}{prob}{hint}")
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if event.button() == Qt.MouseButton.LeftButton:
@@ -111,6 +163,8 @@ class TokenStrip(QScrollArea):
     """Shows tokens as chips; emits mark_requested(position, kind) with kind "mask", "knockout" or ""."""
 
     mark_requested = Signal(int, str)
+    token_selected = Signal(int)  # a generated token's position, or -1: the user clicked elsewhere
+    regenerate_requested = Signal(int)  # a generated token's position
 
     def __init__(self, parent: QWidget | None = None, name: str = "tokenStrip"):
         super().__init__(parent)
@@ -132,6 +186,14 @@ class TokenStrip(QScrollArea):
         self._kinds: tuple[str, ...] = ()
         self._generated_kinds: tuple[str, ...] = ()
         self._marks: dict[int, str] = {}
+        self._probs: list[tuple[float | None, float | None]] = []
+        self._selected: int | None = None
+        # Follow generation: while the view is at the bottom, new chips keep it at the bottom;
+        # once the user scrolls up, it stays where they put it until they scroll back down.
+        self._follow = True
+        bar = self.verticalScrollBar()
+        bar.valueChanged.connect(self._on_scrolled)
+        bar.rangeChanged.connect(self._on_range_changed)
 
     # -- configuration -----------------------------------------------------------------------
 
@@ -166,6 +228,7 @@ class TokenStrip(QScrollArea):
             chip.clicked.connect(self._on_click)
             chip.menu_requested.connect(self._on_menu)
             chip.set_mark(self._marks.get(position, ""))
+            chip.set_selected(position == self._selected)
             self._set_cursor(chip)
             self._layout.addWidget(chip)
             self._chips.append(chip)
@@ -178,6 +241,24 @@ class TokenStrip(QScrollArea):
         if hidden > 0:
             self._layout.addWidget(self._more)
         self._body.updateGeometry()
+        self.updateGeometry()  # the strip grows with its lines, up to MAX_GROWN_HEIGHT
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        width = self.viewport().width() or 300
+        content = self._layout.heightForWidth(width) + 2 * self.frameWidth()
+        return QSize(super().sizeHint().width(), max(self.minimumHeight(), min(content, MAX_GROWN_HEIGHT)))
+
+    def set_probabilities(self, probs: Sequence[tuple[float | None, float | None]]) -> None:
+        """(now, when generated) per generated token, in order."""
+        self._probs = list(probs)
+        for index, chip in enumerate(self._chips[self._inputs :]):
+            chip.set_probability(*(self._probs[index] if index < len(self._probs) else (None, None)))
+
+    def set_selected(self, position: int | None) -> None:
+        """Outline the generated token whose candidates are shown (None: none)."""
+        self._selected = position
+        for chip in self._chips[self._inputs :]:
+            chip.set_selected(chip.position == position)
 
     def set_marks(self, marks: dict[int, str]) -> None:
         """position -> "mask" | "knockout"; positions not named are unmarked."""
@@ -221,15 +302,39 @@ class TokenStrip(QScrollArea):
         if position >= self._inputs and not allowed:
             menu.addSeparator()
             menu.addAction("Generated tokens cannot be masked").setEnabled(False)
+        if position >= self._inputs:
+            menu.addSeparator()
+            again = menu.addAction("Regenerate from here")
+            again.setObjectName("action_regenerate")
+            again.setToolTip(
+                "Undo back to before this token and generate one token again, under the current masks"
+            )
+            again.triggered.connect(lambda: self.regenerate_requested.emit(position))
+        menu.setToolTipsVisible(True)
         return menu
 
     def _set_cursor(self, chip: TokenChip) -> None:
-        clickable = self._click_kind in self.kinds_at(chip.position)
+        clickable = chip.generated or self._click_kind in self.kinds_at(chip.position)
         chip.setCursor(Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.ArrowCursor)
 
     # -- events ------------------------------------------------------------------------------
 
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override: a click between chips
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.token_selected.emit(-1)
+        super().mousePressEvent(event)
+
+    def _on_scrolled(self, value: int) -> None:
+        self._follow = value >= self.verticalScrollBar().maximum()
+
+    def _on_range_changed(self, _low: int, high: int) -> None:
+        if self._follow:
+            self.verticalScrollBar().setValue(high)
+
     def _on_click(self, position: int) -> None:
+        if position >= self._inputs:  # a generated token: show what it was chosen from
+            self.token_selected.emit(position)
+            return
         if self._click_kind not in self.kinds_at(position):
             return
         current = self._marks.get(position, "")

@@ -110,15 +110,19 @@ def test_token_strip_reuses_chips_and_styles_marks(qtbot):
     assert strip.chip(1) is first and strip.chip(3).generated
     assert strip.findChild(type(first), "token_3") is strip.chip(3)
     requests = []
+    selected = []
     strip.mark_requested.connect(lambda p, k: requests.append((p, k)))
+    strip.token_selected.connect(selected.append)
     qtbot.mouseClick(strip.chip(2), Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(strip.chip(3), Qt.MouseButton.LeftButton)  # generated: no kind allowed on it
-    assert requests == [(2, "knockout")]
-    assert not any(a.isEnabled() for a in strip.menu_for(3).actions() if a.objectName().startswith("action_"))
-    assert strip.chip(3).cursor().shape() == Qt.CursorShape.ArrowCursor
-    strip.set_kinds("knockout", ("knockout",), ("knockout",))  # a decoder's generated tokens
+    qtbot.mouseClick(strip.chip(3), Qt.MouseButton.LeftButton)  # generated: a click selects it
+    assert requests == [(2, "knockout")] and selected == [3]
+    marks = [a for a in strip.menu_for(3).actions() if a.objectName() in ("action_mask", "action_knockout")]
+    assert not any(a.isEnabled() for a in marks)
     assert strip.chip(3).cursor().shape() == Qt.CursorShape.PointingHandCursor
+    strip.set_kinds("knockout", ("knockout",), ("knockout",))  # a decoder's generated tokens
     qtbot.mouseClick(strip.chip(3), Qt.MouseButton.LeftButton)
+    assert requests == [(2, "knockout")] and selected == [3, 3]  # knocked out from the menu instead
+    next(a for a in strip.menu_for(3).actions() if a.objectName() == "action_knockout").trigger()
     assert requests == [(2, "knockout"), (3, "knockout")]
     assert not next(a for a in strip.menu_for(3).actions() if a.objectName() == "action_mask").isEnabled()
     strip.set_marks({2: "knockout"})

@@ -171,3 +171,46 @@ def test_same_seed_same_tokens(tiny):
         runs.append([s.token_id for s in session.run(10)])
     assert runs[0] == runs[1]
     assert runs[0] != runs[2]
+
+
+@pytest.mark.parametrize("name", ["gpt2", "bart"])
+def test_step_prob_is_the_chosen_tokens_softmax(tiny, name):
+    """`prob` is the chosen token's probability, even when it is not among the candidates shown."""
+    eager, loaded = tiny(name)
+    session = GenerationSession(loaded)
+    session.set_sampling(SamplingConfig(candidates=1))
+    _prefill(session, loaded)
+    session.step()
+    last = session.state().next_candidates[-1].token_id
+    outside = next(t for t in range(loaded.info.vocab_size) if t != last)
+    for choose in (None, outside):
+        step = session.step(choose=choose)
+        before = session.token_ids[:-1]
+        with torch.no_grad():
+            if loaded.kind == "encoder-decoder":
+                src = torch.from_numpy(session.state().token_ids)[None]
+                logits = eager(input_ids=src, decoder_input_ids=torch.tensor([before])).logits[0, -1]
+            else:
+                logits = eager(input_ids=torch.tensor([before])).logits[0, -1]
+        expected = float(torch.softmax(logits, -1)[step.token_id])
+        assert step.prob == pytest.approx(expected, abs=1e-5)
+    assert step.token_id not in [c.token_id for c in step.candidates]  # outside the top-k, still exact
+    replayed = session.prefill(
+        "" if loaded.kind == "encoder-decoder" else "the cat sat on the mat",
+        source="the cat sat on the mat" if loaded.kind == "encoder-decoder" else None,
+        replay=session.token_ids[session.prompt_length :],
+    )
+    assert replayed.steps[-1].prob == pytest.approx(step.prob, abs=1e-5)
+
+
+def test_raising_max_new_tokens_lets_a_finished_generation_go_on(tiny):
+    _, loaded = tiny("gpt2")
+    session = GenerationSession(loaded)
+    session.set_sampling(SamplingConfig(max_new_tokens=3))
+    session.prefill("the cat")
+    assert len(session.run(5)) == 3 and session.finished
+    session.set_sampling(SamplingConfig(max_new_tokens=2000))
+    assert not session.finished
+    assert len(session.run(4)) == 4 and session.generated == 7
+    session.set_sampling(SamplingConfig(max_new_tokens=5))
+    assert session.finished and session.state().finished

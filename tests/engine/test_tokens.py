@@ -47,3 +47,13 @@ def test_sentencepiece_marker_and_byte_fallback():
     backend = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
     tok = PreTrainedTokenizerFast(tokenizer_object=backend, unk_token="<unk>", eos_token="</s>")
     assert readable_tokens(tok, [1, 2, 3, 4, 5]) == [" the", "中…", "…中…", "…中", "</s>"]
+
+
+def test_open_tail_and_reading_a_generation_from_its_bytes():
+    from engine.byte_text import open_tail, readable_from_bytes
+
+    raw = [b"a", b"\xe4", b"\xb8", b"\xad"]  # a, then 中 over three tokens
+    assert open_tail(raw[:1]) == 0 and open_tail(raw[:2]) == 1 and open_tail(raw[:3]) == 2 and open_tail(raw) == 0
+    assert open_tail([b"\xe4\xb8", None]) == 0 and open_tail([]) == 0
+    assert readable_from_bytes(["", "", "", ""], raw) == ["a", "中…", "…中…", "…中"]
+    assert readable_from_bytes(["</s>", ""], [None, b"\xe4\xb8"]) == ["</s>", "‹e4 b8›…"]
