@@ -53,6 +53,7 @@ class _Session:
         self.masks = Masks()
         self._stack_shapes = {s.name: (s.layers, s.heads) for s in loaded.info.stacks}
         self._texts: dict[int, str] = {}  # token id -> display text; stepping asks for the same ids again and again
+        self._bytes: dict[int, bytes | None] = {}  # token id -> its bytes (None: special)
         self._knock: dict[str, torch.Tensor] = {}  # stack -> [key] bool, what the recorder knocks out
 
     def explain_cell(self, stack: StackName, layer: int, head: int, query: int, key: int) -> CellExplanation:
@@ -79,7 +80,6 @@ class _Session:
     def _replay(self, hooks: capture.Hooks, stack: StackName) -> None:
         """Run the current input again (no cache, nothing stored) far enough for `stack` to attend."""
         raise NotImplementedError
-        self._bytes: dict[int, bytes | None] = {}  # token id -> its bytes (None: special)
 
     # -- input checks -------------------------------------------------------------------------
     def _tokenize(self, text: str, what: str = "text", pair: bool = False, special: bool = True) -> dict:
