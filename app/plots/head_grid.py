@@ -14,11 +14,11 @@ import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainterPath, QPen, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem, QMenu, QWidget
 
 from app.plots.colors import ABLATED, GRID_LINE, LEVELS, SELECTION, lookup_table
-from app.plots.plot_title import set_title
+from app.plots.plot_title import TitledView
 from engine.pooling import max_pool
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def _pen(color: str, width: float) -> QPen:
     return pen
 
 
-class HeadGridView(pg.GraphicsLayoutWidget):
+class HeadGridView(TitledView):
     head_clicked = Signal(int, int)  # layer, head
     ablation_toggled = Signal(int, int)  # layer, head
 
@@ -85,7 +85,6 @@ class HeadGridView(pg.GraphicsLayoutWidget):
         self._cols = 1
         self._tile = (1, 1)  # (height, width) of one thumbnail in image pixels
         self._all_layers = False
-        self._title = ""
         self.scene().sigMouseClicked.connect(self._on_clicked)
 
     # -- data --------------------------------------------------------------------------------
@@ -130,22 +129,6 @@ class HeadGridView(pg.GraphicsLayoutWidget):
         self._draw_labels(len(blocks))
         self.plot.getViewBox().autoRange(padding=0.01)
 
-    @property
-    def title(self) -> str:
-        """The whole title (the plot shows it cut to the pane's width)."""
-        return self._title
-
-    def _show_title(self, text: str) -> None:
-        self._title = text
-        self.resizeEvent(None)  # fits the title, then lays the plot out in the view again
-
-    def _fit_title(self) -> None:
-        set_title(self.plot, self._title, self.width(), 0.0)
-
-    def resizeEvent(self, event: QResizeEvent | None) -> None:  # noqa: N802 - Qt override
-        if hasattr(self, "plot"):  # pyqtgraph resizes the view while it is being built
-            self._fit_title()  # first, so that the layout is fitted to the view with the new title
-        super().resizeEvent(event)
 
     # -- geometry ----------------------------------------------------------------------------
 

@@ -13,12 +13,12 @@ import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
-from PySide6.QtGui import QCursor, QResizeEvent
+from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from app.colour_scale import SCALES, Scale, scale_for_display
 from app.plots.colors import LEVELS, colormap, lookup_table
-from app.plots.plot_title import set_title
+from app.plots.plot_title import TitledView
 from app.plots.token_axis import TokenAxis
 from app.token_text import display_text
 from engine.pooling import fit
@@ -27,7 +27,7 @@ DISPLAY_LIMIT = 512  # cells per side drawn at once; more are max-pooled
 HOVER_MS = 16  # the hover text follows the mouse at most this often
 
 
-class HeatmapView(pg.GraphicsLayoutWidget):
+class HeatmapView(TitledView):
     """Emits hovered(query, key, weight) as the mouse moves over a cell."""
 
     hovered = Signal(int, int, float)
@@ -59,7 +59,6 @@ class HeatmapView(pg.GraphicsLayoutWidget):
         self._pooled: tuple[NDArray[np.float32], int, int] | None = None
         self._showing: tuple[int, int, int, int] | None = None  # drawn (row0, row1, col0, col1) at full res
         self.hover_text = ""
-        self._title = ""
         # Hover is rate-limited by a timer the view owns (Qt deletes it with the view, on the GUI thread).
         self._pointer = QPointF()
         self._hover_timer = QTimer(self, singleShot=True, interval=HOVER_MS)
@@ -104,22 +103,8 @@ class HeatmapView(pg.GraphicsLayoutWidget):
             self._reset_view(previous)
         self._draw()
 
-    @property
-    def title(self) -> str:
-        """The whole title (the plot shows it cut to the pane's width)."""
-        return self._title
-
-    def _show_title(self, text: str) -> None:
-        self._title = text
-        self.resizeEvent(None)  # fits the title, then lays the plot out in the view again
-
-    def _fit_title(self) -> None:
-        set_title(self.plot, self._title, self.width(), self.plot.getAxis("left").width() + self.colorbar.width())
-
-    def resizeEvent(self, event: QResizeEvent | None) -> None:  # noqa: N802 - Qt override
-        if hasattr(self, "plot"):  # pyqtgraph resizes the view while it is being built
-            self._fit_title()  # first, so that the layout is fitted to the view with the new title
-        super().resizeEvent(event)
+    def _beside_title(self) -> float:
+        return self.plot.getAxis("left").width() + self.colorbar.width()
 
     def share_colorbar(self, *images: pg.ImageItem) -> None:
         """Let the colour bar set the levels of other images too (the head grid)."""

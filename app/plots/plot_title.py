@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 
 TITLE_POINTS = 10
 MARGIN = 40  # pixels the layout keeps around the plot and between its columns
@@ -23,3 +23,29 @@ def set_title(plot: pg.PlotItem, text: str, view_width: int, beside: float = 0.0
     room = max(60, int(view_width - beside - MARGIN))
     fitted = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, room)
     plot.setTitle(fitted, size=f"{TITLE_POINTS}pt")
+
+
+class TitledView(pg.GraphicsLayoutWidget):
+    """A view of one plot (`self.plot`) whose title is kept to the width of its pane."""
+
+    plot: pg.PlotItem
+    _title = ""
+
+    @property
+    def title(self) -> str:
+        """The whole title (the plot shows it cut to the pane's width)."""
+        return self._title
+
+    def _show_title(self, text: str) -> None:
+        self._title = text
+        self.resizeEvent(None)  # fits the title, then lays the plot out in the view again
+
+    def _beside_title(self) -> float:
+        """Pixels the plot's other columns (axes, colour bar) take beside the title."""
+        return 0.0
+
+    def resizeEvent(self, event: QResizeEvent | None) -> None:  # noqa: N802 - Qt override
+        if hasattr(self, "plot"):  # pyqtgraph resizes the view while it is being built
+            # first, so that the layout is fitted to the view with the new title
+            set_title(self.plot, self._title, self.width(), self._beside_title())
+        super().resizeEvent(event)

@@ -30,3 +30,23 @@ def tiny(request):
 @pytest.fixture(autouse=True)
 def _deterministic():
     torch.manual_seed(0)
+
+
+@pytest.fixture
+def private_dirs(tmp_path, monkeypatch):
+    """The user's config and cache folders in a temporary folder (the CLI writes conversions, recents)."""
+    monkeypatch.setenv("ATTNLAB_CONFIG", str(tmp_path / "config"))
+    monkeypatch.setenv("ATTNLAB_CACHE", str(tmp_path / "cache"))
+
+
+@pytest.fixture(scope="session")
+def folders(tmp_path_factory):
+    """Tiny models saved as model folders, for the command line: gpt (decoder), bert, bart (seq2seq)."""
+    from tiny_models import save, tiny_bart, tiny_bert, tiny_gpt2
+
+    root = tmp_path_factory.mktemp("models")
+    return {
+        "gpt": save(*tiny_gpt2(), root / "gpt"),
+        "bert": save(*tiny_bert(), root / "bert"),
+        "bart": save(*tiny_bart(), root / "bart"),
+    }

@@ -5,7 +5,6 @@ import math
 
 import numpy as np
 import pytest
-from tiny_models import save, tiny_bart, tiny_gpt2
 
 from engine.analyses import (
     distance,
@@ -191,15 +190,8 @@ def test_rollout_over_several_blocks_equals_the_plain_matrix_chain(causal):
 
 
 @pytest.fixture(autouse=True)
-def _private_dirs(tmp_path, monkeypatch):
-    monkeypatch.setenv("ATTNLAB_CONFIG", str(tmp_path / "config"))
-    monkeypatch.setenv("ATTNLAB_CACHE", str(tmp_path / "cache"))
-
-
-@pytest.fixture(scope="module")
-def folders(tmp_path_factory):
-    root = tmp_path_factory.mktemp("models")
-    return {"gpt": save(*tiny_gpt2(), root / "gpt"), "bart": save(*tiny_bart(), root / "bart")}
+def _private_dirs(private_dirs):
+    """The CLI here writes to the user's folders: keep them temporary."""
 
 
 def _export(tmp_path, *args):

@@ -5,25 +5,14 @@ import sys
 
 import numpy as np
 import pytest
-from tiny_models import MASK, save, tiny_bart, tiny_bert, tiny_gpt2
+from tiny_models import MASK
 
 from app.cli import main
 
 
 @pytest.fixture(autouse=True)
-def _private_dirs(tmp_path, monkeypatch):
-    monkeypatch.setenv("ATTNLAB_CONFIG", str(tmp_path / "config"))
-    monkeypatch.setenv("ATTNLAB_CACHE", str(tmp_path / "cache"))
-
-
-@pytest.fixture(scope="module")
-def folders(tmp_path_factory):
-    root = tmp_path_factory.mktemp("models")
-    return {
-        "gpt": save(*tiny_gpt2(), root / "gpt"),
-        "bert": save(*tiny_bert(), root / "bert"),
-        "bart": save(*tiny_bart(), root / "bart"),
-    }
+def _private_dirs(private_dirs):
+    """The CLI here writes to the user's folders: keep them temporary."""
 
 
 def _export(tmp_path, *args):

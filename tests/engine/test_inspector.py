@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 import torch
-from tiny_models import BOS, BUILDERS, EOS, PAD, VOCAB, save, tiny_bart, tiny_gpt2, word_tokenizer
+from tiny_models import BOS, BUILDERS, EOS, PAD, VOCAB, tiny_gpt2, word_tokenizer
 from transformers import Gemma2Config, Gemma2ForCausalLM
 
 from app.cli import main
@@ -201,15 +201,8 @@ def test_nothing_to_explain_before_any_input():
 
 
 @pytest.fixture(autouse=True)
-def _private_dirs(tmp_path, monkeypatch):
-    monkeypatch.setenv("ATTNLAB_CONFIG", str(tmp_path / "config"))
-    monkeypatch.setenv("ATTNLAB_CACHE", str(tmp_path / "cache"))
-
-
-@pytest.fixture(scope="module")
-def folders(tmp_path_factory):
-    root = tmp_path_factory.mktemp("models")
-    return {"gpt": save(*tiny_gpt2(), root / "gpt"), "bart": save(*tiny_bart(), root / "bart")}
+def _private_dirs(private_dirs):
+    """The CLI here writes to the user's folders: keep them temporary."""
 
 
 def _explain(capsys, *args) -> dict:
