@@ -102,17 +102,29 @@ class Recorder(Hooks):
     ablate: dict[tuple[str, int], list[int]] = field(default_factory=dict)  # (stack, layer) -> heads to zero
     held: list[tuple[str, int, torch.Tensor]] = field(default_factory=list)  # (stack, layer, [head, key]) of a step
 
+    def _first_key(self, stack: str, queries: int, keys: int) -> int:
+        """Position of a forward's first key. Self-attention keys end at the last query; a layer with a
+        sliding window sees only the last `keys` of them (its cache dropped the older ones)."""
+        if stack == "cross":
+            return 0
+        return max(0, self.start.get(stack, 0) + queries - keys)
+
     def on_scores(self, module: torch.nn.Module, scores: torch.Tensor) -> torch.Tensor:
         site = self.sites.get(id(module))
         if site is None or site[0] not in self.knockout:
             return scores
-        return _knock_out(scores, self.knockout[site[0]], self_attention=site[0] != "cross")
+        stack = site[0]
+        first = self._first_key(stack, *scores.shape[-2:])
+        return _knock_out(scores, self.knockout[stack][first:], self_attention=stack != "cross")
 
     def on_probs(self, module: torch.nn.Module, probs: torch.Tensor) -> None:
         site = self.sites.get(id(module))
         if site is None or self.store is None:
             return
         stack, layer = site
+        first = self._first_key(stack, *probs.shape[-2:])
+        if first:  # store rows at their true key positions: the keys a window dropped get no weight
+            probs = torch.nn.functional.pad(probs, (first, 0))
         if probs.shape[-2] == 1:  # a step: written with the other layers' rows by flush()
             self.held.append((stack, layer, probs[0, :, 0]))
         else:

@@ -15,6 +15,8 @@ from transformers import (
     BartForConditionalGeneration,
     BertConfig,
     BertForPreTraining,
+    Gemma2Config,
+    Gemma2ForCausalLM,
     GPT2Config,
     GPT2LMHeadModel,
     LlamaConfig,
@@ -111,6 +113,19 @@ def tiny_t5(seed: int = 0):
         attn_implementation="eager",
     )
     return T5ForConditionalGeneration(config).eval(), word_tokenizer("seq2seq")
+
+
+def tiny_gemma2(seed: int = 0, window: int = 4):
+    """Softcapped scores (tanh(s / 5)·5), the model's own scaling (query_pre_attn_scalar), and local
+    layers that see only the last `window` keys (Gemma-2 alternates local and global layers)."""
+    torch.manual_seed(seed)
+    config = Gemma2Config(
+        vocab_size=VOCAB, hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
+        num_key_value_heads=2, head_dim=8, query_pre_attn_scalar=16, attn_logit_softcapping=5.0,
+        final_logit_softcapping=None, sliding_window=window, max_position_embeddings=128, bos_token_id=BOS,
+        eos_token_id=EOS, pad_token_id=PAD, attn_implementation="eager",
+    )
+    return Gemma2ForCausalLM(config).eval(), word_tokenizer("gpt")
 
 
 BUILDERS = {"gpt2": tiny_gpt2, "llama": tiny_llama, "bert": tiny_bert, "bart": tiny_bart, "t5": tiny_t5}

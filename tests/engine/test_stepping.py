@@ -214,3 +214,27 @@ def test_raising_max_new_tokens_lets_a_finished_generation_go_on(tiny):
     assert len(session.run(4)) == 4 and session.generated == 7
     session.set_sampling(SamplingConfig(max_new_tokens=5))
     assert session.finished and session.state().finished
+
+
+def test_stepping_past_a_sliding_window_equals_a_full_forward():
+    """Local layers keep only the last W keys in their cache; their rows are stored at the true key
+    positions (zeros before the window) and equal the rows of an uncached forward."""
+    import copy
+
+    from tiny_models import tiny_gemma2
+
+    from engine.loading import wrap_model
+
+    model, tokenizer = tiny_gemma2(window=4)
+    eager = copy.deepcopy(model)
+    loaded = wrap_model(model, tokenizer, name="gemma2")
+    session = GenerationSession(loaded)
+    session.prefill("the cat sat on the mat")  # longer than the window
+    for token in (9, 10, 11, 12):  # words, never the end of text a random model may pick
+        step = session.step(choose=token)
+        logits, full = _full_forward(eager, session, loaded)
+        expected = np.stack([layer[0, :, -1].numpy() for layer in full["decoder"]])  # [layer, head, key]
+        row = step.attention.row("decoder", step.position)
+        np.testing.assert_allclose(row, expected, atol=1e-3)
+        assert not row[0, :, : step.position + 1 - 4].any()  # layer 0 is local: nothing before the window
+        torch.testing.assert_close(session._logits, logits, atol=1e-5, rtol=0)
