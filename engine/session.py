@@ -309,6 +309,8 @@ class GenerationSession(_Session):
         self._next: tuple[torch.Tensor, int, tuple[Candidate, ...]] | None = None  # (logits, k, their top-k)
         forward_args = inspect.signature(self.model.forward).parameters
         self._keeps_logits = "logits_to_keep" in forward_args  # can skip the LM head for earlier tokens
+        # transformers renamed `past_key_values` to `cache` (the old name warns, then goes in 5.40).
+        self._cache_arg = "cache" if "cache" in forward_args else "past_key_values"
 
     # -- public API -----------------------------------------------------------------------------
     def set_sampling(self, config: SamplingConfig) -> None:
@@ -612,17 +614,17 @@ class GenerationSession(_Session):
                 out = self.model(
                     encoder_outputs=self._encoder_out,
                     decoder_input_ids=ids,
-                    past_key_values=self._cache,
                     use_cache=True,
                     cache_position=positions,
+                    **{self._cache_arg: self._cache},
                 )
             else:
                 out = self.model(
                     input_ids=ids,
                     position_ids=positions[None],
-                    past_key_values=self._cache,
                     use_cache=True,
                     cache_position=positions,
+                    **{self._cache_arg: self._cache},
                     **({"logits_to_keep": keep} if self._keeps_logits else {}),
                 )
         for stack in ("decoder", "cross"):
