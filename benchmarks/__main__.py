@@ -62,6 +62,7 @@ def registry() -> dict[str, Benchmark]:
         "gui-heatmap": gui("heatmap_repaint"),
         "gui-grid": gui("grid_redraw"),
         "gui-stall": gui("event_loop_stall"),
+        "gui-click": gui("click_to_redrawn"),
         "startup": gui("startup"),
     }
 

@@ -30,6 +30,7 @@ class Size:
     run_steps: int  # steps in the event-loop stall run (100)
     steps_per_repeat: int = 4  # decode steps timed per repeat (their median is the repeat's time)
     analysis_shape: tuple[int, int, int] = (30, 9, 512)  # (layers, heads, tokens) for the analyses figure (SmolLM2)
+    click_lengths: tuple[int, ...] = (20, 500)  # prompt lengths for click -> heatmap redrawn (issue 10)
 
 
 FULL = Size(
@@ -57,6 +58,7 @@ TINY = Size(
     run_steps=5,
     steps_per_repeat=2,
     analysis_shape=(2, 4, 16),
+    click_lengths=(16,),
 )
 SIZES = {"full": FULL, "tiny": TINY}
 

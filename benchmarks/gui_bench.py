@@ -8,6 +8,8 @@
 - stall: the longest gap between ticks of a 1 ms timer on the GUI thread while the real engine
   generates 100 tokens.
 - start-up: a fresh process until the window is shown, and until the first heatmap is painted.
+- click (issue 10): a click on Step -> the heatmap repainted with the new row, next to the
+  engine's own step time, on the real engine (SmolLM2 at ~20 and ~500 tokens).
 
 Baselines, measured in the same run: bare pyqtgraph (an ImageItem in a plain view given a
 ready-made image of the same size), an idle event loop, a bare QMainWindow process.
@@ -249,6 +251,190 @@ def event_loop_stall(size: Size) -> list[Figure]:
             )
         )
     finally:
+        _close(window)
+    return figures
+
+
+def _real_window(key: str):
+    """The real main window over the real engine with benchmark model `key`, loaded and idle."""
+    from benchmarks import models
+    from engine.session import make_session
+
+    application()
+
+    def loader(spec, options, progress):  # noqa: ANN001 - runs in the engine thread, like engine_loader
+        loaded = models.load(key)
+        return loaded.info, make_session(loaded)
+
+    window = _window(loader=loader)
+    wait_until(window.is_idle)
+    return window
+
+
+def click_to_redrawn(size: Size) -> list[Figure]:
+    """Issue 10, defect 12: a click on Step -> the heatmap repainted with the new row, next to the
+    engine's own time for that step (StepResult.seconds); the target is overhead ≤ 20 ms.
+
+    Measured on the real window over the real engine (SmolLM2 at full size, the tiny GPT in the
+    smoke test), the click sent with QTest.mouseClick to the `stepButton`, in two rhythms:
+    "settled" (every view drawn and 100 ms idle before each click) and "rapid" (the next click as
+    soon as the heatmap shows the previous token, as a user stepping through a text does). Each
+    repeat also splits the time: click -> step result on the GUI thread, -> the heatmap's redraw
+    starts, show_matrix itself, -> the ImageItem painted. Waits poll every 25 ms (times come from signals and paint
+    stamps, not from the polls) so the benchmark does not take the GIL from the engine thread.
+    """
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QAbstractButton
+
+    from benchmarks import models
+
+    key = size.models[0]
+    window = _real_window(key)
+    loaded = models.load(key)
+    heatmap = window.attention.heatmap
+    image = heatmap.image
+    button = window.findChild(QAbstractButton, "stepButton")
+    assert button is not None, "no stepButton in the window"
+    repeats = max(size.repeats, 3)
+    figures = []
+    received: list[tuple[float, float]] = []  # (perf_counter on the GUI thread, StepResult.seconds)
+    shown: list[float] = []  # perf_counter when the heatmap was handed a matrix
+    handed: list[float] = []  # perf_counter when show_matrix returned
+    updated: list[float] = []
+    show_matrix = heatmap.show_matrix
+
+    def timed_show_matrix(*args, **kwargs) -> None:  # noqa: ANN002, ANN003 - passed on as they are
+        shown.append(clock())
+        show_matrix(*args, **kwargs)
+        handed.append(clock())
+
+    def on_stepped(step, replaced: bool) -> None:  # noqa: ANN001 - a StepResult
+        received.append((clock(), step.seconds))
+
+    def on_updated() -> None:
+        updated.append(clock())
+
+    parts: list[tuple[str, float, float]] = []  # (name, start, end) of each redraw part, if the pump is there
+    pump_parts = getattr(getattr(window, "_redraw", None), "_parts", None)  # the RedrawPump's parts, to split
+    originals = dict(pump_parts) if isinstance(pump_parts, dict) else {}
+
+    def timed_part(name: str, draw):  # noqa: ANN001, ANN202 - a part's draw function
+        def run() -> None:
+            begun = clock()
+            draw()
+            parts.append((name, begun, clock()))
+
+        return run
+
+    for name, draw in originals.items():
+        pump_parts[name] = timed_part(name, draw)  # type: ignore[index]
+    heatmap.show_matrix = timed_show_matrix  # the panel looks it up per call
+    window.client.stepped.connect(on_stepped)  # after the window's own slot: the document has the step
+    window.view_updated.connect(on_updated)
+    try:
+        window.sampling.max_new_tokens.setValue(max(window.sampling.max_new_tokens.value(), 4 * repeats + 8))
+        rows: list[tuple[float, ...]] = []
+        everything: list[float] = []  # click -> view_updated (settled clicks)
+        rounds: list[list[tuple[str, float, float]]] = []  # per click: (part, start after result, cost)
+
+        def click(settle: bool) -> None:
+            steps = len(window.document.steps)
+            received.clear()
+            shown.clear()
+            handed.clear()
+            parts.clear()
+            updated.clear()
+            if settle:
+                wait_until(window.is_idle, poll_ms=25)
+                spin(0.1)
+            started = clock()
+            QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+
+            def painted() -> bool:
+                if not received:
+                    return False
+                drawn = [t for t in shown if t > received[0][0]]
+                return bool(drawn) and PaintClock.painted_since(image, drawn[0])
+
+            wait_until(painted, poll_ms=25)
+            assert len(window.document.steps) == steps + 1, "the click did not add one step"
+            arrived, seconds = received[0]
+            index = next(i for i, t in enumerate(shown) if t > arrived)
+            drawn, returned = shown[index], handed[index]
+            done = PaintClock.last(image)
+            rows.append(
+                (done - started, seconds, arrived - started, drawn - arrived, returned - drawn, done - returned)
+            )
+            if settle:  # every view drawn, and how the redraw round went
+                wait_until(lambda: window.is_idle() and bool(updated) and updated[-1] > arrived, poll_ms=25)
+                everything.append(updated[-1] - started)
+                rounds.append([(n, b - arrived, e - b) for n, b, e in parts if b > arrived])
+
+        for length in size.click_lengths:
+            for rapid in (False, True):
+                window.text_input.setPlainText(models.prompt(loaded, length))
+                window.analyse()
+                wait_until(window.is_idle, poll_ms=25)
+                spin(0.2)
+                click(True)  # warm-up
+                rows.clear()
+                everything.clear()
+                rounds.clear()
+                for _ in range(repeats):
+                    click(not rapid)
+                wait_until(window.is_idle, poll_ms=25)
+                totals, engine, to_gui, to_draw, in_show, to_paint = (list(c) for c in zip(*rows, strict=True))
+                overheads = [t - e for t, e in zip(totals, engine, strict=True)]
+                overhead = median(overheads) * 1000
+                rhythm = "rapid clicks" if rapid else "settled"
+                title = f"{models.TITLES[key]} @ {length} tokens, {rhythm}"
+                figures.append(
+                    Figure(
+                        "gui-click", f"click Step -> heatmap redrawn, {title}", median(totals) * 1000, "ms",
+                        baseline=median(engine) * 1000,
+                        baseline_name="the engine's own step time (StepResult.seconds)",
+                        ratio=median([t / e for t, e in zip(totals, engine, strict=True)]),
+                        samples=[t * 1000 for t in totals],
+                        note=(
+                            f"click -> step result on the GUI thread {median(to_gui) * 1000:.1f} ms, "
+                            f"-> heatmap redraw starts {median(to_draw) * 1000:.1f} ms, "
+                            f"show_matrix {median(in_show) * 1000:.1f} ms, "
+                            f"-> ImageItem painted {median(to_paint) * 1000:.1f} ms"
+                        ),
+                    )
+                )
+                figures.append(
+                    Figure(
+                        "gui-click", f"overhead (redrawn - engine step), {title}", overhead, "ms",
+                        target="<= 20 ms", met=overhead <= 20.0, samples=[o * 1000 for o in overheads],
+                    )
+                )
+                if everything:
+                    late = [t - e for t, e in zip(everything, engine, strict=True)]
+                    split = ""
+                    if rounds and all(len(r) == len(rounds[0]) for r in rounds):
+                        split = "; after the step result, part: starts at / takes (ms): " + ", ".join(
+                            f"{name} {median([r[i][1] for r in rounds]) * 1000:.0f}"
+                            f" / {median([r[i][2] for r in rounds]) * 1000:.0f}"
+                            for i, (name, _, _) in enumerate(rounds[0])
+                        )
+                    figures.append(
+                        Figure(
+                            "gui-click", f"click Step -> every view drawn (view_updated), {title}",
+                            median(everything) * 1000, "ms", baseline=median(engine) * 1000,
+                            baseline_name="the engine's own step time (StepResult.seconds)",
+                            ratio=median([t / e for t, e in zip(everything, engine, strict=True)]),
+                            samples=[t * 1000 for t in everything],
+                            note=f"overhead {median(late) * 1000:.1f} ms{split}",
+                        )
+                    )
+    finally:
+        window.client.stepped.disconnect(on_stepped)
+        window.view_updated.disconnect(on_updated)
+        del heatmap.show_matrix
+        if isinstance(pump_parts, dict):
+            pump_parts.update(originals)
         _close(window)
     return figures
 
