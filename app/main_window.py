@@ -145,8 +145,8 @@ class MainWindow(QMainWindow):
             {
                 "heatmap": self.attention.render_heatmap,  # first: what the user watches while stepping
                 "tokens": self._draw_tokens,
+                "side": self._draw_side,  # the candidates, before the grid: the grid costs most, and waits most
                 "grid": self.attention.render_grid,
-                "side": self._draw_side,
             },
             self,
         )
