@@ -1,0 +1,88 @@
+"""The formula inspector: a click on a heatmap cell shows the numbers its weight came from."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from PySide6.QtCore import QPointF
+
+from app.widgets.formula_panel import FormulaPanel, number, parse_number
+
+TEXT = "Once upon a time there was a cat"
+
+
+def _click(window, query: int, key: int) -> None:
+    heatmap = window.attention.heatmap
+    heatmap.click_at(heatmap.plot.getViewBox().mapViewToScene(QPointF(key, query)))
+
+
+def _explained(window, qtbot, query: int, key: int) -> FormulaPanel:
+    panel = window.attention.formula
+    with qtbot.waitSignal(window.client.cell_explained, timeout=20_000):
+        _click(window, query, key)
+    qtbot.waitUntil(lambda: panel.explanation is not None and panel.pending is None, timeout=5_000)
+    return panel
+
+
+def test_number_format_is_four_significant_digits():
+    assert number(0.123456) == "0.1235"
+    assert number(-3.4028234663852886e38) == "−3.403e+38"
+    assert number(-0.0) == "0"
+    assert parse_number(number(-12.3456)) == pytest.approx(-12.35)
+
+
+@pytest.mark.parametrize(("query", "key"), [(5, 2), (2, 5)], ids=["normal", "masked"])
+def test_clicking_a_cell_explains_its_weight(open_window, qtbot, query, key):
+    window = open_window("tiny-gpt", text=TEXT)
+    panel = window.attention.formula
+    assert panel.isHidden()
+    window.attention.picker.select(layer=1, head=1)
+    qtbot.waitUntil(window.is_idle, timeout=20_000)
+    weight = float(window.attention.heatmap.matrix[query, key])
+    panel = _explained(window, qtbot, query, key)
+    assert panel.isVisible()
+    e = panel.explanation
+    assert e is not None
+    assert (e.stack, e.layer, e.head, e.query, e.key) == ("decoder", 1, 1, query, key)
+    shown = parse_number(panel.values["prob"])
+    assert shown == pytest.approx(weight, abs=1e-3)
+    assert f"exp(…) = prob       {panel.values['prob']}" in panel.formula.text()
+    assert e.prob == pytest.approx(math.exp(e.logit - e.row_logsumexp), abs=1e-6)
+    assert e.prob == pytest.approx(weight, abs=1e-3)
+    assert f"#{query} →" in panel.title.text() and "layer 1 · head 1" in panel.title.text()
+    if key > query:
+        assert e.masked and e.prob == 0 and shown == 0
+        assert "hides this key" in panel.note.text()
+    panel.close_button.click()
+    assert panel.isHidden()
+
+
+def test_the_mean_of_heads_has_no_formula(open_window, qtbot):
+    window = open_window("tiny-gpt", text=TEXT)
+    window.attention.picker.mean_box.setChecked(True)
+    qtbot.waitUntil(window.is_idle, timeout=20_000)
+    _click(window, 3, 1)
+    panel = window.attention.formula
+    assert panel.isVisible() and panel.pending is None and panel.explanation is None
+    assert "no single head" in panel.note.text()
+    assert window.is_idle()  # nothing was asked of the engine
+
+
+def test_a_newer_analysis_makes_a_pending_explanation_stale(open_window, qtbot, wait_idle):
+    window = open_window("tiny-gpt", text=TEXT)
+    shown: list[object] = []
+    window.client.cell_explained.connect(shown.append)
+    _click(window, 4, 1)  # queued; the analysis below is sent before the engine answers
+    assert window.attention.formula.pending is not None
+    window.text_input.setPlainText("A completely different text")
+    window.analyse()
+    wait_idle(window)
+    assert shown == []  # the reply about the old text was dropped (or never computed)
+    panel = window.attention.formula
+    assert panel.explanation is None and panel.pending is None
+    assert "click a cell again" in panel.note.text()
+    # a click now explains the new text
+    panel = _explained(window, qtbot, 2, 1)
+    assert panel.explanation is not None
+    assert len(panel.explanation.row_probs) == window.attention.heatmap.matrix.shape[1]
