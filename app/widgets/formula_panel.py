@@ -29,6 +29,7 @@ from app.token_text import display_text
 from engine.results import CellExplanation
 
 VECTOR_DIMS = 8  # dimensions of q and k shown
+LABEL_WIDTH = 20  # characters before the numbers of the formula
 HIDDEN_BELOW = -1e4  # a logit this low is a mask (the dtype's min), not a score
 
 
@@ -235,19 +236,26 @@ class FormulaPanel(QFrame):
             "k_norm": number(float(np.linalg.norm(e.k))),
         }
         self.title.setText(self._title(e))
-        lines = [f"q·k                = {v['dot']}", f"× scaling {v['scaling']:<8} = {v['scaled']}"]
-        if e.softcap is not None:
-            lines.append(f"softcap {v['softcap']}·tanh(…/{v['softcap']}) = {v['capped']}")
         parts = [f"mask {v['mask']}"]
         if e.position_bias:
             parts.append(f"position bias {v['position_bias']}")
         if e.knockout:
             parts.append(f"knock-out {v['knockout']}")
-        lines.append(f"+ bias              {v['bias']}   ({', '.join(parts)})")
-        lines.append(f"= logit             {v['logit']}")
-        lines.append(f"− logsumexp(row)    {v['logsumexp']}")
-        lines.append(f"exp(…) = prob       {v['prob']}")
-        lines.append(f"‖p·v‖ = {v['value_norm']}   share of the head's output {v['output_share']}")
+        rows = [
+            ("q·k", v["dot"], f"(‖q‖ {v['q_norm']}, ‖k‖ {v['k_norm']})"),
+            (f"× scaling {v['scaling']}", v["scaled"], ""),
+        ]
+        if e.softcap is not None:
+            cap = v["softcap"]
+            rows.append((f"softcap {cap}", v["capped"], f"({cap}·tanh(above / {cap}))"))
+        rows += [
+            ("+ bias", v["bias"], f"({', '.join(parts)})"),
+            ("= logit", v["logit"], ""),
+            ("− logsumexp(row)", v["logsumexp"], ""),
+            ("exp(…) = prob", v["prob"], ""),
+            ("‖p·v‖", v["value_norm"], f"share of the head's output {v['output_share']}"),
+        ]
+        lines = [f"{label:<{LABEL_WIDTH}}{value:<12}{comment}".rstrip() for label, value, comment in rows]
         self.formula.setText("\n".join(lines))
         kv = f"   (kv head {e.kv_head}: grouped-query)" if e.kv_head != e.head else ""
         self.vectors.setText(
