@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 
 import pytest
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
 
 from app.widgets.formula_panel import FormulaPanel, number, parse_number
 
@@ -86,3 +88,47 @@ def test_a_newer_analysis_makes_a_pending_explanation_stale(open_window, qtbot, 
     panel = _explained(window, qtbot, 2, 1)
     assert panel.explanation is not None
     assert len(panel.explanation.row_probs) == window.attention.heatmap.matrix.shape[1]
+
+
+def test_a_mouse_click_explains_and_a_drag_does_not(open_window, qtbot):
+    window = open_window("tiny-gpt", text=TEXT)
+    heatmap = window.attention.heatmap
+    clicked: list[tuple[int, int]] = []
+    heatmap.cell_clicked.connect(lambda q, k: clicked.append((q, k)))
+    scene = heatmap.plot.getViewBox().mapViewToScene(QPointF(1, 4))
+    point = heatmap.mapFromScene(scene)
+    with qtbot.waitSignal(window.client.cell_explained, timeout=20_000):
+        qtbot.mouseClick(heatmap.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert clicked == [(4, 1)]
+    qtbot.waitUntil(lambda: window.attention.formula.explanation is not None, timeout=5_000)
+    start, end = heatmap.mapFromScene(heatmap.plot.getViewBox().mapViewToScene(QPointF(0, 0))), point
+    qtbot.mousePress(heatmap.viewport(), Qt.MouseButton.LeftButton, pos=start)
+    for step in range(1, 6):
+        move = QMouseEvent(
+            QEvent.Type.MouseMove,
+            QPointF(start + (end - start) * step / 5),
+            QPointF(heatmap.viewport().mapToGlobal(start + (end - start) * step / 5)),
+            Qt.MouseButton.NoButton,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+        QApplication.sendEvent(heatmap.viewport(), move)
+    qtbot.mouseRelease(heatmap.viewport(), Qt.MouseButton.LeftButton, pos=end)
+    assert clicked == [(4, 1)]  # a drag pans, it does not click
+
+
+@pytest.mark.parametrize(("model", "text", "source", "stack"), [
+    ("tiny-bert", "The capital of France is Paris .", None, "encoder"),
+    ("tiny-seq2seq", None, "three hundred and forty two", "cross"),
+], ids=["encoder", "cross"])
+def test_other_kinds_of_model_are_explained(open_window, qtbot, model, text, source, stack):
+    window = open_window(model, text=text, source=source)
+    window.attention.picker.select(stack=stack)
+    qtbot.waitUntil(window.is_idle, timeout=20_000)
+    matrix = window.attention.heatmap.matrix
+    query, key = matrix.shape[0] - 1, 1
+    panel = _explained(window, qtbot, query, key)
+    e = panel.explanation
+    assert e is not None and e.stack == stack
+    assert e.prob == pytest.approx(float(matrix[query, key]), abs=1e-3)
+    assert parse_number(panel.values["prob"]) == pytest.approx(e.prob, abs=1e-3)
