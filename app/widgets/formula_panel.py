@@ -12,8 +12,8 @@ import math
 
 import numpy as np
 from numpy.typing import NDArray
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QHelpEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QToolButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -73,6 +74,29 @@ class RowBars(QWidget):
     def set_row(self, logits: NDArray[np.float64], probs: NDArray[np.float64], key: int) -> None:
         self._logits, self._probs, self._key = np.asarray(logits), np.asarray(probs), key
         self.update()
+
+    def key_at(self, x: float) -> int | None:
+        """The key whose bars are at `x` (widget pixels), if any."""
+        count = len(self._logits)
+        width = max(1.0, self.width() - self.LABEL - 4.0)
+        index = int((x - self.LABEL) // (width / count)) if count else -1
+        return index if 0 <= index < count and x >= self.LABEL else None
+
+    def text_at(self, key: int) -> str:
+        """The tooltip of one key's bars."""
+        logit = float(self._logits[key])
+        shown = "hidden (masked)" if logit < HIDDEN_BELOW else number(logit)
+        return f"key #{key}: logit {shown}, prob {number(float(self._probs[key]))}"
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            key = self.key_at(event.pos().x())
+            if key is None:
+                QToolTip.hideText()
+            else:
+                QToolTip.showText(event.globalPos(), self.text_at(key), self)
+            return True
+        return super().event(event)
 
     def heights(self) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
         """(logit bar heights, probability bar heights) in [0, 1], and which keys are hidden."""

@@ -132,3 +132,19 @@ def test_other_kinds_of_model_are_explained(open_window, qtbot, model, text, sou
     assert e is not None and e.stack == stack
     assert e.prob == pytest.approx(float(matrix[query, key]), abs=1e-3)
     assert parse_number(panel.values["prob"]) == pytest.approx(e.prob, abs=1e-3)
+
+
+def test_the_row_bars_say_which_key_is_where(open_window, qtbot):
+    window = open_window("tiny-gpt", text=TEXT)
+    panel = _explained(window, qtbot, 2, 1)
+    bars = panel.bars
+    e = panel.explanation
+    assert e is not None
+    logits, probs, hidden = bars.heights()
+    assert list(hidden) == [key > 2 for key in range(len(e.row_logits))]  # the causal mask
+    assert probs.max() == 1 and not probs[hidden].any()
+    step = (bars.width() - bars.LABEL - 4) / len(e.row_logits)
+    assert bars.key_at(bars.LABEL + 1.5 * step) == 1
+    assert bars.key_at(1) is None
+    assert bars.text_at(1) == f"key #1: logit {number(e.row_logits[1])}, prob {number(e.row_probs[1])}"
+    assert "hidden (masked)" in bars.text_at(len(e.row_logits) - 1)
