@@ -1,4 +1,5 @@
-"""The attention side of the window: pickers, the large head heatmap and the head grid, kept in step."""
+"""The attention side of the window: pickers, the large head heatmap and the head grid, kept in step,
+and below them the formula inspector of the last clicked cell."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 from app.document import STACK_TITLES, Document
 from app.plots.head_grid import HeadGridView, pool_factors
 from app.plots.heatmap import HeatmapView
+from app.token_text import display_text
 from app.widgets.attention_picker import AttentionPicker
+from app.widgets.formula_panel import FormulaPanel
 from engine.attention_store import AttentionSnapshot
 from engine.results import ModelInfo
 
@@ -18,6 +21,7 @@ DEFAULT_STACK = {"encoder": "encoder", "decoder": "decoder", "encoder-decoder": 
 class AttentionPanel(QWidget):
     ablation_toggled = Signal(str, int, int)  # stack, layer, head
     hovered = Signal(str)  # "query → key: weight", or "" when the mouse left the heatmap
+    cell_requested = Signal(str, int, int, int, int)  # stack, layer, head, query, key: explain this cell
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -34,14 +38,23 @@ class AttentionPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.picker)
-        layout.addWidget(self.splitter, 1)
+        self.formula = FormulaPanel()
+        self.vertical = QSplitter(Qt.Orientation.Vertical)
+        self.vertical.setObjectName("formulaSplitter")
+        self.vertical.addWidget(self.splitter)
+        self.vertical.addWidget(self.formula)
+        self.vertical.setStretchFactor(0, 3)
+        self.vertical.setStretchFactor(1, 1)
+        layout.addWidget(self.vertical, 1)
         self._document: Document | None = None
         self.picker.changed.connect(self.redraw)
         self.grid.head_clicked.connect(self._on_head_clicked)
         self.grid.ablation_toggled.connect(self._on_ablation_toggled)
         self.heatmap.hovered.connect(lambda *_: self.hovered.emit(self.heatmap.hover_text))
+        self.heatmap.cell_clicked.connect(self.explain)
 
     def set_model(self, info: ModelInfo | None) -> None:
+        self.formula.close_panel()
         stacks = info.stacks if info else ()
         self.picker.set_stacks(stacks)
         if info:
@@ -100,6 +113,31 @@ class AttentionPanel(QWidget):
             ablated,
             f"all layers × heads · {title}" if len(shown) > 1 else f"heads of layer {layer} · {title}",
         )
+
+    def explain(self, query: int, key: int) -> None:
+        """Show how the weight of (query, key) in the large heatmap was computed (asked of the engine)."""
+        current = self._current()
+        if current is None:
+            return
+        document, _snapshot, stack, layer = current
+        queries, keys = document.labels(stack)
+        q = display_text(queries[query], 20) if query < len(queries) else f"#{query}"
+        k = display_text(keys[key], 20) if key < len(keys) else f"#{key}"
+        where = f"{q!r} #{query} → {k!r} #{key} · {stack} layer {layer}"
+        was_hidden = self.formula.isHidden()
+        if self.picker.mean:
+            self.formula.show_message(
+                f"{where} · mean of heads",
+                "The mean of heads has no single head and so no formula: untick \"mean\" and click a cell of one head.",
+            )
+        else:
+            head = self.picker.head
+            self.formula.show_pending(stack, layer, head, query, key, f"{where} · head {head}")
+            self.cell_requested.emit(stack, layer, head, query, key)
+        if was_hidden:
+            total = sum(self.vertical.sizes()) or self.height()
+            below = min(300, total // 2)
+            self.vertical.setSizes([total - below, below])
 
     def _on_head_clicked(self, layer: int, head: int) -> None:
         self.picker.select(layer=layer, head=head)

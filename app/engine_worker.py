@@ -29,6 +29,7 @@ from app.requests import (
     Analyse,
     CatalogListing,
     Choose,
+    ExplainCell,
     Latest,
     ListCatalog,
     Load,
@@ -175,6 +176,7 @@ class EngineWorker(QObject):
             Choose: self._choose,
             Undo: self._undo,
             Run: self._run,
+            ExplainCell: self._explain_cell,
         }
 
     @Slot()
@@ -266,6 +268,10 @@ class EngineWorker(QObject):
             reason = "done"
         return RunSummary(len(steps), reason)
 
+    def _explain_cell(self, rid: int, request: ExplainCell) -> object:
+        session, _info = self._require_session()
+        return session.explain_cell(request.stack, request.layer, request.head, request.query, request.key)
+
     def _require_session(self) -> tuple[Any, ModelInfo]:
         if self._session is None or self._info is None:
             raise ValueError("no model is loaded yet: pick one in the model list")
@@ -326,6 +332,7 @@ class EngineClient(QObject):
     stepped = Signal(object, bool)  # StepResult, replaced the last step
     undone = Signal(object)  # AnalysisResult
     run_finished = Signal(int, str)  # steps, reason
+    cell_explained = Signal(object)  # CellExplanation
     sampling_applied = Signal(object)  # whether the generation so far has ended now (None: none yet)
     errored = Signal(str)  # message for the user
     analysis_failed = Signal(str)  # an analysis errored (also sent as errored): the views show an older text
@@ -398,6 +405,10 @@ class EngineClient(QObject):
     def run(self, count: int) -> int:
         return self.send(Run(count))
 
+    def explain_cell(self, stack: str, layer: int, head: int, query: int, key: int) -> int:
+        """The numbers behind one attention weight; a newer analysis makes the request stale."""
+        return self.send(ExplainCell(stack, layer, head, query, key))
+
     def stop(self) -> None:
         """Ask every queued or running generation to stop after its current step."""
         for event in self._engine.cancels.values():
@@ -408,6 +419,10 @@ class EngineClient(QObject):
         self._engine.stop()
 
     # -- state -------------------------------------------------------------------------------
+
+    def superseded(self, rid: int) -> bool:
+        """A newer analysis or load was sent after request `rid`: what it answers is about an older input."""
+        return rid < self._latest.value
 
     @property
     def busy(self) -> bool:
@@ -457,6 +472,8 @@ class EngineClient(QObject):
             self.run_finished.emit(result.steps, result.reason)
         elif isinstance(request, SetSampling):
             self.sampling_applied.emit(result.finished)
+        elif isinstance(request, ExplainCell):
+            self.cell_explained.emit(result)
 
     def _on_errored(self, rid: int, message: str) -> None:
         request = self._current(rid)

@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self._timing = ""  # for the status bar, shown at the next redraw
         self._run_start = 0  # steps taken before the current run
         self._text_kind: str | None = None  # the kind of model the text boxes hold text for (None: any)
+        self._explain_rid = 0  # the last formula-inspector request
         self._build()
         self._connect()
         self._restore()
@@ -164,6 +165,8 @@ class MainWindow(QMainWindow):
         c.undone.connect(self._on_undone)
         c.run_finished.connect(self._on_run_finished)
         c.sampling_applied.connect(self._on_sampling_applied)
+        c.cell_explained.connect(self.attention.formula.show_explanation)
+        self.attention.cell_requested.connect(self._on_cell_requested)
         c.errored.connect(self._on_engine_error)
         c.analysis_failed.connect(lambda message: self._set_stale(self.document.analysis is not None))
         c.state_changed.connect(self._update_actions)
@@ -369,6 +372,8 @@ class MainWindow(QMainWindow):
 
     def _on_analysed(self, result: AnalysisResult) -> None:
         self.document.apply_analysis(result)
+        if self.client.superseded(self._explain_rid):
+            self.attention.formula.input_changed()
         self._set_stale(False)
         if self._banner_origin == "engine":
             self.banner.dismiss()
@@ -531,6 +536,9 @@ class MainWindow(QMainWindow):
     def _flush_analysis(self) -> None:
         if self._analyse_timer.isActive():
             self.analyse()
+
+    def _on_cell_requested(self, stack: str, layer: int, head: int, query: int, key: int) -> None:
+        self._explain_rid = self.client.explain_cell(stack, layer, head, query, key)
 
     def _on_mark_requested(self, position: int, kind: str) -> None:
         self.set_mark(position, kind)

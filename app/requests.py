@@ -72,6 +72,17 @@ class Undo(Request):
 
 
 @dataclass(frozen=True)
+class ExplainCell(Request):
+    """The numbers behind one attention weight of the current input (a `CellExplanation`)."""
+
+    stack: str
+    layer: int
+    head: int
+    query: int
+    key: int
+
+
+@dataclass(frozen=True)
 class Run(Request):
     """Up to `count` steps, each reported as it comes; `cancel` is set by the GUI to stop between steps."""
 

@@ -3,9 +3,9 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py [--out docs/screenshots]
 
 Modes: decoder stepping, masked LM, encoder-decoder cross-attention, head grid (all layers ×
-heads), the effect of a knock-out on a generation (SmolLM2 when installed). Uses the bundled
-tiny models (resources/models); settings and the recent-models list go to a temporary folder,
-so the user's are left alone.
+heads), the effect of a knock-out on a generation and the formula inspector (SmolLM2 when
+installed). Uses the bundled tiny models (resources/models); settings and the recent-models
+list go to a temporary folder, so the user's are left alone.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QPointF, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.main_window import MainWindow  # noqa: E402
@@ -97,6 +97,7 @@ def shoot(out: Path) -> list[Path]:
     window.close()
 
     saved.append(shoot_mask_effect(out))
+    saved.append(shoot_formula(out))
 
     window = open_window("tiny-bert", text=MLM_TEXT)
     tokens = [token.strip().lower() for token in window.document.plain_tokens]
@@ -130,6 +131,32 @@ def shoot_mask_effect(out: Path) -> Path:
     window.select_token(len(prefix))  # the first generated token: its candidates now and then
     wait(window)
     path = save(window, out, "mask-effect")
+    window.close()
+    return path
+
+
+def shoot_formula(out: Path) -> Path:
+    """The formula inspector: SmolLM2 when installed (else tiny-gpt), "The capital of France is",
+    the head of layer 5 that attends most from the last token to "France", and that cell clicked."""
+    from engine.catalog import list_models
+
+    smollm = "SmolLM2-135M-Instruct"
+    model = smollm if any(entry.name == smollm for entry in list_models()) else "tiny-gpt"
+    window = open_window(model, text=MASK_EFFECT_PROMPT)
+    picker = window.attention.picker
+    tokens = [token.strip() for token in window.document.plain_tokens]
+    key = tokens.index("France") if "France" in tokens else 1
+    layer = min(5, picker.layer_box.maximum())
+    snapshot = window.document.snapshot
+    assert snapshot is not None
+    heads = range(picker.head_box.maximum() + 1)  # the head of that layer that looks at "France" most
+    head = max(heads, key=lambda h: float(snapshot.matrix("decoder", layer, h)[len(tokens) - 1, key]))
+    picker.select(layer=layer, head=head)
+    wait(window)
+    heatmap = window.attention.heatmap
+    heatmap.click_at(heatmap.plot.getViewBox().mapViewToScene(QPointF(key, len(tokens) - 1)))
+    wait(window)
+    path = save(window, out, "formula-inspector")
     window.close()
     return path
 

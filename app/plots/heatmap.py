@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
-from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QToolTip, QWidget
 
@@ -28,9 +28,11 @@ HOVER_MS = 16  # the hover text follows the mouse at most this often
 
 
 class HeatmapView(TitledView):
-    """Emits hovered(query, key, weight) as the mouse moves over a cell."""
+    """Emits hovered(query, key, weight) as the mouse moves over a cell, cell_clicked(query, key)
+    on a left click (a press and release without a drag: dragging still pans)."""
 
     hovered = Signal(int, int, float)
+    cell_clicked = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None, name: str = "headHeatmap"):
         super().__init__(parent)
@@ -64,6 +66,7 @@ class HeatmapView(TitledView):
         self._hover_timer = QTimer(self, singleShot=True, interval=HOVER_MS)
         self._hover_timer.timeout.connect(self._on_hover_due)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self.plot.getViewBox().sigRangeChanged.connect(self._on_range_changed)
 
     # -- data --------------------------------------------------------------------------------
@@ -204,3 +207,17 @@ class HeatmapView(TitledView):
         self.hover_text = self.text_at(*cell)
         QToolTip.showText(QCursor.pos(), self.hover_text, self)
         self.hovered.emit(cell[0], cell[1], float(self._matrix[cell]))
+
+    # -- click -------------------------------------------------------------------------------
+
+    def _on_mouse_clicked(self, event: object) -> None:
+        button, double = getattr(event, "button", None), getattr(event, "double", None)
+        if button is None or button() != Qt.MouseButton.LeftButton or (double is not None and double()):
+            return
+        self.click_at(event.scenePos())  # type: ignore[attr-defined]  # pyqtgraph's MouseClickEvent
+
+    def click_at(self, scene_position: QPointF) -> None:
+        """What a left click at `scene_position` does: emit cell_clicked for the cell there, if any."""
+        cell = self.cell_at(scene_position)
+        if cell is not None:
+            self.cell_clicked.emit(*cell)
