@@ -7,6 +7,7 @@ data folder (engine/user_dirs.py; $ATTNLAB_DATA redirects it).
 
 from __future__ import annotations
 
+import atexit
 import faulthandler
 import logging
 from pathlib import Path
@@ -49,3 +50,11 @@ def open_log(crashes: bool = False) -> Path:
         if previous is not None:
             previous.close()
     return path
+
+
+@atexit.register
+def _close_fault_file() -> None:
+    """faulthandler holds the file's descriptor until the end; close it there, not at garbage collection."""
+    if _fault_file is not None:
+        faulthandler.disable()
+        _fault_file.close()
