@@ -29,7 +29,7 @@ class SamplingPanel(QGroupBox):
         self.seed = self._int("samplingSeed", -1, MAX_SEED, "random")
         self.max_new_tokens = self._int("maxNewTokens", 1, 100_000, "")  # shown by the generation bar
         self.candidates = self._int("samplingCandidates", 1, 100, "")
-        form = QFormLayout(self)
+        form = self._form = QFormLayout(self)
         form.addRow(self.greedy)
         form.addRow("temperature", self.temperature)
         form.addRow("top-k", self.top_k)
@@ -85,9 +85,12 @@ class SamplingPanel(QGroupBox):
         self._update_enabled()
 
     def _update_enabled(self) -> None:
+        """Greedy decoding ignores temperature, top-k, top-p and seed: their rows show only when sampling
+        (a short window keeps the room for the candidates)."""
         sampling = not self.greedy.isChecked()
         for box in (self.temperature, self.top_k, self.top_p, self.seed):
             box.setEnabled(sampling)
+            self._form.setRowVisible(box, sampling)
 
     def _on_changed(self, *_: object) -> None:
         self._update_enabled()
