@@ -217,6 +217,7 @@ class MainWindow(QMainWindow):
         """Load `spec` in the engine thread; a run in progress stops at once (its model is going)."""
         self.client.stop()
         self._spec = spec
+        self.picker.show_loading(spec)
         self.picker.set_loading(True, f"Loading {spec}…")
         self.statusBar().showMessage(f"Loading {spec}…")
         self.client.load(spec, options or self.picker.options())

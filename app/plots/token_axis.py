@@ -17,6 +17,7 @@ GAP_PX = 6  # between two labels on the horizontal axis
 class TokenAxis(pg.AxisItem):
     def __init__(self, orientation: str):
         super().__init__(orientation)
+        self.enableAutoSIPrefix(False)  # positions, not quantities: never "query (x0.001)" on an empty plot
         self.setTextPen("#404040")
         self._labels: list[str] = []
         self._widths: list[int] = []

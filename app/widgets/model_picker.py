@@ -83,6 +83,7 @@ class ModelPicker(QWidget):
         self.models.activated.connect(self._on_activated)
         self.hub_id.returnPressed.connect(self._on_hub_id)
         self._current = ""
+        self._loading = ""  # the model being loaded, shown in the list meanwhile
 
     # -- load options ------------------------------------------------------------------------
 
@@ -125,11 +126,23 @@ class ModelPicker(QWidget):
                 self.models.addItem(text, entry.name)
                 tip = entry.description or entry.path
                 self.models.setItemData(self.models.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
-        self.set_current(self._current)
+        if self._loading:
+            self.show_loading(self._loading)
+        else:
+            self.set_current(self._current)
+
+    def show_loading(self, spec: str) -> None:
+        """While `spec` loads, the list shows it (when the catalog has it), not the model it replaces."""
+        self._loading = spec
+        index = self.models.findData(spec)
+        if index >= 0:
+            with QSignalBlocker(self.models):
+                self.models.setCurrentIndex(index)
 
     def set_current(self, name: str) -> None:
         """Show which model is loaded (adds it to the list when it is not in the catalog)."""
         self._current = name
+        self._loading = ""
         if not name:
             return
         index = self.models.findData(name)
