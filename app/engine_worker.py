@@ -422,7 +422,7 @@ class EngineClient(QObject):
 
     def superseded(self, rid: int) -> bool:
         """A newer analysis or load was sent after request `rid`: what it answers is about an older input."""
-        return rid < self._latest.value
+        return self._latest.superseded(rid)
 
     @property
     def busy(self) -> bool:

@@ -113,5 +113,9 @@ class Latest:
     def __init__(self) -> None:
         self.value = 0
 
+    def superseded(self, rid: int) -> bool:
+        """A resetting request (analysis or load) was sent after `rid`."""
+        return rid < self.value
+
     def stale(self, rid: int, request: Request) -> bool:
-        return request.supersedable and rid < self.value
+        return request.supersedable and self.superseded(rid)
