@@ -7,6 +7,8 @@ and paced (redraw_pump), so a fast run never floods the event loop.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
@@ -24,6 +26,7 @@ from app.attention_panel import AttentionPanel
 from app.document import Document
 from app.engine_worker import EngineClient, Loader
 from app.error_log import open_log
+from app.menus import build_menus, read_text_file
 from app.redraw_pump import RedrawPump
 from app.widgets.candidates import CandidatesTable
 from app.widgets.generation_bar import GenerationBar
@@ -151,6 +154,7 @@ class MainWindow(QMainWindow):
             },
             self,
         )
+        self.menus = build_menus(self)
         self._show_kind(None)
         self.resize(1400, 860)
 
@@ -276,6 +280,15 @@ class MainWindow(QMainWindow):
             return
         self._flush_analysis()
         self.client.choose(token_id, replace_last)
+
+    def open_text_file(self, path: Path) -> None:
+        """Put a text file's contents in the text box (a message, and the box unchanged, if it cannot be read)."""
+        try:
+            text = read_text_file(path)
+        except (OSError, ValueError) as error:
+            self._show_message(str(error), origin="input")
+            return
+        self.text_input.setPlainText(text)
 
     def select_token(self, position: int) -> None:
         """Show the candidates a generated token was chosen from (now and then); -1: the latest step."""

@@ -1,0 +1,89 @@
+"""The window's menu bar: File, View, Learn and Help, each a named QMenu others add actions to.
+
+Features add their actions to these menus (by objectName: fileMenu, viewMenu, lessonsMenu,
+helpMenu) from their own modules; this module only builds the bar and the actions that belong
+to no feature (open a text file, quit, about).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+TEXT_FILE_LIMIT = 4 * 1024 * 1024  # bytes: a bigger .txt is refused with its size (the box would crawl)
+
+
+def build_menus(window: MainWindow) -> dict[str, QMenu]:
+    """Create the four menus on `window`'s menu bar; returns them by objectName."""
+    bar = window.menuBar()
+    menus: dict[str, QMenu] = {}
+    for name, title in (("fileMenu", "&File"), ("viewMenu", "&View"), ("lessonsMenu", "&Learn"),
+                        ("helpMenu", "&Help")):
+        menu = bar.addMenu(title)
+        menu.setObjectName(name)
+        menus[name] = menu
+    file_menu = menus["fileMenu"]
+    open_text = _action(window, "Open &Text File…", "openTextAction", "Load a .txt file as the text",
+                        QKeySequence("Ctrl+Shift+O"))
+    open_text.triggered.connect(lambda: _open_text_file(window))
+    file_menu.addAction(open_text)
+    file_menu.addSeparator()
+    quit_action = _action(window, "&Quit", "quitAction", "Close attnlab", QKeySequence(QKeySequence.StandardKey.Quit))
+    quit_action.triggered.connect(window.close)
+    file_menu.addAction(quit_action)
+    about = _action(window, "&About attnlab", "aboutAction", "What attnlab is, and its version")
+    about.triggered.connect(lambda: show_about(window))
+    menus["helpMenu"].addAction(about)
+    return menus
+
+
+def _action(window: MainWindow, text: str, name: str, tip: str, shortcut: QKeySequence | None = None) -> QAction:
+    action = QAction(text, window)
+    action.setObjectName(name)
+    action.setStatusTip(tip)
+    action.setToolTip(tip)
+    if shortcut is not None:
+        action.setShortcut(shortcut)
+    return action
+
+
+def read_text_file(path: Path) -> str:
+    """The text of a .txt file; ValueError with a message that says what to do when it is not usable."""
+    size = path.stat().st_size
+    if size > TEXT_FILE_LIMIT:
+        raise ValueError(f"{path.name} is {size / 1e6:.1f} MB; attnlab opens text files up to "
+                         f"{TEXT_FILE_LIMIT / 1e6:.0f} MB — open a part of it instead")
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path.name} is not UTF-8 text (byte {error.start} cannot be decoded): "
+                         "save it as UTF-8 and open it again") from None
+
+
+def _open_text_file(window: MainWindow) -> None:
+    name, _ = QFileDialog.getOpenFileName(window, "Open a text file", "", "Text files (*.txt);;All files (*)")
+    if name:
+        window.open_text_file(Path(name))
+
+
+def show_about(window: MainWindow) -> None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        number = version("attnlab")
+    except PackageNotFoundError:
+        number = "(not installed)"
+    QMessageBox.about(
+        window,
+        "About attnlab",
+        f"<b>attnlab</b> {number}<p>A desktop playground for looking inside transformer language models: "
+        "step through generation, mask tokens, ablate heads and watch every attention head update.</p>"
+        "<p>Licensed under the Apache License 2.0.</p>",
+    )
