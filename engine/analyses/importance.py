@@ -13,12 +13,16 @@ Like the lens this needs the model (torch), so `engine.analyses` does not import
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
+from engine import capture
+from engine.analyses import lens
 from engine.capture import Recorder
 from engine.config import Progress
 from engine.errors import Cancelled, EngineError
@@ -53,31 +57,108 @@ def exact_importance(
     cancel: threading.Event | None = None,
     rows: int | None = None,
 ) -> HeadImportance:
-    """Δ log p(target) per head of the main stack, `rows` ablated heads per forward (default: as many
-    as keep rows × tokens near TOKENS_PER_FORWARD). `cancel` is checked between forwards."""
+    """Δ log p(target) per head of the main stack, at most `rows` ablated heads per forward (default:
+    as many as keep rows × tokens near TOKENS_PER_FORWARD). `cancel` is checked between forwards.
+
+    Ablating a head of layer l leaves layers < l as they were: each forward starts at the first
+    ablated layer from the inputs the blocks got in the clean forward (`_Resume`), where the model
+    allows it; otherwise every forward runs the whole model."""
     stack, position, layers, heads = _where(session)
     tokens = len(session._prediction()[1])
-    every = [(layer, head) for layer in range(layers) for head in range(heads)]
-    rows = rows or max(1, min(len(every), TOKENS_PER_FORWARD // tokens))
+    rows = rows or max(1, min(layers * heads, TOKENS_PER_FORWARD // tokens))
     values = np.zeros((layers, heads), np.float32)
     with torch.inference_mode():
-        clean = session._rerun(session._analysis_recorder(), 1, position)[0].float()  # [vocab]
+        stack_blocks = lens.blocks(session.model, session.loaded.sites, stack)
+        with _block_calls(stack_blocks) as calls:
+            clean = session._rerun(session._analysis_recorder(), 1, position)[0].float()  # [vocab]
         chosen = _check_target(session, target, clean)
         base = float(torch.log_softmax(clean, dim=-1)[chosen])
-        for start in range(0, len(every), rows):
+        resume = _Resume(session, stack_blocks, calls, position)
+        if resume.reproduces(clean):
+            chunks = [[(layer, h) for h in range(start, min(start + rows, heads))]
+                      for layer in range(layers) for start in range(0, heads, rows)]
+        else:
+            every = [(layer, head) for layer in range(layers) for head in range(heads)]
+            chunks = [every[start : start + rows] for start in range(0, len(every), rows)]
+        done = 0
+        for chunk in chunks:
             if cancel is not None and cancel.is_set():
                 raise Cancelled("head importance cancelled")
-            chunk = every[start : start + rows]
             recorder = session._analysis_recorder()
             recorder.row_ablate = _row_ablations(stack, chunk, session.loaded.device)
-            logits = session._rerun(recorder, len(chunk), position).float()  # [row, vocab]
-            ablated = torch.log_softmax(logits, dim=-1)[:, chosen].cpu().numpy()
+            if resume.works:
+                logits = resume.run(recorder, chunk[0][0], len(chunk))
+            else:
+                logits = session._rerun(recorder, len(chunk), position)  # [row, vocab]
+            ablated = torch.log_softmax(logits.float(), dim=-1)[:, chosen].cpu().numpy()
             for (layer, head), value in zip(chunk, ablated, strict=True):
                 values[layer, head] = base - value
+            done += len(chunk)
             if progress is not None:
-                done = start + len(chunk)
-                progress(f"ablating heads: {done} of {len(every)}", done / len(every))
+                progress(f"ablating heads: {done} of {layers * heads}", done / (layers * heads))
     return HeadImportance(stack, values, chosen, session._token_text(chosen), position, base, exact=True)  # type: ignore[arg-type]
+
+
+Call = tuple[tuple, dict]  # a block's positional and keyword arguments
+
+
+@contextmanager
+def _block_calls(stack_blocks: list[torch.nn.Module]) -> Iterator[list[Call]]:
+    """Record, during one forward, the arguments each block is called with; the hooks are always removed."""
+    calls: list[Call] = []
+
+    def record(module, args, kwargs):
+        calls.append((args, kwargs))
+
+    handles = [block.register_forward_pre_hook(record, with_kwargs=True) for block in stack_blocks]
+    try:
+        yield calls
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+def _batched(value, batch: int):
+    """A recorded argument for `batch` rows: tensors (and tuples of them) of batch 1 expanded (a view)."""
+    if isinstance(value, torch.Tensor) and value.ndim >= 2 and value.shape[0] == 1:
+        return value.expand(batch, *value.shape[1:])
+    if isinstance(value, tuple):
+        return tuple(_batched(v, batch) for v in value)
+    return value
+
+
+class _Resume:
+    """Run the stack's blocks from layer l on, from what they were given in the clean forward, then the
+    final norm and head at one position: the model's own forward with layers < l skipped."""
+
+    def __init__(self, session: Session, stack_blocks: list[torch.nn.Module], calls: list[Call], position: int):
+        self.session, self.blocks, self.calls, self.position = session, stack_blocks, calls, position
+        self.works = False
+
+    def reproduces(self, clean: torch.Tensor) -> bool:
+        """Whether resuming at the last layer gives the clean forward's logits (else the model does
+        something between its blocks, and sweeps run the whole model)."""
+        if len(self.calls) != len(self.blocks):
+            return False
+        try:
+            self.project = lens.projection(self.session.model, self.session.info.kind)
+            logits = self.run(self.session._analysis_recorder(), len(self.blocks) - 1, 1)[0].float()
+        except Exception:  # noqa: BLE001 - a block that cannot be called alone: run the whole model
+            return False
+        tolerance = 1e-4 if clean.dtype == logits.dtype == torch.float32 else 2e-2
+        self.works = bool(torch.allclose(torch.softmax(logits, -1), torch.softmax(clean, -1), atol=tolerance))
+        return self.works
+
+    def run(self, recorder: Recorder, layer: int, batch: int) -> torch.Tensor:
+        """Logits at the position, [batch, vocab], with the recorder's ablations, from block `layer` on."""
+        args, kwargs = self.calls[layer]
+        hidden = (args[0] if args else kwargs["hidden_states"]).expand(batch, -1, -1)
+        with capture.recording(recorder):
+            for block, (args, kwargs) in zip(self.blocks[layer:], self.calls[layer:], strict=True):
+                rest = {name: _batched(value, batch) for name, value in kwargs.items() if name != "hidden_states"}
+                out = block(hidden, *(_batched(a, batch) for a in args[1:]), **rest)
+                hidden = out[0] if isinstance(out, tuple) else out
+        return self.project(hidden[:, self.position])
 
 
 def _row_ablations(
