@@ -30,6 +30,7 @@ from app.requests import (
     CatalogListing,
     Choose,
     ExplainCell,
+    ExplainPrediction,
     Latest,
     ListCatalog,
     Load,
@@ -42,6 +43,7 @@ from app.requests import (
     Undo,
 )
 from engine.config import LoadOptions, Progress, SamplingConfig
+from engine.errors import Cancelled
 from engine.results import CatalogEntry, Masks, ModelInfo
 from engine.user_dirs import log_file
 
@@ -177,6 +179,7 @@ class EngineWorker(QObject):
             Undo: self._undo,
             Run: self._run,
             ExplainCell: self._explain_cell,
+            ExplainPrediction: self._explain_prediction,
         }
 
     @Slot()
@@ -272,6 +275,23 @@ class EngineWorker(QObject):
         session, _info = self._require_session()
         return session.explain_cell(request.stack, request.layer, request.head, request.query, request.key)
 
+    def _explain_prediction(self, rid: int, request: ExplainPrediction) -> object:
+        session, _info = self._require_session()
+        if request.what == "lens":
+            return session.logit_lens(request.k)
+
+        def report(message: str, fraction: float) -> None:
+            if self._closing.is_set():
+                raise _Closing
+            if self._latest.superseded(rid):  # the input changed: the map would explain an older prediction
+                request.cancel.set()
+            self.progressed.emit(rid, message, fraction)
+
+        try:
+            return session.head_importance(exact=request.what == "exact", progress=report, cancel=request.cancel)
+        except Cancelled:
+            return None  # stopped by the user or by a newer input: nothing to show, nothing went wrong
+
     def _require_session(self) -> tuple[Any, ModelInfo]:
         if self._session is None or self._info is None:
             raise ValueError("no model is loaded yet: pick one in the model list")
@@ -333,6 +353,8 @@ class EngineClient(QObject):
     undone = Signal(object)  # AnalysisResult
     run_finished = Signal(int, str)  # steps, reason
     cell_explained = Signal(object)  # CellExplanation
+    prediction_explained = Signal(object)  # LensResult or HeadImportance
+    prediction_progressed = Signal(str, float)  # the exact importance map's progress
     sampling_applied = Signal(object)  # whether the generation so far has ended now (None: none yet)
     errored = Signal(str)  # message for the user
     analysis_failed = Signal(str)  # an analysis errored (also sent as errored): the views show an older text
@@ -370,7 +392,7 @@ class EngineClient(QObject):
         rid = self._next_id
         if request.resets:
             self._latest.value = rid
-        if isinstance(request, Run):
+        if isinstance(request, (Run, ExplainPrediction)):
             self._engine.cancels[rid] = request.cancel
         self._pending[rid] = request
         self._requested.emit(rid, request)
@@ -409,8 +431,12 @@ class EngineClient(QObject):
         """The numbers behind one attention weight; a newer analysis makes the request stale."""
         return self.send(ExplainCell(stack, layer, head, query, key))
 
+    def explain_prediction(self, what: str, k: int = 5) -> int:
+        """The logit lens ("lens") or head importance ("estimate", "exact") of the current prediction."""
+        return self.send(ExplainPrediction(what, k))
+
     def stop(self) -> None:
-        """Ask every queued or running generation to stop after its current step."""
+        """Ask every queued or running generation (or importance map) to stop after its current step."""
         for event in self._engine.cancels.values():
             event.set()
 
@@ -449,8 +475,11 @@ class EngineClient(QObject):
         return None if request is None or self._latest.stale(rid, request) else request
 
     def _on_progressed(self, rid: int, message: str, fraction: float) -> None:
-        if isinstance(self._current(rid), Load):
+        request = self._current(rid)
+        if isinstance(request, Load):
             self.load_progressed.emit(message, fraction)
+        elif isinstance(request, ExplainPrediction):
+            self.prediction_progressed.emit(message, fraction)
 
     def _on_yielded(self, rid: int, partial: object) -> None:
         if isinstance(self._current(rid), Run):
@@ -474,6 +503,8 @@ class EngineClient(QObject):
             self.sampling_applied.emit(result.finished)
         elif isinstance(request, ExplainCell):
             self.cell_explained.emit(result)
+        elif isinstance(request, ExplainPrediction):
+            self.prediction_explained.emit(result)
 
     def _on_errored(self, rid: int, message: str) -> None:
         request = self._current(rid)

@@ -27,6 +27,7 @@ from app.document import Document
 from app.engine_worker import EngineClient, Loader
 from app.error_log import open_log
 from app.menus import build_menus, read_text_file
+from app.prediction_dock import install_prediction_dock
 from app.redraw_pump import RedrawPump
 from app.widgets.candidates import CandidatesTable
 from app.widgets.generation_bar import GenerationBar
@@ -155,6 +156,7 @@ class MainWindow(QMainWindow):
             self,
         )
         self.menus = build_menus(self)
+        self.prediction = install_prediction_dock(self)
         self._show_kind(None)
         self.resize(1400, 860)
 

@@ -91,6 +91,16 @@ class Run(Request):
 
 
 @dataclass(frozen=True)
+class ExplainPrediction(Request):
+    """About the current prediction: the logit lens ("lens", top-`k` per cell), or how much it depends on
+    each head ("estimate": one backward; "exact": one ablation per head, reports progress, cancellable)."""
+
+    what: str  # "lens" | "estimate" | "exact"
+    k: int = 5
+    cancel: threading.Event = field(default_factory=threading.Event, compare=False)
+
+
+@dataclass(frozen=True)
 class CatalogListing:
     entries: tuple[CatalogEntry, ...]
     default: str | None  # the model to load when the user has not picked one
