@@ -35,8 +35,9 @@ class PredictionDock(QDockWidget):
         client = window.client
         client.prediction_explained.connect(self._on_explained)
         client.prediction_progressed.connect(self.view.show_progress)
-        client.run_finished.connect(lambda *_: self._schedule())
-        window.view_updated.connect(self._schedule)
+        for changed in (client.analysed, client.stepped, client.undone, client.run_finished):
+            changed.connect(self._on_input_changed)
+        client.errored.connect(lambda message: self.view.set_computing(False))
         self.view.importance_requested.connect(self.request_importance)
         self.view.cancel_requested.connect(client.stop)
         self.view.head_clicked.connect(lambda stack, layer, head: window.toggle_ablation(stack, layer, head))
@@ -44,17 +45,24 @@ class PredictionDock(QDockWidget):
 
     def _on_visibility_changed(self, shown: bool) -> None:
         if shown:
-            self._schedule()
+            self._refresh.start()
+
+    def _on_input_changed(self, *_: object) -> None:
+        """The input, masks or steps changed: the lens follows; an importance map no longer explains it."""
+        view = self.view
+        if view.cancel_button.isEnabled():  # its reply is about the old input: the client drops it
+            view.set_computing(False)
+        if view.importance is not None and "out of date" not in view.importance_note.text():
+            view.importance_note.setText(view.importance_note.text() + " Out of date: Compute again for the "
+                                         "current input.")
+        self._refresh.start()
 
     def _ready(self) -> bool:
+        """Shown, with an input whose prediction there is to explain (a bare encoder predicts nothing)."""
         document = self._main.document
-        return self.isVisible() and document.info is not None and document.analysis is not None
-
-    def _schedule(self) -> None:
-        if self.view.importance is not None and not self.view.cancel_button.isEnabled():
-            self.view.importance_note.setText(self.view.importance_note.text().split(" — out of date")[0]
-                                              + " — out of date: Compute again for the current input.")
-        self._refresh.start()
+        info = document.info
+        predicts = info is not None and (info.kind != "encoder" or info.has_mlm_head)
+        return self.isVisible() and predicts and document.analysis is not None
 
     def request_lens(self) -> None:
         if self._ready() and not self._main.client.running:

@@ -71,4 +71,17 @@ def test_importance_map_shows_the_engine_map_and_a_click_ablates(open_window, qt
     ablated = _engine(tiny_folders["gpt2"], Masks(ablated_heads=frozenset({("decoder", 1, 2)})))
     first = ablated.state().next_candidates[0]
     assert window.candidates.item(0, 0).text() == display_text(first.text)  # the step's candidates updated
-    assert "out of date" in view.importance_note.text()
+    assert "Out of date" in view.importance_note.text()
+
+
+def test_masked_lm_lens_and_importance_without_a_mask(open_window, qtbot, tiny_folders, wait_idle):
+    window = open_window(tiny_folders["bert"], text=TEXT)
+    lens = _show(window, qtbot)
+    wait_idle(window)
+    assert lens.stack == "encoder" and window.prediction.view.lens_table.columnCount() == len(lens.tokens) == 8
+    view = window.prediction.view
+    with qtbot.waitSignal(window.client.errored, timeout=20_000) as error:
+        view.compute_button.click()
+    assert "mask a token first" in error.args[0]
+    wait_idle(window)
+    assert view.compute_button.isEnabled() and not view.cancel_button.isEnabled()
