@@ -111,14 +111,23 @@ def residuals(stack_blocks: list[torch.nn.Module]) -> Iterator[list[torch.Tensor
 
 
 def lens_topk(
-    hidden: list[torch.Tensor], logits: torch.Tensor, project: Projection, k: int
+    hidden: list[torch.Tensor], logits: torch.Tensor, project: Projection, k: int, block: int = 256
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Top-k ids and probabilities, [layer + 1, position, k]: entries 0..L-1 projected from `hidden`
-    (each [position, hidden]), the last entry from the model's own `logits` [position, vocab]."""
-    rows = [project(h) for h in hidden[:-1]] + [logits]
-    probs = torch.stack([torch.softmax(r.float(), dim=-1) for r in rows])  # [layer + 1, position, vocab]
-    top = torch.topk(probs, min(k, probs.shape[-1]), dim=-1)
-    return top.indices, top.values
+    (each [position, hidden]), the last entry from the model's own `logits` [position, vocab]. Done
+    `block` positions at a time, so no [layer, position, vocab] array is ever held."""
+    k = min(k, logits.shape[-1])
+    ids, probs = [], []
+    last = len(hidden) - 1
+    for entry in range(len(hidden)):
+        for start in range(0, logits.shape[0], block):
+            part = slice(start, start + block)
+            rows = logits[part] if entry == last else project(hidden[entry][part])
+            top = torch.topk(torch.softmax(rows.float(), dim=-1), k, dim=-1)
+            ids.append(top.indices)
+            probs.append(top.values)
+    shape = (len(hidden), logits.shape[0], k)
+    return torch.cat(ids).view(shape), torch.cat(probs).view(shape)
 
 
 def check_projection(last_hidden: torch.Tensor, logits: torch.Tensor, project: Projection, model_name: str) -> None:
