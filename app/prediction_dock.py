@@ -1,4 +1,5 @@
-"""The "Explain the prediction" dock: the logit lens and head-importance views, with their View-menu toggle.
+"""The "Explain the prediction" dock: the logit lens, head importance and the comparison to a pinned
+reference run, with their View-menu toggle.
 
 The lens follows the current input (masks, ablations, steps) while the dock is shown; the importance map
 is computed on request (a gradient estimate, then the exact map with progress and cancel) and marked out
@@ -14,6 +15,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget
 
 from app.widgets.prediction_view import PredictionView
+from app.widgets.reference_view import ReferenceView, pinned
 from engine.results import HeadImportance, LensResult
 
 if TYPE_CHECKING:
@@ -29,6 +31,8 @@ class PredictionDock(QDockWidget):
         self.setObjectName("predictionDock")
         self._main = window
         self.view = PredictionView()
+        self.reference = ReferenceView()
+        self.view.tabs.addTab(self.reference, "Compare to a reference")
         self.setWidget(self.view)
         self._refresh = QTimer(self, singleShot=True, interval=REFRESH_MS)
         self._refresh.timeout.connect(self.request_lens)
@@ -42,6 +46,16 @@ class PredictionDock(QDockWidget):
         self.view.cancel_requested.connect(client.stop)
         self.view.head_clicked.connect(lambda stack, layer, head: window.toggle_ablation(stack, layer, head))
         self.visibilityChanged.connect(self._on_visibility_changed)
+        self.reference.pin_requested.connect(self._pin)
+        window.view_updated.connect(self._compare)
+
+    def _compare(self) -> None:
+        if self.isVisible():
+            self.reference.show_current(self._main.document.snapshot)
+
+    def _pin(self, pin: bool) -> None:
+        snapshot = self._main.document.snapshot
+        self.reference.set_reference(pinned(snapshot) if pin and snapshot is not None else None)
 
     def _on_visibility_changed(self, shown: bool) -> None:
         if shown:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 from app.token_text import display_text
 from engine.loading import load_model
@@ -85,3 +86,33 @@ def test_masked_lm_lens_and_importance_without_a_mask(open_window, qtbot, tiny_f
     assert "mask a token first" in error.args[0]
     wait_idle(window)
     assert view.compute_button.isEnabled() and not view.cancel_button.isEnabled()
+
+
+def test_pinned_reference_divergence_per_head(open_window, qtbot, tiny_folders, wait_idle):
+    """Pin, knock a token out: the table shows each head's JS divergence, as the engine's numpy function
+    gives it on the two runs' exported attention; a different length compares the shared prefix."""
+    from engine.analyses import js_divergence
+
+    window = open_window(tiny_folders["gpt2"], text=TEXT)
+    _show(window, qtbot)
+    wait_idle(window)
+    compare = window.prediction.reference
+    before = window.document.snapshot.full("decoder")
+    compare.pin_button.click()
+    with qtbot.waitSignal(window.client.analysed, timeout=20_000):
+        window.set_mark(2, "knockout")
+    wait_idle(window)
+    qtbot.waitUntil(lambda: compare.table.rowCount() == 8, timeout=5_000)
+    after = window.document.snapshot.full("decoder")
+    expected = js_divergence(before, after)
+    shown = {(compare.table.item(r, 1).text(), compare.table.item(r, 2).text()): float(compare.table.item(r, 3).text())
+             for r in range(8)}
+    for layer in range(2):
+        for head in range(4):
+            assert shown[(str(layer), str(head))] == pytest.approx(float(expected[layer, head]), abs=1e-4)
+    assert expected.max() > 0.01 and "position by position" in compare.note.text()
+    compare.table.sortItems(3, Qt.SortOrder.DescendingOrder)
+    assert float(compare.table.item(0, 3).text()) == pytest.approx(float(expected.max()), abs=1e-4)
+
+    window.text_input.setPlainText(TEXT + " and")
+    qtbot.waitUntil(lambda: "first 7" in compare.note.text(), timeout=20_000)
