@@ -278,7 +278,7 @@ class EngineWorker(QObject):
     def _explain_prediction(self, rid: int, request: ExplainPrediction) -> object:
         session, _info = self._require_session()
         if request.what == "lens":
-            return session.logit_lens(request.k)
+            return session.logit_lens(request.k, request.positions)
 
         def report(message: str, fraction: float) -> None:
             if self._closing.is_set():
@@ -431,9 +431,10 @@ class EngineClient(QObject):
         """The numbers behind one attention weight; a newer analysis makes the request stale."""
         return self.send(ExplainCell(stack, layer, head, query, key))
 
-    def explain_prediction(self, what: str, k: int = 5) -> int:
-        """The logit lens ("lens") or head importance ("estimate", "exact") of the current prediction."""
-        return self.send(ExplainPrediction(what, k))
+    def explain_prediction(self, what: str, k: int = 5, positions: int | None = None) -> int:
+        """The logit lens ("lens", of the last `positions` tokens) or head importance ("estimate",
+        "exact") of the current prediction."""
+        return self.send(ExplainPrediction(what, k, positions))
 
     def stop(self) -> None:
         """Ask every queued or running generation (or importance map) to stop after its current step."""

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from app.main_window import MainWindow
 
 LENS_K = 5  # tokens per lens cell shown on hover
+LENS_POSITIONS = 64  # generators: the lens of the last tokens only, so long texts stay quick
 REFRESH_MS = 150  # after the views were redrawn: one lens request per burst of changes
 
 
@@ -80,7 +81,8 @@ class PredictionDock(QDockWidget):
 
     def request_lens(self) -> None:
         if self._ready() and not self._main.client.running:
-            self._main.client.explain_prediction("lens", LENS_K)
+            generator = self._main.document.kind != "encoder"
+            self._main.client.explain_prediction("lens", LENS_K, LENS_POSITIONS if generator else None)
 
     def request_importance(self) -> None:
         if not self._ready():

@@ -97,6 +97,7 @@ class ExplainPrediction(Request):
 
     what: str  # "lens" | "estimate" | "exact"
     k: int = 5
+    positions: int | None = None  # the lens of the last that many positions (None: all)
     cancel: threading.Event = field(default_factory=threading.Event, compare=False)
 
 

@@ -120,7 +120,7 @@ class PredictionView(QWidget):
         table = self.lens_table
         table.setRowCount(entries)
         table.setColumnCount(positions)
-        table.setHorizontalHeaderLabels([f"{i} {display_text(t)}" for i, t in enumerate(lens.tokens)])
+        table.setHorizontalHeaderLabels([f"{i} {display_text(t)}" for i, t in enumerate(lens.tokens, lens.start)])
         labels = ["embeddings"] + [f"layer {layer}" for layer in range(entries - 1)]
         labels[-1] += " (output)"
         table.setVerticalHeaderLabels(labels)
@@ -132,12 +132,13 @@ class PredictionView(QWidget):
                 item.setBackground(QBrush(probability_colour(float(probs[0]))))
                 item.setForeground(QBrush(QColor("white" if probs[0] > 0.6 else "black")))
                 item.setToolTip(
-                    f"{labels[entry]}, position {position}:\n"
+                    f"{labels[entry]}, position {lens.start + position}:\n"
                     + "\n".join(f"{display_text(t)!s:<16} {p:.1%}" for t, p in zip(texts, probs.tolist(), strict=True))
                 )
                 table.setItem(entry, position, item)
         what = "each [MASK] slot's filler" if lens.stack == "encoder" else "the next token"
-        self.lens_note.setText(f"Top-1 token at each layer (rows) and position (columns), predicting {what}; "
+        shown = f" (the last {positions} tokens)" if lens.start else ""
+        self.lens_note.setText(f"Top-1 token at each layer (rows) and position (columns{shown}), predicting {what}; "
                                "the last row is the model's output.")
 
     # -- head importance ------------------------------------------------------------------------

@@ -153,3 +153,15 @@ def test_positions_in_blocks_give_the_same_lens():
         parts = lens_topk(hidden, logits, head, 4, block=block)
         assert torch.equal(parts[0], whole[0]) and torch.allclose(parts[1], whole[1])
     assert torch.equal(whole[0][-1], torch.topk(logits, 4).indices)
+
+
+@pytest.mark.parametrize("name", ["gpt2", "bart"])
+def test_the_lens_of_the_last_positions_only(name):
+    session, _, _ = _run(name)
+    whole = session.logit_lens(K)
+    tail = session.logit_lens(K, positions=2)
+    n = whole.topk_ids.shape[1]
+    assert tail.start == n - 2 and whole.start == 0 and tail.tokens == whole.tokens[-2:]
+    assert (tail.topk_ids == whole.topk_ids[:, -2:]).all()
+    np.testing.assert_allclose(tail.topk_probs, whole.topk_probs[:, -2:], atol=1e-6)
+    assert session.logit_lens(K, positions=100).start == 0
