@@ -69,6 +69,9 @@ class ReferenceView(QWidget):
         self.pin_button.setCheckable(True)
         self.pin_button.setToolTip("Keep the current run's attention to compare the next runs with")
         self.pin_button.toggled.connect(self.pin_requested)
+        self.pin_button.toggled.connect(
+            lambda on: self.pin_button.setText("Pinned: click to unpin" if on else "Pin as reference")
+        )
         self.table = QTableWidget(0, 4)
         self.table.setObjectName("divergenceTable")
         self.table.setHorizontalHeaderLabels(["stack", "layer", "head", "JS divergence to the reference"])
