@@ -59,10 +59,13 @@ class _Session:
     def explain_cell(self, stack: StackName, layer: int, head: int, query: int, key: int) -> CellExplanation:
         """The numbers behind one attention weight of the current input (masks, ablations and generated
         tokens included), from one extra forward that stops after that layer. Changes nothing."""
+        reason = self.info.why_unsupported("inspector")
+        if reason:
+            raise UnsupportedError(f"{self.info.name} cannot explain a cell: {reason}")
         inspector.check_head(self.info, stack, layer, head)
         queries, keys = self._cell_axes(stack)
         inspector.check_positions(stack, query, key, len(queries), len(keys))
-        target = next(mid for mid, site in self.loaded.sites.items() if site == (stack, layer))
+        target = next(call for call, site in self.loaded.sites.items() if site == (stack, layer))
         recorder = inspector.CellRecorder(
             self.loaded.sites, knockout=self._knock, ablate=self._ablations(), target=target, head=head, query=query
         )
@@ -109,6 +112,11 @@ class _Session:
             raise EngineError(f"{what} position(s) {bad} out of range: the input has {length} tokens (0..{length - 1})")
 
     def _check_heads(self, masks: Masks) -> None:
+        for feature, asked, what in (("knockout", masks.knockouts, "knock tokens out"),
+                                     ("ablation", masks.ablated_heads, "ablate heads")):
+            reason = self.info.why_unsupported(feature)
+            if asked and reason:
+                raise UnsupportedError(f"{self.info.name} cannot {what}: {reason}")
         for stack, layer, head in masks.ablated_heads:
             layers, heads = self._stack_shapes.get(stack, (0, 0))
             if not (0 <= layer < layers and 0 <= head < heads):
