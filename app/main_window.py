@@ -326,6 +326,8 @@ class MainWindow(QMainWindow):
         self._set_masks(self._masks.with_knockout("decoder", position, kind == "knockout"))
 
     def toggle_ablation(self, stack: StackName, layer: int, head: int) -> None:
+        if self._unsupported("ablation", "Head ablation"):
+            return
         self._set_masks(self._masks.toggle_head(stack, layer, head))
 
     def _set_masks(self, masks: Masks) -> None:
@@ -433,15 +435,18 @@ class MainWindow(QMainWindow):
         for widget in (self.generation, self.candidates, self.sampling):
             widget.setVisible(generative)
         self.mask_predictions.setVisible(bool(info and info.has_mlm_head))
+        no_knockout = info.why_unsupported("knockout") if info else None  # this architecture cannot
+        knockout = () if no_knockout else ("knockout",)
+        self.token_strip.setToolTip(f"Knock-out is not available: {no_knockout}" if no_knockout else "")
         if info and info.has_mlm_head:
-            self.token_strip.set_kinds("mask", ("mask", "knockout"))
+            self.token_strip.set_kinds("mask", ("mask", *knockout))
         else:
             # A decoder's generated tokens are keys of later tokens: they can be knocked out too.
-            generated = ("knockout",) if kind == "decoder" else ()
-            self.token_strip.set_kinds("knockout" if info else None, ("knockout",), generated)
+            generated = knockout if kind == "decoder" else ()
+            self.token_strip.set_kinds("knockout" if info and knockout else None, knockout, generated)
         # An encoder-decoder's decoder tokens (start, prefix, generated) are knocked out on their own strip.
-        decoder_kinds = ("knockout",) if seq2seq else ()
-        self.decoder_strip.set_kinds("knockout" if seq2seq else None, decoder_kinds, decoder_kinds)
+        decoder_kinds = knockout if seq2seq else ()
+        self.decoder_strip.set_kinds("knockout" if seq2seq and knockout else None, decoder_kinds, decoder_kinds)
 
     def _refresh_tokens(self) -> None:
         doc = self.document
@@ -551,7 +556,16 @@ class MainWindow(QMainWindow):
         if self._analyse_timer.isActive():
             self.analyse()
 
+    def _unsupported(self, feature: str, what: str) -> bool:
+        """Say so in the status bar when the loaded architecture cannot do `feature`."""
+        reason = self.document.info.why_unsupported(feature) if self.document.info else None
+        if reason:
+            self.statusBar().showMessage(f"{what} is not available for this model: {reason}", 8000)
+        return bool(reason)
+
     def _on_cell_requested(self, stack: str, layer: int, head: int, query: int, key: int) -> None:
+        if self._unsupported("inspector", "The formula inspector"):
+            return
         self._explain_rid = self.client.explain_cell(stack, layer, head, query, key)
 
     def _on_mark_requested(self, position: int, kind: str) -> None:
