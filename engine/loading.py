@@ -210,7 +210,13 @@ def _routes_attention(auto_class, config) -> bool:
         model_class = auto_class._model_mapping[type(config)]  # private: guarded, the modern path if it moves
     except Exception:
         return True
-    return bool(getattr(model_class, "_supports_attention_backend", True))
+    return _class_routes_attention(model_class)
+
+
+def _class_routes_attention(model_class: type) -> bool:
+    """transformers' own test (private, guarded): the modeling file dispatches through AttentionInterface."""
+    check = getattr(model_class, "_can_set_attn_implementation", None)
+    return bool(check()) if callable(check) else True
 
 
 def load_model(spec: str, options: LoadOptions | None = None, progress: Progress | None = None) -> LoadedModel:
@@ -282,9 +288,7 @@ def wrap_model(model, tokenizer, name: str = "model", path: str = "", kind: str 
     """Switch an already built model to the capturing attention and describe it (tests build models in code)."""
     if kind is None:
         kind = model_kind(model.config.to_dict(), ask_transformers=True)
-    if model.config._attn_implementation != capture.IMPLEMENTATION and getattr(
-        model, "_supports_attention_backend", True  # private flag, guarded; False: the model's own attention code
-    ):
+    if model.config._attn_implementation != capture.IMPLEMENTATION and _class_routes_attention(type(model)):
         model.set_attn_implementation(capture.IMPLEMENTATION)
     model.eval()
     config = model.config
