@@ -21,9 +21,17 @@ def create_main_window(model: str | None = None) -> MainWindow:
 
     With no model, the last one used (QSettings) or the catalog's default is loaded. Loading
     runs in the engine thread: the window is returned at once and shows progress meanwhile.
-    A QApplication must exist.
+    A QApplication must exist. Without a system font for Han characters, the bundled CJK font
+    becomes the application font's fallback first (app/fonts.py).
     """
+    from PySide6.QtWidgets import QApplication
+
+    from app.fonts import install_cjk_fallback
     from app.main_window import MainWindow
+
+    application = QApplication.instance()
+    if isinstance(application, QApplication):
+        install_cjk_fallback(application)
 
     window = MainWindow()
     window.start(model)
