@@ -26,6 +26,7 @@ from app.attention_panel import AttentionPanel
 from app.document import Document
 from app.engine_worker import EngineClient, Loader
 from app.error_log import open_log
+from app.language_menu import add_language_menu
 from app.lessons import install_lessons
 from app.menus import build_menus, read_text_file
 from app.redraw_pump import RedrawPump
@@ -157,6 +158,7 @@ class MainWindow(QMainWindow):
         )
         self.menus = build_menus(self)
         self.lessons = install_lessons(self)
+        add_language_menu(self)
         self._show_kind(None)
         self.resize(1400, 860)
 
