@@ -26,6 +26,8 @@ from app.attention_panel import AttentionPanel
 from app.document import Document
 from app.engine_worker import EngineClient, Loader
 from app.error_log import open_log
+from app.language_menu import add_language_menu
+from app.lessons import install_lessons
 from app.menus import build_menus, read_text_file
 from app.redraw_pump import RedrawPump
 from app.widgets.candidates import CandidatesTable
@@ -155,6 +157,8 @@ class MainWindow(QMainWindow):
             self,
         )
         self.menus = build_menus(self)
+        self.lessons = install_lessons(self)
+        add_language_menu(self)
         self._show_kind(None)
         self.resize(1400, 860)
 
@@ -289,6 +293,21 @@ class MainWindow(QMainWindow):
             self._show_message(str(error), origin="input")
             return
         self.text_input.setPlainText(text)
+
+    def set_text(self, text: str, source: str | None = None) -> None:
+        """Put `text` (and an encoder-decoder's `source`) in the boxes and analyse them now."""
+        self.text_input.setPlainText(text)
+        if source is not None:
+            self.source_input.setPlainText(source)
+        self.analyse()
+
+    def show_attention(self, stack: str | None = None, layer: int | None = None, head: int | None = None,
+                       mean: bool = False, all_layers: bool = False) -> None:
+        """Select what the heatmap and the head grid show."""
+        picker = self.attention.picker
+        picker.select(stack=stack, layer=layer, head=head)
+        picker.mean_box.setChecked(mean)
+        picker.all_layers_box.setChecked(all_layers)
 
     def select_token(self, position: int) -> None:
         """Show the candidates a generated token was chosen from (now and then); -1: the latest step."""
