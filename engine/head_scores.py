@@ -20,7 +20,7 @@ from engine.errors import EngineError
 SELF_ATTENTION = ("encoder", "decoder")  # stacks whose queries and keys are the same tokens
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays inside: equal only to itself
 class HeadScores:
     """Every fingerprint of every head of one stack; arrays are float32 [layer, head]."""
 
@@ -31,7 +31,7 @@ class HeadScores:
     probe_ids: NDArray[np.int64] | None = None  # the probe's token ids [2 · half], when it is the probe's
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays inside: equal only to itself
 class StackRollout:
     stack: str
     matrices: NDArray[np.float32]  # [layer, query, key]: rollout through each layer

@@ -81,3 +81,21 @@ def test_induction_probe_needs_a_decoder(tiny):
     _eager, loaded = tiny("bert")
     with pytest.raises(EngineError, match="decoder-only"):
         run_induction_probe(loaded)
+
+
+def test_export_probe_writes_the_probe_and_its_head_scores(folders, tmp_path, private_dirs):
+    from transformers import AutoModelForCausalLM
+
+    from engine.export import main
+
+    out = tmp_path / "probe.npz"
+    assert main(["--model", str(folders["gpt"]), "--text", "the cat", "--analyses", "probe", "--out", str(out)]) == 0
+    data = dict(np.load(out, allow_pickle=False))
+    ids = data["probe_token_ids"]
+    half = len(ids) // 2
+    assert half == 32 and (ids[:half] == ids[half:]).all()  # the tiny GPT takes 64 positions: 32 per half
+    eager = AutoModelForCausalLM.from_pretrained(folders["gpt"], attn_implementation="eager")
+    expected = head_fingerprints(_eager_attention(eager, ids.tolist()), True, ids).arrays()
+    for name in NAMES:
+        assert data[f"probe_head_{name}"].dtype == np.float32
+        np.testing.assert_allclose(data[f"probe_head_{name}"], expected[name], atol=2e-3)
