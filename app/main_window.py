@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import settings as saved
+from app.analysis_menu import add_analysis_actions
 from app.attention_panel import AttentionPanel
 from app.document import Document
 from app.engine_worker import EngineClient, Loader
@@ -159,6 +160,7 @@ class MainWindow(QMainWindow):
         self.menus = build_menus(self)
         self.lessons = install_lessons(self)
         add_language_menu(self)
+        self.analysis_actions = add_analysis_actions(self)
         self._show_kind(None)
         self.resize(1400, 860)
 
@@ -175,6 +177,13 @@ class MainWindow(QMainWindow):
         c.sampling_applied.connect(self._on_sampling_applied)
         c.cell_explained.connect(self.attention.formula.show_explanation)
         self.attention.cell_requested.connect(self._on_cell_requested)
+        c.heads_scored.connect(self.attention.show_scores)  # head scores, rollout, probe: asked by the panel
+        c.rollout_computed.connect(self.attention.show_rollout)
+        c.induction_probed.connect(self.attention.show_probe)
+        c.scoring_failed.connect(self.attention.scoring_failed)
+        self.attention.scores_wanted.connect(c.score_heads)
+        self.attention.rollout_wanted.connect(c.rollout)
+        self.attention.probe_requested.connect(c.probe_induction)
         c.errored.connect(self._on_engine_error)
         c.analysis_failed.connect(lambda message: self._set_stale(self.document.analysis is not None))
         c.state_changed.connect(self._update_actions)
