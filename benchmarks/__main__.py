@@ -52,6 +52,11 @@ def registry() -> dict[str, Benchmark]:
 
         return analyses_bench.fingerprints_and_rollout(size)
 
+    def importance(size: Size, skip_long: bool) -> list[Figure]:
+        from benchmarks import analyses_bench
+
+        return analyses_bench.importance_map(size)
+
     return {
         "step-overhead": engine("step_overhead"),
         "vs-generate": engine("versus_generate"),
@@ -59,6 +64,7 @@ def registry() -> dict[str, Benchmark]:
         "vs-bandwidth": engine("versus_bandwidth"),
         "memory": engine("memory", long=True),
         "analyses": analyses,
+        "importance": importance,
         "gui-heatmap": gui("heatmap_repaint"),
         "gui-grid": gui("grid_redraw"),
         "gui-stall": gui("event_loop_stall"),

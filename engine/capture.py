@@ -129,6 +129,8 @@ class Recorder(Hooks):
     knockout: dict[str, torch.Tensor] = field(default_factory=dict)  # stack -> [key] bool, True = knocked out
     ablate: dict[tuple[str, int], list[int]] = field(default_factory=dict)  # (stack, layer) -> heads to zero
     held: list[tuple[str, int, torch.Tensor]] = field(default_factory=list)  # (stack, layer, [head, key]) of a step
+    # (stack, layer) -> (batch rows, heads): batch row r[i] loses head h[i]; an ablation sweep's rows differ
+    row_ablate: dict[tuple[str, int], tuple[torch.Tensor, torch.Tensor]] = field(default_factory=dict)
 
     def _first_key(self, stack: str, queries: int, keys: int) -> int:
         """Position of a forward's first key. Self-attention keys end at the last query; a layer with a
@@ -164,6 +166,9 @@ class Recorder(Hooks):
         heads = self.ablate.get(site) if site is not None else None
         if heads:
             output[:, heads] = 0  # this forward's own tensor, nobody else holds it yet
+        rows = self.row_ablate.get(site) if site is not None else None
+        if rows is not None:
+            output[rows] = 0
         return output
 
     def flush(self) -> None:

@@ -80,7 +80,8 @@ def export(args) -> Path:
             axes["encoder"] = np.asarray(result.token_ids, np.int64)  # the input (or source)
         if run.loaded.kind != "encoder":
             axes["decoder"] = np.array(run.session.token_ids, np.int64)  # type: ignore[union-attr]  # a generator
-        arrays.update(analysis_arrays(analyses, ExportedRun(run.session, result.attention, attentions, axes)))
+        exported = ExportedRun(run.session, result.attention, attentions, axes, args.top_k_candidates)
+        arrays.update(analysis_arrays(analyses, exported))
     _write_npz(out, arrays)
     return out
 
