@@ -127,8 +127,10 @@ class Run:
     steps: list[StepResult]
 
 
-def run_session(args, candidates: int = 10) -> Run:
-    """Load the model, then analyse the text (encoders) or prefill and generate (the others)."""
+def run_session(args, candidates: int = 10, check: Callable[[LoadedModel], None] | None = None) -> Run:
+    """Load the model, then analyse the text (encoders) or prefill and generate (the others).
+
+    `check`: refuses flags that depend on the model (e.g. a layer it does not have) before it runs."""
     from engine.loading import load_model, set_threads
     from engine.session import EncoderSession, make_session
 
@@ -136,6 +138,8 @@ def run_session(args, candidates: int = 10) -> Run:
     set_threads(None)  # the CLI starts the engine, so it sets torch's threads
     loaded = load_model(args.model, LoadOptions(device=args.device, dtype=args.dtype))
     masks = masks_from(args, loaded.kind)
+    if check is not None:
+        check(loaded)
     session = make_session(loaded)
     if isinstance(session, EncoderSession):
         if args.generate:
