@@ -37,6 +37,7 @@ from engine.sampling import choose_token
 from engine.tokens import check_unicode, readable_token, readable_tokens, token_bytes
 
 MAX_TEXT_CHARS = 100_000  # longer pastes are refused before tokenising
+PREFILL_BLOCK = 512  # queries per prefill forward: a layer's scores are at most [head, 512, key] float32
 
 
 def make_session(loaded: LoadedModel) -> EncoderSession | GenerationSession:
@@ -123,8 +124,13 @@ class _Session:
         for stack, (capacity, keys) in rows.items():
             layers, heads = self._stack_shapes[stack]
             needed += stack_bytes(layers, heads, capacity, keys, stack == "decoder")
-        # The forward also holds one layer's full probabilities (float32) at a time.
-        widest = max((self._stack_shapes[s][1] * c * k * 4 for s, (c, k) in rows.items()), default=0)
+        # The forward also holds one layer's probabilities (float32) at a time: every query of an encoder,
+        # one prefill block of the others.
+        widest = max(
+            (self._stack_shapes[s][1] * (c if s == "encoder" else min(c, PREFILL_BLOCK)) * k * 4
+             for s, (c, k) in rows.items()),
+            default=0,
+        )
         check_fits(needed + 3 * widest, f"attention for {max(c for c, _ in rows.values())} tokens")
 
     def _configure_store(self, rows: dict[StackName, tuple[int, int]]) -> None:
@@ -311,6 +317,7 @@ class GenerationSession(_Session):
         self._keeps_logits = "logits_to_keep" in forward_args  # can skip the LM head for earlier tokens
         # transformers renamed `past_key_values` to `cache` (the old name warns, then goes in 5.40).
         self._cache_arg = "cache" if "cache" in forward_args else "past_key_values"
+        self.prefill_block = PREFILL_BLOCK
 
     # -- public API -----------------------------------------------------------------------------
     def set_sampling(self, config: SamplingConfig) -> None:
@@ -354,7 +361,7 @@ class GenerationSession(_Session):
         self._reset(plan)
         with torch.inference_mode():
             self._encoder_out = self._encode() if self._seq2seq else None
-            logits = self._forward(plan.ids + plan.replay, start=0, keep=len(plan.replay) + 1)
+            logits = self._feed(plan.ids + plan.replay, keep=len(plan.replay) + 1)
         self._logits = logits[-1]
         steps = self._replay_steps(plan.replay, logits)
         self._drop_after_end(len(steps), len(plan.replay), logits)
@@ -602,6 +609,18 @@ class GenerationSession(_Session):
             out = self.model.get_encoder()(input_ids=src)
         self.store.set_rows("encoder", len(self._source_ids))
         return out
+
+    def _feed(self, ids: list[int], keep: int) -> torch.Tensor:
+        """Feed a whole input from position 0 in blocks of `prefill_block` queries through the KV cache, so
+        that no layer holds [head, N, N] scores; return the logits after each of the last `keep` tokens."""
+        kept = []
+        for start in range(0, len(ids), self.prefill_block):
+            block = ids[start : start + self.prefill_block]
+            wanted = min(len(block), keep - (len(ids) - start - len(block)))  # this block's share of the last `keep`
+            logits = self._forward(block, start, keep=max(wanted, 1))
+            if wanted > 0:
+                kept.append(logits)
+        return torch.cat(kept)
 
     def _forward(self, new_ids: list[int], start: int, keep: int = 1) -> torch.Tensor:
         """Feed tokens that start at position `start`; write their rows; return the next-token logits
