@@ -65,9 +65,22 @@ class Selection:
 
     def shape(self, snapshot: AttentionSnapshot, stack: str) -> tuple[int, int, int, int]:
         """[layer, head, query, key] of the selected attention of one stack."""
-        layers, heads, queries, keys = snapshot.shape(stack)
+        return self.sized(*snapshot.shape(stack))
+
+    def sized(self, layers: int, heads: int, queries: int, keys: int) -> tuple[int, int, int, int]:
+        """[layer, head, query, key] of the selection from attention of that shape."""
         return (len(self.layers) if self.layers is not None else layers,
                 len(self.heads) if self.heads is not None else heads, queries, keys)
+
+    def recomputed(self, session, shape: tuple[int, int, int, int]) -> np.ndarray:
+        """The selected decoder attention of a long-mode session, each head recomputed exactly."""
+        layers, heads = session.long_attention.shape()[:2]
+        out = np.empty(shape, np.float32)
+        rows = range(shape[2])
+        for i, layer in enumerate(self.layers if self.layers is not None else range(layers)):
+            for j, head in enumerate(self.heads if self.heads is not None else range(heads)):
+                out[i, j] = session.region(layer, head, rows, rows)
+        return out
 
     def attention(self, snapshot: AttentionSnapshot, stack: str) -> np.ndarray:
         """[len(layers), len(heads), query, key] float32, unpacking only the selected heads."""
@@ -159,8 +172,13 @@ def export(args) -> Path:
     arrays["generated_ids"] = np.array([s.token_id for s in steps], np.int64)
     arrays["step_topk_ids"], arrays["step_topk_probs"] = _topk([s.candidates for s in steps], args.top_k_candidates)
     snapshot = result.attention
+    long = getattr(run.session, "long_attention", None)
+    if long is not None and analyses:
+        raise EngineError("--analyses needs every head's exact attention: not in long-document mode (--store exact)")
     # Analyses read every head; without them only the selection is ever unpacked.
     exported = {stack: selection.shape(snapshot, stack) for stack in snapshot.stacks}
+    if long is not None:  # the decoder's attention is recomputed, head by head, from what long mode keeps
+        exported["decoder"] = selection.sized(*long.shape())
     needed = sum(4 * int(np.prod(shape)) for shape in exported.values())
     if analyses:
         needed += sum(4 * int(np.prod(snapshot.shape(stack))) for stack in snapshot.stacks)
@@ -168,6 +186,8 @@ def export(args) -> Path:
     attentions = {stack: snapshot.full(stack) for stack in snapshot.stacks} if analyses else {}
     for stack in snapshot.stacks:
         arrays[f"{stack}_attentions"] = selection.attention(snapshot, stack)  # [layer, head, query, key]
+    if long is not None:
+        arrays["decoder_attentions"] = selection.recomputed(run.session, exported["decoder"])
     if analyses:
         axes: dict[str, np.ndarray] = {}  # stack -> the token ids along its attention's axes
         if "encoder" in attentions:

@@ -48,6 +48,11 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
         help="encoder-decoders: positions of the decoder's start token and prefix no decoder query may attend to",
     )
     parser.add_argument("--ablate-heads", help="LAYER:HEAD[,...] heads whose output is zeroed")
+    parser.add_argument(
+        "--store", choices=("auto", "exact", "long"), default="auto",
+        help="decoders: keep every attention row (exact), a pooled overview with exact rows recomputed on demand "
+        "(long), or exact while it fits memory (auto)",
+    )
     parser.add_argument("--device", default="auto")
     parser.add_argument("--dtype", default="auto")
 
@@ -142,6 +147,8 @@ def run_session(args, candidates: int = 10, check: Callable[[LoadedModel], None]
         check(loaded)
     session = make_session(loaded)
     if isinstance(session, EncoderSession):
+        if args.store != "auto":
+            raise EngineError(f"--store is for decoders; {loaded.info.name} is an encoder")
         if args.generate:
             raise EngineError(f"{loaded.info.name} is an encoder: it cannot generate; drop --generate")
         if args.source:
@@ -150,6 +157,9 @@ def run_session(args, candidates: int = 10, check: Callable[[LoadedModel], None]
     if loaded.kind == "decoder" and args.source:
         raise EngineError(f"{loaded.info.name} is a decoder: put the prompt in --text, there is no --source")
     session.set_sampling(sampling)
+    if args.store != "auto" and loaded.kind != "decoder":
+        raise EngineError(f"--store is for decoders; {loaded.info.name} is an {loaded.kind}")
+    session.store_mode = args.store
     session.prefill(args.text, masks, source=args.source)
     steps = session.run(args.generate) if args.generate else []
     return Run(loaded, session, session.state(), steps)

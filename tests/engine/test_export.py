@@ -139,3 +139,18 @@ def test_an_export_larger_than_free_memory_is_refused_with_its_size(folders, tmp
     assert f"the export would take {size} bytes but there is only 80 bytes of free memory" in err
     assert "--layers" in err
     assert not out.exists()
+
+
+def test_a_long_mode_export_equals_the_same_slice_of_an_exact_export(folders, tmp_path, capsys):
+    args = ["--model", str(folders["gpt"]), "--text", "the cat sat on the mat", "--generate", "3"]
+    exact = _export(tmp_path, *args, "--store", "exact")
+    long = _export(tmp_path, *args, "--store", "long", "--layers", "1,0", "--heads", "2")
+    assert long["decoder_attentions"].shape == (2, 1) + exact["decoder_attentions"].shape[2:]
+    np.testing.assert_allclose(long["decoder_attentions"], exact["decoder_attentions"][[1, 0]][:, [2]], atol=1e-3)
+    assert long["generated_ids"].tolist() == exact["generated_ids"].tolist()
+    out = tmp_path / "x.npz"
+    assert main(["export", *args, "--store", "long", "--analyses", "heads", "--out", str(out)]) == 2
+    assert "not in long-document mode" in capsys.readouterr().err and not out.exists()
+    assert main(["export", "--model", str(folders["bert"]), "--text", "the cat", "--store", "long",
+                 "--out", str(out)]) == 2
+    assert "--store is for decoders" in capsys.readouterr().err
