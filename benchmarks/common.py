@@ -31,6 +31,7 @@ class Size:
     steps_per_repeat: int = 4  # decode steps timed per repeat (their median is the repeat's time)
     analysis_shape: tuple[int, int, int] = (30, 9, 512)  # (layers, heads, tokens) for the analyses figure (SmolLM2)
     click_lengths: tuple[int, ...] = (20, 500)  # prompt lengths for click -> heatmap redrawn (issue 10)
+    long_lengths: tuple[int, ...] = (4096, 8192)  # long-document mode lengths (issue 14)
 
 
 FULL = Size(
@@ -59,6 +60,7 @@ TINY = Size(
     steps_per_repeat=2,
     analysis_shape=(2, 4, 16),
     click_lengths=(16,),
+    long_lengths=(64,),
 )
 SIZES = {"full": FULL, "tiny": TINY}
 
