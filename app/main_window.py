@@ -26,6 +26,7 @@ from app.attention_panel import AttentionPanel
 from app.document import Document
 from app.engine_worker import EngineClient, Loader
 from app.error_log import open_log
+from app.keyboard_help import add_keyboard_help
 from app.menus import build_menus, read_text_file
 from app.redraw_pump import RedrawPump
 from app.widgets.candidates import CandidatesTable
@@ -53,6 +54,7 @@ def _text_box(name: str, placeholder: str, height: int) -> QPlainTextEdit:
     box.setObjectName(name)
     box.setPlaceholderText(placeholder)
     box.setMaximumHeight(height)
+    box.setTabChangesFocus(True)  # Tab moves on to the next control instead of typing a tab
     return box
 
 
@@ -155,6 +157,7 @@ class MainWindow(QMainWindow):
             self,
         )
         self.menus = build_menus(self)
+        add_keyboard_help(self)
         self._show_kind(None)
         self.resize(1400, 860)
 
