@@ -49,10 +49,11 @@ EXAMPLES = {
 }
 
 
-def _text_box(name: str, placeholder: str, height: int) -> QPlainTextEdit:
+def _text_box(name: str, placeholder: str, height: int, tip: str) -> QPlainTextEdit:
     box = QPlainTextEdit()
     box.setObjectName(name)
     box.setPlaceholderText(placeholder)
+    box.setToolTip(tip)
     box.setMaximumHeight(height)
     box.setTabChangesFocus(True)  # Tab moves on to the next control instead of typing a tab
     return box
@@ -89,9 +90,11 @@ class MainWindow(QMainWindow):
         self.picker = ModelPicker()
         self.banner = MessageBanner()
         self.source_label = QLabel("Source")
-        self.source_input = _text_box("sourceInput", "The encoder's input", 80)
+        self.source_input = _text_box("sourceInput", "The encoder's input", 80,
+                                      "The text the encoder reads; analysed as you type")
         self.text_label = QLabel("Text")
-        self.text_input = _text_box("textInput", "Type some text…", 100)
+        self.text_input = _text_box("textInput", "Type some text…", 100,
+                                    "The text to analyse, as you type (Tab moves on to the next control)")
         self.token_strip = TokenStrip()
         self.token_strip.setMinimumHeight(70)
         self.decoder_label = QLabel("Decoder tokens")
