@@ -29,6 +29,7 @@ from app.engine_worker import EngineClient, Loader
 from app.error_log import open_log
 from app.language_menu import add_language_menu
 from app.lessons import install_lessons
+from app.keyboard_help import add_keyboard_help
 from app.menus import build_menus, read_text_file
 from app.redraw_pump import RedrawPump
 from app.widgets.candidates import CandidatesTable
@@ -51,11 +52,13 @@ EXAMPLES = {
 }
 
 
-def _text_box(name: str, placeholder: str, height: int) -> QPlainTextEdit:
+def _text_box(name: str, placeholder: str, height: int, tip: str) -> QPlainTextEdit:
     box = QPlainTextEdit()
     box.setObjectName(name)
     box.setPlaceholderText(placeholder)
+    box.setToolTip(tip)
     box.setMaximumHeight(height)
+    box.setTabChangesFocus(True)  # Tab moves on to the next control instead of typing a tab
     return box
 
 
@@ -90,9 +93,11 @@ class MainWindow(QMainWindow):
         self.picker = ModelPicker()
         self.banner = MessageBanner()
         self.source_label = QLabel("Source")
-        self.source_input = _text_box("sourceInput", "The encoder's input", 80)
+        self.source_input = _text_box("sourceInput", "The encoder's input", 80,
+                                      "The text the encoder reads; analysed as you type")
         self.text_label = QLabel("Text")
-        self.text_input = _text_box("textInput", "Type some text…", 100)
+        self.text_input = _text_box("textInput", "Type some text…", 100,
+                                    "The text to analyse, as you type (Tab moves on to the next control)")
         self.token_strip = TokenStrip()
         self.token_strip.setMinimumHeight(70)
         self.decoder_label = QLabel("Decoder tokens")
@@ -161,6 +166,7 @@ class MainWindow(QMainWindow):
         self.lessons = install_lessons(self)
         add_language_menu(self)
         self.analysis_actions = add_analysis_actions(self)
+        add_keyboard_help(self)
         self._show_kind(None)
         self.resize(1400, 860)
 

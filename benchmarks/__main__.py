@@ -79,6 +79,7 @@ def registry() -> dict[str, Benchmark]:
         "gui-stall": gui("event_loop_stall"),
         "gui-click": gui("click_to_redrawn"),
         "startup": gui("startup"),
+        "gui-soak": gui("soak"),
     }
 
 

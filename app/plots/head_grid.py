@@ -144,6 +144,11 @@ class HeadGridView(TitledView):
 
     # -- geometry ----------------------------------------------------------------------------
 
+    @property
+    def columns(self) -> int:
+        """Thumbnails per row (heads in the all-layers grid)."""
+        return self._cols
+
     def _grid_position(self, layer_index: int, head: int) -> tuple[int, int]:
         if self._all_layers:
             return layer_index, head
