@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -15,19 +16,61 @@ import numpy as np
 from engine.errors import EngineError
 from engine.export_analyses import ANALYSES, ExportedRun, analysis_arrays, parse_analyses
 from engine.results import Candidate
-from engine.run_flags import Parser, add_run_flags, run_command, run_session
+from engine.run_flags import Parser, Run, add_run_flags, run_command, run_session
+from engine.session_file import SUFFIX, write_session
+from engine.session_replay import replay_session, session_of
 from engine.tokens import readable_tokens
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="attnlab export", description="Write tokens, attention and predictions to an .npz file.")
     add_run_flags(parser)
-    parser.add_argument("--top-k-candidates", type=int, default=10, metavar="K")
+    parser.add_argument("--top-k-candidates", type=int, metavar="K", help="candidates per slot or step (default 10)")
     parser.add_argument(
         "--analyses", metavar="NAME,...", help=f"also write these analyses' arrays: {', '.join(ANALYSES)}"
     )
     parser.add_argument("--out", required=True, help="the .npz file to write")
+    parser.add_argument("--save-session", metavar="FILE.attnlab", help="also write the run as a session file")
+    parser.add_argument(
+        "--session", metavar="FILE.attnlab",
+        help="replay a session file (its model, text, masks, sampling and tokens) instead of the run flags",
+    )
+    for action in parser._actions:  # --model comes from the session with --session: checked in export()
+        if action.dest == "model":
+            action.required = False
     return parser
+
+
+SESSION_FLAGS = ("model", "text", "source", "mask_positions", "knockout_positions", "decoder_knockout_positions",
+                 "ablate_heads", "temperature", "seed")  # what a session file says instead
+
+
+def _run(args) -> Run:
+    """Run the flags, or replay --session; write --save-session."""
+    if args.session and args.save_session:
+        raise EngineError("--session replays a session file: it has one already, drop --save-session")
+    if args.session:
+        given = [name for name in SESSION_FLAGS if getattr(args, name)]
+        given += ["greedy"] * args.greedy + ["generate"] * bool(args.generate)
+        given += ["top_k"] * bool(args.top_k) + ["top_p"] * (args.top_p != 1.0)
+        if given:
+            flags = ", ".join("--" + name.replace("_", "-") for name in given)
+            raise EngineError(f"--session replays the session's own model and input: drop {flags}")
+        run, data = replay_session(args.session, _given(args.device), _given(args.dtype), args.top_k_candidates,
+                                   warn=lambda message: print(message, file=sys.stderr))
+        args.top_k_candidates = data.sampling.candidates if args.top_k_candidates is None else args.top_k_candidates
+    else:
+        if not args.model:
+            raise EngineError("the following arguments are required: --model (or --session)")
+        args.top_k_candidates = 10 if args.top_k_candidates is None else args.top_k_candidates
+        run = run_session(args, args.top_k_candidates)
+    if args.save_session:
+        write_session(session_of(args, run), args.save_session)
+    return run
+
+
+def _given(value: str) -> str | None:
+    return None if value == "auto" else value
 
 
 def _topk(rows: list[tuple[Candidate, ...]], k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -40,7 +83,7 @@ def _topk(rows: list[tuple[Candidate, ...]], k: int) -> tuple[np.ndarray, np.nda
 
 
 def export(args) -> Path:
-    if args.top_k_candidates < 1:
+    if args.top_k_candidates is not None and args.top_k_candidates < 1:
         raise EngineError("--top-k-candidates must be ≥ 1")
     out = Path(args.out)
     analyses = parse_analyses(args.analyses)
@@ -48,7 +91,9 @@ def export(args) -> Path:
         raise EngineError(f"--out must name an .npz file, got {out}")
     if not out.parent.exists():
         raise EngineError(f"the folder {out.parent} does not exist")
-    run = run_session(args, args.top_k_candidates)
+    if args.save_session and not str(args.save_session).endswith(SUFFIX):
+        raise EngineError(f"--save-session must name a {SUFFIX} file, got {args.save_session}")
+    run = _run(args)
     result, steps = run.result, run.steps
     arrays: dict[str, np.ndarray] = {}
     if run.loaded.kind == "encoder":
