@@ -80,6 +80,14 @@ def weights_hash(path: str | os.PathLike[str]) -> str | None:
     return digest.hexdigest()
 
 
+def model_spec(ref: ModelRef) -> str:
+    """What to load for a session: its name, or the folder it was read from when the name no
+    longer resolves here (a relative path saved elsewhere, a renamed catalog entry)."""
+    if not Path(ref.name).expanduser().exists() and ref.path and Path(ref.path).exists():
+        return ref.path
+    return ref.name
+
+
 # -- writing ----------------------------------------------------------------------------------
 
 

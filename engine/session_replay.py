@@ -14,7 +14,7 @@ from pathlib import Path
 
 from engine.config import LoadOptions
 from engine.run_flags import Run, masks_from, sampling_config
-from engine.session_file import ModelRef, SessionData, read_session, weights_hash
+from engine.session_file import ModelRef, SessionData, model_spec, read_session, weights_hash
 
 log = logging.getLogger(__name__)
 
@@ -34,14 +34,6 @@ def session_of(args, run: Run) -> SessionData:
         sampling=sampling_config(args, args.top_k_candidates),
         generated=tuple(run.session.token_ids[run.session.prompt_length:]) if generator else (),  # type: ignore[union-attr]
     )
-
-
-def model_spec(ref: ModelRef) -> str:
-    """What to load for a session: its name, or the folder it was read from when the name no
-    longer resolves here (a relative path saved elsewhere)."""
-    if not Path(ref.name).expanduser().exists() and ref.path and Path(ref.path).exists():
-        return ref.path
-    return ref.name
 
 
 def weights_changed(ref: ModelRef, loaded_path: str) -> bool:
