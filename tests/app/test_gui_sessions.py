@@ -220,3 +220,26 @@ def read_session_of(window: MainWindow):
     data = window.sessions.current()
     assert data is not None
     return data
+
+
+def test_attnlab_with_a_session_file_opens_the_window_on_it(open_window, tiny_folders, qtbot, wait_idle, tmp_path,
+                                                            monkeypatch):
+    import app
+    from app import cli, gui
+
+    calls = []
+    monkeypatch.setattr(gui, "run", lambda model=None, session=None: calls.append((model, session)) or 0)
+    assert cli.main([str(tmp_path / "run.attnlab")]) == 0 and cli.main([tiny_folders["bert"]]) == 0
+    assert calls == [(None, str(tmp_path / "run.attnlab")), (tiny_folders["bert"], None)]
+
+    window = open_window(tiny_folders["gpt2"], text="the dog ran")
+    window.step()
+    wait_idle(window)
+    assert window.sessions.save(tmp_path / "run.attnlab")
+    window.close()
+    opened = app.create_main_window(session=str(tmp_path / "run.attnlab"))
+    qtbot.addWidget(opened)
+    qtbot.waitUntil(lambda: opened.document.info is not None and opened.is_idle() and bool(opened.document.steps),
+                    timeout=LOAD_TIMEOUT_MS)
+    assert opened.text_input.toPlainText() == "the dog ran" and opened.windowTitle().endswith("run.attnlab")
+    opened.close()
