@@ -12,7 +12,7 @@ import logging
 import os
 from pathlib import Path
 
-from engine.session_file import SUFFIX, SessionData, write_session
+from engine.saved_session import SUFFIX, SessionData, write_session
 from engine.user_dirs import data_dir
 
 log = logging.getLogger(__name__)

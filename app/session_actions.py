@@ -1,7 +1,7 @@
 """Sessions in the window: File ▸ New, Open…, Open Recent, Save, Save As…; dropping a session file
 or a model on the window; autosave after every change, and the offer to restore after a crash.
 
-A session is data (engine/session_file.py): opening one loads its model (unless it is loaded
+A session is data (engine/saved_session.py): opening one loads its model (unless it is loaded
 already), puts back its texts, masks and sampling, and replays its generated tokens under the
 masks in one prefill, as a mask change does — the window then shows the same tokens, attention
 and candidates. The window's own state is read and set here through its attributes; main_window
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QVBoxLayout
 from app.autosave import new_autosave_path, orphans, write_autosave
 from app.widgets.restore_banner import RestoreBanner
 from engine.results import Masks, ModelInfo
-from engine.session_file import (
+from engine.saved_session import (
     SUFFIX,
     ModelRef,
     SessionData,
@@ -30,7 +30,7 @@ from engine.session_file import (
     read_session,
     write_session,
 )
-from engine.session_file import weights_hash as file_weights_hash
+from engine.saved_session import weights_hash as file_weights_hash
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow

@@ -17,8 +17,8 @@ from engine.errors import EngineError
 from engine.export_analyses import ANALYSES, ExportedRun, analysis_arrays, parse_analyses
 from engine.results import Candidate
 from engine.run_flags import Parser, Run, add_run_flags, run_command, run_session
-from engine.session_file import SUFFIX, write_session
-from engine.session_replay import replay_session, session_of
+from engine.saved_replay import replay_session, session_of
+from engine.saved_session import SUFFIX, write_session
 from engine.tokens import readable_tokens
 
 

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 
 from app.autosave import autosave_dir
 from app.main_window import MainWindow
-from engine.session_file import SessionFileError, read_session
+from engine.saved_session import SessionFileError, read_session
 
 TEXT = "the cat sat"
 APP = """

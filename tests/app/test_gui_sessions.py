@@ -16,7 +16,7 @@ from PySide6.QtGui import QDropEvent, QKeySequence
 from app.autosave import autosave_dir, orphans
 from app.main_window import MainWindow
 from engine.config import SamplingConfig
-from engine.session_file import read_session, to_json
+from engine.saved_session import read_session, to_json
 
 
 def _shown(window: MainWindow) -> dict:

@@ -10,7 +10,7 @@ import pytest
 from app.cli import main
 from engine.config import SamplingConfig
 from engine.results import Masks
-from engine.session_file import (
+from engine.saved_session import (
     SCHEMA_VERSION,
     ModelRef,
     SessionData,

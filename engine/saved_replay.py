@@ -14,7 +14,7 @@ from pathlib import Path
 
 from engine.config import LoadOptions
 from engine.run_flags import Run, masks_from, sampling_config
-from engine.session_file import ModelRef, SessionData, model_spec, read_session, weights_hash
+from engine.saved_session import ModelRef, SessionData, model_spec, read_session, weights_hash
 
 log = logging.getLogger(__name__)
 
