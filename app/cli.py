@@ -1,6 +1,6 @@
-"""The `attnlab` command: no arguments start the desktop app; `attnlab export ...` writes an .npz,
-`attnlab explain ...` prints the numbers behind one attention weight, `attnlab compare A.npz B.npz`
-writes what changed between two exports.
+"""The `attnlab` command: no arguments start the desktop app (`attnlab run.attnlab` opens it on a
+session); `attnlab export ...` writes an .npz, `attnlab explain ...` prints the numbers behind one
+attention weight, `attnlab compare A.npz B.npz` writes what changed between two exports.
 
 Subcommands run the engine (torch) in this process and print their own lines only: transformers'
 warnings, logs and progress bars are silenced around the call unless `--verbose` is given.
@@ -52,10 +52,16 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--model", help="catalog name or model folder to open (default: the last one used)")
+    parser.add_argument("open", nargs="?", metavar="FILE",
+                        help="a session (.attnlab) to open, or a model folder or .gguf file to load")
     args = parser.parse_args(argv)
     from app.gui import run
 
-    return run(args.model)
+    if args.open and args.open.endswith(".attnlab"):
+        return run(args.model, session=args.open)
+    if args.open and args.model:
+        parser.error("give the model once: as --model or as FILE")
+    return run(args.model or args.open)
 
 
 if __name__ == "__main__":

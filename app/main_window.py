@@ -27,11 +27,12 @@ from app.attention_panel import AttentionPanel
 from app.document import Document
 from app.engine_worker import EngineClient, Loader
 from app.error_log import open_log
+from app.keyboard_help import add_keyboard_help
 from app.language_menu import add_language_menu
 from app.lessons import install_lessons
-from app.keyboard_help import add_keyboard_help
 from app.menus import build_menus, read_text_file
 from app.redraw_pump import RedrawPump
+from app.session_actions import install_sessions
 from app.widgets.candidates import CandidatesTable
 from app.widgets.generation_bar import GenerationBar
 from app.widgets.mask_predictions import MaskPredictions
@@ -83,9 +84,11 @@ class MainWindow(QMainWindow):
         self._run_start = 0  # steps taken before the current run
         self._text_kind: str | None = None  # the kind of model the text boxes hold text for (None: any)
         self._explain_rid = 0  # the last formula-inspector request
+        self.pending_replay: tuple[int, ...] = ()  # generated ids the next analysis feeds again (an opened session)
         self._build()
         self._connect()
         self._restore()
+        self.sessions = install_sessions(self)
 
     # -- construction ------------------------------------------------------------------------
 
@@ -269,8 +272,8 @@ class MainWindow(QMainWindow):
             return
         if self.banner.level and self._banner_origin == "input":
             self.banner.dismiss()
-        replay: tuple[int, ...] = ()
-        if keep_generated and not text_edited and self.document.steps:
+        replay, self.pending_replay = self.pending_replay, ()
+        if not replay and keep_generated and not text_edited and self.document.steps:
             self.client.stop()  # a run in progress ends here; what it generated so far is kept
             replay = tuple(step.token_id for step in self.document.steps)
             self.statusBar().showMessage(
