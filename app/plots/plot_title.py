@@ -29,6 +29,7 @@ class TitledView(pg.GraphicsLayoutWidget):
     """A view of one plot (`self.plot`) whose title is kept to the width of its pane."""
 
     plot: pg.PlotItem
+    image: pg.ImageItem  # the matrix drawn (figures read its levels)
     _title = ""
 
     @property
