@@ -116,7 +116,15 @@ def paint_figure(view: TitledView, painter: QPainter) -> None:
     painter.fillRect(QRectF(0, 0, total.width(), total.height()), QColor("white"))
     source = view.mapToScene(view.viewport().rect()).boundingRect()
     target = QRectF(0, 0, size.width(), size.height())
-    view.scene().render(painter, target, source, Qt.AspectRatioMode.IgnoreAspectRatio)
+    handles = getattr(getattr(view, "colorbar", None), "region", None)  # the colour bar's drag handles
+    hidden = [handles] if handles is not None and handles.isVisible() else []
+    for item in hidden:
+        item.setVisible(False)  # controls, not part of the figure
+    try:
+        view.scene().render(painter, target, source, Qt.AspectRatioMode.IgnoreAspectRatio)
+    finally:
+        for item in hidden:
+            item.setVisible(True)
     if total.width() > size.width():
         lo, hi = view.image.getLevels() if view.image.image is not None else (0.0, 1.0)
         _paint_colorbar(painter, QRectF(size.width(), 0, COLORBAR_STRIP, size.height()), float(lo), float(hi))
@@ -201,7 +209,7 @@ def _png_bytes(view: TitledView, metadata: FigureMetadata, dpi: float | None) ->
     image.setText("attnlab", metadata.to_json())
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, b"PNG"):
+    if not image.save(buffer, "PNG"):  # type: ignore[call-overload]  # the stubs say bytes; PySide takes str
         raise OSError("the PNG could not be encoded")
     return bytes(buffer.data().data())
 

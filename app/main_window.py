@@ -26,6 +26,7 @@ from app.attention_panel import AttentionPanel
 from app.document import Document
 from app.engine_worker import EngineClient, Loader
 from app.error_log import open_log
+from app.figure_actions import install_figures
 from app.menus import build_menus, read_text_file
 from app.redraw_pump import RedrawPump
 from app.widgets.candidates import CandidatesTable
@@ -155,6 +156,7 @@ class MainWindow(QMainWindow):
             self,
         )
         self.menus = build_menus(self)
+        self.figures = install_figures(self)
         self._show_kind(None)
         self.resize(1400, 860)
 
