@@ -116,6 +116,10 @@ class AttentionPanel(QWidget):
         self.render_heatmap()
         self.render_grid()
 
+    def showing(self) -> tuple[Document, AttentionSnapshot, str, int] | None:
+        """(document, snapshot, stack, layer) the views draw, or None when they show nothing (figures ask)."""
+        return self._current()
+
     def _current(self) -> tuple[Document, AttentionSnapshot, str, int] | None:
         """(document, snapshot, stack, layer) when there is attention to show, else None."""
         document = self._document

@@ -27,6 +27,7 @@ from app.attention_panel import AttentionPanel
 from app.document import Document
 from app.engine_worker import EngineClient, Loader
 from app.error_log import open_log
+from app.figure_actions import install_figures
 from app.keyboard_help import add_keyboard_help
 from app.language_menu import add_language_menu
 from app.lessons import install_lessons
@@ -170,6 +171,7 @@ class MainWindow(QMainWindow):
         add_language_menu(self)
         self.analysis_actions = add_analysis_actions(self)
         add_keyboard_help(self)
+        self.figures = install_figures(self)
         self._show_kind(None)
         self.resize(1400, 860)
 

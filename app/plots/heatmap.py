@@ -229,6 +229,9 @@ class HeatmapView(TitledView):
 
     def _on_mouse_clicked(self, event: object) -> None:
         button, double = getattr(event, "button", None), getattr(event, "double", None)
+        if button is not None and button() == Qt.MouseButton.RightButton:
+            self.popup_menu(event.screenPos().toPoint())  # type: ignore[attr-defined]  # a MouseClickEvent
+            return
         if button is None or button() != Qt.MouseButton.LeftButton or (double is not None and double()):
             return
         self.click_at(event.scenePos())  # type: ignore[attr-defined]  # pyqtgraph's MouseClickEvent
