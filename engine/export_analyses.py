@@ -55,6 +55,18 @@ def rollout_arrays(run: ExportedRun) -> dict[str, NDArray]:
     return {f"{stack}_rollout": rollout(run.attentions[stack]) for stack in SELF_ATTENTION if stack in run.attentions}
 
 
+def probe_arrays(run: ExportedRun) -> dict[str, NDArray]:
+    """`probe_token_ids` [2 · half] and `probe_head_{entropy,...,induction}` float32 [layer, head]: the
+    fingerprints of the decoder on the induction probe (seeded random tokens, repeated; decoders only)."""
+    from engine.probe_run import run_induction_probe  # runs the model: torch
+
+    scores = run_induction_probe(run.session.loaded)
+    assert scores.probe_ids is not None  # the probe's scores carry its ids
+    arrays: dict[str, NDArray] = {"probe_token_ids": scores.probe_ids}
+    arrays.update({f"probe_head_{name}": values for name, values in scores.prints.arrays().items()})
+    return arrays
+
+
 def lens_arrays(run: ExportedRun) -> dict[str, NDArray]:
     """`lens_topk_ids` int64 and `lens_topk_probs` float32 [layer + 1, position, k]: entry 0 from the
     embeddings, entry l after layer l, the last the model's output; positions of the predicting stack."""
@@ -75,6 +87,7 @@ def importance_arrays(run: ExportedRun) -> dict[str, NDArray]:
 ANALYSES: dict[str, Analysis] = {
     "heads": head_fingerprint_arrays,
     "rollout": rollout_arrays,
+    "probe": probe_arrays,
     "lens": lens_arrays,
     "importance": importance_arrays,
 }

@@ -43,6 +43,12 @@ class ModelInfo:
     max_positions: int | None  # longest input the model accepts (None: no limit known)
     vocab_size: int
     parameters: int
+    # (feature, why this model cannot do it): "knockout", "ablation", "inspector"; the window greys them out
+    unsupported: tuple[tuple[str, str], ...] = ()
+
+    def why_unsupported(self, feature: str) -> str | None:
+        """Why this model cannot do `feature`, or None when it can."""
+        return dict(self.unsupported).get(feature)
 
     @property
     def input_stack(self) -> SequenceName:

@@ -184,7 +184,7 @@ class _Gates(Recorder):
 
     def on_output(self, module: torch.nn.Module, output: torch.Tensor) -> torch.Tensor:
         output = super().on_output(module, output)
-        site = self.sites.get(id(module))
+        site = self.sites.get(capture.site_key(module))
         if site is None or site[0] != self.stack or self.gates is None:
             return output
         return output * self.gates[site[1]].to(output.dtype).view(1, -1, 1, 1)

@@ -50,10 +50,10 @@ def block_of(model: torch.nn.Module, attention: torch.nn.Module) -> torch.nn.Mod
     return model.get_submodule(match.group(1))
 
 
-def blocks(model: torch.nn.Module, sites: dict[int, tuple[str, int]], stack: str) -> list[torch.nn.Module]:
-    """The blocks of one stack in layer order."""
+def blocks(model: torch.nn.Module, sites: dict[tuple[int, int], tuple[str, int]], stack: str) -> list[torch.nn.Module]:
+    """The blocks of one stack in layer order (a block shared by several layers appears once per layer)."""
     modules = {id(m): m for m in model.modules()}
-    layers = sorted((layer, mid) for mid, (s, layer) in sites.items() if s == stack)
+    layers = sorted((layer, key[0]) for key, (s, layer) in sites.items() if s == stack)
     return [block_of(model, modules[mid]) for _, mid in layers]
 
 
