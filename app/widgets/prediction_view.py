@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -64,6 +65,8 @@ class PredictionView(QWidget):
         self.importance: HeadImportance | None = None
         self.tabs = QTabWidget()
         self.tabs.setObjectName("predictionTabs")
+        for button in self.tabs.tabBar().findChildren(QToolButton):  # the tab bar's own scroll arrows
+            button.setToolTip("Show more tabs")
 
         self.lens_note = QLabel("The logit lens of the current input appears here.")
         self.lens_note.setWordWrap(True)
