@@ -19,6 +19,7 @@ from app.token_text import display_text
 LABEL_CHARS = 12
 GAP_PX = 6  # between two labels on the horizontal axis
 UPRIGHT_PX = 80  # the longest an upright label may be (taller would take the heatmap's room)
+UPRIGHT_SHARE = 0.12  # ... and at most this share of the view's height (a short pane keeps its plot)
 
 
 class TokenAxis(pg.AxisItem):
@@ -123,7 +124,7 @@ class TokenAxis(pg.AxisItem):
         xs = [tick[1].x() for tick in tick_specs]
         self._upright_texts = list(zip(xs, strings, strict=False))
         longest = max((self._metrics.horizontalAdvance(s) for s in strings), default=0)
-        self._updateMaxTextSize(min(longest, UPRIGHT_PX) + 2)
+        self._updateMaxTextSize(min(longest, self._upright_room()) + 2)
         return axis_spec, tick_specs, []
 
     def drawPicture(self, p: QPainter, axisSpec, tickSpecs, textSpecs) -> None:  # noqa: N802,N803 - override
@@ -131,15 +132,22 @@ class TokenAxis(pg.AxisItem):
         if not self._upright_texts:
             return
         top = max(0, self.style["tickLength"]) + self.style["tickTextOffset"][1]
-        height = self._metrics.height()
+        height, room = self._metrics.height(), self._upright_room()
         for x, text in self._upright_texts:
-            shown = self._metrics.elidedText(text, Qt.TextElideMode.ElideRight, UPRIGHT_PX)
+            shown = self._metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
             p.save()
             p.translate(QPointF(x, top))
             p.rotate(-90)  # reads bottom to top, ending at the axis
-            p.drawText(QRectF(-UPRIGHT_PX, -height / 2, UPRIGHT_PX, height),
+            p.drawText(QRectF(-room, -height / 2, room, height),
                        int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), shown)
             p.restore()
+
+    def _upright_room(self) -> int:
+        """Pixels an upright label may take: UPRIGHT_PX, less in a short view."""
+        views = self.scene().views() if self.scene() is not None else []
+        if not views:
+            return UPRIGHT_PX
+        return max(3 * self._metrics.height() // 2, min(UPRIGHT_PX, int(views[0].height() * UPRIGHT_SHARE)))
 
     @property
     def drawn_labels(self) -> list[str]:
