@@ -120,7 +120,7 @@ class HeadGridView(TitledView):
         self._layers = list(layers)
         self._all_layers = len(blocks) > 1
         self._show_title(title)
-        self._show_axes(self._all_layers)
+        self._show_axes(self._all_layers, blocks[0].shape[0] if blocks else 0)
         if not blocks or blocks[0].size == 0:
             self.image.clear()
             for item in (self._lines, self._crosses):
@@ -154,13 +154,12 @@ class HeadGridView(TitledView):
         self._draw_labels()
         self._fit()
 
-    def _show_axes(self, shown: bool) -> None:
+    def _show_axes(self, shown: bool, heads: int) -> None:
         """The all-layers grid: layers down the left, heads along the top."""
         for name in ("left", "top"):
             self.plot.showAxis(name, shown)
         if shown:
             self._layer_axis.set_labels([f"L{layer}" for layer in self._layers])
-            heads = self._shown[0][0].shape[0] if self._shown and len(self._shown[0]) else 0
             self._head_axis.set_labels([f"H{head}" for head in range(heads)])
 
     def _fit(self, *_: object) -> None:
