@@ -12,10 +12,11 @@ ATTENTION = ""  # the picker's first entry: the grid shows the heads' attention,
 
 
 class HeadScoresBar(QWidget):
-    """Emits metric_changed(name) ("" for none) and probe_requested()."""
+    """Emits metric_changed(name) ("" for none), probe_requested() and probe_enabled(bool)."""
 
     metric_changed = Signal(str)
     probe_requested = Signal()
+    probe_enabled = Signal(bool)  # whether the probe can be asked for now (for a menu entry)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -74,4 +75,5 @@ class HeadScoresBar(QWidget):
 
     def set_probing(self, probing: bool, can_probe: bool = True) -> None:
         self.probe_button.setEnabled(can_probe and not probing)
+        self.probe_enabled.emit(self.probe_button.isEnabled())
         self.probe_button.setText("Probing…" if probing else "Induction probe")

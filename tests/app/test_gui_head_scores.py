@@ -107,9 +107,11 @@ def test_sorting_and_clicking_a_row_shows_that_head(open_window, qtbot, wait_idl
 def test_induction_probe_scores_every_head(open_window, qtbot, wait_idle, eager):
     window = open_window("tiny-gpt", text=TEXT)
     bar = window.attention.scores_bar
+    action = window.analysis_actions["probe"]
+    assert action in window.menus["viewMenu"].actions() and action.isEnabled()
     with qtbot.waitSignal(window.client.induction_probed, timeout=30_000) as probed:
-        bar.probe_button.click()
-        assert not bar.probe_button.isEnabled()
+        action.trigger()  # View → Run the Induction Probe: the same as the button
+        assert not bar.probe_button.isEnabled() and not action.isEnabled()
     wait_idle(window)
     probe = probed.args[0]
     ids = probe.probe_ids
@@ -158,6 +160,7 @@ def test_cross_attention_has_no_scores_or_rollout(open_window, qtbot, wait_idle,
     assert "self-attention" in window.attention.scores_bar.status.text()
     assert "self-attention" in window.attention.heatmap.plot.titleLabel.text
     assert not window.attention.scores_bar.probe_button.isEnabled()  # the probe is for decoder-only models
+    assert not window.analysis_actions["probe"].isEnabled()
     window.attention.picker.select(stack="encoder")
     wait_idle(window)
     qtbot.waitUntil(lambda: window.attention.scores_bar.status.text().startswith("on "), timeout=20_000)
