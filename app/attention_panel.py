@@ -13,6 +13,7 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
+from app.attention_keys import AttentionKeys
 from app.document import STACK_TITLES, Document
 from app.head_metrics import METRICS, PROBE, colour_range, metric_values
 from app.plots.head_grid import HeadGridView, pool_factors
@@ -92,6 +93,7 @@ class AttentionPanel(QWidget):
         self.grid.ablation_toggled.connect(self._on_ablation_toggled)
         self.heatmap.hovered.connect(lambda *_: self.hovered.emit(self.heatmap.hover_text))
         self.heatmap.cell_clicked.connect(self.explain)
+        self.keys = AttentionKeys(self)  # arrow keys, PageUp/PageDown in the two views
 
     def set_model(self, info: ModelInfo | None) -> None:
         self.formula.close_panel()
@@ -113,6 +115,10 @@ class AttentionPanel(QWidget):
         """Both views, now. (Not `render`: that is QWidget.render, which paints into a device.)"""
         self.render_heatmap()
         self.render_grid()
+
+    def showing(self) -> tuple[Document, AttentionSnapshot, str, int] | None:
+        """(document, snapshot, stack, layer) the views draw, or None when they show nothing (figures ask)."""
+        return self._current()
 
     def _current(self) -> tuple[Document, AttentionSnapshot, str, int] | None:
         """(document, snapshot, stack, layer) when there is attention to show, else None."""

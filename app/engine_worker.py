@@ -25,6 +25,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
+from app.engine_messages import translate_engine_message
 from app.requests import (
     Analyse,
     CatalogListing,
@@ -492,7 +493,7 @@ class EngineClient(QObject):
 
     def _on_progressed(self, rid: int, message: str, fraction: float) -> None:
         if isinstance(self._current(rid), Load):
-            self.load_progressed.emit(message, fraction)
+            self.load_progressed.emit(translate_engine_message(message), fraction)
 
     def _on_yielded(self, rid: int, partial: object) -> None:
         if isinstance(self._current(rid), Run):
@@ -524,6 +525,7 @@ class EngineClient(QObject):
             self.induction_probed.emit(result)
 
     def _on_errored(self, rid: int, message: str) -> None:
+        message = translate_engine_message(message)  # the engine speaks English; the window, the user's language
         request = self._current(rid)
         if isinstance(request, Load):
             self.load_failed.emit(message)

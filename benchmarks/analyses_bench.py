@@ -71,3 +71,60 @@ def fingerprints_and_rollout(size: Size) -> list[Figure]:
             target=f"< {TARGET_MS:.0f} ms", met=value < TARGET_MS, note=note, samples=[v * 1000 for v in times],
         ))
     return figures
+
+
+IMPORTANCE_TOKENS = 20  # issue 12: the importance map of a 20-token prompt
+IMPORTANCE_TARGET_S = 20.0  # issue 12: SmolLM2's 270 heads in under 20 s on a CPU
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    return np.argsort(np.argsort(values.ravel())).astype(np.float64)
+
+
+def spearman(a: np.ndarray, b: np.ndarray) -> float:
+    """Spearman's rank correlation of two maps (ties broken by order; the maps are continuous)."""
+    return float(np.corrcoef(_ranks(a), _ranks(b))[0, 1])
+
+
+def importance_map(size: Size) -> list[Figure]:
+    """Issue 12: the exact head-importance map (one ablated forward per head, batched) of a 20-token
+    prompt; baseline: the gradient estimate (one forward and one backward). The note gives how well
+    the estimate ranks the heads against the exact map (Spearman)."""
+    return [_importance_map(key, size) for key in size.models]
+
+
+def _importance_map(key: str, size: Size) -> Figure:
+    from benchmarks import models
+    from engine.session import GenerationSession
+
+    loaded = models.load(key)
+    tokens = min(IMPORTANCE_TOKENS, max(size.step_lengths))
+    session = GenerationSession(loaded)
+    session.prefill(models.prompt(loaded, tokens))
+    exact_values: list[np.ndarray] = []
+    estimate_values: list[np.ndarray] = []
+
+    def exact() -> float:
+        started = clock()
+        exact_values.append(session.head_importance().values)
+        return clock() - started
+
+    def estimate() -> float:
+        started = clock()
+        estimate_values.append(session.head_importance(exact=False).values)
+        return clock() - started
+
+    estimate()  # warm up
+    repeats = min(size.repeats, 3)  # each repeat is hundreds of forwards
+    values, bases, ratios = interleaved(exact, estimate, repeats)
+    layers, heads = exact_values[-1].shape
+    rho = spearman(exact_values[-1], estimate_values[-1])
+    target = IMPORTANCE_TARGET_S if key == "smollm2" else None
+    value = median(values)
+    return Figure(
+        "importance", f"{models.TITLES[key]}: {layers} x {heads} heads @ {tokens} tokens, exact", value, "s",
+        baseline=median(bases), baseline_name="the gradient estimate (one forward + one backward)",
+        ratio=median(ratios), target=f"< {target:.0f} s" if target else "",
+        met=value < target if target else None, samples=values,
+        note=f"Spearman(gradient estimate, exact) = {rho:.3f}",
+    )

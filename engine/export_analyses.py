@@ -31,6 +31,7 @@ class ExportedRun:
     attention: AttentionSnapshot  # the run's attention store
     attentions: Mapping[str, NDArray[np.float32]]  # stack -> [layer, head, query, key], as exported
     sequence_ids: Mapping[str, NDArray[np.int64]]  # self-attention stack -> token ids along its axes
+    top_k: int = 10  # --top-k-candidates: how many tokens the lens keeps per cell
 
 
 Analysis = Callable[[ExportedRun], dict[str, NDArray]]
@@ -66,10 +67,29 @@ def probe_arrays(run: ExportedRun) -> dict[str, NDArray]:
     return arrays
 
 
+def lens_arrays(run: ExportedRun) -> dict[str, NDArray]:
+    """`lens_topk_ids` int64 and `lens_topk_probs` float32 [layer + 1, position, k]: entry 0 from the
+    embeddings, entry l after layer l, the last the model's output; positions of the predicting stack."""
+    lens = run.session.logit_lens(run.top_k)
+    return {"lens_topk_ids": lens.topk_ids, "lens_topk_probs": lens.topk_probs}
+
+
+def importance_arrays(run: ExportedRun) -> dict[str, NDArray]:
+    """`head_importance` float32 [layer, head] of the main stack: exact Δ log p of the top-1 next token
+    (masked LMs: the first [MASK]'s top-1 filler) when the head is ablated; `importance_target_id`."""
+    importance = run.session.head_importance()
+    return {
+        "head_importance": importance.values,
+        "importance_target_id": np.array(importance.target_id, np.int64),
+    }
+
+
 ANALYSES: dict[str, Analysis] = {
     "heads": head_fingerprint_arrays,
     "rollout": rollout_arrays,
     "probe": probe_arrays,
+    "lens": lens_arrays,
+    "importance": importance_arrays,
 }
 
 

@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QCursor, QFont, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem, QMenu, QToolTip, QWidget
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem, QToolTip, QWidget
 
 from app.plots.colors import ABLATED, GRID_LINE, LEVELS, SELECTION, lookup_table
 from app.plots.plot_title import TitledView
@@ -143,6 +143,11 @@ class HeadGridView(TitledView):
 
 
     # -- geometry ----------------------------------------------------------------------------
+
+    @property
+    def columns(self) -> int:
+        """Thumbnails per row (heads in the all-layers grid)."""
+        return self._cols
 
     def _grid_position(self, layer_index: int, head: int) -> tuple[int, int]:
         if self._all_layers:
@@ -300,13 +305,10 @@ class HeadGridView(TitledView):
 
     def _on_clicked(self, event: MouseClickEvent) -> None:
         hit = self.head_at(event.scenePos())
-        if hit is None:
-            return
-        if event.button() == Qt.MouseButton.LeftButton:
+        if event.button() == Qt.MouseButton.LeftButton and hit is not None:
             self.head_clicked.emit(*hit)
         elif event.button() == Qt.MouseButton.RightButton:
-            menu = QMenu(self)
-            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            action = menu.addAction(f"Ablate / restore layer {hit[0]} head {hit[1]}")
-            action.triggered.connect(lambda: self.ablation_toggled.emit(*hit))
-            menu.popup(event.screenPos().toPoint())
+            own = []
+            if hit is not None:
+                own.append((f"Ablate / restore layer {hit[0]} head {hit[1]}", lambda: self.ablation_toggled.emit(*hit)))
+            self.popup_menu(event.screenPos().toPoint(), *own)

@@ -17,6 +17,7 @@ from engine.analyses.fingerprints import (
     sink,
 )
 from engine.analyses.probes import induction_probe
+from engine.analyses.run_difference import js_divergence
 
 __all__ = [
     "HeadFingerprints",
@@ -25,6 +26,7 @@ __all__ = [
     "head_fingerprints",
     "induction",
     "induction_probe",
+    "js_divergence",
     "packed_fingerprints",
     "prev_token",
     "rollout",
