@@ -283,11 +283,15 @@ class EngineWorker(QObject):
     def _score_heads(self, rid: int, request: ScoreHeads) -> object:
         from engine.head_scores import head_scores
 
+        if self._latest.queued_after(rid):  # the window asks again once the newer work is done
+            return None
         return head_scores(request.snapshot, request.stack, request.token_ids)
 
     def _rollout(self, rid: int, request: Rollout) -> object:
         from engine.head_scores import stack_rollout
 
+        if self._latest.queued_after(rid):
+            return None
         return stack_rollout(request.snapshot, request.stack)
 
     def _probe_induction(self, rid: int, request: ProbeInduction) -> object:
@@ -357,8 +361,8 @@ class EngineClient(QObject):
     undone = Signal(object)  # AnalysisResult
     run_finished = Signal(int, str)  # steps, reason
     cell_explained = Signal(object)  # CellExplanation
-    heads_scored = Signal(object)  # HeadScores of a snapshot the window sent
-    rollout_computed = Signal(object)  # StackRollout
+    heads_scored = Signal(object)  # HeadScores of a snapshot the window sent; None: skipped for newer work
+    rollout_computed = Signal(object)  # StackRollout; None: skipped for newer work
     induction_probed = Signal(object)  # HeadScores of the induction probe (snapshot None)
     scoring_failed = Signal(str, str)  # "heads" | "rollout" | "probe", message (also sent as errored)
     sampling_applied = Signal(object)  # whether the generation so far has ended now (None: none yet)
@@ -398,6 +402,7 @@ class EngineClient(QObject):
         rid = self._next_id
         if request.resets:
             self._latest.value = rid
+        self._latest.sent = rid
         if isinstance(request, Run):
             self._engine.cancels[rid] = request.cancel
         self._pending[rid] = request
