@@ -32,6 +32,7 @@ from app.keyboard_help import add_keyboard_help
 from app.language_menu import add_language_menu
 from app.lessons import install_lessons
 from app.menus import build_menus, read_text_file
+from app.prediction_dock import install_prediction_dock
 from app.redraw_pump import RedrawPump
 from app.session_actions import install_sessions
 from app.widgets.candidates import CandidatesTable
@@ -172,6 +173,7 @@ class MainWindow(QMainWindow):
         self.analysis_actions = add_analysis_actions(self)
         add_keyboard_help(self)
         self.figures = install_figures(self)
+        self.prediction = install_prediction_dock(self)
         self._show_kind(None)
         self.resize(1400, 860)
 

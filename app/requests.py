@@ -121,6 +121,17 @@ class Run(Request):
 
 
 @dataclass(frozen=True)
+class ExplainPrediction(Request):
+    """About the current prediction: the logit lens ("lens", top-`k` per cell), or how much it depends on
+    each head ("estimate": one backward; "exact": one ablation per head, reports progress, cancellable)."""
+
+    what: str  # "lens" | "estimate" | "exact"
+    k: int = 5
+    positions: int | None = None  # the lens of the last that many positions (None: all)
+    cancel: threading.Event = field(default_factory=threading.Event, compare=False)
+
+
+@dataclass(frozen=True)
 class CatalogListing:
     entries: tuple[CatalogEntry, ...]
     default: str | None  # the model to load when the user has not picked one

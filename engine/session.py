@@ -82,12 +82,12 @@ class _Session:
         return recorder.explain(stack, layer, key, self._token_text(queries[query]), self._token_text(keys[key]))
 
     # -- explaining the prediction (engine.analyses.lens, engine.analyses.importance) ---------------
-    def logit_lens(self, k: int = 10) -> LensResult:
-        """Every layer's top-k tokens at every position of the current input (masks and ablations
-        included), from one extra forward. Changes nothing."""
+    def logit_lens(self, k: int = 10, positions: int | None = None) -> LensResult:
+        """Every layer's top-k tokens at every position of the current input (or the last `positions`),
+        masks and ablations included, from one extra forward. Changes nothing."""
         from engine.analyses.lens import logit_lens
 
-        return logit_lens(self, k)
+        return logit_lens(self, k, positions)
 
     def head_importance(
         self,
