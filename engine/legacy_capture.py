@@ -133,13 +133,23 @@ def _before_attention(mask_name: str | None, bidirectional: bool):
         if mask is None and bidirectional and isinstance(hidden, torch.Tensor) and hidden.ndim == 3:
             queries = hidden.shape[1]
             mask = hidden.new_zeros(hidden.shape[0], 1, queries, queries)  # [batch, 1, query, key]
-        if not isinstance(mask, torch.Tensor) or mask.ndim != 4 or not mask.is_floating_point():
+        if not isinstance(mask, torch.Tensor) or mask.ndim != 4:
             return None
         if mask.shape[-2] == 1 and isinstance(hidden, torch.Tensor) and hidden.ndim == 3:  # one row for all queries
             mask = mask.expand(*mask.shape[:2], hidden.shape[1], mask.shape[-1])
-        bound.arguments[mask_name] = hooks.on_scores(module, mask)
+        bound.arguments[mask_name] = _knock_out_of(mask, lambda additive: hooks.on_scores(module, additive))
         return bound.args, bound.kwargs
     return hook
+
+
+def _knock_out_of(mask: torch.Tensor, knock: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
+    """Apply `knock` (additive mask -> additive mask) to an additive mask (0 or very negative), or to a
+    0/1 mask of the keys to keep (DeBERTa), returning the mask in the form the module takes."""
+    if mask.is_floating_point() and not bool((mask > 0).any()):
+        return knock(mask)
+    lowest = torch.finfo(torch.float32).min
+    additive = (1 - mask.float()) * lowest  # [batch, 1, query, key]: 0 kept, lowest hidden
+    return (knock(additive) > lowest / 2).to(mask.dtype)
 
 
 def _after_attention(probs_at: int):
