@@ -9,7 +9,11 @@ For each architecture, against the plain eager model (a copy taken before attnla
 - stepping: greedy stepping gives `generate(do_sample=False)`'s tokens;
 - knock-out: the knocked key's column is 0 in every layer, and layer 0 equals eager layer 0 with
   that column removed and its rows renormalised;
-- ablation: logits equal eager's with the head's slice of the output projection zeroed.
+- ablation: logits equal eager's with the head's slice of the output projection zeroed (a module
+  that serves every layer, ALBERT's: the head ablated in every layer).
+
+"capture" says how attnlab reads the attention: its function registered with transformers'
+AttentionInterface, or hooks on the model's own attention modules (`engine/legacy_capture.py`).
 
 A cell says "yes", "no (what differed)", "unsupported (the model's own reason)", or "—" (does not apply).
 """
@@ -49,7 +53,7 @@ from tiny_models import (  # noqa: E402
 from engine import capture  # noqa: E402
 from engine.loading import LoadedModel, wrap_model  # noqa: E402
 from engine.results import Masks  # noqa: E402
-from engine.session import make_session  # noqa: E402
+from engine.session import EncoderSession, GenerationSession  # noqa: E402
 
 TEXT = "the cat sat on the mat and the dog ran to the red rug"
 KNOCKED = 2
@@ -119,10 +123,10 @@ def _forward(model, loaded: LoadedModel, ids: list[int], decoder_ids: list[int] 
 
 def _run(loaded: LoadedModel, masks: Masks = Masks(), steps: int = 4):
     """A session over TEXT: (store snapshot, input ids, decoder ids or None, generated ids or None)."""
-    session = make_session(loaded)
     if loaded.kind == "encoder":
-        result = session.analyse(TEXT, masks)
+        result = EncoderSession(loaded).analyse(TEXT, masks)
         return result.attention, result.token_ids.tolist(), None, None
+    session = GenerationSession(loaded)
     if loaded.kind == "encoder-decoder":
         session.prefill("", masks, source=TEXT)
         session.run(steps)
@@ -204,8 +208,9 @@ def check_ablation(eager, loaded: LoadedModel) -> str:
         return f"unsupported ({reason})"
     stack, layer, head = loaded.info.input_stack, 1, 1
     key = next(k for k, site in loaded.sites.items() if site == (stack, layer))
-    if sum(1 for k in loaded.sites if k[0] == key[0]) > 1:
-        return "yes (not checked: one module serves every layer, so zeroing its weights is no reference)"
+    ablate: dict[tuple[str, int], list[int]] = {(stack, layer): [head]}
+    if sum(1 for k in loaded.sites if k[0] == key[0]) > 1:  # one module for every layer (ALBERT): its weights
+        ablate = {site: [head] for k, site in loaded.sites.items() if k[0] == key[0]}  # are every layer's
     name = next(n for n, m in loaded.model.named_modules() if id(m) == key[0])
     parent = eager.get_submodule(name.rpartition(".")[0])
     projection = _projection(eager.get_submodule(name), parent)
@@ -213,18 +218,19 @@ def check_ablation(eager, loaded: LoadedModel) -> str:
         return "no (no output projection found to compare with)"
     heads = next(s.heads for s in loaded.info.stacks if s.name == stack)
     conv1d = type(projection).__name__ == "Conv1D"  # GPT-2 stores [in, out]
-    width = projection.weight.shape[0 if conv1d else 1]
+    weight: torch.Tensor = projection.weight  # type: ignore[assignment]
+    width = weight.shape[0 if conv1d else 1]
     dim = width // heads
     with torch.no_grad():
         if conv1d:
-            projection.weight[head * dim : (head + 1) * dim] = 0
+            weight[head * dim : (head + 1) * dim] = 0
         else:
-            projection.weight[:, head * dim : (head + 1) * dim] = 0
+            weight[:, head * dim : (head + 1) * dim] = 0
     ids = list(range(7, 17))
     decoder_ids = [PAD, 9, 10] if loaded.kind == "encoder-decoder" else None
     expected, _ = _forward(eager, loaded, ids, decoder_ids)
     before, _ = _forward(loaded.model, loaded, ids, decoder_ids)
-    with capture.recording(capture.Recorder(loaded.sites, ablate={(stack, layer): [head]})):
+    with capture.recording(capture.Recorder(loaded.sites, ablate=ablate)):
         after, _ = _forward(loaded.model, loaded, ids, decoder_ids)
     if _largest(before, after) < 1e-6:
         return "no (the ablation changed nothing)"
@@ -235,17 +241,18 @@ def check_ablation(eager, loaded: LoadedModel) -> str:
 def main() -> None:
     torch.set_num_threads(1)
     print(f"transformers {tf.__version__}, torch {torch.__version__}, float32 on the CPU\n")
-    print("| architecture | attention = eager | stepping = generate() | knock-out | head ablation |")
-    print("| --- | --- | --- | --- | --- |")
+    print("| architecture | capture | attention = eager | stepping = generate() | knock-out | head ablation |")
+    print("| --- | --- | --- | --- | --- | --- |")
     for name, build in ARCHITECTURES.items():
         try:
             model, tokenizer = build()
             eager = copy.deepcopy(model)
             loaded = wrap_model(model, tokenizer, name=name)
         except Exception as exc:  # a row that cannot even load says so
-            print(f"| {name} | cannot load: {exc} | | | |")
+            print(f"| {name} | cannot load: {exc} | | | | |")
             continue
-        cells = []
+        interface = loaded.model.config._attn_implementation == capture.IMPLEMENTATION
+        cells = ["AttentionInterface" if interface else "module hooks"]
         for check in (check_attention, check_stepping, check_knockout, check_ablation):
             try:
                 cells.append(check(eager, loaded))
