@@ -19,6 +19,8 @@ def test_a_model_with_its_own_attention_code_loads_and_the_inspector_says_why_no
     heatmap.click_at(heatmap.plot.getViewBox().mapViewToScene(QPointF(1, 2)))
     qtbot.waitUntil(lambda: "formula inspector is not available" in window.statusBar().currentMessage(), timeout=5_000)
     assert "AttentionInterface" in window.statusBar().currentMessage()
+    panel = window.attention.formula
+    assert panel.pending is None and "No formula for this model" in panel.note.text()
 
 
 def test_no_knockout_is_offered_when_the_model_cannot(open_window):
