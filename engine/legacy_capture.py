@@ -100,8 +100,9 @@ def install(model: torch.nn.Module, sites: list[Site], bidirectional: bool) -> N
     """
     model.config.output_attentions = True  # type: ignore[union-attr]
     for site in sites:
-        mask_name = next((n for n in _MASK_NAMES if n in inspect.signature(site.module.forward).parameters), None)
-        site.module.register_forward_pre_hook(_before_attention(mask_name, bidirectional), with_kwargs=True)
+        signature = inspect.signature(site.module.forward)
+        mask_name = next((n for n in _MASK_NAMES if n in signature.parameters), None)
+        site.module.register_forward_pre_hook(_before_attention(signature, mask_name, bidirectional), with_kwargs=True)
         site.module.register_forward_hook(_after_attention(site.probs_at))
         if site.projection is not None:
             site.projection.register_forward_pre_hook(_before_projection(site.module, site.heads))
@@ -121,13 +122,13 @@ def unsupported(sites: list[Site], probe: Probe) -> dict[str, str]:
     return reasons
 
 
-def _before_attention(mask_name: str | None, bidirectional: bool):
+def _before_attention(signature: inspect.Signature, mask_name: str | None, bidirectional: bool):
     def hook(module: torch.nn.Module, args: tuple, kwargs: dict):
         capture.count_call(module)
         hooks = capture.active_hooks()
-        if mask_name is None or hooks is capture.IDLE:
-            return None
-        bound = inspect.signature(module.forward).bind_partial(*args, **kwargs)
+        if mask_name is None or hooks is capture.IDLE or (isinstance(hooks, capture.Recorder) and not hooks.knockout):
+            return None  # nothing will change the mask
+        bound = signature.bind_partial(*args, **kwargs)
         mask = bound.arguments.get(mask_name)
         hidden = args[0] if args else None  # [batch, query, width]
         if mask is None and bidirectional and isinstance(hidden, torch.Tensor) and hidden.ndim == 3:
