@@ -597,15 +597,18 @@ class MainWindow(QMainWindow):
         if self._analyse_timer.isActive():
             self.analyse()
 
-    def _unsupported(self, feature: str, what: str) -> bool:
-        """Say so in the status bar when the loaded architecture cannot do `feature`."""
+    def _unsupported(self, feature: str, what: str) -> str | None:
+        """Say so in the status bar when the loaded architecture cannot do `feature`; the reason or None."""
         reason = self.document.info.why_unsupported(feature) if self.document.info else None
         if reason:
             self.statusBar().showMessage(f"{what} is not available for this model: {reason}", 8000)
-        return bool(reason)
+        return reason
 
     def _on_cell_requested(self, stack: str, layer: int, head: int, query: int, key: int) -> None:
-        if self._unsupported("inspector", "The formula inspector"):
+        reason = self._unsupported("inspector", "The formula inspector")
+        if reason:
+            formula = self.attention.formula
+            formula.show_message(formula.title.text(), f"No formula for this model: {reason}.")
             return
         self._explain_rid = self.client.explain_cell(stack, layer, head, query, key)
 

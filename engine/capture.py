@@ -2,7 +2,8 @@
 
 transformers routes every modern model's attention through `AttentionInterface`. We register
 `attnlab` there (and the matching entry in `AttentionMaskInterface`, reusing the eager mask, or
-causal masks go missing) and switch models to it.
+causal masks go missing) and switch models to it. Models that keep their own attention code
+(GPT-Neo, BLOOM...) call the same hooks from hooks on their modules: `engine.legacy_capture`.
 
 `attention_forward` is numerically the model's own eager path: scores = QKᵀ·scaling, optional
 softcap (tanh), T5's position bias and the additive mask, softmax in float32, dropout, probs·V.
@@ -17,7 +18,8 @@ It knows nothing about sites, stores or masks. At four fixed points it hands the
 - `on_output(module, output) -> output`: per-head output before heads are merged; head ablation.
 
 A recorder subclasses `Hooks` and overrides only the hooks it needs (the others leave attention
-alone); it resolves `module` to its (stack, layer) site itself. `Recorder` is what sessions use
+alone); it resolves `module` to its (stack, layer) site itself through `site_key` (a module called
+several times in one forward is several layers). `Recorder` is what sessions use
 (store rows, knock-outs, ablation); `Discovery` finds the attention modules during the load probe.
 A new concern (pooled summaries of long texts, per-head statistics) is one more small hook: a
 method on `Hooks` that does nothing, one call at its point in `attention_forward`, and the
