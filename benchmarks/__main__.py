@@ -60,6 +60,11 @@ def registry() -> dict[str, Benchmark]:
 
         return analyses_bench.fingerprints_and_rollout(size)
 
+    def importance(size: Size, skip_long: bool) -> list[Figure]:
+        from benchmarks import analyses_bench
+
+        return analyses_bench.importance_map(size)
+
     return {
         "step-overhead": engine("step_overhead"),
         "vs-generate": engine("versus_generate"),
@@ -68,11 +73,13 @@ def registry() -> dict[str, Benchmark]:
         "memory": engine("memory", long=True),
         "long": long_documents,
         "analyses": analyses,
+        "importance": importance,
         "gui-heatmap": gui("heatmap_repaint"),
         "gui-grid": gui("grid_redraw"),
         "gui-stall": gui("event_loop_stall"),
         "gui-click": gui("click_to_redrawn"),
         "startup": gui("startup"),
+        "gui-soak": gui("soak"),
     }
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +21,9 @@ from engine.errors import EngineError
 from engine.export_analyses import ANALYSES, ExportedRun, analysis_arrays, parse_analyses
 from engine.memory_budget import AttentionMemoryError, available_memory
 from engine.results import Candidate
-from engine.run_flags import Parser, add_run_flags, run_command, run_session
+from engine.run_flags import Parser, Run, add_run_flags, run_command, run_session
+from engine.saved_replay import replay_session, session_of
+from engine.saved_session import SUFFIX, write_session
 from engine.tokens import readable_tokens
 
 if TYPE_CHECKING:
@@ -30,13 +34,21 @@ if TYPE_CHECKING:
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="attnlab export", description="Write tokens, attention and predictions to an .npz file.")
     add_run_flags(parser)
-    parser.add_argument("--top-k-candidates", type=int, default=10, metavar="K")
+    parser.add_argument("--top-k-candidates", type=int, metavar="K", help="candidates per slot or step (default 10)")
     parser.add_argument(
         "--analyses", metavar="NAME,...", help=f"also write these analyses' arrays: {', '.join(ANALYSES)}"
     )
     parser.add_argument("--layers", metavar="L,...", help="write the attention of these layers only (default: all)")
     parser.add_argument("--heads", metavar="H,...", help="write the attention of these heads only (default: all)")
     parser.add_argument("--out", required=True, help="the .npz file to write")
+    parser.add_argument("--save-session", metavar="FILE.attnlab", help="also write the run as a session file")
+    parser.add_argument(
+        "--session", metavar="FILE.attnlab",
+        help="replay a session file (its model, text, masks, sampling and tokens) instead of the run flags",
+    )
+    for action in parser._actions:  # --model comes from the session with --session: checked in export()
+        if action.dest == "model":
+            action.required = False
     return parser
 
 
@@ -129,6 +141,39 @@ def check_output_fits(needed: int, folder: Path) -> None:
             )
 
 
+SESSION_FLAGS = ("model", "text", "source", "mask_positions", "knockout_positions", "decoder_knockout_positions",
+                 "ablate_heads", "temperature", "seed")  # what a session file says instead
+
+
+def _run(args, check: Callable[[LoadedModel], None]) -> Run:
+    """Run the flags, or replay --session; write --save-session. `check` refuses flags the model cannot honour."""
+    if args.session and args.save_session:
+        raise EngineError("--session replays a session file: it has one already, drop --save-session")
+    if args.session:
+        given = [name for name in SESSION_FLAGS if getattr(args, name)]
+        given += ["greedy"] * args.greedy + ["generate"] * bool(args.generate)
+        given += ["top_k"] * bool(args.top_k) + ["top_p"] * (args.top_p != 1.0)
+        if given:
+            flags = ", ".join("--" + name.replace("_", "-") for name in given)
+            raise EngineError(f"--session replays the session's own model and input: drop {flags}")
+        run, data = replay_session(args.session, _given(args.device), _given(args.dtype), args.top_k_candidates,
+                                   warn=lambda message: print(message, file=sys.stderr))
+        args.top_k_candidates = data.sampling.candidates if args.top_k_candidates is None else args.top_k_candidates
+        check(run.loaded)
+    else:
+        if not args.model:
+            raise EngineError("the following arguments are required: --model (or --session)")
+        args.top_k_candidates = 10 if args.top_k_candidates is None else args.top_k_candidates
+        run = run_session(args, args.top_k_candidates, check=check)
+    if args.save_session:
+        write_session(session_of(args, run), args.save_session)
+    return run
+
+
+def _given(value: str) -> str | None:
+    return None if value == "auto" else value
+
+
 def _topk(rows: list[tuple[Candidate, ...]], k: int) -> tuple[np.ndarray, np.ndarray]:
     ids = np.full((len(rows), k), -1, np.int64)
     probs = np.zeros((len(rows), k), np.float32)
@@ -139,7 +184,7 @@ def _topk(rows: list[tuple[Candidate, ...]], k: int) -> tuple[np.ndarray, np.nda
 
 
 def export(args) -> Path:
-    if args.top_k_candidates < 1:
+    if args.top_k_candidates is not None and args.top_k_candidates < 1:
         raise EngineError("--top-k-candidates must be ≥ 1")
     out = Path(args.out)
     analyses = parse_analyses(args.analyses)
@@ -148,7 +193,9 @@ def export(args) -> Path:
     if not out.parent.exists():
         raise EngineError(f"the folder {out.parent} does not exist")
     selection = Selection.parse(args.layers, args.heads)
-    run = run_session(args, args.top_k_candidates, check=selection.check)
+    if args.save_session and not str(args.save_session).endswith(SUFFIX):
+        raise EngineError(f"--save-session must name a {SUFFIX} file, got {args.save_session}")
+    run = _run(args, selection.check)
     result, steps = run.result, run.steps
     arrays: dict[str, np.ndarray] = {}
     if run.loaded.kind == "encoder":
@@ -194,7 +241,8 @@ def export(args) -> Path:
             axes["encoder"] = np.asarray(result.token_ids, np.int64)  # the input (or source)
         if run.loaded.kind != "encoder":
             axes["decoder"] = np.array(run.session.token_ids, np.int64)  # type: ignore[union-attr]  # a generator
-        arrays.update(analysis_arrays(analyses, ExportedRun(run.session, result.attention, attentions, axes)))
+        exported_run = ExportedRun(run.session, result.attention, attentions, axes, args.top_k_candidates)
+        arrays.update(analysis_arrays(analyses, exported_run))
     _write_npz(out, arrays)
     return out
 

@@ -125,7 +125,7 @@ class LongState:
         hidden = positions[None, :] > positions[first:end, None]  # [q, key]: later keys
         mask = torch.zeros(hidden.shape, dtype=chosen.dtype, device=key.device)
         mask.masked_fill_(hidden, torch.finfo(chosen.dtype).min)
-        recorder = capture.Recorder({id(module): (STACK, layer)}, None, {STACK: first}, knockout)
+        recorder = capture.Recorder({(id(module), 0): (STACK, layer)}, None, {STACK: first}, knockout)
         with capture.recording(recorder):
             _, probs = capture.attention_forward(
                 module, chosen, keys, keys, mask[None, None], scaling=self.scaling[layer], softcap=self.softcap[layer]
@@ -163,7 +163,7 @@ class LongRecorder(capture.Recorder):
     _previous: int = 0
 
     def on_inputs(self, module, query, key, value, scaling, softcap, position_bias, attention_mask) -> None:
-        site = self.sites.get(id(module))
+        site = self.sites.get(capture.site_key(module))
         if site is None or self.long is None:
             return
         start = self.start.get(STACK, 0)
@@ -173,7 +173,7 @@ class LongRecorder(capture.Recorder):
         self.end, self._previous = start + query.shape[2], self.long.rows
 
     def on_probs(self, module, probs) -> None:
-        site = self.sites.get(id(module))
+        site = self.sites.get(capture.site_key(module))
         if site is not None and self.long is not None:
             self.long.summarise(site[1], self.start.get(STACK, 0), probs[0])
 

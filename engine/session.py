@@ -20,7 +20,7 @@ from transformers import DynamicCache, EncoderDecoderCache
 
 from engine import capture, inspector, long_store
 from engine.attention_store import AttentionStore, stack_bytes
-from engine.config import SamplingConfig
+from engine.config import Progress, SamplingConfig
 from engine.errors import EngineError, GenerationFinished, UnsupportedError
 from engine.loading import LoadedModel
 from engine.long_summary import LongAttention
@@ -29,8 +29,11 @@ from engine.results import (
     AnalysisResult,
     Candidate,
     CellExplanation,
+    HeadImportance,
+    LensResult,
     MaskPrediction,
     Masks,
+    SequenceName,
     StackName,
     StepResult,
 )
@@ -61,10 +64,13 @@ class _Session:
     def explain_cell(self, stack: StackName, layer: int, head: int, query: int, key: int) -> CellExplanation:
         """The numbers behind one attention weight of the current input (masks, ablations and generated
         tokens included), from one extra forward that stops after that layer. Changes nothing."""
+        reason = self.info.why_unsupported("inspector")
+        if reason:
+            raise UnsupportedError(f"{self.info.name} cannot explain a cell: {reason}")
         inspector.check_head(self.info, stack, layer, head)
         queries, keys = self._cell_axes(stack)
         inspector.check_positions(stack, query, key, len(queries), len(keys))
-        target = next(mid for mid, site in self.loaded.sites.items() if site == (stack, layer))
+        target = next(call for call, site in self.loaded.sites.items() if site == (stack, layer))
         recorder = inspector.CellRecorder(
             self.loaded.sites, knockout=self._knock, ablate=self._ablations(), target=target, head=head, query=query
         )
@@ -74,6 +80,43 @@ class _Session:
             except inspector.LayerSeen:
                 pass
         return recorder.explain(stack, layer, key, self._token_text(queries[query]), self._token_text(keys[key]))
+
+    # -- explaining the prediction (engine.analyses.lens, engine.analyses.importance) ---------------
+    def logit_lens(self, k: int = 10) -> LensResult:
+        """Every layer's top-k tokens at every position of the current input (masks and ablations
+        included), from one extra forward. Changes nothing."""
+        from engine.analyses.lens import logit_lens
+
+        return logit_lens(self, k)
+
+    def head_importance(
+        self,
+        target: int | None = None,
+        exact: bool = True,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> HeadImportance:
+        """How much the prediction (the top-1 token, or `target`) depends on each head of the main
+        stack: exact (one ablated forward per head, batched) or the one-backward gradient estimate."""
+        from engine.analyses import importance
+
+        if exact:
+            return importance.exact_importance(self, target, progress, cancel)
+        return importance.gradient_importance(self, target)
+
+    def _prediction(self) -> tuple[SequenceName, list[int], int | None]:
+        """(stack that predicts, token ids along its positions, the position whose prediction the
+        analyses explain: the next token's, or a masked LM's first [MASK] slot; None if there is none)."""
+        raise NotImplementedError
+
+    def _rerun(self, hooks: capture.Hooks, batch: int = 1, position: int | None = None) -> torch.Tensor:
+        """Run the current input again (no cache, nothing stored) `batch` times side by side; the
+        logits, [batch, position, vocab], or [batch, vocab] at `position`."""
+        raise NotImplementedError
+
+    def _analysis_recorder(self) -> capture.Recorder:
+        """The session's knock-outs and ablations, nothing recorded."""
+        return capture.Recorder(self.loaded.sites, None, {}, self._knock, self._ablations())
 
     def _cell_axes(self, stack: StackName) -> tuple[list[int], list[int]]:
         """Token ids along the query and key axes of a stack's attention for the current input."""
@@ -111,6 +154,11 @@ class _Session:
             raise EngineError(f"{what} position(s) {bad} out of range: the input has {length} tokens (0..{length - 1})")
 
     def _check_heads(self, masks: Masks) -> None:
+        for feature, asked, what in (("knockout", masks.knockouts, "knock tokens out"),
+                                     ("ablation", masks.ablated_heads, "ablate heads")):
+            reason = self.info.why_unsupported(feature)
+            if asked and reason:
+                raise UnsupportedError(f"{self.info.name} cannot {what}: {reason}")
         for stack, layer, head in masks.ablated_heads:
             layers, heads = self._stack_shapes.get(stack, (0, 0))
             if not (0 <= layer < layers and 0 <= head < heads):
@@ -212,6 +260,23 @@ class EncoderSession(_Session):
     def _replay(self, hooks: capture.Hooks, stack: StackName) -> None:
         with capture.recording(hooks):
             self.model(**self._inputs)
+
+    def _prediction(self) -> tuple[SequenceName, list[int], int | None]:
+        if not self._inputs:
+            raise EngineError("nothing to explain: analyse a text first")
+        if not self.info.has_mlm_head:
+            raise UnsupportedError(f"{self.info.name} has no masked-LM head: it predicts nothing to explain")
+        ids = self._inputs["input_ids"][0].tolist()
+        slots = [i for i, t in enumerate(ids) if t == self.tokenizer.mask_token_id]
+        return "encoder", ids, slots[0] if slots else None
+
+    def _rerun(self, hooks: capture.Hooks, batch: int = 1, position: int | None = None) -> torch.Tensor:
+        inputs = {name: value.expand(batch, *value.shape[1:]) for name, value in self._inputs.items()}
+        with capture.recording(hooks):
+            output = self.model(**inputs)
+        logits = getattr(output, "prediction_logits", None)
+        logits = output.logits if logits is None else logits
+        return logits if position is None else logits[:, position]
 
     def analyse(self, text: str, masks: Masks = Masks(), top_k: int = 10) -> AnalysisResult:
         started = time.perf_counter()
@@ -532,6 +597,28 @@ class GenerationSession(_Session):
             else:
                 positions = torch.arange(len(self._ids), device=device)[None]
                 self.model(input_ids=ids, position_ids=positions, use_cache=False)
+
+    def _prediction(self) -> tuple[SequenceName, list[int], int | None]:
+        if self._logits is None:
+            raise EngineError("nothing to explain: give a prompt first")
+        return "decoder", list(self._ids), len(self._ids) - 1
+
+    def _rerun(self, hooks: capture.Hooks, batch: int = 1, position: int | None = None) -> torch.Tensor:
+        device = self.loaded.device
+        ids = torch.tensor([self._ids], device=device).expand(batch, -1)
+        last = position is not None and position == len(self._ids) - 1
+        with capture.recording(hooks):
+            if self._seq2seq:
+                encoded = self._encoder_out.last_hidden_state
+                if torch.is_grad_enabled():  # a tensor made under inference_mode cannot be saved for backward
+                    encoded = encoded.clone()
+                encoder_out = type(self._encoder_out)(last_hidden_state=encoded.expand(batch, -1, -1))
+                logits = self.model(encoder_outputs=encoder_out, decoder_input_ids=ids, use_cache=False).logits
+            else:
+                positions = torch.arange(len(self._ids), device=device)[None].expand(batch, -1)
+                keep = {"logits_to_keep": 1} if last and self._keeps_logits else {}
+                logits = self.model(input_ids=ids, position_ids=positions, use_cache=False, **keep).logits
+        return logits if position is None else logits[:, -1 if last else position]
 
     # -- prefill: validate, reset, run ------------------------------------------------------------
     def _plan(self, text: str, masks: Masks, source: str | None, replay: Sequence[int]) -> _PrefillPlan:
