@@ -34,6 +34,7 @@ from app.lessons import install_lessons
 from app.menus import build_menus, read_text_file
 from app.redraw_pump import RedrawPump
 from app.session_actions import install_sessions
+from app.token_find import add_token_find
 from app.widgets.candidates import CandidatesTable
 from app.widgets.generation_bar import GenerationBar
 from app.widgets.mask_predictions import MaskPredictions
@@ -171,6 +172,7 @@ class MainWindow(QMainWindow):
         add_language_menu(self)
         self.analysis_actions = add_analysis_actions(self)
         add_keyboard_help(self)
+        add_token_find(self)
         self.figures = install_figures(self)
         self._show_kind(None)
         self.resize(1400, 860)
