@@ -35,6 +35,7 @@ from app.menus import build_menus, read_text_file
 from app.prediction_dock import install_prediction_dock
 from app.redraw_pump import RedrawPump
 from app.session_actions import install_sessions
+from app.token_find import add_token_find
 from app.widgets.candidates import CandidatesTable
 from app.widgets.generation_bar import GenerationBar
 from app.widgets.mask_predictions import MaskPredictions
@@ -172,6 +173,7 @@ class MainWindow(QMainWindow):
         add_language_menu(self)
         self.analysis_actions = add_analysis_actions(self)
         add_keyboard_help(self)
+        add_token_find(self)
         self.figures = install_figures(self)
         self.prediction = install_prediction_dock(self)
         self._show_kind(None)

@@ -216,6 +216,13 @@ def _knock_out(scores: torch.Tensor, knocked: torch.Tensor, self_attention: bool
     return torch.where(diagonal, scores, masked)
 
 
+def _add(scores: torch.Tensor, other: torch.Tensor) -> torch.Tensor:
+    """scores + other, into `scores` when that gives the same tensor (same dtype, no broadcast growth)."""
+    if other.dtype == scores.dtype and torch.broadcast_shapes(scores.shape, other.shape) == scores.shape:
+        return scores.add_(other)
+    return scores + other
+
+
 def attention_forward(
     module: torch.nn.Module,
     query: torch.Tensor,  # [batch, head, query, dim]
@@ -239,13 +246,15 @@ def attention_forward(
     # Grouped-query attention: key/value head g serves query heads g*groups .. (g+1)*groups-1. Fold
     # each group's queries into one matrix instead of copying keys and values `groups` times.
     grouped = query.reshape(batch, kv_heads, heads // kv_heads * q, dim)  # [batch, kv_head, group·query, dim]
-    scores = torch.matmul(grouped, key.transpose(2, 3)).view(batch, heads, q, -1) * scaling  # [batch, head, query, key]
+    # In place where the result is the same (the product is this call's own tensor): a long text's scores are large.
+    scores = torch.matmul(grouped, key.transpose(2, 3)).view(batch, heads, q, -1)  # [batch, head, query, key]
+    scores.mul_(scaling)
     if softcap is not None:
         scores = torch.tanh(scores / softcap) * softcap
     if position_bias is not None:
-        scores = scores + position_bias
+        scores = _add(scores, position_bias)
     if attention_mask is not None:
-        scores = scores + attention_mask[:, :, :, : key.shape[-2]]
+        scores = _add(scores, attention_mask[:, :, :, : key.shape[-2]])
     scores = hooks.on_scores(module, scores)
 
     probs = torch.nn.functional.softmax(scores, dim=-1, dtype=torch.float32).to(query.dtype)
