@@ -53,6 +53,7 @@ class Sessions(QObject):
         self.path: Path | None = None  # the session file the window shows (None: untitled)
         self.autosave_path = new_autosave_path()
         self._pending: SessionData | None = None  # opened, waiting for its model
+        self._pending_spec = ""  # the model load it waits for
         self._weights: tuple[str, str | None] = ("", None)  # (path, hash) of the loaded model's weights
         self._orphan: Path | None = None
         self._timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
@@ -191,6 +192,7 @@ class Sessions(QObject):
             w.start(model_spec(data.model))
         else:
             w.load(model_spec(data.model))
+        self._pending_spec = w._spec
         self._show_title()
 
     def _apply_pending(self, info: ModelInfo) -> None:
@@ -263,16 +265,24 @@ class Sessions(QObject):
                        w.source_input.textChanged, w.sampling.changed):
             signal.connect(self.schedule)
 
+    def _ours(self) -> bool:
+        """The load that just ended is the last one asked for, and the pending session's; when
+        the user picked another model meanwhile, the session gives way."""
+        if self._pending is not None and self.window._spec != self._pending_spec:
+            self._pending = None
+        return self._pending is not None
+
     def _on_model_loaded(self, info: ModelInfo) -> None:
-        if self._pending is not None:
+        if self._ours():
             self._apply_pending(info)
         self._show_title()
         self.schedule()
 
     def _on_load_failed(self, message: str) -> None:
-        data, self._pending = self._pending, None
-        if data is None:
+        if not self._ours():
             return
+        data, self._pending = self._pending, None
+        assert data is not None
         w = self.window
         kept = w.document.info
         w._set_texts(data.text, data.source or "")
@@ -306,10 +316,11 @@ class Sessions(QObject):
                 orphan.unlink(missing_ok=True)  # damaged beyond use (it was written atomically: not by us)
                 continue
             self._orphan = orphan
-            words = " ".join(data.text.split())
+            words = " ".join((data.source or data.text).split())
+            model = Path(data.model.name).name if os.sep in data.model.name else data.model.name
             shown = words[:60] + ("…" if len(words) > 60 else "")
             self.banner.offer(f"attnlab did not close properly last time. Restore the unsaved session on "
-                              f"{data.model.name} (“{shown}”, {len(data.generated)} generated tokens)?")
+                              f"{model} (“{shown}”, {len(data.generated)} generated tokens)?")
             return
         self._orphan = None
         self.banner.hide()
