@@ -19,6 +19,8 @@ from PySide6.QtGui import QAction, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QVBoxLayout
 
 from app.autosave import new_autosave_path, orphans, write_autosave
+from app.branch_actions import Branches
+from app.branches import Branch
 from app.widgets.restore_banner import RestoreBanner
 from engine.results import Masks, ModelInfo
 from engine.saved_session import (
@@ -56,6 +58,7 @@ class Sessions(QObject):
         self._pending_spec = ""  # the model load it waits for
         self._weights: tuple[str, str | None] = ("", None)  # (path, hash) of the loaded model's weights
         self._orphan: Path | None = None
+        self.branches = Branches(window)  # saved with the session
         self._timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
         self._timer.timeout.connect(self.autosave)
         self.banner = RestoreBanner()
@@ -136,6 +139,7 @@ class Sessions(QObject):
             self._weights = (info.path, file_weights_hash(info.path))
         options = w.picker.options()
         editing = w._analyse_timer.isActive()  # an edited text: its analysis will drop the generated tokens
+        branches, current = ([], 0) if editing else self.branches.saved()
         return SessionData(
             model=ModelRef(info.name, info.path, info.kind, self._weights[1], options.device, options.dtype),
             text=w.text_input.toPlainText(),
@@ -143,6 +147,8 @@ class Sessions(QObject):
             masks=w._masks,
             sampling=w.sampling.config(),
             generated=() if editing else tuple(step.token_id for step in w.document.steps),
+            branches=tuple((b.name, tuple(b.tokens)) for b in branches),
+            current_branch=current,
         )
 
     def new(self) -> None:
@@ -155,6 +161,7 @@ class Sessions(QObject):
         w.source_input.setPlainText("")
         w._show_marks()
         w.analyse()
+        self.branches.reset()
         self._show_title()
         self.schedule()
 
@@ -205,6 +212,7 @@ class Sessions(QObject):
         w._masks = data.masks
         w._show_marks()
         w.pending_replay = data.generated if info.can_generate else ()
+        self.branches.expect([Branch(name, list(tokens)) for name, tokens in data.branches], data.current_branch)
         notes = []
         if data.model.kind and data.model.kind != info.kind:
             notes.append(f"This session was saved with a {data.model.kind} model; {info.name} is a {info.kind}.")
@@ -262,7 +270,8 @@ class Sessions(QObject):
         w.model_loaded.connect(self._on_model_loaded)  # after the window's own handling, before its analysis
         w.client.load_failed.connect(self._on_load_failed)
         for signal in (w.client.analysed, w.client.stepped, w.client.undone, w.text_input.textChanged,
-                       w.source_input.textChanged, w.sampling.changed):
+                       w.source_input.textChanged, w.sampling.changed, self.branches.panel.rename_requested,
+                       self.branches.panel.delete_requested):
             signal.connect(self.schedule)
 
     def _ours(self) -> bool:
