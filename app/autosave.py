@@ -44,6 +44,9 @@ def orphans() -> list[Path]:
     folder = autosave_dir()
     if not folder.is_dir():
         return []
+    for scratch in folder.glob(f".*{SUFFIX}.*.tmp"):  # a write cut short by the crash: never a whole file
+        if not _alive(scratch.with_name(scratch.name.lstrip("."))):
+            scratch.unlink(missing_ok=True)
     found = [path for path in folder.glob(f"*{SUFFIX}") if not _alive(path)]
     return sorted(found, key=lambda path: path.stat().st_mtime, reverse=True)
 

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+VISIBLE_ROWS = 3
+
 
 class BranchList(QWidget):
     switch_requested = Signal(int)  # branch index
@@ -32,7 +34,6 @@ class BranchList(QWidget):
         self.redo_button.clicked.connect(self.redo_requested)
         self.list = QListWidget()
         self.list.setObjectName("branchOutline")
-        self.list.setMaximumHeight(84)
         self.list.setToolTip("Each alternative you took is a branch: double-click to switch, F2 to rename, "
                              "right-click to delete")
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -74,6 +75,8 @@ class BranchList(QWidget):
             self.list.addItem(item)
         if 0 <= current < self.list.count():
             self.list.setCurrentRow(current)
+        rows_shown = min(max(self.list.count(), 1), VISIBLE_ROWS)  # more scroll: the candidates keep their room
+        self.list.setFixedHeight(self.list.sizeHintForRow(0) * rows_shown + 2 * self.list.frameWidth())
         self._filling = False
         self.redo_button.setEnabled(can_redo)
         self.redo.setEnabled(can_redo)
