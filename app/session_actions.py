@@ -18,7 +18,7 @@ from PySide6.QtCore import QEvent, QMimeData, QObject, QTimer
 from PySide6.QtGui import QAction, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QVBoxLayout
 
-from app.autosave import new_autosave_path, orphans, write_autosave
+from app.autosave import AutosaveWriter, new_autosave_path, orphans, write_autosave
 from app.branch_actions import Branches
 from app.branches import Branch
 from app.widgets.restore_banner import RestoreBanner
@@ -54,6 +54,7 @@ class Sessions(QObject):
         self.window = window
         self.path: Path | None = None  # the session file the window shows (None: untitled)
         self.autosave_path = new_autosave_path()
+        self._writer = AutosaveWriter(self.autosave_path)
         self._pending: SessionData | None = None  # opened, waiting for its model
         self._pending_spec = ""  # the model load it waits for
         self._weights: tuple[str, str | None] = ("", None)  # (path, hash) of the loaded model's weights
@@ -315,7 +316,7 @@ class Sessions(QObject):
     def autosave(self) -> None:
         data = self.current()
         if data is not None:
-            write_autosave(data, self.autosave_path)
+            self._writer.submit(data)
 
     def _offer_restore(self) -> None:
         for orphan in orphans():
@@ -356,7 +357,7 @@ class Sessions(QObject):
 
     def _closed(self) -> None:
         self._timer.stop()
-        self.autosave_path.unlink(missing_ok=True)  # a clean exit: nothing to restore
+        self._writer.close()  # a clean exit: nothing to restore
 
     # -- drops and close ---------------------------------------------------------------------
 
