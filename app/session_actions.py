@@ -30,9 +30,9 @@ from engine.saved_session import (
     SessionFileError,
     model_spec,
     read_session,
+    weights_hash,
     write_session,
 )
-from engine.saved_session import weights_hash as file_weights_hash
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
@@ -136,13 +136,11 @@ class Sessions(QObject):
         info = w.document.info
         if info is None:
             return None
-        if self._weights[0] != info.path:
-            self._weights = (info.path, file_weights_hash(info.path))
         options = w.picker.options()
         editing = w._analyse_timer.isActive()  # an edited text: its analysis will drop the generated tokens
         branches, current = ([], 0) if editing else self.branches.saved()
         return SessionData(
-            model=ModelRef(info.name, info.path, info.kind, self._weights[1], options.device, options.dtype),
+            model=ModelRef(info.name, info.path, info.kind, self._hash(info.path), options.device, options.dtype),
             text=w.text_input.toPlainText(),
             source=w.source_input.toPlainText() if info.kind == "encoder-decoder" else None,
             masks=w._masks,
@@ -225,8 +223,9 @@ class Sessions(QObject):
             w._show_message(" ".join(notes), "info", origin="load")
 
     def _hash(self, path: str) -> str | None:
+        """The hash of the weights at `path` as the model was loaded (computed once per load)."""
         if self._weights[0] != path:
-            self._weights = (path, file_weights_hash(path))
+            self._weights = (path, weights_hash(path))
         return self._weights[1]
 
     def save(self, path: str | os.PathLike[str] | None = None) -> bool:
@@ -283,6 +282,7 @@ class Sessions(QObject):
         return self._pending is not None
 
     def _on_model_loaded(self, info: ModelInfo) -> None:
+        self._weights = (info.path, weights_hash(info.path))  # the weights as loaded, not as they become
         if self._ours():
             self._apply_pending(info)
         self._show_title()
