@@ -265,3 +265,22 @@ def test_discard_deletes_the_offer_and_shows_the_next(qtbot, fresh_settings):
     assert not newer.exists() and banner.isVisible() and "older text" in banner.label.text()
     qtbot.mouseClick(banner.discard, Qt.MouseButton.LeftButton)
     assert not older.exists() and not banner.isVisible() and not orphans()
+
+
+def test_retrained_weights_open_with_a_message(open_window, tiny_folders, qtbot, wait_idle, tmp_path):
+    import shutil
+
+    from tiny_models import save, tiny_gpt2
+
+    folder = shutil.copytree(tiny_folders["gpt2"], tmp_path / "gpt")
+    window = open_window(str(folder), text="the cat sat")
+    window.step()
+    wait_idle(window)
+    assert window.sessions.save(tmp_path / "run.attnlab")
+    window.close()
+    save(*tiny_gpt2(seed=5, positions=128), folder)  # retrained in place
+    opened = _open_in_new_window(qtbot, tmp_path / "run.attnlab")
+    qtbot.waitUntil(lambda: opened.is_idle() and len(opened.document.steps) == 1, timeout=LOAD_TIMEOUT_MS)
+    assert "changed since this session was saved" in opened.banner.text
+    assert opened.text_input.toPlainText() == "the cat sat"
+    opened.close()
