@@ -1,6 +1,7 @@
 """The `attnlab` command: no arguments start the desktop app (`attnlab run.attnlab` opens it on a
-session); `attnlab export ...` writes an .npz,
-`attnlab explain ...` prints the numbers behind one attention weight.
+session); `attnlab export ...` writes an .npz, `attnlab explain ...` prints the numbers behind one
+attention weight, `attnlab compare A.npz B.npz` writes what changed between two exports, `attnlab
+figure ...` writes one view as PNG, SVG or PDF.
 
 Subcommands run the engine (torch) in this process and print their own lines only: transformers'
 warnings, logs and progress bars are silenced around the call unless `--verbose` is given.
@@ -17,6 +18,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("engine.export", "run a model once (optionally generating) and write tokens, attention "
                                 "and predictions to an .npz file"),
     "explain": ("engine.explain", "print the numbers behind one attention weight (q, k, logit, probability) as JSON"),
+    "compare": ("engine.compare", "write the attention differences of two exports (A − B) and each head's "
+                                  "Jensen–Shannon divergence to an .npz file"),
+    "figure": ("app.figure_command", "write one attention view (heatmap, head grid, all layers) as PNG, SVG or PDF, "
+                                     "drawn headless as the window draws it"),
 }
 VERBOSE = "--verbose"
 
