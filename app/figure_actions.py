@@ -20,8 +20,10 @@ from app.attention_panel import AttentionPanel
 from app.figures import (
     DATA_FORMATS,
     IMAGE_FORMATS,
+    MINIMUM_SIZE,
     FigureData,
     FigureMetadata,
+    at_least,
     masks_dict,
     render_image,
     save_figure,
@@ -130,7 +132,8 @@ class FigureActions(QObject):
             if Path(path).suffix.lower().lstrip(".") in DATA_FORMATS:
                 written = save_matrix(data, Path(path))
             else:
-                written = save_figure(self.views[which], Path(path), data.metadata, self.dpi)
+                with at_least(self.views[which], MINIMUM_SIZE[which]):
+                    written = save_figure(self.views[which], Path(path), data.metadata, self.dpi)
         except (OSError, ValueError) as error:
             self._fail(f"Could not export: {error}")
             return None
@@ -143,7 +146,8 @@ class FigureActions(QObject):
             self._fail("Nothing to copy yet: load a model and type some text first.")
             return
         clipboard = QApplication.clipboard()
-        clipboard.setImage(render_image(self.views[which], self.dpi))
+        with at_least(self.views[which], MINIMUM_SIZE[which]):
+            clipboard.setImage(render_image(self.views[which], self.dpi))
         self.window.statusBar().showMessage(f"Copied the {VIEW_TITLES[which].lower()} as an image", 4000)
 
     def ask_and_export(self, which: str | None, formats: tuple[str, ...] = IMAGE_FORMATS) -> None:

@@ -15,6 +15,8 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -22,7 +24,19 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 from numpy.typing import NDArray
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRect, QRectF, QSize, QSizeF, Qt
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QCoreApplication,
+    QIODevice,
+    QMarginsF,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    QSizeF,
+    Qt,
+)
 from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 from PySide6.QtSvg import QSvgGenerator
 
@@ -35,6 +49,7 @@ DATA_FORMATS = ("csv", "npy")
 LOGICAL_DPI = 96.0  # a view's logical pixels per inch: a figure's physical size is its on-screen size
 SCREEN_MULTIPLE = 2.0  # PNG default: twice the screen's pixels
 COLORBAR_STRIP = 70  # logical pixels painted beside a view without a colour bar of its own (the head grid)
+MINIMUM_SIZE = {"heatmap": QSize(760, 620), "grid": QSize(600, 600)}  # logical pixels of a window's figure
 METADATA_NS = "https://github.com/attnlab/attnlab/figure"  # namespace of the SVG <metadata> element
 
 
@@ -100,6 +115,31 @@ def read_metadata(text: str) -> FigureMetadata:
 
 
 # -- painting -----------------------------------------------------------------------------------
+
+
+@contextmanager
+def at_least(view: TitledView, minimum: QSize) -> Iterator[None]:
+    """The view enlarged to `minimum` while it is drawn into a figure, when its pane is smaller: a
+    narrow pane would cut the title and leave out most token labels. Put back afterwards."""
+    before = view.size()
+    wanted = before.expandedTo(minimum)
+    if wanted == before:
+        yield
+        return
+    _resize(view, wanted)
+    try:
+        yield
+    finally:
+        _resize(view, before)
+
+
+def _resize(view: TitledView, size: QSize) -> None:
+    view.resize(size)
+    # The plot's minimum width follows its title, re-measured on a posted layout request: lay it out
+    # again once that is done, or a shrunk view keeps the wider layout.
+    QCoreApplication.sendPostedEvents()
+    view.resizeEvent(None)
+    QCoreApplication.sendPostedEvents()
 
 
 def figure_size(view: TitledView) -> QSize:

@@ -19,11 +19,18 @@ from figure_checks import (
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from app.figures import COLORBAR_STRIP, figure_size
+from app.figures import COLORBAR_STRIP, MINIMUM_SIZE, figure_size
 from app.plots.token_axis import LABEL_CHARS
 from app.token_text import display_text
 
 TEXT = "the cat sat on the mat"
+
+
+def _exported_size(view, which: str) -> tuple[int, int]:
+    """The figure's logical size: the view's, enlarged to the minimum while it is drawn, plus a colour bar."""
+    size = view.viewport().size().expandedTo(MINIMUM_SIZE[which])
+    extra = COLORBAR_STRIP if which == "grid" else 0
+    return size.width() + extra, size.height()
 
 
 def _eager_attention(folder: str, ids: np.ndarray) -> np.ndarray:
@@ -61,9 +68,11 @@ def test_figures_parse_and_carry_their_run(window, tmp_path, wait_idle):
     files = {s: window.figures.export(tmp_path / f"heatmap.{s}", "heatmap") for s in ("png", "svg", "pdf")}
     assert all(path is not None and path.exists() for path in files.values()), window.banner.text
 
-    size = figure_size(heatmap)  # the view's pixels, twice over (the offscreen screen's ratio is 1)
+    width, height = _exported_size(heatmap, "heatmap")  # twice over (the offscreen screen's ratio is 1)
     image = png_image(files["png"])
-    assert (image.width(), image.height()) == (2 * size.width(), 2 * size.height())
+    assert (image.width(), image.height()) == (2 * width, 2 * height)
+    # The view is back to its pane's size, laid out for it (not left at the figure's wider layout).
+    assert heatmap.centralWidget.geometry().width() == heatmap.viewport().width()
     assert distinct_colours(image) > 20  # colours of the map, text, lines: not a blank page
 
     tokens = [display_text(t, LABEL_CHARS) for t in window.document.labels("decoder")[0]]
@@ -90,7 +99,7 @@ def test_grid_figure_has_a_colour_bar_and_its_view(window, tmp_path, wait_idle):
     svg = window.figures.export(tmp_path / "grid.svg", "grid")
     grid = window.attention.grid
     assert figure_size(grid).width() == grid.viewport().width() + COLORBAR_STRIP
-    assert png_image(png).width() == 2 * figure_size(grid).width()
+    assert png_image(png).width() == 2 * _exported_size(grid, "grid")[0]
     texts = svg_texts(svg)
     assert {"0", "0.5", "1"} <= set(texts) and "L1 H3" in texts  # the colour bar's ticks, the tiles' names
     m = svg_metadata(svg)
@@ -137,12 +146,12 @@ def test_the_menu_action_asks_for_a_file_and_writes_it(window, tmp_path, monkeyp
 def test_copy_image_and_resolution(window):
     window.figures.copy_image("heatmap")
     copied = QApplication.clipboard().image()
-    size = figure_size(window.attention.heatmap)
-    assert (copied.width(), copied.height()) == (2 * size.width(), 2 * size.height())
+    width, height = _exported_size(window.attention.heatmap, "heatmap")
+    assert (copied.width(), copied.height()) == (2 * width, 2 * height)
     next(a for a in window.figures.resolution_menu.actions() if a.text() == "300 dpi").trigger()
     assert window.figures.dpi == 300
     window.figures.copy_image("heatmap")
-    assert QApplication.clipboard().image().width() == round(size.width() * 300 / 96)
+    assert QApplication.clipboard().image().width() == round(width * 300 / 96)
 
 
 def test_bad_exports_say_why_and_write_nothing(window, tmp_path):
