@@ -49,6 +49,7 @@ DATA_FORMATS = ("csv", "npy")
 LOGICAL_DPI = 96.0  # a view's logical pixels per inch: a figure's physical size is its on-screen size
 SCREEN_MULTIPLE = 2.0  # PNG default: twice the screen's pixels
 COLORBAR_STRIP = 70  # logical pixels painted beside a view without a colour bar of its own (the head grid)
+CSV_ROW_LIMIT = 2_000_000  # a grid's CSV has a row per weight; beyond this, .npy
 MINIMUM_SIZE = {"heatmap": QSize(760, 620), "grid": QSize(600, 600)}  # logical pixels of a window's figure
 METADATA_NS = "https://github.com/attnlab/attnlab/figure"  # namespace of the SVG <metadata> element
 
@@ -319,6 +320,9 @@ def save_matrix(data: FigureData, path: Path) -> Path:
     weight (grid: layer, head, query, key, tokens, weight)."""
     path = Path(path)
     suffix = suffix_of(path, DATA_FORMATS)
+    if suffix == "csv" and data.matrix.ndim > 2 and data.matrix.size > CSV_ROW_LIMIT:
+        raise ValueError(f"these heads hold {data.matrix.size:,} weights, one CSV row each: "
+                         "save them as .npy instead (or the large heatmap's one head as CSV)")
     out = io.BytesIO()
     if suffix == "npy":
         np.save(out, data.matrix, allow_pickle=False)

@@ -164,3 +164,28 @@ def test_bad_exports_say_why_and_write_nothing(window, tmp_path):
     assert window.figures.export(tmp_path / "empty.png") is None
     assert "Nothing to export" in window.banner.text
     assert list(tmp_path.iterdir()) == []
+
+
+def test_metadata_survives_any_text_and_big_grids_refuse_csv(qtbot, tmp_path):
+    from app.figures import FigureData, FigureMetadata, read_metadata, save_figure, save_matrix
+    from app.plots.heatmap import HeatmapView
+
+    view = HeatmapView()
+    qtbot.addWidget(view)
+    view.resize(420, 360)
+    view.show()
+    tokens = ["<s>", "a&b", "猫", "\"q\""]
+    view.show_matrix(np.full((4, 4), 0.25, np.float32), tokens, tokens, "encoder self-attention · layer 0 · head 0")
+    text = 'a <b> & "c" ]]> 猫\nnext line'
+    metadata = FigureMetadata(model="m", view="heatmap", stack="encoder", layer=0, head=0, title=view.title, text=text,
+                              generated_ids=(5, 7))
+    assert read_metadata(metadata.to_json()) == metadata
+    readers = {"png": png_metadata, "svg": svg_metadata, "pdf": lambda p: pdf_metadata(p.read_bytes())}
+    for suffix, read in readers.items():
+        assert read(save_figure(view, tmp_path / f"f.{suffix}", metadata)) == metadata
+    assert {"a&b", "猫", "\"q\""} <= set(svg_texts(tmp_path / "f.svg"))
+
+    big = FigureData(np.zeros((1, 1, 1500, 1500), np.float32), (0,), ("x",) * 1500, ("x",) * 1500, metadata)
+    with pytest.raises(ValueError, match="as .npy"):
+        save_matrix(big, tmp_path / "big.csv")
+    assert not (tmp_path / "big.csv").exists()
