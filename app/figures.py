@@ -154,6 +154,7 @@ def paint_figure(view: TitledView, painter: QPainter) -> None:
     """Paint the view (and a colour bar if it has none) at the origin, in logical pixels."""
     size = view.viewport().size()
     total = figure_size(view)
+    painter.setRenderHint(QPainter.RenderHint.LosslessImageRendering)  # PDF: no JPEG blur between cells
     painter.fillRect(QRectF(0, 0, total.width(), total.height()), QColor("white"))
     source = view.mapToScene(view.viewport().rect()).boundingRect()
     target = QRectF(0, 0, size.width(), size.height())
