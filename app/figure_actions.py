@@ -157,7 +157,10 @@ class FigureActions(QObject):
             choices += [(w, f) for w in self.views for f in DATA_FORMATS]
         filters = [f"{VIEW_TITLES[w]}: {FORMAT_TITLES[f]} (*.{f})" for w, f in choices]
         data = self.data(which or "heatmap")
-        name = _default_name(data.metadata if data else None)
+        if data is None:
+            self._fail("Nothing to export yet: load a model and type some text first.")
+            return
+        name = _default_name(data.metadata)
         path, chosen = QFileDialog.getSaveFileName(self.window, "Export Figure", f"{name}.{choices[0][1]}",
                                                    ";;".join(filters))
         if not path:
@@ -182,9 +185,7 @@ def _action(parent: QObject, text: str, name: str, tip: str, shortcut: QKeySeque
     return action
 
 
-def _default_name(metadata: FigureMetadata | None) -> str:
-    if metadata is None:
-        return "attention"
+def _default_name(metadata: FigureMetadata) -> str:
     head = "mean" if metadata.head is None else f"h{metadata.head}"
     model = re.sub(r"[^\w.-]+", "_", Path(metadata.model).name) or "model"
     where = f"{metadata.stack}-l{metadata.layer}" if metadata.view != "all-layers" else metadata.stack

@@ -16,8 +16,9 @@ from figure_checks import (
     svg_metadata,
     svg_texts,
 )
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
 
 from app.figures import COLORBAR_STRIP, MINIMUM_SIZE, figure_size
 from app.plots.token_axis import LABEL_CHARS
@@ -59,6 +60,39 @@ def test_export_action_sits_before_quit_with_ctrl_e(window):
         assert offered[:3] == [f"exportFigure_{which}", f"copyImage_{which}", f"saveMatrix_{which}"]
         assert "PNG Resolution" in [action.text() for action in menu.actions()]
         menu.deleteLater()
+
+    # A right-click on a thumbnail: its own ablation entry first, then the figure actions.
+    grid = window.attention.grid
+    grid._on_clicked(_RightClick(grid.tile_center(0, 1)))
+    menu = next(m for m in grid.findChildren(QMenu) if m.isVisible())
+    texts = [action.text() for action in menu.actions()]
+    assert texts[0] == "Ablate / restore layer 0 head 1" and texts[1] == "" and "Copy Image" in texts
+    menu.close()
+    heatmap = window.attention.heatmap
+    heatmap._on_mouse_clicked(_RightClick(heatmap.plot.getViewBox().mapViewToScene(QPointF(1, 1))))
+    menu = next(m for m in heatmap.findChildren(QMenu) if m.isVisible())
+    assert [action.objectName() for action in menu.actions()][:3] == [
+        "exportFigure_heatmap", "copyImage_heatmap", "saveMatrix_heatmap"]
+    menu.close()
+
+
+class _RightClick:
+    """What the views read of pyqtgraph's MouseClickEvent."""
+
+    def __init__(self, scene_position):
+        self._at = scene_position
+
+    def button(self):
+        return Qt.MouseButton.RightButton
+
+    def double(self):
+        return False
+
+    def scenePos(self):  # noqa: N802 - pyqtgraph's name
+        return self._at
+
+    def screenPos(self):  # noqa: N802 - pyqtgraph's name
+        return QPointF(10, 10)
 
 
 def test_figures_parse_and_carry_their_run(window, tmp_path, wait_idle):
