@@ -40,9 +40,10 @@ FORMAT_TITLES = {"png": "PNG image", "svg": "SVG (vector, text stays text)", "pd
 RESOLUTIONS = {"2× the screen's pixels": None, "150 dpi": 150, "300 dpi": 300, "600 dpi": 600}
 
 
-def describe(panel: AttentionPanel, which: str, text: str = "", source: str | None = None) -> FigureData | None:
+def describe(panel: AttentionPanel, which: str, text: str = "", source: str | None = None,
+             weights_hash: str | None = None) -> FigureData | None:
     """The numbers and metadata of the panel's heatmap ("heatmap") or head grid ("grid"), or None
-    when it shows nothing."""
+    when it shows nothing. `weights_hash`: the content hash of the model's weights, when known."""
     current = panel.showing()
     if current is None or panel.picker.stack is None:
         return None
@@ -67,7 +68,7 @@ def describe(panel: AttentionPanel, which: str, text: str = "", source: str | No
         title=title,
         text=text,
         source=source,
-        weights_hash=getattr(info, "weights_hash", None),  # once the engine hashes weights (sessions)
+        weights_hash=weights_hash,
         masks=masks_dict(document.masks),
         generated_ids=tuple(step.token_id for step in document.steps),
         colour_scale=picker.scale if which == "heatmap" else "linear",  # the grid is always linear
