@@ -223,3 +223,18 @@ def test_metadata_survives_any_text_and_big_grids_refuse_csv(qtbot, tmp_path):
     with pytest.raises(ValueError, match="as .npy"):
         save_matrix(big, tmp_path / "big.csv")
     assert not (tmp_path / "big.csv").exists()
+
+
+def test_the_colour_bar_names_weights_on_log_and_row_scales(qtbot):
+    from app.plots.heatmap import HeatmapView
+
+    view = HeatmapView()
+    qtbot.addWidget(view)
+    m = np.full((3, 3), 1 / 3, np.float32)
+    view.show_matrix(m, ["a", "b", "c"], ["a", "b", "c"], "t", "log")
+    ticks = dict(view.colorbar.axis._tickLevels[0])  # colour value -> label
+    assert ticks[0.0] == "≤1e-4" and ticks[0.5] == "0.01" and ticks[1.0] == "1"  # (log10 p + 4) / 4
+    view.show_matrix(m, ["a", "b", "c"], ["a", "b", "c"], "t", "row")
+    assert dict(view.colorbar.axis._tickLevels[0])[1.0] == "row max"
+    view.show_matrix(m, ["a", "b", "c"], ["a", "b", "c"], "t", "linear")
+    assert view.colorbar.axis._tickLevels is None  # its own numbers: the weights
