@@ -67,7 +67,7 @@ def colour_bar_ticks(scale: Scale) -> list[tuple[float, str]] | None:
         ticks = [(d / LOG_DECADES, _power_of_ten(d - LOG_DECADES)) for d in range(LOG_DECADES + 1)]
         return [(0.0, "≤" + ticks[0][1]), *ticks[1:]]  # smaller weights (and 0) get the darkest colour too
     if scale == "row":
-        return [(0.0, "0"), (0.5, "½ row max"), (1.0, "row max")]
+        return [(0.0, "0"), (1.0, "max")]  # of each row (short: the bar leaves no room for more)
     return None
 
 

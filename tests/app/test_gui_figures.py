@@ -235,6 +235,6 @@ def test_the_colour_bar_names_weights_on_log_and_row_scales(qtbot):
     ticks = dict(view.colorbar.axis._tickLevels[0])  # colour value -> label
     assert ticks[0.0] == "≤1e-4" and ticks[0.5] == "0.01" and ticks[1.0] == "1"  # (log10 p + 4) / 4
     view.show_matrix(m, ["a", "b", "c"], ["a", "b", "c"], "t", "row")
-    assert dict(view.colorbar.axis._tickLevels[0])[1.0] == "row max"
+    assert dict(view.colorbar.axis._tickLevels[0])[1.0] == "max"
     view.show_matrix(m, ["a", "b", "c"], ["a", "b", "c"], "t", "linear")
     assert view.colorbar.axis._tickLevels is None  # its own numbers: the weights
