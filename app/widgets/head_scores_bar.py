@@ -29,6 +29,7 @@ class HeadScoresBar(QWidget):
             self.picker.addItem(metric.title, name)
             self.picker.setItemData(self.picker.count() - 1, metric.tip, 3)  # 3: Qt.ToolTipRole
         self.set_probe_available(False)
+        self.probing = False  # a probe was asked for and has not answered
         self.probe_button = QPushButton("Induction probe")
         self.probe_button.setObjectName("inductionProbeButton")
         self.probe_button.setToolTip(
@@ -74,6 +75,7 @@ class HeadScoresBar(QWidget):
             self.metric_changed.emit(ATTENTION)
 
     def set_probing(self, probing: bool, can_probe: bool = True) -> None:
+        self.probing = probing
         self.probe_button.setEnabled(can_probe and not probing)
         self.probe_enabled.emit(self.probe_button.isEnabled())
         self.probe_button.setText("Probing…" if probing else "Induction probe")
