@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
 from app.figures import COLORBAR_STRIP, MINIMUM_SIZE, figure_size
 from app.plots.token_axis import LABEL_CHARS
 from app.token_text import display_text
+from engine.saved_session import weights_hash
 
 TEXT = "the cat sat on the mat"
 
@@ -121,6 +122,7 @@ def test_figures_parse_and_carry_their_run(window, tmp_path, wait_idle):
         assert (m.model, m.view, m.stack, m.layer, m.head, m.text) == (
             window.document.info.name, "heatmap", "decoder", 1, 2, TEXT)
         assert m.version and m.title == heatmap.title
+        assert m.weights_hash == weights_hash(window.document.info.path) and len(m.weights_hash) == 64
     assert metadata[0] == metadata[1] == metadata[2]
 
 
