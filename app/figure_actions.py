@@ -55,7 +55,9 @@ def describe(panel: AttentionPanel, which: str, text: str = "", source: str | No
     head = None if picker.mean else picker.head
     layers: tuple[int, ...]
     if which == "heatmap":
-        matrix, layers, view, title = panel.heatmap.matrix, (layer,), "heatmap", panel.heatmap.title
+        matrix, layers, title = panel.heatmap.matrix, (layer,), panel.heatmap.title
+        view = "rollout" if panel.rollout_on else "heatmap"  # rollout up to `layer`, of no one head
+        head = None if panel.rollout_on else head
     else:
         layers = tuple(range(snapshot.shape(stack)[0])) if picker.all_layers else (layer,)
         matrix = np.stack([snapshot.layer(stack, i) for i in layers])  # [layer, head, query, key]
