@@ -243,14 +243,24 @@ class AttentionPanel(QWidget):
             self._asked_scores = snapshot
             self.scores_wanted.emit(stack, snapshot, document.sequence_ids(stack))
 
-    def show_scores(self, scores: HeadScores) -> None:
-        """The engine's head scores of a snapshot this panel asked for."""
+    def _fits(self, stack: str, shape: tuple[int, ...]) -> bool:
+        """Whether results of this [layer, head] (or [layer]) shape can be of the model shown, not of one
+        replaced since."""
+        current = self._current()
+        return current is not None and stack in current[1].stacks and current[1].shape(stack)[: len(shape)] == shape
+
+    def show_scores(self, scores: HeadScores | None) -> None:
+        """The engine's head scores of a snapshot this panel asked for (None: skipped, as newer work was
+        queued behind it: asked again for what is shown now)."""
         self._asked_scores = None
-        self._scores = scores
+        if scores is not None and self._fits(scores.stack, scores.prints.entropy.shape):
+            self._scores = scores
         self.render_grid()
 
     def show_probe(self, scores: HeadScores) -> None:
         """The induction probe's scores: offered as a metric, chosen, and the table sorted by them."""
+        if not self.scores_bar.probing or not self._fits(scores.stack, scores.prints.induction.shape):
+            return  # asked of a model replaced since
         self._probe = scores
         self.scores_bar.set_probing(False)
         self.scores_bar.set_probe_available(True)
@@ -306,10 +316,11 @@ class AttentionPanel(QWidget):
         self.heatmap.show_matrix(matrix, queries[:rows], keys[:cols], f"rollout through layer {layer} · {title}{note}",
                                  self.picker.scale, self.picker.hide_first)
 
-    def show_rollout(self, result: StackRollout) -> None:
-        """The engine's rollout of a snapshot this panel asked for."""
+    def show_rollout(self, result: StackRollout | None) -> None:
+        """The engine's rollout of a snapshot this panel asked for (None: skipped, see show_scores)."""
         self._asked_rollout = None
-        self._rollout = result
+        if result is not None and self._fits(result.stack, (len(result.matrices),)):
+            self._rollout = result
         self.render_heatmap()
 
     def _on_head_clicked(self, layer: int, head: int) -> None:

@@ -184,10 +184,10 @@ class EngineWorker(QObject):
             Undo: self._undo,
             Run: self._run,
             ExplainCell: self._explain_cell,
-            ExplainPrediction: self._explain_prediction,
             ScoreHeads: self._score_heads,
             Rollout: self._rollout,
             ProbeInduction: self._probe_induction,
+            ExplainPrediction: self._explain_prediction,
         }
 
     @Slot()
@@ -283,6 +283,25 @@ class EngineWorker(QObject):
         session, _info = self._require_session()
         return session.explain_cell(request.stack, request.layer, request.head, request.query, request.key)
 
+    def _score_heads(self, rid: int, request: ScoreHeads) -> object:
+        from engine.head_scores import head_scores
+
+        if self._latest.queued_after(rid):  # the window asks again once the newer work is done
+            return None
+        return head_scores(request.snapshot, request.stack, request.token_ids)
+
+    def _rollout(self, rid: int, request: Rollout) -> object:
+        from engine.head_scores import stack_rollout
+
+        if self._latest.queued_after(rid):
+            return None
+        return stack_rollout(request.snapshot, request.stack)
+
+    def _probe_induction(self, rid: int, request: ProbeInduction) -> object:
+        from engine.probe_run import run_induction_probe
+
+        self.progressed.emit(rid, "Running the induction probe…", -1.0)
+        return run_induction_probe(self._require_session()[0].loaded)
     def _explain_prediction(self, rid: int, request: ExplainPrediction) -> object:
         session, _info = self._require_session()
         if request.what == "lens":
@@ -299,21 +318,6 @@ class EngineWorker(QObject):
             return session.head_importance(exact=request.what == "exact", progress=report, cancel=request.cancel)
         except Cancelled:
             return None  # stopped by the user or by a newer input: nothing to show, nothing went wrong
-    def _score_heads(self, rid: int, request: ScoreHeads) -> object:
-        from engine.head_scores import head_scores
-
-        return head_scores(request.snapshot, request.stack, request.token_ids)
-
-    def _rollout(self, rid: int, request: Rollout) -> object:
-        from engine.head_scores import stack_rollout
-
-        return stack_rollout(request.snapshot, request.stack)
-
-    def _probe_induction(self, rid: int, request: ProbeInduction) -> object:
-        from engine.probe_run import run_induction_probe
-
-        self.progressed.emit(rid, "Running the induction probe…", -1.0)
-        return run_induction_probe(self._require_session()[0].loaded)
 
     def _require_session(self) -> tuple[Any, ModelInfo]:
         if self._session is None or self._info is None:
@@ -376,12 +380,12 @@ class EngineClient(QObject):
     undone = Signal(object)  # AnalysisResult
     run_finished = Signal(int, str)  # steps, reason
     cell_explained = Signal(object)  # CellExplanation
-    prediction_explained = Signal(object)  # LensResult or HeadImportance
-    prediction_progressed = Signal(str, float)  # the exact importance map's progress
-    heads_scored = Signal(object)  # HeadScores of a snapshot the window sent
-    rollout_computed = Signal(object)  # StackRollout
+    heads_scored = Signal(object)  # HeadScores of a snapshot the window sent; None: skipped for newer work
+    rollout_computed = Signal(object)  # StackRollout; None: skipped for newer work
     induction_probed = Signal(object)  # HeadScores of the induction probe (snapshot None)
     scoring_failed = Signal(str, str)  # "heads" | "rollout" | "probe", message (also sent as errored)
+    prediction_explained = Signal(object)  # LensResult or HeadImportance
+    prediction_progressed = Signal(str, float)  # the exact importance map's progress
     sampling_applied = Signal(object)  # whether the generation so far has ended now (None: none yet)
     errored = Signal(str)  # message for the user
     analysis_failed = Signal(str)  # an analysis errored (also sent as errored): the views show an older text
@@ -419,6 +423,7 @@ class EngineClient(QObject):
         rid = self._next_id
         if request.resets:
             self._latest.value = rid
+        self._latest.sent = rid
         if isinstance(request, (Run, ExplainPrediction)):
             self._engine.cancels[rid] = request.cancel
         self._pending[rid] = request
@@ -458,10 +463,6 @@ class EngineClient(QObject):
         """The numbers behind one attention weight; a newer analysis makes the request stale."""
         return self.send(ExplainCell(stack, layer, head, query, key))
 
-    def explain_prediction(self, what: str, k: int = 5, positions: int | None = None) -> int:
-        """The logit lens ("lens", of the last `positions` tokens) or head importance ("estimate",
-        "exact") of the current prediction."""
-        return self.send(ExplainPrediction(what, k, positions))
     def score_heads(self, stack: str, snapshot: AttentionSnapshot, token_ids: tuple[int, ...]) -> int:
         """Fingerprints of every head of `stack` in `snapshot`; `token_ids` along its axes."""
         return self.send(ScoreHeads(stack, snapshot, tuple(token_ids)))
@@ -471,6 +472,10 @@ class EngineClient(QObject):
 
     def probe_induction(self) -> int:
         return self.send(ProbeInduction())
+    def explain_prediction(self, what: str, k: int = 5, positions: int | None = None) -> int:
+        """The logit lens ("lens", of the last `positions` tokens) or head importance ("estimate",
+        "exact") of the current prediction."""
+        return self.send(ExplainPrediction(what, k, positions))
 
     def stop(self) -> None:
         """Ask every queued or running generation (or importance map) to stop after its current step."""
@@ -540,14 +545,14 @@ class EngineClient(QObject):
             self.sampling_applied.emit(result.finished)
         elif isinstance(request, ExplainCell):
             self.cell_explained.emit(result)
-        elif isinstance(request, ExplainPrediction):
-            self.prediction_explained.emit(result)
         elif isinstance(request, ScoreHeads):
             self.heads_scored.emit(result)
         elif isinstance(request, Rollout):
             self.rollout_computed.emit(result)
         elif isinstance(request, ProbeInduction):
             self.induction_probed.emit(result)
+        elif isinstance(request, ExplainPrediction):
+            self.prediction_explained.emit(result)
 
     def _on_errored(self, rid: int, message: str) -> None:
         message = translate_engine_message(message)  # the engine speaks English; the window, the user's language

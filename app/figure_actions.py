@@ -20,14 +20,17 @@ from app.attention_panel import AttentionPanel
 from app.figures import (
     DATA_FORMATS,
     IMAGE_FORMATS,
+    MINIMUM_SIZE,
     FigureData,
     FigureMetadata,
+    at_least,
     masks_dict,
     render_image,
     save_figure,
     save_matrix,
 )
 from app.plots.plot_title import TitledView
+from engine.saved_session import weights_hash
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
@@ -38,9 +41,10 @@ FORMAT_TITLES = {"png": "PNG image", "svg": "SVG (vector, text stays text)", "pd
 RESOLUTIONS = {"2× the screen's pixels": None, "150 dpi": 150, "300 dpi": 300, "600 dpi": 600}
 
 
-def describe(panel: AttentionPanel, which: str, text: str = "", source: str | None = None) -> FigureData | None:
+def describe(panel: AttentionPanel, which: str, text: str = "", source: str | None = None,
+             weights_hash: str | None = None) -> FigureData | None:
     """The numbers and metadata of the panel's heatmap ("heatmap") or head grid ("grid"), or None
-    when it shows nothing."""
+    when it shows nothing. `weights_hash`: the content hash of the model's weights, when known."""
     current = panel.showing()
     if current is None or panel.picker.stack is None:
         return None
@@ -51,7 +55,9 @@ def describe(panel: AttentionPanel, which: str, text: str = "", source: str | No
     head = None if picker.mean else picker.head
     layers: tuple[int, ...]
     if which == "heatmap":
-        matrix, layers, view, title = panel.heatmap.matrix, (layer,), "heatmap", panel.heatmap.title
+        matrix, layers, title = panel.heatmap.matrix, (layer,), panel.heatmap.title
+        view = "rollout" if panel.rollout_on else "heatmap"  # rollout up to `layer`, of no one head
+        head = None if panel.rollout_on else head
     else:
         layers = tuple(range(snapshot.shape(stack)[0])) if picker.all_layers else (layer,)
         matrix = np.stack([snapshot.layer(stack, i) for i in layers])  # [layer, head, query, key]
@@ -65,7 +71,7 @@ def describe(panel: AttentionPanel, which: str, text: str = "", source: str | No
         title=title,
         text=text,
         source=source,
-        weights_hash=getattr(info, "weights_hash", None),  # once the engine hashes weights (sessions)
+        weights_hash=weights_hash,
         masks=masks_dict(document.masks),
         generated_ids=tuple(step.token_id for step in document.steps),
         colour_scale=picker.scale if which == "heatmap" else "linear",  # the grid is always linear
@@ -82,6 +88,7 @@ class FigureActions(QObject):
         self.window = window
         self.views: dict[str, TitledView] = {"heatmap": window.attention.heatmap, "grid": window.attention.grid}
         self.dpi: float | None = None  # PNG resolution: None is twice the screen's pixels
+        self._weights: tuple[str, str | None] = ("", None)  # (model path, its weights' hash)
         self.export_action = _action(self, "&Export Figure…", "exportFigureAction",
                                      "Save a view as PNG, SVG or PDF, or its matrix as CSV or .npy",
                                      QKeySequence("Ctrl+E"))
@@ -115,9 +122,11 @@ class FigureActions(QObject):
 
     def data(self, which: str) -> FigureData | None:
         window = self.window
-        kind = window.document.kind
-        source = window.source_input.toPlainText() if kind == "encoder-decoder" else None
-        return describe(window.attention, which, window.text_input.toPlainText(), source)
+        info = window.document.info
+        source = window.source_input.toPlainText() if info and info.kind == "encoder-decoder" else None
+        if info is not None and self._weights[0] != info.path:
+            self._weights = (info.path, weights_hash(info.path))  # once per model: it reads the files
+        return describe(window.attention, which, window.text_input.toPlainText(), source, self._weights[1])
 
     def export(self, path: Path, which: str = "heatmap") -> Path | None:
         """Write the view as .png/.svg/.pdf, or its matrix as .csv/.npy, by the file's ending.
@@ -130,7 +139,8 @@ class FigureActions(QObject):
             if Path(path).suffix.lower().lstrip(".") in DATA_FORMATS:
                 written = save_matrix(data, Path(path))
             else:
-                written = save_figure(self.views[which], Path(path), data.metadata, self.dpi)
+                with at_least(self.views[which], MINIMUM_SIZE[which]):
+                    written = save_figure(self.views[which], Path(path), data.metadata, self.dpi)
         except (OSError, ValueError) as error:
             self._fail(f"Could not export: {error}")
             return None
@@ -143,7 +153,8 @@ class FigureActions(QObject):
             self._fail("Nothing to copy yet: load a model and type some text first.")
             return
         clipboard = QApplication.clipboard()
-        clipboard.setImage(render_image(self.views[which], self.dpi))
+        with at_least(self.views[which], MINIMUM_SIZE[which]):
+            clipboard.setImage(render_image(self.views[which], self.dpi))
         self.window.statusBar().showMessage(f"Copied the {VIEW_TITLES[which].lower()} as an image", 4000)
 
     def ask_and_export(self, which: str | None, formats: tuple[str, ...] = IMAGE_FORMATS) -> None:
@@ -153,7 +164,10 @@ class FigureActions(QObject):
             choices += [(w, f) for w in self.views for f in DATA_FORMATS]
         filters = [f"{VIEW_TITLES[w]}: {FORMAT_TITLES[f]} (*.{f})" for w, f in choices]
         data = self.data(which or "heatmap")
-        name = _default_name(data.metadata if data else None)
+        if data is None:
+            self._fail("Nothing to export yet: load a model and type some text first.")
+            return
+        name = _default_name(data.metadata)
         path, chosen = QFileDialog.getSaveFileName(self.window, "Export Figure", f"{name}.{choices[0][1]}",
                                                    ";;".join(filters))
         if not path:
@@ -178,9 +192,7 @@ def _action(parent: QObject, text: str, name: str, tip: str, shortcut: QKeySeque
     return action
 
 
-def _default_name(metadata: FigureMetadata | None) -> str:
-    if metadata is None:
-        return "attention"
+def _default_name(metadata: FigureMetadata) -> str:
     head = "mean" if metadata.head is None else f"h{metadata.head}"
     model = re.sub(r"[^\w.-]+", "_", Path(metadata.model).name) or "model"
     where = f"{metadata.stack}-l{metadata.layer}" if metadata.view != "all-layers" else metadata.stack

@@ -384,7 +384,9 @@ class GenerationSession(_Session):
         # transformers renamed `past_key_values` to `cache` (the old name warns, then goes in 5.40).
         self._cache_arg = "cache" if "cache" in forward_args else "past_key_values"
         self.prefill_block = PREFILL_BLOCK
-        self.store_mode = "auto"  # exact rows while they fit memory, else long ("exact", "long": always that)
+        # "exact": every row in the store (refused when it does not fit); "long": overview + exact regions on
+        # demand; "auto": exact while it fits memory, else long. Exact by default until the window reads long mode.
+        self.store_mode = "exact"
         self._long: long_store.LongState | None = None  # the decoder's attention in long mode
 
     # -- public API -----------------------------------------------------------------------------
