@@ -164,11 +164,11 @@ def check_stepping(eager, loaded: LoadedModel) -> str:
     with torch.no_grad():
         if loaded.kind == "encoder-decoder":
             expected = eager.generate(torch.tensor([ids]), max_new_tokens=6, do_sample=False, min_new_tokens=6,
-                                      eos_token_id=None)[0].tolist()
+                                      num_beams=1, eos_token_id=None)[0].tolist()
         else:
             prompt = torch.tensor([generated[: len(generated) - 6]])
             expected = eager.generate(prompt, max_new_tokens=6, do_sample=False, min_new_tokens=6,
-                                      eos_token_id=None, pad_token_id=PAD)[0].tolist()
+                                      num_beams=1, eos_token_id=None, pad_token_id=PAD)[0].tolist()
     return "yes" if expected == generated else f"no ({generated} vs generate {expected})"
 
 
