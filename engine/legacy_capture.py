@@ -116,7 +116,9 @@ def unsupported(sites: list[Site], probe: Probe) -> dict[str, str]:
     reasons = {INSPECTOR: "the formula inspector needs attention computed through transformers' AttentionInterface, "
                           "and this architecture computes it in its own code"}
     if any(id(s.module) not in probe.masked for s in sites):
-        reasons[KNOCKOUT] = "knock-outs need an additive attention mask, and this architecture's attention takes none"
+        reasons[KNOCKOUT] = (
+            "knock-outs go through a 4D attention mask (query × key), and this architecture's attention takes none"
+        )
     if any(id(s.module) not in probe.projected for s in sites):
         reasons[ABLATION] = (
             "head ablation needs the output projection that merges the heads, and this architecture's "
