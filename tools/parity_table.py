@@ -118,7 +118,7 @@ def _forward(model, loaded: LoadedModel, ids: list[int], decoder_ids: list[int] 
     with torch.no_grad():
         if decoder_ids is not None:
             out = model(input_ids=torch.tensor([ids]), decoder_input_ids=torch.tensor([decoder_ids]),
-                        output_attentions=True)
+                        output_attentions=True, use_cache=False)  # a plain uncached forward is the reference
             return out.logits, {"encoder": out.encoder_attentions, "decoder": out.decoder_attentions,
                                 "cross": out.cross_attentions}
         out = model(input_ids=torch.tensor([ids]), output_attentions=True)
