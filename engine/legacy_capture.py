@@ -39,6 +39,7 @@ class Site:
     probs_at: int  # index of the probabilities in the module's output tuple
     heads: int
     projection: torch.nn.Linear | None  # merges the heads' outputs; None: not found
+    square: bool  # as many keys as queries (no pooling, as in Funnel): a missing encoder mask is all zeros
 
 
 @dataclass
@@ -74,7 +75,8 @@ def find_sites(model: torch.nn.Module, run: Callable[[torch.nn.Module], object])
         for module, output in calls:
             if isinstance(output, tuple) and any(x is probs for x in output):
                 at = next(i for i, x in enumerate(output) if x is probs)
-                sites.setdefault(id(module), Site(module, at, probs.shape[1], _projection(model, module)))
+                square = probs.shape[-2] == probs.shape[-1]
+                sites.setdefault(id(module), Site(module, at, probs.shape[1], _projection(model, module), square))
                 break
     return list(sites.values())
 
@@ -102,7 +104,8 @@ def install(model: torch.nn.Module, sites: list[Site], bidirectional: bool) -> N
     for site in sites:
         signature = inspect.signature(site.module.forward)
         mask_name = next((n for n in _MASK_NAMES if n in signature.parameters), None)
-        site.module.register_forward_pre_hook(_before_attention(signature, mask_name, bidirectional), with_kwargs=True)
+        zeros = bidirectional and site.square
+        site.module.register_forward_pre_hook(_before_attention(signature, mask_name, zeros), with_kwargs=True)
         site.module.register_forward_hook(_after_attention(site.probs_at))
         if site.projection is not None:
             site.projection.register_forward_pre_hook(_before_projection(site.module, site.heads))
@@ -113,7 +116,9 @@ def unsupported(sites: list[Site], probe: Probe) -> dict[str, str]:
     reasons = {INSPECTOR: "the formula inspector needs attention computed through transformers' AttentionInterface, "
                           "and this architecture computes it in its own code"}
     if any(id(s.module) not in probe.masked for s in sites):
-        reasons[KNOCKOUT] = "knock-outs need an additive attention mask, and this architecture's attention takes none"
+        reasons[KNOCKOUT] = (
+            "knock-outs go through a 4D attention mask (query × key), and this architecture's attention takes none"
+        )
     if any(id(s.module) not in probe.projected for s in sites):
         reasons[ABLATION] = (
             "head ablation needs the output projection that merges the heads, and this architecture's "
@@ -122,20 +127,27 @@ def unsupported(sites: list[Site], probe: Probe) -> dict[str, str]:
     return reasons
 
 
-def _before_attention(signature: inspect.Signature, mask_name: str | None, bidirectional: bool):
+def _before_attention(signature: inspect.Signature, mask_name: str | None, zeros: bool):
+    """zeros: a missing mask means every query sees every key of its own sequence."""
+
     def hook(module: torch.nn.Module, args: tuple, kwargs: dict):
         capture.count_call(module)
         hooks = capture.active_hooks()
-        if mask_name is None or hooks is capture.IDLE or (isinstance(hooks, capture.Recorder) and not hooks.knockout):
-            return None  # nothing will change the mask
+        if hooks is capture.IDLE:
+            return None
         bound = signature.bind_partial(*args, **kwargs)
+        asked = "output_attentions" not in signature.parameters or bound.arguments.get("output_attentions")
+        if not asked:  # a part called on its own (`get_encoder()(...)`) is not asked by the model's config
+            bound.arguments["output_attentions"] = True
+        if mask_name is None or (isinstance(hooks, capture.Recorder) and not hooks.knockout):
+            return None if asked else (bound.args, bound.kwargs)  # nothing will change the mask
         mask = bound.arguments.get(mask_name)
         hidden = args[0] if args else None  # [batch, query, width]
-        if mask is None and bidirectional and isinstance(hidden, torch.Tensor) and hidden.ndim == 3:
+        if mask is None and zeros and isinstance(hidden, torch.Tensor) and hidden.ndim == 3:
             queries = hidden.shape[1]
             mask = hidden.new_zeros(hidden.shape[0], 1, queries, queries)  # [batch, 1, query, key]
         if not isinstance(mask, torch.Tensor) or mask.ndim != 4:
-            return None
+            return None if asked else (bound.args, bound.kwargs)
         if mask.shape[-2] == 1 and isinstance(hidden, torch.Tensor) and hidden.ndim == 3:  # one row for all queries
             mask = mask.expand(*mask.shape[:2], hidden.shape[1], mask.shape[-1])
         bound.arguments[mask_name] = _knock_out_of(mask, lambda additive: hooks.on_scores(module, additive))

@@ -182,8 +182,9 @@ def _max_positions(config) -> int | None:
 
 
 def _probe_inputs(kind: str, device: torch.device, decoder_start: int | None) -> dict[str, torch.Tensor]:
-    """Two tokens (and two decoder tokens) to run through the model once when it loads."""
-    inputs = {"input_ids": torch.tensor([[1, 2]], device=device)}
+    """Eight tokens (and two decoder tokens) to run through the model once when it loads (Funnel pools
+    the sequence: two tokens are too few for its eager path)."""
+    inputs = {"input_ids": torch.arange(1, 9, device=device)[None]}
     if kind == "encoder-decoder":
         inputs["decoder_input_ids"] = torch.tensor([[decoder_start or 0, 1]], device=device)
     return inputs
@@ -338,6 +339,11 @@ def _legacy_probe(model, kind: str, device: torch.device, decoder_start: int | N
         raise ModelLoadError(
             f"{type(model).__name__} neither routes attention through transformers' AttentionInterface nor "
             "returns its attention probabilities, so attnlab cannot capture it"
+        )
+    if kind == "encoder" and not all(site.square for site in found):
+        raise ModelLoadError(
+            f"{type(model).__name__} pools its sequence between layers (fewer queries than keys), which attnlab's "
+            "attention store cannot hold: open a model without pooling"
         )
     legacy_capture.install(model, found, bidirectional=kind == "encoder")
     probe = legacy_capture.Probe()

@@ -88,6 +88,8 @@ ARCHITECTURES: dict[str, Callable[[], tuple]] = {
     "Gemma-2 (softcap, alternating windows)": tiny_gemma2,
     "Phi": _built(tf.PhiForCausalLM, tf.PhiConfig, "gpt", **DECODER),
     "BLOOM (ALiBi, own attention code)": tiny_bloom,
+    "CTRL": _built(tf.CTRLLMHeadModel, tf.CTRLConfig, "gpt", n_embd=32, n_layer=2, n_head=4, dff=64, n_positions=64,
+                   **SMALL),
     "Falcon": _built(tf.FalconForCausalLM, tf.FalconConfig, "gpt", hidden_size=32, num_hidden_layers=2,
                      num_attention_heads=4, **SMALL),
     "OPT": _built(tf.OPTForCausalLM, tf.OPTConfig, "gpt", hidden_size=32, ffn_dim=64, num_hidden_layers=2,
@@ -101,6 +103,9 @@ ARCHITECTURES: dict[str, Callable[[], tuple]] = {
                          pos_att_type=["p2c", "c2p"], **ENCODER),
     "ELECTRA": _built(tf.ElectraForMaskedLM, tf.ElectraConfig, "bert", embedding_size=16, **ENCODER),
     "MPNet (own attention code)": tiny_mpnet,
+    "XLM (own attention code, no 4D mask)": _built(tf.XLMWithLMHeadModel, tf.XLMConfig, "bert", emb_dim=32, n_layers=2,
+                                                   n_heads=4, max_position_embeddings=64, causal=False, **SMALL),
+    "ConvBERT": _built(tf.ConvBertForMaskedLM, tf.ConvBertConfig, "bert", embedding_size=32, **ENCODER),
     "BART": tiny_bart,
     "Marian": _built(tf.MarianMTModel, tf.MarianConfig, "seq2seq", **SEQ2SEQ),
     "T5": tiny_t5,
@@ -113,7 +118,7 @@ def _forward(model, loaded: LoadedModel, ids: list[int], decoder_ids: list[int] 
     with torch.no_grad():
         if decoder_ids is not None:
             out = model(input_ids=torch.tensor([ids]), decoder_input_ids=torch.tensor([decoder_ids]),
-                        output_attentions=True)
+                        output_attentions=True, use_cache=False)  # a plain uncached forward is the reference
             return out.logits, {"encoder": out.encoder_attentions, "decoder": out.decoder_attentions,
                                 "cross": out.cross_attentions}
         out = model(input_ids=torch.tensor([ids]), output_attentions=True)
@@ -164,11 +169,11 @@ def check_stepping(eager, loaded: LoadedModel) -> str:
     with torch.no_grad():
         if loaded.kind == "encoder-decoder":
             expected = eager.generate(torch.tensor([ids]), max_new_tokens=6, do_sample=False, min_new_tokens=6,
-                                      eos_token_id=None)[0].tolist()
+                                      num_beams=1, eos_token_id=None)[0].tolist()
         else:
             prompt = torch.tensor([generated[: len(generated) - 6]])
             expected = eager.generate(prompt, max_new_tokens=6, do_sample=False, min_new_tokens=6,
-                                      eos_token_id=None, pad_token_id=PAD)[0].tolist()
+                                      num_beams=1, eos_token_id=None, pad_token_id=PAD)[0].tolist()
     return "yes" if expected == generated else f"no ({generated} vs generate {expected})"
 
 
