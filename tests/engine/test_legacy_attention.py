@@ -151,3 +151,19 @@ def test_loads_from_a_folder(tmp_path):
     loaded = load_model(str(folder))
     assert loaded.info.architecture == "GPTNeoForCausalLM"
     assert [(s.name, s.layers, s.heads) for s in loaded.info.stacks] == [("decoder", 2, 4)]
+
+
+def test_an_architecture_whose_capture_is_not_exact_is_refused_with_the_reason():
+    from transformers import FSMTConfig, FSMTForConditionalGeneration
+
+    from engine.errors import ModelLoadError
+
+    config = FSMTConfig(
+        langs=["en", "de"], src_vocab_size=40, tgt_vocab_size=40, d_model=16, encoder_layers=1, decoder_layers=1,
+        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32,
+        max_position_embeddings=32, pad_token_id=1, bos_token_id=0, eos_token_id=2, decoder_start_token_id=2,
+    )
+    torch.manual_seed(0)
+    model = FSMTForConditionalGeneration(config).eval()
+    with pytest.raises(ModelLoadError, match="does not yet match the model's own eager forward"):
+        wrap_model(model, None, name="fsmt", kind="encoder-decoder")
