@@ -616,7 +616,9 @@ class MainWindow(QMainWindow):
     # -- user edits --------------------------------------------------------------------------
 
     def _on_text_changed(self) -> None:
-        self._early_tokens = ()  # they were another text's
+        if self._early_tokens:  # they were another text's; the model's tokenizer cuts the new one once loaded
+            self._early_tokens = ()
+            self._refresh_tokens()
         if self._masks.mask_positions or self._masks.knockouts:
             # Positions refer to the old tokens: they would land on other tokens now.
             self._masks = Masks(ablated_heads=self._masks.ablated_heads)

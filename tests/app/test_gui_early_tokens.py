@@ -82,3 +82,27 @@ def test_a_failed_load_drops_the_early_tokens(qtbot, fresh_settings, tiny_folder
     qtbot.waitUntil(lambda: not window.token_strip.loading, timeout=LOAD_TIMEOUT_MS)
     assert not window.token_strip._chips
     window.close()
+
+
+def test_editing_the_text_while_loading_drops_the_early_tokens(qtbot, fresh_settings, tiny_folders):
+    gate = threading.Event()
+
+    def blocked_loader(spec, options, progress):
+        assert gate.wait(LOAD_TIMEOUT_MS / 1000), "the test never released the load"
+        return engine_loader(spec, options, progress)
+
+    window = MainWindow(loader=blocked_loader, catalog=lambda: ([], None))
+    qtbot.addWidget(window)
+    window.show()
+    window.text_input.setPlainText("the cat sat")
+    strip = window.token_strip
+    try:
+        window.start(tiny_folders["gpt2"])
+        qtbot.waitUntil(lambda: strip.loading, timeout=LOAD_TIMEOUT_MS)
+        window.text_input.setPlainText("on the mat")
+        assert not strip.loading and not strip._chips  # never the old text's tokens under the new text
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: window.document.analysis is not None and window.is_idle(), timeout=LOAD_TIMEOUT_MS)
+    assert tuple(chip.token for chip in strip._chips) == _model_tokens(tiny_folders["gpt2"], "on the mat")
+    window.close()
