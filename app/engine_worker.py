@@ -44,6 +44,7 @@ from app.requests import (
     ScoreHeads,
     SetSampling,
     Step,
+    TokenPreview,
     Undo,
 )
 from engine.attention_store import AttentionSnapshot
@@ -233,11 +234,25 @@ class EngineWorker(QObject):
                 raise _Closing
             self.progressed.emit(rid, message, fraction)
 
+        if request.preview:
+            self._preview_tokens(rid, request)
         info, session = self._loader(request.spec, request.options, report)
         if hasattr(session, "set_sampling"):
             session.set_sampling(self._sampling)
         self._info, self._session = info, session  # only now: a failed load keeps the old model
         return info
+
+    def _preview_tokens(self, rid: int, request: Load) -> None:
+        """Send the strip's tokens from the tokenizer alone, before the loader imports torch (seconds)."""
+        try:
+            from engine.fast_tokens import preview_tokens
+
+            found = preview_tokens(request.spec, dict(request.preview))
+        except Exception:  # noqa: BLE001 - only a preview: the load itself says what is wrong
+            log.debug("no early tokens for %s", request.spec, exc_info=True)
+            return
+        if found is not None:
+            self.yielded.emit(rid, TokenPreview(*found))
 
     def _set_sampling(self, rid: int, request: SetSampling) -> SamplingApplied:
         self._sampling = request.config
@@ -372,6 +387,7 @@ class EngineClient(QObject):
     """
 
     catalog_listed = Signal(object, object)  # list[CatalogEntry], default name or None
+    tokens_previewed = Signal(object)  # TokenPreview: a load's tokens from the tokenizer alone, model still loading
     load_progressed = Signal(str, float)
     model_loaded = Signal(object)  # ModelInfo
     load_failed = Signal(str)
@@ -434,8 +450,9 @@ class EngineClient(QObject):
     def list_catalog(self) -> int:
         return self.send(ListCatalog())
 
-    def load(self, spec: str, options: LoadOptions = LoadOptions()) -> int:
-        return self.send(Load(spec, options))
+    def load(self, spec: str, options: LoadOptions = LoadOptions(), preview: dict[str, str] | None = None) -> int:
+        """preview: the strip's text per model kind, to show its tokens before the model is loaded."""
+        return self.send(Load(spec, options, tuple((preview or {}).items())))
 
     def set_sampling(self, config: SamplingConfig) -> int:
         return self.send(SetSampling(config))
@@ -524,8 +541,11 @@ class EngineClient(QObject):
             self.prediction_progressed.emit(message, fraction)
 
     def _on_yielded(self, rid: int, partial: object) -> None:
-        if isinstance(self._current(rid), Run):
+        request = self._current(rid)
+        if isinstance(request, Run):
             self.stepped.emit(partial, False)
+        elif isinstance(request, Load) and rid == self._latest.value:  # no newer load was asked for
+            self.tokens_previewed.emit(partial)
 
     def _on_returned(self, rid: int, result: Any) -> None:
         request = self._current(rid)

@@ -34,6 +34,7 @@ from app.lessons import install_lessons
 from app.menus import build_menus, read_text_file
 from app.prediction_dock import install_prediction_dock
 from app.redraw_pump import RedrawPump
+from app.requests import TokenPreview
 from app.session_actions import install_sessions
 from app.token_find import add_token_find
 from app.widgets.candidates import CandidatesTable
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         self._run_start = 0  # steps taken before the current run
         self._text_kind: str | None = None  # the kind of model the text boxes hold text for (None: any)
         self._explain_rid = 0  # the last formula-inspector request
+        self._early_tokens: tuple[str, ...] = ()  # the loading model's tokenizer's tokens, until its analysis
         self.pending_replay: tuple[int, ...] = ()  # generated ids the next analysis feeds again (an opened session)
         self._build()
         self._connect()
@@ -184,6 +186,7 @@ class MainWindow(QMainWindow):
         c.catalog_listed.connect(self._on_catalog)
         c.load_progressed.connect(lambda message, fraction: self.picker.set_loading(True, message, fraction))
         c.model_loaded.connect(self._on_model_loaded)
+        c.tokens_previewed.connect(self._on_tokens_previewed)
         c.load_failed.connect(self._on_load_failed)
         c.analysed.connect(self._on_analysed)
         c.stepped.connect(self._on_stepped)
@@ -252,7 +255,10 @@ class MainWindow(QMainWindow):
         self.picker.show_loading(spec)
         self.picker.set_loading(True, f"Loading {spec}…")
         self.statusBar().showMessage(f"Loading {spec}…")
-        self.client.load(spec, options or self.picker.options())
+        preview = None  # the strip's text per kind, whose tokens show while the model loads
+        if self.document.analysis is None:
+            preview = {kind: self._texts_for(kind)[kind == "encoder-decoder"] for kind in EXAMPLES}
+        self.client.load(spec, options or self.picker.options(), preview)
         self._update_actions()
 
     def analyse(self, keep_generated: bool = False) -> None:
@@ -420,7 +426,16 @@ class MainWindow(QMainWindow):
         self.model_loaded.emit(info)
         self.analyse()
 
+    def _on_tokens_previewed(self, preview: TokenPreview) -> None:
+        """The text's tokens from the loading model's tokenizer alone: shown, greyed, until its attention is there."""
+        if self.document.analysis is None:
+            self._early_tokens = preview.tokens
+            self._refresh_tokens()
+
     def _on_load_failed(self, message: str) -> None:
+        if self._early_tokens:
+            self._early_tokens = ()
+            self._refresh_tokens()
         kept = self.document.info
         suffix = f" Still using {kept.name}." if kept else ""
         self._show_message(f"Could not load {self._spec}: {message}{suffix}", "error", origin="load")
@@ -498,8 +513,11 @@ class MainWindow(QMainWindow):
             self.token_strip.set_tokens(doc.plain_tokens)
             strip = self.decoder_strip
             strip.set_tokens(doc.prefix_tokens, doc.generated)
+        elif doc.analysis is None and self._early_tokens:
+            strip.set_tokens(self._early_tokens)
         else:
             strip.set_tokens(doc.plain_tokens, doc.generated)
+        self.token_strip.set_loading(doc.analysis is None and bool(self._early_tokens))
         strip.set_probabilities(doc.probabilities())
         selected = None if doc.selected is None else len(doc.prefix_tokens) + doc.selected
         strip.set_selected(selected)
@@ -541,13 +559,23 @@ class MainWindow(QMainWindow):
         previous = self._text_kind
         if previous is not None and previous != kind:
             saved.save_texts(self.settings, previous, self.text_input.toPlainText(), self.source_input.toPlainText())
-            text, source = saved.texts(self.settings, kind) or ("", "")
-            self._set_texts(text, source if kind == "encoder-decoder" else "")
+        texts = self._texts_for(kind)
+        if texts != (self.text_input.toPlainText(), self.source_input.toPlainText()):
+            self._set_texts(*texts)
         self._text_kind = kind
-        if not self.text_input.toPlainText().strip() and not self.source_input.toPlainText().strip():
-            box = self.source_input if kind == "encoder-decoder" else self.text_input
-            with QSignalBlocker(box):
-                box.setPlainText(EXAMPLES.get(kind, ""))
+
+    def _texts_for(self, kind: str) -> tuple[str, str]:
+        """(text, source) the boxes will hold once a model of this kind is loaded."""
+        text, source = self.text_input.toPlainText(), self.source_input.toPlainText()
+        if self._text_kind is not None and self._text_kind != kind:
+            text, source = saved.texts(self.settings, kind) or ("", "")
+            source = source if kind == "encoder-decoder" else ""
+        if not text.strip() and not source.strip():
+            if kind == "encoder-decoder":
+                source = EXAMPLES[kind]
+            else:
+                text = EXAMPLES.get(kind, "")
+        return text, source
 
     def _set_stale(self, stale: bool) -> None:
         """Grey out the views and say so while they show an analysis of an older text than the typed one."""
@@ -588,6 +616,9 @@ class MainWindow(QMainWindow):
     # -- user edits --------------------------------------------------------------------------
 
     def _on_text_changed(self) -> None:
+        if self._early_tokens:  # they were another text's; the model's tokenizer cuts the new one once loaded
+            self._early_tokens = ()
+            self._refresh_tokens()
         if self._masks.mask_positions or self._masks.knockouts:
             # Positions refer to the old tokens: they would land on other tokens now.
             self._masks = Masks(ablated_heads=self._masks.ablated_heads)

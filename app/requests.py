@@ -35,6 +35,9 @@ class Load(Request):
     supersedable: ClassVar[bool] = False
     spec: str
     options: LoadOptions = LoadOptions()
+    # (kind, text) pairs: the text the token strip shows for each model kind, tokenised with the
+    # model folder's tokenizer.json alone and shown (a TokenPreview) while the model still loads
+    preview: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,14 @@ class ExplainPrediction(Request):
 class CatalogListing:
     entries: tuple[CatalogEntry, ...]
     default: str | None  # the model to load when the user has not picked one
+
+
+@dataclass(frozen=True)
+class TokenPreview:
+    """A load's early tokens: the strip's text as the model's tokenizer cuts it, before the model is there."""
+
+    kind: str  # the model's kind, read from its config.json
+    tokens: tuple[str, ...]  # readable, as AnalysisResult.tokens will have them
 
 
 @dataclass(frozen=True)

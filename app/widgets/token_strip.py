@@ -179,6 +179,13 @@ class TokenStrip(QScrollArea):
         self._more.setObjectName("moreTokens")
         self._more.setStyleSheet("color: #7a7a7a; padding: 1px 4px;")
         self._more.hide()
+        self._loading = QLabel("loading the model…", self._body)
+        self._loading.setObjectName("tokensLoading")
+        self._loading.setToolTip(
+            "These tokens come from the model's tokenizer alone: attention follows once the model is loaded"
+        )
+        self._loading.setStyleSheet("color: #7a7a7a; font-style: italic; padding: 1px 4px;")
+        self._loading.hide()
         self._tokens: list[tuple[str, bool]] = []
         self._total = 0
         self._inputs = 0  # chips before this position are input tokens, the rest generated
@@ -218,6 +225,7 @@ class TokenStrip(QScrollArea):
             chip.deleteLater()
         del self._chips[same:]
         self._layout.removeWidget(self._more)
+        self._layout.removeWidget(self._loading)
         # Chips added to a visible strip are shown one by one, each re-laying out all the others:
         # add many while the body is hidden, then lay out once.
         bulk = len(wanted) - same > 8 and self._body.isVisible()
@@ -229,6 +237,7 @@ class TokenStrip(QScrollArea):
             chip.menu_requested.connect(self._on_menu)
             chip.set_mark(self._marks.get(position, ""))
             chip.set_selected(position == self._selected)
+            chip.setEnabled(not self.loading)
             self._set_cursor(chip)
             self._layout.addWidget(chip)
             self._chips.append(chip)
@@ -240,8 +249,27 @@ class TokenStrip(QScrollArea):
         self._more.setVisible(hidden > 0)
         if hidden > 0:
             self._layout.addWidget(self._more)
+        if self.loading:
+            self._layout.addWidget(self._loading)
         self._body.updateGeometry()
         self.updateGeometry()  # the strip grows with its lines, up to MAX_GROWN_HEIGHT
+
+    @property
+    def loading(self) -> bool:
+        """The tokens are the tokenizer's alone: greyed, not clickable, marked "loading" until the model is there."""
+        return not self._loading.isHidden()
+
+    def set_loading(self, loading: bool) -> None:
+        if loading == self.loading:
+            return
+        self._loading.setVisible(loading)
+        if loading:
+            self._layout.addWidget(self._loading)
+        else:
+            self._layout.removeWidget(self._loading)
+        for chip in self._chips:
+            chip.setEnabled(not loading)
+        self._body.updateGeometry()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         width = self.viewport().width() or 300
