@@ -1,0 +1,167 @@
+"""The interface in Simplified Chinese: no English left in the window, its menus, panels and dialogs.
+
+English words are allowed only where they are names or data: model names, token text, the
+formula's symbols, file patterns. Everything else a user reads must come from the translation.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPlainTextEdit,
+    QSpinBox,
+    QTableWidget,
+    QTreeWidget,
+    QWidget,
+)
+
+from app.engine_messages import translate_engine_message
+from app.i18n import install_language, translation_file
+from app.plots.plot_title import TitledView
+
+# Names, units and symbols that stay as they are in Chinese text.
+ALLOWED = {
+    "attnlab", "English", "BERT", "GPT", "SmolLM", "tiny", "gpt", "bert", "seq2seq", "Instruct", "GGUF", "gguf",
+    "GiB", "MiB", "txt", "top",
+    "MASK", "CLS", "SEP", "softmax", "QK", "logit", "logsumexp", "exp", "tanh", "softcap", "Apache", "License",
+    "hub", "cpu", "float32", "CPU", "GPU", "CUDA", "safetensors", "bin", "pickle", "Transformer", "Enter",
+    "config", "json", "Ctrl", "Shift", "Return", "Esc", "Backspace", "UTF", "Unicode", "org", "id", "pt", "eos",
+}
+WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def english(text: str, data: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
+    return [w for w in WORD.findall(text) if w not in ALLOWED and w not in data]
+
+
+@pytest.fixture
+def chinese():
+    application = QApplication.instance()
+    assert translation_file("zh_CN") is not None, "run `make translations`"
+    assert install_language(application, "zh_CN")
+    yield
+    install_language(application, "en")
+
+
+def _menu_texts(menu: QMenu) -> list[str]:
+    texts = [menu.title(), menu.toolTip() if menu.toolTip() != menu.title() else ""]
+    for action in menu.actions():
+        texts += [action.text(), action.toolTip() if action.toolTip() != action.text().replace("&", "") else "",
+                  action.statusTip()]
+        if action.menu() is not None:
+            texts += _menu_texts(action.menu())
+    return texts
+
+
+def _visible_texts(window: QWidget) -> list[tuple[str, str]]:
+    """(where, text) for every text a user can read in the window now (token and model lists aside)."""
+    found: list[tuple[str, str]] = []
+
+    def add(widget: QWidget, *texts: str) -> None:
+        name = widget.objectName() or type(widget).__name__
+        found.extend((name, text) for text in texts if text)
+
+    for widget in window.findChildren(QWidget):
+        if not widget.isVisibleTo(window):
+            continue
+        add(widget, widget.toolTip(), widget.statusTip(), widget.whatsThis())
+        if isinstance(widget, QLabel):
+            add(widget, widget.text())
+        elif isinstance(widget, QAbstractButton):
+            add(widget, widget.text())
+            if getattr(widget, "menu", None) and widget.menu() is not None:  # type: ignore[attr-defined]
+                add(widget, *_menu_texts(widget.menu()))  # type: ignore[attr-defined]
+        elif isinstance(widget, (QLineEdit, QPlainTextEdit)):
+            add(widget, widget.placeholderText())
+        elif isinstance(widget, QGroupBox | QDockWidget):
+            add(widget, widget.title() if isinstance(widget, QGroupBox) else widget.windowTitle())
+        elif isinstance(widget, QSpinBox):
+            add(widget, widget.prefix(), widget.suffix(), widget.specialValueText())
+        elif isinstance(widget, QComboBox) and widget.objectName() != "modelList":
+            add(widget, *(widget.itemText(i) for i in range(widget.count())))
+        elif isinstance(widget, QTableWidget):
+            add(widget, *(widget.horizontalHeaderItem(i).text() for i in range(widget.columnCount())
+                          if widget.horizontalHeaderItem(i) is not None))
+        elif isinstance(widget, QTreeWidget):
+            header = widget.headerItem()
+            add(widget, *(header.text(i) for i in range(widget.columnCount())))
+        if isinstance(widget, TitledView):
+            add(widget, widget.title)
+            for side in ("left", "bottom"):
+                add(widget, widget.plot.getAxis(side).labelText)
+    for menu in window.menus.values():
+        found.extend(("menu", text) for text in _menu_texts(menu) if text)
+    return found
+
+
+def _left_in_english(window, data: set[str]) -> list[tuple[str, str]]:
+    return [(where, text) for where, text in _visible_texts(window) if english(text, data)]
+
+
+@pytest.mark.parametrize(("model", "text", "lesson"), [
+    ("tiny-gpt", "法国的首都是", "next-token"),
+    ("tiny-bert", "法国的首都是[MASK][MASK]。", "masked-lm"),
+    ("tiny-seq2seq", "", "encoder-decoder"),
+])
+def test_no_english_is_left_in_the_window(chinese, open_window, qtbot, wait_idle, model, text, lesson):
+    window = open_window(model, text=text or None, source="一千零二十三" if not text else None)
+    with qtbot.waitSignal(window.view_updated, timeout=20_000):
+        window.lessons.open(lesson)
+    wait_idle(window)
+    info = window.document.info
+    data = {info.name, *WORD.findall(info.name), *WORD.findall(info.architecture), *WORD.findall(info.device),
+            *WORD.findall(info.dtype)}
+    for token in window.document.plain_tokens + tuple(s.text for s in window.document.steps):
+        data.update(WORD.findall(token))
+    left = _left_in_english(window, data)
+    assert not left, "\n".join(f"{where}: {text!r}" for where, text in left)
+
+
+def test_dialogs_are_chinese(chinese, open_window, monkeypatch):
+    window = open_window("tiny-gpt", text="狗有")
+    shown: list[str] = []
+    def open_file(_parent, title="", _folder="", filter="", *_args, **_kwargs):  # noqa: A002 - Qt's name
+        shown.extend([title, filter])
+        return "", ""
+
+    def open_folder(_parent, title="", *_args, **_kwargs):
+        shown.append(title)
+        return ""
+
+    monkeypatch.setattr(QMessageBox, "about", lambda _parent, title, text: shown.extend([title, text]))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", open_file)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", open_folder)
+    for name in ("aboutAction", "openTextAction"):
+        next(a for m in window.menus.values() for a in m.actions() if a.objectName() == name).trigger()
+    for menu_action in window.picker.open_button.menu().actions():
+        menu_action.trigger()
+    assert len(shown) >= 6
+    left = [text for text in shown if english(re.sub(r"<[^>]+>|\(\*\.\w+\)|\*", " ", text), {"attnlab"})]
+    assert not left, left
+
+
+def test_engine_messages_are_translated_in_the_window_only(chinese):
+    from engine.config import SamplingConfig
+
+    with pytest.raises(ValueError) as caught:
+        SamplingConfig(greedy=False, temperature=0.0)  # the engine's own words
+    message = str(caught.value)
+    translated = translate_engine_message(message)
+    assert translated != message and not english(translated.replace("greedy", ""), {"temperature"})
+    assert "0.0" in translated  # the value is kept
+    assert translate_engine_message("the source is empty: type the text to transform first") == \
+        "源文本是空的：请先输入要转换的文本"
+    assert translate_engine_message("the text is empty: type some text first") == "文本是空的：请先输入一些文字"
+    assert translate_engine_message("something new") == "something new"  # unknown: shown as the engine wrote it
