@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
+from app import i18n
 from app.document import STACK_TITLES, Document
 from app.plots.head_grid import HeadGridView, pool_factors
 from app.plots.heatmap import HeatmapView
@@ -86,12 +87,12 @@ class AttentionPanel(QWidget):
             return
         document, snapshot, stack, layer = current
         queries, keys = document.labels(stack)
-        where = f"{STACK_TITLES.get(stack, stack)} · layer {layer}"
+        where = self.tr("{0} · layer {1}").format(i18n.title(STACK_TITLES.get(stack, stack)), layer)
         if self.picker.mean:
-            matrix, title = snapshot.mean(stack, layer), f"{where} · mean of heads"
+            matrix, title = snapshot.mean(stack, layer), self.tr("{0} · mean of heads").format(where)
         else:
             head = self.picker.head
-            matrix, title = snapshot.matrix(stack, layer, head), f"{where} · head {head}"
+            matrix, title = snapshot.matrix(stack, layer, head), self.tr("{0} · head {1}").format(where, head)
         self.heatmap.show_matrix(matrix, queries, keys, title, self.picker.scale, self.picker.hide_first)
 
     def render_grid(self) -> None:
@@ -102,7 +103,7 @@ class AttentionPanel(QWidget):
         document, snapshot, stack, layer = current
         shown = list(range(snapshot.shape(stack)[0])) if self.picker.all_layers else [layer]
         ablated = frozenset((lay, h) for s, lay, h in document.masks.ablated_heads if s == stack)
-        title = STACK_TITLES.get(stack, stack)
+        title = i18n.title(STACK_TITLES.get(stack, stack))
         _, heads, rows, cols = snapshot.shape(stack)
         fy, fx = pool_factors(len(shown), heads, rows, cols)
         self.grid.show_layers(
@@ -111,7 +112,8 @@ class AttentionPanel(QWidget):
             shown,
             None if self.picker.mean else (layer, self.picker.head),
             ablated,
-            f"all layers × heads · {title}" if len(shown) > 1 else f"heads of layer {layer} · {title}",
+            self.tr("all layers × heads · {0}").format(title) if len(shown) > 1
+            else self.tr("heads of layer {0} · {1}").format(layer, title),
         )
 
     def explain(self, query: int, key: int) -> None:
@@ -123,16 +125,18 @@ class AttentionPanel(QWidget):
         queries, keys = document.labels(stack)
         q = display_text(queries[query], 20) if query < len(queries) else f"#{query}"
         k = display_text(keys[key], 20) if key < len(keys) else f"#{key}"
-        where = f"{q!r} #{query} → {k!r} #{key} · {stack} layer {layer}"
+        where = self.tr("{0!r} #{1} → {2!r} #{3} · {4} layer {5}").format(
+            q, query, k, key, i18n.translate("EngineMessage", stack), layer)
         was_hidden = self.formula.isHidden()
         if self.picker.mean:
             self.formula.show_message(
-                f"{where} · mean of heads",
-                "The mean of heads has no single head and so no formula: untick \"mean\" and click a cell of one head.",
+                self.tr("{0} · mean of heads").format(where),
+                self.tr('The mean of heads has no single head and so no formula: untick "mean" and click a '
+                        "cell of one head."),
             )
         else:
             head = self.picker.head
-            self.formula.show_pending(stack, layer, head, query, key, f"{where} · head {head}")
+            self.formula.show_pending(stack, layer, head, query, key, self.tr("{0} · head {1}").format(where, head))
             self.cell_requested.emit(stack, layer, head, query, key)
         if was_hidden:
             total = sum(self.vertical.sizes()) or self.height()

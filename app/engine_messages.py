@@ -64,6 +64,10 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("EngineMessage", "top-k must be ≥ 0 (0 keeps every token), got {value}"),
     QT_TRANSLATE_NOOP("EngineMessage", "the number of tokens to generate must be ≥ 1, got {value}"),
     QT_TRANSLATE_NOOP("EngineMessage", "the number of candidates must be ≥ 1, got {value}"),
+    # the engine worker's own (app/engine_worker.py)
+    QT_TRANSLATE_NOOP("EngineMessage", "no model is loaded yet: pick one in the model list"),
+    QT_TRANSLATE_NOOP("EngineMessage", "{model} cannot generate text: it is a {kind} model"),
+    QT_TRANSLATE_NOOP("EngineMessage", "unexpected error ({type}): {error} — the details are in {path}"),
     # progress while loading (engine/loading.py, engine/gguf_convert.py)
     QT_TRANSLATE_NOOP("EngineMessage", "finding {spec}"),
     QT_TRANSLATE_NOOP("EngineMessage", "loading weights of {model} ({kind})"),

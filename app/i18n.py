@@ -12,7 +12,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
 
 LANGUAGES = {"en": "English", "zh_CN": "简体中文"}  # each in its own words: never translated
 LANGUAGE_KEY = "ui/language"  # "" or missing: follow the system
@@ -76,3 +76,22 @@ def install_language(application: QCoreApplication, language: str) -> bool:
     application.installTranslator(ours)
     _installed.append(ours)
     return True
+
+
+translate = QCoreApplication.translate  # translate(context, text): lupdate reads calls of this name
+
+# Titles kept in English in Qt-free modules (document.STACK_TITLES, colour_scale.SCALES), listed
+# here for lupdate; `title` translates them where they are shown.
+TITLES = (
+    QT_TRANSLATE_NOOP("Titles", "encoder self-attention"),
+    QT_TRANSLATE_NOOP("Titles", "decoder self-attention"),
+    QT_TRANSLATE_NOOP("Titles", "cross-attention (decoder → encoder)"),
+    QT_TRANSLATE_NOOP("Titles", "linear"),
+    QT_TRANSLATE_NOOP("Titles", "log"),
+    QT_TRANSLATE_NOOP("Titles", "per row"),
+)
+
+
+def title(text: str) -> str:
+    """One of TITLES in the interface language."""
+    return translate("Titles", text)

@@ -26,6 +26,7 @@ from app.attention_panel import AttentionPanel
 from app.document import Document
 from app.engine_worker import EngineClient, Loader
 from app.error_log import open_log
+from app.i18n import translate
 from app.language_menu import add_language_menu
 from app.lessons import install_lessons
 from app.menus import build_menus, read_text_file
@@ -88,13 +89,13 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         self.picker = ModelPicker()
         self.banner = MessageBanner()
-        self.source_label = QLabel("Source")
-        self.source_input = _text_box("sourceInput", "The encoder's input", 80)
-        self.text_label = QLabel("Text")
-        self.text_input = _text_box("textInput", "Type some text…", 100)
+        self.source_label = QLabel(self.tr("Source"))
+        self.source_input = _text_box("sourceInput", self.tr("The encoder's input"), 80)
+        self.text_label = QLabel(self.tr("Text"))
+        self.text_input = _text_box("textInput", self.tr("Type some text…"), 100)
         self.token_strip = TokenStrip()
         self.token_strip.setMinimumHeight(70)
-        self.decoder_label = QLabel("Decoder tokens")
+        self.decoder_label = QLabel(self.tr("Decoder tokens"))
         self.decoder_strip = TokenStrip(name="decoderTokens")
         self.decoder_strip.setMinimumHeight(50)
         self.generation = GenerationBar()
@@ -103,7 +104,7 @@ class MainWindow(QMainWindow):
         self.candidates = CandidatesTable()
         self.mask_predictions = MaskPredictions()
         self.attention = AttentionPanel()
-        self.stale_notice = QLabel("Not current — shows the previous text (the last analysis failed)")
+        self.stale_notice = QLabel(self.tr("Not current — shows the previous text (the last analysis failed)"))
         self.stale_notice.setObjectName("staleNotice")
         self.stale_notice.setStyleSheet("color: #7a5b00; background: #fff4ce; padding: 2px 6px;")
         self.stale_notice.hide()
@@ -136,7 +137,7 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
-        self.status_model = QLabel("no model")
+        self.status_model = QLabel(self.tr("no model"))
         self.status_model.setObjectName("statusModel")
         self.status_device = QLabel("")
         self.status_device.setObjectName("statusDevice")
@@ -226,8 +227,8 @@ class MainWindow(QMainWindow):
         self.client.stop()
         self._spec = spec
         self.picker.show_loading(spec)
-        self.picker.set_loading(True, f"Loading {spec}…")
-        self.statusBar().showMessage(f"Loading {spec}…")
+        self.picker.set_loading(True, self.tr("Loading {0}…").format(spec))
+        self.statusBar().showMessage(self.tr("Loading {0}…").format(spec))
         self.client.load(spec, options or self.picker.options())
         self._update_actions()
 
@@ -246,8 +247,8 @@ class MainWindow(QMainWindow):
         source = self.source_input.toPlainText() if info.kind == "encoder-decoder" else None
         needed = source if source is not None else text
         if not needed.strip():
-            what = "a source text" if source is not None else "some text"
-            self._show_message(f"Type {what} to see its attention.", "info", origin="input")
+            what = self.tr("a source text") if source is not None else self.tr("some text")
+            self._show_message(self.tr("Type {0} to see its attention.").format(what), "info", origin="input")
             self.document.clear_analysis()
             self._set_stale(False)  # nothing is shown
             self._render()
@@ -259,7 +260,8 @@ class MainWindow(QMainWindow):
             self.client.stop()  # a run in progress ends here; what it generated so far is kept
             replay = tuple(step.token_id for step in self.document.steps)
             self.statusBar().showMessage(
-                f"Re-running the text and its {len(replay)} generated tokens with the new masks", 5000
+                self.tr("Re-running the text and its {0} generated tokens with the new masks").format(len(replay)),
+                5000,
             )
         self.client.analyse(text, self._masks, source, replay)
 
@@ -330,7 +332,7 @@ class MainWindow(QMainWindow):
             self.client.step()
         else:
             self.client.choose(token_id, False)
-        self.statusBar().showMessage(f"Regenerating from token #{position}", 4000)
+        self.statusBar().showMessage(self.tr("Regenerating from token #{0}").format(position), 4000)
 
     def set_mark(self, position: int, kind: str) -> None:
         """Mask ("mask"), knock out ("knockout") or clear ("") a token of the text (or source), and re-analyse."""
@@ -372,7 +374,7 @@ class MainWindow(QMainWindow):
             self._load_default = False
             self.load(default)
         elif self._load_default and not default:
-            self._show_message("Pick a model in the list, or open a model folder.", "info")
+            self._show_message(self.tr("Pick a model in the list, or open a model folder."), "info")
 
     def _on_model_loaded(self, info: ModelInfo) -> None:
         self.picker.set_current(info.name)
@@ -382,11 +384,12 @@ class MainWindow(QMainWindow):
         self._show_marks()
         self._show_kind(info)
         self.attention.set_model(info)
-        self.setWindowTitle(f"attnlab — {info.name}")
-        self.status_model.setText(f"{info.name} · {info.kind} · {info.architecture}")
+        self.setWindowTitle(self.tr("attnlab — {0}").format(info.name))
+        kind = translate("EngineMessage", info.kind)  # the engine's word for it, in the catalogue
+        self.status_model.setText(f"{info.name} · {kind} · {info.architecture}")
         self.status_device.setText(f"{info.device} · {info.dtype}")
         self._timing = ""
-        self.statusBar().showMessage(f"Loaded {info.name}", 4000)
+        self.statusBar().showMessage(self.tr("Loaded {0}").format(info.name), 4000)
         if self.banner.level and self._banner_origin in ("load", "engine"):
             self.banner.dismiss()
         saved.save_last_model(self.settings, info.name)
@@ -396,9 +399,10 @@ class MainWindow(QMainWindow):
 
     def _on_load_failed(self, message: str) -> None:
         kept = self.document.info
-        suffix = f" Still using {kept.name}." if kept else ""
-        self._show_message(f"Could not load {self._spec}: {message}{suffix}", "error", origin="load")
-        self.statusBar().showMessage(f"Could not load {self._spec}", 8000)  # not "Loading…" forever
+        suffix = self.tr(" Still using {0}.").format(kept.name) if kept else ""
+        self._show_message(self.tr("Could not load {0}: {1}{2}").format(self._spec, message, suffix), "error",
+                           origin="load")
+        self.statusBar().showMessage(self.tr("Could not load {0}").format(self._spec), 8000)  # not "Loading…" forever
         if kept:
             self.picker.set_current(kept.name)
             self.analyse()  # analyses queued behind the failed load were skipped
@@ -410,13 +414,13 @@ class MainWindow(QMainWindow):
         self._set_stale(False)
         if self._banner_origin == "engine":
             self.banner.dismiss()
-        self._timing = f"analysis {result.seconds * 1000:.0f} ms"
+        self._timing = self.tr("analysis {0:.0f} ms").format(result.seconds * 1000)
         self._schedule_render()
 
     def _on_stepped(self, step: StepResult, replaced: bool) -> None:
         # Tokens can arrive faster than they can be drawn: only record here, draw in _render.
         self.document.apply_step(step, replaced)
-        self._timing = f"last step {step.seconds * 1000:.0f} ms"
+        self._timing = self.tr("last step {0:.0f} ms").format(step.seconds * 1000)
         self._schedule_render()
 
     def _on_undone(self, result: AnalysisResult) -> None:
@@ -426,8 +430,9 @@ class MainWindow(QMainWindow):
 
     def _on_run_finished(self, count: int, reason: str) -> None:
         self.generation.end_progress()
-        why = {"eos": "end of text", "max_length": "maximum length", "stopped": "stopped"}.get(reason, "done")
-        self.statusBar().showMessage(f"Generated {count} tokens ({why})", 5000)
+        why = {"eos": self.tr("end of text"), "max_length": self.tr("maximum length"),
+               "stopped": self.tr("stopped")}.get(reason, self.tr("done"))
+        self.statusBar().showMessage(self.tr("Generated {0} tokens ({1})").format(count, why), 5000)
 
     def _on_sampling_applied(self, finished: bool | None) -> None:
         """A new "max new tokens" can end the generation so far, or let a finished one go on."""
@@ -447,7 +452,7 @@ class MainWindow(QMainWindow):
         widget: QWidget
         for widget in (self.source_label, self.source_input, self.decoder_label, self.decoder_strip):
             widget.setVisible(seq2seq)
-        self.text_label.setText("Decoder prefix (optional)" if seq2seq else "Text")
+        self.text_label.setText(self.tr("Decoder prefix (optional)") if seq2seq else self.tr("Text"))
         generative = bool(info and info.can_generate)
         for widget in (self.generation, self.candidates, self.sampling):
             widget.setVisible(generative)

@@ -234,6 +234,6 @@ class HeadGridView(TitledView):
         elif event.button() == Qt.MouseButton.RightButton:
             menu = QMenu(self)
             menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            action = menu.addAction(f"Ablate / restore layer {hit[0]} head {hit[1]}")
+            action = menu.addAction(self.tr("Ablate / restore layer {0} head {1}").format(hit[0], hit[1]))
             action.triggered.connect(lambda: self.ablation_toggled.emit(*hit))
             menu.popup(event.screenPos().toPoint())

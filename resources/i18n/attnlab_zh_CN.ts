@@ -2,6 +2,146 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AttentionPanel</name>
+    <message>
+        <location filename="../../app/attention_panel.py" line="90" />
+        <source>{0} · layer {1}</source>
+        <translation>{0} · 第 {1} 层</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="115" />
+        <source>all layers × heads · {0}</source>
+        <translation>所有层 × 头 · {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="116" />
+        <source>heads of layer {0} · {1}</source>
+        <translation>第 {0} 层的头 · {1}</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="128" />
+        <source>{0!r} #{1} → {2!r} #{3} · {4} layer {5}</source>
+        <translation>{0!r} #{1} → {2!r} #{3} · {4} 第 {5} 层</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="133" />
+        <source>{0} · mean of heads</source>
+        <translation>{0} · 各头平均</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="134" />
+        <source>The mean of heads has no single head and so no formula: untick "mean" and click a cell of one head.</source>
+        <translation>各头平均不对应某一个头，因此没有公式：取消勾选“平均”，然后点击某一个头的格子。</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="139" />
+        <source>{0} · head {1}</source>
+        <translation>{0} · 头 {1}</translation>
+    </message>
+</context>
+<context>
+    <name>AttentionPicker</name>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="29" />
+        <source>mean</source>
+        <translation>平均</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="31" />
+        <source>Show the mean over the layer's heads</source>
+        <translation>显示该层各头的平均</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="32" />
+        <source>all layers</source>
+        <translation>所有层</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="34" />
+        <source>Head grid: every layer × head instead of one layer's heads</source>
+        <translation>头网格：显示所有层 × 头，而不只是一层的头</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="41" />
+        <source>Colours of the large heatmap: linear; log (10⁻⁴ darkest … 1 brightest: small weights become visible); per row (each query's strongest key is brightest); and whether to hide the first token. Hover always shows the true weight.</source>
+        <translation>大热力图的配色：线性；对数（10⁻⁴ 最暗 … 1 最亮：小权重也能看见）；按行（每个查询最强的键最亮）；以及是否隐藏第一个词元。悬停时总是显示真实权重。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="49" />
+        <source>{0} colours</source>
+        <translation>{0}配色</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="56" />
+        <source>hide the first token</source>
+        <translation>隐藏第一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="61" />
+        <source>Many models put most of each row's weight on the first token: hide it and renormalise each row over the other keys; the title says how much weight was hidden.</source>
+        <translation>许多模型把每行的大部分权重放在第一个词元上：隐藏它，并在其余的键上重新归一化每一行；标题会说明隐藏了多少权重。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="67" />
+        <source>stack</source>
+        <translation>堆栈</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="71" />
+        <source>layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="72" />
+        <source>head</source>
+        <translation>头</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="136" />
+        <source> · no 1st</source>
+        <translation> · 无首词元</translation>
+    </message>
+</context>
+<context>
+    <name>CandidatesTable</name>
+    <message>
+        <location filename="../../app/widgets/candidates.py" line="24" />
+        <source>token</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/candidates.py" line="25" />
+        <source>probability</source>
+        <translation>概率</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/candidates.py" line="25" />
+        <source>The probability now, under the current masks</source>
+        <translation>当前遮盖下现在的概率</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/candidates.py" line="26" />
+        <source>when generated</source>
+        <translation>生成时</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/candidates.py" line="27" />
+        <source>The probability when the token was generated (shown when masks changed it since)</source>
+        <translation>这个词元生成时的概率（遮盖改变了它时显示）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/candidates.py" line="46" />
+        <location filename="../../app/widgets/candidates.py" line="51" />
+        <source>Double-click a token to take it instead</source>
+        <translation>双击一个词元，改用它</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/candidates.py" line="55" />
+        <source>The candidates of token #{0}, now; double-click one to go back there and take it (the tokens after it are undone)</source>
+        <translation>词元 #{0} 现在的候选；双击其中一个，回到那里改用它（其后的词元会被撤销）</translation>
+    </message>
+</context>
+<context>
     <name>EngineMessage</name>
     <message>
         <location filename="../../app/engine_messages.py" line="22" />
@@ -160,113 +300,330 @@
     </message>
     <message>
         <location filename="../../app/engine_messages.py" line="68" />
+        <source>no model is loaded yet: pick one in the model list</source>
+        <translation>还没有加载模型：请在模型列表中选择一个</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="69" />
+        <source>{model} cannot generate text: it is a {kind} model</source>
+        <translation>{model} 不能生成文本：它是{kind}模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="70" />
+        <source>unexpected error ({type}): {error} — the details are in {path}</source>
+        <translation>意外错误（{type}）：{error} —— 详细信息见 {path}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="72" />
         <source>finding {spec}</source>
         <translation>正在查找 {spec}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="69" />
+        <location filename="../../app/engine_messages.py" line="73" />
         <source>loading weights of {model} ({kind})</source>
         <translation>正在加载 {model} 的权重（{kind}）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="70" />
+        <location filename="../../app/engine_messages.py" line="74" />
         <source>loaded {model} in {seconds} s</source>
         <translation>已加载 {model}，用时 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="71" />
+        <location filename="../../app/engine_messages.py" line="75" />
         <source>using the converted copy of {file}</source>
         <translation>使用 {file} 的转换副本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="72" />
+        <location filename="../../app/engine_messages.py" line="76" />
         <source>converted {file}</source>
         <translation>已转换 {file}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="73" />
+        <location filename="../../app/engine_messages.py" line="77" />
         <source>reading the tokenizer from {file} (about 15 s)</source>
         <translation>正在从 {file} 读取分词器（约 15 秒）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="74" />
+        <location filename="../../app/engine_messages.py" line="78" />
         <source>dequantising the weights of {file} (about 30 s)</source>
         <translation>正在反量化 {file} 的权重（约 30 秒）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="75" />
+        <location filename="../../app/engine_messages.py" line="79" />
         <source>writing model.safetensors (float32)</source>
         <translation>正在写入 model.safetensors（float32）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="76" />
+        <location filename="../../app/engine_messages.py" line="80" />
         <source>checking the converted model against the GGUF</source>
         <translation>正在对照 GGUF 检查转换后的模型</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="81" />
+        <location filename="../../app/engine_messages.py" line="85" />
         <source>text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="82" />
+        <location filename="../../app/engine_messages.py" line="86" />
         <source>source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="83" />
+        <location filename="../../app/engine_messages.py" line="87" />
         <source>prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="84" />
+        <location filename="../../app/engine_messages.py" line="88" />
         <source>decoder prefix</source>
         <translation>解码器前缀</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="85" />
+        <location filename="../../app/engine_messages.py" line="89" />
         <source>mask</source>
         <translation>遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="86" />
+        <location filename="../../app/engine_messages.py" line="90" />
         <source>knock-out</source>
         <translation>屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="87" />
+        <location filename="../../app/engine_messages.py" line="91" />
         <source>decoder knock-out</source>
         <translation>解码器屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="88" />
+        <location filename="../../app/engine_messages.py" line="92" />
         <source>eos</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="89" />
+        <location filename="../../app/engine_messages.py" line="93" />
         <source>max_length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="90" />
+        <location filename="../../app/engine_messages.py" line="94" />
         <source>encoder</source>
         <translation>编码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="91" />
+        <location filename="../../app/engine_messages.py" line="95" />
         <source>decoder</source>
         <translation>解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="92" />
+        <location filename="../../app/engine_messages.py" line="96" />
         <source>encoder-decoder</source>
         <translation>编码器-解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="93" />
+        <location filename="../../app/engine_messages.py" line="97" />
         <source>cross</source>
         <translation>交叉注意力</translation>
+    </message>
+</context>
+<context>
+    <name>FormulaPanel</name>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="169" />
+        <source>Close the formula inspector</source>
+        <translation>关闭公式检查器</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="215" />
+        <source>Computing…</source>
+        <translation>正在计算…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="235" />
+        <source>The input changed before the explanation came: click a cell again.</source>
+        <translation>解释返回之前输入已改变：请再点击一次格子。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="237" />
+        <source>The input changed since: this explains the previous one. Click a cell again.</source>
+        <translation>输入已经改变：这里解释的是之前的输入。请再点击一次格子。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="264" />
+        <source>mask {0}</source>
+        <translation>遮盖 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="266" />
+        <source>position bias {0}</source>
+        <translation>位置偏置 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="268" />
+        <source>knock-out {0}</source>
+        <translation>屏蔽 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="271" />
+        <source>× scaling {0}</source>
+        <translation>× 缩放 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="275" />
+        <source>softcap {0}</source>
+        <translation>软上限 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="276" />
+        <source>({0}·tanh(above / {1}))</source>
+        <translation>({0}·tanh(上式 / {1}))</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="278" />
+        <source>+ bias</source>
+        <translation>+ 偏置</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="279" />
+        <source>= logit</source>
+        <translation>= logit</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="280" />
+        <source>− logsumexp(row)</source>
+        <translation>− logsumexp(整行)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="281" />
+        <source>exp(…) = prob</source>
+        <translation>exp(…) = 概率</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="282" />
+        <source>share of the head's output {0}</source>
+        <translation>占该头输出的比例 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="286" />
+        <source>   (kv head {0}: grouped-query)</source>
+        <translation>   （键值头 {0}：分组查询）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="294" />
+        <source>The key is knocked out: no query attends to it.</source>
+        <translation>这个键被屏蔽了：没有查询会关注它。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="296" />
+        <source>The mask hides this key from this query: its weight is 0.</source>
+        <translation>掩码对这个查询隐藏了这个键：它的权重为 0。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="298" />
+        <source>This head is ablated: its output is zeroed downstream (its attention is unchanged).</source>
+        <translation>这个头被消融了：它的输出在后续被置零（它的注意力本身不变）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="312" />
+        <source>{0!r} #{1} → {2!r} #{3} · {4} layer {5} · head {6}</source>
+        <translation>{0!r} #{1} → {2!r} #{3} · {4} 第 {5} 层 · 头 {6}</translation>
+    </message>
+</context>
+<context>
+    <name>GenerationBar</name>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="26" />
+        <source>Step</source>
+        <translation>单步</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="26" />
+        <source>One token</source>
+        <translation>生成一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="28" />
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="29" />
+        <source>Generate the number of tokens on the right (fewer at the limit below)</source>
+        <translation>生成右边所填数量的词元（到达下面的上限时会更少）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="35" />
+        <source>How many tokens one click on Run generates (fewer at the limit below)</source>
+        <translation>点击一次“运行”生成多少个词元（到达下面的上限时会更少）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="37" />
+        <source>Stop after</source>
+        <translation>停止于</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="38" />
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="38" />
+        <source>Stop after the current token</source>
+        <translation>当前词元之后停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="40" />
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="40" />
+        <source>Remove the last generated token</source>
+        <translation>移除最后生成的词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="45" />
+        <source>%v / %m tokens</source>
+        <translation>%v / %m 个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="81" />
+        <source>Generation stops after this many new tokens, counted from the prompt. Step and Run are disabled once it is reached: raise it to go on.</source>
+        <translation>从提示算起，生成这么多新词元后停止。达到后“单步”和“运行”不可用：调高它才能继续。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="84" />
+        <source> new tokens in all</source>
+        <translation> 个新词元（总计）</translation>
+    </message>
+</context>
+<context>
+    <name>HeadGridView</name>
+    <message>
+        <location filename="../../app/plots/head_grid.py" line="237" />
+        <source>Ablate / restore layer {0} head {1}</source>
+        <translation>消融 / 恢复第 {0} 层第 {1} 个头</translation>
+    </message>
+</context>
+<context>
+    <name>HeatmapView</name>
+    <message>
+        <location filename="../../app/plots/heatmap.py" line="48" />
+        <source>query</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <location filename="../../app/plots/heatmap.py" line="49" />
+        <source>key</source>
+        <translation>键</translation>
+    </message>
+    <message>
+        <location filename="../../app/plots/heatmap.py" line="96" />
+        <source> · token 0 hidden ({0:.0%} of the weight)</source>
+        <translation> · 隐藏了词元 0（占权重的 {0:.0%}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/plots/heatmap.py" line="98" />
+        <source> · {0} colours</source>
+        <translation> · {0}配色</translation>
     </message>
 </context>
 <context>
@@ -361,6 +718,517 @@
         <location filename="../../app/widgets/lesson_panel.py" line="99" />
         <source>Lesson %1 of %2</source>
         <translation>第 %1 课，共 %2 课</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../app/main_window.py" line="92" />
+        <source>Source</source>
+        <translation>源文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="93" />
+        <source>The encoder's input</source>
+        <translation>编码器的输入</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="94" />
+        <location filename="../../app/main_window.py" line="455" />
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="95" />
+        <source>Type some text…</source>
+        <translation>输入一些文字…</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="98" />
+        <source>Decoder tokens</source>
+        <translation>解码器词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="107" />
+        <source>Not current — shows the previous text (the last analysis failed)</source>
+        <translation>不是最新的——显示的是之前的文本（上一次分析失败了）</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="140" />
+        <source>no model</source>
+        <translation>没有模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="230" />
+        <location filename="../../app/main_window.py" line="231" />
+        <source>Loading {0}…</source>
+        <translation>正在加载 {0}…</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="250" />
+        <source>a source text</source>
+        <translation>源文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="250" />
+        <source>some text</source>
+        <translation>一些文字</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="251" />
+        <source>Type {0} to see its attention.</source>
+        <translation>输入{0}，查看它的注意力。</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="263" />
+        <source>Re-running the text and its {0} generated tokens with the new masks</source>
+        <translation>正在用新的遮盖重新运行文本及其 {0} 个已生成的词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="335" />
+        <source>Regenerating from token #{0}</source>
+        <translation>正在从词元 #{0} 起重新生成</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="377" />
+        <source>Pick a model in the list, or open a model folder.</source>
+        <translation>请在列表中选择一个模型，或打开一个模型文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="387" />
+        <source>attnlab — {0}</source>
+        <translation>attnlab — {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="392" />
+        <source>Loaded {0}</source>
+        <translation>已加载 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="402" />
+        <source> Still using {0}.</source>
+        <translation> 仍在使用 {0}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="403" />
+        <source>Could not load {0}: {1}{2}</source>
+        <translation>无法加载 {0}：{1}{2}</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="405" />
+        <source>Could not load {0}</source>
+        <translation>无法加载 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="417" />
+        <source>analysis {0:.0f} ms</source>
+        <translation>分析 {0:.0f} 毫秒</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="423" />
+        <source>last step {0:.0f} ms</source>
+        <translation>上一步 {0:.0f} 毫秒</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="433" />
+        <source>end of text</source>
+        <translation>文本结束</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="433" />
+        <source>maximum length</source>
+        <translation>最大长度</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="434" />
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="434" />
+        <source>done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="435" />
+        <source>Generated {0} tokens ({1})</source>
+        <translation>已生成 {0} 个词元（{1}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="455" />
+        <source>Decoder prefix (optional)</source>
+        <translation>解码器前缀（可选）</translation>
+    </message>
+</context>
+<context>
+    <name>MaskPredictions</name>
+    <message>
+        <location filename="../../app/widgets/mask_predictions.py" line="17" />
+        <source>slot / filler</source>
+        <translation>位置 / 填充词</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/mask_predictions.py" line="17" />
+        <source>probability</source>
+        <translation>概率</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/mask_predictions.py" line="24" />
+        <source>Click a token to mask it and see what fills the slot</source>
+        <translation>点击一个词元将其遮盖，看看模型用什么填补这个位置</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/mask_predictions.py" line="37" />
+        <source>typed</source>
+        <translation>输入的</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/mask_predictions.py" line="37" />
+        <source>was {0}</source>
+        <translation>原为 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/mask_predictions.py" line="38" />
+        <source>#{0} [MASK] ({1})</source>
+        <translation>#{0} [MASK]（{1}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/mask_predictions.py" line="44" />
+        <source>sentence B follows A</source>
+        <translation>句子 B 接在 A 后面</translation>
+    </message>
+</context>
+<context>
+    <name>ModelPicker</name>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="48" />
+        <source>Models available offline</source>
+        <translation>可离线使用的模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="51" />
+        <source>hub id or path, Enter to load</source>
+        <translation>hub id 或路径，按 Enter 加载</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="55" />
+        <source>Open…</source>
+        <translation>打开…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="58" />
+        <source>Open folder…</source>
+        <translation>打开文件夹…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="59" />
+        <source>Open GGUF file…</source>
+        <translation>打开 GGUF 文件…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="63" />
+        <source>Options</source>
+        <translation>选项</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="76" />
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="92" />
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="93" />
+        <source>Precision</source>
+        <translation>精度</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="95" />
+        <source>Trust remote code (runs code shipped with the model)</source>
+        <translation>信任远程代码（运行模型附带的代码）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="97" />
+        <source>Allow pickled .bin weights (can run arbitrary code)</source>
+        <translation>允许 pickle 格式的 .bin 权重（可能运行任意代码）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="104" />
+        <source>auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="185" />
+        <source>Open a model folder</source>
+        <translation>打开模型文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="190" />
+        <source>Open a GGUF model</source>
+        <translation>打开 GGUF 模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="191" />
+        <source>GGUF models (*.gguf)</source>
+        <translation>GGUF 模型 (*.gguf)</translation>
+    </message>
+</context>
+<context>
+    <name>RowBars</name>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="89" />
+        <source>hidden (masked)</source>
+        <translation>隐藏（被遮盖）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="90" />
+        <source>key #{0}: logit {1}, prob {2}</source>
+        <translation>键 #{0}：logit {1}，概率 {2}</translation>
+    </message>
+</context>
+<context>
+    <name>SamplingPanel</name>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="23" />
+        <source>Sampling</source>
+        <translation>采样</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="25" />
+        <source>greedy (always the most likely token)</source>
+        <translation>贪心（总是取最可能的词元）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="28" />
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="30" />
+        <source>random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="35" />
+        <source>temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="38" />
+        <source>seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="39" />
+        <source>candidates shown</source>
+        <translation>显示的候选数</translation>
+    </message>
+</context>
+<context>
+    <name>Titles</name>
+    <message>
+        <location filename="../../app/i18n.py" line="86" />
+        <source>encoder self-attention</source>
+        <translation>编码器自注意力</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="87" />
+        <source>decoder self-attention</source>
+        <translation>解码器自注意力</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="88" />
+        <source>cross-attention (decoder → encoder)</source>
+        <translation>交叉注意力（解码器 → 编码器）</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="89" />
+        <source>linear</source>
+        <translation>线性</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="90" />
+        <source>log</source>
+        <translation>对数</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="91" />
+        <source>per row</source>
+        <translation>按行</translation>
+    </message>
+</context>
+<context>
+    <name>TokenChip</name>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="144" />
+        <source> · masked with [MASK]</source>
+        <translation> · 已用 [MASK] 遮盖</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="145" />
+        <source> · knocked out of attention</source>
+        <translation> · 已从注意力中屏蔽</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="146" />
+        <source> · generated</source>
+        <translation> · 生成的</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="149" />
+        <source>
+p = {0:.1%} now</source>
+        <translation>
+现在 p = {0:.1%}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="151" />
+        <source>, {0:.1%} when generated</source>
+        <translation>，生成时 {0:.1%}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="154" />
+        <source>
+click: its candidates · right-click: knock out, regenerate from here</source>
+        <translation>
+单击：查看它的候选 · 右键：屏蔽、从这里重新生成</translation>
+    </message>
+</context>
+<context>
+    <name>TokenStrip</name>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="23" />
+        <source>Replace with [MASK]</source>
+        <translation>替换为 [MASK]</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="24" />
+        <source>Knock out of attention</source>
+        <translation>从注意力中屏蔽</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="245" />
+        <source>… {0:,} more tokens not shown</source>
+        <translation>… 还有 {0:,} 个词元未显示</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="304" />
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="310" />
+        <source>Generated tokens cannot be masked</source>
+        <translation>生成的词元不能被遮盖</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="313" />
+        <source>Regenerate from here</source>
+        <translation>从这里重新生成</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="316" />
+        <source>Undo back to before this token and generate one token again, under the current masks</source>
+        <translation>撤销到这个词元之前，在当前遮盖下重新生成一个词元</translation>
+    </message>
+</context>
+<context>
+    <name>formula_panel</name>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="55" />
+        <source>, … ({0} dims)</source>
+        <translation>，…（共 {0} 维）</translation>
+    </message>
+</context>
+<context>
+    <name>menus</name>
+    <message>
+        <location filename="../../app/menus.py" line="28" />
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="28" />
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="29" />
+        <source>&amp;Learn</source>
+        <translation>学习(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="29" />
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="35" />
+        <source>Open &amp;Text File…</source>
+        <translation>打开文本文件(&amp;T)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="36" />
+        <source>Load a .txt file as the text</source>
+        <translation>把一个 .txt 文件载入为文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="40" />
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="40" />
+        <source>Close attnlab</source>
+        <translation>关闭 attnlab</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="44" />
+        <source>&amp;About attnlab</source>
+        <translation>关于 attnlab(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="45" />
+        <source>What attnlab is, and its version</source>
+        <translation>attnlab 是什么，以及它的版本</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="65" />
+        <source>{0} is {1:.1f} MB; attnlab opens text files up to {2:.0f} MB — open a part of it instead</source>
+        <translation>{0} 有 {1:.1f} MB；attnlab 最多打开 {2:.0f} MB 的文本文件——请改为打开其中一部分</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="71" />
+        <source>{0} is not UTF-8 text (byte {1} cannot be decoded): save it as UTF-8 and open it again</source>
+        <translation>{0} 不是 UTF-8 文本（第 {1} 个字节无法解码）：请保存为 UTF-8 后再打开</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="76" />
+        <source>Open a text file</source>
+        <translation>打开文本文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="77" />
+        <source>Text files (*.txt);;All files (*)</source>
+        <translation>文本文件 (*.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="88" />
+        <source>(not installed)</source>
+        <translation>（未安装）</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="91" />
+        <source>About attnlab</source>
+        <translation>关于 attnlab</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="92" />
+        <source>&lt;b&gt;attnlab&lt;/b&gt; {0}&lt;p&gt;A desktop playground for looking inside transformer language models: step through generation, mask tokens, ablate heads and watch every attention head update.&lt;/p&gt;&lt;p&gt;Licensed under the Apache License 2.0.&lt;/p&gt;</source>
+        <translation>&lt;b&gt;attnlab&lt;/b&gt; {0}&lt;p&gt;一个观察 Transformer 语言模型内部的桌面实验场：逐步生成、遮盖词元、消融注意力头，并观察每个注意力头的实时变化。&lt;/p&gt;&lt;p&gt;依据 Apache License 2.0 授权。&lt;/p&gt;</translation>
     </message>
 </context>
 </TS>

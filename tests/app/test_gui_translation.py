@@ -34,7 +34,7 @@ from app.plots.plot_title import TitledView
 # Names, units and symbols that stay as they are in Chinese text.
 ALLOWED = {
     "attnlab", "English", "BERT", "GPT", "SmolLM", "tiny", "gpt", "bert", "seq2seq", "Instruct", "GGUF", "gguf",
-    "GiB", "MiB", "txt", "top",
+    "GiB", "MiB", "txt", "top", "cuda", "mps", "bfloat", "float",
     "MASK", "CLS", "SEP", "softmax", "QK", "logit", "logsumexp", "exp", "tanh", "softcap", "Apache", "License",
     "hub", "cpu", "float32", "CPU", "GPU", "CUDA", "safetensors", "bin", "pickle", "Transformer", "Enter",
     "config", "json", "Ctrl", "Shift", "Return", "Esc", "Backspace", "UTF", "Unicode", "org", "id", "pt", "eos",
@@ -103,6 +103,7 @@ def _visible_texts(window: QWidget) -> list[tuple[str, str]]:
                 add(widget, widget.plot.getAxis(side).labelText)
     for menu in window.menus.values():
         found.extend(("menu", text) for text in _menu_texts(menu) if text)
+    found.extend(("tokenMenu", text) for text in _menu_texts(window.token_strip.menu_for(0)) if text)
     return found
 
 
