@@ -26,7 +26,7 @@ from app.attention_panel import AttentionPanel
 from app.document import Document
 from app.engine_worker import EngineClient, Loader
 from app.error_log import open_log
-from app.i18n import translate
+from app.i18n import current_language, translate
 from app.language_menu import add_language_menu
 from app.lessons import install_lessons
 from app.menus import build_menus, read_text_file
@@ -48,6 +48,11 @@ EXAMPLES = {
     "encoder": "The capital of France is Paris.",
     "decoder": "Once upon a time",
     "encoder-decoder": "The house is wonderful.",
+}
+EXAMPLES_ZH = {  # the first text when the interface is in Chinese
+    "encoder": "法国的首都是巴黎。",
+    "decoder": "法国的首都是",
+    "encoder-decoder": "一千零二十三",
 }
 
 
@@ -523,7 +528,8 @@ class MainWindow(QMainWindow):
         if not self.text_input.toPlainText().strip() and not self.source_input.toPlainText().strip():
             box = self.source_input if kind == "encoder-decoder" else self.text_input
             with QSignalBlocker(box):
-                box.setPlainText(EXAMPLES.get(kind, ""))
+                examples = EXAMPLES_ZH if current_language() == "zh_CN" else EXAMPLES
+                box.setPlainText(examples.get(kind, ""))
 
     def _set_stale(self, stale: bool) -> None:
         """Grey out the views and say so while they show an analysis of an older text than the typed one."""

@@ -113,7 +113,32 @@ def shoot(out: Path) -> list[Path]:
     window.attention.picker.mean_box.setChecked(True)
     saved.append(save(window, out, "seq2seq-cross-attention"))
     window.close()
+    saved.append(shoot_lesson_zh(out))
     return saved
+
+
+def shoot_lesson_zh(out: Path) -> Path:
+    """The interface in Simplified Chinese with the first lesson open: tiny-gpt, "法国的首都是",
+    three tokens stepped; Noto Sans CJK (the bundled font) draws the Chinese when the system has none."""
+    from app.fonts import install_cjk_fallback
+    from app.i18n import install_language
+
+    application = QApplication.instance()
+    assert isinstance(application, QApplication)
+    install_language(application, "zh_CN")
+    install_cjk_fallback(application)
+    try:
+        window = MainWindow()
+        window.resize(*SIZE)
+        window.show()
+        window.lessons.open("next-token")
+        wait(window)
+        step(window, 3)
+        path = save(window, out, "lesson-zh_CN")
+        window.close()
+    finally:
+        install_language(application, "en")
+    return path
 
 
 def shoot_mask_effect(out: Path) -> Path:
