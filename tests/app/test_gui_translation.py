@@ -7,6 +7,10 @@ formula's symbols, file patterns. Everything else a user reads must come from th
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import (
@@ -30,6 +34,10 @@ from PySide6.QtWidgets import (
 from app.engine_messages import translate_engine_message
 from app.i18n import install_language, translation_file
 from app.plots.plot_title import TitledView
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED_TS = ROOT / "resources" / "i18n" / "attnlab_zh_CN.ts"
+TOOLS = Path(sys.executable).parent  # pyside6-lupdate and pyside6-lrelease come with PySide6
 
 # Names, units and symbols that stay as they are in Chinese text.
 ALLOWED = {
@@ -166,3 +174,30 @@ def test_engine_messages_are_translated_in_the_window_only(chinese):
         "源文本是空的：请先输入要转换的文本"
     assert translate_engine_message("the text is empty: type some text first") == "文本是空的：请先输入一些文字"
     assert translate_engine_message("something new") == "something new"  # unknown: shown as the engine wrote it
+
+
+def _messages(ts: Path) -> dict[tuple[str, str], str]:
+    """(context, source) -> translation ("" when unfinished) of a .ts file."""
+    found = {}
+    for context in ET.parse(ts).getroot().iter("context"):
+        name = context.findtext("name") or ""
+        for message in context.iter("message"):
+            translation = message.find("translation")
+            done = translation is not None and translation.get("type") not in ("unfinished", "vanished", "obsolete")
+            found[(name, message.findtext("source") or "")] = (translation.text or "") if done else ""
+    return found
+
+
+@pytest.mark.skipif(not (TOOLS / "pyside6-lupdate").exists(), reason="needs PySide6's lupdate")
+def test_every_string_of_the_app_is_translated_and_compiled(tmp_path):
+    fresh = tmp_path / "fresh.ts"
+    sources = sorted(str(p) for p in (ROOT / "app").rglob("*.py"))
+    subprocess.run([str(TOOLS / "pyside6-lupdate"), *sources, "-ts", str(fresh)], check=True, capture_output=True)
+    wanted = set(_messages(fresh))
+    shipped = _messages(SHIPPED_TS)
+    missing = sorted(key for key in wanted if not shipped.get(key))
+    assert len(wanted) > 200 and not missing, f"untranslated (run `make translations`): {missing}"
+    compiled = tmp_path / "fresh.qm"
+    subprocess.run([str(TOOLS / "pyside6-lrelease"), str(SHIPPED_TS), "-qm", str(compiled)], check=True,
+                   capture_output=True)
+    assert compiled.read_bytes() == translation_file("zh_CN").read_bytes(), "the .qm is older than the .ts"
