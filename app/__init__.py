@@ -16,8 +16,10 @@ if TYPE_CHECKING:
     from app.main_window import MainWindow
 
 
-def create_main_window(model: str | None = None) -> MainWindow:
-    """Build the main window and start loading `model` (a catalog name, a folder or a hub id).
+def create_main_window(model: str | None = None, session: str | None = None) -> MainWindow:
+    """Build the main window and start loading `model` (a catalog name, a folder or a hub id), or
+    open `session` (an .attnlab file: its own model; a file that cannot be read says why, and
+    `model` loads instead).
 
     With no model, the last one used (QSettings) or the catalog's default is loaded. Loading
     runs in the engine thread: the window is returned at once and shows progress meanwhile.
@@ -38,5 +40,6 @@ def create_main_window(model: str | None = None) -> MainWindow:
         install_cjk_fallback(application)
 
     window = MainWindow()
-    window.start(model)
+    if session is None or not window.sessions.open(session, start=True):
+        window.start(model)
     return window

@@ -1,19 +1,31 @@
 """The attention side of the window: pickers, the large head heatmap and the head grid, kept in step,
-and below them the formula inspector of the last clicked cell."""
+and below them the formula inspector of the last clicked cell. Under the grid: what colours its
+heads (a head score) and the heads table; the heatmap can show the stack's rollout instead of a head.
+
+Head scores and rollout are computed by the engine thread from the snapshot shown (the panel asks
+through `scores_wanted` / `rollout_wanted`, one request of each in flight) and come back through
+`show_scores` / `show_rollout`; a reply about an older snapshot is shown until the newer one comes.
+"""
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from app import i18n
+from app.attention_keys import AttentionKeys
 from app.document import STACK_TITLES, Document
+from app.head_metrics import METRICS, PROBE, colour_range, metric_values
 from app.plots.head_grid import HeadGridView, pool_factors
 from app.plots.heatmap import HeatmapView
 from app.token_text import display_text
 from app.widgets.attention_picker import AttentionPicker
 from app.widgets.formula_panel import FormulaPanel
+from app.widgets.head_scores_bar import ATTENTION, HeadScoresBar
+from app.widgets.heads_table import HeadsTable
 from engine.attention_store import AttentionSnapshot
+from engine.head_scores import SELF_ATTENTION, HeadScores, StackRollout
 from engine.results import ModelInfo
 
 DEFAULT_STACK = {"encoder": "encoder", "decoder": "decoder", "encoder-decoder": "cross"}
@@ -23,6 +35,9 @@ class AttentionPanel(QWidget):
     ablation_toggled = Signal(str, int, int)  # stack, layer, head
     hovered = Signal(str)  # "query → key: weight", or "" when the mouse left the heatmap
     cell_requested = Signal(str, int, int, int, int)  # stack, layer, head, query, key: explain this cell
+    scores_wanted = Signal(str, object, object)  # stack, AttentionSnapshot, token ids along its axes
+    rollout_wanted = Signal(str, object)  # stack, AttentionSnapshot
+    probe_requested = Signal()  # run the induction probe
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -32,8 +47,22 @@ class AttentionPanel(QWidget):
         self.heatmap.share_colorbar(self.grid.image)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("viewSplitter")
+        self.scores_bar = HeadScoresBar()
+        self.heads_table = HeadsTable()
+        self.heads_table.hide()  # shown while a score colours the grid
+        scores = QWidget()
+        column = QVBoxLayout(scores)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.scores_bar)
+        column.addWidget(self.heads_table, 1)
+        self.grid_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.grid_splitter.setObjectName("gridSplitter")
+        self.grid_splitter.addWidget(self.grid)
+        self.grid_splitter.addWidget(scores)
+        self.grid_splitter.setStretchFactor(0, 3)
+        self.grid_splitter.setStretchFactor(1, 2)
         self.splitter.addWidget(self.heatmap)
-        self.splitter.addWidget(self.grid)
+        self.splitter.addWidget(self.grid_splitter)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
@@ -48,14 +77,31 @@ class AttentionPanel(QWidget):
         self.vertical.setStretchFactor(1, 1)
         layout.addWidget(self.vertical, 1)
         self._document: Document | None = None
+        self._scores: HeadScores | None = None  # the last head scores of the text (maybe of an older snapshot)
+        self._probe: HeadScores | None = None  # the induction probe's, for this model
+        self._tabled: tuple[object, object] = (None, None)  # (scores, probe) the table shows
+        self._asked_scores: AttentionSnapshot | None = None  # in flight
+        self._failed_scores: AttentionSnapshot | None = None  # not asked again
+        self.rollout_on = False  # the heatmap shows the stack's rollout instead of a head
+        self._rollout: StackRollout | None = None
+        self._asked_rollout: AttentionSnapshot | None = None
+        self._failed_rollout: AttentionSnapshot | None = None
+        self.scores_bar.metric_changed.connect(self._on_metric_changed)
+        self.scores_bar.probe_requested.connect(self._on_probe_requested)
+        self.heads_table.head_chosen.connect(self._on_head_clicked)
         self.picker.changed.connect(self.redraw)
         self.grid.head_clicked.connect(self._on_head_clicked)
         self.grid.ablation_toggled.connect(self._on_ablation_toggled)
         self.heatmap.hovered.connect(lambda *_: self.hovered.emit(self.heatmap.hover_text))
         self.heatmap.cell_clicked.connect(self.explain)
+        self.keys = AttentionKeys(self)  # arrow keys, PageUp/PageDown in the two views
 
     def set_model(self, info: ModelInfo | None) -> None:
         self.formula.close_panel()
+        self._scores = self._probe = self._rollout = None
+        self._asked_scores = self._failed_scores = self._asked_rollout = self._failed_rollout = None
+        self.scores_bar.set_probe_available(False)
+        self.scores_bar.set_probing(False, can_probe=bool(info and info.kind == "decoder"))
         stacks = info.stacks if info else ()
         self.picker.set_stacks(stacks)
         if info:
@@ -70,6 +116,10 @@ class AttentionPanel(QWidget):
         """Both views, now. (Not `render`: that is QWidget.render, which paints into a device.)"""
         self.render_heatmap()
         self.render_grid()
+
+    def showing(self) -> tuple[Document, AttentionSnapshot, str, int] | None:
+        """(document, snapshot, stack, layer) the views draw, or None when they show nothing (figures ask)."""
+        return self._current()
 
     def _current(self) -> tuple[Document, AttentionSnapshot, str, int] | None:
         """(document, snapshot, stack, layer) when there is attention to show, else None."""
@@ -88,6 +138,9 @@ class AttentionPanel(QWidget):
         document, snapshot, stack, layer = current
         queries, keys = document.labels(stack)
         where = self.tr("{0} · layer {1}").format(i18n.title(STACK_TITLES.get(stack, stack)), layer)
+        if self.rollout_on:
+            self._render_rollout(document, snapshot, stack, layer)
+            return
         if self.picker.mean:
             matrix, title = snapshot.mean(stack, layer), self.tr("{0} · mean of heads").format(where)
         else:
@@ -115,6 +168,7 @@ class AttentionPanel(QWidget):
             self.tr("all layers × heads · {0}").format(title) if len(shown) > 1
             else self.tr("heads of layer {0} · {1}").format(layer, title),
         )
+        self._show_head_scores(document, snapshot, stack, shown)
 
     def explain(self, query: int, key: int) -> None:
         """Show how the weight of (query, key) in the large heatmap was computed (asked of the engine)."""
@@ -128,7 +182,13 @@ class AttentionPanel(QWidget):
         where = self.tr("{0!r} #{1} → {2!r} #{3} · {4} layer {5}").format(
             q, query, k, key, i18n.translate("EngineMessage", stack), layer)
         was_hidden = self.formula.isHidden()
-        if self.picker.mean:
+        if self.rollout_on:
+            self.formula.show_message(
+                f"{where} · rollout",
+                "Rollout multiplies the mean attention of every layer up to this one (with the residual stream): "
+                "no single head computed it. Turn rollout off (View menu) and click a cell of one head.",
+            )
+        elif self.picker.mean:
             self.formula.show_message(
                 self.tr("{0} · mean of heads").format(where),
                 self.tr('The mean of heads has no single head and so no formula: untick "mean" and click a '
@@ -142,6 +202,119 @@ class AttentionPanel(QWidget):
             total = sum(self.vertical.sizes()) or self.height()
             below = min(300, total // 2)
             self.vertical.setSizes([total - below, below])
+
+    # -- head scores -------------------------------------------------------------------------
+
+    def _show_head_scores(self, document: Document, snapshot: AttentionSnapshot, stack: str, shown: list[int]) -> None:
+        """Colour the grid by the chosen score and fill the table, asking for the scores of this snapshot."""
+        metric = self.scores_bar.chosen
+        if self.heads_table.isHidden() and metric != ATTENTION:
+            self.heads_table.show()
+            total = sum(self.grid_splitter.sizes()) or self.height()
+            self.grid_splitter.setSizes([total * 11 // 20, total * 9 // 20])
+        elif metric == ATTENTION:
+            self.heads_table.hide()
+        if metric == ATTENTION:
+            self.grid.show_metric(None)
+            self.scores_bar.status.setText("")
+            return
+        probe = self._probe if stack == "decoder" else None
+        scores = self._scores if self._scores is not None and self._scores.stack == stack else None
+        if stack not in SELF_ATTENTION:
+            scores = None
+            self.scores_bar.status.setText("head scores are for self-attention: pick the encoder or decoder stack")
+        elif scores is None or scores.snapshot is not snapshot:
+            self._ask_scores(document, snapshot, stack)
+            failed = self._failed_scores is snapshot
+            self.scores_bar.status.setText("could not score the heads (see the message)" if failed else "scoring…")
+        elif metric == PROBE and probe is not None:
+            self.scores_bar.status.setText(f"on the probe: {probe.tokens // 2} random tokens, twice")
+        else:
+            self.scores_bar.status.setText(f"on {scores.tokens} tokens")
+        if self._tabled != (scores, probe):
+            self._tabled = (scores, probe)
+            self.heads_table.show_scores(scores, probe)
+        if not self.picker.mean:
+            self.heads_table.select_head(min(self.picker.layer, snapshot.shape(stack)[0] - 1), self.picker.head)
+        values = metric_values(metric, scores, probe)
+        if values is None or values.shape[0] <= max(shown):
+            self.grid.show_metric(None)
+            return
+        self.grid.show_metric(values[shown], METRICS[metric].title, colour_range(metric, values))
+
+    def _ask_scores(self, document: Document, snapshot: AttentionSnapshot, stack: str) -> None:
+        if self._asked_scores is None and self._failed_scores is not snapshot:
+            self._asked_scores = snapshot
+            self.scores_wanted.emit(stack, snapshot, document.sequence_ids(stack))
+
+    def show_scores(self, scores: HeadScores) -> None:
+        """The engine's head scores of a snapshot this panel asked for."""
+        self._asked_scores = None
+        self._scores = scores
+        self.render_grid()
+
+    def show_probe(self, scores: HeadScores) -> None:
+        """The induction probe's scores: offered as a metric, chosen, and the table sorted by them."""
+        self._probe = scores
+        self.scores_bar.set_probing(False)
+        self.scores_bar.set_probe_available(True)
+        self.scores_bar.set_metric(PROBE)
+        self.render_grid()
+        self.heads_table.sort_by(PROBE)
+
+    def scoring_failed(self, kind: str, message: str) -> None:
+        """A request of this panel errored (the window shows the message): don't ask again for the same input."""
+        if kind == "heads":
+            self._failed_scores, self._asked_scores = self._asked_scores, None
+            self.render_grid()
+        elif kind == "rollout":
+            self._failed_rollout, self._asked_rollout = self._asked_rollout, None
+            self.render_heatmap()
+        else:
+            self.scores_bar.set_probing(False)
+            self.scores_bar.status.setText("the induction probe failed (see the message)")
+
+    def _on_metric_changed(self, _metric: str) -> None:
+        self.render_grid()
+
+    def _on_probe_requested(self) -> None:
+        self.scores_bar.set_probing(True)
+        self.probe_requested.emit()
+
+    # -- rollout -------------------------------------------------------------------------------
+
+    def set_rollout(self, on: bool) -> None:
+        """Show the stack's attention rollout through the picked layer in the large heatmap (or a head again)."""
+        self.rollout_on = on
+        self.render_heatmap()
+
+    def _render_rollout(self, document: Document, snapshot: AttentionSnapshot, stack: str, layer: int) -> None:
+        title = STACK_TITLES.get(stack, stack)
+        empty = np.zeros((0, 0), np.float32)
+        if stack not in SELF_ATTENTION:
+            self.heatmap.show_matrix(empty, [], [], "rollout is for self-attention: pick the encoder or decoder stack")
+            return
+        result = self._rollout if self._rollout is not None and self._rollout.stack == stack else None
+        current = result is not None and result.snapshot is snapshot
+        if not current and self._asked_rollout is None and self._failed_rollout is not snapshot:
+            self._asked_rollout = snapshot
+            self.rollout_wanted.emit(stack, snapshot)
+        if result is None:
+            failed = self._failed_rollout is snapshot
+            self.heatmap.show_matrix(empty, [], [], "could not compute the rollout" if failed else "computing rollout…")
+            return
+        matrix = result.matrices[min(layer, len(result.matrices) - 1)]  # [query, key]
+        queries, keys = document.labels(stack)
+        rows, cols = matrix.shape
+        note = "" if current else " · updating…"
+        self.heatmap.show_matrix(matrix, queries[:rows], keys[:cols], f"rollout through layer {layer} · {title}{note}",
+                                 self.picker.scale, self.picker.hide_first)
+
+    def show_rollout(self, result: StackRollout) -> None:
+        """The engine's rollout of a snapshot this panel asked for."""
+        self._asked_rollout = None
+        self._rollout = result
+        self.render_heatmap()
 
     def _on_head_clicked(self, layer: int, head: int) -> None:
         self.picker.select(layer=layer, head=head)

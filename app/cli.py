@@ -1,5 +1,7 @@
-"""The `attnlab` command: no arguments start the desktop app; `attnlab export ...` writes an .npz,
-`attnlab explain ...` prints the numbers behind one attention weight.
+"""The `attnlab` command: no arguments start the desktop app (`attnlab run.attnlab` opens it on a
+session); `attnlab export ...` writes an .npz, `attnlab explain ...` prints the numbers behind one
+attention weight, `attnlab compare A.npz B.npz` writes what changed between two exports, `attnlab
+figure ...` writes one view as PNG, SVG or PDF.
 
 Subcommands run the engine (torch) in this process and print their own lines only: transformers'
 warnings, logs and progress bars are silenced around the call unless `--verbose` is given.
@@ -16,6 +18,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("engine.export", "run a model once (optionally generating) and write tokens, attention "
                                 "and predictions to an .npz file"),
     "explain": ("engine.explain", "print the numbers behind one attention weight (q, k, logit, probability) as JSON"),
+    "compare": ("engine.compare", "write the attention differences of two exports (A − B) and each head's "
+                                  "Jensen–Shannon divergence to an .npz file"),
+    "figure": ("app.figure_command", "write one attention view (heatmap, head grid, all layers) as PNG, SVG or PDF, "
+                                     "drawn headless as the window draws it"),
 }
 VERBOSE = "--verbose"
 
@@ -49,10 +55,16 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--model", help="catalog name or model folder to open (default: the last one used)")
+    parser.add_argument("open", nargs="?", metavar="FILE",
+                        help="a session (.attnlab) to open, or a model folder or .gguf file to load")
     args = parser.parse_args(argv)
     from app.gui import run
 
-    return run(args.model)
+    if args.open and args.open.endswith(".attnlab"):
+        return run(args.model, session=args.open)
+    if args.open and args.model:
+        parser.error("give the model once: as --model or as FILE")
+    return run(args.model or args.open)
 
 
 if __name__ == "__main__":

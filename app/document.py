@@ -211,6 +211,16 @@ class Document:
         """Every token of the generated stack: prefix then generated tokens."""
         return list(self.prefix_tokens) + self.generated
 
+    def sequence_ids(self, stack: str) -> tuple[int, ...]:
+        """Token ids along a self-attention stack's axes: the input (encoder), or prefix then generated (decoder)."""
+        a = self.analysis
+        if a is None:
+            return ()
+        if stack == "encoder":
+            return tuple(int(i) for i in a.token_ids)
+        prefix = a.decoder_token_ids if self.kind == "encoder-decoder" else a.token_ids
+        return tuple(int(i) for i in prefix) + tuple(step.token_id for step in self.steps)
+
     def labels(self, stack: str) -> tuple[list[str], list[str]]:
         """(query labels, key labels) for one stack, as many as the attention has rows and columns."""
         if stack == "encoder":

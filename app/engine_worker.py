@@ -34,14 +34,18 @@ from app.requests import (
     Latest,
     ListCatalog,
     Load,
+    ProbeInduction,
     Request,
+    Rollout,
     Run,
     RunSummary,
     SamplingApplied,
+    ScoreHeads,
     SetSampling,
     Step,
     Undo,
 )
+from engine.attention_store import AttentionSnapshot
 from engine.config import LoadOptions, Progress, SamplingConfig
 from engine.results import CatalogEntry, Masks, ModelInfo
 from engine.user_dirs import log_file
@@ -178,6 +182,9 @@ class EngineWorker(QObject):
             Undo: self._undo,
             Run: self._run,
             ExplainCell: self._explain_cell,
+            ScoreHeads: self._score_heads,
+            Rollout: self._rollout,
+            ProbeInduction: self._probe_induction,
         }
 
     @Slot()
@@ -273,6 +280,22 @@ class EngineWorker(QObject):
         session, _info = self._require_session()
         return session.explain_cell(request.stack, request.layer, request.head, request.query, request.key)
 
+    def _score_heads(self, rid: int, request: ScoreHeads) -> object:
+        from engine.head_scores import head_scores
+
+        return head_scores(request.snapshot, request.stack, request.token_ids)
+
+    def _rollout(self, rid: int, request: Rollout) -> object:
+        from engine.head_scores import stack_rollout
+
+        return stack_rollout(request.snapshot, request.stack)
+
+    def _probe_induction(self, rid: int, request: ProbeInduction) -> object:
+        from engine.probe_run import run_induction_probe
+
+        self.progressed.emit(rid, "Running the induction probe…", -1.0)
+        return run_induction_probe(self._require_session()[0].loaded)
+
     def _require_session(self) -> tuple[Any, ModelInfo]:
         if self._session is None or self._info is None:
             raise ValueError("no model is loaded yet: pick one in the model list")
@@ -334,6 +357,10 @@ class EngineClient(QObject):
     undone = Signal(object)  # AnalysisResult
     run_finished = Signal(int, str)  # steps, reason
     cell_explained = Signal(object)  # CellExplanation
+    heads_scored = Signal(object)  # HeadScores of a snapshot the window sent
+    rollout_computed = Signal(object)  # StackRollout
+    induction_probed = Signal(object)  # HeadScores of the induction probe (snapshot None)
+    scoring_failed = Signal(str, str)  # "heads" | "rollout" | "probe", message (also sent as errored)
     sampling_applied = Signal(object)  # whether the generation so far has ended now (None: none yet)
     errored = Signal(str)  # message for the user
     analysis_failed = Signal(str)  # an analysis errored (also sent as errored): the views show an older text
@@ -410,6 +437,16 @@ class EngineClient(QObject):
         """The numbers behind one attention weight; a newer analysis makes the request stale."""
         return self.send(ExplainCell(stack, layer, head, query, key))
 
+    def score_heads(self, stack: str, snapshot: AttentionSnapshot, token_ids: tuple[int, ...]) -> int:
+        """Fingerprints of every head of `stack` in `snapshot`; `token_ids` along its axes."""
+        return self.send(ScoreHeads(stack, snapshot, tuple(token_ids)))
+
+    def rollout(self, stack: str, snapshot: AttentionSnapshot) -> int:
+        return self.send(Rollout(stack, snapshot))
+
+    def probe_induction(self) -> int:
+        return self.send(ProbeInduction())
+
     def stop(self) -> None:
         """Ask every queued or running generation to stop after its current step."""
         for event in self._engine.cancels.values():
@@ -475,6 +512,12 @@ class EngineClient(QObject):
             self.sampling_applied.emit(result.finished)
         elif isinstance(request, ExplainCell):
             self.cell_explained.emit(result)
+        elif isinstance(request, ScoreHeads):
+            self.heads_scored.emit(result)
+        elif isinstance(request, Rollout):
+            self.rollout_computed.emit(result)
+        elif isinstance(request, ProbeInduction):
+            self.induction_probed.emit(result)
 
     def _on_errored(self, rid: int, message: str) -> None:
         message = translate_engine_message(message)  # the engine speaks English; the window, the user's language
@@ -485,6 +528,9 @@ class EngineClient(QObject):
             self.errored.emit(message)
             if isinstance(request, Analyse):
                 self.analysis_failed.emit(message)
+            elif isinstance(request, (ScoreHeads, Rollout, ProbeInduction)):
+                kind = {ScoreHeads: "heads", Rollout: "rollout", ProbeInduction: "probe"}[type(request)]
+                self.scoring_failed.emit(kind, message)
 
     def _on_finished(self, rid: int) -> None:
         self._pending.pop(rid, None)

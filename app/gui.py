@@ -57,8 +57,8 @@ def display_problem(
     return None
 
 
-def run(model: str | None = None) -> int:
-    """Create the QApplication, show the main window loading `model`, run the event loop."""
+def run(model: str | None = None, session: str | None = None) -> int:
+    """Create the QApplication, show the main window loading `model` (or opening `session`), run the event loop."""
     problem = display_problem()
     if problem:
         print(f"attnlab: {problem}", file=sys.stderr)
@@ -74,6 +74,6 @@ def run(model: str | None = None) -> int:
     application.setOrganizationName(ORGANISATION)
     application.setApplicationName(APPLICATION)
     application.setApplicationDisplayName("attnlab")
-    window = app.create_main_window(model)
+    window = app.create_main_window(model, session)
     window.show()
     return application.exec()

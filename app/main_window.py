@@ -22,15 +22,19 @@ from PySide6.QtWidgets import (
 )
 
 from app import settings as saved
+from app.analysis_menu import add_analysis_actions
 from app.attention_panel import AttentionPanel
 from app.document import Document
 from app.engine_worker import EngineClient, Loader
 from app.error_log import open_log
+from app.figure_actions import install_figures
 from app.i18n import current_language, translate
+from app.keyboard_help import add_keyboard_help
 from app.language_menu import add_language_menu
 from app.lessons import install_lessons
 from app.menus import build_menus, read_text_file
 from app.redraw_pump import RedrawPump
+from app.session_actions import install_sessions
 from app.widgets.candidates import CandidatesTable
 from app.widgets.generation_bar import GenerationBar
 from app.widgets.mask_predictions import MaskPredictions
@@ -56,11 +60,13 @@ EXAMPLES_ZH = {  # the first text when the interface is in Chinese
 }
 
 
-def _text_box(name: str, placeholder: str, height: int) -> QPlainTextEdit:
+def _text_box(name: str, placeholder: str, height: int, tip: str) -> QPlainTextEdit:
     box = QPlainTextEdit()
     box.setObjectName(name)
     box.setPlaceholderText(placeholder)
+    box.setToolTip(tip)
     box.setMaximumHeight(height)
+    box.setTabChangesFocus(True)  # Tab moves on to the next control instead of typing a tab
     return box
 
 
@@ -85,19 +91,23 @@ class MainWindow(QMainWindow):
         self._run_start = 0  # steps taken before the current run
         self._text_kind: str | None = None  # the kind of model the text boxes hold text for (None: any)
         self._explain_rid = 0  # the last formula-inspector request
+        self.pending_replay: tuple[int, ...] = ()  # generated ids the next analysis feeds again (an opened session)
         self._build()
         self._connect()
         self._restore()
+        self.sessions = install_sessions(self)
 
     # -- construction ------------------------------------------------------------------------
 
     def _build(self) -> None:
         self.picker = ModelPicker()
         self.banner = MessageBanner()
-        self.source_label = QLabel(self.tr("Source"))
-        self.source_input = _text_box("sourceInput", self.tr("The encoder's input"), 80)
-        self.text_label = QLabel(self.tr("Text"))
-        self.text_input = _text_box("textInput", self.tr("Type some text…"), 100)
+        self.source_label = QLabel("Source")
+        self.source_input = _text_box("sourceInput", "The encoder's input", 80,
+                                      "The text the encoder reads; analysed as you type")
+        self.text_label = QLabel("Text")
+        self.text_input = _text_box("textInput", "Type some text…", 100,
+                                    "The text to analyse, as you type (Tab moves on to the next control)")
         self.token_strip = TokenStrip()
         self.token_strip.setMinimumHeight(70)
         self.decoder_label = QLabel(self.tr("Decoder tokens"))
@@ -165,6 +175,9 @@ class MainWindow(QMainWindow):
         self.menus = build_menus(self)
         self.lessons = install_lessons(self)
         add_language_menu(self)
+        self.analysis_actions = add_analysis_actions(self)
+        add_keyboard_help(self)
+        self.figures = install_figures(self)
         self._show_kind(None)
         self.resize(1400, 860)
 
@@ -181,6 +194,13 @@ class MainWindow(QMainWindow):
         c.sampling_applied.connect(self._on_sampling_applied)
         c.cell_explained.connect(self.attention.formula.show_explanation)
         self.attention.cell_requested.connect(self._on_cell_requested)
+        c.heads_scored.connect(self.attention.show_scores)  # head scores, rollout, probe: asked by the panel
+        c.rollout_computed.connect(self.attention.show_rollout)
+        c.induction_probed.connect(self.attention.show_probe)
+        c.scoring_failed.connect(self.attention.scoring_failed)
+        self.attention.scores_wanted.connect(c.score_heads)
+        self.attention.rollout_wanted.connect(c.rollout)
+        self.attention.probe_requested.connect(c.probe_induction)
         c.errored.connect(self._on_engine_error)
         c.analysis_failed.connect(lambda message: self._set_stale(self.document.analysis is not None))
         c.state_changed.connect(self._update_actions)
@@ -260,8 +280,8 @@ class MainWindow(QMainWindow):
             return
         if self.banner.level and self._banner_origin == "input":
             self.banner.dismiss()
-        replay: tuple[int, ...] = ()
-        if keep_generated and not text_edited and self.document.steps:
+        replay, self.pending_replay = self.pending_replay, ()
+        if not replay and keep_generated and not text_edited and self.document.steps:
             self.client.stop()  # a run in progress ends here; what it generated so far is kept
             replay = tuple(step.token_id for step in self.document.steps)
             self.statusBar().showMessage(
@@ -352,6 +372,8 @@ class MainWindow(QMainWindow):
         self._set_masks(self._masks.with_knockout("decoder", position, kind == "knockout"))
 
     def toggle_ablation(self, stack: StackName, layer: int, head: int) -> None:
+        if self._unsupported("ablation", "Head ablation"):
+            return
         self._set_masks(self._masks.toggle_head(stack, layer, head))
 
     def _set_masks(self, masks: Masks) -> None:
@@ -462,15 +484,18 @@ class MainWindow(QMainWindow):
         for widget in (self.generation, self.candidates, self.sampling):
             widget.setVisible(generative)
         self.mask_predictions.setVisible(bool(info and info.has_mlm_head))
+        no_knockout = info.why_unsupported("knockout") if info else None  # this architecture cannot
+        knockout = () if no_knockout else ("knockout",)
+        self.token_strip.setToolTip(f"Knock-out is not available: {no_knockout}" if no_knockout else "")
         if info and info.has_mlm_head:
-            self.token_strip.set_kinds("mask", ("mask", "knockout"))
+            self.token_strip.set_kinds("mask", ("mask", *knockout))
         else:
             # A decoder's generated tokens are keys of later tokens: they can be knocked out too.
-            generated = ("knockout",) if kind == "decoder" else ()
-            self.token_strip.set_kinds("knockout" if info else None, ("knockout",), generated)
+            generated = knockout if kind == "decoder" else ()
+            self.token_strip.set_kinds("knockout" if info and knockout else None, knockout, generated)
         # An encoder-decoder's decoder tokens (start, prefix, generated) are knocked out on their own strip.
-        decoder_kinds = ("knockout",) if seq2seq else ()
-        self.decoder_strip.set_kinds("knockout" if seq2seq else None, decoder_kinds, decoder_kinds)
+        decoder_kinds = knockout if seq2seq else ()
+        self.decoder_strip.set_kinds("knockout" if seq2seq and knockout else None, decoder_kinds, decoder_kinds)
 
     def _refresh_tokens(self) -> None:
         doc = self.document
@@ -581,7 +606,16 @@ class MainWindow(QMainWindow):
         if self._analyse_timer.isActive():
             self.analyse()
 
+    def _unsupported(self, feature: str, what: str) -> bool:
+        """Say so in the status bar when the loaded architecture cannot do `feature`."""
+        reason = self.document.info.why_unsupported(feature) if self.document.info else None
+        if reason:
+            self.statusBar().showMessage(f"{what} is not available for this model: {reason}", 8000)
+        return bool(reason)
+
     def _on_cell_requested(self, stack: str, layer: int, head: int, query: int, key: int) -> None:
+        if self._unsupported("inspector", "The formula inspector"):
+            return
         self._explain_rid = self.client.explain_cell(stack, layer, head, query, key)
 
     def _on_mark_requested(self, position: int, kind: str) -> None:

@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from engine.attention_store import AttentionSnapshot
 from engine.config import LoadOptions, SamplingConfig
 from engine.results import CatalogEntry, Masks
 
@@ -80,6 +81,33 @@ class ExplainCell(Request):
     head: int
     query: int
     key: int
+
+
+@dataclass(frozen=True)
+class ScoreHeads(Request):
+    """Fingerprints of every head of one stack of `snapshot` (a `HeadScores` that carries it back).
+    Always answered: the window keeps at most one in flight and checks which snapshot a reply is of."""
+
+    supersedable: ClassVar[bool] = False
+    stack: str
+    snapshot: AttentionSnapshot = field(compare=False)
+    token_ids: tuple[int, ...]  # the tokens along the stack's axes (induction needs them)
+
+
+@dataclass(frozen=True)
+class Rollout(Request):
+    """Attention rollout of one stack of `snapshot` through every layer (a `StackRollout`)."""
+
+    supersedable: ClassVar[bool] = False
+    stack: str
+    snapshot: AttentionSnapshot = field(compare=False)
+
+
+@dataclass(frozen=True)
+class ProbeInduction(Request):
+    """Run the induction probe (seeded random tokens, repeated) through the model: decoder `HeadScores`."""
+
+    supersedable: ClassVar[bool] = False
 
 
 @dataclass(frozen=True)

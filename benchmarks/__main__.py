@@ -3,7 +3,8 @@
   python -m benchmarks                 full size (SmolLM2-135M and a tiny GPT; several minutes)
   python -m benchmarks --quick         the smoke-test size (= --size tiny)
   python -m benchmarks --only step-overhead --only vs-rerun --repeats 7
-  python -m benchmarks --skip-long     leave out the 1,024- and 2,048-token SmolLM2 runs
+  python -m benchmarks --skip-long     leave out the 1,024- and 2,048-token SmolLM2 runs (and the long documents)
+  python -m benchmarks --only long     SmolLM2 at 4,096 and 8,192 tokens in long-document mode (many minutes on a CPU)
 """
 
 from __future__ import annotations
@@ -47,10 +48,22 @@ def registry() -> dict[str, Benchmark]:
 
         return run
 
+    def long_documents(size: Size, skip_long: bool) -> list[Figure]:
+        from benchmarks import long_bench
+
+        if skip_long and size.name == "full":
+            return [Figure("long", "SmolLM2 @ 4,096 and 8,192 tokens", float("nan"), "s", note="skipped (--skip-long)")]
+        return long_bench.long_documents(size)
+
     def analyses(size: Size, skip_long: bool) -> list[Figure]:
         from benchmarks import analyses_bench
 
         return analyses_bench.fingerprints_and_rollout(size)
+
+    def importance(size: Size, skip_long: bool) -> list[Figure]:
+        from benchmarks import analyses_bench
+
+        return analyses_bench.importance_map(size)
 
     return {
         "step-overhead": engine("step_overhead"),
@@ -58,12 +71,15 @@ def registry() -> dict[str, Benchmark]:
         "vs-rerun": engine("versus_rerun", long=True),
         "vs-bandwidth": engine("versus_bandwidth"),
         "memory": engine("memory", long=True),
+        "long": long_documents,
         "analyses": analyses,
+        "importance": importance,
         "gui-heatmap": gui("heatmap_repaint"),
         "gui-grid": gui("grid_redraw"),
         "gui-stall": gui("event_loop_stall"),
         "gui-click": gui("click_to_redrawn"),
         "startup": gui("startup"),
+        "gui-soak": gui("soak"),
     }
 
 

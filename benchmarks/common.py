@@ -31,6 +31,10 @@ class Size:
     steps_per_repeat: int = 4  # decode steps timed per repeat (their median is the repeat's time)
     analysis_shape: tuple[int, int, int] = (30, 9, 512)  # (layers, heads, tokens) for the analyses figure (SmolLM2)
     click_lengths: tuple[int, ...] = (20, 500)  # prompt lengths for click -> heatmap redrawn (issue 10)
+    long_lengths: tuple[int, ...] = (4096, 8192)  # long-document mode lengths (issue 14)
+    soak_steps: int = 1000  # Step clicks in the soak (issue 10), on the tiny GPT
+    soak_cycle: int = 100  # tokens per soak cycle: the text is analysed afresh before each
+    soak_repaints: int = 5000  # heatmap repaints while switching layers and heads (issue 10)
 
 
 FULL = Size(
@@ -59,6 +63,10 @@ TINY = Size(
     steps_per_repeat=2,
     analysis_shape=(2, 4, 16),
     click_lengths=(16,),
+    long_lengths=(64,),
+    soak_steps=12,
+    soak_cycle=4,
+    soak_repaints=20,
 )
 SIZES = {"full": FULL, "tiny": TINY}
 

@@ -10,6 +10,8 @@
 - start-up: a fresh process until the window is shown, and until the first heatmap is painted.
 - click (issue 10): a click on Step -> the heatmap repainted with the new row, next to the
   engine's own step time, on the real engine (SmolLM2 at ~20 and ~500 tokens).
+- soak (issue 10): 1,000 Step clicks on the tiny GPT (RSS growth after warm-up, longest stall),
+  then 5,000 heatmap repaints while switching layers and heads (RSS growth); see benchmarks.soak.
 
 Baselines, measured in the same run: bare pyqtgraph (an ImageItem in a plain view given a
 ready-made image of the same size), an idle event loop, a bare QMainWindow process.
@@ -482,3 +484,57 @@ def startup(size: Size) -> list[Figure]:
                    samples=[h * 1000 for h in heatmaps],
                    note="model already converted; includes loading it and analysing the example text"),
         ]
+
+
+SOAK_GROWTH_TARGET = 0.05  # RSS growth after warm-up
+SOAK_STALL_TARGET_MS = 100.0
+
+
+def soak(size: Size) -> list[Figure]:
+    """Issue 10's soak: `soak_steps` Step clicks on the tiny GPT through the real window (cycles of
+    `soak_cycle` tokens), then `soak_repaints` heatmap repaints while switching layers and heads.
+    Figures: RSS growth after the first cycle, the longest event-loop stall, the repaints' growth."""
+    from benchmarks import models
+    from benchmarks.soak import soak_repaints, soak_steps
+
+    key = "tiny-gpt" if size.name == "full" else size.models[0]
+    window = _real_window(key)
+    loaded = models.load(key)
+
+    def wait(condition) -> None:  # noqa: ANN001 - a () -> bool
+        wait_until(condition, poll_ms=5)
+
+    try:
+        window.sampling.max_new_tokens.setValue(max(window.sampling.max_new_tokens.value(), size.soak_cycle + 8))
+        window.text_input.setPlainText(models.prompt(loaded, 16))
+        steps = soak_steps(window, size.soak_steps, size.soak_cycle, wait)
+        repaints = soak_repaints(window, size.soak_repaints, wait)
+    finally:
+        _close(window)
+    mib = 1024 * 1024
+    title = f"{models.TITLES[key]}, {steps.steps} Step clicks in cycles of {size.soak_cycle}"
+    stall = steps.longest_stall() * 1000
+    limit = 1 + SOAK_GROWTH_TARGET
+    return [
+        Figure(
+            "gui-soak", f"RSS at the end, {title}", steps.rss[-1] / mib, "MiB",
+            baseline=steps.rss[0] / mib, baseline_name="RSS after the first cycle (warm-up), same run",
+            ratio=1 + steps.growth(), target=f"<= {limit:g}x", met=1 + steps.growth() <= limit,
+            note=f"growth {steps.growth():+.2%}; {steps.steps / steps.seconds:.1f} steps/s",
+            samples=[r / mib for r in steps.rss],
+        ),
+        Figure(
+            "gui-soak", f"longest event-loop stall after the first cycle, {title}", stall, "ms",
+            target=f"< {SOAK_STALL_TARGET_MS:g} ms", met=stall < SOAK_STALL_TARGET_MS,
+            note=f"first cycle (warm-up): {steps.stalls[0] * 1000:.0f} ms",
+            samples=[s * 1000 for s in steps.stalls],
+        ),
+        Figure(
+            "gui-soak", f"RSS after {repaints.repaints} heatmap repaints (layers and heads switched)",
+            repaints.rss[-1] / mib, "MiB", baseline=repaints.rss[0] / mib,
+            baseline_name="RSS after the first tenth of the repaints, same run",
+            ratio=1 + repaints.growth(), target=f"<= {limit:g}x", met=1 + repaints.growth() <= limit,
+            note=f"growth {repaints.growth():+.2%}; {repaints.repaints / repaints.seconds:.0f} repaints/s",
+            samples=[r / mib for r in repaints.rss],
+        ),
+    ]

@@ -26,7 +26,6 @@ recorder that overrides it (`engine.inspector.CellRecorder` for `on_inputs`).
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,6 +40,7 @@ from engine.attention_store import AttentionStore
 
 IMPLEMENTATION = "attnlab"
 _CROSS_PARTS = {"encoderattn", "crossattention", "crossattn", "encdecattention"}  # module path parts, "_" removed
+_CALLS = "_attnlab_calls"  # attribute map_sites sets on each attention module: its calls per forward
 _local = threading.local()
 
 
@@ -75,32 +75,62 @@ class Hooks:
         """Called once when a forward ends inside `recording()` without an error."""
 
 
-_IDLE = Hooks()  # active when no recorder is: attention as the model computes it
+IDLE = Hooks()  # active when no recorder is: attention as the model computes it
 _H = TypeVar("_H", bound=Hooks)
 
 
 @contextmanager
 def recording(recorder: _H) -> Iterator[_H]:
     """Make `recorder` active on this thread for the duration (flushed at the end); always removed afterwards."""
-    previous = getattr(_local, "hooks", _IDLE)
-    _local.hooks = recorder
+    previous, previous_calls = getattr(_local, "hooks", IDLE), getattr(_local, "calls", {})
+    _local.hooks, _local.calls = recorder, {}
     try:
         yield recorder
         recorder.flush()
     finally:
-        _local.hooks = previous
+        _local.hooks, _local.calls = previous, previous_calls
+
+
+def active_hooks() -> Hooks:
+    """The hooks `recording()` made active on this thread (IDLE outside it)."""
+    return getattr(_local, "hooks", IDLE)
+
+
+def count_call(module: torch.nn.Module) -> None:
+    """Note that `module` starts attending (once per call, before any hook sees it)."""
+    calls = _local.__dict__.setdefault("calls", {})
+    calls[id(module)] = calls.get(id(module), 0) + 1
+
+
+def site_key(module: torch.nn.Module) -> tuple[int, int]:
+    """(id(module), which of its calls in this forward is running): the key of `sites`.
+
+    A module called several times in one forward is several layers (ALBERT shares one attention
+    module across its layers). Counting restarts with each `recording()` and wraps around after
+    the calls of one forward, which `map_sites` wrote on the module.
+    """
+    count = call_number(module)
+    period = getattr(module, _CALLS, 0)
+    return id(module), count % period if period else count
+
+
+def call_number(module: torch.nn.Module) -> int:
+    """How many calls of `module` came before the running one since `recording()` began."""
+    return _local.__dict__.get("calls", {}).get(id(module), 1) - 1
 
 
 @dataclass
 class Recorder(Hooks):
     """What one forward pass of a session does with attention: knock-outs, ablation, rows into the store."""
 
-    sites: dict[int, tuple[str, int]]  # id(attention module) -> (stack, layer)
+    sites: dict[tuple[int, int], tuple[str, int]]  # site_key(attention module) -> (stack, layer)
     store: AttentionStore | None = None  # None: record nothing
     start: dict[str, int] = field(default_factory=dict)  # stack -> first query row this forward writes
     knockout: dict[str, torch.Tensor] = field(default_factory=dict)  # stack -> [key] bool, True = knocked out
     ablate: dict[tuple[str, int], list[int]] = field(default_factory=dict)  # (stack, layer) -> heads to zero
     held: list[tuple[str, int, torch.Tensor]] = field(default_factory=list)  # (stack, layer, [head, key]) of a step
+    # (stack, layer) -> (batch rows, heads): batch row r[i] loses head h[i]; an ablation sweep's rows differ
+    row_ablate: dict[tuple[str, int], tuple[torch.Tensor, torch.Tensor]] = field(default_factory=dict)
 
     def _first_key(self, stack: str, queries: int, keys: int) -> int:
         """Position of a forward's first key. Self-attention keys end at the last query; a layer with a
@@ -110,7 +140,7 @@ class Recorder(Hooks):
         return max(0, self.start.get(stack, 0) + queries - keys)
 
     def on_scores(self, module: torch.nn.Module, scores: torch.Tensor) -> torch.Tensor:
-        site = self.sites.get(id(module))
+        site = self.sites.get(site_key(module))
         if site is None or site[0] not in self.knockout:
             return scores
         stack = site[0]
@@ -118,7 +148,7 @@ class Recorder(Hooks):
         return _knock_out(scores, self.knockout[stack][first:], self_attention=stack != "cross")
 
     def on_probs(self, module: torch.nn.Module, probs: torch.Tensor) -> None:
-        site = self.sites.get(id(module))
+        site = self.sites.get(site_key(module))
         if site is None or self.store is None:
             return
         stack, layer = site
@@ -132,10 +162,13 @@ class Recorder(Hooks):
             self.store.write(stack, layer, self.start.get(stack, 0), rows)
 
     def on_output(self, module: torch.nn.Module, output: torch.Tensor) -> torch.Tensor:
-        site = self.sites.get(id(module))
+        site = self.sites.get(site_key(module))
         heads = self.ablate.get(site) if site is not None else None
         if heads:
             output[:, heads] = 0  # this forward's own tensor, nobody else holds it yet
+        rows = self.row_ablate.get(site) if site is not None else None
+        if rows is not None:
+            output[rows] = 0
         return output
 
     def flush(self) -> None:
@@ -157,12 +190,12 @@ class Recorder(Hooks):
 
 @dataclass
 class Discovery(Hooks):
-    """Which modules called us during a probe forward, and their shapes: the input to `map_sites`."""
+    """Which modules called us during a probe forward, in call order, and their shapes: the input to `map_sites`."""
 
-    seen: dict[int, tuple[int, int]] = field(default_factory=dict)  # id(module) -> (heads, keys)
+    seen: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)  # (id, call number) -> (heads, keys)
 
     def on_probs(self, module: torch.nn.Module, probs: torch.Tensor) -> None:
-        self.seen[id(module)] = (probs.shape[1], probs.shape[-1])
+        self.seen[id(module), call_number(module)] = (probs.shape[1], probs.shape[-1])
 
 
 def _knock_out(scores: torch.Tensor, knocked: torch.Tensor, self_attention: bool) -> torch.Tensor:
@@ -194,7 +227,8 @@ def attention_forward(
     **kwargs: object,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Eager attention: (output [batch, query, head, dim], probabilities [batch, head, query, key])."""
-    hooks: Hooks = getattr(_local, "hooks", _IDLE)
+    hooks = active_hooks()
+    count_call(module)
     batch, heads, q, dim = query.shape
     kv_heads = key.shape[1]
     if scaling is None:
@@ -258,39 +292,33 @@ def register() -> None:
 register()
 
 
-def classify(name: str, kind: str) -> tuple[str, int]:
-    """(stack, layer number as written in the module path) of an attention module."""
-    lowered = name.lower()
-    numbers = re.findall(r"(?:^|\.)(\d+)(?:\.|$)", name)
-    index = int(numbers[0]) if numbers else 0
-    parts = lowered.split(".")
+def classify(name: str, kind: str) -> str:
+    """The stack of an attention module, from its path in the model."""
+    parts = name.lower().split(".")
     if any(part.replace("_", "") in _CROSS_PARTS for part in parts):
-        return "cross", index
-    if kind == "encoder":
-        return "encoder", index
-    if kind == "decoder":
-        return "decoder", index
-    return ("encoder" if "encoder" in parts else "decoder"), index
+        return "cross"
+    if kind in ("encoder", "decoder"):
+        return kind
+    return "encoder" if "encoder" in parts else "decoder"
 
 
-def map_sites(model: torch.nn.Module, seen: dict[int, tuple[int, int]], kind: str) -> tuple[
-    dict[int, tuple[str, int]], dict[str, tuple[int, int]]
+def map_sites(model: torch.nn.Module, seen: dict[tuple[int, int], tuple[int, int]], kind: str) -> tuple[
+    dict[tuple[int, int], tuple[str, int]], dict[str, tuple[int, int]]
 ]:
-    """Name every module that called us during a probe forward: (stack, layer), layers renumbered 0..n-1.
+    """Name every attention call of a probe forward (`seen`, in call order): (stack, layer), each
+    stack's layers numbered 0..n-1 in the order they ran. Writes on each module how many calls of
+    it one forward makes (`site_key` needs it).
 
     Returns the site map and, per stack, (layers, heads).
     """
-    names = {id(m): n for n, m in model.named_modules()}
-    raw = {mid: classify(names[mid], kind) for mid in seen}
-    sites: dict[int, tuple[str, int]] = {}
+    modules = {id(m): (n, m) for n, m in model.named_modules()}
+    sites: dict[tuple[int, int], tuple[str, int]] = {}
     shapes: dict[str, tuple[int, int]] = {}
-    for stack in ("encoder", "decoder", "cross"):
-        members = sorted((idx, mid) for mid, (s, idx) in raw.items() if s == stack)
-        if not members:
-            continue
-        if len({idx for idx, _ in members}) != len(members):
-            raise RuntimeError(f"two attention modules share a layer number in the {stack} stack")
-        for layer, (_, mid) in enumerate(members):
-            sites[mid] = (stack, layer)
-        shapes[stack] = (len(members), seen[members[0][1]][0])
+    for key, (heads, _) in seen.items():
+        name, module = modules[key[0]]
+        stack = classify(name, kind)
+        layers, first_heads = shapes.get(stack, (0, heads))
+        sites[key] = (stack, layers)
+        shapes[stack] = (layers + 1, first_heads)
+        setattr(module, _CALLS, key[1] + 1)
     return sites, shapes

@@ -15,3 +15,7 @@ class UnsupportedError(EngineError):
 
 class GenerationFinished(EngineError):
     """A step was asked for after the sequence ended (EOS or max length)."""
+
+
+class Cancelled(EngineError):
+    """The user cancelled a long computation; nothing changed."""

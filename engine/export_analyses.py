@@ -31,6 +31,7 @@ class ExportedRun:
     attention: AttentionSnapshot  # the run's attention store
     attentions: Mapping[str, NDArray[np.float32]]  # stack -> [layer, head, query, key], as exported
     sequence_ids: Mapping[str, NDArray[np.int64]]  # self-attention stack -> token ids along its axes
+    top_k: int = 10  # --top-k-candidates: how many tokens the lens keeps per cell
 
 
 Analysis = Callable[[ExportedRun], dict[str, NDArray]]
@@ -54,9 +55,41 @@ def rollout_arrays(run: ExportedRun) -> dict[str, NDArray]:
     return {f"{stack}_rollout": rollout(run.attentions[stack]) for stack in SELF_ATTENTION if stack in run.attentions}
 
 
+def probe_arrays(run: ExportedRun) -> dict[str, NDArray]:
+    """`probe_token_ids` [2 · half] and `probe_head_{entropy,...,induction}` float32 [layer, head]: the
+    fingerprints of the decoder on the induction probe (seeded random tokens, repeated; decoders only)."""
+    from engine.probe_run import run_induction_probe  # runs the model: torch
+
+    scores = run_induction_probe(run.session.loaded)
+    assert scores.probe_ids is not None  # the probe's scores carry its ids
+    arrays: dict[str, NDArray] = {"probe_token_ids": scores.probe_ids}
+    arrays.update({f"probe_head_{name}": values for name, values in scores.prints.arrays().items()})
+    return arrays
+
+
+def lens_arrays(run: ExportedRun) -> dict[str, NDArray]:
+    """`lens_topk_ids` int64 and `lens_topk_probs` float32 [layer + 1, position, k]: entry 0 from the
+    embeddings, entry l after layer l, the last the model's output; positions of the predicting stack."""
+    lens = run.session.logit_lens(run.top_k)
+    return {"lens_topk_ids": lens.topk_ids, "lens_topk_probs": lens.topk_probs}
+
+
+def importance_arrays(run: ExportedRun) -> dict[str, NDArray]:
+    """`head_importance` float32 [layer, head] of the main stack: exact Δ log p of the top-1 next token
+    (masked LMs: the first [MASK]'s top-1 filler) when the head is ablated; `importance_target_id`."""
+    importance = run.session.head_importance()
+    return {
+        "head_importance": importance.values,
+        "importance_target_id": np.array(importance.target_id, np.int64),
+    }
+
+
 ANALYSES: dict[str, Analysis] = {
     "heads": head_fingerprint_arrays,
     "rollout": rollout_arrays,
+    "probe": probe_arrays,
+    "lens": lens_arrays,
+    "importance": importance_arrays,
 }
 
 

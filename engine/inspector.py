@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from engine.capture import Recorder
+from engine.capture import Recorder, site_key
 from engine.errors import EngineError
 from engine.results import CellExplanation, ModelInfo, StackName
 
@@ -61,7 +61,7 @@ def _vector(t: torch.Tensor) -> np.ndarray:
 class CellRecorder(Recorder):
     """The session's recorder plus one watched (module, head, query): what that module used for it."""
 
-    target: int = 0  # id() of the inspected attention module
+    target: tuple[int, int] = (0, 0)  # site_key() of the inspected attention call
     head: int = 0
     query: int = 0
     seen: dict[str, Any] = field(default_factory=dict)  # what the watched module showed, as numpy
@@ -77,7 +77,7 @@ class CellRecorder(Recorder):
         position_bias: torch.Tensor | None,
         attention_mask: torch.Tensor | None,
     ) -> None:
-        if id(module) != self.target:
+        if site_key(module) != self.target:
             return
         kv_head = self.head // (query.shape[1] // key.shape[1])
         keys = key.shape[-2]
@@ -94,7 +94,7 @@ class CellRecorder(Recorder):
 
     def on_scores(self, module: torch.nn.Module, scores: torch.Tensor) -> torch.Tensor:
         knocked = super().on_scores(module, scores)
-        if id(module) == self.target:
+        if site_key(module) == self.target:
             keys = scores.shape[-1]
             self.seen.update(
                 lowest=float(torch.finfo(scores.dtype).min),
@@ -105,14 +105,14 @@ class CellRecorder(Recorder):
 
     def on_probs(self, module: torch.nn.Module, probs: torch.Tensor) -> None:
         super().on_probs(module, probs)
-        if id(module) == self.target:
+        if site_key(module) == self.target:
             self.seen["probs"] = _row(probs, self.head, self.query, probs.shape[-1])
 
     def on_output(self, module: torch.nn.Module, output: torch.Tensor) -> torch.Tensor:
-        if id(module) == self.target:
+        if site_key(module) == self.target:
             self.seen["output"] = _vector(output[0, self.head, self.query])  # a copy, before any ablation
         output = super().on_output(module, output)
-        if id(module) == self.target:
+        if site_key(module) == self.target:
             raise LayerSeen
         return output
 

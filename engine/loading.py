@@ -13,7 +13,7 @@ import torch
 import transformers
 from transformers import AutoConfig, AutoTokenizer
 
-from engine import capture
+from engine import capture, legacy_capture
 from engine.config import LoadOptions, Progress
 from engine.errors import ModelLoadError
 from engine.model_kind import model_kind
@@ -33,7 +33,7 @@ class LoadedModel:
     model: PreTrainedModel
     tokenizer: PreTrainedTokenizerBase
     info: ModelInfo
-    sites: dict[int, tuple[str, int]]  # id(attention module) -> (stack, layer)
+    sites: dict[tuple[int, int], tuple[str, int]]  # capture.site_key(attention module) -> (stack, layer)
     eos_ids: frozenset[int] = field(default_factory=frozenset)
     decoder_start_id: int | None = None  # encoder-decoders: first decoder token
     recent_path: str | None = None  # what the GUI's recent list should get for this load, None: nothing
@@ -181,21 +181,42 @@ def _max_positions(config) -> int | None:
     return None  # relative positions (T5): no hard limit
 
 
-def _probe(model, kind: str, device: torch.device, decoder_start: int | None) -> tuple[dict, dict]:
-    """Run two tokens through the model once to find every attention module and its stack."""
-    discovery = capture.Discovery()
-    ids = torch.tensor([[1, 2]], device=device)
+def _probe_inputs(kind: str, device: torch.device, decoder_start: int | None) -> dict[str, torch.Tensor]:
+    """Two tokens (and two decoder tokens) to run through the model once when it loads."""
+    inputs = {"input_ids": torch.tensor([[1, 2]], device=device)}
+    if kind == "encoder-decoder":
+        inputs["decoder_input_ids"] = torch.tensor([[decoder_start or 0, 1]], device=device)
+    return inputs
+
+
+def _probe(model, kind: str, device: torch.device, decoder_start: int | None, discovery: capture.Discovery) -> tuple[
+    dict, dict
+]:
+    """Find every attention call of one forward and its stack."""
     with torch.inference_mode(), capture.recording(discovery):
-        if kind == "encoder-decoder":
-            model(input_ids=ids, decoder_input_ids=torch.tensor([[decoder_start or 0, 1]], device=device))
-        else:
-            model(input_ids=ids)
+        model(**_probe_inputs(kind, device, decoder_start))
     if not discovery.seen:
         raise ModelLoadError(
-            f"{type(model).__name__} does not route attention through transformers' AttentionInterface, "
-            "so attnlab cannot capture it"
+            f"attnlab found no attention it can capture in {type(model).__name__}: its attention modules neither "
+            "go through transformers' AttentionInterface nor return their probabilities (output_attentions)"
         )
     return capture.map_sites(model, discovery.seen, kind)
+
+
+def _routes_attention(auto_class, config) -> bool:
+    """Whether the class `auto_class` picks for `config` computes attention through AttentionInterface
+    (else it is loaded eager and captured by `legacy_capture`)."""
+    try:
+        model_class = auto_class._model_mapping[type(config)]  # private: guarded, the modern path if it moves
+    except Exception:
+        return True
+    return _class_routes_attention(model_class)
+
+
+def _class_routes_attention(model_class: type) -> bool:
+    """transformers' own test (private, guarded): the modeling file dispatches through AttentionInterface."""
+    check = getattr(model_class, "_can_set_attn_implementation", None)
+    return bool(check()) if callable(check) else True
 
 
 def load_model(spec: str, options: LoadOptions | None = None, progress: Progress | None = None) -> LoadedModel:
@@ -234,7 +255,7 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
         model = cls.from_pretrained(
             resolved.path,
             dtype=dtype,
-            attn_implementation=capture.IMPLEMENTATION,
+            attn_implementation=capture.IMPLEMENTATION if _routes_attention(cls, config) else "eager",
             trust_remote_code=options.trust_remote_code,
             use_safetensors=None if options.allow_pickle else True,
         )
@@ -267,7 +288,7 @@ def wrap_model(model, tokenizer, name: str = "model", path: str = "", kind: str 
     """Switch an already built model to the capturing attention and describe it (tests build models in code)."""
     if kind is None:
         kind = model_kind(model.config.to_dict(), ask_transformers=True)
-    if model.config._attn_implementation != capture.IMPLEMENTATION:
+    if model.config._attn_implementation != capture.IMPLEMENTATION and _class_routes_attention(type(model)):
         model.set_attn_implementation(capture.IMPLEMENTATION)
     model.eval()
     config = model.config
@@ -275,7 +296,11 @@ def wrap_model(model, tokenizer, name: str = "model", path: str = "", kind: str 
     if decoder_start is None and kind == "encoder-decoder":
         decoder_start = config.pad_token_id if config.pad_token_id is not None else config.bos_token_id
     device = next(model.parameters()).device
-    sites, shapes = _probe(model, kind, device, decoder_start)
+    unsupported: dict[str, str] = {}
+    if model.config._attn_implementation == capture.IMPLEMENTATION:
+        sites, shapes = _probe(model, kind, device, decoder_start, capture.Discovery())
+    else:
+        sites, shapes, unsupported = _legacy_probe(model, kind, device, decoder_start)
 
     eos: set[int] = set()
     for source in (config, getattr(model, "generation_config", None)):
@@ -307,5 +332,23 @@ def wrap_model(model, tokenizer, name: str = "model", path: str = "", kind: str 
         max_positions=_max_positions(config),
         vocab_size=int(model.get_input_embeddings().num_embeddings),
         parameters=sum(p.numel() for p in model.parameters()),
+        unsupported=tuple(sorted(unsupported.items())),
     )
     return LoadedModel(model, tokenizer, info, sites, frozenset(eos), decoder_start)
+
+
+def _legacy_probe(model, kind: str, device: torch.device, decoder_start: int | None) -> tuple[dict, dict, dict]:
+    """Hook a model whose attention is its own code (`legacy_capture`), then probe it like any other;
+    also returns feature -> why it is unsupported."""
+    inputs = _probe_inputs(kind, device, decoder_start)
+    with torch.inference_mode():
+        found = legacy_capture.find_sites(model, lambda m: m(**inputs, output_attentions=True))
+    if not found:
+        raise ModelLoadError(
+            f"{type(model).__name__} neither routes attention through transformers' AttentionInterface nor "
+            "returns its attention probabilities, so attnlab cannot capture it"
+        )
+    legacy_capture.install(model, found, bidirectional=kind == "encoder")
+    probe = legacy_capture.Probe()
+    sites, shapes = _probe(model, kind, device, decoder_start, probe)
+    return sites, shapes, legacy_capture.unsupported(found, probe)

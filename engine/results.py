@@ -43,6 +43,12 @@ class ModelInfo:
     max_positions: int | None  # longest input the model accepts (None: no limit known)
     vocab_size: int
     parameters: int
+    # (feature, why this model cannot do it): "knockout", "ablation", "inspector"; the window greys them out
+    unsupported: tuple[tuple[str, str], ...] = ()
+
+    def why_unsupported(self, feature: str) -> str | None:
+        """Why this model cannot do `feature`, or None when it can."""
+        return dict(self.unsupported).get(feature)
 
     @property
     def input_stack(self) -> SequenceName:
@@ -182,3 +188,31 @@ class CellExplanation:
     output_share: float  # see the class docstring
     row_logits: NDArray[np.float64]  # [key] the query's pre-softmax scores
     row_probs: NDArray[np.float64]  # [key] its attention weights
+
+
+@dataclass(frozen=True)
+class LensResult:
+    """The logit lens: each layer's residual stream at each position read through the model's final
+    norm and output head (masked LMs: the MLM head). Entry 0 is the embeddings, entry l the output
+    of layer l; the last entry is the model's own output distribution."""
+
+    stack: SequenceName  # whose tokens the positions count: the decoder's, or a masked LM's input
+    tokens: tuple[str, ...]  # the tokens at the positions, readable
+    topk_ids: NDArray[np.int64]  # [layer + 1, position, k]
+    topk_probs: NDArray[np.float32]  # [layer + 1, position, k]
+    topk_texts: tuple[tuple[tuple[str, ...], ...], ...]  # [layer + 1][position][k], readable
+
+
+@dataclass(frozen=True)
+class HeadImportance:
+    """How much one prediction depends on each head of the main stack: Δ log p(target) when the head is
+    ablated (exact), or its first-order estimate, the gradient of log p with respect to a gate on the
+    head's output at 1 (Michel et al. 2019)."""
+
+    stack: SequenceName  # the stack whose heads were ablated
+    values: NDArray[np.float32]  # [layer, head]; > 0: the head helps the target
+    target_id: int
+    target_text: str
+    position: int  # where the target is predicted (decoders: the last token; masked LMs: the [MASK] slot)
+    logprob: float  # log p(target) with every head in place
+    exact: bool  # False: the gradient estimate

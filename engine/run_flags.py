@@ -48,6 +48,11 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
         help="encoder-decoders: positions of the decoder's start token and prefix no decoder query may attend to",
     )
     parser.add_argument("--ablate-heads", help="LAYER:HEAD[,...] heads whose output is zeroed")
+    parser.add_argument(
+        "--store", choices=("auto", "exact", "long"), default="auto",
+        help="decoders: keep every attention row (exact), a pooled overview with exact rows recomputed on demand "
+        "(long), or exact while it fits memory (auto)",
+    )
     parser.add_argument("--device", default="auto")
     parser.add_argument("--dtype", default="auto")
 
@@ -127,8 +132,10 @@ class Run:
     steps: list[StepResult]
 
 
-def run_session(args, candidates: int = 10) -> Run:
-    """Load the model, then analyse the text (encoders) or prefill and generate (the others)."""
+def run_session(args, candidates: int = 10, check: Callable[[LoadedModel], None] | None = None) -> Run:
+    """Load the model, then analyse the text (encoders) or prefill and generate (the others).
+
+    `check`: refuses flags that depend on the model (e.g. a layer it does not have) before it runs."""
     from engine.loading import load_model, set_threads
     from engine.session import EncoderSession, make_session
 
@@ -136,8 +143,12 @@ def run_session(args, candidates: int = 10) -> Run:
     set_threads(None)  # the CLI starts the engine, so it sets torch's threads
     loaded = load_model(args.model, LoadOptions(device=args.device, dtype=args.dtype))
     masks = masks_from(args, loaded.kind)
+    if check is not None:
+        check(loaded)
     session = make_session(loaded)
     if isinstance(session, EncoderSession):
+        if args.store != "auto":
+            raise EngineError(f"--store is for decoders; {loaded.info.name} is an encoder")
         if args.generate:
             raise EngineError(f"{loaded.info.name} is an encoder: it cannot generate; drop --generate")
         if args.source:
@@ -146,6 +157,9 @@ def run_session(args, candidates: int = 10) -> Run:
     if loaded.kind == "decoder" and args.source:
         raise EngineError(f"{loaded.info.name} is a decoder: put the prompt in --text, there is no --source")
     session.set_sampling(sampling)
+    if args.store != "auto" and loaded.kind != "decoder":
+        raise EngineError(f"--store is for decoders; {loaded.info.name} is an {loaded.kind}")
+    session.store_mode = args.store
     session.prefill(args.text, masks, source=args.source)
     steps = session.run(args.generate) if args.generate else []
     return Run(loaded, session, session.state(), steps)

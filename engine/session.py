@@ -18,18 +18,22 @@ import numpy as np
 import torch
 from transformers import DynamicCache, EncoderDecoderCache
 
-from engine import capture, inspector
+from engine import capture, inspector, long_store
 from engine.attention_store import AttentionStore, stack_bytes
-from engine.config import SamplingConfig
+from engine.config import Progress, SamplingConfig
 from engine.errors import EngineError, GenerationFinished, UnsupportedError
 from engine.loading import LoadedModel
-from engine.memory_budget import check_fits
+from engine.long_summary import LongAttention
+from engine.memory_budget import AttentionMemoryError, check_fits
 from engine.results import (
     AnalysisResult,
     Candidate,
     CellExplanation,
+    HeadImportance,
+    LensResult,
     MaskPrediction,
     Masks,
+    SequenceName,
     StackName,
     StepResult,
 )
@@ -37,6 +41,7 @@ from engine.sampling import choose_token
 from engine.tokens import check_unicode, readable_token, readable_tokens, token_bytes
 
 MAX_TEXT_CHARS = 100_000  # longer pastes are refused before tokenising
+PREFILL_BLOCK = 512  # queries per prefill forward: a layer's scores are at most [head, 512, key] float32
 
 
 def make_session(loaded: LoadedModel) -> EncoderSession | GenerationSession:
@@ -59,10 +64,13 @@ class _Session:
     def explain_cell(self, stack: StackName, layer: int, head: int, query: int, key: int) -> CellExplanation:
         """The numbers behind one attention weight of the current input (masks, ablations and generated
         tokens included), from one extra forward that stops after that layer. Changes nothing."""
+        reason = self.info.why_unsupported("inspector")
+        if reason:
+            raise UnsupportedError(f"{self.info.name} cannot explain a cell: {reason}")
         inspector.check_head(self.info, stack, layer, head)
         queries, keys = self._cell_axes(stack)
         inspector.check_positions(stack, query, key, len(queries), len(keys))
-        target = next(mid for mid, site in self.loaded.sites.items() if site == (stack, layer))
+        target = next(call for call, site in self.loaded.sites.items() if site == (stack, layer))
         recorder = inspector.CellRecorder(
             self.loaded.sites, knockout=self._knock, ablate=self._ablations(), target=target, head=head, query=query
         )
@@ -72,6 +80,43 @@ class _Session:
             except inspector.LayerSeen:
                 pass
         return recorder.explain(stack, layer, key, self._token_text(queries[query]), self._token_text(keys[key]))
+
+    # -- explaining the prediction (engine.analyses.lens, engine.analyses.importance) ---------------
+    def logit_lens(self, k: int = 10) -> LensResult:
+        """Every layer's top-k tokens at every position of the current input (masks and ablations
+        included), from one extra forward. Changes nothing."""
+        from engine.analyses.lens import logit_lens
+
+        return logit_lens(self, k)
+
+    def head_importance(
+        self,
+        target: int | None = None,
+        exact: bool = True,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> HeadImportance:
+        """How much the prediction (the top-1 token, or `target`) depends on each head of the main
+        stack: exact (one ablated forward per head, batched) or the one-backward gradient estimate."""
+        from engine.analyses import importance
+
+        if exact:
+            return importance.exact_importance(self, target, progress, cancel)
+        return importance.gradient_importance(self, target)
+
+    def _prediction(self) -> tuple[SequenceName, list[int], int | None]:
+        """(stack that predicts, token ids along its positions, the position whose prediction the
+        analyses explain: the next token's, or a masked LM's first [MASK] slot; None if there is none)."""
+        raise NotImplementedError
+
+    def _rerun(self, hooks: capture.Hooks, batch: int = 1, position: int | None = None) -> torch.Tensor:
+        """Run the current input again (no cache, nothing stored) `batch` times side by side; the
+        logits, [batch, position, vocab], or [batch, vocab] at `position`."""
+        raise NotImplementedError
+
+    def _analysis_recorder(self) -> capture.Recorder:
+        """The session's knock-outs and ablations, nothing recorded."""
+        return capture.Recorder(self.loaded.sites, None, {}, self._knock, self._ablations())
 
     def _cell_axes(self, stack: StackName) -> tuple[list[int], list[int]]:
         """Token ids along the query and key axes of a stack's attention for the current input."""
@@ -109,6 +154,11 @@ class _Session:
             raise EngineError(f"{what} position(s) {bad} out of range: the input has {length} tokens (0..{length - 1})")
 
     def _check_heads(self, masks: Masks) -> None:
+        for feature, asked, what in (("knockout", masks.knockouts, "knock tokens out"),
+                                     ("ablation", masks.ablated_heads, "ablate heads")):
+            reason = self.info.why_unsupported(feature)
+            if asked and reason:
+                raise UnsupportedError(f"{self.info.name} cannot {what}: {reason}")
         for stack, layer, head in masks.ablated_heads:
             layers, heads = self._stack_shapes.get(stack, (0, 0))
             if not (0 <= layer < layers and 0 <= head < heads):
@@ -123,8 +173,13 @@ class _Session:
         for stack, (capacity, keys) in rows.items():
             layers, heads = self._stack_shapes[stack]
             needed += stack_bytes(layers, heads, capacity, keys, stack == "decoder")
-        # The forward also holds one layer's full probabilities (float32) at a time.
-        widest = max((self._stack_shapes[s][1] * c * k * 4 for s, (c, k) in rows.items()), default=0)
+        # The forward also holds one layer's probabilities (float32) at a time: every query of an encoder,
+        # one prefill block of the others.
+        widest = max(
+            (self._stack_shapes[s][1] * (c if s == "encoder" else min(c, PREFILL_BLOCK)) * k * 4
+             for s, (c, k) in rows.items()),
+            default=0,
+        )
         check_fits(needed + 3 * widest, f"attention for {max(c for c, _ in rows.values())} tokens")
 
     def _configure_store(self, rows: dict[StackName, tuple[int, int]]) -> None:
@@ -205,6 +260,23 @@ class EncoderSession(_Session):
     def _replay(self, hooks: capture.Hooks, stack: StackName) -> None:
         with capture.recording(hooks):
             self.model(**self._inputs)
+
+    def _prediction(self) -> tuple[SequenceName, list[int], int | None]:
+        if not self._inputs:
+            raise EngineError("nothing to explain: analyse a text first")
+        if not self.info.has_mlm_head:
+            raise UnsupportedError(f"{self.info.name} has no masked-LM head: it predicts nothing to explain")
+        ids = self._inputs["input_ids"][0].tolist()
+        slots = [i for i, t in enumerate(ids) if t == self.tokenizer.mask_token_id]
+        return "encoder", ids, slots[0] if slots else None
+
+    def _rerun(self, hooks: capture.Hooks, batch: int = 1, position: int | None = None) -> torch.Tensor:
+        inputs = {name: value.expand(batch, *value.shape[1:]) for name, value in self._inputs.items()}
+        with capture.recording(hooks):
+            output = self.model(**inputs)
+        logits = getattr(output, "prediction_logits", None)
+        logits = output.logits if logits is None else logits
+        return logits if position is None else logits[:, position]
 
     def analyse(self, text: str, masks: Masks = Masks(), top_k: int = 10) -> AnalysisResult:
         started = time.perf_counter()
@@ -311,6 +383,9 @@ class GenerationSession(_Session):
         self._keeps_logits = "logits_to_keep" in forward_args  # can skip the LM head for earlier tokens
         # transformers renamed `past_key_values` to `cache` (the old name warns, then goes in 5.40).
         self._cache_arg = "cache" if "cache" in forward_args else "past_key_values"
+        self.prefill_block = PREFILL_BLOCK
+        self.store_mode = "auto"  # exact rows while they fit memory, else long ("exact", "long": always that)
+        self._long: long_store.LongState | None = None  # the decoder's attention in long mode
 
     # -- public API -----------------------------------------------------------------------------
     def set_sampling(self, config: SamplingConfig) -> None:
@@ -350,11 +425,14 @@ class GenerationSession(_Session):
         """
         started = time.perf_counter()
         plan = self._plan(text, masks, source, replay)
-        self._check_memory(plan.rows)  # refuses what would not fit before any state changes
+        long = self._choose_store(plan)  # refuses what would not fit before any state changes
         self._reset(plan)
+        self._long = long
+        if long is not None:
+            self.store.clear()
         with torch.inference_mode():
             self._encoder_out = self._encode() if self._seq2seq else None
-            logits = self._forward(plan.ids + plan.replay, start=0, keep=len(plan.replay) + 1)
+            logits = self._feed(plan.ids + plan.replay, keep=len(plan.replay) + 1)
         self._logits = logits[-1]
         steps = self._replay_steps(plan.replay, logits)
         self._drop_after_end(len(steps), len(plan.replay), logits)
@@ -460,6 +538,46 @@ class GenerationSession(_Session):
     def prompt_length(self) -> int:
         return self._prompt_len
 
+    @property
+    def long_attention(self) -> LongAttention | None:
+        """The decoder's attention in long mode (an overview per head), or None when the store holds it."""
+        return None if self._long is None else self._long.snapshot()
+
+    def region(self, layer: int, head: int, queries: range, keys: range) -> np.ndarray:
+        """Exact decoder attention of one head, [len(queries), len(keys)] float32 as the store holds it: read
+        from the store, or recomputed from the kept queries and the cached keys in long mode."""
+        inspector.check_head(self.info, "decoder", layer, head)
+        rows = len(self._ids)
+        if queries.step != 1 or keys.step != 1 or not (0 <= queries.start <= queries.stop <= rows) or not (
+            0 <= keys.start <= keys.stop <= rows
+        ):
+            raise EngineError(f"a region must be contiguous positions within 0..{rows - 1}, got {queries} × {keys}")
+        if self._long is None:
+            matrix = self.store.snapshot().matrix("decoder", layer, head)
+            return matrix[queries.start : queries.stop, keys.start : keys.stop]
+        with torch.inference_mode():
+            return self._long.region(layer, head, queries, keys, self._knock)
+
+    def _choose_store(self, plan: _PrefillPlan) -> long_store.LongState | None:
+        """None: exact rows in the store; else the long mode's state. "auto" takes exact rows while they fit."""
+        if self.store_mode != "long":
+            try:
+                self._check_memory(plan.rows)
+                return None
+            except AttentionMemoryError as exact:
+                if self.store_mode == "exact":
+                    raise
+                try:
+                    return long_store.plan(self.loaded, plan.capacity, self.prefill_block)
+                except UnsupportedError as why:
+                    raise AttentionMemoryError(f"{exact}; {why}") from None
+        return long_store.plan(self.loaded, plan.capacity, self.prefill_block)
+
+    def _recorder(self, start: dict[str, int], knock: dict[str, torch.Tensor]) -> capture.Recorder:
+        if self._long is None:
+            return super()._recorder(start, knock)
+        return long_store.LongRecorder(self.loaded.sites, None, start, knock, self._ablations(), long=self._long)
+
     # -- the formula inspector's replay ---------------------------------------------------------
     def _cell_axes(self, stack: StackName) -> tuple[list[int], list[int]]:
         if self._logits is None:
@@ -479,6 +597,28 @@ class GenerationSession(_Session):
             else:
                 positions = torch.arange(len(self._ids), device=device)[None]
                 self.model(input_ids=ids, position_ids=positions, use_cache=False)
+
+    def _prediction(self) -> tuple[SequenceName, list[int], int | None]:
+        if self._logits is None:
+            raise EngineError("nothing to explain: give a prompt first")
+        return "decoder", list(self._ids), len(self._ids) - 1
+
+    def _rerun(self, hooks: capture.Hooks, batch: int = 1, position: int | None = None) -> torch.Tensor:
+        device = self.loaded.device
+        ids = torch.tensor([self._ids], device=device).expand(batch, -1)
+        last = position is not None and position == len(self._ids) - 1
+        with capture.recording(hooks):
+            if self._seq2seq:
+                encoded = self._encoder_out.last_hidden_state
+                if torch.is_grad_enabled():  # a tensor made under inference_mode cannot be saved for backward
+                    encoded = encoded.clone()
+                encoder_out = type(self._encoder_out)(last_hidden_state=encoded.expand(batch, -1, -1))
+                logits = self.model(encoder_outputs=encoder_out, decoder_input_ids=ids, use_cache=False).logits
+            else:
+                positions = torch.arange(len(self._ids), device=device)[None].expand(batch, -1)
+                keep = {"logits_to_keep": 1} if last and self._keeps_logits else {}
+                logits = self.model(input_ids=ids, position_ids=positions, use_cache=False, **keep).logits
+        return logits if position is None else logits[:, -1 if last else position]
 
     # -- prefill: validate, reset, run ------------------------------------------------------------
     def _plan(self, text: str, masks: Masks, source: str | None, replay: Sequence[int]) -> _PrefillPlan:
@@ -563,6 +703,8 @@ class GenerationSession(_Session):
         if kept == fed:
             return
         self._cache.crop(kept - fed)
+        if self._long is not None:
+            self._long.truncate(len(self._ids), self._knock)
         for stack in ("decoder", "cross"):
             if stack in self.store:
                 self.store.set_rows(stack, len(self._ids))
@@ -602,6 +744,18 @@ class GenerationSession(_Session):
             out = self.model.get_encoder()(input_ids=src)
         self.store.set_rows("encoder", len(self._source_ids))
         return out
+
+    def _feed(self, ids: list[int], keep: int) -> torch.Tensor:
+        """Feed a whole input from position 0 in blocks of `prefill_block` queries through the KV cache, so
+        that no layer holds [head, N, N] scores; return the logits after each of the last `keep` tokens."""
+        kept = []
+        for start in range(0, len(ids), self.prefill_block):
+            block = ids[start : start + self.prefill_block]
+            wanted = min(len(block), keep - (len(ids) - start - len(block)))  # this block's share of the last `keep`
+            logits = self._forward(block, start, keep=max(wanted, 1))
+            if wanted > 0:
+                kept.append(logits)
+        return torch.cat(kept)
 
     def _forward(self, new_ids: list[int], start: int, keep: int = 1) -> torch.Tensor:
         """Feed tokens that start at position `start`; write their rows; return the next-token logits

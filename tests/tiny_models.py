@@ -11,16 +11,24 @@ from pathlib import Path
 import torch
 from tokenizers import Tokenizer, models, pre_tokenizers, processors
 from transformers import (
+    AlbertConfig,
+    AlbertForMaskedLM,
     BartConfig,
     BartForConditionalGeneration,
     BertConfig,
     BertForPreTraining,
+    BloomConfig,
+    BloomForCausalLM,
     Gemma2Config,
     Gemma2ForCausalLM,
     GPT2Config,
     GPT2LMHeadModel,
+    GPTNeoConfig,
+    GPTNeoForCausalLM,
     LlamaConfig,
     LlamaForCausalLM,
+    MPNetConfig,
+    MPNetForMaskedLM,
     PreTrainedTokenizerFast,
     T5Config,
     T5ForConditionalGeneration,
@@ -126,6 +134,48 @@ def tiny_gemma2(seed: int = 0, window: int = 4):
         eos_token_id=EOS, pad_token_id=PAD, attn_implementation="eager",
     )
     return Gemma2ForCausalLM(config).eval(), word_tokenizer("gpt")
+
+
+def tiny_gpt_neo(seed: int = 0, window: int = 4):
+    """Attention in the model's own code (not AttentionInterface), alternating global and local layers
+    (local ones see the last `window` keys)."""
+    torch.manual_seed(seed)
+    config = GPTNeoConfig(
+        vocab_size=VOCAB, hidden_size=32, num_layers=2, num_heads=4, attention_types=[[["global", "local"], 1]],
+        window_size=window, max_position_embeddings=64, intermediate_size=64, bos_token_id=BOS, eos_token_id=EOS,
+        pad_token_id=PAD, attn_implementation="eager",
+    )
+    return GPTNeoForCausalLM(config).eval(), word_tokenizer("gpt")
+
+
+def tiny_bloom(seed: int = 0):
+    """ALiBi (a per-head bias growing with key distance) and the model's own attention code."""
+    torch.manual_seed(seed)
+    config = BloomConfig(
+        vocab_size=VOCAB, hidden_size=32, n_layer=2, n_head=4, bos_token_id=BOS, eos_token_id=EOS,
+        pad_token_id=PAD, attn_implementation="eager",
+    )
+    return BloomForCausalLM(config).eval(), word_tokenizer("gpt")
+
+
+def tiny_mpnet(seed: int = 0):
+    """An encoder with relative position bias in its own attention code."""
+    torch.manual_seed(seed)
+    config = MPNetConfig(
+        vocab_size=VOCAB, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
+        max_position_embeddings=64, pad_token_id=PAD, attn_implementation="eager",
+    )
+    return MPNetForMaskedLM(config).eval(), word_tokenizer("bert")
+
+
+def tiny_albert(seed: int = 0, layers: int = 3):
+    """One attention module shared by all `layers` layers."""
+    torch.manual_seed(seed)
+    config = AlbertConfig(
+        vocab_size=VOCAB, embedding_size=16, hidden_size=32, num_hidden_layers=layers, num_attention_heads=4,
+        intermediate_size=64, max_position_embeddings=64, pad_token_id=PAD, attn_implementation="eager",
+    )
+    return AlbertForMaskedLM(config).eval(), word_tokenizer("bert")
 
 
 BUILDERS = {"gpt2": tiny_gpt2, "llama": tiny_llama, "bert": tiny_bert, "bart": tiny_bart, "t5": tiny_t5}

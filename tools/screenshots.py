@@ -3,9 +3,10 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py [--out docs/screenshots]
 
 Modes: decoder stepping, masked LM, encoder-decoder cross-attention, head grid (all layers ×
-heads), the effect of a knock-out on a generation and the formula inspector (SmolLM2 when
-installed). Uses the bundled tiny models (resources/models); settings and the recent-models
-list go to a temporary folder, so the user's are left alone.
+heads), the effect of a knock-out on a generation, the formula inspector and the head scores
+with the induction probe (SmolLM2 when installed); `--only head-scores` makes just that one.
+Uses the bundled tiny models (resources/models); settings and the recent-models list go to a
+temporary folder, so the user's are left alone.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ DECODER_PROMPT = "Rose and Lily played in the garden. In the garden, Rose"
 MLM_TEXT = "The capital of France is Paris ."
 SEQ2SEQ_SOURCE = "three hundred and forty two"
 MASK_EFFECT_PROMPT = "The capital of France is"
+REPEATED_TEXT = ("The old lighthouse keeper climbed the narrow stairs to light the lamp. "
+                 "The old lighthouse keeper climbed the narrow stairs to light the lamp.")
 
 
 def wait(window: MainWindow, timeout: float = 120.0) -> None:
@@ -98,6 +101,7 @@ def shoot(out: Path) -> list[Path]:
 
     saved.append(shoot_mask_effect(out))
     saved.append(shoot_formula(out))
+    saved.append(shoot_head_scores(out))
 
     window = open_window("tiny-bert", text=MLM_TEXT)
     tokens = [token.strip().lower() for token in window.document.plain_tokens]
@@ -186,9 +190,33 @@ def shoot_formula(out: Path) -> Path:
     return path
 
 
+def shoot_head_scores(out: Path) -> Path:
+    """Head scores: SmolLM2 when installed (else tiny-gpt), a sentence said twice, the induction probe
+    run, every layer's heads coloured by their probe induction score, the table sorted by it, and
+    the top induction head shown large on the text (each token of the repeat looks at the token
+    after its first occurrence)."""
+    from engine.catalog import list_models
+
+    smollm = "SmolLM2-135M-Instruct"
+    model = smollm if any(entry.name == smollm for entry in list_models()) else "tiny-gpt"
+    window = open_window(model, text=REPEATED_TEXT)
+    attention = window.attention
+    attention.picker.all_layers_box.setChecked(True)
+    attention.scores_bar.probe_button.click()
+    wait(window, timeout=300)
+    table = attention.heads_table
+    table.selectRow(0)  # the top induction head on the probe: shown large
+    wait(window)
+    attention.splitter.setSizes([700, 560])
+    path = save(window, out, "head-scores")
+    window.close()
+    return path
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--only", choices=["head-scores"], help="make only this screenshot")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
@@ -197,7 +225,10 @@ def main() -> int:
         existing = QApplication.instance()
         application = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
         application.setStyle("Fusion")
-        shoot(args.out)
+        if args.only == "head-scores":
+            shoot_head_scores(args.out)
+        else:
+            shoot(args.out)
     return 0
 
 

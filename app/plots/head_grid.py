@@ -14,8 +14,8 @@ import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem, QMenu, QWidget
+from PySide6.QtGui import QColor, QCursor, QFont, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem, QToolTip, QWidget
 
 from app.plots.colors import ABLATED, GRID_LINE, LEVELS, SELECTION, lookup_table
 from app.plots.plot_title import TitledView
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 MONTAGE_LIMIT = 1024  # pixels along the longer side of the whole montage
 MAX_LABELS = 150
+METRIC_OPACITY = 0.75  # the score colour over each thumbnail; its attention pattern still shows through
+METRIC_COLOURS = pg.ColorMap(pos=[0.0, 1.0], color=[(255, 255, 255), (198, 40, 40)])  # low white … high red
 
 
 def _grid_shape(layer_count: int, heads: int) -> tuple[int, int]:
@@ -71,6 +73,13 @@ class HeadGridView(TitledView):
         self.image.setLookupTable(lookup_table())
         self.image.setLevels(LEVELS)
         self.plot.addItem(self.image)
+        self._metric = pg.ImageItem(axisOrder="row-major")  # [grid row, grid col, RGBA]: one colour per tile
+        self._metric.setOpacity(METRIC_OPACITY)
+        self.plot.addItem(self._metric)
+        self._metric_values: NDArray[np.float32] | None = None  # [shown layer, head]
+        self._metric_title = ""
+        self._metric_span = (0.0, 1.0)
+        self.hover_text = ""
         self._lines = QGraphicsPathItem()
         self._lines.setPen(_pen(GRID_LINE, 2))
         self._crosses = QGraphicsPathItem()
@@ -86,6 +95,7 @@ class HeadGridView(TitledView):
         self._tile = (1, 1)  # (height, width) of one thumbnail in image pixels
         self._all_layers = False
         self.scene().sigMouseClicked.connect(self._on_clicked)
+        self.scene().sigMouseMoved.connect(self._on_moved)
 
     # -- data --------------------------------------------------------------------------------
 
@@ -107,6 +117,7 @@ class HeadGridView(TitledView):
                 item.setPath(QPainterPath())
             self._selection.hide()
             self._set_labels([])
+            self._metric.clear()
             return
         heads, rows, cols = blocks[0].shape
         self._heads = heads
@@ -127,10 +138,16 @@ class HeadGridView(TitledView):
         self._draw_ablated(ablated)
         self._draw_selection(selected)
         self._draw_labels(len(blocks))
+        self._draw_metric()
         self.plot.getViewBox().autoRange(padding=0.01)
 
 
     # -- geometry ----------------------------------------------------------------------------
+
+    @property
+    def columns(self) -> int:
+        """Thumbnails per row (heads in the all-layers grid)."""
+        return self._cols
 
     def _grid_position(self, layer_index: int, head: int) -> tuple[int, int]:
         if self._all_layers:
@@ -223,17 +240,75 @@ class HeadGridView(TitledView):
             label.setText(name)
             label.setPos(rect.topLeft())
 
+    # -- a score per head ----------------------------------------------------------------------
+
+    def show_metric(
+        self, values: NDArray[np.float32] | None, title: str = "", span: tuple[float, float] = (0.0, 1.0)
+    ) -> None:
+        """Colour each thumbnail by a score: values [shown layer, head] (None: no colours), from
+        white at span[0] to red at span[1]; NaN (no score) leaves the thumbnail uncoloured."""
+        self._metric_values = None if values is None else np.asarray(values, np.float32)
+        self._metric_title = title
+        self._metric_span = span
+        self._draw_metric()
+
+    def metric_value(self, layer: int, head: int) -> float | None:
+        """The score a thumbnail is coloured by (None: no scores shown)."""
+        if self._metric_values is None or layer not in self._layers:
+            return None
+        return float(self._metric_values[self._layers.index(layer), head])
+
+    def metric_colour(self, layer: int, head: int) -> tuple[int, int, int, int] | None:
+        """The RGBA colour laid over a thumbnail (None: none)."""
+        image = self._metric.image
+        if self._metric_values is None or image is None or layer not in self._layers:
+            return None
+        r, c = self._grid_position(self._layers.index(layer), head)
+        return tuple(int(v) for v in image[r, c])  # type: ignore[return-value]  # four channels
+
+    def _draw_metric(self) -> None:
+        values = self._metric_values
+        if values is None or not self._layers or values.shape != (len(self._layers), self._heads):
+            self._metric.clear()
+            return
+        grid_rows, grid_cols = _grid_shape(len(self._layers), self._heads)
+        low, high = self._metric_span
+        scaled = np.clip((values - low) / ((high - low) or 1.0), 0.0, 1.0)
+        colours = METRIC_COLOURS.map(np.nan_to_num(scaled).ravel(), mode="byte").reshape(*values.shape, -1)
+        rgba = np.zeros((grid_rows, grid_cols, 4), np.uint8)
+        for index in range(len(self._layers)):
+            for head in range(self._heads):
+                if np.isfinite(values[index, head]):
+                    r, c = self._grid_position(index, head)
+                    rgba[r, c, :3] = colours[index, head, :3]
+                    rgba[r, c, 3] = 255
+        th, tw = self._tile
+        self._metric.setImage(rgba, autoLevels=False)
+        self._metric.setRect(QRectF(0, 0, grid_cols * tw, grid_rows * th))
+
+    def metric_text(self, layer: int, head: int) -> str:
+        value = self.metric_value(layer, head)
+        if value is None:
+            return ""
+        shown = "—" if not np.isfinite(value) else f"{value:.3f}"
+        return f"layer {layer} head {head} · {self._metric_title}: {shown}"
+
+    def _on_moved(self, scene_position: QPointF) -> None:
+        hit = self.head_at(scene_position) if self._metric_values is not None else None
+        self.hover_text = self.metric_text(*hit) if hit else ""
+        if self.hover_text:
+            QToolTip.showText(QCursor.pos(), self.hover_text, self)
+        else:
+            QToolTip.hideText()
+
     # -- mouse -------------------------------------------------------------------------------
 
     def _on_clicked(self, event: MouseClickEvent) -> None:
         hit = self.head_at(event.scenePos())
-        if hit is None:
-            return
-        if event.button() == Qt.MouseButton.LeftButton:
+        if event.button() == Qt.MouseButton.LeftButton and hit is not None:
             self.head_clicked.emit(*hit)
         elif event.button() == Qt.MouseButton.RightButton:
-            menu = QMenu(self)
-            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            action = menu.addAction(self.tr("Ablate / restore layer {0} head {1}").format(hit[0], hit[1]))
-            action.triggered.connect(lambda: self.ablation_toggled.emit(*hit))
-            menu.popup(event.screenPos().toPoint())
+            own = []
+            if hit is not None:
+                own.append((f"Ablate / restore layer {hit[0]} head {hit[1]}", lambda: self.ablation_toggled.emit(*hit)))
+            self.popup_menu(event.screenPos().toPoint(), *own)

@@ -13,12 +13,12 @@ import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QCursor
-from PySide6.QtWidgets import QToolTip, QWidget
+from PySide6.QtGui import QColor, QCursor, QPen
+from PySide6.QtWidgets import QGraphicsRectItem, QToolTip, QWidget
 
 from app import i18n
 from app.colour_scale import SCALES, Scale, scale_for_display
-from app.plots.colors import LEVELS, colormap, lookup_table
+from app.plots.colors import LEVELS, SELECTION, colormap, lookup_table
 from app.plots.plot_title import TitledView
 from app.plots.token_axis import TokenAxis
 from app.token_text import display_text
@@ -55,6 +55,20 @@ class HeatmapView(TitledView):
             values=LEVELS, colorMap=colormap(), interactive=True, width=14, limits=LEVELS, rounding=0.01
         )
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrow keys move the highlighted cell (attention_keys)
+        self.setAccessibleDescription(
+            "Attention of one head: rows are queries, columns keys. Hover a cell for its weight; click it "
+            "(or Enter) to see how it was computed. Arrow keys move the highlighted cell, PageUp/PageDown the layer."
+        )
+        pen = QPen(QColor(SELECTION))
+        pen.setWidthF(2)
+        pen.setCosmetic(True)
+        self._cursor_item = QGraphicsRectItem()
+        self._cursor_item.setPen(pen)
+        self._cursor_item.setZValue(10)
+        self._cursor_item.hide()
+        self.plot.addItem(self._cursor_item)
+        self._cursor: tuple[int, int] | None = None  # (query, key) highlighted by the keyboard or a click
         self._matrix: NDArray[np.float32] = np.zeros((0, 0), np.float32)  # [query, key], full resolution
         self._colours: NDArray[np.float32] = self._matrix  # [query, key], what is drawn for it
         self._queries: list[str] = []
@@ -106,6 +120,8 @@ class HeatmapView(TitledView):
         if self._matrix.shape != previous:
             self._reset_view(previous)
         self._draw()
+        if self._cursor is not None:
+            self.set_cursor(*self._cursor)
 
     def _beside_title(self) -> float:
         return self.plot.getAxis("left").width() + self.colorbar.width()
@@ -121,6 +137,7 @@ class HeatmapView(TitledView):
         self._bottom.set_labels([])
         self._show_title("")
         self.image.clear()
+        self._cursor_item.hide()
 
     @property
     def matrix(self) -> NDArray[np.float32]:
@@ -213,12 +230,44 @@ class HeatmapView(TitledView):
 
     def _on_mouse_clicked(self, event: object) -> None:
         button, double = getattr(event, "button", None), getattr(event, "double", None)
+        if button is not None and button() == Qt.MouseButton.RightButton:
+            self.popup_menu(event.screenPos().toPoint())  # type: ignore[attr-defined]  # a MouseClickEvent
+            return
         if button is None or button() != Qt.MouseButton.LeftButton or (double is not None and double()):
             return
         self.click_at(event.scenePos())  # type: ignore[attr-defined]  # pyqtgraph's MouseClickEvent
 
     def click_at(self, scene_position: QPointF) -> None:
-        """What a left click at `scene_position` does: emit cell_clicked for the cell there, if any."""
+        """What a left click at `scene_position` does: highlight the cell there, if any, and emit cell_clicked."""
         cell = self.cell_at(scene_position)
         if cell is not None:
+            self.set_cursor(*cell)
             self.cell_clicked.emit(*cell)
+
+    # -- keyboard cursor ---------------------------------------------------------------------
+
+    @property
+    def cursor_cell(self) -> tuple[int, int] | None:
+        """(query, key) of the highlighted cell, or None."""
+        return self._cursor if self._cursor_item.isVisible() else None
+
+    def set_cursor(self, query: int, key: int) -> None:
+        """Highlight a cell (clamped to the matrix) and show its weight as the hover text."""
+        rows, cols = self._matrix.shape
+        if rows == 0 or cols == 0:
+            self._cursor_item.hide()
+            return
+        query, key = min(max(query, 0), rows - 1), min(max(key, 0), cols - 1)
+        self._cursor = (query, key)
+        self._cursor_item.setRect(QRectF(key - 0.5, query - 0.5, 1, 1))
+        self._cursor_item.show()
+        self.hover_text = self.text_at(query, key)
+        self.hovered.emit(query, key, float(self._matrix[query, key]))
+
+    def move_cursor(self, queries: int, keys: int) -> None:
+        """Move the highlighted cell by (queries, keys); the first move starts at the last query's first key."""
+        if self.cursor_cell is None:
+            self.set_cursor(self._matrix.shape[0] - 1, 0)
+        else:
+            query, key = self.cursor_cell
+            self.set_cursor(query + queries, key + keys)

@@ -7,9 +7,12 @@ the width of the column they sit over, with an ellipsis, and cut again when the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QResizeEvent
+from PySide6.QtWidgets import QMenu, QWidget
 
 TITLE_POINTS = 10
 MARGIN = 40  # pixels the layout keeps around the plot and between its columns
@@ -29,7 +32,30 @@ class TitledView(pg.GraphicsLayoutWidget):
     """A view of one plot (`self.plot`) whose title is kept to the width of its pane."""
 
     plot: pg.PlotItem
+    image: pg.ImageItem  # the matrix drawn (figures read its levels)
     _title = ""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.menu_actions: list[QAction] = []  # what its right-click menu offers (figures add theirs)
+
+    def context_menu(self, *own: tuple[str, Callable[[], None]]) -> QMenu:
+        """The right-click menu: the view's `own` (text, slot) entries, then menu_actions. Deleted when closed."""
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        for text, slot in own:
+            menu.addAction(text).triggered.connect(slot)
+        if own and self.menu_actions:
+            menu.addSeparator()
+        menu.addActions(self.menu_actions)
+        return menu
+
+    def popup_menu(self, screen_position: QPoint, *own: tuple[str, Callable[[], None]]) -> None:
+        menu = self.context_menu(*own)
+        if menu.isEmpty():
+            menu.deleteLater()
+        else:
+            menu.popup(screen_position)
 
     @property
     def title(self) -> str:

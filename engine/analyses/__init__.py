@@ -16,6 +16,7 @@ from engine.analyses.fingerprints import (
     sink,
 )
 from engine.analyses.probes import induction_probe
+from engine.analyses.run_difference import js_divergence
 
 __all__ = [
     "HeadFingerprints",
@@ -24,6 +25,7 @@ __all__ = [
     "head_fingerprints",
     "induction",
     "induction_probe",
+    "js_divergence",
     "prev_token",
     "rollout",
     "rollout_of_means",

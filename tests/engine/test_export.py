@@ -96,3 +96,61 @@ def test_not_a_model_folder_from_the_installed_command(tmp_path):
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"attnlab export: error: {tmp_path} is not a model folder: it has no config.json")
+
+
+@pytest.mark.parametrize("model, args", [
+    ("gpt", ["--text", "the cat sat", "--generate", "3"]),
+    ("bart", ["--source", "the cat sat", "--text", "dog", "--generate", "2"]),
+])
+def test_layer_and_head_selection_is_the_same_slice_of_a_full_export(folders, tmp_path, model, args):
+    full = _export(tmp_path, "--model", str(folders[model]), *args)
+    part = _export(tmp_path, "--model", str(folders[model]), *args, "--layers", "1", "--heads", "3,0")
+    stacks = [name for name in full if name.endswith("_attentions")]
+    assert stacks and sorted(stacks) == sorted(name for name in part if name.endswith("_attentions"))
+    for name in stacks:
+        assert part[name].shape == (1, 2) + full[name].shape[2:]
+        np.testing.assert_array_equal(part[name], full[name][[1]][:, [3, 0]])
+    only_heads = _export(tmp_path, "--model", str(folders[model]), *args, "--heads", "2")
+    for name in stacks:
+        np.testing.assert_array_equal(only_heads[name], full[name][:, [2]])
+    assert set(full) == set(part) == set(only_heads)  # every other array is still there
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--layers", "2"], "--layers: layer 2 out of range"),
+    (["--heads", "0,9"], "--heads: head 9 out of range"),
+    (["--layers", "a"], "--layers takes comma-separated numbers"),
+    (["--heads", ","], "--heads names no heads"),
+])
+def test_bad_selection_is_refused_with_one_line(folders, tmp_path, capsys, args, message):
+    out = tmp_path / "x.npz"
+    assert main(["export", "--model", str(folders["gpt"]), "--text", "the cat", *args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+    assert not out.exists()
+
+
+def test_an_export_larger_than_free_memory_is_refused_with_its_size(folders, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("engine.export.available_memory", lambda: 100)
+    out = tmp_path / "x.npz"
+    assert main(["export", "--model", str(folders["gpt"]), "--text", "the cat sat", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    size = 2 * 4 * 4 * 4 * 4  # [layer, head, query, key] float32: "<s> the cat sat"
+    assert f"the export would take {size} bytes but there is only 80 bytes of free memory" in err
+    assert "--layers" in err
+    assert not out.exists()
+
+
+def test_a_long_mode_export_equals_the_same_slice_of_an_exact_export(folders, tmp_path, capsys):
+    args = ["--model", str(folders["gpt"]), "--text", "the cat sat on the mat", "--generate", "3"]
+    exact = _export(tmp_path, *args, "--store", "exact")
+    long = _export(tmp_path, *args, "--store", "long", "--layers", "1,0", "--heads", "2")
+    assert long["decoder_attentions"].shape == (2, 1) + exact["decoder_attentions"].shape[2:]
+    np.testing.assert_allclose(long["decoder_attentions"], exact["decoder_attentions"][[1, 0]][:, [2]], atol=1e-3)
+    assert long["generated_ids"].tolist() == exact["generated_ids"].tolist()
+    out = tmp_path / "x.npz"
+    assert main(["export", *args, "--store", "long", "--analyses", "heads", "--out", str(out)]) == 2
+    assert "not in long-document mode" in capsys.readouterr().err and not out.exists()
+    assert main(["export", "--model", str(folders["bert"]), "--text", "the cat", "--store", "long",
+                 "--out", str(out)]) == 2
+    assert "--store is for decoders" in capsys.readouterr().err

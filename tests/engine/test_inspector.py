@@ -150,7 +150,7 @@ def test_explaining_changes_nothing_and_leaves_no_hook():
     before = a.store.snapshot().full("decoder")
     a.explain_cell("decoder", 0, 1, 7, 2)  # stops after layer 0
     a.explain_cell("decoder", 1, 3, 7, 7)
-    assert getattr(capture._local, "hooks", None) is capture._IDLE
+    assert getattr(capture._local, "hooks", None) is capture.IDLE
     np.testing.assert_array_equal(a.store.snapshot().full("decoder"), before)
     assert a.step().token_id == b.step().token_id  # the cache went on as if nothing happened
 

@@ -1,0 +1,198 @@
+"""The window's figure actions: File ▸ Export Figure… (Ctrl+E), and on each view's right-click menu
+Export Figure…, Copy Image, Save Matrix… and the PNG resolution.
+
+The actions ask for a file and call export_figure / save_matrix / copy_image, which take the path
+and do the work: tests and scripts call those directly, without a dialog.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
+
+from app.attention_panel import AttentionPanel
+from app.figures import (
+    DATA_FORMATS,
+    IMAGE_FORMATS,
+    FigureData,
+    FigureMetadata,
+    masks_dict,
+    render_image,
+    save_figure,
+    save_matrix,
+)
+from app.plots.plot_title import TitledView
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+VIEW_TITLES = {"heatmap": "Large heatmap", "grid": "Head grid"}
+FORMAT_TITLES = {"png": "PNG image", "svg": "SVG (vector, text stays text)", "pdf": "PDF (vector)",
+                 "csv": "matrix as CSV", "npy": "matrix as NumPy .npy"}
+RESOLUTIONS = {"2× the screen's pixels": None, "150 dpi": 150, "300 dpi": 300, "600 dpi": 600}
+
+
+def describe(panel: AttentionPanel, which: str, text: str = "", source: str | None = None) -> FigureData | None:
+    """The numbers and metadata of the panel's heatmap ("heatmap") or head grid ("grid"), or None
+    when it shows nothing."""
+    current = panel.showing()
+    if current is None or panel.picker.stack is None:
+        return None
+    document, snapshot, stack, layer = current
+    info = document.info
+    picker = panel.picker
+    queries, keys = document.labels(stack)
+    head = None if picker.mean else picker.head
+    layers: tuple[int, ...]
+    if which == "heatmap":
+        matrix, layers, view, title = panel.heatmap.matrix, (layer,), "heatmap", panel.heatmap.title
+    else:
+        layers = tuple(range(snapshot.shape(stack)[0])) if picker.all_layers else (layer,)
+        matrix = np.stack([snapshot.layer(stack, i) for i in layers])  # [layer, head, query, key]
+        view, title = ("all-layers" if picker.all_layers else "grid"), panel.grid.title
+    metadata = FigureMetadata(
+        model=info.name if info else "",
+        view=view,
+        stack=stack,
+        layer=layer,
+        head=head,
+        title=title,
+        text=text,
+        source=source,
+        weights_hash=getattr(info, "weights_hash", None),  # once the engine hashes weights (sessions)
+        masks=masks_dict(document.masks),
+        generated_ids=tuple(step.token_id for step in document.steps),
+        colour_scale=picker.scale if which == "heatmap" else "linear",  # the grid is always linear
+        hide_first_token=picker.hide_first and which == "heatmap",
+    )
+    return FigureData(matrix, layers, tuple(queries), tuple(keys), metadata)
+
+
+class FigureActions(QObject):
+    """Figure export for one window; `install_figures(window)` makes it and adds its actions."""
+
+    def __init__(self, window: MainWindow):
+        super().__init__(window)
+        self.window = window
+        self.views: dict[str, TitledView] = {"heatmap": window.attention.heatmap, "grid": window.attention.grid}
+        self.dpi: float | None = None  # PNG resolution: None is twice the screen's pixels
+        self.export_action = _action(self, "&Export Figure…", "exportFigureAction",
+                                     "Save a view as PNG, SVG or PDF, or its matrix as CSV or .npy",
+                                     QKeySequence("Ctrl+E"))
+        self.export_action.triggered.connect(lambda: self.ask_and_export(None))
+        self.resolution_menu = self._resolution_menu()
+        for which, view in self.views.items():
+            view.menu_actions = self._view_actions(which)
+
+    def _view_actions(self, which: str) -> list[QAction]:
+        export = _action(self, "Export Figure…", f"exportFigure_{which}", "Save this view as PNG, SVG or PDF")
+        export.triggered.connect(lambda: self.ask_and_export(which))
+        copy = _action(self, "Copy Image", f"copyImage_{which}", "Copy this view to the clipboard as an image")
+        copy.triggered.connect(lambda: self.copy_image(which))
+        matrix = _action(self, "Save Matrix…", f"saveMatrix_{which}", "Save the weights this view shows as CSV or .npy")
+        matrix.triggered.connect(lambda: self.ask_and_export(which, DATA_FORMATS))
+        return [export, copy, matrix, self.resolution_menu.menuAction()]
+
+    def _resolution_menu(self) -> QMenu:
+        menu = QMenu("PNG Resolution", self.window)
+        menu.setObjectName("pngResolutionMenu")
+        group = QActionGroup(menu)
+        for title, dpi in RESOLUTIONS.items():
+            action = menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(dpi == self.dpi)
+            action.triggered.connect(lambda _checked=False, dpi=dpi: setattr(self, "dpi", dpi))
+            group.addAction(action)
+        return menu
+
+    # -- what the actions do (tests call these) ----------------------------------------------
+
+    def data(self, which: str) -> FigureData | None:
+        window = self.window
+        kind = window.document.kind
+        source = window.source_input.toPlainText() if kind == "encoder-decoder" else None
+        return describe(window.attention, which, window.text_input.toPlainText(), source)
+
+    def export(self, path: Path, which: str = "heatmap") -> Path | None:
+        """Write the view as .png/.svg/.pdf, or its matrix as .csv/.npy, by the file's ending.
+        Returns the file, or None after showing why nothing was written."""
+        data = self.data(which)
+        if data is None:
+            self._fail("Nothing to export yet: load a model and type some text first.")
+            return None
+        try:
+            if Path(path).suffix.lower().lstrip(".") in DATA_FORMATS:
+                written = save_matrix(data, Path(path))
+            else:
+                written = save_figure(self.views[which], Path(path), data.metadata, self.dpi)
+        except (OSError, ValueError) as error:
+            self._fail(f"Could not export: {error}")
+            return None
+        self.window.statusBar().showMessage(f"Saved {written}", 6000)
+        return written
+
+    def copy_image(self, which: str = "heatmap") -> None:
+        """The view as an image on the clipboard (at the PNG resolution)."""
+        if self.data(which) is None:
+            self._fail("Nothing to copy yet: load a model and type some text first.")
+            return
+        clipboard = QApplication.clipboard()
+        clipboard.setImage(render_image(self.views[which], self.dpi))
+        self.window.statusBar().showMessage(f"Copied the {VIEW_TITLES[which].lower()} as an image", 4000)
+
+    def ask_and_export(self, which: str | None, formats: tuple[str, ...] = IMAGE_FORMATS) -> None:
+        """Ask for a file (and, from the File menu, which view) and export to it."""
+        choices = [(w, f) for w in ([which] if which else list(self.views)) for f in formats]
+        if which is None:
+            choices += [(w, f) for w in self.views for f in DATA_FORMATS]
+        filters = [f"{VIEW_TITLES[w]}: {FORMAT_TITLES[f]} (*.{f})" for w, f in choices]
+        data = self.data(which or "heatmap")
+        name = _default_name(data.metadata if data else None)
+        path, chosen = QFileDialog.getSaveFileName(self.window, "Export Figure", f"{name}.{choices[0][1]}",
+                                                   ";;".join(filters))
+        if not path:
+            return
+        view, suffix = choices[filters.index(chosen)] if chosen in filters else choices[0]
+        path_obj = Path(path)
+        if not path_obj.suffix:
+            path_obj = path_obj.with_suffix(f".{suffix}")
+        self.export(path_obj, view)
+
+    def _fail(self, message: str) -> None:
+        self.window.banner.show_message(message, "error")
+
+
+def _action(parent: QObject, text: str, name: str, tip: str, shortcut: QKeySequence | None = None) -> QAction:
+    action = QAction(text, parent)
+    action.setObjectName(name)
+    action.setToolTip(tip)
+    action.setStatusTip(tip)
+    if shortcut is not None:
+        action.setShortcut(shortcut)
+    return action
+
+
+def _default_name(metadata: FigureMetadata | None) -> str:
+    if metadata is None:
+        return "attention"
+    head = "mean" if metadata.head is None else f"h{metadata.head}"
+    model = re.sub(r"[^\w.-]+", "_", Path(metadata.model).name) or "model"
+    where = f"{metadata.stack}-l{metadata.layer}" if metadata.view != "all-layers" else metadata.stack
+    return f"{model}-{metadata.view}-{where}-{head}"
+
+
+def install_figures(window: MainWindow) -> FigureActions:
+    """Add File ▸ Export Figure… (before Quit) and the views' right-click figure actions."""
+    figures = FigureActions(window)
+    menu = window.menus["fileMenu"]
+    quit_action = next((a for a in menu.actions() if a.objectName() == "quitAction"), None)
+    menu.insertAction(quit_action, figures.export_action)  # type: ignore[arg-type]  # None appends
+    menu.insertMenu(quit_action, figures.resolution_menu)  # type: ignore[arg-type]
+    menu.insertSeparator(quit_action)  # type: ignore[arg-type]
+    return figures

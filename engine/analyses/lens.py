@@ -1,0 +1,159 @@
+"""The logit lens: every layer's residual stream read through the model's own final norm and output head.
+
+Unlike the other analyses this one needs the model (torch): the session runs the current input once
+more (masks and ablations included) with a hook on every block of the stack that makes the
+predictions, and this module turns what the blocks saw into top-k tokens. It is not imported by
+`engine.analyses` (which stays numpy-only); the session imports it.
+
+Definition: for entry 0 the input of the first block, for entry l the output of block l, h ↦
+softmax(head(norm(h))), where norm is the stack's final norm (none for BERT-style encoders) and head
+the output head as the model's forward applies it (T5's rescaling, Gemma-2's final softcap, a masked
+LM's transform + decoder). The last entry is the model's own output, not recomputed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import numpy as np
+import torch
+from transformers import PreTrainedModel
+
+from engine.errors import EngineError, UnsupportedError
+from engine.results import LensResult
+from engine.tokens import readable_tokens
+
+if TYPE_CHECKING:
+    from engine.session import _Session as Session
+
+# The stack's final norm, as an attribute of the stack module (GPT-2 ln_f, Llama norm, T5 final_layer_norm...)
+_NORMS = ("norm", "ln_f", "final_layer_norm", "final_layernorm", "layer_norm", "norm_f")
+# A masked LM's head: module paths applied in order (BERT, RoBERTa, ALBERT, ELECTRA, DistilBERT).
+_MLM_HEADS = (
+    ("cls.predictions",), ("cls",), ("lm_head",), ("predictions",),
+    ("generator_predictions", "generator_lm_head"),
+    ("vocab_transform", "activation", "vocab_layer_norm", "vocab_projector"),
+)
+
+Projection = Callable[[torch.Tensor], torch.Tensor]  # [..., hidden] -> [..., vocab] logits
+
+
+def block_of(model: torch.nn.Module, attention: torch.nn.Module) -> torch.nn.Module:
+    """The transformer block (an item of a ModuleList) that holds an attention module."""
+    names = {id(m): n for n, m in model.named_modules()}
+    match = re.match(r"^(.*?\.\d+)(?:\.|$)", names[id(attention)])
+    if match is None:
+        raise UnsupportedError(f"cannot find the layer that holds {names[id(attention)]}")
+    return model.get_submodule(match.group(1))
+
+
+def blocks(model: torch.nn.Module, sites: dict[tuple[int, int], tuple[str, int]], stack: str) -> list[torch.nn.Module]:
+    """The blocks of one stack in layer order (a block shared by several layers appears once per layer)."""
+    modules = {id(m): m for m in model.modules()}
+    layers = sorted((layer, key[0]) for key, (s, layer) in sites.items() if s == stack)
+    return [block_of(model, modules[mid]) for _, mid in layers]
+
+
+def projection(model: PreTrainedModel, kind: str) -> Projection:
+    """h ↦ logits as the model's forward maps its last hidden state, for the stack that predicts."""
+    if kind == "encoder":
+        for path in _MLM_HEADS:
+            try:
+                modules = [model.get_submodule(p) for p in path]
+            except AttributeError:
+                continue
+            return lambda h: _chain(modules, h)
+        raise UnsupportedError(f"{type(model).__name__} has no masked-LM head the logit lens knows")
+    stack = model.get_decoder() if kind == "encoder-decoder" else model.base_model
+    norm = next((m for m in (getattr(stack, n, None) for n in _NORMS) if isinstance(m, torch.nn.Module)), None)
+    head = model.get_output_embeddings()
+    if head is None:
+        raise UnsupportedError(f"{type(model).__name__} has no output head: nothing to read the layers through")
+    config = model.config
+    scale = getattr(model, "model_dim", 1) ** -0.5 if getattr(config, "scale_decoder_outputs", False) else 1.0
+    softcap = getattr(config, "final_logit_softcapping", None)
+
+    def project(h: torch.Tensor) -> torch.Tensor:
+        logits = head((norm(h) if norm is not None else h) * scale)
+        return torch.tanh(logits / softcap) * softcap if softcap else logits
+
+    return project
+
+
+def _chain(modules: list[torch.nn.Module], h: torch.Tensor) -> torch.Tensor:
+    for module in modules:
+        h = module(h)
+    return h
+
+
+@contextmanager
+def residuals(stack_blocks: list[torch.nn.Module]) -> Iterator[list[torch.Tensor]]:
+    """Collect, during one forward, the first block's input and every block's output ([batch, position,
+    hidden] each, layer + 1 in all); the hooks are always removed."""
+    seen: list[torch.Tensor] = []
+
+    def before(module, args, kwargs):
+        seen.append(args[0] if args else kwargs["hidden_states"])
+
+    def after(module, args, output):
+        seen.append(output[0] if isinstance(output, tuple) else output)
+
+    handles = [stack_blocks[0].register_forward_pre_hook(before, with_kwargs=True)]
+    handles += [block.register_forward_hook(after) for block in stack_blocks]
+    try:
+        yield seen
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+def lens_topk(
+    hidden: list[torch.Tensor], logits: torch.Tensor, project: Projection, k: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Top-k ids and probabilities, [layer + 1, position, k]: entries 0..L-1 projected from `hidden`
+    (each [position, hidden]), the last entry from the model's own `logits` [position, vocab]."""
+    rows = [project(h) for h in hidden[:-1]] + [logits]
+    probs = torch.stack([torch.softmax(r.float(), dim=-1) for r in rows])  # [layer + 1, position, vocab]
+    top = torch.topk(probs, min(k, probs.shape[-1]), dim=-1)
+    return top.indices, top.values
+
+
+def check_projection(last_hidden: torch.Tensor, logits: torch.Tensor, project: Projection, model_name: str) -> None:
+    """Refuse a lens whose head does not reproduce the model's output from its last layer: the
+    architecture maps hidden states to logits in a way the lens does not know."""
+    expected = torch.log_softmax(logits.float(), dim=-1)
+    got = torch.log_softmax(project(last_hidden).float(), dim=-1)
+    tolerance = 1e-3 if logits.dtype == torch.float32 else 3e-2  # bf16/fp16 round the two paths apart
+    if not torch.allclose(torch.exp(got), torch.exp(expected), atol=tolerance):
+        raise UnsupportedError(
+            f"the logit lens cannot read {model_name}: its last layer through the final norm and head does "
+            "not give the model's output (an output head the lens does not know)"
+        )
+
+
+def logit_lens(session: Session, k: int = 10) -> LensResult:
+    """The lens of the session's current input: one more forward with the session's masks and ablations."""
+    if k < 1:
+        raise EngineError(f"the logit lens needs k ≥ 1 tokens per cell, got {k}")
+    stack, ids, _ = session._prediction()
+    project = projection(session.model, session.info.kind)
+    with torch.inference_mode():
+        with residuals(blocks(session.model, session.loaded.sites, stack)) as seen:
+            logits = session._rerun(session._analysis_recorder())[0]  # [position, vocab]
+        hidden = [h[0] for h in seen]  # layer + 1 of [position, hidden]
+        check_projection(hidden[-1], logits, project, session.info.name)
+        top_ids, top_probs = lens_topk(hidden, logits, project, k)
+    ids_array = top_ids.cpu().numpy().astype(np.int64)
+    texts = tuple(
+        tuple(tuple(session._token_text(int(t)) for t in cell) for cell in entry) for entry in ids_array.tolist()
+    )
+    return LensResult(
+        stack=stack,
+        tokens=tuple(readable_tokens(session.tokenizer, ids)),
+        topk_ids=ids_array,
+        topk_probs=top_probs.cpu().numpy().astype(np.float32),
+        topk_texts=texts,
+    )

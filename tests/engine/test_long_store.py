@@ -1,0 +1,101 @@
+"""Long-document mode: the overview written during the forward and every recomputed region equal the exact store."""
+
+import numpy as np
+import pytest
+import torch
+from tiny_models import BUILDERS, tiny_gemma2
+
+from engine.config import SamplingConfig
+from engine.errors import UnsupportedError
+from engine.loading import wrap_model
+from engine.memory_budget import AttentionMemoryError
+from engine.pooling import max_pool
+from engine.results import Masks
+from engine.session import GenerationSession
+
+PROMPT = "the cat sat on the mat and the dog ran to the big red rug in Paris"
+MASKS = Masks(knockouts=frozenset({("decoder", 2), ("decoder", 11)}), ablated_heads=frozenset({("decoder", 0, 1)}))
+
+
+def _session(name: str, mode: str, builder=None) -> GenerationSession:
+    model, tokenizer = (builder or BUILDERS[name])()
+    session = GenerationSession(wrap_model(model, tokenizer, name=name))
+    session.prefill_block = 4
+    session.store_mode = mode
+    session.set_sampling(SamplingConfig(max_new_tokens=6))
+    return session
+
+
+def _twins(name: str, monkeypatch):
+    """The same run in exact and long mode; overview cells of 5 × 5 tokens (24 tokens: 18 prompt + 6 new)."""
+    monkeypatch.setattr("engine.long_summary.OVERVIEW_PIXELS", 5)
+    exact, long = _session(name, "exact"), _session(name, "long")
+    for session in (exact, long):
+        session.prefill(PROMPT, MASKS)
+        for token in (9, 10, 11):
+            session.step(choose=token)
+    return exact, long
+
+
+def _check_equal(exact: GenerationSession, long: GenerationSession) -> None:
+    summary = long.long_attention
+    snapshot = exact.state().attention
+    assert summary is not None and "decoder" not in long.state().attention.stacks
+    layers, heads, rows, _ = snapshot.shape("decoder")
+    assert summary.shape() == (layers, heads, rows, rows) and summary.factor == 5
+    for layer in range(layers):
+        for head in range(heads):
+            matrix = snapshot.matrix("decoder", layer, head)
+            np.testing.assert_array_equal(summary.overview(layer, head), max_pool(matrix, 5, 5))
+            everything = long.region(layer, head, range(rows), range(rows))
+            np.testing.assert_allclose(everything, matrix, atol=1e-3)  # float32 sums in another order, then float16
+            window = long.region(layer, head, range(7, 13), range(2, 9))
+            np.testing.assert_allclose(window, matrix[7:13, 2:9], atol=1e-3)
+    torch.testing.assert_close(long._logits, exact._logits, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("name", ["gpt2", "llama"])
+def test_overview_and_recomputed_regions_equal_the_exact_store(name, monkeypatch):
+    """GPT-2 (absolute positions) and Llama (rotary, grouped-query heads), prefilled in blocks of 4 queries
+    with knock-outs and an ablated head, then stepped: overview cells straddle blocks and steps."""
+    exact, long = _twins(name, monkeypatch)
+    _check_equal(exact, long)
+    knocked = long.region(1, 2, range(3, 21), range(0, 21))
+    assert not knocked[:, 2].any() and not knocked[9:, 11].any()  # knocked-out keys stay knocked out
+
+
+def test_undo_in_long_mode_rebuilds_the_overview(monkeypatch):
+    exact, long = _twins("llama", monkeypatch)
+    for session in (exact, long):
+        session.undo()
+        session.undo()
+        session.step(choose=20)
+    _check_equal(exact, long)
+
+
+def test_a_long_region_outside_the_text_is_refused(monkeypatch):
+    _, long = _twins("gpt2", monkeypatch)
+    with pytest.raises(ValueError, match="a region must be contiguous positions within 0..20"):
+        long.region(0, 0, range(0, 22), range(0, 3))
+
+
+@pytest.mark.parametrize("name, builder, message", [
+    ("gemma2", tiny_gemma2, "does not support gemma2's sliding-window layers"),
+    ("bart", None, "long-document mode is for decoder-only models; bart is an encoder-decoder"),
+])
+def test_unsupported_architectures_are_refused_with_a_message(name, builder, message):
+    session = _session(name, "long", builder)
+    with pytest.raises(UnsupportedError, match=message):
+        session.prefill(PROMPT, source="the cat") if name == "bart" else session.prefill(PROMPT)
+
+
+def test_auto_takes_long_mode_only_when_the_exact_store_does_not_fit(monkeypatch):
+    session = _session("gpt2", "auto")
+    session.prefill(PROMPT)
+    assert session.long_attention is None and "decoder" in session.state().attention.stacks
+    monkeypatch.setattr("engine.memory_budget.available_memory", lambda: 25_000)  # fits long mode, not the store
+    session.prefill(PROMPT)
+    assert session.long_attention is not None and session.long_attention.rows == 18
+    monkeypatch.setattr("engine.memory_budget.available_memory", lambda: 1_000)
+    with pytest.raises(AttentionMemoryError, match="long-document attention for 24 tokens needs"):
+        session.prefill(PROMPT)
