@@ -184,9 +184,11 @@ class AttentionPanel(QWidget):
         was_hidden = self.formula.isHidden()
         if self.rollout_on:
             self.formula.show_message(
-                f"{where} · rollout",
-                "Rollout multiplies the mean attention of every layer up to this one (with the residual stream): "
-                "no single head computed it. Turn rollout off (View menu) and click a cell of one head.",
+                self.tr("{0} · rollout").format(where),
+                self.tr(
+                    "Rollout multiplies the mean attention of every layer up to this one (with the "
+                    "residual stream): no single head computed it. Turn rollout off (View menu) and click "
+                    "a cell of one head."),
             )
         elif self.picker.mean:
             self.formula.show_message(
@@ -222,15 +224,18 @@ class AttentionPanel(QWidget):
         scores = self._scores if self._scores is not None and self._scores.stack == stack else None
         if stack not in SELF_ATTENTION:
             scores = None
-            self.scores_bar.status.setText("head scores are for self-attention: pick the encoder or decoder stack")
+            self.scores_bar.status.setText(self.tr(
+                                               "head scores are for self-attention: pick the encoder "
+                                               "or decoder stack"))
         elif scores is None or scores.snapshot is not snapshot:
             self._ask_scores(document, snapshot, stack)
             failed = self._failed_scores is snapshot
-            self.scores_bar.status.setText("could not score the heads (see the message)" if failed else "scoring…")
+            self.scores_bar.status.setText(
+                self.tr("could not score the heads (see the message)") if failed else self.tr("scoring…"))
         elif metric == PROBE and probe is not None:
-            self.scores_bar.status.setText(f"on the probe: {probe.tokens // 2} random tokens, twice")
+            self.scores_bar.status.setText(self.tr("on the probe: {0} random tokens, twice").format(probe.tokens // 2))
         else:
-            self.scores_bar.status.setText(f"on {scores.tokens} tokens")
+            self.scores_bar.status.setText(self.tr("on {0} tokens").format(scores.tokens))
         if self._tabled != (scores, probe):
             self._tabled = (scores, probe)
             self.heads_table.show_scores(scores, probe)
@@ -240,7 +245,7 @@ class AttentionPanel(QWidget):
         if values is None or values.shape[0] <= max(shown):
             self.grid.show_metric(None)
             return
-        self.grid.show_metric(values[shown], METRICS[metric].title, colour_range(metric, values))
+        self.grid.show_metric(values[shown], i18n.title(METRICS[metric].title), colour_range(metric, values))
 
     def _ask_scores(self, document: Document, snapshot: AttentionSnapshot, stack: str) -> None:
         if self._asked_scores is None and self._failed_scores is not snapshot:
@@ -272,7 +277,7 @@ class AttentionPanel(QWidget):
             self.render_heatmap()
         else:
             self.scores_bar.set_probing(False)
-            self.scores_bar.status.setText("the induction probe failed (see the message)")
+            self.scores_bar.status.setText(self.tr("the induction probe failed (see the message)"))
 
     def _on_metric_changed(self, _metric: str) -> None:
         self.render_grid()
@@ -289,10 +294,11 @@ class AttentionPanel(QWidget):
         self.render_heatmap()
 
     def _render_rollout(self, document: Document, snapshot: AttentionSnapshot, stack: str, layer: int) -> None:
-        title = STACK_TITLES.get(stack, stack)
+        title = i18n.title(STACK_TITLES.get(stack, stack))
         empty = np.zeros((0, 0), np.float32)
         if stack not in SELF_ATTENTION:
-            self.heatmap.show_matrix(empty, [], [], "rollout is for self-attention: pick the encoder or decoder stack")
+            self.heatmap.show_matrix(empty, [], [],
+                                     self.tr("rollout is for self-attention: pick the encoder or decoder stack"))
             return
         result = self._rollout if self._rollout is not None and self._rollout.stack == stack else None
         current = result is not None and result.snapshot is snapshot
@@ -301,13 +307,15 @@ class AttentionPanel(QWidget):
             self.rollout_wanted.emit(stack, snapshot)
         if result is None:
             failed = self._failed_rollout is snapshot
-            self.heatmap.show_matrix(empty, [], [], "could not compute the rollout" if failed else "computing rollout…")
+            self.heatmap.show_matrix(empty, [], [], self.tr("could not compute the rollout") if failed
+                                     else self.tr("computing rollout…"))
             return
         matrix = result.matrices[min(layer, len(result.matrices) - 1)]  # [query, key]
         queries, keys = document.labels(stack)
         rows, cols = matrix.shape
-        note = "" if current else " · updating…"
-        self.heatmap.show_matrix(matrix, queries[:rows], keys[:cols], f"rollout through layer {layer} · {title}{note}",
+        note = "" if current else self.tr(" · updating…")
+        self.heatmap.show_matrix(matrix, queries[:rows], keys[:cols],
+                                 self.tr("rollout through layer {0} · {1}{2}").format(layer, title, note),
                                  self.picker.scale, self.picker.hide_first)
 
     def show_rollout(self, result: StackRollout) -> None:

@@ -68,6 +68,12 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("EngineMessage", "no model is loaded yet: pick one in the model list"),
     QT_TRANSLATE_NOOP("EngineMessage", "{model} cannot generate text: it is a {kind} model"),
     QT_TRANSLATE_NOOP("EngineMessage", "unexpected error ({type}): {error} — the details are in {path}"),
+    # figures (app/figures.py: the CLI's `attnlab figure` prints them as they are)
+    QT_TRANSLATE_NOOP("EngineMessage", "{file}: a figure is saved as {endings} — name the file with one of these "
+                      "endings"),
+    QT_TRANSLATE_NOOP("EngineMessage", "the folder {folder} does not exist"),
+    QT_TRANSLATE_NOOP("EngineMessage", "the PNG could not be encoded"),
+    QT_TRANSLATE_NOOP("EngineMessage", "Running the induction probe…"),
     # progress while loading (engine/loading.py, engine/gguf_convert.py)
     QT_TRANSLATE_NOOP("EngineMessage", "finding {spec}"),
     QT_TRANSLATE_NOOP("EngineMessage", "loading weights of {model} ({kind})"),

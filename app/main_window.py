@@ -25,6 +25,7 @@ from app import settings as saved
 from app.analysis_menu import add_analysis_actions
 from app.attention_panel import AttentionPanel
 from app.document import Document
+from app.engine_messages import translate_engine_message
 from app.engine_worker import EngineClient, Loader
 from app.error_log import open_log
 from app.figure_actions import install_figures
@@ -102,12 +103,14 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         self.picker = ModelPicker()
         self.banner = MessageBanner()
-        self.source_label = QLabel("Source")
-        self.source_input = _text_box("sourceInput", "The encoder's input", 80,
-                                      "The text the encoder reads; analysed as you type")
-        self.text_label = QLabel("Text")
-        self.text_input = _text_box("textInput", "Type some text…", 100,
-                                    "The text to analyse, as you type (Tab moves on to the next control)")
+        self.source_label = QLabel(self.tr("Source"))
+        self.source_input = _text_box("sourceInput", self.tr("The encoder's input"), 80,
+                                      self.tr("The text the encoder reads; analysed as you type"))
+        self.text_label = QLabel(self.tr("Text"))
+        self.text_input = _text_box("textInput", self.tr("Type some text…"), 100,
+                                    self.tr(
+                                        "The text to analyse, as you type (Tab moves on to the next "
+                                        "control)"))
         self.token_strip = TokenStrip()
         self.token_strip.setMinimumHeight(70)
         self.decoder_label = QLabel(self.tr("Decoder tokens"))
@@ -372,7 +375,7 @@ class MainWindow(QMainWindow):
         self._set_masks(self._masks.with_knockout("decoder", position, kind == "knockout"))
 
     def toggle_ablation(self, stack: StackName, layer: int, head: int) -> None:
-        if self._unsupported("ablation", "Head ablation"):
+        if self._unsupported("ablation", self.tr("Head ablation")):
             return
         self._set_masks(self._masks.toggle_head(stack, layer, head))
 
@@ -486,7 +489,10 @@ class MainWindow(QMainWindow):
         self.mask_predictions.setVisible(bool(info and info.has_mlm_head))
         no_knockout = info.why_unsupported("knockout") if info else None  # this architecture cannot
         knockout = () if no_knockout else ("knockout",)
-        self.token_strip.setToolTip(f"Knock-out is not available: {no_knockout}" if no_knockout else "")
+        no_knockout_tip = ""
+        if no_knockout:
+            no_knockout_tip = self.tr("Knock-out is not available: {0}").format(translate_engine_message(no_knockout))
+        self.token_strip.setToolTip(no_knockout_tip)
         if info and info.has_mlm_head:
             self.token_strip.set_kinds("mask", ("mask", *knockout))
         else:
@@ -610,11 +616,12 @@ class MainWindow(QMainWindow):
         """Say so in the status bar when the loaded architecture cannot do `feature`."""
         reason = self.document.info.why_unsupported(feature) if self.document.info else None
         if reason:
-            self.statusBar().showMessage(f"{what} is not available for this model: {reason}", 8000)
+            reason = translate_engine_message(reason)
+            self.statusBar().showMessage(self.tr("{0} is not available for this model: {1}").format(what, reason), 8000)
         return bool(reason)
 
     def _on_cell_requested(self, stack: str, layer: int, head: int, query: int, key: int) -> None:
-        if self._unsupported("inspector", "The formula inspector"):
+        if self._unsupported("inspector", self.tr("The formula inspector")):
             return
         self._explain_rid = self.client.explain_cell(stack, layer, head, query, key)
 

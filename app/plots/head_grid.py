@@ -291,7 +291,7 @@ class HeadGridView(TitledView):
         if value is None:
             return ""
         shown = "—" if not np.isfinite(value) else f"{value:.3f}"
-        return f"layer {layer} head {head} · {self._metric_title}: {shown}"
+        return self.tr("layer {0} head {1} · {2}: {3}").format(layer, head, self._metric_title, shown)
 
     def _on_moved(self, scene_position: QPointF) -> None:
         hit = self.head_at(scene_position) if self._metric_values is not None else None
@@ -310,5 +310,6 @@ class HeadGridView(TitledView):
         elif event.button() == Qt.MouseButton.RightButton:
             own = []
             if hit is not None:
-                own.append((f"Ablate / restore layer {hit[0]} head {hit[1]}", lambda: self.ablation_toggled.emit(*hit)))
+                own.append((self.tr("Ablate / restore layer {0} head {1}").format(*hit),
+                            lambda: self.ablation_toggled.emit(*hit)))
             self.popup_menu(event.screenPos().toPoint(), *own)

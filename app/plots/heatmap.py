@@ -57,8 +57,10 @@ class HeatmapView(TitledView):
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrow keys move the highlighted cell (attention_keys)
         self.setAccessibleDescription(
-            "Attention of one head: rows are queries, columns keys. Hover a cell for its weight; click it "
-            "(or Enter) to see how it was computed. Arrow keys move the highlighted cell, PageUp/PageDown the layer."
+            self.tr(
+                "Attention of one head: rows are queries, columns keys. Hover a cell for its weight; "
+                "click it (or Enter) to see how it was computed. Arrow keys move the highlighted cell, "
+                "PageUp/PageDown the layer.")
         )
         pen = QPen(QColor(SELECTION))
         pen.setWidthF(2)

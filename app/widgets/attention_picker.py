@@ -22,14 +22,17 @@ class AttentionPicker(QWidget):
         self.setObjectName("attentionPicker")
         self.stack_box = QComboBox()
         self.stack_box.setObjectName("stackPicker")
-        self.stack_box.setToolTip("Which attention: the encoder's, the decoder's, or the decoder's cross-attention "
-                                  "to the encoder")
+        self.stack_box.setToolTip(self.tr(
+                                      "Which attention: the encoder's, the decoder's, or the decoder's "
+                                      "cross-attention to the encoder"))
         self.layer_box = QSpinBox()
         self.layer_box.setObjectName("layerPicker")
-        self.layer_box.setToolTip("The layer shown (PageUp/PageDown in the heatmap or the head grid)")
+        self.layer_box.setToolTip(self.tr("The layer shown (PageUp/PageDown in the heatmap or the head grid)"))
         self.head_box = QSpinBox()
         self.head_box.setObjectName("headPicker")
-        self.head_box.setToolTip("The head shown in the large heatmap (or click a thumbnail in the head grid)")
+        self.head_box.setToolTip(self.tr(
+                                     "The head shown in the large heatmap (or click a thumbnail in the "
+                                     "head grid)"))
         self.mean_box = QCheckBox("mean")
         self.mean_box.setObjectName("headMean")
         self.mean_box.setToolTip(self.tr("Show the mean over the layer's heads"))

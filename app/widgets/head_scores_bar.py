@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from app import i18n
 from app.head_metrics import METRICS, PROBE
 
 ATTENTION = ""  # the picker's first entry: the grid shows the heads' attention, no score colours
@@ -21,17 +22,21 @@ class HeadScoresBar(QWidget):
         self.setObjectName("headScoresBar")
         self.picker = QComboBox()
         self.picker.setObjectName("headMetricPicker")
-        self.picker.setToolTip("Colour each head of the grid by one of its scores (hover a head for the value)")
+        self.picker.setToolTip(self.tr(
+                                   "Colour each head of the grid by one of its scores (hover a head "
+                                   "for the value)"))
         self.picker.addItem("attention", ATTENTION)
         for name, metric in METRICS.items():
-            self.picker.addItem(metric.title, name)
-            self.picker.setItemData(self.picker.count() - 1, metric.tip, 3)  # 3: Qt.ToolTipRole
+            self.picker.addItem(i18n.title(metric.title), name)
+            self.picker.setItemData(self.picker.count() - 1, i18n.title(metric.tip), 3)  # 3: Qt.ToolTipRole
         self.set_probe_available(False)
-        self.probe_button = QPushButton("Induction probe")
+        self.probe_button = QPushButton(self.tr("Induction probe"))
         self.probe_button.setObjectName("inductionProbeButton")
         self.probe_button.setToolTip(
-            "Run a seeded sequence of random tokens, repeated twice, through the model and score every head on it: "
-            "an induction head attends from each repeated token to the token after its first copy (score near 1)"
+            self.tr(
+                "Run a seeded sequence of random tokens, repeated twice, through the model and score "
+                "every head on it: an induction head attends from each repeated token to the token after "
+                "its first copy (score near 1)")
         )
         self.status = QLabel("")
         self.status.setObjectName("headScoresStatus")
@@ -39,7 +44,7 @@ class HeadScoresBar(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(4)
-        row.addWidget(QLabel("colour heads by"))
+        row.addWidget(QLabel(self.tr("colour heads by")))
         row.addWidget(self.picker)
         row.addWidget(self.probe_button)
         row.addWidget(self.status, 1)
@@ -68,4 +73,4 @@ class HeadScoresBar(QWidget):
 
     def set_probing(self, probing: bool, can_probe: bool = True) -> None:
         self.probe_button.setEnabled(can_probe and not probing)
-        self.probe_button.setText("Probing…" if probing else "Induction probe")
+        self.probe_button.setText(self.tr("Probing…") if probing else self.tr("Induction probe"))

@@ -50,13 +50,14 @@ class ModelPicker(QWidget):
         self.hub_id.setObjectName("hubIdInput")
         self.hub_id.setPlaceholderText(self.tr("hub id or path, Enter to load"))
         self.hub_id.setClearButtonEnabled(True)
-        self.hub_id.setToolTip("A Hugging Face hub id (online only) or the path of a model folder or .gguf file; "
-                               "Enter loads it")
+        self.hub_id.setToolTip(self.tr(
+                                   "A Hugging Face hub id (online only) or the path of a model folder "
+                                   "or .gguf file; Enter loads it"))
         self.open_button = QToolButton()
         self.open_button.setObjectName("openButton")
         self.open_button.setText(self.tr("Open…"))
         self.open_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.open_button.setToolTip("Open a model folder or a GGUF file from disk")
+        self.open_button.setToolTip(self.tr("Open a model folder or a GGUF file from disk"))
         open_menu = QMenu(self.open_button)
         open_menu.addAction(self.tr("Open folder…"), self._open_folder).setObjectName("openFolder")
         open_menu.addAction(self.tr("Open GGUF file…"), self._open_gguf).setObjectName("openGguf")
@@ -65,7 +66,9 @@ class ModelPicker(QWidget):
         self.options_button.setObjectName("loadOptionsButton")
         self.options_button.setText(self.tr("Options"))
         self.options_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.options_button.setToolTip("How the next model loads: device, precision, remote code, pickled weights")
+        self.options_button.setToolTip(self.tr(
+                                           "How the next model loads: device, precision, remote code, "
+                                           "pickled weights"))
         self.options_button.setMenu(self._options_menu())
         self.progress = QProgressBar()
         self.progress.setObjectName("loadProgress")

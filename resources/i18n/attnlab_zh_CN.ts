@@ -4,39 +4,104 @@
 <context>
     <name>AttentionPanel</name>
     <message>
-        <location filename="../../app/attention_panel.py" line="90" />
+        <location filename="../../app/attention_panel.py" line="140" />
         <source>{0} · layer {1}</source>
         <translation>{0} · 第 {1} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="115" />
+        <location filename="../../app/attention_panel.py" line="168" />
         <source>all layers × heads · {0}</source>
         <translation>所有层 × 头 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="116" />
+        <location filename="../../app/attention_panel.py" line="169" />
         <source>heads of layer {0} · {1}</source>
         <translation>第 {0} 层的头 · {1}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="128" />
+        <location filename="../../app/attention_panel.py" line="182" />
         <source>{0!r} #{1} → {2!r} #{3} · {4} layer {5}</source>
         <translation>{0!r} #{1} → {2!r} #{3} · {4} 第 {5} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="92" />
-        <location filename="../../app/attention_panel.py" line="133" />
+        <location filename="../../app/attention_panel.py" line="228" />
+        <source>head scores are for self-attention: pick the encoder or decoder stack</source>
+        <translation>头评分只适用于自注意力：请选择编码器或解码器堆栈</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="234" />
+        <source>could not score the heads (see the message)</source>
+        <translation>无法为各头评分（见消息）</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="234" />
+        <source>scoring…</source>
+        <translation>正在评分…</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="236" />
+        <source>on the probe: {0} random tokens, twice</source>
+        <translation>基于探针：{0} 个随机词元，重复两次</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="238" />
+        <source>on {0} tokens</source>
+        <translation>基于 {0} 个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="280" />
+        <source>the induction probe failed (see the message)</source>
+        <translation>归纳探针失败了（见消息）</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="301" />
+        <source>rollout is for self-attention: pick the encoder or decoder stack</source>
+        <translation>注意力展开只适用于自注意力：请选择编码器或解码器堆栈</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="310" />
+        <source>could not compute the rollout</source>
+        <translation>无法计算注意力展开</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="311" />
+        <source>computing rollout…</source>
+        <translation>正在计算注意力展开…</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="316" />
+        <source> · updating…</source>
+        <translation> · 正在更新…</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="318" />
+        <source>rollout through layer {0} · {1}{2}</source>
+        <translation>展开到第 {0} 层 · {1}{2}</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="145" />
+        <location filename="../../app/attention_panel.py" line="195" />
         <source>{0} · mean of heads</source>
         <translation>{0} · 各头平均</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="134" />
+        <location filename="../../app/attention_panel.py" line="187" />
+        <source>{0} · rollout</source>
+        <translation>{0} · 注意力展开</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="189" />
+        <source>Rollout multiplies the mean attention of every layer up to this one (with the residual stream): no single head computed it. Turn rollout off (View menu) and click a cell of one head.</source>
+        <translation>注意力展开把直到这一层的每一层的平均注意力（加上残差流）相乘：它不是某一个头算出来的。请关闭注意力展开（视图菜单），然后点击某一个头的格子。</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="196" />
         <source>The mean of heads has no single head and so no formula: untick "mean" and click a cell of one head.</source>
         <translation>各头平均不对应某一个头，因此没有公式：取消勾选“平均”，然后点击某一个头的格子。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="95" />
-        <location filename="../../app/attention_panel.py" line="139" />
+        <location filename="../../app/attention_panel.py" line="148" />
+        <location filename="../../app/attention_panel.py" line="201" />
         <source>{0} · head {1}</source>
         <translation>{0} · 头 {1}</translation>
     </message>
@@ -44,62 +109,72 @@
 <context>
     <name>AttentionPicker</name>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="29" />
-        <source>mean</source>
-        <translation>平均</translation>
+        <location filename="../../app/widgets/attention_picker.py" line="26" />
+        <source>Which attention: the encoder's, the decoder's, or the decoder's cross-attention to the encoder</source>
+        <translation>显示哪种注意力：编码器的、解码器的，或解码器对编码器的交叉注意力</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="31" />
+        <location filename="../../app/widgets/attention_picker.py" line="30" />
+        <source>The layer shown (PageUp/PageDown in the heatmap or the head grid)</source>
+        <translation>显示的层（在热力图或头网格中按 PageUp/PageDown）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="34" />
+        <source>The head shown in the large heatmap (or click a thumbnail in the head grid)</source>
+        <translation>大热力图中显示的头（或点击头网格中的缩略图）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="38" />
         <source>Show the mean over the layer's heads</source>
         <translation>显示该层各头的平均</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="32" />
+        <location filename="../../app/widgets/attention_picker.py" line="39" />
         <source>all layers</source>
         <translation>所有层</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="34" />
+        <location filename="../../app/widgets/attention_picker.py" line="41" />
         <source>Head grid: every layer × head instead of one layer's heads</source>
         <translation>头网格：显示所有层 × 头，而不只是一层的头</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="41" />
+        <location filename="../../app/widgets/attention_picker.py" line="48" />
         <source>Colours of the large heatmap: linear; log (10⁻⁴ darkest … 1 brightest: small weights become visible); per row (each query's strongest key is brightest); and whether to hide the first token. Hover always shows the true weight.</source>
         <translation>大热力图的配色：线性；对数（10⁻⁴ 最暗 … 1 最亮：小权重也能看见）；按行（每个查询最强的键最亮）；以及是否隐藏第一个词元。悬停时总是显示真实权重。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="49" />
+        <location filename="../../app/widgets/attention_picker.py" line="56" />
         <source>{0} colours</source>
         <translation>{0}配色</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="56" />
+        <location filename="../../app/widgets/attention_picker.py" line="63" />
         <source>hide the first token</source>
         <translation>隐藏第一个词元</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="61" />
+        <location filename="../../app/widgets/attention_picker.py" line="68" />
         <source>Many models put most of each row's weight on the first token: hide it and renormalise each row over the other keys; the title says how much weight was hidden.</source>
         <translation>许多模型把每行的大部分权重放在第一个词元上：隐藏它，并在其余的键上重新归一化每一行；标题会说明隐藏了多少权重。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="67" />
+        <location filename="../../app/widgets/attention_picker.py" line="74" />
         <source>stack</source>
         <translation>堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="71" />
+        <location filename="../../app/widgets/attention_picker.py" line="78" />
         <source>layer</source>
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="72" />
+        <location filename="../../app/widgets/attention_picker.py" line="79" />
         <source>head</source>
         <translation>头</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="136" />
+        <location filename="../../app/widgets/attention_picker.py" line="143" />
         <source> · no 1st</source>
         <translation> · 无首词元</translation>
     </message>
@@ -317,113 +392,251 @@
     </message>
     <message>
         <location filename="../../app/engine_messages.py" line="72" />
+        <source>{file}: a figure is saved as {endings} — name the file with one of these endings</source>
+        <translation>{file}：图像保存为 {endings} —— 请用其中一个扩展名命名文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="74" />
+        <source>the folder {folder} does not exist</source>
+        <translation>文件夹 {folder} 不存在</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="75" />
+        <source>the PNG could not be encoded</source>
+        <translation>无法编码 PNG</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="76" />
+        <source>Running the induction probe…</source>
+        <translation>正在运行归纳探针…</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="78" />
         <source>finding {spec}</source>
         <translation>正在查找 {spec}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="73" />
+        <location filename="../../app/engine_messages.py" line="79" />
         <source>loading weights of {model} ({kind})</source>
         <translation>正在加载 {model} 的权重（{kind}）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="74" />
+        <location filename="../../app/engine_messages.py" line="80" />
         <source>loaded {model} in {seconds} s</source>
         <translation>已加载 {model}，用时 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="75" />
+        <location filename="../../app/engine_messages.py" line="81" />
         <source>using the converted copy of {file}</source>
         <translation>使用 {file} 的转换副本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="76" />
+        <location filename="../../app/engine_messages.py" line="82" />
         <source>converted {file}</source>
         <translation>已转换 {file}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="77" />
+        <location filename="../../app/engine_messages.py" line="83" />
         <source>reading the tokenizer from {file} (about 15 s)</source>
         <translation>正在从 {file} 读取分词器（约 15 秒）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="78" />
+        <location filename="../../app/engine_messages.py" line="84" />
         <source>dequantising the weights of {file} (about 30 s)</source>
         <translation>正在反量化 {file} 的权重（约 30 秒）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="79" />
+        <location filename="../../app/engine_messages.py" line="85" />
         <source>writing model.safetensors (float32)</source>
         <translation>正在写入 model.safetensors（float32）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="80" />
+        <location filename="../../app/engine_messages.py" line="86" />
         <source>checking the converted model against the GGUF</source>
         <translation>正在对照 GGUF 检查转换后的模型</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="85" />
+        <location filename="../../app/engine_messages.py" line="91" />
         <source>text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="86" />
+        <location filename="../../app/engine_messages.py" line="92" />
         <source>source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="87" />
+        <location filename="../../app/engine_messages.py" line="93" />
         <source>prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="88" />
+        <location filename="../../app/engine_messages.py" line="94" />
         <source>decoder prefix</source>
         <translation>解码器前缀</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="89" />
+        <location filename="../../app/engine_messages.py" line="95" />
         <source>mask</source>
         <translation>遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="90" />
+        <location filename="../../app/engine_messages.py" line="96" />
         <source>knock-out</source>
         <translation>屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="91" />
+        <location filename="../../app/engine_messages.py" line="97" />
         <source>decoder knock-out</source>
         <translation>解码器屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="92" />
+        <location filename="../../app/engine_messages.py" line="98" />
         <source>eos</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="93" />
+        <location filename="../../app/engine_messages.py" line="99" />
         <source>max_length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="94" />
+        <location filename="../../app/engine_messages.py" line="100" />
         <source>encoder</source>
         <translation>编码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="95" />
+        <location filename="../../app/engine_messages.py" line="101" />
         <source>decoder</source>
         <translation>解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="96" />
+        <location filename="../../app/engine_messages.py" line="102" />
         <source>encoder-decoder</source>
         <translation>编码器-解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="97" />
+        <location filename="../../app/engine_messages.py" line="103" />
         <source>cross</source>
         <translation>交叉注意力</translation>
+    </message>
+</context>
+<context>
+    <name>FigureActions</name>
+    <message>
+        <location filename="../../app/figure_actions.py" line="37" />
+        <source>Large heatmap</source>
+        <translation>大热力图</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="38" />
+        <source>Head grid</source>
+        <translation>头网格</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="39" />
+        <source>PNG image</source>
+        <translation>PNG 图像</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="40" />
+        <source>SVG (vector, text stays text)</source>
+        <translation>SVG（矢量，文字保持为文字）</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="41" />
+        <source>PDF (vector)</source>
+        <translation>PDF（矢量）</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="42" />
+        <source>matrix as CSV</source>
+        <translation>矩阵（CSV）</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="43" />
+        <source>matrix as NumPy .npy</source>
+        <translation>矩阵（NumPy .npy）</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="44" />
+        <source>2× the screen's pixels</source>
+        <translation>屏幕像素的 2 倍</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="92" />
+        <source>&amp;Export Figure…</source>
+        <translation>导出图像(&amp;E)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="93" />
+        <source>Save a view as PNG, SVG or PDF, or its matrix as CSV or .npy</source>
+        <translation>把视图保存为 PNG、SVG 或 PDF，或把它的矩阵保存为 CSV 或 .npy</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="101" />
+        <source>Export Figure…</source>
+        <translation>导出图像…</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="102" />
+        <source>Save this view as PNG, SVG or PDF</source>
+        <translation>把这个视图保存为 PNG、SVG 或 PDF</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="104" />
+        <source>Copy Image</source>
+        <translation>复制图像</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="105" />
+        <source>Copy this view to the clipboard as an image</source>
+        <translation>把这个视图作为图像复制到剪贴板</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="107" />
+        <source>Save Matrix…</source>
+        <translation>保存矩阵…</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="108" />
+        <source>Save the weights this view shows as CSV or .npy</source>
+        <translation>把这个视图显示的权重保存为 CSV 或 .npy</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="113" />
+        <source>PNG Resolution</source>
+        <translation>PNG 分辨率</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="137" />
+        <source>Nothing to export yet: load a model and type some text first.</source>
+        <translation>还没有可导出的内容：请先加载模型并输入一些文字。</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="145" />
+        <source>Could not export: {0}</source>
+        <translation>无法导出：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="147" />
+        <source>Saved {0}</source>
+        <translation>已保存 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="153" />
+        <source>Nothing to copy yet: load a model and type some text first.</source>
+        <translation>还没有可复制的内容：请先加载模型并输入一些文字。</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="158" />
+        <source>Copied the {0} as an image</source>
+        <translation>已把{0}复制为图像</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="168" />
+        <source>Export Figure</source>
+        <translation>导出图像</translation>
     </message>
 </context>
 <context>
@@ -600,9 +813,61 @@
 <context>
     <name>HeadGridView</name>
     <message>
-        <location filename="../../app/plots/head_grid.py" line="237" />
+        <location filename="../../app/plots/head_grid.py" line="294" />
+        <source>layer {0} head {1} · {2}: {3}</source>
+        <translation>第 {0} 层第 {1} 个头 · {2}：{3}</translation>
+    </message>
+    <message>
+        <location filename="../../app/plots/head_grid.py" line="313" />
         <source>Ablate / restore layer {0} head {1}</source>
         <translation>消融 / 恢复第 {0} 层第 {1} 个头</translation>
+    </message>
+</context>
+<context>
+    <name>HeadScoresBar</name>
+    <message>
+        <location filename="../../app/widgets/head_scores_bar.py" line="26" />
+        <source>Colour each head of the grid by one of its scores (hover a head for the value)</source>
+        <translation>按某一项评分给网格中的每个头着色（悬停可看数值）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/head_scores_bar.py" line="33" />
+        <location filename="../../app/widgets/head_scores_bar.py" line="76" />
+        <source>Induction probe</source>
+        <translation>归纳探针</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/head_scores_bar.py" line="37" />
+        <source>Run a seeded sequence of random tokens, repeated twice, through the model and score every head on it: an induction head attends from each repeated token to the token after its first copy (score near 1)</source>
+        <translation>让模型运行一段固定种子的随机词元序列（重复两次），并据此给每个头评分：归纳头会从每个重复的词元关注到它第一次出现时后面的那个词元（评分接近 1）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/head_scores_bar.py" line="47" />
+        <source>colour heads by</source>
+        <translation>头的着色依据</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/head_scores_bar.py" line="76" />
+        <source>Probing…</source>
+        <translation>正在探测…</translation>
+    </message>
+</context>
+<context>
+    <name>HeadsTable</name>
+    <message>
+        <location filename="../../app/widgets/heads_table.py" line="49" />
+        <source>Every head's scores on this text; click a column header to sort, a row to show that head</source>
+        <translation>每个头在这段文本上的评分；点击列标题排序，点击一行显示那个头</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/heads_table.py" line="73" />
+        <source>layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/heads_table.py" line="73" />
+        <source>head</source>
+        <translation>头</translation>
     </message>
 </context>
 <context>
@@ -618,12 +883,17 @@
         <translation>键</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="96" />
+        <location filename="../../app/plots/heatmap.py" line="61" />
+        <source>Attention of one head: rows are queries, columns keys. Hover a cell for its weight; click it (or Enter) to see how it was computed. Arrow keys move the highlighted cell, PageUp/PageDown the layer.</source>
+        <translation>一个头的注意力：行是查询，列是键。悬停在格子上可看权重；点击它（或按 Enter）可看它是怎么算出来的。方向键移动高亮的格子，PageUp/PageDown 切换层。</translation>
+    </message>
+    <message>
+        <location filename="../../app/plots/heatmap.py" line="112" />
         <source> · token 0 hidden ({0:.0%} of the weight)</source>
         <translation> · 隐藏了词元 0（占权重的 {0:.0%}）</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="98" />
+        <location filename="../../app/plots/heatmap.py" line="114" />
         <source> · {0} colours</source>
         <translation> · {0}配色</translation>
     </message>
@@ -725,141 +995,171 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/main_window.py" line="97" />
+        <location filename="../../app/main_window.py" line="106" />
         <source>Source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="98" />
+        <location filename="../../app/main_window.py" line="107" />
         <source>The encoder's input</source>
         <translation>编码器的输入</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="99" />
-        <location filename="../../app/main_window.py" line="460" />
+        <location filename="../../app/main_window.py" line="108" />
+        <source>The text the encoder reads; analysed as you type</source>
+        <translation>编码器读取的文本；边输入边分析</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="109" />
+        <location filename="../../app/main_window.py" line="485" />
         <source>Text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="100" />
+        <location filename="../../app/main_window.py" line="110" />
         <source>Type some text…</source>
         <translation>输入一些文字…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="103" />
+        <location filename="../../app/main_window.py" line="112" />
+        <source>The text to analyse, as you type (Tab moves on to the next control)</source>
+        <translation>要分析的文本，边输入边分析（Tab 移到下一个控件）</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="116" />
         <source>Decoder tokens</source>
         <translation>解码器词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="112" />
+        <location filename="../../app/main_window.py" line="125" />
         <source>Not current — shows the previous text (the last analysis failed)</source>
         <translation>不是最新的——显示的是之前的文本（上一次分析失败了）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="145" />
+        <location filename="../../app/main_window.py" line="158" />
         <source>no model</source>
         <translation>没有模型</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="235" />
-        <location filename="../../app/main_window.py" line="236" />
+        <location filename="../../app/main_window.py" line="258" />
+        <location filename="../../app/main_window.py" line="259" />
         <source>Loading {0}…</source>
         <translation>正在加载 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="255" />
+        <location filename="../../app/main_window.py" line="278" />
         <source>a source text</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="255" />
+        <location filename="../../app/main_window.py" line="278" />
         <source>some text</source>
         <translation>一些文字</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="256" />
+        <location filename="../../app/main_window.py" line="279" />
         <source>Type {0} to see its attention.</source>
         <translation>输入{0}，查看它的注意力。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="268" />
+        <location filename="../../app/main_window.py" line="291" />
         <source>Re-running the text and its {0} generated tokens with the new masks</source>
         <translation>正在用新的遮盖重新运行文本及其 {0} 个已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="340" />
+        <location filename="../../app/main_window.py" line="363" />
         <source>Regenerating from token #{0}</source>
         <translation>正在从词元 #{0} 起重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="382" />
+        <location filename="../../app/main_window.py" line="378" />
+        <source>Head ablation</source>
+        <translation>头消融</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="407" />
         <source>Pick a model in the list, or open a model folder.</source>
         <translation>请在列表中选择一个模型，或打开一个模型文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="392" />
+        <location filename="../../app/main_window.py" line="417" />
         <source>attnlab — {0}</source>
         <translation>attnlab — {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="397" />
+        <location filename="../../app/main_window.py" line="422" />
         <source>Loaded {0}</source>
         <translation>已加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="407" />
+        <location filename="../../app/main_window.py" line="432" />
         <source> Still using {0}.</source>
         <translation> 仍在使用 {0}。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="408" />
+        <location filename="../../app/main_window.py" line="433" />
         <source>Could not load {0}: {1}{2}</source>
         <translation>无法加载 {0}：{1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="410" />
+        <location filename="../../app/main_window.py" line="435" />
         <source>Could not load {0}</source>
         <translation>无法加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="422" />
+        <location filename="../../app/main_window.py" line="447" />
         <source>analysis {0:.0f} ms</source>
         <translation>分析 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="428" />
+        <location filename="../../app/main_window.py" line="453" />
         <source>last step {0:.0f} ms</source>
         <translation>上一步 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="438" />
+        <location filename="../../app/main_window.py" line="463" />
         <source>end of text</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="438" />
+        <location filename="../../app/main_window.py" line="463" />
         <source>maximum length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="439" />
+        <location filename="../../app/main_window.py" line="464" />
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="439" />
+        <location filename="../../app/main_window.py" line="464" />
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="440" />
+        <location filename="../../app/main_window.py" line="465" />
         <source>Generated {0} tokens ({1})</source>
         <translation>已生成 {0} 个词元（{1}）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="460" />
+        <location filename="../../app/main_window.py" line="485" />
         <source>Decoder prefix (optional)</source>
         <translation>解码器前缀（可选）</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="494" />
+        <source>Knock-out is not available: {0}</source>
+        <translation>无法屏蔽：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="620" />
+        <source>{0} is not available for this model: {1}</source>
+        <translation>这个模型不支持{0}：{1}</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="624" />
+        <source>The formula inspector</source>
+        <translation>公式检查器</translation>
     </message>
 </context>
 <context>
@@ -901,6 +1201,14 @@
     </message>
 </context>
 <context>
+    <name>MessageBanner</name>
+    <message>
+        <location filename="../../app/widgets/message_banner.py" line="26" />
+        <source>Dismiss this message</source>
+        <translation>关闭这条消息</translation>
+    </message>
+</context>
+<context>
     <name>ModelPicker</name>
     <message>
         <location filename="../../app/widgets/model_picker.py" line="48" />
@@ -913,69 +1221,107 @@
         <translation>hub id 或路径，按 Enter 加载</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="55" />
+        <location filename="../../app/widgets/model_picker.py" line="54" />
+        <source>A Hugging Face hub id (online only) or the path of a model folder or .gguf file; Enter loads it</source>
+        <translation>Hugging Face hub id（仅联网时）或模型文件夹、.gguf 文件的路径；按 Enter 加载</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="58" />
         <source>Open…</source>
         <translation>打开…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="58" />
+        <location filename="../../app/widgets/model_picker.py" line="60" />
+        <source>Open a model folder or a GGUF file from disk</source>
+        <translation>从磁盘打开模型文件夹或 GGUF 文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="62" />
         <source>Open folder…</source>
         <translation>打开文件夹…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="59" />
+        <location filename="../../app/widgets/model_picker.py" line="63" />
         <source>Open GGUF file…</source>
         <translation>打开 GGUF 文件…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="63" />
+        <location filename="../../app/widgets/model_picker.py" line="67" />
         <source>Options</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="76" />
+        <location filename="../../app/widgets/model_picker.py" line="70" />
+        <source>How the next model loads: device, precision, remote code, pickled weights</source>
+        <translation>下一个模型如何加载：设备、精度、远程代码、pickle 权重</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="83" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="92" />
+        <location filename="../../app/widgets/model_picker.py" line="99" />
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="93" />
+        <location filename="../../app/widgets/model_picker.py" line="100" />
         <source>Precision</source>
         <translation>精度</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="95" />
+        <location filename="../../app/widgets/model_picker.py" line="102" />
         <source>Trust remote code (runs code shipped with the model)</source>
         <translation>信任远程代码（运行模型附带的代码）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="97" />
+        <location filename="../../app/widgets/model_picker.py" line="104" />
         <source>Allow pickled .bin weights (can run arbitrary code)</source>
         <translation>允许 pickle 格式的 .bin 权重（可能运行任意代码）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="104" />
+        <location filename="../../app/widgets/model_picker.py" line="111" />
         <source>auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="185" />
+        <location filename="../../app/widgets/model_picker.py" line="192" />
         <source>Open a model folder</source>
         <translation>打开模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="190" />
+        <location filename="../../app/widgets/model_picker.py" line="197" />
         <source>Open a GGUF model</source>
         <translation>打开 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="191" />
+        <location filename="../../app/widgets/model_picker.py" line="198" />
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
+    </message>
+</context>
+<context>
+    <name>RestoreBanner</name>
+    <message>
+        <location filename="../../app/widgets/restore_banner.py" line="23" />
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/restore_banner.py" line="26" />
+        <source>Open the unsaved session again: its model, text, masks and generated tokens</source>
+        <translation>重新打开未保存的会话：它的模型、文本、遮盖和已生成的词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/restore_banner.py" line="28" />
+        <source>Discard</source>
+        <translation>丢弃</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/restore_banner.py" line="30" />
+        <source>Delete the unsaved session for good</source>
+        <translation>永久删除未保存的会话</translation>
     </message>
 </context>
 <context>
@@ -1005,28 +1351,166 @@
     </message>
     <message>
         <location filename="../../app/widgets/sampling_panel.py" line="28" />
+        <source>Always take the most likely next token; untick to sample with the settings below</source>
+        <translation>总是取最可能的下一个词元；取消勾选则按下面的设置采样</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="31" />
         <source>all</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/sampling_panel.py" line="30" />
+        <location filename="../../app/widgets/sampling_panel.py" line="33" />
         <source>random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/sampling_panel.py" line="35" />
+        <location filename="../../app/widgets/sampling_panel.py" line="38" />
+        <source>Divides the logits before sampling: below 1 sharpens, above 1 flattens the choice</source>
+        <translation>采样前用它除 logits：小于 1 使选择更集中，大于 1 使选择更平均</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="39" />
+        <source>Sample only among the k most likely tokens (all: no limit)</source>
+        <translation>只在最可能的 k 个词元中采样（全部：不限制）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="40" />
+        <source>Sample only among the most likely tokens whose probabilities add up to p</source>
+        <translation>只在概率累计达到 p 的最可能词元中采样</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="42" />
+        <source>The random seed: the same seed gives the same generation (random: a new one each time)</source>
+        <translation>随机种子：相同的种子给出相同的生成（随机：每次都用新的种子）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="43" />
+        <source>How many candidates for the next token the table lists</source>
+        <translation>表格列出多少个下一个词元的候选</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="48" />
         <source>temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/sampling_panel.py" line="38" />
+        <location filename="../../app/widgets/sampling_panel.py" line="51" />
         <source>seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/sampling_panel.py" line="39" />
+        <location filename="../../app/widgets/sampling_panel.py" line="52" />
         <source>candidates shown</source>
         <translation>显示的候选数</translation>
+    </message>
+</context>
+<context>
+    <name>Sessions</name>
+    <message>
+        <location filename="../../app/session_actions.py" line="42" />
+        <source>attnlab sessions (*{0});;All files (*)</source>
+        <translation>attnlab 会话 (*{0});;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="91" />
+        <source>&amp;New Session</source>
+        <translation>新建会话(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="92" />
+        <source>Start over: empty text, no masks, no tokens</source>
+        <translation>重新开始：空文本，无遮盖，无词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="93" />
+        <source>&amp;Open Session…</source>
+        <translation>打开会话(&amp;O)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="94" />
+        <source>Open a saved .attnlab session</source>
+        <translation>打开一个已保存的 .attnlab 会话</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="95" />
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="101" />
+        <source>&amp;Save Session</source>
+        <translation>保存会话(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="102" />
+        <source>Save the model, text, masks, sampling and generated tokens</source>
+        <translation>保存模型、文本、遮盖、采样设置和已生成的词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="104" />
+        <source>Save Session &amp;As…</source>
+        <translation>会话另存为(&amp;A)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="105" />
+        <source>Save the session to a new file</source>
+        <translation>把会话保存到一个新文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="116" />
+        <source>No recent sessions</source>
+        <translation>没有最近的会话</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="163" />
+        <source>Open a session</source>
+        <translation>打开会话</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="211" />
+        <source>This session was saved with a {0} model; {1} is a {2}.</source>
+        <translation>这个会话保存时用的是{0}模型；{1} 是{2}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="214" />
+        <source>The weights of {0} changed since this session was saved: its text, masks and tokens are kept, but the attention and candidates are the new weights', not the saved run's.</source>
+        <translation>自这个会话保存以来，{0} 的权重已经改变：它的文本、遮盖和词元保留不变，但注意力和候选来自新的权重，而不是保存时的运行。</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="233" />
+        <source>Nothing to save yet: load a model first.</source>
+        <translation>还没有可保存的内容：请先加载一个模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="240" />
+        <source>Could not save the session: {0}</source>
+        <translation>无法保存会话：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="245" />
+        <source>Saved {0}</source>
+        <translation>已保存 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="249" />
+        <source>Save the session</source>
+        <translation>保存会话</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="287" />
+        <source> It is shown with {0}.</source>
+        <translation> 现在用 {0} 显示。</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="288" />
+        <source>This session's model {0} could not be loaded: {1}. Its text is kept.{2} Pick a model to analyse it, or make the model available and open the session again.</source>
+        <translation>无法加载这个会话的模型 {0}：{1}。文本已保留。{2} 请选择一个模型来分析它，或者让该模型可用后再打开这个会话。</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="317" />
+        <source>attnlab did not close properly last time. Restore the unsaved session on {0} (“{1}”, {2} generated tokens)?</source>
+        <translation>attnlab 上次没有正常关闭。要恢复 {0} 上未保存的会话（“{1}”，{2} 个已生成的词元）吗？</translation>
     </message>
 </context>
 <context>
@@ -1060,6 +1544,76 @@
         <location filename="../../app/i18n.py" line="91" />
         <source>per row</source>
         <translation>按行</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="93" />
+        <source>previous token</source>
+        <translation>前一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="94" />
+        <source>Mean weight on the token just before the query</source>
+        <translation>放在查询前一个词元上的平均权重</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="95" />
+        <source>induction</source>
+        <translation>归纳</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="96" />
+        <source>Mean weight on the tokens that followed earlier copies of the query's token, over the queries whose token appeared before (decoder only; — when no token repeats)</source>
+        <translation>放在查询词元较早出现处之后那个词元上的平均权重，只统计词元此前出现过的查询（仅解码器；没有重复词元时为 —）</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="98" />
+        <source>induction (probe)</source>
+        <translation>归纳（探针）</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="99" />
+        <source>Induction score on seeded random tokens repeated twice: near 1 for an induction head (press "Induction probe")</source>
+        <translation>在重复两次的固定种子随机词元上的归纳评分：归纳头接近 1（按“归纳探针”）</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="101" />
+        <source>sink</source>
+        <translation>汇聚点</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="102" />
+        <source>Mean weight on the first token (an attention sink)</source>
+        <translation>放在第一个词元上的平均权重（注意力汇聚点）</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="103" />
+        <source>self</source>
+        <translation>自身</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="104" />
+        <source>Mean weight on the query's own token</source>
+        <translation>放在查询自身词元上的平均权重</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="105" />
+        <source>entropy</source>
+        <translation>熵</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="106" />
+        <source>How spread out a query's attention is: mean −Σ p log p, in nats</source>
+        <translation>查询的注意力有多分散：平均 −Σ p log p，单位为奈特</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="107" />
+        <source>distance</source>
+        <translation>距离</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="108" />
+        <source>How far a head looks: mean Σ p·|query − key|, in tokens</source>
+        <translation>一个头看多远：平均 Σ p·|查询 − 键|，单位为词元</translation>
     </message>
 </context>
 <context>
@@ -1138,11 +1692,117 @@ click: its candidates · right-click: knock out, regenerate from here</source>
     </message>
 </context>
 <context>
+    <name>analysis_menu</name>
+    <message>
+        <location filename="../../app/analysis_menu.py" line="21" />
+        <source>Attention &amp;Rollout</source>
+        <translation>注意力展开(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../app/analysis_menu.py" line="25" />
+        <source>Show in the large heatmap how much each token draws on each earlier one through all layers up to the picked one (attention rollout: the mean of heads plus the residual stream, multiplied layer by layer)</source>
+        <translation>在大热力图中显示：经过直到所选层的所有层，每个词元从它之前的每个词元获取了多少信息（注意力展开：各头平均加上残差流，逐层相乘）</translation>
+    </message>
+    <message>
+        <location filename="../../app/analysis_menu.py" line="31" />
+        <source>Run the &amp;Induction Probe</source>
+        <translation>运行归纳探针(&amp;I)</translation>
+    </message>
+</context>
+<context>
     <name>formula_panel</name>
     <message>
         <location filename="../../app/widgets/formula_panel.py" line="55" />
         <source>, … ({0} dims)</source>
         <translation>，…（共 {0} 维）</translation>
+    </message>
+</context>
+<context>
+    <name>keyboard_help</name>
+    <message>
+        <location filename="../../app/attention_keys.py" line="24" />
+        <source>PageUp / PageDown</source>
+        <translation>PageUp / PageDown</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_keys.py" line="25" />
+        <source>previous / next layer (heatmap or head grid focused)</source>
+        <translation>上一层 / 下一层（焦点在热力图或头网格上时）</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_keys.py" line="26" />
+        <source>Arrow keys</source>
+        <translation>方向键</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_keys.py" line="27" />
+        <source>heatmap: move the highlighted cell; head grid: previous / next head or layer</source>
+        <translation>热力图：移动高亮的格子；头网格：上一个 / 下一个头或层</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_keys.py" line="29" />
+        <source>Home / End</source>
+        <translation>Home / End</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_keys.py" line="30" />
+        <source>heatmap: first / last key of the highlighted row</source>
+        <translation>热力图：高亮行的第一个 / 最后一个键</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_keys.py" line="31" />
+        <source>Enter</source>
+        <translation>Enter</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_keys.py" line="32" />
+        <source>heatmap: explain the highlighted cell (formula inspector)</source>
+        <translation>热力图：解释高亮的格子（公式检查器）</translation>
+    </message>
+    <message>
+        <location filename="../../app/keyboard_help.py" line="21" />
+        <source>Step: one token</source>
+        <translation>单步：一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/keyboard_help.py" line="22" />
+        <source>Run: generate N tokens</source>
+        <translation>运行：生成 N 个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/keyboard_help.py" line="23" />
+        <source>Stop a run</source>
+        <translation>停止运行</translation>
+    </message>
+    <message>
+        <location filename="../../app/keyboard_help.py" line="24" />
+        <source>Undo the last token</source>
+        <translation>撤销最后一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/keyboard_help.py" line="37" />
+        <source>Tab / Shift+Tab</source>
+        <translation>Tab / Shift+Tab</translation>
+    </message>
+    <message>
+        <location filename="../../app/keyboard_help.py" line="38" />
+        <source>next / previous control (also out of a text box)</source>
+        <translation>下一个 / 上一个控件（也可以离开文本框）</translation>
+    </message>
+    <message>
+        <location filename="../../app/keyboard_help.py" line="46" />
+        <source>&amp;Keyboard Shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <location filename="../../app/keyboard_help.py" line="49" />
+        <source>List every keyboard shortcut</source>
+        <translation>列出所有键盘快捷键</translation>
+    </message>
+    <message>
+        <location filename="../../app/keyboard_help.py" line="60" />
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
     </message>
 </context>
 <context>
