@@ -33,7 +33,7 @@ class AttentionPicker(QWidget):
         self.head_box.setToolTip(self.tr(
                                      "The head shown in the large heatmap (or click a thumbnail in the "
                                      "head grid)"))
-        self.mean_box = QCheckBox("mean")
+        self.mean_box = QCheckBox(self.tr("mean"))
         self.mean_box.setObjectName("headMean")
         self.mean_box.setToolTip(self.tr("Show the mean over the layer's heads"))
         self.all_layers_box = QCheckBox(self.tr("all layers"))

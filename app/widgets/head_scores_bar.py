@@ -25,7 +25,7 @@ class HeadScoresBar(QWidget):
         self.picker.setToolTip(self.tr(
                                    "Colour each head of the grid by one of its scores (hover a head "
                                    "for the value)"))
-        self.picker.addItem("attention", ATTENTION)
+        self.picker.addItem(self.tr("attention"), ATTENTION)
         for name, metric in METRICS.items():
             self.picker.addItem(i18n.title(metric.title), name)
             self.picker.setItemData(self.picker.count() - 1, i18n.title(metric.tip), 3)  # 3: Qt.ToolTipRole

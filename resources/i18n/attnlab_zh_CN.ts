@@ -124,6 +124,11 @@
         <translation>大热力图中显示的头（或点击头网格中的缩略图）</translation>
     </message>
     <message>
+        <location filename="../../app/widgets/attention_picker.py" line="36" />
+        <source>mean</source>
+        <translation>平均</translation>
+    </message>
+    <message>
         <location filename="../../app/widgets/attention_picker.py" line="38" />
         <source>Show the mean over the layer's heads</source>
         <translation>显示该层各头的平均</translation>
@@ -829,6 +834,11 @@
         <location filename="../../app/widgets/head_scores_bar.py" line="26" />
         <source>Colour each head of the grid by one of its scores (hover a head for the value)</source>
         <translation>按某一项评分给网格中的每个头着色（悬停可看数值）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/head_scores_bar.py" line="28" />
+        <source>attention</source>
+        <translation>注意力</translation>
     </message>
     <message>
         <location filename="../../app/widgets/head_scores_bar.py" line="33" />

@@ -42,7 +42,8 @@ TOOLS = Path(sys.executable).parent  # pyside6-lupdate and pyside6-lrelease come
 # Names, units and symbols that stay as they are in Chinese text.
 ALLOWED = {
     "attnlab", "English", "BERT", "GPT", "SmolLM", "tiny", "gpt", "bert", "seq2seq", "Instruct", "GGUF", "gguf",
-    "GiB", "MiB", "txt", "top", "cuda", "mps", "bfloat", "float",
+    "GiB", "MiB", "txt", "top", "cuda", "mps", "bfloat", "float", "Hugging", "Face", "PageUp", "PageDown", "Tab",
+    "PNG", "SVG", "PDF", "CSV", "npy", "NumPy", "dpi",
     "MASK", "CLS", "SEP", "softmax", "QK", "logit", "logsumexp", "exp", "tanh", "softcap", "Apache", "License",
     "hub", "cpu", "float32", "CPU", "GPU", "CUDA", "safetensors", "bin", "pickle", "Transformer", "Enter",
     "config", "json", "Ctrl", "Shift", "Return", "Esc", "Backspace", "UTF", "Unicode", "org", "id", "pt", "eos",
@@ -151,13 +152,22 @@ def test_dialogs_are_chinese(chinese, open_window, monkeypatch):
 
     monkeypatch.setattr(QMessageBox, "about", lambda _parent, title, text: shown.extend([title, text]))
     monkeypatch.setattr(QFileDialog, "getOpenFileName", open_file)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", open_file)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", open_folder)
-    for name in ("aboutAction", "openTextAction"):
+    names = ("aboutAction", "openTextAction", "openSessionAction", "saveSessionAsAction", "exportFigureAction",
+             "shortcutsAction")
+    for name in names:
         next(a for m in window.menus.values() for a in m.actions() if a.objectName() == name).trigger()
     for menu_action in window.picker.open_button.menu().actions():
         menu_action.trigger()
-    assert len(shown) >= 6
-    left = [text for text in shown if english(re.sub(r"<[^>]+>|\(\*\.\w+\)|\*", " ", text), {"attnlab"})]
+    shortcuts = window.findChild(QMessageBox, "shortcutsDialog")
+    assert shortcuts is not None
+    shown += [shortcuts.windowTitle(), shortcuts.text(), *(b.text() for b in shortcuts.buttons())]
+    shortcuts.close()
+    assert len(shown) >= 14
+    keys = {"Ctrl", "Shift", "Return", "Esc", "Backspace", "PgUp", "PgDown", "Home", "End", "Enter", "Tab", "Del",
+            "Alt", "Ins", "F1", "Up", "Down", "Left", "Right", "nbsp"}
+    left = [text for text in shown if english(re.sub(r"<[^>]+>|\(\*\.\w+\)|\*", " ", text), keys)]
     assert not left, left
 
 
