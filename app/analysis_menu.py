@@ -32,6 +32,8 @@ def add_analysis_actions(window: MainWindow) -> dict[str, QAction]:
     probe.setObjectName("inductionProbeAction")
     probe.setStatusTip(attention.scores_bar.probe_button.toolTip())
     probe.triggered.connect(attention.scores_bar.probe_button.click)
+    probe.setEnabled(attention.scores_bar.probe_button.isEnabled())
+    attention.scores_bar.probe_enabled.connect(probe.setEnabled)  # decoder-only models, one probe at a time
     menu.addAction(rollout)
     menu.addAction(probe)
     return {"rollout": rollout, "probe": probe}

@@ -252,10 +252,12 @@ class AttentionPanel(QWidget):
             self._asked_scores = snapshot
             self.scores_wanted.emit(stack, snapshot, document.sequence_ids(stack))
 
-    def show_scores(self, scores: HeadScores) -> None:
-        """The engine's head scores of a snapshot this panel asked for."""
+    def show_scores(self, scores: HeadScores | None) -> None:
+        """The engine's head scores of a snapshot this panel asked for (None: skipped, as newer work was
+        queued behind it: asked again for what is shown now)."""
         self._asked_scores = None
-        self._scores = scores
+        if scores is not None:
+            self._scores = scores
         self.render_grid()
 
     def show_probe(self, scores: HeadScores) -> None:
@@ -318,10 +320,11 @@ class AttentionPanel(QWidget):
                                  self.tr("rollout through layer {0} · {1}{2}").format(layer, title, note),
                                  self.picker.scale, self.picker.hide_first)
 
-    def show_rollout(self, result: StackRollout) -> None:
-        """The engine's rollout of a snapshot this panel asked for."""
+    def show_rollout(self, result: StackRollout | None) -> None:
+        """The engine's rollout of a snapshot this panel asked for (None: skipped, see show_scores)."""
         self._asked_rollout = None
-        self._rollout = result
+        if result is not None:
+            self._rollout = result
         self.render_heatmap()
 
     def _on_head_clicked(self, layer: int, head: int) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from engine.saved_session import SUFFIX, SessionData, write_session
@@ -39,11 +41,49 @@ def write_autosave(session: SessionData, path: Path) -> bool:
     return True
 
 
+class AutosaveWriter:
+    """Writes a window's autosave off the GUI thread (an fsync can take a tenth of a second on a
+    busy disk), one write at a time; the newest session waiting replaces an older one."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.Lock()
+        self._waiting: SessionData | None = None
+        self._closed = False
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="attnlab-autosave")
+
+    def submit(self, session: SessionData) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            queued = self._waiting is not None
+            self._waiting = session
+            if not queued:
+                self._executor.submit(self._write)
+
+    def _write(self) -> None:
+        with self._lock:
+            session, self._waiting = self._waiting, None
+        if session is not None:
+            write_autosave(session, self.path)
+
+    def close(self) -> None:
+        """Finish the write under way, then delete the file: a clean exit leaves nothing to restore."""
+        with self._lock:
+            self._closed = True
+            self._waiting = None
+        self._executor.shutdown(wait=True)
+        self.path.unlink(missing_ok=True)
+
+
 def orphans() -> list[Path]:
     """Autosaves left by processes that are gone, newest first."""
     folder = autosave_dir()
     if not folder.is_dir():
         return []
+    for scratch in folder.glob(f".*{SUFFIX}.*.tmp"):  # a write cut short by the crash: never a whole file
+        if not _alive(scratch.with_name(scratch.name.lstrip("."))):
+            scratch.unlink(missing_ok=True)
     found = [path for path in folder.glob(f"*{SUFFIX}") if not _alive(path)]
     return sorted(found, key=lambda path: path.stat().st_mtime, reverse=True)
 

@@ -58,3 +58,18 @@ def scale_for_display(matrix: NDArray[np.float32], scale: Scale = "linear", hide
     else:
         image = values
     return ScaledMatrix(np.ascontiguousarray(image, dtype=np.float32), hidden)
+
+
+def colour_bar_ticks(scale: Scale) -> list[tuple[float, str]] | None:
+    """Where the colour bar should name weights for `scale`: (colour value, label); None: its own numbers
+    (linear colours are the weights)."""
+    if scale == "log":
+        ticks = [(d / LOG_DECADES, _power_of_ten(d - LOG_DECADES)) for d in range(LOG_DECADES + 1)]
+        return [(0.0, "≤" + ticks[0][1]), *ticks[1:]]  # smaller weights (and 0) get the darkest colour too
+    if scale == "row":
+        return [(0.0, "0"), (1.0, "max")]  # of each row (short: the bar leaves no room for more)
+    return None
+
+
+def _power_of_ten(exponent: int) -> str:
+    return {0: "1", -1: "0.1", -2: "0.01"}.get(exponent, f"1e{exponent}")

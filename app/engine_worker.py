@@ -31,6 +31,7 @@ from app.requests import (
     CatalogListing,
     Choose,
     ExplainCell,
+    ExplainPrediction,
     Latest,
     ListCatalog,
     Load,
@@ -47,6 +48,7 @@ from app.requests import (
 )
 from engine.attention_store import AttentionSnapshot
 from engine.config import LoadOptions, Progress, SamplingConfig
+from engine.errors import Cancelled
 from engine.results import CatalogEntry, Masks, ModelInfo
 from engine.user_dirs import log_file
 
@@ -185,6 +187,7 @@ class EngineWorker(QObject):
             ScoreHeads: self._score_heads,
             Rollout: self._rollout,
             ProbeInduction: self._probe_induction,
+            ExplainPrediction: self._explain_prediction,
         }
 
     @Slot()
@@ -283,11 +286,15 @@ class EngineWorker(QObject):
     def _score_heads(self, rid: int, request: ScoreHeads) -> object:
         from engine.head_scores import head_scores
 
+        if self._latest.queued_after(rid):  # the window asks again once the newer work is done
+            return None
         return head_scores(request.snapshot, request.stack, request.token_ids)
 
     def _rollout(self, rid: int, request: Rollout) -> object:
         from engine.head_scores import stack_rollout
 
+        if self._latest.queued_after(rid):
+            return None
         return stack_rollout(request.snapshot, request.stack)
 
     def _probe_induction(self, rid: int, request: ProbeInduction) -> object:
@@ -295,6 +302,22 @@ class EngineWorker(QObject):
 
         self.progressed.emit(rid, "Running the induction probe…", -1.0)
         return run_induction_probe(self._require_session()[0].loaded)
+    def _explain_prediction(self, rid: int, request: ExplainPrediction) -> object:
+        session, _info = self._require_session()
+        if request.what == "lens":
+            return session.logit_lens(request.k, request.positions)
+
+        def report(message: str, fraction: float) -> None:
+            if self._closing.is_set():
+                raise _Closing
+            if self._latest.superseded(rid):  # the input changed: the map would explain an older prediction
+                request.cancel.set()
+            self.progressed.emit(rid, message, fraction)
+
+        try:
+            return session.head_importance(exact=request.what == "exact", progress=report, cancel=request.cancel)
+        except Cancelled:
+            return None  # stopped by the user or by a newer input: nothing to show, nothing went wrong
 
     def _require_session(self) -> tuple[Any, ModelInfo]:
         if self._session is None or self._info is None:
@@ -357,10 +380,12 @@ class EngineClient(QObject):
     undone = Signal(object)  # AnalysisResult
     run_finished = Signal(int, str)  # steps, reason
     cell_explained = Signal(object)  # CellExplanation
-    heads_scored = Signal(object)  # HeadScores of a snapshot the window sent
-    rollout_computed = Signal(object)  # StackRollout
+    heads_scored = Signal(object)  # HeadScores of a snapshot the window sent; None: skipped for newer work
+    rollout_computed = Signal(object)  # StackRollout; None: skipped for newer work
     induction_probed = Signal(object)  # HeadScores of the induction probe (snapshot None)
     scoring_failed = Signal(str, str)  # "heads" | "rollout" | "probe", message (also sent as errored)
+    prediction_explained = Signal(object)  # LensResult or HeadImportance
+    prediction_progressed = Signal(str, float)  # the exact importance map's progress
     sampling_applied = Signal(object)  # whether the generation so far has ended now (None: none yet)
     errored = Signal(str)  # message for the user
     analysis_failed = Signal(str)  # an analysis errored (also sent as errored): the views show an older text
@@ -398,7 +423,8 @@ class EngineClient(QObject):
         rid = self._next_id
         if request.resets:
             self._latest.value = rid
-        if isinstance(request, Run):
+        self._latest.sent = rid
+        if isinstance(request, (Run, ExplainPrediction)):
             self._engine.cancels[rid] = request.cancel
         self._pending[rid] = request
         self._requested.emit(rid, request)
@@ -446,9 +472,13 @@ class EngineClient(QObject):
 
     def probe_induction(self) -> int:
         return self.send(ProbeInduction())
+    def explain_prediction(self, what: str, k: int = 5, positions: int | None = None) -> int:
+        """The logit lens ("lens", of the last `positions` tokens) or head importance ("estimate",
+        "exact") of the current prediction."""
+        return self.send(ExplainPrediction(what, k, positions))
 
     def stop(self) -> None:
-        """Ask every queued or running generation to stop after its current step."""
+        """Ask every queued or running generation (or importance map) to stop after its current step."""
         for event in self._engine.cancels.values():
             event.set()
 
@@ -487,8 +517,11 @@ class EngineClient(QObject):
         return None if request is None or self._latest.stale(rid, request) else request
 
     def _on_progressed(self, rid: int, message: str, fraction: float) -> None:
-        if isinstance(self._current(rid), Load):
+        request = self._current(rid)
+        if isinstance(request, Load):
             self.load_progressed.emit(translate_engine_message(message), fraction)
+        elif isinstance(request, ExplainPrediction):
+            self.prediction_progressed.emit(message, fraction)
 
     def _on_yielded(self, rid: int, partial: object) -> None:
         if isinstance(self._current(rid), Run):
@@ -518,6 +551,8 @@ class EngineClient(QObject):
             self.rollout_computed.emit(result)
         elif isinstance(request, ProbeInduction):
             self.induction_probed.emit(result)
+        elif isinstance(request, ExplainPrediction):
+            self.prediction_explained.emit(result)
 
     def _on_errored(self, rid: int, message: str) -> None:
         message = translate_engine_message(message)  # the engine speaks English; the window, the user's language

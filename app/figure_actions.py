@@ -21,8 +21,10 @@ from app.engine_messages import translate_engine_message
 from app.figures import (
     DATA_FORMATS,
     IMAGE_FORMATS,
+    MINIMUM_SIZE,
     FigureData,
     FigureMetadata,
+    at_least,
     masks_dict,
     render_image,
     save_figure,
@@ -45,9 +47,10 @@ RESOLUTIONS = {QT_TRANSLATE_NOOP("FigureActions", "2× the screen's pixels"): No
                "600 dpi": 600}
 
 
-def describe(panel: AttentionPanel, which: str, text: str = "", source: str | None = None) -> FigureData | None:
+def describe(panel: AttentionPanel, which: str, text: str = "", source: str | None = None,
+             weights_hash: str | None = None) -> FigureData | None:
     """The numbers and metadata of the panel's heatmap ("heatmap") or head grid ("grid"), or None
-    when it shows nothing."""
+    when it shows nothing. `weights_hash`: the content hash of the model's weights, when known."""
     current = panel.showing()
     if current is None or panel.picker.stack is None:
         return None
@@ -72,7 +75,7 @@ def describe(panel: AttentionPanel, which: str, text: str = "", source: str | No
         title=title,
         text=text,
         source=source,
-        weights_hash=getattr(info, "weights_hash", None),  # once the engine hashes weights (sessions)
+        weights_hash=weights_hash,
         masks=masks_dict(document.masks),
         generated_ids=tuple(step.token_id for step in document.steps),
         colour_scale=picker.scale if which == "heatmap" else "linear",  # the grid is always linear
@@ -140,7 +143,8 @@ class FigureActions(QObject):
             if Path(path).suffix.lower().lstrip(".") in DATA_FORMATS:
                 written = save_matrix(data, Path(path))
             else:
-                written = save_figure(self.views[which], Path(path), data.metadata, self.dpi)
+                with at_least(self.views[which], MINIMUM_SIZE[which]):
+                    written = save_figure(self.views[which], Path(path), data.metadata, self.dpi)
         except (OSError, ValueError) as error:
             self._fail(self.tr("Could not export: {0}").format(translate_engine_message(str(error))))
             return None
@@ -153,9 +157,9 @@ class FigureActions(QObject):
             self._fail(self.tr("Nothing to copy yet: load a model and type some text first."))
             return
         clipboard = QApplication.clipboard()
-        clipboard.setImage(render_image(self.views[which], self.dpi))
-        title = self.tr(str(VIEW_TITLES[which])).lower()
-        self.window.statusBar().showMessage(self.tr("Copied the {0} as an image").format(title), 4000)
+        with at_least(self.views[which], MINIMUM_SIZE[which]):
+            clipboard.setImage(render_image(self.views[which], self.dpi))
+        self.window.statusBar().showMessage(f"Copied the {VIEW_TITLES[which].lower()} as an image", 4000)
 
     def ask_and_export(self, which: str | None, formats: tuple[str, ...] = IMAGE_FORMATS) -> None:
         """Ask for a file (and, from the File menu, which view) and export to it."""
@@ -164,8 +168,11 @@ class FigureActions(QObject):
             choices += [(w, f) for w in self.views for f in DATA_FORMATS]
         filters = [f"{self.tr(str(VIEW_TITLES[w]))}: {self.tr(str(FORMAT_TITLES[f]))} (*.{f})" for w, f in choices]
         data = self.data(which or "heatmap")
-        name = _default_name(data.metadata if data else None)
-        path, chosen = QFileDialog.getSaveFileName(self.window, self.tr("Export Figure"), f"{name}.{choices[0][1]}",
+        if data is None:
+            self._fail("Nothing to export yet: load a model and type some text first.")
+            return
+        name = _default_name(data.metadata)
+        path, chosen = QFileDialog.getSaveFileName(self.window, "Export Figure", f"{name}.{choices[0][1]}",
                                                    ";;".join(filters))
         if not path:
             return
@@ -189,9 +196,7 @@ def _action(parent: QObject, text: str, name: str, tip: str, shortcut: QKeySeque
     return action
 
 
-def _default_name(metadata: FigureMetadata | None) -> str:
-    if metadata is None:
-        return "attention"
+def _default_name(metadata: FigureMetadata) -> str:
     head = "mean" if metadata.head is None else f"h{metadata.head}"
     model = re.sub(r"[^\w.-]+", "_", Path(metadata.model).name) or "model"
     where = f"{metadata.stack}-l{metadata.layer}" if metadata.view != "all-layers" else metadata.stack

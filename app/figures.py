@@ -15,6 +15,8 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -22,7 +24,19 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 from numpy.typing import NDArray
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRect, QRectF, QSize, QSizeF, Qt
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QCoreApplication,
+    QIODevice,
+    QMarginsF,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    QSizeF,
+    Qt,
+)
 from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 from PySide6.QtSvg import QSvgGenerator
 
@@ -35,6 +49,8 @@ DATA_FORMATS = ("csv", "npy")
 LOGICAL_DPI = 96.0  # a view's logical pixels per inch: a figure's physical size is its on-screen size
 SCREEN_MULTIPLE = 2.0  # PNG default: twice the screen's pixels
 COLORBAR_STRIP = 70  # logical pixels painted beside a view without a colour bar of its own (the head grid)
+CSV_ROW_LIMIT = 2_000_000  # a grid's CSV has a row per weight; beyond this, .npy
+MINIMUM_SIZE = {"heatmap": QSize(760, 620), "grid": QSize(600, 600)}  # logical pixels of a window's figure
 METADATA_NS = "https://github.com/attnlab/attnlab/figure"  # namespace of the SVG <metadata> element
 
 
@@ -102,6 +118,31 @@ def read_metadata(text: str) -> FigureMetadata:
 # -- painting -----------------------------------------------------------------------------------
 
 
+@contextmanager
+def at_least(view: TitledView, minimum: QSize) -> Iterator[None]:
+    """The view enlarged to `minimum` while it is drawn into a figure, when its pane is smaller: a
+    narrow pane would cut the title and leave out most token labels. Put back afterwards."""
+    before = view.size()
+    wanted = before.expandedTo(minimum)
+    if wanted == before:
+        yield
+        return
+    _resize(view, wanted)
+    try:
+        yield
+    finally:
+        _resize(view, before)
+
+
+def _resize(view: TitledView, size: QSize) -> None:
+    view.resize(size)
+    # The plot's minimum width follows its title, re-measured on a posted layout request: lay it out
+    # again once that is done, or a shrunk view keeps the wider layout.
+    QCoreApplication.sendPostedEvents()
+    view.resizeEvent(None)
+    QCoreApplication.sendPostedEvents()
+
+
 def figure_size(view: TitledView) -> QSize:
     """The figure's size in logical pixels: the view's, plus a colour bar strip when it has none."""
     size = view.viewport().size()
@@ -113,6 +154,7 @@ def paint_figure(view: TitledView, painter: QPainter) -> None:
     """Paint the view (and a colour bar if it has none) at the origin, in logical pixels."""
     size = view.viewport().size()
     total = figure_size(view)
+    painter.setRenderHint(QPainter.RenderHint.LosslessImageRendering)  # PDF: no JPEG blur between cells
     painter.fillRect(QRectF(0, 0, total.width(), total.height()), QColor("white"))
     source = view.mapToScene(view.viewport().rect()).boundingRect()
     target = QRectF(0, 0, size.width(), size.height())
@@ -279,6 +321,9 @@ def save_matrix(data: FigureData, path: Path) -> Path:
     weight (grid: layer, head, query, key, tokens, weight)."""
     path = Path(path)
     suffix = suffix_of(path, DATA_FORMATS)
+    if suffix == "csv" and data.matrix.ndim > 2 and data.matrix.size > CSV_ROW_LIMIT:
+        raise ValueError(f"these heads hold {data.matrix.size:,} weights, one CSV row each: "
+                         "save them as .npy instead (or the large heatmap's one head as CSV)")
     out = io.BytesIO()
     if suffix == "npy":
         np.save(out, data.matrix, allow_pickle=False)

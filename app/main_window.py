@@ -34,8 +34,10 @@ from app.keyboard_help import add_keyboard_help
 from app.language_menu import add_language_menu
 from app.lessons import install_lessons
 from app.menus import build_menus, read_text_file
+from app.prediction_dock import install_prediction_dock
 from app.redraw_pump import RedrawPump
 from app.session_actions import install_sessions
+from app.token_find import add_token_find
 from app.widgets.candidates import CandidatesTable
 from app.widgets.generation_bar import GenerationBar
 from app.widgets.mask_predictions import MaskPredictions
@@ -180,7 +182,9 @@ class MainWindow(QMainWindow):
         add_language_menu(self)
         self.analysis_actions = add_analysis_actions(self)
         add_keyboard_help(self)
+        add_token_find(self)
         self.figures = install_figures(self)
+        self.prediction = install_prediction_dock(self)
         self._show_kind(None)
         self.resize(1400, 860)
 
@@ -612,16 +616,18 @@ class MainWindow(QMainWindow):
         if self._analyse_timer.isActive():
             self.analyse()
 
-    def _unsupported(self, feature: str, what: str) -> bool:
-        """Say so in the status bar when the loaded architecture cannot do `feature`."""
+    def _unsupported(self, feature: str, what: str) -> str | None:
+        """Say so in the status bar when the loaded architecture cannot do `feature`; the reason or None."""
         reason = self.document.info.why_unsupported(feature) if self.document.info else None
         if reason:
-            reason = translate_engine_message(reason)
-            self.statusBar().showMessage(self.tr("{0} is not available for this model: {1}").format(what, reason), 8000)
-        return bool(reason)
+            self.statusBar().showMessage(f"{what} is not available for this model: {reason}", 8000)
+        return reason
 
     def _on_cell_requested(self, stack: str, layer: int, head: int, query: int, key: int) -> None:
-        if self._unsupported("inspector", self.tr("The formula inspector")):
+        reason = self._unsupported("inspector", "The formula inspector")
+        if reason:
+            formula = self.attention.formula
+            formula.show_message(formula.title.text(), f"No formula for this model: {reason}.")
             return
         self._explain_rid = self.client.explain_cell(stack, layer, head, query, key)
 

@@ -86,7 +86,9 @@ class ExplainCell(Request):
 @dataclass(frozen=True)
 class ScoreHeads(Request):
     """Fingerprints of every head of one stack of `snapshot` (a `HeadScores` that carries it back).
-    Always answered: the window keeps at most one in flight and checks which snapshot a reply is of."""
+    Always answered: the window keeps at most one in flight and checks which snapshot a reply is of.
+    Answered None, at once, when another request was sent after it (a step): the window asks again
+    for what it shows then, so scoring never makes stepping wait."""
 
     supersedable: ClassVar[bool] = False
     stack: str
@@ -96,7 +98,7 @@ class ScoreHeads(Request):
 
 @dataclass(frozen=True)
 class Rollout(Request):
-    """Attention rollout of one stack of `snapshot` through every layer (a `StackRollout`)."""
+    """Attention rollout of one stack of `snapshot` through every layer (a `StackRollout`); None like `ScoreHeads`."""
 
     supersedable: ClassVar[bool] = False
     stack: str
@@ -115,6 +117,17 @@ class Run(Request):
     """Up to `count` steps, each reported as it comes; `cancel` is set by the GUI to stop between steps."""
 
     count: int
+    cancel: threading.Event = field(default_factory=threading.Event, compare=False)
+
+
+@dataclass(frozen=True)
+class ExplainPrediction(Request):
+    """About the current prediction: the logit lens ("lens", top-`k` per cell), or how much it depends on
+    each head ("estimate": one backward; "exact": one ablation per head, reports progress, cancellable)."""
+
+    what: str  # "lens" | "estimate" | "exact"
+    k: int = 5
+    positions: int | None = None  # the lens of the last that many positions (None: all)
     cancel: threading.Event = field(default_factory=threading.Event, compare=False)
 
 
@@ -140,6 +153,11 @@ class Latest:
 
     def __init__(self) -> None:
         self.value = 0
+        self.sent = 0  # the id of the newest request of any kind
+
+    def queued_after(self, rid: int) -> bool:
+        """Another request was sent after `rid` (the engine will have more to do after this one)."""
+        return rid < self.sent
 
     def superseded(self, rid: int) -> bool:
         """A resetting request (analysis or load) was sent after `rid`."""

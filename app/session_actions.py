@@ -18,7 +18,9 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QMimeData, QObject, QTimer
 from PySide6.QtGui import QAction, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QVBoxLayout
 
-from app.autosave import new_autosave_path, orphans, write_autosave
+from app.autosave import AutosaveWriter, new_autosave_path, orphans, write_autosave
+from app.branch_actions import Branches
+from app.branches import Branch
 from app.i18n import translate
 from app.widgets.restore_banner import RestoreBanner
 from engine.results import Masks, ModelInfo
@@ -29,9 +31,9 @@ from engine.saved_session import (
     SessionFileError,
     model_spec,
     read_session,
+    weights_hash,
     write_session,
 )
-from engine.saved_session import weights_hash as file_weights_hash
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
@@ -53,9 +55,12 @@ class Sessions(QObject):
         self.window = window
         self.path: Path | None = None  # the session file the window shows (None: untitled)
         self.autosave_path = new_autosave_path()
+        self._writer = AutosaveWriter(self.autosave_path)
         self._pending: SessionData | None = None  # opened, waiting for its model
+        self._pending_spec = ""  # the model load it waits for
         self._weights: tuple[str, str | None] = ("", None)  # (path, hash) of the loaded model's weights
         self._orphan: Path | None = None
+        self.branches = Branches(window)  # saved with the session
         self._timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
         self._timer.timeout.connect(self.autosave)
         self.banner = RestoreBanner()
@@ -133,17 +138,18 @@ class Sessions(QObject):
         info = w.document.info
         if info is None:
             return None
-        if self._weights[0] != info.path:
-            self._weights = (info.path, file_weights_hash(info.path))
         options = w.picker.options()
         editing = w._analyse_timer.isActive()  # an edited text: its analysis will drop the generated tokens
+        branches, current = ([], 0) if editing else self.branches.saved()
         return SessionData(
-            model=ModelRef(info.name, info.path, info.kind, self._weights[1], options.device, options.dtype),
+            model=ModelRef(info.name, info.path, info.kind, self._hash(info.path), options.device, options.dtype),
             text=w.text_input.toPlainText(),
             source=w.source_input.toPlainText() if info.kind == "encoder-decoder" else None,
             masks=w._masks,
             sampling=w.sampling.config(),
             generated=() if editing else tuple(step.token_id for step in w.document.steps),
+            branches=tuple((b.name, tuple(b.tokens)) for b in branches),
+            current_branch=current,
         )
 
     def new(self) -> None:
@@ -156,6 +162,7 @@ class Sessions(QObject):
         w.source_input.setPlainText("")
         w._show_marks()
         w.analyse()
+        self.branches.reset()
         self._show_title()
         self.schedule()
 
@@ -194,6 +201,7 @@ class Sessions(QObject):
             w.start(model_spec(data.model))
         else:
             w.load(model_spec(data.model))
+        self._pending_spec = w._spec
         self._show_title()
 
     def _apply_pending(self, info: ModelInfo) -> None:
@@ -206,6 +214,7 @@ class Sessions(QObject):
         w._masks = data.masks
         w._show_marks()
         w.pending_replay = data.generated if info.can_generate else ()
+        self.branches.expect([Branch(name, list(tokens)) for name, tokens in data.branches], data.current_branch)
         notes = []
         if data.model.kind and data.model.kind != info.kind:
             notes.append(self.tr("This session was saved with a {0} model; {1} is a {2}.").format(
@@ -218,8 +227,9 @@ class Sessions(QObject):
             w._show_message(" ".join(notes), "info", origin="load")
 
     def _hash(self, path: str) -> str | None:
+        """The hash of the weights at `path` as the model was loaded (computed once per load)."""
         if self._weights[0] != path:
-            self._weights = (path, file_weights_hash(path))
+            self._weights = (path, weights_hash(path))
         return self._weights[1]
 
     def save(self, path: str | os.PathLike[str] | None = None) -> bool:
@@ -265,19 +275,29 @@ class Sessions(QObject):
         w.model_loaded.connect(self._on_model_loaded)  # after the window's own handling, before its analysis
         w.client.load_failed.connect(self._on_load_failed)
         for signal in (w.client.analysed, w.client.stepped, w.client.undone, w.text_input.textChanged,
-                       w.source_input.textChanged, w.sampling.changed):
+                       w.source_input.textChanged, w.sampling.changed, self.branches.panel.rename_requested,
+                       self.branches.panel.delete_requested):
             signal.connect(self.schedule)
 
+    def _ours(self) -> bool:
+        """The load that just ended is the last one asked for, and the pending session's; when
+        the user picked another model meanwhile, the session gives way."""
+        if self._pending is not None and self.window._spec != self._pending_spec:
+            self._pending = None
+        return self._pending is not None
+
     def _on_model_loaded(self, info: ModelInfo) -> None:
-        if self._pending is not None:
+        self._weights = (info.path, weights_hash(info.path))  # the weights as loaded, not as they become
+        if self._ours():
             self._apply_pending(info)
         self._show_title()
         self.schedule()
 
     def _on_load_failed(self, message: str) -> None:
-        data, self._pending = self._pending, None
-        if data is None:
+        if not self._ours():
             return
+        data, self._pending = self._pending, None
+        assert data is not None
         w = self.window
         kept = w.document.info
         w._set_texts(data.text, data.source or "")
@@ -302,7 +322,7 @@ class Sessions(QObject):
     def autosave(self) -> None:
         data = self.current()
         if data is not None:
-            write_autosave(data, self.autosave_path)
+            self._writer.submit(data)
 
     def _offer_restore(self) -> None:
         for orphan in orphans():
@@ -312,11 +332,11 @@ class Sessions(QObject):
                 orphan.unlink(missing_ok=True)  # damaged beyond use (it was written atomically: not by us)
                 continue
             self._orphan = orphan
-            words = " ".join(data.text.split())
+            words = " ".join((data.source or data.text).split())
+            model = Path(data.model.name).name if os.sep in data.model.name else data.model.name
             shown = words[:60] + ("…" if len(words) > 60 else "")
-            self.banner.offer(self.tr("attnlab did not close properly last time. Restore the unsaved session on "
-                                      "{0} (“{1}”, {2} generated tokens)?").format(
-                data.model.name, shown, len(data.generated)))
+            self.banner.offer(f"attnlab did not close properly last time. Restore the unsaved session on "
+                              f"{model} (“{shown}”, {len(data.generated)} generated tokens)?")
             return
         self._orphan = None
         self.banner.hide()
@@ -343,7 +363,7 @@ class Sessions(QObject):
 
     def _closed(self) -> None:
         self._timer.stop()
-        self.autosave_path.unlink(missing_ok=True)  # a clean exit: nothing to restore
+        self._writer.close()  # a clean exit: nothing to restore
 
     # -- drops and close ---------------------------------------------------------------------
 

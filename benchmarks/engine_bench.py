@@ -7,6 +7,7 @@ candidates, and the result ready as numpy.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import subprocess
@@ -59,10 +60,12 @@ class BareSteps:
     def __init__(self, loaded: models.LoadedModel, length: int):
         self.model = loaded.model
         self.cache = DynamicCache(config=self.model.config)
+        # transformers renamed `past_key_values` to `cache` (the old name goes in 5.40)
+        self.cache_arg = "cache" if "cache" in inspect.signature(self.model.forward).parameters else "past_key_values"
         with implementation(self.model, "sdpa"), torch.inference_mode():
             ids = models.prompt_ids(loaded, length)
             out = self.model(
-                input_ids=ids, attention_mask=torch.ones_like(ids), past_key_values=self.cache, use_cache=True
+                input_ids=ids, attention_mask=torch.ones_like(ids), use_cache=True, **{self.cache_arg: self.cache}
             )
         self.next = out.logits[:, -1:].argmax(-1)  # [1, 1]
         self.time(1)  # warm-up
@@ -72,7 +75,9 @@ class BareSteps:
         with implementation(self.model, "sdpa"), torch.inference_mode():
             for _ in range(k):
                 started = clock()
-                out = self.model(input_ids=self.next, past_key_values=self.cache, use_cache=True, logits_to_keep=1)
+                out = self.model(
+                    input_ids=self.next, use_cache=True, logits_to_keep=1, **{self.cache_arg: self.cache}
+                )
                 self.next = out.logits[:, -1:].argmax(-1)
                 times.append(clock() - started)
         return median(times)

@@ -53,7 +53,7 @@ def _figures(key: str, probe: dict) -> list[Figure]:
                note="peak since load" if probe["peak_reset"] else "peak incl. loading"),
         Figure("long", f"overview of one head, {case}", probe["overview"] * 1000, "ms",
                target=f"< {LATENCY_TARGET_MS:g} ms", met=probe["overview"] * 1000 < LATENCY_TARGET_MS),
-        Figure("long", f"overview of every layer x head, {case}", probe["grid"] * 1000, "ms",
+        Figure("long", f"every layer x head as 64 x 64 thumbnails, {case}", probe["grid"] * 1000, "ms",
                target=f"< {LATENCY_TARGET_MS:g} ms", met=probe["grid"] * 1000 < LATENCY_TARGET_MS),
         Figure("long", f"exact {probe['zoom_side']} x {probe['zoom_side']} window, {case}", probe["zoom"] * 1000, "ms",
                target=f"< {LATENCY_TARGET_MS:g} ms", met=probe["zoom"] * 1000 < LATENCY_TARGET_MS,

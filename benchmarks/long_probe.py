@@ -19,6 +19,7 @@ from engine.config import SamplingConfig
 from engine.session import GenerationSession
 
 ZOOM = 512  # the exact window's side, in tokens
+THUMBNAIL = 64  # the all-heads grid's pixels per head side
 
 
 def _bare_forward(loaded: models.LoadedModel, tokens: int) -> float:
@@ -54,14 +55,15 @@ def main(key: str, tokens: int) -> dict:
     layers, heads = summary.shape()[:2]
     overview, grid, zoom = [], [], []
     side = min(ZOOM, tokens)
+    thumbnail = summary.factor * -(-summary.pooled.shape[-1] // THUMBNAIL)  # tokens per thumbnail pixel
     for i in range(5):
         layer, head = (7 * i) % layers, (5 * i) % heads
         started = clock()
         summary.overview(layer, head)
         overview.append(clock() - started)
         started = clock()
-        for every in range(layers):  # every layer × head at once: the all-heads grid's data
-            summary.overview(every, None)
+        for every in range(layers):  # every layer × head at once: the all-heads grid's thumbnails
+            summary.overview(every, None, thumbnail, thumbnail)
         grid.append(clock() - started)
         first = max(0, tokens - side * (i + 1))  # windows from the end (the widest rows) towards the start
         keys = first // 2

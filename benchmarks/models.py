@@ -5,6 +5,8 @@
   vocabulary) but built in code with random weights and 2,048 positions, so the 512- and
   1,024-token figures fit (the bundled one has 128 positions). Timing does not depend on weights.
 - tiny: a 2-layer, 32-wide GPT-2 for the smoke test.
+- smollm2-shape (-cuda): SmolLM2-135M's architecture with random weights (float32 on the CPU, bfloat16 on
+  CUDA), for machines without the converted weights; time and memory do not depend on the weights.
 
 EOS is switched off in every model so a run of N steps really takes N steps.
 """
@@ -16,7 +18,14 @@ from functools import lru_cache
 
 import torch
 from tokenizers import Tokenizer, models, pre_tokenizers, processors
-from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedModel, PreTrainedTokenizerFast
+from transformers import (
+    GPT2Config,
+    GPT2LMHeadModel,
+    LlamaConfig,
+    LlamaForCausalLM,
+    PreTrainedModel,
+    PreTrainedTokenizerFast,
+)
 
 from engine.loading import LoadedModel, load_model, set_threads, wrap_model
 
@@ -25,6 +34,8 @@ TITLES = {
     "smollm2": "SmolLM2-135M",
     "tiny-gpt": "tiny GPT (4x4, 128 wide)",
     "tiny": "tiny GPT (2x4, 32 wide)",
+    "smollm2-shape": "SmolLM2-135M shape, random weights",
+    "smollm2-shape-cuda": "SmolLM2-135M shape, random weights, CUDA bf16",
 }
 
 
@@ -48,6 +59,19 @@ def _gpt2(layers: int, heads: int, width: int, vocab: int, positions: int) -> Lo
     return wrap_model(model, word_tokenizer(vocab), name=f"gpt2-{layers}x{heads}x{width}", kind="decoder")
 
 
+def _smollm2_shape(device: str) -> LoadedModel:
+    torch.manual_seed(0)
+    config = LlamaConfig(
+        vocab_size=49152, hidden_size=576, intermediate_size=1536, num_hidden_layers=30, num_attention_heads=9,
+        num_key_value_heads=3, max_position_embeddings=8192, tie_word_embeddings=True,
+        bos_token_id=0, eos_token_id=1, pad_token_id=1,
+    )
+    dtype = torch.bfloat16 if device == "cuda" else torch.float32
+    model = LlamaForCausalLM(config).eval()
+    model.to(device=torch.device(device), dtype=dtype)
+    return wrap_model(model, word_tokenizer(config.vocab_size), name="smollm2-shape", kind="decoder")
+
+
 @lru_cache(maxsize=None)
 def load(key: str) -> LoadedModel:
     """A benchmark model with EOS switched off. torch keeps the engine's thread count (cores - 1)."""
@@ -56,6 +80,8 @@ def load(key: str) -> LoadedModel:
         loaded = load_model(SMOLLM2)
     elif key == "tiny-gpt":
         loaded = _gpt2(layers=4, heads=4, width=128, vocab=1574, positions=2304)
+    elif key in ("smollm2-shape", "smollm2-shape-cuda"):
+        loaded = _smollm2_shape("cuda" if key.endswith("cuda") else "cpu")
     elif key == "tiny":
         loaded = _gpt2(layers=2, heads=4, width=32, vocab=64, positions=256)
     else:

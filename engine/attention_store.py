@@ -19,6 +19,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
+from engine.float16_table import widen
 from engine.pooling import max_pool, max_pool_triangle
 
 VALUE_BYTES = 2  # float16
@@ -42,15 +43,16 @@ def _packed_offset(row: int) -> int:
     return row * (row + 1) // 2
 
 
-def _unpack(packed: NDArray[np.float16], rows: int) -> NDArray[np.float32]:
+def _unpack(packed: NDArray[np.float16] | NDArray[np.float32], rows: int) -> NDArray[np.float32]:
     """[..., packed triangle] -> [..., rows, rows] float32, zeros above the diagonal.
 
     One slice per row: several times faster than scattering through a boolean triangle mask.
     """
     out = np.zeros(packed.shape[:-1] + (rows, rows), np.float32)
-    for row in range(rows):
+    values = widen(packed[..., : _packed_offset(rows)]) if packed.dtype == np.float16 else packed  # a table: ~10×
+    for row in range(rows):  # numpy's own float16 cast
         lo = _packed_offset(row)
-        out[..., row, : row + 1] = packed[..., lo : lo + row + 1]
+        out[..., row, : row + 1] = values[..., lo : lo + row + 1]
     return out
 
 
@@ -171,7 +173,22 @@ class AttentionSnapshot:
 
     def mean(self, stack: str, layer: int) -> NDArray[np.float32]:
         """[query, key] averaged over the heads of one layer."""
-        return self.layer(stack, layer).mean(axis=0)
+        if not self.is_causal(stack):
+            return self.layer(stack, layer).mean(axis=0)
+        rows = self.shape(stack)[2]
+        return _unpack(widen(self.packed(stack, layer)).mean(axis=0), rows)  # one triangle, not one a head
+
+    def packed(self, stack: str, layer: int) -> NDArray[np.float16]:
+        """A causal stack's layer as stored: [head, rows·(rows+1)/2], row r's keys 0..r after row r−1's
+        (a read-only view; analyses that read every weight once skip building [head, query, key])."""
+        data, rows, _keys, causal = self._get(stack)
+        if not causal:
+            raise ValueError(f"{stack} attention is not causal: it is stored [head, query, key], not packed")
+        if not 0 <= layer < data.shape[0]:
+            raise IndexError(f"layer {layer} out of range: {stack} has {data.shape[0]} layers")
+        view = data[layer, :, : _packed_offset(rows)]
+        view.flags.writeable = False
+        return view
 
     def full(self, stack: str) -> NDArray[np.float32]:
         """[layer, head, query, key] for the whole stack (zeros above the diagonal when causal)."""

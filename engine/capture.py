@@ -2,7 +2,8 @@
 
 transformers routes every modern model's attention through `AttentionInterface`. We register
 `attnlab` there (and the matching entry in `AttentionMaskInterface`, reusing the eager mask, or
-causal masks go missing) and switch models to it.
+causal masks go missing) and switch models to it. Models that keep their own attention code
+(GPT-Neo, BLOOM...) call the same hooks from hooks on their modules: `engine.legacy_capture`.
 
 `attention_forward` is numerically the model's own eager path: scores = QKᵀ·scaling, optional
 softcap (tanh), T5's position bias and the additive mask, softmax in float32, dropout, probs·V.
@@ -17,7 +18,8 @@ It knows nothing about sites, stores or masks. At four fixed points it hands the
 - `on_output(module, output) -> output`: per-head output before heads are merged; head ablation.
 
 A recorder subclasses `Hooks` and overrides only the hooks it needs (the others leave attention
-alone); it resolves `module` to its (stack, layer) site itself. `Recorder` is what sessions use
+alone); it resolves `module` to its (stack, layer) site itself through `site_key` (a module called
+several times in one forward is several layers). `Recorder` is what sessions use
 (store rows, knock-outs, ablation); `Discovery` finds the attention modules during the load probe.
 A new concern (pooled summaries of long texts, per-head statistics) is one more small hook: a
 method on `Hooks` that does nothing, one call at its point in `attention_forward`, and the
@@ -214,6 +216,13 @@ def _knock_out(scores: torch.Tensor, knocked: torch.Tensor, self_attention: bool
     return torch.where(diagonal, scores, masked)
 
 
+def _add(scores: torch.Tensor, other: torch.Tensor) -> torch.Tensor:
+    """scores + other, into `scores` when that gives the same tensor (same dtype, no broadcast growth)."""
+    if other.dtype == scores.dtype and torch.broadcast_shapes(scores.shape, other.shape) == scores.shape:
+        return scores.add_(other)
+    return scores + other
+
+
 def attention_forward(
     module: torch.nn.Module,
     query: torch.Tensor,  # [batch, head, query, dim]
@@ -237,13 +246,15 @@ def attention_forward(
     # Grouped-query attention: key/value head g serves query heads g*groups .. (g+1)*groups-1. Fold
     # each group's queries into one matrix instead of copying keys and values `groups` times.
     grouped = query.reshape(batch, kv_heads, heads // kv_heads * q, dim)  # [batch, kv_head, group·query, dim]
-    scores = torch.matmul(grouped, key.transpose(2, 3)).view(batch, heads, q, -1) * scaling  # [batch, head, query, key]
+    # In place where the result is the same (the product is this call's own tensor): a long text's scores are large.
+    scores = torch.matmul(grouped, key.transpose(2, 3)).view(batch, heads, q, -1)  # [batch, head, query, key]
+    scores.mul_(scaling)
     if softcap is not None:
         scores = torch.tanh(scores / softcap) * softcap
     if position_bias is not None:
-        scores = scores + position_bias
+        scores = _add(scores, position_bias)
     if attention_mask is not None:
-        scores = scores + attention_mask[:, :, :, : key.shape[-2]]
+        scores = _add(scores, attention_mask[:, :, :, : key.shape[-2]])
     scores = hooks.on_scores(module, scores)
 
     probs = torch.nn.functional.softmax(scores, dim=-1, dtype=torch.float32).to(query.dtype)

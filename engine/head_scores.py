@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from engine.analyses import HeadFingerprints, head_fingerprints, rollout_of_means
+from engine.analyses import HeadFingerprints, head_fingerprints, packed_fingerprints, rollout_of_means
 from engine.attention_store import AttentionSnapshot
 from engine.errors import EngineError
 
@@ -50,11 +50,15 @@ def head_scores(snapshot: AttentionSnapshot, stack: str, token_ids: Sequence[int
     `token_ids` [query]: the tokens along the axes; induction is scored for the decoder only."""
     check_self_attention(snapshot, stack, "head scores")
     layers, _heads, rows, _keys = snapshot.shape(stack)
+    if rows == 0:
+        raise EngineError(f"no {stack} attention to score yet: analyse a text first")
     ids = np.asarray(token_ids, np.int64) if stack == "decoder" and token_ids is not None else None
     if ids is not None and len(ids) != rows:
         raise EngineError(f"{stack} attention has {rows} positions but {len(ids)} token ids were given")
-    causal = snapshot.is_causal(stack)
-    per_layer = [head_fingerprints(snapshot.layer(stack, layer), causal, ids).arrays() for layer in range(layers)]
+    if snapshot.is_causal(stack):  # the stored triangle as it is: no [head, query, key] matrices
+        per_layer = [packed_fingerprints(snapshot.packed(stack, layer), rows, ids).arrays() for layer in range(layers)]
+    else:
+        per_layer = [head_fingerprints(snapshot.layer(stack, layer), False, ids).arrays() for layer in range(layers)]
     stacked = {name: np.stack([p[name] for p in per_layer]) for name in per_layer[0]}  # name -> [layer, head]
     prints = HeadFingerprints(
         entropy=stacked["entropy"], sink=stacked["sink"], prev_token=stacked["prev_token"],

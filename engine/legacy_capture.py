@@ -100,8 +100,9 @@ def install(model: torch.nn.Module, sites: list[Site], bidirectional: bool) -> N
     """
     model.config.output_attentions = True  # type: ignore[union-attr]
     for site in sites:
-        mask_name = next((n for n in _MASK_NAMES if n in inspect.signature(site.module.forward).parameters), None)
-        site.module.register_forward_pre_hook(_before_attention(mask_name, bidirectional), with_kwargs=True)
+        signature = inspect.signature(site.module.forward)
+        mask_name = next((n for n in _MASK_NAMES if n in signature.parameters), None)
+        site.module.register_forward_pre_hook(_before_attention(signature, mask_name, bidirectional), with_kwargs=True)
         site.module.register_forward_hook(_after_attention(site.probs_at))
         if site.projection is not None:
             site.projection.register_forward_pre_hook(_before_projection(site.module, site.heads))
@@ -121,25 +122,35 @@ def unsupported(sites: list[Site], probe: Probe) -> dict[str, str]:
     return reasons
 
 
-def _before_attention(mask_name: str | None, bidirectional: bool):
+def _before_attention(signature: inspect.Signature, mask_name: str | None, bidirectional: bool):
     def hook(module: torch.nn.Module, args: tuple, kwargs: dict):
         capture.count_call(module)
         hooks = capture.active_hooks()
-        if mask_name is None or hooks is capture.IDLE:
-            return None
-        bound = inspect.signature(module.forward).bind_partial(*args, **kwargs)
+        if mask_name is None or hooks is capture.IDLE or (isinstance(hooks, capture.Recorder) and not hooks.knockout):
+            return None  # nothing will change the mask
+        bound = signature.bind_partial(*args, **kwargs)
         mask = bound.arguments.get(mask_name)
         hidden = args[0] if args else None  # [batch, query, width]
         if mask is None and bidirectional and isinstance(hidden, torch.Tensor) and hidden.ndim == 3:
             queries = hidden.shape[1]
             mask = hidden.new_zeros(hidden.shape[0], 1, queries, queries)  # [batch, 1, query, key]
-        if not isinstance(mask, torch.Tensor) or mask.ndim != 4 or not mask.is_floating_point():
+        if not isinstance(mask, torch.Tensor) or mask.ndim != 4:
             return None
         if mask.shape[-2] == 1 and isinstance(hidden, torch.Tensor) and hidden.ndim == 3:  # one row for all queries
             mask = mask.expand(*mask.shape[:2], hidden.shape[1], mask.shape[-1])
-        bound.arguments[mask_name] = hooks.on_scores(module, mask)
+        bound.arguments[mask_name] = _knock_out_of(mask, lambda additive: hooks.on_scores(module, additive))
         return bound.args, bound.kwargs
     return hook
+
+
+def _knock_out_of(mask: torch.Tensor, knock: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
+    """Apply `knock` (additive mask -> additive mask) to an additive mask (0 or very negative), or to a
+    0/1 mask of the keys to keep (DeBERTa), returning the mask in the form the module takes."""
+    if mask.is_floating_point() and not bool((mask > 0).any()):
+        return knock(mask)
+    lowest = torch.finfo(torch.float32).min
+    additive = (1 - mask.float()) * lowest  # [batch, 1, query, key]: 0 kept, lowest hidden
+    return (knock(additive) > lowest / 2).to(mask.dtype)
 
 
 def _after_attention(probs_at: int):

@@ -203,22 +203,6 @@ def _probe(model, kind: str, device: torch.device, decoder_start: int | None, di
     return capture.map_sites(model, discovery.seen, kind)
 
 
-def _routes_attention(auto_class, config) -> bool:
-    """Whether the class `auto_class` picks for `config` computes attention through AttentionInterface
-    (else it is loaded eager and captured by `legacy_capture`)."""
-    try:
-        model_class = auto_class._model_mapping[type(config)]  # private: guarded, the modern path if it moves
-    except Exception:
-        return True
-    return _class_routes_attention(model_class)
-
-
-def _class_routes_attention(model_class: type) -> bool:
-    """transformers' own test (private, guarded): the modeling file dispatches through AttentionInterface."""
-    check = getattr(model_class, "_can_set_attn_implementation", None)
-    return bool(check()) if callable(check) else True
-
-
 def load_model(spec: str, options: LoadOptions | None = None, progress: Progress | None = None) -> LoadedModel:
     """Load a model by catalog name, folder, .gguf file or hub id (hub only when online).
 
@@ -255,7 +239,7 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
         model = cls.from_pretrained(
             resolved.path,
             dtype=dtype,
-            attn_implementation=capture.IMPLEMENTATION if _routes_attention(cls, config) else "eager",
+            attn_implementation="eager",  # wrap_model switches to ours where the architecture allows it
             trust_remote_code=options.trust_remote_code,
             use_safetensors=None if options.allow_pickle else True,
         )
@@ -288,8 +272,15 @@ def wrap_model(model, tokenizer, name: str = "model", path: str = "", kind: str 
     """Switch an already built model to the capturing attention and describe it (tests build models in code)."""
     if kind is None:
         kind = model_kind(model.config.to_dict(), ask_transformers=True)
-    if model.config._attn_implementation != capture.IMPLEMENTATION and _class_routes_attention(type(model)):
-        model.set_attn_implementation(capture.IMPLEMENTATION)
+    if model.config._attn_implementation != capture.IMPLEMENTATION:
+        verbosity = transformers.utils.logging.get_verbosity()
+        transformers.utils.logging.set_verbosity_error()  # "does not support setting its attention": handled below
+        try:
+            model.set_attn_implementation(capture.IMPLEMENTATION)
+        except (ValueError, KeyError):
+            pass  # it keeps its own attention code: captured by `legacy_capture`
+        finally:
+            transformers.utils.logging.set_verbosity(verbosity)
     model.eval()
     config = model.config
     decoder_start = getattr(config, "decoder_start_token_id", None)

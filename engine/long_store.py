@@ -104,8 +104,8 @@ class LongState:
             grown = self._cells(end)
             grown[:, :, : self.pooled.shape[2], : self.pooled.shape[3]] = self.pooled
             self.pooled = grown
-        aligned = torch.nn.functional.pad(probs.float(), (0, 0, start % f, 0))  # zero rows up to a cell's first row
-        cells = torch.nn.functional.max_pool2d(aligned[None], f, f, ceil_mode=True)[0]  # [head, cell, cell]
+        bands = _row_bands(probs, start, f)  # [head, cell, key]
+        cells = torch.nn.functional.max_pool1d(bands, f, f, ceil_mode=True).float()  # [head, cell, cell]
         first = start // f
         target = self.pooled[layer, :, first : first + cells.shape[1], : cells.shape[2]]
         np.maximum(target, cells.to(torch.float16).cpu().numpy(), out=target)
@@ -151,6 +151,20 @@ class LongState:
         seen = probs[:, keys.start : keys.stop].to(torch.float16).float().cpu().numpy()
         out[:, : seen.shape[1]] = seen
         return out
+
+
+def _row_bands(probs: torch.Tensor, start: int, f: int) -> torch.Tensor:
+    """[head, q, key] rows start.. -> [head, cells, key], the max over each cell's rows (cells start at
+    multiples of f). Whole cells are reduced through a view: several times faster than max_pool2d."""
+    q = probs.shape[1]
+    head = min(q, -start % f)  # rows before the first whole cell
+    whole = (q - head) // f
+    parts = [probs[:, :head].amax(1, keepdim=True)] if head else []
+    if whole:
+        parts.append(probs[:, head : head + whole * f].unflatten(1, (whole, f)).amax(2))
+    if head + whole * f < q:
+        parts.append(probs[:, head + whole * f :].amax(1, keepdim=True))
+    return torch.cat(parts, 1) if len(parts) > 1 else parts[0]
 
 
 @dataclass

@@ -201,6 +201,7 @@ class LensResult:
     topk_ids: NDArray[np.int64]  # [layer + 1, position, k]
     topk_probs: NDArray[np.float32]  # [layer + 1, position, k]
     topk_texts: tuple[tuple[tuple[str, ...], ...], ...]  # [layer + 1][position][k], readable
+    start: int = 0  # the position of the first column (a lens of the last positions only starts later)
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,8 @@ class SessionData:
     masks: Masks = Masks()
     sampling: SamplingConfig = SamplingConfig()  # its seed included
     generated: tuple[int, ...] = ()  # every generated token id, in order
+    branches: tuple[tuple[str, tuple[int, ...]], ...] = ()  # (name, generated ids) of every branch kept
+    current_branch: int = 0  # the branch `generated` follows (it may stop short of its end: redo)
     extra: dict[str, Any] = field(default_factory=dict, compare=False)  # unknown top-level keys, kept as read
 
 
@@ -111,6 +113,8 @@ def to_json(session: SessionData) -> dict[str, Any]:
         },
         "sampling": sampling,
         "generated": [int(t) for t in session.generated],
+        "branches": [{"name": name, "tokens": [int(t) for t in tokens]} for name, tokens in session.branches],
+        "current_branch": session.current_branch,
     }
 
 
@@ -181,7 +185,11 @@ def from_json(data: Any, name: str = "the session") -> SessionData:
         dtype=reader.string(model, "model.dtype") or "auto",
     )
     known = {"format", "schema_version", "attnlab_version", "saved_at", "model", "text", "source", "masks",
-             "sampling", "generated"}
+             "sampling", "generated", "branches", "current_branch"}
+    branches = reader.branches(data.get("branches", []))
+    current = data.get("current_branch", 0)
+    if not isinstance(current, int) or isinstance(current, bool) or not 0 <= current < max(len(branches), 1):
+        raise reader.fail(f"\"current_branch\" must be the index of one of its {len(branches)} branches")
     return SessionData(
         model=ref,
         text=reader.string(data, "text"),
@@ -189,6 +197,8 @@ def from_json(data: Any, name: str = "the session") -> SessionData:
         masks=reader.masks(data.get("masks", {})),
         sampling=reader.sampling(data.get("sampling", {})),
         generated=tuple(reader.ints(data.get("generated", []), "generated", minimum=0)),
+        branches=branches,
+        current_branch=current,
         extra={key: value for key, value in data.items() if key not in known},
     )
 
@@ -226,6 +236,16 @@ class _Reader:
         if minimum is not None and any(v < minimum for v in value):
             raise self.fail(f"\"{key}\" holds a number below {minimum}")
         return value
+
+    def branches(self, value: Any) -> tuple[tuple[str, tuple[int, ...]], ...]:
+        if not isinstance(value, list):
+            raise self.fail("\"branches\" must be a list")
+        out = []
+        for item in value:
+            if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+                raise self.fail(f"a branch must be {{\"name\": text, \"tokens\": [ids]}}, got {item!r}")
+            out.append((item["name"], tuple(self.ints(item.get("tokens", []), "branches.tokens", minimum=0))))
+        return tuple(out)
 
     def masks(self, value: Any) -> Masks:
         if not isinstance(value, dict):

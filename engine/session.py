@@ -82,12 +82,12 @@ class _Session:
         return recorder.explain(stack, layer, key, self._token_text(queries[query]), self._token_text(keys[key]))
 
     # -- explaining the prediction (engine.analyses.lens, engine.analyses.importance) ---------------
-    def logit_lens(self, k: int = 10) -> LensResult:
-        """Every layer's top-k tokens at every position of the current input (masks and ablations
-        included), from one extra forward. Changes nothing."""
+    def logit_lens(self, k: int = 10, positions: int | None = None) -> LensResult:
+        """Every layer's top-k tokens at every position of the current input (or the last `positions`),
+        masks and ablations included, from one extra forward. Changes nothing."""
         from engine.analyses.lens import logit_lens
 
-        return logit_lens(self, k)
+        return logit_lens(self, k, positions)
 
     def head_importance(
         self,
@@ -384,7 +384,9 @@ class GenerationSession(_Session):
         # transformers renamed `past_key_values` to `cache` (the old name warns, then goes in 5.40).
         self._cache_arg = "cache" if "cache" in forward_args else "past_key_values"
         self.prefill_block = PREFILL_BLOCK
-        self.store_mode = "auto"  # exact rows while they fit memory, else long ("exact", "long": always that)
+        # "exact": every row in the store (refused when it does not fit); "long": overview + exact regions on
+        # demand; "auto": exact while it fits memory, else long. Exact by default until the window reads long mode.
+        self.store_mode = "exact"
         self._long: long_store.LongState | None = None  # the decoder's attention in long mode
 
     # -- public API -----------------------------------------------------------------------------

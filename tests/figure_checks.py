@@ -48,6 +48,7 @@ def svg_metadata(path: Path) -> FigureMetadata:
 def pdf_pages(data: bytes) -> int:
     assert data.startswith(b"%PDF-"), "not a PDF"
     assert data.rstrip().endswith(b"%%EOF")
+    assert b"/DCTDecode" not in data  # the heatmap is not JPEG-compressed (its cells would bleed)
     return len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", data))
 
 

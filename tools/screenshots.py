@@ -4,9 +4,9 @@
 
 Modes: decoder stepping, masked LM, encoder-decoder cross-attention, head grid (all layers ×
 heads), the effect of a knock-out on a generation, the formula inspector and the head scores
-with the induction probe (SmolLM2 when installed); `--only head-scores` makes just that one.
-Uses the bundled tiny models (resources/models); settings and the recent-models list go to a
-temporary folder, so the user's are left alone.
+with the induction probe (SmolLM2 when installed), and the window at 1024×640; `--only head-scores`
+makes just that one. Uses the bundled tiny models (resources/models); settings and the
+recent-models list go to a temporary folder, so the user's are left alone.
 """
 
 from __future__ import annotations
@@ -102,6 +102,7 @@ def shoot(out: Path) -> list[Path]:
     saved.append(shoot_mask_effect(out))
     saved.append(shoot_formula(out))
     saved.append(shoot_head_scores(out))
+    saved.append(shoot_small_window(out))
 
     window = open_window("tiny-bert", text=MLM_TEXT)
     tokens = [token.strip().lower() for token in window.document.plain_tokens]
@@ -209,6 +210,22 @@ def shoot_head_scores(out: Path) -> Path:
     wait(window)
     attention.splitter.setSizes([700, 560])
     path = save(window, out, "head-scores")
+    window.close()
+    return path
+
+
+def shoot_small_window(out: Path) -> Path:
+    """tiny-gpt at 1024×640: six tokens stepped, the fourth prompt token knocked out, a cell clicked."""
+    window = open_window("tiny-gpt", text=DECODER_PROMPT)
+    window.resize(1024, 640)
+    step(window, 6)
+    window.set_mark(3, "knockout")
+    wait(window)
+    heatmap = window.attention.heatmap
+    rows = heatmap.matrix.shape[0]
+    heatmap.click_at(heatmap.plot.getViewBox().mapViewToScene(QPointF(1, rows - 1)))
+    wait(window)
+    path = save(window, out, "window-1024x640")
     window.close()
     return path
 

@@ -1,7 +1,10 @@
 """Every head as a thumbnail, all in one montage image (one ImageItem, not one per head).
 
-Either the heads of one layer in a near-square grid, or all layers × heads (rows are layers).
-Click a thumbnail to select that head; right-click to ablate or restore it.
+Either the heads of one layer in a grid shaped like its pane, or all layers × heads (rows are
+layers, labelled on the left; heads labelled on top). The grid fills its pane: thumbnails
+stretch up to MAX_STRETCH from square, at any window size. Every thumbnail is one unit wide and
+high in view coordinates, whatever its pixels. Hover a thumbnail for its layer and head; click
+it to select that head; right-click to ablate or restore it.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem, QToolTip, QW
 
 from app.plots.colors import ABLATED, GRID_LINE, LEVELS, SELECTION, lookup_table
 from app.plots.plot_title import TitledView
+from app.plots.token_axis import TokenAxis
 from engine.pooling import max_pool
 
 if TYPE_CHECKING:
@@ -28,6 +32,7 @@ MONTAGE_LIMIT = 1024  # pixels along the longer side of the whole montage
 MAX_LABELS = 150
 METRIC_OPACITY = 0.75  # the score colour over each thumbnail; its attention pattern still shows through
 METRIC_COLOURS = pg.ColorMap(pos=[0.0, 1.0], color=[(255, 255, 255), (198, 40, 40)])  # low white … high red
+MAX_STRETCH = 1.5  # a thumbnail may be this much wider than high (or higher than wide) to fill the pane
 
 
 def _grid_shape(layer_count: int, heads: int) -> tuple[int, int]:
@@ -36,6 +41,13 @@ def _grid_shape(layer_count: int, heads: int) -> tuple[int, int]:
         return layer_count, heads
     cols = math.ceil(math.sqrt(heads))
     return math.ceil(heads / cols), cols
+
+
+def fitted_columns(heads: int, width: float, height: float) -> int:
+    """Columns for one layer's heads in a `width` × `height` pane: square tiles as large as fit."""
+    if width <= 0 or height <= 0:
+        return _grid_shape(1, heads)[1]
+    return max(range(1, heads + 1), key=lambda cols: min(width / cols, height / math.ceil(heads / cols)))
 
 
 def pool_factors(layer_count: int, heads: int, rows: int, cols: int) -> tuple[int, int]:
@@ -60,13 +72,15 @@ class HeadGridView(TitledView):
         super().__init__(parent)
         self.setObjectName(name)
         self.setBackground("w")
-        self.plot = self.addPlot()
+        self._layer_axis, self._head_axis = TokenAxis("left", offset=0.5), TokenAxis("top", offset=0.5)
+        self.plot = self.addPlot(axisItems={"left": self._layer_axis, "top": self._head_axis})
         self.plot.invertY(True)
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)
-        self.plot.setAspectLocked(True)
-        self.plot.hideAxis("left")
         self.plot.hideAxis("bottom")
+        for axis in (self._layer_axis, self._head_axis):
+            axis.setStyle(tickLength=0)
+            axis.setPen(pg.mkPen(None))  # labels only: the grid's lines are the scale
         self.plot.getViewBox().setMouseEnabled(False, False)
         self.plot.getViewBox().setDefaultPadding(0.01)
         self.image = pg.ImageItem(axisOrder="row-major")
@@ -92,10 +106,14 @@ class HeadGridView(TitledView):
         self._layers: list[int] = []
         self._heads = 0
         self._cols = 1
-        self._tile = (1, 1)  # (height, width) of one thumbnail in image pixels
+        self._rows = 1
+        self._tile = (1, 1)  # (height, width) of one thumbnail in view units: one each
+        self._pixels = (1, 1)  # (height, width) of one thumbnail in montage pixels
         self._all_layers = False
+        self._shown: tuple = ()  # show_layers' arguments, to lay the grid out again on a resize
         self.scene().sigMouseClicked.connect(self._on_clicked)
-        self.scene().sigMouseMoved.connect(self._on_moved)
+        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.plot.getViewBox().sigResized.connect(self._fit)
 
     # -- data --------------------------------------------------------------------------------
 
@@ -108,9 +126,11 @@ class HeadGridView(TitledView):
         title: str = "",
     ) -> None:
         """blocks: one [head, query, key] array per shown layer; `layers` are their indices."""
+        self._shown = (blocks, layers, selected, ablated, title)
         self._layers = list(layers)
         self._all_layers = len(blocks) > 1
         self._show_title(title)
+        self._show_axes(self._all_layers, blocks[0].shape[0] if blocks else 0)
         if not blocks or blocks[0].size == 0:
             self.image.clear()
             for item in (self._lines, self._crosses):
@@ -121,11 +141,16 @@ class HeadGridView(TitledView):
             return
         heads, rows, cols = blocks[0].shape
         self._heads = heads
-        grid_rows, grid_cols = _grid_shape(len(blocks), heads)
-        self._cols = grid_cols
+        if self._all_layers:
+            grid_rows, grid_cols = _grid_shape(len(blocks), heads)
+        else:
+            vb = self.plot.getViewBox()
+            grid_cols = fitted_columns(heads, vb.width(), vb.height())
+            grid_rows = math.ceil(heads / grid_cols)
+        self._rows, self._cols = grid_rows, grid_cols
         fy, fx = pool_factors(len(blocks), heads, rows, cols)
         th, tw = math.ceil(rows / fy), math.ceil(cols / fx)
-        self._tile = (th, tw)
+        self._pixels = (th, tw)
         montage = np.zeros((grid_rows * th, grid_cols * tw), np.float32)  # [row, col] of pixels
         for index, block in enumerate(blocks):
             pooled = max_pool(block, fy, fx)  # [head, th, tw]
@@ -133,14 +158,37 @@ class HeadGridView(TitledView):
                 r, c = self._grid_position(index, head)
                 montage[r * th : (r + 1) * th, c * tw : (c + 1) * tw] = pooled[head]
         self.image.setImage(np.ascontiguousarray(montage), autoLevels=False)
-        self.image.setRect(QRectF(0, 0, grid_cols * tw, grid_rows * th))
+        self.image.setRect(QRectF(0, 0, grid_cols, grid_rows))  # one unit per thumbnail
         self._draw_lines(grid_rows, grid_cols)
         self._draw_ablated(ablated)
         self._draw_selection(selected)
-        self._draw_labels(len(blocks))
+        self._draw_labels()
         self._draw_metric()
-        self.plot.getViewBox().autoRange(padding=0.01)
+        self._fit()
 
+    def _show_axes(self, shown: bool, heads: int) -> None:
+        """The all-layers grid: layers down the left, heads along the top."""
+        for name in ("left", "top"):
+            self.plot.showAxis(name, shown)
+        if shown:
+            self._layer_axis.set_labels([f"L{layer}" for layer in self._layers])
+            self._head_axis.set_labels([f"H{head}" for head in range(heads)])
+
+    def _fit(self, *_: object) -> None:
+        """Fill the pane: lay one layer's heads out for its shape, then stretch the tiles up to
+        MAX_STRETCH from square (beyond that the grid is centred with a margin)."""
+        vb = self.plot.getViewBox()
+        if self.image.image is None or vb.width() <= 0 or vb.height() <= 0:
+            return
+        if not self._all_layers and fitted_columns(self._heads, vb.width(), vb.height()) != self._cols:
+            self.show_layers(*self._shown)  # calls _fit again with the new shape
+            return
+        th, tw = self._pixels
+        square = tw / th  # x scale / y scale at which the montage's pixels are square
+        filled = (vb.width() / self._cols) / (vb.height() / self._rows)
+        ratio = min(max(filled, square / MAX_STRETCH), square * MAX_STRETCH)
+        vb.setAspectLocked(True, ratio=ratio)
+        vb.setRange(QRectF(0, 0, self._cols, self._rows), padding=0.01)  # the montage, not the pens' margins
 
     # -- geometry ----------------------------------------------------------------------------
 
@@ -160,6 +208,11 @@ class HeadGridView(TitledView):
         r, c = self._grid_position(self._layers.index(layer), head)
         th, tw = self._tile
         return QRectF(c * tw, r * th, tw, th)
+
+    def tile_size(self) -> tuple[float, float]:
+        """(width, height) of one thumbnail on screen, in pixels."""
+        rect = self.plot.getViewBox().mapViewToScene(QRectF(0, 0, 1, 1)).boundingRect()
+        return rect.width(), rect.height()
 
     def head_at(self, scene_pos: QPointF) -> tuple[int, int] | None:
         """(layer, head) of the thumbnail under a scene position."""
@@ -215,15 +268,14 @@ class HeadGridView(TitledView):
         if rect is not None:
             self._selection.setRect(rect)
 
-    def _draw_labels(self, layer_count: int) -> None:
+    def _draw_labels(self) -> None:
+        """One layer's heads each carry "H<n>"; the all-layers grid is labelled by its axes."""
         texts = []
-        if layer_count * self._heads <= MAX_LABELS:
-            for layer in self._layers:
-                for head in range(self._heads):
-                    name = f"L{layer} H{head}" if self._all_layers else f"H{head}"
-                    rect = self._tile_rect(layer, head)
-                    if rect is not None:  # always: every shown layer and head has a tile
-                        texts.append((name, rect))
+        if not self._all_layers:
+            for head in range(self._heads):
+                rect = self._tile_rect(self._layers[0], head)
+                if rect is not None:  # always: every head has a tile
+                    texts.append((f"H{head}", rect))
         self._set_labels(texts)
 
     def _set_labels(self, texts: list[tuple[str, QRectF]]) -> None:
@@ -293,15 +345,25 @@ class HeadGridView(TitledView):
         shown = "—" if not np.isfinite(value) else f"{value:.3f}"
         return self.tr("layer {0} head {1} · {2}: {3}").format(layer, head, self._metric_title, shown)
 
-    def _on_moved(self, scene_position: QPointF) -> None:
-        hit = self.head_at(scene_position) if self._metric_values is not None else None
+    # -- mouse -------------------------------------------------------------------------------
+
+    def tooltip_at(self, scene_pos: QPointF) -> str:
+        """The hover text of the thumbnail under a scene position ("" where there is none)."""
+        hit = self.head_at(scene_pos)
+        if hit is None:
+            return ""
+        score = self.metric_text(*hit)
+        return (f"layer {hit[0]} · head {hit[1]}\n" + (f"{score}\n" if score else "")
+                + "click: show it in the large heatmap · right-click: ablate / restore")
+
+    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
+        hit = self.head_at(scene_pos) if self._metric_values is not None else None
         self.hover_text = self.metric_text(*hit) if hit else ""
-        if self.hover_text:
-            QToolTip.showText(QCursor.pos(), self.hover_text, self)
+        text = self.tooltip_at(scene_pos)
+        if text:
+            QToolTip.showText(QCursor.pos(), text, self)
         else:
             QToolTip.hideText()
-
-    # -- mouse -------------------------------------------------------------------------------
 
     def _on_clicked(self, event: MouseClickEvent) -> None:
         hit = self.head_at(event.scenePos())

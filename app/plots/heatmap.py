@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QCursor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QToolTip, QWidget
 
 from app import i18n
-from app.colour_scale import SCALES, Scale, scale_for_display
+from app.colour_scale import SCALES, Scale, colour_bar_ticks, scale_for_display
 from app.plots.colors import LEVELS, SELECTION, colormap, lookup_table
 from app.plots.plot_title import TitledView
 from app.plots.token_axis import TokenAxis
@@ -111,7 +111,9 @@ class HeatmapView(TitledView):
         if scaled.hidden is not None:
             title += self.tr(" · token 0 hidden ({0:.0%} of the weight)").format(scaled.hidden)
         if scale != "linear":
-            title += self.tr(" · {0} colours").format(i18n.title(SCALES[scale]))
+            title += f" · {SCALES[scale]} colours"
+        ticks = colour_bar_ticks(scale)
+        self.colorbar.axis.setTicks(None if ticks is None else [ticks])
         self._show_title(title)
         rows, cols = self._matrix.shape
         self._pooled = fit(self._colours, DISPLAY_LIMIT) if max(rows, cols) > DISPLAY_LIMIT else None

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app import i18n
 from app.head_metrics import METRICS, PROBE
+from app.widgets.flow_layout import FlowLayout
 
 ATTENTION = ""  # the picker's first entry: the grid shows the heads' attention, no score colours
 
 
 class HeadScoresBar(QWidget):
-    """Emits metric_changed(name) ("" for none) and probe_requested()."""
+    """Emits metric_changed(name) ("" for none), probe_requested() and probe_enabled(bool)."""
 
     metric_changed = Signal(str)
     probe_requested = Signal()
+    probe_enabled = Signal(bool)  # whether the probe can be asked for now (for a menu entry)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -41,13 +43,18 @@ class HeadScoresBar(QWidget):
         self.status = QLabel("")
         self.status.setObjectName("headScoresStatus")
         self.status.setStyleSheet("color: #666;")
-        row = QHBoxLayout(self)
+        self.status.setWordWrap(True)
+        # The controls wrap like words and the status wraps too: a narrow grid pane keeps its width.
+        controls = QWidget()
+        row = FlowLayout(controls)
         row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(4)
-        row.addWidget(QLabel(self.tr("colour heads by")))
-        row.addWidget(self.picker)
-        row.addWidget(self.probe_button)
-        row.addWidget(self.status, 1)
+        for widget in (QLabel("colour heads by"), self.picker, self.probe_button):
+            row.addWidget(widget)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(controls)
+        column.addWidget(self.status)
         self.picker.currentIndexChanged.connect(lambda _index: self.metric_changed.emit(self.chosen))
         self.probe_button.clicked.connect(self.probe_requested)
 
@@ -73,4 +80,5 @@ class HeadScoresBar(QWidget):
 
     def set_probing(self, probing: bool, can_probe: bool = True) -> None:
         self.probe_button.setEnabled(can_probe and not probing)
-        self.probe_button.setText(self.tr("Probing…") if probing else self.tr("Induction probe"))
+        self.probe_enabled.emit(self.probe_button.isEnabled())
+        self.probe_button.setText("Probing…" if probing else "Induction probe")

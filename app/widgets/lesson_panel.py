@@ -91,6 +91,7 @@ class LessonPanel(QDockWidget):
         self.previous_button.setToolTip(self.tr("The previous lesson"))
         self.next_button.setText(self.tr("Next →"))
         self.next_button.setToolTip(self.tr("The next lesson"))
+        self.action_button.setToolTip(self.tr("Do this lesson's step in the window; the result shows below"))
 
     def show_lesson(self, lesson: Lesson, language: str, total: int) -> None:
         changed = lesson is not self.lesson

@@ -2,6 +2,10 @@
 
 Each module holds one analysis with its exact definition in the docstring. None imports torch
 or Qt, so the GUI, the CLI (`attnlab export --analyses ...`) and tests without a model share them.
+
+Two modules here need the model and import torch, so this package does not import them: `lens`
+(the logit lens) and `importance` (head importance); sessions reach them through `logit_lens` and
+`head_importance`.
 """
 
 from engine.analyses.attention_rollout import rollout, rollout_of_means
@@ -11,6 +15,7 @@ from engine.analyses.fingerprints import (
     entropy,
     head_fingerprints,
     induction,
+    packed_fingerprints,
     prev_token,
     self_weight,
     sink,
@@ -26,6 +31,7 @@ __all__ = [
     "induction",
     "induction_probe",
     "js_divergence",
+    "packed_fingerprints",
     "prev_token",
     "rollout",
     "rollout_of_means",

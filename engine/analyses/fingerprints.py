@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
+
+from engine.float16_table import widen
 
 BLOCK = 64  # query rows per step (causal attention: keys past the block's last row are skipped)
 GROUP = 8  # matrices per step: a [GROUP, BLOCK, key] float32 piece stays in cache
@@ -51,6 +54,42 @@ def head_fingerprints(
         self_weight=self_weight(p),
         distance=distance(p, causal),
         induction=induction(p, token_ids) if token_ids is not None else np.full(p.shape[:-2], np.nan, np.float32),
+    )
+
+
+def packed_fingerprints(
+    packed: NDArray[np.floating], rows: int, token_ids: NDArray[np.integer] | None = None
+) -> HeadFingerprints:
+    """`head_fingerprints(p, causal=True, token_ids)` of causal attention given as its lower triangle,
+    packed [..., rows·(rows+1)/2] row after row (row q holds keys 0..q; the store's layout), read
+    as it is: no [query, key] matrix is built, so no zeros above the diagonal are read."""
+    size = rows * (rows + 1) // 2
+    if packed.shape[-1] < size:
+        raise ValueError(f"a packed triangle of {rows} rows needs {size} values, got {packed.shape[-1]}")
+    part = packed[..., :size]
+    half = part.dtype == np.float16  # the store's: converted through tables (exact, and ~10× faster)
+    p = widen(part) if half else np.asarray(part, np.float32)  # [..., packed]
+    starts, gaps = _triangle(rows)
+    query = np.arange(rows)
+    terms = widen(part, _p_log_p) if half else _p_log_p(p)
+    entropies = -np.add.reduceat(terms, starts, axis=-1)  # [..., query]
+    terms = np.multiply(p, gaps, out=terms)
+    distances = np.add.reduceat(terms, starts, axis=-1)
+    if token_ids is None:
+        scores = np.full(p.shape[:-1], np.nan, np.float32)
+    else:
+        targets = _induction_targets(np.asarray(token_ids), rows)
+        hit_query, hit_key = np.nonzero(targets)
+        asked = targets.any(axis=-1).sum()
+        total = p[..., starts[hit_query] + hit_key].sum(axis=-1, dtype=np.float64)
+        scores = (total / asked).astype(np.float32) if asked else np.full(p.shape[:-1], np.nan, np.float32)
+    return HeadFingerprints(
+        entropy=_mean_rows(entropies, 1),
+        sink=_mean_rows(p[..., starts], 1),
+        prev_token=_mean_rows(p[..., starts[1:] + query[1:] - 1], 0),
+        self_weight=_mean_rows(p[..., starts + query], 0),
+        distance=_mean_rows(distances, 0),
+        induction=scores,
     )
 
 
@@ -100,13 +139,8 @@ def induction(attention: NDArray[np.floating], token_ids: NDArray[np.integer]) -
     earlier copies of q's token. Score = mean over the queries with non-empty K(q) of
     Σ_{k∈K(q)} p[q, k]; NaN when no query has one. Meant for decoder self-attention."""
     p = _square(attention)
-    ids = np.asarray(token_ids)
     n = p.shape[-1]
-    if ids.shape != (n,):
-        raise ValueError(f"attention has {n} positions but {ids.size} token ids were given")
-    targets = np.zeros((n, n), bool)  # [query, key]: key ∈ K(query)
-    targets[:, 1:] = ids[None, :-1] == ids[:, None]  # token[key − 1] = token[query]
-    targets &= np.tri(n, n, -1, dtype=bool)  # key < query, i.e. m < q − 1
+    targets = _induction_targets(np.asarray(token_ids), n)
     queries = targets.any(axis=-1)
     if not queries.any():
         return np.full(p.shape[:-2], np.nan, np.float32)
@@ -117,6 +151,33 @@ def induction(attention: NDArray[np.floating], token_ids: NDArray[np.integer]) -
     else:
         total = _weighted_row_sums(p, targets.astype(p.dtype), True).sum(axis=-1)  # K(q) holds keys before q only
     return (total / queries.sum()).astype(np.float32)
+
+
+def _p_log_p(p: NDArray[np.float32]) -> NDArray[np.float32]:
+    """p · log p elementwise, 0 at p = 0 (the terms of −entropy)."""
+    return p * np.log(np.maximum(p, _TINY))
+
+
+def _induction_targets(ids: NDArray[np.integer], n: int) -> NDArray[np.bool_]:
+    """[query, key]: key ∈ K(query), the keys right after earlier copies of the query's token."""
+    if ids.shape != (n,):
+        raise ValueError(f"attention has {n} positions but {ids.size} token ids were given")
+    targets = np.zeros((n, n), bool)
+    targets[:, 1:] = ids[None, :-1] == ids[:, None]  # token[key − 1] = token[query]
+    targets &= np.tri(n, n, -1, dtype=bool)  # key < query, i.e. m < q − 1
+    return targets
+
+
+@lru_cache(maxsize=4)
+def _triangle(rows: int) -> tuple[NDArray[np.intp], NDArray[np.float32]]:
+    """Where each row starts in a packed triangle [query], and |query − key| of every packed entry [packed]."""
+    lengths = np.arange(1, rows + 1)
+    starts = np.cumsum(lengths) - lengths
+    keys = np.arange(rows * (rows + 1) // 2) - np.repeat(starts, lengths)
+    gaps = (np.repeat(np.arange(rows), lengths) - keys).astype(np.float32)
+    for array in (starts, gaps):
+        array.setflags(write=False)
+    return starts, gaps
 
 
 def _square(attention: NDArray[np.floating]) -> NDArray[np.floating]:

@@ -34,13 +34,13 @@ if TYPE_CHECKING:
 TOKENS_PER_FORWARD = 4096  # batch rows × tokens per ablation forward: large batches, bounded memory
 
 
-def _where(session: Session) -> tuple[str, int, int, int]:
-    """(stack, position, layers, heads) of the prediction to explain."""
+def _where(session: Session) -> tuple[str, int, int, int, int]:
+    """(stack, position, tokens, layers, heads) of the prediction to explain."""
     stack, ids, position = session._prediction()
     if position is None:
         raise EngineError("head importance explains the filler of a [MASK] slot: mask a token first")
     layers, heads = session._stack_shapes[stack]
-    return stack, position, layers, heads
+    return stack, position, len(ids), layers, heads
 
 
 def _check_target(session: Session, target: int | None, logits: torch.Tensor) -> int:
@@ -63,8 +63,7 @@ def exact_importance(
     Ablating a head of layer l leaves layers < l as they were: each forward starts at the first
     ablated layer from the inputs the blocks got in the clean forward (`_Resume`), where the model
     allows it; otherwise every forward runs the whole model."""
-    stack, position, layers, heads = _where(session)
-    tokens = len(session._prediction()[1])
+    stack, position, tokens, layers, heads = _where(session)
     rows = rows or max(1, min(layers * heads, TOKENS_PER_FORWARD // tokens))
     values = np.zeros((layers, heads), np.float32)
     with torch.inference_mode():
@@ -193,7 +192,7 @@ class _Gates(Recorder):
 
 def gradient_importance(session: Session, target: int | None = None) -> HeadImportance:
     """∂ log p(target) / ∂ gate per head of the main stack, gates at 1: one forward and one backward."""
-    stack, position, layers, heads = _where(session)
+    stack, position, _, layers, heads = _where(session)
     gates = torch.ones(layers, heads, device=session.loaded.device, requires_grad=True)
     recorder = _Gates(session.loaded.sites, None, {}, session._knock, session._ablations(), stack=stack, gates=gates)
     with torch.inference_mode(False), torch.enable_grad():

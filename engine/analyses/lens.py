@@ -111,14 +111,23 @@ def residuals(stack_blocks: list[torch.nn.Module]) -> Iterator[list[torch.Tensor
 
 
 def lens_topk(
-    hidden: list[torch.Tensor], logits: torch.Tensor, project: Projection, k: int
+    hidden: list[torch.Tensor], logits: torch.Tensor, project: Projection, k: int, block: int = 256
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Top-k ids and probabilities, [layer + 1, position, k]: entries 0..L-1 projected from `hidden`
-    (each [position, hidden]), the last entry from the model's own `logits` [position, vocab]."""
-    rows = [project(h) for h in hidden[:-1]] + [logits]
-    probs = torch.stack([torch.softmax(r.float(), dim=-1) for r in rows])  # [layer + 1, position, vocab]
-    top = torch.topk(probs, min(k, probs.shape[-1]), dim=-1)
-    return top.indices, top.values
+    (each [position, hidden]), the last entry from the model's own `logits` [position, vocab]. Done
+    `block` positions at a time, so no [layer, position, vocab] array is ever held."""
+    k = min(k, logits.shape[-1])
+    ids, probs = [], []
+    last = len(hidden) - 1
+    for entry in range(len(hidden)):
+        for start in range(0, logits.shape[0], block):
+            part = slice(start, start + block)
+            rows = logits[part] if entry == last else project(hidden[entry][part])
+            top = torch.topk(torch.softmax(rows.float(), dim=-1), k, dim=-1)
+            ids.append(top.indices)
+            probs.append(top.values)
+    shape = (len(hidden), logits.shape[0], k)
+    return torch.cat(ids).view(shape), torch.cat(probs).view(shape)
 
 
 def check_projection(last_hidden: torch.Tensor, logits: torch.Tensor, project: Projection, model_name: str) -> None:
@@ -134,17 +143,19 @@ def check_projection(last_hidden: torch.Tensor, logits: torch.Tensor, project: P
         )
 
 
-def logit_lens(session: Session, k: int = 10) -> LensResult:
-    """The lens of the session's current input: one more forward with the session's masks and ablations."""
+def logit_lens(session: Session, k: int = 10, positions: int | None = None) -> LensResult:
+    """The lens of the session's current input: one more forward with the session's masks and ablations.
+    `positions`: read only the last that many positions (None: all of them)."""
     if k < 1:
         raise EngineError(f"the logit lens needs k ≥ 1 tokens per cell, got {k}")
     stack, ids, _ = session._prediction()
+    start = 0 if positions is None else max(0, len(ids) - max(1, positions))
     project = projection(session.model, session.info.kind)
     with torch.inference_mode():
         with residuals(blocks(session.model, session.loaded.sites, stack)) as seen:
-            logits = session._rerun(session._analysis_recorder())[0]  # [position, vocab]
-        hidden = [h[0] for h in seen]  # layer + 1 of [position, hidden]
-        check_projection(hidden[-1], logits, project, session.info.name)
+            logits = session._rerun(session._analysis_recorder())[0, start:]  # [position, vocab]
+        hidden = [h[0, start:] for h in seen]  # layer + 1 of [position, hidden]
+        check_projection(hidden[-1][-8:], logits[-8:], project, session.info.name)
         top_ids, top_probs = lens_topk(hidden, logits, project, k)
     ids_array = top_ids.cpu().numpy().astype(np.int64)
     texts = tuple(
@@ -152,8 +163,9 @@ def logit_lens(session: Session, k: int = 10) -> LensResult:
     )
     return LensResult(
         stack=stack,
-        tokens=tuple(readable_tokens(session.tokenizer, ids)),
+        tokens=tuple(readable_tokens(session.tokenizer, ids[start:])),
         topk_ids=ids_array,
         topk_probs=top_probs.cpu().numpy().astype(np.float32),
         topk_texts=texts,
+        start=start,
     )

@@ -185,7 +185,7 @@ def test_head_grid_click_selects_head_and_mean(open_window, tiny_folders, qtbot,
 
     panel.picker.all_layers_box.setChecked(True)
     layers, heads, q, k = window.document.snapshot.shape("decoder")
-    th, tw = grid._tile
+    th, tw = grid._pixels  # one thumbnail, in montage pixels
     assert grid.image.image.shape == (layers * th, heads * tw)
 
 

@@ -16,14 +16,22 @@ from figure_checks import (
     svg_metadata,
     svg_texts,
 )
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
 
-from app.figures import COLORBAR_STRIP, figure_size
+from app.figures import COLORBAR_STRIP, MINIMUM_SIZE, figure_size
 from app.plots.token_axis import LABEL_CHARS
 from app.token_text import display_text
 
 TEXT = "the cat sat on the mat"
+
+
+def _exported_size(view, which: str) -> tuple[int, int]:
+    """The figure's logical size: the view's, enlarged to the minimum while it is drawn, plus a colour bar."""
+    size = view.viewport().size().expandedTo(MINIMUM_SIZE[which])
+    extra = COLORBAR_STRIP if which == "grid" else 0
+    return size.width() + extra, size.height()
 
 
 def _eager_attention(folder: str, ids: np.ndarray) -> np.ndarray:
@@ -53,6 +61,39 @@ def test_export_action_sits_before_quit_with_ctrl_e(window):
         assert "PNG Resolution" in [action.text() for action in menu.actions()]
         menu.deleteLater()
 
+    # A right-click on a thumbnail: its own ablation entry first, then the figure actions.
+    grid = window.attention.grid
+    grid._on_clicked(_RightClick(grid.tile_center(0, 1)))
+    menu = next(m for m in grid.findChildren(QMenu) if m.isVisible())
+    texts = [action.text() for action in menu.actions()]
+    assert texts[0] == "Ablate / restore layer 0 head 1" and texts[1] == "" and "Copy Image" in texts
+    menu.close()
+    heatmap = window.attention.heatmap
+    heatmap._on_mouse_clicked(_RightClick(heatmap.plot.getViewBox().mapViewToScene(QPointF(1, 1))))
+    menu = next(m for m in heatmap.findChildren(QMenu) if m.isVisible())
+    assert [action.objectName() for action in menu.actions()][:3] == [
+        "exportFigure_heatmap", "copyImage_heatmap", "saveMatrix_heatmap"]
+    menu.close()
+
+
+class _RightClick:
+    """What the views read of pyqtgraph's MouseClickEvent."""
+
+    def __init__(self, scene_position):
+        self._at = scene_position
+
+    def button(self):
+        return Qt.MouseButton.RightButton
+
+    def double(self):
+        return False
+
+    def scenePos(self):  # noqa: N802 - pyqtgraph's name
+        return self._at
+
+    def screenPos(self):  # noqa: N802 - pyqtgraph's name
+        return QPointF(10, 10)
+
 
 def test_figures_parse_and_carry_their_run(window, tmp_path, wait_idle):
     window.attention.picker.select(layer=1, head=2)
@@ -61,9 +102,11 @@ def test_figures_parse_and_carry_their_run(window, tmp_path, wait_idle):
     files = {s: window.figures.export(tmp_path / f"heatmap.{s}", "heatmap") for s in ("png", "svg", "pdf")}
     assert all(path is not None and path.exists() for path in files.values()), window.banner.text
 
-    size = figure_size(heatmap)  # the view's pixels, twice over (the offscreen screen's ratio is 1)
+    width, height = _exported_size(heatmap, "heatmap")  # twice over (the offscreen screen's ratio is 1)
     image = png_image(files["png"])
-    assert (image.width(), image.height()) == (2 * size.width(), 2 * size.height())
+    assert (image.width(), image.height()) == (2 * width, 2 * height)
+    # The view is back to its pane's size, laid out for it (not left at the figure's wider layout).
+    assert heatmap.centralWidget.geometry().width() == heatmap.viewport().width()
     assert distinct_colours(image) > 20  # colours of the map, text, lines: not a blank page
 
     tokens = [display_text(t, LABEL_CHARS) for t in window.document.labels("decoder")[0]]
@@ -90,7 +133,7 @@ def test_grid_figure_has_a_colour_bar_and_its_view(window, tmp_path, wait_idle):
     svg = window.figures.export(tmp_path / "grid.svg", "grid")
     grid = window.attention.grid
     assert figure_size(grid).width() == grid.viewport().width() + COLORBAR_STRIP
-    assert png_image(png).width() == 2 * figure_size(grid).width()
+    assert png_image(png).width() == 2 * _exported_size(grid, "grid")[0]
     texts = svg_texts(svg)
     assert {"0", "0.5", "1"} <= set(texts) and "L1 H3" in texts  # the colour bar's ticks, the tiles' names
     m = svg_metadata(svg)
@@ -137,12 +180,12 @@ def test_the_menu_action_asks_for_a_file_and_writes_it(window, tmp_path, monkeyp
 def test_copy_image_and_resolution(window):
     window.figures.copy_image("heatmap")
     copied = QApplication.clipboard().image()
-    size = figure_size(window.attention.heatmap)
-    assert (copied.width(), copied.height()) == (2 * size.width(), 2 * size.height())
+    width, height = _exported_size(window.attention.heatmap, "heatmap")
+    assert (copied.width(), copied.height()) == (2 * width, 2 * height)
     next(a for a in window.figures.resolution_menu.actions() if a.text() == "300 dpi").trigger()
     assert window.figures.dpi == 300
     window.figures.copy_image("heatmap")
-    assert QApplication.clipboard().image().width() == round(size.width() * 300 / 96)
+    assert QApplication.clipboard().image().width() == round(width * 300 / 96)
 
 
 def test_bad_exports_say_why_and_write_nothing(window, tmp_path):
@@ -155,3 +198,43 @@ def test_bad_exports_say_why_and_write_nothing(window, tmp_path):
     assert window.figures.export(tmp_path / "empty.png") is None
     assert "Nothing to export" in window.banner.text
     assert list(tmp_path.iterdir()) == []
+
+
+def test_metadata_survives_any_text_and_big_grids_refuse_csv(qtbot, tmp_path):
+    from app.figures import FigureData, FigureMetadata, read_metadata, save_figure, save_matrix
+    from app.plots.heatmap import HeatmapView
+
+    view = HeatmapView()
+    qtbot.addWidget(view)
+    view.resize(420, 360)
+    view.show()
+    tokens = ["<s>", "a&b", "猫", "\"q\""]
+    view.show_matrix(np.full((4, 4), 0.25, np.float32), tokens, tokens, "encoder self-attention · layer 0 · head 0")
+    text = 'a <b> & "c" ]]> 猫\nnext line'
+    metadata = FigureMetadata(model="m", view="heatmap", stack="encoder", layer=0, head=0, title=view.title, text=text,
+                              generated_ids=(5, 7))
+    assert read_metadata(metadata.to_json()) == metadata
+    readers = {"png": png_metadata, "svg": svg_metadata, "pdf": lambda p: pdf_metadata(p.read_bytes())}
+    for suffix, read in readers.items():
+        assert read(save_figure(view, tmp_path / f"f.{suffix}", metadata)) == metadata
+    assert {"a&b", "猫", "\"q\""} <= set(svg_texts(tmp_path / "f.svg"))
+
+    big = FigureData(np.zeros((1, 1, 1500, 1500), np.float32), (0,), ("x",) * 1500, ("x",) * 1500, metadata)
+    with pytest.raises(ValueError, match="as .npy"):
+        save_matrix(big, tmp_path / "big.csv")
+    assert not (tmp_path / "big.csv").exists()
+
+
+def test_the_colour_bar_names_weights_on_log_and_row_scales(qtbot):
+    from app.plots.heatmap import HeatmapView
+
+    view = HeatmapView()
+    qtbot.addWidget(view)
+    m = np.full((3, 3), 1 / 3, np.float32)
+    view.show_matrix(m, ["a", "b", "c"], ["a", "b", "c"], "t", "log")
+    ticks = dict(view.colorbar.axis._tickLevels[0])  # colour value -> label
+    assert ticks[0.0] == "≤1e-4" and ticks[0.5] == "0.01" and ticks[1.0] == "1"  # (log10 p + 4) / 4
+    view.show_matrix(m, ["a", "b", "c"], ["a", "b", "c"], "t", "row")
+    assert dict(view.colorbar.axis._tickLevels[0])[1.0] == "max"
+    view.show_matrix(m, ["a", "b", "c"], ["a", "b", "c"], "t", "linear")
+    assert view.colorbar.axis._tickLevels is None  # its own numbers: the weights

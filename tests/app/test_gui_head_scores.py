@@ -107,9 +107,11 @@ def test_sorting_and_clicking_a_row_shows_that_head(open_window, qtbot, wait_idl
 def test_induction_probe_scores_every_head(open_window, qtbot, wait_idle, eager):
     window = open_window("tiny-gpt", text=TEXT)
     bar = window.attention.scores_bar
+    action = window.analysis_actions["probe"]
+    assert action in window.menus["viewMenu"].actions() and action.isEnabled()
     with qtbot.waitSignal(window.client.induction_probed, timeout=30_000) as probed:
-        bar.probe_button.click()
-        assert not bar.probe_button.isEnabled()
+        action.trigger()  # View → Run the Induction Probe: the same as the button
+        assert not bar.probe_button.isEnabled() and not action.isEnabled()
     wait_idle(window)
     probe = probed.args[0]
     ids = probe.probe_ids
@@ -158,6 +160,7 @@ def test_cross_attention_has_no_scores_or_rollout(open_window, qtbot, wait_idle,
     assert "self-attention" in window.attention.scores_bar.status.text()
     assert "self-attention" in window.attention.heatmap.plot.titleLabel.text
     assert not window.attention.scores_bar.probe_button.isEnabled()  # the probe is for decoder-only models
+    assert not window.analysis_actions["probe"].isEnabled()
     window.attention.picker.select(stack="encoder")
     wait_idle(window)
     qtbot.waitUntil(lambda: window.attention.scores_bar.status.text().startswith("on "), timeout=20_000)
@@ -169,3 +172,32 @@ def test_cross_attention_has_no_scores_or_rollout(open_window, qtbot, wait_idle,
 def heatmap_is_rollout(window) -> bool:
     matrix = window.attention.heatmap.matrix
     return "rollout" in window.attention.heatmap.plot.titleLabel.text and np.allclose(matrix.sum(-1), 1, atol=1e-3)
+
+
+def test_the_engine_skips_scoring_when_newer_work_is_queued(qtbot):
+    """A step sent after a head-score request is not kept waiting: the request is answered None at once."""
+    import threading
+
+    from app.engine_worker import EngineWorker
+    from app.requests import Latest, Rollout, ScoreHeads
+    from engine.attention_store import AttentionStore
+
+    store = AttentionStore()
+    store.configure("decoder", 1, 2, causal=True, keys=3, capacity=3)
+    uniform = np.tril(np.ones((3, 3), np.float32))
+    uniform /= uniform.sum(axis=1, keepdims=True)  # each query spreads evenly over the keys it sees
+    store.write("decoder", 0, 0, np.stack([uniform, uniform]))  # [head, query, key]
+    store.set_rows("decoder", 3)
+    snapshot = store.snapshot()
+    latest = Latest()
+    worker = EngineWorker(lambda *_: (None, None), latest, lambda: ([], None), threading.Event())
+    replies: list[tuple[int, object]] = []
+    worker.returned.connect(lambda rid, result: replies.append((rid, result)))
+    latest.sent = 2  # request 2 (a step, say) was sent after request 1
+    for request in (ScoreHeads("decoder", snapshot, (5, 6, 5)), Rollout("decoder", snapshot)):
+        worker.handle(1, request)
+        worker.handle(2, request)
+    skipped, scored, skipped_rollout, rolled = (result for _rid, result in replies)
+    assert skipped is None and skipped_rollout is None
+    assert scored.snapshot is snapshot and scored.prints.prev_token.shape == (1, 2)
+    assert rolled.matrices.shape == (1, 3, 3)

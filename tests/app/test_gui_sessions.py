@@ -5,6 +5,7 @@ changed weights say so and keep the text; the File menu, recent sessions, drops 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -242,4 +243,44 @@ def test_attnlab_with_a_session_file_opens_the_window_on_it(open_window, tiny_fo
     qtbot.waitUntil(lambda: opened.document.info is not None and opened.is_idle() and bool(opened.document.steps),
                     timeout=LOAD_TIMEOUT_MS)
     assert opened.text_input.toPlainText() == "the dog ran" and opened.windowTitle().endswith("run.attnlab")
+    opened.close()
+
+
+def test_discard_deletes_the_offer_and_shows_the_next(qtbot, fresh_settings):
+    from engine.saved_session import ModelRef, SessionData, write_session
+
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True).stdout)
+    autosave_dir().mkdir(parents=True, exist_ok=True)
+    older, newer = autosave_dir() / f"{dead}-1.attnlab", autosave_dir() / f"{dead}-2.attnlab"
+    write_session(SessionData(ModelRef("tiny-gpt"), "older text"), older)
+    write_session(SessionData(ModelRef("tiny-gpt"), "newer text"), newer)
+    os.utime(older, (1, 1))
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    banner = window.sessions.banner
+    assert banner.isVisible() and "newer text" in banner.label.text()
+    qtbot.mouseClick(banner.discard, Qt.MouseButton.LeftButton)
+    assert not newer.exists() and banner.isVisible() and "older text" in banner.label.text()
+    qtbot.mouseClick(banner.discard, Qt.MouseButton.LeftButton)
+    assert not older.exists() and not banner.isVisible() and not orphans()
+
+
+def test_retrained_weights_open_with_a_message(open_window, tiny_folders, qtbot, wait_idle, tmp_path):
+    import shutil
+
+    from tiny_models import save, tiny_gpt2
+
+    folder = shutil.copytree(tiny_folders["gpt2"], tmp_path / "gpt")
+    window = open_window(str(folder), text="the cat sat")
+    window.step()
+    wait_idle(window)
+    assert window.sessions.save(tmp_path / "run.attnlab")
+    window.close()
+    save(*tiny_gpt2(seed=5, positions=128), folder)  # retrained in place
+    opened = _open_in_new_window(qtbot, tmp_path / "run.attnlab")
+    qtbot.waitUntil(lambda: opened.is_idle() and len(opened.document.steps) == 1, timeout=LOAD_TIMEOUT_MS)
+    assert "changed since this session was saved" in opened.banner.text
+    assert opened.text_input.toPlainText() == "the cat sat"
     opened.close()

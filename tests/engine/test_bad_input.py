@@ -133,6 +133,7 @@ def test_request_too_big_for_memory_is_refused_and_keeps_the_session(tiny, monke
 
     _, gpt = tiny("gpt2")
     session = GenerationSession(gpt)
+    session.store_mode = "exact"  # "auto" would switch to the long-document mode instead
     session.prefill("the cat sat")
     before = list(session.token_ids)
     monkeypatch.setattr(session_module, "check_fits", lambda needed, what: check_fits(needed, what, budget=1))

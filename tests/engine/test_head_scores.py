@@ -99,3 +99,22 @@ def test_export_probe_writes_the_probe_and_its_head_scores(folders, tmp_path, pr
     for name in NAMES:
         assert data[f"probe_head_{name}"].dtype == np.float32
         np.testing.assert_allclose(data[f"probe_head_{name}"], expected[name], atol=2e-3)
+
+
+@pytest.mark.parametrize("rows", [1, 2, 7, 70])
+def test_fingerprints_of_the_packed_triangle_equal_those_of_the_matrices(rows):
+    from benchmarks.synthetic import STACK, synthetic_store
+    from engine.analyses import packed_fingerprints
+
+    snapshot = synthetic_store(2, 3, rows, seed=rows).snapshot()
+    ids = np.random.default_rng(rows).integers(0, 4, rows)  # a small vocabulary: many repeats
+    for layer in range(2):
+        matrices = snapshot.layer(STACK, layer)  # [head, q, k]
+        packed = snapshot.packed(STACK, layer)
+        assert packed.shape == (3, rows * (rows + 1) // 2) and not packed.flags.writeable
+        for token_ids in (ids, None):
+            got = packed_fingerprints(packed, rows, token_ids).arrays()
+            want = head_fingerprints(matrices, True, token_ids).arrays()
+            for name in NAMES:
+                np.testing.assert_allclose(got[name], want[name], rtol=1e-5, atol=1e-6, err_msg=name)
+        np.testing.assert_allclose(snapshot.mean(STACK, layer), matrices.mean(axis=0), rtol=1e-6, atol=1e-7)

@@ -138,3 +138,30 @@ def test_cli_masked_lm_lens_counts_the_input_tokens(folders, tmp_path, _private)
     assert data["token_ids"][2] == MASK
     assert data["lens_topk_ids"].shape == (3, len(data["tokens"]), 3)
     np.testing.assert_allclose(data["lens_topk_probs"][-1, 2], data["mask_topk_probs"][0], atol=1e-4)
+
+
+def test_positions_in_blocks_give_the_same_lens():
+    """Long texts are read a few positions at a time (no [layer, position, vocab] array): same numbers."""
+    from engine.analyses.lens import lens_topk
+
+    torch.manual_seed(0)
+    head = torch.nn.Linear(8, 30)
+    hidden = [torch.randn(7, 8) for _ in range(3)]
+    logits = torch.randn(7, 30)
+    whole = lens_topk(hidden, logits, head, 4)
+    for block in (1, 3):
+        parts = lens_topk(hidden, logits, head, 4, block=block)
+        assert torch.equal(parts[0], whole[0]) and torch.allclose(parts[1], whole[1])
+    assert torch.equal(whole[0][-1], torch.topk(logits, 4).indices)
+
+
+@pytest.mark.parametrize("name", ["gpt2", "bart"])
+def test_the_lens_of_the_last_positions_only(name):
+    session, _, _ = _run(name)
+    whole = session.logit_lens(K)
+    tail = session.logit_lens(K, positions=2)
+    n = whole.topk_ids.shape[1]
+    assert tail.start == n - 2 and whole.start == 0 and tail.tokens == whole.tokens[-2:]
+    assert (tail.topk_ids == whole.topk_ids[:, -2:]).all()
+    np.testing.assert_allclose(tail.topk_probs, whole.topk_probs[:, -2:], atol=1e-6)
+    assert session.logit_lens(K, positions=100).start == 0

@@ -35,6 +35,8 @@ def _session() -> SessionData:
         masks=Masks(frozenset({1}), frozenset({("decoder", 2), ("encoder", 0)}), frozenset({("decoder", 1, 3)})),
         sampling=SamplingConfig(False, 0.7, 5, 0.9, 42, 7, 12),
         generated=(9, 10, 11),
+        branches=(("main", (9, 10, 11, 12)), ("detour", (9, 13))),
+        current_branch=0,
     )
 
 
@@ -71,6 +73,8 @@ def _valid() -> dict:
         (lambda d: {**d, "masks": {"knockouts": [["cross", 1]]}}, "a knock-out must be"),
         (lambda d: {**d, "sampling": {**d["sampling"], "temperature": 0}}, "temperature must be > 0"),
         (lambda d: {**d, "sampling": {**d["sampling"], "greedy": "yes"}}, "sampling.greedy"),
+        (lambda d: {**d, "branches": [{"tokens": [1]}]}, "a branch must be"),
+        (lambda d: {**d, "current_branch": 2}, "current_branch"),
     ],
 )
 def test_bad_files_say_what_is_wrong(tmp_path, change, message):

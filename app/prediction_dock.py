@@ -1,0 +1,114 @@
+"""The "Explain the prediction" dock: the logit lens, head importance and the comparison to a pinned
+reference run, with their View-menu toggle.
+
+The lens follows the current input (masks, ablations, steps) while the dock is shown; the importance map
+is computed on request (a gradient estimate, then the exact map with progress and cancel) and marked out
+of date when the input changes. Clicking a head in the map toggles its ablation in the window.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QDockWidget
+
+from app.widgets.prediction_view import PredictionView
+from app.widgets.reference_view import ReferenceView, pinned
+from engine.results import HeadImportance, LensResult
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+LENS_K = 5  # tokens per lens cell shown on hover
+LENS_POSITIONS = 64  # generators: the lens of the last tokens only, so long texts stay quick
+REFRESH_MS = 150  # after the views were redrawn: one lens request per burst of changes
+
+
+class PredictionDock(QDockWidget):
+    def __init__(self, window: MainWindow):
+        super().__init__("Explain the prediction", window)
+        self.setObjectName("predictionDock")
+        self._main = window
+        self.view = PredictionView()
+        self.reference = ReferenceView()
+        self.view.tabs.addTab(self.reference, "Compare to a reference")
+        self.setWidget(self.view)
+        self._refresh = QTimer(self, singleShot=True, interval=REFRESH_MS)
+        self._refresh.timeout.connect(self.request_lens)
+        client = window.client
+        client.prediction_explained.connect(self._on_explained)
+        client.prediction_progressed.connect(self.view.show_progress)
+        for changed in (client.analysed, client.stepped, client.undone, client.run_finished):
+            changed.connect(self._on_input_changed)
+        client.errored.connect(lambda message: self.view.set_computing(False))
+        self.view.importance_requested.connect(self.request_importance)
+        self.view.cancel_requested.connect(client.stop)
+        self.view.head_clicked.connect(lambda stack, layer, head: window.toggle_ablation(stack, layer, head))
+        self.visibilityChanged.connect(self._on_visibility_changed)
+        self.reference.pin_requested.connect(self._pin)
+        window.view_updated.connect(self._compare)
+
+    def _compare(self) -> None:
+        if self.isVisible():
+            self.reference.show_current(self._main.document.snapshot)
+
+    def _pin(self, pin: bool) -> None:
+        snapshot = self._main.document.snapshot
+        self.reference.set_reference(pinned(snapshot) if pin and snapshot is not None else None)
+
+    def _on_visibility_changed(self, shown: bool) -> None:
+        if shown:
+            self._refresh.start()
+
+    def _on_input_changed(self, *_: object) -> None:
+        """The input, masks or steps changed: the lens follows; an importance map no longer explains it."""
+        view = self.view
+        if view.cancel_button.isEnabled():  # its reply is about the old input: the client drops it
+            view.set_computing(False)
+        if view.importance is not None and "out of date" not in view.importance_note.text():
+            view.importance_note.setText(view.importance_note.text() + " Out of date: Compute again for the "
+                                         "current input.")
+        self._refresh.start()
+
+    def _ready(self) -> bool:
+        """Shown, with an input whose prediction there is to explain (a bare encoder predicts nothing)."""
+        document = self._main.document
+        info = document.info
+        predicts = info is not None and (info.kind != "encoder" or info.has_mlm_head)
+        return self.isVisible() and predicts and document.analysis is not None
+
+    def request_lens(self) -> None:
+        if self._ready() and not self._main.client.running:
+            generator = self._main.document.kind != "encoder"
+            self._main.client.explain_prediction("lens", LENS_K, LENS_POSITIONS if generator else None)
+
+    def request_importance(self) -> None:
+        if not self._ready():
+            return
+        self.view.set_computing(True)
+        client = self._main.client
+        client.explain_prediction("estimate")
+        client.explain_prediction("exact")
+
+    def _on_explained(self, result: object) -> None:
+        if isinstance(result, LensResult):
+            self.view.show_lens(result)
+        elif isinstance(result, HeadImportance) or result is None:
+            self.view.show_importance(result, self._main.document.masks.ablated_heads)
+
+
+def install_prediction_dock(window: MainWindow) -> PredictionDock:
+    """Add the dock (hidden) and its View-menu toggle (Ctrl+L) to the window."""
+    dock = PredictionDock(window)
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    dock.hide()
+    toggle = dock.toggleViewAction()
+    toggle.setObjectName("predictionViewAction")
+    toggle.setText("&Explain the prediction")
+    toggle.setShortcut(QKeySequence("Ctrl+L"))
+    toggle.setStatusTip("Show the logit lens and which heads the prediction depends on")
+    toggle.setToolTip(toggle.statusTip())
+    window.menus["viewMenu"].addAction(toggle)
+    return dock

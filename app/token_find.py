@@ -1,0 +1,92 @@
+"""View ▸ Find Token…: find a token by its text, show it in the token strip, jump the heatmap to its row.
+
+Works on the tokens along the large heatmap's query axis (a decoder's prompt and generated tokens), so
+it reaches tokens of a long text that the token strip does not show as chips.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QInputDialog
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+FIND_SHORTCUT = "Ctrl+F"
+AROUND = 32  # tokens shown on each side of a found token when the heatmap jumps to it
+
+
+def find_token(tokens: Sequence[str], text: str, after: int = -1) -> int | None:
+    """The first position after `after` (wrapping around) whose token contains `text`, ignoring case and the
+    spaces around it; None when no token does."""
+    wanted = text.strip().casefold()
+    if not wanted or not tokens:
+        return None
+    count = len(tokens)
+    for offset in range(1, count + 1):
+        position = (after + offset) % count
+        if wanted in tokens[position].casefold():
+            return position
+    return None
+
+
+class TokenFinder:
+    """Remembers the last search, so that finding the same text again moves on to the next match."""
+
+    def __init__(self, window: MainWindow):
+        self.window = window
+        self.text = ""
+        self.position = -1
+
+    def find(self, text: str) -> int | None:
+        """Find `text` after the last match; reveal it in the strip and the heatmap; say so in the status bar."""
+        window = self.window
+        current = window.attention.showing()
+        if current is None:
+            window.statusBar().showMessage("Nothing to search yet: run a text first", 4000)
+            return None
+        document, _, stack, _ = current
+        queries, _ = document.labels(stack)
+        after = self.position if text == self.text else -1
+        position = find_token(queries, text, after)
+        self.text, self.position = text, -1 if position is None else position
+        if position is None:
+            window.statusBar().showMessage(f"No token contains {text.strip()!r}", 4000)
+            return None
+        self._reveal(position)
+        window.statusBar().showMessage(f"Token #{position}: {queries[position]!r}", 4000)
+        return position
+
+    def _reveal(self, position: int) -> None:
+        heatmap = self.window.attention.heatmap
+        heatmap.set_cursor(position, position)
+        low, high = position - AROUND - 0.5, position + AROUND + 0.5
+        heatmap.plot.getViewBox().setRange(xRange=(max(-0.5, low), high), yRange=(max(-0.5, low), high), padding=0)
+        chip = self.window.token_strip.chip(position)
+        if chip is not None:  # long texts: only the first chips exist
+            self.window.token_strip.ensureWidgetVisible(chip)
+
+
+def add_token_find(window: MainWindow) -> QAction:
+    """View ▸ Find Token… (Ctrl+F): asks for a text, then finds it (again: the next match)."""
+    finder = TokenFinder(window)
+    action = QAction("&Find Token…", window)
+    action.setObjectName("findTokenAction")
+    action.setShortcut(QKeySequence(FIND_SHORTCUT))
+    tip = "Find a token by its text: the heatmap jumps to its row and the token strip scrolls to it"
+    action.setStatusTip(tip)
+    action.setToolTip(tip)
+
+    def ask() -> None:
+        text, ok = QInputDialog.getText(window, "Find Token", "Token text:", text=finder.text)
+        if ok and text.strip():
+            finder.find(text)
+
+    action.triggered.connect(ask)
+    action.setData(finder)
+    window.menus["viewMenu"].addAction(action)
+    window.token_finder = finder  # type: ignore[attr-defined]  # tests and other actions reach it here
+    return action

@@ -1,0 +1,103 @@
+"""An outline of the generation's branches: switch (double-click), rename (edit), delete, redo."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+VISIBLE_ROWS = 3
+
+
+class BranchList(QWidget):
+    switch_requested = Signal(int)  # branch index
+    rename_requested = Signal(int, str)
+    delete_requested = Signal(int)
+    redo_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("branchList")
+        self.title = QLabel("Branches")
+        self.redo_button = QPushButton("Redo")
+        self.redo_button.setObjectName("redoButton")
+        self.redo_button.setToolTip(f"Take the current branch's next token again ({self._redo_key()})")
+        self.redo_button.clicked.connect(self.redo_requested)
+        self.list = QListWidget()
+        self.list.setObjectName("branchOutline")
+        self.list.setToolTip("Each alternative you took is a branch: double-click to switch, F2 to rename, "
+                             "right-click to delete")
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._menu)
+        self.list.itemActivated.connect(lambda item: self.switch_requested.emit(self.list.row(item)))
+        self.list.itemChanged.connect(self._on_item_changed)
+        self.redo = QAction("Redo", self)
+        self.redo.setObjectName("redoAction")
+        self.redo.setShortcut(QKeySequence(QKeySequence.StandardKey.Redo))
+        self.redo.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.redo.triggered.connect(self.redo_requested)
+        self.addAction(self.redo)
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.redo_button)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addLayout(header)
+        column.addWidget(self.list)
+        self._filling = False
+
+    @staticmethod
+    def _redo_key() -> str:
+        return QKeySequence(QKeySequence.StandardKey.Redo).toString(QKeySequence.SequenceFormat.NativeText)
+
+    def show_branches(self, rows: list[tuple[str, str]], current: int, can_redo: bool) -> None:
+        """rows: (name, what the branch says: shown as its tooltip) per branch."""
+        self._filling = True
+        self.list.clear()
+        for index, (name, summary) in enumerate(rows):
+            item = QListWidgetItem(name)
+            item.setToolTip(summary)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+            if index == current:
+                font = QFont(item.font())
+                font.setBold(True)
+                item.setFont(font)
+            self.list.addItem(item)
+        if 0 <= current < self.list.count():
+            self.list.setCurrentRow(current)
+        rows_shown = min(max(self.list.count(), 1), VISIBLE_ROWS)  # more scroll: the candidates keep their room
+        self.list.setFixedHeight(self.list.sizeHintForRow(0) * rows_shown + 2 * self.list.frameWidth())
+        self._filling = False
+        self.redo_button.setEnabled(can_redo)
+        self.redo.setEnabled(can_redo)
+
+    def names(self) -> list[str]:
+        return [self.list.item(i).text() for i in range(self.list.count())]
+
+    def _on_item_changed(self, item: QListWidgetItem) -> None:
+        if not self._filling:
+            self.rename_requested.emit(self.list.row(item), item.text())
+
+    def _menu(self, point: QPoint) -> None:
+        item = self.list.itemAt(point)
+        if item is None:
+            return
+        row = self.list.row(item)
+        menu = QMenu(self)
+        menu.addAction("Switch to this branch", lambda: self.switch_requested.emit(row))
+        menu.addAction("Rename", lambda: self.list.editItem(item))
+        menu.addAction("Delete", lambda: self.delete_requested.emit(row))
+        compare = menu.addAction("Compare…")
+        compare.setEnabled(False)
+        compare.setToolTip("Comparing two branches needs the compare view, which attnlab does not have yet")
+        menu.exec(self.list.mapToGlobal(point))

@@ -1,0 +1,119 @@
+"""Compare to a pinned reference run: each head's Jensen–Shannon divergence between the reference's
+attention and the current one, over the tokens both runs have (a sortable list)."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.analyses import js_divergence
+from engine.attention_store import AttentionSnapshot
+
+MAX_TOKENS = 512  # longer runs are compared with `attnlab compare`, not on the GUI thread
+
+Attention = dict[str, NDArray[np.float32]]  # stack -> [layer, head, query, key]
+
+
+def pinned(snapshot: AttentionSnapshot) -> Attention:
+    """A run's attention, copied out of its store, to compare later runs with."""
+    return {stack: snapshot.full(stack) for stack in snapshot.stacks}
+
+
+def divergences(reference: Attention, current: Attention) -> tuple[dict[str, NDArray[np.float32]], str]:
+    """stack -> JS divergence [layer, head] over the shared prefix of queries and keys, and a note
+    saying what was compared (empty when everything lined up)."""
+    result: dict[str, NDArray[np.float32]] = {}
+    notes = []
+    for stack in reference.keys() & current.keys():
+        a, b = reference[stack], current[stack]
+        if a.shape[:2] != b.shape[:2]:
+            continue
+        queries, keys = min(a.shape[2], b.shape[2]), min(a.shape[3], b.shape[3])
+        if (queries, keys) != a.shape[2:] or (queries, keys) != b.shape[2:]:
+            notes.append(f"{stack}: the first {queries} of {a.shape[2]} / {b.shape[2]} tokens")
+        result[stack] = js_divergence(a[:, :, :queries, :keys], b[:, :, :queries, :keys])
+    return result, ("Lengths differ; compared " + "; ".join(sorted(notes)) + ".") if notes else ""
+
+
+class _Number(QTableWidgetItem):
+    """Sorts by value, not by text."""
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        return float(self.data(Qt.ItemDataRole.UserRole)) < float(other.data(Qt.ItemDataRole.UserRole))
+
+
+class ReferenceView(QWidget):
+    pin_requested = Signal(bool)  # True: pin the current run; False: forget the reference
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("referenceView")
+        self.reference: Attention | None = None
+        self.values: dict[str, NDArray[np.float32]] = {}
+        self.note = QLabel("Pin a run, then change the text, masks or ablations to see how each head moved.")
+        self.note.setObjectName("referenceNote")
+        self.note.setWordWrap(True)
+        self.pin_button = QPushButton("Pin as reference")
+        self.pin_button.setObjectName("pinButton")
+        self.pin_button.setCheckable(True)
+        self.pin_button.setToolTip("Keep the current run's attention to compare the next runs with")
+        self.pin_button.toggled.connect(self.pin_requested)
+        self.pin_button.toggled.connect(
+            lambda on: self.pin_button.setText("Pinned: click to unpin" if on else "Pin as reference")
+        )
+        self.table = QTableWidget(0, 4)
+        self.table.setObjectName("divergenceTable")
+        self.table.setHorizontalHeaderLabels(["stack", "layer", "head", "JS divergence to the reference"])
+        self.table.setToolTip("Jensen–Shannon divergence (bits, 0: same rows, 1: disjoint) between this head's "
+                              "attention now and in the reference, the mean over query rows; click a column to sort")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        row = QHBoxLayout()
+        row.addWidget(self.pin_button)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.note)
+        layout.addLayout(row)
+        layout.addWidget(self.table, 1)
+
+    def set_reference(self, reference: Attention | None) -> None:
+        self.reference = reference
+        self.values = {}
+        self.table.setRowCount(0)
+        self.note.setText("Pinned: change the text, masks or ablations to compare." if reference is not None
+                          else "Pin a run, then change the text, masks or ablations to see how each head moved.")
+
+    def show_current(self, snapshot: AttentionSnapshot | None) -> None:
+        if self.reference is None or snapshot is None:
+            return
+        if max((snapshot.shape(s)[2] for s in snapshot.stacks), default=0) > MAX_TOKENS:
+            self.note.setText(f"Longer than {MAX_TOKENS} tokens: compare exports with `attnlab compare` instead.")
+            return
+        self.values, note = divergences(self.reference, pinned(snapshot))
+        if not self.values:
+            self.note.setText("Nothing to compare: the reference comes from another model.")
+        else:
+            self.note.setText(note or "Same tokens: compared position by position.")
+        self.table.setSortingEnabled(False)
+        rows = [(stack, layer, head, float(v[layer, head])) for stack, v in sorted(self.values.items())
+                for layer in range(v.shape[0]) for head in range(v.shape[1])]
+        self.table.setRowCount(len(rows))
+        for i, (stack, layer, head, value) in enumerate(rows):
+            for column, shown in enumerate((stack, layer, head, value)):
+                item = _Number(f"{shown:.4f}" if column == 3 else str(shown)) if column else QTableWidgetItem(stack)
+                if column:
+                    item.setData(Qt.ItemDataRole.UserRole, shown)
+                self.table.setItem(i, column, item)
+        self.table.setSortingEnabled(True)
