@@ -74,6 +74,13 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("EngineMessage", "the folder {folder} does not exist"),
     QT_TRANSLATE_NOOP("EngineMessage", "the PNG could not be encoded"),
     QT_TRANSLATE_NOOP("EngineMessage", "Running the induction probe…"),
+    # what an architecture cannot do (engine/legacy_capture.py)
+    QT_TRANSLATE_NOOP("EngineMessage", "the formula inspector needs attention computed through transformers' "
+                      "AttentionInterface, and this architecture computes it in its own code"),
+    QT_TRANSLATE_NOOP("EngineMessage", "knock-outs need an additive attention mask, and this architecture's attention "
+                      "takes none"),
+    QT_TRANSLATE_NOOP("EngineMessage", "head ablation needs the output projection that merges the heads, and this "
+                      "architecture's attention does not expose one"),
     # progress while loading (engine/loading.py, engine/gguf_convert.py)
     QT_TRANSLATE_NOOP("EngineMessage", "finding {spec}"),
     QT_TRANSLATE_NOOP("EngineMessage", "loading weights of {model} ({kind})"),

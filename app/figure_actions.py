@@ -159,7 +159,8 @@ class FigureActions(QObject):
         clipboard = QApplication.clipboard()
         with at_least(self.views[which], MINIMUM_SIZE[which]):
             clipboard.setImage(render_image(self.views[which], self.dpi))
-        self.window.statusBar().showMessage(f"Copied the {VIEW_TITLES[which].lower()} as an image", 4000)
+        title = self.tr(str(VIEW_TITLES[which])).lower()
+        self.window.statusBar().showMessage(self.tr("Copied the {0} as an image").format(title), 4000)
 
     def ask_and_export(self, which: str | None, formats: tuple[str, ...] = IMAGE_FORMATS) -> None:
         """Ask for a file (and, from the File menu, which view) and export to it."""
@@ -169,10 +170,10 @@ class FigureActions(QObject):
         filters = [f"{self.tr(str(VIEW_TITLES[w]))}: {self.tr(str(FORMAT_TITLES[f]))} (*.{f})" for w, f in choices]
         data = self.data(which or "heatmap")
         if data is None:
-            self._fail("Nothing to export yet: load a model and type some text first.")
+            self._fail(self.tr("Nothing to export yet: load a model and type some text first."))
             return
         name = _default_name(data.metadata)
-        path, chosen = QFileDialog.getSaveFileName(self.window, "Export Figure", f"{name}.{choices[0][1]}",
+        path, chosen = QFileDialog.getSaveFileName(self.window, self.tr("Export Figure"), f"{name}.{choices[0][1]}",
                                                    ";;".join(filters))
         if not path:
             return

@@ -620,14 +620,15 @@ class MainWindow(QMainWindow):
         """Say so in the status bar when the loaded architecture cannot do `feature`; the reason or None."""
         reason = self.document.info.why_unsupported(feature) if self.document.info else None
         if reason:
-            self.statusBar().showMessage(f"{what} is not available for this model: {reason}", 8000)
+            reason = translate_engine_message(reason)
+            self.statusBar().showMessage(self.tr("{0} is not available for this model: {1}").format(what, reason), 8000)
         return reason
 
     def _on_cell_requested(self, stack: str, layer: int, head: int, query: int, key: int) -> None:
-        reason = self._unsupported("inspector", "The formula inspector")
+        reason = self._unsupported("inspector", self.tr("The formula inspector"))
         if reason:
             formula = self.attention.formula
-            formula.show_message(formula.title.text(), f"No formula for this model: {reason}.")
+            formula.show_message(formula.title.text(), self.tr("No formula for this model: {0}.").format(reason))
             return
         self._explain_rid = self.client.explain_cell(stack, layer, head, query, key)
 

@@ -335,8 +335,8 @@ class Sessions(QObject):
             words = " ".join((data.source or data.text).split())
             model = Path(data.model.name).name if os.sep in data.model.name else data.model.name
             shown = words[:60] + ("…" if len(words) > 60 else "")
-            self.banner.offer(f"attnlab did not close properly last time. Restore the unsaved session on "
-                              f"{model} (“{shown}”, {len(data.generated)} generated tokens)?")
+            self.banner.offer(self.tr("attnlab did not close properly last time. Restore the unsaved session on "
+                                      "{0} (“{1}”, {2} generated tokens)?").format(model, shown, len(data.generated)))
             return
         self._orphan = None
         self.banner.hide()

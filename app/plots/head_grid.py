@@ -353,8 +353,8 @@ class HeadGridView(TitledView):
         if hit is None:
             return ""
         score = self.metric_text(*hit)
-        return (f"layer {hit[0]} · head {hit[1]}\n" + (f"{score}\n" if score else "")
-                + "click: show it in the large heatmap · right-click: ablate / restore")
+        return (self.tr("layer {0} · head {1}\n").format(*hit) + (f"{score}\n" if score else "")
+                + self.tr("click: show it in the large heatmap · right-click: ablate / restore"))
 
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
         hit = self.head_at(scene_pos) if self._metric_values is not None else None

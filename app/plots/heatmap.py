@@ -111,7 +111,7 @@ class HeatmapView(TitledView):
         if scaled.hidden is not None:
             title += self.tr(" · token 0 hidden ({0:.0%} of the weight)").format(scaled.hidden)
         if scale != "linear":
-            title += f" · {SCALES[scale]} colours"
+            title += self.tr(" · {0} colours").format(i18n.title(SCALES[scale]))
         ticks = colour_bar_ticks(scale)
         self.colorbar.axis.setTicks(None if ticks is None else [ticks])
         self._show_title(title)

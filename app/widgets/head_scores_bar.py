@@ -48,7 +48,7 @@ class HeadScoresBar(QWidget):
         controls = QWidget()
         row = FlowLayout(controls)
         row.setContentsMargins(0, 0, 0, 0)
-        for widget in (QLabel("colour heads by"), self.picker, self.probe_button):
+        for widget in (QLabel(self.tr("colour heads by")), self.picker, self.probe_button):
             row.addWidget(widget)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
@@ -81,4 +81,4 @@ class HeadScoresBar(QWidget):
     def set_probing(self, probing: bool, can_probe: bool = True) -> None:
         self.probe_button.setEnabled(can_probe and not probing)
         self.probe_enabled.emit(self.probe_button.isEnabled())
-        self.probe_button.setText("Probing…" if probing else "Induction probe")
+        self.probe_button.setText(self.tr("Probing…") if probing else self.tr("Induction probe"))

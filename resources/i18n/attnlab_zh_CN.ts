@@ -49,32 +49,32 @@
         <translation>基于 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="280" />
+        <location filename="../../app/attention_panel.py" line="282" />
         <source>the induction probe failed (see the message)</source>
         <translation>归纳探针失败了（见消息）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="301" />
+        <location filename="../../app/attention_panel.py" line="303" />
         <source>rollout is for self-attention: pick the encoder or decoder stack</source>
         <translation>注意力展开只适用于自注意力：请选择编码器或解码器堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="310" />
+        <location filename="../../app/attention_panel.py" line="312" />
         <source>could not compute the rollout</source>
         <translation>无法计算注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="311" />
+        <location filename="../../app/attention_panel.py" line="313" />
         <source>computing rollout…</source>
         <translation>正在计算注意力展开…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="316" />
+        <location filename="../../app/attention_panel.py" line="318" />
         <source> · updating…</source>
         <translation> · 正在更新…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="318" />
+        <location filename="../../app/attention_panel.py" line="320" />
         <source>rollout through layer {0} · {1}{2}</source>
         <translation>展开到第 {0} 层 · {1}{2}</translation>
     </message>
@@ -182,6 +182,68 @@
         <location filename="../../app/widgets/attention_picker.py" line="143" />
         <source> · no 1st</source>
         <translation> · 无首词元</translation>
+    </message>
+</context>
+<context>
+    <name>BranchList</name>
+    <message>
+        <location filename="../../app/widgets/branch_list.py" line="30" />
+        <source>Branches</source>
+        <translation>分支</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/branch_list.py" line="31" />
+        <location filename="../../app/widgets/branch_list.py" line="45" />
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/branch_list.py" line="34" />
+        <source>Take the current branch's next token again ({0})</source>
+        <translation>再次取当前分支的下一个词元（{0}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/branch_list.py" line="39" />
+        <source>Each alternative you took is a branch: double-click to switch, F2 to rename, right-click to delete</source>
+        <translation>你选过的每个候选都是一个分支：双击切换，F2 重命名，右键删除</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/branch_list.py" line="99" />
+        <source>Switch to this branch</source>
+        <translation>切换到这个分支</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/branch_list.py" line="100" />
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/branch_list.py" line="101" />
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/branch_list.py" line="102" />
+        <source>Compare…</source>
+        <translation>比较…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/branch_list.py" line="105" />
+        <source>Comparing two branches needs the compare view, which attnlab does not have yet</source>
+        <translation>比较两个分支需要比较视图，attnlab 目前还没有</translation>
+    </message>
+</context>
+<context>
+    <name>Branches</name>
+    <message>
+        <location filename="../../app/branch_actions.py" line="102" />
+        <source>{0} tokens: {1}{2}</source>
+        <translation>{0} 个词元：{1}{2}</translation>
+    </message>
+    <message>
+        <location filename="../../app/branch_actions.py" line="126" />
+        <source>Switched to {0}</source>
+        <translation>已切换到 {0}</translation>
     </message>
 </context>
 <context>
@@ -417,111 +479,126 @@
     </message>
     <message>
         <location filename="../../app/engine_messages.py" line="78" />
+        <source>the formula inspector needs attention computed through transformers' AttentionInterface, and this architecture computes it in its own code</source>
+        <translation>公式检查器需要通过 transformers 的 AttentionInterface 计算的注意力，而这个架构用自己的代码计算注意力</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="80" />
+        <source>knock-outs need an additive attention mask, and this architecture's attention takes none</source>
+        <translation>屏蔽需要加性注意力掩码，而这个架构的注意力不接受掩码</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="82" />
+        <source>head ablation needs the output projection that merges the heads, and this architecture's attention does not expose one</source>
+        <translation>头消融需要合并各头的输出投影，而这个架构的注意力没有提供它</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="85" />
         <source>finding {spec}</source>
         <translation>正在查找 {spec}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="79" />
+        <location filename="../../app/engine_messages.py" line="86" />
         <source>loading weights of {model} ({kind})</source>
         <translation>正在加载 {model} 的权重（{kind}）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="80" />
+        <location filename="../../app/engine_messages.py" line="87" />
         <source>loaded {model} in {seconds} s</source>
         <translation>已加载 {model}，用时 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="81" />
+        <location filename="../../app/engine_messages.py" line="88" />
         <source>using the converted copy of {file}</source>
         <translation>使用 {file} 的转换副本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="82" />
+        <location filename="../../app/engine_messages.py" line="89" />
         <source>converted {file}</source>
         <translation>已转换 {file}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="83" />
+        <location filename="../../app/engine_messages.py" line="90" />
         <source>reading the tokenizer from {file} (about 15 s)</source>
         <translation>正在从 {file} 读取分词器（约 15 秒）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="84" />
+        <location filename="../../app/engine_messages.py" line="91" />
         <source>dequantising the weights of {file} (about 30 s)</source>
         <translation>正在反量化 {file} 的权重（约 30 秒）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="85" />
+        <location filename="../../app/engine_messages.py" line="92" />
         <source>writing model.safetensors (float32)</source>
         <translation>正在写入 model.safetensors（float32）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="86" />
+        <location filename="../../app/engine_messages.py" line="93" />
         <source>checking the converted model against the GGUF</source>
         <translation>正在对照 GGUF 检查转换后的模型</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="91" />
+        <location filename="../../app/engine_messages.py" line="98" />
         <source>text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="92" />
+        <location filename="../../app/engine_messages.py" line="99" />
         <source>source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="93" />
+        <location filename="../../app/engine_messages.py" line="100" />
         <source>prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="94" />
+        <location filename="../../app/engine_messages.py" line="101" />
         <source>decoder prefix</source>
         <translation>解码器前缀</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="95" />
+        <location filename="../../app/engine_messages.py" line="102" />
         <source>mask</source>
         <translation>遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="96" />
+        <location filename="../../app/engine_messages.py" line="103" />
         <source>knock-out</source>
         <translation>屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="97" />
+        <location filename="../../app/engine_messages.py" line="104" />
         <source>decoder knock-out</source>
         <translation>解码器屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="98" />
+        <location filename="../../app/engine_messages.py" line="105" />
         <source>eos</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="99" />
+        <location filename="../../app/engine_messages.py" line="106" />
         <source>max_length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="100" />
+        <location filename="../../app/engine_messages.py" line="107" />
         <source>encoder</source>
         <translation>编码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="101" />
+        <location filename="../../app/engine_messages.py" line="108" />
         <source>decoder</source>
         <translation>解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="102" />
+        <location filename="../../app/engine_messages.py" line="109" />
         <source>encoder-decoder</source>
         <translation>编码器-解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="103" />
+        <location filename="../../app/engine_messages.py" line="110" />
         <source>cross</source>
         <translation>交叉注意力</translation>
     </message>
@@ -529,117 +606,118 @@
 <context>
     <name>FigureActions</name>
     <message>
-        <location filename="../../app/figure_actions.py" line="37" />
+        <location filename="../../app/figure_actions.py" line="39" />
         <source>Large heatmap</source>
         <translation>大热力图</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="38" />
+        <location filename="../../app/figure_actions.py" line="40" />
         <source>Head grid</source>
         <translation>头网格</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="39" />
+        <location filename="../../app/figure_actions.py" line="41" />
         <source>PNG image</source>
         <translation>PNG 图像</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="40" />
+        <location filename="../../app/figure_actions.py" line="42" />
         <source>SVG (vector, text stays text)</source>
         <translation>SVG（矢量，文字保持为文字）</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="41" />
+        <location filename="../../app/figure_actions.py" line="43" />
         <source>PDF (vector)</source>
         <translation>PDF（矢量）</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="42" />
+        <location filename="../../app/figure_actions.py" line="44" />
         <source>matrix as CSV</source>
         <translation>矩阵（CSV）</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="43" />
+        <location filename="../../app/figure_actions.py" line="45" />
         <source>matrix as NumPy .npy</source>
         <translation>矩阵（NumPy .npy）</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="44" />
+        <location filename="../../app/figure_actions.py" line="46" />
         <source>2× the screen's pixels</source>
         <translation>屏幕像素的 2 倍</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="92" />
+        <location filename="../../app/figure_actions.py" line="95" />
         <source>&amp;Export Figure…</source>
         <translation>导出图像(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="93" />
+        <location filename="../../app/figure_actions.py" line="96" />
         <source>Save a view as PNG, SVG or PDF, or its matrix as CSV or .npy</source>
         <translation>把视图保存为 PNG、SVG 或 PDF，或把它的矩阵保存为 CSV 或 .npy</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="101" />
+        <location filename="../../app/figure_actions.py" line="104" />
         <source>Export Figure…</source>
         <translation>导出图像…</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="102" />
+        <location filename="../../app/figure_actions.py" line="105" />
         <source>Save this view as PNG, SVG or PDF</source>
         <translation>把这个视图保存为 PNG、SVG 或 PDF</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="104" />
+        <location filename="../../app/figure_actions.py" line="107" />
         <source>Copy Image</source>
         <translation>复制图像</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="105" />
+        <location filename="../../app/figure_actions.py" line="108" />
         <source>Copy this view to the clipboard as an image</source>
         <translation>把这个视图作为图像复制到剪贴板</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="107" />
+        <location filename="../../app/figure_actions.py" line="110" />
         <source>Save Matrix…</source>
         <translation>保存矩阵…</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="108" />
+        <location filename="../../app/figure_actions.py" line="111" />
         <source>Save the weights this view shows as CSV or .npy</source>
         <translation>把这个视图显示的权重保存为 CSV 或 .npy</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="113" />
+        <location filename="../../app/figure_actions.py" line="116" />
         <source>PNG Resolution</source>
         <translation>PNG 分辨率</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="137" />
+        <location filename="../../app/figure_actions.py" line="140" />
+        <location filename="../../app/figure_actions.py" line="173" />
         <source>Nothing to export yet: load a model and type some text first.</source>
         <translation>还没有可导出的内容：请先加载模型并输入一些文字。</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="145" />
+        <location filename="../../app/figure_actions.py" line="149" />
         <source>Could not export: {0}</source>
         <translation>无法导出：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="147" />
+        <location filename="../../app/figure_actions.py" line="151" />
         <source>Saved {0}</source>
         <translation>已保存 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="153" />
+        <location filename="../../app/figure_actions.py" line="157" />
         <source>Nothing to copy yet: load a model and type some text first.</source>
         <translation>还没有可复制的内容：请先加载模型并输入一些文字。</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="158" />
+        <location filename="../../app/figure_actions.py" line="163" />
         <source>Copied the {0} as an image</source>
         <translation>已把{0}复制为图像</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="168" />
+        <location filename="../../app/figure_actions.py" line="176" />
         <source>Export Figure</source>
         <translation>导出图像</translation>
     </message>
@@ -818,12 +896,24 @@
 <context>
     <name>HeadGridView</name>
     <message>
-        <location filename="../../app/plots/head_grid.py" line="294" />
+        <location filename="../../app/plots/head_grid.py" line="346" />
         <source>layer {0} head {1} · {2}: {3}</source>
         <translation>第 {0} 层第 {1} 个头 · {2}：{3}</translation>
     </message>
     <message>
-        <location filename="../../app/plots/head_grid.py" line="313" />
+        <location filename="../../app/plots/head_grid.py" line="356" />
+        <source>layer {0} · head {1}
+</source>
+        <translation>第 {0} 层 · 头 {1}
+</translation>
+    </message>
+    <message>
+        <location filename="../../app/plots/head_grid.py" line="357" />
+        <source>click: show it in the large heatmap · right-click: ablate / restore</source>
+        <translation>单击：在大热力图中显示 · 右键：消融 / 恢复</translation>
+    </message>
+    <message>
+        <location filename="../../app/plots/head_grid.py" line="375" />
         <source>Ablate / restore layer {0} head {1}</source>
         <translation>消融 / 恢复第 {0} 层第 {1} 个头</translation>
     </message>
@@ -831,33 +921,33 @@
 <context>
     <name>HeadScoresBar</name>
     <message>
-        <location filename="../../app/widgets/head_scores_bar.py" line="26" />
+        <location filename="../../app/widgets/head_scores_bar.py" line="28" />
         <source>Colour each head of the grid by one of its scores (hover a head for the value)</source>
         <translation>按某一项评分给网格中的每个头着色（悬停可看数值）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/head_scores_bar.py" line="28" />
+        <location filename="../../app/widgets/head_scores_bar.py" line="30" />
         <source>attention</source>
         <translation>注意力</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/head_scores_bar.py" line="33" />
-        <location filename="../../app/widgets/head_scores_bar.py" line="76" />
+        <location filename="../../app/widgets/head_scores_bar.py" line="35" />
+        <location filename="../../app/widgets/head_scores_bar.py" line="84" />
         <source>Induction probe</source>
         <translation>归纳探针</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/head_scores_bar.py" line="37" />
+        <location filename="../../app/widgets/head_scores_bar.py" line="39" />
         <source>Run a seeded sequence of random tokens, repeated twice, through the model and score every head on it: an induction head attends from each repeated token to the token after its first copy (score near 1)</source>
         <translation>让模型运行一段固定种子的随机词元序列（重复两次），并据此给每个头评分：归纳头会从每个重复的词元关注到它第一次出现时后面的那个词元（评分接近 1）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/head_scores_bar.py" line="47" />
+        <location filename="../../app/widgets/head_scores_bar.py" line="51" />
         <source>colour heads by</source>
         <translation>头的着色依据</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/head_scores_bar.py" line="76" />
+        <location filename="../../app/widgets/head_scores_bar.py" line="84" />
         <source>Probing…</source>
         <translation>正在探测…</translation>
     </message>
@@ -934,32 +1024,32 @@
 <context>
     <name>LessonController</name>
     <message>
-        <location filename="../../app/lessons.py" line="194" />
+        <location filename="../../app/lessons.py" line="197" />
         <source>Load a masked language model (tiny-bert) and type a sentence first.</source>
         <translation>请先加载一个掩码语言模型（tiny-bert）并输入一个句子。</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="207" />
+        <location filename="../../app/lessons.py" line="210" />
         <source>→ [MASK]</source>
         <translation>→ [MASK]</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="208" />
+        <location filename="../../app/lessons.py" line="211" />
         <source>→ random token “%1”</source>
         <translation>→ 随机词元“%1”</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="209" />
+        <location filename="../../app/lessons.py" line="212" />
         <source>→ left unchanged</source>
         <translation>→ 保持不变</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="212" />
+        <location filename="../../app/lessons.py" line="215" />
         <source>Chosen %1 of %2 tokens; the model must recover each original:</source>
         <translation>从 %2 个词元中选出了 %1 个；模型必须还原每一个原词元：</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="215" />
+        <location filename="../../app/lessons.py" line="218" />
         <source>The text box now holds this example; press again for another one of your sentence.</source>
         <translation>文本框里现在是这个样本；再按一次，可以为你的句子再抽取一个。</translation>
     </message>
@@ -997,7 +1087,12 @@
         <translation>下一课</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/lesson_panel.py" line="99" />
+        <location filename="../../app/widgets/lesson_panel.py" line="94" />
+        <source>Do this lesson's step in the window; the result shows below</source>
+        <translation>在窗口中完成这一课的操作；结果显示在下方</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/lesson_panel.py" line="100" />
         <source>Lesson %1 of %2</source>
         <translation>第 %1 课，共 %2 课</translation>
     </message>
@@ -1005,171 +1100,176 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/main_window.py" line="106" />
+        <location filename="../../app/main_window.py" line="108" />
         <source>Source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="107" />
+        <location filename="../../app/main_window.py" line="109" />
         <source>The encoder's input</source>
         <translation>编码器的输入</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="108" />
+        <location filename="../../app/main_window.py" line="110" />
         <source>The text the encoder reads; analysed as you type</source>
         <translation>编码器读取的文本；边输入边分析</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="109" />
-        <location filename="../../app/main_window.py" line="485" />
+        <location filename="../../app/main_window.py" line="111" />
+        <location filename="../../app/main_window.py" line="489" />
         <source>Text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="110" />
+        <location filename="../../app/main_window.py" line="112" />
         <source>Type some text…</source>
         <translation>输入一些文字…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="112" />
+        <location filename="../../app/main_window.py" line="114" />
         <source>The text to analyse, as you type (Tab moves on to the next control)</source>
         <translation>要分析的文本，边输入边分析（Tab 移到下一个控件）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="116" />
+        <location filename="../../app/main_window.py" line="118" />
         <source>Decoder tokens</source>
         <translation>解码器词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="125" />
+        <location filename="../../app/main_window.py" line="127" />
         <source>Not current — shows the previous text (the last analysis failed)</source>
         <translation>不是最新的——显示的是之前的文本（上一次分析失败了）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="158" />
+        <location filename="../../app/main_window.py" line="160" />
         <source>no model</source>
         <translation>没有模型</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="258" />
-        <location filename="../../app/main_window.py" line="259" />
+        <location filename="../../app/main_window.py" line="262" />
+        <location filename="../../app/main_window.py" line="263" />
         <source>Loading {0}…</source>
         <translation>正在加载 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="278" />
+        <location filename="../../app/main_window.py" line="282" />
         <source>a source text</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="278" />
+        <location filename="../../app/main_window.py" line="282" />
         <source>some text</source>
         <translation>一些文字</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="279" />
+        <location filename="../../app/main_window.py" line="283" />
         <source>Type {0} to see its attention.</source>
         <translation>输入{0}，查看它的注意力。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="291" />
+        <location filename="../../app/main_window.py" line="295" />
         <source>Re-running the text and its {0} generated tokens with the new masks</source>
         <translation>正在用新的遮盖重新运行文本及其 {0} 个已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="363" />
+        <location filename="../../app/main_window.py" line="367" />
         <source>Regenerating from token #{0}</source>
         <translation>正在从词元 #{0} 起重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="378" />
+        <location filename="../../app/main_window.py" line="382" />
         <source>Head ablation</source>
         <translation>头消融</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="407" />
+        <location filename="../../app/main_window.py" line="411" />
         <source>Pick a model in the list, or open a model folder.</source>
         <translation>请在列表中选择一个模型，或打开一个模型文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="417" />
+        <location filename="../../app/main_window.py" line="421" />
         <source>attnlab — {0}</source>
         <translation>attnlab — {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="422" />
+        <location filename="../../app/main_window.py" line="426" />
         <source>Loaded {0}</source>
         <translation>已加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="432" />
+        <location filename="../../app/main_window.py" line="436" />
         <source> Still using {0}.</source>
         <translation> 仍在使用 {0}。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="433" />
+        <location filename="../../app/main_window.py" line="437" />
         <source>Could not load {0}: {1}{2}</source>
         <translation>无法加载 {0}：{1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="435" />
+        <location filename="../../app/main_window.py" line="439" />
         <source>Could not load {0}</source>
         <translation>无法加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="447" />
+        <location filename="../../app/main_window.py" line="451" />
         <source>analysis {0:.0f} ms</source>
         <translation>分析 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="453" />
+        <location filename="../../app/main_window.py" line="457" />
         <source>last step {0:.0f} ms</source>
         <translation>上一步 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="463" />
+        <location filename="../../app/main_window.py" line="467" />
         <source>end of text</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="463" />
+        <location filename="../../app/main_window.py" line="467" />
         <source>maximum length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="464" />
+        <location filename="../../app/main_window.py" line="468" />
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="464" />
+        <location filename="../../app/main_window.py" line="468" />
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="465" />
+        <location filename="../../app/main_window.py" line="469" />
         <source>Generated {0} tokens ({1})</source>
         <translation>已生成 {0} 个词元（{1}）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="485" />
+        <location filename="../../app/main_window.py" line="489" />
         <source>Decoder prefix (optional)</source>
         <translation>解码器前缀（可选）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="494" />
+        <location filename="../../app/main_window.py" line="498" />
         <source>Knock-out is not available: {0}</source>
         <translation>无法屏蔽：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="620" />
+        <location filename="../../app/main_window.py" line="624" />
         <source>{0} is not available for this model: {1}</source>
         <translation>这个模型不支持{0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="624" />
+        <location filename="../../app/main_window.py" line="628" />
         <source>The formula inspector</source>
         <translation>公式检查器</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="631" />
+        <source>No formula for this model: {0}.</source>
+        <translation>这个模型没有公式：{0}。</translation>
     </message>
 </context>
 <context>
@@ -1312,6 +1412,225 @@
     </message>
 </context>
 <context>
+    <name>PredictionDock</name>
+    <message>
+        <location filename="../../app/prediction_dock.py" line="32" />
+        <source>Explain the prediction</source>
+        <translation>解释预测</translation>
+    </message>
+    <message>
+        <location filename="../../app/prediction_dock.py" line="37" />
+        <source>Compare to a reference</source>
+        <translation>与参照比较</translation>
+    </message>
+    <message>
+        <location filename="../../app/prediction_dock.py" line="73" />
+        <source> Out of date: Compute again for the current input.</source>
+        <translation> 已过时：请为当前输入重新计算。</translation>
+    </message>
+</context>
+<context>
+    <name>PredictionView</name>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="68" />
+        <source>The logit lens of the current input appears here.</source>
+        <translation>当前输入的 logit lens 会显示在这里。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="71" />
+        <source>Each layer's residual stream read through the model's final norm and output head: its most likely token, darker = more probable; hover for the top-k</source>
+        <translation>每一层的残差流经过模型最终的归一化和输出头读出：它最可能的词元，颜色越深概率越大；悬停可看 top-k</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="78" />
+        <source>Logit lens</source>
+        <translation>Logit lens</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="80" />
+        <source>Which heads the predicted token depends on: press Compute.</source>
+        <translation>预测的词元依赖哪些头：请按“计算”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="83" />
+        <source>Compute</source>
+        <translation>计算</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="86" />
+        <source>A fast gradient estimate first, then the exact map (one ablation per head)</source>
+        <translation>先给出快速的梯度估计，再给出精确结果（每个头消融一次）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="88" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="90" />
+        <source>Stop computing the exact map</source>
+        <translation>停止计算精确结果</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="97" />
+        <source>Δ log p of the predicted token when the head is ablated (red: the head helps it); click a head to ablate it, click again to restore it</source>
+        <translation>消融这个头时预测词元的 Δ log p（红色：这个头有助于它）；点击一个头将其消融，再点击一次恢复</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="110" />
+        <source>Head importance</source>
+        <translation>头的重要性</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="126" />
+        <source>embeddings</source>
+        <translation>嵌入</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="126" />
+        <location filename="../../app/widgets/prediction_view.py" line="159" />
+        <source>layer {0}</source>
+        <translation>第 {0} 层</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="127" />
+        <source> (output)</source>
+        <translation>（输出）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="137" />
+        <source>{0}, position {1}:
+</source>
+        <translation>{0}，位置 {1}：
+</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="141" />
+        <source>each [MASK] slot's filler</source>
+        <translation>每个 [MASK] 位置的填充词</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="141" />
+        <source>the next token</source>
+        <translation>下一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="142" />
+        <source> (the last {0} tokens)</source>
+        <translation>（最后 {0} 个词元）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="144" />
+        <source>Top-1 token at each layer (rows) and position (columns{0}), predicting {1}; the last row is the model's output.</source>
+        <translation>每一层（行）和每个位置（列{0}）上排名第一的词元，预测的是{1}；最后一行是模型的输出。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="158" />
+        <source>head {0}</source>
+        <translation>头 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="168" />
+        <source> (ablated now: click to restore)</source>
+        <translation>（已消融：点击恢复）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="168" />
+        <source> (click to ablate)</source>
+        <translation>（点击消融）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="169" />
+        <source>layer {0} head {1}: Δ log p = {2:+.4f}</source>
+        <translation>第 {0} 层第 {1} 个头：Δ log p = {2:+.4f}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="171" />
+        <source>exact: one ablation per head</source>
+        <translation>精确：每个头消融一次</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="172" />
+        <source>gradient estimate; the exact map follows</source>
+        <translation>梯度估计；精确结果随后给出</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="174" />
+        <source>How much p({0!s}) at position {1} (log p = {2:.3f}) depends on each head — {3}.</source>
+        <translation>位置 {1} 上的 p({0!s})（log p = {2:.3f}）在多大程度上依赖每个头——{3}。</translation>
+    </message>
+</context>
+<context>
+    <name>ReferenceView</name>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="68" />
+        <location filename="../../app/widgets/reference_view.py" line="105" />
+        <source>Pin a run, then change the text, masks or ablations to see how each head moved.</source>
+        <translation>固定一次运行，然后修改文本、遮盖或消融，看看每个头如何变化。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="72" />
+        <location filename="../../app/widgets/reference_view.py" line="78" />
+        <source>Pin as reference</source>
+        <translation>固定为参照</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="75" />
+        <source>Keep the current run's attention to compare the next runs with</source>
+        <translation>保留当前运行的注意力，用来与之后的运行比较</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="78" />
+        <source>Pinned: click to unpin</source>
+        <translation>已固定：点击取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="82" />
+        <source>stack</source>
+        <translation>堆栈</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="82" />
+        <source>layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="82" />
+        <source>head</source>
+        <translation>头</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="83" />
+        <source>JS divergence to the reference</source>
+        <translation>与参照的 JS 散度</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="85" />
+        <source>Jensen–Shannon divergence (bits, 0: same rows, 1: disjoint) between this head's attention now and in the reference, the mean over query rows; click a column to sort</source>
+        <translation>这个头现在的注意力与参照中注意力之间的 Jensen–Shannon 散度（比特，0：各行相同，1：完全不重叠），对查询行取平均；点击列可排序</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="103" />
+        <source>Pinned: change the text, masks or ablations to compare.</source>
+        <translation>已固定：修改文本、遮盖或消融来比较。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="113" />
+        <source>Longer than {0} tokens: compare exports with `attnlab compare` instead.</source>
+        <translation>超过 {0} 个词元：请改用 `attnlab compare` 比较导出文件。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="118" />
+        <source>Nothing to compare: the reference comes from another model.</source>
+        <translation>无法比较：参照来自另一个模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="120" />
+        <source>Same tokens: compared position by position.</source>
+        <translation>词元相同：逐个位置比较。</translation>
+    </message>
+</context>
+<context>
     <name>RestoreBanner</name>
     <message>
         <location filename="../../app/widgets/restore_banner.py" line="23" />
@@ -1418,107 +1737,107 @@
 <context>
     <name>Sessions</name>
     <message>
-        <location filename="../../app/session_actions.py" line="42" />
+        <location filename="../../app/session_actions.py" line="44" />
         <source>attnlab sessions (*{0});;All files (*)</source>
         <translation>attnlab 会话 (*{0});;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="91" />
+        <location filename="../../app/session_actions.py" line="96" />
         <source>&amp;New Session</source>
         <translation>新建会话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="92" />
+        <location filename="../../app/session_actions.py" line="97" />
         <source>Start over: empty text, no masks, no tokens</source>
         <translation>重新开始：空文本，无遮盖，无词元</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="93" />
+        <location filename="../../app/session_actions.py" line="98" />
         <source>&amp;Open Session…</source>
         <translation>打开会话(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="94" />
+        <location filename="../../app/session_actions.py" line="99" />
         <source>Open a saved .attnlab session</source>
         <translation>打开一个已保存的 .attnlab 会话</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="95" />
+        <location filename="../../app/session_actions.py" line="100" />
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="101" />
+        <location filename="../../app/session_actions.py" line="106" />
         <source>&amp;Save Session</source>
         <translation>保存会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="102" />
+        <location filename="../../app/session_actions.py" line="107" />
         <source>Save the model, text, masks, sampling and generated tokens</source>
         <translation>保存模型、文本、遮盖、采样设置和已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="104" />
+        <location filename="../../app/session_actions.py" line="109" />
         <source>Save Session &amp;As…</source>
         <translation>会话另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="105" />
+        <location filename="../../app/session_actions.py" line="110" />
         <source>Save the session to a new file</source>
         <translation>把会话保存到一个新文件</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="116" />
+        <location filename="../../app/session_actions.py" line="121" />
         <source>No recent sessions</source>
         <translation>没有最近的会话</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="163" />
+        <location filename="../../app/session_actions.py" line="170" />
         <source>Open a session</source>
         <translation>打开会话</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="211" />
+        <location filename="../../app/session_actions.py" line="220" />
         <source>This session was saved with a {0} model; {1} is a {2}.</source>
         <translation>这个会话保存时用的是{0}模型；{1} 是{2}。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="214" />
+        <location filename="../../app/session_actions.py" line="223" />
         <source>The weights of {0} changed since this session was saved: its text, masks and tokens are kept, but the attention and candidates are the new weights', not the saved run's.</source>
         <translation>自这个会话保存以来，{0} 的权重已经改变：它的文本、遮盖和词元保留不变，但注意力和候选来自新的权重，而不是保存时的运行。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="233" />
+        <location filename="../../app/session_actions.py" line="243" />
         <source>Nothing to save yet: load a model first.</source>
         <translation>还没有可保存的内容：请先加载一个模型。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="240" />
+        <location filename="../../app/session_actions.py" line="250" />
         <source>Could not save the session: {0}</source>
         <translation>无法保存会话：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="245" />
+        <location filename="../../app/session_actions.py" line="255" />
         <source>Saved {0}</source>
         <translation>已保存 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="249" />
+        <location filename="../../app/session_actions.py" line="259" />
         <source>Save the session</source>
         <translation>保存会话</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="287" />
+        <location filename="../../app/session_actions.py" line="307" />
         <source> It is shown with {0}.</source>
         <translation> 现在用 {0} 显示。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="288" />
+        <location filename="../../app/session_actions.py" line="308" />
         <source>This session's model {0} could not be loaded: {1}. Its text is kept.{2} Pick a model to analyse it, or make the model available and open the session again.</source>
         <translation>无法加载这个会话的模型 {0}：{1}。文本已保留。{2} 请选择一个模型来分析它，或者让该模型可用后再打开这个会话。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="317" />
+        <location filename="../../app/session_actions.py" line="338" />
         <source>attnlab did not close properly last time. Restore the unsaved session on {0} (“{1}”, {2} generated tokens)?</source>
         <translation>attnlab 上次没有正常关闭。要恢复 {0} 上未保存的会话（“{1}”，{2} 个已生成的词元）吗？</translation>
     </message>
@@ -1661,6 +1980,24 @@ p = {0:.1%} now</source>
 click: its candidates · right-click: knock out, regenerate from here</source>
         <translation>
 单击：查看它的候选 · 右键：屏蔽、从这里重新生成</translation>
+    </message>
+</context>
+<context>
+    <name>TokenFinder</name>
+    <message>
+        <location filename="../../app/token_find.py" line="51" />
+        <source>Nothing to search yet: run a text first</source>
+        <translation>还没有可查找的内容：请先运行一段文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/token_find.py" line="61" />
+        <source>No token contains {0!r}</source>
+        <translation>没有词元包含 {0!r}</translation>
+    </message>
+    <message>
+        <location filename="../../app/token_find.py" line="65" />
+        <source>Token #{0}: {1!r}</source>
+        <translation>词元 #{0}：{1!r}</translation>
     </message>
 </context>
 <context>
@@ -1901,6 +2238,55 @@ click: its candidates · right-click: knock out, regenerate from here</source>
         <location filename="../../app/menus.py" line="92" />
         <source>&lt;b&gt;attnlab&lt;/b&gt; {0}&lt;p&gt;A desktop playground for looking inside transformer language models: step through generation, mask tokens, ablate heads and watch every attention head update.&lt;/p&gt;&lt;p&gt;Licensed under the Apache License 2.0.&lt;/p&gt;</source>
         <translation>&lt;b&gt;attnlab&lt;/b&gt; {0}&lt;p&gt;一个观察 Transformer 语言模型内部的桌面实验场：逐步生成、遮盖词元、消融注意力头，并观察每个注意力头的实时变化。&lt;/p&gt;&lt;p&gt;依据 Apache License 2.0 授权。&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>prediction_dock</name>
+    <message>
+        <location filename="../../app/prediction_dock.py" line="111" />
+        <source>&amp;Explain the prediction</source>
+        <translation>解释预测(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../../app/prediction_dock.py" line="113" />
+        <source>Show the logit lens and which heads the prediction depends on</source>
+        <translation>显示 logit lens，以及预测依赖哪些头</translation>
+    </message>
+</context>
+<context>
+    <name>reference_view</name>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="45" />
+        <source>{0}: the first {1} of {2} / {3} tokens</source>
+        <translation>{0}：{2} / {3} 个词元中的前 {1} 个</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="48" />
+        <source>Lengths differ; compared {0}.</source>
+        <translation>长度不同；比较了{0}。</translation>
+    </message>
+</context>
+<context>
+    <name>token_find</name>
+    <message>
+        <location filename="../../app/token_find.py" line="82" />
+        <source>&amp;Find Token…</source>
+        <translation>查找词元(&amp;F)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/token_find.py" line="85" />
+        <source>Find a token by its text: the heatmap jumps to its row and the token strip scrolls to it</source>
+        <translation>按文字查找词元：热力图跳到它所在的行，词元条滚动到它</translation>
+    </message>
+    <message>
+        <location filename="../../app/token_find.py" line="91" />
+        <source>Find Token</source>
+        <translation>查找词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/token_find.py" line="92" />
+        <source>Token text:</source>
+        <translation>词元文字：</translation>
     </message>
 </context>
 </TS>
