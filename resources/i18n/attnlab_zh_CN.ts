@@ -1434,7 +1434,7 @@
     <message>
         <location filename="../../app/widgets/prediction_view.py" line="68" />
         <source>The logit lens of the current input appears here.</source>
-        <translation>当前输入的 logit lens 会显示在这里。</translation>
+        <translation>当前输入的 logit 透镜会显示在这里。</translation>
     </message>
     <message>
         <location filename="../../app/widgets/prediction_view.py" line="71" />
@@ -1444,7 +1444,7 @@
     <message>
         <location filename="../../app/widgets/prediction_view.py" line="78" />
         <source>Logit lens</source>
-        <translation>Logit lens</translation>
+        <translation>Logit 透镜</translation>
     </message>
     <message>
         <location filename="../../app/widgets/prediction_view.py" line="80" />
@@ -2250,7 +2250,7 @@ click: its candidates · right-click: knock out, regenerate from here</source>
     <message>
         <location filename="../../app/prediction_dock.py" line="113" />
         <source>Show the logit lens and which heads the prediction depends on</source>
-        <translation>显示 logit lens，以及预测依赖哪些头</translation>
+        <translation>显示 logit 透镜，以及预测依赖哪些头</translation>
     </message>
 </context>
 <context>
