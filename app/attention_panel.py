@@ -252,16 +252,24 @@ class AttentionPanel(QWidget):
             self._asked_scores = snapshot
             self.scores_wanted.emit(stack, snapshot, document.sequence_ids(stack))
 
+    def _fits(self, stack: str, shape: tuple[int, ...]) -> bool:
+        """Whether results of this [layer, head] (or [layer]) shape can be of the model shown, not of one
+        replaced since."""
+        current = self._current()
+        return current is not None and stack in current[1].stacks and current[1].shape(stack)[: len(shape)] == shape
+
     def show_scores(self, scores: HeadScores | None) -> None:
         """The engine's head scores of a snapshot this panel asked for (None: skipped, as newer work was
         queued behind it: asked again for what is shown now)."""
         self._asked_scores = None
-        if scores is not None:
+        if scores is not None and self._fits(scores.stack, scores.prints.entropy.shape):
             self._scores = scores
         self.render_grid()
 
     def show_probe(self, scores: HeadScores) -> None:
         """The induction probe's scores: offered as a metric, chosen, and the table sorted by them."""
+        if not self.scores_bar.probing or not self._fits(scores.stack, scores.prints.induction.shape):
+            return  # asked of a model replaced since
         self._probe = scores
         self.scores_bar.set_probing(False)
         self.scores_bar.set_probe_available(True)
@@ -323,7 +331,7 @@ class AttentionPanel(QWidget):
     def show_rollout(self, result: StackRollout | None) -> None:
         """The engine's rollout of a snapshot this panel asked for (None: skipped, see show_scores)."""
         self._asked_rollout = None
-        if result is not None:
+        if result is not None and self._fits(result.stack, (len(result.matrices),)):
             self._rollout = result
         self.render_heatmap()
 

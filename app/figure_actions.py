@@ -31,6 +31,7 @@ from app.figures import (
     save_matrix,
 )
 from app.plots.plot_title import TitledView
+from engine.saved_session import weights_hash
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
@@ -61,7 +62,9 @@ def describe(panel: AttentionPanel, which: str, text: str = "", source: str | No
     head = None if picker.mean else picker.head
     layers: tuple[int, ...]
     if which == "heatmap":
-        matrix, layers, view, title = panel.heatmap.matrix, (layer,), "heatmap", panel.heatmap.title
+        matrix, layers, title = panel.heatmap.matrix, (layer,), panel.heatmap.title
+        view = "rollout" if panel.rollout_on else "heatmap"  # rollout up to `layer`, of no one head
+        head = None if panel.rollout_on else head
     else:
         layers = tuple(range(snapshot.shape(stack)[0])) if picker.all_layers else (layer,)
         matrix = np.stack([snapshot.layer(stack, i) for i in layers])  # [layer, head, query, key]
@@ -92,8 +95,9 @@ class FigureActions(QObject):
         self.window = window
         self.views: dict[str, TitledView] = {"heatmap": window.attention.heatmap, "grid": window.attention.grid}
         self.dpi: float | None = None  # PNG resolution: None is twice the screen's pixels
-        self.export_action = _action(self, self.tr("&Export Figure…"), "exportFigureAction",
-                                     self.tr("Save a view as PNG, SVG or PDF, or its matrix as CSV or .npy"),
+        self._weights: tuple[str, str | None] = ("", None)  # (model path, its weights' hash)
+        self.export_action = _action(self, "&Export Figure…", "exportFigureAction",
+                                     "Save a view as PNG, SVG or PDF, or its matrix as CSV or .npy",
                                      QKeySequence("Ctrl+E"))
         self.export_action.triggered.connect(lambda: self.ask_and_export(None))
         self.resolution_menu = self._resolution_menu()
@@ -128,9 +132,11 @@ class FigureActions(QObject):
 
     def data(self, which: str) -> FigureData | None:
         window = self.window
-        kind = window.document.kind
-        source = window.source_input.toPlainText() if kind == "encoder-decoder" else None
-        return describe(window.attention, which, window.text_input.toPlainText(), source)
+        info = window.document.info
+        source = window.source_input.toPlainText() if info and info.kind == "encoder-decoder" else None
+        if info is not None and self._weights[0] != info.path:
+            self._weights = (info.path, weights_hash(info.path))  # once per model: it reads the files
+        return describe(window.attention, which, window.text_input.toPlainText(), source, self._weights[1])
 
     def export(self, path: Path, which: str = "heatmap") -> Path | None:
         """Write the view as .png/.svg/.pdf, or its matrix as .csv/.npy, by the file's ending.

@@ -79,6 +79,7 @@ def draw(run, args, size: tuple[int, int]) -> Path:  # noqa: ANN001 - run_flags.
     from app.document import Document
     from app.figure_actions import describe
     from app.figures import save_figure
+    from engine.saved_session import weights_hash
 
     application = QApplication.instance() or QApplication([])
     info = run.loaded.info
@@ -112,7 +113,7 @@ def draw(run, args, size: tuple[int, int]) -> Path:  # noqa: ANN001 - run_flags.
         application.processEvents()
         panel.redraw()
         application.processEvents()
-        data = describe(panel, which, args.text, args.source)
+        data = describe(panel, which, args.text, args.source, weights_hash(info.path))
         if data is None:
             raise EngineError("there is no attention to draw: give some --text (or --source)")
         return save_figure(view, Path(args.out), data.metadata, args.dpi)

@@ -75,7 +75,7 @@ class FigureMetadata:
     """Where a figure came from: enough to re-create the run and find the view again."""
 
     model: str  # catalog name, folder or hub id
-    view: str  # heatmap | grid | all-layers
+    view: str  # heatmap | rollout (the heatmap showing the stack's rollout) | grid | all-layers
     stack: str  # encoder | decoder | cross
     layer: int
     head: int | None  # None: the mean of the layer's heads

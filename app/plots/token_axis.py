@@ -85,6 +85,7 @@ class TokenAxis(pg.AxisItem):
     def tickValues(self, minVal: float, maxVal: float, size: float):  # noqa: N802,N803 - pyqtgraph override
         span = self._span(minVal, maxVal) if size > 0 else None
         if span is None:
+            self.upright = False  # no labels: none upright (a stale True would draw labels of another size)
             return []
         minVal, maxVal, lo, hi = span
         if self.orientation in ("left", "right"):
@@ -108,8 +109,8 @@ class TokenAxis(pg.AxisItem):
         if self.orientation != "bottom":
             return super().generateDrawSpecs(p)
         low, high = self.range
-        self.tickValues(low, high, self.geometry().width())  # decides `upright` for this size
-        if not self.upright:
+        ticks = self.tickValues(low, high, self.geometry().width())  # decides `upright` for this size
+        if not ticks or not self.upright:
             return super().generateDrawSpecs(p)
         self.style["showValues"] = False  # ticks only: pyqtgraph would size the axis for level text
         try:
@@ -119,7 +120,7 @@ class TokenAxis(pg.AxisItem):
         if specs is None:
             return None
         axis_spec, tick_specs, _ = specs
-        values = self.tickValues(low, high, self.geometry().width())[0][1]
+        values = ticks[0][1]
         strings = self.tickStrings(values, 1.0, 1.0)
         xs = [tick[1].x() for tick in tick_specs]
         self._upright_texts = list(zip(xs, strings, strict=False))

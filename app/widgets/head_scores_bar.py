@@ -32,7 +32,8 @@ class HeadScoresBar(QWidget):
             self.picker.addItem(i18n.title(metric.title), name)
             self.picker.setItemData(self.picker.count() - 1, i18n.title(metric.tip), 3)  # 3: Qt.ToolTipRole
         self.set_probe_available(False)
-        self.probe_button = QPushButton(self.tr("Induction probe"))
+        self.probing = False  # a probe was asked for and has not answered
+        self.probe_button = QPushButton("Induction probe")
         self.probe_button.setObjectName("inductionProbeButton")
         self.probe_button.setToolTip(
             self.tr(
@@ -79,6 +80,7 @@ class HeadScoresBar(QWidget):
             self.metric_changed.emit(ATTENTION)
 
     def set_probing(self, probing: bool, can_probe: bool = True) -> None:
+        self.probing = probing
         self.probe_button.setEnabled(can_probe and not probing)
         self.probe_enabled.emit(self.probe_button.isEnabled())
         self.probe_button.setText(self.tr("Probing…") if probing else self.tr("Induction probe"))

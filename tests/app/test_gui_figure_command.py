@@ -13,6 +13,7 @@ from figure_checks import distinct_colours, pdf_metadata, pdf_pages, png_image, 
 
 from app.cli import main
 from app.figures import COLORBAR_STRIP
+from engine.saved_session import weights_hash
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = "the cat sat on the mat"
@@ -39,6 +40,7 @@ def test_heatmap_svg_keeps_tokens_and_masks(qapp, capsys, tiny_folders, tmp_path
     m = svg_metadata(out)
     assert (m.view, m.stack, m.layer, m.head, m.text, m.colour_scale) == ("heatmap", "decoder", 1, 2, TEXT, "log")
     assert m.masks["knockouts"] == [["decoder", 2]] and m.model == tiny_folders["gpt2"]
+    assert m.weights_hash == weights_hash(tiny_folders["gpt2"])
     assert "layer 1 · head 2" in m.title and m.title in texts
 
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
 from app.figures import COLORBAR_STRIP, MINIMUM_SIZE, figure_size
 from app.plots.token_axis import LABEL_CHARS
 from app.token_text import display_text
+from engine.saved_session import weights_hash
 
 TEXT = "the cat sat on the mat"
 
@@ -121,6 +122,7 @@ def test_figures_parse_and_carry_their_run(window, tmp_path, wait_idle):
         assert (m.model, m.view, m.stack, m.layer, m.head, m.text) == (
             window.document.info.name, "heatmap", "decoder", 1, 2, TEXT)
         assert m.version and m.title == heatmap.title
+        assert m.weights_hash == weights_hash(window.document.info.path) and len(m.weights_hash) == 64
     assert metadata[0] == metadata[1] == metadata[2]
 
 
@@ -162,6 +164,22 @@ def test_matrix_files_equal_the_models_own_attention(window, tmp_path, tiny_fold
         layer, head, query, key = (int(row[k]) for k in ("layer", "head", "query", "key"))
         assert layer == 1 and row["query_token"] == queries[query]
         assert float(row["weight"]) == pytest.approx(expected[layer, head, query, key], abs=2e-3)
+
+
+def test_a_rollout_figure_says_so_and_its_matrix_is_the_rollout(window, tmp_path, tiny_folders, wait_idle):
+    window.attention.picker.select(layer=1, head=0)
+    window.attention.set_rollout(True)
+    wait_idle(window)
+    window.attention.render_heatmap()  # the engine's reply arrived: draw it now
+    expected = _eager_attention(tiny_folders["gpt2"], window.document.analysis.token_ids).mean(axis=1)
+    n = expected.shape[-1]
+    through = np.eye(n)  # R_l = Ã_l·R_{l−1}, Ã = rows of ½·mean over heads + ½·I, renormalised
+    for layer in range(2):
+        mixed = 0.5 * expected[layer] + 0.5 * np.eye(n)
+        through = (mixed / mixed.sum(axis=-1, keepdims=True)) @ through
+    np.testing.assert_allclose(np.load(window.figures.export(tmp_path / "r.npy", "heatmap")), through, atol=2e-3)
+    m = svg_metadata(window.figures.export(tmp_path / "r.svg", "heatmap"))
+    assert (m.view, m.layer, m.head) == ("rollout", 1, None)
 
 
 def test_the_menu_action_asks_for_a_file_and_writes_it(window, tmp_path, monkeypatch):

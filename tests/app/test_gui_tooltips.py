@@ -4,15 +4,18 @@ combo boxes, spin boxes and text fields, shown or not, with each kind of model l
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QPlainTextEdit, QTabBar, QWidget
 
 CONTROLS = (QAbstractButton, QComboBox, QAbstractSpinBox, QLineEdit, QPlainTextEdit)
 
 
 def _qt_internal(widget: QWidget) -> bool:
-    """Parts Qt builds inside other controls (a spin box's line edit, a clear button, the menu bar's »)."""
+    """Parts Qt builds inside other controls (a spin box's line edit, a clear button, the menu bar's »,
+    the scroll arrows of tabbed docks)."""
     parent = widget.parent()
-    return widget.objectName().startswith("qt_") or isinstance(parent, QLineEdit | QAbstractSpinBox | QComboBox)
+    return widget.objectName().startswith("qt_") or isinstance(
+        parent, QLineEdit | QAbstractSpinBox | QComboBox | QTabBar
+    )
 
 
 @pytest.mark.parametrize("model", ["gpt2", "bert", "bart"])
