@@ -96,8 +96,8 @@ class FigureActions(QObject):
         self.views: dict[str, TitledView] = {"heatmap": window.attention.heatmap, "grid": window.attention.grid}
         self.dpi: float | None = None  # PNG resolution: None is twice the screen's pixels
         self._weights: tuple[str, str | None] = ("", None)  # (model path, its weights' hash)
-        self.export_action = _action(self, "&Export Figure…", "exportFigureAction",
-                                     "Save a view as PNG, SVG or PDF, or its matrix as CSV or .npy",
+        self.export_action = _action(self, self.tr("&Export Figure…"), "exportFigureAction",
+                                     self.tr("Save a view as PNG, SVG or PDF, or its matrix as CSV or .npy"),
                                      QKeySequence("Ctrl+E"))
         self.export_action.triggered.connect(lambda: self.ask_and_export(None))
         self.resolution_menu = self._resolution_menu()

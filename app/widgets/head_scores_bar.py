@@ -33,7 +33,7 @@ class HeadScoresBar(QWidget):
             self.picker.setItemData(self.picker.count() - 1, i18n.title(metric.tip), 3)  # 3: Qt.ToolTipRole
         self.set_probe_available(False)
         self.probing = False  # a probe was asked for and has not answered
-        self.probe_button = QPushButton("Induction probe")
+        self.probe_button = QPushButton(self.tr("Induction probe"))
         self.probe_button.setObjectName("inductionProbeButton")
         self.probe_button.setToolTip(
             self.tr(

@@ -49,32 +49,32 @@
         <translation>基于 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="282" />
+        <location filename="../../app/attention_panel.py" line="290" />
         <source>the induction probe failed (see the message)</source>
         <translation>归纳探针失败了（见消息）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="303" />
+        <location filename="../../app/attention_panel.py" line="311" />
         <source>rollout is for self-attention: pick the encoder or decoder stack</source>
         <translation>注意力展开只适用于自注意力：请选择编码器或解码器堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="312" />
+        <location filename="../../app/attention_panel.py" line="320" />
         <source>could not compute the rollout</source>
         <translation>无法计算注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="313" />
+        <location filename="../../app/attention_panel.py" line="321" />
         <source>computing rollout…</source>
         <translation>正在计算注意力展开…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="318" />
+        <location filename="../../app/attention_panel.py" line="326" />
         <source> · updating…</source>
         <translation> · 正在更新…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="320" />
+        <location filename="../../app/attention_panel.py" line="328" />
         <source>rollout through layer {0} · {1}{2}</source>
         <translation>展开到第 {0} 层 · {1}{2}</translation>
     </message>
@@ -606,118 +606,118 @@
 <context>
     <name>FigureActions</name>
     <message>
-        <location filename="../../app/figure_actions.py" line="39" />
+        <location filename="../../app/figure_actions.py" line="40" />
         <source>Large heatmap</source>
         <translation>大热力图</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="40" />
+        <location filename="../../app/figure_actions.py" line="41" />
         <source>Head grid</source>
         <translation>头网格</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="41" />
+        <location filename="../../app/figure_actions.py" line="42" />
         <source>PNG image</source>
         <translation>PNG 图像</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="42" />
+        <location filename="../../app/figure_actions.py" line="43" />
         <source>SVG (vector, text stays text)</source>
         <translation>SVG（矢量，文字保持为文字）</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="43" />
+        <location filename="../../app/figure_actions.py" line="44" />
         <source>PDF (vector)</source>
         <translation>PDF（矢量）</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="44" />
+        <location filename="../../app/figure_actions.py" line="45" />
         <source>matrix as CSV</source>
         <translation>矩阵（CSV）</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="45" />
+        <location filename="../../app/figure_actions.py" line="46" />
         <source>matrix as NumPy .npy</source>
         <translation>矩阵（NumPy .npy）</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="46" />
+        <location filename="../../app/figure_actions.py" line="47" />
         <source>2× the screen's pixels</source>
         <translation>屏幕像素的 2 倍</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="95" />
+        <location filename="../../app/figure_actions.py" line="99" />
         <source>&amp;Export Figure…</source>
         <translation>导出图像(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="96" />
+        <location filename="../../app/figure_actions.py" line="100" />
         <source>Save a view as PNG, SVG or PDF, or its matrix as CSV or .npy</source>
         <translation>把视图保存为 PNG、SVG 或 PDF，或把它的矩阵保存为 CSV 或 .npy</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="104" />
+        <location filename="../../app/figure_actions.py" line="108" />
         <source>Export Figure…</source>
         <translation>导出图像…</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="105" />
+        <location filename="../../app/figure_actions.py" line="109" />
         <source>Save this view as PNG, SVG or PDF</source>
         <translation>把这个视图保存为 PNG、SVG 或 PDF</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="107" />
+        <location filename="../../app/figure_actions.py" line="111" />
         <source>Copy Image</source>
         <translation>复制图像</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="108" />
+        <location filename="../../app/figure_actions.py" line="112" />
         <source>Copy this view to the clipboard as an image</source>
         <translation>把这个视图作为图像复制到剪贴板</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="110" />
+        <location filename="../../app/figure_actions.py" line="114" />
         <source>Save Matrix…</source>
         <translation>保存矩阵…</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="111" />
+        <location filename="../../app/figure_actions.py" line="115" />
         <source>Save the weights this view shows as CSV or .npy</source>
         <translation>把这个视图显示的权重保存为 CSV 或 .npy</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="116" />
+        <location filename="../../app/figure_actions.py" line="120" />
         <source>PNG Resolution</source>
         <translation>PNG 分辨率</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="140" />
-        <location filename="../../app/figure_actions.py" line="173" />
+        <location filename="../../app/figure_actions.py" line="146" />
+        <location filename="../../app/figure_actions.py" line="179" />
         <source>Nothing to export yet: load a model and type some text first.</source>
         <translation>还没有可导出的内容：请先加载模型并输入一些文字。</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="149" />
+        <location filename="../../app/figure_actions.py" line="155" />
         <source>Could not export: {0}</source>
         <translation>无法导出：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="151" />
+        <location filename="../../app/figure_actions.py" line="157" />
         <source>Saved {0}</source>
         <translation>已保存 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="157" />
+        <location filename="../../app/figure_actions.py" line="163" />
         <source>Nothing to copy yet: load a model and type some text first.</source>
         <translation>还没有可复制的内容：请先加载模型并输入一些文字。</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="163" />
+        <location filename="../../app/figure_actions.py" line="169" />
         <source>Copied the {0} as an image</source>
         <translation>已把{0}复制为图像</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="176" />
+        <location filename="../../app/figure_actions.py" line="182" />
         <source>Export Figure</source>
         <translation>导出图像</translation>
     </message>
@@ -931,23 +931,23 @@
         <translation>注意力</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/head_scores_bar.py" line="35" />
-        <location filename="../../app/widgets/head_scores_bar.py" line="84" />
+        <location filename="../../app/widgets/head_scores_bar.py" line="36" />
+        <location filename="../../app/widgets/head_scores_bar.py" line="86" />
         <source>Induction probe</source>
         <translation>归纳探针</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/head_scores_bar.py" line="39" />
+        <location filename="../../app/widgets/head_scores_bar.py" line="40" />
         <source>Run a seeded sequence of random tokens, repeated twice, through the model and score every head on it: an induction head attends from each repeated token to the token after its first copy (score near 1)</source>
         <translation>让模型运行一段固定种子的随机词元序列（重复两次），并据此给每个头评分：归纳头会从每个重复的词元关注到它第一次出现时后面的那个词元（评分接近 1）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/head_scores_bar.py" line="51" />
+        <location filename="../../app/widgets/head_scores_bar.py" line="52" />
         <source>colour heads by</source>
         <translation>头的着色依据</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/head_scores_bar.py" line="84" />
+        <location filename="../../app/widgets/head_scores_bar.py" line="86" />
         <source>Probing…</source>
         <translation>正在探测…</translation>
     </message>
