@@ -233,17 +233,20 @@ def shoot_small_window(out: Path) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    parser.add_argument("--only", choices=["head-scores"], help="make only this screenshot")
+    parser.add_argument("--only", choices=["head-scores", "lesson-zh_CN"], help="make only this screenshot")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         os.environ["ATTNLAB_CONFIG"] = scratch
+        os.environ["ATTNLAB_DATA"] = scratch  # no autosaved session of the user's offers itself for restoring
         QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, scratch)
         existing = QApplication.instance()
         application = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
         application.setStyle("Fusion")
         if args.only == "head-scores":
             shoot_head_scores(args.out)
+        elif args.only == "lesson-zh_CN":
+            shoot_lesson_zh(args.out)
         else:
             shoot(args.out)
     return 0
