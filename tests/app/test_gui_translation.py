@@ -130,6 +130,10 @@ def test_no_english_is_left_in_the_window(chinese, open_window, qtbot, wait_idle
     with qtbot.waitSignal(window.view_updated, timeout=20_000):
         window.lessons.open(lesson)
     wait_idle(window)
+    for dock in window.findChildren(QDockWidget):  # the prediction panel and the others, opened
+        dock.show()
+    qtbot.wait(50)
+    wait_idle(window)
     info = window.document.info
     data = {info.name, *WORD.findall(info.name), *WORD.findall(info.architecture), *WORD.findall(info.device),
             *WORD.findall(info.dtype)}
