@@ -215,3 +215,29 @@ def test_every_string_of_the_app_is_translated_and_compiled(tmp_path):
     subprocess.run([str(TOOLS / "pyside6-lrelease"), str(SHIPPED_TS), "-qm", str(compiled)], check=True,
                    capture_output=True)
     assert compiled.read_bytes() == translation_file("zh_CN").read_bytes(), "the .qm is older than the .ts"
+
+
+def test_the_language_is_chosen_in_the_settings_and_applies_at_the_next_start(qtbot, fresh_settings):
+    from app.i18n import LANGUAGE_KEY, chosen_language, current_language
+    from app.main_window import MainWindow
+
+    application = QApplication.instance()
+    window = MainWindow(settings=fresh_settings)
+    qtbot.addWidget(window)
+    assert chosen_language(fresh_settings) == ""  # never chosen: the system's language
+    menu = window.findChild(QMenu, "languageMenu")
+    assert menu is not None and menu.menuAction().isVisible()
+    next(a for a in menu.actions() if a.objectName() == "language_zh_CN").trigger()
+    assert fresh_settings.value(LANGUAGE_KEY) == "zh_CN"
+    assert "restart" in window.statusBar().currentMessage()  # said in the language shown now
+    assert window.menus["fileMenu"].title() == "&File"  # this window keeps its language
+    window.close()
+    try:
+        assert install_language(application, chosen_language(fresh_settings))  # what the next start does
+        assert current_language() == "zh_CN"
+        again = MainWindow(settings=fresh_settings)
+        qtbot.addWidget(again)
+        assert again.menus["fileMenu"].title() == "文件(&F)"
+        again.close()
+    finally:
+        install_language(application, "en")
