@@ -241,3 +241,11 @@ def test_the_language_is_chosen_in_the_settings_and_applies_at_the_next_start(qt
         again.close()
     finally:
         install_language(application, "en")
+
+
+def test_every_translation_keeps_its_placeholders_and_accelerator():
+    """{0}, {name}, %1 and &X of each source string are in its translation (a lost one crashes .format)."""
+    marks = re.compile(r"\{[^}]*\}|%\d|%v|%m|&\w")
+    wrong = [(source, text) for (_context, source), text in _messages(SHIPPED_TS).items()
+             if sorted(marks.findall(source)) != sorted(marks.findall(text))]
+    assert not wrong, wrong
