@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
 
+from app.i18n import translate
+
 if TYPE_CHECKING:
     from app.main_window import MainWindow
 
@@ -16,16 +18,17 @@ def add_analysis_actions(window: MainWindow) -> dict[str, QAction]:
     """Add "Attention Rollout" (checkable) and "Run the Induction Probe" to the View menu."""
     menu = window.menus["viewMenu"]
     attention = window.attention
-    rollout = QAction("Attention &Rollout", window)
+    rollout = QAction(translate("analysis_menu", "Attention &Rollout"), window)
     rollout.setObjectName("rolloutAction")
     rollout.setCheckable(True)
     rollout.setShortcut(QKeySequence(ROLLOUT_SHORTCUT))
-    tip = ("Show in the large heatmap how much each token draws on each earlier one through all layers up to the "
-           "picked one (attention rollout: the mean of heads plus the residual stream, multiplied layer by layer)")
+    tip = translate("analysis_menu", "Show in the large heatmap how much each token draws on each earlier one "
+                    "through all layers up to the picked one (attention rollout: the mean of heads plus the "
+                    "residual stream, multiplied layer by layer)")
     rollout.setStatusTip(tip)
     rollout.setToolTip(tip)
     rollout.toggled.connect(attention.set_rollout)
-    probe = QAction("Run the &Induction Probe", window)
+    probe = QAction(translate("analysis_menu", "Run the &Induction Probe"), window)
     probe.setObjectName("inductionProbeAction")
     probe.setStatusTip(attention.scores_bar.probe_button.toolTip())
     probe.triggered.connect(attention.scores_bar.probe_button.click)

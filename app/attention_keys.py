@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 
 if TYPE_CHECKING:
@@ -20,11 +20,16 @@ if TYPE_CHECKING:
 Key = Qt.Key
 LAYER_KEYS = {Key.Key_PageUp: -1, Key.Key_PageDown: 1}
 ARROWS = {Key.Key_Up: (-1, 0), Key.Key_Down: (1, 0), Key.Key_Left: (0, -1), Key.Key_Right: (0, 1)}
-HELP = (
-    ("PageUp / PageDown", "previous / next layer (heatmap or head grid focused)"),
-    ("Arrow keys", "heatmap: move the highlighted cell; head grid: previous / next head or layer"),
-    ("Home / End", "heatmap: first / last key of the highlighted row"),
-    ("Enter", "heatmap: explain the highlighted cell (formula inspector)"),
+HELP = (  # translated where shown (context "keyboard_help")
+    (QT_TRANSLATE_NOOP("keyboard_help", "PageUp / PageDown"),
+     QT_TRANSLATE_NOOP("keyboard_help", "previous / next layer (heatmap or head grid focused)")),
+    (QT_TRANSLATE_NOOP("keyboard_help", "Arrow keys"),
+     QT_TRANSLATE_NOOP("keyboard_help",
+                       "heatmap: move the highlighted cell; head grid: previous / next head or layer")),
+    (QT_TRANSLATE_NOOP("keyboard_help", "Home / End"),
+     QT_TRANSLATE_NOOP("keyboard_help", "heatmap: first / last key of the highlighted row")),
+    (QT_TRANSLATE_NOOP("keyboard_help", "Enter"),
+     QT_TRANSLATE_NOOP("keyboard_help", "heatmap: explain the highlighted cell (formula inspector)")),
 )
 
 

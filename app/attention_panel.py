@@ -13,6 +13,7 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
+from app import i18n
 from app.attention_keys import AttentionKeys
 from app.document import STACK_TITLES, Document
 from app.head_metrics import METRICS, PROBE, colour_range, metric_values
@@ -136,15 +137,15 @@ class AttentionPanel(QWidget):
             return
         document, snapshot, stack, layer = current
         queries, keys = document.labels(stack)
-        where = f"{STACK_TITLES.get(stack, stack)} · layer {layer}"
+        where = self.tr("{0} · layer {1}").format(i18n.title(STACK_TITLES.get(stack, stack)), layer)
         if self.rollout_on:
             self._render_rollout(document, snapshot, stack, layer)
             return
         if self.picker.mean:
-            matrix, title = snapshot.mean(stack, layer), f"{where} · mean of heads"
+            matrix, title = snapshot.mean(stack, layer), self.tr("{0} · mean of heads").format(where)
         else:
             head = self.picker.head
-            matrix, title = snapshot.matrix(stack, layer, head), f"{where} · head {head}"
+            matrix, title = snapshot.matrix(stack, layer, head), self.tr("{0} · head {1}").format(where, head)
         self.heatmap.show_matrix(matrix, queries, keys, title, self.picker.scale, self.picker.hide_first)
 
     def render_grid(self) -> None:
@@ -155,7 +156,7 @@ class AttentionPanel(QWidget):
         document, snapshot, stack, layer = current
         shown = list(range(snapshot.shape(stack)[0])) if self.picker.all_layers else [layer]
         ablated = frozenset((lay, h) for s, lay, h in document.masks.ablated_heads if s == stack)
-        title = STACK_TITLES.get(stack, stack)
+        title = i18n.title(STACK_TITLES.get(stack, stack))
         _, heads, rows, cols = snapshot.shape(stack)
         fy, fx = pool_factors(len(shown), heads, rows, cols)
         self.grid.show_layers(
@@ -164,7 +165,8 @@ class AttentionPanel(QWidget):
             shown,
             None if self.picker.mean else (layer, self.picker.head),
             ablated,
-            f"all layers × heads · {title}" if len(shown) > 1 else f"heads of layer {layer} · {title}",
+            self.tr("all layers × heads · {0}").format(title) if len(shown) > 1
+            else self.tr("heads of layer {0} · {1}").format(layer, title),
         )
         self._show_head_scores(document, snapshot, stack, shown)
 
@@ -177,22 +179,26 @@ class AttentionPanel(QWidget):
         queries, keys = document.labels(stack)
         q = display_text(queries[query], 20) if query < len(queries) else f"#{query}"
         k = display_text(keys[key], 20) if key < len(keys) else f"#{key}"
-        where = f"{q!r} #{query} → {k!r} #{key} · {stack} layer {layer}"
+        where = self.tr("{0!r} #{1} → {2!r} #{3} · {4} layer {5}").format(
+            q, query, k, key, i18n.translate("EngineMessage", stack), layer)
         was_hidden = self.formula.isHidden()
         if self.rollout_on:
             self.formula.show_message(
-                f"{where} · rollout",
-                "Rollout multiplies the mean attention of every layer up to this one (with the residual stream): "
-                "no single head computed it. Turn rollout off (View menu) and click a cell of one head.",
+                self.tr("{0} · rollout").format(where),
+                self.tr(
+                    "Rollout multiplies the mean attention of every layer up to this one (with the "
+                    "residual stream): no single head computed it. Turn rollout off (View menu) and click "
+                    "a cell of one head."),
             )
         elif self.picker.mean:
             self.formula.show_message(
-                f"{where} · mean of heads",
-                "The mean of heads has no single head and so no formula: untick \"mean\" and click a cell of one head.",
+                self.tr("{0} · mean of heads").format(where),
+                self.tr('The mean of heads has no single head and so no formula: untick "mean" and click a '
+                        "cell of one head."),
             )
         else:
             head = self.picker.head
-            self.formula.show_pending(stack, layer, head, query, key, f"{where} · head {head}")
+            self.formula.show_pending(stack, layer, head, query, key, self.tr("{0} · head {1}").format(where, head))
             self.cell_requested.emit(stack, layer, head, query, key)
         if was_hidden:
             total = sum(self.vertical.sizes()) or self.height()
@@ -218,15 +224,18 @@ class AttentionPanel(QWidget):
         scores = self._scores if self._scores is not None and self._scores.stack == stack else None
         if stack not in SELF_ATTENTION:
             scores = None
-            self.scores_bar.status.setText("head scores are for self-attention: pick the encoder or decoder stack")
+            self.scores_bar.status.setText(self.tr(
+                                               "head scores are for self-attention: pick the encoder "
+                                               "or decoder stack"))
         elif scores is None or scores.snapshot is not snapshot:
             self._ask_scores(document, snapshot, stack)
             failed = self._failed_scores is snapshot
-            self.scores_bar.status.setText("could not score the heads (see the message)" if failed else "scoring…")
+            self.scores_bar.status.setText(
+                self.tr("could not score the heads (see the message)") if failed else self.tr("scoring…"))
         elif metric == PROBE and probe is not None:
-            self.scores_bar.status.setText(f"on the probe: {probe.tokens // 2} random tokens, twice")
+            self.scores_bar.status.setText(self.tr("on the probe: {0} random tokens, twice").format(probe.tokens // 2))
         else:
-            self.scores_bar.status.setText(f"on {scores.tokens} tokens")
+            self.scores_bar.status.setText(self.tr("on {0} tokens").format(scores.tokens))
         if self._tabled != (scores, probe):
             self._tabled = (scores, probe)
             self.heads_table.show_scores(scores, probe)
@@ -236,7 +245,7 @@ class AttentionPanel(QWidget):
         if values is None or values.shape[0] <= max(shown):
             self.grid.show_metric(None)
             return
-        self.grid.show_metric(values[shown], METRICS[metric].title, colour_range(metric, values))
+        self.grid.show_metric(values[shown], i18n.title(METRICS[metric].title), colour_range(metric, values))
 
     def _ask_scores(self, document: Document, snapshot: AttentionSnapshot, stack: str) -> None:
         if self._asked_scores is None and self._failed_scores is not snapshot:
@@ -278,7 +287,7 @@ class AttentionPanel(QWidget):
             self.render_heatmap()
         else:
             self.scores_bar.set_probing(False)
-            self.scores_bar.status.setText("the induction probe failed (see the message)")
+            self.scores_bar.status.setText(self.tr("the induction probe failed (see the message)"))
 
     def _on_metric_changed(self, _metric: str) -> None:
         self.render_grid()
@@ -295,10 +304,11 @@ class AttentionPanel(QWidget):
         self.render_heatmap()
 
     def _render_rollout(self, document: Document, snapshot: AttentionSnapshot, stack: str, layer: int) -> None:
-        title = STACK_TITLES.get(stack, stack)
+        title = i18n.title(STACK_TITLES.get(stack, stack))
         empty = np.zeros((0, 0), np.float32)
         if stack not in SELF_ATTENTION:
-            self.heatmap.show_matrix(empty, [], [], "rollout is for self-attention: pick the encoder or decoder stack")
+            self.heatmap.show_matrix(empty, [], [],
+                                     self.tr("rollout is for self-attention: pick the encoder or decoder stack"))
             return
         result = self._rollout if self._rollout is not None and self._rollout.stack == stack else None
         current = result is not None and result.snapshot is snapshot
@@ -307,13 +317,15 @@ class AttentionPanel(QWidget):
             self.rollout_wanted.emit(stack, snapshot)
         if result is None:
             failed = self._failed_rollout is snapshot
-            self.heatmap.show_matrix(empty, [], [], "could not compute the rollout" if failed else "computing rollout…")
+            self.heatmap.show_matrix(empty, [], [], self.tr("could not compute the rollout") if failed
+                                     else self.tr("computing rollout…"))
             return
         matrix = result.matrices[min(layer, len(result.matrices) - 1)]  # [query, key]
         queries, keys = document.labels(stack)
         rows, cols = matrix.shape
-        note = "" if current else " · updating…"
-        self.heatmap.show_matrix(matrix, queries[:rows], keys[:cols], f"rollout through layer {layer} · {title}{note}",
+        note = "" if current else self.tr(" · updating…")
+        self.heatmap.show_matrix(matrix, queries[:rows], keys[:cols],
+                                 self.tr("rollout through layer {0} · {1}{2}").format(layer, title, note),
                                  self.picker.scale, self.picker.hide_first)
 
     def show_rollout(self, result: StackRollout | None) -> None:

@@ -99,7 +99,7 @@ class Branches(QObject):
         for branch in self.tree.branches:
             tail = "".join(self._texts.get(t, f"#{t}") for t in branch.tokens[-SHOWN_TOKENS:])
             more = "…" if len(branch.tokens) > SHOWN_TOKENS else ""
-            rows.append((branch.name, f"{len(branch.tokens)} tokens: {more}{tail}"))
+            rows.append((branch.name, self.tr("{0} tokens: {1}{2}").format(len(branch.tokens), more, tail)))
         can_redo = self.tree.redo_token(self.generated()) is not None
         self.panel.show_branches(rows, self.tree.current, can_redo)
         self.panel.setVisible(bool(info and info.can_generate) and len(rows) > 1)
@@ -123,7 +123,7 @@ class Branches(QObject):
                 w.client.undo()
             for token in tokens[shared:]:
                 w.client.choose(token, False)
-        w.statusBar().showMessage(f"Switched to {self.tree.branches[index].name}", 3000)
+        w.statusBar().showMessage(self.tr("Switched to {0}").format(self.tree.branches[index].name), 3000)
         self._show()
 
     def redo(self) -> None:

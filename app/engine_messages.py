@@ -64,6 +64,23 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("EngineMessage", "top-k must be ≥ 0 (0 keeps every token), got {value}"),
     QT_TRANSLATE_NOOP("EngineMessage", "the number of tokens to generate must be ≥ 1, got {value}"),
     QT_TRANSLATE_NOOP("EngineMessage", "the number of candidates must be ≥ 1, got {value}"),
+    # the engine worker's own (app/engine_worker.py)
+    QT_TRANSLATE_NOOP("EngineMessage", "no model is loaded yet: pick one in the model list"),
+    QT_TRANSLATE_NOOP("EngineMessage", "{model} cannot generate text: it is a {kind} model"),
+    QT_TRANSLATE_NOOP("EngineMessage", "unexpected error ({type}): {error} — the details are in {path}"),
+    # figures (app/figures.py: the CLI's `attnlab figure` prints them as they are)
+    QT_TRANSLATE_NOOP("EngineMessage", "{file}: a figure is saved as {endings} — name the file with one of these "
+                      "endings"),
+    QT_TRANSLATE_NOOP("EngineMessage", "the folder {folder} does not exist"),
+    QT_TRANSLATE_NOOP("EngineMessage", "the PNG could not be encoded"),
+    QT_TRANSLATE_NOOP("EngineMessage", "Running the induction probe…"),
+    # what an architecture cannot do (engine/legacy_capture.py)
+    QT_TRANSLATE_NOOP("EngineMessage", "the formula inspector needs attention computed through transformers' "
+                      "AttentionInterface, and this architecture computes it in its own code"),
+    QT_TRANSLATE_NOOP("EngineMessage", "knock-outs need an additive attention mask, and this architecture's attention "
+                      "takes none"),
+    QT_TRANSLATE_NOOP("EngineMessage", "head ablation needs the output projection that merges the heads, and this "
+                      "architecture's attention does not expose one"),
     # progress while loading (engine/loading.py, engine/gguf_convert.py)
     QT_TRANSLATE_NOOP("EngineMessage", "finding {spec}"),
     QT_TRANSLATE_NOOP("EngineMessage", "loading weights of {model} ({kind})"),

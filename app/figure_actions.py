@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
 
 from app.attention_panel import AttentionPanel
+from app.engine_messages import translate_engine_message
 from app.figures import (
     DATA_FORMATS,
     IMAGE_FORMATS,
@@ -35,10 +36,16 @@ from engine.saved_session import weights_hash
 if TYPE_CHECKING:
     from app.main_window import MainWindow
 
-VIEW_TITLES = {"heatmap": "Large heatmap", "grid": "Head grid"}
-FORMAT_TITLES = {"png": "PNG image", "svg": "SVG (vector, text stays text)", "pdf": "PDF (vector)",
-                 "csv": "matrix as CSV", "npy": "matrix as NumPy .npy"}
-RESOLUTIONS = {"2× the screen's pixels": None, "150 dpi": 150, "300 dpi": 300, "600 dpi": 600}
+# Titles are translated where shown (context "FigureActions").
+VIEW_TITLES = {"heatmap": QT_TRANSLATE_NOOP("FigureActions", "Large heatmap"),
+               "grid": QT_TRANSLATE_NOOP("FigureActions", "Head grid")}
+FORMAT_TITLES = {"png": QT_TRANSLATE_NOOP("FigureActions", "PNG image"),
+                 "svg": QT_TRANSLATE_NOOP("FigureActions", "SVG (vector, text stays text)"),
+                 "pdf": QT_TRANSLATE_NOOP("FigureActions", "PDF (vector)"),
+                 "csv": QT_TRANSLATE_NOOP("FigureActions", "matrix as CSV"),
+                 "npy": QT_TRANSLATE_NOOP("FigureActions", "matrix as NumPy .npy")}
+RESOLUTIONS = {QT_TRANSLATE_NOOP("FigureActions", "2× the screen's pixels"): None, "150 dpi": 150, "300 dpi": 300,
+               "600 dpi": 600}
 
 
 def describe(panel: AttentionPanel, which: str, text: str = "", source: str | None = None,
@@ -89,8 +96,8 @@ class FigureActions(QObject):
         self.views: dict[str, TitledView] = {"heatmap": window.attention.heatmap, "grid": window.attention.grid}
         self.dpi: float | None = None  # PNG resolution: None is twice the screen's pixels
         self._weights: tuple[str, str | None] = ("", None)  # (model path, its weights' hash)
-        self.export_action = _action(self, "&Export Figure…", "exportFigureAction",
-                                     "Save a view as PNG, SVG or PDF, or its matrix as CSV or .npy",
+        self.export_action = _action(self, self.tr("&Export Figure…"), "exportFigureAction",
+                                     self.tr("Save a view as PNG, SVG or PDF, or its matrix as CSV or .npy"),
                                      QKeySequence("Ctrl+E"))
         self.export_action.triggered.connect(lambda: self.ask_and_export(None))
         self.resolution_menu = self._resolution_menu()
@@ -98,20 +105,23 @@ class FigureActions(QObject):
             view.menu_actions = self._view_actions(which)
 
     def _view_actions(self, which: str) -> list[QAction]:
-        export = _action(self, "Export Figure…", f"exportFigure_{which}", "Save this view as PNG, SVG or PDF")
+        export = _action(self, self.tr("Export Figure…"), f"exportFigure_{which}",
+                         self.tr("Save this view as PNG, SVG or PDF"))
         export.triggered.connect(lambda: self.ask_and_export(which))
-        copy = _action(self, "Copy Image", f"copyImage_{which}", "Copy this view to the clipboard as an image")
+        copy = _action(self, self.tr("Copy Image"), f"copyImage_{which}",
+                       self.tr("Copy this view to the clipboard as an image"))
         copy.triggered.connect(lambda: self.copy_image(which))
-        matrix = _action(self, "Save Matrix…", f"saveMatrix_{which}", "Save the weights this view shows as CSV or .npy")
+        matrix = _action(self, self.tr("Save Matrix…"), f"saveMatrix_{which}",
+                         self.tr("Save the weights this view shows as CSV or .npy"))
         matrix.triggered.connect(lambda: self.ask_and_export(which, DATA_FORMATS))
         return [export, copy, matrix, self.resolution_menu.menuAction()]
 
     def _resolution_menu(self) -> QMenu:
-        menu = QMenu("PNG Resolution", self.window)
+        menu = QMenu(self.tr("PNG Resolution"), self.window)
         menu.setObjectName("pngResolutionMenu")
         group = QActionGroup(menu)
         for title, dpi in RESOLUTIONS.items():
-            action = menu.addAction(title)
+            action = menu.addAction(self.tr(str(title)))
             action.setCheckable(True)
             action.setChecked(dpi == self.dpi)
             action.triggered.connect(lambda _checked=False, dpi=dpi: setattr(self, "dpi", dpi))
@@ -133,7 +143,7 @@ class FigureActions(QObject):
         Returns the file, or None after showing why nothing was written."""
         data = self.data(which)
         if data is None:
-            self._fail("Nothing to export yet: load a model and type some text first.")
+            self._fail(self.tr("Nothing to export yet: load a model and type some text first."))
             return None
         try:
             if Path(path).suffix.lower().lstrip(".") in DATA_FORMATS:
@@ -142,33 +152,34 @@ class FigureActions(QObject):
                 with at_least(self.views[which], MINIMUM_SIZE[which]):
                     written = save_figure(self.views[which], Path(path), data.metadata, self.dpi)
         except (OSError, ValueError) as error:
-            self._fail(f"Could not export: {error}")
+            self._fail(self.tr("Could not export: {0}").format(translate_engine_message(str(error))))
             return None
-        self.window.statusBar().showMessage(f"Saved {written}", 6000)
+        self.window.statusBar().showMessage(self.tr("Saved {0}").format(written), 6000)
         return written
 
     def copy_image(self, which: str = "heatmap") -> None:
         """The view as an image on the clipboard (at the PNG resolution)."""
         if self.data(which) is None:
-            self._fail("Nothing to copy yet: load a model and type some text first.")
+            self._fail(self.tr("Nothing to copy yet: load a model and type some text first."))
             return
         clipboard = QApplication.clipboard()
         with at_least(self.views[which], MINIMUM_SIZE[which]):
             clipboard.setImage(render_image(self.views[which], self.dpi))
-        self.window.statusBar().showMessage(f"Copied the {VIEW_TITLES[which].lower()} as an image", 4000)
+        title = self.tr(str(VIEW_TITLES[which])).lower()
+        self.window.statusBar().showMessage(self.tr("Copied the {0} as an image").format(title), 4000)
 
     def ask_and_export(self, which: str | None, formats: tuple[str, ...] = IMAGE_FORMATS) -> None:
         """Ask for a file (and, from the File menu, which view) and export to it."""
         choices = [(w, f) for w in ([which] if which else list(self.views)) for f in formats]
         if which is None:
             choices += [(w, f) for w in self.views for f in DATA_FORMATS]
-        filters = [f"{VIEW_TITLES[w]}: {FORMAT_TITLES[f]} (*.{f})" for w, f in choices]
+        filters = [f"{self.tr(str(VIEW_TITLES[w]))}: {self.tr(str(FORMAT_TITLES[f]))} (*.{f})" for w, f in choices]
         data = self.data(which or "heatmap")
         if data is None:
-            self._fail("Nothing to export yet: load a model and type some text first.")
+            self._fail(self.tr("Nothing to export yet: load a model and type some text first."))
             return
         name = _default_name(data.metadata)
-        path, chosen = QFileDialog.getSaveFileName(self.window, "Export Figure", f"{name}.{choices[0][1]}",
+        path, chosen = QFileDialog.getSaveFileName(self.window, self.tr("Export Figure"), f"{name}.{choices[0][1]}",
                                                    ";;".join(filters))
         if not path:
             return

@@ -12,7 +12,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
 
 LANGUAGES = {"en": "English", "zh_CN": "简体中文"}  # each in its own words: never translated
 LANGUAGE_KEY = "ui/language"  # "" or missing: follow the system
@@ -76,3 +76,39 @@ def install_language(application: QCoreApplication, language: str) -> bool:
     application.installTranslator(ours)
     _installed.append(ours)
     return True
+
+
+translate = QCoreApplication.translate  # translate(context, text): lupdate reads calls of this name
+
+# Titles kept in English in Qt-free modules (document.STACK_TITLES, colour_scale.SCALES, head_metrics), listed
+# here for lupdate; `title` translates them where they are shown.
+TITLES = (
+    QT_TRANSLATE_NOOP("Titles", "encoder self-attention"),
+    QT_TRANSLATE_NOOP("Titles", "decoder self-attention"),
+    QT_TRANSLATE_NOOP("Titles", "cross-attention (decoder → encoder)"),
+    QT_TRANSLATE_NOOP("Titles", "linear"),
+    QT_TRANSLATE_NOOP("Titles", "log"),
+    QT_TRANSLATE_NOOP("Titles", "per row"),
+    # head_metrics.METRICS: titles and tips
+    QT_TRANSLATE_NOOP("Titles", "previous token"),
+    QT_TRANSLATE_NOOP("Titles", "Mean weight on the token just before the query"),
+    QT_TRANSLATE_NOOP("Titles", "induction"),
+    QT_TRANSLATE_NOOP("Titles", "Mean weight on the tokens that followed earlier copies of the query's token, over "
+                      "the queries whose token appeared before (decoder only; — when no token repeats)"),
+    QT_TRANSLATE_NOOP("Titles", "induction (probe)"),
+    QT_TRANSLATE_NOOP("Titles", "Induction score on seeded random tokens repeated twice: near 1 for an induction "
+                      "head (press \"Induction probe\")"),
+    QT_TRANSLATE_NOOP("Titles", "sink"),
+    QT_TRANSLATE_NOOP("Titles", "Mean weight on the first token (an attention sink)"),
+    QT_TRANSLATE_NOOP("Titles", "self"),
+    QT_TRANSLATE_NOOP("Titles", "Mean weight on the query's own token"),
+    QT_TRANSLATE_NOOP("Titles", "entropy"),
+    QT_TRANSLATE_NOOP("Titles", "How spread out a query's attention is: mean −Σ p log p, in nats"),
+    QT_TRANSLATE_NOOP("Titles", "distance"),
+    QT_TRANSLATE_NOOP("Titles", "How far a head looks: mean Σ p·|query − key|, in tokens"),
+)
+
+
+def title(text: str) -> str:
+    """One of TITLES in the interface language."""
+    return translate("Titles", text)

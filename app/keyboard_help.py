@@ -6,38 +6,47 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
 from app.attention_keys import HELP as VIEW_KEYS
+from app.i18n import translate
 from app.widgets.generation_bar import SHORTCUTS
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
 
-GENERATION_TITLES = {"step": "Step: one token", "run": "Run: generate N tokens", "stop": "Stop a run",
-                     "undo": "Undo the last token"}
+GENERATION_TITLES = {  # translated where shown
+    "step": QT_TRANSLATE_NOOP("keyboard_help", "Step: one token"),
+    "run": QT_TRANSLATE_NOOP("keyboard_help", "Run: generate N tokens"),
+    "stop": QT_TRANSLATE_NOOP("keyboard_help", "Stop a run"),
+    "undo": QT_TRANSLATE_NOOP("keyboard_help", "Undo the last token"),
+}
 
 
 def shortcut_rows(window: MainWindow) -> list[tuple[str, str]]:
     """(keys, what they do), in the order the table shows them."""
     native = QKeySequence.SequenceFormat.NativeText
-    rows = [(QKeySequence(keys).toString(native), GENERATION_TITLES[name]) for name, keys in SHORTCUTS.items()]
+    rows = [(QKeySequence(keys).toString(native), translate("keyboard_help", str(GENERATION_TITLES[name])))
+            for name, keys in SHORTCUTS.items()]
     for menu in window.menus.values():
         for action in menu.actions():
             if not action.shortcut().isEmpty():
                 rows.append((action.shortcut().toString(native), action.text().replace("&", "").rstrip("…")))
-    rows.append(("Tab / Shift+Tab", "next / previous control (also out of a text box)"))
-    rows.extend(VIEW_KEYS)
+    rows.append((translate("keyboard_help", "Tab / Shift+Tab"),
+                 translate("keyboard_help", "next / previous control (also out of a text box)")))
+    rows.extend((translate("keyboard_help", str(keys)), translate("keyboard_help", str(what)))
+                for keys, what in VIEW_KEYS)
     return rows
 
 
 def add_keyboard_help(window: MainWindow) -> QAction:
     """Add Help ▸ Keyboard Shortcuts (F1) to `window`'s menus."""
-    action = QAction("&Keyboard Shortcuts", window)
+    action = QAction(translate("keyboard_help", "&Keyboard Shortcuts"), window)
     action.setObjectName("shortcutsAction")
     action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
-    action.setToolTip("List every keyboard shortcut")
+    action.setToolTip(translate("keyboard_help", "List every keyboard shortcut"))
     action.setStatusTip(action.toolTip())
     action.triggered.connect(lambda: show_keyboard_help(window))
     help_menu = window.menus["helpMenu"]
@@ -48,7 +57,8 @@ def add_keyboard_help(window: MainWindow) -> QAction:
 def show_keyboard_help(window: MainWindow) -> None:
     body = "".join(f"<tr><td><b>{escape(keys)}</b>&nbsp;&nbsp;</td><td>{escape(what)}</td></tr>"
                    for keys, what in shortcut_rows(window))
-    box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", f"<table>{body}</table>",
+    title = translate("keyboard_help", "Keyboard shortcuts")
+    box = QMessageBox(QMessageBox.Icon.NoIcon, title, f"<table>{body}</table>",
                       QMessageBox.StandardButton.Close, window)
     box.setObjectName("shortcutsDialog")
     box.open()

@@ -153,6 +153,9 @@ class LessonController(QObject):
         view = lesson.view
         self.window.show_attention(view.get("stack"), view.get("layer"), view.get("head"),
                                    mean=view.get("mean", False), all_layers=view.get("all_layers", False))
+        scores = getattr(self.window.attention, "scores_bar", None)  # head scores, where the window has them
+        if scores is not None:
+            scores.set_metric(view.get("metric", ""))  # "": plain attention
         self._explain_pending = lesson.explain is not None
 
     def _on_view_updated(self) -> None:

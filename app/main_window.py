@@ -25,9 +25,11 @@ from app import settings as saved
 from app.analysis_menu import add_analysis_actions
 from app.attention_panel import AttentionPanel
 from app.document import Document
+from app.engine_messages import translate_engine_message
 from app.engine_worker import EngineClient, Loader
 from app.error_log import open_log
 from app.figure_actions import install_figures
+from app.i18n import current_language, translate
 from app.keyboard_help import add_keyboard_help
 from app.language_menu import add_language_menu
 from app.lessons import install_lessons
@@ -54,6 +56,11 @@ EXAMPLES = {
     "encoder": "The capital of France is Paris.",
     "decoder": "Once upon a time",
     "encoder-decoder": "The house is wonderful.",
+}
+EXAMPLES_ZH = {  # the first text when the interface is in Chinese
+    "encoder": "法国的首都是巴黎。",
+    "decoder": "法国的首都是",
+    "encoder-decoder": "一千零二十三",
 }
 
 
@@ -100,15 +107,17 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         self.picker = ModelPicker()
         self.banner = MessageBanner()
-        self.source_label = QLabel("Source")
-        self.source_input = _text_box("sourceInput", "The encoder's input", 80,
-                                      "The text the encoder reads; analysed as you type")
-        self.text_label = QLabel("Text")
-        self.text_input = _text_box("textInput", "Type some text…", 100,
-                                    "The text to analyse, as you type (Tab moves on to the next control)")
+        self.source_label = QLabel(self.tr("Source"))
+        self.source_input = _text_box("sourceInput", self.tr("The encoder's input"), 80,
+                                      self.tr("The text the encoder reads; analysed as you type"))
+        self.text_label = QLabel(self.tr("Text"))
+        self.text_input = _text_box("textInput", self.tr("Type some text…"), 100,
+                                    self.tr(
+                                        "The text to analyse, as you type (Tab moves on to the next "
+                                        "control)"))
         self.token_strip = TokenStrip()
         self.token_strip.setMinimumHeight(70)
-        self.decoder_label = QLabel("Decoder tokens")
+        self.decoder_label = QLabel(self.tr("Decoder tokens"))
         self.decoder_strip = TokenStrip(name="decoderTokens")
         self.decoder_strip.setMinimumHeight(50)
         self.generation = GenerationBar()
@@ -117,7 +126,7 @@ class MainWindow(QMainWindow):
         self.candidates = CandidatesTable()
         self.mask_predictions = MaskPredictions()
         self.attention = AttentionPanel()
-        self.stale_notice = QLabel("Not current — shows the previous text (the last analysis failed)")
+        self.stale_notice = QLabel(self.tr("Not current — shows the previous text (the last analysis failed)"))
         self.stale_notice.setObjectName("staleNotice")
         self.stale_notice.setStyleSheet("color: #7a5b00; background: #fff4ce; padding: 2px 6px;")
         self.stale_notice.hide()
@@ -150,7 +159,7 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
-        self.status_model = QLabel("no model")
+        self.status_model = QLabel(self.tr("no model"))
         self.status_model.setObjectName("statusModel")
         self.status_device = QLabel("")
         self.status_device.setObjectName("statusDevice")
@@ -253,8 +262,8 @@ class MainWindow(QMainWindow):
         self.client.stop()
         self._spec = spec
         self.picker.show_loading(spec)
-        self.picker.set_loading(True, f"Loading {spec}…")
-        self.statusBar().showMessage(f"Loading {spec}…")
+        self.picker.set_loading(True, self.tr("Loading {0}…").format(spec))
+        self.statusBar().showMessage(self.tr("Loading {0}…").format(spec))
         preview = None  # the strip's text per kind, whose tokens show while the model loads
         if self.document.analysis is None:
             preview = {kind: self._texts_for(kind)[kind == "encoder-decoder"] for kind in EXAMPLES}
@@ -276,8 +285,8 @@ class MainWindow(QMainWindow):
         source = self.source_input.toPlainText() if info.kind == "encoder-decoder" else None
         needed = source if source is not None else text
         if not needed.strip():
-            what = "a source text" if source is not None else "some text"
-            self._show_message(f"Type {what} to see its attention.", "info", origin="input")
+            what = self.tr("a source text") if source is not None else self.tr("some text")
+            self._show_message(self.tr("Type {0} to see its attention.").format(what), "info", origin="input")
             self.document.clear_analysis()
             self._set_stale(False)  # nothing is shown
             self._render()
@@ -289,7 +298,8 @@ class MainWindow(QMainWindow):
             self.client.stop()  # a run in progress ends here; what it generated so far is kept
             replay = tuple(step.token_id for step in self.document.steps)
             self.statusBar().showMessage(
-                f"Re-running the text and its {len(replay)} generated tokens with the new masks", 5000
+                self.tr("Re-running the text and its {0} generated tokens with the new masks").format(len(replay)),
+                5000,
             )
         self.client.analyse(text, self._masks, source, replay)
 
@@ -360,7 +370,7 @@ class MainWindow(QMainWindow):
             self.client.step()
         else:
             self.client.choose(token_id, False)
-        self.statusBar().showMessage(f"Regenerating from token #{position}", 4000)
+        self.statusBar().showMessage(self.tr("Regenerating from token #{0}").format(position), 4000)
 
     def set_mark(self, position: int, kind: str) -> None:
         """Mask ("mask"), knock out ("knockout") or clear ("") a token of the text (or source), and re-analyse."""
@@ -375,7 +385,7 @@ class MainWindow(QMainWindow):
         self._set_masks(self._masks.with_knockout("decoder", position, kind == "knockout"))
 
     def toggle_ablation(self, stack: StackName, layer: int, head: int) -> None:
-        if self._unsupported("ablation", "Head ablation"):
+        if self._unsupported("ablation", self.tr("Head ablation")):
             return
         self._set_masks(self._masks.toggle_head(stack, layer, head))
 
@@ -404,7 +414,7 @@ class MainWindow(QMainWindow):
             self._load_default = False
             self.load(default)
         elif self._load_default and not default:
-            self._show_message("Pick a model in the list, or open a model folder.", "info")
+            self._show_message(self.tr("Pick a model in the list, or open a model folder."), "info")
 
     def _on_model_loaded(self, info: ModelInfo) -> None:
         self.picker.set_current(info.name)
@@ -414,11 +424,12 @@ class MainWindow(QMainWindow):
         self._show_marks()
         self._show_kind(info)
         self.attention.set_model(info)
-        self.setWindowTitle(f"attnlab — {info.name}")
-        self.status_model.setText(f"{info.name} · {info.kind} · {info.architecture}")
+        self.setWindowTitle(self.tr("attnlab — {0}").format(info.name))
+        kind = translate("EngineMessage", info.kind)  # the engine's word for it, in the catalogue
+        self.status_model.setText(f"{info.name} · {kind} · {info.architecture}")
         self.status_device.setText(f"{info.device} · {info.dtype}")
         self._timing = ""
-        self.statusBar().showMessage(f"Loaded {info.name}", 4000)
+        self.statusBar().showMessage(self.tr("Loaded {0}").format(info.name), 4000)
         if self.banner.level and self._banner_origin in ("load", "engine"):
             self.banner.dismiss()
         saved.save_last_model(self.settings, info.name)
@@ -437,9 +448,10 @@ class MainWindow(QMainWindow):
             self._early_tokens = ()
             self._refresh_tokens()
         kept = self.document.info
-        suffix = f" Still using {kept.name}." if kept else ""
-        self._show_message(f"Could not load {self._spec}: {message}{suffix}", "error", origin="load")
-        self.statusBar().showMessage(f"Could not load {self._spec}", 8000)  # not "Loading…" forever
+        suffix = self.tr(" Still using {0}.").format(kept.name) if kept else ""
+        self._show_message(self.tr("Could not load {0}: {1}{2}").format(self._spec, message, suffix), "error",
+                           origin="load")
+        self.statusBar().showMessage(self.tr("Could not load {0}").format(self._spec), 8000)  # not "Loading…" forever
         if kept:
             self.picker.set_current(kept.name)
             self.analyse()  # analyses queued behind the failed load were skipped
@@ -451,13 +463,13 @@ class MainWindow(QMainWindow):
         self._set_stale(False)
         if self._banner_origin == "engine":
             self.banner.dismiss()
-        self._timing = f"analysis {result.seconds * 1000:.0f} ms"
+        self._timing = self.tr("analysis {0:.0f} ms").format(result.seconds * 1000)
         self._schedule_render()
 
     def _on_stepped(self, step: StepResult, replaced: bool) -> None:
         # Tokens can arrive faster than they can be drawn: only record here, draw in _render.
         self.document.apply_step(step, replaced)
-        self._timing = f"last step {step.seconds * 1000:.0f} ms"
+        self._timing = self.tr("last step {0:.0f} ms").format(step.seconds * 1000)
         self._schedule_render()
 
     def _on_undone(self, result: AnalysisResult) -> None:
@@ -467,8 +479,9 @@ class MainWindow(QMainWindow):
 
     def _on_run_finished(self, count: int, reason: str) -> None:
         self.generation.end_progress()
-        why = {"eos": "end of text", "max_length": "maximum length", "stopped": "stopped"}.get(reason, "done")
-        self.statusBar().showMessage(f"Generated {count} tokens ({why})", 5000)
+        why = {"eos": self.tr("end of text"), "max_length": self.tr("maximum length"),
+               "stopped": self.tr("stopped")}.get(reason, self.tr("done"))
+        self.statusBar().showMessage(self.tr("Generated {0} tokens ({1})").format(count, why), 5000)
 
     def _on_sampling_applied(self, finished: bool | None) -> None:
         """A new "max new tokens" can end the generation so far, or let a finished one go on."""
@@ -488,14 +501,17 @@ class MainWindow(QMainWindow):
         widget: QWidget
         for widget in (self.source_label, self.source_input, self.decoder_label, self.decoder_strip):
             widget.setVisible(seq2seq)
-        self.text_label.setText("Decoder prefix (optional)" if seq2seq else "Text")
+        self.text_label.setText(self.tr("Decoder prefix (optional)") if seq2seq else self.tr("Text"))
         generative = bool(info and info.can_generate)
         for widget in (self.generation, self.candidates, self.sampling):
             widget.setVisible(generative)
         self.mask_predictions.setVisible(bool(info and info.has_mlm_head))
         no_knockout = info.why_unsupported("knockout") if info else None  # this architecture cannot
         knockout = () if no_knockout else ("knockout",)
-        self.token_strip.setToolTip(f"Knock-out is not available: {no_knockout}" if no_knockout else "")
+        no_knockout_tip = ""
+        if no_knockout:
+            no_knockout_tip = self.tr("Knock-out is not available: {0}").format(translate_engine_message(no_knockout))
+        self.token_strip.setToolTip(no_knockout_tip)
         if info and info.has_mlm_head:
             self.token_strip.set_kinds("mask", ("mask", *knockout))
         else:
@@ -571,10 +587,11 @@ class MainWindow(QMainWindow):
             text, source = saved.texts(self.settings, kind) or ("", "")
             source = source if kind == "encoder-decoder" else ""
         if not text.strip() and not source.strip():
+            examples = EXAMPLES_ZH if current_language() == "zh_CN" else EXAMPLES
             if kind == "encoder-decoder":
-                source = EXAMPLES[kind]
+                source = examples[kind]
             else:
-                text = EXAMPLES.get(kind, "")
+                text = examples.get(kind, "")
         return text, source
 
     def _set_stale(self, stale: bool) -> None:
@@ -634,14 +651,15 @@ class MainWindow(QMainWindow):
         """Say so in the status bar when the loaded architecture cannot do `feature`; the reason or None."""
         reason = self.document.info.why_unsupported(feature) if self.document.info else None
         if reason:
-            self.statusBar().showMessage(f"{what} is not available for this model: {reason}", 8000)
+            reason = translate_engine_message(reason)
+            self.statusBar().showMessage(self.tr("{0} is not available for this model: {1}").format(what, reason), 8000)
         return reason
 
     def _on_cell_requested(self, stack: str, layer: int, head: int, query: int, key: int) -> None:
-        reason = self._unsupported("inspector", "The formula inspector")
+        reason = self._unsupported("inspector", self.tr("The formula inspector"))
         if reason:
             formula = self.attention.formula
-            formula.show_message(formula.title.text(), f"No formula for this model: {reason}.")
+            formula.show_message(formula.title.text(), self.tr("No formula for this model: {0}.").format(reason))
             return
         self._explain_rid = self.client.explain_cell(stack, layer, head, query, key)
 

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget
 
+from app.i18n import translate
 from app.widgets.prediction_view import PredictionView
 from app.widgets.reference_view import ReferenceView, pinned
 from engine.results import HeadImportance, LensResult
@@ -28,12 +29,12 @@ REFRESH_MS = 150  # after the views were redrawn: one lens request per burst of 
 
 class PredictionDock(QDockWidget):
     def __init__(self, window: MainWindow):
-        super().__init__("Explain the prediction", window)
+        super().__init__(self.tr("Explain the prediction"), window)
         self.setObjectName("predictionDock")
         self._main = window
         self.view = PredictionView()
         self.reference = ReferenceView()
-        self.view.tabs.addTab(self.reference, "Compare to a reference")
+        self.view.tabs.addTab(self.reference, self.tr("Compare to a reference"))
         self.setWidget(self.view)
         self._refresh = QTimer(self, singleShot=True, interval=REFRESH_MS)
         self._refresh.timeout.connect(self.request_lens)
@@ -68,8 +69,9 @@ class PredictionDock(QDockWidget):
         if view.cancel_button.isEnabled():  # its reply is about the old input: the client drops it
             view.set_computing(False)
         if view.importance is not None and "out of date" not in view.importance_note.text():
-            view.importance_note.setText(view.importance_note.text() + " Out of date: Compute again for the "
-                                         "current input.")
+            view.importance_note.setText(view.importance_note.text() + self.tr(
+                                                                           " Out of date: Compute again for the "
+                                                                           "current input."))
         self._refresh.start()
 
     def _ready(self) -> bool:
@@ -106,9 +108,11 @@ def install_prediction_dock(window: MainWindow) -> PredictionDock:
     dock.hide()
     toggle = dock.toggleViewAction()
     toggle.setObjectName("predictionViewAction")
-    toggle.setText("&Explain the prediction")
+    toggle.setText(translate("prediction_dock", "&Explain the prediction"))
     toggle.setShortcut(QKeySequence("Ctrl+L"))
-    toggle.setStatusTip("Show the logit lens and which heads the prediction depends on")
+    toggle.setStatusTip(translate("prediction_dock",
+                            "Show the logit lens and which heads "
+                            "the prediction depends on"))
     toggle.setToolTip(toggle.statusTip())
     window.menus["viewMenu"].addAction(toggle)
     return dock

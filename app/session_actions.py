@@ -14,13 +14,14 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QEvent, QMimeData, QObject, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QMimeData, QObject, QTimer
 from PySide6.QtGui import QAction, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QVBoxLayout
 
 from app.autosave import AutosaveWriter, new_autosave_path, orphans, write_autosave
 from app.branch_actions import Branches
 from app.branches import Branch
+from app.i18n import translate
 from app.widgets.restore_banner import RestoreBanner
 from engine.results import Masks, ModelInfo
 from engine.saved_session import (
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 AUTOSAVE_MS = 250  # changes are written at most this long after they happen
 RECENT_KEY = "sessions/recent"
 RECENT_LIMIT = 10
-FILTER = f"attnlab sessions (*{SUFFIX});;All files (*)"
+FILTER = QT_TRANSLATE_NOOP("Sessions", "attnlab sessions (*{0});;All files (*)")  # translated where used
 
 
 def install_sessions(window: MainWindow) -> Sessions:
@@ -92,20 +93,21 @@ class Sessions(QObject):
             return item
 
         keys = QKeySequence.StandardKey
-        self.new_action = action("&New Session", "newSessionAction", "Start over: empty text, no masks, no tokens",
-                                 keys.New, self.new)
-        self.open_action = action("&Open Session…", "openSessionAction", "Open a saved .attnlab session",
-                                  keys.Open, self.open_dialog)
-        self.recent_menu = QMenu("Open &Recent", w)
+        self.new_action = action(self.tr("&New Session"), "newSessionAction",
+                                 self.tr("Start over: empty text, no masks, no tokens"), keys.New, self.new)
+        self.open_action = action(self.tr("&Open Session…"), "openSessionAction",
+                                  self.tr("Open a saved .attnlab session"), keys.Open, self.open_dialog)
+        self.recent_menu = QMenu(self.tr("Open &Recent"), w)
         self.recent_menu.setObjectName("recentSessionsMenu")
         self.recent_menu.setToolTipsVisible(True)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         menu.insertMenu(first, self.recent_menu)  # type: ignore[arg-type]
         menu.insertSeparator(first)  # type: ignore[arg-type]
-        self.save_action = action("&Save Session", "saveSessionAction",
-                                  "Save the model, text, masks, sampling and generated tokens", keys.Save, self.save)
-        self.save_as_action = action("Save Session &As…", "saveSessionAsAction", "Save the session to a new file",
-                                     keys.SaveAs, self.save_as)
+        self.save_action = action(self.tr("&Save Session"), "saveSessionAction",
+                                  self.tr("Save the model, text, masks, sampling and generated tokens"), keys.Save,
+                                  self.save)
+        self.save_as_action = action(self.tr("Save Session &As…"), "saveSessionAsAction",
+                                     self.tr("Save the session to a new file"), keys.SaveAs, self.save_as)
         menu.insertSeparator(first)  # type: ignore[arg-type]
 
     def _fill_recent(self) -> None:
@@ -116,7 +118,7 @@ class Sessions(QObject):
             item.setToolTip(path)
             item.triggered.connect(lambda _=False, p=path: self.open(p))
         if not paths:
-            self.recent_menu.addAction("No recent sessions").setEnabled(False)
+            self.recent_menu.addAction(self.tr("No recent sessions")).setEnabled(False)
 
     def recent(self) -> list[str]:
         value = self.window.settings.value(RECENT_KEY) or []
@@ -165,7 +167,8 @@ class Sessions(QObject):
         self.schedule()
 
     def open_dialog(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self.window, "Open a session", self._folder(), FILTER)
+        name, _ = QFileDialog.getOpenFileName(self.window, self.tr("Open a session"), self._folder(),
+                                              self.tr(str(FILTER)).format(SUFFIX))
         if name:
             self.open(name)
 
@@ -214,11 +217,12 @@ class Sessions(QObject):
         self.branches.expect([Branch(name, list(tokens)) for name, tokens in data.branches], data.current_branch)
         notes = []
         if data.model.kind and data.model.kind != info.kind:
-            notes.append(f"This session was saved with a {data.model.kind} model; {info.name} is a {info.kind}.")
+            notes.append(self.tr("This session was saved with a {0} model; {1} is a {2}.").format(
+                translate("EngineMessage", data.model.kind), info.name, translate("EngineMessage", info.kind)))
         if data.model.weights_sha256 and self._hash(info.path) != data.model.weights_sha256:
-            notes.append(f"The weights of {data.model.name} changed since this session was saved: its text, masks "
-                         "and tokens are kept, but the attention and candidates are the new weights', not the saved "
-                         "run's.")
+            notes.append(self.tr("The weights of {0} changed since this session was saved: its text, masks and "
+                                 "tokens are kept, but the attention and candidates are the new weights', not the "
+                                 "saved run's.").format(data.model.name))
         if notes:
             w._show_message(" ".join(notes), "info", origin="load")
 
@@ -236,23 +240,24 @@ class Sessions(QObject):
             return self.save_as()
         data = self.current()
         if data is None:
-            w._show_message("Nothing to save yet: load a model first.", "info", origin="input")
+            w._show_message(self.tr("Nothing to save yet: load a model first."), "info", origin="input")
             return False
         if target.suffix != SUFFIX:
             target = target.with_name(target.name + SUFFIX)
         try:
             write_session(data, target)
         except (OSError, SessionFileError) as error:
-            w._show_message(f"Could not save the session: {error}", origin="input")
+            w._show_message(self.tr("Could not save the session: {0}").format(error), origin="input")
             return False
         self.path = target.resolve()
         self._remember(self.path)
         self._show_title()
-        w.statusBar().showMessage(f"Saved {self.path}", 4000)
+        w.statusBar().showMessage(self.tr("Saved {0}").format(self.path), 4000)
         return True
 
     def save_as(self) -> bool:
-        name, _ = QFileDialog.getSaveFileName(self.window, "Save the session", self._folder(), FILTER)
+        name, _ = QFileDialog.getSaveFileName(self.window, self.tr("Save the session"), self._folder(),
+                                              self.tr(str(FILTER)).format(SUFFIX))
         return self.save(name) if name else False
 
     def _folder(self) -> str:
@@ -299,9 +304,10 @@ class Sessions(QObject):
         w._masks = Masks()
         w._show_marks()
         self.path = None  # saving now would write another model under the session's name
-        shown = f" It is shown with {kept.name}." if kept else ""
-        w._show_message(f"This session's model {data.model.name} could not be loaded: {message}. Its text is kept."
-                        f"{shown} Pick a model to analyse it, or make the model available and open the session again.",
+        shown = self.tr(" It is shown with {0}.").format(kept.name) if kept else ""
+        w._show_message(self.tr("This session's model {0} could not be loaded: {1}. Its text is kept.{2} Pick a model "
+                                "to analyse it, or make the model available and open the session again.").format(
+                                    data.model.name, message, shown),
                         origin="load")
         if kept:
             w.analyse()
@@ -329,8 +335,8 @@ class Sessions(QObject):
             words = " ".join((data.source or data.text).split())
             model = Path(data.model.name).name if os.sep in data.model.name else data.model.name
             shown = words[:60] + ("…" if len(words) > 60 else "")
-            self.banner.offer(f"attnlab did not close properly last time. Restore the unsaved session on "
-                              f"{model} (“{shown}”, {len(data.generated)} generated tokens)?")
+            self.banner.offer(self.tr("attnlab did not close properly last time. Restore the unsaved session on "
+                                      "{0} (“{1}”, {2} generated tokens)?").format(model, shown, len(data.generated)))
             return
         self._orphan = None
         self.banner.hide()

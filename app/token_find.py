@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog
 
+from app.i18n import translate
+
 if TYPE_CHECKING:
     from app.main_window import MainWindow
 
@@ -46,7 +48,9 @@ class TokenFinder:
         window = self.window
         current = window.attention.showing()
         if current is None:
-            window.statusBar().showMessage("Nothing to search yet: run a text first", 4000)
+            window.statusBar().showMessage(translate("TokenFinder",
+                                               "Nothing to search yet: run a text "
+                                               "first"), 4000)
             return None
         document, _, stack, _ = current
         queries, _ = document.labels(stack)
@@ -54,10 +58,12 @@ class TokenFinder:
         position = find_token(queries, text, after)
         self.text, self.position = text, -1 if position is None else position
         if position is None:
-            window.statusBar().showMessage(f"No token contains {text.strip()!r}", 4000)
+            message = translate("TokenFinder", "No token contains {0!r}").format(text.strip())
+            window.statusBar().showMessage(message, 4000)
             return None
         self._reveal(position)
-        window.statusBar().showMessage(f"Token #{position}: {queries[position]!r}", 4000)
+        message = translate("TokenFinder", "Token #{0}: {1!r}").format(position, queries[position])
+        window.statusBar().showMessage(message, 4000)
         return position
 
     def _reveal(self, position: int) -> None:
@@ -73,15 +79,17 @@ class TokenFinder:
 def add_token_find(window: MainWindow) -> QAction:
     """View ▸ Find Token… (Ctrl+F): asks for a text, then finds it (again: the next match)."""
     finder = TokenFinder(window)
-    action = QAction("&Find Token…", window)
+    action = QAction(translate("token_find", "&Find Token…"), window)
     action.setObjectName("findTokenAction")
     action.setShortcut(QKeySequence(FIND_SHORTCUT))
-    tip = "Find a token by its text: the heatmap jumps to its row and the token strip scrolls to it"
+    tip = translate("token_find", "Find a token by its text: the heatmap jumps to its row and the token strip scrolls "
+                    "to it")
     action.setStatusTip(tip)
     action.setToolTip(tip)
 
     def ask() -> None:
-        text, ok = QInputDialog.getText(window, "Find Token", "Token text:", text=finder.text)
+        text, ok = QInputDialog.getText(window, translate("token_find", "Find Token"),
+                                        translate("token_find", "Token text:"), text=finder.text)
         if ok and text.strip():
             finder.find(text)
 

@@ -118,7 +118,32 @@ def shoot(out: Path) -> list[Path]:
     window.attention.picker.mean_box.setChecked(True)
     saved.append(save(window, out, "seq2seq-cross-attention"))
     window.close()
+    saved.append(shoot_lesson_zh(out))
     return saved
+
+
+def shoot_lesson_zh(out: Path) -> Path:
+    """The interface in Simplified Chinese with the first lesson open: tiny-gpt, "法国的首都是",
+    three tokens stepped; Noto Sans CJK (the bundled font) draws the Chinese when the system has none."""
+    from app.fonts import install_cjk_fallback
+    from app.i18n import install_language
+
+    application = QApplication.instance()
+    assert isinstance(application, QApplication)
+    install_language(application, "zh_CN")
+    install_cjk_fallback(application)
+    try:
+        window = MainWindow()
+        window.resize(*SIZE)
+        window.show()
+        window.lessons.open("next-token")
+        wait(window)
+        step(window, 3)
+        path = save(window, out, "lesson-zh_CN")
+        window.close()
+    finally:
+        install_language(application, "en")
+    return path
 
 
 def shoot_mask_effect(out: Path) -> Path:
@@ -208,17 +233,20 @@ def shoot_small_window(out: Path) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    parser.add_argument("--only", choices=["head-scores"], help="make only this screenshot")
+    parser.add_argument("--only", choices=["head-scores", "lesson-zh_CN"], help="make only this screenshot")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         os.environ["ATTNLAB_CONFIG"] = scratch
+        os.environ["ATTNLAB_DATA"] = scratch  # no autosaved session of the user's offers itself for restoring
         QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, scratch)
         existing = QApplication.instance()
         application = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
         application.setStyle("Fusion")
         if args.only == "head-scores":
             shoot_head_scores(args.out)
+        elif args.only == "lesson-zh_CN":
+            shoot_lesson_zh(args.out)
         else:
             shoot(args.out)
     return 0

@@ -16,6 +16,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QToolTip, QWidget
 
+from app import i18n
 from app.colour_scale import SCALES, Scale, colour_bar_ticks, scale_for_display
 from app.plots.colors import LEVELS, SELECTION, colormap, lookup_table
 from app.plots.plot_title import TitledView
@@ -44,8 +45,8 @@ class HeatmapView(TitledView):
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)
         self.plot.getViewBox().setDefaultPadding(0)
-        self.plot.setLabel("left", "query")
-        self.plot.setLabel("bottom", "key")
+        self.plot.setLabel("left", self.tr("query"))
+        self.plot.setLabel("bottom", self.tr("key"))
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(lookup_table())
         self.image.setLevels(LEVELS)
@@ -56,8 +57,10 @@ class HeatmapView(TitledView):
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrow keys move the highlighted cell (attention_keys)
         self.setAccessibleDescription(
-            "Attention of one head: rows are queries, columns keys. Hover a cell for its weight; click it "
-            "(or Enter) to see how it was computed. Arrow keys move the highlighted cell, PageUp/PageDown the layer."
+            self.tr(
+                "Attention of one head: rows are queries, columns keys. Hover a cell for its weight; "
+                "click it (or Enter) to see how it was computed. Arrow keys move the highlighted cell, "
+                "PageUp/PageDown the layer.")
         )
         pen = QPen(QColor(SELECTION))
         pen.setWidthF(2)
@@ -106,9 +109,9 @@ class HeatmapView(TitledView):
         self._left.set_labels(self._queries)
         self._bottom.set_labels(self._keys)
         if scaled.hidden is not None:
-            title += f" · token 0 hidden ({scaled.hidden:.0%} of the weight)"
+            title += self.tr(" · token 0 hidden ({0:.0%} of the weight)").format(scaled.hidden)
         if scale != "linear":
-            title += f" · {SCALES[scale]} colours"
+            title += self.tr(" · {0} colours").format(i18n.title(SCALES[scale]))
         ticks = colour_bar_ticks(scale)
         self.colorbar.axis.setTicks(None if ticks is None else [ticks])
         self._show_title(title)

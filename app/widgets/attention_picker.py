@@ -6,6 +6,7 @@ from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QMenu, QSpinBox, QToolButton, QWidget
 
+from app import i18n
 from app.colour_scale import SCALES, Scale
 from app.document import STACK_TITLES
 from engine.results import StackInfo
@@ -21,55 +22,61 @@ class AttentionPicker(QWidget):
         self.setObjectName("attentionPicker")
         self.stack_box = QComboBox()
         self.stack_box.setObjectName("stackPicker")
-        self.stack_box.setToolTip("Which attention: the encoder's, the decoder's, or the decoder's cross-attention "
-                                  "to the encoder")
+        self.stack_box.setToolTip(self.tr(
+                                      "Which attention: the encoder's, the decoder's, or the decoder's "
+                                      "cross-attention to the encoder"))
         self.layer_box = QSpinBox()
         self.layer_box.setObjectName("layerPicker")
-        self.layer_box.setToolTip("The layer shown (PageUp/PageDown in the heatmap or the head grid)")
+        self.layer_box.setToolTip(self.tr("The layer shown (PageUp/PageDown in the heatmap or the head grid)"))
         self.head_box = QSpinBox()
         self.head_box.setObjectName("headPicker")
-        self.head_box.setToolTip("The head shown in the large heatmap (or click a thumbnail in the head grid)")
-        self.mean_box = QCheckBox("mean")
+        self.head_box.setToolTip(self.tr(
+                                     "The head shown in the large heatmap (or click a thumbnail in the "
+                                     "head grid)"))
+        self.mean_box = QCheckBox(self.tr("mean"))
         self.mean_box.setObjectName("headMean")
-        self.mean_box.setToolTip("Show the mean over the layer's heads")
-        self.all_layers_box = QCheckBox("all layers")
+        self.mean_box.setToolTip(self.tr("Show the mean over the layer's heads"))
+        self.all_layers_box = QCheckBox(self.tr("all layers"))
         self.all_layers_box.setObjectName("gridAllLayers")
-        self.all_layers_box.setToolTip("Head grid: every layer × head instead of one layer's heads")
+        self.all_layers_box.setToolTip(self.tr("Head grid: every layer × head instead of one layer's heads"))
         # One small menu button, so that the row still fits a narrow window.
         self.colour_button = QToolButton()
         self.colour_button.setObjectName("colourScale")
         self.colour_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.colour_button.setToolTip(
-            "Colours of the large heatmap: linear; log (10⁻⁴ darkest … 1 brightest: small weights become "
-            "visible); per row (each query's strongest key is brightest); and whether to hide the first token. "
-            "Hover always shows the true weight."
+            self.tr(
+                "Colours of the large heatmap: linear; log (10⁻⁴ darkest … 1 brightest: small weights "
+                "become visible); per row (each query's strongest key is brightest); and whether to hide "
+                "the first token. Hover always shows the true weight.")
         )
         menu = QMenu(self.colour_button)
         scales = QActionGroup(menu)
         self._scale_actions: dict[Scale, QAction] = {}
         for scale, title in SCALES.items():
-            action = menu.addAction(f"{title} colours")
+            action = menu.addAction(self.tr("{0} colours").format(i18n.title(title)))
             action.setCheckable(True)
             action.setObjectName(f"colourScale_{scale}")
             scales.addAction(action)
             self._scale_actions[scale] = action
         self._scale_actions["linear"].setChecked(True)
         menu.addSeparator()
-        self.hide_first_action = menu.addAction("hide the first token")
+        self.hide_first_action = menu.addAction(self.tr("hide the first token"))
         self.hide_first_action.setObjectName("hideFirstToken")
         self.hide_first_action.setCheckable(True)
         self.hide_first_action.setToolTip(
-            "Many models put most of each row's weight on the first token: hide it and renormalise each row "
-            "over the other keys; the title says how much weight was hidden."
+            self.tr(
+                "Many models put most of each row's weight on the first token: hide it and renormalise "
+                "each row over the other keys; the title says how much weight was hidden.")
         )
         menu.triggered.connect(self._on_colour_chosen)
         self.colour_button.setMenu(menu)
         self._show_colour()
-        self._stack_label = QLabel("stack")
+        self._stack_label = QLabel(self.tr("stack"))
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(3)
-        labelled = (self._stack_label, self.stack_box, QLabel("layer"), self.layer_box, QLabel("head"), self.head_box)
+        labelled = (self._stack_label, self.stack_box, QLabel(self.tr("layer")), self.layer_box,
+                    QLabel(self.tr("head")), self.head_box)
         for widget in (*labelled, self.mean_box):
             row.addWidget(widget)
         row.addStretch(1)
@@ -90,7 +97,7 @@ class AttentionPicker(QWidget):
         with QSignalBlocker(self.stack_box):
             self.stack_box.clear()
             for s in stacks:
-                self.stack_box.addItem(STACK_TITLES.get(s.name, s.name), s.name)
+                self.stack_box.addItem(i18n.title(STACK_TITLES.get(s.name, s.name)), s.name)
             if previous in self._stacks:
                 self.stack_box.setCurrentIndex(list(self._stacks).index(previous))
         many = len(stacks) > 1
@@ -133,7 +140,7 @@ class AttentionPicker(QWidget):
         self.changed.emit()
 
     def _show_colour(self) -> None:
-        self.colour_button.setText(SCALES[self.scale] + (" · no 1st" if self.hide_first else ""))
+        self.colour_button.setText(i18n.title(SCALES[self.scale]) + (self.tr(" · no 1st") if self.hide_first else ""))
 
     @property
     def stack(self) -> str | None:

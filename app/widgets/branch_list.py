@@ -27,20 +27,22 @@ class BranchList(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("branchList")
-        self.title = QLabel("Branches")
-        self.redo_button = QPushButton("Redo")
+        self.title = QLabel(self.tr("Branches"))
+        self.redo_button = QPushButton(self.tr("Redo"))
         self.redo_button.setObjectName("redoButton")
-        self.redo_button.setToolTip(f"Take the current branch's next token again ({self._redo_key()})")
+        self.redo_button.setToolTip(
+            self.tr("Take the current branch's next token again ({0})").format(self._redo_key()))
         self.redo_button.clicked.connect(self.redo_requested)
         self.list = QListWidget()
         self.list.setObjectName("branchOutline")
-        self.list.setToolTip("Each alternative you took is a branch: double-click to switch, F2 to rename, "
-                             "right-click to delete")
+        self.list.setToolTip(self.tr(
+                                 "Each alternative you took is a branch: double-click to switch, F2 to "
+                                 "rename, right-click to delete"))
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._menu)
         self.list.itemActivated.connect(lambda item: self.switch_requested.emit(self.list.row(item)))
         self.list.itemChanged.connect(self._on_item_changed)
-        self.redo = QAction("Redo", self)
+        self.redo = QAction(self.tr("Redo"), self)
         self.redo.setObjectName("redoAction")
         self.redo.setShortcut(QKeySequence(QKeySequence.StandardKey.Redo))
         self.redo.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -94,10 +96,12 @@ class BranchList(QWidget):
             return
         row = self.list.row(item)
         menu = QMenu(self)
-        menu.addAction("Switch to this branch", lambda: self.switch_requested.emit(row))
-        menu.addAction("Rename", lambda: self.list.editItem(item))
-        menu.addAction("Delete", lambda: self.delete_requested.emit(row))
-        compare = menu.addAction("Compare…")
+        menu.addAction(self.tr("Switch to this branch"), lambda: self.switch_requested.emit(row))
+        menu.addAction(self.tr("Rename"), lambda: self.list.editItem(item))
+        menu.addAction(self.tr("Delete"), lambda: self.delete_requested.emit(row))
+        compare = menu.addAction(self.tr("Compare…"))
         compare.setEnabled(False)
-        compare.setToolTip("Comparing two branches needs the compare view, which attnlab does not have yet")
+        compare.setToolTip(self.tr(
+                               "Comparing two branches needs the compare view, which attnlab does not "
+                               "have yet"))
         menu.exec(self.list.mapToGlobal(point))

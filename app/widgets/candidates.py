@@ -20,13 +20,16 @@ class CandidatesTable(QTableWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(0, 4, parent)
         self.setObjectName("candidatesTable")
-        tips = {
-            "probability": "The probability now, under the current masks",
-            "when generated": "The probability when the token was generated (shown when masks changed it since)",
-        }
-        for column, title in enumerate(("token", "probability", "when generated", "id")):
+        headers = (
+            (self.tr("token"), ""),
+            (self.tr("probability"), self.tr("The probability now, under the current masks")),
+            (self.tr("when generated"),
+             self.tr("The probability when the token was generated (shown when masks changed it since)")),
+            ("id", ""),
+        )
+        for column, (title, tip) in enumerate(headers):
             header_item = QTableWidgetItem(title)
-            header_item.setToolTip(tips.get(title, ""))
+            header_item.setToolTip(tip)
             self.setHorizontalHeaderItem(column, header_item)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -40,16 +43,17 @@ class CandidatesTable(QTableWidget):
         self.setColumnHidden(2, True)
         self._view = CandidateView((), None, False)
         self.cellDoubleClicked.connect(self._on_double_click)
-        self.setToolTip("Double-click a token to take it instead")
+        self.setToolTip(self.tr("Double-click a token to take it instead"))
 
     def show_candidates(self, view: CandidateView) -> None:
         self._view = view
         if view.position is None:
-            self.setToolTip("Double-click a token to take it instead")
+            self.setToolTip(self.tr("Double-click a token to take it instead"))
         else:
             self.setToolTip(
-                f"The candidates of token #{view.position}, now; double-click one to go back there and take it "
-                "(the tokens after it are undone)"
+                self.tr(
+                    "The candidates of token #{0}, now; double-click one to go back there and take it "
+                    "(the tokens after it are undone)").format(view.position)
             )
         if self.rowCount() != len(view.candidates):
             self.setRowCount(len(view.candidates))

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import translate
 from app.token_text import display_text
 from engine.results import CellExplanation
 
@@ -51,7 +52,7 @@ def parse_number(text: str) -> float:
 
 def _vector(values: NDArray[np.float64]) -> str:
     shown = ", ".join(number(float(v)) for v in values[:VECTOR_DIMS])
-    more = f", … ({len(values)} dims)" if len(values) > VECTOR_DIMS else ""
+    more = translate("formula_panel", ", … ({0} dims)").format(len(values)) if len(values) > VECTOR_DIMS else ""
     return f"[{shown}{more}]"
 
 
@@ -85,8 +86,8 @@ class RowBars(QWidget):
     def text_at(self, key: int) -> str:
         """The tooltip of one key's bars."""
         logit = float(self._logits[key])
-        shown = "hidden (masked)" if logit < HIDDEN_BELOW else number(logit)
-        return f"key #{key}: logit {shown}, prob {number(float(self._probs[key]))}"
+        shown = self.tr("hidden (masked)") if logit < HIDDEN_BELOW else number(logit)
+        return self.tr("key #{0}: logit {1}, prob {2}").format(key, shown, number(float(self._probs[key])))
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
@@ -165,7 +166,7 @@ class FormulaPanel(QFrame):
         self.close_button = QToolButton()
         self.close_button.setObjectName("formulaClose")
         self.close_button.setText("✕")
-        self.close_button.setToolTip("Close the formula inspector")
+        self.close_button.setToolTip(self.tr("Close the formula inspector"))
         self.close_button.setAutoRaise(True)
         self.close_button.clicked.connect(self.close_panel)
         header = QHBoxLayout()
@@ -211,7 +212,7 @@ class FormulaPanel(QFrame):
         """A cell was clicked and its explanation asked for."""
         self.pending = (stack, layer, head, query, key)
         self.title.setText(title)
-        self._show_note("Computing…")
+        self._show_note(self.tr("Computing…"))
         self.show()
 
     def show_message(self, title: str, message: str) -> None:
@@ -231,9 +232,9 @@ class FormulaPanel(QFrame):
         shown explains the previous input."""
         if self.pending is not None:
             self.pending = None
-            self._show_note("The input changed before the explanation came: click a cell again.")
+            self._show_note(self.tr("The input changed before the explanation came: click a cell again."))
         elif self.explanation is not None:
-            self._show_note("The input changed since: this explains the previous one. Click a cell again.")
+            self._show_note(self.tr("The input changed since: this explains the previous one. Click a cell again."))
 
     def show_explanation(self, e: CellExplanation) -> None:
         """The engine's reply; one for another cell than the last clicked is ignored."""
@@ -260,28 +261,29 @@ class FormulaPanel(QFrame):
             "k_norm": number(float(np.linalg.norm(e.k))),
         }
         self.title.setText(self._title(e))
-        parts = [f"mask {v['mask']}"]
+        parts = [self.tr("mask {0}").format(v["mask"])]
         if e.position_bias:
-            parts.append(f"position bias {v['position_bias']}")
+            parts.append(self.tr("position bias {0}").format(v["position_bias"]))
         if e.knockout:
-            parts.append(f"knock-out {v['knockout']}")
+            parts.append(self.tr("knock-out {0}").format(v["knockout"]))
         rows = [
             ("q·k", v["dot"], f"(‖q‖ {v['q_norm']}, ‖k‖ {v['k_norm']})"),
-            (f"× scaling {v['scaling']}", v["scaled"], ""),
+            (self.tr("× scaling {0}").format(v["scaling"]), v["scaled"], ""),
         ]
         if e.softcap is not None:
             cap = v["softcap"]
-            rows.append((f"softcap {cap}", v["capped"], f"({cap}·tanh(above / {cap}))"))
+            rows.append((self.tr("softcap {0}").format(cap), v["capped"],
+                         self.tr("({0}·tanh(above / {1}))").format(cap, cap)))
         rows += [
-            ("+ bias", v["bias"], f"({', '.join(parts)})"),
-            ("= logit", v["logit"], ""),
-            ("− logsumexp(row)", v["logsumexp"], ""),
-            ("exp(…) = prob", v["prob"], ""),
-            ("‖p·v‖", v["value_norm"], f"share of the head's output {v['output_share']}"),
+            (self.tr("+ bias"), v["bias"], f"({', '.join(parts)})"),
+            (self.tr("= logit"), v["logit"], ""),
+            (self.tr("− logsumexp(row)"), v["logsumexp"], ""),
+            (self.tr("exp(…) = prob"), v["prob"], ""),
+            ("‖p·v‖", v["value_norm"], self.tr("share of the head's output {0}").format(v["output_share"])),
         ]
         lines = [f"{label:<{LABEL_WIDTH}}{value:<12}{comment}".rstrip() for label, value, comment in rows]
         self.formula.setText("\n".join(lines))
-        kv = f"   (kv head {e.kv_head}: grouped-query)" if e.kv_head != e.head else ""
+        kv = self.tr("   (kv head {0}: grouped-query)").format(e.kv_head) if e.kv_head != e.head else ""
         self.vectors.setText(
             f"q_{e.query} = {_vector(e.q)}   ‖q‖ = {v['q_norm']}{kv}\n"
             f"k_{e.key} = {_vector(e.k)}   ‖k‖ = {v['k_norm']}"
@@ -289,11 +291,11 @@ class FormulaPanel(QFrame):
         self.bars.set_row(e.row_logits, e.row_probs, e.key)
         notes = []
         if e.knocked_out:
-            notes.append("The key is knocked out: no query attends to it.")
+            notes.append(self.tr("The key is knocked out: no query attends to it."))
         elif e.masked:
-            notes.append("The mask hides this key from this query: its weight is 0.")
+            notes.append(self.tr("The mask hides this key from this query: its weight is 0."))
         if e.ablated:
-            notes.append("This head is ablated: its output is zeroed downstream (its attention is unchanged).")
+            notes.append(self.tr("This head is ablated: its output is zeroed downstream (its attention is unchanged)."))
         self._show_note(" ".join(notes))
         self.show()
 
@@ -304,10 +306,11 @@ class FormulaPanel(QFrame):
 
     # -- helpers -----------------------------------------------------------------------------
 
-    @staticmethod
-    def _title(e: CellExplanation) -> str:
+    def _title(self, e: CellExplanation) -> str:
         query, key = display_text(e.query_token, 20), display_text(e.key_token, 20)
-        return f"{query!r} #{e.query} → {key!r} #{e.key} · {e.stack} layer {e.layer} · head {e.head}"
+        stack = translate("EngineMessage", e.stack)
+        return self.tr("{0!r} #{1} → {2!r} #{3} · {4} layer {5} · head {6}").format(
+            query, e.query, key, e.key, stack, e.layer, e.head)
 
     def _show_note(self, text: str) -> None:
         self.note.setText(text)

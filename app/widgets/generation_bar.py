@@ -23,23 +23,26 @@ class GenerationBar(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("generationBar")
-        self.step_button = self._button("stepButton", "Step", "One token", "step")
+        self.step_button = self._button("stepButton", self.tr("Step"), self.tr("One token"), "step")
         self.run_button = self._button(
-            "runButton", "Run", "Generate the number of tokens on the right (fewer at the limit below)", "run"
+            "runButton", self.tr("Run"),
+            self.tr("Generate the number of tokens on the right (fewer at the limit below)"), "run"
         )
         self.run_count = QSpinBox()
         self.run_count.setObjectName("runCount")
         self.run_count.setRange(1, 10_000)
         self.run_count.setValue(20)
-        self.run_count.setToolTip("How many tokens one click on Run generates (fewer at the limit below)")
+        self.run_count.setToolTip(self.tr("How many tokens one click on Run generates (fewer at the limit below)"))
         self.limit_row = QHBoxLayout()
-        self.limit_label = QLabel("Stop after")
-        self.stop_button = self._button("stopButton", "Stop", "Stop after the current token", "stop")
-        self.undo_button = self._button("undoButton", "Undo", "Remove the last generated token", "undo")
+        self.limit_label = QLabel(self.tr("Stop after"))
+        self.stop_button = self._button("stopButton", self.tr("Stop"), self.tr("Stop after the current token"),
+                                        "stop")
+        self.undo_button = self._button("undoButton", self.tr("Undo"), self.tr("Remove the last generated token"),
+                                        "undo")
         self.progress = QProgressBar()
         self.progress.setObjectName("runProgress")
         self.progress.setTextVisible(True)
-        self.progress.setFormat("%v / %m tokens")
+        self.progress.setFormat(self.tr("%v / %m tokens"))
         self.progress.setMaximumHeight(14)
         policy = self.progress.sizePolicy()
         policy.setRetainSizeWhenHidden(True)  # showing it must not re-lay out the window mid-run
@@ -74,11 +77,11 @@ class GenerationBar(QWidget):
 
     def set_limit_box(self, box: QSpinBox) -> None:
         """Show the "max new tokens" box (owned by the sampling panel) under Run, labelled as a limit."""
-        tip = (
+        tip = self.tr(
             "Generation stops after this many new tokens, counted from the prompt. "
             "Step and Run are disabled once it is reached: raise it to go on."
         )
-        box.setSuffix(" new tokens in all")
+        box.setSuffix(self.tr(" new tokens in all"))
         for widget in (self.limit_label, box):
             widget.setToolTip(tip)
             self.limit_row.addWidget(widget)

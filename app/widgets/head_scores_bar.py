@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app import i18n
 from app.head_metrics import METRICS, PROBE
 from app.widgets.flow_layout import FlowLayout
 
@@ -23,18 +24,22 @@ class HeadScoresBar(QWidget):
         self.setObjectName("headScoresBar")
         self.picker = QComboBox()
         self.picker.setObjectName("headMetricPicker")
-        self.picker.setToolTip("Colour each head of the grid by one of its scores (hover a head for the value)")
-        self.picker.addItem("attention", ATTENTION)
+        self.picker.setToolTip(self.tr(
+                                   "Colour each head of the grid by one of its scores (hover a head "
+                                   "for the value)"))
+        self.picker.addItem(self.tr("attention"), ATTENTION)
         for name, metric in METRICS.items():
-            self.picker.addItem(metric.title, name)
-            self.picker.setItemData(self.picker.count() - 1, metric.tip, 3)  # 3: Qt.ToolTipRole
+            self.picker.addItem(i18n.title(metric.title), name)
+            self.picker.setItemData(self.picker.count() - 1, i18n.title(metric.tip), 3)  # 3: Qt.ToolTipRole
         self.set_probe_available(False)
         self.probing = False  # a probe was asked for and has not answered
-        self.probe_button = QPushButton("Induction probe")
+        self.probe_button = QPushButton(self.tr("Induction probe"))
         self.probe_button.setObjectName("inductionProbeButton")
         self.probe_button.setToolTip(
-            "Run a seeded sequence of random tokens, repeated twice, through the model and score every head on it: "
-            "an induction head attends from each repeated token to the token after its first copy (score near 1)"
+            self.tr(
+                "Run a seeded sequence of random tokens, repeated twice, through the model and score "
+                "every head on it: an induction head attends from each repeated token to the token after "
+                "its first copy (score near 1)")
         )
         self.status = QLabel("")
         self.status.setObjectName("headScoresStatus")
@@ -44,7 +49,7 @@ class HeadScoresBar(QWidget):
         controls = QWidget()
         row = FlowLayout(controls)
         row.setContentsMargins(0, 0, 0, 0)
-        for widget in (QLabel("colour heads by"), self.picker, self.probe_button):
+        for widget in (QLabel(self.tr("colour heads by")), self.picker, self.probe_button):
             row.addWidget(widget)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
@@ -78,4 +83,4 @@ class HeadScoresBar(QWidget):
         self.probing = probing
         self.probe_button.setEnabled(can_probe and not probing)
         self.probe_enabled.emit(self.probe_button.isEnabled())
-        self.probe_button.setText("Probing…" if probing else "Induction probe")
+        self.probe_button.setText(self.tr("Probing…") if probing else self.tr("Induction probe"))

@@ -8,6 +8,7 @@ import math
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
+from app import i18n
 from app.head_metrics import METRICS, format_value, metric_values
 from engine.head_scores import HeadScores
 
@@ -44,7 +45,9 @@ class HeadsTable(QTableWidget):
         self.verticalHeader().setDefaultSectionSize(20)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.setSortingEnabled(True)
-        self.setToolTip("Every head's scores on this text; click a column header to sort, a row to show that head")
+        self.setToolTip(self.tr(
+                            "Every head's scores on this text; click a column header to sort, a row to "
+                            "show that head"))
         self.columns: list[str] = []  # "layer", "head", then metric names
         self.currentCellChanged.connect(self._on_current_changed)
 
@@ -67,8 +70,9 @@ class HeadsTable(QTableWidget):
                 self.columns = columns
                 self.setColumnCount(len(columns))
                 for column, name in enumerate(columns):
-                    item = QTableWidgetItem(METRICS[name].title if name in METRICS else name)
-                    item.setToolTip(METRICS[name].tip if name in METRICS else "")
+                    plain = {"layer": self.tr("layer"), "head": self.tr("head")}.get(name, name)
+                    item = QTableWidgetItem(i18n.title(METRICS[name].title) if name in METRICS else plain)
+                    item.setToolTip(i18n.title(METRICS[name].tip) if name in METRICS else "")
                     self.setHorizontalHeaderItem(column, item)
             self.setRowCount(layers * heads)
             values = {name: metric_values(name, scores, probe) for name in names}

@@ -102,6 +102,7 @@ class LessonPanel(QDockWidget):
         self.body.setText("\n\n".join(text.body))
         self.try_this.setText(text.try_this)
         self.action_button.setText(text.action)
+        self.action_button.setToolTip(text.try_this)
         self.action_button.setVisible(bool(lesson.action and text.action))
         if changed:
             self.show_result("")

@@ -14,14 +14,14 @@ class MaskPredictions(QTreeWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("maskPredictions")
-        self.setHeaderLabels(["slot / filler", "probability"])
+        self.setHeaderLabels([self.tr("slot / filler"), self.tr("probability")])
         self.setRootIsDecorated(True)
         self.setColumnWidth(0, 220)
         self._placeholder()
 
     def _placeholder(self) -> None:
         self.clear()
-        hint = QTreeWidgetItem(["Click a token to mask it and see what fills the slot"])
+        hint = QTreeWidgetItem([self.tr("Click a token to mask it and see what fills the slot")])
         hint.setDisabled(True)
         self.addTopLevelItem(hint)
 
@@ -34,14 +34,14 @@ class MaskPredictions(QTreeWidget):
         self.clear()
         for prediction in predictions:
             original = tokens[prediction.position] if prediction.position < len(tokens) else "?"
-            was = "typed" if original == "[MASK]" else f"was {display_text(original, 20)}"
-            slot = QTreeWidgetItem([f"#{prediction.position} [MASK] ({was})", ""])
+            was = self.tr("typed") if original == "[MASK]" else self.tr("was {0}").format(display_text(original, 20))
+            slot = QTreeWidgetItem([self.tr("#{0} [MASK] ({1})").format(prediction.position, was), ""])
             for candidate in prediction.candidates:
                 slot.addChild(QTreeWidgetItem([display_text(candidate.text, 30), f"{candidate.prob:.1%}"]))
             self.addTopLevelItem(slot)
             slot.setExpanded(True)
         if nsp is not None:
-            self.addTopLevelItem(QTreeWidgetItem(["sentence B follows A", f"{nsp:.1%}"]))
+            self.addTopLevelItem(QTreeWidgetItem([self.tr("sentence B follows A"), f"{nsp:.1%}"]))
 
     def slots(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """What is shown: [(slot title, [(filler, probability)])] (for tests)."""

@@ -23,7 +23,7 @@ class MessageBanner(QFrame):
         close.setObjectName("messageClose")
         close.setText("✕")
         close.setAutoRaise(True)
-        close.setToolTip("Dismiss this message")
+        close.setToolTip(self.tr("Dismiss this message"))
         close.clicked.connect(self.dismiss)
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 4, 4, 4)

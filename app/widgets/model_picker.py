@@ -45,27 +45,30 @@ class ModelPicker(QWidget):
         self.models.setObjectName("modelList")
         self.models.setMinimumContentsLength(28)
         self.models.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.models.setToolTip("Models available offline")
+        self.models.setToolTip(self.tr("Models available offline"))
         self.hub_id = QLineEdit()
         self.hub_id.setObjectName("hubIdInput")
-        self.hub_id.setPlaceholderText("hub id or path, Enter to load")
+        self.hub_id.setPlaceholderText(self.tr("hub id or path, Enter to load"))
         self.hub_id.setClearButtonEnabled(True)
-        self.hub_id.setToolTip("A Hugging Face hub id (online only) or the path of a model folder or .gguf file; "
-                               "Enter loads it")
+        self.hub_id.setToolTip(self.tr(
+                                   "A Hugging Face hub id (online only) or the path of a model folder "
+                                   "or .gguf file; Enter loads it"))
         self.open_button = QToolButton()
         self.open_button.setObjectName("openButton")
-        self.open_button.setText("Open…")
+        self.open_button.setText(self.tr("Open…"))
         self.open_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.open_button.setToolTip("Open a model folder or a GGUF file from disk")
+        self.open_button.setToolTip(self.tr("Open a model folder or a GGUF file from disk"))
         open_menu = QMenu(self.open_button)
-        open_menu.addAction("Open folder…", self._open_folder).setObjectName("openFolder")
-        open_menu.addAction("Open GGUF file…", self._open_gguf).setObjectName("openGguf")
+        open_menu.addAction(self.tr("Open folder…"), self._open_folder).setObjectName("openFolder")
+        open_menu.addAction(self.tr("Open GGUF file…"), self._open_gguf).setObjectName("openGguf")
         self.open_button.setMenu(open_menu)
         self.options_button = QToolButton()
         self.options_button.setObjectName("loadOptionsButton")
-        self.options_button.setText("Options")
+        self.options_button.setText(self.tr("Options"))
         self.options_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.options_button.setToolTip("How the next model loads: device, precision, remote code, pickled weights")
+        self.options_button.setToolTip(self.tr(
+                                           "How the next model loads: device, precision, remote code, "
+                                           "pickled weights"))
         self.options_button.setMenu(self._options_menu())
         self.progress = QProgressBar()
         self.progress.setObjectName("loadProgress")
@@ -77,7 +80,7 @@ class ModelPicker(QWidget):
         self.progress_label.hide()
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel("Model"))
+        row.addWidget(QLabel(self.tr("Model")))
         row.addWidget(self.models, 2)
         row.addWidget(self.hub_id, 2)
         row.addWidget(self.open_button)
@@ -93,19 +96,19 @@ class ModelPicker(QWidget):
 
     def _options_menu(self) -> QMenu:
         menu = QMenu(self)
-        self._device = self._choice(menu.addMenu("Device"), DEVICES)
-        self._dtype = self._choice(menu.addMenu("Precision"), DTYPES)
+        self._device = self._choice(menu.addMenu(self.tr("Device")), DEVICES)
+        self._dtype = self._choice(menu.addMenu(self.tr("Precision")), DTYPES)
         menu.addSeparator()
-        self._trust = menu.addAction("Trust remote code (runs code shipped with the model)")
+        self._trust = menu.addAction(self.tr("Trust remote code (runs code shipped with the model)"))
         self._trust.setCheckable(True)
-        self._pickle = menu.addAction("Allow pickled .bin weights (can run arbitrary code)")
+        self._pickle = menu.addAction(self.tr("Allow pickled .bin weights (can run arbitrary code)"))
         self._pickle.setCheckable(True)
         return menu
 
     def _choice(self, menu: QMenu, values: Sequence[str]) -> QActionGroup:
         group = QActionGroup(menu)
         for value in values:
-            action = QAction(value, menu, checkable=True)
+            action = QAction(self.tr("auto") if value == "auto" else value, menu, checkable=True)
             action.setData(value)
             action.setChecked(value == "auto")
             group.addAction(action)
@@ -186,11 +189,12 @@ class ModelPicker(QWidget):
         self.request_load(self.hub_id.text())
 
     def _open_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open a model folder")
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Open a model folder"))
         if folder:
             self.request_load(folder)
 
     def _open_gguf(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a GGUF model", filter="GGUF models (*.gguf)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a GGUF model"),
+                                              filter=self.tr("GGUF models (*.gguf)"))
         if path:
             self.request_load(path)

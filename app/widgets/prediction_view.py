@@ -68,35 +68,37 @@ class PredictionView(QWidget):
         for button in self.tabs.tabBar().findChildren(QToolButton):  # the tab bar's own scroll arrows
             button.setToolTip("Show more tabs")
 
-        self.lens_note = QLabel("The logit lens of the current input appears here.")
+        self.lens_note = QLabel(self.tr("The logit lens of the current input appears here."))
         self.lens_note.setWordWrap(True)
         self.lens_table = _table(
-            "lensTable", "Each layer's residual stream read through the model's final norm and output head: "
-            "its most likely token, darker = more probable; hover for the top-k",
+            "lensTable", self.tr("Each layer's residual stream read through the model's final norm and output head: "
+                                 "its most likely token, darker = more probable; hover for the top-k"),
         )
         lens_page = QWidget()
         column = QVBoxLayout(lens_page)
         column.addWidget(self.lens_note)
         column.addWidget(self.lens_table, 1)
-        self.tabs.addTab(lens_page, "Logit lens")
+        self.tabs.addTab(lens_page, self.tr("Logit lens"))
 
-        self.importance_note = QLabel("Which heads the predicted token depends on: press Compute.")
+        self.importance_note = QLabel(self.tr("Which heads the predicted token depends on: press Compute."))
         self.importance_note.setObjectName("importanceNote")
         self.importance_note.setWordWrap(True)
-        self.compute_button = QPushButton("Compute")
+        self.compute_button = QPushButton(self.tr("Compute"))
         self.compute_button.setObjectName("importanceButton")
-        self.compute_button.setToolTip("A fast gradient estimate first, then the exact map (one ablation per head)")
-        self.cancel_button = QPushButton("Cancel")
+        self.compute_button.setToolTip(self.tr(
+                                           "A fast gradient estimate first, then the exact map (one "
+                                           "ablation per head)"))
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setObjectName("importanceCancel")
-        self.cancel_button.setToolTip("Stop computing the exact map")
+        self.cancel_button.setToolTip(self.tr("Stop computing the exact map"))
         self.cancel_button.setEnabled(False)
         self.progress = QProgressBar()
         self.progress.setObjectName("importanceProgress")
         self.progress.setRange(0, 100)
         self.progress.hide()
         self.importance_table = _table(
-            "importanceTable", "Δ log p of the predicted token when the head is ablated (red: the head helps it); "
-            "click a head to ablate it, click again to restore it",
+            "importanceTable", self.tr("Δ log p of the predicted token when the head is ablated (red: the head helps "
+                                       "it); click a head to ablate it, click again to restore it"),
         )
         self.importance_table.cellClicked.connect(self._on_head_clicked)
         buttons = QHBoxLayout()
@@ -108,7 +110,7 @@ class PredictionView(QWidget):
         column.addWidget(self.importance_note)
         column.addLayout(buttons)
         column.addWidget(self.importance_table, 1)
-        self.tabs.addTab(importance_page, "Head importance")
+        self.tabs.addTab(importance_page, self.tr("Head importance"))
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -124,8 +126,8 @@ class PredictionView(QWidget):
         table.setRowCount(entries)
         table.setColumnCount(positions)
         table.setHorizontalHeaderLabels([f"{i} {display_text(t)}" for i, t in enumerate(lens.tokens, lens.start)])
-        labels = ["embeddings"] + [f"layer {layer}" for layer in range(entries - 1)]
-        labels[-1] += " (output)"
+        labels = [self.tr("embeddings")] + [self.tr("layer {0}").format(layer) for layer in range(entries - 1)]
+        labels[-1] += self.tr(" (output)")
         table.setVerticalHeaderLabels(labels)
         for entry in range(entries):
             for position in range(positions):
@@ -135,14 +137,15 @@ class PredictionView(QWidget):
                 item.setBackground(QBrush(probability_colour(float(probs[0]))))
                 item.setForeground(QBrush(QColor("white" if probs[0] > 0.6 else "black")))
                 item.setToolTip(
-                    f"{labels[entry]}, position {lens.start + position}:\n"
+                    self.tr("{0}, position {1}:\n").format(labels[entry], lens.start + position)
                     + "\n".join(f"{display_text(t)!s:<16} {p:.1%}" for t, p in zip(texts, probs.tolist(), strict=True))
                 )
                 table.setItem(entry, position, item)
-        what = "each [MASK] slot's filler" if lens.stack == "encoder" else "the next token"
-        shown = f" (the last {positions} tokens)" if lens.start else ""
-        self.lens_note.setText(f"Top-1 token at each layer (rows) and position (columns{shown}), predicting {what}; "
-                               "the last row is the model's output.")
+        what = self.tr("each [MASK] slot's filler") if lens.stack == "encoder" else self.tr("the next token")
+        shown = self.tr(" (the last {0} tokens)").format(positions) if lens.start else ""
+        self.lens_note.setText(self.tr(
+                                   "Top-1 token at each layer (rows) and position (columns{0}), "
+                                   "predicting {1}; the last row is the model's output.").format(shown, what))
 
     # -- head importance ------------------------------------------------------------------------
     def show_importance(self, importance: HeadImportance | None, ablated: frozenset = frozenset()) -> None:
@@ -155,8 +158,8 @@ class PredictionView(QWidget):
         table = self.importance_table
         table.setRowCount(layers)
         table.setColumnCount(heads)
-        table.setHorizontalHeaderLabels([f"head {h}" for h in range(heads)])
-        table.setVerticalHeaderLabels([f"layer {layer}" for layer in range(layers)])
+        table.setHorizontalHeaderLabels([self.tr("head {0}").format(h) for h in range(heads)])
+        table.setVerticalHeaderLabels([self.tr("layer {0}").format(layer) for layer in range(layers)])
         scale = float(abs(importance.values).max()) or 1.0
         for layer in range(layers):
             for head in range(heads):
@@ -165,13 +168,14 @@ class PredictionView(QWidget):
                 item = QTableWidgetItem(("× " if off else "") + f"{value:+.3f}")
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 item.setBackground(QBrush(importance_colour(value, scale)))
-                item.setToolTip(f"layer {layer} head {head}: Δ log p = {value:+.4f}"
-                                + (" (ablated now: click to restore)" if off else " (click to ablate)"))
+                hint = self.tr(" (ablated now: click to restore)") if off else self.tr(" (click to ablate)")
+                item.setToolTip(self.tr("layer {0} head {1}: Δ log p = {2:+.4f}").format(layer, head, value) + hint)
                 table.setItem(layer, head, item)
-        kind = "exact: one ablation per head" if importance.exact else "gradient estimate; the exact map follows"
+        kind = (self.tr("exact: one ablation per head") if importance.exact
+                else self.tr("gradient estimate; the exact map follows"))
         self.importance_note.setText(
-            f"How much p({display_text(importance.target_text)!s}) at position {importance.position} "
-            f"(log p = {importance.logprob:.3f}) depends on each head — {kind}."
+            self.tr("How much p({0!s}) at position {1} (log p = {2:.3f}) depends on each head — {3}.").format(
+                display_text(importance.target_text), importance.position, importance.logprob, kind)
         )
         if importance.exact:
             self.set_computing(False)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import translate
 from engine.analyses import js_divergence
 from engine.attention_store import AttentionSnapshot
 
@@ -41,9 +42,11 @@ def divergences(reference: Attention, current: Attention) -> tuple[dict[str, NDA
             continue
         queries, keys = min(a.shape[2], b.shape[2]), min(a.shape[3], b.shape[3])
         if (queries, keys) != a.shape[2:] or (queries, keys) != b.shape[2:]:
-            notes.append(f"{stack}: the first {queries} of {a.shape[2]} / {b.shape[2]} tokens")
+            notes.append(translate("reference_view", "{0}: the first {1} of {2} / {3} tokens").format(
+                translate("EngineMessage", stack), queries, a.shape[2], b.shape[2]))
         result[stack] = js_divergence(a[:, :, :queries, :keys], b[:, :, :queries, :keys])
-    return result, ("Lengths differ; compared " + "; ".join(sorted(notes)) + ".") if notes else ""
+    note = translate("reference_view", "Lengths differ; compared {0}.").format("; ".join(sorted(notes)))
+    return result, note if notes else ""
 
 
 class _Number(QTableWidgetItem):
@@ -61,22 +64,27 @@ class ReferenceView(QWidget):
         self.setObjectName("referenceView")
         self.reference: Attention | None = None
         self.values: dict[str, NDArray[np.float32]] = {}
-        self.note = QLabel("Pin a run, then change the text, masks or ablations to see how each head moved.")
+        self.note = QLabel(self.tr(
+                               "Pin a run, then change the text, masks or ablations to see how each "
+                               "head moved."))
         self.note.setObjectName("referenceNote")
         self.note.setWordWrap(True)
-        self.pin_button = QPushButton("Pin as reference")
+        self.pin_button = QPushButton(self.tr("Pin as reference"))
         self.pin_button.setObjectName("pinButton")
         self.pin_button.setCheckable(True)
-        self.pin_button.setToolTip("Keep the current run's attention to compare the next runs with")
+        self.pin_button.setToolTip(self.tr("Keep the current run's attention to compare the next runs with"))
         self.pin_button.toggled.connect(self.pin_requested)
         self.pin_button.toggled.connect(
-            lambda on: self.pin_button.setText("Pinned: click to unpin" if on else "Pin as reference")
+            lambda on: self.pin_button.setText(self.tr("Pinned: click to unpin") if on else self.tr("Pin as reference"))
         )
         self.table = QTableWidget(0, 4)
         self.table.setObjectName("divergenceTable")
-        self.table.setHorizontalHeaderLabels(["stack", "layer", "head", "JS divergence to the reference"])
-        self.table.setToolTip("Jensen–Shannon divergence (bits, 0: same rows, 1: disjoint) between this head's "
-                              "attention now and in the reference, the mean over query rows; click a column to sort")
+        self.table.setHorizontalHeaderLabels([self.tr("stack"), self.tr("layer"), self.tr("head"),
+                                              self.tr("JS divergence to the reference")])
+        self.table.setToolTip(self.tr(
+                                  "Jensen–Shannon divergence (bits, 0: same rows, 1: disjoint) between "
+                                  "this head's attention now and in the reference, the mean over query "
+                                  "rows; click a column to sort"))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -92,20 +100,24 @@ class ReferenceView(QWidget):
         self.reference = reference
         self.values = {}
         self.table.setRowCount(0)
-        self.note.setText("Pinned: change the text, masks or ablations to compare." if reference is not None
-                          else "Pin a run, then change the text, masks or ablations to see how each head moved.")
+        self.note.setText(self.tr("Pinned: change the text, masks or ablations to compare.") if reference is not None
+                          else self.tr(
+                                   "Pin a run, then change the text, masks or ablations to see how "
+                                   "each head moved."))
 
     def show_current(self, snapshot: AttentionSnapshot | None) -> None:
         if self.reference is None or snapshot is None:
             return
         if max((snapshot.shape(s)[2] for s in snapshot.stacks), default=0) > MAX_TOKENS:
-            self.note.setText(f"Longer than {MAX_TOKENS} tokens: compare exports with `attnlab compare` instead.")
+            self.note.setText(self.tr(
+                                  "Longer than {0} tokens: compare exports with `attnlab compare` "
+                                  "instead.").format(MAX_TOKENS))
             return
         self.values, note = divergences(self.reference, pinned(snapshot))
         if not self.values:
-            self.note.setText("Nothing to compare: the reference comes from another model.")
+            self.note.setText(self.tr("Nothing to compare: the reference comes from another model."))
         else:
-            self.note.setText(note or "Same tokens: compared position by position.")
+            self.note.setText(note or self.tr("Same tokens: compared position by position."))
         self.table.setSortingEnabled(False)
         rows = [(stack, layer, head, float(v[layer, head])) for stack, v in sorted(self.values.items())
                 for layer in range(v.shape[0]) for head in range(v.shape[1])]

@@ -20,12 +20,14 @@ class RestoreBanner(QFrame):
         self.label.setObjectName("restoreText")
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.restore = QPushButton("Restore")
+        self.restore = QPushButton(self.tr("Restore"))
         self.restore.setObjectName("restoreButton")
-        self.restore.setToolTip("Open the unsaved session again: its model, text, masks and generated tokens")
-        self.discard = QPushButton("Discard")
+        self.restore.setToolTip(self.tr(
+                                    "Open the unsaved session again: its model, text, masks and "
+                                    "generated tokens"))
+        self.discard = QPushButton(self.tr("Discard"))
         self.discard.setObjectName("discardButton")
-        self.discard.setToolTip("Delete the unsaved session for good")
+        self.discard.setToolTip(self.tr("Delete the unsaved session for good"))
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 4, 4, 4)
         row.addWidget(self.label, 1)

@@ -19,32 +19,37 @@ class SamplingPanel(QGroupBox):
     changed = Signal(object)  # SamplingConfig
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__("Sampling", parent)
+        super().__init__(parent)
+        self.setTitle(self.tr("Sampling"))
         self.setObjectName("samplingPanel")
-        self.greedy = QCheckBox("greedy (always the most likely token)")
+        self.greedy = QCheckBox(self.tr("greedy (always the most likely token)"))
         self.greedy.setObjectName("samplingGreedy")
-        self.greedy.setToolTip("Always take the most likely next token; untick to sample with the settings below")
+        self.greedy.setToolTip(self.tr(
+                                   "Always take the most likely next token; untick to sample with the "
+                                   "settings below"))
         self.temperature = self._double("samplingTemperature", 0.05, 5.0, 0.05, 2)
-        self.top_k = self._int("samplingTopK", 0, 100_000, "all")
+        self.top_k = self._int("samplingTopK", 0, 100_000, self.tr("all"))
         self.top_p = self._double("samplingTopP", 0.01, 1.0, 0.01, 2)
-        self.seed = self._int("samplingSeed", -1, MAX_SEED, "random")
+        self.seed = self._int("samplingSeed", -1, MAX_SEED, self.tr("random"))
         self.max_new_tokens = self._int("maxNewTokens", 1, 100_000, "")  # shown by the generation bar
         self.candidates = self._int("samplingCandidates", 1, 100, "")
         for box, tip in (
-            (self.temperature, "Divides the logits before sampling: below 1 sharpens, above 1 flattens the choice"),
-            (self.top_k, "Sample only among the k most likely tokens (all: no limit)"),
-            (self.top_p, "Sample only among the most likely tokens whose probabilities add up to p"),
-            (self.seed, "The random seed: the same seed gives the same generation (random: a new one each time)"),
-            (self.candidates, "How many candidates for the next token the table lists"),
+            (self.temperature,
+             self.tr("Divides the logits before sampling: below 1 sharpens, above 1 flattens the choice")),
+            (self.top_k, self.tr("Sample only among the k most likely tokens (all: no limit)")),
+            (self.top_p, self.tr("Sample only among the most likely tokens whose probabilities add up to p")),
+            (self.seed,
+             self.tr("The random seed: the same seed gives the same generation (random: a new one each time)")),
+            (self.candidates, self.tr("How many candidates for the next token the table lists")),
         ):
             box.setToolTip(tip)
         form = self._form = QFormLayout(self)
         form.addRow(self.greedy)
-        form.addRow("temperature", self.temperature)
+        form.addRow(self.tr("temperature"), self.temperature)
         form.addRow("top-k", self.top_k)
         form.addRow("top-p", self.top_p)
-        form.addRow("seed", self.seed)
-        form.addRow("candidates shown", self.candidates)
+        form.addRow(self.tr("seed"), self.seed)
+        form.addRow(self.tr("candidates shown"), self.candidates)
         self.set_config(SamplingConfig())
         self.greedy.toggled.connect(self._on_changed)
         for box in (self.temperature, self.top_k, self.top_p, self.seed, self.max_new_tokens, self.candidates):

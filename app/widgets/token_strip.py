@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPoint, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QPoint, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QContextMenuEvent, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QLabel, QMenu, QScrollArea, QWidget
 
@@ -19,7 +19,10 @@ from app.widgets.flow_layout import FlowLayout
 
 MAX_GROWN_HEIGHT = 160  # the strip grows with its chips up to this height, then scrolls
 MAX_CHIPS = 2000  # a huge paste would need tens of thousands of widgets
-KIND_TITLES = {"mask": "Replace with [MASK]", "knockout": "Knock out of attention"}
+KIND_TITLES = {  # translated where shown (TokenStrip's context)
+    "mask": QT_TRANSLATE_NOOP("TokenStrip", "Replace with [MASK]"),
+    "knockout": QT_TRANSLATE_NOOP("TokenStrip", "Knock out of attention"),
+}
 
 # (background, border, text) per state; chips paint themselves: a style sheet per chip made
 # adding one cost milliseconds, which a fast run cannot afford.
@@ -138,14 +141,17 @@ class TokenChip(QWidget):
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, self._text)
 
     def _update_tooltip(self) -> None:
-        state = {"mask": " · masked with [MASK]", "knockout": " · knocked out of attention"}.get(self.mark, "")
-        origin = " · generated" if self.generated else ""
+        state = {"mask": self.tr(" · masked with [MASK]"),
+                 "knockout": self.tr(" · knocked out of attention")}.get(self.mark, "")
+        origin = self.tr(" · generated") if self.generated else ""
         prob = ""
         if self.prob_now is not None:
-            prob = f"\np = {self.prob_now:.1%} now"
+            prob = self.tr("\np = {0:.1%} now").format(self.prob_now)
             if self.prob_then is not None:
-                prob += f", {self.prob_then:.1%} when generated"
-        hint = "\nclick: its candidates · right-click: knock out, regenerate from here" if self.generated else ""
+                prob += self.tr(", {0:.1%} when generated").format(self.prob_then)
+        hint = ""
+        if self.generated:
+            hint = self.tr("\nclick: its candidates · right-click: knock out, regenerate from here")
         self.setToolTip(f"#{self.position} {self.token!r}{origin}{state}{prob}{hint}")
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
@@ -245,7 +251,7 @@ class TokenStrip(QScrollArea):
             self._body.show()
         self._tokens = wanted
         hidden = self._total - len(wanted)
-        self._more.setText(f"… {hidden:,} more tokens not shown")
+        self._more.setText(self.tr("… {0:,} more tokens not shown").format(hidden))
         self._more.setVisible(hidden > 0)
         if hidden > 0:
             self._layout.addWidget(self._more)
@@ -315,7 +321,7 @@ class TokenStrip(QScrollArea):
         allowed = self.kinds_at(position)
         current = self._marks.get(position, "")
         for kind in ("mask", "knockout"):
-            action = menu.addAction(KIND_TITLES[kind])
+            action = menu.addAction(self.tr(str(KIND_TITLES[kind])))
             action.setObjectName(f"action_{kind}")
             action.setCheckable(True)
             action.setChecked(current == kind)
@@ -323,19 +329,19 @@ class TokenStrip(QScrollArea):
             toggled = "" if current == kind else kind
             action.triggered.connect(lambda _=False, k=toggled: self.mark_requested.emit(position, k))
         menu.addSeparator()
-        clear = menu.addAction("Clear")
+        clear = menu.addAction(self.tr("Clear"))
         clear.setObjectName("action_clear")
         clear.setEnabled(bool(current))
         clear.triggered.connect(lambda: self.mark_requested.emit(position, ""))
         if position >= self._inputs and not allowed:
             menu.addSeparator()
-            menu.addAction("Generated tokens cannot be masked").setEnabled(False)
+            menu.addAction(self.tr("Generated tokens cannot be masked")).setEnabled(False)
         if position >= self._inputs:
             menu.addSeparator()
-            again = menu.addAction("Regenerate from here")
+            again = menu.addAction(self.tr("Regenerate from here"))
             again.setObjectName("action_regenerate")
             again.setToolTip(
-                "Undo back to before this token and generate one token again, under the current masks"
+                self.tr("Undo back to before this token and generate one token again, under the current masks")
             )
             again.triggered.connect(lambda: self.regenerate_requested.emit(position))
         menu.setToolTipsVisible(True)

@@ -2,6 +2,290 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AttentionPanel</name>
+    <message>
+        <location filename="../../app/attention_panel.py" line="140" />
+        <source>{0} · layer {1}</source>
+        <translation>{0} · 第 {1} 层</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="168" />
+        <source>all layers × heads · {0}</source>
+        <translation>所有层 × 头 · {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="169" />
+        <source>heads of layer {0} · {1}</source>
+        <translation>第 {0} 层的头 · {1}</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="182" />
+        <source>{0!r} #{1} → {2!r} #{3} · {4} layer {5}</source>
+        <translation>{0!r} #{1} → {2!r} #{3} · {4} 第 {5} 层</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="228" />
+        <source>head scores are for self-attention: pick the encoder or decoder stack</source>
+        <translation>头评分只适用于自注意力：请选择编码器或解码器堆栈</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="234" />
+        <source>could not score the heads (see the message)</source>
+        <translation>无法为各头评分（见消息）</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="234" />
+        <source>scoring…</source>
+        <translation>正在评分…</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="236" />
+        <source>on the probe: {0} random tokens, twice</source>
+        <translation>基于探针：{0} 个随机词元，重复两次</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="238" />
+        <source>on {0} tokens</source>
+        <translation>基于 {0} 个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="290" />
+        <source>the induction probe failed (see the message)</source>
+        <translation>归纳探针失败了（见消息）</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="311" />
+        <source>rollout is for self-attention: pick the encoder or decoder stack</source>
+        <translation>注意力展开只适用于自注意力：请选择编码器或解码器堆栈</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="320" />
+        <source>could not compute the rollout</source>
+        <translation>无法计算注意力展开</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="321" />
+        <source>computing rollout…</source>
+        <translation>正在计算注意力展开…</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="326" />
+        <source> · updating…</source>
+        <translation> · 正在更新…</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="328" />
+        <source>rollout through layer {0} · {1}{2}</source>
+        <translation>展开到第 {0} 层 · {1}{2}</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="145" />
+        <location filename="../../app/attention_panel.py" line="195" />
+        <source>{0} · mean of heads</source>
+        <translation>{0} · 各头平均</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="187" />
+        <source>{0} · rollout</source>
+        <translation>{0} · 注意力展开</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="189" />
+        <source>Rollout multiplies the mean attention of every layer up to this one (with the residual stream): no single head computed it. Turn rollout off (View menu) and click a cell of one head.</source>
+        <translation>注意力展开把直到这一层的每一层的平均注意力（加上残差流）相乘：它不是某一个头算出来的。请关闭注意力展开（视图菜单），然后点击某一个头的格子。</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="196" />
+        <source>The mean of heads has no single head and so no formula: untick "mean" and click a cell of one head.</source>
+        <translation>各头平均不对应某一个头，因此没有公式：取消勾选“平均”，然后点击某一个头的格子。</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="148" />
+        <location filename="../../app/attention_panel.py" line="201" />
+        <source>{0} · head {1}</source>
+        <translation>{0} · 头 {1}</translation>
+    </message>
+</context>
+<context>
+    <name>AttentionPicker</name>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="26" />
+        <source>Which attention: the encoder's, the decoder's, or the decoder's cross-attention to the encoder</source>
+        <translation>显示哪种注意力：编码器的、解码器的，或解码器对编码器的交叉注意力</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="30" />
+        <source>The layer shown (PageUp/PageDown in the heatmap or the head grid)</source>
+        <translation>显示的层（在热力图或头网格中按 PageUp/PageDown）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="34" />
+        <source>The head shown in the large heatmap (or click a thumbnail in the head grid)</source>
+        <translation>大热力图中显示的头（或点击头网格中的缩略图）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="36" />
+        <source>mean</source>
+        <translation>平均</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="38" />
+        <source>Show the mean over the layer's heads</source>
+        <translation>显示该层各头的平均</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="39" />
+        <source>all layers</source>
+        <translation>所有层</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="41" />
+        <source>Head grid: every layer × head instead of one layer's heads</source>
+        <translation>头网格：显示所有层 × 头，而不只是一层的头</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="48" />
+        <source>Colours of the large heatmap: linear; log (10⁻⁴ darkest … 1 brightest: small weights become visible); per row (each query's strongest key is brightest); and whether to hide the first token. Hover always shows the true weight.</source>
+        <translation>大热力图的配色：线性；对数（10⁻⁴ 最暗 … 1 最亮：小权重也能看见）；按行（每个查询最强的键最亮）；以及是否隐藏第一个词元。悬停时总是显示真实权重。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="56" />
+        <source>{0} colours</source>
+        <translation>{0}配色</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="63" />
+        <source>hide the first token</source>
+        <translation>隐藏第一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="68" />
+        <source>Many models put most of each row's weight on the first token: hide it and renormalise each row over the other keys; the title says how much weight was hidden.</source>
+        <translation>许多模型把每行的大部分权重放在第一个词元上：隐藏它，并在其余的键上重新归一化每一行；标题会说明隐藏了多少权重。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="74" />
+        <source>stack</source>
+        <translation>堆栈</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="78" />
+        <source>layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="79" />
+        <source>head</source>
+        <translation>头</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/attention_picker.py" line="143" />
+        <source> · no 1st</source>
+        <translation> · 无首词元</translation>
+    </message>
+</context>
+<context>
+    <name>BranchList</name>
+    <message>
+        <location filename="../../app/widgets/branch_list.py" line="30" />
+        <source>Branches</source>
+        <translation>分支</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/branch_list.py" line="31" />
+        <location filename="../../app/widgets/branch_list.py" line="45" />
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/branch_list.py" line="34" />
+        <source>Take the current branch's next token again ({0})</source>
+        <translation>再次取当前分支的下一个词元（{0}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/branch_list.py" line="39" />
+        <source>Each alternative you took is a branch: double-click to switch, F2 to rename, right-click to delete</source>
+        <translation>你选过的每个候选都是一个分支：双击切换，F2 重命名，右键删除</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/branch_list.py" line="99" />
+        <source>Switch to this branch</source>
+        <translation>切换到这个分支</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/branch_list.py" line="100" />
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/branch_list.py" line="101" />
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/branch_list.py" line="102" />
+        <source>Compare…</source>
+        <translation>比较…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/branch_list.py" line="105" />
+        <source>Comparing two branches needs the compare view, which attnlab does not have yet</source>
+        <translation>比较两个分支需要比较视图，attnlab 目前还没有</translation>
+    </message>
+</context>
+<context>
+    <name>Branches</name>
+    <message>
+        <location filename="../../app/branch_actions.py" line="102" />
+        <source>{0} tokens: {1}{2}</source>
+        <translation>{0} 个词元：{1}{2}</translation>
+    </message>
+    <message>
+        <location filename="../../app/branch_actions.py" line="126" />
+        <source>Switched to {0}</source>
+        <translation>已切换到 {0}</translation>
+    </message>
+</context>
+<context>
+    <name>CandidatesTable</name>
+    <message>
+        <location filename="../../app/widgets/candidates.py" line="24" />
+        <source>token</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/candidates.py" line="25" />
+        <source>probability</source>
+        <translation>概率</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/candidates.py" line="25" />
+        <source>The probability now, under the current masks</source>
+        <translation>当前遮盖下现在的概率</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/candidates.py" line="26" />
+        <source>when generated</source>
+        <translation>生成时</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/candidates.py" line="27" />
+        <source>The probability when the token was generated (shown when masks changed it since)</source>
+        <translation>这个词元生成时的概率（遮盖改变了它时显示）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/candidates.py" line="46" />
+        <location filename="../../app/widgets/candidates.py" line="51" />
+        <source>Double-click a token to take it instead</source>
+        <translation>双击一个词元，改用它</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/candidates.py" line="55" />
+        <source>The candidates of token #{0}, now; double-click one to go back there and take it (the tokens after it are undone)</source>
+        <translation>词元 #{0} 现在的候选；双击其中一个，回到那里改用它（其后的词元会被撤销）</translation>
+    </message>
+</context>
+<context>
     <name>EngineMessage</name>
     <message>
         <location filename="../../app/engine_messages.py" line="22" />
@@ -160,113 +444,558 @@
     </message>
     <message>
         <location filename="../../app/engine_messages.py" line="68" />
+        <source>no model is loaded yet: pick one in the model list</source>
+        <translation>还没有加载模型：请在模型列表中选择一个</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="69" />
+        <source>{model} cannot generate text: it is a {kind} model</source>
+        <translation>{model} 不能生成文本：它是{kind}模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="70" />
+        <source>unexpected error ({type}): {error} — the details are in {path}</source>
+        <translation>意外错误（{type}）：{error} —— 详细信息见 {path}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="72" />
+        <source>{file}: a figure is saved as {endings} — name the file with one of these endings</source>
+        <translation>{file}：图像保存为 {endings} —— 请用其中一个扩展名命名文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="74" />
+        <source>the folder {folder} does not exist</source>
+        <translation>文件夹 {folder} 不存在</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="75" />
+        <source>the PNG could not be encoded</source>
+        <translation>无法编码 PNG</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="76" />
+        <source>Running the induction probe…</source>
+        <translation>正在运行归纳探针…</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="78" />
+        <source>the formula inspector needs attention computed through transformers' AttentionInterface, and this architecture computes it in its own code</source>
+        <translation>公式检查器需要通过 transformers 的 AttentionInterface 计算的注意力，而这个架构用自己的代码计算注意力</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="80" />
+        <source>knock-outs need an additive attention mask, and this architecture's attention takes none</source>
+        <translation>屏蔽需要加性注意力掩码，而这个架构的注意力不接受掩码</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="82" />
+        <source>head ablation needs the output projection that merges the heads, and this architecture's attention does not expose one</source>
+        <translation>头消融需要合并各头的输出投影，而这个架构的注意力没有提供它</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="85" />
         <source>finding {spec}</source>
         <translation>正在查找 {spec}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="69" />
+        <location filename="../../app/engine_messages.py" line="86" />
         <source>loading weights of {model} ({kind})</source>
         <translation>正在加载 {model} 的权重（{kind}）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="70" />
+        <location filename="../../app/engine_messages.py" line="87" />
         <source>loaded {model} in {seconds} s</source>
         <translation>已加载 {model}，用时 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="71" />
+        <location filename="../../app/engine_messages.py" line="88" />
         <source>using the converted copy of {file}</source>
         <translation>使用 {file} 的转换副本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="72" />
+        <location filename="../../app/engine_messages.py" line="89" />
         <source>converted {file}</source>
         <translation>已转换 {file}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="73" />
+        <location filename="../../app/engine_messages.py" line="90" />
         <source>reading the tokenizer from {file} (about 15 s)</source>
         <translation>正在从 {file} 读取分词器（约 15 秒）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="74" />
+        <location filename="../../app/engine_messages.py" line="91" />
         <source>dequantising the weights of {file} (about 30 s)</source>
         <translation>正在反量化 {file} 的权重（约 30 秒）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="75" />
+        <location filename="../../app/engine_messages.py" line="92" />
         <source>writing model.safetensors (float32)</source>
         <translation>正在写入 model.safetensors（float32）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="76" />
+        <location filename="../../app/engine_messages.py" line="93" />
         <source>checking the converted model against the GGUF</source>
         <translation>正在对照 GGUF 检查转换后的模型</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="81" />
+        <location filename="../../app/engine_messages.py" line="98" />
         <source>text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="82" />
+        <location filename="../../app/engine_messages.py" line="99" />
         <source>source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="83" />
+        <location filename="../../app/engine_messages.py" line="100" />
         <source>prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="84" />
+        <location filename="../../app/engine_messages.py" line="101" />
         <source>decoder prefix</source>
         <translation>解码器前缀</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="85" />
+        <location filename="../../app/engine_messages.py" line="102" />
         <source>mask</source>
         <translation>遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="86" />
+        <location filename="../../app/engine_messages.py" line="103" />
         <source>knock-out</source>
         <translation>屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="87" />
+        <location filename="../../app/engine_messages.py" line="104" />
         <source>decoder knock-out</source>
         <translation>解码器屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="88" />
+        <location filename="../../app/engine_messages.py" line="105" />
         <source>eos</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="89" />
+        <location filename="../../app/engine_messages.py" line="106" />
         <source>max_length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="90" />
+        <location filename="../../app/engine_messages.py" line="107" />
         <source>encoder</source>
         <translation>编码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="91" />
+        <location filename="../../app/engine_messages.py" line="108" />
         <source>decoder</source>
         <translation>解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="92" />
+        <location filename="../../app/engine_messages.py" line="109" />
         <source>encoder-decoder</source>
         <translation>编码器-解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="93" />
+        <location filename="../../app/engine_messages.py" line="110" />
         <source>cross</source>
         <translation>交叉注意力</translation>
+    </message>
+</context>
+<context>
+    <name>FigureActions</name>
+    <message>
+        <location filename="../../app/figure_actions.py" line="40" />
+        <source>Large heatmap</source>
+        <translation>大热力图</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="41" />
+        <source>Head grid</source>
+        <translation>头网格</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="42" />
+        <source>PNG image</source>
+        <translation>PNG 图像</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="43" />
+        <source>SVG (vector, text stays text)</source>
+        <translation>SVG（矢量，文字保持为文字）</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="44" />
+        <source>PDF (vector)</source>
+        <translation>PDF（矢量）</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="45" />
+        <source>matrix as CSV</source>
+        <translation>矩阵（CSV）</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="46" />
+        <source>matrix as NumPy .npy</source>
+        <translation>矩阵（NumPy .npy）</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="47" />
+        <source>2× the screen's pixels</source>
+        <translation>屏幕像素的 2 倍</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="99" />
+        <source>&amp;Export Figure…</source>
+        <translation>导出图像(&amp;E)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="100" />
+        <source>Save a view as PNG, SVG or PDF, or its matrix as CSV or .npy</source>
+        <translation>把视图保存为 PNG、SVG 或 PDF，或把它的矩阵保存为 CSV 或 .npy</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="108" />
+        <source>Export Figure…</source>
+        <translation>导出图像…</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="109" />
+        <source>Save this view as PNG, SVG or PDF</source>
+        <translation>把这个视图保存为 PNG、SVG 或 PDF</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="111" />
+        <source>Copy Image</source>
+        <translation>复制图像</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="112" />
+        <source>Copy this view to the clipboard as an image</source>
+        <translation>把这个视图作为图像复制到剪贴板</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="114" />
+        <source>Save Matrix…</source>
+        <translation>保存矩阵…</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="115" />
+        <source>Save the weights this view shows as CSV or .npy</source>
+        <translation>把这个视图显示的权重保存为 CSV 或 .npy</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="120" />
+        <source>PNG Resolution</source>
+        <translation>PNG 分辨率</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="146" />
+        <location filename="../../app/figure_actions.py" line="179" />
+        <source>Nothing to export yet: load a model and type some text first.</source>
+        <translation>还没有可导出的内容：请先加载模型并输入一些文字。</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="155" />
+        <source>Could not export: {0}</source>
+        <translation>无法导出：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="157" />
+        <source>Saved {0}</source>
+        <translation>已保存 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="163" />
+        <source>Nothing to copy yet: load a model and type some text first.</source>
+        <translation>还没有可复制的内容：请先加载模型并输入一些文字。</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="169" />
+        <source>Copied the {0} as an image</source>
+        <translation>已把{0}复制为图像</translation>
+    </message>
+    <message>
+        <location filename="../../app/figure_actions.py" line="182" />
+        <source>Export Figure</source>
+        <translation>导出图像</translation>
+    </message>
+</context>
+<context>
+    <name>FormulaPanel</name>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="169" />
+        <source>Close the formula inspector</source>
+        <translation>关闭公式检查器</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="215" />
+        <source>Computing…</source>
+        <translation>正在计算…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="235" />
+        <source>The input changed before the explanation came: click a cell again.</source>
+        <translation>解释返回之前输入已改变：请再点击一次格子。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="237" />
+        <source>The input changed since: this explains the previous one. Click a cell again.</source>
+        <translation>输入已经改变：这里解释的是之前的输入。请再点击一次格子。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="264" />
+        <source>mask {0}</source>
+        <translation>遮盖 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="266" />
+        <source>position bias {0}</source>
+        <translation>位置偏置 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="268" />
+        <source>knock-out {0}</source>
+        <translation>屏蔽 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="271" />
+        <source>× scaling {0}</source>
+        <translation>× 缩放 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="275" />
+        <source>softcap {0}</source>
+        <translation>软上限 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="276" />
+        <source>({0}·tanh(above / {1}))</source>
+        <translation>({0}·tanh(上式 / {1}))</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="278" />
+        <source>+ bias</source>
+        <translation>+ 偏置</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="279" />
+        <source>= logit</source>
+        <translation>= logit</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="280" />
+        <source>− logsumexp(row)</source>
+        <translation>− logsumexp(整行)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="281" />
+        <source>exp(…) = prob</source>
+        <translation>exp(…) = 概率</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="282" />
+        <source>share of the head's output {0}</source>
+        <translation>占该头输出的比例 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="286" />
+        <source>   (kv head {0}: grouped-query)</source>
+        <translation>   （键值头 {0}：分组查询）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="294" />
+        <source>The key is knocked out: no query attends to it.</source>
+        <translation>这个键被屏蔽了：没有查询会关注它。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="296" />
+        <source>The mask hides this key from this query: its weight is 0.</source>
+        <translation>掩码对这个查询隐藏了这个键：它的权重为 0。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="298" />
+        <source>This head is ablated: its output is zeroed downstream (its attention is unchanged).</source>
+        <translation>这个头被消融了：它的输出在后续被置零（它的注意力本身不变）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="312" />
+        <source>{0!r} #{1} → {2!r} #{3} · {4} layer {5} · head {6}</source>
+        <translation>{0!r} #{1} → {2!r} #{3} · {4} 第 {5} 层 · 头 {6}</translation>
+    </message>
+</context>
+<context>
+    <name>GenerationBar</name>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="26" />
+        <source>Step</source>
+        <translation>单步</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="26" />
+        <source>One token</source>
+        <translation>生成一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="28" />
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="29" />
+        <source>Generate the number of tokens on the right (fewer at the limit below)</source>
+        <translation>生成右边所填数量的词元（到达下面的上限时会更少）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="35" />
+        <source>How many tokens one click on Run generates (fewer at the limit below)</source>
+        <translation>点击一次“运行”生成多少个词元（到达下面的上限时会更少）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="37" />
+        <source>Stop after</source>
+        <translation>停止于</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="38" />
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="38" />
+        <source>Stop after the current token</source>
+        <translation>当前词元之后停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="40" />
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="40" />
+        <source>Remove the last generated token</source>
+        <translation>移除最后生成的词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="45" />
+        <source>%v / %m tokens</source>
+        <translation>%v / %m 个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="81" />
+        <source>Generation stops after this many new tokens, counted from the prompt. Step and Run are disabled once it is reached: raise it to go on.</source>
+        <translation>从提示算起，生成这么多新词元后停止。达到后“单步”和“运行”不可用：调高它才能继续。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/generation_bar.py" line="84" />
+        <source> new tokens in all</source>
+        <translation> 个新词元（总计）</translation>
+    </message>
+</context>
+<context>
+    <name>HeadGridView</name>
+    <message>
+        <location filename="../../app/plots/head_grid.py" line="346" />
+        <source>layer {0} head {1} · {2}: {3}</source>
+        <translation>第 {0} 层第 {1} 个头 · {2}：{3}</translation>
+    </message>
+    <message>
+        <location filename="../../app/plots/head_grid.py" line="356" />
+        <source>layer {0} · head {1}
+</source>
+        <translation>第 {0} 层 · 头 {1}
+</translation>
+    </message>
+    <message>
+        <location filename="../../app/plots/head_grid.py" line="357" />
+        <source>click: show it in the large heatmap · right-click: ablate / restore</source>
+        <translation>单击：在大热力图中显示 · 右键：消融 / 恢复</translation>
+    </message>
+    <message>
+        <location filename="../../app/plots/head_grid.py" line="375" />
+        <source>Ablate / restore layer {0} head {1}</source>
+        <translation>消融 / 恢复第 {0} 层第 {1} 个头</translation>
+    </message>
+</context>
+<context>
+    <name>HeadScoresBar</name>
+    <message>
+        <location filename="../../app/widgets/head_scores_bar.py" line="28" />
+        <source>Colour each head of the grid by one of its scores (hover a head for the value)</source>
+        <translation>按某一项评分给网格中的每个头着色（悬停可看数值）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/head_scores_bar.py" line="30" />
+        <source>attention</source>
+        <translation>注意力</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/head_scores_bar.py" line="36" />
+        <location filename="../../app/widgets/head_scores_bar.py" line="86" />
+        <source>Induction probe</source>
+        <translation>归纳探针</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/head_scores_bar.py" line="40" />
+        <source>Run a seeded sequence of random tokens, repeated twice, through the model and score every head on it: an induction head attends from each repeated token to the token after its first copy (score near 1)</source>
+        <translation>让模型运行一段固定种子的随机词元序列（重复两次），并据此给每个头评分：归纳头会从每个重复的词元关注到它第一次出现时后面的那个词元（评分接近 1）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/head_scores_bar.py" line="52" />
+        <source>colour heads by</source>
+        <translation>头的着色依据</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/head_scores_bar.py" line="86" />
+        <source>Probing…</source>
+        <translation>正在探测…</translation>
+    </message>
+</context>
+<context>
+    <name>HeadsTable</name>
+    <message>
+        <location filename="../../app/widgets/heads_table.py" line="49" />
+        <source>Every head's scores on this text; click a column header to sort, a row to show that head</source>
+        <translation>每个头在这段文本上的评分；点击列标题排序，点击一行显示那个头</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/heads_table.py" line="73" />
+        <source>layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/heads_table.py" line="73" />
+        <source>head</source>
+        <translation>头</translation>
+    </message>
+</context>
+<context>
+    <name>HeatmapView</name>
+    <message>
+        <location filename="../../app/plots/heatmap.py" line="48" />
+        <source>query</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <location filename="../../app/plots/heatmap.py" line="49" />
+        <source>key</source>
+        <translation>键</translation>
+    </message>
+    <message>
+        <location filename="../../app/plots/heatmap.py" line="61" />
+        <source>Attention of one head: rows are queries, columns keys. Hover a cell for its weight; click it (or Enter) to see how it was computed. Arrow keys move the highlighted cell, PageUp/PageDown the layer.</source>
+        <translation>一个头的注意力：行是查询，列是键。悬停在格子上可看权重；点击它（或按 Enter）可看它是怎么算出来的。方向键移动高亮的格子，PageUp/PageDown 切换层。</translation>
+    </message>
+    <message>
+        <location filename="../../app/plots/heatmap.py" line="112" />
+        <source> · token 0 hidden ({0:.0%} of the weight)</source>
+        <translation> · 隐藏了词元 0（占权重的 {0:.0%}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/plots/heatmap.py" line="114" />
+        <source> · {0} colours</source>
+        <translation> · {0}配色</translation>
     </message>
 </context>
 <context>
@@ -295,32 +1024,32 @@
 <context>
     <name>LessonController</name>
     <message>
-        <location filename="../../app/lessons.py" line="194" />
+        <location filename="../../app/lessons.py" line="197" />
         <source>Load a masked language model (tiny-bert) and type a sentence first.</source>
         <translation>请先加载一个掩码语言模型（tiny-bert）并输入一个句子。</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="207" />
+        <location filename="../../app/lessons.py" line="210" />
         <source>→ [MASK]</source>
         <translation>→ [MASK]</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="208" />
+        <location filename="../../app/lessons.py" line="211" />
         <source>→ random token “%1”</source>
         <translation>→ 随机词元“%1”</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="209" />
+        <location filename="../../app/lessons.py" line="212" />
         <source>→ left unchanged</source>
         <translation>→ 保持不变</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="212" />
+        <location filename="../../app/lessons.py" line="215" />
         <source>Chosen %1 of %2 tokens; the model must recover each original:</source>
         <translation>从 %2 个词元中选出了 %1 个；模型必须还原每一个原词元：</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="215" />
+        <location filename="../../app/lessons.py" line="218" />
         <source>The text box now holds this example; press again for another one of your sentence.</source>
         <translation>文本框里现在是这个样本；再按一次，可以为你的句子再抽取一个。</translation>
     </message>
@@ -358,9 +1087,1206 @@
         <translation>下一课</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/lesson_panel.py" line="99" />
+        <location filename="../../app/widgets/lesson_panel.py" line="94" />
+        <source>Do this lesson's step in the window; the result shows below</source>
+        <translation>在窗口中完成这一课的操作；结果显示在下方</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/lesson_panel.py" line="100" />
         <source>Lesson %1 of %2</source>
         <translation>第 %1 课，共 %2 课</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../app/main_window.py" line="108" />
+        <source>Source</source>
+        <translation>源文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="109" />
+        <source>The encoder's input</source>
+        <translation>编码器的输入</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="110" />
+        <source>The text the encoder reads; analysed as you type</source>
+        <translation>编码器读取的文本；边输入边分析</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="111" />
+        <location filename="../../app/main_window.py" line="489" />
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="112" />
+        <source>Type some text…</source>
+        <translation>输入一些文字…</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="114" />
+        <source>The text to analyse, as you type (Tab moves on to the next control)</source>
+        <translation>要分析的文本，边输入边分析（Tab 移到下一个控件）</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="118" />
+        <source>Decoder tokens</source>
+        <translation>解码器词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="127" />
+        <source>Not current — shows the previous text (the last analysis failed)</source>
+        <translation>不是最新的——显示的是之前的文本（上一次分析失败了）</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="160" />
+        <source>no model</source>
+        <translation>没有模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="262" />
+        <location filename="../../app/main_window.py" line="263" />
+        <source>Loading {0}…</source>
+        <translation>正在加载 {0}…</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="282" />
+        <source>a source text</source>
+        <translation>源文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="282" />
+        <source>some text</source>
+        <translation>一些文字</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="283" />
+        <source>Type {0} to see its attention.</source>
+        <translation>输入{0}，查看它的注意力。</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="295" />
+        <source>Re-running the text and its {0} generated tokens with the new masks</source>
+        <translation>正在用新的遮盖重新运行文本及其 {0} 个已生成的词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="367" />
+        <source>Regenerating from token #{0}</source>
+        <translation>正在从词元 #{0} 起重新生成</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="382" />
+        <source>Head ablation</source>
+        <translation>头消融</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="411" />
+        <source>Pick a model in the list, or open a model folder.</source>
+        <translation>请在列表中选择一个模型，或打开一个模型文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="421" />
+        <source>attnlab — {0}</source>
+        <translation>attnlab — {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="426" />
+        <source>Loaded {0}</source>
+        <translation>已加载 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="436" />
+        <source> Still using {0}.</source>
+        <translation> 仍在使用 {0}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="437" />
+        <source>Could not load {0}: {1}{2}</source>
+        <translation>无法加载 {0}：{1}{2}</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="439" />
+        <source>Could not load {0}</source>
+        <translation>无法加载 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="451" />
+        <source>analysis {0:.0f} ms</source>
+        <translation>分析 {0:.0f} 毫秒</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="457" />
+        <source>last step {0:.0f} ms</source>
+        <translation>上一步 {0:.0f} 毫秒</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="467" />
+        <source>end of text</source>
+        <translation>文本结束</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="467" />
+        <source>maximum length</source>
+        <translation>最大长度</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="468" />
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="468" />
+        <source>done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="469" />
+        <source>Generated {0} tokens ({1})</source>
+        <translation>已生成 {0} 个词元（{1}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="489" />
+        <source>Decoder prefix (optional)</source>
+        <translation>解码器前缀（可选）</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="498" />
+        <source>Knock-out is not available: {0}</source>
+        <translation>无法屏蔽：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="624" />
+        <source>{0} is not available for this model: {1}</source>
+        <translation>这个模型不支持{0}：{1}</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="628" />
+        <source>The formula inspector</source>
+        <translation>公式检查器</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="631" />
+        <source>No formula for this model: {0}.</source>
+        <translation>这个模型没有公式：{0}。</translation>
+    </message>
+</context>
+<context>
+    <name>MaskPredictions</name>
+    <message>
+        <location filename="../../app/widgets/mask_predictions.py" line="17" />
+        <source>slot / filler</source>
+        <translation>位置 / 填充词</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/mask_predictions.py" line="17" />
+        <source>probability</source>
+        <translation>概率</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/mask_predictions.py" line="24" />
+        <source>Click a token to mask it and see what fills the slot</source>
+        <translation>点击一个词元将其遮盖，看看模型用什么填补这个位置</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/mask_predictions.py" line="37" />
+        <source>typed</source>
+        <translation>输入的</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/mask_predictions.py" line="37" />
+        <source>was {0}</source>
+        <translation>原为 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/mask_predictions.py" line="38" />
+        <source>#{0} [MASK] ({1})</source>
+        <translation>#{0} [MASK]（{1}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/mask_predictions.py" line="44" />
+        <source>sentence B follows A</source>
+        <translation>句子 B 接在 A 后面</translation>
+    </message>
+</context>
+<context>
+    <name>MessageBanner</name>
+    <message>
+        <location filename="../../app/widgets/message_banner.py" line="26" />
+        <source>Dismiss this message</source>
+        <translation>关闭这条消息</translation>
+    </message>
+</context>
+<context>
+    <name>ModelPicker</name>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="48" />
+        <source>Models available offline</source>
+        <translation>可离线使用的模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="51" />
+        <source>hub id or path, Enter to load</source>
+        <translation>hub id 或路径，按 Enter 加载</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="54" />
+        <source>A Hugging Face hub id (online only) or the path of a model folder or .gguf file; Enter loads it</source>
+        <translation>Hugging Face hub id（仅联网时）或模型文件夹、.gguf 文件的路径；按 Enter 加载</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="58" />
+        <source>Open…</source>
+        <translation>打开…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="60" />
+        <source>Open a model folder or a GGUF file from disk</source>
+        <translation>从磁盘打开模型文件夹或 GGUF 文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="62" />
+        <source>Open folder…</source>
+        <translation>打开文件夹…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="63" />
+        <source>Open GGUF file…</source>
+        <translation>打开 GGUF 文件…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="67" />
+        <source>Options</source>
+        <translation>选项</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="70" />
+        <source>How the next model loads: device, precision, remote code, pickled weights</source>
+        <translation>下一个模型如何加载：设备、精度、远程代码、pickle 权重</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="83" />
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="99" />
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="100" />
+        <source>Precision</source>
+        <translation>精度</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="102" />
+        <source>Trust remote code (runs code shipped with the model)</source>
+        <translation>信任远程代码（运行模型附带的代码）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="104" />
+        <source>Allow pickled .bin weights (can run arbitrary code)</source>
+        <translation>允许 pickle 格式的 .bin 权重（可能运行任意代码）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="111" />
+        <source>auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="192" />
+        <source>Open a model folder</source>
+        <translation>打开模型文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="197" />
+        <source>Open a GGUF model</source>
+        <translation>打开 GGUF 模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="198" />
+        <source>GGUF models (*.gguf)</source>
+        <translation>GGUF 模型 (*.gguf)</translation>
+    </message>
+</context>
+<context>
+    <name>PredictionDock</name>
+    <message>
+        <location filename="../../app/prediction_dock.py" line="32" />
+        <source>Explain the prediction</source>
+        <translation>解释预测</translation>
+    </message>
+    <message>
+        <location filename="../../app/prediction_dock.py" line="37" />
+        <source>Compare to a reference</source>
+        <translation>与参照比较</translation>
+    </message>
+    <message>
+        <location filename="../../app/prediction_dock.py" line="73" />
+        <source> Out of date: Compute again for the current input.</source>
+        <translation> 已过时：请为当前输入重新计算。</translation>
+    </message>
+</context>
+<context>
+    <name>PredictionView</name>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="68" />
+        <source>The logit lens of the current input appears here.</source>
+        <translation>当前输入的 logit 透镜会显示在这里。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="71" />
+        <source>Each layer's residual stream read through the model's final norm and output head: its most likely token, darker = more probable; hover for the top-k</source>
+        <translation>每一层的残差流经过模型最终的归一化和输出头读出：它最可能的词元，颜色越深概率越大；悬停可看 top-k</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="78" />
+        <source>Logit lens</source>
+        <translation>Logit 透镜</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="80" />
+        <source>Which heads the predicted token depends on: press Compute.</source>
+        <translation>预测的词元依赖哪些头：请按“计算”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="83" />
+        <source>Compute</source>
+        <translation>计算</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="86" />
+        <source>A fast gradient estimate first, then the exact map (one ablation per head)</source>
+        <translation>先给出快速的梯度估计，再给出精确结果（每个头消融一次）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="88" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="90" />
+        <source>Stop computing the exact map</source>
+        <translation>停止计算精确结果</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="97" />
+        <source>Δ log p of the predicted token when the head is ablated (red: the head helps it); click a head to ablate it, click again to restore it</source>
+        <translation>消融这个头时预测词元的 Δ log p（红色：这个头有助于它）；点击一个头将其消融，再点击一次恢复</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="110" />
+        <source>Head importance</source>
+        <translation>头的重要性</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="126" />
+        <source>embeddings</source>
+        <translation>嵌入</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="126" />
+        <location filename="../../app/widgets/prediction_view.py" line="159" />
+        <source>layer {0}</source>
+        <translation>第 {0} 层</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="127" />
+        <source> (output)</source>
+        <translation>（输出）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="137" />
+        <source>{0}, position {1}:
+</source>
+        <translation>{0}，位置 {1}：
+</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="141" />
+        <source>each [MASK] slot's filler</source>
+        <translation>每个 [MASK] 位置的填充词</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="141" />
+        <source>the next token</source>
+        <translation>下一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="142" />
+        <source> (the last {0} tokens)</source>
+        <translation>（最后 {0} 个词元）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="144" />
+        <source>Top-1 token at each layer (rows) and position (columns{0}), predicting {1}; the last row is the model's output.</source>
+        <translation>每一层（行）和每个位置（列{0}）上排名第一的词元，预测的是{1}；最后一行是模型的输出。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="158" />
+        <source>head {0}</source>
+        <translation>头 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="168" />
+        <source> (ablated now: click to restore)</source>
+        <translation>（已消融：点击恢复）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="168" />
+        <source> (click to ablate)</source>
+        <translation>（点击消融）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="169" />
+        <source>layer {0} head {1}: Δ log p = {2:+.4f}</source>
+        <translation>第 {0} 层第 {1} 个头：Δ log p = {2:+.4f}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="171" />
+        <source>exact: one ablation per head</source>
+        <translation>精确：每个头消融一次</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="172" />
+        <source>gradient estimate; the exact map follows</source>
+        <translation>梯度估计；精确结果随后给出</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="174" />
+        <source>How much p({0!s}) at position {1} (log p = {2:.3f}) depends on each head — {3}.</source>
+        <translation>位置 {1} 上的 p({0!s})（log p = {2:.3f}）在多大程度上依赖每个头——{3}。</translation>
+    </message>
+</context>
+<context>
+    <name>ReferenceView</name>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="68" />
+        <location filename="../../app/widgets/reference_view.py" line="105" />
+        <source>Pin a run, then change the text, masks or ablations to see how each head moved.</source>
+        <translation>固定一次运行，然后修改文本、遮盖或消融，看看每个头如何变化。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="72" />
+        <location filename="../../app/widgets/reference_view.py" line="78" />
+        <source>Pin as reference</source>
+        <translation>固定为参照</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="75" />
+        <source>Keep the current run's attention to compare the next runs with</source>
+        <translation>保留当前运行的注意力，用来与之后的运行比较</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="78" />
+        <source>Pinned: click to unpin</source>
+        <translation>已固定：点击取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="82" />
+        <source>stack</source>
+        <translation>堆栈</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="82" />
+        <source>layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="82" />
+        <source>head</source>
+        <translation>头</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="83" />
+        <source>JS divergence to the reference</source>
+        <translation>与参照的 JS 散度</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="85" />
+        <source>Jensen–Shannon divergence (bits, 0: same rows, 1: disjoint) between this head's attention now and in the reference, the mean over query rows; click a column to sort</source>
+        <translation>这个头现在的注意力与参照中注意力之间的 Jensen–Shannon 散度（比特，0：各行相同，1：完全不重叠），对查询行取平均；点击列可排序</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="103" />
+        <source>Pinned: change the text, masks or ablations to compare.</source>
+        <translation>已固定：修改文本、遮盖或消融来比较。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="113" />
+        <source>Longer than {0} tokens: compare exports with `attnlab compare` instead.</source>
+        <translation>超过 {0} 个词元：请改用 `attnlab compare` 比较导出文件。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="118" />
+        <source>Nothing to compare: the reference comes from another model.</source>
+        <translation>无法比较：参照来自另一个模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="120" />
+        <source>Same tokens: compared position by position.</source>
+        <translation>词元相同：逐个位置比较。</translation>
+    </message>
+</context>
+<context>
+    <name>RestoreBanner</name>
+    <message>
+        <location filename="../../app/widgets/restore_banner.py" line="23" />
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/restore_banner.py" line="26" />
+        <source>Open the unsaved session again: its model, text, masks and generated tokens</source>
+        <translation>重新打开未保存的会话：它的模型、文本、遮盖和已生成的词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/restore_banner.py" line="28" />
+        <source>Discard</source>
+        <translation>丢弃</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/restore_banner.py" line="30" />
+        <source>Delete the unsaved session for good</source>
+        <translation>永久删除未保存的会话</translation>
+    </message>
+</context>
+<context>
+    <name>RowBars</name>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="89" />
+        <source>hidden (masked)</source>
+        <translation>隐藏（被遮盖）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="90" />
+        <source>key #{0}: logit {1}, prob {2}</source>
+        <translation>键 #{0}：logit {1}，概率 {2}</translation>
+    </message>
+</context>
+<context>
+    <name>SamplingPanel</name>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="23" />
+        <source>Sampling</source>
+        <translation>采样</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="25" />
+        <source>greedy (always the most likely token)</source>
+        <translation>贪心（总是取最可能的词元）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="28" />
+        <source>Always take the most likely next token; untick to sample with the settings below</source>
+        <translation>总是取最可能的下一个词元；取消勾选则按下面的设置采样</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="31" />
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="33" />
+        <source>random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="38" />
+        <source>Divides the logits before sampling: below 1 sharpens, above 1 flattens the choice</source>
+        <translation>采样前用它除 logits：小于 1 使选择更集中，大于 1 使选择更平均</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="39" />
+        <source>Sample only among the k most likely tokens (all: no limit)</source>
+        <translation>只在最可能的 k 个词元中采样（全部：不限制）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="40" />
+        <source>Sample only among the most likely tokens whose probabilities add up to p</source>
+        <translation>只在概率累计达到 p 的最可能词元中采样</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="42" />
+        <source>The random seed: the same seed gives the same generation (random: a new one each time)</source>
+        <translation>随机种子：相同的种子给出相同的生成（随机：每次都用新的种子）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="43" />
+        <source>How many candidates for the next token the table lists</source>
+        <translation>表格列出多少个下一个词元的候选</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="48" />
+        <source>temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="51" />
+        <source>seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="52" />
+        <source>candidates shown</source>
+        <translation>显示的候选数</translation>
+    </message>
+</context>
+<context>
+    <name>Sessions</name>
+    <message>
+        <location filename="../../app/session_actions.py" line="44" />
+        <source>attnlab sessions (*{0});;All files (*)</source>
+        <translation>attnlab 会话 (*{0});;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="96" />
+        <source>&amp;New Session</source>
+        <translation>新建会话(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="97" />
+        <source>Start over: empty text, no masks, no tokens</source>
+        <translation>重新开始：空文本，无遮盖，无词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="98" />
+        <source>&amp;Open Session…</source>
+        <translation>打开会话(&amp;O)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="99" />
+        <source>Open a saved .attnlab session</source>
+        <translation>打开一个已保存的 .attnlab 会话</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="100" />
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="106" />
+        <source>&amp;Save Session</source>
+        <translation>保存会话(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="107" />
+        <source>Save the model, text, masks, sampling and generated tokens</source>
+        <translation>保存模型、文本、遮盖、采样设置和已生成的词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="109" />
+        <source>Save Session &amp;As…</source>
+        <translation>会话另存为(&amp;A)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="110" />
+        <source>Save the session to a new file</source>
+        <translation>把会话保存到一个新文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="121" />
+        <source>No recent sessions</source>
+        <translation>没有最近的会话</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="170" />
+        <source>Open a session</source>
+        <translation>打开会话</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="220" />
+        <source>This session was saved with a {0} model; {1} is a {2}.</source>
+        <translation>这个会话保存时用的是{0}模型；{1} 是{2}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="223" />
+        <source>The weights of {0} changed since this session was saved: its text, masks and tokens are kept, but the attention and candidates are the new weights', not the saved run's.</source>
+        <translation>自这个会话保存以来，{0} 的权重已经改变：它的文本、遮盖和词元保留不变，但注意力和候选来自新的权重，而不是保存时的运行。</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="243" />
+        <source>Nothing to save yet: load a model first.</source>
+        <translation>还没有可保存的内容：请先加载一个模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="250" />
+        <source>Could not save the session: {0}</source>
+        <translation>无法保存会话：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="255" />
+        <source>Saved {0}</source>
+        <translation>已保存 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="259" />
+        <source>Save the session</source>
+        <translation>保存会话</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="307" />
+        <source> It is shown with {0}.</source>
+        <translation> 现在用 {0} 显示。</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="308" />
+        <source>This session's model {0} could not be loaded: {1}. Its text is kept.{2} Pick a model to analyse it, or make the model available and open the session again.</source>
+        <translation>无法加载这个会话的模型 {0}：{1}。文本已保留。{2} 请选择一个模型来分析它，或者让该模型可用后再打开这个会话。</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="338" />
+        <source>attnlab did not close properly last time. Restore the unsaved session on {0} (“{1}”, {2} generated tokens)?</source>
+        <translation>attnlab 上次没有正常关闭。要恢复 {0} 上未保存的会话（“{1}”，{2} 个已生成的词元）吗？</translation>
+    </message>
+</context>
+<context>
+    <name>Titles</name>
+    <message>
+        <location filename="../../app/i18n.py" line="86" />
+        <source>encoder self-attention</source>
+        <translation>编码器自注意力</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="87" />
+        <source>decoder self-attention</source>
+        <translation>解码器自注意力</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="88" />
+        <source>cross-attention (decoder → encoder)</source>
+        <translation>交叉注意力（解码器 → 编码器）</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="89" />
+        <source>linear</source>
+        <translation>线性</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="90" />
+        <source>log</source>
+        <translation>对数</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="91" />
+        <source>per row</source>
+        <translation>按行</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="93" />
+        <source>previous token</source>
+        <translation>前一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="94" />
+        <source>Mean weight on the token just before the query</source>
+        <translation>放在查询前一个词元上的平均权重</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="95" />
+        <source>induction</source>
+        <translation>归纳</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="96" />
+        <source>Mean weight on the tokens that followed earlier copies of the query's token, over the queries whose token appeared before (decoder only; — when no token repeats)</source>
+        <translation>放在查询词元较早出现处之后那个词元上的平均权重，只统计词元此前出现过的查询（仅解码器；没有重复词元时为 —）</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="98" />
+        <source>induction (probe)</source>
+        <translation>归纳（探针）</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="99" />
+        <source>Induction score on seeded random tokens repeated twice: near 1 for an induction head (press "Induction probe")</source>
+        <translation>在重复两次的固定种子随机词元上的归纳评分：归纳头接近 1（按“归纳探针”）</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="101" />
+        <source>sink</source>
+        <translation>汇聚点</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="102" />
+        <source>Mean weight on the first token (an attention sink)</source>
+        <translation>放在第一个词元上的平均权重（注意力汇聚点）</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="103" />
+        <source>self</source>
+        <translation>自身</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="104" />
+        <source>Mean weight on the query's own token</source>
+        <translation>放在查询自身词元上的平均权重</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="105" />
+        <source>entropy</source>
+        <translation>熵</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="106" />
+        <source>How spread out a query's attention is: mean −Σ p log p, in nats</source>
+        <translation>查询的注意力有多分散：平均 −Σ p log p，单位为奈特</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="107" />
+        <source>distance</source>
+        <translation>距离</translation>
+    </message>
+    <message>
+        <location filename="../../app/i18n.py" line="108" />
+        <source>How far a head looks: mean Σ p·|query − key|, in tokens</source>
+        <translation>一个头看多远：平均 Σ p·|查询 − 键|，单位为词元</translation>
+    </message>
+</context>
+<context>
+    <name>TokenChip</name>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="144" />
+        <source> · masked with [MASK]</source>
+        <translation> · 已用 [MASK] 遮盖</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="145" />
+        <source> · knocked out of attention</source>
+        <translation> · 已从注意力中屏蔽</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="146" />
+        <source> · generated</source>
+        <translation> · 生成的</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="149" />
+        <source>
+p = {0:.1%} now</source>
+        <translation>
+现在 p = {0:.1%}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="151" />
+        <source>, {0:.1%} when generated</source>
+        <translation>，生成时 {0:.1%}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="154" />
+        <source>
+click: its candidates · right-click: knock out, regenerate from here</source>
+        <translation>
+单击：查看它的候选 · 右键：屏蔽、从这里重新生成</translation>
+    </message>
+</context>
+<context>
+    <name>TokenFinder</name>
+    <message>
+        <location filename="../../app/token_find.py" line="51" />
+        <source>Nothing to search yet: run a text first</source>
+        <translation>还没有可查找的内容：请先运行一段文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/token_find.py" line="61" />
+        <source>No token contains {0!r}</source>
+        <translation>没有词元包含 {0!r}</translation>
+    </message>
+    <message>
+        <location filename="../../app/token_find.py" line="65" />
+        <source>Token #{0}: {1!r}</source>
+        <translation>词元 #{0}：{1!r}</translation>
+    </message>
+</context>
+<context>
+    <name>TokenStrip</name>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="23" />
+        <source>Replace with [MASK]</source>
+        <translation>替换为 [MASK]</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="24" />
+        <source>Knock out of attention</source>
+        <translation>从注意力中屏蔽</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="245" />
+        <source>… {0:,} more tokens not shown</source>
+        <translation>… 还有 {0:,} 个词元未显示</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="304" />
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="310" />
+        <source>Generated tokens cannot be masked</source>
+        <translation>生成的词元不能被遮盖</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="313" />
+        <source>Regenerate from here</source>
+        <translation>从这里重新生成</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="316" />
+        <source>Undo back to before this token and generate one token again, under the current masks</source>
+        <translation>撤销到这个词元之前，在当前遮盖下重新生成一个词元</translation>
+    </message>
+</context>
+<context>
+    <name>analysis_menu</name>
+    <message>
+        <location filename="../../app/analysis_menu.py" line="21" />
+        <source>Attention &amp;Rollout</source>
+        <translation>注意力展开(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../app/analysis_menu.py" line="25" />
+        <source>Show in the large heatmap how much each token draws on each earlier one through all layers up to the picked one (attention rollout: the mean of heads plus the residual stream, multiplied layer by layer)</source>
+        <translation>在大热力图中显示：经过直到所选层的所有层，每个词元从它之前的每个词元获取了多少信息（注意力展开：各头平均加上残差流，逐层相乘）</translation>
+    </message>
+    <message>
+        <location filename="../../app/analysis_menu.py" line="31" />
+        <source>Run the &amp;Induction Probe</source>
+        <translation>运行归纳探针(&amp;I)</translation>
+    </message>
+</context>
+<context>
+    <name>formula_panel</name>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="55" />
+        <source>, … ({0} dims)</source>
+        <translation>，…（共 {0} 维）</translation>
+    </message>
+</context>
+<context>
+    <name>keyboard_help</name>
+    <message>
+        <location filename="../../app/attention_keys.py" line="24" />
+        <source>PageUp / PageDown</source>
+        <translation>PageUp / PageDown</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_keys.py" line="25" />
+        <source>previous / next layer (heatmap or head grid focused)</source>
+        <translation>上一层 / 下一层（焦点在热力图或头网格上时）</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_keys.py" line="26" />
+        <source>Arrow keys</source>
+        <translation>方向键</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_keys.py" line="27" />
+        <source>heatmap: move the highlighted cell; head grid: previous / next head or layer</source>
+        <translation>热力图：移动高亮的格子；头网格：上一个 / 下一个头或层</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_keys.py" line="29" />
+        <source>Home / End</source>
+        <translation>Home / End</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_keys.py" line="30" />
+        <source>heatmap: first / last key of the highlighted row</source>
+        <translation>热力图：高亮行的第一个 / 最后一个键</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_keys.py" line="31" />
+        <source>Enter</source>
+        <translation>Enter</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_keys.py" line="32" />
+        <source>heatmap: explain the highlighted cell (formula inspector)</source>
+        <translation>热力图：解释高亮的格子（公式检查器）</translation>
+    </message>
+    <message>
+        <location filename="../../app/keyboard_help.py" line="21" />
+        <source>Step: one token</source>
+        <translation>单步：一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/keyboard_help.py" line="22" />
+        <source>Run: generate N tokens</source>
+        <translation>运行：生成 N 个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/keyboard_help.py" line="23" />
+        <source>Stop a run</source>
+        <translation>停止运行</translation>
+    </message>
+    <message>
+        <location filename="../../app/keyboard_help.py" line="24" />
+        <source>Undo the last token</source>
+        <translation>撤销最后一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/keyboard_help.py" line="37" />
+        <source>Tab / Shift+Tab</source>
+        <translation>Tab / Shift+Tab</translation>
+    </message>
+    <message>
+        <location filename="../../app/keyboard_help.py" line="38" />
+        <source>next / previous control (also out of a text box)</source>
+        <translation>下一个 / 上一个控件（也可以离开文本框）</translation>
+    </message>
+    <message>
+        <location filename="../../app/keyboard_help.py" line="46" />
+        <source>&amp;Keyboard Shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <location filename="../../app/keyboard_help.py" line="49" />
+        <source>List every keyboard shortcut</source>
+        <translation>列出所有键盘快捷键</translation>
+    </message>
+    <message>
+        <location filename="../../app/keyboard_help.py" line="60" />
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+</context>
+<context>
+    <name>menus</name>
+    <message>
+        <location filename="../../app/menus.py" line="28" />
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="28" />
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="29" />
+        <source>&amp;Learn</source>
+        <translation>学习(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="29" />
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="35" />
+        <source>Open &amp;Text File…</source>
+        <translation>打开文本文件(&amp;T)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="36" />
+        <source>Load a .txt file as the text</source>
+        <translation>把一个 .txt 文件载入为文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="40" />
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="40" />
+        <source>Close attnlab</source>
+        <translation>关闭 attnlab</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="44" />
+        <source>&amp;About attnlab</source>
+        <translation>关于 attnlab(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="45" />
+        <source>What attnlab is, and its version</source>
+        <translation>attnlab 是什么，以及它的版本</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="65" />
+        <source>{0} is {1:.1f} MB; attnlab opens text files up to {2:.0f} MB — open a part of it instead</source>
+        <translation>{0} 有 {1:.1f} MB；attnlab 最多打开 {2:.0f} MB 的文本文件——请改为打开其中一部分</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="71" />
+        <source>{0} is not UTF-8 text (byte {1} cannot be decoded): save it as UTF-8 and open it again</source>
+        <translation>{0} 不是 UTF-8 文本（第 {1} 个字节无法解码）：请保存为 UTF-8 后再打开</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="76" />
+        <source>Open a text file</source>
+        <translation>打开文本文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="77" />
+        <source>Text files (*.txt);;All files (*)</source>
+        <translation>文本文件 (*.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="88" />
+        <source>(not installed)</source>
+        <translation>（未安装）</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="91" />
+        <source>About attnlab</source>
+        <translation>关于 attnlab</translation>
+    </message>
+    <message>
+        <location filename="../../app/menus.py" line="92" />
+        <source>&lt;b&gt;attnlab&lt;/b&gt; {0}&lt;p&gt;A desktop playground for looking inside transformer language models: step through generation, mask tokens, ablate heads and watch every attention head update.&lt;/p&gt;&lt;p&gt;Licensed under the Apache License 2.0.&lt;/p&gt;</source>
+        <translation>&lt;b&gt;attnlab&lt;/b&gt; {0}&lt;p&gt;一个观察 Transformer 语言模型内部的桌面实验场：逐步生成、遮盖词元、消融注意力头，并观察每个注意力头的实时变化。&lt;/p&gt;&lt;p&gt;依据 Apache License 2.0 授权。&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>prediction_dock</name>
+    <message>
+        <location filename="../../app/prediction_dock.py" line="111" />
+        <source>&amp;Explain the prediction</source>
+        <translation>解释预测(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../../app/prediction_dock.py" line="113" />
+        <source>Show the logit lens and which heads the prediction depends on</source>
+        <translation>显示 logit 透镜，以及预测依赖哪些头</translation>
+    </message>
+</context>
+<context>
+    <name>reference_view</name>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="45" />
+        <source>{0}: the first {1} of {2} / {3} tokens</source>
+        <translation>{0}：{2} / {3} 个词元中的前 {1} 个</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/reference_view.py" line="48" />
+        <source>Lengths differ; compared {0}.</source>
+        <translation>长度不同；比较了{0}。</translation>
+    </message>
+</context>
+<context>
+    <name>token_find</name>
+    <message>
+        <location filename="../../app/token_find.py" line="82" />
+        <source>&amp;Find Token…</source>
+        <translation>查找词元(&amp;F)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/token_find.py" line="85" />
+        <source>Find a token by its text: the heatmap jumps to its row and the token strip scrolls to it</source>
+        <translation>按文字查找词元：热力图跳到它所在的行，词元条滚动到它</translation>
+    </message>
+    <message>
+        <location filename="../../app/token_find.py" line="91" />
+        <source>Find Token</source>
+        <translation>查找词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/token_find.py" line="92" />
+        <source>Token text:</source>
+        <translation>词元文字：</translation>
     </message>
 </context>
 </TS>

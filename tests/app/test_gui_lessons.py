@@ -141,6 +141,11 @@ def test_multi_head_lesson_shows_the_heads_of_one_layer(window, qtbot):
     assert image is not None
     # One layer's heads, each its own thumbnail: the grid is as wide or tall as `heads` tiles of the layer.
     assert heads > 1 and window.attention.grid._heads == heads and not window.attention.grid._all_layers
+    # The head grid is coloured by each head's induction score, as the lesson says.
+    assert window.attention.scores_bar.chosen == "induction"
+    qtbot.waitUntil(lambda: window.is_idle() and window.attention.grid.metric_value(1, 0) is not None,
+                    timeout=REPLY_TIMEOUT_MS)
+    assert "induction" in window.attention.grid.metric_text(1, 0)
 
 
 def test_encoder_decoder_lesson_walks_the_source(window, qtbot):
