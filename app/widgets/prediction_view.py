@@ -66,7 +66,7 @@ class PredictionView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("predictionTabs")
         for button in self.tabs.tabBar().findChildren(QToolButton):  # the tab bar's own scroll arrows
-            button.setToolTip("Show more tabs")
+            button.setToolTip(self.tr("Show more tabs"))
 
         self.lens_note = QLabel(self.tr("The logit lens of the current input appears here."))
         self.lens_note.setWordWrap(True)

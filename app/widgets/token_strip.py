@@ -185,10 +185,12 @@ class TokenStrip(QScrollArea):
         self._more.setObjectName("moreTokens")
         self._more.setStyleSheet("color: #7a7a7a; padding: 1px 4px;")
         self._more.hide()
-        self._loading = QLabel("loading the model…", self._body)
+        self._loading = QLabel(self.tr("loading the model…"), self._body)
         self._loading.setObjectName("tokensLoading")
         self._loading.setToolTip(
-            "These tokens come from the model's tokenizer alone: attention follows once the model is loaded"
+            self.tr(
+                "These tokens come from the model's tokenizer alone: attention follows once the model "
+                "is loaded")
         )
         self._loading.setStyleSheet("color: #7a7a7a; font-style: italic; padding: 1px 4px;")
         self._loading.hide()

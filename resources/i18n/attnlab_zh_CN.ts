@@ -1100,174 +1100,174 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/main_window.py" line="108" />
+        <location filename="../../app/main_window.py" line="110" />
         <source>Source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="109" />
+        <location filename="../../app/main_window.py" line="111" />
         <source>The encoder's input</source>
         <translation>编码器的输入</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="110" />
+        <location filename="../../app/main_window.py" line="112" />
         <source>The text the encoder reads; analysed as you type</source>
         <translation>编码器读取的文本；边输入边分析</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="111" />
-        <location filename="../../app/main_window.py" line="489" />
+        <location filename="../../app/main_window.py" line="113" />
+        <location filename="../../app/main_window.py" line="504" />
         <source>Text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="112" />
+        <location filename="../../app/main_window.py" line="114" />
         <source>Type some text…</source>
         <translation>输入一些文字…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="114" />
+        <location filename="../../app/main_window.py" line="116" />
         <source>The text to analyse, as you type (Tab moves on to the next control)</source>
         <translation>要分析的文本，边输入边分析（Tab 移到下一个控件）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="118" />
+        <location filename="../../app/main_window.py" line="120" />
         <source>Decoder tokens</source>
         <translation>解码器词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="127" />
+        <location filename="../../app/main_window.py" line="129" />
         <source>Not current — shows the previous text (the last analysis failed)</source>
         <translation>不是最新的——显示的是之前的文本（上一次分析失败了）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="160" />
+        <location filename="../../app/main_window.py" line="162" />
         <source>no model</source>
         <translation>没有模型</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="262" />
-        <location filename="../../app/main_window.py" line="263" />
+        <location filename="../../app/main_window.py" line="265" />
+        <location filename="../../app/main_window.py" line="266" />
         <source>Loading {0}…</source>
         <translation>正在加载 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="282" />
+        <location filename="../../app/main_window.py" line="288" />
         <source>a source text</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="282" />
+        <location filename="../../app/main_window.py" line="288" />
         <source>some text</source>
         <translation>一些文字</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="283" />
+        <location filename="../../app/main_window.py" line="289" />
         <source>Type {0} to see its attention.</source>
         <translation>输入{0}，查看它的注意力。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="295" />
+        <location filename="../../app/main_window.py" line="301" />
         <source>Re-running the text and its {0} generated tokens with the new masks</source>
         <translation>正在用新的遮盖重新运行文本及其 {0} 个已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="367" />
+        <location filename="../../app/main_window.py" line="373" />
         <source>Regenerating from token #{0}</source>
         <translation>正在从词元 #{0} 起重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="382" />
+        <location filename="../../app/main_window.py" line="388" />
         <source>Head ablation</source>
         <translation>头消融</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="411" />
+        <location filename="../../app/main_window.py" line="417" />
         <source>Pick a model in the list, or open a model folder.</source>
         <translation>请在列表中选择一个模型，或打开一个模型文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="421" />
+        <location filename="../../app/main_window.py" line="427" />
         <source>attnlab — {0}</source>
         <translation>attnlab — {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="426" />
+        <location filename="../../app/main_window.py" line="432" />
         <source>Loaded {0}</source>
         <translation>已加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="436" />
+        <location filename="../../app/main_window.py" line="451" />
         <source> Still using {0}.</source>
         <translation> 仍在使用 {0}。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="437" />
+        <location filename="../../app/main_window.py" line="452" />
         <source>Could not load {0}: {1}{2}</source>
         <translation>无法加载 {0}：{1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="439" />
+        <location filename="../../app/main_window.py" line="454" />
         <source>Could not load {0}</source>
         <translation>无法加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="451" />
+        <location filename="../../app/main_window.py" line="466" />
         <source>analysis {0:.0f} ms</source>
         <translation>分析 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="457" />
+        <location filename="../../app/main_window.py" line="472" />
         <source>last step {0:.0f} ms</source>
         <translation>上一步 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="467" />
+        <location filename="../../app/main_window.py" line="482" />
         <source>end of text</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="467" />
+        <location filename="../../app/main_window.py" line="482" />
         <source>maximum length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="468" />
+        <location filename="../../app/main_window.py" line="483" />
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="468" />
+        <location filename="../../app/main_window.py" line="483" />
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="469" />
+        <location filename="../../app/main_window.py" line="484" />
         <source>Generated {0} tokens ({1})</source>
         <translation>已生成 {0} 个词元（{1}）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="489" />
+        <location filename="../../app/main_window.py" line="504" />
         <source>Decoder prefix (optional)</source>
         <translation>解码器前缀（可选）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="498" />
+        <location filename="../../app/main_window.py" line="513" />
         <source>Knock-out is not available: {0}</source>
         <translation>无法屏蔽：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="624" />
+        <location filename="../../app/main_window.py" line="655" />
         <source>{0} is not available for this model: {1}</source>
         <translation>这个模型不支持{0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="628" />
+        <location filename="../../app/main_window.py" line="659" />
         <source>The formula inspector</source>
         <translation>公式检查器</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="631" />
+        <location filename="../../app/main_window.py" line="662" />
         <source>No formula for this model: {0}.</source>
         <translation>这个模型没有公式：{0}。</translation>
     </message>
@@ -1432,130 +1432,135 @@
 <context>
     <name>PredictionView</name>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="68" />
+        <location filename="../../app/widgets/prediction_view.py" line="69" />
+        <source>Show more tabs</source>
+        <translation>显示更多标签页</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="71" />
         <source>The logit lens of the current input appears here.</source>
         <translation>当前输入的 logit 透镜会显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="71" />
+        <location filename="../../app/widgets/prediction_view.py" line="74" />
         <source>Each layer's residual stream read through the model's final norm and output head: its most likely token, darker = more probable; hover for the top-k</source>
         <translation>每一层的残差流经过模型最终的归一化和输出头读出：它最可能的词元，颜色越深概率越大；悬停可看 top-k</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="78" />
+        <location filename="../../app/widgets/prediction_view.py" line="81" />
         <source>Logit lens</source>
         <translation>Logit 透镜</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="80" />
+        <location filename="../../app/widgets/prediction_view.py" line="83" />
         <source>Which heads the predicted token depends on: press Compute.</source>
         <translation>预测的词元依赖哪些头：请按“计算”。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="83" />
+        <location filename="../../app/widgets/prediction_view.py" line="86" />
         <source>Compute</source>
         <translation>计算</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="86" />
+        <location filename="../../app/widgets/prediction_view.py" line="89" />
         <source>A fast gradient estimate first, then the exact map (one ablation per head)</source>
         <translation>先给出快速的梯度估计，再给出精确结果（每个头消融一次）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="88" />
+        <location filename="../../app/widgets/prediction_view.py" line="91" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="90" />
+        <location filename="../../app/widgets/prediction_view.py" line="93" />
         <source>Stop computing the exact map</source>
         <translation>停止计算精确结果</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="97" />
+        <location filename="../../app/widgets/prediction_view.py" line="100" />
         <source>Δ log p of the predicted token when the head is ablated (red: the head helps it); click a head to ablate it, click again to restore it</source>
         <translation>消融这个头时预测词元的 Δ log p（红色：这个头有助于它）；点击一个头将其消融，再点击一次恢复</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="110" />
+        <location filename="../../app/widgets/prediction_view.py" line="113" />
         <source>Head importance</source>
         <translation>头的重要性</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="126" />
+        <location filename="../../app/widgets/prediction_view.py" line="129" />
         <source>embeddings</source>
         <translation>嵌入</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="126" />
-        <location filename="../../app/widgets/prediction_view.py" line="159" />
+        <location filename="../../app/widgets/prediction_view.py" line="129" />
+        <location filename="../../app/widgets/prediction_view.py" line="162" />
         <source>layer {0}</source>
         <translation>第 {0} 层</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="127" />
+        <location filename="../../app/widgets/prediction_view.py" line="130" />
         <source> (output)</source>
         <translation>（输出）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="137" />
+        <location filename="../../app/widgets/prediction_view.py" line="140" />
         <source>{0}, position {1}:
 </source>
         <translation>{0}，位置 {1}：
 </translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="141" />
+        <location filename="../../app/widgets/prediction_view.py" line="144" />
         <source>each [MASK] slot's filler</source>
         <translation>每个 [MASK] 位置的填充词</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="141" />
+        <location filename="../../app/widgets/prediction_view.py" line="144" />
         <source>the next token</source>
         <translation>下一个词元</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="142" />
+        <location filename="../../app/widgets/prediction_view.py" line="145" />
         <source> (the last {0} tokens)</source>
         <translation>（最后 {0} 个词元）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="144" />
+        <location filename="../../app/widgets/prediction_view.py" line="147" />
         <source>Top-1 token at each layer (rows) and position (columns{0}), predicting {1}; the last row is the model's output.</source>
         <translation>每一层（行）和每个位置（列{0}）上排名第一的词元，预测的是{1}；最后一行是模型的输出。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="158" />
+        <location filename="../../app/widgets/prediction_view.py" line="161" />
         <source>head {0}</source>
         <translation>头 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="168" />
+        <location filename="../../app/widgets/prediction_view.py" line="171" />
         <source> (ablated now: click to restore)</source>
         <translation>（已消融：点击恢复）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="168" />
+        <location filename="../../app/widgets/prediction_view.py" line="171" />
         <source> (click to ablate)</source>
         <translation>（点击消融）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="169" />
+        <location filename="../../app/widgets/prediction_view.py" line="172" />
         <source>layer {0} head {1}: Δ log p = {2:+.4f}</source>
         <translation>第 {0} 层第 {1} 个头：Δ log p = {2:+.4f}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="171" />
+        <location filename="../../app/widgets/prediction_view.py" line="174" />
         <source>exact: one ablation per head</source>
         <translation>精确：每个头消融一次</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="172" />
+        <location filename="../../app/widgets/prediction_view.py" line="175" />
         <source>gradient estimate; the exact map follows</source>
         <translation>梯度估计；精确结果随后给出</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="174" />
+        <location filename="../../app/widgets/prediction_view.py" line="177" />
         <source>How much p({0!s}) at position {1} (log p = {2:.3f}) depends on each head — {3}.</source>
         <translation>位置 {1} 上的 p({0!s})（log p = {2:.3f}）在多大程度上依赖每个头——{3}。</translation>
     </message>
@@ -2013,27 +2018,37 @@ click: its candidates · right-click: knock out, regenerate from here</source>
         <translation>从注意力中屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="245" />
+        <location filename="../../app/widgets/token_strip.py" line="188" />
+        <source>loading the model…</source>
+        <translation>正在加载模型…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="192" />
+        <source>These tokens come from the model's tokenizer alone: attention follows once the model is loaded</source>
+        <translation>这些词元只来自模型的分词器：模型加载完成后才会显示注意力</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="256" />
         <source>… {0:,} more tokens not shown</source>
         <translation>… 还有 {0:,} 个词元未显示</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="304" />
+        <location filename="../../app/widgets/token_strip.py" line="334" />
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="310" />
+        <location filename="../../app/widgets/token_strip.py" line="340" />
         <source>Generated tokens cannot be masked</source>
         <translation>生成的词元不能被遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="313" />
+        <location filename="../../app/widgets/token_strip.py" line="343" />
         <source>Regenerate from here</source>
         <translation>从这里重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="316" />
+        <location filename="../../app/widgets/token_strip.py" line="346" />
         <source>Undo back to before this token and generate one token again, under the current masks</source>
         <translation>撤销到这个词元之前，在当前遮盖下重新生成一个词元</translation>
     </message>
