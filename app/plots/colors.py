@@ -24,3 +24,13 @@ def colormap() -> pg.ColorMap:
 def lookup_table() -> NDArray[np.uint8]:
     """256 RGB entries: [256, 3]."""
     return colormap().getLookupTable(nPts=256, alpha=False)
+
+
+DIVERGING = ((0.0, (33, 102, 172)), (0.49, (255, 255, 255)), (0.51, (255, 255, 255)), (1.0, (178, 24, 43)))
+
+
+@lru_cache(maxsize=1)
+def diverging_colormap() -> pg.ColorMap:
+    """Blue (negative) to red (positive) through white; white spans the middle 2 %, so with symmetric
+    levels a difference of zero draws white in a lookup table of 256 entries."""
+    return pg.ColorMap([p for p, _ in DIVERGING], [c for _, c in DIVERGING])
