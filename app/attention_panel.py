@@ -41,7 +41,7 @@ def shared_difference(
     if now.shape[-2:] == reference.shape[-2:]:
         return np.ascontiguousarray(difference, np.float32), ""
     note = QCoreApplication.translate(
-        "AttentionPanel", " · lengths differ ({0} now, {1} in the reference): only the first {2} tokens compared"
+        "AttentionPanel", " · only the first {2} tokens compared (lengths differ: {0} now, {1} in the reference)"
     ).format(now.shape[-2], reference.shape[-2], rows)
     return np.ascontiguousarray(difference, np.float32), note
 
@@ -169,7 +169,7 @@ class AttentionPanel(QWidget):
             pinned = reference.mean(axis=0) if self.picker.mean else reference[head]
             difference, note = shared_difference(matrix, pinned)
             rows, cols = difference.shape
-            title = self.tr("{0} · difference to the reference (now − reference){1}").format(title, note)
+            title = self.tr("difference to the reference{0} · {1} · now − reference").format(note, title)
             self.heatmap.show_difference(difference, queries[:rows], keys[:cols], title)
             return
         self.heatmap.show_matrix(matrix, queries, keys, title, self.picker.scale, self.picker.hide_first)

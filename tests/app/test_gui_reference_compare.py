@@ -105,3 +105,33 @@ def test_tokens_and_candidates_show_probability_now_and_in_the_reference(open_wi
             assert f"{in_reference[token_id]:.1%} in the reference" in tip
             checked += 1
     assert checked >= 3
+
+
+def test_compare_two_branches(open_window, qtbot, wait_idle):
+    """Branch ▸ Compare: the branch shown is pinned, the other one shown, the heatmap their difference."""
+    window = open_window("tiny-gpt", text=TEXT)
+    branches = window.sessions.branches
+    _step(window, wait_idle, 3)
+    main = window.document.snapshot.full("decoder")[0, 1]  # a copy: the store's rows are rewritten on undo
+    main_ids = [s.token_id for s in window.document.steps]
+    window.select_token(len(window.document.prefix_tokens) + 1)
+    alternative = next(c.token_id for c in window.document.candidates().candidates if c.token_id != main_ids[1])
+    window.choose(alternative, False)
+    wait_idle(window)
+    window.step()
+    wait_idle(window)
+    side = window.document.snapshot.full("decoder")[0, 1]
+    branches.switch(0)
+    qtbot.waitUntil(lambda: window.is_idle() and [s.token_id for s in window.document.steps] == main_ids,
+                    timeout=20_000)
+
+    branches.compare(1)
+    qtbot.waitUntil(lambda: window.is_idle() and branches.tree.current == 1 and len(window.document.steps) == 3,
+                    timeout=20_000)
+    window.attention.picker.select(stack="decoder", layer=0, head=1)
+    window.attention.redraw()
+    heatmap = window.attention.heatmap
+    assert window.prediction.difference_action.isChecked() and "difference to the reference" in heatmap.title
+    expected = side - main
+    np.testing.assert_allclose(heatmap.matrix, expected, atol=2e-3)
+    assert np.abs(expected[-2:]).max() > 1e-3 and np.abs(expected[:-2]).max() < 2e-3  # they differ from token 2 on
