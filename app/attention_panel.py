@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 from app.attention_keys import AttentionKeys
 from app.document import STACK_TITLES, Document
 from app.head_metrics import METRICS, PROBE, colour_range, metric_values
+from app.plots.colors import peak_pool
 from app.plots.head_grid import HeadGridView, pool_factors
 from app.plots.heatmap import HeatmapView
 from app.token_text import display_text
@@ -187,8 +188,9 @@ class AttentionPanel(QWidget):
         fy, fx = pool_factors(len(shown), heads, rows, cols)
         pinned = [self._reference_layer(stack, i) for i in shown]
         if self.heatmap.showing_difference and all(p is not None for p in pinned):
-            blocks = [shared_difference(snapshot.layer(stack, i), p)[0] for i, p in zip(shown, pinned, strict=True)
-                      if p is not None]
+            # pooled here keeping either sign's peaks (the grid's own max-pool would drop the negative ones)
+            blocks = [peak_pool(shared_difference(snapshot.layer(stack, i), p)[0], fy, fx)
+                      for i, p in zip(shown, pinned, strict=True) if p is not None]
             self.grid.show_layers(
                 blocks, shown, None if self.picker.mean else (layer, self.picker.head), ablated,
                 self.tr("difference to the reference · {0}").format(title),

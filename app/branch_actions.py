@@ -136,7 +136,8 @@ class Branches(QObject):
         dock.pin_current(True)
         dock.show()
         dock.view.tabs.setCurrentWidget(dock.reference)
-        dock.difference_action.setChecked(True)
+        if dock.pinned is not None:  # else too long to pin: the dock says why
+            dock.difference_action.setChecked(True)
         self.switch(index)
 
     def redo(self) -> None:

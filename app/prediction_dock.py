@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QDockWidget
 
 from app.reference_run import ReferenceRun, candidate_probabilities, pin, strip_probabilities
 from app.widgets.prediction_view import PredictionView
-from app.widgets.reference_view import ReferenceView
+from app.widgets.reference_view import MAX_TOKENS, ReferenceView
 from engine.results import HeadImportance, LensResult
 
 if TYPE_CHECKING:
@@ -83,6 +83,13 @@ class PredictionDock(QDockWidget):
             self.reference.pin_button.setChecked(on)
 
     def _pin(self, on: bool) -> None:
+        snapshot = self._main.document.snapshot
+        if on and snapshot is not None and max((snapshot.shape(s)[2] for s in snapshot.stacks), default=0) > MAX_TOKENS:
+            self.reference.pin_button.setChecked(False)  # unpins (below), then says why
+            self.reference.note.setText(self.tr(
+                "Longer than {0} tokens: too large to keep in memory; compare exports with `attnlab compare` "
+                "instead.").format(MAX_TOKENS))
+            return
         self.pinned = pin(self._main.document) if on else None
         self.reference.set_reference(None if self.pinned is None else self.pinned.attention)
         self._main.attention.set_reference(None if self.pinned is None else self.pinned.attention)

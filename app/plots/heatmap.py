@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QCursor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QToolTip, QWidget
 
 from app.colour_scale import SCALES, Scale, colour_bar_ticks, scale_for_display
-from app.plots.colors import LEVELS, SELECTION, colormap, diverging_colormap, lookup_table
+from app.plots.colors import LEVELS, SELECTION, colormap, diverging_colormap, lookup_table, peak_pool
 from app.plots.plot_title import TitledView
 from app.plots.token_axis import TokenAxis
 from app.token_text import display_text
@@ -157,7 +157,11 @@ class HeatmapView(TitledView):
         self._bottom.set_labels(self._keys)
         self._show_title(title)
         rows, cols = self._matrix.shape
-        self._pooled = fit(self._colours, DISPLAY_LIMIT) if max(rows, cols) > DISPLAY_LIMIT else None
+        self._pooled = None
+        if max(rows, cols) > DISPLAY_LIMIT:
+            self._pooled = fit(self._colours, DISPLAY_LIMIT)
+            if self.showing_difference:
+                self._pooled = (peak_pool(self._colours, *self._pooled[1:]), *self._pooled[1:])
         self._showing = None
         if rows == 0 or cols == 0:
             self.image.clear()

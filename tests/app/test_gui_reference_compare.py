@@ -135,3 +135,32 @@ def test_compare_two_branches(open_window, qtbot, wait_idle):
     expected = side - main
     np.testing.assert_allclose(heatmap.matrix, expected, atol=2e-3)
     assert np.abs(expected[-2:]).max() > 1e-3 and np.abs(expected[:-2]).max() < 2e-3  # they differ from token 2 on
+
+
+def test_long_difference_is_pooled_keeping_both_signs(qtbot):
+    """Past the display limit the heatmap pools; a negative peak stays as visible as a positive one."""
+    from app.plots.colors import peak_pool
+    from app.plots.heatmap import DISPLAY_LIMIT, HeatmapView
+
+    difference = np.zeros((DISPLAY_LIMIT + 100, DISPLAY_LIMIT + 100), np.float32)
+    difference[3, 3], difference[400, 10], difference[401, 10] = -0.8, 0.1, -0.05
+    view = HeatmapView()
+    qtbot.addWidget(view)
+    labels = [str(i) for i in range(len(difference))]
+    view.show_difference(difference, labels, labels, "difference")
+    shown = view.displayed_image()
+    assert shown is not None and shown.shape == (306, 306)  # pooled 2 × 2
+    assert shown[1, 1] == pytest.approx(-0.8) and shown[200, 5] == pytest.approx(0.1)
+    np.testing.assert_array_equal(peak_pool(np.array([[-0.5, 0.2], [0.1, 0.0]], np.float32), 2, 2), [[-0.5]])
+    assert view.colorbar.levels() == pytest.approx((-0.8, 0.8))
+
+
+def test_a_run_too_long_to_keep_is_not_pinned(open_window, monkeypatch):
+    import app.prediction_dock
+
+    monkeypatch.setattr(app.prediction_dock, "MAX_TOKENS", 4)
+    window = open_window("tiny-gpt", text=TEXT)
+    dock = window.prediction
+    dock.reference.pin_button.click()
+    assert dock.pinned is None and not dock.reference.pin_button.isChecked()
+    assert "Longer than 4 tokens" in dock.reference.note.text() and not dock.difference_action.isEnabled()
