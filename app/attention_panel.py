@@ -253,7 +253,12 @@ class AttentionPanel(QWidget):
     def _reference_layer(self, stack: str, layer: int) -> NDArray[np.float32] | None:
         """The pinned [head, query, key] of this layer when the difference is to be shown, else None."""
         reference = self.reference.get(stack) if self.reference is not None and self.difference_on else None
-        if reference is None or self.rollout_on or layer >= reference.shape[0]:
+        current = self._current()
+        if reference is None or current is None or self.rollout_on:
+            return None
+        if reference.shape[:2] != current[1].shape(stack)[:2]:  # pinned with another model
+            return None
+        if layer >= reference.shape[0]:
             return None
         return reference[layer]
 

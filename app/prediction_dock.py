@@ -60,6 +60,7 @@ class PredictionDock(QDockWidget):
         self.difference_action.toggled.connect(window.attention.set_difference)
         self.reference.add_action(self.difference_action)
         self.reference.pin_requested.connect(self._pin)
+        window.model_loaded.connect(lambda _info: self.pin_current(False))  # another model: nothing to compare
         window.view_updated.connect(self._compare)
 
     def _compare(self) -> None:

@@ -76,7 +76,7 @@ def test_heatmap_shows_the_difference_to_the_pinned_run(open_window, wait_idle, 
     assert not action.isEnabled() and not action.isChecked()
 
 
-def test_tokens_and_candidates_show_probability_now_and_in_the_reference(open_window, wait_idle):
+def test_tokens_and_candidates_show_probability_now_and_in_the_reference(open_window, wait_idle, qtbot, tiny_folders):
     window = open_window("tiny-gpt", text=TEXT)
     _step(window, wait_idle, 3)
     ids = [s.token_id for s in window.document.steps]
@@ -105,6 +105,13 @@ def test_tokens_and_candidates_show_probability_now_and_in_the_reference(open_wi
             assert f"{in_reference[token_id]:.1%} in the reference" in tip
             checked += 1
     assert checked >= 3
+
+    window.prediction.difference_action.trigger()
+    with qtbot.waitSignal(window.model_loaded, timeout=60_000):  # another model: the reference goes
+        window.start(tiny_folders["gpt2"])
+    wait_idle(window)
+    assert window.prediction.pinned is None and not window.prediction.difference_action.isChecked()
+    assert not window.attention.heatmap.showing_difference
 
 
 def test_compare_two_branches(open_window, qtbot, wait_idle):
