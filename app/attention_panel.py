@@ -10,13 +10,15 @@ through `scores_wanted` / `rollout_wanted`, one request of each in flight) and c
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from numpy.typing import NDArray
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from app import i18n
 from app.attention_keys import AttentionKeys
 from app.document import STACK_TITLES, Document
 from app.head_metrics import METRICS, PROBE, colour_range, metric_values
+from app.plots.colors import peak_pool
 from app.plots.head_grid import HeadGridView, pool_factors
 from app.plots.heatmap import HeatmapView
 from app.token_text import display_text
@@ -29,6 +31,21 @@ from engine.head_scores import SELF_ATTENTION, HeadScores, StackRollout
 from engine.results import ModelInfo
 
 DEFAULT_STACK = {"encoder": "encoder", "decoder": "decoder", "encoder-decoder": "cross"}
+
+
+def shared_difference(
+    now: NDArray[np.float32], reference: NDArray[np.float32]
+) -> tuple[NDArray[np.float32], str]:
+    """now − reference over the shared prefix of queries and keys ([..., query, key]), and a note saying
+    so when the lengths differ (empty when they line up)."""
+    rows, cols = min(now.shape[-2], reference.shape[-2]), min(now.shape[-1], reference.shape[-1])
+    difference = now[..., :rows, :cols] - reference[..., :rows, :cols]
+    if now.shape[-2:] == reference.shape[-2:]:
+        return np.ascontiguousarray(difference, np.float32), ""
+    note = QCoreApplication.translate(
+        "AttentionPanel", " · only the first {2} tokens compared (lengths differ: {0} now, {1} in the reference)"
+    ).format(now.shape[-2], reference.shape[-2], rows)
+    return np.ascontiguousarray(difference, np.float32), note
 
 
 class AttentionPanel(QWidget):
@@ -83,6 +100,8 @@ class AttentionPanel(QWidget):
         self._asked_scores: AttentionSnapshot | None = None  # in flight
         self._failed_scores: AttentionSnapshot | None = None  # not asked again
         self.rollout_on = False  # the heatmap shows the stack's rollout instead of a head
+        self.reference: dict[str, NDArray[np.float32]] | None = None  # pinned: stack -> [layer, head, query, key]
+        self.difference_on = False  # while pinned: the views show now − reference
         self._rollout: StackRollout | None = None
         self._asked_rollout: AttentionSnapshot | None = None
         self._failed_rollout: AttentionSnapshot | None = None
@@ -146,6 +165,15 @@ class AttentionPanel(QWidget):
         else:
             head = self.picker.head
             matrix, title = snapshot.matrix(stack, layer, head), self.tr("{0} · head {1}").format(where, head)
+        reference = self._reference_layer(stack, layer)
+        if reference is not None:
+            head = min(self.picker.head, len(reference) - 1)
+            pinned = reference.mean(axis=0) if self.picker.mean else reference[head]
+            difference, note = shared_difference(matrix, pinned)
+            rows, cols = difference.shape
+            title = self.tr("difference to the reference{0} · {1} · now − reference").format(note, title)
+            self.heatmap.show_difference(difference, queries[:rows], keys[:cols], title)
+            return
         self.heatmap.show_matrix(matrix, queries, keys, title, self.picker.scale, self.picker.hide_first)
 
     def render_grid(self) -> None:
@@ -159,6 +187,17 @@ class AttentionPanel(QWidget):
         title = i18n.title(STACK_TITLES.get(stack, stack))
         _, heads, rows, cols = snapshot.shape(stack)
         fy, fx = pool_factors(len(shown), heads, rows, cols)
+        pinned = [self._reference_layer(stack, i) for i in shown]
+        if self.heatmap.showing_difference and all(p is not None for p in pinned):
+            # pooled here keeping either sign's peaks (the grid's own max-pool would drop the negative ones)
+            blocks = [peak_pool(shared_difference(snapshot.layer(stack, i), p)[0], fy, fx)
+                      for i, p in zip(shown, pinned, strict=True) if p is not None]
+            self.grid.show_layers(
+                blocks, shown, None if self.picker.mean else (layer, self.picker.head), ablated,
+                self.tr("difference to the reference · {0}").format(title),
+            )
+            self._show_head_scores(document, snapshot, stack, shown)
+            return
         self.grid.show_layers(
             # each [head, query/fy, key/fx], pooled as the grid would
             [snapshot.pooled(stack, i, None, fy, fx) for i in shown],
@@ -204,6 +243,30 @@ class AttentionPanel(QWidget):
             total = sum(self.vertical.sizes()) or self.height()
             below = min(300, total // 2)
             self.vertical.setSizes([total - below, below])
+
+    # -- difference to a pinned reference -----------------------------------------------------
+
+    def set_reference(self, reference: dict[str, NDArray[np.float32]] | None) -> None:
+        """The pinned run's attention (stack -> [layer, head, query, key]); None: unpinned."""
+        self.reference = reference
+        self.redraw()
+
+    def set_difference(self, on: bool) -> None:
+        """Show now − reference in the heatmap and the grid (while a reference is pinned)."""
+        self.difference_on = on
+        self.redraw()
+
+    def _reference_layer(self, stack: str, layer: int) -> NDArray[np.float32] | None:
+        """The pinned [head, query, key] of this layer when the difference is to be shown, else None."""
+        reference = self.reference.get(stack) if self.reference is not None and self.difference_on else None
+        current = self._current()
+        if reference is None or current is None or self.rollout_on:
+            return None
+        if reference.shape[:2] != current[1].shape(stack)[:2]:  # pinned with another model
+            return None
+        if layer >= reference.shape[0]:
+            return None
+        return reference[layer]
 
     # -- head scores -------------------------------------------------------------------------
 

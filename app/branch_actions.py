@@ -40,6 +40,7 @@ class Branches(QObject):
         self.panel.rename_requested.connect(self.rename)
         self.panel.delete_requested.connect(self.delete)
         self.panel.redo_requested.connect(self.redo)
+        self.panel.compare_requested.connect(self.compare)
 
     def generated(self) -> list[int]:
         return [step.token_id for step in self.window.document.steps]
@@ -125,6 +126,19 @@ class Branches(QObject):
                 w.client.choose(token, False)
         w.statusBar().showMessage(self.tr("Switched to {0}").format(self.tree.branches[index].name), 3000)
         self._show()
+
+    def compare(self, index: int) -> None:
+        """Pin the branch shown as the reference, switch to branch `index` and show the difference."""
+        w = self.window
+        if index == self.tree.current or not 0 <= index < len(self.tree.branches) or w.client.running:
+            return
+        dock = w.prediction
+        dock.pin_current(True)
+        dock.show()
+        dock.view.tabs.setCurrentWidget(dock.reference)
+        if dock.pinned is not None:  # else too long to pin: the dock says why
+            dock.difference_action.setChecked(True)
+        self.switch(index)
 
     def redo(self) -> None:
         token = self.tree.redo_token(self.generated())

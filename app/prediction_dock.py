@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget
 
 from app.i18n import translate
+from app.reference_run import ReferenceRun, candidate_probabilities, pin, strip_probabilities
 from app.widgets.prediction_view import PredictionView
-from app.widgets.reference_view import ReferenceView, pinned
+from app.widgets.reference_view import MAX_TOKENS, ReferenceView
 from engine.results import HeadImportance, LensResult
 
 if TYPE_CHECKING:
@@ -48,16 +49,56 @@ class PredictionDock(QDockWidget):
         self.view.cancel_requested.connect(client.stop)
         self.view.head_clicked.connect(lambda stack, layer, head: window.toggle_ablation(stack, layer, head))
         self.visibilityChanged.connect(self._on_visibility_changed)
+        self.pinned: ReferenceRun | None = None
+        self.difference_action = QAction(self.tr("&Difference to the reference"), self)
+        self.difference_action.setObjectName("referenceDifferenceAction")
+        self.difference_action.setCheckable(True)
+        self.difference_action.setEnabled(False)
+        self.difference_action.setStatusTip(self.tr(
+            "While a run is pinned: the heatmap and the head grid show the attention now minus the reference's "
+            "(blue: less now, red: more now, white: unchanged)"))
+        self.difference_action.setToolTip(self.difference_action.statusTip())
+        self.difference_action.toggled.connect(window.attention.set_difference)
+        self.reference.add_action(self.difference_action)
         self.reference.pin_requested.connect(self._pin)
+        window.model_loaded.connect(lambda _info: self.pin_current(False))  # another model: nothing to compare
         window.view_updated.connect(self._compare)
 
     def _compare(self) -> None:
         if self.isVisible():
             self.reference.show_current(self._main.document.snapshot)
+        self._show_reference_probabilities()
 
-    def _pin(self, pin: bool) -> None:
+    def _show_reference_probabilities(self) -> None:
+        """The tooltips of the generated tokens and of the candidates: probability now and in the reference."""
+        window, reference = self._main, self.pinned
+        strip = window.decoder_strip if window.document.kind == "encoder-decoder" else window.token_strip
+        strip.set_reference_probabilities({} if reference is None else strip_probabilities(reference, window.document))
+        window.candidates.set_reference_probabilities(
+            None if reference is None else candidate_probabilities(reference, window.document))
+
+    def pin_current(self, on: bool = True) -> None:
+        """Pin the current run as the reference (False: forget it), as the Pin button does."""
+        if self.reference.pin_button.isChecked() == on:
+            self._pin(on)
+        else:
+            self.reference.pin_button.setChecked(on)
+
+    def _pin(self, on: bool) -> None:
         snapshot = self._main.document.snapshot
-        self.reference.set_reference(pinned(snapshot) if pin and snapshot is not None else None)
+        if on and snapshot is not None and max((snapshot.shape(s)[2] for s in snapshot.stacks), default=0) > MAX_TOKENS:
+            self.reference.pin_button.setChecked(False)  # unpins (below), then says why
+            self.reference.note.setText(self.tr(
+                "Longer than {0} tokens: too large to keep in memory; compare exports with `attnlab compare` "
+                "instead.").format(MAX_TOKENS))
+            return
+        self.pinned = pin(self._main.document) if on else None
+        self.reference.set_reference(None if self.pinned is None else self.pinned.attention)
+        self._main.attention.set_reference(None if self.pinned is None else self.pinned.attention)
+        self.difference_action.setEnabled(self.pinned is not None)
+        if self.pinned is None:
+            self.difference_action.setChecked(False)
+        self._show_reference_probabilities()
 
     def _on_visibility_changed(self, shown: bool) -> None:
         if shown:
@@ -115,4 +156,5 @@ def install_prediction_dock(window: MainWindow) -> PredictionDock:
                             "the prediction depends on"))
     toggle.setToolTip(toggle.statusTip())
     window.menus["viewMenu"].addAction(toggle)
+    window.menus["viewMenu"].addAction(dock.difference_action)
     return dock

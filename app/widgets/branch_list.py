@@ -23,10 +23,12 @@ class BranchList(QWidget):
     rename_requested = Signal(int, str)
     delete_requested = Signal(int)
     redo_requested = Signal()
+    compare_requested = Signal(int)  # branch index: compare it with the branch shown
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("branchList")
+        self.current = -1  # the branch shown
         self.title = QLabel(self.tr("Branches"))
         self.redo_button = QPushButton(self.tr("Redo"))
         self.redo_button.setObjectName("redoButton")
@@ -65,6 +67,7 @@ class BranchList(QWidget):
     def show_branches(self, rows: list[tuple[str, str]], current: int, can_redo: bool) -> None:
         """rows: (name, what the branch says: shown as its tooltip) per branch."""
         self._filling = True
+        self.current = current
         self.list.clear()
         for index, (name, summary) in enumerate(rows):
             item = QListWidgetItem(name)
@@ -99,9 +102,8 @@ class BranchList(QWidget):
         menu.addAction(self.tr("Switch to this branch"), lambda: self.switch_requested.emit(row))
         menu.addAction(self.tr("Rename"), lambda: self.list.editItem(item))
         menu.addAction(self.tr("Delete"), lambda: self.delete_requested.emit(row))
-        compare = menu.addAction(self.tr("Compare…"))
-        compare.setEnabled(False)
-        compare.setToolTip(self.tr(
-                               "Comparing two branches needs the compare view, which attnlab does not "
-                               "have yet"))
+        compare = menu.addAction(self.tr("Compare with the branch shown"), lambda: self.compare_requested.emit(row))
+        compare.setEnabled(row != self.current)
+        compare.setToolTip(self.tr("Pin the branch shown as the reference, switch to this one and show the "
+                                   "difference (Explain the prediction ▸ Compare to a reference)"))
         menu.exec(self.list.mapToGlobal(point))

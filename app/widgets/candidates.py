@@ -86,6 +86,22 @@ class CandidatesTable(QTableWidget):
                 if column == 0:
                     item.setToolTip(repr(candidate.text))
 
+    def set_reference_probabilities(self, probs: dict[int, float] | None) -> None:
+        """token id -> its probability at the shown position in a pinned reference run (None: unpinned):
+        each probability's tooltip compares the two."""
+        for row, candidate in enumerate(self._view.candidates):
+            item = self.item(row, 1)
+            if item is None:
+                continue
+            reference = None if probs is None else probs.get(candidate.token_id)
+            if probs is None:
+                item.setToolTip("")
+            elif reference is None:
+                item.setToolTip(self.tr("p = {0:.1%} now; not among the reference's top candidates here").format(
+                    candidate.prob))
+            else:
+                item.setToolTip(self.tr("p = {0:.1%} now, {1:.1%} in the reference").format(candidate.prob, reference))
+
     @property
     def replaces_last(self) -> bool:
         return self._view.replaces_last

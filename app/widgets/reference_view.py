@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -88,13 +90,19 @@ class ReferenceView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
-        row = QHBoxLayout()
+        self._row = row = QHBoxLayout()
         row.addWidget(self.pin_button)
         row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.note)
         layout.addLayout(row)
         layout.addWidget(self.table, 1)
+
+    def add_action(self, action: QAction) -> None:
+        """A button for `action` beside the Pin button."""
+        button = QToolButton()
+        button.setDefaultAction(action)
+        self._row.insertWidget(1, button)
 
     def set_reference(self, reference: Attention | None) -> None:
         self.reference = reference

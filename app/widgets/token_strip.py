@@ -52,6 +52,7 @@ class TokenChip(QWidget):
         self.mark = ""
         self.prob_now: float | None = None
         self.prob_then: float | None = None
+        self.prob_reference: float | None = None  # its probability at this position in a pinned reference run
         self.selected = False
         self.setObjectName(f"token_{position}")
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
@@ -87,6 +88,11 @@ class TokenChip(QWidget):
             self.prob_now, self.prob_then = now, then
             self._update_tooltip()
             self.update()
+
+    def set_reference_probability(self, reference: float | None) -> None:
+        if reference != self.prob_reference:
+            self.prob_reference = reference
+            self._update_tooltip()
 
     def set_selected(self, selected: bool) -> None:
         if selected != self.selected:
@@ -149,6 +155,9 @@ class TokenChip(QWidget):
             prob = self.tr("\np = {0:.1%} now").format(self.prob_now)
             if self.prob_then is not None:
                 prob += self.tr(", {0:.1%} when generated").format(self.prob_then)
+        if self.prob_reference is not None:
+            shown = self.tr(", {0:.1%} in the reference") if prob else self.tr("\np = {0:.1%} in the reference")
+            prob += shown.format(self.prob_reference)
         hint = ""
         if self.generated:
             hint = self.tr("\nclick: its candidates · right-click: knock out, regenerate from here")
@@ -289,6 +298,11 @@ class TokenStrip(QScrollArea):
         self._probs = list(probs)
         for index, chip in enumerate(self._chips[self._inputs :]):
             chip.set_probability(*(self._probs[index] if index < len(self._probs) else (None, None)))
+
+    def set_reference_probabilities(self, probs: dict[int, float]) -> None:
+        """position -> the token's probability there in a pinned reference run (shown in the tooltips)."""
+        for chip in self._chips:
+            chip.set_reference_probability(probs.get(chip.position))
 
     def set_selected(self, position: int | None) -> None:
         """Outline the generated token whose candidates are shown (None: none)."""
