@@ -4,104 +4,119 @@
 <context>
     <name>AttentionPanel</name>
     <message>
-        <location filename="../../app/attention_panel.py" line="140" />
+        <location filename="../../app/attention_panel.py" line="159" />
         <source>{0} · layer {1}</source>
         <translation>{0} · 第 {1} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="168" />
+        <location filename="../../app/attention_panel.py" line="174" />
+        <source>difference to the reference{0} · {1} · now − reference</source>
+        <translation>与参照的差异{0} · {1} · 现在 − 参照</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="197" />
+        <source>difference to the reference · {0}</source>
+        <translation>与参照的差异 · {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="207" />
         <source>all layers × heads · {0}</source>
         <translation>所有层 × 头 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="169" />
+        <location filename="../../app/attention_panel.py" line="208" />
         <source>heads of layer {0} · {1}</source>
         <translation>第 {0} 层的头 · {1}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="182" />
+        <location filename="../../app/attention_panel.py" line="221" />
         <source>{0!r} #{1} → {2!r} #{3} · {4} layer {5}</source>
         <translation>{0!r} #{1} → {2!r} #{3} · {4} 第 {5} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="228" />
+        <location filename="../../app/attention_panel.py" line="291" />
         <source>head scores are for self-attention: pick the encoder or decoder stack</source>
         <translation>头评分只适用于自注意力：请选择编码器或解码器堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="234" />
+        <location filename="../../app/attention_panel.py" line="297" />
         <source>could not score the heads (see the message)</source>
         <translation>无法为各头评分（见消息）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="234" />
+        <location filename="../../app/attention_panel.py" line="297" />
         <source>scoring…</source>
         <translation>正在评分…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="236" />
+        <location filename="../../app/attention_panel.py" line="299" />
         <source>on the probe: {0} random tokens, twice</source>
         <translation>基于探针：{0} 个随机词元，重复两次</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="238" />
+        <location filename="../../app/attention_panel.py" line="301" />
         <source>on {0} tokens</source>
         <translation>基于 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="290" />
+        <location filename="../../app/attention_panel.py" line="353" />
         <source>the induction probe failed (see the message)</source>
         <translation>归纳探针失败了（见消息）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="311" />
+        <location filename="../../app/attention_panel.py" line="374" />
         <source>rollout is for self-attention: pick the encoder or decoder stack</source>
         <translation>注意力展开只适用于自注意力：请选择编码器或解码器堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="320" />
+        <location filename="../../app/attention_panel.py" line="383" />
         <source>could not compute the rollout</source>
         <translation>无法计算注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="321" />
+        <location filename="../../app/attention_panel.py" line="384" />
         <source>computing rollout…</source>
         <translation>正在计算注意力展开…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="326" />
+        <location filename="../../app/attention_panel.py" line="389" />
         <source> · updating…</source>
         <translation> · 正在更新…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="328" />
+        <location filename="../../app/attention_panel.py" line="391" />
         <source>rollout through layer {0} · {1}{2}</source>
         <translation>展开到第 {0} 层 · {1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="145" />
-        <location filename="../../app/attention_panel.py" line="195" />
+        <location filename="../../app/attention_panel.py" line="164" />
+        <location filename="../../app/attention_panel.py" line="234" />
         <source>{0} · mean of heads</source>
         <translation>{0} · 各头平均</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="187" />
+        <location filename="../../app/attention_panel.py" line="45" />
+        <source> · only the first {2} tokens compared (lengths differ: {0} now, {1} in the reference)</source>
+        <translation> · 只比较了前 {2} 个词元（长度不同：现在 {0} 个，参照中 {1} 个）</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="226" />
         <source>{0} · rollout</source>
         <translation>{0} · 注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="189" />
+        <location filename="../../app/attention_panel.py" line="228" />
         <source>Rollout multiplies the mean attention of every layer up to this one (with the residual stream): no single head computed it. Turn rollout off (View menu) and click a cell of one head.</source>
         <translation>注意力展开把直到这一层的每一层的平均注意力（加上残差流）相乘：它不是某一个头算出来的。请关闭注意力展开（视图菜单），然后点击某一个头的格子。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="196" />
+        <location filename="../../app/attention_panel.py" line="235" />
         <source>The mean of heads has no single head and so no formula: untick "mean" and click a cell of one head.</source>
         <translation>各头平均不对应某一个头，因此没有公式：取消勾选“平均”，然后点击某一个头的格子。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="148" />
-        <location filename="../../app/attention_panel.py" line="201" />
+        <location filename="../../app/attention_panel.py" line="167" />
+        <location filename="../../app/attention_panel.py" line="240" />
         <source>{0} · head {1}</source>
         <translation>{0} · 头 {1}</translation>
     </message>
@@ -187,61 +202,61 @@
 <context>
     <name>BranchList</name>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="30" />
+        <location filename="../../app/widgets/branch_list.py" line="32" />
         <source>Branches</source>
         <translation>分支</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="31" />
-        <location filename="../../app/widgets/branch_list.py" line="45" />
+        <location filename="../../app/widgets/branch_list.py" line="33" />
+        <location filename="../../app/widgets/branch_list.py" line="47" />
         <source>Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="34" />
+        <location filename="../../app/widgets/branch_list.py" line="36" />
         <source>Take the current branch's next token again ({0})</source>
         <translation>再次取当前分支的下一个词元（{0}）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="39" />
+        <location filename="../../app/widgets/branch_list.py" line="41" />
         <source>Each alternative you took is a branch: double-click to switch, F2 to rename, right-click to delete</source>
         <translation>你选过的每个候选都是一个分支：双击切换，F2 重命名，右键删除</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="99" />
+        <location filename="../../app/widgets/branch_list.py" line="102" />
         <source>Switch to this branch</source>
         <translation>切换到这个分支</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="100" />
+        <location filename="../../app/widgets/branch_list.py" line="103" />
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="101" />
+        <location filename="../../app/widgets/branch_list.py" line="104" />
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="102" />
-        <source>Compare…</source>
-        <translation>比较…</translation>
+        <location filename="../../app/widgets/branch_list.py" line="105" />
+        <source>Compare with the branch shown</source>
+        <translation>与显示的分支比较</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="105" />
-        <source>Comparing two branches needs the compare view, which attnlab does not have yet</source>
-        <translation>比较两个分支需要比较视图，attnlab 目前还没有</translation>
+        <location filename="../../app/widgets/branch_list.py" line="107" />
+        <source>Pin the branch shown as the reference, switch to this one and show the difference (Explain the prediction ▸ Compare to a reference)</source>
+        <translation>把显示的分支固定为参照，切换到这个分支并显示差异（解释预测 ▸ 与参照比较）</translation>
     </message>
 </context>
 <context>
     <name>Branches</name>
     <message>
-        <location filename="../../app/branch_actions.py" line="102" />
+        <location filename="../../app/branch_actions.py" line="103" />
         <source>{0} tokens: {1}{2}</source>
         <translation>{0} 个词元：{1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/branch_actions.py" line="126" />
+        <location filename="../../app/branch_actions.py" line="127" />
         <source>Switched to {0}</source>
         <translation>已切换到 {0}</translation>
     </message>
@@ -283,6 +298,16 @@
         <location filename="../../app/widgets/candidates.py" line="55" />
         <source>The candidates of token #{0}, now; double-click one to go back there and take it (the tokens after it are undone)</source>
         <translation>词元 #{0} 现在的候选；双击其中一个，回到那里改用它（其后的词元会被撤销）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/candidates.py" line="100" />
+        <source>p = {0:.1%} now; not among the reference's top candidates here</source>
+        <translation>现在 p = {0:.1%}；在参照中不在这里的前几名候选之列</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/candidates.py" line="103" />
+        <source>p = {0:.1%} now, {1:.1%} in the reference</source>
+        <translation>现在 p = {0:.1%}，参照中 {1:.1%}</translation>
     </message>
 </context>
 <context>
@@ -988,12 +1013,12 @@
         <translation>一个头的注意力：行是查询，列是键。悬停在格子上可看权重；点击它（或按 Enter）可看它是怎么算出来的。方向键移动高亮的格子，PageUp/PageDown 切换层。</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="112" />
+        <location filename="../../app/plots/heatmap.py" line="106" />
         <source> · token 0 hidden ({0:.0%} of the weight)</source>
         <translation> · 隐藏了词元 0（占权重的 {0:.0%}）</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="114" />
+        <location filename="../../app/plots/heatmap.py" line="108" />
         <source> · {0} colours</source>
         <translation> · {0}配色</translation>
     </message>
@@ -1414,17 +1439,32 @@
 <context>
     <name>PredictionDock</name>
     <message>
-        <location filename="../../app/prediction_dock.py" line="32" />
+        <location filename="../../app/prediction_dock.py" line="33" />
         <source>Explain the prediction</source>
         <translation>解释预测</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="37" />
+        <location filename="../../app/prediction_dock.py" line="38" />
         <source>Compare to a reference</source>
         <translation>与参照比较</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="73" />
+        <location filename="../../app/prediction_dock.py" line="53" />
+        <source>&amp;Difference to the reference</source>
+        <translation>与参照的差异(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../../app/prediction_dock.py" line="58" />
+        <source>While a run is pinned: the heatmap and the head grid show the attention now minus the reference's (blue: less now, red: more now, white: unchanged)</source>
+        <translation>固定了一次运行时：热力图和头网格显示现在的注意力减去参照的注意力（蓝：现在更少，红：现在更多，白：不变）</translation>
+    </message>
+    <message>
+        <location filename="../../app/prediction_dock.py" line="92" />
+        <source>Longer than {0} tokens: too large to keep in memory; compare exports with `attnlab compare` instead.</source>
+        <translation>超过 {0} 个词元：太大，无法保留在内存中；请改用 `attnlab compare` 比较导出文件。</translation>
+    </message>
+    <message>
+        <location filename="../../app/prediction_dock.py" line="114" />
         <source> Out of date: Compute again for the current input.</source>
         <translation> 已过时：请为当前输入重新计算。</translation>
     </message>
@@ -1568,69 +1608,69 @@
 <context>
     <name>ReferenceView</name>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="68" />
-        <location filename="../../app/widgets/reference_view.py" line="105" />
+        <location filename="../../app/widgets/reference_view.py" line="70" />
+        <location filename="../../app/widgets/reference_view.py" line="113" />
         <source>Pin a run, then change the text, masks or ablations to see how each head moved.</source>
         <translation>固定一次运行，然后修改文本、遮盖或消融，看看每个头如何变化。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="72" />
-        <location filename="../../app/widgets/reference_view.py" line="78" />
+        <location filename="../../app/widgets/reference_view.py" line="74" />
+        <location filename="../../app/widgets/reference_view.py" line="80" />
         <source>Pin as reference</source>
         <translation>固定为参照</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="75" />
+        <location filename="../../app/widgets/reference_view.py" line="77" />
         <source>Keep the current run's attention to compare the next runs with</source>
         <translation>保留当前运行的注意力，用来与之后的运行比较</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="78" />
+        <location filename="../../app/widgets/reference_view.py" line="80" />
         <source>Pinned: click to unpin</source>
         <translation>已固定：点击取消</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="82" />
+        <location filename="../../app/widgets/reference_view.py" line="84" />
         <source>stack</source>
         <translation>堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="82" />
+        <location filename="../../app/widgets/reference_view.py" line="84" />
         <source>layer</source>
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="82" />
+        <location filename="../../app/widgets/reference_view.py" line="84" />
         <source>head</source>
         <translation>头</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="83" />
+        <location filename="../../app/widgets/reference_view.py" line="85" />
         <source>JS divergence to the reference</source>
         <translation>与参照的 JS 散度</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="85" />
+        <location filename="../../app/widgets/reference_view.py" line="87" />
         <source>Jensen–Shannon divergence (bits, 0: same rows, 1: disjoint) between this head's attention now and in the reference, the mean over query rows; click a column to sort</source>
         <translation>这个头现在的注意力与参照中注意力之间的 Jensen–Shannon 散度（比特，0：各行相同，1：完全不重叠），对查询行取平均；点击列可排序</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="103" />
+        <location filename="../../app/widgets/reference_view.py" line="111" />
         <source>Pinned: change the text, masks or ablations to compare.</source>
         <translation>已固定：修改文本、遮盖或消融来比较。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="113" />
+        <location filename="../../app/widgets/reference_view.py" line="121" />
         <source>Longer than {0} tokens: compare exports with `attnlab compare` instead.</source>
         <translation>超过 {0} 个词元：请改用 `attnlab compare` 比较导出文件。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="118" />
+        <location filename="../../app/widgets/reference_view.py" line="126" />
         <source>Nothing to compare: the reference comes from another model.</source>
         <translation>无法比较：参照来自另一个模型。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="120" />
+        <location filename="../../app/widgets/reference_view.py" line="128" />
         <source>Same tokens: compared position by position.</source>
         <translation>词元相同：逐个位置比较。</translation>
     </message>
@@ -1953,34 +1993,46 @@
 <context>
     <name>TokenChip</name>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="144" />
+        <location filename="../../app/widgets/token_strip.py" line="150" />
         <source> · masked with [MASK]</source>
         <translation> · 已用 [MASK] 遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="145" />
+        <location filename="../../app/widgets/token_strip.py" line="151" />
         <source> · knocked out of attention</source>
         <translation> · 已从注意力中屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="146" />
+        <location filename="../../app/widgets/token_strip.py" line="152" />
         <source> · generated</source>
         <translation> · 生成的</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="149" />
+        <location filename="../../app/widgets/token_strip.py" line="155" />
         <source>
 p = {0:.1%} now</source>
         <translation>
 现在 p = {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="151" />
+        <location filename="../../app/widgets/token_strip.py" line="157" />
         <source>, {0:.1%} when generated</source>
         <translation>，生成时 {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="154" />
+        <location filename="../../app/widgets/token_strip.py" line="159" />
+        <source>, {0:.1%} in the reference</source>
+        <translation>，参照中 {0:.1%}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="159" />
+        <source>
+p = {0:.1%} in the reference</source>
+        <translation>
+参照中 p = {0:.1%}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="163" />
         <source>
 click: its candidates · right-click: knock out, regenerate from here</source>
         <translation>
@@ -2018,37 +2070,37 @@ click: its candidates · right-click: knock out, regenerate from here</source>
         <translation>从注意力中屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="188" />
+        <location filename="../../app/widgets/token_strip.py" line="197" />
         <source>loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="192" />
+        <location filename="../../app/widgets/token_strip.py" line="201" />
         <source>These tokens come from the model's tokenizer alone: attention follows once the model is loaded</source>
         <translation>这些词元只来自模型的分词器：模型加载完成后才会显示注意力</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="256" />
+        <location filename="../../app/widgets/token_strip.py" line="265" />
         <source>… {0:,} more tokens not shown</source>
         <translation>… 还有 {0:,} 个词元未显示</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="334" />
+        <location filename="../../app/widgets/token_strip.py" line="348" />
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="340" />
+        <location filename="../../app/widgets/token_strip.py" line="354" />
         <source>Generated tokens cannot be masked</source>
         <translation>生成的词元不能被遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="343" />
+        <location filename="../../app/widgets/token_strip.py" line="357" />
         <source>Regenerate from here</source>
         <translation>从这里重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="346" />
+        <location filename="../../app/widgets/token_strip.py" line="360" />
         <source>Undo back to before this token and generate one token again, under the current masks</source>
         <translation>撤销到这个词元之前，在当前遮盖下重新生成一个词元</translation>
     </message>
@@ -2258,12 +2310,12 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>prediction_dock</name>
     <message>
-        <location filename="../../app/prediction_dock.py" line="111" />
+        <location filename="../../app/prediction_dock.py" line="152" />
         <source>&amp;Explain the prediction</source>
         <translation>解释预测(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="113" />
+        <location filename="../../app/prediction_dock.py" line="154" />
         <source>Show the logit lens and which heads the prediction depends on</source>
         <translation>显示 logit 透镜，以及预测依赖哪些头</translation>
     </message>
@@ -2271,12 +2323,12 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>reference_view</name>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="45" />
+        <location filename="../../app/widgets/reference_view.py" line="47" />
         <source>{0}: the first {1} of {2} / {3} tokens</source>
         <translation>{0}：{2} / {3} 个词元中的前 {1} 个</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="48" />
+        <location filename="../../app/widgets/reference_view.py" line="50" />
         <source>Lengths differ; compared {0}.</source>
         <translation>长度不同；比较了{0}。</translation>
     </message>
