@@ -26,6 +26,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from PySide6.QtCore import QPointF, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from app.fonts import install_cjk_fallback  # noqa: E402
 from app.main_window import MainWindow  # noqa: E402
 
 SIZE = (1500, 900)
@@ -124,14 +125,12 @@ def shoot(out: Path) -> list[Path]:
 
 def shoot_lesson_zh(out: Path) -> Path:
     """The interface in Simplified Chinese with the first lesson open: tiny-gpt, "法国的首都是",
-    three tokens stepped; Noto Sans CJK (the bundled font) draws the Chinese when the system has none."""
-    from app.fonts import install_cjk_fallback
+    three tokens stepped; Noto Sans CJK (the bundled font, installed by main) draws the Chinese."""
     from app.i18n import install_language
 
     application = QApplication.instance()
     assert isinstance(application, QApplication)
     install_language(application, "zh_CN")
-    install_cjk_fallback(application)
     try:
         window = MainWindow()
         window.resize(*SIZE)
@@ -243,6 +242,7 @@ def main() -> int:
         existing = QApplication.instance()
         application = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
         application.setStyle("Fusion")
+        install_cjk_fallback(application)  # as the app does at start: Chinese tokens draw without a system CJK font
         if args.only == "head-scores":
             shoot_head_scores(args.out)
         elif args.only == "lesson-zh_CN":
