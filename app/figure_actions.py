@@ -30,6 +30,7 @@ from app.figures import (
     save_figure,
     save_matrix,
 )
+from app.menus import make_action
 from app.plots.plot_title import TitledView
 from engine.saved_session import weights_hash
 
@@ -96,7 +97,7 @@ class FigureActions(QObject):
         self.views: dict[str, TitledView] = {"heatmap": window.attention.heatmap, "grid": window.attention.grid}
         self.dpi: float | None = None  # PNG resolution: None is twice the screen's pixels
         self._weights: tuple[str, str | None] = ("", None)  # (model path, its weights' hash)
-        self.export_action = _action(self, self.tr("&Export Figure…"), "exportFigureAction",
+        self.export_action = make_action(self, self.tr("&Export Figure…"), "exportFigureAction",
                                      self.tr("Save a view as PNG, SVG or PDF, or its matrix as CSV or .npy"),
                                      QKeySequence("Ctrl+E"))
         self.export_action.triggered.connect(lambda: self.ask_and_export(None))
@@ -105,13 +106,13 @@ class FigureActions(QObject):
             view.menu_actions = self._view_actions(which)
 
     def _view_actions(self, which: str) -> list[QAction]:
-        export = _action(self, self.tr("Export Figure…"), f"exportFigure_{which}",
+        export = make_action(self, self.tr("Export Figure…"), f"exportFigure_{which}",
                          self.tr("Save this view as PNG, SVG or PDF"))
         export.triggered.connect(lambda: self.ask_and_export(which))
-        copy = _action(self, self.tr("Copy Image"), f"copyImage_{which}",
+        copy = make_action(self, self.tr("Copy Image"), f"copyImage_{which}",
                        self.tr("Copy this view to the clipboard as an image"))
         copy.triggered.connect(lambda: self.copy_image(which))
-        matrix = _action(self, self.tr("Save Matrix…"), f"saveMatrix_{which}",
+        matrix = make_action(self, self.tr("Save Matrix…"), f"saveMatrix_{which}",
                          self.tr("Save the weights this view shows as CSV or .npy"))
         matrix.triggered.connect(lambda: self.ask_and_export(which, DATA_FORMATS))
         return [export, copy, matrix, self.resolution_menu.menuAction()]
@@ -191,16 +192,6 @@ class FigureActions(QObject):
 
     def _fail(self, message: str) -> None:
         self.window.banner.show_message(message, "error")
-
-
-def _action(parent: QObject, text: str, name: str, tip: str, shortcut: QKeySequence | None = None) -> QAction:
-    action = QAction(text, parent)
-    action.setObjectName(name)
-    action.setToolTip(tip)
-    action.setStatusTip(tip)
-    if shortcut is not None:
-        action.setShortcut(shortcut)
-    return action
 
 
 def _default_name(metadata: FigureMetadata) -> str:

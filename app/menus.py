@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
@@ -32,24 +33,25 @@ def build_menus(window: MainWindow) -> dict[str, QMenu]:
         menu.setObjectName(name)
         menus[name] = menu
     file_menu = menus["fileMenu"]
-    open_text = _action(window, translate("menus", "Open &Text File…"), "openTextAction",
+    open_text = make_action(window, translate("menus", "Open &Text File…"), "openTextAction",
                         translate("menus", "Load a .txt file as the text"), QKeySequence("Ctrl+Shift+O"))
     open_text.triggered.connect(lambda: _open_text_file(window))
     file_menu.addAction(open_text)
     file_menu.addSeparator()
-    quit_action = _action(window, translate("menus", "&Quit"), "quitAction", translate("menus", "Close attnlab"),
+    quit_action = make_action(window, translate("menus", "&Quit"), "quitAction", translate("menus", "Close attnlab"),
                           QKeySequence(QKeySequence.StandardKey.Quit))
     quit_action.triggered.connect(window.close)
     file_menu.addAction(quit_action)
-    about = _action(window, translate("menus", "&About attnlab"), "aboutAction",
+    about = make_action(window, translate("menus", "&About attnlab"), "aboutAction",
                     translate("menus", "What attnlab is, and its version"))
     about.triggered.connect(lambda: show_about(window))
     menus["helpMenu"].addAction(about)
     return menus
 
 
-def _action(window: MainWindow, text: str, name: str, tip: str, shortcut: QKeySequence | None = None) -> QAction:
-    action = QAction(text, window)
+def make_action(parent: QObject, text: str, name: str, tip: str, shortcut: QKeySequence | None = None) -> QAction:
+    """A named action whose tooltip and status tip say what it does."""
+    action = QAction(text, parent)
     action.setObjectName(name)
     action.setStatusTip(tip)
     action.setToolTip(tip)
