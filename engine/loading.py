@@ -269,8 +269,8 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
 
 
 def _gpu_free(device: torch.device, spread: bool) -> int:
-    """Free bytes on the GPU the model goes to, or on every GPU when accelerate spreads it."""
-    if device.type != "cuda":
+    """Free bytes on the GPU the model goes to, or on every GPU when accelerate spreads it (whatever `device`)."""
+    if not torch.cuda.is_available() or not (spread or device.type == "cuda"):
         return 0
     indices = range(torch.cuda.device_count()) if spread else [device.index or 0]
     return sum(torch.cuda.mem_get_info(i)[0] for i in indices)

@@ -108,3 +108,17 @@ def test_device_map_auto_gives_the_same_attention_as_a_plain_load(tmp_path):
     masks = Masks(knockouts=frozenset({("decoder", 2)}), ablated_heads=frozenset({("decoder", 0, 1)}))
     for mine, theirs in zip(_attention(spread, masks), _attention(plain, masks), strict=True):
         np.testing.assert_array_equal(mine, theirs)
+
+
+def test_cli_refuses_a_model_too_big_in_one_line_and_takes_device_map_auto(tmp_path, monkeypatch, capsys):
+    from app.cli import main
+
+    folder = _huge_folder(tmp_path / "huge")
+    monkeypatch.setattr("engine.loading.available_memory", lambda: 16 * GIB)
+    out = tmp_path / "run.npz"
+    args = ["export", "--model", str(folder), "--text", "a b", "--device", "cpu", "--out", str(out)]
+    assert main([*args, "--device-map", "auto"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "GiB for its weights" in error and not out.exists()
+    assert main([*args, "--device-map", "balanced"]) == 2
+    assert "invalid choice: 'balanced'" in capsys.readouterr().err
