@@ -6,6 +6,7 @@ it the free RAM and GPU memory and turns a `Shortfall` into a refusal that says 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,11 +28,32 @@ class Estimate:
 
 
 def weight_file_bytes(folder: Path, allow_pickle: bool) -> int:
-    """Bytes of the weight files a load would read (safetensors, else pickled ones when allowed)."""
+    """Bytes of the weight files a load would read (safetensors, else pickled ones when allowed).
+
+    The ones transformers reads: model.safetensors, else the shards its index names (Mistral's folders
+    also hold a consolidated.safetensors copy), else every *.safetensors."""
+    for single, index in (("model.safetensors", "model.safetensors.index.json"),
+                          ("pytorch_model.bin", "pytorch_model.bin.index.json")):
+        if single.endswith(".bin") and not allow_pickle:
+            break
+        if (folder / single).is_file():
+            return (folder / single).stat().st_size
+        shards = _index_shards(folder / index)
+        if shards:
+            return sum((folder / name).stat().st_size for name in shards if (folder / name).is_file())
     files = list(folder.glob("*.safetensors"))
     if not files and allow_pickle:
         files = [p for p in folder.iterdir() if p.suffix in (".bin", ".pt", ".pth")]
     return sum(p.stat().st_size for p in files)
+
+
+def _index_shards(index: Path) -> set[str]:
+    """The shard files a sharded checkpoint's index names; empty if there is no readable index."""
+    try:
+        weight_map = json.loads(index.read_text(encoding="utf-8")).get("weight_map", {})
+    except (OSError, ValueError, AttributeError):
+        return set()
+    return {name for name in weight_map.values() if isinstance(name, str)} if isinstance(weight_map, dict) else set()
 
 
 def _stored_dtype(config: dict) -> str:

@@ -40,6 +40,15 @@ def test_weights_are_the_file_sizes_in_the_dtype_asked_for(tmp_path):
     assert estimate(folder, LLAMA_CONFIG, "float32", 16).weights == 4 * GIB
 
 
+def test_only_the_files_a_load_reads_count(tmp_path):
+    folder = _huge_folder(tmp_path / "m", shards=2, shard_gib=1)
+    with open(folder / "consolidated.safetensors", "wb") as f:  # Mistral's folders hold a second copy
+        f.truncate(2 * GIB)
+    shards = {f"w{i}": f"model-{i:05d}-of-00002.safetensors" for i in range(2)}
+    (folder / "model.safetensors.index.json").write_text(json.dumps({"weight_map": shards}))
+    assert estimate(folder, LLAMA_CONFIG, "bfloat16", 16).weights == 2 * GIB
+
+
 def test_attention_is_planned_at_the_requested_length(tmp_path):
     folder = _huge_folder(tmp_path / "m", shards=1, shard_gib=1)
     small, large = (estimate(folder, LLAMA_CONFIG, "bfloat16", n).attention for n in (1000, 2000))
