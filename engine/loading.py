@@ -344,7 +344,7 @@ def wrap_model(model, tokenizer, name: str = "model", path: str = "", kind: str 
         path=path,
         kind=kind,  # type: ignore[arg-type]  # asked of transformers, model_kind is never "unknown"
         architecture=architecture,
-        device=str(device),
+        device=_placement(model, device),
         dtype=str(next(model.parameters()).dtype).removeprefix("torch."),
         stacks=stacks,
         has_mlm_head=bool(has_mlm and tokenizer.mask_token_id is not None),
@@ -357,6 +357,13 @@ def wrap_model(model, tokenizer, name: str = "model", path: str = "", kind: str 
         unsupported=tuple(sorted(unsupported.items())),
     )
     return LoadedModel(model, tokenizer, info, sites, frozenset(eos), decoder_start)
+
+
+def _placement(model, device: torch.device) -> str:
+    """Where the weights are: one device, or every device accelerate spread them over ("cuda:0 + cpu")."""
+    placed = getattr(model, "hf_device_map", None) or {}
+    devices = {f"cuda:{d}" if isinstance(d, int) else str(d) for d in placed.values()}
+    return " + ".join(sorted(devices)) if len(devices) > 1 else str(device)
 
 
 UNCHECKED_LEGACY = {"fsmt"}  # captured through hooks, but the stored decoder rows differ from eager (README)

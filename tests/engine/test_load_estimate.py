@@ -131,3 +131,12 @@ def test_cli_refuses_a_model_too_big_in_one_line_and_takes_device_map_auto(tmp_p
     assert error.count("\n") == 1 and "GiB for its weights" in error and not out.exists()
     assert main([*args, "--device-map", "balanced"]) == 2
     assert "invalid choice: 'balanced'" in capsys.readouterr().err
+
+
+def test_a_spread_model_names_every_device_it_is_on():
+    from engine.loading import _placement
+
+    model, _ = tiny_gpt2()
+    assert _placement(model, torch.device("cpu")) == "cpu"
+    model.hf_device_map = {"transformer.h.0": 0, "transformer.h.1": 1, "lm_head": "cpu"}
+    assert _placement(model, torch.device("cuda:0")) == "cpu + cuda:0 + cuda:1"
