@@ -170,7 +170,7 @@ class Recorder(Hooks):
             output[:, heads] = 0  # this forward's own tensor, nobody else holds it yet
         rows = self.row_ablate.get(site) if site is not None else None
         if rows is not None:
-            output[rows] = 0
+            output[tuple(r.to(output.device) for r in rows)] = 0
         return output
 
     def flush(self) -> None:
@@ -186,7 +186,8 @@ class Recorder(Hooks):
             rows.append(row)
         self.held.clear()
         for stack, (layers, rows) in stacks.items():
-            values = torch.stack(rows).to(torch.float16).cpu().numpy()  # [layer, head, key]
+            first = rows[0].device  # device_map: each layer's rows are on its own device
+            values = torch.stack([r.to(first) for r in rows]).to(torch.float16).cpu().numpy()  # [layer, head, key]
             self.store.write_row(stack, layers, self.start.get(stack, 0), values)
 
 
@@ -204,7 +205,7 @@ def _knock_out(scores: torch.Tensor, knocked: torch.Tensor, self_attention: bool
     """Give knocked-out keys no weight; a self-attention query left with no key keeps its own."""
     q, k = scores.shape[-2:]
     lowest = torch.finfo(scores.dtype).min
-    masked = scores.masked_fill(knocked[:k], lowest)
+    masked = scores.masked_fill(knocked[:k].to(scores.device), lowest)  # device_map: layers on several devices
     if not self_attention:
         return masked
     stranded = masked.amax(dim=-1) <= lowest / 2  # [batch, head, query]

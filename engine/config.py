@@ -42,3 +42,5 @@ class LoadOptions:
     trust_remote_code: bool = False  # run code shipped with the model: only for models you trust
     allow_pickle: bool = False  # read pickled .bin weights (can run arbitrary code)
     threads: int | None = None  # CPU threads for torch (process-wide); None: all cores but one, for the GUI
+    device_map: str | None = None  # "auto": accelerate spreads the layers over the GPUs and RAM; None: all on `device`
+    tokens: int = 1024  # the text length the memory check before loading plans attention for

@@ -16,6 +16,8 @@ from transformers import AutoConfig, AutoTokenizer
 from engine import capture, legacy_capture
 from engine.config import LoadOptions, Progress
 from engine.errors import ModelLoadError
+from engine.load_estimate import estimate, shortfall
+from engine.memory_budget import available_memory
 from engine.model_kind import model_kind
 from engine.resolving import ResolvedModel, resolve_model
 from engine.results import ModelInfo, StackInfo
@@ -213,6 +215,8 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
     options = options or LoadOptions()
     report = progress or (lambda message, fraction: None)
     device = pick_device(options.device)
+    if options.device_map not in (None, "auto"):
+        raise ModelLoadError(f"unknown device map {options.device_map!r}: use auto, or none for one device")
     dtype = pick_dtype(options.dtype, device)
     started = time.perf_counter()
     report(f"finding {spec}", 0.0)
@@ -223,6 +227,7 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
         config_dict = _read_config(folder)
         _check_weights(folder, options.allow_pickle)
         _check_model_type(folder, config_dict, options.trust_remote_code)
+        _check_fits(spec, folder, config_dict, dtype, device, options)
     try:
         config = AutoConfig.from_pretrained(resolved.path, trust_remote_code=options.trust_remote_code)
     except Exception as exc:  # transformers raises many kinds here
@@ -243,13 +248,16 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
             attn_implementation="eager",  # wrap_model switches to ours where the architecture allows it
             trust_remote_code=options.trust_remote_code,
             use_safetensors=None if options.allow_pickle else True,
+            **({"device_map": options.device_map} if options.device_map else {}),
         )
     except MemoryError:
         raise ModelLoadError(f"{spec} does not fit in memory: pick a smaller model or a GPU") from None
     except Exception as exc:
         raise ModelLoadError(f"cannot load {spec}: {first_line(exc)}") from None
     try:
-        model.to(device).eval()
+        if not options.device_map:  # accelerate placed the layers already
+            model.to(device)
+        model.eval()
         loaded = wrap_model(model, tokenizer, name=resolved.name, path=resolved.path, kind=kind)
     except ModelLoadError:
         raise
@@ -258,6 +266,28 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
     loaded.recent_path = _recent_path(spec, resolved)
     report(f"loaded {resolved.name} in {time.perf_counter() - started:.1f} s", 1.0)
     return loaded
+
+
+def _gpu_free(device: torch.device, spread: bool) -> int:
+    """Free bytes on the GPU the model goes to, or on every GPU when accelerate spreads it (whatever `device`)."""
+    if not torch.cuda.is_available() or not (spread or device.type == "cuda"):
+        return 0
+    indices = range(torch.cuda.device_count()) if spread else [device.index or 0]
+    return sum(torch.cuda.mem_get_info(i)[0] for i in indices)
+
+
+def _check_fits(spec: str, folder: Path, config: dict, dtype: torch.dtype, device: torch.device,
+                options: LoadOptions) -> None:
+    """Refuse, before reading any weight, a model whose weights and attention fit neither RAM nor GPU + RAM."""
+    spread = options.device_map == "auto"
+    needed = estimate(folder, config, str(dtype).removeprefix("torch."), options.tokens, options.allow_pickle)
+    why = shortfall(needed, available_memory(), _gpu_free(device, spread), device.type == "cuda", spread)
+    if why is None:
+        return
+    advice = "pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter text"
+    if not spread:
+        advice += ", or device map auto to spread the layers over the GPUs and RAM"
+    raise ModelLoadError(f"{spec} {why}: {advice}")
 
 
 def _recent_path(spec: str, resolved: ResolvedModel) -> str | None:
@@ -314,7 +344,7 @@ def wrap_model(model, tokenizer, name: str = "model", path: str = "", kind: str 
         path=path,
         kind=kind,  # type: ignore[arg-type]  # asked of transformers, model_kind is never "unknown"
         architecture=architecture,
-        device=str(device),
+        device=_placement(model, device),
         dtype=str(next(model.parameters()).dtype).removeprefix("torch."),
         stacks=stacks,
         has_mlm_head=bool(has_mlm and tokenizer.mask_token_id is not None),
@@ -327,6 +357,13 @@ def wrap_model(model, tokenizer, name: str = "model", path: str = "", kind: str 
         unsupported=tuple(sorted(unsupported.items())),
     )
     return LoadedModel(model, tokenizer, info, sites, frozenset(eos), decoder_start)
+
+
+def _placement(model, device: torch.device) -> str:
+    """Where the weights are: one device, or every device accelerate spread them over ("cuda:0 + cpu")."""
+    placed = getattr(model, "hf_device_map", None) or {}
+    devices = {f"cuda:{d}" if isinstance(d, int) else str(d) for d in placed.values()}
+    return " + ".join(sorted(devices)) if len(devices) > 1 else str(device)
 
 
 UNCHECKED_LEGACY = {"fsmt"}  # captured through hooks, but the stored decoder rows differ from eager (README)

@@ -55,6 +55,10 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--device", default="auto")
     parser.add_argument("--dtype", default="auto")
+    parser.add_argument(
+        "--device-map", choices=("auto",),
+        help="auto: spread a model too big for one device over the GPUs and RAM (accelerate)",
+    )
 
 
 def _positions(text: str | None, flag: str) -> frozenset[int]:
@@ -141,7 +145,7 @@ def run_session(args, candidates: int = 10, check: Callable[[LoadedModel], None]
 
     sampling = sampling_config(args, candidates)
     set_threads(None)  # the CLI starts the engine, so it sets torch's threads
-    loaded = load_model(args.model, LoadOptions(device=args.device, dtype=args.dtype))
+    loaded = load_model(args.model, LoadOptions(device=args.device, dtype=args.dtype, device_map=args.device_map))
     masks = masks_from(args, loaded.kind)
     if check is not None:
         check(loaded)

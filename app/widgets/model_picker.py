@@ -68,7 +68,7 @@ class ModelPicker(QWidget):
         self.options_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.options_button.setToolTip(self.tr(
                                            "How the next model loads: device, precision, remote code, "
-                                           "pickled weights"))
+                                           "pickled weights, spreading over devices"))
         self.options_button.setMenu(self._options_menu())
         self.progress = QProgressBar()
         self.progress.setObjectName("loadProgress")
@@ -103,6 +103,9 @@ class ModelPicker(QWidget):
         self._trust.setCheckable(True)
         self._pickle = menu.addAction(self.tr("Allow pickled .bin weights (can run arbitrary code)"))
         self._pickle.setCheckable(True)
+        self._spread = menu.addAction(self.tr("Spread a model too big for one device over the GPUs and RAM"))
+        self._spread.setObjectName("deviceMapAuto")
+        self._spread.setCheckable(True)
         return menu
 
     def _choice(self, menu: QMenu, values: Sequence[str]) -> QActionGroup:
@@ -121,6 +124,7 @@ class ModelPicker(QWidget):
             dtype=self._dtype.checkedAction().data(),
             trust_remote_code=self._trust.isChecked(),
             allow_pickle=self._pickle.isChecked(),
+            device_map="auto" if self._spread.isChecked() else None,
         )
 
     # -- catalog -----------------------------------------------------------------------------

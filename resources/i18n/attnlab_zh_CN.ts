@@ -1387,8 +1387,8 @@
     </message>
     <message>
         <location filename="../../app/widgets/model_picker.py" line="70" />
-        <source>How the next model loads: device, precision, remote code, pickled weights</source>
-        <translation>下一个模型如何加载：设备、精度、远程代码、pickle 权重</translation>
+        <source>How the next model loads: device, precision, remote code, pickled weights, spreading over devices</source>
+        <translation>下一个模型如何加载：设备、精度、远程代码、pickle 权重、跨设备分布</translation>
     </message>
     <message>
         <location filename="../../app/widgets/model_picker.py" line="83" />
@@ -1414,6 +1414,11 @@
         <location filename="../../app/widgets/model_picker.py" line="104" />
         <source>Allow pickled .bin weights (can run arbitrary code)</source>
         <translation>允许 pickle 格式的 .bin 权重（可能运行任意代码）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="106" />
+        <source>Spread a model too big for one device over the GPUs and RAM</source>
+        <translation>将单个设备放不下的模型分布到多块 GPU 和内存上</translation>
     </message>
     <message>
         <location filename="../../app/widgets/model_picker.py" line="111" />
