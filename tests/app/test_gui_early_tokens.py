@@ -21,6 +21,20 @@ def _model_tokens(folder: str, text: str) -> tuple[str, ...]:
     return tuple(readable_tokens(tokenizer, tokenizer(text)["input_ids"]))
 
 
+def _window_loading_until_released(qtbot) -> tuple[MainWindow, threading.Event]:
+    """A shown window whose loads wait (in the engine thread) until the returned event is set."""
+    gate = threading.Event()
+
+    def blocked_loader(spec, options, progress):
+        assert gate.wait(LOAD_TIMEOUT_MS / 1000), "the test never released the load"
+        return engine_loader(spec, options, progress)
+
+    window = MainWindow(loader=blocked_loader, catalog=lambda: ([], None))
+    qtbot.addWidget(window)
+    window.show()
+    return window, gate
+
+
 @pytest.mark.parametrize(
     ("model", "text", "source"),
     [
@@ -31,15 +45,7 @@ def _model_tokens(folder: str, text: str) -> tuple[str, ...]:
 )
 def test_tokens_show_before_the_model_is_loaded(qtbot, fresh_settings, tiny_folders, model, text, source):
     folder = tiny_folders[model]
-    gate = threading.Event()
-
-    def blocked_loader(spec, options, progress):
-        assert gate.wait(LOAD_TIMEOUT_MS / 1000), "the test never released the load"
-        return engine_loader(spec, options, progress)
-
-    window = MainWindow(loader=blocked_loader, catalog=lambda: ([], None))
-    qtbot.addWidget(window)
-    window.show()
+    window, gate = _window_loading_until_released(qtbot)
     window.text_input.setPlainText(text)
     if source is not None:
         window.source_input.setPlainText(source)
@@ -85,15 +91,7 @@ def test_a_failed_load_drops_the_early_tokens(qtbot, fresh_settings, tiny_folder
 
 
 def test_editing_the_text_while_loading_drops_the_early_tokens(qtbot, fresh_settings, tiny_folders):
-    gate = threading.Event()
-
-    def blocked_loader(spec, options, progress):
-        assert gate.wait(LOAD_TIMEOUT_MS / 1000), "the test never released the load"
-        return engine_loader(spec, options, progress)
-
-    window = MainWindow(loader=blocked_loader, catalog=lambda: ([], None))
-    qtbot.addWidget(window)
-    window.show()
+    window, gate = _window_loading_until_released(qtbot)
     window.text_input.setPlainText("the cat sat")
     strip = window.token_strip
     try:
