@@ -19,7 +19,7 @@ import numpy as np
 
 from engine.errors import EngineError
 from engine.export_analyses import ANALYSES, ExportedRun, analysis_arrays, parse_analyses
-from engine.memory_budget import AttentionMemoryError, available_memory
+from engine.memory_budget import AttentionMemoryError, available_memory, readable_size
 from engine.results import Candidate
 from engine.run_flags import Parser, Run, add_run_flags, run_command, run_session
 from engine.saved_replay import replay_session, session_of
@@ -120,15 +120,6 @@ def _indices(text: str | None, flag: str) -> tuple[int, ...] | None:
     return values
 
 
-def _readable_size(size: int) -> str:
-    """512 bytes, 3.5 KiB, 812.0 MiB, 17.98 GiB."""
-    if size < 2**10:
-        return f"{size} bytes"
-    if size >= 2**30:
-        return f"{size / 2**30:,.2f} GiB"
-    return f"{size / 2**20:,.1f} MiB" if size >= 2**20 else f"{size / 2**10:,.1f} KiB"
-
-
 def check_output_fits(needed: int, folder: Path) -> None:
     """Refuse output that would not fit in memory (it is built there first) or on the disk, before building it."""
     free_disk = shutil.disk_usage(folder).free
@@ -136,7 +127,7 @@ def check_output_fits(needed: int, folder: Path) -> None:
     for free, where in ((free_memory, "free memory"), (free_disk, f"free disk space in {folder}")):
         if needed > free:
             raise AttentionMemoryError(
-                f"the export would take {_readable_size(needed)} but there is only {_readable_size(free)} of {where}: "
+                f"the export would take {readable_size(needed)} but there is only {readable_size(free)} of {where}: "
                 "choose fewer layers and heads with --layers and --heads, or a shorter text"
             )
 

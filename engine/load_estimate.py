@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.attention_store import stack_bytes
+from engine.memory_budget import readable_size
 
 GIB = 2**30
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8, "int8": 1}
@@ -99,20 +100,17 @@ def shortfall(needed: Estimate, ram_free: int, gpu_free: int, on_gpu: bool, spre
     ram = int(ram_free * 0.8)  # the same margin as memory_budget.check_fits
     if spread:
         fits = needed.weights + needed.attention <= ram + gpu_free
-        where = f"{_gib(gpu_free)} free on the GPU(s) + {_gib(ram)} of RAM"
+        where = f"{readable_size(gpu_free)} free on the GPU(s) + {readable_size(ram)} of RAM"
     elif on_gpu:
         fits = needed.weights <= gpu_free and needed.attention <= ram
-        where = f"{_gib(gpu_free)} free on the GPU and {_gib(ram)} of RAM"
+        where = f"{readable_size(gpu_free)} free on the GPU and {readable_size(ram)} of RAM"
     else:
         fits = needed.weights + needed.attention <= ram
-        where = f"{_gib(ram)} of free RAM"
+        where = f"{readable_size(ram)} of free RAM"
     if fits:
         return None
     return (
-        f"needs about {_gib(needed.weights)} for its weights + {_gib(needed.attention)} for attention at "
-        f"{needed.tokens} tokens, but there is only {where}"
+        f"needs about {readable_size(needed.weights)} for its weights + {readable_size(needed.attention)} "
+        f"for attention at {needed.tokens} tokens, but there is only {where}"
     )
 
-
-def _gib(n: int) -> str:
-    return f"{n / GIB:.2f} GiB"

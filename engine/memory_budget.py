@@ -32,3 +32,12 @@ def check_fits(needed: int, what: str, budget: int | None = None) -> None:
             f"{what} needs {needed / 2**30:.2f} GiB but only {budget / 2**30:.2f} GiB is free: "
             "use a shorter text, fewer tokens to generate, or a smaller model"
         )
+
+
+def readable_size(size: int) -> str:
+    """512 bytes, 3.5 KiB, 812.0 MiB, 17.98 GiB."""
+    if size < 2**10:
+        return f"{size} bytes"
+    if size >= 2**30:
+        return f"{size / 2**30:,.2f} GiB"
+    return f"{size / 2**20:,.1f} MiB" if size >= 2**20 else f"{size / 2**10:,.1f} KiB"
