@@ -1,7 +1,7 @@
 """View ▸ Find Token…: find a token by its text, show it in the token strip, jump the heatmap to its row.
 
-Works on the tokens along the large heatmap's query axis (a decoder's prompt and generated tokens), so
-it reaches tokens of a long text that the token strip does not show as chips.
+Works on the tokens along the large heatmap's query axis (a decoder's prompt and generated tokens, an
+encoder-decoder's decoder tokens on the decoder's strip).
 """
 
 from __future__ import annotations
@@ -61,19 +61,20 @@ class TokenFinder:
             message = translate("TokenFinder", "No token contains {0!r}").format(text.strip())
             window.statusBar().showMessage(message, 4000)
             return None
-        self._reveal(position)
+        self._reveal(position, stack)
         message = translate("TokenFinder", "Token #{0}: {1!r}").format(position, queries[position])
         window.statusBar().showMessage(message, 4000)
         return position
 
-    def _reveal(self, position: int) -> None:
+    def _reveal(self, position: int, stack: str) -> None:
         heatmap = self.window.attention.heatmap
         heatmap.set_cursor(position, position)
         low, high = position - AROUND - 0.5, position + AROUND + 0.5
         heatmap.plot.getViewBox().setRange(xRange=(max(-0.5, low), high), yRange=(max(-0.5, low), high), padding=0)
-        chip = self.window.token_strip.chip(position)
-        if chip is not None:  # long texts: only the first chips exist
-            self.window.token_strip.ensureWidgetVisible(chip)
+        window = self.window
+        seq2seq = window.document.kind == "encoder-decoder"
+        strip = window.decoder_strip if seq2seq and stack != "encoder" else window.token_strip
+        strip.select_range(position, position)  # highlighted and scrolled into view
 
 
 def add_token_find(window: MainWindow) -> QAction:

@@ -72,8 +72,6 @@ def main() -> int:
         import pyqtgraph as pg
 
         from app import create_main_window
-        from app.widgets.token_strip import TokenChip
-
         original = pg.ImageItem.paint
 
         def paint(item: pg.ImageItem, *paint_args: object) -> None:
@@ -87,7 +85,7 @@ def main() -> int:
         window = main_window
 
         def look_for_tokens() -> None:
-            if "tokens" not in times and main_window.token_strip.findChildren(TokenChip):
+            if "tokens" not in times and main_window.token_strip.count():
                 times["tokens"] = time.time() - LAUNCHED
 
         poll = QTimer(interval=5)  # the engine thread holds the GIL for long stretches: a poll is as precise
