@@ -80,7 +80,7 @@ def test_every_token_is_shown_found_and_clickable(qtbot, fresh_settings, long_gp
     last = strip.chip_rect(LENGTH - 1)
     assert strip.viewport().rect().contains(last)
     qtbot.mouseClick(strip.viewport(), Qt.MouseButton.LeftButton, pos=last.center())
-    qtbot.waitUntil(lambda: window.document.masks.knocked("decoder") and window.is_idle(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bool(window.document.masks.knocked("decoder")) and window.is_idle(), timeout=WAIT_MS)
     assert window.document.masks.knocked("decoder") == frozenset({LENGTH - 1})
     assert strip.chip(LENGTH - 1).mark == "knockout" and not any(strip.chip(i).mark for i in range(LENGTH - 1))
     assert "knocked out of attention" in _tooltip_at(strip, strip.chip_rect(LENGTH - 1).center())
