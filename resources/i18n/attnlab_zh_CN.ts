@@ -2065,6 +2065,21 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>TokenStrip</name>
     <message>
+        <location filename="../../app/widgets/token_strip.py" line="148" />
+        <source>Tokens</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="284" />
+        <source>Show in the heatmap</source>
+        <translation>在热图中显示</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="286" />
+        <source>Select this token (or the selected range it is in) and show its rows in the heatmap</source>
+        <translation>选中这个词元（或它所在的选中范围），并在热图中显示它的行</translation>
+    </message>
+    <message>
         <location filename="../../app/widgets/token_strip.py" line="23" />
         <source>Replace with [MASK]</source>
         <translation>替换为 [MASK]</translation>
@@ -2083,11 +2098,6 @@ click: its candidates · right-click: knock out, regenerate from here</source>
         <location filename="../../app/widgets/token_strip.py" line="201" />
         <source>These tokens come from the model's tokenizer alone: attention follows once the model is loaded</source>
         <translation>这些词元只来自模型的分词器：模型加载完成后才会显示注意力</translation>
-    </message>
-    <message>
-        <location filename="../../app/widgets/token_strip.py" line="265" />
-        <source>… {0:,} more tokens not shown</source>
-        <translation>… 还有 {0:,} 个词元未显示</translation>
     </message>
     <message>
         <location filename="../../app/widgets/token_strip.py" line="348" />
