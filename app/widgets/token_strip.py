@@ -19,6 +19,8 @@ from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleEvent,
     QColor,
     QContextMenuEvent,
     QFocusEvent,
@@ -626,6 +628,8 @@ class TokenStrip(QAbstractScrollArea):
         """Screen readers read the current token as the strip's description."""
         if 0 <= self._current < len(self._tokens):
             self.setAccessibleDescription(self._tooltip(self._chip(self._current)))
+            if QAccessible.isActive():
+                QAccessible.updateAccessibility(QAccessibleEvent(self, QAccessible.Event.DescriptionChanged))
 
     def _select(self, first: int, last: int) -> None:
         """The user selected tokens first..last (in either order): highlight them and say so."""

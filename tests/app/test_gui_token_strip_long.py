@@ -16,6 +16,7 @@ from tiny_models import BOS, EOS, PAD, VOCAB, save, word_tokenizer
 from transformers import GPT2Config, GPT2LMHeadModel
 
 from app.main_window import MainWindow
+from app.widgets.flow_layout import WordWrap
 
 LENGTH = 10_000  # tokens, <s> included
 FAR = 8_500  # the one position whose word is "Paris"
@@ -91,3 +92,25 @@ def test_every_token_is_shown_found_and_clickable(qtbot, fresh_settings, long_gp
     tip = _tooltip_at(strip, strip.chip_rect(LENGTH).center())
     assert tip.startswith(f"#{LENGTH} ") and f"p = {now:.1%} now, {then:.1%} when generated" in tip
     window.close()
+
+
+def test_word_wrap_lays_out_a_growing_text_as_a_fresh_layout_would():
+    widths = [30, 50, 20, 70, 10, 40, 90, 25] * 50
+    spacing, margin, available = 3, 4, 200
+
+    def greedy(count: int) -> tuple[list[int], list[int]]:  # an item goes on the next row when it does not fit
+        xs, rows, x, row = [], [], margin, 0
+        for width in widths[:count]:
+            if x > margin and x + width > available - margin:
+                x, row = margin, row + 1
+            xs.append(x)
+            rows.append(row)
+            x += width + spacing
+        return xs, rows
+
+    wrap = WordWrap(spacing, margin)
+    for count in (1, 7, 8, 100, 400):  # appended in steps, as generation does
+        wrap.lay_out(widths[:count], available, start=max(0, count - 1))
+        assert (wrap.xs, wrap.rows) == greedy(count)
+    assert wrap.items_in(0, 0) == range(0, wrap.rows.count(0))
+    assert wrap.at(0, 4, widths) == 0 and wrap.at(0, 4 + 30, widths) is None  # the gap after the first item
