@@ -46,6 +46,15 @@ KIND_TITLES = {  # translated where shown (TokenStrip's context)
     "knockout": QT_TRANSLATE_NOOP("TokenStrip", "Knock out of attention"),
 }
 
+KEYS = (  # the strip's keys, for Help ▸ Keyboard Shortcuts (translated there, context "keyboard_help")
+    (QT_TRANSLATE_NOOP("keyboard_help", "Arrow keys, Home / End"),
+     QT_TRANSLATE_NOOP("keyboard_help", "token strip: move to another token (Shift: select a range of tokens)")),
+    (QT_TRANSLATE_NOOP("keyboard_help", "Space / Enter"),
+     QT_TRANSLATE_NOOP("keyboard_help", "token strip: click the token (mask, knock out, or its candidates)")),
+    (QT_TRANSLATE_NOOP("keyboard_help", "Menu / Shift+F10"),
+     QT_TRANSLATE_NOOP("keyboard_help", "token strip: the token's menu")),
+)
+
 # (background, border, text) per state
 COLORS = {
     "": ("#f7f7f7", "#c4c4c4", "#1e1e1e"),

@@ -2149,6 +2149,36 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>keyboard_help</name>
     <message>
+        <location filename="../../app/widgets/token_strip.py" line="46" />
+        <source>Arrow keys, Home / End</source>
+        <translation>方向键、Home / End</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="47" />
+        <source>token strip: move to another token (Shift: select a range of tokens)</source>
+        <translation>词元条：移到另一个词元（按住 Shift：选中一段词元）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="48" />
+        <source>Space / Enter</source>
+        <translation>空格 / Enter</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="49" />
+        <source>token strip: click the token (mask, knock out, or its candidates)</source>
+        <translation>词元条：单击该词元（遮盖、屏蔽，或查看它的候选）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="50" />
+        <source>Menu / Shift+F10</source>
+        <translation>菜单键 / Shift+F10</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="51" />
+        <source>token strip: the token's menu</source>
+        <translation>词元条：该词元的菜单</translation>
+    </message>
+    <message>
         <location filename="../../app/attention_keys.py" line="24" />
         <source>PageUp / PageDown</source>
         <translation>PageUp / PageDown</translation>
