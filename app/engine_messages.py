@@ -81,6 +81,13 @@ TEMPLATES = (
                       "takes none"),
     QT_TRANSLATE_NOOP("EngineMessage", "head ablation needs the output projection that merges the heads, and this "
                       "architecture's attention does not expose one"),
+    # the memory estimate before loading (engine/loading.py, engine/load_estimate.py)
+    QT_TRANSLATE_NOOP("EngineMessage", "{model} needs about {weights} for its weights + {attention} for attention at "
+                      "{tokens} tokens, but there is only {ram} of free RAM: {advice}"),
+    QT_TRANSLATE_NOOP("EngineMessage", "{model} needs about {weights} for its weights + {attention} for attention at "
+                      "{tokens} tokens, but there is only {gpu} free on the GPU and {ram} of RAM: {advice}"),
+    QT_TRANSLATE_NOOP("EngineMessage", "{model} needs about {weights} for its weights + {attention} for attention at "
+                      "{tokens} tokens, but there is only {gpu} free on the GPU(s) + {ram} of RAM: {advice}"),
     # progress while loading (engine/loading.py, engine/gguf_convert.py)
     QT_TRANSLATE_NOOP("EngineMessage", "finding {spec}"),
     QT_TRANSLATE_NOOP("EngineMessage", "loading weights of {model} ({kind})"),
@@ -108,6 +115,10 @@ WORDS = (
     QT_TRANSLATE_NOOP("EngineMessage", "decoder"),
     QT_TRANSLATE_NOOP("EngineMessage", "encoder-decoder"),
     QT_TRANSLATE_NOOP("EngineMessage", "cross"),
+    QT_TRANSLATE_NOOP("EngineMessage", "pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter "
+                      "text, or device map auto to spread the layers over the GPUs and RAM"),
+    QT_TRANSLATE_NOOP("EngineMessage", "pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter "
+                      "text"),
 )
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -533,6 +533,31 @@
         <translation>已加载 {model}，用时 {seconds} 秒</translation>
     </message>
     <message>
+        <location filename="../../app/engine_messages.py" line="85" />
+        <source>{model} needs about {weights} for its weights + {attention} for attention at {tokens} tokens, but there is only {ram} of free RAM: {advice}</source>
+        <translation>{model} 大约需要 {weights} 存放权重，另需 {attention} 存放 {tokens} 个词元的注意力，但只有 {ram} 可用内存：{advice}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="85" />
+        <source>{model} needs about {weights} for its weights + {attention} for attention at {tokens} tokens, but there is only {gpu} free on the GPU and {ram} of RAM: {advice}</source>
+        <translation>{model} 大约需要 {weights} 存放权重，另需 {attention} 存放 {tokens} 个词元的注意力，但只有 GPU 上 {gpu} 可用、内存 {ram}：{advice}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="85" />
+        <source>{model} needs about {weights} for its weights + {attention} for attention at {tokens} tokens, but there is only {gpu} free on the GPU(s) + {ram} of RAM: {advice}</source>
+        <translation>{model} 大约需要 {weights} 存放权重，另需 {attention} 存放 {tokens} 个词元的注意力，但只有 GPU 上共 {gpu} 可用，加上内存 {ram}：{advice}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="85" />
+        <source>pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter text, or device map auto to spread the layers over the GPUs and RAM</source>
+        <translation>请换更小的模型、更小的数据类型（float16 或 bfloat16）或更短的文本，或用 device map auto 把各层分布到各 GPU 和内存上</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="85" />
+        <source>pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter text</source>
+        <translation>请换更小的模型、更小的数据类型（float16 或 bfloat16）或更短的文本</translation>
+    </message>
+    <message>
         <location filename="../../app/engine_messages.py" line="88" />
         <source>using the converted copy of {file}</source>
         <translation>使用 {file} 的转换副本</translation>
