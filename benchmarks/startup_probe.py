@@ -103,6 +103,7 @@ def main() -> int:
         def look_for_tokens() -> None:
             if "tokens" not in times and main_window.token_strip.findChildren(TokenChip):
                 times["tokens"] = time.time() - LAUNCHED
+                poll.stop()  # each tick takes the GIL from the engine thread's imports: none once found
 
         def on_analysed(result: object) -> None:
             times.setdefault("analysed", time.time() - LAUNCHED)
