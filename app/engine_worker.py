@@ -83,7 +83,7 @@ def engine_loader(spec: str, options: LoadOptions, progress: Progress) -> tuple[
     """The real loader: imports torch and transformers, so it only ever runs in the worker."""
     from engine.startup import import_engine, phase
 
-    import_engine(spec)  # done already when the app's start imported it ahead
+    import_engine(spec)  # torch, transformers, the model's code: most of a first load's time, clocked
     from engine.catalog import remember_recent
     from engine.loading import load_model, set_threads
     from engine.session import make_session
