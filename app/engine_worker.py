@@ -81,12 +81,16 @@ def _stop_engines() -> None:
 
 def engine_loader(spec: str, options: LoadOptions, progress: Progress) -> tuple[ModelInfo, Any]:
     """The real loader: imports torch and transformers, so it only ever runs in the worker."""
+    from engine.startup import import_engine, phase
+
+    import_engine(spec)  # torch, transformers, the model's code: most of a first load's time, clocked
     from engine.catalog import remember_recent
     from engine.loading import load_model, set_threads
     from engine.session import make_session
 
     set_threads(options.threads)  # the GUI starts the engine: it leaves a core for itself
-    loaded = load_model(spec, options, progress=progress)
+    with phase("load"):
+        loaded = load_model(spec, options, progress=progress)
     if loaded.recent_path is not None:
         remember_recent(loaded.recent_path)
     return loaded.info, make_session(loaded)
