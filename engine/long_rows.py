@@ -1,0 +1,138 @@
+"""Analyses that read every attention weight, in long-document mode: the exact rows recomputed a block
+of queries at a time.
+
+Long mode keeps no rows, only an overview and what recomputes them (`engine.long_store`). Head
+fingerprints and rollout need every weight of every head, so they ask `LongState.probabilities` for
+one layer's rows `first..end−1` over keys 0..end−1 ([head, q, key]), rounded to float16 as the exact
+store holds them, and fold them in before asking for the next block: at most [head, block, N] is held
+at once, never [head, N, N]. The results equal the exact store's (`engine.head_scores`), up to the
+order of float32 sums.
+
+Rollout multiplies full [N, N] matrices (O(N³) per layer) and its result is [layer, N, N] float32: it
+is computed exactly here too, but refused, with the size, when the result and the two matrices it
+works on would not fit in memory. Nothing here approximates from the overview.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+import torch
+from numpy.typing import NDArray
+
+from engine.analyses.attention_rollout import rollout_layers
+from engine.analyses.fingerprints import causal_fingerprints, packed_rows
+from engine.attention_store import AttentionSnapshot
+from engine.config import Progress
+from engine.errors import Cancelled, EngineError
+from engine.float16_table import widen
+from engine.head_scores import HeadScores, StackRollout, stacked_prints
+from engine.long_store import STACK
+from engine.memory_budget import check_fits
+
+BLOCK_VALUES = 1 << 22  # weights per recomputed block ([head, q, key]): 16 MiB of float32, a few temporaries
+ROLLOUT_UNAVAILABLE = (
+    "attention rollout is not shown in long-document mode: it multiplies full {n} × {n} matrices through "
+    "every layer. Use `attnlab export --store long --analyses rollout` (computed exactly while it fits "
+    "in memory), or a shorter text"
+)
+
+
+def block_rows(heads: int, tokens: int, block: int | None = None) -> int:
+    """Queries per recomputed block: `block`, or as many as keep [head, q, tokens] near BLOCK_VALUES."""
+    return block or max(16, BLOCK_VALUES // max(1, heads * tokens))
+
+
+def layer_blocks(session, layer: int, block: int | None = None) -> Iterator[tuple[int, NDArray[np.float16]]]:
+    """(first, rows) of one decoder layer in long mode: rows [head, q, first + q + 1 keys] float16, the
+    exact store's values of queries first.. over keys 0..first+q (right of the diagonal left out)."""
+    state, rows = _long_state(session), len(session.token_ids)
+    size = block_rows(state.heads, rows, block)
+    for first in range(0, rows, size):
+        end = min(first + size, rows)
+        with torch.inference_mode():
+            probs = state.probabilities(layer, first, end, slice(None), session._knock)  # [head, q, key ≤ end]
+            yield first, probs.to(torch.float16).cpu().numpy()
+
+
+def long_head_scores(
+    session,
+    snapshot: AttentionSnapshot | None = None,
+    token_ids: Sequence[int] | NDArray[np.integer] | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    block: int | None = None,
+) -> HeadScores:
+    """Fingerprints of every decoder head (`engine.head_scores.head_scores`) of a long-mode session, from
+    recomputed rows. `snapshot`: what the reply carries back (the window's); `token_ids` [query]: the
+    tokens along the axes (default: the session's); `cancel` is checked between blocks."""
+    state = _long_state(session)
+    ids = np.asarray(session.token_ids if token_ids is None else token_ids, np.int64)
+    rows = len(session.token_ids)
+    if len(ids) != rows:
+        raise EngineError(f"decoder attention has {rows} positions but {len(ids)} token ids were given")
+    per_layer = []
+    for layer in range(state.layers):
+        parts = []
+        for first, probs in layer_blocks(session, layer, block):
+            _check(cancel, "scoring heads")
+            triangle = np.tri(probs.shape[1], probs.shape[2], first, dtype=bool)  # [q, key]: keys 0..query
+            parts.append(packed_rows(probs[:, triangle], first, first + probs.shape[1], ids))
+        per_layer.append(causal_fingerprints(parts).arrays())
+        if progress is not None:
+            progress(f"scoring heads from recomputed rows: layer {layer + 1} of {state.layers}",
+                     (layer + 1) / state.layers)
+    return HeadScores(STACK, stacked_prints(per_layer), rows, snapshot)
+
+
+def rollout_bytes(layers: int, tokens: int) -> int:
+    """Memory a long-mode rollout takes: the result [layer, N, N] and two [N, N] float32 it works on."""
+    return 4 * tokens * tokens * (layers + 2)
+
+
+def long_rollout(
+    session,
+    snapshot: AttentionSnapshot | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+    block: int | None = None,
+) -> StackRollout:
+    """Attention rollout of the decoder (`engine.analyses.attention_rollout`) of a long-mode session, from
+    the head means of recomputed rows, layer by layer; refused when it would not fit in memory."""
+    state = _long_state(session)
+    rows = len(session.token_ids)
+    check_fits(rollout_bytes(state.layers, rows), f"attention rollout of {rows} tokens through {state.layers} layers")
+
+    def means() -> Iterator[NDArray[np.float32]]:
+        mean = np.zeros((rows, rows), np.float32)  # [query, key], zero right of the diagonal
+        for layer in range(state.layers):
+            for first, probs in layer_blocks(session, layer, block):
+                _check(cancel, "attention rollout")
+                mean[first : first + probs.shape[1], : probs.shape[2]] = widen(probs).mean(axis=0)
+            yield mean
+            if progress is not None:
+                progress(f"attention rollout from recomputed rows: layer {layer + 1} of {state.layers}",
+                         (layer + 1) / state.layers)
+
+    out = np.empty((state.layers, rows, rows), np.float32)  # [layer, query, key]
+    rollout_layers(means(), out)
+    return StackRollout(STACK, out, snapshot)
+
+
+def rollout_unavailable(tokens: int) -> EngineError:
+    """What the window says instead of a rollout in long mode."""
+    return EngineError(ROLLOUT_UNAVAILABLE.format(n=f"{tokens:,}"))
+
+
+def _long_state(session):
+    state = getattr(session, "_long", None)
+    if state is None:
+        raise EngineError("the session is not in long-document mode: its store holds the attention")
+    return state
+
+
+def _check(cancel: threading.Event | None, what: str) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled(f"{what} cancelled")
