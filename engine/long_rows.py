@@ -77,13 +77,12 @@ def long_head_scores(
     for layer in range(state.layers):
         parts = []
         for first, probs in layer_blocks(session, layer, block):
+            end = first + probs.shape[1]
+            triangle = np.tri(probs.shape[1], end, first, dtype=bool)  # [q, key]: keys 0..query
+            parts.append(packed_rows(probs[:, triangle], first, end, ids))
+            _report(progress, "scoring heads from recomputed rows", layer, state.layers, end / rows)
             _check(cancel, "scoring heads")
-            triangle = np.tri(probs.shape[1], probs.shape[2], first, dtype=bool)  # [q, key]: keys 0..query
-            parts.append(packed_rows(probs[:, triangle], first, first + probs.shape[1], ids))
         per_layer.append(causal_fingerprints(parts).arrays())
-        if progress is not None:
-            progress(f"scoring heads from recomputed rows: layer {layer + 1} of {state.layers}",
-                     (layer + 1) / state.layers)
     return HeadScores(STACK, stacked_prints(per_layer), rows, snapshot)
 
 
@@ -109,12 +108,11 @@ def long_rollout(
         mean = np.zeros((rows, rows), np.float32)  # [query, key], zero right of the diagonal
         for layer in range(state.layers):
             for first, probs in layer_blocks(session, layer, block):
+                end = first + probs.shape[1]
+                mean[first:end, :end] = widen(probs).mean(axis=0)
+                _report(progress, "attention rollout from recomputed rows", layer, state.layers, end / rows)
                 _check(cancel, "attention rollout")
-                mean[first : first + probs.shape[1], : probs.shape[2]] = widen(probs).mean(axis=0)
             yield mean
-            if progress is not None:
-                progress(f"attention rollout from recomputed rows: layer {layer + 1} of {state.layers}",
-                         (layer + 1) / state.layers)
 
     out = np.empty((state.layers, rows, rows), np.float32)  # [layer, query, key]
     rollout_layers(means(), out)
@@ -131,6 +129,12 @@ def _long_state(session):
     if state is None:
         raise EngineError("the session is not in long-document mode: its store holds the attention")
     return state
+
+
+def _report(progress: Progress | None, what: str, layer: int, layers: int, done: float) -> None:
+    """`done` of layer `layer` (0-based) of `layers`, as the overall fraction."""
+    if progress is not None:
+        progress(f"{what}: layer {layer + 1} of {layers}", (layer + done) / layers)
 
 
 def _check(cancel: threading.Event | None, what: str) -> None:
