@@ -23,6 +23,7 @@ import torch
 from transformers import PreTrainedModel
 
 from engine.errors import EngineError, UnsupportedError
+from engine.memory_budget import check_fits
 from engine.results import LensResult
 from engine.tokens import readable_tokens
 
@@ -143,12 +144,22 @@ def check_projection(last_hidden: torch.Tensor, logits: torch.Tensor, project: P
         )
 
 
+def check_rerun_fits(session: Session, what: str, batch: int = 1, layers: int = 1) -> None:
+    """Refuse a forward of the whole input (`batch` copies side by side) whose attention would not fit in
+    memory: each layer holds [batch, head, N, N] float32 scores and probabilities (a knock-out copies
+    them once more); `layers` of them when a backward pass keeps them all."""
+    stack, ids, _ = session._prediction()
+    heads, n = session._stack_shapes[stack][1], len(ids)
+    check_fits(3 * 4 * batch * heads * n * n * layers, f"{what} over {n} tokens (the whole input in one forward)")
+
+
 def logit_lens(session: Session, k: int = 10, positions: int | None = None) -> LensResult:
     """The lens of the session's current input: one more forward with the session's masks and ablations.
     `positions`: read only the last that many positions (None: all of them)."""
     if k < 1:
         raise EngineError(f"the logit lens needs k ≥ 1 tokens per cell, got {k}")
     stack, ids, _ = session._prediction()
+    check_rerun_fits(session, "the logit lens")
     start = 0 if positions is None else max(0, len(ids) - max(1, positions))
     project = projection(session.model, session.info.kind)
     with torch.inference_mode():

@@ -131,11 +131,14 @@ def test_blocks_of_packed_rows_give_the_fingerprints_of_the_whole_triangle():
             np.testing.assert_allclose(got[name], want[name], rtol=1e-5, atol=1e-6, err_msg=f"{name}, blocks of {size}")
 
 
-def test_a_rollout_that_would_not_fit_is_refused_with_its_size(twins, monkeypatch):
+def test_analyses_that_would_not_fit_are_refused_with_their_size(twins, monkeypatch):
     _eager, _exact, long = twins
     monkeypatch.setattr("engine.memory_budget.available_memory", lambda: 1_000_000)
     with pytest.raises(AttentionMemoryError, match="attention rollout of 294 tokens through 2 layers needs"):
         long_rollout(long)
+    for analysis, what in ((long.logit_lens, "the logit lens"), (long.head_importance, "head importance")):
+        with pytest.raises(AttentionMemoryError, match=f"{what} over 294 tokens .the whole input in one forward"):
+            analysis()
     assert "not shown in long-document mode" in str(rollout_unavailable(8192))
     assert "8,192 × 8,192" in str(rollout_unavailable(8192))
 
