@@ -572,7 +572,7 @@ class EngineClient(QObject):
         elif isinstance(request, ExplainPrediction):
             self.prediction_progressed.emit(message, fraction)
         elif isinstance(request, ScoreHeads):
-            self.scoring_progressed.emit(message, fraction)
+            self.scoring_progressed.emit(translate_engine_message(message), fraction)
 
     def _on_yielded(self, rid: int, partial: object) -> None:
         request = self._current(rid)

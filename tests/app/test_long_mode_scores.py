@@ -70,3 +70,29 @@ def test_long_mode_scoring_gives_way_to_newer_work_and_rollout_says_why_not(qtbo
     worker.handle(5, Rollout("decoder", snapshot))
     assert 5 not in replies and "rollout is not shown in long-document mode" in errors[5]
     assert "121 × 121" in errors[5]
+
+
+def test_the_client_reports_scoring_progress_and_the_rollout_refusal(qtbot):
+    """Through the engine thread: the window's signals for long-mode head scores and rollout."""
+    from app.engine_worker import EngineClient
+
+    model, tokenizer = tiny_gpt2(positions=256)
+    session = GenerationSession(wrap_model(model, tokenizer, name="gpt2"))
+    session.store_mode = "long"
+    client = EngineClient(loader=lambda *_: (session.info, session))
+    try:
+        with qtbot.waitSignal(client.analysed, timeout=20_000) as analysed:
+            client.load("tiny")
+            client.analyse(TEXT)
+        snapshot = analysed.args[0].attention
+        progress: list[tuple[str, float]] = []
+        client.scoring_progressed.connect(lambda message, fraction: progress.append((message, fraction)))
+        with qtbot.waitSignal(client.heads_scored, timeout=20_000) as scored:
+            client.score_heads("decoder", snapshot, tuple(session.token_ids))
+        assert scored.args[0].snapshot is snapshot and scored.args[0].tokens == 121
+        assert progress[-1] == ("scoring heads from recomputed rows: layer 2 of 2", 1.0)
+        with qtbot.waitSignal(client.scoring_failed, timeout=20_000) as failed:
+            client.rollout("decoder", snapshot)
+        assert failed.args[0] == "rollout" and "not shown in long-document mode" in failed.args[1]
+    finally:
+        client.shutdown()
