@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -621,6 +621,18 @@ class GenerationSession(_Session):
                 keep = {"logits_to_keep": 1} if last and self._keeps_logits else {}
                 logits = self.model(input_ids=ids, position_ids=positions, use_cache=False, **keep).logits
         return logits if position is None else logits[:, -1 if last else position]
+
+    def _rerun_blocks(self, hooks: capture.Hooks) -> Iterator[tuple[int, torch.Tensor]]:
+        """Run the current (decoder-only) input again through a fresh cache, `prefill_block` queries at a
+        time, so no layer holds [head, N, N] scores; nothing stored. (first position, logits [1, q, vocab])."""
+        cache, device = self._new_cache(), self.loaded.device
+        for first in range(0, len(self._ids), self.prefill_block):
+            block = self._ids[first : first + self.prefill_block]
+            positions = torch.arange(first, first + len(block), device=device)
+            with capture.recording(hooks):
+                out = self.model(input_ids=torch.tensor([block], device=device), position_ids=positions[None],
+                                 use_cache=True, cache_position=positions, **{self._cache_arg: cache})
+            yield first, out.logits
 
     # -- prefill: validate, reset, run ------------------------------------------------------------
     def _plan(self, text: str, masks: Masks, source: str | None, replay: Sequence[int]) -> _PrefillPlan:

@@ -159,15 +159,18 @@ def logit_lens(session: Session, k: int = 10, positions: int | None = None) -> L
     if k < 1:
         raise EngineError(f"the logit lens needs k ≥ 1 tokens per cell, got {k}")
     stack, ids, _ = session._prediction()
-    check_rerun_fits(session, "the logit lens")
     start = 0 if positions is None else max(0, len(ids) - max(1, positions))
     project = projection(session.model, session.info.kind)
     with torch.inference_mode():
-        with residuals(blocks(session.model, session.loaded.sites, stack)) as seen:
-            logits = session._rerun(session._analysis_recorder())[0, start:]  # [position, vocab]
-        hidden = [h[0, start:] for h in seen]  # layer + 1 of [position, hidden]
-        check_projection(hidden[-1][-8:], logits[-8:], project, session.info.name)
-        top_ids, top_probs = lens_topk(hidden, logits, project, k)
+        if getattr(session, "long_attention", None) is not None:  # a long text: the input in blocks of queries
+            top_ids, top_probs = _lens_in_blocks(session, stack, start, project, k)
+        else:
+            check_rerun_fits(session, "the logit lens")
+            with residuals(blocks(session.model, session.loaded.sites, stack)) as seen:
+                logits = session._rerun(session._analysis_recorder())[0, start:]  # [position, vocab]
+            hidden = [h[0, start:] for h in seen]  # layer + 1 of [position, hidden]
+            check_projection(hidden[-1][-8:], logits[-8:], project, session.info.name)
+            top_ids, top_probs = lens_topk(hidden, logits, project, k)
     ids_array = top_ids.cpu().numpy().astype(np.int64)
     texts = tuple(
         tuple(tuple(session._token_text(int(t)) for t in cell) for cell in entry) for entry in ids_array.tolist()
@@ -180,3 +183,21 @@ def logit_lens(session: Session, k: int = 10, positions: int | None = None) -> L
         topk_texts=texts,
         start=start,
     )
+
+
+def _lens_in_blocks(session: Session, stack: str, start: int, project: Projection, k: int
+                    ) -> tuple[torch.Tensor, torch.Tensor]:
+    """The lens of positions start.. (see `lens_topk`) from the input fed again a block of queries at a time
+    through a fresh cache (`_rerun_blocks`, a long-mode session's): no layer holds [head, N, N] scores."""
+    ids, probs = [], []
+    with residuals(blocks(session.model, session.loaded.sites, stack)) as seen:
+        for first, logits in session._rerun_blocks(session._analysis_recorder()):  # type: ignore[attr-defined]
+            skip = max(0, start - first)  # this block's positions before `start`
+            hidden = [h[0, skip:] for h in seen]  # layer + 1 of [position, hidden]
+            seen.clear()
+            if skip < logits.shape[1]:
+                block_ids, block_probs = lens_topk(hidden, logits[0, skip:], project, k)
+                ids.append(block_ids)
+                probs.append(block_probs)
+    check_projection(hidden[-1][-8:], logits[0, -8:], project, session.info.name)
+    return torch.cat(ids, dim=1), torch.cat(probs, dim=1)  # [layer + 1, position, k]

@@ -102,10 +102,14 @@ def test_rollout_from_recomputed_rows_equals_the_exact_store(twins):
 
 
 def test_lens_importance_and_probe_do_not_read_the_store(twins):
+    """They run the model again (the lens in long mode: in blocks of 64 queries through a fresh cache)."""
     _eager, exact, long = twins
     lens_exact, lens_long = exact.logit_lens(5), long.logit_lens(5)
     np.testing.assert_array_equal(lens_long.topk_ids, lens_exact.topk_ids)
     np.testing.assert_allclose(lens_long.topk_probs, lens_exact.topk_probs, atol=1e-5)
+    last = long.logit_lens(5, positions=70)  # starts inside a block
+    np.testing.assert_array_equal(last.topk_ids, lens_exact.topk_ids[:, -70:])
+    assert last.start == 294 - 70 and len(last.tokens) == 70
     importance_exact, importance_long = exact.head_importance(), long.head_importance()
     assert importance_long.target_id == importance_exact.target_id
     np.testing.assert_allclose(importance_long.values, importance_exact.values, atol=1e-4)
@@ -132,13 +136,16 @@ def test_blocks_of_packed_rows_give_the_fingerprints_of_the_whole_triangle():
 
 
 def test_analyses_that_would_not_fit_are_refused_with_their_size(twins, monkeypatch):
-    _eager, _exact, long = twins
+    """800 kB free: a rollout (1.4 MB) and a whole-input forward (4 MB of scores) are refused; long mode's
+    lens feeds the input a block of queries at a time and runs."""
+    _eager, exact, long = twins
     monkeypatch.setattr("engine.memory_budget.available_memory", lambda: 1_000_000)
     with pytest.raises(AttentionMemoryError, match="attention rollout of 294 tokens through 2 layers needs"):
         long_rollout(long)
-    for analysis, what in ((long.logit_lens, "the logit lens"), (long.head_importance, "head importance")):
+    for analysis, what in ((exact.logit_lens, "the logit lens"), (long.head_importance, "head importance")):
         with pytest.raises(AttentionMemoryError, match=f"{what} over 294 tokens .the whole input in one forward"):
             analysis()
+    assert long.logit_lens(3).topk_ids.shape == (3, 294, 3)
     assert "not shown in long-document mode" in str(rollout_unavailable(8192))
     assert "8,192 × 8,192" in str(rollout_unavailable(8192))
 
