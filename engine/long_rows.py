@@ -9,8 +9,8 @@ at once, never [head, N, N]. The results equal the exact store's (`engine.head_s
 order of float32 sums.
 
 Rollout multiplies full [N, N] matrices (O(N³) per layer) and its result is [layer, N, N] float32: it
-is computed exactly here too, but refused, with the size, when the result and the two matrices it
-works on would not fit in memory. Nothing here approximates from the overview.
+is computed exactly here too, but refused, with the size, when the result and the matrices it works
+on would not fit in memory. Nothing here approximates from the overview.
 """
 
 from __future__ import annotations
@@ -52,9 +52,10 @@ def layer_blocks(session, layer: int, block: int | None = None) -> Iterator[tupl
     size = block_rows(state.heads, rows, block)
     for first in range(0, rows, size):
         end = min(first + size, rows)
-        with torch.inference_mode():
+        with torch.inference_mode():  # not held across the yield: it is the thread's
             probs = state.probabilities(layer, first, end, slice(None), session._knock)  # [head, q, key ≤ end]
-            yield first, probs.to(torch.float16).cpu().numpy()
+            rounded = probs.to(torch.float16).cpu().numpy()
+        yield first, rounded
 
 
 def long_head_scores(
@@ -87,8 +88,9 @@ def long_head_scores(
 
 
 def rollout_bytes(layers: int, tokens: int) -> int:
-    """Memory a long-mode rollout takes: the result [layer, N, N] and two [N, N] float32 it works on."""
-    return 4 * tokens * tokens * (layers + 2)
+    """Memory a long-mode rollout takes: the result [layer, N, N] and the four [N, N] float32 it works on
+    (the head mean, the identity, the mixed matrix and one temporary)."""
+    return 4 * tokens * tokens * (layers + 4)
 
 
 def long_rollout(

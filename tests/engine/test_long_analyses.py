@@ -136,7 +136,7 @@ def test_blocks_of_packed_rows_give_the_fingerprints_of_the_whole_triangle():
 
 
 def test_analyses_that_would_not_fit_are_refused_with_their_size(twins, monkeypatch):
-    """800 kB free: a rollout (1.4 MB) and a whole-input forward (4 MB of scores) are refused; long mode's
+    """800 kB free: a rollout (2 MB) and a whole-input forward (4 MB of scores) are refused; long mode's
     lens feeds the input a block of queries at a time and runs."""
     _eager, exact, long = twins
     monkeypatch.setattr("engine.memory_budget.available_memory", lambda: 1_000_000)
