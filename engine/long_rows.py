@@ -16,6 +16,7 @@ on would not fit in memory. Nothing here approximates from the overview.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -23,7 +24,7 @@ import torch
 from numpy.typing import NDArray
 
 from engine.analyses.attention_rollout import rollout_layers
-from engine.analyses.fingerprints import causal_fingerprints, packed_rows
+from engine.analyses.fingerprints import RowTerms, causal_fingerprints, packed_rows
 from engine.attention_store import AttentionSnapshot
 from engine.config import Progress
 from engine.errors import Cancelled, EngineError
@@ -45,12 +46,14 @@ def block_rows(heads: int, tokens: int, block: int | None = None) -> int:
     return block or max(16, BLOCK_VALUES // max(1, heads * tokens))
 
 
-def layer_blocks(session, layer: int, block: int | None = None) -> Iterator[tuple[int, NDArray[np.float16]]]:
-    """(first, rows) of one decoder layer in long mode: rows [head, q, first + q + 1 keys] float16, the
-    exact store's values of queries first.. over keys 0..first+q (right of the diagonal left out)."""
+def layer_blocks(
+    session, layer: int, block: int | None = None, start: int = 0
+) -> Iterator[tuple[int, NDArray[np.float16]]]:
+    """(first, rows) of one decoder layer in long mode, from query `start` on: rows [head, q, first + q keys]
+    float16, the exact store's values of queries first.. over keys 0..first+q−1 (zeros right of the diagonal)."""
     state, rows = _long_state(session), len(session.token_ids)
     size = block_rows(state.heads, rows, block)
-    for first in range(0, rows, size):
+    for first in range(start, rows, size):
         end = min(first + size, rows)
         with torch.inference_mode():  # not held across the yield: it is the thread's
             probs = state.probabilities(layer, first, end, slice(None), session._knock)  # [head, q, key ≤ end]
@@ -68,23 +71,57 @@ def long_head_scores(
 ) -> HeadScores:
     """Fingerprints of every decoder head (`engine.head_scores.head_scores`) of a long-mode session, from
     recomputed rows. `snapshot`: what the reply carries back (the window's); `token_ids` [query]: the
-    tokens along the axes (default: the session's); `cancel` is checked between blocks."""
+    tokens along the axes (default: the session's); `cancel` is checked between blocks.
+
+    A causal row never changes once computed, so the terms of the rows scored last time are kept (for
+    the same long-mode state and the same tokens up to them) and only later rows are recomputed: after
+    a step, one block per layer instead of the whole text."""
     state = _long_state(session)
     ids = np.asarray(session.token_ids if token_ids is None else token_ids, np.int64)
     rows = len(session.token_ids)
     if len(ids) != rows:
         raise EngineError(f"decoder attention has {rows} positions but {len(ids)} token ids were given")
+    kept = _scored.reusable(state, ids)  # per layer, the terms of the blocks of rows still valid
     per_layer = []
-    for layer in range(state.layers):
-        parts = []
-        for first, probs in layer_blocks(session, layer, block):
-            end = first + probs.shape[1]
-            triangle = np.tri(probs.shape[1], end, first, dtype=bool)  # [q, key]: keys 0..query
-            parts.append(packed_rows(probs[:, triangle], first, end, ids))
-            _report(progress, "scoring heads from recomputed rows", layer, state.layers, end / rows)
-            _check(cancel, "scoring heads")
-        per_layer.append(causal_fingerprints(parts).arrays())
+    try:
+        for layer in range(state.layers):
+            parts = kept[layer]
+            start = parts[-1].end if parts else 0
+            for first, probs in layer_blocks(session, layer, block, start):
+                end = first + probs.shape[1]
+                triangle = np.tri(probs.shape[1], end, first, dtype=bool)  # [q, key]: keys 0..query
+                parts.append(packed_rows(probs[:, triangle], first, end, ids))
+                _report(progress, "scoring heads from recomputed rows", layer, state.layers, end / rows)
+                _check(cancel, "scoring heads")
+            per_layer.append(causal_fingerprints(parts).arrays())
+    finally:  # cancelled too: what was scored is kept for the next request
+        _scored.keep(state, ids, kept)
     return HeadScores(STACK, stacked_prints(per_layer), rows, snapshot)
+
+
+class _ScoredRows:
+    """The fingerprint terms of the rows one long-mode state had when last scored (one session at a time:
+    the worker's, or the export's). Held by a weak reference to the state: a new prefill drops them."""
+
+    def __init__(self) -> None:
+        self.state: weakref.ref | None = None
+        self.ids = np.zeros(0, np.int64)  # the tokens the rows were scored with
+        self.parts: list[list[RowTerms]] = []  # per layer, consecutive blocks of rows from row 0
+
+    def reusable(self, state, ids: NDArray[np.int64]) -> list[list[RowTerms]]:
+        """Per layer, the kept blocks whose rows are all below the first token that differs (copies of the lists)."""
+        if self.state is None or self.state() is not state:
+            return [[] for _ in range(state.layers)]
+        same = min(len(ids), len(self.ids))
+        differs = np.flatnonzero(ids[:same] != self.ids[:same])
+        valid = int(differs[0]) if len(differs) else same  # rows 0..valid−1 saw the same tokens
+        return [[part for part in parts if part.end <= valid] for parts in self.parts]
+
+    def keep(self, state, ids: NDArray[np.int64], parts: list[list[RowTerms]]) -> None:
+        self.state, self.ids, self.parts = weakref.ref(state), ids.copy(), parts
+
+
+_scored = _ScoredRows()
 
 
 def rollout_bytes(layers: int, tokens: int) -> int:

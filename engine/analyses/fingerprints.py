@@ -85,6 +85,11 @@ class RowTerms:
     induction: NDArray[np.float64] | None  # [...]: Σ over the rows and their keys K(q) of p; None: no token ids
     asked: int  # rows with a non-empty K(q)
 
+    @property
+    def end(self) -> int:
+        """One past the last row."""
+        return self.first + self.sink.shape[-1]
+
 
 def packed_rows(
     packed: NDArray[np.floating], first: int, end: int, token_ids: NDArray[np.integer] | None = None

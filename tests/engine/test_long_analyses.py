@@ -74,6 +74,36 @@ def test_head_scores_from_recomputed_rows_equal_the_exact_store(twins):
     assert len(progress) == 2 * 10 and progress[9] == 0.5 and progress[-1] == 1.0  # per block of 32 rows
 
 
+def test_scores_after_a_step_or_an_undo_recompute_only_the_rows_that_changed():
+    """Rows never change once computed: the next request reuses their terms (same state, same tokens up to
+    them) and recomputes the rest; still equal to the exact store after each change."""
+    _eager, exact, long = _twins("llama")
+    for session in (exact, long):
+        session.set_sampling(SamplingConfig(max_new_tokens=10))
+    blocks: list[float] = []
+
+    def check(expected_blocks: int) -> None:
+        blocks.clear()
+        got = long_head_scores(long, block=32, progress=lambda m, f: blocks.append(f)).prints.arrays()
+        want = head_scores(exact.state().attention, "decoder", exact.token_ids).prints.arrays()
+        for name in NAMES:
+            np.testing.assert_allclose(got[name], want[name], rtol=1e-4, atol=1e-4, err_msg=name)
+        assert len(blocks) == 2 * expected_blocks  # 2 layers
+
+    check(10)  # 294 rows: every block of 32
+    for session in (exact, long):
+        session.step(choose=20)
+    check(1)  # row 294 only
+    for session in (exact, long):
+        session.undo()
+        session.undo()
+        session.step(choose=30)  # row 293 changed: its block (288..) again
+    check(1)
+    long.prefill(TEXT, MASKS)  # a new prefill: nothing kept
+    exact.prefill(TEXT, MASKS)
+    check(10)
+
+
 def test_head_scores_and_rollout_in_long_mode_equal_those_of_the_eager_model(twins):
     """Independent of the exact store: the eager model's own `output_attentions` on the same tokens (no
     knock-outs or ablation there, so this long-mode session has none)."""
