@@ -191,12 +191,11 @@ def _lens_in_blocks(session: Session, stack: str, start: int, project: Projectio
     through a fresh cache (`_rerun_blocks`, a long-mode session's): no layer holds [head, N, N] scores."""
     ids, probs = [], []
     with residuals(blocks(session.model, session.loaded.sites, stack)) as seen:
-        for first, logits in session._rerun_blocks(session._analysis_recorder()):  # type: ignore[attr-defined]
-            skip = max(0, start - first)  # this block's positions before `start`
-            hidden = [h[0, skip:] for h in seen]  # layer + 1 of [position, hidden]
+        for _first, logits in session._rerun_blocks(session._analysis_recorder(), start):  # type: ignore[attr-defined]
+            hidden = [h[0, h.shape[1] - logits.shape[1] :] for h in seen]  # layer + 1 of [position ≥ start, hidden]
             seen.clear()
-            if skip < logits.shape[1]:
-                block_ids, block_probs = lens_topk(hidden, logits[0, skip:], project, k)
+            if logits.shape[1]:
+                block_ids, block_probs = lens_topk(hidden, logits[0], project, k)
                 ids.append(block_ids)
                 probs.append(block_probs)
     check_projection(hidden[-1][-8:], logits[0, -8:], project, session.info.name)
