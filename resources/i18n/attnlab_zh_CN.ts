@@ -558,6 +558,26 @@
         <translation>请换更小的模型、更小的数据类型（float16 或 bfloat16）或更短的文本</translation>
     </message>
     <message>
+        <location filename="../../app/engine_messages.py" line="84" />
+        <source>attention rollout is not shown in long-document mode: it multiplies full {n} × {n2} matrices through every layer. Use `attnlab export --store long --analyses rollout` (computed exactly while it fits in memory), or a shorter text</source>
+        <translation>长文档模式下不显示注意力展开：它要把完整的 {n} × {n2} 矩阵逐层相乘。请使用 `attnlab export --store long --analyses rollout`（内存够用时精确计算），或换更短的文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="84" />
+        <source>{what}: layer {layer} of {layers}</source>
+        <translation>{what}：第 {layer} 层，共 {layers} 层</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="84" />
+        <source>scoring heads from recomputed rows</source>
+        <translation>正在用重新计算的行为各头打分</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="84" />
+        <source>attention rollout from recomputed rows</source>
+        <translation>正在用重新计算的行计算注意力展开</translation>
+    </message>
+    <message>
         <location filename="../../app/engine_messages.py" line="88" />
         <source>using the converted copy of {file}</source>
         <translation>使用 {file} 的转换副本</translation>
