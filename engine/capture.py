@@ -49,6 +49,11 @@ _local = threading.local()
 class Hooks:
     """What `attention_forward` calls at its four points; every hook here leaves attention as it is."""
 
+    # True: each call's scores and probabilities may live in one buffer that the next call of this
+    # recording overwrites (no fresh [head, query, key] tensor to fault in per layer). Only for hooks that
+    # copy what they need at once, in forwards whose caller does not keep the attentions.
+    reuse_scores = False
+
     def on_inputs(
         self,
         module: torch.nn.Module,
@@ -85,12 +90,13 @@ _H = TypeVar("_H", bound=Hooks)
 def recording(recorder: _H) -> Iterator[_H]:
     """Make `recorder` active on this thread for the duration (flushed at the end); always removed afterwards."""
     previous, previous_calls = getattr(_local, "hooks", IDLE), getattr(_local, "calls", {})
-    _local.hooks, _local.calls = recorder, {}
+    previous_scratch = getattr(_local, "scratch", None)
+    _local.hooks, _local.calls, _local.scratch = recorder, {}, None
     try:
         yield recorder
         recorder.flush()
     finally:
-        _local.hooks, _local.calls = previous, previous_calls
+        _local.hooks, _local.calls, _local.scratch = previous, previous_calls, previous_scratch
 
 
 def active_hooks() -> Hooks:
@@ -224,6 +230,29 @@ def _add(scores: torch.Tensor, other: torch.Tensor) -> torch.Tensor:
     return scores + other
 
 
+def _scratch(shape: tuple[int, ...], like: torch.Tensor) -> torch.Tensor:
+    """An uninitialised tensor of `shape` in this recording's one reused buffer (see `Hooks.reuse_scores`)."""
+    size = 1
+    for n in shape:
+        size *= n
+    buffer = getattr(_local, "scratch", None)
+    if buffer is None or buffer.numel() < size or buffer.dtype != like.dtype or buffer.device != like.device:
+        _local.scratch = buffer = None  # let the old buffer go before the new one is allocated
+        _local.scratch = buffer = torch.empty(size, dtype=like.dtype, device=like.device)
+    return buffer[:size].view(shape)
+
+
+def _add_mask(scores: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """scores + mask, adding only from the first key column the mask changes: a block of queries fed
+    through the cache sees every earlier key, so most of its causal mask is zeros (adding 0.0 changes no score)."""
+    if mask.dtype != scores.dtype or torch.broadcast_shapes(scores.shape, mask.shape) != scores.shape:
+        return scores + mask
+    changed = mask.ne(0).flatten(0, -2).any(0)  # [key]: True where some query's mask is not 0
+    first = int(changed.int().argmax()) if bool(changed.any()) else mask.shape[-1]
+    scores[..., first:].add_(mask[..., first:])
+    return scores
+
+
 def attention_forward(
     module: torch.nn.Module,
     query: torch.Tensor,  # [batch, head, query, dim]
@@ -248,17 +277,23 @@ def attention_forward(
     # each group's queries into one matrix instead of copying keys and values `groups` times.
     grouped = query.reshape(batch, kv_heads, heads // kv_heads * q, dim)  # [batch, kv_head, group·query, dim]
     # In place where the result is the same (the product is this call's own tensor): a long text's scores are large.
-    scores = torch.matmul(grouped, key.transpose(2, 3)).view(batch, heads, q, -1)  # [batch, head, query, key]
+    out = _scratch((batch, kv_heads, grouped.shape[2], key.shape[2]), query) if hooks.reuse_scores else None
+    scores = torch.matmul(grouped, key.transpose(2, 3), out=out).view(batch, heads, q, -1)  # [batch, head, query, key]
     scores.mul_(scaling)
     if softcap is not None:
         scores = torch.tanh(scores / softcap) * softcap
     if position_bias is not None:
         scores = _add(scores, position_bias)
     if attention_mask is not None:
-        scores = _add(scores, attention_mask[:, :, :, : key.shape[-2]])
+        scores = _add_mask(scores, attention_mask[:, :, :, : key.shape[-2]])
     scores = hooks.on_scores(module, scores)
 
-    probs = torch.nn.functional.softmax(scores, dim=-1, dtype=torch.float32).to(query.dtype)
+    if scores.dtype == torch.float32 and scores.device.type == "cpu":
+        # The scores are this call's own tensor (hooks return their own or ours): the softmax writes into
+        # them, bit for bit the same, without a second [head, query, key] tensor to allocate and fault in.
+        probs = torch.ops.aten._softmax.out(scores, -1, False, out=scores).to(query.dtype)
+    else:
+        probs = torch.nn.functional.softmax(scores, dim=-1, dtype=torch.float32).to(query.dtype)
     if dropout and module.training:
         probs = torch.nn.functional.dropout(probs, p=dropout, training=True)
     hooks.on_probs(module, probs)
