@@ -28,7 +28,9 @@ recorder that overrides it (`engine.inspector.CellRecorder` for `on_inputs`).
 
 from __future__ import annotations
 
+import math
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -242,15 +244,28 @@ def _scratch(shape: tuple[int, ...], like: torch.Tensor) -> torch.Tensor:
     return buffer[:size].view(shape)
 
 
-def _add_mask(scores: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """scores + mask, adding only from the first key column the mask changes: a block of queries fed
-    through the cache sees every earlier key, so most of its causal mask is zeros (adding 0.0 changes no score)."""
+def _add_mask(scores: torch.Tensor, attention_mask: torch.Tensor, keys: int) -> torch.Tensor:
+    """scores + the mask's first `keys` columns, adding only from the first column the mask changes: a block of
+    queries fed through the cache sees every earlier key, so most of its causal mask is zeros (adding 0.0
+    changes no score)."""
+    mask = attention_mask[:, :, :, :keys]
     if mask.dtype != scores.dtype or torch.broadcast_shapes(scores.shape, mask.shape) != scores.shape:
         return scores + mask
-    changed = mask.ne(0).flatten(0, -2).any(0)  # [key]: True where some query's mask is not 0
-    first = int(changed.int().argmax()) if bool(changed.any()) else mask.shape[-1]
+    first = min(_first_masked_column(attention_mask), keys)
     scores[..., first:].add_(mask[..., first:])
     return scores
+
+
+def _first_masked_column(mask: torch.Tensor) -> int:
+    """The first key column where `mask` is not all 0 (its width if none); every layer of a forward gets the
+    same mask, so the answer is kept for the mask it was found for."""
+    seen = getattr(_local, "masked_column", None)  # (weak reference to the mask, its width, the column)
+    if seen is not None and seen[0]() is mask and seen[1] == mask.shape[-1]:
+        return seen[2]
+    changed = mask.ne(0).flatten(0, -2).any(0)  # [key]: True where some query's mask is not 0
+    first = int(changed.int().argmax()) if bool(changed.any()) else mask.shape[-1]
+    _local.masked_column = (weakref.ref(mask), mask.shape[-1], first)
+    return first
 
 
 def attention_forward(
@@ -276,16 +291,21 @@ def attention_forward(
     # Grouped-query attention: key/value head g serves query heads g*groups .. (g+1)*groups-1. Fold
     # each group's queries into one matrix instead of copying keys and values `groups` times.
     grouped = query.reshape(batch, kv_heads, heads // kv_heads * q, dim)  # [batch, kv_head, group·query, dim]
+    # Scaling by a power of two (1/8 for 64-wide heads) is exact: scale the queries, not the larger scores.
+    scaled_queries = math.frexp(scaling)[0] == 0.5
+    if scaled_queries:
+        grouped = grouped * scaling
     # In place where the result is the same (the product is this call's own tensor): a long text's scores are large.
     out = _scratch((batch, kv_heads, grouped.shape[2], key.shape[2]), query) if hooks.reuse_scores else None
     scores = torch.matmul(grouped, key.transpose(2, 3), out=out).view(batch, heads, q, -1)  # [batch, head, query, key]
-    scores.mul_(scaling)
+    if not scaled_queries:
+        scores.mul_(scaling)
     if softcap is not None:
         scores = torch.tanh(scores / softcap) * softcap
     if position_bias is not None:
         scores = _add(scores, position_bias)
     if attention_mask is not None:
-        scores = _add_mask(scores, attention_mask[:, :, :, : key.shape[-2]])
+        scores = _add_mask(scores, attention_mask, key.shape[-2])
     scores = hooks.on_scores(module, scores)
 
     if scores.dtype == torch.float32 and scores.device.type == "cpu":
