@@ -296,7 +296,8 @@ def attention_forward(
     if scaled_queries:
         grouped = grouped * scaling
     # In place where the result is the same (the product is this call's own tensor): a long text's scores are large.
-    out = _scratch((batch, kv_heads, grouped.shape[2], key.shape[2]), query) if hooks.reuse_scores else None
+    reuse = hooks.reuse_scores and not (grouped.requires_grad or key.requires_grad)  # out= has no autograd
+    out = _scratch((batch, kv_heads, grouped.shape[2], key.shape[2]), query) if reuse else None
     scores = torch.matmul(grouped, key.transpose(2, 3), out=out).view(batch, heads, q, -1)  # [batch, head, query, key]
     if not scaled_queries:
         scores.mul_(scaling)
@@ -308,7 +309,7 @@ def attention_forward(
         scores = _add_mask(scores, attention_mask, key.shape[-2])
     scores = hooks.on_scores(module, scores)
 
-    if scores.dtype == torch.float32 and scores.device.type == "cpu":
+    if scores.dtype == torch.float32 and scores.device.type == "cpu" and not scores.requires_grad:
         # The scores are this call's own tensor (hooks return their own or ours): the softmax writes into
         # them, bit for bit the same, without a second [head, query, key] tensor to allocate and fault in.
         probs = torch.ops.aten._softmax.out(scores, -1, False, out=scores).to(query.dtype)
