@@ -234,12 +234,10 @@ def _add(scores: torch.Tensor, other: torch.Tensor) -> torch.Tensor:
 
 def _scratch(shape: tuple[int, ...], like: torch.Tensor) -> torch.Tensor:
     """An uninitialised tensor of `shape` in this recording's one reused buffer (see `Hooks.reuse_scores`)."""
-    size = 1
-    for n in shape:
-        size *= n
+    size = math.prod(shape)
     buffer = getattr(_local, "scratch", None)
     if buffer is None or buffer.numel() < size or buffer.dtype != like.dtype or buffer.device != like.device:
-        _local.scratch = buffer = None  # let the old buffer go before the new one is allocated
+        _local.scratch = None  # the old buffer goes before the new one is allocated
         _local.scratch = buffer = torch.empty(size, dtype=like.dtype, device=like.device)
     return buffer[:size].view(shape)
 
@@ -295,7 +293,8 @@ def attention_forward(
     scaled_queries = math.frexp(scaling)[0] == 0.5
     if scaled_queries:
         grouped = grouped * scaling
-    # In place where the result is the same (the product is this call's own tensor): a long text's scores are large.
+    # In place where the result is the same (the product is this call's own tensor, or the recording's reused
+    # buffer): a long text's scores are large.
     reuse = hooks.reuse_scores and not (grouped.requires_grad or key.requires_grad)  # out= has no autograd
     out = _scratch((batch, kv_heads, grouped.shape[2], key.shape[2]), query) if reuse else None
     scores = torch.matmul(grouped, key.transpose(2, 3), out=out).view(batch, heads, q, -1)  # [batch, head, query, key]
