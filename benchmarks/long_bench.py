@@ -43,6 +43,9 @@ def _figures(key: str, probe: dict) -> list[Figure]:
     ratio = probe["prefill"] / probe["bare"]
     cells = probe["overview_cells"]
     note = f"{probe['device']}, {probe['threads']} torch thread(s); overview {cells} x {cells} cells per head"
+    if probe.get("bare_cpu"):  # CPU seconds do not count waiting for cores that other processes hold
+        cpu_ratio = probe["prefill_cpu"] / probe["bare_cpu"]
+        note += f"; process CPU time {probe['prefill_cpu']:.1f} s vs {probe['bare_cpu']:.1f} s = {cpu_ratio:.2f}x"
     return [
         Figure("long", f"prefill, {case}", probe["prefill"], "s", baseline=probe["bare"],
                baseline_name="bare forward of the same text: SDPA, no cache, no attentions", ratio=ratio,

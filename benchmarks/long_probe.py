@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 import torch
 
@@ -22,14 +23,15 @@ ZOOM = 512  # the exact window's side, in tokens
 THUMBNAIL = 64  # the all-heads grid's pixels per head side
 
 
-def _bare_forward(loaded: models.LoadedModel, tokens: int) -> float:
-    """Seconds of one plain forward of the prompt: SDPA, no cache, no attention output, last logits only."""
+def _bare_forward(loaded: models.LoadedModel, tokens: int) -> tuple[float, float]:
+    """Seconds (wall, process CPU) of one plain forward of the prompt: SDPA, no cache, no attention output,
+    last logits only."""
     ids = models.prompt_ids(loaded, tokens).to(loaded.device)
     with implementation(loaded.model, "sdpa"), torch.inference_mode():
-        started = clock()
+        started, cpu = clock(), time.process_time()
         loaded.model(input_ids=ids, attention_mask=torch.ones_like(ids), use_cache=False, logits_to_keep=1)
         _sync(loaded)
-        return clock() - started
+        return clock() - started, time.process_time() - cpu
 
 
 def _sync(loaded: models.LoadedModel) -> None:
@@ -45,10 +47,10 @@ def main(key: str, tokens: int) -> dict:
     text = models.prompt(loaded, tokens)
     rss_loaded = _status("VmRSS")
     peak_reset = _reset_peak()
-    started = clock()
+    started, cpu = clock(), time.process_time()
     session.prefill(text)
     _sync(loaded)
-    prefill = clock() - started
+    prefill, prefill_cpu = clock() - started, time.process_time() - cpu
     peak_rss = _status("VmHWM")
     summary = session.long_attention
     assert summary is not None and summary.rows == tokens
@@ -70,7 +72,7 @@ def main(key: str, tokens: int) -> dict:
         started = clock()
         session.region(layer, head, range(first, first + side), range(keys, keys + side))
         zoom.append(clock() - started)
-    bare = _bare_forward(loaded, tokens)
+    bare, bare_cpu = _bare_forward(loaded, tokens)
     return {
         "tokens": tokens,
         "device": str(loaded.device),
@@ -79,6 +81,8 @@ def main(key: str, tokens: int) -> dict:
         "peak_reset": peak_reset,
         "prefill": prefill,
         "bare": bare,
+        "prefill_cpu": prefill_cpu,  # process CPU seconds: steadier than wall time when other work shares the cores
+        "bare_cpu": bare_cpu,
         "overview": median(overview),
         "grid": median(grid),
         "zoom": median(zoom),

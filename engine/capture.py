@@ -28,7 +28,9 @@ recorder that overrides it (`engine.inspector.CellRecorder` for `on_inputs`).
 
 from __future__ import annotations
 
+import math
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,6 +50,11 @@ _local = threading.local()
 
 class Hooks:
     """What `attention_forward` calls at its four points; every hook here leaves attention as it is."""
+
+    # True: each call's scores and probabilities may live in one buffer that the next call of this
+    # recording overwrites (no fresh [head, query, key] tensor to fault in per layer). Only for hooks that
+    # copy what they need at once, in forwards whose caller does not keep the attentions.
+    reuse_scores = False
 
     def on_inputs(
         self,
@@ -85,12 +92,13 @@ _H = TypeVar("_H", bound=Hooks)
 def recording(recorder: _H) -> Iterator[_H]:
     """Make `recorder` active on this thread for the duration (flushed at the end); always removed afterwards."""
     previous, previous_calls = getattr(_local, "hooks", IDLE), getattr(_local, "calls", {})
-    _local.hooks, _local.calls = recorder, {}
+    previous_scratch = getattr(_local, "scratch", None)
+    _local.hooks, _local.calls, _local.scratch = recorder, {}, None
     try:
         yield recorder
         recorder.flush()
     finally:
-        _local.hooks, _local.calls = previous, previous_calls
+        _local.hooks, _local.calls, _local.scratch = previous, previous_calls, previous_scratch
 
 
 def active_hooks() -> Hooks:
@@ -224,6 +232,40 @@ def _add(scores: torch.Tensor, other: torch.Tensor) -> torch.Tensor:
     return scores + other
 
 
+def _scratch(shape: tuple[int, ...], like: torch.Tensor) -> torch.Tensor:
+    """An uninitialised tensor of `shape` in this recording's one reused buffer (see `Hooks.reuse_scores`)."""
+    size = math.prod(shape)
+    buffer = getattr(_local, "scratch", None)
+    if buffer is None or buffer.numel() < size or buffer.dtype != like.dtype or buffer.device != like.device:
+        _local.scratch = None  # the old buffer goes before the new one is allocated
+        _local.scratch = buffer = torch.empty(size, dtype=like.dtype, device=like.device)
+    return buffer[:size].view(shape)
+
+
+def _add_mask(scores: torch.Tensor, attention_mask: torch.Tensor, keys: int) -> torch.Tensor:
+    """scores + the mask's first `keys` columns, adding only from the first column the mask changes: a block of
+    queries fed through the cache sees every earlier key, so most of its causal mask is zeros (adding 0.0
+    changes no score)."""
+    mask = attention_mask[:, :, :, :keys]
+    if mask.dtype != scores.dtype or torch.broadcast_shapes(scores.shape, mask.shape) != scores.shape:
+        return scores + mask
+    first = min(_first_masked_column(attention_mask), keys)
+    scores[..., first:].add_(mask[..., first:])
+    return scores
+
+
+def _first_masked_column(mask: torch.Tensor) -> int:
+    """The first key column where `mask` is not all 0 (its width if none); every layer of a forward gets the
+    same mask, so the answer is kept for the mask it was found for."""
+    seen = getattr(_local, "masked_column", None)  # (weak reference to the mask, its width, the column)
+    if seen is not None and seen[0]() is mask and seen[1] == mask.shape[-1]:
+        return seen[2]
+    changed = mask.ne(0).flatten(0, -2).any(0)  # [key]: True where some query's mask is not 0
+    first = int(changed.int().argmax()) if bool(changed.any()) else mask.shape[-1]
+    _local.masked_column = (weakref.ref(mask), mask.shape[-1], first)
+    return first
+
+
 def attention_forward(
     module: torch.nn.Module,
     query: torch.Tensor,  # [batch, head, query, dim]
@@ -247,18 +289,31 @@ def attention_forward(
     # Grouped-query attention: key/value head g serves query heads g*groups .. (g+1)*groups-1. Fold
     # each group's queries into one matrix instead of copying keys and values `groups` times.
     grouped = query.reshape(batch, kv_heads, heads // kv_heads * q, dim)  # [batch, kv_head, group·query, dim]
-    # In place where the result is the same (the product is this call's own tensor): a long text's scores are large.
-    scores = torch.matmul(grouped, key.transpose(2, 3)).view(batch, heads, q, -1)  # [batch, head, query, key]
-    scores.mul_(scaling)
+    # Scaling by a power of two (1/8 for 64-wide heads) is exact: scale the queries, not the larger scores.
+    scaled_queries = math.frexp(scaling)[0] == 0.5
+    if scaled_queries:
+        grouped = grouped * scaling
+    # In place where the result is the same (the product is this call's own tensor, or the recording's reused
+    # buffer): a long text's scores are large.
+    reuse = hooks.reuse_scores and not (grouped.requires_grad or key.requires_grad)  # out= has no autograd
+    out = _scratch((batch, kv_heads, grouped.shape[2], key.shape[2]), query) if reuse else None
+    scores = torch.matmul(grouped, key.transpose(2, 3), out=out).view(batch, heads, q, -1)  # [batch, head, query, key]
+    if not scaled_queries:
+        scores.mul_(scaling)
     if softcap is not None:
         scores = torch.tanh(scores / softcap) * softcap
     if position_bias is not None:
         scores = _add(scores, position_bias)
     if attention_mask is not None:
-        scores = _add(scores, attention_mask[:, :, :, : key.shape[-2]])
+        scores = _add_mask(scores, attention_mask, key.shape[-2])
     scores = hooks.on_scores(module, scores)
 
-    probs = torch.nn.functional.softmax(scores, dim=-1, dtype=torch.float32).to(query.dtype)
+    if scores.dtype == torch.float32 and scores.device.type == "cpu" and not scores.requires_grad:
+        # The scores are this call's own tensor (hooks return their own or ours): the softmax writes into
+        # them, bit for bit the same, without a second [head, query, key] tensor to allocate and fault in.
+        probs = torch.ops.aten._softmax.out(scores, -1, False, out=scores).to(query.dtype)
+    else:
+        probs = torch.nn.functional.softmax(scores, dim=-1, dtype=torch.float32).to(query.dtype)
     if dropout and module.training:
         probs = torch.nn.functional.dropout(probs, p=dropout, training=True)
     hooks.on_probs(module, probs)

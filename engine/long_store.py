@@ -174,6 +174,7 @@ class LongRecorder(capture.Recorder):
 
     long: LongState | None = None
     end: int = 0  # rows this forward reaches
+    reuse_scores = True  # the overview is written at once; a session's forward returns no attentions
     _previous: int = 0
 
     def on_inputs(self, module, query, key, value, scaling, softcap, position_bias, attention_mask) -> None:

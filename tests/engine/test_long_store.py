@@ -99,3 +99,31 @@ def test_auto_takes_long_mode_only_when_the_exact_store_does_not_fit(monkeypatch
     monkeypatch.setattr("engine.memory_budget.available_memory", lambda: 1_000)
     with pytest.raises(AttentionMemoryError, match="long-document attention for 24 tokens needs"):
         session.prefill(PROMPT)
+
+
+def test_a_reused_scores_buffer_gives_the_same_attention_and_logits():
+    """Hooks that opt in to one reused scores buffer (the long mode's) see the same probabilities, bit for bit,
+    as a forward that allocates each layer's own, and the model predicts the same."""
+    from engine import capture
+
+    model, tokenizer = BUILDERS["llama"]()
+    model.set_attn_implementation(capture.IMPLEMENTATION)
+    ids = tokenizer(PROMPT, return_tensors="pt")["input_ids"]
+
+    class Copies(capture.Hooks):
+        def __init__(self, reuse: bool):
+            self.reuse_scores, self.seen = reuse, []
+
+        def on_probs(self, module, probs):
+            self.seen.append(probs.clone())  # the buffer is overwritten by the next layer
+
+    runs = []
+    for reuse in (False, True):
+        with torch.inference_mode(), capture.recording(Copies(reuse)) as hooks:
+            logits = model(input_ids=ids).logits
+        runs.append((hooks.seen, logits))
+    (plain, plain_logits), (reused, reused_logits) = runs
+    assert len(plain) == len(reused) == model.config.num_hidden_layers
+    for ours, theirs in zip(reused, plain, strict=True):
+        assert torch.equal(ours, theirs)
+    assert torch.equal(reused_logits, plain_logits)
