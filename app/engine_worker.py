@@ -36,6 +36,8 @@ from app.requests import (
     ListCatalog,
     Load,
     ProbeInduction,
+    Region,
+    RegionWeights,
     Request,
     Rollout,
     Run,
@@ -43,6 +45,7 @@ from app.requests import (
     SamplingApplied,
     ScoreHeads,
     SetSampling,
+    SetStoreMode,
     Step,
     TokenPreview,
     Undo,
@@ -175,6 +178,7 @@ class EngineWorker(QObject):
         self._info: ModelInfo | None = None
         self._session: Any = None
         self._sampling = SamplingConfig()
+        self._store_mode = "auto"  # exact attention while it fits memory, the long-document overview beyond
         self._handlers: dict[type[Request], Callable[[int, Any], object]] = {
             ListCatalog: self._list_catalog,
             Load: self._load,
@@ -189,6 +193,8 @@ class EngineWorker(QObject):
             Rollout: self._rollout,
             ProbeInduction: self._probe_induction,
             ExplainPrediction: self._explain_prediction,
+            SetStoreMode: self._set_store_mode,
+            Region: self._region,
         }
 
     @Slot()
@@ -239,6 +245,8 @@ class EngineWorker(QObject):
         info, session = self._loader(request.spec, request.options, report)
         if hasattr(session, "set_sampling"):
             session.set_sampling(self._sampling)
+        if hasattr(session, "store_mode"):
+            session.store_mode = self._store_mode
         self._info, self._session = info, session  # only now: a failed load keeps the old model
         return info
 
@@ -261,6 +269,16 @@ class EngineWorker(QObject):
             if getattr(self._session, "token_ids", None):
                 return SamplingApplied(bool(self._session.finished))
         return SamplingApplied(None)
+
+    def _set_store_mode(self, rid: int, request: SetStoreMode) -> None:
+        self._store_mode = request.mode
+        if hasattr(self._session, "store_mode"):
+            self._session.store_mode = request.mode  # from the next analysis on
+
+    def _region(self, rid: int, request: Region) -> RegionWeights:
+        session = self._generator()
+        weights = session.region(request.layer, request.head, range(*request.queries), range(*request.keys))
+        return RegionWeights(request, weights)
 
     def _analyse(self, rid: int, request: Analyse) -> object:
         session, info = self._require_session()
@@ -399,7 +417,8 @@ class EngineClient(QObject):
     heads_scored = Signal(object)  # HeadScores of a snapshot the window sent; None: skipped for newer work
     rollout_computed = Signal(object)  # StackRollout; None: skipped for newer work
     induction_probed = Signal(object)  # HeadScores of the induction probe (snapshot None)
-    scoring_failed = Signal(str, str)  # "heads" | "rollout" | "probe", message (also sent as errored)
+    scoring_failed = Signal(str, str)  # "heads" | "rollout" | "probe" | "region", message (also sent as errored)
+    region_computed = Signal(object)  # RegionWeights: exact weights of a long document's region
     prediction_explained = Signal(object)  # LensResult or HeadImportance
     prediction_progressed = Signal(str, float)  # the exact importance map's progress
     sampling_applied = Signal(object)  # whether the generation so far has ended now (None: none yet)
@@ -489,6 +508,14 @@ class EngineClient(QObject):
 
     def probe_induction(self) -> int:
         return self.send(ProbeInduction())
+
+    def set_store_mode(self, mode: str) -> int:
+        """"auto" (the window's), "exact" or "long": how analyses from now on keep attention."""
+        return self.send(SetStoreMode(mode))
+
+    def region(self, layer: int, head: int, queries: tuple[int, int], keys: tuple[int, int]) -> int:
+        """Exact decoder weights of one head over a region (long-document mode); a newer analysis drops it."""
+        return self.send(Region(layer, head, queries, keys))
     def explain_prediction(self, what: str, k: int = 5, positions: int | None = None) -> int:
         """The logit lens ("lens", of the last `positions` tokens) or head importance ("estimate",
         "exact") of the current prediction."""
@@ -573,6 +600,8 @@ class EngineClient(QObject):
             self.induction_probed.emit(result)
         elif isinstance(request, ExplainPrediction):
             self.prediction_explained.emit(result)
+        elif isinstance(request, Region):
+            self.region_computed.emit(result)
 
     def _on_errored(self, rid: int, message: str) -> None:
         message = translate_engine_message(message)  # the engine speaks English; the window, the user's language
@@ -583,8 +612,9 @@ class EngineClient(QObject):
             self.errored.emit(message)
             if isinstance(request, Analyse):
                 self.analysis_failed.emit(message)
-            elif isinstance(request, (ScoreHeads, Rollout, ProbeInduction)):
-                kind = {ScoreHeads: "heads", Rollout: "rollout", ProbeInduction: "probe"}[type(request)]
+            elif isinstance(request, (ScoreHeads, Rollout, ProbeInduction, Region)):
+                kinds = {ScoreHeads: "heads", Rollout: "rollout", ProbeInduction: "probe", Region: "region"}
+                kind = kinds[type(request)]
                 self.scoring_failed.emit(kind, message)
 
     def _on_finished(self, rid: int) -> None:

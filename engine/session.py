@@ -467,6 +467,7 @@ class GenerationSession(_Session):
             prob=prob,
             raw=self._token_bytes(token),
             attention=self.store.snapshot(),
+            long=self.long_attention,
             finished=self.finished,
             reason=self._finish_reason,
             next_candidates=() if self.finished else self._next_candidates(),
@@ -525,6 +526,7 @@ class GenerationSession(_Session):
             decoder_tokens=tuple(readable_tokens(self.tokenizer, prefix)),
             decoder_token_ids=np.array(prefix, dtype=np.int64),
             attention=self.store.snapshot(),
+            long=self.long_attention,
             masks=self.masks,
             next_candidates=() if self.finished else self._next_candidates(),
             finished=self.finished,
@@ -542,8 +544,15 @@ class GenerationSession(_Session):
 
     @property
     def long_attention(self) -> LongAttention | None:
-        """The decoder's attention in long mode (an overview per head), or None when the store holds it."""
-        return None if self._long is None else self._long.snapshot()
+        """The decoder's attention in long mode (an overview per head), or None when the store holds it.
+        A read-only copy of the cells in use: later steps and undos rewrite the last row of cells in place."""
+        if self._long is None:
+            return None
+        live = self._long.snapshot()
+        cells = -(-live.rows // live.factor)
+        pooled = live.pooled[:, :, :cells, :cells].copy()  # [layer, head, cell, cell]
+        pooled.flags.writeable = False
+        return replace(live, pooled=pooled)
 
     def region(self, layer: int, head: int, queries: range, keys: range) -> np.ndarray:
         """Exact decoder attention of one head, [len(queries), len(keys)] float32 as the store holds it: read
