@@ -513,9 +513,10 @@ class EngineClient(QObject):
         """"auto" (the window's), "exact" or "long": how analyses from now on keep attention."""
         return self.send(SetStoreMode(mode))
 
-    def region(self, layer: int, head: int, queries: tuple[int, int], keys: tuple[int, int]) -> int:
-        """Exact decoder weights of one head over a region (long-document mode); a newer analysis drops it."""
-        return self.send(Region(layer, head, queries, keys))
+    def region(self, layer: int, head: int, queries: tuple[int, int], keys: tuple[int, int], view: int = 0) -> int:
+        """Exact decoder weights of one head over a region (long-document mode); a newer analysis drops it.
+        `view` comes back with the weights."""
+        return self.send(Region(layer, head, queries, keys, view))
     def explain_prediction(self, what: str, k: int = 5, positions: int | None = None) -> int:
         """The logit lens ("lens", of the last `positions` tokens) or head importance ("estimate",
         "exact") of the current prediction."""

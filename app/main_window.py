@@ -211,6 +211,8 @@ class MainWindow(QMainWindow):
         self.attention.scores_wanted.connect(c.score_heads)
         self.attention.rollout_wanted.connect(c.rollout)
         self.attention.probe_requested.connect(c.probe_induction)
+        self.attention.region_wanted.connect(c.region)  # a long document's exact weights where the user zoomed
+        c.region_computed.connect(self.attention.show_region)
         c.errored.connect(self._on_engine_error)
         c.analysis_failed.connect(lambda message: self._set_stale(self.document.analysis is not None))
         c.state_changed.connect(self._update_actions)

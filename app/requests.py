@@ -107,6 +107,7 @@ class Region(Request):
     head: int
     queries: tuple[int, int]
     keys: tuple[int, int]
+    view: int = 0  # echoed back: which text the window asked it for (a counter of its own)
 
 
 @dataclass(frozen=True)

@@ -46,14 +46,12 @@ class TokenFinder:
     def find(self, text: str) -> int | None:
         """Find `text` after the last match; reveal it in the strip and the heatmap; say so in the status bar."""
         window = self.window
-        current = window.attention.showing()
-        if current is None:
+        queries = window.attention.query_labels()
+        if queries is None:
             window.statusBar().showMessage(translate("TokenFinder",
                                                "Nothing to search yet: run a text "
                                                "first"), 4000)
             return None
-        document, _, stack, _ = current
-        queries, _ = document.labels(stack)
         after = self.position if text == self.text else -1
         position = find_token(queries, text, after)
         self.text, self.position = text, -1 if position is None else position

@@ -353,6 +353,10 @@ class HeatmapView(TitledView):
             self._showing = None
             self._set_image(self._pooled[0], QRectF(-0.5, -0.5, cols, rows))
 
+    def region_failed(self) -> None:
+        """The region asked for could not be computed (the window says why): asked again after the next zoom."""
+        self._asked = None
+
     def _exact_drawn(self) -> bool:
         """A long document zoomed in far enough for its exact weights to be drawn where they are known."""
         r0, r1, c0, c1 = self._visible()

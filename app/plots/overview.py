@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from app.colour_scale import Scale
+
 Bounds = tuple[int, int, int, int]  # (first query, end query, first key, end key): half-open token ranges
 
 
@@ -45,7 +47,7 @@ class Overview:
     factor: int  # tokens per cell along each axis
     size: int  # tokens along each axis
     key: Hashable
-    scale: str = "linear"  # the colour scale of `colours` (app.colour_scale)
+    scale: Scale = "linear"  # the colour scale of `colours`
 
     def cell(self, query: int, key: int) -> float:
         return float(self.weights[query // self.factor, key // self.factor])
