@@ -86,6 +86,12 @@ class PredictionDock(QDockWidget):
 
     def _pin(self, on: bool) -> None:
         snapshot = self._main.document.snapshot
+        if on and self._main.document.long is not None:
+            self.reference.pin_button.setChecked(False)  # unpins (below), then says why
+            self.reference.note.setText(self.tr(
+                "A long document keeps only an overview of its attention: nothing exact to pin; compare exports "
+                "with `attnlab compare` instead."))
+            return
         if on and snapshot is not None and max((snapshot.shape(s)[2] for s in snapshot.stacks), default=0) > MAX_TOKENS:
             self.reference.pin_button.setChecked(False)  # unpins (below), then says why
             self.reference.note.setText(self.tr(

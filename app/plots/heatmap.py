@@ -86,6 +86,7 @@ class HeatmapView(TitledView):
         self._overview: Overview | None = None  # a long document's head (then `_matrix` is empty)
         self._region: ExactRegion | None = None  # its exact weights where the user zoomed in
         self._asked: Bounds | None = None  # the region last asked for, not answered yet
+        self._drawn: NDArray[np.float32] | None = None  # the array the image was last set from
         self._attention_levels: tuple[float, float] | None = None  # the user's levels while a difference is shown
         self.hover_text = ""
         # Hover is rate-limited by a timer the view owns (Qt deletes it with the view, on the GUI thread).
@@ -349,7 +350,7 @@ class HeatmapView(TitledView):
                 self._showing = (r0, r1, c0, c1)
                 crop = self._colours[r0:r1, c0:c1]
                 self._set_image(crop, QRectF(c0 - 0.5, r0 - 0.5, c1 - c0, r1 - r0))
-        elif self._showing is not None or self.image.image is None or self.image.image.shape != self._pooled[0].shape:
+        elif self._drawn is not self._pooled[0]:
             self._showing = None
             self._set_image(self._pooled[0], QRectF(-0.5, -0.5, cols, rows))
 
@@ -376,12 +377,13 @@ class HeatmapView(TitledView):
             if self._asked is None or not covers(self._asked, visible):
                 self._asked = wanted_region(visible, overview.size, DISPLAY_LIMIT)
                 self.region_wanted.emit(*self._asked)
-        if self._showing is not None or self.image.image is None or self.image.image.shape != overview.colours.shape:
+        if self._drawn is not overview.colours:
             self._showing = None
             side = overview.colours.shape[0] * overview.factor  # in tokens: the last cell may reach past the end
             self._set_image(overview.colours, QRectF(-0.5, -0.5, side, side))
 
     def _set_image(self, data: NDArray[np.float32], rect: QRectF) -> None:
+        self._drawn = data
         self.image.setImage(np.ascontiguousarray(data, dtype=np.float32), autoLevels=False)
         self.image.setRect(rect)
 
