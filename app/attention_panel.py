@@ -125,6 +125,7 @@ class AttentionPanel(QWidget):
         self.heatmap.region_wanted.connect(self._on_region_wanted)
         self._view = 0  # counts the texts (analyses, undos) shown in long mode: a region is of one of them
         self._view_of: object = None  # the analysis `_view` counts
+        self._mean_tip = self.picker.mean_box.toolTip()
         self.keys = AttentionKeys(self)  # arrow keys, PageUp/PageDown in the two views
 
     def set_model(self, info: ModelInfo | None) -> None:
@@ -458,8 +459,7 @@ class AttentionPanel(QWidget):
             box.setEnabled(not long)
             box.setToolTip(self.tr(
                 "Not available for a long document: its overview keeps each head's largest weights, and their "
-                "mean is not the mean's largest weight. Pick one head.") if long
-                else self.tr("Show the mean over the layer's heads"))
+                "mean is not the mean's largest weight. Pick one head.") if long else self._mean_tip)
 
     def _long_note(self, long: LongAttention, factor: int) -> str:
         return self.tr("long document ({0} tokens): overview max-pooled over {1}×{1} tokens; "
