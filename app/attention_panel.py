@@ -461,10 +461,6 @@ class AttentionPanel(QWidget):
                 "Not available for a long document: its overview keeps each head's largest weights, and their "
                 "mean is not the mean's largest weight. Pick one head.") if long else self._mean_tip)
 
-    def _long_note(self, long: LongAttention, factor: int) -> str:
-        return self.tr("long document ({0} tokens): overview max-pooled over {1}×{1} tokens; "
-                       "zoom in for exact weights").format(long.rows, factor)
-
     def _render_long_heatmap(self, document: Document, long: LongAttention, layer: int) -> None:
         stack = long.stack
         queries, keys = document.labels(stack)
@@ -481,7 +477,8 @@ class AttentionPanel(QWidget):
                 "largest weights. Untick \"mean\" and pick a head"))
             return
         head = min(self.picker.head, long.shape()[1] - 1)
-        title = self.tr("{0} · head {1} · {2}").format(where, head, self._long_note(long, long.factor))
+        title = self.tr("{0} · head {1} · long document: overview max-pooled over {2}×{2} tokens; zoom in for exact "
+                        "weights").format(where, head, long.factor)
         if self.difference_on and self.reference is not None:
             title = self.tr("no difference to the reference for a long document · {0}").format(title)
         self.heatmap.show_overview(

@@ -5,7 +5,7 @@
     <name>AttentionPanel</name>
     <message>
         <location filename="../../app/attention_panel.py" line="193"/>
-        <location filename="../../app/attention_panel.py" line="471"/>
+        <location filename="../../app/attention_panel.py" line="467"/>
         <source>{0} · layer {1}</source>
         <translation>{0} · 第 {1} 层</translation>
     </message>
@@ -21,13 +21,13 @@
     </message>
     <message>
         <location filename="../../app/attention_panel.py" line="245"/>
-        <location filename="../../app/attention_panel.py" line="506"/>
+        <location filename="../../app/attention_panel.py" line="503"/>
         <source>all layers × heads · {0}</source>
         <translation>所有层 × 头 · {0}</translation>
     </message>
     <message>
         <location filename="../../app/attention_panel.py" line="246"/>
-        <location filename="../../app/attention_panel.py" line="507"/>
+        <location filename="../../app/attention_panel.py" line="504"/>
         <source>heads of layer {0} · {1}</source>
         <translation>第 {0} 层的头 · {1}</translation>
     </message>
@@ -97,47 +97,42 @@
         <translation>长文档不可用：其概览只保留每个头的最大权重，这些最大值的平均并不是平均的最大权重。请选择一个头。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="465"/>
-        <source>long document ({0} tokens): overview max-pooled over {1}×{1} tokens; zoom in for exact weights</source>
-        <translation>长文档（{0} 个词元）：概览为 {1}×{1} 个词元的最大池化；放大可看精确权重</translation>
+        <location filename="../../app/attention_panel.py" line="480"/>
+        <source>{0} · head {1} · long document: overview max-pooled over {2}×{2} tokens; zoom in for exact weights</source>
+        <translation>{0} · 头 {1} · 长文档：概览为 {2}×{2} 个词元的最大池化；放大可看精确权重</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="475"/>
+        <location filename="../../app/attention_panel.py" line="471"/>
         <source>rollout is not available for a long document: it multiplies every exact weight of every layer. Turn rollout off (View menu) or shorten the text</source>
         <translation>长文档不可用注意力展开（rollout）：它要乘起每一层的全部精确权重。请（在“视图”菜单）关闭展开，或缩短文本</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="480"/>
+        <location filename="../../app/attention_panel.py" line="476"/>
         <source>the mean of heads is not available for a long document: its overview keeps each head&apos;s largest weights. Untick &quot;mean&quot; and pick a head</source>
         <translation>长文档不可用各头平均：其概览只保留每个头的最大权重。请取消勾选“平均”并选择一个头</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="484"/>
-        <source>{0} · head {1} · {2}</source>
-        <translation>{0} · 头 {1} · {2}</translation>
-    </message>
-    <message>
-        <location filename="../../app/attention_panel.py" line="486"/>
+        <location filename="../../app/attention_panel.py" line="483"/>
         <source>no difference to the reference for a long document · {0}</source>
         <translation>长文档无法与参考运行做差 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="511"/>
+        <location filename="../../app/attention_panel.py" line="508"/>
         <source>{0} · max of {1}×{2} tokens</source>
         <translation>{0} · {1}×{2} 个词元的最大值</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="517"/>
+        <location filename="../../app/attention_panel.py" line="514"/>
         <source>head scores read every exact weight: not available for a long document yet</source>
         <translation>头部评分需要全部精确权重：长文档暂不可用</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="522"/>
+        <location filename="../../app/attention_panel.py" line="519"/>
         <source>#{0} → #{1} · layer {2}</source>
         <translation>#{0} → #{1} · 第 {2} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="523"/>
+        <location filename="../../app/attention_panel.py" line="520"/>
         <source>The formula inspector runs the whole text again without the cache, holding every weight of a layer at once: too much memory for a long document ({0} tokens). The exact weight is in the heatmap when zoomed in; shorten the text to inspect how it was computed.</source>
         <translation>公式检查器会不用缓存把整段文本重新运行一遍，同时保存一层的全部权重：对长文档（{0} 个词元）内存不够。放大热图即可看到精确权重；缩短文本才能查看它是如何计算的。</translation>
     </message>
