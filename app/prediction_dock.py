@@ -65,7 +65,12 @@ class PredictionDock(QDockWidget):
         window.view_updated.connect(self._compare)
 
     def _compare(self) -> None:
-        if self.isVisible():
+        if self.isVisible() and self._main.document.long is not None and self.reference.reference is not None:
+            self.reference.table.setRowCount(0)
+            self.reference.note.setText(self.tr(
+                "A long document keeps only an overview of its attention: nothing exact to compare with the "
+                "reference; compare exports with `attnlab compare` instead."))
+        elif self.isVisible():
             self.reference.show_current(self._main.document.snapshot)
         self._show_reference_probabilities()
 

@@ -1523,17 +1523,22 @@
         <translation>固定了一次运行时：热力图和头网格显示现在的注意力减去参照的注意力（蓝：现在更少，红：现在更多，白：不变）</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="92"/>
+        <location filename="../../app/prediction_dock.py" line="71"/>
+        <source>A long document keeps only an overview of its attention: nothing exact to compare with the reference; compare exports with `attnlab compare` instead.</source>
+        <translation>长文档只保留注意力的概览：没有可与参考运行比较的精确数据；请改用 `attnlab compare` 比较导出结果。</translation>
+    </message>
+    <message>
+        <location filename="../../app/prediction_dock.py" line="97"/>
         <source>A long document keeps only an overview of its attention: nothing exact to pin; compare exports with `attnlab compare` instead.</source>
         <translation>长文档只保留注意力的概览：没有可固定的精确数据；请改用 `attnlab compare` 比较导出结果。</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="98"/>
+        <location filename="../../app/prediction_dock.py" line="103"/>
         <source>Longer than {0} tokens: too large to keep in memory; compare exports with `attnlab compare` instead.</source>
         <translation>超过 {0} 个词元：太大，无法保留在内存中；请改用 `attnlab compare` 比较导出文件。</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="120"/>
+        <location filename="../../app/prediction_dock.py" line="125"/>
         <source> Out of date: Compute again for the current input.</source>
         <translation> 已过时：请为当前输入重新计算。</translation>
     </message>
@@ -2379,12 +2384,12 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>prediction_dock</name>
     <message>
-        <location filename="../../app/prediction_dock.py" line="158"/>
+        <location filename="../../app/prediction_dock.py" line="163"/>
         <source>&amp;Explain the prediction</source>
         <translation>解释预测(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="160"/>
+        <location filename="../../app/prediction_dock.py" line="165"/>
         <source>Show the logit lens and which heads the prediction depends on</source>
         <translation>显示 logit 透镜，以及预测依赖哪些头</translation>
     </message>

@@ -161,6 +161,23 @@ def test_what_needs_every_exact_weight_says_why(long_window, qtbot, wait_idle, t
     assert window.prediction.pinned is None and "long document" in window.prediction.reference.note.text()
 
 
+def test_a_reference_pinned_before_says_why_it_cannot_compare(open_window, long_gpt2, qtbot, wait_idle):
+    window = open_window(long_gpt2, text=text_of(40))
+    window.prediction.show()
+    window.prediction.pin_current(True)  # a short text: exact, pinned
+    assert window.prediction.pinned is not None
+    window.client.set_store_mode("long")
+    window.text_input.setPlainText(text_of(300))
+    qtbot.waitUntil(lambda: window.document.long is not None, timeout=REPLY_MS)
+    wait_idle(window)
+    assert "nothing exact to compare" in window.prediction.reference.note.text()
+    assert window.prediction.reference.table.rowCount() == 0
+    assert "no difference to the reference" not in window.attention.heatmap.title  # the difference is off
+    window.prediction.difference_action.setChecked(True)
+    wait_idle(window)
+    assert "no difference to the reference for a long document" in window.attention.heatmap.title
+
+
 def test_find_token_jumps_to_its_row_at_exact_resolution(long_window, qtbot, wait_idle):
     window = long_window
     heatmap = window.attention.heatmap
