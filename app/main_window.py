@@ -38,7 +38,7 @@ from app.prediction_dock import install_prediction_dock
 from app.redraw_pump import RedrawPump
 from app.requests import TokenPreview
 from app.session_actions import install_sessions
-from app.token_find import add_token_find
+from app.token_find import AROUND, add_token_find
 from app.widgets.candidates import CandidatesTable
 from app.widgets.generation_bar import GenerationBar
 from app.widgets.mask_predictions import MaskPredictions
@@ -355,6 +355,8 @@ class MainWindow(QMainWindow):
         """Show the candidates a generated token was chosen from (now and then); -1: the latest step."""
         index = position - len(self.document.prefix_tokens)
         self.document.select(index if position >= 0 else None)
+        if self.document.long is not None and position >= 0:  # a long document: the heatmap jumps to its row
+            self.attention.heatmap.reveal(position, AROUND)
         self._schedule_render()
 
     def regenerate_from(self, position: int, token_id: int | None = None) -> None:

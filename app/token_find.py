@@ -65,10 +65,7 @@ class TokenFinder:
         return position
 
     def _reveal(self, position: int) -> None:
-        heatmap = self.window.attention.heatmap
-        heatmap.set_cursor(position, position)
-        low, high = position - AROUND - 0.5, position + AROUND + 0.5
-        heatmap.plot.getViewBox().setRange(xRange=(max(-0.5, low), high), yRange=(max(-0.5, low), high), padding=0)
+        self.window.attention.heatmap.reveal(position, AROUND)
         chip = self.window.token_strip.chip(position)
         if chip is not None:  # long texts: only the first chips exist
             self.window.token_strip.ensureWidgetVisible(chip)

@@ -191,3 +191,18 @@ def test_find_token_jumps_to_its_row_at_exact_resolution(long_window, qtbot, wai
     assert y0 <= position <= y1 and y1 - y0 <= 512
     q0, q1, _, _ = heatmap.region.bounds
     assert q0 <= position < q1 and heatmap.cursor_cell == (position, position)
+
+
+def test_selecting_a_generated_token_jumps_the_heatmap_to_its_row(long_window, qtbot, wait_idle):
+    window = long_window
+    heatmap = window.attention.heatmap
+    with qtbot.waitSignal(window.client.stepped, timeout=REPLY_MS):
+        window.step()
+    wait_idle(window)
+    assert heatmap.region is None  # the whole overview is shown
+    window.select_token(TOKENS)  # what the token strip asks when the generated token is clicked
+    qtbot.waitUntil(lambda: heatmap.region is not None, timeout=REPLY_MS)
+    wait_idle(window)
+    q0, q1, _, _ = heatmap.region.bounds
+    assert q0 <= TOKENS < q1 and heatmap.cursor_cell == (TOKENS, TOKENS)
+    assert "max of" not in heatmap.text_at(TOKENS, TOKENS - 1)  # exact there
