@@ -20,7 +20,7 @@ REPLY_MS = 30_000
 def long_gpt2(tmp_path_factory: pytest.TempPathFactory) -> str:
     from tiny_models import save, tiny_gpt2
 
-    return str(save(*tiny_gpt2(seed=3, positions=1024), tmp_path_factory.mktemp("long") / "gpt2"))
+    return str(save(*tiny_gpt2(seed=3, positions=2048), tmp_path_factory.mktemp("long") / "gpt2"))
 
 
 def text_of(count: int) -> str:
@@ -59,6 +59,20 @@ def long_window(open_window, long_gpt2, qtbot, wait_idle):
     qtbot.waitUntil(lambda: window.document.long is not None, timeout=REPLY_MS)
     wait_idle(window, REPLY_MS)
     return window
+
+
+def test_the_window_switches_to_long_mode_when_exact_attention_does_not_fit(
+    open_window, long_gpt2, qtbot, wait_idle, monkeypatch
+):
+    window = open_window(long_gpt2, text=text_of(40))
+    assert window.document.long is None and "decoder" in window.document.snapshot.stacks  # short: exact
+    # 1,700 tokens + 256 to generate: the exact store needs about 79 MB, the long mode about 53 MB.
+    monkeypatch.setattr("engine.memory_budget.available_memory", lambda: 80 * 2**20)  # 64 MiB to use
+    window.text_input.setPlainText(text_of(1700))
+    qtbot.waitUntil(lambda: window.document.long is not None, timeout=REPLY_MS)
+    wait_idle(window, REPLY_MS)
+    assert window.document.long.rows == 1700 and not window.banner.isVisible()
+    assert window.attention.heatmap.overview is not None
 
 
 def test_overview_grid_and_zoomed_region_equal_eager_attention(long_window, long_gpt2, qtbot, wait_idle):
