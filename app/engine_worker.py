@@ -21,6 +21,7 @@ import sys
 import threading
 import weakref
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
@@ -277,6 +278,11 @@ class EngineWorker(QObject):
 
     def _region(self, rid: int, request: Region) -> RegionWeights:
         session = self._generator()
+        rows = len(session.token_ids)  # an undo may have come first: the region is cut to what is there now
+        def cut(span: tuple[int, int]) -> tuple[int, int]:
+            return min(max(span[0], 0), rows), min(max(span[1], 0), rows)
+
+        request = replace(request, queries=cut(request.queries), keys=cut(request.keys))
         weights = session.region(request.layer, request.head, range(*request.queries), range(*request.keys))
         return RegionWeights(request, weights)
 

@@ -220,3 +220,13 @@ def test_selecting_a_generated_token_jumps_the_heatmap_to_its_row(long_window, q
     q0, q1, _, _ = heatmap.region.bounds
     assert q0 <= TOKENS < q1 and heatmap.cursor_cell == (TOKENS, TOKENS)
     assert "max of" not in heatmap.text_at(TOKENS, TOKENS - 1)  # exact there
+
+
+def test_a_region_past_the_end_is_cut_to_the_tokens_there(long_window, qtbot, wait_idle):
+    """An undo may reach the engine before a region asked of the longer text: no error, the rows there."""
+    window = long_window
+    with qtbot.waitSignal(window.client.region_computed, timeout=REPLY_MS) as reply:
+        window.client.region(0, 1, (TOKENS - 5, TOKENS + 20), (0, 10))
+    wait_idle(window)
+    assert reply.args[0].request.queries == (TOKENS - 5, TOKENS) and reply.args[0].weights.shape == (5, 10)
+    assert not window.banner.isVisible()
