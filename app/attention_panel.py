@@ -360,6 +360,9 @@ class AttentionPanel(QWidget):
     def _fits(self, stack: str, shape: tuple[int, ...]) -> bool:
         """Whether results of this [layer, head] (or [layer]) shape can be of the model shown, not of one
         replaced since."""
+        long = self.showing_long()
+        if long is not None:
+            return stack == long[1].stack and long[1].shape()[: len(shape)] == shape
         current = self._current()
         return current is not None and stack in current[1].stacks and current[1].shape(stack)[: len(shape)] == shape
 
@@ -507,7 +510,14 @@ class AttentionPanel(QWidget):
             shown, None if self.picker.mean else (layer, self.picker.head), ablated,
             self.tr("{0} · max of {1}×{2} tokens").format(title, fy, fx),
         )
+        # The induction probe runs on tokens of its own; the text's scores would read every exact weight.
         metric = self.scores_bar.chosen
+        probe = metric_values(metric, None, self._probe) if metric == PROBE and long.stack == "decoder" else None
+        if probe is not None and probe.shape[0] > max(shown):
+            self.grid.show_metric(probe[shown], i18n.title(METRICS[metric].title), colour_range(metric, probe))
+            self.scores_bar.status.setText(self.tr("on the probe: {0} random tokens, twice").format(
+                self._probe.tokens // 2 if self._probe else 0))
+            return
         self.grid.show_metric(None)
         self.heads_table.setVisible(False)
         self.scores_bar.status.setText("" if metric == ATTENTION else self.tr(

@@ -5,7 +5,7 @@
     <name>AttentionPanel</name>
     <message>
         <location filename="../../app/attention_panel.py" line="193"/>
-        <location filename="../../app/attention_panel.py" line="467"/>
+        <location filename="../../app/attention_panel.py" line="470"/>
         <source>{0} · layer {1}</source>
         <translation>{0} · 第 {1} 层</translation>
     </message>
@@ -21,13 +21,13 @@
     </message>
     <message>
         <location filename="../../app/attention_panel.py" line="245"/>
-        <location filename="../../app/attention_panel.py" line="503"/>
+        <location filename="../../app/attention_panel.py" line="506"/>
         <source>all layers × heads · {0}</source>
         <translation>所有层 × 头 · {0}</translation>
     </message>
     <message>
         <location filename="../../app/attention_panel.py" line="246"/>
-        <location filename="../../app/attention_panel.py" line="504"/>
+        <location filename="../../app/attention_panel.py" line="507"/>
         <source>heads of layer {0} · {1}</source>
         <translation>第 {0} 层的头 · {1}</translation>
     </message>
@@ -53,6 +53,7 @@
     </message>
     <message>
         <location filename="../../app/attention_panel.py" line="341"/>
+        <location filename="../../app/attention_panel.py" line="518"/>
         <source>on the probe: {0} random tokens, twice</source>
         <translation>基于探针：{0} 个随机词元，重复两次</translation>
     </message>
@@ -62,77 +63,77 @@
         <translation>基于 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="397"/>
+        <location filename="../../app/attention_panel.py" line="400"/>
         <source>the induction probe failed (see the message)</source>
         <translation>归纳探针失败了（见消息）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="418"/>
+        <location filename="../../app/attention_panel.py" line="421"/>
         <source>rollout is for self-attention: pick the encoder or decoder stack</source>
         <translation>注意力展开只适用于自注意力：请选择编码器或解码器堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="427"/>
+        <location filename="../../app/attention_panel.py" line="430"/>
         <source>could not compute the rollout</source>
         <translation>无法计算注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="428"/>
+        <location filename="../../app/attention_panel.py" line="431"/>
         <source>computing rollout…</source>
         <translation>正在计算注意力展开…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="433"/>
+        <location filename="../../app/attention_panel.py" line="436"/>
         <source> · updating…</source>
         <translation> · 正在更新…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="435"/>
+        <location filename="../../app/attention_panel.py" line="438"/>
         <source>rollout through layer {0} · {1}{2}</source>
         <translation>展开到第 {0} 层 · {1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="461"/>
+        <location filename="../../app/attention_panel.py" line="464"/>
         <source>Not available for a long document: its overview keeps each head&apos;s largest weights, and their mean is not the mean&apos;s largest weight. Pick one head.</source>
         <translation>长文档不可用：其概览只保留每个头的最大权重，这些最大值的平均并不是平均的最大权重。请选择一个头。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="480"/>
+        <location filename="../../app/attention_panel.py" line="483"/>
         <source>{0} · head {1} · long document: overview max-pooled over {2}×{2} tokens; zoom in for exact weights</source>
         <translation>{0} · 头 {1} · 长文档：概览为 {2}×{2} 个词元的最大池化；放大可看精确权重</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="471"/>
+        <location filename="../../app/attention_panel.py" line="474"/>
         <source>rollout is not available for a long document: it multiplies every exact weight of every layer. Turn rollout off (View menu) or shorten the text</source>
         <translation>长文档不可用注意力展开（rollout）：它要乘起每一层的全部精确权重。请（在“视图”菜单）关闭展开，或缩短文本</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="476"/>
+        <location filename="../../app/attention_panel.py" line="479"/>
         <source>the mean of heads is not available for a long document: its overview keeps each head&apos;s largest weights. Untick &quot;mean&quot; and pick a head</source>
         <translation>长文档不可用各头平均：其概览只保留每个头的最大权重。请取消勾选“平均”并选择一个头</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="483"/>
+        <location filename="../../app/attention_panel.py" line="486"/>
         <source>no difference to the reference for a long document · {0}</source>
         <translation>长文档无法与参考运行做差 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="508"/>
+        <location filename="../../app/attention_panel.py" line="511"/>
         <source>{0} · max of {1}×{2} tokens</source>
         <translation>{0} · {1}×{2} 个词元的最大值</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="514"/>
+        <location filename="../../app/attention_panel.py" line="524"/>
         <source>head scores read every exact weight: not available for a long document yet</source>
         <translation>头部评分需要全部精确权重：长文档暂不可用</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="519"/>
+        <location filename="../../app/attention_panel.py" line="529"/>
         <source>#{0} → #{1} · layer {2}</source>
         <translation>#{0} → #{1} · 第 {2} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="520"/>
+        <location filename="../../app/attention_panel.py" line="530"/>
         <source>The formula inspector runs the whole text again without the cache, holding every weight of a layer at once: too much memory for a long document ({0} tokens). The exact weight is in the heatmap when zoomed in; shorten the text to inspect how it was computed.</source>
         <translation>公式检查器会不用缓存把整段文本重新运行一遍，同时保存一层的全部权重：对长文档（{0} 个词元）内存不够。放大热图即可看到精确权重；缩短文本才能查看它是如何计算的。</translation>
     </message>
@@ -1200,7 +1201,7 @@
     </message>
     <message>
         <location filename="../../app/main_window.py" line="113"/>
-        <location filename="../../app/main_window.py" line="506"/>
+        <location filename="../../app/main_window.py" line="508"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
@@ -1256,102 +1257,102 @@
         <translation>正在用新的遮盖重新运行文本及其 {0} 个已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="375"/>
+        <location filename="../../app/main_window.py" line="377"/>
         <source>Regenerating from token #{0}</source>
         <translation>正在从词元 #{0} 起重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="390"/>
+        <location filename="../../app/main_window.py" line="392"/>
         <source>Head ablation</source>
         <translation>头消融</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="419"/>
+        <location filename="../../app/main_window.py" line="421"/>
         <source>Pick a model in the list, or open a model folder.</source>
         <translation>请在列表中选择一个模型，或打开一个模型文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="429"/>
+        <location filename="../../app/main_window.py" line="431"/>
         <source>attnlab — {0}</source>
         <translation>attnlab — {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="434"/>
+        <location filename="../../app/main_window.py" line="436"/>
         <source>Loaded {0}</source>
         <translation>已加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="453"/>
+        <location filename="../../app/main_window.py" line="455"/>
         <source> Still using {0}.</source>
         <translation> 仍在使用 {0}。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="454"/>
+        <location filename="../../app/main_window.py" line="456"/>
         <source>Could not load {0}: {1}{2}</source>
         <translation>无法加载 {0}：{1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="456"/>
+        <location filename="../../app/main_window.py" line="458"/>
         <source>Could not load {0}</source>
         <translation>无法加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="468"/>
+        <location filename="../../app/main_window.py" line="470"/>
         <source>analysis {0:.0f} ms</source>
         <translation>分析 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="474"/>
+        <location filename="../../app/main_window.py" line="476"/>
         <source>last step {0:.0f} ms</source>
         <translation>上一步 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="484"/>
+        <location filename="../../app/main_window.py" line="486"/>
         <source>end of text</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="484"/>
+        <location filename="../../app/main_window.py" line="486"/>
         <source>maximum length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="485"/>
+        <location filename="../../app/main_window.py" line="487"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="485"/>
+        <location filename="../../app/main_window.py" line="487"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="486"/>
+        <location filename="../../app/main_window.py" line="488"/>
         <source>Generated {0} tokens ({1})</source>
         <translation>已生成 {0} 个词元（{1}）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="506"/>
+        <location filename="../../app/main_window.py" line="508"/>
         <source>Decoder prefix (optional)</source>
         <translation>解码器前缀（可选）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="515"/>
+        <location filename="../../app/main_window.py" line="517"/>
         <source>Knock-out is not available: {0}</source>
         <translation>无法屏蔽：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="657"/>
+        <location filename="../../app/main_window.py" line="659"/>
         <source>{0} is not available for this model: {1}</source>
         <translation>这个模型不支持{0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="661"/>
+        <location filename="../../app/main_window.py" line="663"/>
         <source>The formula inspector</source>
         <translation>公式检查器</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="664"/>
+        <location filename="../../app/main_window.py" line="666"/>
         <source>No formula for this model: {0}.</source>
         <translation>这个模型没有公式：{0}。</translation>
     </message>
@@ -2410,22 +2411,22 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>token_find</name>
     <message>
-        <location filename="../../app/token_find.py" line="80"/>
+        <location filename="../../app/token_find.py" line="77"/>
         <source>&amp;Find Token…</source>
         <translation>查找词元(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../app/token_find.py" line="83"/>
+        <location filename="../../app/token_find.py" line="80"/>
         <source>Find a token by its text: the heatmap jumps to its row and the token strip scrolls to it</source>
         <translation>按文字查找词元：热力图跳到它所在的行，词元条滚动到它</translation>
     </message>
     <message>
-        <location filename="../../app/token_find.py" line="89"/>
+        <location filename="../../app/token_find.py" line="86"/>
         <source>Find Token</source>
         <translation>查找词元</translation>
     </message>
     <message>
-        <location filename="../../app/token_find.py" line="90"/>
+        <location filename="../../app/token_find.py" line="87"/>
         <source>Token text:</source>
         <translation>词元文字：</translation>
     </message>

@@ -168,6 +168,11 @@ def test_what_needs_every_exact_weight_says_why(long_window, qtbot, wait_idle, t
     wait_idle(window)
     assert "not available for a long document" in panel.scores_bar.status.text()
     assert panel.grid.metric_value(0, 0) is None
+    with qtbot.waitSignal(window.client.induction_probed, timeout=REPLY_MS):  # on tokens of its own: it works
+        panel.scores_bar.probe_requested.emit()
+    wait_idle(window)
+    assert panel.scores_bar.chosen == "probe_induction" and panel.grid.metric_value(panel.picker.layer, 0) is not None
+    assert "probe" in panel.scores_bar.status.text()
     panel.scores_bar.set_metric("attention")
     assert window.figures.export(tmp_path / "long.npy") is None  # no full matrix on this side
     assert "long document" in window.banner.text
