@@ -455,14 +455,14 @@ class AttentionPanel(QWidget):
 
     def _mark_long(self) -> None:
         """The mean of heads is off for a long document: its overview keeps each head's maxima, and the mean
-        of those is not the maximum of the mean."""
+        of those is not the maximum of the mean. (A box ticked before stays enabled, to be unticked.)"""
         long = self._document is not None and self._document.long is not None
         box = self.picker.mean_box
-        if box.isEnabled() == long:
-            box.setEnabled(not long)
-            box.setToolTip(self.tr(
-                "Not available for a long document: its overview keeps each head's largest weights, and their "
-                "mean is not the mean's largest weight. Pick one head.") if long else self._mean_tip)
+        box.setEnabled(not long or box.isChecked())
+        tip = self.tr("Not available for a long document: its overview keeps each head's largest weights, and their "
+                      "mean is not the mean's largest weight. Pick one head.") if long else self._mean_tip
+        if box.toolTip() != tip:
+            box.setToolTip(tip)
 
     def _render_long_heatmap(self, document: Document, long: LongAttention, layer: int) -> None:
         stack = long.stack

@@ -66,7 +66,7 @@ def fit_labels(labels: list[str], count: int) -> list[str]:
 def _light(step: StepResult) -> StepResult:
     """The step without its snapshot: the document keeps the newest one, and a snapshot held by
     every step would keep every store the session ever replaced alive."""
-    return replace(step, attention=None, long=None) if step.attention is not None or step.long else step
+    return replace(step, attention=None, long=None) if step.attention is not None or step.long is not None else step
 
 
 class Document:

@@ -93,7 +93,7 @@
         <translation>展开到第 {0} 层 · {1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="464"/>
+        <location filename="../../app/attention_panel.py" line="462"/>
         <source>Not available for a long document: its overview keeps each head&apos;s largest weights, and their mean is not the mean&apos;s largest weight. Pick one head.</source>
         <translation>长文档不可用：其概览只保留每个头的最大权重，这些最大值的平均并不是平均的最大权重。请选择一个头。</translation>
     </message>

@@ -158,6 +158,12 @@ def test_what_needs_every_exact_weight_says_why(long_window, qtbot, wait_idle, t
     window = long_window
     panel, heatmap = window.attention, window.attention.heatmap
     assert not panel.picker.mean_box.isEnabled() and "long document" in panel.picker.mean_box.toolTip()
+    panel.picker.mean_box.setEnabled(True)
+    panel.picker.mean_box.setChecked(True)  # ticked before the text grew long: it says why, and can be unticked
+    assert "the mean of heads is not available for a long document" in heatmap.title
+    assert panel.picker.mean_box.isEnabled()
+    panel.picker.mean_box.setChecked(False)
+    assert not panel.picker.mean_box.isEnabled() and heatmap.overview is not None
     panel.set_rollout(True)
     assert "rollout is not available for a long document" in heatmap.title
     panel.set_rollout(False)
