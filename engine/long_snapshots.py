@@ -15,7 +15,7 @@ from dataclasses import replace
 from engine.long_store import LongState
 from engine.long_summary import LongAttention
 
-KEPT = 4  # copies remembered for reuse; a window holds one or two at a time
+KEPT = 2  # copies remembered for reuse: the one the window shows, and one it let go of (141 MB each at 8k SmolLM2)
 
 
 class FrozenOverviews:
