@@ -234,7 +234,7 @@ class AttentionPanel(QWidget):
                 blocks, shown, None if self.picker.mean else (layer, self.picker.head), ablated,
                 self.tr("difference to the reference · {0}").format(title),
             )
-            self._show_head_scores(document, snapshot, stack, shown)
+            self._show_head_scores(document, snapshot, stack, shown, snapshot.shape(stack)[0])
             return
         self.grid.show_layers(
             # each [head, query/fy, key/fx], pooled as the grid would
@@ -245,7 +245,7 @@ class AttentionPanel(QWidget):
             self.tr("all layers × heads · {0}").format(title) if len(shown) > 1
             else self.tr("heads of layer {0} · {1}").format(layer, title),
         )
-        self._show_head_scores(document, snapshot, stack, shown)
+        self._show_head_scores(document, snapshot, stack, shown, snapshot.shape(stack)[0])
 
     def explain(self, query: int, key: int) -> None:
         """Show how the weight of (query, key) in the large heatmap was computed (asked of the engine)."""
@@ -312,7 +312,9 @@ class AttentionPanel(QWidget):
 
     # -- head scores -------------------------------------------------------------------------
 
-    def _show_head_scores(self, document: Document, snapshot: AttentionSnapshot, stack: str, shown: list[int]) -> None:
+    def _show_head_scores(
+        self, document: Document, snapshot: AttentionSnapshot, stack: str, shown: list[int], layers: int
+    ) -> None:
         """Colour the grid by the chosen score and fill the table, asking for the scores of this snapshot."""
         metric = self.scores_bar.chosen
         if self.heads_table.isHidden() and metric != ATTENTION:
@@ -345,7 +347,7 @@ class AttentionPanel(QWidget):
             self._tabled = (scores, probe)
             self.heads_table.show_scores(scores, probe)
         if not self.picker.mean:
-            self.heads_table.select_head(min(self.picker.layer, snapshot.shape(stack)[0] - 1), self.picker.head)
+            self.heads_table.select_head(min(self.picker.layer, layers - 1), self.picker.head)
         values = metric_values(metric, scores, probe)
         if values is None or values.shape[0] <= max(shown):
             self.grid.show_metric(None)
@@ -510,18 +512,8 @@ class AttentionPanel(QWidget):
             shown, None if self.picker.mean else (layer, self.picker.head), ablated,
             self.tr("{0} · max of {1}×{2} tokens").format(title, fy, fx),
         )
-        # The induction probe runs on tokens of its own; the text's scores would read every exact weight.
-        metric = self.scores_bar.chosen
-        probe = metric_values(metric, None, self._probe) if metric == PROBE and long.stack == "decoder" else None
-        if probe is not None and probe.shape[0] > max(shown):
-            self.grid.show_metric(probe[shown], i18n.title(METRICS[metric].title), colour_range(metric, probe))
-            self.scores_bar.status.setText(self.tr("on the probe: {0} random tokens, twice").format(
-                self._probe.tokens // 2 if self._probe else 0))
-            return
-        self.grid.show_metric(None)
-        self.heads_table.setVisible(False)
-        self.scores_bar.status.setText("" if metric == ATTENTION else self.tr(
-            "head scores read every exact weight: not available for a long document yet"))
+        if document.snapshot is not None:  # the engine scores a long document's heads from recomputed rows
+            self._show_head_scores(document, document.snapshot, long.stack, shown, count)
 
     def _explain_long(self, query: int, key: int, document: Document, long: LongAttention, layer: int) -> None:
         was_hidden = self.formula.isHidden()

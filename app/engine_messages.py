@@ -81,6 +81,18 @@ TEMPLATES = (
                       "takes none"),
     QT_TRANSLATE_NOOP("EngineMessage", "head ablation needs the output projection that merges the heads, and this "
                       "architecture's attention does not expose one"),
+    # long-document mode (engine/long_rows.py)
+    QT_TRANSLATE_NOOP("EngineMessage", "attention rollout is not shown in long-document mode: it multiplies full "
+                      "{n} × {n2} matrices through every layer. Use `attnlab export --store long --analyses rollout` "
+                      "(computed exactly while it fits in memory), or a shorter text"),
+    QT_TRANSLATE_NOOP("EngineMessage", "{what}: layer {layer} of {layers}"),
+    # the memory estimate before loading (engine/loading.py, engine/load_estimate.py)
+    QT_TRANSLATE_NOOP("EngineMessage", "{model} needs about {weights} for its weights + {attention} for attention at "
+                      "{tokens} tokens, but there is only {ram} of free RAM: {advice}"),
+    QT_TRANSLATE_NOOP("EngineMessage", "{model} needs about {weights} for its weights + {attention} for attention at "
+                      "{tokens} tokens, but there is only {gpu} free on the GPU and {ram} of RAM: {advice}"),
+    QT_TRANSLATE_NOOP("EngineMessage", "{model} needs about {weights} for its weights + {attention} for attention at "
+                      "{tokens} tokens, but there is only {gpu} free on the GPU(s) + {ram} of RAM: {advice}"),
     # progress while loading (engine/loading.py, engine/gguf_convert.py)
     QT_TRANSLATE_NOOP("EngineMessage", "finding {spec}"),
     QT_TRANSLATE_NOOP("EngineMessage", "loading weights of {model} ({kind})"),
@@ -108,6 +120,12 @@ WORDS = (
     QT_TRANSLATE_NOOP("EngineMessage", "decoder"),
     QT_TRANSLATE_NOOP("EngineMessage", "encoder-decoder"),
     QT_TRANSLATE_NOOP("EngineMessage", "cross"),
+    QT_TRANSLATE_NOOP("EngineMessage", "scoring heads from recomputed rows"),
+    QT_TRANSLATE_NOOP("EngineMessage", "attention rollout from recomputed rows"),
+    QT_TRANSLATE_NOOP("EngineMessage", "pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter "
+                      "text, or device map auto to spread the layers over the GPUs and RAM"),
+    QT_TRANSLATE_NOOP("EngineMessage", "pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter "
+                      "text"),
 )
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -85,12 +85,16 @@ def _stop_engines() -> None:
 
 def engine_loader(spec: str, options: LoadOptions, progress: Progress) -> tuple[ModelInfo, Any]:
     """The real loader: imports torch and transformers, so it only ever runs in the worker."""
+    from engine.startup import import_engine, phase
+
+    import_engine(spec)  # torch, transformers, the model's code: most of a first load's time, clocked
     from engine.catalog import remember_recent
     from engine.loading import load_model, set_threads
     from engine.session import make_session
 
     set_threads(options.threads)  # the GUI starts the engine: it leaves a core for itself
-    loaded = load_model(spec, options, progress=progress)
+    with phase("load"):
+        loaded = load_model(spec, options, progress=progress)
     if loaded.recent_path is not None:
         remember_recent(loaded.recent_path)
     return loaded.info, make_session(loaded)
@@ -327,14 +331,45 @@ class EngineWorker(QObject):
 
         if self._latest.queued_after(rid):  # the window asks again once the newer work is done
             return None
+        if self._long_mode(request.stack, request.snapshot):
+            return self._score_long_heads(rid, request)
         return head_scores(request.snapshot, request.stack, request.token_ids)
+
+    def _score_long_heads(self, rid: int, request: ScoreHeads) -> object:
+        """Long mode: from rows recomputed a block at a time (seconds at 8k tokens), with progress; given up
+        (None, asked again) as soon as other work is queued, so scoring never makes stepping wait."""
+        from engine.long_rows import long_head_scores
+
+        session, cancel = self._session, threading.Event()
+        if len(request.token_ids) != len(session.token_ids):  # of a state the session has left: asked again
+            return None
+
+        def report(message: str, fraction: float) -> None:
+            if self._closing.is_set():
+                raise _Closing
+            self.progressed.emit(rid, message, fraction)
+            if self._latest.queued_after(rid):
+                cancel.set()
+
+        try:
+            return long_head_scores(session, request.snapshot, request.token_ids, report, cancel)
+        except Cancelled:
+            return None
 
     def _rollout(self, rid: int, request: Rollout) -> object:
         from engine.head_scores import stack_rollout
 
         if self._latest.queued_after(rid):
             return None
+        if self._long_mode(request.stack, request.snapshot):  # answered as an error: the panel says it
+            from engine.long_rows import rollout_unavailable
+
+            raise rollout_unavailable(len(self._session.token_ids))
         return stack_rollout(request.snapshot, request.stack)
+
+    def _long_mode(self, stack: str, snapshot: AttentionSnapshot) -> bool:
+        """Whether `stack` of `snapshot` is the session's decoder in long-document mode (not in the store)."""
+        return stack not in snapshot.stacks and getattr(self._session, "long_attention", None) is not None
 
     def _probe_induction(self, rid: int, request: ProbeInduction) -> object:
         from engine.probe_run import run_induction_probe
@@ -427,6 +462,7 @@ class EngineClient(QObject):
     region_computed = Signal(object)  # RegionWeights: exact weights of a long document's region
     prediction_explained = Signal(object)  # LensResult or HeadImportance
     prediction_progressed = Signal(str, float)  # the exact importance map's progress
+    scoring_progressed = Signal(str, float)  # head scores' progress (long mode: rows recomputed)
     sampling_applied = Signal(object)  # whether the generation so far has ended now (None: none yet)
     errored = Signal(str)  # message for the user
     analysis_failed = Signal(str)  # an analysis errored (also sent as errored): the views show an older text
@@ -573,6 +609,8 @@ class EngineClient(QObject):
             self.load_progressed.emit(translate_engine_message(message), fraction)
         elif isinstance(request, ExplainPrediction):
             self.prediction_progressed.emit(message, fraction)
+        elif isinstance(request, ScoreHeads):
+            self.scoring_progressed.emit(translate_engine_message(message), fraction)
 
     def _on_yielded(self, rid: int, partial: object) -> None:
         request = self._current(rid)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 from app.attention_keys import HELP as VIEW_KEYS
 from app.i18n import translate
 from app.widgets.generation_bar import SHORTCUTS
+from app.widgets.token_strip import KEYS as STRIP_KEYS
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
@@ -37,7 +38,7 @@ def shortcut_rows(window: MainWindow) -> list[tuple[str, str]]:
     rows.append((translate("keyboard_help", "Tab / Shift+Tab"),
                  translate("keyboard_help", "next / previous control (also out of a text box)")))
     rows.extend((translate("keyboard_help", str(keys)), translate("keyboard_help", str(what)))
-                for keys, what in VIEW_KEYS)
+                for keys, what in (*VIEW_KEYS, *STRIP_KEYS))
     return rows
 
 

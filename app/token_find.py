@@ -1,7 +1,7 @@
 """View ▸ Find Token…: find a token by its text, show it in the token strip, jump the heatmap to its row.
 
-Works on the tokens along the large heatmap's query axis (a decoder's prompt and generated tokens), so
-it reaches tokens of a long text that the token strip does not show as chips.
+Works on the tokens along the large heatmap's query axis (a decoder's prompt and generated tokens, an
+encoder-decoder's decoder tokens on the decoder's strip).
 """
 
 from __future__ import annotations
@@ -65,10 +65,11 @@ class TokenFinder:
         return position
 
     def _reveal(self, position: int) -> None:
-        self.window.attention.heatmap.reveal(position, AROUND)
-        chip = self.window.token_strip.chip(position)
-        if chip is not None:  # long texts: only the first chips exist
-            self.window.token_strip.ensureWidgetVisible(chip)
+        window = self.window
+        window.attention.heatmap.reveal(position, AROUND)
+        seq2seq = window.document.kind == "encoder-decoder"
+        strip = window.decoder_strip if seq2seq and window.attention.picker.stack != "encoder" else window.token_strip
+        strip.select_range(position, position)  # highlighted and scrolled into view
 
 
 def add_token_find(window: MainWindow) -> QAction:

@@ -55,6 +55,11 @@ def registry() -> dict[str, Benchmark]:
             return [Figure("long", "SmolLM2 @ 4,096 and 8,192 tokens", float("nan"), "s", note="skipped (--skip-long)")]
         return long_bench.long_documents(size)
 
+    def strip(size: Size, skip_long: bool) -> list[Figure]:
+        from benchmarks import strip_bench
+
+        return strip_bench.token_strip(size)
+
     def analyses(size: Size, skip_long: bool) -> list[Figure]:
         from benchmarks import analyses_bench
 
@@ -78,6 +83,7 @@ def registry() -> dict[str, Benchmark]:
         "gui-grid": gui("grid_redraw"),
         "gui-stall": gui("event_loop_stall"),
         "gui-click": gui("click_to_redrawn"),
+        "gui-strip": strip,
         "startup": gui("startup"),
         "gui-soak": gui("soak"),
     }

@@ -7,6 +7,12 @@ python -m benchmarks.startup_probe --bare --settings DIR         a bare QMainWin
 python -m benchmarks.startup_probe --synthetic --settings DIR    the app over a stand-in engine (smoke test:
                                                                  no torch import, no model)
 
+With --model the JSON also holds "phases": each start-up phase's [start, end] in the same seconds
+(import torch, import transformers, import model code, import engine: engine/startup.py; load), "loaded"
+and "analysed" (when the window got the model and the first analysis) and "forward" (that analysis's
+own seconds). --early-imports starts the engine's imports in a thread at process start instead of in
+the load (an experiment: on a 2-core machine it delayed the window by seconds and the heatmap not less).
+
 ATTNLAB_BENCH_T0 (time.time() in the parent just before launching) marks process start.
 """
 
@@ -40,6 +46,7 @@ def main() -> int:
     parser.add_argument("--model")
     parser.add_argument("--bare", action="store_true")
     parser.add_argument("--synthetic", action="store_true")
+    parser.add_argument("--early-imports", action="store_true", help="import the engine from process start on")
     parser.add_argument("--settings", required=True, help="folder for QSettings and the recent list")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -47,6 +54,13 @@ def main() -> int:
     os.environ["ATTNLAB_CONFIG"] = os.path.join(args.settings, "attnlab")
     if not args.bare:
         import app  # noqa: F401 - sets PYQTGRAPH_QT_LIB first
+    if args.model and args.early_imports:
+        import threading
+
+        from engine.startup import import_engine
+
+        sys.setswitchinterval(0.0005)  # as the engine client sets it
+        threading.Thread(target=import_engine, args=(args.model,), daemon=True).start()
     from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
     from PySide6.QtWidgets import QApplication, QMainWindow
 
@@ -72,8 +86,6 @@ def main() -> int:
         import pyqtgraph as pg
 
         from app import create_main_window
-        from app.widgets.token_strip import TokenChip
-
         original = pg.ImageItem.paint
 
         def paint(item: pg.ImageItem, *paint_args: object) -> None:
@@ -87,9 +99,16 @@ def main() -> int:
         window = main_window
 
         def look_for_tokens() -> None:
-            if "tokens" not in times and main_window.token_strip.findChildren(TokenChip):
+            if "tokens" not in times and main_window.token_strip.count():
                 times["tokens"] = time.time() - LAUNCHED
+                poll.stop()  # each tick takes the GIL from the engine thread's imports: none once found
 
+        def on_analysed(result: object) -> None:
+            times.setdefault("analysed", time.time() - LAUNCHED)
+            times.setdefault("forward", float(getattr(result, "seconds", float("nan"))))
+
+        main_window.client.model_loaded.connect(lambda info: times.setdefault("loaded", time.time() - LAUNCHED))
+        main_window.client.analysed.connect(on_analysed)
         poll = QTimer(interval=5)  # the engine thread holds the GIL for long stretches: a poll is as precise
         poll.timeout.connect(look_for_tokens)
         poll.start()
@@ -100,7 +119,9 @@ def main() -> int:
     QTimer.singleShot(600_000, application.quit)
     application.exec()
     window.close()
-    print(json.dumps(times))
+    clock = sys.modules.get("engine.startup")  # imported by the engine, never here (the synthetic run has none)
+    phases = {name: [start - LAUNCHED, end - LAUNCHED] for name, (start, end) in getattr(clock, "PHASES", {}).items()}
+    print(json.dumps({**times, "phases": phases}))
     return 0 if "shown" in times else 1
 
 

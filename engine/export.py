@@ -211,15 +211,17 @@ def export(args) -> Path:
     arrays["step_topk_ids"], arrays["step_topk_probs"] = _topk([s.candidates for s in steps], args.top_k_candidates)
     snapshot = result.attention
     long = getattr(run.session, "long_attention", None)
-    if long is not None and analyses:
-        raise EngineError("--analyses needs every head's exact attention: not in long-document mode (--store exact)")
     # Analyses read every head; without them only the selection is ever unpacked.
     exported = {stack: selection.shape(snapshot, stack) for stack in snapshot.stacks}
     if long is not None:  # the decoder's attention is recomputed, head by head, from what long mode keeps
         exported["decoder"] = selection.sized(*long.shape())
     needed = sum(4 * int(np.prod(shape)) for shape in exported.values())
-    if analyses:
+    if analyses:  # long mode's decoder is read a block of rows at a time instead
         needed += sum(4 * int(np.prod(snapshot.shape(stack))) for stack in snapshot.stacks)
+    if "rollout" in analyses:  # [layer, query, query] float32 per self-attention stack
+        shapes = [snapshot.shape(stack) for stack in snapshot.stacks if stack in ("encoder", "decoder")]
+        shapes += [long.shape()] if long is not None else []
+        needed += sum(4 * layers * rows * rows for layers, _heads, rows, _keys in shapes)
     check_output_fits(needed, out.parent)
     attentions = {stack: snapshot.full(stack) for stack in snapshot.stacks} if analyses else {}
     for stack in snapshot.stacks:

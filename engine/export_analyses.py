@@ -2,6 +2,10 @@
 
 Add an analysis as one entry in ANALYSES: a function from the run to {array name: array}.
 Analyses that need the model (lens, importance) call methods of `run.session`.
+
+In long-document mode (`--store long`) the decoder's attention is not in `attentions`: head
+fingerprints and rollout recompute its exact rows block by block (`engine.long_rows`), with the same
+array names and shapes; lens, importance and the probe never read the store.
 """
 
 from __future__ import annotations
@@ -33,6 +37,11 @@ class ExportedRun:
     sequence_ids: Mapping[str, NDArray[np.int64]]  # self-attention stack -> token ids along its axes
     top_k: int = 10  # --top-k-candidates: how many tokens the lens keeps per cell
 
+    @property
+    def long(self) -> bool:
+        """The decoder's attention is in long mode: recomputed on demand, not in `attentions`."""
+        return getattr(self.session, "long_attention", None) is not None
+
 
 Analysis = Callable[[ExportedRun], dict[str, NDArray]]
 
@@ -42,17 +51,27 @@ def head_fingerprint_arrays(run: ExportedRun) -> dict[str, NDArray]:
     self-attention stack; induction only for the decoder's (NaN for the encoder's)."""
     arrays: dict[str, NDArray] = {}
     for stack in SELF_ATTENTION:
-        if stack not in run.attentions:
-            continue
         ids = run.sequence_ids[stack] if stack == "decoder" else None
-        prints = head_fingerprints(run.attentions[stack], run.attention.is_causal(stack), ids)
+        if stack in run.attentions:
+            prints = head_fingerprints(run.attentions[stack], run.attention.is_causal(stack), ids)
+        elif stack == "decoder" and run.long:
+            from engine.long_rows import long_head_scores  # recomputes rows: torch
+
+            prints = long_head_scores(run.session, token_ids=ids).prints
+        else:
+            continue
         arrays.update({f"{stack}_head_{name}": values for name, values in prints.arrays().items()})
     return arrays
 
 
 def rollout_arrays(run: ExportedRun) -> dict[str, NDArray]:
     """`{stack}_rollout` float32 [layer, query, key] per self-attention stack."""
-    return {f"{stack}_rollout": rollout(run.attentions[stack]) for stack in SELF_ATTENTION if stack in run.attentions}
+    arrays = {f"{stack}_rollout": rollout(run.attentions[stack]) for stack in SELF_ATTENTION if stack in run.attentions}
+    if run.long:
+        from engine.long_rows import long_rollout  # recomputes rows: torch
+
+        arrays["decoder_rollout"] = long_rollout(run.session).matrices
+    return arrays
 
 
 def probe_arrays(run: ExportedRun) -> dict[str, NDArray]:

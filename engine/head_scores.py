@@ -35,7 +35,7 @@ class HeadScores:
 class StackRollout:
     stack: str
     matrices: NDArray[np.float32]  # [layer, query, key]: rollout through each layer
-    snapshot: AttentionSnapshot
+    snapshot: AttentionSnapshot | None  # the attention it comes from (the window's); None: an export's
 
 
 def check_self_attention(snapshot: AttentionSnapshot, stack: str, what: str) -> None:
@@ -59,12 +59,16 @@ def head_scores(snapshot: AttentionSnapshot, stack: str, token_ids: Sequence[int
         per_layer = [packed_fingerprints(snapshot.packed(stack, layer), rows, ids).arrays() for layer in range(layers)]
     else:
         per_layer = [head_fingerprints(snapshot.layer(stack, layer), False, ids).arrays() for layer in range(layers)]
+    return HeadScores(stack, stacked_prints(per_layer), rows, snapshot)
+
+
+def stacked_prints(per_layer: list[dict[str, NDArray[np.float32]]]) -> HeadFingerprints:
+    """Fingerprints [layer, head] from each layer's `HeadFingerprints.arrays()` ([head] each)."""
     stacked = {name: np.stack([p[name] for p in per_layer]) for name in per_layer[0]}  # name -> [layer, head]
-    prints = HeadFingerprints(
+    return HeadFingerprints(
         entropy=stacked["entropy"], sink=stacked["sink"], prev_token=stacked["prev_token"],
         self_weight=stacked["self"], distance=stacked["distance"], induction=stacked["induction"],
     )
-    return HeadScores(stack, prints, rows, snapshot)
 
 
 def stack_rollout(snapshot: AttentionSnapshot, stack: str) -> StackRollout:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -626,6 +626,21 @@ class GenerationSession(_Session):
                 keep = {"logits_to_keep": 1} if last and self._keeps_logits else {}
                 logits = self.model(input_ids=ids, position_ids=positions, use_cache=False, **keep).logits
         return logits if position is None else logits[:, -1 if last else position]
+
+    def _rerun_blocks(self, hooks: capture.Hooks, start: int = 0) -> Iterator[tuple[int, torch.Tensor]]:
+        """Run the current (decoder-only) input again through a fresh cache, `prefill_block` queries at a
+        time, so no layer holds [head, N, N] scores; nothing stored. Per block: (first position, logits
+        [1, q, vocab] of its positions from `start` on; none before `start`)."""
+        cache, device = self._new_cache(), self.loaded.device
+        for first in range(0, len(self._ids), self.prefill_block):
+            block = self._ids[first : first + self.prefill_block]
+            wanted = len(block) - max(0, min(start - first, len(block)))  # positions ≥ start
+            positions = torch.arange(first, first + len(block), device=device)
+            with capture.recording(hooks):
+                out = self.model(input_ids=torch.tensor([block], device=device), position_ids=positions[None],
+                                 use_cache=True, cache_position=positions, **{self._cache_arg: cache},
+                                 **({"logits_to_keep": max(wanted, 1)} if self._keeps_logits else {}))
+            yield first, out.logits[:, out.logits.shape[1] - wanted :]
 
     # -- prefill: validate, reset, run ------------------------------------------------------------
     def _plan(self, text: str, masks: Masks, source: str | None, replay: Sequence[int]) -> _PrefillPlan:

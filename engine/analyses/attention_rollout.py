@@ -3,6 +3,8 @@ through all the layers below it, counting the residual stream as half of every l
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -24,10 +26,20 @@ def rollout_of_means(means: NDArray[np.floating]) -> NDArray[np.float32]:
     layers, n, keys = means.shape
     if n != keys:
         raise ValueError(f"rollout needs self-attention (query = key positions), got {n} queries × {keys} keys")
-    lower = _block_lower(means)  # causal: every product stays (block) lower triangular
     out = np.empty((layers, n, n), np.float32)  # [layer, query, key]
-    for layer in range(layers):
-        mixed = 0.5 * np.asarray(means[layer], np.float32) + 0.5 * np.eye(n, dtype=np.float32)
+    rollout_layers(iter(means), out)
+    return out
+
+
+def rollout_layers(means: Iterator[NDArray[np.floating]], out: NDArray[np.float32]) -> None:
+    """Rollout into out [layer, query, query] from the head means Ā of one layer after another (each
+    [query, query], asked for only when its layer is due: a long text's are recomputed one at a time)."""
+    n = out.shape[1]
+    lower = True  # causal: every product stays (block) lower triangular
+    for layer in range(out.shape[0]):
+        mean = np.asarray(next(means), np.float32)
+        lower = lower and _block_lower(mean)
+        mixed = 0.5 * mean + 0.5 * np.eye(n, dtype=np.float32)
         mixed /= mixed.sum(axis=-1, keepdims=True)
         if layer == 0:
             out[0] = mixed
@@ -35,13 +47,13 @@ def rollout_of_means(means: NDArray[np.floating]) -> NDArray[np.float32]:
             _lower_product(mixed, out[layer - 1], out[layer])
         else:
             np.matmul(mixed, out[layer - 1], out=out[layer])
-    return out
 
 
-def _block_lower(means: NDArray[np.floating]) -> bool:
-    """Whether every [BLOCK rows, keys past the block] corner is zero: `_lower_product` is then exact."""
-    n = means.shape[-1]
-    return not any(means[:, start : start + BLOCK, start + BLOCK :].any() for start in range(0, n, BLOCK))
+def _block_lower(mean: NDArray[np.floating]) -> bool:
+    """Whether every [BLOCK rows, keys past the block] corner of one layer's [query, key] is zero:
+    `_lower_product` is then exact."""
+    n = mean.shape[-1]
+    return not any(mean[start : start + BLOCK, start + BLOCK :].any() for start in range(0, n, BLOCK))
 
 
 def _lower_product(a: NDArray[np.float32], b: NDArray[np.float32], out: NDArray[np.float32]) -> None:

@@ -66,29 +66,86 @@ def packed_fingerprints(
     size = rows * (rows + 1) // 2
     if packed.shape[-1] < size:
         raise ValueError(f"a packed triangle of {rows} rows needs {size} values, got {packed.shape[-1]}")
-    part = packed[..., :size]
-    half = part.dtype == np.float16  # the store's: converted through tables (exact, and ~10× faster)
-    p = widen(part) if half else np.asarray(part, np.float32)  # [..., packed]
-    starts, gaps = _triangle(rows)
-    query = np.arange(rows)
-    terms = widen(part, _p_log_p) if half else _p_log_p(p)
-    entropies = -np.add.reduceat(terms, starts, axis=-1)  # [..., query]
+    if token_ids is not None:
+        _check_ids(np.asarray(token_ids), rows)
+    return causal_fingerprints([packed_rows(packed[..., :size], 0, rows, token_ids)])
+
+
+@dataclass(frozen=True)
+class RowTerms:
+    """What the fingerprints of causal attention rows first..end−1 add up, per row [..., row]: the pieces
+    that `causal_fingerprints` joins, so a long text is read a block of rows at a time."""
+
+    first: int  # the first row's position
+    entropy: NDArray[np.float32]  # −Σ_k p log p
+    sink: NDArray[np.float32]  # p[q, 0]
+    prev_token: NDArray[np.float32]  # p[q, q − 1]; 0 for row 0, which has none (left out of the mean)
+    self_weight: NDArray[np.float32]  # p[q, q]
+    distance: NDArray[np.float32]  # Σ_k p·(q − k)
+    induction: NDArray[np.float64] | None  # [...]: Σ over the rows and their keys K(q) of p; None: no token ids
+    asked: int  # rows with a non-empty K(q)
+
+    @property
+    def end(self) -> int:
+        """One past the last row."""
+        return self.first + self.sink.shape[-1]
+
+
+def packed_rows(
+    packed: NDArray[np.floating], first: int, end: int, token_ids: NDArray[np.integer] | None = None
+) -> RowTerms:
+    """The terms of causal rows first..end−1 packed [..., Σ (q+1)] row after row (row q holds keys 0..q).
+    `token_ids` [≥ end]: the tokens along the axes (induction); None: induction is NaN."""
+    starts, gaps = _triangle(first, end)
+    if packed.shape[-1] != gaps.size:
+        raise ValueError(f"rows {first}..{end - 1} of a packed triangle hold {gaps.size} values, "
+                         f"got {packed.shape[-1]}")
+    half = packed.dtype == np.float16  # the store's: converted through tables (exact, and ~10× faster)
+    p = widen(packed) if half else np.asarray(packed, np.float32)  # [..., packed]
+    query = np.arange(first, end)
+    terms = widen(packed, _p_log_p) if half else _p_log_p(p)
+    entropies = -np.add.reduceat(terms, starts, axis=-1)  # [..., row]
     terms = np.multiply(p, gaps, out=terms)
-    distances = np.add.reduceat(terms, starts, axis=-1)
-    if token_ids is None:
-        scores = np.full(p.shape[:-1], np.nan, np.float32)
+    previous = p[..., starts + np.maximum(query - 1, 0)]
+    previous[..., query == 0] = 0
+    total, asked = None, 0
+    if token_ids is not None:
+        targets = _induction_targets(np.asarray(token_ids), first, end)  # [row, key]
+        hit_row, hit_key = np.nonzero(targets)
+        asked = int(targets.any(axis=-1).sum())
+        total = p[..., starts[hit_row] + hit_key].sum(axis=-1, dtype=np.float64)
+    return RowTerms(
+        first=first,
+        entropy=entropies,
+        sink=p[..., starts],
+        prev_token=previous,
+        self_weight=p[..., starts + query],
+        distance=np.add.reduceat(terms, starts, axis=-1),
+        induction=total,
+        asked=asked,
+    )
+
+
+def causal_fingerprints(parts: list[RowTerms]) -> HeadFingerprints:
+    """The fingerprints (see `head_fingerprints`, causal) from the terms of consecutive rows 0.. ."""
+    if not parts or parts[0].first != 0:
+        raise ValueError("causal fingerprints need the terms of every row from row 0 on")
+
+    def joined(name: str) -> NDArray[np.float32]:
+        return np.concatenate([getattr(part, name) for part in parts], axis=-1)  # [..., row]
+
+    totals = [part.induction for part in parts if part.induction is not None]
+    asked = sum(part.asked for part in parts)
+    if len(totals) < len(parts) or not asked:
+        scores = np.full(parts[0].sink.shape[:-1], np.nan, np.float32)
     else:
-        targets = _induction_targets(np.asarray(token_ids), rows)
-        hit_query, hit_key = np.nonzero(targets)
-        asked = targets.any(axis=-1).sum()
-        total = p[..., starts[hit_query] + hit_key].sum(axis=-1, dtype=np.float64)
-        scores = (total / asked).astype(np.float32) if asked else np.full(p.shape[:-1], np.nan, np.float32)
+        scores = (np.sum(totals, axis=0) / asked).astype(np.float32)
     return HeadFingerprints(
-        entropy=_mean_rows(entropies, 1),
-        sink=_mean_rows(p[..., starts], 1),
-        prev_token=_mean_rows(p[..., starts[1:] + query[1:] - 1], 0),
-        self_weight=_mean_rows(p[..., starts + query], 0),
-        distance=_mean_rows(distances, 0),
+        entropy=_mean_rows(joined("entropy"), 1),
+        sink=_mean_rows(joined("sink"), 1),
+        prev_token=_mean_rows(joined("prev_token"), 1),
+        self_weight=_mean_rows(joined("self_weight"), 0),
+        distance=_mean_rows(joined("distance"), 0),
         induction=scores,
     )
 
@@ -140,7 +197,9 @@ def induction(attention: NDArray[np.floating], token_ids: NDArray[np.integer]) -
     Σ_{k∈K(q)} p[q, k]; NaN when no query has one. Meant for decoder self-attention."""
     p = _square(attention)
     n = p.shape[-1]
-    targets = _induction_targets(np.asarray(token_ids), n)
+    ids = np.asarray(token_ids)
+    _check_ids(ids, n)
+    targets = _induction_targets(ids, 0, n)
     queries = targets.any(axis=-1)
     if not queries.any():
         return np.full(p.shape[:-2], np.nan, np.float32)
@@ -158,23 +217,31 @@ def _p_log_p(p: NDArray[np.float32]) -> NDArray[np.float32]:
     return p * np.log(np.maximum(p, _TINY))
 
 
-def _induction_targets(ids: NDArray[np.integer], n: int) -> NDArray[np.bool_]:
-    """[query, key]: key ∈ K(query), the keys right after earlier copies of the query's token."""
-    if ids.shape != (n,):
-        raise ValueError(f"attention has {n} positions but {ids.size} token ids were given")
-    targets = np.zeros((n, n), bool)
-    targets[:, 1:] = ids[None, :-1] == ids[:, None]  # token[key − 1] = token[query]
-    targets &= np.tri(n, n, -1, dtype=bool)  # key < query, i.e. m < q − 1
+def _induction_targets(ids: NDArray[np.integer], first: int, end: int) -> NDArray[np.bool_]:
+    """[query first..end−1, key 0..end−1]: key ∈ K(query), the keys right after earlier copies of the
+    query's token. `ids` are the tokens along the axes: [end] (or more, for a block of a longer text)."""
+    if ids.ndim != 1 or len(ids) < end:
+        raise ValueError(f"attention has {end} positions but {ids.size} token ids were given")
+    query = np.arange(first, end)
+    targets = np.zeros((end - first, end), bool)
+    targets[:, 1:] = ids[None, : end - 1] == ids[first:end, None]  # token[key − 1] = token[query]
+    targets &= np.arange(end)[None, :] < query[:, None]  # key < query, i.e. m < q − 1
     return targets
 
 
+def _check_ids(ids: NDArray[np.integer], n: int) -> None:
+    if ids.shape != (n,):
+        raise ValueError(f"attention has {n} positions but {ids.size} token ids were given")
+
+
 @lru_cache(maxsize=4)
-def _triangle(rows: int) -> tuple[NDArray[np.intp], NDArray[np.float32]]:
-    """Where each row starts in a packed triangle [query], and |query − key| of every packed entry [packed]."""
-    lengths = np.arange(1, rows + 1)
+def _triangle(first: int, end: int) -> tuple[NDArray[np.intp], NDArray[np.float32]]:
+    """Where each of rows first..end−1 starts in their packed triangle [row], and |query − key| of
+    every packed entry [packed]."""
+    lengths = np.arange(first + 1, end + 1)
     starts = np.cumsum(lengths) - lengths
-    keys = np.arange(rows * (rows + 1) // 2) - np.repeat(starts, lengths)
-    gaps = (np.repeat(np.arange(rows), lengths) - keys).astype(np.float32)
+    keys = np.arange(int(lengths.sum())) - np.repeat(starts, lengths)
+    gaps = (np.repeat(np.arange(first, end), lengths) - keys).astype(np.float32)
     for array in (starts, gaps):
         array.setflags(write=False)
     return starts, gaps

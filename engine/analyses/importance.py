@@ -65,6 +65,7 @@ def exact_importance(
     allows it; otherwise every forward runs the whole model."""
     stack, position, tokens, layers, heads = _where(session)
     rows = rows or max(1, min(layers * heads, TOKENS_PER_FORWARD // tokens))
+    lens.check_rerun_fits(session, "head importance", rows)
     values = np.zeros((layers, heads), np.float32)
     with torch.inference_mode():
         stack_blocks = lens.blocks(session.model, session.loaded.sites, stack)
@@ -193,6 +194,7 @@ class _Gates(Recorder):
 def gradient_importance(session: Session, target: int | None = None) -> HeadImportance:
     """∂ log p(target) / ∂ gate per head of the main stack, gates at 1: one forward and one backward."""
     stack, position, _, layers, heads = _where(session)
+    lens.check_rerun_fits(session, "the head importance estimate", layers=layers)  # backward keeps every layer's
     gates = torch.ones(layers, heads, device=session.loaded.device, requires_grad=True)
     recorder = _Gates(session.loaded.sites, None, {}, session._knock, session._ablations(), stack=stack, gates=gates)
     with torch.inference_mode(False), torch.enable_grad():

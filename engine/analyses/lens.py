@@ -23,6 +23,7 @@ import torch
 from transformers import PreTrainedModel
 
 from engine.errors import EngineError, UnsupportedError
+from engine.memory_budget import check_fits
 from engine.results import LensResult
 from engine.tokens import readable_tokens
 
@@ -143,6 +144,15 @@ def check_projection(last_hidden: torch.Tensor, logits: torch.Tensor, project: P
         )
 
 
+def check_rerun_fits(session: Session, what: str, batch: int = 1, layers: int = 1) -> None:
+    """Refuse a forward of the whole input (`batch` copies side by side) whose attention would not fit in
+    memory: each layer holds [batch, head, N, N] float32 scores and probabilities (a knock-out copies
+    them once more); `layers` of them when a backward pass keeps them all."""
+    stack, ids, _ = session._prediction()
+    heads, n = session._stack_shapes[stack][1], len(ids)
+    check_fits(3 * 4 * batch * heads * n * n * layers, f"{what} over {n} tokens (the whole input in one forward)")
+
+
 def logit_lens(session: Session, k: int = 10, positions: int | None = None) -> LensResult:
     """The lens of the session's current input: one more forward with the session's masks and ablations.
     `positions`: read only the last that many positions (None: all of them)."""
@@ -152,11 +162,15 @@ def logit_lens(session: Session, k: int = 10, positions: int | None = None) -> L
     start = 0 if positions is None else max(0, len(ids) - max(1, positions))
     project = projection(session.model, session.info.kind)
     with torch.inference_mode():
-        with residuals(blocks(session.model, session.loaded.sites, stack)) as seen:
-            logits = session._rerun(session._analysis_recorder())[0, start:]  # [position, vocab]
-        hidden = [h[0, start:] for h in seen]  # layer + 1 of [position, hidden]
-        check_projection(hidden[-1][-8:], logits[-8:], project, session.info.name)
-        top_ids, top_probs = lens_topk(hidden, logits, project, k)
+        if getattr(session, "long_attention", None) is not None:  # a long text: the input in blocks of queries
+            top_ids, top_probs = _lens_in_blocks(session, stack, start, project, k)
+        else:
+            check_rerun_fits(session, "the logit lens")
+            with residuals(blocks(session.model, session.loaded.sites, stack)) as seen:
+                logits = session._rerun(session._analysis_recorder())[0, start:]  # [position, vocab]
+            hidden = [h[0, start:] for h in seen]  # layer + 1 of [position, hidden]
+            check_projection(hidden[-1][-8:], logits[-8:], project, session.info.name)
+            top_ids, top_probs = lens_topk(hidden, logits, project, k)
     ids_array = top_ids.cpu().numpy().astype(np.int64)
     texts = tuple(
         tuple(tuple(session._token_text(int(t)) for t in cell) for cell in entry) for entry in ids_array.tolist()
@@ -169,3 +183,20 @@ def logit_lens(session: Session, k: int = 10, positions: int | None = None) -> L
         topk_texts=texts,
         start=start,
     )
+
+
+def _lens_in_blocks(session: Session, stack: str, start: int, project: Projection, k: int
+                    ) -> tuple[torch.Tensor, torch.Tensor]:
+    """The lens of positions start.. (see `lens_topk`) from the input fed again a block of queries at a time
+    through a fresh cache (`_rerun_blocks`, a long-mode session's): no layer holds [head, N, N] scores."""
+    ids, probs = [], []
+    with residuals(blocks(session.model, session.loaded.sites, stack)) as seen:
+        for _first, logits in session._rerun_blocks(session._analysis_recorder(), start):  # type: ignore[attr-defined]
+            hidden = [h[0, h.shape[1] - logits.shape[1] :] for h in seen]  # layer + 1 of [position ≥ start, hidden]
+            seen.clear()
+            if logits.shape[1]:
+                block_ids, block_probs = lens_topk(hidden, logits[0], project, k)
+                ids.append(block_ids)
+                probs.append(block_probs)
+    check_projection(hidden[-1][-8:], logits[0, -8:], project, session.info.name)
+    return torch.cat(ids, dim=1), torch.cat(probs, dim=1)  # [layer + 1, position, k]

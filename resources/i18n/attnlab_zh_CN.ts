@@ -5,7 +5,7 @@
     <name>AttentionPanel</name>
     <message>
         <location filename="../../app/attention_panel.py" line="193"/>
-        <location filename="../../app/attention_panel.py" line="470"/>
+        <location filename="../../app/attention_panel.py" line="472"/>
         <source>{0} · layer {1}</source>
         <translation>{0} · 第 {1} 层</translation>
     </message>
@@ -21,13 +21,13 @@
     </message>
     <message>
         <location filename="../../app/attention_panel.py" line="245"/>
-        <location filename="../../app/attention_panel.py" line="506"/>
+        <location filename="../../app/attention_panel.py" line="508"/>
         <source>all layers × heads · {0}</source>
         <translation>所有层 × 头 · {0}</translation>
     </message>
     <message>
         <location filename="../../app/attention_panel.py" line="246"/>
-        <location filename="../../app/attention_panel.py" line="507"/>
+        <location filename="../../app/attention_panel.py" line="509"/>
         <source>heads of layer {0} · {1}</source>
         <translation>第 {0} 层的头 · {1}</translation>
     </message>
@@ -37,103 +37,97 @@
         <translation>{0!r} #{1} → {2!r} #{3} · {4} 第 {5} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="333"/>
+        <location filename="../../app/attention_panel.py" line="335"/>
         <source>head scores are for self-attention: pick the encoder or decoder stack</source>
         <translation>头评分只适用于自注意力：请选择编码器或解码器堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="339"/>
+        <location filename="../../app/attention_panel.py" line="341"/>
         <source>could not score the heads (see the message)</source>
         <translation>无法为各头评分（见消息）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="339"/>
+        <location filename="../../app/attention_panel.py" line="341"/>
         <source>scoring…</source>
         <translation>正在评分…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="341"/>
-        <location filename="../../app/attention_panel.py" line="518"/>
+        <location filename="../../app/attention_panel.py" line="343"/>
         <source>on the probe: {0} random tokens, twice</source>
         <translation>基于探针：{0} 个随机词元，重复两次</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="343"/>
+        <location filename="../../app/attention_panel.py" line="345"/>
         <source>on {0} tokens</source>
         <translation>基于 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="400"/>
+        <location filename="../../app/attention_panel.py" line="402"/>
         <source>the induction probe failed (see the message)</source>
         <translation>归纳探针失败了（见消息）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="421"/>
+        <location filename="../../app/attention_panel.py" line="423"/>
         <source>rollout is for self-attention: pick the encoder or decoder stack</source>
         <translation>注意力展开只适用于自注意力：请选择编码器或解码器堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="430"/>
+        <location filename="../../app/attention_panel.py" line="432"/>
         <source>could not compute the rollout</source>
         <translation>无法计算注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="431"/>
+        <location filename="../../app/attention_panel.py" line="433"/>
         <source>computing rollout…</source>
         <translation>正在计算注意力展开…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="436"/>
+        <location filename="../../app/attention_panel.py" line="438"/>
         <source> · updating…</source>
         <translation> · 正在更新…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="438"/>
+        <location filename="../../app/attention_panel.py" line="440"/>
         <source>rollout through layer {0} · {1}{2}</source>
         <translation>展开到第 {0} 层 · {1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="462"/>
+        <location filename="../../app/attention_panel.py" line="464"/>
         <source>Not available for a long document: its overview keeps each head&apos;s largest weights, and their mean is not the mean&apos;s largest weight. Pick one head.</source>
         <translation>长文档不可用：其概览只保留每个头的最大权重，这些最大值的平均并不是平均的最大权重。请选择一个头。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="483"/>
-        <source>{0} · head {1} · long document: overview max-pooled over {2}×{2} tokens; zoom in for exact weights</source>
-        <translation>{0} · 头 {1} · 长文档：概览为 {2}×{2} 个词元的最大池化；放大可看精确权重</translation>
-    </message>
-    <message>
-        <location filename="../../app/attention_panel.py" line="474"/>
+        <location filename="../../app/attention_panel.py" line="476"/>
         <source>rollout is not available for a long document: it multiplies every exact weight of every layer. Turn rollout off (View menu) or shorten the text</source>
         <translation>长文档不可用注意力展开（rollout）：它要乘起每一层的全部精确权重。请（在“视图”菜单）关闭展开，或缩短文本</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="479"/>
+        <location filename="../../app/attention_panel.py" line="481"/>
         <source>the mean of heads is not available for a long document: its overview keeps each head&apos;s largest weights. Untick &quot;mean&quot; and pick a head</source>
         <translation>长文档不可用各头平均：其概览只保留每个头的最大权重。请取消勾选“平均”并选择一个头</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="486"/>
+        <location filename="../../app/attention_panel.py" line="485"/>
+        <source>{0} · head {1} · long document: overview max-pooled over {2}×{2} tokens; zoom in for exact weights</source>
+        <translation>{0} · 头 {1} · 长文档：概览为 {2}×{2} 个词元的最大池化；放大可看精确权重</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="488"/>
         <source>no difference to the reference for a long document · {0}</source>
         <translation>长文档无法与参考运行做差 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="511"/>
+        <location filename="../../app/attention_panel.py" line="513"/>
         <source>{0} · max of {1}×{2} tokens</source>
         <translation>{0} · {1}×{2} 个词元的最大值</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="524"/>
-        <source>head scores read every exact weight: not available for a long document yet</source>
-        <translation>头部评分需要全部精确权重：长文档暂不可用</translation>
-    </message>
-    <message>
-        <location filename="../../app/attention_panel.py" line="529"/>
+        <location filename="../../app/attention_panel.py" line="521"/>
         <source>#{0} → #{1} · layer {2}</source>
         <translation>#{0} → #{1} · 第 {2} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="530"/>
+        <location filename="../../app/attention_panel.py" line="522"/>
         <source>The formula inspector runs the whole text again without the cache, holding every weight of a layer at once: too much memory for a long document ({0} tokens). The exact weight is in the heatmap when zoomed in; shorten the text to inspect how it was computed.</source>
         <translation>公式检查器会不用缓存把整段文本重新运行一遍，同时保存一层的全部权重：对长文档（{0} 个词元）内存不够。放大热图即可看到精确权重；缩短文本才能查看它是如何计算的。</translation>
     </message>
@@ -567,112 +561,157 @@
         <translation>头消融需要合并各头的输出投影，而这个架构的注意力没有提供它</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="85"/>
+        <location filename="../../app/engine_messages.py" line="97"/>
         <source>finding {spec}</source>
         <translation>正在查找 {spec}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="86"/>
+        <location filename="../../app/engine_messages.py" line="98"/>
         <source>loading weights of {model} ({kind})</source>
         <translation>正在加载 {model} 的权重（{kind}）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="87"/>
+        <location filename="../../app/engine_messages.py" line="99"/>
         <source>loaded {model} in {seconds} s</source>
         <translation>已加载 {model}，用时 {seconds} 秒</translation>
     </message>
     <message>
+        <location filename="../../app/engine_messages.py" line="90"/>
+        <source>{model} needs about {weights} for its weights + {attention} for attention at {tokens} tokens, but there is only {ram} of free RAM: {advice}</source>
+        <translation>{model} 大约需要 {weights} 存放权重，另需 {attention} 存放 {tokens} 个词元的注意力，但只有 {ram} 可用内存：{advice}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="92"/>
+        <source>{model} needs about {weights} for its weights + {attention} for attention at {tokens} tokens, but there is only {gpu} free on the GPU and {ram} of RAM: {advice}</source>
+        <translation>{model} 大约需要 {weights} 存放权重，另需 {attention} 存放 {tokens} 个词元的注意力，但只有 GPU 上 {gpu} 可用、内存 {ram}：{advice}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="94"/>
+        <source>{model} needs about {weights} for its weights + {attention} for attention at {tokens} tokens, but there is only {gpu} free on the GPU(s) + {ram} of RAM: {advice}</source>
+        <translation>{model} 大约需要 {weights} 存放权重，另需 {attention} 存放 {tokens} 个词元的注意力，但只有 GPU 上共 {gpu} 可用，加上内存 {ram}：{advice}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="125"/>
+        <source>pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter text, or device map auto to spread the layers over the GPUs and RAM</source>
+        <translation>请换更小的模型、更小的数据类型（float16 或 bfloat16）或更短的文本，或用 device map auto 把各层分布到各 GPU 和内存上</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="127"/>
+        <source>pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter text</source>
+        <translation>请换更小的模型、更小的数据类型（float16 或 bfloat16）或更短的文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="85"/>
+        <source>attention rollout is not shown in long-document mode: it multiplies full {n} × {n2} matrices through every layer. Use `attnlab export --store long --analyses rollout` (computed exactly while it fits in memory), or a shorter text</source>
+        <translation>长文档模式下不显示注意力展开：它要把完整的 {n} × {n2} 矩阵逐层相乘。请使用 `attnlab export --store long --analyses rollout`（内存够用时精确计算），或换更短的文本</translation>
+    </message>
+    <message>
         <location filename="../../app/engine_messages.py" line="88"/>
+        <source>{what}: layer {layer} of {layers}</source>
+        <translation>{what}：第 {layer} 层，共 {layers} 层</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="123"/>
+        <source>scoring heads from recomputed rows</source>
+        <translation>正在用重新计算的行为各头打分</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="124"/>
+        <source>attention rollout from recomputed rows</source>
+        <translation>正在用重新计算的行计算注意力展开</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="100"/>
         <source>using the converted copy of {file}</source>
         <translation>使用 {file} 的转换副本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="89"/>
+        <location filename="../../app/engine_messages.py" line="101"/>
         <source>converted {file}</source>
         <translation>已转换 {file}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="90"/>
+        <location filename="../../app/engine_messages.py" line="102"/>
         <source>reading the tokenizer from {file} (about 15 s)</source>
         <translation>正在从 {file} 读取分词器（约 15 秒）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="91"/>
+        <location filename="../../app/engine_messages.py" line="103"/>
         <source>dequantising the weights of {file} (about 30 s)</source>
         <translation>正在反量化 {file} 的权重（约 30 秒）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="92"/>
+        <location filename="../../app/engine_messages.py" line="104"/>
         <source>writing model.safetensors (float32)</source>
         <translation>正在写入 model.safetensors（float32）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="93"/>
+        <location filename="../../app/engine_messages.py" line="105"/>
         <source>checking the converted model against the GGUF</source>
         <translation>正在对照 GGUF 检查转换后的模型</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="98"/>
+        <location filename="../../app/engine_messages.py" line="110"/>
         <source>text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="99"/>
+        <location filename="../../app/engine_messages.py" line="111"/>
         <source>source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="100"/>
+        <location filename="../../app/engine_messages.py" line="112"/>
         <source>prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="101"/>
+        <location filename="../../app/engine_messages.py" line="113"/>
         <source>decoder prefix</source>
         <translation>解码器前缀</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="102"/>
+        <location filename="../../app/engine_messages.py" line="114"/>
         <source>mask</source>
         <translation>遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="103"/>
+        <location filename="../../app/engine_messages.py" line="115"/>
         <source>knock-out</source>
         <translation>屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="104"/>
+        <location filename="../../app/engine_messages.py" line="116"/>
         <source>decoder knock-out</source>
         <translation>解码器屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="105"/>
+        <location filename="../../app/engine_messages.py" line="117"/>
         <source>eos</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="106"/>
+        <location filename="../../app/engine_messages.py" line="118"/>
         <source>max_length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="107"/>
+        <location filename="../../app/engine_messages.py" line="119"/>
         <source>encoder</source>
         <translation>编码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="108"/>
+        <location filename="../../app/engine_messages.py" line="120"/>
         <source>decoder</source>
         <translation>解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="109"/>
+        <location filename="../../app/engine_messages.py" line="121"/>
         <source>encoder-decoder</source>
         <translation>编码器-解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="110"/>
+        <location filename="../../app/engine_messages.py" line="122"/>
         <source>cross</source>
         <translation>交叉注意力</translation>
     </message>
@@ -1201,7 +1240,7 @@
     </message>
     <message>
         <location filename="../../app/main_window.py" line="113"/>
-        <location filename="../../app/main_window.py" line="508"/>
+        <location filename="../../app/main_window.py" line="509"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
@@ -1231,128 +1270,128 @@
         <translation>没有模型</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="267"/>
         <location filename="../../app/main_window.py" line="268"/>
+        <location filename="../../app/main_window.py" line="269"/>
         <source>Loading {0}…</source>
         <translation>正在加载 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="290"/>
+        <location filename="../../app/main_window.py" line="291"/>
         <source>a source text</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="290"/>
+        <location filename="../../app/main_window.py" line="291"/>
         <source>some text</source>
         <translation>一些文字</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="291"/>
+        <location filename="../../app/main_window.py" line="292"/>
         <source>Type {0} to see its attention.</source>
         <translation>输入{0}，查看它的注意力。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="303"/>
+        <location filename="../../app/main_window.py" line="304"/>
         <source>Re-running the text and its {0} generated tokens with the new masks</source>
         <translation>正在用新的遮盖重新运行文本及其 {0} 个已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="377"/>
+        <location filename="../../app/main_window.py" line="378"/>
         <source>Regenerating from token #{0}</source>
         <translation>正在从词元 #{0} 起重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="392"/>
+        <location filename="../../app/main_window.py" line="393"/>
         <source>Head ablation</source>
         <translation>头消融</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="421"/>
+        <location filename="../../app/main_window.py" line="422"/>
         <source>Pick a model in the list, or open a model folder.</source>
         <translation>请在列表中选择一个模型，或打开一个模型文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="431"/>
+        <location filename="../../app/main_window.py" line="432"/>
         <source>attnlab — {0}</source>
         <translation>attnlab — {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="436"/>
+        <location filename="../../app/main_window.py" line="437"/>
         <source>Loaded {0}</source>
         <translation>已加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="455"/>
+        <location filename="../../app/main_window.py" line="456"/>
         <source> Still using {0}.</source>
         <translation> 仍在使用 {0}。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="456"/>
+        <location filename="../../app/main_window.py" line="457"/>
         <source>Could not load {0}: {1}{2}</source>
         <translation>无法加载 {0}：{1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="458"/>
+        <location filename="../../app/main_window.py" line="459"/>
         <source>Could not load {0}</source>
         <translation>无法加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="470"/>
+        <location filename="../../app/main_window.py" line="471"/>
         <source>analysis {0:.0f} ms</source>
         <translation>分析 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="476"/>
+        <location filename="../../app/main_window.py" line="477"/>
         <source>last step {0:.0f} ms</source>
         <translation>上一步 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="486"/>
+        <location filename="../../app/main_window.py" line="487"/>
         <source>end of text</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="486"/>
+        <location filename="../../app/main_window.py" line="487"/>
         <source>maximum length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="487"/>
+        <location filename="../../app/main_window.py" line="488"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="487"/>
+        <location filename="../../app/main_window.py" line="488"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="488"/>
+        <location filename="../../app/main_window.py" line="489"/>
         <source>Generated {0} tokens ({1})</source>
         <translation>已生成 {0} 个词元（{1}）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="508"/>
+        <location filename="../../app/main_window.py" line="509"/>
         <source>Decoder prefix (optional)</source>
         <translation>解码器前缀（可选）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="517"/>
+        <location filename="../../app/main_window.py" line="518"/>
         <source>Knock-out is not available: {0}</source>
         <translation>无法屏蔽：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="659"/>
+        <location filename="../../app/main_window.py" line="660"/>
         <source>{0} is not available for this model: {1}</source>
         <translation>这个模型不支持{0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="663"/>
+        <location filename="../../app/main_window.py" line="664"/>
         <source>The formula inspector</source>
         <translation>公式检查器</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="666"/>
+        <location filename="../../app/main_window.py" line="667"/>
         <source>No formula for this model: {0}.</source>
         <translation>这个模型没有公式：{0}。</translation>
     </message>
@@ -2068,46 +2107,46 @@
 <context>
     <name>TokenChip</name>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="150"/>
+        <location filename="../../app/widgets/token_strip.py" line="434"/>
         <source> · masked with [MASK]</source>
         <translation> · 已用 [MASK] 遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="151"/>
+        <location filename="../../app/widgets/token_strip.py" line="435"/>
         <source> · knocked out of attention</source>
         <translation> · 已从注意力中屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="152"/>
+        <location filename="../../app/widgets/token_strip.py" line="436"/>
         <source> · generated</source>
         <translation> · 生成的</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="155"/>
+        <location filename="../../app/widgets/token_strip.py" line="439"/>
         <source>
 p = {0:.1%} now</source>
         <translation>
 现在 p = {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="157"/>
+        <location filename="../../app/widgets/token_strip.py" line="441"/>
         <source>, {0:.1%} when generated</source>
         <translation>，生成时 {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="159"/>
+        <location filename="../../app/widgets/token_strip.py" line="443"/>
         <source>, {0:.1%} in the reference</source>
         <translation>，参照中 {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="159"/>
+        <location filename="../../app/widgets/token_strip.py" line="444"/>
         <source>
 p = {0:.1%} in the reference</source>
         <translation>
 参照中 p = {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="163"/>
+        <location filename="../../app/widgets/token_strip.py" line="448"/>
         <source>
 click: its candidates · right-click: knock out, regenerate from here</source>
         <translation>
@@ -2135,47 +2174,58 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>TokenStrip</name>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="23"/>
+        <location filename="../../app/widgets/token_strip.py" line="157"/>
+        <source>Tokens</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="331"/>
+        <source>Show in the heatmap</source>
+        <translation>在热图中显示</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="333"/>
+        <source>Select this token (or the selected range it is in) and show its rows in the heatmap</source>
+        <translation>选中这个词元（或它所在的选中范围），并在热图中显示它的行</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="45"/>
         <source>Replace with [MASK]</source>
         <translation>替换为 [MASK]</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="24"/>
+        <location filename="../../app/widgets/token_strip.py" line="46"/>
         <source>Knock out of attention</source>
         <translation>从注意力中屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="197"/>
+        <location filename="../../app/widgets/token_strip.py" line="378"/>
+        <location filename="../../app/widgets/token_strip.py" line="488"/>
         <source>loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="201"/>
+        <location filename="../../app/widgets/token_strip.py" line="515"/>
         <source>These tokens come from the model&apos;s tokenizer alone: attention follows once the model is loaded</source>
         <translation>这些词元只来自模型的分词器：模型加载完成后才会显示注意力</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="265"/>
-        <source>… {0:,} more tokens not shown</source>
-        <translation>… 还有 {0:,} 个词元未显示</translation>
-    </message>
-    <message>
-        <location filename="../../app/widgets/token_strip.py" line="348"/>
+        <location filename="../../app/widgets/token_strip.py" line="315"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="354"/>
+        <location filename="../../app/widgets/token_strip.py" line="321"/>
         <source>Generated tokens cannot be masked</source>
         <translation>生成的词元不能被遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="357"/>
+        <location filename="../../app/widgets/token_strip.py" line="324"/>
         <source>Regenerate from here</source>
         <translation>从这里重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="360"/>
+        <location filename="../../app/widgets/token_strip.py" line="327"/>
         <source>Undo back to before this token and generate one token again, under the current masks</source>
         <translation>撤销到这个词元之前，在当前遮盖下重新生成一个词元</translation>
     </message>
@@ -2208,6 +2258,36 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 </context>
 <context>
     <name>keyboard_help</name>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="50"/>
+        <source>Arrow keys, Home / End</source>
+        <translation>方向键、Home / End</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="51"/>
+        <source>token strip: move to another token (Shift: select a range of tokens)</source>
+        <translation>词元条：移到另一个词元（按住 Shift：选中一段词元）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="52"/>
+        <source>Space / Enter</source>
+        <translation>空格 / Enter</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="53"/>
+        <source>token strip: click the token (mask, knock out, or its candidates)</source>
+        <translation>词元条：单击该词元（遮盖、屏蔽，或查看它的候选）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="54"/>
+        <source>Menu / Shift+F10</source>
+        <translation>菜单键 / Shift+F10</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="55"/>
+        <source>token strip: the token&apos;s menu</source>
+        <translation>词元条：该词元的菜单</translation>
+    </message>
     <message>
         <location filename="../../app/attention_keys.py" line="24"/>
         <source>PageUp / PageDown</source>
@@ -2249,47 +2329,47 @@ click: its candidates · right-click: knock out, regenerate from here</source>
         <translation>热力图：解释高亮的格子（公式检查器）</translation>
     </message>
     <message>
-        <location filename="../../app/keyboard_help.py" line="21"/>
+        <location filename="../../app/keyboard_help.py" line="22"/>
         <source>Step: one token</source>
         <translation>单步：一个词元</translation>
     </message>
     <message>
-        <location filename="../../app/keyboard_help.py" line="22"/>
+        <location filename="../../app/keyboard_help.py" line="23"/>
         <source>Run: generate N tokens</source>
         <translation>运行：生成 N 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/keyboard_help.py" line="23"/>
+        <location filename="../../app/keyboard_help.py" line="24"/>
         <source>Stop a run</source>
         <translation>停止运行</translation>
     </message>
     <message>
-        <location filename="../../app/keyboard_help.py" line="24"/>
+        <location filename="../../app/keyboard_help.py" line="25"/>
         <source>Undo the last token</source>
         <translation>撤销最后一个词元</translation>
     </message>
     <message>
-        <location filename="../../app/keyboard_help.py" line="37"/>
+        <location filename="../../app/keyboard_help.py" line="38"/>
         <source>Tab / Shift+Tab</source>
         <translation>Tab / Shift+Tab</translation>
     </message>
     <message>
-        <location filename="../../app/keyboard_help.py" line="38"/>
+        <location filename="../../app/keyboard_help.py" line="39"/>
         <source>next / previous control (also out of a text box)</source>
         <translation>下一个 / 上一个控件（也可以离开文本框）</translation>
     </message>
     <message>
-        <location filename="../../app/keyboard_help.py" line="46"/>
+        <location filename="../../app/keyboard_help.py" line="47"/>
         <source>&amp;Keyboard Shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../app/keyboard_help.py" line="49"/>
+        <location filename="../../app/keyboard_help.py" line="50"/>
         <source>List every keyboard shortcut</source>
         <translation>列出所有键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../../app/keyboard_help.py" line="60"/>
+        <location filename="../../app/keyboard_help.py" line="61"/>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
@@ -2411,22 +2491,22 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>token_find</name>
     <message>
-        <location filename="../../app/token_find.py" line="77"/>
+        <location filename="../../app/token_find.py" line="78"/>
         <source>&amp;Find Token…</source>
         <translation>查找词元(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../app/token_find.py" line="80"/>
+        <location filename="../../app/token_find.py" line="81"/>
         <source>Find a token by its text: the heatmap jumps to its row and the token strip scrolls to it</source>
         <translation>按文字查找词元：热力图跳到它所在的行，词元条滚动到它</translation>
     </message>
     <message>
-        <location filename="../../app/token_find.py" line="86"/>
+        <location filename="../../app/token_find.py" line="87"/>
         <source>Find Token</source>
         <translation>查找词元</translation>
     </message>
     <message>
-        <location filename="../../app/token_find.py" line="87"/>
+        <location filename="../../app/token_find.py" line="88"/>
         <source>Token text:</source>
         <translation>词元文字：</translation>
     </message>

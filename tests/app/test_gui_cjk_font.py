@@ -21,18 +21,20 @@ ROOT = Path(__file__).resolve().parents[2]
 BOX = "\ue000"  # a private-use code point: no font draws it, so it is the missing-glyph box
 SCRIPT = """
 import json, sys
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 application = QApplication([])
 from app.fonts import install_cjk_fallback, system_has_han_font
-from app.widgets.token_strip import TokenChip
+from app.widgets.token_strip import TokenStrip
 hidden = not system_has_han_font()
 installed = install_cjk_fallback(application) if sys.argv[1] == "fallback" else None
-host = QWidget()
+strip = TokenStrip()
+strip.resize(300, 80)
+strip.show()
 chips = {}
 for text in sys.argv[2:]:
-    chip = TokenChip(0, text, False, host)
-    chip.resize(chip.sizeHint())
-    image = chip.grab().toImage()
+    strip.set_tokens([text])
+    application.processEvents()
+    image = strip.viewport().grab(strip.chip_rect(0)).toImage()
     ink = [[image.pixelColor(x, y).lightness() < 128 for x in range(image.width())] for y in range(image.height())]
     chips[text] = {"ink": sum(map(sum, ink)), "bitmap": ink}
 print(json.dumps({"hidden": hidden, "installed": installed, "chips": chips,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from strip_clicks import click_token
 from transformers import AutoTokenizer
 
 from app.engine_worker import engine_loader
@@ -55,16 +56,19 @@ def test_tokens_show_before_the_model_is_loaded(qtbot, fresh_settings, tiny_fold
         window.start(folder)
         qtbot.waitUntil(lambda: strip.loading, timeout=LOAD_TIMEOUT_MS)
         assert window.client.loading and window.document.info is None  # the model is not there yet
-        assert tuple(chip.token for chip in strip._chips) == expected
-        assert not any(chip.isEnabled() for chip in strip._chips)  # nothing to mask or knock out yet
-        assert strip.findChild(type(strip._loading), "tokensLoading").isVisible()
+        assert tuple(strip.tokens()) == expected
+        assert not any(strip.chip(i).enabled for i in range(strip.count()))  # nothing to mask or knock out yet
+        requested = []
+        strip.mark_requested.connect(lambda *request: requested.append(request))
+        click_token(qtbot, strip, 1)
+        assert not requested
     finally:
         gate.set()
     qtbot.waitUntil(lambda: window.document.analysis is not None and window.is_idle(), timeout=LOAD_TIMEOUT_MS)
     assert not strip.loading
     assert window.document.plain_tokens == expected  # the model's own tokens: the same
-    assert tuple(chip.token for chip in strip._chips) == expected
-    assert all(chip.isEnabled() for chip in strip._chips)
+    assert tuple(strip.tokens()) == expected
+    assert all(strip.chip(i).enabled for i in range(strip.count()))
     window.close()
 
 
@@ -86,7 +90,7 @@ def test_a_failed_load_drops_the_early_tokens(qtbot, fresh_settings, tiny_folder
         gate.set()
     qtbot.waitUntil(lambda: not window.client.loading, timeout=LOAD_TIMEOUT_MS)
     qtbot.waitUntil(lambda: not window.token_strip.loading, timeout=LOAD_TIMEOUT_MS)
-    assert not window.token_strip._chips
+    assert not window.token_strip.count()
     window.close()
 
 
@@ -98,9 +102,9 @@ def test_editing_the_text_while_loading_drops_the_early_tokens(qtbot, fresh_sett
         window.start(tiny_folders["gpt2"])
         qtbot.waitUntil(lambda: strip.loading, timeout=LOAD_TIMEOUT_MS)
         window.text_input.setPlainText("on the mat")
-        assert not strip.loading and not strip._chips  # never the old text's tokens under the new text
+        assert not strip.loading and not strip.count()  # never the old text's tokens under the new text
     finally:
         gate.set()
     qtbot.waitUntil(lambda: window.document.analysis is not None and window.is_idle(), timeout=LOAD_TIMEOUT_MS)
-    assert tuple(chip.token for chip in strip._chips) == _model_tokens(tiny_folders["gpt2"], "on the mat")
+    assert tuple(strip.tokens()) == _model_tokens(tiny_folders["gpt2"], "on the mat")
     window.close()

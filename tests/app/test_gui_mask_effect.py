@@ -6,6 +6,7 @@ import math
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from strip_clicks import click_token
 
 from app.document import changed_a_lot
 
@@ -13,8 +14,13 @@ PROMPT = "the cat sat on the mat"
 
 
 def _generated_chips(window):
+    """What the generated tokens' chips show now."""
     prefix = len(window.document.prefix_tokens)
     return [window.token_strip.chip(prefix + i) for i in range(len(window.document.steps))]
+
+
+def _selected(window, index: int) -> bool:
+    return window.token_strip.chip(len(window.document.prefix_tokens) + index).selected
 
 
 def _step(window, wait_idle, times: int) -> None:
@@ -30,7 +36,7 @@ def test_every_generated_token_shows_its_probability_now_and_when_generated(open
     assert all(0 < p <= 1 for p in then)
     for chip, p in zip(_generated_chips(window), then, strict=True):
         assert chip.prob_now == pytest.approx(p) and chip.prob_then == pytest.approx(p) and not chip.changed
-        assert f"p = {p:.1%} now, {p:.1%} when generated" in chip.toolTip()
+        assert f"p = {p:.1%} now, {p:.1%} when generated" in chip.tooltip
 
     window.set_mark(2, "knockout")  # the generation is replayed under the knock-out
     wait_idle(window)
@@ -40,7 +46,7 @@ def test_every_generated_token_shows_its_probability_now_and_when_generated(open
     for chip, step, before in zip(chips, steps, then, strict=True):
         now = step.prob  # exact, even when the token fell out of the top-k
         assert chip.prob_now == pytest.approx(now) and chip.prob_then == pytest.approx(before)
-        assert f"p = {now:.1%} now, {before:.1%} when generated" in chip.toolTip()
+        assert f"p = {now:.1%} now, {before:.1%} when generated" in chip.tooltip
         assert chip.changed == changed_a_lot(now, before)
     assert any(abs(s.prob - p) > 1e-4 for s, p in zip(steps, then, strict=True))  # the mask did something
     # Every step's now differs from its candidates only by the top-k cut: where it is listed, they agree.
@@ -56,8 +62,9 @@ def test_clicking_a_generated_token_shows_its_candidates_then_and_now(open_windo
     first_then = window.document.steps[0]
     window.set_mark(2, "knockout")
     wait_idle(window)
-    chips = _generated_chips(window)
-    qtbot.mouseClick(chips[0], Qt.MouseButton.LeftButton)
+    chips = [chip.position for chip in _generated_chips(window)]
+    strip = window.token_strip
+    click_token(qtbot, strip, chips[0])
     wait_idle(window)
     table = window.candidates
     first_now = window.document.steps[0]
@@ -67,7 +74,7 @@ def test_clicking_a_generated_token_shows_its_candidates_then_and_now(open_windo
         assert table.token_ids()[len(listed):] == [first_now.token_id]
     row = table.token_ids().index(first_now.token_id)
     assert table.item(row, 0).text().startswith("▶") and table.item(row, 1).text() == f"{first_now.prob:.1%}"
-    assert chips[0].selected and not chips[2].selected
+    assert _selected(window, 0) and not _selected(window, 2)
     assert not table.replaces_last
     assert not table.isColumnHidden(2)  # "when generated" beside "probability"
     then = {c.token_id: c.prob for c in first_then.candidates}
@@ -77,20 +84,19 @@ def test_clicking_a_generated_token_shows_its_candidates_then_and_now(open_windo
         assert table.item(row, 2).text().startswith(expected)
 
     # A click between the chips goes back to the latest step.
-    strip = window.token_strip
     corner = strip.viewport().rect().bottomRight() - QPoint(3, 3)
     qtbot.mouseClick(strip.viewport(), Qt.MouseButton.LeftButton, pos=corner)
     wait_idle(window)
     assert table.token_ids()[:10] == [c.token_id for c in window.document.steps[-1].candidates]
-    assert table.replaces_last and not chips[0].selected
+    assert table.replaces_last and not _selected(window, 0)
 
     # The last token, picked explicitly, is still the one a double-click replaces.
-    qtbot.mouseClick(chips[2], Qt.MouseButton.LeftButton)
+    click_token(qtbot, strip, chips[2])
     wait_idle(window)
-    assert table.replaces_last and chips[2].selected
+    assert table.replaces_last and _selected(window, 2)
 
     # Stepping goes back to the latest step.
-    qtbot.mouseClick(chips[1], Qt.MouseButton.LeftButton)
+    click_token(qtbot, strip, chips[1])
     wait_idle(window)
     assert table.token_ids()[:10] == [c.token_id for c in window.document.steps[1].candidates]
     window.step()

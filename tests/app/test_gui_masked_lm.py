@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QWidget
+from strip_clicks import click_token
 
 TEXT = "the cat sat on the mat"
 
@@ -18,7 +18,7 @@ def test_mask_a_token_and_see_predictions(open_window, tiny_folders, qtbot, wait
     assert not window.candidates.isVisible() and not window.generation.isVisible()
     assert not window.findChild(QWidget, "stackPicker").isVisible()  # one stack: no choice
 
-    qtbot.mouseClick(window.findChild(QWidget, "token_2"), Qt.MouseButton.LeftButton)
+    click_token(qtbot, window.token_strip, 2)
     wait_idle(window)
     assert window.document.masks.mask_positions == frozenset({2})
     assert window.token_strip.chip(2).mark == "mask"
@@ -30,12 +30,12 @@ def test_mask_a_token_and_see_predictions(open_window, tiny_folders, qtbot, wait
     assert probs == sorted(probs, reverse=True)
 
     # A second mask: predictions update for both slots.
-    qtbot.mouseClick(window.token_strip.chip(5), Qt.MouseButton.LeftButton)
+    click_token(qtbot, window.token_strip, 5)
     wait_idle(window)
     assert [title.split()[0] for title, _ in predictions.slots()] == ["#2", "#5"]
 
     # Clicking a masked token again clears it.
-    qtbot.mouseClick(window.token_strip.chip(2), Qt.MouseButton.LeftButton)
+    click_token(qtbot, window.token_strip, 2)
     wait_idle(window)
     assert [title.split()[0] for title, _ in predictions.slots()] == ["#5"]
 

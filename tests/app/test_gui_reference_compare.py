@@ -89,7 +89,7 @@ def test_tokens_and_candidates_show_probability_now_and_in_the_reference(open_wi
     reference, now = _engine_runs(KNOCKED, Masks(), ids)
     prefix = len(window.document.prefix_tokens)
     for index, (ref_step, now_step) in enumerate(zip(reference.steps, now.steps, strict=True)):
-        tip = window.token_strip.chip(prefix + index).toolTip()
+        tip = window.token_strip.chip(prefix + index).tooltip
         assert f"p = {now_step.prob:.1%} now" in tip and f"{ref_step.prob:.1%} in the reference" in tip
     assert abs(reference.steps[0].prob - now.steps[0].prob) > 1e-3
 

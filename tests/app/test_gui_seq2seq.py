@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
+from strip_clicks import click_token, hover_token
 
 SOURCE = "the big dog ran to the river"
 
@@ -38,7 +39,7 @@ def test_cross_attention(open_window, tiny_folders, qtbot, wait_idle):
 
     # Knock a source token out: no cross-attention query looks at it any more.
     picker.setCurrentIndex(picker.findData("cross"))
-    qtbot.mouseClick(window.token_strip.chip(1), Qt.MouseButton.LeftButton)
+    click_token(qtbot, window.token_strip, 1)
     wait_idle(window)
     assert window.document.masks.knocked("encoder") == frozenset({1})
     assert np.all(heatmap.matrix[:, 1] == 0)
@@ -56,8 +57,9 @@ def test_decoder_tokens_can_be_knocked_out(open_window, tiny_folders, qtbot, wai
         wait_idle(window)
     generated = [s.token_id for s in window.document.steps]
     prefix = len(window.document.prefix_tokens)
-    first = window.decoder_strip.chip(prefix)  # the first generated token
-    assert first.generated and first.cursor().shape() == Qt.CursorShape.PointingHandCursor
+    assert window.decoder_strip.chip(prefix).generated  # the first generated token
+    hover_token(qtbot, window.decoder_strip, prefix)
+    assert window.decoder_strip.viewport().cursor().shape() == Qt.CursorShape.PointingHandCursor
     menu = window.decoder_strip.menu_for(prefix)  # a click shows its candidates; the menu knocks it out
     next(a for a in menu.actions() if a.objectName() == "action_knockout").trigger()
     wait_idle(window)

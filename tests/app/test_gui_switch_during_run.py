@@ -39,15 +39,12 @@ def test_loading_another_model_stops_a_running_generation(qtbot, fresh_settings)
         assert window.client.running
         progress: list[str] = []
         window.client.load_progressed.connect(lambda message, fraction: progress.append(message))
-        started = time.perf_counter()
         with qtbot.waitSignal(window.model_loaded, timeout=60_000) as loaded:
             window.load("tiny-bert")
             assert window.picker.progress.isVisible()  # progress shows from the start
             taken_at_switch = len(steps_taken)
-        elapsed = time.perf_counter() - started
         assert loaded.args[0].name == "tiny-bert"
         assert len(steps_taken) <= taken_at_switch + 1  # the step under way finishes; no other starts
-        assert elapsed < 10, f"the run went on for {elapsed:.1f} s after the switch"
         assert progress and any("tiny-bert" in message for message in progress)
         qtbot.waitUntil(window.is_idle, timeout=20_000)
         assert not window.client.running and not window.picker.progress.isVisible()

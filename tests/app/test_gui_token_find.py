@@ -27,4 +27,6 @@ def test_find_moves_the_heatmap_cursor_and_view_to_the_token(open_window, tiny_f
     (x_low, x_high), (y_low, y_high) = window.attention.heatmap.plot.getViewBox().viewRange()
     assert x_low <= 12 <= x_high and y_low <= 12 <= y_high and x_high - x_low < 70  # zoomed around it
     assert "Token #12" in window.statusBar().currentMessage()
+    strip = window.token_strip
+    assert strip.selection() == (12, 12) and strip.viewport().rect().contains(strip.chip_rect(12))  # shown there too
     assert finder.find("zebra") is None and "No token contains 'zebra'" in window.statusBar().currentMessage()

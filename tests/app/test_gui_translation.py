@@ -190,6 +190,31 @@ def test_engine_messages_are_translated_in_the_window_only(chinese):
     assert translate_engine_message("something new") == "something new"  # unknown: shown as the engine wrote it
 
 
+@pytest.mark.parametrize("on_gpu, spread", [(False, False), (True, False), (True, True)])
+def test_the_memory_refusal_before_loading_is_translated(chinese, tmp_path, on_gpu, spread):
+    """The load estimate's refusal, as loading words it, reads as Chinese with its sizes kept."""
+    from types import SimpleNamespace
+
+    from engine.errors import ModelLoadError
+    from engine.load_estimate import Estimate
+    from engine.loading import _check_fits
+
+    needed = Estimate(weights=70 * 2**30, attention=2**30, tokens=1024)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("engine.loading.estimate", lambda *args: needed)
+        patch.setattr("engine.loading.available_memory", lambda: 8 * 2**30)
+        patch.setattr("engine.loading._gpu_free", lambda device, spread: 4 * 2**30 if on_gpu else 0)
+        with pytest.raises(ModelLoadError) as caught:
+            options = SimpleNamespace(device_map="auto" if spread else None, tokens=1024, allow_pickle=False)
+            _check_fits("SmolLM2", tmp_path, {}, "float32", SimpleNamespace(type="cuda" if on_gpu else "cpu"), options)
+    message = str(caught.value)
+    translated = translate_engine_message(message)
+    assert translated != message and not english(translated, {"SmolLM2", "float16", "bfloat16", "device", "map",
+                                                              "auto", "GPU", "GiB", "MiB"})
+    for size in ("70.00 GiB", "1.00 GiB", "6.40 GiB"):  # the sizes the engine named are kept
+        assert size in message and size in translated
+
+
 def _messages(ts: Path) -> dict[tuple[str, str], str]:
     """(context, source) -> translation ("" when unfinished) of a .ts file."""
     found = {}

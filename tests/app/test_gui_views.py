@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
+from strip_clicks import click_token, hover_token
 
 from app.plots.head_grid import HeadGridView
 from app.plots.heatmap import DISPLAY_LIMIT, HeatmapView
 from app.token_text import display_text, looks_special
-from app.widgets.token_strip import MAX_CHIPS, TokenStrip
+from app.widgets.token_strip import TokenStrip
 from engine.pooling import fit, max_pool
 
 
@@ -99,37 +100,72 @@ def test_head_grid_is_one_montage_and_maps_clicks_to_heads(qtbot):
     assert grid.head_at(grid.tile_center(1, 4)) == (1, 4)
 
 
-def test_token_strip_reuses_chips_and_styles_marks(qtbot):
+def test_token_strip_keeps_chips_in_place_and_styles_marks(qtbot):
     strip = TokenStrip()
     qtbot.addWidget(strip)
+    strip.resize(400, 120)
     strip.show()
     strip.set_kinds("knockout", ("knockout",))
     strip.set_tokens(["<s>", "the", "cat"])
-    first = strip.chip(1)
+    first = strip.chip_rect(1)
     strip.set_tokens(["<s>", "the", "cat"], ["sat"])
-    assert strip.chip(1) is first and strip.chip(3).generated
-    assert strip.findChild(type(first), "token_3") is strip.chip(3)
+    assert strip.chip_rect(1) == first and strip.chip(3).generated and strip.chip(3).name == "token_3"
+    assert strip.chip(1).token == "the" and strip.chip(4) is None
     requests = []
     selected = []
     strip.mark_requested.connect(lambda p, k: requests.append((p, k)))
     strip.token_selected.connect(selected.append)
-    qtbot.mouseClick(strip.chip(2), Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(strip.chip(3), Qt.MouseButton.LeftButton)  # generated: a click selects it
+    click_token(qtbot, strip, 2)
+    click_token(qtbot, strip, 3)  # generated: a click selects it
     assert requests == [(2, "knockout")] and selected == [3]
     marks = [a for a in strip.menu_for(3).actions() if a.objectName() in ("action_mask", "action_knockout")]
     assert not any(a.isEnabled() for a in marks)
-    assert strip.chip(3).cursor().shape() == Qt.CursorShape.PointingHandCursor
+    hover_token(qtbot, strip, 3)
+    assert strip.viewport().cursor().shape() == Qt.CursorShape.PointingHandCursor
     strip.set_kinds("knockout", ("knockout",), ("knockout",))  # a decoder's generated tokens
-    qtbot.mouseClick(strip.chip(3), Qt.MouseButton.LeftButton)
+    click_token(qtbot, strip, 3)
     assert requests == [(2, "knockout")] and selected == [3, 3]  # knocked out from the menu instead
     next(a for a in strip.menu_for(3).actions() if a.objectName() == "action_knockout").trigger()
     assert requests == [(2, "knockout"), (3, "knockout")]
     assert not next(a for a in strip.menu_for(3).actions() if a.objectName() == "action_mask").isEnabled()
     strip.set_marks({2: "knockout"})
-    assert strip.chip(2).mark == "knockout"
-    qtbot.mouseClick(strip.chip(2), Qt.MouseButton.LeftButton)
+    assert strip.chip(2).mark == "knockout" and "knocked out of attention" in strip.chip(2).tooltip
+    click_token(qtbot, strip, 2)
     assert requests[-1] == (2, "")
     menu = strip.menu_for(1)
     assert not next(a for a in menu.actions() if a.objectName() == "action_mask").isEnabled()
-    strip.set_tokens(["x"] * (MAX_CHIPS + 50))
-    assert len(strip.tokens()) == MAX_CHIPS and "50 more" in strip._more.text()
+    qtbot.mouseClick(strip.viewport(), Qt.MouseButton.LeftButton, pos=strip.viewport().rect().bottomRight())
+    assert selected[-1] == -1  # a click between chips
+
+
+def test_token_strip_selects_ranges_with_the_mouse_and_the_keyboard(qtbot):
+    strip = TokenStrip()
+    qtbot.addWidget(strip)
+    strip.resize(400, 120)
+    strip.show()
+    strip.set_kinds("knockout", ("knockout",))
+    strip.set_tokens(["<s>", "the", "cat", "sat", "on", "the", "mat"])
+    ranges, requests = [], []
+    strip.range_selected.connect(lambda first, last: ranges.append((first, last)))
+    strip.mark_requested.connect(lambda p, k: requests.append((p, k)))
+    click_token(qtbot, strip, 2)
+    click_token(qtbot, strip, 5, modifier=Qt.KeyboardModifier.ShiftModifier)  # from the clicked token to here
+    assert ranges == [(2, 5)] and strip.selection() == (2, 5) and requests == [(2, "knockout")]
+    assert [strip.chip(i).in_range for i in range(7)] == [False, False, True, True, True, True, False]
+    qtbot.mousePress(strip.viewport(), Qt.MouseButton.LeftButton, pos=strip.chip_rect(1).center())
+    qtbot.mouseMove(strip.viewport(), strip.chip_rect(3).center())
+    qtbot.mouseRelease(strip.viewport(), Qt.MouseButton.LeftButton, pos=strip.chip_rect(3).center())
+    assert ranges[-1] == (1, 3) and len(requests) == 1  # a drag selects, it marks nothing
+    strip.setFocus()
+    qtbot.keyClick(strip, Qt.Key.Key_Home)
+    qtbot.keyClick(strip, Qt.Key.Key_Right)
+    assert strip.current() == 1 and "'the'" in strip.accessibleDescription()
+    qtbot.keyClick(strip, Qt.Key.Key_Space)
+    assert requests[-1] == (1, "knockout")
+    qtbot.keyClick(strip, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(strip, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert ranges[-1] == (1, 3) and strip.current() == 3
+    qtbot.keyClick(strip, Qt.Key.Key_End)
+    assert strip.current() == 6
+    next(a for a in strip.menu_for(4).actions() if a.objectName() == "action_show").trigger()
+    assert ranges[-1] == (4, 4)

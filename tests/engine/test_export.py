@@ -148,9 +148,7 @@ def test_a_long_mode_export_equals_the_same_slice_of_an_exact_export(folders, tm
     assert long["decoder_attentions"].shape == (2, 1) + exact["decoder_attentions"].shape[2:]
     np.testing.assert_allclose(long["decoder_attentions"], exact["decoder_attentions"][[1, 0]][:, [2]], atol=1e-3)
     assert long["generated_ids"].tolist() == exact["generated_ids"].tolist()
-    out = tmp_path / "x.npz"
-    assert main(["export", *args, "--store", "long", "--analyses", "heads", "--out", str(out)]) == 2
-    assert "not in long-document mode" in capsys.readouterr().err and not out.exists()
+    out = tmp_path / "x.npz"  # analyses in long mode: tests/engine/test_long_analyses.py
     assert main(["export", "--model", str(folders["bert"]), "--text", "the cat", "--store", "long",
                  "--out", str(out)]) == 2
     assert "--store is for decoders" in capsys.readouterr().err
