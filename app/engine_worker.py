@@ -97,7 +97,10 @@ def engine_loader(spec: str, options: LoadOptions, progress: Progress) -> tuple[
         loaded = load_model(spec, options, progress=progress)
     if loaded.recent_path is not None:
         remember_recent(loaded.recent_path)
-    return loaded.info, make_session(loaded)
+    session = make_session(loaded)
+    if hasattr(session, "store_mode"):  # exact attention while it fits memory, the long-document overview beyond
+        session.store_mode = "auto"
+    return loaded.info, session
 
 
 def engine_catalog() -> tuple[list[CatalogEntry], str | None]:
@@ -183,7 +186,7 @@ class EngineWorker(QObject):
         self._info: ModelInfo | None = None
         self._session: Any = None
         self._sampling = SamplingConfig()
-        self._store_mode = "auto"  # exact attention while it fits memory, the long-document overview beyond
+        self._store_mode: str | None = None  # set by SetStoreMode for every session from then on; None: the loader's
         self._handlers: dict[type[Request], Callable[[int, Any], object]] = {
             ListCatalog: self._list_catalog,
             Load: self._load,
@@ -250,7 +253,7 @@ class EngineWorker(QObject):
         info, session = self._loader(request.spec, request.options, report)
         if hasattr(session, "set_sampling"):
             session.set_sampling(self._sampling)
-        if hasattr(session, "store_mode"):
+        if self._store_mode is not None and hasattr(session, "store_mode"):
             session.store_mode = self._store_mode
         self._info, self._session = info, session  # only now: a failed load keeps the old model
         return info
