@@ -222,6 +222,8 @@ class MainWindow(QMainWindow):
         self.source_input.textChanged.connect(self._on_text_changed)
         self.token_strip.mark_requested.connect(self._on_mark_requested)
         self.decoder_strip.mark_requested.connect(self.set_decoder_mark)
+        self.token_strip.range_selected.connect(lambda first, last: self.show_rows(first, last, ("encoder", "decoder")))
+        self.decoder_strip.range_selected.connect(lambda first, last: self.show_rows(first, last, ("decoder", "cross")))
         for strip in (self.token_strip, self.decoder_strip):
             strip.token_selected.connect(self.select_token)
             strip.regenerate_requested.connect(self.regenerate_from)
@@ -359,6 +361,13 @@ class MainWindow(QMainWindow):
         if self.document.long is not None and position >= 0:  # a long document: the heatmap jumps to its row
             self.attention.heatmap.reveal(position, AROUND)
         self._schedule_render()
+
+    def show_rows(self, first: int, last: int, stacks: tuple[str, ...]) -> None:
+        """Tokens selected in a strip: the large heatmap zooms to their rows, when its queries are those tokens
+        (`stacks`: the stacks whose query axis the strip's tokens are)."""
+        stack = self.attention.picker.stack
+        if stack in stacks and (stack != "decoder" or self.document.kind != "encoder-decoder" or "cross" in stacks):
+            self.attention.heatmap.reveal(first, AROUND, last)
 
     def regenerate_from(self, position: int, token_id: int | None = None) -> None:
         """Undo back to before the generated token at `position` and generate one token there again

@@ -458,11 +458,13 @@ class HeatmapView(TitledView):
         self.hover_text = self.text_at(query, key)
         self.hovered.emit(query, key, self.weight_at(query, key))
 
-    def reveal(self, position: int, around: int) -> None:
-        """Zoom to `around` tokens either side of a token's diagonal cell and highlight it: its row at full
-        resolution (a long document's exact weights are asked for)."""
+    def reveal(self, position: int, around: int, last: int | None = None) -> None:
+        """Zoom to the rows of a token (or of tokens position..last) and `around` more either side, keys alike,
+        and highlight its diagonal cell: at full resolution when that is DISPLAY_LIMIT tokens or fewer (a long
+        document's exact weights are asked for)."""
+        last = position if last is None else last
         self.set_cursor(position, position)
-        low, high = position - around - 0.5, position + around + 0.5
+        low, high = position - around - 0.5, last + around + 0.5
         self.plot.getViewBox().setRange(xRange=(max(-0.5, low), high), yRange=(max(-0.5, low), high), padding=0)
 
     def move_cursor(self, queries: int, keys: int) -> None:

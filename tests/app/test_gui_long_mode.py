@@ -249,3 +249,15 @@ def test_a_region_past_the_end_is_cut_to_the_tokens_there(long_window, qtbot, wa
     wait_idle(window)
     assert reply.args[0].request.queries == (TOKENS - 5, TOKENS) and reply.args[0].weights.shape == (5, 10)
     assert not window.banner.isVisible()
+
+
+def test_a_range_selected_in_the_strip_is_shown_in_the_heatmap_exactly(long_window, qtbot, wait_idle):
+    window = long_window
+    heatmap = window.attention.heatmap
+    window.token_strip.range_selected.emit(200, 260)  # what the strip says when the user selects tokens
+    qtbot.waitUntil(lambda: heatmap.region is not None, timeout=REPLY_MS)
+    wait_idle(window)
+    (x0, x1), (y0, y1) = heatmap.plot.getViewBox().viewRange()
+    assert y0 <= 200 and 260 <= y1 and y1 - y0 <= 512
+    q0, q1, _, _ = heatmap.region.bounds
+    assert q0 <= 200 and 260 < q1
