@@ -214,6 +214,7 @@ class MainWindow(QMainWindow):
         self.attention.probe_requested.connect(c.probe_induction)
         self.attention.region_wanted.connect(c.region)  # a long document's exact weights where the user zoomed
         c.region_computed.connect(self.attention.show_region)
+        c.analysis_failed.connect(self.attention.heatmap.region_failed)  # a region asked before it was dropped
         c.errored.connect(self._on_engine_error)
         c.analysis_failed.connect(lambda message: self._set_stale(self.document.analysis is not None))
         c.state_changed.connect(self._update_actions)

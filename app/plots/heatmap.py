@@ -354,8 +354,9 @@ class HeatmapView(TitledView):
             self._showing = None
             self._set_image(self._pooled[0], QRectF(-0.5, -0.5, cols, rows))
 
-    def region_failed(self) -> None:
-        """The region asked for could not be computed (the window says why): asked again after the next zoom."""
+    def region_failed(self, *_: object) -> None:
+        """The region asked for could not be computed (the window says why) or its reply was dropped: asked
+        again after the next zoom."""
         self._asked = None
 
     def _exact_drawn(self) -> bool:
