@@ -68,8 +68,8 @@ class AttentionKeys(QObject):
         if key in ARROWS:
             heatmap.move_cursor(*ARROWS[key])
         elif key in (Key.Key_Home, Key.Key_End):
-            query = heatmap.cursor_cell[0] if heatmap.cursor_cell else heatmap.matrix.shape[0] - 1
-            heatmap.set_cursor(query, 0 if key == Key.Key_Home else heatmap.matrix.shape[1] - 1)
+            query = heatmap.cursor_cell[0] if heatmap.cursor_cell else heatmap.shape[0] - 1
+            heatmap.set_cursor(query, 0 if key == Key.Key_Home else heatmap.shape[1] - 1)
         elif key in (Key.Key_Return, Key.Key_Enter) and heatmap.cursor_cell is not None:
             heatmap.cell_clicked.emit(*heatmap.cursor_cell)
         else:

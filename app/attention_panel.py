@@ -5,9 +5,15 @@ heads (a head score) and the heads table; the heatmap can show the stack's rollo
 Head scores and rollout are computed by the engine thread from the snapshot shown (the panel asks
 through `scores_wanted` / `rollout_wanted`, one request of each in flight) and come back through
 `show_scores` / `show_rollout`; a reply about an older snapshot is shown until the newer one comes.
+
+A long document (the engine's long-document mode) comes as a max-pooled overview per head instead of
+a snapshot: both views draw overviews, the heatmap asks for exact weights where the user zooms in
+(`region_wanted`, answered through `show_region`), and what needs every exact weight says why it is off.
 """
 
 from __future__ import annotations
+
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -16,11 +22,12 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from app import i18n
 from app.attention_keys import AttentionKeys
-from app.document import STACK_TITLES, Document
+from app.document import STACK_TITLES, Document, fit_labels
 from app.head_metrics import METRICS, PROBE, colour_range, metric_values
 from app.plots.colors import peak_pool
 from app.plots.head_grid import HeadGridView, pool_factors
 from app.plots.heatmap import HeatmapView
+from app.requests import RegionWeights
 from app.token_text import display_text
 from app.widgets.attention_picker import AttentionPicker
 from app.widgets.formula_panel import FormulaPanel
@@ -28,6 +35,7 @@ from app.widgets.head_scores_bar import ATTENTION, HeadScoresBar
 from app.widgets.heads_table import HeadsTable
 from engine.attention_store import AttentionSnapshot
 from engine.head_scores import SELF_ATTENTION, HeadScores, StackRollout
+from engine.long_summary import LongAttention
 from engine.results import ModelInfo
 
 DEFAULT_STACK = {"encoder": "encoder", "decoder": "decoder", "encoder-decoder": "cross"}
@@ -55,6 +63,7 @@ class AttentionPanel(QWidget):
     scores_wanted = Signal(str, object, object)  # stack, AttentionSnapshot, token ids along its axes
     rollout_wanted = Signal(str, object)  # stack, AttentionSnapshot
     probe_requested = Signal()  # run the induction probe
+    region_wanted = Signal(int, int, object, object, int)  # layer, head, (q0, q1), (k0, k1), view: exact weights
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -113,6 +122,10 @@ class AttentionPanel(QWidget):
         self.grid.ablation_toggled.connect(self._on_ablation_toggled)
         self.heatmap.hovered.connect(lambda *_: self.hovered.emit(self.heatmap.hover_text))
         self.heatmap.cell_clicked.connect(self.explain)
+        self.heatmap.region_wanted.connect(self._on_region_wanted)
+        self._view = 0  # counts the texts (analyses, undos) shown in long mode: a region is of one of them
+        self._view_of: object = None  # the analysis `_view` counts
+        self._mean_tip = self.picker.mean_box.toolTip()
         self.keys = AttentionKeys(self)  # arrow keys, PageUp/PageDown in the two views
 
     def set_model(self, info: ModelInfo | None) -> None:
@@ -140,6 +153,14 @@ class AttentionPanel(QWidget):
         """(document, snapshot, stack, layer) the views draw, or None when they show nothing (figures ask)."""
         return self._current()
 
+    def query_labels(self) -> list[str] | None:
+        """The tokens along the large heatmap's query axis (a long document's too), or None when it shows nothing."""
+        long = self.showing_long()
+        if long is not None:
+            return fit_labels(long[0].labels(long[1].stack)[0], long[1].rows)
+        current = self._current()
+        return None if current is None else current[0].labels(current[2])[0]
+
     def _current(self) -> tuple[Document, AttentionSnapshot, str, int] | None:
         """(document, snapshot, stack, layer) when there is attention to show, else None."""
         document = self._document
@@ -149,7 +170,20 @@ class AttentionPanel(QWidget):
             return None
         return document, snapshot, stack, min(self.picker.layer, snapshot.shape(stack)[0] - 1)
 
+    def showing_long(self) -> tuple[Document, LongAttention, int] | None:
+        """(document, overview, layer) when the views draw a long document's overview, else None."""
+        document = self._document
+        long = document.long if document else None
+        if document is None or long is None or self.picker.stack != long.stack or long.rows == 0:
+            return None
+        return document, long, min(self.picker.layer, long.shape()[0] - 1)
+
     def render_heatmap(self) -> None:
+        self._mark_long()
+        long = self.showing_long()
+        if long is not None:
+            self._render_long_heatmap(*long)
+            return
         current = self._current()
         if current is None:
             self.heatmap.show_nothing()
@@ -177,6 +211,10 @@ class AttentionPanel(QWidget):
         self.heatmap.show_matrix(matrix, queries, keys, title, self.picker.scale, self.picker.hide_first)
 
     def render_grid(self) -> None:
+        long = self.showing_long()
+        if long is not None:
+            self._render_long_grid(*long)
+            return
         current = self._current()
         if current is None:
             self.grid.show_layers([], [], None)
@@ -196,7 +234,7 @@ class AttentionPanel(QWidget):
                 blocks, shown, None if self.picker.mean else (layer, self.picker.head), ablated,
                 self.tr("difference to the reference · {0}").format(title),
             )
-            self._show_head_scores(document, snapshot, stack, shown)
+            self._show_head_scores(document, snapshot, stack, shown, snapshot.shape(stack)[0])
             return
         self.grid.show_layers(
             # each [head, query/fy, key/fx], pooled as the grid would
@@ -207,10 +245,14 @@ class AttentionPanel(QWidget):
             self.tr("all layers × heads · {0}").format(title) if len(shown) > 1
             else self.tr("heads of layer {0} · {1}").format(layer, title),
         )
-        self._show_head_scores(document, snapshot, stack, shown)
+        self._show_head_scores(document, snapshot, stack, shown, snapshot.shape(stack)[0])
 
     def explain(self, query: int, key: int) -> None:
         """Show how the weight of (query, key) in the large heatmap was computed (asked of the engine)."""
+        long = self.showing_long()
+        if long is not None:
+            self._explain_long(query, key, *long)
+            return
         current = self._current()
         if current is None:
             return
@@ -270,7 +312,9 @@ class AttentionPanel(QWidget):
 
     # -- head scores -------------------------------------------------------------------------
 
-    def _show_head_scores(self, document: Document, snapshot: AttentionSnapshot, stack: str, shown: list[int]) -> None:
+    def _show_head_scores(
+        self, document: Document, snapshot: AttentionSnapshot, stack: str, shown: list[int], layers: int
+    ) -> None:
         """Colour the grid by the chosen score and fill the table, asking for the scores of this snapshot."""
         metric = self.scores_bar.chosen
         if self.heads_table.isHidden() and metric != ATTENTION:
@@ -303,7 +347,7 @@ class AttentionPanel(QWidget):
             self._tabled = (scores, probe)
             self.heads_table.show_scores(scores, probe)
         if not self.picker.mean:
-            self.heads_table.select_head(min(self.picker.layer, snapshot.shape(stack)[0] - 1), self.picker.head)
+            self.heads_table.select_head(min(self.picker.layer, layers - 1), self.picker.head)
         values = metric_values(metric, scores, probe)
         if values is None or values.shape[0] <= max(shown):
             self.grid.show_metric(None)
@@ -318,6 +362,9 @@ class AttentionPanel(QWidget):
     def _fits(self, stack: str, shape: tuple[int, ...]) -> bool:
         """Whether results of this [layer, head] (or [layer]) shape can be of the model shown, not of one
         replaced since."""
+        long = self.showing_long()
+        if long is not None:
+            return stack == long[1].stack and long[1].shape()[: len(shape)] == shape
         current = self._current()
         return current is not None and stack in current[1].stacks and current[1].shape(stack)[: len(shape)] == shape
 
@@ -342,7 +389,9 @@ class AttentionPanel(QWidget):
 
     def scoring_failed(self, kind: str, message: str) -> None:
         """A request of this panel errored (the window shows the message): don't ask again for the same input."""
-        if kind == "heads":
+        if kind == "region":
+            self.heatmap.region_failed()
+        elif kind == "heads":
             self._failed_scores, self._asked_scores = self._asked_scores, None
             self.render_grid()
         elif kind == "rollout":
@@ -403,3 +452,91 @@ class AttentionPanel(QWidget):
 
     def _on_ablation_toggled(self, layer: int, head: int) -> None:
         self.ablation_toggled.emit(self.picker.stack or "", layer, head)
+
+    # -- long documents ------------------------------------------------------------------------
+
+    def _mark_long(self) -> None:
+        """The mean of heads is off for a long document: its overview keeps each head's maxima, and the mean
+        of those is not the maximum of the mean. (A box ticked before stays enabled, to be unticked.)"""
+        long = self._document is not None and self._document.long is not None
+        box = self.picker.mean_box
+        box.setEnabled(not long or box.isChecked())
+        tip = self.tr("Not available for a long document: its overview keeps each head's largest weights, and their "
+                      "mean is not the mean's largest weight. Pick one head.") if long else self._mean_tip
+        if box.toolTip() != tip:
+            box.setToolTip(tip)
+
+    def _render_long_heatmap(self, document: Document, long: LongAttention, layer: int) -> None:
+        stack = long.stack
+        queries, keys = document.labels(stack)
+        where = self.tr("{0} · layer {1}").format(i18n.title(STACK_TITLES.get(stack, stack)), layer)
+        empty = np.zeros((0, 0), np.float32)
+        if self.rollout_on:
+            self.heatmap.show_matrix(empty, [], [], self.tr(
+                "rollout is not available for a long document: it multiplies every exact weight of every "
+                "layer. Turn rollout off (View menu) or shorten the text"))
+            return
+        if self.picker.mean:
+            self.heatmap.show_matrix(empty, [], [], self.tr(
+                "the mean of heads is not available for a long document: its overview keeps each head's "
+                "largest weights. Untick \"mean\" and pick a head"))
+            return
+        head = min(self.picker.head, long.shape()[1] - 1)
+        title = self.tr("{0} · head {1} · long document: overview max-pooled over {2}×{2} tokens; zoom in for exact "
+                        "weights").format(where, head, long.factor)
+        if self.difference_on and self.reference is not None:
+            title = self.tr("no difference to the reference for a long document · {0}").format(title)
+        self.heatmap.show_overview(
+            long.overview(layer, head), long.factor, long.rows, fit_labels(queries, long.rows),
+            fit_labels(keys, long.rows), title, (self._long_view(document), layer, head), self.picker.scale,
+        )
+
+    def _long_view(self, document: Document) -> int:
+        """The number of the text shown (a new analysis or an undo: another one)."""
+        if document.analysis is not self._view_of:
+            self._view_of = document.analysis
+            self._view += 1
+        return self._view
+
+    def _render_long_grid(self, document: Document, long: LongAttention, layer: int) -> None:
+        count, heads, rows, _ = long.shape()
+        shown = list(range(count)) if self.picker.all_layers else [layer]
+        fy, fx = pool_factors(len(shown), heads, rows, rows)
+        fy, fx = (long.factor * -(-f // long.factor) for f in (fy, fx))  # whole cells of the overview
+        ablated = frozenset((lay, h) for s, lay, h in document.masks.ablated_heads if s == long.stack)
+        title = i18n.title(STACK_TITLES.get(long.stack, long.stack))
+        title = (self.tr("all layers × heads · {0}").format(title) if len(shown) > 1
+                 else self.tr("heads of layer {0} · {1}").format(layer, title))
+        self.grid.show_layers(
+            [long.overview(i, None, fy, fx) for i in shown],  # each [head, query/fy, key/fx]
+            shown, None if self.picker.mean else (layer, self.picker.head), ablated,
+            self.tr("{0} · max of {1}×{2} tokens").format(title, fy, fx),
+        )
+        if document.snapshot is not None:  # the engine scores a long document's heads from recomputed rows
+            self._show_head_scores(document, document.snapshot, long.stack, shown, count)
+
+    def _explain_long(self, query: int, key: int, document: Document, long: LongAttention, layer: int) -> None:
+        was_hidden = self.formula.isHidden()
+        self.formula.show_message(
+            self.tr("#{0} → #{1} · layer {2}").format(query, key, layer),
+            self.tr("The formula inspector runs the whole text again without the cache, holding every weight of "
+                    "a layer at once: too much memory for a long document ({0} tokens). The exact weight is in "
+                    "the heatmap when zoomed in; shorten the text to inspect how it was computed.").format(long.rows),
+        )
+        if was_hidden:
+            total = sum(self.vertical.sizes()) or self.height()
+            below = min(300, total // 2)
+            self.vertical.setSizes([total - below, below])
+
+    def _on_region_wanted(self, q0: int, q1: int, k0: int, k1: int) -> None:
+        overview = self.heatmap.overview
+        if overview is None:
+            return
+        view, layer, head = cast(tuple[int, int, int], overview.key)  # the key _render_long_heatmap gave it
+        self.region_wanted.emit(layer, head, (q0, q1), (k0, k1), view)
+
+    def show_region(self, reply: RegionWeights) -> None:
+        """Exact weights the heatmap asked for; dropped when it shows another head or text by now."""
+        request = reply.request
+        bounds = (*request.queries, *request.keys)
+        self.heatmap.show_region(bounds, reply.weights, (request.view, request.layer, request.head))

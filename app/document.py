@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 from engine.attention_store import AttentionSnapshot
 from engine.byte_text import open_tail, readable_from_bytes
+from engine.long_summary import LongAttention
 from engine.results import AnalysisResult, Candidate, Masks, ModelInfo, StepResult
 
 STACK_TITLES = {
@@ -65,7 +66,7 @@ def fit_labels(labels: list[str], count: int) -> list[str]:
 def _light(step: StepResult) -> StepResult:
     """The step without its snapshot: the document keeps the newest one, and a snapshot held by
     every step would keep every store the session ever replaced alive."""
-    return replace(step, attention=None) if step.attention is not None else step
+    return replace(step, attention=None, long=None) if step.attention is not None or step.long is not None else step
 
 
 class Document:
@@ -79,6 +80,7 @@ class Document:
         self.plain_tokens: tuple[str, ...] = ()  # input tokens as typed: a [MASK] slot keeps its word
         self.steps: list[StepResult] = []
         self.snapshot: AttentionSnapshot | None = None
+        self.long: LongAttention | None = None  # long-document mode: the decoder's overview (the snapshot lacks it)
         self.finished = False
         self.selected: int | None = None  # index into steps of the token the user picked (None: the latest)
         self._when_generated: dict[int, Generated] = {}  # position -> the token there, as it was generated
@@ -97,9 +99,9 @@ class Document:
             for position in result.masks.mask_positions:
                 tokens[position] = self.plain_tokens[position]
         self.plain_tokens = tuple(tokens)
-        self.analysis = result
+        self.analysis = result if result.long is None else replace(result, long=None)  # one overview: `long`
         self.steps = [_light(step) for step in result.steps]
-        self.snapshot = result.attention
+        self.snapshot, self.long = result.attention, result.long
         self.finished = result.finished
         self._next_after_undo = None
         # Replayed steps keep what they were when generated; steps seen for the first time start there.
@@ -121,7 +123,7 @@ class Document:
         self._when_generated[step.position] = self._generated(step)
         self.selected = None
         if step.attention is not None:
-            self.snapshot = step.attention
+            self.snapshot, self.long = step.attention, step.long
         self.finished = step.finished
         self._retext_tail()
 
@@ -134,7 +136,7 @@ class Document:
             self._retext()
         if self.analysis is not None:  # a knock-out on the removed token went with it
             self.analysis = replace(self.analysis, masks=result.masks)
-        self.snapshot = result.attention
+        self.snapshot, self.long = result.attention, result.long
         self.finished = result.finished
         self._next_after_undo = result.next_candidates
 

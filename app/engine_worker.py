@@ -21,6 +21,7 @@ import sys
 import threading
 import weakref
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
@@ -36,6 +37,8 @@ from app.requests import (
     ListCatalog,
     Load,
     ProbeInduction,
+    Region,
+    RegionWeights,
     Request,
     Rollout,
     Run,
@@ -43,6 +46,7 @@ from app.requests import (
     SamplingApplied,
     ScoreHeads,
     SetSampling,
+    SetStoreMode,
     Step,
     TokenPreview,
     Undo,
@@ -93,7 +97,10 @@ def engine_loader(spec: str, options: LoadOptions, progress: Progress) -> tuple[
         loaded = load_model(spec, options, progress=progress)
     if loaded.recent_path is not None:
         remember_recent(loaded.recent_path)
-    return loaded.info, make_session(loaded)
+    session = make_session(loaded)
+    if hasattr(session, "store_mode"):  # exact attention while it fits memory, the long-document overview beyond
+        session.store_mode = "auto"
+    return loaded.info, session
 
 
 def engine_catalog() -> tuple[list[CatalogEntry], str | None]:
@@ -179,6 +186,7 @@ class EngineWorker(QObject):
         self._info: ModelInfo | None = None
         self._session: Any = None
         self._sampling = SamplingConfig()
+        self._store_mode: str | None = None  # set by SetStoreMode for every session from then on; None: the loader's
         self._handlers: dict[type[Request], Callable[[int, Any], object]] = {
             ListCatalog: self._list_catalog,
             Load: self._load,
@@ -193,6 +201,8 @@ class EngineWorker(QObject):
             Rollout: self._rollout,
             ProbeInduction: self._probe_induction,
             ExplainPrediction: self._explain_prediction,
+            SetStoreMode: self._set_store_mode,
+            Region: self._region,
         }
 
     @Slot()
@@ -243,6 +253,8 @@ class EngineWorker(QObject):
         info, session = self._loader(request.spec, request.options, report)
         if hasattr(session, "set_sampling"):
             session.set_sampling(self._sampling)
+        if self._store_mode is not None and hasattr(session, "store_mode"):
+            session.store_mode = self._store_mode
         self._info, self._session = info, session  # only now: a failed load keeps the old model
         return info
 
@@ -265,6 +277,21 @@ class EngineWorker(QObject):
             if getattr(self._session, "token_ids", None):
                 return SamplingApplied(bool(self._session.finished))
         return SamplingApplied(None)
+
+    def _set_store_mode(self, rid: int, request: SetStoreMode) -> None:
+        self._store_mode = request.mode
+        if hasattr(self._session, "store_mode"):
+            self._session.store_mode = request.mode  # from the next analysis on
+
+    def _region(self, rid: int, request: Region) -> RegionWeights:
+        session = self._generator()
+        rows = len(session.token_ids)  # an undo may have come first: the region is cut to what is there now
+        def cut(span: tuple[int, int]) -> tuple[int, int]:
+            return min(max(span[0], 0), rows), min(max(span[1], 0), rows)
+
+        request = replace(request, queries=cut(request.queries), keys=cut(request.keys))
+        weights = session.region(request.layer, request.head, range(*request.queries), range(*request.keys))
+        return RegionWeights(request, weights)
 
     def _analyse(self, rid: int, request: Analyse) -> object:
         session, info = self._require_session()
@@ -434,7 +461,8 @@ class EngineClient(QObject):
     heads_scored = Signal(object)  # HeadScores of a snapshot the window sent; None: skipped for newer work
     rollout_computed = Signal(object)  # StackRollout; None: skipped for newer work
     induction_probed = Signal(object)  # HeadScores of the induction probe (snapshot None)
-    scoring_failed = Signal(str, str)  # "heads" | "rollout" | "probe", message (also sent as errored)
+    scoring_failed = Signal(str, str)  # "heads" | "rollout" | "probe" | "region", message (also sent as errored)
+    region_computed = Signal(object)  # RegionWeights: exact weights of a long document's region
     prediction_explained = Signal(object)  # LensResult or HeadImportance
     prediction_progressed = Signal(str, float)  # the exact importance map's progress
     scoring_progressed = Signal(str, float)  # head scores' progress (long mode: rows recomputed)
@@ -525,6 +553,15 @@ class EngineClient(QObject):
 
     def probe_induction(self) -> int:
         return self.send(ProbeInduction())
+
+    def set_store_mode(self, mode: str) -> int:
+        """"auto" (the window's), "exact" or "long": how analyses from now on keep attention."""
+        return self.send(SetStoreMode(mode))
+
+    def region(self, layer: int, head: int, queries: tuple[int, int], keys: tuple[int, int], view: int = 0) -> int:
+        """Exact decoder weights of one head over a region (long-document mode); a newer analysis drops it.
+        `view` comes back with the weights."""
+        return self.send(Region(layer, head, queries, keys, view))
     def explain_prediction(self, what: str, k: int = 5, positions: int | None = None) -> int:
         """The logit lens ("lens", of the last `positions` tokens) or head importance ("estimate",
         "exact") of the current prediction."""
@@ -611,6 +648,8 @@ class EngineClient(QObject):
             self.induction_probed.emit(result)
         elif isinstance(request, ExplainPrediction):
             self.prediction_explained.emit(result)
+        elif isinstance(request, Region):
+            self.region_computed.emit(result)
 
     def _on_errored(self, rid: int, message: str) -> None:
         message = translate_engine_message(message)  # the engine speaks English; the window, the user's language
@@ -621,8 +660,9 @@ class EngineClient(QObject):
             self.errored.emit(message)
             if isinstance(request, Analyse):
                 self.analysis_failed.emit(message)
-            elif isinstance(request, (ScoreHeads, Rollout, ProbeInduction)):
-                kind = {ScoreHeads: "heads", Rollout: "rollout", ProbeInduction: "probe"}[type(request)]
+            elif isinstance(request, (ScoreHeads, Rollout, ProbeInduction, Region)):
+                kinds = {ScoreHeads: "heads", Rollout: "rollout", ProbeInduction: "probe", Region: "region"}
+                kind = kinds[type(request)]
                 self.scoring_failed.emit(kind, message)
 
     def _on_finished(self, rid: int) -> None:

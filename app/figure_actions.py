@@ -142,6 +142,8 @@ class FigureActions(QObject):
     def export(self, path: Path, which: str = "heatmap") -> Path | None:
         """Write the view as .png/.svg/.pdf, or its matrix as .csv/.npy, by the file's ending.
         Returns the file, or None after showing why nothing was written."""
+        if self._long_refused():
+            return None
         data = self.data(which)
         if data is None:
             self._fail(self.tr("Nothing to export yet: load a model and type some text first."))
@@ -160,6 +162,8 @@ class FigureActions(QObject):
 
     def copy_image(self, which: str = "heatmap") -> None:
         """The view as an image on the clipboard (at the PNG resolution)."""
+        if self._long_refused():
+            return
         if self.data(which) is None:
             self._fail(self.tr("Nothing to copy yet: load a model and type some text first."))
             return
@@ -189,6 +193,15 @@ class FigureActions(QObject):
         if not path_obj.suffix:
             path_obj = path_obj.with_suffix(f".{suffix}")
         self.export(path_obj, view)
+
+    def _long_refused(self) -> bool:
+        """A long document has only an overview here, not the full matrix a figure carries: say so."""
+        if self.window.document.long is None:
+            return False
+        self._fail(self.tr("A long document keeps only an overview of its attention here, not the full matrix a "
+                           "figure carries: export the layers and heads you need with `attnlab export --layers "
+                           "L --heads H` instead."))
+        return True
 
     def _fail(self, message: str) -> None:
         self.window.banner.show_message(message, "error")

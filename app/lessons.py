@@ -165,7 +165,7 @@ class LessonController(QObject):
             return
         if self.window.is_idle():
             self._explain_pending = False
-            rows, cols = self.window.attention.heatmap.matrix.shape
+            rows, cols = self.window.attention.heatmap.shape
             query, key = lesson.explain
             self.window.attention.explain(query % rows, key % cols)
 

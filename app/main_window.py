@@ -38,7 +38,7 @@ from app.prediction_dock import install_prediction_dock
 from app.redraw_pump import RedrawPump
 from app.requests import TokenPreview
 from app.session_actions import install_sessions
-from app.token_find import add_token_find
+from app.token_find import AROUND, add_token_find
 from app.widgets.candidates import CandidatesTable
 from app.widgets.generation_bar import GenerationBar
 from app.widgets.mask_predictions import MaskPredictions
@@ -212,6 +212,9 @@ class MainWindow(QMainWindow):
         self.attention.scores_wanted.connect(c.score_heads)
         self.attention.rollout_wanted.connect(c.rollout)
         self.attention.probe_requested.connect(c.probe_induction)
+        self.attention.region_wanted.connect(c.region)  # a long document's exact weights where the user zoomed
+        c.region_computed.connect(self.attention.show_region)
+        c.analysis_failed.connect(self.attention.heatmap.region_failed)  # a region asked before it was dropped
         c.errored.connect(self._on_engine_error)
         c.analysis_failed.connect(lambda message: self._set_stale(self.document.analysis is not None))
         c.state_changed.connect(self._update_actions)
@@ -220,6 +223,8 @@ class MainWindow(QMainWindow):
         self.source_input.textChanged.connect(self._on_text_changed)
         self.token_strip.mark_requested.connect(self._on_mark_requested)
         self.decoder_strip.mark_requested.connect(self.set_decoder_mark)
+        self.token_strip.range_selected.connect(lambda first, last: self.show_rows(first, last, ("encoder", "decoder")))
+        self.decoder_strip.range_selected.connect(lambda first, last: self.show_rows(first, last, ("decoder", "cross")))
         for strip in (self.token_strip, self.decoder_strip):
             strip.token_selected.connect(self.select_token)
             strip.regenerate_requested.connect(self.regenerate_from)
@@ -354,7 +359,16 @@ class MainWindow(QMainWindow):
         """Show the candidates a generated token was chosen from (now and then); -1: the latest step."""
         index = position - len(self.document.prefix_tokens)
         self.document.select(index if position >= 0 else None)
+        if self.document.long is not None and position >= 0:  # a long document: the heatmap jumps to its row
+            self.attention.heatmap.reveal(position, AROUND)
         self._schedule_render()
+
+    def show_rows(self, first: int, last: int, stacks: tuple[str, ...]) -> None:
+        """Tokens selected in a strip: the large heatmap zooms to their rows, when its queries are those tokens
+        (`stacks`: the stacks whose query axis the strip's tokens are)."""
+        stack = self.attention.picker.stack
+        if stack in stacks and (stack != "decoder" or self.document.kind != "encoder-decoder" or "cross" in stacks):
+            self.attention.heatmap.reveal(first, AROUND, last)
 
     def regenerate_from(self, position: int, token_id: int | None = None) -> None:
         """Undo back to before the generated token at `position` and generate one token there again

@@ -65,7 +65,12 @@ class PredictionDock(QDockWidget):
         window.view_updated.connect(self._compare)
 
     def _compare(self) -> None:
-        if self.isVisible():
+        if self.isVisible() and self._main.document.long is not None and self.reference.reference is not None:
+            self.reference.table.setRowCount(0)
+            self.reference.note.setText(self.tr(
+                "A long document keeps only an overview of its attention: nothing exact to compare with the "
+                "reference; compare exports with `attnlab compare` instead."))
+        elif self.isVisible():
             self.reference.show_current(self._main.document.snapshot)
         self._show_reference_probabilities()
 
@@ -86,6 +91,12 @@ class PredictionDock(QDockWidget):
 
     def _pin(self, on: bool) -> None:
         snapshot = self._main.document.snapshot
+        if on and self._main.document.long is not None:
+            self.reference.pin_button.setChecked(False)  # unpins (below), then says why
+            self.reference.note.setText(self.tr(
+                "A long document keeps only an overview of its attention: nothing exact to pin; compare exports "
+                "with `attnlab compare` instead."))
+            return
         if on and snapshot is not None and max((snapshot.shape(s)[2] for s in snapshot.stacks), default=0) > MAX_TOKENS:
             self.reference.pin_button.setChecked(False)  # unpins (below), then says why
             self.reference.note.setText(self.tr(

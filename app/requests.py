@@ -11,6 +11,9 @@ import threading
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+import numpy as np
+from numpy.typing import NDArray
+
 from engine.attention_store import AttentionSnapshot
 from engine.config import LoadOptions, SamplingConfig
 from engine.results import CatalogEntry, Masks
@@ -84,6 +87,35 @@ class ExplainCell(Request):
     head: int
     query: int
     key: int
+
+
+@dataclass(frozen=True)
+class SetStoreMode(Request):
+    """How the next analyses keep attention: "auto" (exact while it fits memory, else the long-document
+    overview), "exact" or "long". The window uses "auto"; the others are for tests and scripts."""
+
+    supersedable: ClassVar[bool] = False
+    mode: str
+
+
+@dataclass(frozen=True)
+class Region(Request):
+    """Exact decoder attention of one head over queries × keys (half-open token ranges), recomputed by the
+    engine in long-document mode (a `RegionWeights`). A newer analysis makes it stale."""
+
+    layer: int
+    head: int
+    queries: tuple[int, int]
+    keys: tuple[int, int]
+    view: int = 0  # echoed back: which text the window asked it for (a counter of its own)
+
+
+@dataclass(frozen=True)
+class RegionWeights:
+    """A `Region`'s answer: the request, and its weights."""
+
+    request: Region
+    weights: NDArray[np.float32]  # [query, key]
 
 
 @dataclass(frozen=True)

@@ -46,14 +46,12 @@ class TokenFinder:
     def find(self, text: str) -> int | None:
         """Find `text` after the last match; reveal it in the strip and the heatmap; say so in the status bar."""
         window = self.window
-        current = window.attention.showing()
-        if current is None:
+        queries = window.attention.query_labels()
+        if queries is None:
             window.statusBar().showMessage(translate("TokenFinder",
                                                "Nothing to search yet: run a text "
                                                "first"), 4000)
             return None
-        document, _, stack, _ = current
-        queries, _ = document.labels(stack)
         after = self.position if text == self.text else -1
         position = find_token(queries, text, after)
         self.text, self.position = text, -1 if position is None else position
@@ -61,19 +59,16 @@ class TokenFinder:
             message = translate("TokenFinder", "No token contains {0!r}").format(text.strip())
             window.statusBar().showMessage(message, 4000)
             return None
-        self._reveal(position, stack)
+        self._reveal(position)
         message = translate("TokenFinder", "Token #{0}: {1!r}").format(position, queries[position])
         window.statusBar().showMessage(message, 4000)
         return position
 
-    def _reveal(self, position: int, stack: str) -> None:
-        heatmap = self.window.attention.heatmap
-        heatmap.set_cursor(position, position)
-        low, high = position - AROUND - 0.5, position + AROUND + 0.5
-        heatmap.plot.getViewBox().setRange(xRange=(max(-0.5, low), high), yRange=(max(-0.5, low), high), padding=0)
+    def _reveal(self, position: int) -> None:
         window = self.window
+        window.attention.heatmap.reveal(position, AROUND)
         seq2seq = window.document.kind == "encoder-decoder"
-        strip = window.decoder_strip if seq2seq and stack != "encoder" else window.token_strip
+        strip = window.decoder_strip if seq2seq and window.attention.picker.stack != "encoder" else window.token_strip
         strip.select_range(position, position)  # highlighted and scrolled into view
 
 

@@ -60,6 +60,11 @@ def registry() -> dict[str, Benchmark]:
 
         return strip_bench.token_strip(size)
 
+    def long_views(size: Size, skip_long: bool) -> list[Figure]:
+        from benchmarks import long_view_bench
+
+        return long_view_bench.long_views(size)
+
     def analyses(size: Size, skip_long: bool) -> list[Figure]:
         from benchmarks import analyses_bench
 
@@ -84,6 +89,7 @@ def registry() -> dict[str, Benchmark]:
         "gui-stall": gui("event_loop_stall"),
         "gui-click": gui("click_to_redrawn"),
         "gui-strip": strip,
+        "gui-long": long_views,
         "startup": gui("startup"),
         "gui-soak": gui("soak"),
     }

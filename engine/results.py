@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from engine.attention_store import AttentionSnapshot
+from engine.long_summary import LongAttention
 
 ModelKind = Literal["encoder", "decoder", "encoder-decoder"]
 StackName = Literal["encoder", "decoder", "cross"]
@@ -125,6 +126,7 @@ class AnalysisResult:
     finished: bool = False  # the sequence ended (EOS or max length): no more steps
     seconds: float = 0.0
     steps: tuple[StepResult, ...] = ()  # generated tokens replayed under new masks (prefill with replay)
+    long: LongAttention | None = None  # long-document mode: the decoder's overview (`attention` then lacks it)
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,7 @@ class StepResult:
     prob: float = math.nan  # the chosen token's probability under that distribution (even outside the top-k)
     raw: bytes | None = None  # the token's bytes (None: a special token), to read it next to its neighbours
     attention: AttentionSnapshot | None = None  # the store after this step (replayed steps: the result's)
+    long: LongAttention | None = None  # long-document mode: the decoder's overview after this step
     finished: bool = False  # EOS chosen or max length reached
     reason: str = ""  # "eos" | "max_length" | ""
     next_candidates: tuple[Candidate, ...] = ()  # top-k for the following token

@@ -23,6 +23,7 @@ from engine.attention_store import AttentionStore, stack_bytes
 from engine.config import Progress, SamplingConfig
 from engine.errors import EngineError, GenerationFinished, UnsupportedError
 from engine.loading import LoadedModel
+from engine.long_snapshots import FrozenOverviews
 from engine.long_summary import LongAttention
 from engine.memory_budget import AttentionMemoryError, check_fits
 from engine.results import (
@@ -388,6 +389,7 @@ class GenerationSession(_Session):
         # demand; "auto": exact while it fits memory, else long. Exact by default until the window reads long mode.
         self.store_mode = "exact"
         self._long: long_store.LongState | None = None  # the decoder's attention in long mode
+        self._frozen = FrozenOverviews()  # what results carry of it
 
     # -- public API -----------------------------------------------------------------------------
     def set_sampling(self, config: SamplingConfig) -> None:
@@ -467,6 +469,7 @@ class GenerationSession(_Session):
             prob=prob,
             raw=self._token_bytes(token),
             attention=self.store.snapshot(),
+            long=self.long_attention,
             finished=self.finished,
             reason=self._finish_reason,
             next_candidates=() if self.finished else self._next_candidates(),
@@ -525,6 +528,7 @@ class GenerationSession(_Session):
             decoder_tokens=tuple(readable_tokens(self.tokenizer, prefix)),
             decoder_token_ids=np.array(prefix, dtype=np.int64),
             attention=self.store.snapshot(),
+            long=self.long_attention,
             masks=self.masks,
             next_candidates=() if self.finished else self._next_candidates(),
             finished=self.finished,
@@ -542,8 +546,9 @@ class GenerationSession(_Session):
 
     @property
     def long_attention(self) -> LongAttention | None:
-        """The decoder's attention in long mode (an overview per head), or None when the store holds it."""
-        return None if self._long is None else self._long.snapshot()
+        """The decoder's attention in long mode (an overview per head), or None when the store holds it.
+        A read-only copy: later steps and undos rewrite the last row of cells in place."""
+        return None if self._long is None else self._frozen.snapshot(self._long)
 
     def region(self, layer: int, head: int, queries: range, keys: range) -> np.ndarray:
         """Exact decoder attention of one head, [len(queries), len(keys)] float32 as the store holds it: read
@@ -780,6 +785,8 @@ class GenerationSession(_Session):
         ids = torch.tensor([new_ids], device=self.loaded.device)
         positions = torch.arange(start, start + len(new_ids), device=self.loaded.device)
         recorder = self._recorder({"decoder": start, "cross": start}, self._knock)
+        if self._long is not None:
+            self._frozen.wrote(self._long, start)
         with capture.recording(recorder):
             if self._seq2seq:
                 out = self.model(

@@ -323,7 +323,7 @@ class HeadGridView(TitledView):
         if values is None or not self._layers or values.shape != (len(self._layers), self._heads):
             self._metric.clear()
             return
-        grid_rows, grid_cols = _grid_shape(len(self._layers), self._heads)
+        grid_rows, grid_cols = self._rows, self._cols  # as laid out (one layer: fitted to the pane)
         low, high = self._metric_span
         scaled = np.clip((values - low) / ((high - low) or 1.0), 0.0, 1.0)
         colours = METRIC_COLOURS.map(np.nan_to_num(scaled).ravel(), mode="byte").reshape(*values.shape, -1)

@@ -3,11 +3,15 @@
 One ImageItem, row-major contiguous float32, fixed levels (0, 1) unless the user drags the
 colour bar, a 256-entry lookup table. Long sequences are max-pooled for display and drawn at
 full resolution once the user zooms in far enough.
+
+A long document (the engine's long-document mode) has no full matrix on this side: the view draws
+its max-pooled overview in token units (`show_overview`), and once zoomed to DISPLAY_LIMIT tokens or
+fewer asks for the exact weights there (`region_wanted`) and draws them when they come (`show_region`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
@@ -19,6 +23,7 @@ from PySide6.QtWidgets import QGraphicsRectItem, QToolTip, QWidget
 from app import i18n
 from app.colour_scale import SCALES, Scale, colour_bar_ticks, scale_for_display
 from app.plots.colors import LEVELS, SELECTION, colormap, diverging_colormap, lookup_table, peak_pool
+from app.plots.overview import Bounds, ExactRegion, Overview, covers, wanted_region
 from app.plots.plot_title import TitledView
 from app.plots.token_axis import TokenAxis
 from app.token_text import display_text
@@ -34,6 +39,7 @@ class HeatmapView(TitledView):
 
     hovered = Signal(int, int, float)
     cell_clicked = Signal(int, int)
+    region_wanted = Signal(int, int, int, int)  # long documents: exact weights wanted for q0, q1, k0, k1
 
     def __init__(self, parent: QWidget | None = None, name: str = "headHeatmap"):
         super().__init__(parent)
@@ -77,6 +83,10 @@ class HeatmapView(TitledView):
         self._keys: list[str] = []
         self._pooled: tuple[NDArray[np.float32], int, int] | None = None
         self._showing: tuple[int, int, int, int] | None = None  # drawn (row0, row1, col0, col1) at full res
+        self._overview: Overview | None = None  # a long document's head (then `_matrix` is empty)
+        self._region: ExactRegion | None = None  # its exact weights where the user zoomed in
+        self._asked: Bounds | None = None  # the region last asked for, not answered yet
+        self._drawn: NDArray[np.float32] | None = None  # the array the image was last set from
         self._attention_levels: tuple[float, float] | None = None  # the user's levels while a difference is shown
         self.hover_text = ""
         # Hover is rate-limited by a timer the view owns (Qt deletes it with the view, on the GUI thread).
@@ -125,6 +135,62 @@ class HeatmapView(TitledView):
         self.colorbar.axis.setTicks(None)
         self._show(difference, difference, queries, keys, title)
 
+    def show_overview(
+        self,
+        overview: NDArray[np.float32],
+        factor: int,
+        size: int,
+        queries: Sequence[str],
+        keys: Sequence[str],
+        title: str,
+        key: Hashable,
+        scale: Scale = "linear",
+    ) -> None:
+        """A long document's head: overview [cell, cell] is the max of each `factor` × `factor` block of its
+        `size` × `size` tokens, drawn in token units. Zoomed to DISPLAY_LIMIT tokens a side or fewer, the view
+        asks for the exact weights there (region_wanted); `key` names what the weights are of, and an exact
+        region of the same key is kept (a step adds rows, it changes none)."""
+        self._attention_colours()
+        weights = self._finite(overview)
+        ticks = colour_bar_ticks(scale)
+        self.colorbar.axis.setTicks(None if ticks is None else [ticks])
+        if scale != "linear":
+            title += self.tr(" · {0} colours").format(i18n.title(SCALES[scale]))
+        previous = self.shape
+        same = self._overview is not None and self._overview.key == key
+        region = self._region if same and self._region is not None and self._region.bounds[1] <= size else None
+        asked = self._asked if same else None
+        self._matrix = self._colours = np.zeros((0, 0), np.float32)
+        self._pooled = self._showing = None
+        self._overview = Overview(weights, scale_for_display(weights, scale).image, factor, size, key, scale)
+        self._region, self._asked = region, asked
+        self._queries, self._keys = list(queries), list(keys)
+        self._left.set_labels(self._queries)
+        self._bottom.set_labels(self._keys)
+        self._show_title(title)
+        if size == 0:
+            self.image.clear()
+            return
+        if self.shape != previous:
+            self._reset_view(previous)
+        self._draw()
+        if self._cursor is not None:
+            self.set_cursor(*self._cursor)
+
+    def show_region(self, bounds: Bounds, weights: NDArray[np.float32], key: Hashable) -> bool:
+        """The exact weights [query, key] of a region asked for by region_wanted; dropped (False) when the
+        view shows another head or text by now (`key` differs)."""
+        overview = self._overview
+        if overview is None or overview.key != key or bounds[1] > overview.size:
+            return False
+        weights = self._finite(weights)
+        self._region = ExactRegion(bounds, weights, scale_for_display(weights, overview.scale).image)
+        if self._asked == bounds:
+            self._asked = None
+        self._showing = None
+        self._draw()
+        return True
+
     @property
     def showing_difference(self) -> bool:
         return self._attention_levels is not None
@@ -153,7 +219,8 @@ class HeatmapView(TitledView):
         keys: Sequence[str],
         title: str,
     ) -> None:
-        previous = self._matrix.shape
+        previous = self.shape
+        self._overview = self._region = self._asked = None
         self._matrix, self._colours = matrix, colours
         self._queries, self._keys = list(queries), list(keys)
         self._left.set_labels(self._queries)
@@ -184,6 +251,7 @@ class HeatmapView(TitledView):
 
     def show_nothing(self) -> None:
         self._attention_colours()
+        self._overview = self._region = self._asked = None
         self._matrix = self._colours = np.zeros((0, 0), np.float32)
         self._queries, self._keys = [], []
         self._left.set_labels([])
@@ -194,8 +262,36 @@ class HeatmapView(TitledView):
 
     @property
     def matrix(self) -> NDArray[np.float32]:
-        """The weights shown, at full resolution: [query, key] (true weights, whatever the colour scale)."""
+        """The weights shown, at full resolution: [query, key] (true weights, whatever the colour scale);
+        empty for a long document (see `overview` and `region`)."""
         return self._matrix
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(queries, keys) shown, in tokens."""
+        if self._overview is not None:
+            return self._overview.size, self._overview.size
+        rows, cols = self._matrix.shape
+        return rows, cols
+
+    @property
+    def overview(self) -> Overview | None:
+        """A long document's overview shown (None: a whole matrix is)."""
+        return self._overview
+
+    @property
+    def region(self) -> ExactRegion | None:
+        """A long document's exact weights received for the region zoomed into (None: none yet)."""
+        return self._region
+
+    def weight_at(self, query: int, key: int) -> float:
+        """The weight of a cell: exact, or for a long document outside its exact region the largest of its block."""
+        if self._overview is None:
+            return float(self._matrix[query, key])
+        if self._exact_drawn() and self._region is not None and self._region.holds(query, key):
+            q0, _, k0, _ = self._region.bounds
+            return float(self._region.weights[query - q0, key - k0])
+        return self._overview.cell(query, key)
 
     @property
     def colours(self) -> NDArray[np.float32]:
@@ -209,13 +305,20 @@ class HeatmapView(TitledView):
         """The hover text of one cell: "query → key: weight"."""
         q = display_text(self._queries[query], 24) if query < len(self._queries) else f"#{query}"
         k = display_text(self._keys[key], 24) if key < len(self._keys) else f"#{key}"
-        return f"{q} (#{query}) → {k} (#{key}): {self._matrix[query, key]:.3f}"
+        weight = self.weight_at(query, key)
+        overview = self._overview
+        if overview is None or (self._exact_drawn() and self._region is not None and self._region.holds(query, key)):
+            return f"{q} (#{query}) → {k} (#{key}): {weight:.3f}"
+        q0, q1, k0, k1 = overview.block(query, key)
+        return self.tr("{0} (#{1}) → {2} (#{3}): ≤ {4:.3f}, the max of {5}×{6} tokens (#{7}–{8} → #{9}–{10}); "
+                       "zoom in for exact weights").format(
+            q, query, k, key, weight, q1 - q0, k1 - k0, q0, q1 - 1, k0, k1 - 1)
 
     # -- drawing -----------------------------------------------------------------------------
 
     def _reset_view(self, previous: tuple[int, ...]) -> None:
         """Show the whole matrix unless the user is zoomed into part of the previous one."""
-        rows, cols = self._matrix.shape
+        rows, cols = self.shape
         vb = self.plot.getViewBox()
         zoomed = False
         if len(previous) == 2 and previous[0] and previous[1]:
@@ -225,29 +328,68 @@ class HeatmapView(TitledView):
         if not zoomed:
             vb.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0)
 
+    def _visible(self) -> Bounds:
+        """(row0, row1, col0, col1): the cells in view, clipped to the matrix."""
+        rows, cols = self.shape
+        (x0, x1), (y0, y1) = self.plot.getViewBox().viewRange()
+        r0, r1 = max(0, int(np.floor(y0 + 0.5))), min(rows, int(np.ceil(y1 + 0.5)))
+        c0, c1 = max(0, int(np.floor(x0 + 0.5))), min(cols, int(np.ceil(x1 + 0.5)))
+        return r0, r1, c0, c1
+
     def _draw(self) -> None:
+        if self._overview is not None:
+            self._draw_long(self._overview)
+            return
         rows, cols = self._matrix.shape
         if self._pooled is None:
             self._set_image(self._colours, QRectF(-0.5, -0.5, cols, rows))
             return
-        (x0, x1), (y0, y1) = self.plot.getViewBox().viewRange()
-        r0, r1 = max(0, int(np.floor(y0 + 0.5))), min(rows, int(np.ceil(y1 + 0.5)))
-        c0, c1 = max(0, int(np.floor(x0 + 0.5))), min(cols, int(np.ceil(x1 + 0.5)))
+        r0, r1, c0, c1 = self._visible()
         if r1 - r0 <= DISPLAY_LIMIT and c1 - c0 <= DISPLAY_LIMIT and r1 > r0 and c1 > c0:
             if self._showing != (r0, r1, c0, c1):
                 self._showing = (r0, r1, c0, c1)
                 crop = self._colours[r0:r1, c0:c1]
                 self._set_image(crop, QRectF(c0 - 0.5, r0 - 0.5, c1 - c0, r1 - r0))
-        elif self._showing is not None or self.image.image is None or self.image.image.shape != self._pooled[0].shape:
+        elif self._drawn is not self._pooled[0]:
             self._showing = None
             self._set_image(self._pooled[0], QRectF(-0.5, -0.5, cols, rows))
 
+    def region_failed(self, *_: object) -> None:
+        """The region asked for could not be computed (the window says why) or its reply was dropped: asked
+        again after the next zoom."""
+        self._asked = None
+
+    def _exact_drawn(self) -> bool:
+        """A long document zoomed in far enough for its exact weights to be drawn where they are known."""
+        r0, r1, c0, c1 = self._visible()
+        return 0 < r1 - r0 <= DISPLAY_LIMIT and 0 < c1 - c0 <= DISPLAY_LIMIT
+
+    def _draw_long(self, overview: Overview) -> None:
+        """The exact region when zoomed in and it is there (asked for when it is not), else the overview."""
+        visible = self._visible()
+        region = self._region
+        if self._exact_drawn():
+            if region is not None and covers(region.bounds, visible):
+                if self._showing != region.bounds:
+                    self._showing = region.bounds
+                    q0, q1, k0, k1 = region.bounds
+                    self._set_image(region.colours, QRectF(k0 - 0.5, q0 - 0.5, k1 - k0, q1 - q0))
+                return
+            if self._asked is None or not covers(self._asked, visible):
+                self._asked = wanted_region(visible, overview.size, DISPLAY_LIMIT)
+                self.region_wanted.emit(*self._asked)
+        if self._drawn is not overview.colours:
+            self._showing = None
+            side = overview.colours.shape[0] * overview.factor  # in tokens: the last cell may reach past the end
+            self._set_image(overview.colours, QRectF(-0.5, -0.5, side, side))
+
     def _set_image(self, data: NDArray[np.float32], rect: QRectF) -> None:
+        self._drawn = data
         self.image.setImage(np.ascontiguousarray(data, dtype=np.float32), autoLevels=False)
         self.image.setRect(rect)
 
     def _on_range_changed(self, *_: object) -> None:
-        if self._pooled is not None:
+        if self._pooled is not None or self._overview is not None:
             self._draw()
 
     # -- hover -------------------------------------------------------------------------------
@@ -258,7 +400,7 @@ class HeatmapView(TitledView):
             return None
         point = vb.mapSceneToView(scene_pos)
         query, key = int(np.floor(point.y() + 0.5)), int(np.floor(point.x() + 0.5))
-        rows, cols = self._matrix.shape
+        rows, cols = self.shape
         return (query, key) if 0 <= query < rows and 0 <= key < cols else None
 
     def _on_mouse_moved(self, scene_position: QPointF) -> None:
@@ -277,7 +419,7 @@ class HeatmapView(TitledView):
             return
         self.hover_text = self.text_at(*cell)
         QToolTip.showText(QCursor.pos(), self.hover_text, self)
-        self.hovered.emit(cell[0], cell[1], float(self._matrix[cell]))
+        self.hovered.emit(cell[0], cell[1], self.weight_at(*cell))
 
     # -- click -------------------------------------------------------------------------------
 
@@ -306,7 +448,7 @@ class HeatmapView(TitledView):
 
     def set_cursor(self, query: int, key: int) -> None:
         """Highlight a cell (clamped to the matrix) and show its weight as the hover text."""
-        rows, cols = self._matrix.shape
+        rows, cols = self.shape
         if rows == 0 or cols == 0:
             self._cursor_item.hide()
             return
@@ -315,12 +457,21 @@ class HeatmapView(TitledView):
         self._cursor_item.setRect(QRectF(key - 0.5, query - 0.5, 1, 1))
         self._cursor_item.show()
         self.hover_text = self.text_at(query, key)
-        self.hovered.emit(query, key, float(self._matrix[query, key]))
+        self.hovered.emit(query, key, self.weight_at(query, key))
+
+    def reveal(self, position: int, around: int, last: int | None = None) -> None:
+        """Zoom to the rows of a token (or of tokens position..last) and `around` more either side, keys alike,
+        and highlight its diagonal cell: at full resolution when that is DISPLAY_LIMIT tokens or fewer (a long
+        document's exact weights are asked for)."""
+        last = position if last is None else last
+        self.set_cursor(position, position)
+        low, high = position - around - 0.5, last + around + 0.5
+        self.plot.getViewBox().setRange(xRange=(max(-0.5, low), high), yRange=(max(-0.5, low), high), padding=0)
 
     def move_cursor(self, queries: int, keys: int) -> None:
         """Move the highlighted cell by (queries, keys); the first move starts at the last query's first key."""
         if self.cursor_cell is None:
-            self.set_cursor(self._matrix.shape[0] - 1, 0)
+            self.set_cursor(self.shape[0] - 1, 0)
         else:
             query, key = self.cursor_cell
             self.set_cursor(query + queries, key + keys)
