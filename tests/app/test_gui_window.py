@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+import os
+import subprocess
+import sys
+
+from PySide6.QtCore import QPointF
+from PySide6.QtWidgets import QWidget
 
 import app
 from app import gui
@@ -40,21 +44,35 @@ def test_hovering_the_heatmap_names_query_key_and_weight(open_window, tiny_folde
     assert window.statusBar().currentMessage() == heatmap.hover_text
 
 
-def test_gui_run_shows_the_window_and_returns_on_quit(qtbot, tiny_folders, fresh_settings):
-    shown = []
+_RUN_AND_QUIT = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from app import gui
+from app.main_window import MainWindow
 
-    def close_when_loaded() -> None:
-        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
-        if windows and windows[0].document.info is not None and windows[0].is_idle():
-            shown.append(windows[0].document.info.kind)
-            windows[0].close()
-            QApplication.instance().quit()
-        else:
-            QTimer.singleShot(50, close_when_loaded)
+def close_when_loaded():
+    windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+    if windows and windows[0].document.info is not None and windows[0].is_idle():
+        print("shown:", windows[0].document.info.kind, flush=True)
+        windows[0].close()
+        QApplication.instance().quit()
+    else:
+        QTimer.singleShot(50, close_when_loaded)
 
-    QTimer.singleShot(0, close_when_loaded)
-    assert gui.run(tiny_folders["bert"]) == 0
-    assert shown == ["encoder"]
+QTimer.singleShot(0, close_when_loaded)
+sys.exit(gui.run(sys.argv[1]))
+"""
+
+
+def test_gui_run_shows_the_window_and_returns_on_quit(tiny_folders, _private_settings):
+    """In a process of its own: after QApplication.exec() returns from quit(), later tests in the same
+    process no longer receive the engine thread's replies."""
+    done = subprocess.run([sys.executable, "-c", _RUN_AND_QUIT, tiny_folders["bert"]], capture_output=True,
+                          text=True, timeout=240, check=False,
+                          env=os.environ | {"QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(_private_settings)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "shown: encoder" in done.stdout
 
 
 def test_no_display_or_missing_xcb_library_gives_a_message_not_a_crash(monkeypatch, capsys):
