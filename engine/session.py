@@ -417,7 +417,8 @@ class GenerationSession(_Session):
         return bool(self._finish_reason)
 
     def prefill(
-        self, text: str, masks: Masks = Masks(), source: str | None = None, replay: Sequence[int] = ()
+        self, text: str, masks: Masks = Masks(), source: str | None = None, replay: Sequence[int] = (),
+        progress: Progress | None = None,
     ) -> AnalysisResult:
         """Start over: tokenise, run the whole input once, keep the cache. Changing masks means prefill again.
 
@@ -425,7 +426,7 @@ class GenerationSession(_Session):
         masks show their effect on a whole generation without losing it. They come back as the
         result's `steps`, each with the candidates it would be chosen from now. Decoder knock-outs
         may fall on replayed tokens too: positions count the prompt (or start token and prefix),
-        then the replay.
+        then the replay. `progress` hears how many tokens have been read, after each block of queries.
         """
         started = time.perf_counter()
         plan = self._plan(text, masks, source, replay)
@@ -436,7 +437,7 @@ class GenerationSession(_Session):
             self.store.clear()
         with torch.inference_mode():
             self._encoder_out = self._encode() if self._seq2seq else None
-            logits = self._feed(plan.ids + plan.replay, keep=len(plan.replay) + 1)
+            logits = self._feed(plan.ids + plan.replay, keep=len(plan.replay) + 1, progress=progress)
         self._logits = logits[-1]
         steps = self._replay_steps(plan.replay, logits)
         self._drop_after_end(len(steps), len(plan.replay), logits)
@@ -767,7 +768,7 @@ class GenerationSession(_Session):
         self.store.set_rows("encoder", len(self._source_ids))
         return out
 
-    def _feed(self, ids: list[int], keep: int) -> torch.Tensor:
+    def _feed(self, ids: list[int], keep: int, progress: Progress | None = None) -> torch.Tensor:
         """Feed a whole input from position 0 in blocks of `prefill_block` queries through the KV cache, so
         that no layer holds [head, N, N] scores; return the logits after each of the last `keep` tokens."""
         kept = []
@@ -777,6 +778,9 @@ class GenerationSession(_Session):
             logits = self._forward(block, start, keep=max(wanted, 1))
             if wanted > 0:
                 kept.append(logits)
+            if progress is not None:
+                done = start + len(block)
+                progress(f"reading the text: {done:,} of {len(ids):,} tokens", done / len(ids))
         return torch.cat(kept)
 
     def _forward(self, new_ids: list[int], start: int, keep: int = 1) -> torch.Tensor:

@@ -261,3 +261,16 @@ def test_a_range_selected_in_the_strip_is_shown_in_the_heatmap_exactly(long_wind
     assert y0 <= 200 and 260 <= y1 and y1 - y0 <= 512
     q0, q1, _, _ = heatmap.region.bounds
     assert q0 <= 200 and 260 < q1
+
+
+def test_the_status_bar_says_how_much_of_a_long_text_has_been_read(long_window, qtbot, wait_idle):
+    """A long text takes minutes to read: the status bar counts its tokens as each block of 512 is read, up
+    to all of them (1,100 tokens with "<s>": 512, 1,024, 1,100)."""
+    window = long_window
+    seen: list[str] = []
+    window.statusBar().messageChanged.connect(seen.append)
+    window.text_input.setPlainText(text_of(1100))
+    qtbot.waitUntil(lambda: window.document.long is not None and window.document.long.rows == 1100, timeout=REPLY_MS)
+    wait_idle(window, REPLY_MS)
+    read = [message for message in seen if message.startswith("reading the text")]
+    assert read == [f"reading the text: {done} of 1,100 tokens" for done in ("512", "1,024", "1,100")]
