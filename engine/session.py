@@ -43,6 +43,9 @@ from engine.tokens import check_unicode, readable_token, readable_tokens, token_
 
 MAX_TEXT_CHARS = 100_000  # longer pastes are refused before tokenising
 PREFILL_BLOCK = 512  # queries per prefill forward: a layer's scores are at most [head, 512, key] float32
+# "auto" keeps exact rows while their store takes at most this much (SmolLM2: ~2,300 tokens with room to generate),
+# so that a long document costs a few GB, not most of the RAM; beyond it, the long mode where the model has one.
+AUTO_EXACT_BYTES = 3 * 2**29  # 1.5 GiB
 
 
 def make_session(loaded: LoadedModel) -> EncoderSession | GenerationSession:
@@ -168,8 +171,9 @@ class _Session:
                     f"this model's {stack} stack has {layers} layers × {heads} heads"
                 )
 
-    def _check_memory(self, rows: dict[StackName, tuple[int, int]]) -> None:
-        """Refuse what would not fit, before anything changes. rows: stack -> (row capacity, keys)."""
+    def _check_memory(self, rows: dict[StackName, tuple[int, int]], limit: int | None = None) -> None:
+        """Refuse what would not fit (or take more than `limit` bytes), before anything changes.
+        rows: stack -> (row capacity, keys)."""
         needed = 0
         for stack, (capacity, keys) in rows.items():
             layers, heads = self._stack_shapes[stack]
@@ -181,7 +185,7 @@ class _Session:
              for s, (c, k) in rows.items()),
             default=0,
         )
-        check_fits(needed + 3 * widest, f"attention for {max(c for c, _ in rows.values())} tokens")
+        check_fits(needed + 3 * widest, f"attention for {max(c for c, _ in rows.values())} tokens", limit=limit)
 
     def _configure_store(self, rows: dict[StackName, tuple[int, int]]) -> None:
         self.store.clear()
@@ -568,18 +572,22 @@ class GenerationSession(_Session):
 
     def _choose_store(self, plan: _PrefillPlan) -> long_store.LongState | None:
         """None: exact rows in the store; else the long mode's state. "auto" takes exact rows while they fit."""
-        if self.store_mode != "long":
-            try:
+        if self.store_mode == "long":
+            return long_store.plan(self.loaded, plan.capacity, self.prefill_block)
+        try:
+            self._check_memory(plan.rows, AUTO_EXACT_BYTES if self.store_mode == "auto" else None)
+            return None
+        except AttentionMemoryError:
+            if self.store_mode == "exact":
+                raise
+        try:
+            return long_store.plan(self.loaded, plan.capacity, self.prefill_block)
+        except UnsupportedError as why:
+            try:  # no long mode for this model: exact rows as long as they fit the memory at all
                 self._check_memory(plan.rows)
                 return None
             except AttentionMemoryError as exact:
-                if self.store_mode == "exact":
-                    raise
-                try:
-                    return long_store.plan(self.loaded, plan.capacity, self.prefill_block)
-                except UnsupportedError as why:
-                    raise AttentionMemoryError(f"{exact}; {why}") from None
-        return long_store.plan(self.loaded, plan.capacity, self.prefill_block)
+                raise AttentionMemoryError(f"{exact}; {why}") from None
 
     def _recorder(self, start: dict[str, int], knock: dict[str, torch.Tensor]) -> capture.Recorder:
         if self._long is None:
