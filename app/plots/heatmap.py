@@ -86,6 +86,7 @@ class HeatmapView(TitledView):
         self._overview: Overview | None = None  # a long document's head (then `_matrix` is empty)
         self._region: ExactRegion | None = None  # its exact weights where the user zoomed in
         self._asked: Bounds | None = None  # the region last asked for, not answered yet
+        self._long_titles = ("", "")  # a long document's title while its overview is drawn, and while exact weights are
         self._drawn: NDArray[np.float32] | None = None  # the array the image was last set from
         self._attention_levels: tuple[float, float] | None = None  # the user's levels while a difference is shown
         self.hover_text = ""
@@ -154,8 +155,11 @@ class HeatmapView(TitledView):
         weights = self._finite(overview)
         ticks = colour_bar_ticks(scale)
         self.colorbar.axis.setTicks(None if ticks is None else [ticks])
-        if scale != "linear":
-            title += self.tr(" · {0} colours").format(i18n.title(SCALES[scale]))
+        colours = "" if scale == "linear" else self.tr(" · {0} colours").format(i18n.title(SCALES[scale]))
+        self._long_titles = (  # the title says which is drawn: the overview or, zoomed in, the exact weights
+            self.tr("{0}: max of {1}×{1} tokens, zoom in for exact weights{2}").format(title, factor, colours),
+            self.tr("{0}: exact weights{1}").format(title, colours),
+        )
         previous = self.shape
         same = self._overview is not None and self._overview.key == key
         region = self._region if same and self._region is not None and self._region.bounds[1] <= size else None
@@ -167,7 +171,7 @@ class HeatmapView(TitledView):
         self._queries, self._keys = list(queries), list(keys)
         self._left.set_labels(self._queries)
         self._bottom.set_labels(self._keys)
-        self._show_title(title)
+        self._show_title(self._long_titles[0])
         if size == 0:
             self.image.clear()
             return
@@ -374,6 +378,7 @@ class HeatmapView(TitledView):
                     self._showing = region.bounds
                     q0, q1, k0, k1 = region.bounds
                     self._set_image(region.colours, QRectF(k0 - 0.5, q0 - 0.5, k1 - k0, q1 - q0))
+                    self._show_title(self._long_titles[1])
                 return
             if self._asked is None or not covers(self._asked, visible):
                 self._asked = wanted_region(visible, overview.size, DISPLAY_LIMIT)
@@ -382,6 +387,7 @@ class HeatmapView(TitledView):
             self._showing = None
             side = overview.colours.shape[0] * overview.factor  # in tokens: the last cell may reach past the end
             self._set_image(overview.colours, QRectF(-0.5, -0.5, side, side))
+            self._show_title(self._long_titles[0])
 
     def _set_image(self, data: NDArray[np.float32], rect: QRectF) -> None:
         self._drawn = data

@@ -92,7 +92,8 @@ def test_overview_grid_and_zoomed_region_equal_eager_attention(long_window, long
     assert overview is not None and heatmap.shape == (n, n) and heatmap.matrix.size == 0
     np.testing.assert_allclose(overview.weights, pooled(eager[1, 2], factor), atol=2e-3)
     np.testing.assert_allclose(heatmap.displayed_image(), pooled(eager[1, 2], factor), atol=2e-3)  # linear colours
-    assert "long document" in heatmap.title and "zoom in for exact weights" in heatmap.title
+    assert heatmap.title == f"decoder self-attention · layer 1 · head 2 · long document: max of {factor}×{factor} " \
+                            "tokens, zoom in for exact weights"
     assert f"max of {factor}×{factor} tokens" in heatmap.text_at(300, 10)
 
     # The grid: every layer × head, each the pooled eager attention.
@@ -132,6 +133,14 @@ def test_overview_grid_and_zoomed_region_equal_eager_attention(long_window, long
     np.testing.assert_allclose(heatmap.displayed_image(), eager[1, 2, q0:q1, k0:k1], atol=2e-3)
     exact = heatmap.text_at(450, 420)
     assert "max of" not in exact and f"{eager[1, 2, 450, 420]:.3f}"[:-1] in exact
+    assert heatmap.title == "decoder self-attention · layer 1 · head 2 · long document: exact weights"  # not "max of"
+    zoom(heatmap, (0, n), (0, n))  # out again: the overview and its title
+    wait_idle(window)
+    np.testing.assert_allclose(heatmap.displayed_image(), pooled(eager[1, 2], factor), atol=2e-3)
+    assert heatmap.title.endswith(f"max of {factor}×{factor} tokens, zoom in for exact weights")
+    zoom(heatmap, (400, 480), (350, 470))  # in again: the region it holds, drawn at once
+    wait_idle(window)
+    assert heatmap.title.endswith("exact weights") and heatmap.region is region
 
     # A step adds a row and keeps the region (causal rows never change); the overview grows.
     with qtbot.waitSignal(window.client.stepped, timeout=REPLY_MS):
