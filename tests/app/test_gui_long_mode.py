@@ -283,3 +283,26 @@ def test_the_status_bar_says_how_much_of_a_long_text_has_been_read(long_window, 
     wait_idle(window, REPLY_MS)
     read = [message for message in seen if message.startswith("reading the text")]
     assert read == [f"reading the text: {done} of 1,100 tokens" for done in ("512", "1,024", "1,100")]
+
+
+def test_a_long_documents_thinned_axis_labels_say_their_positions(long_window, wait_idle):
+    """600 tokens on the query axis: one label in dozens is drawn, so each says where it is ("#37 the"); the word
+    at that position is the text's own (word i - 1 of the text, after "<s>"). Zoomed to 3 tokens, every label is
+    drawn and none needs a number."""
+    window = long_window
+    window.grab()
+    heatmap = window.attention.heatmap
+    labels = heatmap.plot.getAxis("left").drawn_labels
+    assert 5 < len(labels) < TOKENS // 2
+    for label in labels:
+        position, word = label.split(" ", 1)
+        index = int(position.removeprefix("#"))
+        assert word.strip() == ("<s>" if index == 0 else WORDS[(index - 1) % len(WORDS)]), label
+    zoom(heatmap, (100, 103), (100, 103))
+    wait_idle(window)
+    window.grab()
+    axis = heatmap.plot.getAxis("left")
+    (_, _), (top, bottom) = heatmap.plot.getViewBox().viewRange()
+    shown = range(max(0, round(top + 0.5)), round(bottom - 0.5) + 1)  # every row in view gets its word, unnumbered
+    assert [label.strip() for label in axis.drawn_labels] == [WORDS[(i - 1) % len(WORDS)] for i in shown]
+    assert len(shown) < 10 and not axis.numbered
