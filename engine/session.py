@@ -780,6 +780,8 @@ class GenerationSession(_Session):
         """Feed a whole input from position 0 in blocks of `prefill_block` queries through the KV cache, so
         that no layer holds [head, N, N] scores; return the logits after each of the last `keep` tokens."""
         kept = []
+        if progress is not None:  # at once: the first block may take seconds
+            progress(f"reading the text: 0 of {len(ids):,} tokens", 0.0)
         for start in range(0, len(ids), self.prefill_block):
             block = ids[start : start + self.prefill_block]
             wanted = min(len(block), keep - (len(ids) - start - len(block)))  # this block's share of the last `keep`
