@@ -157,8 +157,8 @@ class HeatmapView(TitledView):
         self.colorbar.axis.setTicks(None if ticks is None else [ticks])
         colours = "" if scale == "linear" else self.tr(" · {0} colours").format(i18n.title(SCALES[scale]))
         self._long_titles = (  # the title says which is drawn: the overview or, zoomed in, the exact weights
-            self.tr("{0}: max of {1}×{1} tokens, zoom in for exact weights{2}").format(title, factor, colours),
-            self.tr("{0}: exact weights{1}").format(title, colours),
+            self.tr("{0} · max of {1}×{1} tokens{2}").format(title, factor, colours),  # short: the pane's width
+            self.tr("{0} · exact{1}").format(title, colours),
         )
         previous = self.shape
         same = self._overview is not None and self._overview.key == key
@@ -193,6 +193,8 @@ class HeatmapView(TitledView):
             self._asked = None
         self._showing = None
         self._draw()
+        if self.cursor_cell is not None:  # its text said "≤ w, the max of …" until now
+            self.set_cursor(*self.cursor_cell)
         return True
 
     @property
@@ -470,9 +472,9 @@ class HeatmapView(TitledView):
         and highlight its diagonal cell: at full resolution when that is DISPLAY_LIMIT tokens or fewer (a long
         document's exact weights are asked for)."""
         last = position if last is None else last
-        self.set_cursor(position, position)
         low, high = position - around - 0.5, last + around + 0.5
         self.plot.getViewBox().setRange(xRange=(max(-0.5, low), high), yRange=(max(-0.5, low), high), padding=0)
+        self.set_cursor(position, position)  # once zoomed: its text is the exact weight when that is drawn
 
     def move_cursor(self, queries: int, keys: int) -> None:
         """Move the highlighted cell by (queries, keys); the first move starts at the last query's first key."""
