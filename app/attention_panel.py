@@ -482,8 +482,7 @@ class AttentionPanel(QWidget):
                 "largest weights. Untick \"mean\" and pick a head"))
             return
         head = min(self.picker.head, long.shape()[1] - 1)
-        title = self.tr("{0} · head {1} · long document: overview max-pooled over {2}×{2} tokens; zoom in for exact "
-                        "weights").format(where, head, long.factor)
+        title = self.tr("{0} · head {1}").format(where, head)  # the heatmap adds what it draws: overview or exact
         if self.difference_on and self.reference is not None:
             title = self.tr("no difference to the reference for a long document · {0}").format(title)
         self.heatmap.show_overview(

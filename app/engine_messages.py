@@ -86,6 +86,7 @@ TEMPLATES = (
                       "{n} × {n2} matrices through every layer. Use `attnlab export --store long --analyses rollout` "
                       "(computed exactly while it fits in memory), or a shorter text"),
     QT_TRANSLATE_NOOP("EngineMessage", "{what}: layer {layer} of {layers}"),
+    QT_TRANSLATE_NOOP("EngineMessage", "reading the text: {done} of {total} tokens"),  # engine/session.py's prefill
     # the memory estimate before loading (engine/loading.py, engine/load_estimate.py)
     QT_TRANSLATE_NOOP("EngineMessage", "{model} needs about {weights} for its weights + {attention} for attention at "
                       "{tokens} tokens, but there is only {ram} of free RAM: {advice}"),

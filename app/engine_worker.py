@@ -297,7 +297,12 @@ class EngineWorker(QObject):
         session, info = self._require_session()
         if info.kind == "encoder":
             return session.analyse(request.text, request.masks, top_k=self._sampling.candidates)
-        return session.prefill(request.text, request.masks, source=request.source, replay=request.replay)
+
+        def report(message: str, fraction: float) -> None:  # a long text takes minutes: say how far it got
+            self.progressed.emit(rid, message, fraction)
+
+        return session.prefill(request.text, request.masks, source=request.source, replay=request.replay,
+                               progress=report)
 
     def _step(self, rid: int, request: Step) -> object:
         return self._generator().step()
@@ -466,6 +471,7 @@ class EngineClient(QObject):
     prediction_explained = Signal(object)  # LensResult or HeadImportance
     prediction_progressed = Signal(str, float)  # the exact importance map's progress
     scoring_progressed = Signal(str, float)  # head scores' progress (long mode: rows recomputed)
+    analysis_progressed = Signal(str, float)  # how much of the text an analysis has read
     sampling_applied = Signal(object)  # whether the generation so far has ended now (None: none yet)
     errored = Signal(str)  # message for the user
     analysis_failed = Signal(str)  # an analysis errored (also sent as errored): the views show an older text
@@ -614,6 +620,8 @@ class EngineClient(QObject):
             self.prediction_progressed.emit(message, fraction)
         elif isinstance(request, ScoreHeads):
             self.scoring_progressed.emit(translate_engine_message(message), fraction)
+        elif isinstance(request, Analyse):
+            self.analysis_progressed.emit(translate_engine_message(message), fraction)
 
     def _on_yielded(self, rid: int, partial: object) -> None:
         request = self._current(rid)

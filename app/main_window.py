@@ -209,6 +209,7 @@ class MainWindow(QMainWindow):
         c.induction_probed.connect(self.attention.show_probe)
         c.scoring_failed.connect(self.attention.scoring_failed)
         c.scoring_progressed.connect(lambda message, _fraction: self.statusBar().showMessage(message, 3000))
+        c.analysis_progressed.connect(lambda message, _fraction: self.statusBar().showMessage(message, 60_000))
         self.attention.scores_wanted.connect(c.score_heads)
         self.attention.rollout_wanted.connect(c.rollout)
         self.attention.probe_requested.connect(c.probe_induction)

@@ -62,7 +62,8 @@ class SyntheticSession:
     def _candidates(self) -> tuple[Candidate, ...]:
         return tuple(Candidate(i, f"t{i}", 0.1) for i in range(10))
 
-    def prefill(self, text: str, masks: Masks = Masks(), source: str | None = None, replay=()) -> AnalysisResult:
+    def prefill(self, text: str, masks: Masks = Masks(), source: str | None = None, replay=(),
+                progress=None) -> AnalysisResult:
         """The stored attention as if `text` were prefilled (the benchmarks never replay)."""
         if self._store is None:
             self.prepare(16)

@@ -24,9 +24,11 @@ def available_memory() -> int:
         return 1 << 62
 
 
-def check_fits(needed: int, what: str, budget: int | None = None) -> None:
-    """Refuse a request that would take more than 80% of available memory, before allocating."""
+def check_fits(needed: int, what: str, budget: int | None = None, limit: int | None = None) -> None:
+    """Refuse a request that would take more than 80% of available memory (or `budget`, or more than
+    `limit` bytes however much is free), before allocating."""
     budget = int(available_memory() * 0.8) if budget is None else budget
+    budget = budget if limit is None else min(budget, limit)
     if needed > budget:
         raise AttentionMemoryError(
             f"{what} needs {needed / 2**30:.2f} GiB but only {budget / 2**30:.2f} GiB is free: "

@@ -43,6 +43,9 @@ from engine.tokens import check_unicode, readable_token, readable_tokens, token_
 
 MAX_TEXT_CHARS = 100_000  # longer pastes are refused before tokenising
 PREFILL_BLOCK = 512  # queries per prefill forward: a layer's scores are at most [head, 512, key] float32
+# "auto" keeps exact rows while their store takes at most this much (SmolLM2: ~2,300 tokens with room to generate),
+# so that a long document costs a few GB, not most of the RAM; beyond it, the long mode where the model has one.
+AUTO_EXACT_BYTES = 3 * 2**29  # 1.5 GiB
 
 
 def make_session(loaded: LoadedModel) -> EncoderSession | GenerationSession:
@@ -168,8 +171,9 @@ class _Session:
                     f"this model's {stack} stack has {layers} layers × {heads} heads"
                 )
 
-    def _check_memory(self, rows: dict[StackName, tuple[int, int]]) -> None:
-        """Refuse what would not fit, before anything changes. rows: stack -> (row capacity, keys)."""
+    def _check_memory(self, rows: dict[StackName, tuple[int, int]], limit: int | None = None) -> None:
+        """Refuse what would not fit (or take more than `limit` bytes), before anything changes.
+        rows: stack -> (row capacity, keys)."""
         needed = 0
         for stack, (capacity, keys) in rows.items():
             layers, heads = self._stack_shapes[stack]
@@ -181,7 +185,7 @@ class _Session:
              for s, (c, k) in rows.items()),
             default=0,
         )
-        check_fits(needed + 3 * widest, f"attention for {max(c for c, _ in rows.values())} tokens")
+        check_fits(needed + 3 * widest, f"attention for {max(c for c, _ in rows.values())} tokens", limit=limit)
 
     def _configure_store(self, rows: dict[StackName, tuple[int, int]]) -> None:
         self.store.clear()
@@ -417,7 +421,8 @@ class GenerationSession(_Session):
         return bool(self._finish_reason)
 
     def prefill(
-        self, text: str, masks: Masks = Masks(), source: str | None = None, replay: Sequence[int] = ()
+        self, text: str, masks: Masks = Masks(), source: str | None = None, replay: Sequence[int] = (),
+        progress: Progress | None = None,
     ) -> AnalysisResult:
         """Start over: tokenise, run the whole input once, keep the cache. Changing masks means prefill again.
 
@@ -425,7 +430,7 @@ class GenerationSession(_Session):
         masks show their effect on a whole generation without losing it. They come back as the
         result's `steps`, each with the candidates it would be chosen from now. Decoder knock-outs
         may fall on replayed tokens too: positions count the prompt (or start token and prefix),
-        then the replay.
+        then the replay. `progress` hears how many tokens have been read, after each block of queries.
         """
         started = time.perf_counter()
         plan = self._plan(text, masks, source, replay)
@@ -436,7 +441,7 @@ class GenerationSession(_Session):
             self.store.clear()
         with torch.inference_mode():
             self._encoder_out = self._encode() if self._seq2seq else None
-            logits = self._feed(plan.ids + plan.replay, keep=len(plan.replay) + 1)
+            logits = self._feed(plan.ids + plan.replay, keep=len(plan.replay) + 1, progress=progress)
         self._logits = logits[-1]
         steps = self._replay_steps(plan.replay, logits)
         self._drop_after_end(len(steps), len(plan.replay), logits)
@@ -567,18 +572,22 @@ class GenerationSession(_Session):
 
     def _choose_store(self, plan: _PrefillPlan) -> long_store.LongState | None:
         """None: exact rows in the store; else the long mode's state. "auto" takes exact rows while they fit."""
-        if self.store_mode != "long":
-            try:
+        if self.store_mode == "long":
+            return long_store.plan(self.loaded, plan.capacity, self.prefill_block)
+        try:
+            self._check_memory(plan.rows, AUTO_EXACT_BYTES if self.store_mode == "auto" else None)
+            return None
+        except AttentionMemoryError:
+            if self.store_mode == "exact":
+                raise
+        try:
+            return long_store.plan(self.loaded, plan.capacity, self.prefill_block)
+        except UnsupportedError as why:
+            try:  # no long mode for this model: exact rows as long as they fit the memory at all
                 self._check_memory(plan.rows)
                 return None
             except AttentionMemoryError as exact:
-                if self.store_mode == "exact":
-                    raise
-                try:
-                    return long_store.plan(self.loaded, plan.capacity, self.prefill_block)
-                except UnsupportedError as why:
-                    raise AttentionMemoryError(f"{exact}; {why}") from None
-        return long_store.plan(self.loaded, plan.capacity, self.prefill_block)
+                raise AttentionMemoryError(f"{exact}; {why}") from None
 
     def _recorder(self, start: dict[str, int], knock: dict[str, torch.Tensor]) -> capture.Recorder:
         if self._long is None:
@@ -767,16 +776,21 @@ class GenerationSession(_Session):
         self.store.set_rows("encoder", len(self._source_ids))
         return out
 
-    def _feed(self, ids: list[int], keep: int) -> torch.Tensor:
+    def _feed(self, ids: list[int], keep: int, progress: Progress | None = None) -> torch.Tensor:
         """Feed a whole input from position 0 in blocks of `prefill_block` queries through the KV cache, so
         that no layer holds [head, N, N] scores; return the logits after each of the last `keep` tokens."""
         kept = []
+        if progress is not None:  # at once: the first block may take seconds
+            progress(f"reading the text: 0 of {len(ids):,} tokens", 0.0)
         for start in range(0, len(ids), self.prefill_block):
             block = ids[start : start + self.prefill_block]
             wanted = min(len(block), keep - (len(ids) - start - len(block)))  # this block's share of the last `keep`
             logits = self._forward(block, start, keep=max(wanted, 1))
             if wanted > 0:
                 kept.append(logits)
+            if progress is not None:
+                done = start + len(block)
+                progress(f"reading the text: {done:,} of {len(ids):,} tokens", done / len(ids))
         return torch.cat(kept)
 
     def _forward(self, new_ids: list[int], start: int, keep: int = 1) -> torch.Tensor:

@@ -86,6 +86,7 @@ class HeatmapView(TitledView):
         self._overview: Overview | None = None  # a long document's head (then `_matrix` is empty)
         self._region: ExactRegion | None = None  # its exact weights where the user zoomed in
         self._asked: Bounds | None = None  # the region last asked for, not answered yet
+        self._long_titles = ("", "")  # a long document's title while its overview is drawn, and while exact weights are
         self._drawn: NDArray[np.float32] | None = None  # the array the image was last set from
         self._attention_levels: tuple[float, float] | None = None  # the user's levels while a difference is shown
         self.hover_text = ""
@@ -154,8 +155,11 @@ class HeatmapView(TitledView):
         weights = self._finite(overview)
         ticks = colour_bar_ticks(scale)
         self.colorbar.axis.setTicks(None if ticks is None else [ticks])
-        if scale != "linear":
-            title += self.tr(" · {0} colours").format(i18n.title(SCALES[scale]))
+        colours = "" if scale == "linear" else self.tr(" · {0} colours").format(i18n.title(SCALES[scale]))
+        self._long_titles = (  # the title says which is drawn: the overview or, zoomed in, the exact weights
+            self.tr("{0} · max of {1}×{1} tokens{2}").format(title, factor, colours),  # short: the pane's width
+            self.tr("{0} · exact{1}").format(title, colours),
+        )
         previous = self.shape
         same = self._overview is not None and self._overview.key == key
         region = self._region if same and self._region is not None and self._region.bounds[1] <= size else None
@@ -167,7 +171,7 @@ class HeatmapView(TitledView):
         self._queries, self._keys = list(queries), list(keys)
         self._left.set_labels(self._queries)
         self._bottom.set_labels(self._keys)
-        self._show_title(title)
+        self._show_title(self._long_titles[0])
         if size == 0:
             self.image.clear()
             return
@@ -189,6 +193,8 @@ class HeatmapView(TitledView):
             self._asked = None
         self._showing = None
         self._draw()
+        if self.cursor_cell is not None:  # its text said "≤ w, the max of …" until now
+            self.set_cursor(*self.cursor_cell)
         return True
 
     @property
@@ -374,6 +380,7 @@ class HeatmapView(TitledView):
                     self._showing = region.bounds
                     q0, q1, k0, k1 = region.bounds
                     self._set_image(region.colours, QRectF(k0 - 0.5, q0 - 0.5, k1 - k0, q1 - q0))
+                    self._show_title(self._long_titles[1])
                 return
             if self._asked is None or not covers(self._asked, visible):
                 self._asked = wanted_region(visible, overview.size, DISPLAY_LIMIT)
@@ -382,6 +389,7 @@ class HeatmapView(TitledView):
             self._showing = None
             side = overview.colours.shape[0] * overview.factor  # in tokens: the last cell may reach past the end
             self._set_image(overview.colours, QRectF(-0.5, -0.5, side, side))
+            self._show_title(self._long_titles[0])
 
     def _set_image(self, data: NDArray[np.float32], rect: QRectF) -> None:
         self._drawn = data
@@ -464,9 +472,9 @@ class HeatmapView(TitledView):
         and highlight its diagonal cell: at full resolution when that is DISPLAY_LIMIT tokens or fewer (a long
         document's exact weights are asked for)."""
         last = position if last is None else last
-        self.set_cursor(position, position)
         low, high = position - around - 0.5, last + around + 0.5
         self.plot.getViewBox().setRange(xRange=(max(-0.5, low), high), yRange=(max(-0.5, low), high), padding=0)
+        self.set_cursor(position, position)  # once zoomed: its text is the exact weight when that is drawn
 
     def move_cursor(self, queries: int, keys: int) -> None:
         """Move the highlighted cell by (queries, keys); the first move starts at the last query's first key."""

@@ -3,6 +3,8 @@
 Vertical axes thin their labels out to one per line of text. The horizontal (key) axis writes
 its labels level while they all fit side by side, and turns them upright (rotated 90°) when
 they would not: an upright label needs only a line's height of width, so far fewer are left out.
+With NUMBERED_FROM tokens or more in view, a thinned-out label (vertical or upright) starts with its
+position ("#1986 the"), so that a long document's axis says where it is.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from app.token_text import display_text
 LABEL_CHARS = 12
 GAP_PX = 6  # between two labels on the horizontal axis
 UPRIGHT_PX = 80  # the longest an upright label may be (taller would take the heatmap's room)
+NUMBERED_FROM = 100  # tokens in view from which a thinned-out axis numbers its labels (a short text keeps the room)
 UPRIGHT_SHARE = 0.12  # ... and at most this share of the view's height (a short pane keeps its plot)
 
 
@@ -37,6 +40,7 @@ class TokenAxis(pg.AxisItem):
         self._metrics = QFontMetrics(QFont())
         self.upright = False  # horizontal axis: the labels are drawn rotated (they did not fit level)
         self._upright_texts: list[tuple[float, str]] = []  # (x in pixels, label) drawn by drawPicture
+        self.numbered = False  # the labels drawn skip tokens: each says its position too
 
     def set_labels(self, labels: Sequence[str]) -> None:
         labels = [display_text(label, limit=LABEL_CHARS) for label in labels]
@@ -85,7 +89,7 @@ class TokenAxis(pg.AxisItem):
     def tickValues(self, minVal: float, maxVal: float, size: float):  # noqa: N802,N803 - pyqtgraph override
         span = self._span(minVal, maxVal) if size > 0 else None
         if span is None:
-            self.upright = False  # no labels: none upright (a stale True would draw labels of another size)
+            self.upright = self.numbered = False  # no labels (a stale True would draw labels of another size)
             return []
         minVal, maxVal, lo, hi = span
         if self.orientation in ("left", "right"):
@@ -95,10 +99,15 @@ class TokenAxis(pg.AxisItem):
             upright = self._every_nth(lo, hi, size)
             self.upright = self.orientation == "bottom" and len(level) < hi - lo + 1 and len(upright) > len(level)
             chosen = upright if self.upright else level
+        # Level labels keep their width (they were spaced by it); the others have a line's room to say where.
+        self.numbered = (hi - lo + 1 >= NUMBERED_FROM and len(chosen) < hi - lo + 1
+                         and (self.orientation in ("left", "right") or self.upright))
         return [(1.0, [v + self._offset for v in chosen])]
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph override
         indices = [round(v - self._offset) for v in values]
+        if self.numbered:
+            return [f"#{i} {self._labels[i]}" if 0 <= i < len(self._labels) else "" for i in indices]
         return [self._labels[i] if 0 <= i < len(self._labels) else "" for i in indices]
 
     # -- upright labels ----------------------------------------------------------------------

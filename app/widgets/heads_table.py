@@ -66,6 +66,9 @@ class HeadsTable(QTableWidget):
         current = self.current_head()
         with QSignalBlocker(self):
             self.setSortingEnabled(False)  # filling a sorted table moves rows under the loop
+            # Columns fit their contents once, after the fill: refitting on each of the 270 × 8 cells of a real
+            # model's table measured every column again for each (30 s on the GUI thread at each step).
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
             if columns != self.columns:
                 self.columns = columns
                 self.setColumnCount(len(columns))
@@ -83,6 +86,7 @@ class HeadsTable(QTableWidget):
                 for column, name in enumerate(names, start=2):
                     value = float(values[name][layer, head])  # type: ignore[index]  # not None: in names
                     self.setItem(row, column, _Number(value, format_value(value)))
+            header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
             self.setSortingEnabled(True)
             if order is not None and order[0] in columns:
                 self.sortItems(columns.index(order[0]), order[1])

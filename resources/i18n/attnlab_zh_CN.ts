@@ -21,13 +21,13 @@
     </message>
     <message>
         <location filename="../../app/attention_panel.py" line="245"/>
-        <location filename="../../app/attention_panel.py" line="508"/>
+        <location filename="../../app/attention_panel.py" line="507"/>
         <source>all layers × heads · {0}</source>
         <translation>所有层 × 头 · {0}</translation>
     </message>
     <message>
         <location filename="../../app/attention_panel.py" line="246"/>
-        <location filename="../../app/attention_panel.py" line="509"/>
+        <location filename="../../app/attention_panel.py" line="508"/>
         <source>heads of layer {0} · {1}</source>
         <translation>第 {0} 层的头 · {1}</translation>
     </message>
@@ -107,27 +107,22 @@
         <translation>长文档不可用各头平均：其概览只保留每个头的最大权重。请取消勾选“平均”并选择一个头</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="485"/>
-        <source>{0} · head {1} · long document: overview max-pooled over {2}×{2} tokens; zoom in for exact weights</source>
-        <translation>{0} · 头 {1} · 长文档：概览为 {2}×{2} 个词元的最大池化；放大可看精确权重</translation>
-    </message>
-    <message>
-        <location filename="../../app/attention_panel.py" line="488"/>
+        <location filename="../../app/attention_panel.py" line="487"/>
         <source>no difference to the reference for a long document · {0}</source>
         <translation>长文档无法与参考运行做差 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="513"/>
+        <location filename="../../app/attention_panel.py" line="512"/>
         <source>{0} · max of {1}×{2} tokens</source>
         <translation>{0} · {1}×{2} 个词元的最大值</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="521"/>
+        <location filename="../../app/attention_panel.py" line="520"/>
         <source>#{0} → #{1} · layer {2}</source>
         <translation>#{0} → #{1} · 第 {2} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="522"/>
+        <location filename="../../app/attention_panel.py" line="521"/>
         <source>The formula inspector runs the whole text again without the cache, holding every weight of a layer at once: too much memory for a long document ({0} tokens). The exact weight is in the heatmap when zoomed in; shorten the text to inspect how it was computed.</source>
         <translation>公式检查器会不用缓存把整段文本重新运行一遍，同时保存一层的全部权重：对长文档（{0} 个词元）内存不够。放大热图即可看到精确权重；缩短文本才能查看它是如何计算的。</translation>
     </message>
@@ -160,6 +155,7 @@
     <message>
         <location filename="../../app/attention_panel.py" line="201"/>
         <location filename="../../app/attention_panel.py" line="282"/>
+        <location filename="../../app/attention_panel.py" line="485"/>
         <source>{0} · head {1}</source>
         <translation>{0} · 头 {1}</translation>
     </message>
@@ -561,42 +557,47 @@
         <translation>头消融需要合并各头的输出投影，而这个架构的注意力没有提供它</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="97"/>
+        <location filename="../../app/engine_messages.py" line="89"/>
+        <source>reading the text: {done} of {total} tokens</source>
+        <translation>正在读取文本：{done} / {total} 个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="98"/>
         <source>finding {spec}</source>
         <translation>正在查找 {spec}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="98"/>
+        <location filename="../../app/engine_messages.py" line="99"/>
         <source>loading weights of {model} ({kind})</source>
         <translation>正在加载 {model} 的权重（{kind}）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="99"/>
+        <location filename="../../app/engine_messages.py" line="100"/>
         <source>loaded {model} in {seconds} s</source>
         <translation>已加载 {model}，用时 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="90"/>
+        <location filename="../../app/engine_messages.py" line="91"/>
         <source>{model} needs about {weights} for its weights + {attention} for attention at {tokens} tokens, but there is only {ram} of free RAM: {advice}</source>
         <translation>{model} 大约需要 {weights} 存放权重，另需 {attention} 存放 {tokens} 个词元的注意力，但只有 {ram} 可用内存：{advice}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="92"/>
+        <location filename="../../app/engine_messages.py" line="93"/>
         <source>{model} needs about {weights} for its weights + {attention} for attention at {tokens} tokens, but there is only {gpu} free on the GPU and {ram} of RAM: {advice}</source>
         <translation>{model} 大约需要 {weights} 存放权重，另需 {attention} 存放 {tokens} 个词元的注意力，但只有 GPU 上 {gpu} 可用、内存 {ram}：{advice}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="94"/>
+        <location filename="../../app/engine_messages.py" line="95"/>
         <source>{model} needs about {weights} for its weights + {attention} for attention at {tokens} tokens, but there is only {gpu} free on the GPU(s) + {ram} of RAM: {advice}</source>
         <translation>{model} 大约需要 {weights} 存放权重，另需 {attention} 存放 {tokens} 个词元的注意力，但只有 GPU 上共 {gpu} 可用，加上内存 {ram}：{advice}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="125"/>
+        <location filename="../../app/engine_messages.py" line="126"/>
         <source>pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter text, or device map auto to spread the layers over the GPUs and RAM</source>
         <translation>请换更小的模型、更小的数据类型（float16 或 bfloat16）或更短的文本，或用 device map auto 把各层分布到各 GPU 和内存上</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="127"/>
+        <location filename="../../app/engine_messages.py" line="128"/>
         <source>pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter text</source>
         <translation>请换更小的模型、更小的数据类型（float16 或 bfloat16）或更短的文本</translation>
     </message>
@@ -611,107 +612,107 @@
         <translation>{what}：第 {layer} 层，共 {layers} 层</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="123"/>
+        <location filename="../../app/engine_messages.py" line="124"/>
         <source>scoring heads from recomputed rows</source>
         <translation>正在用重新计算的行为各头打分</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="124"/>
+        <location filename="../../app/engine_messages.py" line="125"/>
         <source>attention rollout from recomputed rows</source>
         <translation>正在用重新计算的行计算注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="100"/>
+        <location filename="../../app/engine_messages.py" line="101"/>
         <source>using the converted copy of {file}</source>
         <translation>使用 {file} 的转换副本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="101"/>
+        <location filename="../../app/engine_messages.py" line="102"/>
         <source>converted {file}</source>
         <translation>已转换 {file}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="102"/>
+        <location filename="../../app/engine_messages.py" line="103"/>
         <source>reading the tokenizer from {file} (about 15 s)</source>
         <translation>正在从 {file} 读取分词器（约 15 秒）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="103"/>
+        <location filename="../../app/engine_messages.py" line="104"/>
         <source>dequantising the weights of {file} (about 30 s)</source>
         <translation>正在反量化 {file} 的权重（约 30 秒）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="104"/>
+        <location filename="../../app/engine_messages.py" line="105"/>
         <source>writing model.safetensors (float32)</source>
         <translation>正在写入 model.safetensors（float32）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="105"/>
+        <location filename="../../app/engine_messages.py" line="106"/>
         <source>checking the converted model against the GGUF</source>
         <translation>正在对照 GGUF 检查转换后的模型</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="110"/>
+        <location filename="../../app/engine_messages.py" line="111"/>
         <source>text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="111"/>
+        <location filename="../../app/engine_messages.py" line="112"/>
         <source>source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="112"/>
+        <location filename="../../app/engine_messages.py" line="113"/>
         <source>prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="113"/>
+        <location filename="../../app/engine_messages.py" line="114"/>
         <source>decoder prefix</source>
         <translation>解码器前缀</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="114"/>
+        <location filename="../../app/engine_messages.py" line="115"/>
         <source>mask</source>
         <translation>遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="115"/>
+        <location filename="../../app/engine_messages.py" line="116"/>
         <source>knock-out</source>
         <translation>屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="116"/>
+        <location filename="../../app/engine_messages.py" line="117"/>
         <source>decoder knock-out</source>
         <translation>解码器屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="117"/>
+        <location filename="../../app/engine_messages.py" line="118"/>
         <source>eos</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="118"/>
+        <location filename="../../app/engine_messages.py" line="119"/>
         <source>max_length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="119"/>
+        <location filename="../../app/engine_messages.py" line="120"/>
         <source>encoder</source>
         <translation>编码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="120"/>
+        <location filename="../../app/engine_messages.py" line="121"/>
         <source>decoder</source>
         <translation>解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="121"/>
+        <location filename="../../app/engine_messages.py" line="122"/>
         <source>encoder-decoder</source>
         <translation>编码器-解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="122"/>
+        <location filename="../../app/engine_messages.py" line="123"/>
         <source>cross</source>
         <translation>交叉注意力</translation>
     </message>
@@ -1078,12 +1079,12 @@
         <translation>每个头在这段文本上的评分；点击列标题排序，点击一行显示那个头</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/heads_table.py" line="73"/>
+        <location filename="../../app/widgets/heads_table.py" line="76"/>
         <source>layer</source>
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/heads_table.py" line="73"/>
+        <location filename="../../app/widgets/heads_table.py" line="76"/>
         <source>head</source>
         <translation>头</translation>
     </message>
@@ -1106,18 +1107,28 @@
         <translation>一个头的注意力：行是查询，列是键。悬停在格子上可看权重；点击它（或按 Enter）可看它是怎么算出来的。方向键移动高亮的格子，PageUp/PageDown 切换层。</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="116"/>
+        <location filename="../../app/plots/heatmap.py" line="117"/>
         <source> · token 0 hidden ({0:.0%} of the weight)</source>
         <translation> · 隐藏了词元 0（占权重的 {0:.0%}）</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="118"/>
+        <location filename="../../app/plots/heatmap.py" line="119"/>
         <location filename="../../app/plots/heatmap.py" line="158"/>
         <source> · {0} colours</source>
         <translation> · {0}配色</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="313"/>
+        <location filename="../../app/plots/heatmap.py" line="160"/>
+        <source>{0} · max of {1}×{1} tokens{2}</source>
+        <translation>{0} · {1}×{1} 个词元的最大值{2}</translation>
+    </message>
+    <message>
+        <location filename="../../app/plots/heatmap.py" line="161"/>
+        <source>{0} · exact{1}</source>
+        <translation>{0} · 精确权重{1}</translation>
+    </message>
+    <message>
+        <location filename="../../app/plots/heatmap.py" line="319"/>
         <source>{0} (#{1}) → {2} (#{3}): ≤ {4:.3f}, the max of {5}×{6} tokens (#{7}–{8} → #{9}–{10}); zoom in for exact weights</source>
         <translation>{0} (#{1}) → {2} (#{3})：≤ {4:.3f}，为 {5}×{6} 个词元的最大值（#{7}–{8} → #{9}–{10}）；放大可看精确权重</translation>
     </message>
@@ -1240,7 +1251,7 @@
     </message>
     <message>
         <location filename="../../app/main_window.py" line="113"/>
-        <location filename="../../app/main_window.py" line="509"/>
+        <location filename="../../app/main_window.py" line="520"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
@@ -1270,128 +1281,128 @@
         <translation>没有模型</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="268"/>
-        <location filename="../../app/main_window.py" line="269"/>
+        <location filename="../../app/main_window.py" line="272"/>
+        <location filename="../../app/main_window.py" line="273"/>
         <source>Loading {0}…</source>
         <translation>正在加载 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="291"/>
+        <location filename="../../app/main_window.py" line="295"/>
         <source>a source text</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="291"/>
+        <location filename="../../app/main_window.py" line="295"/>
         <source>some text</source>
         <translation>一些文字</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="292"/>
+        <location filename="../../app/main_window.py" line="296"/>
         <source>Type {0} to see its attention.</source>
         <translation>输入{0}，查看它的注意力。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="304"/>
+        <location filename="../../app/main_window.py" line="308"/>
         <source>Re-running the text and its {0} generated tokens with the new masks</source>
         <translation>正在用新的遮盖重新运行文本及其 {0} 个已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="378"/>
+        <location filename="../../app/main_window.py" line="389"/>
         <source>Regenerating from token #{0}</source>
         <translation>正在从词元 #{0} 起重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="393"/>
+        <location filename="../../app/main_window.py" line="404"/>
         <source>Head ablation</source>
         <translation>头消融</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="422"/>
+        <location filename="../../app/main_window.py" line="433"/>
         <source>Pick a model in the list, or open a model folder.</source>
         <translation>请在列表中选择一个模型，或打开一个模型文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="432"/>
+        <location filename="../../app/main_window.py" line="443"/>
         <source>attnlab — {0}</source>
         <translation>attnlab — {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="437"/>
+        <location filename="../../app/main_window.py" line="448"/>
         <source>Loaded {0}</source>
         <translation>已加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="456"/>
+        <location filename="../../app/main_window.py" line="467"/>
         <source> Still using {0}.</source>
         <translation> 仍在使用 {0}。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="457"/>
+        <location filename="../../app/main_window.py" line="468"/>
         <source>Could not load {0}: {1}{2}</source>
         <translation>无法加载 {0}：{1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="459"/>
+        <location filename="../../app/main_window.py" line="470"/>
         <source>Could not load {0}</source>
         <translation>无法加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="471"/>
+        <location filename="../../app/main_window.py" line="482"/>
         <source>analysis {0:.0f} ms</source>
         <translation>分析 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="477"/>
+        <location filename="../../app/main_window.py" line="488"/>
         <source>last step {0:.0f} ms</source>
         <translation>上一步 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="487"/>
+        <location filename="../../app/main_window.py" line="498"/>
         <source>end of text</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="487"/>
+        <location filename="../../app/main_window.py" line="498"/>
         <source>maximum length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="488"/>
+        <location filename="../../app/main_window.py" line="499"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="488"/>
+        <location filename="../../app/main_window.py" line="499"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="489"/>
+        <location filename="../../app/main_window.py" line="500"/>
         <source>Generated {0} tokens ({1})</source>
         <translation>已生成 {0} 个词元（{1}）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="509"/>
+        <location filename="../../app/main_window.py" line="520"/>
         <source>Decoder prefix (optional)</source>
         <translation>解码器前缀（可选）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="518"/>
+        <location filename="../../app/main_window.py" line="529"/>
         <source>Knock-out is not available: {0}</source>
         <translation>无法屏蔽：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="660"/>
+        <location filename="../../app/main_window.py" line="671"/>
         <source>{0} is not available for this model: {1}</source>
         <translation>这个模型不支持{0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="664"/>
+        <location filename="../../app/main_window.py" line="675"/>
         <source>The formula inspector</source>
         <translation>公式检查器</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="667"/>
+        <location filename="../../app/main_window.py" line="678"/>
         <source>No formula for this model: {0}.</source>
         <translation>这个模型没有公式：{0}。</translation>
     </message>

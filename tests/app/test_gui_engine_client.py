@@ -39,7 +39,7 @@ class FakeSession:
         ids = np.arange(n, dtype=np.int64)
         return AnalysisResult(tuple(self.tokens), ids, (), np.zeros(0, np.int64), self.store.snapshot(), masks=None)
 
-    def prefill(self, text, masks, source=None, replay=()):
+    def prefill(self, text, masks, source=None, replay=(), progress=None):
         if self.gate is not None:
             self.gate.wait(10)
         if not text:

@@ -22,7 +22,7 @@ class ExplodingSession(FakeSession):
     def _result(self):
         return replace(super()._result(), masks=Masks())  # what the window draws needs the masks
 
-    def prefill(self, text, masks, source=None, replay=()):
+    def prefill(self, text, masks, source=None, replay=(), progress=None):
         if text == "boom":
             raise KeyError("a bug in the engine")  # not an EngineError: an unexpected exception
         return super().prefill(text, masks, source, replay)

@@ -92,7 +92,7 @@ def test_overview_grid_and_zoomed_region_equal_eager_attention(long_window, long
     assert overview is not None and heatmap.shape == (n, n) and heatmap.matrix.size == 0
     np.testing.assert_allclose(overview.weights, pooled(eager[1, 2], factor), atol=2e-3)
     np.testing.assert_allclose(heatmap.displayed_image(), pooled(eager[1, 2], factor), atol=2e-3)  # linear colours
-    assert "long document" in heatmap.title and "zoom in for exact weights" in heatmap.title
+    assert heatmap.title == f"decoder self-attention · layer 1 · head 2 · max of {factor}×{factor} tokens"
     assert f"max of {factor}×{factor} tokens" in heatmap.text_at(300, 10)
 
     # The grid: every layer × head, each the pooled eager attention.
@@ -132,6 +132,14 @@ def test_overview_grid_and_zoomed_region_equal_eager_attention(long_window, long
     np.testing.assert_allclose(heatmap.displayed_image(), eager[1, 2, q0:q1, k0:k1], atol=2e-3)
     exact = heatmap.text_at(450, 420)
     assert "max of" not in exact and f"{eager[1, 2, 450, 420]:.3f}"[:-1] in exact
+    assert heatmap.title == "decoder self-attention · layer 1 · head 2 · exact"  # not "max of"
+    zoom(heatmap, (0, n), (0, n))  # out again: the overview and its title
+    wait_idle(window)
+    np.testing.assert_allclose(heatmap.displayed_image(), pooled(eager[1, 2], factor), atol=2e-3)
+    assert heatmap.title.endswith(f"max of {factor}×{factor} tokens")
+    zoom(heatmap, (400, 480), (350, 470))  # in again: the region it holds, drawn at once
+    wait_idle(window)
+    assert heatmap.title.endswith("· exact") and heatmap.region is region
 
     # A step adds a row and keeps the region (causal rows never change); the overview grows.
     with qtbot.waitSignal(window.client.stepped, timeout=REPLY_MS):
@@ -261,3 +269,44 @@ def test_a_range_selected_in_the_strip_is_shown_in_the_heatmap_exactly(long_wind
     assert y0 <= 200 and 260 <= y1 and y1 - y0 <= 512
     q0, q1, _, _ = heatmap.region.bounds
     assert q0 <= 200 and 260 < q1
+    # The highlighted cell's text (the status bar's) is its exact weight now, not the overview's "≤ w, the max of".
+    assert heatmap.cursor_cell == (200, 200)
+    exact = f"(#200) → {heatmap.hover_text.split(' → ')[1].split(' (#')[0]} (#200): " \
+            f"{heatmap.region.weights[200 - q0, 200 - heatmap.region.bounds[2]]:.3f}"
+    assert heatmap.hover_text == window.statusBar().currentMessage() and heatmap.hover_text.endswith(exact)
+
+
+def test_the_status_bar_says_how_much_of_a_long_text_has_been_read(long_window, qtbot, wait_idle):
+    """A long text takes minutes to read: the status bar counts its tokens as each block of 512 is read, up
+    to all of them (1,100 tokens with "<s>": 0 at once, 512, 1,024, 1,100)."""
+    window = long_window
+    seen: list[str] = []
+    window.statusBar().messageChanged.connect(seen.append)
+    window.text_input.setPlainText(text_of(1100))
+    qtbot.waitUntil(lambda: window.document.long is not None and window.document.long.rows == 1100, timeout=REPLY_MS)
+    wait_idle(window, REPLY_MS)
+    read = [message for message in seen if message.startswith("reading the text")]
+    assert read == [f"reading the text: {done} of 1,100 tokens" for done in ("0", "512", "1,024", "1,100")]
+
+
+def test_a_long_documents_thinned_axis_labels_say_their_positions(long_window, wait_idle):
+    """600 tokens on the query axis: one label in dozens is drawn, so each says where it is ("#37 the"); the word
+    at that position is the text's own (word i - 1 of the text, after "<s>"). Zoomed to 3 tokens, every label is
+    drawn and none needs a number."""
+    window = long_window
+    window.grab()
+    heatmap = window.attention.heatmap
+    labels = heatmap.plot.getAxis("left").drawn_labels
+    assert 5 < len(labels) < TOKENS // 2
+    for label in labels:
+        position, word = label.split(" ", 1)
+        index = int(position.removeprefix("#"))
+        assert word.strip() == ("<s>" if index == 0 else WORDS[(index - 1) % len(WORDS)]), label
+    zoom(heatmap, (100, 103), (100, 103))
+    wait_idle(window)
+    window.grab()
+    axis = heatmap.plot.getAxis("left")
+    (_, _), (top, bottom) = heatmap.plot.getViewBox().viewRange()
+    shown = range(max(0, round(top + 0.5)), round(bottom - 0.5) + 1)  # every row in view gets its word, unnumbered
+    assert [label.strip() for label in axis.drawn_labels] == [WORDS[(i - 1) % len(WORDS)] for i in shown]
+    assert len(shown) < 10 and not axis.numbered

@@ -34,6 +34,7 @@ def _worker(mode: str):
     for rid, request in enumerate((Load("tiny"), Analyse(TEXT)), start=1):
         latest.sent = rid
         worker.handle(rid, request)
+    progress.clear()  # the analysis reports how much of the text it read: not the scoring's progress
     return worker, latest, session, replies, errors, progress
 
 

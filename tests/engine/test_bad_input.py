@@ -136,7 +136,7 @@ def test_request_too_big_for_memory_is_refused_and_keeps_the_session(tiny, monke
     session.store_mode = "exact"  # "auto" would switch to the long-document mode instead
     session.prefill("the cat sat")
     before = list(session.token_ids)
-    monkeypatch.setattr(session_module, "check_fits", lambda needed, what: check_fits(needed, what, budget=1))
+    monkeypatch.setattr(session_module, "check_fits", lambda needed, what, **_: check_fits(needed, what, budget=1))
     with pytest.raises(AttentionMemoryError, match="needs .* GiB but only .* is free: use a shorter text"):
         session.prefill("the dog ran on the mat")
     assert session.token_ids == before

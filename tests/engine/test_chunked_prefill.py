@@ -73,3 +73,14 @@ def test_chunked_prefill_with_knockouts_ablation_and_replay_equals_one_shot(name
     # Stepping on from a chunked prefill continues the same sequence.
     assert chunked.step(choose=13).attention.row("decoder", 22) == pytest.approx(
         whole.step(choose=13).attention.row("decoder", 22), abs=1e-3)
+
+
+def test_prefill_reports_the_tokens_read_after_each_block():
+    """A long text takes minutes: the prefill says after each block how many of the text's tokens it has read
+    (counted here by the tokenizer itself), from none at once to all of them."""
+    _eager, session = _session("gpt2", block=4)
+    reports: list[tuple[str, float]] = []
+    session.prefill(PROMPT, progress=lambda message, fraction: reports.append((message, fraction)))
+    total = len(session.loaded.tokenizer(PROMPT)["input_ids"])
+    done = [0] + [min(end, total) for end in range(4, total + 4, 4)]
+    assert reports == [(f"reading the text: {d:,} of {total:,} tokens", d / total) for d in done]

@@ -101,6 +101,33 @@ def test_auto_takes_long_mode_only_when_the_exact_store_does_not_fit(monkeypatch
         session.prefill(PROMPT)
 
 
+def test_auto_keeps_exact_rows_only_up_to_its_limit_however_much_memory_is_free(monkeypatch):
+    """A long document in the window must not take most of the RAM (SmolLM2 at 8,192 tokens took 17 GiB of
+    exact rows on a 24 GB machine): beyond AUTO_EXACT_BYTES "auto" takes the long mode even when the exact
+    rows would fit. Tiny gpt2, 2 layers × 4 heads, 24 rows (18 + 6 to generate): float16 triangle of 2,400 bytes."""
+    monkeypatch.setattr("engine.memory_budget.available_memory", lambda: 2**40)
+    exact_bytes = 2 * 4 * (24 * 25 // 2) * 2  # layers × heads × triangle × float16, written out here
+    monkeypatch.setattr("engine.session.AUTO_EXACT_BYTES", exact_bytes * 10)
+    session = _session("gpt2", "auto")
+    session.prefill(PROMPT)
+    assert session.long_attention is None
+    monkeypatch.setattr("engine.session.AUTO_EXACT_BYTES", exact_bytes - 1)
+    session.prefill(PROMPT)
+    assert session.long_attention is not None and session.long_attention.rows == 18
+
+
+def test_auto_keeps_exact_rows_past_its_limit_for_a_model_without_long_mode(monkeypatch):
+    """gemma2's sliding-window layers have no long mode: "auto" keeps their exact rows while they fit at all."""
+    monkeypatch.setattr("engine.memory_budget.available_memory", lambda: 2**40)
+    monkeypatch.setattr("engine.session.AUTO_EXACT_BYTES", 1)
+    session = _session("gemma2", "auto", tiny_gemma2)
+    session.prefill(PROMPT)
+    assert session.long_attention is None and "decoder" in session.state().attention.stacks
+    monkeypatch.setattr("engine.memory_budget.available_memory", lambda: 1_000)
+    with pytest.raises(AttentionMemoryError, match="does not support gemma2's sliding-window layers"):
+        session.prefill(PROMPT)
+
+
 def test_a_reused_scores_buffer_gives_the_same_attention_and_logits():
     """Hooks that opt in to one reused scores buffer (the long mode's) see the same probabilities, bit for bit,
     as a forward that allocates each layer's own, and the model predicts the same."""
