@@ -780,6 +780,8 @@ class GenerationSession(_Session):
         """Feed a whole input from position 0 in blocks of `prefill_block` queries through the KV cache, so
         that no layer holds [head, N, N] scores; return the logits after each of the last `keep` tokens."""
         kept = []
+        if len(ids) <= self.prefill_block:  # one block: over before progress would mean anything
+            progress = None
         if progress is not None:  # at once: the first block may take seconds
             progress(f"reading the text: 0 of {len(ids):,} tokens", 0.0)
         for start in range(0, len(ids), self.prefill_block):

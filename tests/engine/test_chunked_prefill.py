@@ -84,3 +84,9 @@ def test_prefill_reports_the_tokens_read_after_each_block():
     total = len(session.loaded.tokenizer(PROMPT)["input_ids"])
     done = [0] + [min(end, total) for end in range(4, total + 4, 4)]
     assert reports == [(f"reading the text: {d:,} of {total:,} tokens", d / total) for d in done]
+
+    # a text that fits in one block is read at once: no progress to report
+    _eager, whole = _session("gpt2", block=total)
+    quiet: list[tuple[str, float]] = []
+    whole.prefill(PROMPT, progress=lambda message, fraction: quiet.append((message, fraction)))
+    assert quiet == [] and len(whole.token_ids) == total
