@@ -377,7 +377,7 @@ class EngineWorker(QObject):
 
     def _long_mode(self, stack: str, snapshot: AttentionSnapshot) -> bool:
         """Whether `stack` of `snapshot` is the session's decoder in long-document mode (not in the store)."""
-        return stack not in snapshot.stacks and getattr(self._session, "long_attention", None) is not None
+        return stack not in snapshot.stacks and getattr(self._session, "long_mode", False)
 
     def _probe_induction(self, rid: int, request: ProbeInduction) -> object:
         from engine.probe_run import run_induction_probe

@@ -40,7 +40,7 @@ class ExportedRun:
     @property
     def long(self) -> bool:
         """The decoder's attention is in long mode: recomputed on demand, not in `attentions`."""
-        return getattr(self.session, "long_attention", None) is not None
+        return getattr(self.session, "long_mode", False)
 
 
 Analysis = Callable[[ExportedRun], dict[str, NDArray]]

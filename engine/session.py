@@ -550,6 +550,11 @@ class GenerationSession(_Session):
         return self._prompt_len
 
     @property
+    def long_mode(self) -> bool:
+        """Whether the decoder's attention is in long mode (asked without making `long_attention`'s copy)."""
+        return self._long is not None
+
+    @property
     def long_attention(self) -> LongAttention | None:
         """The decoder's attention in long mode (an overview per head), or None when the store holds it.
         A read-only copy: later steps and undos rewrite the last row of cells in place."""

@@ -294,10 +294,16 @@ class HeatmapView(TitledView):
         """The weight of a cell: exact, or for a long document outside its exact region the largest of its block."""
         if self._overview is None:
             return float(self._matrix[query, key])
-        if self._exact_drawn() and self._region is not None and self._region.holds(query, key):
-            q0, _, k0, _ = self._region.bounds
-            return float(self._region.weights[query - q0, key - k0])
-        return self._overview.cell(query, key)
+        exact = self._exact_weight(query, key)
+        return self._overview.cell(query, key) if exact is None else exact
+
+    def _exact_weight(self, query: int, key: int) -> float | None:
+        """A long document's exact weight of a cell, when it is drawn there (zoomed in, the region received)."""
+        region = self._region
+        if region is None or not region.holds(query, key) or not self._exact_drawn():
+            return None
+        q0, _, k0, _ = region.bounds
+        return float(region.weights[query - q0, key - k0])
 
     @property
     def colours(self) -> NDArray[np.float32]:
@@ -313,7 +319,7 @@ class HeatmapView(TitledView):
         k = display_text(self._keys[key], 24) if key < len(self._keys) else f"#{key}"
         weight = self.weight_at(query, key)
         overview = self._overview
-        if overview is None or (self._exact_drawn() and self._region is not None and self._region.holds(query, key)):
+        if overview is None or self._exact_weight(query, key) is not None:
             return f"{q} (#{query}) → {k} (#{key}): {weight:.3f}"
         q0, q1, k0, k1 = overview.block(query, key)
         return self.tr("{0} (#{1}) → {2} (#{3}): ≤ {4:.3f}, the max of {5}×{6} tokens (#{7}–{8} → #{9}–{10}); "

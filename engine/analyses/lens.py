@@ -162,7 +162,7 @@ def logit_lens(session: Session, k: int = 10, positions: int | None = None) -> L
     start = 0 if positions is None else max(0, len(ids) - max(1, positions))
     project = projection(session.model, session.info.kind)
     with torch.inference_mode():
-        if getattr(session, "long_attention", None) is not None:  # a long text: the input in blocks of queries
+        if getattr(session, "long_mode", False):  # a long text: the input in blocks of queries
             top_ids, top_probs = _lens_in_blocks(session, stack, start, project, k)
         else:
             check_rerun_fits(session, "the logit lens")
