@@ -29,6 +29,8 @@ test: setup lint
 
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
 bench: setup
@@ -47,4 +49,4 @@ translations: setup
 	$(VENV)/bin/pyside6-lrelease resources/i18n/attnlab_zh_CN.ts -qm resources/i18n/attnlab_zh_CN.qm
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

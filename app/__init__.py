@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 if TYPE_CHECKING:
-    from app.main_window import MainWindow
+    from attnlab.app.main_window import MainWindow
 
 
 def create_main_window(model: str | None = None, session: str | None = None) -> MainWindow:
@@ -29,10 +29,10 @@ def create_main_window(model: str | None = None, session: str | None = None) -> 
     """
     from PySide6.QtWidgets import QApplication
 
-    from app.fonts import install_cjk_fallback
-    from app.i18n import chosen_language, install_language, system_language
-    from app.main_window import MainWindow
-    from app.settings import open_settings
+    from attnlab.app.fonts import install_cjk_fallback
+    from attnlab.app.i18n import chosen_language, install_language, system_language
+    from attnlab.app.main_window import MainWindow
+    from attnlab.app.settings import open_settings
 
     application = QApplication.instance()
     if isinstance(application, QApplication):

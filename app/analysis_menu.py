@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
 
-from app.i18n import translate
+from attnlab.app.i18n import translate
 
 if TYPE_CHECKING:
-    from app.main_window import MainWindow
+    from attnlab.app.main_window import MainWindow
 
 ROLLOUT_SHORTCUT = "Ctrl+Shift+R"
 

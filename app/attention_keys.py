@@ -15,7 +15,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 
 if TYPE_CHECKING:
-    from app.attention_panel import AttentionPanel
+    from attnlab.app.attention_panel import AttentionPanel
 
 Key = Qt.Key
 LAYER_KEYS = {Key.Key_PageUp: -1, Key.Key_PageDown: 1}

@@ -20,23 +20,23 @@ from numpy.typing import NDArray
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
-from app import i18n
-from app.attention_keys import AttentionKeys
-from app.document import STACK_TITLES, Document, fit_labels
-from app.head_metrics import METRICS, PROBE, colour_range, metric_values
-from app.plots.colors import peak_pool
-from app.plots.head_grid import HeadGridView, pool_factors
-from app.plots.heatmap import HeatmapView
-from app.requests import RegionWeights
-from app.token_text import display_text
-from app.widgets.attention_picker import AttentionPicker
-from app.widgets.formula_panel import FormulaPanel
-from app.widgets.head_scores_bar import ATTENTION, HeadScoresBar
-from app.widgets.heads_table import HeadsTable
-from engine.attention_store import AttentionSnapshot
-from engine.head_scores import SELF_ATTENTION, HeadScores, StackRollout
-from engine.long_summary import LongAttention
-from engine.results import ModelInfo
+from attnlab.app import i18n
+from attnlab.app.attention_keys import AttentionKeys
+from attnlab.app.document import STACK_TITLES, Document, fit_labels
+from attnlab.app.head_metrics import METRICS, PROBE, colour_range, metric_values
+from attnlab.app.plots.colors import peak_pool
+from attnlab.app.plots.head_grid import HeadGridView, pool_factors
+from attnlab.app.plots.heatmap import HeatmapView
+from attnlab.app.requests import RegionWeights
+from attnlab.app.token_text import display_text
+from attnlab.app.widgets.attention_picker import AttentionPicker
+from attnlab.app.widgets.formula_panel import FormulaPanel
+from attnlab.app.widgets.head_scores_bar import ATTENTION, HeadScoresBar
+from attnlab.app.widgets.heads_table import HeadsTable
+from attnlab.engine.analyses.head_scores import SELF_ATTENTION, HeadScores, StackRollout
+from attnlab.engine.api.attention_store import AttentionSnapshot
+from attnlab.engine.api.long_summary import LongAttention
+from attnlab.engine.api.results import ModelInfo
 
 DEFAULT_STACK = {"encoder": "encoder", "decoder": "decoder", "encoder-decoder": "cross"}
 

@@ -14,8 +14,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from engine.saved_session import SUFFIX, SessionData, write_session
-from engine.user_dirs import data_dir
+from attnlab.engine.api.saved_session import SUFFIX, SessionData, write_session
+from attnlab.engine.api.user_dirs import data_dir
 
 log = logging.getLogger(__name__)
 _numbers = itertools.count(1)

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, cast
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QVBoxLayout
 
-from app.branches import Branch, BranchTree, common_length
-from app.widgets.branch_list import BranchList
-from engine.results import ModelInfo
+from attnlab.app.branches import Branch, BranchTree, common_length
+from attnlab.app.widgets.branch_list import BranchList
+from attnlab.engine.api.results import ModelInfo
 
 if TYPE_CHECKING:
-    from app.main_window import MainWindow
+    from attnlab.app.main_window import MainWindow
 
 SHOWN_TOKENS = 8  # the last tokens of a branch, in its tooltip
 

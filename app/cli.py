@@ -13,15 +13,20 @@ import argparse
 import importlib
 import sys
 
+from attnlab import __version__
+
 # name -> (module whose main(argv) -> exit status runs it, one line for `attnlab --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "export": ("engine.export", "run a model once (optionally generating) and write tokens, attention "
+    "export": ("attnlab.engine.cli.export", "run a model once (optionally generating) and write tokens, attention "
                                 "and predictions to an .npz file"),
-    "explain": ("engine.explain", "print the numbers behind one attention weight (q, k, logit, probability) as JSON"),
-    "compare": ("engine.compare", "write the attention differences of two exports (A − B) and each head's "
+    "explain": ("attnlab.engine.cli.explain", "print the numbers behind one attention weight (q, k, logit, "
+                                              "probability) as JSON"),
+    "compare": ("attnlab.engine.cli.compare", "write the attention differences of two exports (A − B) and each head's "
                                   "Jensen–Shannon divergence to an .npz file"),
-    "figure": ("app.figure_command", "write one attention view (heatmap, head grid, all layers) as PNG, SVG or PDF, "
-                                     "drawn headless as the window draws it"),
+    "figure": ("attnlab.app.figure_command", "write one attention view (heatmap, head grid, all layers) as PNG, "
+                                             "SVG or PDF, drawn headless as the window draws it"),
+    "install-desktop": ("attnlab.app.desktop_entry", "add attnlab to the desktop's application menu (a freedesktop "
+                                                     "entry and icon for this user; --uninstall removes them)"),
 }
 VERBOSE = "--verbose"
 
@@ -38,7 +43,7 @@ def run_command(name: str, argv: list[str]) -> int:
     verbose = VERBOSE in argv
     argv = [arg for arg in argv if arg != VERBOSE]
     module = importlib.import_module(COMMANDS[name][0])  # the engine (torch) only for subcommands
-    from engine.quiet import quiet_transformers
+    from attnlab.engine.cli.quiet import quiet_transformers
 
     with quiet_transformers(verbose):
         return int(module.main(argv))
@@ -54,11 +59,12 @@ def main(argv: list[str] | None = None) -> int:
         epilog=_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"attnlab {__version__}")
     parser.add_argument("--model", help="catalog name or model folder to open (default: the last one used)")
     parser.add_argument("open", nargs="?", metavar="FILE",
                         help="a session (.attnlab) to open, or a model folder or .gguf file to load")
     args = parser.parse_args(argv)
-    from app.gui import run
+    from attnlab.app.gui import run
 
     if args.open and args.open.endswith(".attnlab"):
         return run(args.model, session=args.open)

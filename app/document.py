@@ -8,10 +8,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from engine.attention_store import AttentionSnapshot
-from engine.byte_text import open_tail, readable_from_bytes
-from engine.long_summary import LongAttention
-from engine.results import AnalysisResult, Candidate, Masks, ModelInfo, StepResult
+from attnlab.engine.api.attention_store import AttentionSnapshot
+from attnlab.engine.api.byte_text import open_tail, readable_from_bytes
+from attnlab.engine.api.long_summary import LongAttention
+from attnlab.engine.api.results import AnalysisResult, Candidate, Masks, ModelInfo, StepResult
 
 STACK_TITLES = {
     "encoder": "encoder self-attention",

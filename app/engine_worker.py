@@ -26,8 +26,8 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
-from app.engine_messages import translate_engine_message
-from app.requests import (
+from attnlab.app.engine_messages import translate_engine_message
+from attnlab.app.requests import (
     Analyse,
     CatalogListing,
     Choose,
@@ -51,11 +51,11 @@ from app.requests import (
     TokenPreview,
     Undo,
 )
-from engine.attention_store import AttentionSnapshot
-from engine.config import LoadOptions, Progress, SamplingConfig
-from engine.errors import Cancelled
-from engine.results import CatalogEntry, Masks, ModelInfo
-from engine.user_dirs import log_file
+from attnlab.engine.api.attention_store import AttentionSnapshot
+from attnlab.engine.api.config import LoadOptions, Progress, SamplingConfig
+from attnlab.engine.api.errors import Cancelled
+from attnlab.engine.api.results import CatalogEntry, Masks, ModelInfo
+from attnlab.engine.api.user_dirs import log_file
 
 log = logging.getLogger(__name__)
 
@@ -85,12 +85,12 @@ def _stop_engines() -> None:
 
 def engine_loader(spec: str, options: LoadOptions, progress: Progress) -> tuple[ModelInfo, Any]:
     """The real loader: imports torch and transformers, so it only ever runs in the worker."""
-    from engine.startup import import_engine, phase
+    from attnlab.engine.models.startup import import_engine, phase
 
     import_engine(spec)  # torch, transformers, the model's code: most of a first load's time, clocked
-    from engine.catalog import remember_recent
-    from engine.loading import load_model, set_threads
-    from engine.session import make_session
+    from attnlab.engine.models.catalog import remember_recent
+    from attnlab.engine.models.loading import load_model, set_threads
+    from attnlab.engine.session.sessions import make_session
 
     set_threads(options.threads)  # the GUI starts the engine: it leaves a core for itself
     with phase("load"):
@@ -106,7 +106,7 @@ def engine_loader(spec: str, options: LoadOptions, progress: Progress) -> tuple[
 def engine_catalog() -> tuple[list[CatalogEntry], str | None]:
     """(catalog entries, default model name); an unavailable catalog is an empty one."""
     try:
-        from engine.catalog import default_model, list_models
+        from attnlab.engine.models.catalog import default_model, list_models
     except ImportError:
         return [], None
     entries = list_models()
@@ -261,7 +261,7 @@ class EngineWorker(QObject):
     def _preview_tokens(self, rid: int, request: Load) -> None:
         """Send the strip's tokens from the tokenizer alone, before the loader imports torch (seconds)."""
         try:
-            from engine.fast_tokens import preview_tokens
+            from attnlab.engine.models.fast_tokens import preview_tokens
 
             found = preview_tokens(request.spec, dict(request.preview))
         except Exception:  # noqa: BLE001 - only a preview: the load itself says what is wrong
@@ -335,7 +335,7 @@ class EngineWorker(QObject):
         return session.explain_cell(request.stack, request.layer, request.head, request.query, request.key)
 
     def _score_heads(self, rid: int, request: ScoreHeads) -> object:
-        from engine.head_scores import head_scores
+        from attnlab.engine.analyses.head_scores import head_scores
 
         if self._latest.queued_after(rid):  # the window asks again once the newer work is done
             return None
@@ -346,7 +346,7 @@ class EngineWorker(QObject):
     def _score_long_heads(self, rid: int, request: ScoreHeads) -> object:
         """Long mode: from rows recomputed a block at a time (seconds at 8k tokens), with progress; given up
         (None, asked again) as soon as other work is queued, so scoring never makes stepping wait."""
-        from engine.long_rows import long_head_scores
+        from attnlab.engine.long.rows import long_head_scores
 
         session, cancel = self._session, threading.Event()
         if len(request.token_ids) != len(session.token_ids):  # of a state the session has left: asked again
@@ -365,12 +365,12 @@ class EngineWorker(QObject):
             return None
 
     def _rollout(self, rid: int, request: Rollout) -> object:
-        from engine.head_scores import stack_rollout
+        from attnlab.engine.analyses.head_scores import stack_rollout
 
         if self._latest.queued_after(rid):
             return None
         if self._long_mode(request.stack, request.snapshot):  # answered as an error: the panel says it
-            from engine.long_rows import rollout_unavailable
+            from attnlab.engine.long.rows import rollout_unavailable
 
             raise rollout_unavailable(len(self._session.token_ids))
         return stack_rollout(request.snapshot, request.stack)
@@ -380,7 +380,7 @@ class EngineWorker(QObject):
         return stack not in snapshot.stacks and getattr(self._session, "long_mode", False)
 
     def _probe_induction(self, rid: int, request: ProbeInduction) -> object:
-        from engine.probe_run import run_induction_probe
+        from attnlab.engine.interpret.probe_run import run_induction_probe
 
         self.progressed.emit(rid, "Running the induction probe…", -1.0)
         return run_induction_probe(self._require_session()[0].loaded)

@@ -13,10 +13,10 @@ import logging
 from pathlib import Path
 from typing import IO
 
-from engine.user_dirs import log_file
+from attnlab.engine.api.user_dirs import log_file
 
 MAX_BYTES = 5 * 1024 * 1024  # a log past this size is moved to attnlab.log.1 when the app starts
-LOGGERS = ("app", "engine")  # whose records go to the file
+LOGGERS = ("attnlab",)  # whose records go to the file (attnlab.app.*, attnlab.engine.*)
 
 _handler: logging.FileHandler | None = None
 _fault_file: IO[str] | None = None  # kept open: faulthandler writes to its descriptor

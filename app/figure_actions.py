@@ -16,9 +16,9 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
 
-from app.attention_panel import AttentionPanel
-from app.engine_messages import translate_engine_message
-from app.figures import (
+from attnlab.app.attention_panel import AttentionPanel
+from attnlab.app.engine_messages import translate_engine_message
+from attnlab.app.figures import (
     DATA_FORMATS,
     IMAGE_FORMATS,
     MINIMUM_SIZE,
@@ -30,12 +30,12 @@ from app.figures import (
     save_figure,
     save_matrix,
 )
-from app.menus import make_action
-from app.plots.plot_title import TitledView
-from engine.saved_session import weights_hash
+from attnlab.app.menus import make_action
+from attnlab.app.plots.plot_title import TitledView
+from attnlab.engine.api.saved_session import weights_hash
 
 if TYPE_CHECKING:
-    from app.main_window import MainWindow
+    from attnlab.app.main_window import MainWindow
 
 # Titles are translated where shown (context "FigureActions").
 VIEW_TITLES = {"heatmap": QT_TRANSLATE_NOOP("FigureActions", "Large heatmap"),

@@ -13,9 +13,9 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from app.colour_scale import SCALES
-from engine.errors import EngineError
-from engine.run_flags import Parser, add_run_flags, is_stack, run_command, run_session
+from attnlab.app.colour_scale import SCALES
+from attnlab.engine.api.errors import EngineError
+from attnlab.engine.cli.run_flags import Parser, add_run_flags, is_stack, run_command, run_session
 
 VIEWS = ("heatmap", "grid", "all-layers")
 SIZES = {"heatmap": (900, 800), "grid": (800, 800), "all-layers": (1000, 1000)}  # logical pixels
@@ -56,7 +56,7 @@ def _size(args) -> tuple[int, int]:
 
 def figure(args) -> Path:
     # Bad flags fail before the model loads.
-    from app.figures import IMAGE_FORMATS, suffix_of
+    from attnlab.app.figures import IMAGE_FORMATS, suffix_of
 
     out = Path(args.out)
     suffix_of(out, IMAGE_FORMATS)
@@ -75,11 +75,11 @@ def draw(run, args, size: tuple[int, int]) -> Path:  # noqa: ANN001 - run_flags.
     from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
 
-    from app.attention_panel import DEFAULT_STACK, AttentionPanel
-    from app.document import Document
-    from app.figure_actions import describe
-    from app.figures import save_figure
-    from engine.saved_session import weights_hash
+    from attnlab.app.attention_panel import DEFAULT_STACK, AttentionPanel
+    from attnlab.app.document import Document
+    from attnlab.app.figure_actions import describe
+    from attnlab.app.figures import save_figure
+    from attnlab.engine.api.saved_session import weights_hash
 
     application = QApplication.instance() or QApplication([])
     info = run.loaded.info

@@ -40,9 +40,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 from PySide6.QtSvg import QSvgGenerator
 
-from app.plots.colors import lookup_table
-from app.plots.plot_title import TitledView
-from engine.results import Masks
+from attnlab.app.plots.colors import lookup_table
+from attnlab.app.plots.plot_title import TitledView
+from attnlab.engine.api.results import Masks
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
 DATA_FORMATS = ("csv", "npy")

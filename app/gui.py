@@ -9,8 +9,8 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-import app  # noqa: F401 - sets PYQTGRAPH_QT_LIB before pyqtgraph is imported
-from app.settings import APPLICATION, ORGANISATION
+import attnlab.app as app  # noqa: F401 - sets PYQTGRAPH_QT_LIB before pyqtgraph is imported
+from attnlab.app.settings import APPLICATION, ORGANISATION
 
 XCB_PACKAGES = ("libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 "
                 "libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0")  # Debian/Ubuntu names of what Qt's X11 plugin links
@@ -65,7 +65,7 @@ def run(model: str | None = None, session: str | None = None) -> int:
         return 2
     from PySide6.QtWidgets import QApplication
 
-    from app.error_log import open_log
+    from attnlab.app.error_log import open_log
 
     open_log(crashes=True)  # a hard crash (segfault, abort) leaves every thread's stack in the log
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from engine.head_scores import HeadScores
+from attnlab.engine.analyses.head_scores import HeadScores
 
 PROBE = "probe_induction"
 

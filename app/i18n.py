@@ -48,7 +48,7 @@ def save_language(settings: QSettings, language: str) -> None:
 
 def translation_file(language: str) -> Path | None:
     """The compiled translation shipped for `language` (package data), or None."""
-    path = Path(str(files("resources") / "i18n" / f"attnlab_{language}.qm"))
+    path = Path(str(files("attnlab.resources") / "i18n" / f"attnlab_{language}.qm"))
     return path if path.is_file() else None
 
 

@@ -10,13 +10,13 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
-from app.attention_keys import HELP as VIEW_KEYS
-from app.i18n import translate
-from app.widgets.generation_bar import SHORTCUTS
-from app.widgets.token_strip import KEYS as STRIP_KEYS
+from attnlab.app.attention_keys import HELP as VIEW_KEYS
+from attnlab.app.i18n import translate
+from attnlab.app.widgets.generation_bar import SHORTCUTS
+from attnlab.app.widgets.token_strip import KEYS as STRIP_KEYS
 
 if TYPE_CHECKING:
-    from app.main_window import MainWindow
+    from attnlab.app.main_window import MainWindow
 
 GENERATION_TITLES = {  # translated where shown
     "step": QT_TRANSLATE_NOOP("keyboard_help", "Step: one token"),

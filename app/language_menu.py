@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QActionGroup
 
-from app.i18n import LANGUAGES, chosen_language, save_language
+from attnlab.app.i18n import LANGUAGES, chosen_language, save_language
 
 if TYPE_CHECKING:
-    from app.main_window import MainWindow
+    from attnlab.app.main_window import MainWindow
 
 
 def add_language_menu(window: MainWindow) -> None:

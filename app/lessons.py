@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 
-from app.i18n import current_language
-from app.mlm_recipe import join_tokens, sample_training_example, wordpiece_vocabulary
-from app.widgets.lesson_panel import LessonPanel
+from attnlab.app.i18n import current_language
+from attnlab.app.mlm_recipe import join_tokens, sample_training_example, wordpiece_vocabulary
+from attnlab.app.widgets.lesson_panel import LessonPanel
 
 if TYPE_CHECKING:
-    from app.main_window import MainWindow
-    from engine.results import ModelInfo
+    from attnlab.app.main_window import MainWindow
+    from attnlab.engine.api.results import ModelInfo
 
 SMOLLM2 = "SmolLM2-135M-Instruct"
 
@@ -58,7 +58,7 @@ class Lesson:
 
 def load_lessons() -> list[Lesson]:
     """The lessons shipped in resources/lessons, in menu order (the file names start with the number)."""
-    folder = files("resources") / "lessons"
+    folder = files("attnlab.resources") / "lessons"
     paths = sorted((p for p in folder.iterdir() if p.name.endswith(".json")), key=lambda p: p.name)
     lessons = []
     for number, path in enumerate(paths, 1):

@@ -21,33 +21,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import settings as saved
-from app.analysis_menu import add_analysis_actions
-from app.attention_panel import AttentionPanel
-from app.document import Document
-from app.engine_messages import translate_engine_message
-from app.engine_worker import EngineClient, Loader
-from app.error_log import open_log
-from app.figure_actions import install_figures
-from app.i18n import current_language, translate
-from app.keyboard_help import add_keyboard_help
-from app.language_menu import add_language_menu
-from app.lessons import install_lessons
-from app.menus import build_menus, read_text_file
-from app.prediction_dock import install_prediction_dock
-from app.redraw_pump import RedrawPump
-from app.requests import TokenPreview
-from app.session_actions import install_sessions
-from app.token_find import AROUND, add_token_find
-from app.widgets.candidates import CandidatesTable
-from app.widgets.generation_bar import GenerationBar
-from app.widgets.mask_predictions import MaskPredictions
-from app.widgets.message_banner import MessageBanner
-from app.widgets.model_picker import ModelPicker
-from app.widgets.sampling_panel import SamplingPanel
-from app.widgets.token_strip import TokenStrip
-from engine.config import LoadOptions, SamplingConfig
-from engine.results import AnalysisResult, Masks, ModelInfo, StackName, StepResult
+from attnlab.app import settings as saved
+from attnlab.app.analysis_menu import add_analysis_actions
+from attnlab.app.attention_panel import AttentionPanel
+from attnlab.app.document import Document
+from attnlab.app.engine_messages import translate_engine_message
+from attnlab.app.engine_worker import EngineClient, Loader
+from attnlab.app.error_log import open_log
+from attnlab.app.figure_actions import install_figures
+from attnlab.app.i18n import current_language, translate
+from attnlab.app.keyboard_help import add_keyboard_help
+from attnlab.app.language_menu import add_language_menu
+from attnlab.app.lessons import install_lessons
+from attnlab.app.menus import build_menus, read_text_file
+from attnlab.app.prediction_dock import install_prediction_dock
+from attnlab.app.redraw_pump import RedrawPump
+from attnlab.app.requests import TokenPreview
+from attnlab.app.session_actions import install_sessions
+from attnlab.app.token_find import AROUND, add_token_find
+from attnlab.app.widgets.candidates import CandidatesTable
+from attnlab.app.widgets.generation_bar import GenerationBar
+from attnlab.app.widgets.mask_predictions import MaskPredictions
+from attnlab.app.widgets.message_banner import MessageBanner
+from attnlab.app.widgets.model_picker import ModelPicker
+from attnlab.app.widgets.sampling_panel import SamplingPanel
+from attnlab.app.widgets.token_strip import TokenStrip
+from attnlab.engine.api.config import LoadOptions, SamplingConfig
+from attnlab.engine.api.results import AnalysisResult, Masks, ModelInfo, StackName, StepResult
 
 ANALYSE_DELAY_MS = 350  # typing pause before the text is re-analysed
 RENDER_MS = 30  # a redraw starts at least this long after the previous one ended

@@ -14,10 +14,10 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
-from app.i18n import translate
+from attnlab.app.i18n import translate
 
 if TYPE_CHECKING:
-    from app.main_window import MainWindow
+    from attnlab.app.main_window import MainWindow
 
 TEXT_FILE_LIMIT = 4 * 1024 * 1024  # bytes: a bigger .txt is refused with its size (the box would crawl)
 

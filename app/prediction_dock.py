@@ -14,14 +14,14 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget
 
-from app.i18n import translate
-from app.reference_run import ReferenceRun, candidate_probabilities, pin, strip_probabilities
-from app.widgets.prediction_view import PredictionView
-from app.widgets.reference_view import MAX_TOKENS, ReferenceView
-from engine.results import HeadImportance, LensResult
+from attnlab.app.i18n import translate
+from attnlab.app.reference_run import ReferenceRun, candidate_probabilities, pin, strip_probabilities
+from attnlab.app.widgets.prediction_view import PredictionView
+from attnlab.app.widgets.reference_view import MAX_TOKENS, ReferenceView
+from attnlab.engine.api.results import HeadImportance, LensResult
 
 if TYPE_CHECKING:
-    from app.main_window import MainWindow
+    from attnlab.app.main_window import MainWindow
 
 LENS_K = 5  # tokens per lens cell shown on hover
 LENS_POSITIONS = 64  # generators: the lens of the last tokens only, so long texts stay quick

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from app.document import Document, chosen_prob
-from app.widgets.reference_view import pinned
+from attnlab.app.document import Document, chosen_prob
+from attnlab.app.widgets.reference_view import pinned
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from typing import ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
-from engine.attention_store import AttentionSnapshot
-from engine.config import LoadOptions, SamplingConfig
-from engine.results import CatalogEntry, Masks
+from attnlab.engine.api.attention_store import AttentionSnapshot
+from attnlab.engine.api.config import LoadOptions, SamplingConfig
+from attnlab.engine.api.results import CatalogEntry, Masks
 
 
 @dataclass(frozen=True)

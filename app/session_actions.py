@@ -18,13 +18,13 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QMimeData, QObject, QTimer
 from PySide6.QtGui import QAction, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QVBoxLayout
 
-from app.autosave import AutosaveWriter, new_autosave_path, orphans, write_autosave
-from app.branch_actions import Branches
-from app.branches import Branch
-from app.i18n import translate
-from app.widgets.restore_banner import RestoreBanner
-from engine.results import Masks, ModelInfo
-from engine.saved_session import (
+from attnlab.app.autosave import AutosaveWriter, new_autosave_path, orphans, write_autosave
+from attnlab.app.branch_actions import Branches
+from attnlab.app.branches import Branch
+from attnlab.app.i18n import translate
+from attnlab.app.widgets.restore_banner import RestoreBanner
+from attnlab.engine.api.results import Masks, ModelInfo
+from attnlab.engine.api.saved_session import (
     SUFFIX,
     ModelRef,
     SessionData,
@@ -36,7 +36,7 @@ from engine.saved_session import (
 )
 
 if TYPE_CHECKING:
-    from app.main_window import MainWindow
+    from attnlab.app.main_window import MainWindow
 
 AUTOSAVE_MS = 250  # changes are written at most this long after they happen
 RECENT_KEY = "sessions/recent"

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from engine.config import SamplingConfig
+from attnlab.engine.api.config import SamplingConfig
 
 ORGANISATION = "attnlab"
 APPLICATION = "attnlab"

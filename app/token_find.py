@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog
 
-from app.i18n import translate
+from attnlab.app.i18n import translate
 
 if TYPE_CHECKING:
-    from app.main_window import MainWindow
+    from attnlab.app.main_window import MainWindow
 
 FIND_SHORTCUT = "Ctrl+F"
 AROUND = 32  # tokens shown on each side of a found token when the heatmap jumps to it

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from attnlab.engine.analyses import head_fingerprints, rollout
+from attnlab.engine.analyses.head_scores import head_scores, stack_rollout
 from benchmarks.common import Figure, Size, clock, interleaved, median
 from benchmarks.synthetic import STACK, synthetic_store
-from engine.analyses import head_fingerprints, rollout
-from engine.head_scores import head_scores, stack_rollout
 
 TARGET_MS = 1000.0
 
@@ -94,8 +94,8 @@ def importance_map(size: Size) -> list[Figure]:
 
 
 def _importance_map(key: str, size: Size) -> Figure:
+    from attnlab.engine.session.sessions import GenerationSession
     from benchmarks import models
-    from engine.session import GenerationSession
 
     loaded = models.load(key)
     tokens = min(IMPORTANCE_TOKENS, max(size.step_lengths))

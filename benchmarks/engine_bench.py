@@ -19,11 +19,11 @@ import numpy as np
 import torch
 from transformers import DynamicCache, GenerationMixin, PreTrainedModel
 
+from attnlab.engine.api.config import SamplingConfig
+from attnlab.engine.capture import attention as capture
+from attnlab.engine.session.sessions import GenerationSession
 from benchmarks import models
 from benchmarks.common import Figure, Size, clock, interleaved, median, ratio_figure
-from engine import capture
-from engine.config import SamplingConfig
-from engine.session import GenerationSession
 
 
 @contextmanager

@@ -40,7 +40,7 @@ WINDOW_SIZE = (1400, 860)
 
 def _window(session=None, loader=None):
     """The real main window over a stand-in session (or a real loader), shown, model loaded."""
-    from app.main_window import MainWindow
+    from attnlab.app.main_window import MainWindow
 
     application()
     PaintClock.install()
@@ -71,7 +71,7 @@ class BareImage:
     def __init__(self, width: int, height: int):
         import pyqtgraph as pg
 
-        from app.plots.colors import LEVELS, lookup_table
+        from attnlab.app.plots.colors import LEVELS, lookup_table
 
         self.view = pg.GraphicsLayoutWidget()
         self.view.resize(width, height)
@@ -209,8 +209,8 @@ def _longest_gap(ticks: list[float]) -> float:
 
 def event_loop_stall(size: Size) -> list[Figure]:
     """Item 6c: longest event-loop stall while the real engine generates `run_steps` tokens."""
+    from attnlab.engine.session.sessions import make_session
     from benchmarks import models
-    from engine.session import make_session
 
     key = size.models[0]
     application()
@@ -259,8 +259,8 @@ def event_loop_stall(size: Size) -> list[Figure]:
 
 def _real_window(key: str):
     """The real main window over the real engine with benchmark model `key`, loaded and idle."""
+    from attnlab.engine.session.sessions import make_session
     from benchmarks import models
-    from engine.session import make_session
 
     application()
 
@@ -455,7 +455,7 @@ def startup(size: Size) -> list[Figure]:
     """Item 7: process start -> window shown; -> first heatmap with the default model (converted already)."""
     with tempfile.TemporaryDirectory(prefix="attnlab-bench-") as folder:
         if size.name == "full":
-            from engine.catalog import default_model
+            from attnlab.engine.models.catalog import default_model
 
             spec = default_model()
             launch = ["--model", spec]

@@ -12,12 +12,12 @@ import time
 
 import torch
 
+from attnlab.engine.api.config import SamplingConfig
+from attnlab.engine.session.sessions import GenerationSession
 from benchmarks import models
 from benchmarks.common import clock, median
 from benchmarks.engine_bench import implementation
 from benchmarks.memory_probe import _reset_peak, _status
-from engine.config import SamplingConfig
-from engine.session import GenerationSession
 
 ZOOM = 512  # the exact window's side, in tokens
 THUMBNAIL = 64  # the all-heads grid's pixels per head side

@@ -21,12 +21,12 @@ TARGET_MS = 100.0
 
 
 def long_views(size: Size) -> list[Figure]:
-    from app.attention_panel import AttentionPanel
-    from app.document import Document
-    from app.requests import Region, RegionWeights
-    from engine.attention_store import AttentionSnapshot
-    from engine.long_summary import LongAttention
-    from engine.results import AnalysisResult, Masks, ModelInfo, StackInfo
+    from attnlab.app.attention_panel import AttentionPanel
+    from attnlab.app.document import Document
+    from attnlab.app.requests import Region, RegionWeights
+    from attnlab.engine.api.attention_store import AttentionSnapshot
+    from attnlab.engine.api.long_summary import LongAttention
+    from attnlab.engine.api.results import AnalysisResult, Masks, ModelInfo, StackInfo
 
     qt = application()
     layers, heads, tokens, factor = (30, 9, 8192, 16) if size.name == "full" else (2, 4, 1024, 2)
@@ -88,8 +88,8 @@ def long_views(size: Size) -> list[Figure]:
 
 def _frozen_copies(size: Size, layers: int, heads: int, tokens: int) -> list[Figure]:
     """What a step costs the engine to hand the window an overview that never changes under it."""
-    from engine.long_snapshots import FrozenOverviews
-    from engine.long_store import LongState
+    from attnlab.engine.long.snapshots import FrozenOverviews
+    from attnlab.engine.long.store import LongState
 
     state = LongState(layers, heads, tokens)
     state.pooled[:] = 1e-3  # touched, like a real overview

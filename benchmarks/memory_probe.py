@@ -9,10 +9,10 @@ import json
 import sys
 import time
 
+from attnlab.engine.api.attention_store import stack_bytes
+from attnlab.engine.api.config import SamplingConfig
+from attnlab.engine.session.sessions import GenerationSession
 from benchmarks import models
-from engine.attention_store import stack_bytes
-from engine.config import SamplingConfig
-from engine.session import GenerationSession
 
 
 def _status(field: str) -> int:

@@ -27,7 +27,7 @@ from transformers import (
     PreTrainedTokenizerFast,
 )
 
-from engine.loading import LoadedModel, load_model, set_threads, wrap_model
+from attnlab.engine.models.loading import LoadedModel, load_model, set_threads, wrap_model
 
 SMOLLM2 = "SmolLM2-135M-Instruct"
 TITLES = {

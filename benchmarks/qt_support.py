@@ -11,7 +11,7 @@ import tempfile
 import time
 from collections.abc import Callable
 
-import app  # noqa: F401 - sets PYQTGRAPH_QT_LIB before pyqtgraph is imported
+import attnlab.app as app  # noqa: F401 - sets PYQTGRAPH_QT_LIB before pyqtgraph is imported
 
 # isort: split
 import pyqtgraph as pg

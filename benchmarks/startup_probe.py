@@ -26,13 +26,13 @@ import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from app.main_window import MainWindow
+    from attnlab.app.main_window import MainWindow
 
 LAUNCHED = float(os.environ.get("ATTNLAB_BENCH_T0", time.time()))
 
 
 def _synthetic_window() -> MainWindow:
-    from app.main_window import MainWindow
+    from attnlab.app.main_window import MainWindow
     from benchmarks.synthetic import SyntheticSession, synthetic_info
 
     session = SyntheticSession(synthetic_info(2, 4))
@@ -53,11 +53,11 @@ def main() -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ["ATTNLAB_CONFIG"] = os.path.join(args.settings, "attnlab")
     if not args.bare:
-        import app  # noqa: F401 - sets PYQTGRAPH_QT_LIB first
+        import attnlab.app as app  # noqa: F401 - sets PYQTGRAPH_QT_LIB first
     if args.model and args.early_imports:
         import threading
 
-        from engine.startup import import_engine
+        from attnlab.engine.models.startup import import_engine
 
         sys.setswitchinterval(0.0005)  # as the engine client sets it
         threading.Thread(target=import_engine, args=(args.model,), daemon=True).start()
@@ -85,7 +85,7 @@ def main() -> int:
     else:
         import pyqtgraph as pg
 
-        from app import create_main_window
+        from attnlab.app import create_main_window
         original = pg.ImageItem.paint
 
         def paint(item: pg.ImageItem, *paint_args: object) -> None:
@@ -119,7 +119,8 @@ def main() -> int:
     QTimer.singleShot(600_000, application.quit)
     application.exec()
     window.close()
-    clock = sys.modules.get("engine.startup")  # imported by the engine, never here (the synthetic run has none)
+    # imported by the engine, never here (the synthetic run has none)
+    clock = sys.modules.get("attnlab.engine.models.startup")
     phases = {name: [start - LAUNCHED, end - LAUNCHED] for name, (start, end) in getattr(clock, "PHASES", {}).items()}
     print(json.dumps({**times, "phases": phases}))
     return 0 if "shown" in times else 1

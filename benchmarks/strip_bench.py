@@ -28,7 +28,7 @@ def _document(count: int, seed: int, distinct: bool = False) -> list[str]:
 
 
 def token_strip(size: Size) -> list[Figure]:
-    from app.widgets.token_strip import TokenStrip
+    from attnlab.app.widgets.token_strip import TokenStrip
 
     application()
     count = 10_000 if size.name == "full" else 1_000

@@ -11,8 +11,8 @@ import time
 
 import numpy as np
 
-from engine.attention_store import AttentionStore
-from engine.results import AnalysisResult, Candidate, Masks, ModelInfo, StackInfo, StackName, StepResult
+from attnlab.engine.api.attention_store import AttentionStore
+from attnlab.engine.api.results import AnalysisResult, Candidate, Masks, ModelInfo, StackInfo, StackName, StepResult
 
 STACK: StackName = "decoder"
 

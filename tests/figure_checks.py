@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtGui import QImage
 
-from app.figures import METADATA_NS, FigureMetadata, read_metadata
+from attnlab.app.figures import METADATA_NS, FigureMetadata, read_metadata
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -29,7 +29,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from PySide6.QtCore import QElapsedTimer, QPointF, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.main_window import MainWindow  # noqa: E402
+from attnlab.app.main_window import MainWindow  # noqa: E402
 
 MODEL = "SmolLM2-135M-Instruct"
 PARAGRAPHS = (

@@ -50,10 +50,10 @@ from tiny_models import (  # noqa: E402
     word_tokenizer,
 )
 
-from engine import capture  # noqa: E402
-from engine.loading import LoadedModel, wrap_model  # noqa: E402
-from engine.results import Masks  # noqa: E402
-from engine.session import EncoderSession, GenerationSession  # noqa: E402
+from attnlab.engine.api.results import Masks  # noqa: E402
+from attnlab.engine.capture import attention as capture  # noqa: E402
+from attnlab.engine.models.loading import LoadedModel, wrap_model  # noqa: E402
+from attnlab.engine.session.sessions import EncoderSession, GenerationSession  # noqa: E402
 
 TEXT = "the cat sat on the mat and the dog ran to the red rug"
 KNOCKED = 2

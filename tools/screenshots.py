@@ -26,8 +26,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from PySide6.QtCore import QPointF, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.fonts import install_cjk_fallback  # noqa: E402
-from app.main_window import MainWindow  # noqa: E402
+from attnlab.app.fonts import install_cjk_fallback  # noqa: E402
+from attnlab.app.main_window import MainWindow  # noqa: E402
 
 SIZE = (1500, 900)
 DECODER_PROMPT = "Rose and Lily played in the garden. In the garden, Rose"
@@ -126,7 +126,7 @@ def shoot(out: Path) -> list[Path]:
 def shoot_lesson_zh(out: Path) -> Path:
     """The interface in Simplified Chinese with the first lesson open: tiny-gpt, "法国的首都是",
     three tokens stepped; Noto Sans CJK (the bundled font, installed by main) draws the Chinese."""
-    from app.i18n import install_language
+    from attnlab.app.i18n import install_language
 
     application = QApplication.instance()
     assert isinstance(application, QApplication)
@@ -148,7 +148,7 @@ def shoot_lesson_zh(out: Path) -> Path:
 def shoot_mask_effect(out: Path) -> Path:
     """SmolLM2 when it is installed (a trained model shows real effects), else tiny-gpt: three
     tokens after "The capital of France is", then "France" knocked out and " Paris" clicked."""
-    from engine.catalog import list_models
+    from attnlab.engine.models.catalog import list_models
 
     smollm = "SmolLM2-135M-Instruct"
     model = smollm if any(entry.name == smollm for entry in list_models()) else "tiny-gpt"
@@ -167,7 +167,7 @@ def shoot_mask_effect(out: Path) -> Path:
 def shoot_formula(out: Path) -> Path:
     """The formula inspector: SmolLM2 when installed (else tiny-gpt), "The capital of France is",
     the head of layer 5 that attends most from the last token to "France", and that cell clicked."""
-    from engine.catalog import list_models
+    from attnlab.engine.models.catalog import list_models
 
     smollm = "SmolLM2-135M-Instruct"
     model = smollm if any(entry.name == smollm for entry in list_models()) else "tiny-gpt"
@@ -195,7 +195,7 @@ def shoot_head_scores(out: Path) -> Path:
     run, every layer's heads coloured by their probe induction score, the table sorted by it, and
     the top induction head shown large on the text (each token of the repeat looks at the token
     after its first occurrence)."""
-    from engine.catalog import list_models
+    from attnlab.engine.models.catalog import list_models
 
     smollm = "SmolLM2-135M-Instruct"
     model = smollm if any(entry.name == smollm for entry in list_models()) else "tiny-gpt"

@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
 
-from engine.pooling import max_pool
+from attnlab.engine.api.pooling import max_pool
 
 COLORMAP_NAME = "viridis"
 LEVELS = (0.0, 1.0)  # attention probabilities; the colour bar lets the user narrow them

@@ -20,10 +20,10 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QCursor, QFont, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem, QToolTip, QWidget
 
-from app.plots.colors import ABLATED, GRID_LINE, LEVELS, SELECTION, lookup_table
-from app.plots.plot_title import TitledView
-from app.plots.token_axis import TokenAxis
-from engine.pooling import max_pool
+from attnlab.app.plots.colors import ABLATED, GRID_LINE, LEVELS, SELECTION, lookup_table
+from attnlab.app.plots.plot_title import TitledView
+from attnlab.app.plots.token_axis import TokenAxis
+from attnlab.engine.api.pooling import max_pool
 
 if TYPE_CHECKING:
     from pyqtgraph.GraphicsScene.mouseEvents import MouseClickEvent

@@ -20,14 +20,14 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QToolTip, QWidget
 
-from app import i18n
-from app.colour_scale import SCALES, Scale, colour_bar_ticks, scale_for_display
-from app.plots.colors import LEVELS, SELECTION, colormap, diverging_colormap, lookup_table, peak_pool
-from app.plots.overview import Bounds, ExactRegion, Overview, covers, wanted_region
-from app.plots.plot_title import TitledView
-from app.plots.token_axis import TokenAxis
-from app.token_text import display_text
-from engine.pooling import fit
+from attnlab.app import i18n
+from attnlab.app.colour_scale import SCALES, Scale, colour_bar_ticks, scale_for_display
+from attnlab.app.plots.colors import LEVELS, SELECTION, colormap, diverging_colormap, lookup_table, peak_pool
+from attnlab.app.plots.overview import Bounds, ExactRegion, Overview, covers, wanted_region
+from attnlab.app.plots.plot_title import TitledView
+from attnlab.app.plots.token_axis import TokenAxis
+from attnlab.app.token_text import display_text
+from attnlab.engine.api.pooling import fit
 
 DISPLAY_LIMIT = 512  # cells per side drawn at once; more are max-pooled
 HOVER_MS = 16  # the hover text follows the mouse at most this often

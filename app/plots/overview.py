@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from app.colour_scale import Scale
+from attnlab.app.colour_scale import Scale
 
 Bounds = tuple[int, int, int, int]  # (first query, end query, first key, end key): half-open token ranges
 

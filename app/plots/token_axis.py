@@ -16,7 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter
 
-from app.token_text import display_text
+from attnlab.app.token_text import display_text
 
 LABEL_CHARS = 12
 GAP_PX = 6  # between two labels on the horizontal axis

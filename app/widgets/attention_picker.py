@@ -6,10 +6,10 @@ from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QMenu, QSpinBox, QToolButton, QWidget
 
-from app import i18n
-from app.colour_scale import SCALES, Scale
-from app.document import STACK_TITLES
-from engine.results import StackInfo
+from attnlab.app import i18n
+from attnlab.app.colour_scale import SCALES, Scale
+from attnlab.app.document import STACK_TITLES
+from attnlab.engine.api.results import StackInfo
 
 
 class AttentionPicker(QWidget):

@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
-from app.document import CandidateView
-from app.token_text import display_text
+from attnlab.app.document import CandidateView
+from attnlab.app.token_text import display_text
 
 CHOSEN = QColor("#e3f2fd")
 

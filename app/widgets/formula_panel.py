@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import translate
-from app.token_text import display_text
-from engine.results import CellExplanation
+from attnlab.app.i18n import translate
+from attnlab.app.token_text import display_text
+from attnlab.engine.api.results import CellExplanation
 
 VECTOR_DIMS = 8  # dimensions of q and k shown
 LABEL_WIDTH = 20  # characters before the numbers of the formula

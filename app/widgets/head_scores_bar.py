@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app import i18n
-from app.head_metrics import METRICS, PROBE
-from app.widgets.flow_layout import FlowLayout
+from attnlab.app import i18n
+from attnlab.app.head_metrics import METRICS, PROBE
+from attnlab.app.widgets.flow_layout import FlowLayout
 
 ATTENTION = ""  # the picker's first entry: the grid shows the heads' attention, no score colours
 

@@ -8,9 +8,9 @@ import math
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
-from app import i18n
-from app.head_metrics import METRICS, format_value, metric_values
-from engine.head_scores import HeadScores
+from attnlab.app import i18n
+from attnlab.app.head_metrics import METRICS, format_value, metric_values
+from attnlab.engine.analyses.head_scores import HeadScores
 
 VALUE = Qt.ItemDataRole.UserRole  # the exact float32 value behind a cell's three decimals
 

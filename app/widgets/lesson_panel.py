@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
-    from app.lessons import Lesson
+    from attnlab.app.lessons import Lesson
 
 PANEL_WIDTH = 300
 

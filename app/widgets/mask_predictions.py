@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
-from app.token_text import display_text
-from engine.results import MaskPrediction
+from attnlab.app.token_text import display_text
+from attnlab.engine.api.results import MaskPrediction
 
 
 class MaskPredictions(QTreeWidget):

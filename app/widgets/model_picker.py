@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.config import LoadOptions
-from engine.results import CatalogEntry
+from attnlab.engine.api.config import LoadOptions
+from attnlab.engine.api.results import CatalogEntry
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 DTYPES = ("auto", "float32", "bfloat16", "float16")

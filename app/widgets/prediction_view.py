@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.token_text import display_text
-from engine.results import HeadImportance, LensResult
+from attnlab.app.token_text import display_text
+from attnlab.engine.api.results import HeadImportance, LensResult
 
 
 def _blend(white: float, colour: tuple[int, int, int]) -> QColor:

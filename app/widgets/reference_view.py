@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import translate
-from engine.analyses import js_divergence
-from engine.attention_store import AttentionSnapshot
+from attnlab.app.i18n import translate
+from attnlab.engine.analyses import js_divergence
+from attnlab.engine.api.attention_store import AttentionSnapshot
 
 MAX_TOKENS = 512  # longer runs are compared with `attnlab compare`, not on the GUI thread
 

@@ -8,7 +8,7 @@ from contextlib import ExitStack
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QFormLayout, QGroupBox, QSpinBox, QWidget
 
-from engine.config import SamplingConfig
+from attnlab.engine.api.config import SamplingConfig
 
 MAX_SEED = 2**31 - 1
 

@@ -35,10 +35,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QMenu, QToolTip, QWidget
 
-from app.document import changed_a_lot
-from app.i18n import translate
-from app.token_text import display_text, looks_special
-from app.widgets.flow_layout import WordWrap
+from attnlab.app.document import changed_a_lot
+from attnlab.app.i18n import translate
+from attnlab.app.token_text import display_text, looks_special
+from attnlab.app.widgets.flow_layout import WordWrap
 
 MAX_GROWN_HEIGHT = 160  # the strip grows with its rows up to this height, then scrolls
 KIND_TITLES = {  # translated where shown (TokenStrip's context)

@@ -8,8 +8,8 @@ Two modules here need the model and import torch, so this package does not impor
 `head_importance`.
 """
 
-from engine.analyses.attention_rollout import rollout, rollout_of_means
-from engine.analyses.fingerprints import (
+from attnlab.engine.analyses.attention_rollout import rollout, rollout_of_means
+from attnlab.engine.analyses.fingerprints import (
     HeadFingerprints,
     distance,
     entropy,
@@ -20,8 +20,8 @@ from engine.analyses.fingerprints import (
     self_weight,
     sink,
 )
-from engine.analyses.probes import induction_probe
-from engine.analyses.run_difference import js_divergence
+from attnlab.engine.analyses.probes import induction_probe
+from attnlab.engine.analyses.run_difference import js_divergence
 
 __all__ = [
     "HeadFingerprints",

@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
-from engine.float16_table import widen
+from attnlab.engine.api.float16_table import widen
 
 BLOCK = 64  # query rows per step (causal attention: keys past the block's last row are skipped)
 GROUP = 8  # matrices per step: a [GROUP, BLOCK, key] float32 piece stays in cache

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
-import app  # noqa: F401 - sets PYQTGRAPH_QT_LIB first
-from app.engine_worker import running_threads
-from app.main_window import MainWindow
+import attnlab.app as app  # noqa: F401 - sets PYQTGRAPH_QT_LIB first
+from attnlab.app.engine_worker import running_threads
+from attnlab.app.main_window import MainWindow
 
 LOAD_TIMEOUT_MS = 60_000
 REPLY_TIMEOUT_MS = 20_000
@@ -47,7 +47,7 @@ def _no_engine_thread_left():
 @pytest.fixture
 def fresh_settings(_private_settings: Path):
     """Start a test from empty settings."""
-    from app.settings import open_settings
+    from attnlab.app.settings import open_settings
 
     settings = open_settings()
     settings.clear()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from app.widgets.token_strip import TokenStrip
+from attnlab.app.widgets.token_strip import TokenStrip
 
 
 def click_token(qtbot, strip: TokenStrip, position: int, button: Qt.MouseButton = Qt.MouseButton.LeftButton,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.branches import Branch, BranchTree, common_length
+from attnlab.app.branches import Branch, BranchTree, common_length
 
 PROMPT = ((5, 7, 9), ())
 

@@ -13,18 +13,18 @@ from pathlib import Path
 from conftest import LOAD_TIMEOUT_MS
 from PySide6.QtCore import Qt
 
-from app.autosave import autosave_dir
-from app.main_window import MainWindow
-from engine.saved_session import SessionFileError, read_session
+from attnlab.app.autosave import autosave_dir
+from attnlab.app.main_window import MainWindow
+from attnlab.engine.api.saved_session import SessionFileError, read_session
 
 TEXT = "the cat sat"
 APP = """
 import sys
-import app  # noqa: F401
+import attnlab.app as app  # noqa: F401
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, sys.argv[2])
-from app.main_window import MainWindow
+from attnlab.app.main_window import MainWindow
 
 application = QApplication([])
 window = MainWindow()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from conftest import LOAD_TIMEOUT_MS
 
-from app.main_window import MainWindow
+from attnlab.app.main_window import MainWindow
 
 
 def _state(window: MainWindow) -> tuple[list[int], np.ndarray]:

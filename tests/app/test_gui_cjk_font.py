@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from app.fonts import FALLBACK_FAMILY, cjk_font_file
+from attnlab.app.fonts import FALLBACK_FAMILY, cjk_font_file
 
 ROOT = Path(__file__).resolve().parents[2]
 BOX = "\ue000"  # a private-use code point: no font draws it, so it is the missing-glyph box
@@ -23,8 +23,8 @@ SCRIPT = """
 import json, sys
 from PySide6.QtWidgets import QApplication
 application = QApplication([])
-from app.fonts import install_cjk_fallback, system_has_han_font
-from app.widgets.token_strip import TokenStrip
+from attnlab.app.fonts import install_cjk_fallback, system_has_han_font
+from attnlab.app.widgets.token_strip import TokenStrip
 hidden = not system_has_han_font()
 installed = install_cjk_fallback(application) if sys.argv[1] == "fallback" else None
 strip = TokenStrip()

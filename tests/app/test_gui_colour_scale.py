@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QAction
 
-from app.colour_scale import LOG_DECADES, hide_first_key, scale_for_display
+from attnlab.app.colour_scale import LOG_DECADES, hide_first_key, scale_for_display
 
 SINKY = np.array(
     [

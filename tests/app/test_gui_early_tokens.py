@@ -9,9 +9,9 @@ import pytest
 from strip_clicks import click_token
 from transformers import AutoTokenizer
 
-from app.engine_worker import engine_loader
-from app.main_window import MainWindow
-from engine.tokens import readable_tokens
+from attnlab.app.engine_worker import engine_loader
+from attnlab.app.main_window import MainWindow
+from attnlab.engine.api.tokens import readable_tokens
 
 LOAD_TIMEOUT_MS = 60_000
 

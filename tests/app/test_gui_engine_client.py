@@ -6,10 +6,10 @@ import threading
 
 import numpy as np
 
-from app.engine_worker import EngineClient
-from engine.attention_store import AttentionStore
-from engine.errors import EngineError
-from engine.results import AnalysisResult, Candidate, ModelInfo, StackInfo, StepResult
+from attnlab.app.engine_worker import EngineClient
+from attnlab.engine.api.attention_store import AttentionStore
+from attnlab.engine.api.errors import EngineError
+from attnlab.engine.api.results import AnalysisResult, Candidate, ModelInfo, StackInfo, StepResult
 
 
 def _info(name: str) -> ModelInfo:

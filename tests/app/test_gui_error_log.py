@@ -11,9 +11,9 @@ from pathlib import Path
 
 from test_gui_engine_client import FakeSession, _info
 
-from app.main_window import MainWindow
-from engine.results import Masks
-from engine.user_dirs import log_file
+from attnlab.app.main_window import MainWindow
+from attnlab.engine.api.results import Masks
+from attnlab.engine.api.user_dirs import log_file
 
 ROOT = Path(__file__).resolve().parents[2]
 

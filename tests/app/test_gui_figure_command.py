@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from figure_checks import distinct_colours, pdf_metadata, pdf_pages, png_image, png_metadata, svg_metadata, svg_texts
 
-from app.cli import main
-from app.figures import COLORBAR_STRIP
-from engine.saved_session import weights_hash
+from attnlab.app.cli import main
+from attnlab.app.figures import COLORBAR_STRIP
+from attnlab.engine.api.saved_session import weights_hash
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = "the cat sat on the mat"
@@ -94,7 +94,7 @@ def test_runs_headless_in_its_own_process(tiny_folders, tmp_path):
     out = tmp_path / "figure.png"
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
     done = subprocess.run(
-        [sys.executable, "-m", "app.cli", "figure", "--model", tiny_folders["gpt2"], "--text", TEXT,
+        [sys.executable, "-m", "attnlab", "figure", "--model", tiny_folders["gpt2"], "--text", TEXT,
          "--layer", "1", "--head", "0", "--out", str(out)],
         cwd=ROOT, env={**env, "HF_HUB_OFFLINE": "1"}, capture_output=True, text=True, timeout=300,
     )

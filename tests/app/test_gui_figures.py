@@ -20,10 +20,10 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
 
-from app.figures import COLORBAR_STRIP, MINIMUM_SIZE, figure_size
-from app.plots.token_axis import LABEL_CHARS
-from app.token_text import display_text
-from engine.saved_session import weights_hash
+from attnlab.app.figures import COLORBAR_STRIP, MINIMUM_SIZE, figure_size
+from attnlab.app.plots.token_axis import LABEL_CHARS
+from attnlab.app.token_text import display_text
+from attnlab.engine.api.saved_session import weights_hash
 
 TEXT = "the cat sat on the mat"
 
@@ -220,8 +220,8 @@ def test_bad_exports_say_why_and_write_nothing(window, tmp_path):
 
 
 def test_metadata_survives_any_text_and_big_grids_refuse_csv(qtbot, tmp_path):
-    from app.figures import FigureData, FigureMetadata, read_metadata, save_figure, save_matrix
-    from app.plots.heatmap import HeatmapView
+    from attnlab.app.figures import FigureData, FigureMetadata, read_metadata, save_figure, save_matrix
+    from attnlab.app.plots.heatmap import HeatmapView
 
     view = HeatmapView()
     qtbot.addWidget(view)
@@ -245,7 +245,7 @@ def test_metadata_survives_any_text_and_big_grids_refuse_csv(qtbot, tmp_path):
 
 
 def test_the_colour_bar_names_weights_on_log_and_row_scales(qtbot):
-    from app.plots.heatmap import HeatmapView
+    from attnlab.app.plots.heatmap import HeatmapView
 
     view = HeatmapView()
     qtbot.addWidget(view)

@@ -9,7 +9,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from app.widgets.formula_panel import FormulaPanel, number, parse_number
+from attnlab.app.widgets.formula_panel import FormulaPanel, number, parse_number
 
 TEXT = "Once upon a time there was a cat"
 

@@ -13,9 +13,9 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from transformers import AutoModelForCausalLM
 
-from app.head_metrics import METRICS, PROBE
-from app.plots.head_grid import METRIC_COLOURS
-from engine.analyses import head_fingerprints, rollout
+from attnlab.app.head_metrics import METRICS, PROBE
+from attnlab.app.plots.head_grid import METRIC_COLOURS
+from attnlab.engine.analyses import head_fingerprints, rollout
 
 TEXT = "the cat sat on the mat . the cat sat on the mat"
 TINY_GPT = Path(__file__).resolve().parents[2] / "resources" / "models" / "tiny-gpt"
@@ -178,9 +178,9 @@ def test_the_engine_skips_scoring_when_newer_work_is_queued(qtbot):
     """A step sent after a head-score request is not kept waiting: the request is answered None at once."""
     import threading
 
-    from app.engine_worker import EngineWorker
-    from app.requests import Latest, Rollout, ScoreHeads
-    from engine.attention_store import AttentionStore
+    from attnlab.app.engine_worker import EngineWorker
+    from attnlab.app.requests import Latest, Rollout, ScoreHeads
+    from attnlab.engine.api.attention_store import AttentionStore
 
     store = AttentionStore()
     store.configure("decoder", 1, 2, causal=True, keys=3, capacity=3)

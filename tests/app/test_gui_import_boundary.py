@@ -9,17 +9,17 @@ from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app"
 HEAVY = ("torch", "transformers")
-ENGINE_INTERNALS = ("engine.loading", "engine.session", "engine.capture", "engine.sampling", "engine.tokens")
+ENGINE_INTERNALS = tuple(f"attnlab.engine.{room}." for room in ("models", "session", "capture", "long", "interpret"))
 
 SCRIPT = """
 import os, pkgutil, importlib, sys
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
-import app
+import attnlab.app as app
 from PySide6.QtWidgets import QApplication
 qapp = QApplication([])
-for module in pkgutil.walk_packages(app.__path__, "app."):  # app.plots.*, app.widgets.* too
+for module in pkgutil.walk_packages(app.__path__, "attnlab.app."):  # app.plots.*, app.widgets.* too
     importlib.import_module(module.name)
-from app.main_window import MainWindow
+from attnlab.app.main_window import MainWindow
 window = MainWindow()
 window.show()
 window.client.list_catalog()  # the worker lists models without loading one
@@ -69,7 +69,7 @@ def test_only_the_worker_imports_engine_sessions_and_only_lazily():
 
 def test_plain_widgets_and_plots_stay_apart():
     """app/widgets/ are plain Qt controls (no pyqtgraph); app/plots/ are views that know no controls."""
-    for package, banned in (("widgets", ("pyqtgraph", "app.plots")), ("plots", ("app.widgets",))):
+    for package, banned in (("widgets", ("pyqtgraph", "attnlab.app.plots")), ("plots", ("attnlab.app.widgets",))):
         for path in sorted((APP / package).rglob("*.py")):
             for module, _ in _imports(ast.parse(path.read_text(), str(path))):
                 assert not module.startswith(banned), f"{package}/{path.name} imports {module}"

@@ -17,7 +17,7 @@ def _focus(qtbot, widget) -> None:  # noqa: ANN001
 
 
 def test_tab_moves_focus_out_of_the_text_box(qtbot, fresh_settings):
-    from app.main_window import MainWindow
+    from attnlab.app.main_window import MainWindow
 
     window = MainWindow()
     qtbot.addWidget(window)
@@ -89,8 +89,8 @@ def test_arrow_keys_in_the_head_grid_pick_heads_and_layers(open_window, tiny_fol
 
 
 def test_help_lists_every_shortcut(qtbot, fresh_settings):
-    from app.main_window import MainWindow
-    from app.widgets.generation_bar import SHORTCUTS
+    from attnlab.app.main_window import MainWindow
+    from attnlab.app.widgets.generation_bar import SHORTCUTS
 
     window = MainWindow()
     qtbot.addWidget(window)

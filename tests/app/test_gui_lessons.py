@@ -7,10 +7,10 @@ import random
 import numpy as np
 import pytest
 
-from app import i18n
-from app.lessons import load_lessons
-from app.main_window import MainWindow
-from app.mlm_recipe import is_special
+from attnlab.app import i18n
+from attnlab.app.lessons import load_lessons
+from attnlab.app.main_window import MainWindow
+from attnlab.app.mlm_recipe import is_special
 
 LOAD_TIMEOUT_MS = 60_000
 REPLY_TIMEOUT_MS = 20_000

@@ -13,9 +13,9 @@ import pytest
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QPointF
 
-from app import create_main_window
-from app.engine_worker import running_threads
-from app.main_window import MainWindow
+from attnlab.app import create_main_window
+from attnlab.app.engine_worker import running_threads
+from attnlab.app.main_window import MainWindow
 
 MODEL = "tiny-gpt"
 LOAD_TIMEOUT_MS = 60_000

@@ -1,6 +1,6 @@
 """The model picker's Options menu turns into the engine's LoadOptions."""
 
-from app.widgets.model_picker import ModelPicker
+from attnlab.app.widgets.model_picker import ModelPicker
 
 
 def test_spreading_over_devices_is_opt_in(qtbot):

@@ -9,7 +9,7 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from app.requests import Region, RegionWeights
+from attnlab.app.requests import Region, RegionWeights
 
 WORDS = "the cat sat on the mat and the dog ran to the big red rug in Paris".split()
 TOKENS = 600  # with "<s>"
@@ -67,7 +67,7 @@ def test_the_window_switches_to_long_mode_when_exact_attention_does_not_fit(
     window = open_window(long_gpt2, text=text_of(40))
     assert window.document.long is None and "decoder" in window.document.snapshot.stacks  # short: exact
     # 1,700 tokens + 256 to generate: the exact store needs about 79 MB, the long mode about 53 MB.
-    monkeypatch.setattr("engine.memory_budget.available_memory", lambda: 80 * 2**20)  # 64 MiB to use
+    monkeypatch.setattr("attnlab.engine.api.memory_budget.available_memory", lambda: 80 * 2**20)  # 64 MiB to use
     window.text_input.setPlainText(text_of(1700))
     qtbot.waitUntil(lambda: window.document.long is not None, timeout=REPLY_MS)
     wait_idle(window, REPLY_MS)

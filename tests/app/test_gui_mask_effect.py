@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from strip_clicks import click_token
 
-from app.document import changed_a_lot
+from attnlab.app.document import changed_a_lot
 
 PROMPT = "the cat sat on the mat"
 
@@ -130,8 +130,8 @@ def test_generated_chinese_reads_like_the_prompt(open_window, wait_idle):
     whole sequence, not as ‹e7 8c›…; the candidates after a split character read in context too."""
     from transformers import AutoTokenizer
 
-    from engine.available_models import bundled_dir
-    from engine.tokens import readable_tokens
+    from attnlab.engine.api.tokens import readable_tokens
+    from attnlab.engine.models.available_models import bundled_dir
 
     window = open_window("tiny-gpt", text="猫")
     folder = bundled_dir()
@@ -167,6 +167,6 @@ def test_generated_chinese_reads_like_the_prompt(open_window, wait_idle):
 
 
 def _byte_alphabet() -> dict[str, int]:
-    from engine.tokens import _byte_level_alphabet
+    from attnlab.engine.api.tokens import _byte_level_alphabet
 
     return _byte_level_alphabet()

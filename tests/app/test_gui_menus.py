@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QMenu
 
 
 def test_menus_exist_with_their_actions(qtbot, fresh_settings):
-    from app.main_window import MainWindow
+    from attnlab.app.main_window import MainWindow
 
     window = MainWindow()
     qtbot.addWidget(window)
@@ -20,7 +20,7 @@ def test_menus_exist_with_their_actions(qtbot, fresh_settings):
 
 
 def test_open_text_file_fills_the_box(qtbot, fresh_settings, tmp_path):
-    from app.main_window import MainWindow
+    from attnlab.app.main_window import MainWindow
 
     window = MainWindow()
     qtbot.addWidget(window)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app import settings as saved
-from engine.available_models import bundled_dir
+from attnlab.app import settings as saved
+from attnlab.engine.models.available_models import bundled_dir
 
 
 def test_bundled_folder_opened_by_path_is_one_entry(open_window, qtbot, wait_idle):

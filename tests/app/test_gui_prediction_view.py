@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from app.token_text import display_text
-from engine.loading import load_model
-from engine.results import HeadImportance, LensResult, Masks
-from engine.session import make_session
+from attnlab.app.token_text import display_text
+from attnlab.engine.api.results import HeadImportance, LensResult, Masks
+from attnlab.engine.models.loading import load_model
+from attnlab.engine.session.sessions import make_session
 
 TEXT = "the cat sat on the mat"
 
@@ -91,7 +91,7 @@ def test_masked_lm_lens_and_importance_without_a_mask(open_window, qtbot, tiny_f
 def test_pinned_reference_divergence_per_head(open_window, qtbot, tiny_folders, wait_idle):
     """Pin, knock a token out: the table shows each head's JS divergence, as the engine's numpy function
     gives it on the two runs' exported attention; a different length compares the shared prefix."""
-    from engine.analyses import js_divergence
+    from attnlab.engine.analyses import js_divergence
 
     window = open_window(tiny_folders["gpt2"], text=TEXT)
     _show(window, qtbot)

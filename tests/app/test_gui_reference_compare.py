@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QColor
 
-from engine.loading import load_model
-from engine.results import Masks
-from engine.session import make_session
+from attnlab.app import prediction_dock
+from attnlab.engine.api.results import Masks
+from attnlab.engine.models.loading import load_model
+from attnlab.engine.session.sessions import make_session
 
 TEXT = "the cat sat on the mat"
 KNOCKED = Masks().with_knockout("decoder", 2)
@@ -146,8 +147,8 @@ def test_compare_two_branches(open_window, qtbot, wait_idle):
 
 def test_long_difference_is_pooled_keeping_both_signs(qtbot):
     """Past the display limit the heatmap pools; a negative peak stays as visible as a positive one."""
-    from app.plots.colors import peak_pool
-    from app.plots.heatmap import DISPLAY_LIMIT, HeatmapView
+    from attnlab.app.plots.colors import peak_pool
+    from attnlab.app.plots.heatmap import DISPLAY_LIMIT, HeatmapView
 
     difference = np.zeros((DISPLAY_LIMIT + 100, DISPLAY_LIMIT + 100), np.float32)
     difference[3, 3], difference[400, 10], difference[401, 10] = -0.8, 0.1, -0.05
@@ -163,9 +164,8 @@ def test_long_difference_is_pooled_keeping_both_signs(qtbot):
 
 
 def test_a_run_too_long_to_keep_is_not_pinned(open_window, monkeypatch):
-    import app.prediction_dock
 
-    monkeypatch.setattr(app.prediction_dock, "MAX_TOKENS", 4)
+    monkeypatch.setattr(prediction_dock, "MAX_TOKENS", 4)
     window = open_window("tiny-gpt", text=TEXT)
     dock = window.prediction
     dock.reference.pin_button.click()

@@ -59,7 +59,7 @@ def test_closing_during_generation_exits_cleanly(open_window, tiny_folders, qtbo
 
 
 def test_closing_while_loading_exits_cleanly(qtbot, tiny_folders, fresh_settings):
-    from app.main_window import MainWindow
+    from attnlab.app.main_window import MainWindow
 
     window = MainWindow()
     qtbot.addWidget(window)

@@ -14,10 +14,10 @@ from conftest import LOAD_TIMEOUT_MS
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QKeySequence
 
-from app.autosave import autosave_dir, orphans
-from app.main_window import MainWindow
-from engine.config import SamplingConfig
-from engine.saved_session import read_session, to_json
+from attnlab.app.autosave import autosave_dir, orphans
+from attnlab.app.main_window import MainWindow
+from attnlab.engine.api.config import SamplingConfig
+from attnlab.engine.api.saved_session import read_session, to_json
 
 
 def _shown(window: MainWindow) -> dict:
@@ -225,8 +225,8 @@ def read_session_of(window: MainWindow):
 
 def test_attnlab_with_a_session_file_opens_the_window_on_it(open_window, tiny_folders, qtbot, wait_idle, tmp_path,
                                                             monkeypatch):
-    import app
-    from app import cli, gui
+    import attnlab.app as app
+    from attnlab.app import cli, gui
 
     calls = []
     monkeypatch.setattr(gui, "run", lambda model=None, session=None: calls.append((model, session)) or 0)
@@ -247,7 +247,7 @@ def test_attnlab_with_a_session_file_opens_the_window_on_it(open_window, tiny_fo
 
 
 def test_discard_deletes_the_offer_and_shows_the_next(qtbot, fresh_settings):
-    from engine.saved_session import ModelRef, SessionData, write_session
+    from attnlab.engine.api.saved_session import ModelRef, SessionData, write_session
 
     dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                               text=True).stdout)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.main_window import MainWindow
+from attnlab.app.main_window import MainWindow
 
 
 def test_settings_survive_a_restart(open_window, tiny_folders, qtbot, wait_idle):

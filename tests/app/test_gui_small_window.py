@@ -26,7 +26,7 @@ def test_a_small_window_keeps_room_for_the_candidates(open_window, wait_idle):
 def test_while_a_model_loads_the_picker_shows_it_and_the_empty_plot_is_clean(qtbot, fresh_settings):
     from PySide6.QtWidgets import QApplication
 
-    from app.main_window import MainWindow
+    from attnlab.app.main_window import MainWindow
 
     window = MainWindow()
     qtbot.addWidget(window)

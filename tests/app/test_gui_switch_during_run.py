@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from app.engine_worker import engine_loader
-from app.main_window import MainWindow
+from attnlab.app.engine_worker import engine_loader
+from attnlab.app.main_window import MainWindow
 
 STEP_S = 0.2  # each generation step is slowed to this: the whole run would take ~25 s
 

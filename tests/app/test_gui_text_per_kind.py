@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.main_window import EXAMPLES, MainWindow
+from attnlab.app.main_window import EXAMPLES, MainWindow
 
 LOAD_TIMEOUT_MS, REPLY_TIMEOUT_MS = 60_000, 20_000
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.token_find import find_token
+from attnlab.app.token_find import find_token
 
 
 def test_find_token_wraps_around_and_ignores_case_and_spaces():

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 from tiny_models import BOS, EOS, PAD, VOCAB, save, word_tokenizer
 from transformers import GPT2Config, GPT2LMHeadModel
 
-from app.main_window import MainWindow
-from app.widgets.flow_layout import WordWrap
+from attnlab.app.main_window import MainWindow
+from attnlab.app.widgets.flow_layout import WordWrap
 
 LENGTH = 10_000  # tokens, <s> included
 FAR = 8_500  # the one position whose word is "Paris"

@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.engine_messages import translate_engine_message
-from app.i18n import install_language, translation_file
-from app.plots.plot_title import TitledView
+from attnlab.app.engine_messages import translate_engine_message
+from attnlab.app.i18n import install_language, translation_file
+from attnlab.app.plots.plot_title import TitledView
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED_TS = ROOT / "resources" / "i18n" / "attnlab_zh_CN.ts"
@@ -176,7 +176,7 @@ def test_dialogs_are_chinese(chinese, open_window, monkeypatch):
 
 
 def test_engine_messages_are_translated_in_the_window_only(chinese):
-    from engine.config import SamplingConfig
+    from attnlab.engine.api.config import SamplingConfig
 
     with pytest.raises(ValueError) as caught:
         SamplingConfig(greedy=False, temperature=0.0)  # the engine's own words
@@ -195,15 +195,15 @@ def test_the_memory_refusal_before_loading_is_translated(chinese, tmp_path, on_g
     """The load estimate's refusal, as loading words it, reads as Chinese with its sizes kept."""
     from types import SimpleNamespace
 
-    from engine.errors import ModelLoadError
-    from engine.load_estimate import Estimate
-    from engine.loading import _check_fits
+    from attnlab.engine.api.errors import ModelLoadError
+    from attnlab.engine.models.load_estimate import Estimate
+    from attnlab.engine.models.loading import _check_fits
 
     needed = Estimate(weights=70 * 2**30, attention=2**30, tokens=1024)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("engine.loading.estimate", lambda *args: needed)
-        patch.setattr("engine.loading.available_memory", lambda: 8 * 2**30)
-        patch.setattr("engine.loading._gpu_free", lambda device, spread: 4 * 2**30 if on_gpu else 0)
+        patch.setattr("attnlab.engine.models.loading.estimate", lambda *args: needed)
+        patch.setattr("attnlab.engine.models.loading.available_memory", lambda: 8 * 2**30)
+        patch.setattr("attnlab.engine.models.loading._gpu_free", lambda device, spread: 4 * 2**30 if on_gpu else 0)
         with pytest.raises(ModelLoadError) as caught:
             options = SimpleNamespace(device_map="auto" if spread else None, tokens=1024, allow_pickle=False)
             _check_fits("SmolLM2", tmp_path, {}, "float32", SimpleNamespace(type="cuda" if on_gpu else "cpu"), options)
@@ -243,8 +243,8 @@ def test_every_string_of_the_app_is_translated_and_compiled(tmp_path):
 
 
 def test_the_language_is_chosen_in_the_settings_and_applies_at_the_next_start(qtbot, fresh_settings):
-    from app.i18n import LANGUAGE_KEY, chosen_language, current_language
-    from app.main_window import MainWindow
+    from attnlab.app.i18n import LANGUAGE_KEY, chosen_language, current_language
+    from attnlab.app.main_window import MainWindow
 
     application = QApplication.instance()
     window = MainWindow(settings=fresh_settings)

@@ -7,11 +7,11 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from strip_clicks import click_token, hover_token
 
-from app.plots.head_grid import HeadGridView
-from app.plots.heatmap import DISPLAY_LIMIT, HeatmapView
-from app.token_text import display_text, looks_special
-from app.widgets.token_strip import TokenStrip
-from engine.pooling import fit, max_pool
+from attnlab.app.plots.head_grid import HeadGridView
+from attnlab.app.plots.heatmap import DISPLAY_LIMIT, HeatmapView
+from attnlab.app.token_text import display_text, looks_special
+from attnlab.app.widgets.token_strip import TokenStrip
+from attnlab.engine.api.pooling import fit, max_pool
 
 
 def test_max_pool_keeps_peaks_and_handles_partial_blocks():

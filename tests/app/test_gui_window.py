@@ -9,9 +9,9 @@ import sys
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QWidget
 
-import app
-from app import gui
-from app.main_window import MainWindow
+import attnlab.app as app
+from attnlab.app import gui
+from attnlab.app.main_window import MainWindow
 
 
 def test_create_main_window_loads_and_reports_progress(qtbot, tiny_folders, fresh_settings, wait_idle):
@@ -48,8 +48,8 @@ _RUN_AND_QUIT = """
 import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-from app import gui
-from app.main_window import MainWindow
+from attnlab.app import gui
+from attnlab.app.main_window import MainWindow
 
 def close_when_loaded():
     windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.widgets.heads_table import HeadsTable
-from engine.analyses.fingerprints import HeadFingerprints
-from engine.head_scores import HeadScores
+from attnlab.app.widgets.heads_table import HeadsTable
+from attnlab.engine.analyses.fingerprints import HeadFingerprints
+from attnlab.engine.analyses.head_scores import HeadScores
 
 LAYERS, HEADS = 30, 9
 

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from tiny_models import tiny_gpt2
 
-from app.engine_worker import EngineWorker
-from app.requests import Analyse, Latest, Load, Rollout, ScoreHeads
-from engine.head_scores import head_scores
-from engine.loading import wrap_model
-from engine.session import GenerationSession
+from attnlab.app.engine_worker import EngineWorker
+from attnlab.app.requests import Analyse, Latest, Load, Rollout, ScoreHeads
+from attnlab.engine.analyses.head_scores import head_scores
+from attnlab.engine.models.loading import wrap_model
+from attnlab.engine.session.sessions import GenerationSession
 
 TEXT = " ".join(["the cat sat on the mat and the dog ran to the big red rug"] * 8)
 
@@ -40,7 +40,7 @@ def _worker(mode: str):
 
 @pytest.fixture(autouse=True)
 def _small_blocks(monkeypatch):
-    monkeypatch.setattr("engine.long_rows.BLOCK_VALUES", 4 * 121 * 20)  # 20 recomputed rows at a time
+    monkeypatch.setattr("attnlab.engine.long.rows.BLOCK_VALUES", 4 * 121 * 20)  # 20 recomputed rows at a time
 
 
 def test_head_scores_in_long_mode_equal_the_exact_mode(qtbot):
@@ -75,7 +75,7 @@ def test_long_mode_scoring_gives_way_to_newer_work_and_rollout_says_why_not(qtbo
 
 def test_the_client_reports_scoring_progress_and_the_rollout_refusal(qtbot):
     """Through the engine thread: the window's signals for long-mode head scores and rollout."""
-    from app.engine_worker import EngineClient
+    from attnlab.app.engine_worker import EngineClient
 
     model, tokenizer = tiny_gpt2(positions=256)
     session = GenerationSession(wrap_model(model, tokenizer, name="gpt2"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from app.mlm_recipe import join_tokens, sample_training_example, wordpiece_vocabulary
-from engine.available_models import bundled_dir
+from attnlab.app.mlm_recipe import join_tokens, sample_training_example, wordpiece_vocabulary
+from attnlab.engine.models.available_models import bundled_dir
 
 VOCABULARY = ["apple", "river", "blue"]
 

@@ -4,7 +4,7 @@ import pytest
 import torch
 from tiny_models import BUILDERS
 
-from engine.loading import wrap_model
+from attnlab.engine.models.loading import wrap_model
 
 
 @pytest.fixture(params=sorted(BUILDERS))

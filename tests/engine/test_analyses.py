@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from engine.analyses import (
+from attnlab.engine.analyses import (
     distance,
     entropy,
     head_fingerprints,
@@ -17,7 +17,7 @@ from engine.analyses import (
     self_weight,
     sink,
 )
-from engine.export import main
+from attnlab.engine.cli.export import main
 
 # -- independent references: one head at a time, plain loops over nested lists -----------------
 

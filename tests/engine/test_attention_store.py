@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from engine.attention_store import AttentionStore, stack_bytes
-from engine.memory_budget import AttentionMemoryError, check_fits
+from attnlab.engine.api.attention_store import AttentionStore, stack_bytes
+from attnlab.engine.api.memory_budget import AttentionMemoryError, check_fits
 
 
 def _causal(rng, heads, n):

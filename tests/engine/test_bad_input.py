@@ -5,11 +5,11 @@ import json
 import pytest
 from tiny_models import save, tiny_gpt2
 
-from engine.config import LoadOptions, SamplingConfig
-from engine.errors import EngineError, ModelLoadError, UnsupportedError
-from engine.loading import load_model, pick_device
-from engine.results import Masks
-from engine.session import MAX_TEXT_CHARS, EncoderSession, GenerationSession
+from attnlab.engine.api.config import LoadOptions, SamplingConfig
+from attnlab.engine.api.errors import EngineError, ModelLoadError, UnsupportedError
+from attnlab.engine.api.results import Masks
+from attnlab.engine.models.loading import load_model, pick_device
+from attnlab.engine.session.sessions import MAX_TEXT_CHARS, EncoderSession, GenerationSession
 
 
 @pytest.fixture(autouse=True)
@@ -128,8 +128,8 @@ def test_unknown_dtype(tmp_path):
 
 
 def test_request_too_big_for_memory_is_refused_and_keeps_the_session(tiny, monkeypatch):
-    from engine import session as session_module
-    from engine.memory_budget import AttentionMemoryError, check_fits
+    from attnlab.engine.api.memory_budget import AttentionMemoryError, check_fits
+    from attnlab.engine.session import sessions as session_module
 
     _, gpt = tiny("gpt2")
     session = GenerationSession(gpt)

@@ -5,9 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from engine.catalog import bundled_dir, list_models
-from engine.loading import load_model
-from engine.session import EncoderSession, GenerationSession
+from attnlab.engine.models.catalog import bundled_dir, list_models
+from attnlab.engine.models.loading import load_model
+from attnlab.engine.session.sessions import EncoderSession, GenerationSession
 
 EXAMPLES = json.loads((bundled_dir() / "examples.json").read_text(encoding="utf-8"))
 

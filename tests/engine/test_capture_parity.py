@@ -3,8 +3,8 @@
 import numpy as np
 import torch
 
-from engine import capture
-from engine.session import make_session
+from attnlab.engine.capture import attention as capture
+from attnlab.engine.session.sessions import make_session
 
 IDS = torch.tensor([[5, 7, 9, 11, 13, 8, 10, 12]])
 DECODER_IDS = torch.tensor([[0, 21, 22, 23, 24]])

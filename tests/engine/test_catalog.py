@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine import available_models, catalog, gguf_convert
-from engine.catalog import list_models, model_kind, recent_paths, remember_recent, resolve_model
-from engine.errors import ModelLoadError
-from engine.gguf_convert import convert_gguf, converted_folder, converted_root
-from engine.gguf_identity import gguf_data_offset
+from attnlab.engine.api.errors import ModelLoadError
+from attnlab.engine.api.gguf_identity import gguf_data_offset
+from attnlab.engine.models import available_models, catalog, gguf_convert
+from attnlab.engine.models.catalog import list_models, model_kind, recent_paths, remember_recent, resolve_model
+from attnlab.engine.models.gguf_convert import convert_gguf, converted_folder, converted_root
 
 REPO = Path(__file__).resolve().parents[2]
 HAS_SMOLLM = available_models._pip_file(catalog.PIP_MODELS[0]) is not None
@@ -138,7 +138,7 @@ def test_loader_asks_transformers_only_when_the_config_does_not_say():
 
 def test_listing_imports_neither_torch_nor_transformers():
     code = (
-        "import sys, engine.catalog as c; c.list_models(); c.default_model(); "
+        "import sys, attnlab.engine.models.catalog as c; c.list_models(); c.default_model(); "
         "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))"
     )
     result = subprocess.run(
@@ -371,7 +371,7 @@ def test_recent_list_skips_vanished_folders_and_survives_a_corrupt_file(tmp_path
 def test_loading_says_what_the_recent_list_should_get_but_leaves_it_and_the_threads_alone(tmp_path):
     import torch
 
-    from engine.loading import load_model
+    from attnlab.engine.models.loading import load_model
 
     folder = shutil.copytree(REPO / "resources" / "models" / "tiny-bert", tmp_path / "my-bert")
     threads = torch.get_num_threads()

@@ -7,9 +7,9 @@ import pytest
 import torch
 from tiny_models import BUILDERS, tiny_gemma2
 
-from engine.loading import wrap_model
-from engine.results import Masks
-from engine.session import GenerationSession
+from attnlab.engine.api.results import Masks
+from attnlab.engine.models.loading import wrap_model
+from attnlab.engine.session.sessions import GenerationSession
 
 PROMPT = "the cat sat on the mat and the dog ran to the big red rug in Paris"
 ARCHITECTURES = {"gpt2": BUILDERS["gpt2"], "llama": BUILDERS["llama"], "gemma2": tiny_gemma2,

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from tiny_models import save, tiny_gpt2
 
-from app.cli import main
-from engine.errors import EngineError, ModelLoadError
-from engine.quiet import quiet_transformers
+from attnlab.app.cli import main
+from attnlab.engine.api.errors import EngineError, ModelLoadError
+from attnlab.engine.cli.quiet import quiet_transformers
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,7 +71,7 @@ def test_lone_surrogate_in_text_is_one_line(gpt, tmp_path, capsys):
 
 
 def test_engine_raises_model_load_error_for_broken_folders(gpt, tmp_path):
-    from engine.loading import load_model
+    from attnlab.engine.models.loading import load_model
 
     with pytest.raises(ModelLoadError, match="must be at least 1"):
         load_model(str(broken_copy(gpt, tmp_path / "negative", n_head=0)))
@@ -94,7 +94,7 @@ def test_cli_prints_its_own_line_only(gpt, tmp_path):
     out = tmp_path / "run.npz"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONWARNINGS": "default"}
     done = subprocess.run(
-        [sys.executable, "-m", "app.cli", "export", "--model", str(gpt), "--text", "the cat", "--generate", "3",
+        [sys.executable, "-m", "attnlab", "export", "--model", str(gpt), "--text", "the cat", "--generate", "3",
          "--out", str(out)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )

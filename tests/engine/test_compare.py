@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from app.cli import main
-from engine.analyses import js_divergence
+from attnlab.app.cli import main
+from attnlab.engine.analyses import js_divergence
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from tiny_models import MASK
 
-from app.cli import main
+from attnlab.app.cli import main
 
 
 @pytest.fixture(autouse=True)
@@ -131,7 +131,7 @@ def test_bad_selection_is_refused_with_one_line(folders, tmp_path, capsys, args,
 
 
 def test_an_export_larger_than_free_memory_is_refused_with_its_size(folders, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("engine.export.available_memory", lambda: 100)
+    monkeypatch.setattr("attnlab.engine.cli.export.available_memory", lambda: 100)
     out = tmp_path / "x.npz"
     assert main(["export", "--model", str(folders["gpt"]), "--text", "the cat sat", "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip()

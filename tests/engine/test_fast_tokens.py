@@ -11,9 +11,9 @@ import pytest
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import AutoTokenizer, PreTrainedTokenizerFast
 
-from engine import available_models, catalog
-from engine.fast_tokens import preview_tokens, tokenizer_folder
-from engine.tokens import readable_tokens
+from attnlab.engine.api.tokens import readable_tokens
+from attnlab.engine.models import available_models, catalog
+from attnlab.engine.models.fast_tokens import preview_tokens, tokenizer_folder
 
 TEXTS = ["The cat sat on the mat.", "中文 héllo  wörld 🙂 <|endoftext|> again", "  leading spaces\nand lines"]
 HAS_SMOLLM = available_models._pip_file(catalog.PIP_MODELS[0]) is not None
@@ -63,7 +63,7 @@ def test_nothing_to_show(byte_level_folder, tmp_path):
 
 def test_imports_neither_torch_nor_transformers(byte_level_folder):
     code = (
-        "import sys; from engine.fast_tokens import preview_tokens; "
+        "import sys; from attnlab.engine.models.fast_tokens import preview_tokens; "
         f"assert preview_tokens({str(byte_level_folder)!r}, {{'decoder': 'the cat'}}); "
         "print(sorted({'torch', 'transformers'} & set(sys.modules)))"
     )

@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 import torch
 
-from engine.analyses import head_fingerprints, rollout
-from engine.errors import EngineError
-from engine.head_scores import head_scores, stack_rollout
-from engine.probe_run import probe_low, run_induction_probe
-from engine.session import make_session
+from attnlab.engine.analyses import head_fingerprints, rollout
+from attnlab.engine.analyses.head_scores import head_scores, stack_rollout
+from attnlab.engine.api.errors import EngineError
+from attnlab.engine.interpret.probe_run import probe_low, run_induction_probe
+from attnlab.engine.session.sessions import make_session
 
 TEXT = "the cat sat on the mat . the cat sat on"
 NAMES = ("entropy", "sink", "prev_token", "self", "distance", "induction")
@@ -86,7 +86,7 @@ def test_induction_probe_needs_a_decoder(tiny):
 def test_export_probe_writes_the_probe_and_its_head_scores(folders, tmp_path, private_dirs):
     from transformers import AutoModelForCausalLM
 
-    from engine.export import main
+    from attnlab.engine.cli.export import main
 
     out = tmp_path / "probe.npz"
     assert main(["--model", str(folders["gpt"]), "--text", "the cat", "--analyses", "probe", "--out", str(out)]) == 0
@@ -103,8 +103,8 @@ def test_export_probe_writes_the_probe_and_its_head_scores(folders, tmp_path, pr
 
 @pytest.mark.parametrize("rows", [1, 2, 7, 70])
 def test_fingerprints_of_the_packed_triangle_equal_those_of_the_matrices(rows):
+    from attnlab.engine.analyses import packed_fingerprints
     from benchmarks.synthetic import STACK, synthetic_store
-    from engine.analyses import packed_fingerprints
 
     snapshot = synthetic_store(2, 3, rows, seed=rows).snapshot()
     ids = np.random.default_rng(rows).integers(0, 4, rows)  # a small vocabulary: many repeats

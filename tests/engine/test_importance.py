@@ -7,12 +7,12 @@ import pytest
 import torch
 from tiny_models import BUILDERS, MASK, VOCAB, tiny_gemma2, tiny_gpt2
 
-from app.cli import main
-from engine.config import SamplingConfig
-from engine.errors import Cancelled, EngineError
-from engine.loading import wrap_model
-from engine.results import Masks
-from engine.session import make_session
+from attnlab.app.cli import main
+from attnlab.engine.api.config import SamplingConfig
+from attnlab.engine.api.errors import Cancelled, EngineError
+from attnlab.engine.api.results import Masks
+from attnlab.engine.models.loading import wrap_model
+from attnlab.engine.session.sessions import make_session
 
 TEXT = "the cat sat on the mat"
 
@@ -73,7 +73,7 @@ def _session(name="gpt2", masks=Masks()):
 
 def test_batch_rows_carry_different_ablations():
     """One head per forward or all heads in one forward: the same numbers."""
-    from engine.analyses.importance import exact_importance
+    from attnlab.engine.interpret.importance import exact_importance
 
     session = _session()
     one = exact_importance(session, rows=1).values
@@ -90,7 +90,7 @@ def test_an_already_ablated_head_does_not_matter_and_a_chosen_target_is_kept():
 
 
 def test_progress_and_cancel():
-    from engine.analyses.importance import exact_importance
+    from attnlab.engine.interpret.importance import exact_importance
 
     session = _session()
     seen: list[float] = []
@@ -171,8 +171,8 @@ def _prediction_logprob(name: str, masks: Masks, target: int | None = None):
 @pytest.mark.parametrize("name", ["bart", "bert", "gemma2", "llama", "t5"])
 def test_every_architecture_matches_ablated_runs(name):
     """Resuming at the ablated layer (or running the whole model) gives what an ablated run predicts."""
-    from engine.analyses.importance import _block_calls, _Resume
-    from engine.analyses.lens import blocks
+    from attnlab.engine.interpret.importance import _block_calls, _Resume
+    from attnlab.engine.interpret.lens import blocks
 
     main = "encoder" if name == "bert" else "decoder"
     knock = Masks(knockouts=frozenset({(main if name != "t5" else "encoder", 1)}))

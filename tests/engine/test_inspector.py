@@ -11,12 +11,12 @@ import pytest
 import torch
 from tiny_models import BUILDERS, tiny_gemma2, tiny_gpt2
 
-from app.cli import main
-from engine import capture
-from engine.errors import EngineError
-from engine.loading import wrap_model
-from engine.results import Masks
-from engine.session import make_session
+from attnlab.app.cli import main
+from attnlab.engine.api.errors import EngineError
+from attnlab.engine.api.results import Masks
+from attnlab.engine.capture import attention as capture
+from attnlab.engine.models.loading import wrap_model
+from attnlab.engine.session.sessions import make_session
 
 TEXT = "the cat sat on the mat"
 
@@ -252,7 +252,7 @@ def test_attnlab_help_lists_both_commands(capsys):
 def test_installed_command_prints_only_the_error_line(folders):
     """The query is checked after the model ran: transformers' own warnings must not reach stderr."""
     result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "explain", "--model", str(folders["gpt"]), "--text", TEXT, "--generate", "1",
+        [sys.executable, "-m", "attnlab", "explain", "--model", str(folders["gpt"]), "--text", TEXT, "--generate", "1",
          "--layer", "0", "--head", "0", "--query", "40", "--key", "0"],
         capture_output=True, text=True, timeout=120,
     )

@@ -11,10 +11,10 @@ import pytest
 import torch
 from tiny_models import save, tiny_albert, tiny_bloom, tiny_gpt_neo, tiny_mpnet
 
-from engine.errors import UnsupportedError
-from engine.loading import load_model, wrap_model
-from engine.results import Masks
-from engine.session import make_session
+from attnlab.engine.api.errors import UnsupportedError
+from attnlab.engine.api.results import Masks
+from attnlab.engine.models.loading import load_model, wrap_model
+from attnlab.engine.session.sessions import make_session
 
 BUILT = {"gpt_neo": tiny_gpt_neo, "bloom": tiny_bloom, "mpnet": tiny_mpnet, "albert": tiny_albert}
 DECODERS = ["gpt_neo", "bloom"]
@@ -156,7 +156,7 @@ def test_loads_from_a_folder(tmp_path):
 def test_an_architecture_whose_capture_is_not_exact_is_refused_with_the_reason():
     from transformers import FSMTConfig, FSMTForConditionalGeneration
 
-    from engine.errors import ModelLoadError
+    from attnlab.engine.api.errors import ModelLoadError
 
     config = FSMTConfig(
         langs=["en", "de"], src_vocab_size=40, tgt_vocab_size=40, d_model=16, encoder_layers=1, decoder_layers=1,

@@ -7,11 +7,11 @@ import pytest
 import torch
 from tiny_models import BUILDERS, MASK, tiny_gemma2
 
-from app.cli import main
-from engine.errors import EngineError
-from engine.loading import wrap_model
-from engine.results import Masks
-from engine.session import make_session
+from attnlab.app.cli import main
+from attnlab.engine.api.errors import EngineError
+from attnlab.engine.api.results import Masks
+from attnlab.engine.models.loading import wrap_model
+from attnlab.engine.session.sessions import make_session
 
 TEXT = "the cat sat on the mat"
 ARCHITECTURES = {**BUILDERS, "gemma2": tiny_gemma2}
@@ -142,7 +142,7 @@ def test_cli_masked_lm_lens_counts_the_input_tokens(folders, tmp_path, _private)
 
 def test_positions_in_blocks_give_the_same_lens():
     """Long texts are read a few positions at a time (no [layer, position, vocab] array): same numbers."""
-    from engine.analyses.lens import lens_topk
+    from attnlab.engine.interpret.lens import lens_topk
 
     torch.manual_seed(0)
     head = torch.nn.Linear(8, 30)

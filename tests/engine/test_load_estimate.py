@@ -7,12 +7,12 @@ import pytest
 import torch
 from tiny_models import save, tiny_gpt2
 
-from engine.config import LoadOptions
-from engine.errors import ModelLoadError
-from engine.load_estimate import GIB, Estimate, attention_shape, estimate, shortfall
-from engine.loading import load_model
-from engine.results import Masks
-from engine.session import make_session
+from attnlab.engine.api.config import LoadOptions
+from attnlab.engine.api.errors import ModelLoadError
+from attnlab.engine.api.results import Masks
+from attnlab.engine.models.load_estimate import GIB, Estimate, attention_shape, estimate, shortfall
+from attnlab.engine.models.loading import load_model
+from attnlab.engine.session.sessions import make_session
 
 LLAMA_CONFIG = {"model_type": "llama", "num_hidden_layers": 80, "num_attention_heads": 64, "hidden_size": 8192,
                 "vocab_size": 128256, "torch_dtype": "bfloat16", "architectures": ["LlamaForCausalLM"]}
@@ -74,7 +74,7 @@ def test_where_it_fits():
 
 def test_model_too_big_for_memory_is_refused_with_the_sizes_before_reading_weights(tmp_path, monkeypatch):
     folder = _huge_folder(tmp_path / "huge")  # the shards hold zeros: reading them would fail otherwise
-    monkeypatch.setattr("engine.loading.available_memory", lambda: 16 * GIB)
+    monkeypatch.setattr("attnlab.engine.models.loading.available_memory", lambda: 16 * GIB)
     with pytest.raises(ModelLoadError) as refused:
         load_model(str(folder), LoadOptions(device="cpu", dtype="bfloat16"))
     message = str(refused.value)
@@ -120,10 +120,10 @@ def test_device_map_auto_gives_the_same_attention_as_a_plain_load(tmp_path):
 
 
 def test_cli_refuses_a_model_too_big_in_one_line_and_takes_device_map_auto(tmp_path, monkeypatch, capsys):
-    from app.cli import main
+    from attnlab.app.cli import main
 
     folder = _huge_folder(tmp_path / "huge")
-    monkeypatch.setattr("engine.loading.available_memory", lambda: 16 * GIB)
+    monkeypatch.setattr("attnlab.engine.models.loading.available_memory", lambda: 16 * GIB)
     out = tmp_path / "run.npz"
     args = ["export", "--model", str(folder), "--text", "a b", "--device", "cpu", "--out", str(out)]
     assert main([*args, "--device-map", "auto"]) == 2
@@ -134,7 +134,7 @@ def test_cli_refuses_a_model_too_big_in_one_line_and_takes_device_map_auto(tmp_p
 
 
 def test_a_spread_model_names_every_device_it_is_on():
-    from engine.loading import _placement
+    from attnlab.engine.models.loading import _placement
 
     model, _ = tiny_gpt2()
     assert _placement(model, torch.device("cpu")) == "cpu"

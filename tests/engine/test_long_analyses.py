@@ -8,17 +8,17 @@ import pytest
 import torch
 from tiny_models import save, tiny_gpt2, tiny_llama
 
-from app.cli import main
-from engine.analyses import head_fingerprints, rollout
-from engine.analyses.fingerprints import causal_fingerprints, packed_rows
-from engine.config import SamplingConfig
-from engine.head_scores import head_scores, stack_rollout
-from engine.loading import wrap_model
-from engine.long_rows import long_head_scores, long_rollout, rollout_unavailable
-from engine.memory_budget import AttentionMemoryError
-from engine.probe_run import run_induction_probe
-from engine.results import Masks
-from engine.session import GenerationSession
+from attnlab.app.cli import main
+from attnlab.engine.analyses import head_fingerprints, rollout
+from attnlab.engine.analyses.fingerprints import causal_fingerprints, packed_rows
+from attnlab.engine.analyses.head_scores import head_scores, stack_rollout
+from attnlab.engine.api.config import SamplingConfig
+from attnlab.engine.api.memory_budget import AttentionMemoryError
+from attnlab.engine.api.results import Masks
+from attnlab.engine.interpret.probe_run import run_induction_probe
+from attnlab.engine.long.rows import long_head_scores, long_rollout, rollout_unavailable
+from attnlab.engine.models.loading import wrap_model
+from attnlab.engine.session.sessions import GenerationSession
 
 WORDS = "the cat sat on the mat and the dog ran to the big red rug in Paris . she was in France".split()
 TEXT = " ".join(WORDS[i % len(WORDS)] if i % 7 else WORDS[(i * 5) % len(WORDS)] for i in range(290))
@@ -169,7 +169,7 @@ def test_analyses_that_would_not_fit_are_refused_with_their_size(twins, monkeypa
     """800 kB free: a rollout (2 MB) and a whole-input forward (4 MB of scores) are refused; long mode's
     lens feeds the input a block of queries at a time and runs."""
     _eager, exact, long = twins
-    monkeypatch.setattr("engine.memory_budget.available_memory", lambda: 1_000_000)
+    monkeypatch.setattr("attnlab.engine.api.memory_budget.available_memory", lambda: 1_000_000)
     with pytest.raises(AttentionMemoryError, match="attention rollout of 294 tokens through 2 layers needs"):
         long_rollout(long)
     for analysis, what in ((exact.logit_lens, "the logit lens"), (long.head_importance, "head importance")):
@@ -200,7 +200,7 @@ def _export(tmp_path, name: str, *args) -> dict:
 
 
 def test_every_analysis_of_a_long_export_equals_the_exact_export(long_folder, tmp_path, monkeypatch):
-    monkeypatch.setattr("engine.long_rows.BLOCK_VALUES", 4 * 300 * 24)  # rows recomputed 24 queries at a time
+    monkeypatch.setattr("attnlab.engine.long.rows.BLOCK_VALUES", 4 * 300 * 24)  # rows recomputed 24 queries at a time
     args = ["--model", str(long_folder), "--text", TEXT, "--generate", "2", "--knockout-positions", "5",
             "--ablate-heads", "0:1", "--analyses", "heads,rollout,lens,importance,probe"]
     exact = _export(tmp_path, "exact", *args, "--store", "exact")
@@ -220,7 +220,8 @@ def test_every_analysis_of_a_long_export_equals_the_exact_export(long_folder, tm
 
 def test_a_long_export_whose_rollout_would_not_fit_is_refused_with_its_size(long_folder, tmp_path, capsys,
                                                                             monkeypatch):
-    monkeypatch.setattr("engine.export.available_memory", lambda: 1_000_000)  # 800 kB: rollout needs 677 kB more
+    # 800 kB: rollout needs 677 kB more
+    monkeypatch.setattr("attnlab.engine.cli.export.available_memory", lambda: 1_000_000)
     out = tmp_path / "x.npz"
     args = ["--model", str(long_folder), "--text", TEXT, "--store", "long", "--layers", "0", "--heads", "0"]
     assert main(["export", *args, "--analyses", "rollout", "--out", str(out)]) == 2

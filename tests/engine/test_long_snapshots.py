@@ -6,10 +6,10 @@ import gc
 import numpy as np
 from tiny_models import tiny_gpt2
 
-from engine.config import SamplingConfig
-from engine.loading import wrap_model
-from engine.pooling import max_pool
-from engine.session import GenerationSession
+from attnlab.engine.api.config import SamplingConfig
+from attnlab.engine.api.pooling import max_pool
+from attnlab.engine.models.loading import wrap_model
+from attnlab.engine.session.sessions import GenerationSession
 
 PROMPT = "the cat sat on the mat and the dog ran to the big red rug in Paris"
 
@@ -33,7 +33,8 @@ def _check(long, exact: GenerationSession) -> None:
 
 
 def test_handed_out_overviews_stay_frozen_and_exact(monkeypatch):
-    monkeypatch.setattr("engine.long_summary.OVERVIEW_PIXELS", 5)  # cells of 6 × 6 tokens: steps share a row
+    # cells of 6 × 6 tokens: steps share a row
+    monkeypatch.setattr("attnlab.engine.api.long_summary.OVERVIEW_PIXELS", 5)
     exact, long = _session("exact"), _session("long")
     first = long.prefill(PROMPT).long
     exact.prefill(PROMPT)

@@ -5,13 +5,13 @@ import pytest
 import torch
 from tiny_models import BUILDERS, tiny_gemma2
 
-from engine.config import SamplingConfig
-from engine.errors import UnsupportedError
-from engine.loading import wrap_model
-from engine.memory_budget import AttentionMemoryError
-from engine.pooling import max_pool
-from engine.results import Masks
-from engine.session import GenerationSession
+from attnlab.engine.api.config import SamplingConfig
+from attnlab.engine.api.errors import UnsupportedError
+from attnlab.engine.api.memory_budget import AttentionMemoryError
+from attnlab.engine.api.pooling import max_pool
+from attnlab.engine.api.results import Masks
+from attnlab.engine.models.loading import wrap_model
+from attnlab.engine.session.sessions import GenerationSession
 
 PROMPT = "the cat sat on the mat and the dog ran to the big red rug in Paris"
 MASKS = Masks(knockouts=frozenset({("decoder", 2), ("decoder", 11)}), ablated_heads=frozenset({("decoder", 0, 1)}))
@@ -28,7 +28,7 @@ def _session(name: str, mode: str, builder=None) -> GenerationSession:
 
 def _twins(name: str, monkeypatch):
     """The same run in exact and long mode; overview cells of 5 × 5 tokens (24 tokens: 18 prompt + 6 new)."""
-    monkeypatch.setattr("engine.long_summary.OVERVIEW_PIXELS", 5)
+    monkeypatch.setattr("attnlab.engine.api.long_summary.OVERVIEW_PIXELS", 5)
     exact, long = _session(name, "exact"), _session(name, "long")
     for session in (exact, long):
         session.prefill(PROMPT, MASKS)
@@ -93,10 +93,11 @@ def test_auto_takes_long_mode_only_when_the_exact_store_does_not_fit(monkeypatch
     session = _session("gpt2", "auto")
     session.prefill(PROMPT)
     assert session.long_attention is None and "decoder" in session.state().attention.stacks
-    monkeypatch.setattr("engine.memory_budget.available_memory", lambda: 25_000)  # fits long mode, not the store
+    # fits long mode, not the store
+    monkeypatch.setattr("attnlab.engine.api.memory_budget.available_memory", lambda: 25_000)
     session.prefill(PROMPT)
     assert session.long_attention is not None and session.long_attention.rows == 18
-    monkeypatch.setattr("engine.memory_budget.available_memory", lambda: 1_000)
+    monkeypatch.setattr("attnlab.engine.api.memory_budget.available_memory", lambda: 1_000)
     with pytest.raises(AttentionMemoryError, match="long-document attention for 24 tokens needs"):
         session.prefill(PROMPT)
 
@@ -105,25 +106,25 @@ def test_auto_keeps_exact_rows_only_up_to_its_limit_however_much_memory_is_free(
     """A long document in the window must not take most of the RAM (SmolLM2 at 8,192 tokens took 17 GiB of
     exact rows on a 24 GB machine): beyond AUTO_EXACT_BYTES "auto" takes the long mode even when the exact
     rows would fit. Tiny gpt2, 2 layers × 4 heads, 24 rows (18 + 6 to generate): float16 triangle of 2,400 bytes."""
-    monkeypatch.setattr("engine.memory_budget.available_memory", lambda: 2**40)
+    monkeypatch.setattr("attnlab.engine.api.memory_budget.available_memory", lambda: 2**40)
     exact_bytes = 2 * 4 * (24 * 25 // 2) * 2  # layers × heads × triangle × float16, written out here
-    monkeypatch.setattr("engine.session.AUTO_EXACT_BYTES", exact_bytes * 10)
+    monkeypatch.setattr("attnlab.engine.session.sessions.AUTO_EXACT_BYTES", exact_bytes * 10)
     session = _session("gpt2", "auto")
     session.prefill(PROMPT)
     assert session.long_attention is None
-    monkeypatch.setattr("engine.session.AUTO_EXACT_BYTES", exact_bytes - 1)
+    monkeypatch.setattr("attnlab.engine.session.sessions.AUTO_EXACT_BYTES", exact_bytes - 1)
     session.prefill(PROMPT)
     assert session.long_attention is not None and session.long_attention.rows == 18
 
 
 def test_auto_keeps_exact_rows_past_its_limit_for_a_model_without_long_mode(monkeypatch):
     """gemma2's sliding-window layers have no long mode: "auto" keeps their exact rows while they fit at all."""
-    monkeypatch.setattr("engine.memory_budget.available_memory", lambda: 2**40)
-    monkeypatch.setattr("engine.session.AUTO_EXACT_BYTES", 1)
+    monkeypatch.setattr("attnlab.engine.api.memory_budget.available_memory", lambda: 2**40)
+    monkeypatch.setattr("attnlab.engine.session.sessions.AUTO_EXACT_BYTES", 1)
     session = _session("gemma2", "auto", tiny_gemma2)
     session.prefill(PROMPT)
     assert session.long_attention is None and "decoder" in session.state().attention.stacks
-    monkeypatch.setattr("engine.memory_budget.available_memory", lambda: 1_000)
+    monkeypatch.setattr("attnlab.engine.api.memory_budget.available_memory", lambda: 1_000)
     with pytest.raises(AttentionMemoryError, match="does not support gemma2's sliding-window layers"):
         session.prefill(PROMPT)
 
@@ -131,7 +132,7 @@ def test_auto_keeps_exact_rows_past_its_limit_for_a_model_without_long_mode(monk
 def test_a_reused_scores_buffer_gives_the_same_attention_and_logits():
     """Hooks that opt in to one reused scores buffer (the long mode's) see the same probabilities, bit for bit,
     as a forward that allocates each layer's own, and the model predicts the same."""
-    from engine import capture
+    from attnlab.engine.capture import attention as capture
 
     model, tokenizer = BUILDERS["llama"]()
     model.set_attn_implementation(capture.IMPLEMENTATION)

@@ -5,9 +5,9 @@ import pytest
 import torch
 from tiny_models import MASK
 
-from engine.errors import UnsupportedError
-from engine.results import Masks
-from engine.session import EncoderSession, GenerationSession
+from attnlab.engine.api.errors import UnsupportedError
+from attnlab.engine.api.results import Masks
+from attnlab.engine.session.sessions import EncoderSession, GenerationSession
 
 TEXT = "the cat sat on the mat"
 

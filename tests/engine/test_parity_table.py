@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.loading import wrap_model
+from attnlab.engine.models.loading import wrap_model
 
 _spec = importlib.util.spec_from_file_location("parity_table", Path(__file__).parents[2] / "tools" / "parity_table.py")
 assert _spec is not None and _spec.loader is not None

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from engine.catalog import default_model
-from engine.errors import UnsupportedError
-from engine.loading import load_model
-from engine.session import EncoderSession, GenerationSession
+from attnlab.engine.api.errors import UnsupportedError
+from attnlab.engine.models.catalog import default_model
+from attnlab.engine.models.loading import load_model
+from attnlab.engine.session.sessions import EncoderSession, GenerationSession
 
 pytestmark = pytest.mark.slow
 

@@ -5,9 +5,9 @@ import pytest
 import torch
 from tiny_models import EOS
 
-from engine.config import SamplingConfig
-from engine.results import Masks
-from engine.session import GenerationSession
+from attnlab.engine.api.config import SamplingConfig
+from attnlab.engine.api.results import Masks
+from attnlab.engine.session.sessions import GenerationSession
 
 PROMPT = "the cat sat on the mat"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.available_models import bundled_dir
-from engine.catalog import list_models, resolve_model
+from attnlab.engine.models.available_models import bundled_dir
+from attnlab.engine.models.catalog import list_models, resolve_model
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +24,7 @@ def test_a_bundled_folder_resolves_to_its_catalog_name(how):
 
 
 def test_loading_a_bundled_model_by_path_adds_no_entry():
-    from engine.loading import load_model
+    from attnlab.engine.models.loading import load_model
 
     before = [entry.name for entry in list_models()]
     loaded = load_model(str(bundled_dir() / "tiny-bert"))

@@ -7,10 +7,10 @@ import shutil
 import numpy as np
 import pytest
 
-from app.cli import main
-from engine.config import SamplingConfig
-from engine.results import Masks
-from engine.saved_session import (
+from attnlab.app.cli import main
+from attnlab.engine.api.config import SamplingConfig
+from attnlab.engine.api.results import Masks
+from attnlab.engine.api.saved_session import (
     SCHEMA_VERSION,
     ModelRef,
     SessionData,

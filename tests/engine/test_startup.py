@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from engine import startup
+from attnlab.engine.models import startup
 
 
 @pytest.mark.parametrize(("spec", "package"), [("tiny-gpt", "gpt2"), ("tiny-bert", "bert"), ("tiny-seq2seq", "bart")])
@@ -16,7 +16,7 @@ def test_a_bundled_model_names_its_own_modelling_module(spec, package):
     assert module == f"transformers.models.{package}.modeling_{package}"
     from transformers import AutoConfig
 
-    from engine.available_models import list_models
+    from attnlab.engine.models.available_models import list_models
 
     folder = next(e.path for e in list_models() if e.name == spec)
     assert AutoConfig.from_pretrained(folder).model_type == package  # the module transformers' Auto* would import
@@ -42,7 +42,7 @@ def test_import_engine_records_each_phase_once_in_order(monkeypatch):
     assert all(start <= end for start, end in first.values())
     spans = list(first.values())
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))  # one after the other
-    assert "transformers.models.gpt2.modeling_gpt2" in sys.modules and "engine.session" in sys.modules
+    assert "transformers.models.gpt2.modeling_gpt2" in sys.modules and "attnlab.engine.session.sessions" in sys.modules
     startup.import_engine("tiny-bert")  # a later load: imports its code, the start-up clock keeps the first
     assert startup.PHASES == first
     assert "transformers.models.bert.modeling_bert" in sys.modules

@@ -7,9 +7,9 @@ import pytest
 import torch
 from tiny_models import EOS
 
-from engine.config import SamplingConfig
-from engine.errors import GenerationFinished
-from engine.session import GenerationSession
+from attnlab.engine.api.config import SamplingConfig
+from attnlab.engine.api.errors import GenerationFinished
+from attnlab.engine.session.sessions import GenerationSession
 
 GENERATORS = ["gpt2", "llama", "bart", "t5"]
 
@@ -223,7 +223,7 @@ def test_stepping_past_a_sliding_window_equals_a_full_forward():
 
     from tiny_models import tiny_gemma2
 
-    from engine.loading import wrap_model
+    from attnlab.engine.models.loading import wrap_model
 
     model, tokenizer = tiny_gemma2(window=4)
     eager = copy.deepcopy(model)

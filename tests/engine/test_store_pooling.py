@@ -4,8 +4,8 @@ and max-pooling for display straight from the packed rows."""
 import numpy as np
 import pytest
 
-from engine.attention_store import AttentionStore
-from engine.pooling import max_pool
+from attnlab.engine.api.attention_store import AttentionStore
+from attnlab.engine.api.pooling import max_pool
 
 
 def _reference_pool(matrix: np.ndarray, fy: int, fx: int) -> np.ndarray:

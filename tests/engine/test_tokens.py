@@ -3,7 +3,7 @@
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers
 from transformers import PreTrainedTokenizerFast
 
-from engine.tokens import readable_tokens
+from attnlab.engine.api.tokens import readable_tokens
 
 
 def _byte_level(vocab_tokens):
@@ -50,7 +50,7 @@ def test_sentencepiece_marker_and_byte_fallback():
 
 
 def test_open_tail_and_reading_a_generation_from_its_bytes():
-    from engine.byte_text import open_tail, readable_from_bytes
+    from attnlab.engine.api.byte_text import open_tail, readable_from_bytes
 
     raw = [b"a", b"\xe4", b"\xb8", b"\xad"]  # a, then 中 over three tokens
     assert open_tail(raw[:1]) == 0 and open_tail(raw[:2]) == 1 and open_tail(raw[:3]) == 2 and open_tail(raw) == 0

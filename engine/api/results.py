@@ -1,0 +1,222 @@
+"""What crosses the seam: frozen dataclasses of numpy arrays and plain values.
+
+Imports neither torch nor Qt, so the GUI can type-check against it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from attnlab.engine.api.attention_store import AttentionSnapshot
+from attnlab.engine.api.long_summary import LongAttention
+
+ModelKind = Literal["encoder", "decoder", "encoder-decoder"]
+StackName = Literal["encoder", "decoder", "cross"]
+SequenceName = Literal["encoder", "decoder"]  # whose tokens a position counts: the encoder's input or the decoder's
+
+
+@dataclass(frozen=True)
+class StackInfo:
+    name: StackName
+    layers: int
+    heads: int
+    causal: bool  # decoder self-attention: only the lower triangle is stored
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str  # what the user picked: catalog name, folder or hub id
+    path: str  # where the weights were read from
+    kind: ModelKind
+    architecture: str  # e.g. "LlamaForCausalLM"
+    device: str  # "cpu", "cuda:0", "mps"
+    dtype: str  # "float32", "bfloat16", "float16"
+    stacks: tuple[StackInfo, ...]
+    has_mlm_head: bool  # can fill [MASK]
+    has_nsp_head: bool  # can say whether sentence B follows sentence A
+    can_generate: bool  # decoder or encoder-decoder with an LM head
+    mask_token: str | None
+    max_positions: int | None  # longest input the model accepts (None: no limit known)
+    vocab_size: int
+    parameters: int
+    # (feature, why this model cannot do it): "knockout", "ablation", "inspector"; the window greys them out
+    unsupported: tuple[tuple[str, str], ...] = ()
+
+    def why_unsupported(self, feature: str) -> str | None:
+        """Why this model cannot do `feature`, or None when it can."""
+        return dict(self.unsupported).get(feature)
+
+    @property
+    def input_stack(self) -> SequenceName:
+        """The stack whose sequence holds the typed text's tokens (the source, for encoder-decoders)."""
+        return "decoder" if self.kind == "decoder" else "encoder"
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    name: str  # what load_model accepts
+    kind: ModelKind | Literal["unknown"]
+    size_bytes: int
+    source: Literal["bundled", "pip", "hf-cache", "recent", "converted"]
+    path: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    token_id: int
+    text: str  # readable display string (the token alone)
+    prob: float
+    raw: bytes | None = None  # the token's bytes (None: a special token): read in context by the GUI
+
+
+@dataclass(frozen=True)
+class MaskPrediction:
+    position: int  # token position of the [MASK] slot
+    candidates: tuple[Candidate, ...]  # best first
+
+
+@dataclass(frozen=True)
+class Masks:
+    """What the user did to the input, the same for every kind of model.
+
+    Positions count tokens after tokenisation, special tokens included, in one stack's sequence:
+    "encoder" is an encoder's input (an encoder-decoder's source), "decoder" a decoder's sequence
+    (prompt then generated tokens; an encoder-decoder's start token, prefix, generated tokens).
+    """
+
+    mask_positions: frozenset[int] = frozenset()  # encoder positions replaced by [MASK] (masked LMs only)
+    knockouts: frozenset[tuple[SequenceName, int]] = frozenset()  # (stack, position): no query attends to it
+    ablated_heads: frozenset[tuple[StackName, int, int]] = frozenset()  # (stack, layer, head) outputs zeroed
+
+    def knocked(self, stack: SequenceName) -> frozenset[int]:
+        """Knocked-out positions of one stack's sequence (cross-attention reads the encoder's)."""
+        return frozenset(position for name, position in self.knockouts if name == stack)
+
+    def with_knockout(self, stack: SequenceName, position: int, knocked: bool = True) -> Masks:
+        key = (stack, position)
+        return replace(self, knockouts=self.knockouts | {key} if knocked else self.knockouts - {key})
+
+    def with_mask(self, position: int, masked: bool = True) -> Masks:
+        positions = self.mask_positions | {position} if masked else self.mask_positions - {position}
+        return replace(self, mask_positions=positions)
+
+    def toggle_head(self, stack: StackName, layer: int, head: int) -> Masks:
+        return replace(self, ablated_heads=self.ablated_heads ^ {(stack, layer, head)})
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """The state after encoding the input (encoders), or after prefilling (decoders, encoder-decoders)."""
+
+    tokens: tuple[str, ...]  # readable input tokens (encoder-decoder: the source)
+    token_ids: NDArray[np.int64]  # [token]
+    decoder_tokens: tuple[str, ...]  # encoder-decoders: start token and decoder prefix (generated ones: steps)
+    decoder_token_ids: NDArray[np.int64]  # [token]
+    attention: AttentionSnapshot
+    masks: Masks
+    mask_predictions: tuple[MaskPrediction, ...] = ()  # masked LMs: one per [MASK] slot
+    next_sentence_prob: float | None = None  # NSP head and two segments: P(B follows A)
+    next_candidates: tuple[Candidate, ...] = ()  # generative models: top-k for the next token
+    finished: bool = False  # the sequence ended (EOS or max length): no more steps
+    seconds: float = 0.0
+    steps: tuple[StepResult, ...] = ()  # generated tokens replayed under new masks (prefill with replay)
+    long: LongAttention | None = None  # long-document mode: the decoder's overview (`attention` then lacks it)
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """One generated token and the attention rows it produced."""
+
+    token_id: int
+    text: str
+    position: int  # position of the new token in the generated stack's sequence
+    candidates: tuple[Candidate, ...]  # the distribution the token was chosen from, best first (top-k)
+    prob: float = math.nan  # the chosen token's probability under that distribution (even outside the top-k)
+    raw: bytes | None = None  # the token's bytes (None: a special token), to read it next to its neighbours
+    attention: AttentionSnapshot | None = None  # the store after this step (replayed steps: the result's)
+    long: LongAttention | None = None  # long-document mode: the decoder's overview after this step
+    finished: bool = False  # EOS chosen or max length reached
+    reason: str = ""  # "eos" | "max_length" | ""
+    next_candidates: tuple[Candidate, ...] = ()  # top-k for the following token
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class CellExplanation:
+    """The numbers one attention weight came from, as the model's own attention used them.
+
+    logit = capped + bias, capped = softcap·tanh(dot·scaling / softcap) when the model caps its
+    scores (Gemma-2) and dot·scaling otherwise, bias = position_bias + mask + knockout;
+    prob = softmax(row_logits)[key] = exp(logit − row_logsumexp).
+
+    output_share = (prob·v_key)·o / ‖o‖², o the head's output for this query (Σ over keys of
+    prob·v_key, before any head ablation): the part of o along its own direction that this key
+    brings; it sums to 1 over the keys (0 when o is 0) and may be negative.
+
+    The numbers are float64 copies of what the model computed in its own dtype, so the identities
+    hold to that dtype's precision: about 1e-6 in float32, about 1e-2 (relative) in bfloat16.
+    """
+
+    stack: StackName
+    layer: int
+    head: int
+    query: int  # position of the query token in its stack's sequence
+    key: int  # position of the key token (cross-attention: in the encoder's input)
+    query_token: str
+    key_token: str
+    kv_head: int  # the key/value head this query head reads (grouped-query heads share one)
+    q: NDArray[np.float64]  # [head_dim] the query as the module used it (after rotary or other position encoding)
+    k: NDArray[np.float64]  # [head_dim] the key, likewise
+    dot: float  # q·k
+    scaling: float  # the model's own: 1/√d_k unless it says otherwise
+    softcap: float | None  # None: the model does not cap scores
+    capped: float  # dot·scaling, through the softcap when there is one
+    position_bias: float  # T5-style relative bias; 0 when none
+    mask: float  # the additive causal / padding / sliding-window mask: 0, or the dtype's min where hidden
+    knockout: float  # what a knock-out did to the score (it sets it to the dtype's min); 0 when none
+    bias: float  # position_bias + mask + knockout
+    logit: float  # the pre-softmax score
+    row_logsumexp: float  # log Σ exp(row_logits)
+    prob: float  # the attention weight
+    masked: bool  # the mask or a knock-out hides this key from this query (prob 0)
+    knocked_out: bool  # hidden by a knock-out of the key token
+    ablated: bool  # the head's output is zeroed downstream (its attention still is what it is)
+    value_norm: float  # ‖prob·v_key‖
+    output_share: float  # see the class docstring
+    row_logits: NDArray[np.float64]  # [key] the query's pre-softmax scores
+    row_probs: NDArray[np.float64]  # [key] its attention weights
+
+
+@dataclass(frozen=True)
+class LensResult:
+    """The logit lens: each layer's residual stream at each position read through the model's final
+    norm and output head (masked LMs: the MLM head). Entry 0 is the embeddings, entry l the output
+    of layer l; the last entry is the model's own output distribution."""
+
+    stack: SequenceName  # whose tokens the positions count: the decoder's, or a masked LM's input
+    tokens: tuple[str, ...]  # the tokens at the positions, readable
+    topk_ids: NDArray[np.int64]  # [layer + 1, position, k]
+    topk_probs: NDArray[np.float32]  # [layer + 1, position, k]
+    topk_texts: tuple[tuple[tuple[str, ...], ...], ...]  # [layer + 1][position][k], readable
+    start: int = 0  # the position of the first column (a lens of the last positions only starts later)
+
+
+@dataclass(frozen=True)
+class HeadImportance:
+    """How much one prediction depends on each head of the main stack: Δ log p(target) when the head is
+    ablated (exact), or its first-order estimate, the gradient of log p with respect to a gate on the
+    head's output at 1 (Michel et al. 2019)."""
+
+    stack: SequenceName  # the stack whose heads were ablated
+    values: NDArray[np.float32]  # [layer, head]; > 0: the head helps the target
+    target_id: int
+    target_text: str
+    position: int  # where the target is predicted (decoders: the last token; masked LMs: the [MASK] slot)
+    logprob: float  # log p(target) with every head in place
+    exact: bool  # False: the gradient estimate

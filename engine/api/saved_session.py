@@ -1,0 +1,300 @@
+"""Session files (`.attnlab`): a run as data — model identity, texts, masks, sampling, generated ids.
+
+Replaying one recreates everything else (tokens, attention, candidates). The format is JSON,
+documented in docs/session-format.md; `SCHEMA_VERSION` goes up whenever a reader of the previous
+version would misread a new file. Imports neither torch nor Qt: the GUI reads and writes these too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from attnlab.engine.api.config import SamplingConfig
+from attnlab.engine.api.errors import EngineError
+from attnlab.engine.api.gguf_identity import content_key
+from attnlab.engine.api.results import Masks
+
+FORMAT = "attnlab-session"
+SCHEMA_VERSION = 1
+SUFFIX = ".attnlab"
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a session is a few kB; anything near this is not one
+WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".gguf", ".h5", ".msgpack")
+_STACKS = ("encoder", "decoder", "cross")
+
+
+class SessionFileError(EngineError):
+    """A session file that cannot be read: the message says what is wrong and what to do."""
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """Which model a session ran on."""
+
+    name: str  # what the user picked: catalog name, folder, .gguf file or hub id (load_model takes it)
+    path: str = ""  # where the weights were read from ("" unknown)
+    kind: str = ""  # "encoder" | "decoder" | "encoder-decoder" ("" unknown)
+    weights_sha256: str | None = None  # weights_hash(path) when saved; None: not a local model
+    device: str = "auto"  # as asked for (LoadOptions.device): bit-identical replays need the same
+    dtype: str = "auto"  # as asked for (LoadOptions.dtype)
+
+
+@dataclass(frozen=True)
+class SessionData:
+    model: ModelRef
+    text: str = ""  # the input (encoders), prompt (decoders) or decoder prefix (encoder-decoders)
+    source: str | None = None  # encoder-decoders: the input to transform
+    masks: Masks = Masks()
+    sampling: SamplingConfig = SamplingConfig()  # its seed included
+    generated: tuple[int, ...] = ()  # every generated token id, in order
+    branches: tuple[tuple[str, tuple[int, ...]], ...] = ()  # (name, generated ids) of every branch kept
+    current_branch: int = 0  # the branch `generated` follows (it may stop short of its end: redo)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)  # unknown top-level keys, kept as read
+
+
+def weights_hash(path: str | os.PathLike[str]) -> str | None:
+    """sha256 (hex) over a model's weight files (a folder's, or one .gguf/.safetensors file); None
+    when `path` is not on this disk (a hub id) or holds no weights.
+
+    Each file counts by name and `gguf_identity.content_key` (size, its first MB, evenly spaced
+    samples of the rest): a changed or re-trained weight file changes it, without reading
+    gigabytes each time a session is saved.
+    """
+    location = Path(path).expanduser()
+    if location.is_file():
+        files = [location]
+    elif location.is_dir():
+        files = sorted(p for p in location.iterdir() if p.is_file() and p.name.endswith(WEIGHT_SUFFIXES))
+    else:
+        return None
+    if not files:
+        return None
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(f"{file.name}\0{content_key(file)}\0".encode())
+    return digest.hexdigest()
+
+
+def model_spec(ref: ModelRef) -> str:
+    """What to load for a session: its name, or the folder it was read from when the name no
+    longer resolves here (a relative path saved elsewhere, a renamed catalog entry)."""
+    if not Path(ref.name).expanduser().exists() and ref.path and Path(ref.path).exists():
+        return ref.path
+    return ref.name
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def to_json(session: SessionData) -> dict[str, Any]:
+    """The file's content as plain JSON values (docs/session-format.md)."""
+    masks = session.masks
+    sampling = asdict(session.sampling)
+    return {
+        **session.extra,
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "attnlab_version": _version(),
+        "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "model": asdict(session.model),
+        "text": session.text,
+        "source": session.source,
+        "masks": {
+            "mask_positions": sorted(masks.mask_positions),
+            "knockouts": [list(k) for k in sorted(masks.knockouts)],
+            "ablated_heads": [list(h) for h in sorted(masks.ablated_heads)],
+        },
+        "sampling": sampling,
+        "generated": [int(t) for t in session.generated],
+        "branches": [{"name": name, "tokens": [int(t) for t in tokens]} for name, tokens in session.branches],
+        "current_branch": session.current_branch,
+    }
+
+
+def write_session(session: SessionData, path: str | os.PathLike[str]) -> Path:
+    """Write atomically (a temporary file beside it, flushed to disk, then renamed): a crash or a
+    power cut leaves the old file or the new one, never half of one."""
+    target = Path(path).expanduser()
+    if not target.parent.is_dir():
+        raise SessionFileError(f"cannot save the session: the folder {target.parent} does not exist")
+    text = json.dumps(to_json(session), indent=2, ensure_ascii=False) + "\n"
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def read_session(path: str | os.PathLike[str]) -> SessionData:
+    """Read and check a session file; SessionFileError says what is wrong with a bad, foreign or newer one."""
+    source = Path(path).expanduser()
+    name = source.name
+    try:
+        size = source.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise SessionFileError(f"{name} is {size / 1e6:.0f} MB: not an attnlab session (they are a few kB)")
+        raw = source.read_bytes()
+    except FileNotFoundError:
+        raise SessionFileError(f"{source} does not exist") from None
+    except IsADirectoryError:
+        raise SessionFileError(f"{source} is a folder, not a session file") from None
+    except OSError as error:
+        raise SessionFileError(f"cannot read {source}: {error.strerror or error}") from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise SessionFileError(f"{name} is not an attnlab session: it is not JSON text ({error})") from None
+    return from_json(data, name)
+
+
+def from_json(data: Any, name: str = "the session") -> SessionData:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise SessionFileError(f"{name} is not an attnlab session (it has no \"format\": \"{FORMAT}\")")
+    version = data.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise SessionFileError(f"{name} has no valid schema_version: the file is damaged")
+    if version > SCHEMA_VERSION:
+        raise SessionFileError(
+            f"{name} was written by a newer attnlab ({data.get('attnlab_version', '?')}, session format "
+            f"{version}); this one ({_version()}) reads format {SCHEMA_VERSION} and older: update attnlab"
+        )
+    reader = _Reader(name)
+    model = reader.section(data, "model")
+    ref = ModelRef(
+        name=reader.string(model, "model.name", required=True),
+        path=reader.string(model, "model.path"),
+        kind=reader.string(model, "model.kind"),
+        weights_sha256=reader.optional_string(model, "model.weights_sha256"),
+        device=reader.string(model, "model.device") or "auto",
+        dtype=reader.string(model, "model.dtype") or "auto",
+    )
+    known = {"format", "schema_version", "attnlab_version", "saved_at", "model", "text", "source", "masks",
+             "sampling", "generated", "branches", "current_branch"}
+    branches = reader.branches(data.get("branches", []))
+    current = data.get("current_branch", 0)
+    if not isinstance(current, int) or isinstance(current, bool) or not 0 <= current < max(len(branches), 1):
+        raise reader.fail(f"\"current_branch\" must be the index of one of its {len(branches)} branches")
+    return SessionData(
+        model=ref,
+        text=reader.string(data, "text"),
+        source=reader.optional_string(data, "source"),
+        masks=reader.masks(data.get("masks", {})),
+        sampling=reader.sampling(data.get("sampling", {})),
+        generated=tuple(reader.ints(data.get("generated", []), "generated", minimum=0)),
+        branches=branches,
+        current_branch=current,
+        extra={key: value for key, value in data.items() if key not in known},
+    )
+
+
+class _Reader:
+    """Typed reads with errors that name the file and the field."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def fail(self, what: str) -> SessionFileError:
+        return SessionFileError(f"{self.name} is damaged: {what} (edit it back or save the session again)")
+
+    def section(self, data: dict, key: str) -> dict:
+        value = data.get(key)
+        if not isinstance(value, dict):
+            raise self.fail(f"\"{key}\" must be an object")
+        return value
+
+    def string(self, data: dict, key: str, required: bool = False) -> str:
+        value = data.get(key.split(".")[-1], None if required else "")
+        if not isinstance(value, str) or (required and not value):
+            raise self.fail(f"\"{key}\" must be {'a non-empty' if required else 'a'} string")
+        return value
+
+    def optional_string(self, data: dict, key: str) -> str | None:
+        value = data.get(key.split(".")[-1])
+        if value is not None and not isinstance(value, str):
+            raise self.fail(f"\"{key}\" must be a string or null")
+        return value
+
+    def ints(self, value: Any, key: str, minimum: int | None = None) -> list[int]:
+        if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            raise self.fail(f"\"{key}\" must be a list of integers")
+        if minimum is not None and any(v < minimum for v in value):
+            raise self.fail(f"\"{key}\" holds a number below {minimum}")
+        return value
+
+    def branches(self, value: Any) -> tuple[tuple[str, tuple[int, ...]], ...]:
+        if not isinstance(value, list):
+            raise self.fail("\"branches\" must be a list")
+        out = []
+        for item in value:
+            if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+                raise self.fail(f"a branch must be {{\"name\": text, \"tokens\": [ids]}}, got {item!r}")
+            out.append((item["name"], tuple(self.ints(item.get("tokens", []), "branches.tokens", minimum=0))))
+        return tuple(out)
+
+    def masks(self, value: Any) -> Masks:
+        if not isinstance(value, dict):
+            raise self.fail("\"masks\" must be an object")
+        knockouts = []
+        for item in value.get("knockouts", []):
+            if not (isinstance(item, list) and len(item) == 2 and item[0] in ("encoder", "decoder")):
+                raise self.fail(f"a knock-out must be [\"encoder\" or \"decoder\", position], got {item!r}")
+            knockouts.append((item[0], self.ints(item[1:], "masks.knockouts", minimum=0)[0]))
+        heads = []
+        for item in value.get("ablated_heads", []):
+            if not (isinstance(item, list) and len(item) == 3 and item[0] in _STACKS):
+                raise self.fail(f"an ablated head must be [stack, layer, head], got {item!r}")
+            layer, head = self.ints(item[1:], "masks.ablated_heads", minimum=0)
+            heads.append((item[0], layer, head))
+        return Masks(
+            mask_positions=frozenset(self.ints(value.get("mask_positions", []), "masks.mask_positions", minimum=0)),
+            knockouts=frozenset(knockouts),
+            ablated_heads=frozenset(heads),
+        )
+
+    def sampling(self, value: Any) -> SamplingConfig:
+        if not isinstance(value, dict):
+            raise self.fail("\"sampling\" must be an object")
+        default = SamplingConfig()
+        types = {"greedy": bool, "temperature": float, "top_k": int, "top_p": float, "seed": int,
+                 "candidates": int, "max_new_tokens": int}
+        fields: dict[str, Any] = {}
+        for key, kind in types.items():
+            item = value.get(key, getattr(default, key))
+            if key == "seed" and item is None:
+                fields[key] = None
+                continue
+            ok = isinstance(item, kind) or (kind is float and isinstance(item, int))
+            if not ok or (kind is not bool and isinstance(item, bool)):
+                raise self.fail(f"\"sampling.{key}\" must be {'true/false' if kind is bool else 'a number'}")
+            if isinstance(item, float) and not math.isfinite(item):
+                raise self.fail(f"\"sampling.{key}\" must be finite")
+            fields[key] = kind(item)
+        try:
+            return SamplingConfig(**fields)
+        except ValueError as error:
+            raise self.fail(f"its sampling settings are invalid: {error}") from None
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("attnlab")
+    except PackageNotFoundError:
+        return "unknown"

@@ -1,0 +1,1 @@
+"""The attention function every architecture runs through, the legacy path, module sites."""

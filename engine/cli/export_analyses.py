@@ -1,0 +1,132 @@
+"""`attnlab export --analyses NAME,...`: each name adds arrays computed from the exported run.
+
+Add an analysis as one entry in ANALYSES: a function from the run to {array name: array}.
+Analyses that need the model (lens, importance) call methods of `run.session`.
+
+In long-document mode (`--store long`) the decoder's attention is not in `attentions`: head
+fingerprints and rollout recompute its exact rows block by block (`engine.long_rows`), with the same
+array names and shapes; lens, importance and the probe never read the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from attnlab.engine.analyses import head_fingerprints, rollout
+from attnlab.engine.api.errors import EngineError
+
+if TYPE_CHECKING:
+    from attnlab.engine.api.attention_store import AttentionSnapshot
+    from attnlab.engine.session.sessions import EncoderSession, GenerationSession
+
+SELF_ATTENTION = ("encoder", "decoder")  # the stacks whose queries and keys are the same tokens
+
+
+@dataclass(frozen=True)
+class ExportedRun:
+    """What an analysis sees: the session after the run and what the export already holds."""
+
+    session: EncoderSession | GenerationSession  # the model, tokenizer, masks and store of the run
+    attention: AttentionSnapshot  # the run's attention store
+    attentions: Mapping[str, NDArray[np.float32]]  # stack -> [layer, head, query, key], as exported
+    sequence_ids: Mapping[str, NDArray[np.int64]]  # self-attention stack -> token ids along its axes
+    top_k: int = 10  # --top-k-candidates: how many tokens the lens keeps per cell
+
+    @property
+    def long(self) -> bool:
+        """The decoder's attention is in long mode: recomputed on demand, not in `attentions`."""
+        return getattr(self.session, "long_mode", False)
+
+
+Analysis = Callable[[ExportedRun], dict[str, NDArray]]
+
+
+def head_fingerprint_arrays(run: ExportedRun) -> dict[str, NDArray]:
+    """`{stack}_head_{entropy,sink,prev_token,self,distance,induction}` float32 [layer, head] per
+    self-attention stack; induction only for the decoder's (NaN for the encoder's)."""
+    arrays: dict[str, NDArray] = {}
+    for stack in SELF_ATTENTION:
+        ids = run.sequence_ids[stack] if stack == "decoder" else None
+        if stack in run.attentions:
+            prints = head_fingerprints(run.attentions[stack], run.attention.is_causal(stack), ids)
+        elif stack == "decoder" and run.long:
+            from attnlab.engine.long.rows import long_head_scores  # recomputes rows: torch
+
+            prints = long_head_scores(run.session, token_ids=ids).prints
+        else:
+            continue
+        arrays.update({f"{stack}_head_{name}": values for name, values in prints.arrays().items()})
+    return arrays
+
+
+def rollout_arrays(run: ExportedRun) -> dict[str, NDArray]:
+    """`{stack}_rollout` float32 [layer, query, key] per self-attention stack."""
+    arrays = {f"{stack}_rollout": rollout(run.attentions[stack]) for stack in SELF_ATTENTION if stack in run.attentions}
+    if run.long:
+        from attnlab.engine.long.rows import long_rollout  # recomputes rows: torch
+
+        arrays["decoder_rollout"] = long_rollout(run.session).matrices
+    return arrays
+
+
+def probe_arrays(run: ExportedRun) -> dict[str, NDArray]:
+    """`probe_token_ids` [2 · half] and `probe_head_{entropy,...,induction}` float32 [layer, head]: the
+    fingerprints of the decoder on the induction probe (seeded random tokens, repeated; decoders only)."""
+    from attnlab.engine.interpret.probe_run import run_induction_probe  # runs the model: torch
+
+    scores = run_induction_probe(run.session.loaded)
+    assert scores.probe_ids is not None  # the probe's scores carry its ids
+    arrays: dict[str, NDArray] = {"probe_token_ids": scores.probe_ids}
+    arrays.update({f"probe_head_{name}": values for name, values in scores.prints.arrays().items()})
+    return arrays
+
+
+def lens_arrays(run: ExportedRun) -> dict[str, NDArray]:
+    """`lens_topk_ids` int64 and `lens_topk_probs` float32 [layer + 1, position, k]: entry 0 from the
+    embeddings, entry l after layer l, the last the model's output; positions of the predicting stack."""
+    lens = run.session.logit_lens(run.top_k)
+    return {"lens_topk_ids": lens.topk_ids, "lens_topk_probs": lens.topk_probs}
+
+
+def importance_arrays(run: ExportedRun) -> dict[str, NDArray]:
+    """`head_importance` float32 [layer, head] of the main stack: exact Δ log p of the top-1 next token
+    (masked LMs: the first [MASK]'s top-1 filler) when the head is ablated; `importance_target_id`."""
+    importance = run.session.head_importance()
+    return {
+        "head_importance": importance.values,
+        "importance_target_id": np.array(importance.target_id, np.int64),
+    }
+
+
+ANALYSES: dict[str, Analysis] = {
+    "heads": head_fingerprint_arrays,
+    "rollout": rollout_arrays,
+    "probe": probe_arrays,
+    "lens": lens_arrays,
+    "importance": importance_arrays,
+}
+
+
+def parse_analyses(text: str | None) -> tuple[str, ...]:
+    """"heads,rollout" -> ("heads", "rollout"), in the given order, each once; unknown names are refused."""
+    names = tuple(dict.fromkeys(name.strip() for name in (text or "").split(",") if name.strip()))
+    unknown = [name for name in names if name not in ANALYSES]
+    if unknown:
+        raise EngineError(
+            f"--analyses: unknown analysis {', '.join(map(repr, unknown))}; use one or more of "
+            f"{', '.join(ANALYSES)}, comma-separated"
+        )
+    return names
+
+
+def analysis_arrays(names: tuple[str, ...], run: ExportedRun) -> dict[str, NDArray]:
+    """The arrays of every named analysis, merged."""
+    arrays: dict[str, NDArray] = {}
+    for name in names:
+        arrays.update(ANALYSES[name](run))
+    return arrays

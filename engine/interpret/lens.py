@@ -1,0 +1,202 @@
+"""The logit lens: every layer's residual stream read through the model's own final norm and output head.
+
+Unlike the other analyses this one needs the model (torch): the session runs the current input once
+more (masks and ablations included) with a hook on every block of the stack that makes the
+predictions, and this module turns what the blocks saw into top-k tokens. It is not imported by
+`engine.analyses` (which stays numpy-only); the session imports it.
+
+Definition: for entry 0 the input of the first block, for entry l the output of block l, h ↦
+softmax(head(norm(h))), where norm is the stack's final norm (none for BERT-style encoders) and head
+the output head as the model's forward applies it (T5's rescaling, Gemma-2's final softcap, a masked
+LM's transform + decoder). The last entry is the model's own output, not recomputed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import numpy as np
+import torch
+from transformers import PreTrainedModel
+
+from attnlab.engine.api.errors import EngineError, UnsupportedError
+from attnlab.engine.api.memory_budget import check_fits
+from attnlab.engine.api.results import LensResult
+from attnlab.engine.api.tokens import readable_tokens
+
+if TYPE_CHECKING:
+    from attnlab.engine.session.sessions import _Session as Session
+
+# The stack's final norm, as an attribute of the stack module (GPT-2 ln_f, Llama norm, T5 final_layer_norm...)
+_NORMS = ("norm", "ln_f", "final_layer_norm", "final_layernorm", "layer_norm", "norm_f")
+# A masked LM's head: module paths applied in order (BERT, RoBERTa, ALBERT, ELECTRA, DistilBERT).
+_MLM_HEADS = (
+    ("cls.predictions",), ("cls",), ("lm_head",), ("predictions",),
+    ("generator_predictions", "generator_lm_head"),
+    ("vocab_transform", "activation", "vocab_layer_norm", "vocab_projector"),
+)
+
+Projection = Callable[[torch.Tensor], torch.Tensor]  # [..., hidden] -> [..., vocab] logits
+
+
+def block_of(model: torch.nn.Module, attention: torch.nn.Module) -> torch.nn.Module:
+    """The transformer block (an item of a ModuleList) that holds an attention module."""
+    names = {id(m): n for n, m in model.named_modules()}
+    match = re.match(r"^(.*?\.\d+)(?:\.|$)", names[id(attention)])
+    if match is None:
+        raise UnsupportedError(f"cannot find the layer that holds {names[id(attention)]}")
+    return model.get_submodule(match.group(1))
+
+
+def blocks(model: torch.nn.Module, sites: dict[tuple[int, int], tuple[str, int]], stack: str) -> list[torch.nn.Module]:
+    """The blocks of one stack in layer order (a block shared by several layers appears once per layer)."""
+    modules = {id(m): m for m in model.modules()}
+    layers = sorted((layer, key[0]) for key, (s, layer) in sites.items() if s == stack)
+    return [block_of(model, modules[mid]) for _, mid in layers]
+
+
+def projection(model: PreTrainedModel, kind: str) -> Projection:
+    """h ↦ logits as the model's forward maps its last hidden state, for the stack that predicts."""
+    if kind == "encoder":
+        for path in _MLM_HEADS:
+            try:
+                modules = [model.get_submodule(p) for p in path]
+            except AttributeError:
+                continue
+            return lambda h: _chain(modules, h)
+        raise UnsupportedError(f"{type(model).__name__} has no masked-LM head the logit lens knows")
+    stack = model.get_decoder() if kind == "encoder-decoder" else model.base_model
+    norm = next((m for m in (getattr(stack, n, None) for n in _NORMS) if isinstance(m, torch.nn.Module)), None)
+    head = model.get_output_embeddings()
+    if head is None:
+        raise UnsupportedError(f"{type(model).__name__} has no output head: nothing to read the layers through")
+    config = model.config
+    scale = getattr(model, "model_dim", 1) ** -0.5 if getattr(config, "scale_decoder_outputs", False) else 1.0
+    softcap = getattr(config, "final_logit_softcapping", None)
+
+    def project(h: torch.Tensor) -> torch.Tensor:
+        logits = head((norm(h) if norm is not None else h) * scale)
+        return torch.tanh(logits / softcap) * softcap if softcap else logits
+
+    return project
+
+
+def _chain(modules: list[torch.nn.Module], h: torch.Tensor) -> torch.Tensor:
+    for module in modules:
+        h = module(h)
+    return h
+
+
+@contextmanager
+def residuals(stack_blocks: list[torch.nn.Module]) -> Iterator[list[torch.Tensor]]:
+    """Collect, during one forward, the first block's input and every block's output ([batch, position,
+    hidden] each, layer + 1 in all); the hooks are always removed."""
+    seen: list[torch.Tensor] = []
+
+    def before(module, args, kwargs):
+        seen.append(args[0] if args else kwargs["hidden_states"])
+
+    def after(module, args, output):
+        seen.append(output[0] if isinstance(output, tuple) else output)
+
+    handles = [stack_blocks[0].register_forward_pre_hook(before, with_kwargs=True)]
+    handles += [block.register_forward_hook(after) for block in stack_blocks]
+    try:
+        yield seen
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+def lens_topk(
+    hidden: list[torch.Tensor], logits: torch.Tensor, project: Projection, k: int, block: int = 256
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Top-k ids and probabilities, [layer + 1, position, k]: entries 0..L-1 projected from `hidden`
+    (each [position, hidden]), the last entry from the model's own `logits` [position, vocab]. Done
+    `block` positions at a time, so no [layer, position, vocab] array is ever held."""
+    k = min(k, logits.shape[-1])
+    ids, probs = [], []
+    last = len(hidden) - 1
+    for entry in range(len(hidden)):
+        for start in range(0, logits.shape[0], block):
+            part = slice(start, start + block)
+            rows = logits[part] if entry == last else project(hidden[entry][part])
+            top = torch.topk(torch.softmax(rows.float(), dim=-1), k, dim=-1)
+            ids.append(top.indices)
+            probs.append(top.values)
+    shape = (len(hidden), logits.shape[0], k)
+    return torch.cat(ids).view(shape), torch.cat(probs).view(shape)
+
+
+def check_projection(last_hidden: torch.Tensor, logits: torch.Tensor, project: Projection, model_name: str) -> None:
+    """Refuse a lens whose head does not reproduce the model's output from its last layer: the
+    architecture maps hidden states to logits in a way the lens does not know."""
+    expected = torch.log_softmax(logits.float(), dim=-1)
+    got = torch.log_softmax(project(last_hidden).float(), dim=-1)
+    tolerance = 1e-3 if logits.dtype == torch.float32 else 3e-2  # bf16/fp16 round the two paths apart
+    if not torch.allclose(torch.exp(got), torch.exp(expected), atol=tolerance):
+        raise UnsupportedError(
+            f"the logit lens cannot read {model_name}: its last layer through the final norm and head does "
+            "not give the model's output (an output head the lens does not know)"
+        )
+
+
+def check_rerun_fits(session: Session, what: str, batch: int = 1, layers: int = 1) -> None:
+    """Refuse a forward of the whole input (`batch` copies side by side) whose attention would not fit in
+    memory: each layer holds [batch, head, N, N] float32 scores and probabilities (a knock-out copies
+    them once more); `layers` of them when a backward pass keeps them all."""
+    stack, ids, _ = session._prediction()
+    heads, n = session._stack_shapes[stack][1], len(ids)
+    check_fits(3 * 4 * batch * heads * n * n * layers, f"{what} over {n} tokens (the whole input in one forward)")
+
+
+def logit_lens(session: Session, k: int = 10, positions: int | None = None) -> LensResult:
+    """The lens of the session's current input: one more forward with the session's masks and ablations.
+    `positions`: read only the last that many positions (None: all of them)."""
+    if k < 1:
+        raise EngineError(f"the logit lens needs k ≥ 1 tokens per cell, got {k}")
+    stack, ids, _ = session._prediction()
+    start = 0 if positions is None else max(0, len(ids) - max(1, positions))
+    project = projection(session.model, session.info.kind)
+    with torch.inference_mode():
+        if getattr(session, "long_mode", False):  # a long text: the input in blocks of queries
+            top_ids, top_probs = _lens_in_blocks(session, stack, start, project, k)
+        else:
+            check_rerun_fits(session, "the logit lens")
+            with residuals(blocks(session.model, session.loaded.sites, stack)) as seen:
+                logits = session._rerun(session._analysis_recorder())[0, start:]  # [position, vocab]
+            hidden = [h[0, start:] for h in seen]  # layer + 1 of [position, hidden]
+            check_projection(hidden[-1][-8:], logits[-8:], project, session.info.name)
+            top_ids, top_probs = lens_topk(hidden, logits, project, k)
+    ids_array = top_ids.cpu().numpy().astype(np.int64)
+    texts = tuple(
+        tuple(tuple(session._token_text(int(t)) for t in cell) for cell in entry) for entry in ids_array.tolist()
+    )
+    return LensResult(
+        stack=stack,
+        tokens=tuple(readable_tokens(session.tokenizer, ids[start:])),
+        topk_ids=ids_array,
+        topk_probs=top_probs.cpu().numpy().astype(np.float32),
+        topk_texts=texts,
+        start=start,
+    )
+
+
+def _lens_in_blocks(session: Session, stack: str, start: int, project: Projection, k: int
+                    ) -> tuple[torch.Tensor, torch.Tensor]:
+    """The lens of positions start.. (see `lens_topk`) from the input fed again a block of queries at a time
+    through a fresh cache (`_rerun_blocks`, a long-mode session's): no layer holds [head, N, N] scores."""
+    ids, probs = [], []
+    with residuals(blocks(session.model, session.loaded.sites, stack)) as seen:
+        for _first, logits in session._rerun_blocks(session._analysis_recorder(), start):  # type: ignore[attr-defined]
+            hidden = [h[0, h.shape[1] - logits.shape[1] :] for h in seen]  # layer + 1 of [position ≥ start, hidden]
+            seen.clear()
+            if logits.shape[1]:
+                block_ids, block_probs = lens_topk(hidden, logits[0], project, k)
+                ids.append(block_ids)
+                probs.append(block_probs)
+    check_projection(hidden[-1][-8:], logits[0, -8:], project, session.info.name)
+    return torch.cat(ids, dim=1), torch.cat(probs, dim=1)  # [layer + 1, position, k]

@@ -1,0 +1,1 @@
+"""Long documents: the pooled store, snapshots, exact rows recomputed on demand."""

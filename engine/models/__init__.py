@@ -1,0 +1,1 @@
+"""Finding, resolving, converting and loading models; the catalog; size estimates."""

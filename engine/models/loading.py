@@ -1,0 +1,397 @@
+"""Loading any Hugging Face encoder, decoder or encoder-decoder, switched to the capturing attention."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import torch
+import transformers
+from transformers import AutoConfig, AutoTokenizer
+
+from attnlab.engine.api.config import LoadOptions, Progress
+from attnlab.engine.api.errors import ModelLoadError
+from attnlab.engine.api.memory_budget import available_memory
+from attnlab.engine.api.results import ModelInfo, StackInfo
+from attnlab.engine.capture import attention as capture
+from attnlab.engine.capture import legacy as legacy_capture
+from attnlab.engine.models.load_estimate import estimate, shortfall
+from attnlab.engine.models.model_kind import model_kind
+from attnlab.engine.models.resolving import ResolvedModel, resolve_model
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+_DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
+
+
+@dataclass
+class LoadedModel:
+    """A model ready for sessions: weights, tokenizer, and where each attention module records."""
+
+    model: PreTrainedModel
+    tokenizer: PreTrainedTokenizerBase
+    info: ModelInfo
+    sites: dict[tuple[int, int], tuple[str, int]]  # capture.site_key(attention module) -> (stack, layer)
+    eos_ids: frozenset[int] = field(default_factory=frozenset)
+    decoder_start_id: int | None = None  # encoder-decoders: first decoder token
+    recent_path: str | None = None  # what the GUI's recent list should get for this load, None: nothing
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    @property
+    def kind(self) -> str:
+        return self.info.kind
+
+
+def pick_device(requested: str = "auto") -> torch.device:
+    """auto: cuda, then mps, then cpu. Anything else must name a device that is present."""
+    if requested == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        device = torch.device(requested)
+    except (RuntimeError, TypeError):
+        raise ModelLoadError(f"unknown device {requested!r}: use auto, cpu, cuda, cuda:N or mps") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ModelLoadError("device 'cuda' asked for but no CUDA GPU is available: use auto or cpu")
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        raise ModelLoadError(f"device {requested!r} does not exist: {torch.cuda.device_count()} CUDA GPU(s) found")
+    if device.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ModelLoadError("device 'mps' asked for but Metal is not available: use auto or cpu")
+    if device.type not in ("cpu", "cuda", "mps"):
+        raise ModelLoadError(f"unsupported device {requested!r}: use auto, cpu, cuda, cuda:N or mps")
+    return device
+
+
+def set_threads(threads: int | None) -> int:
+    """torch's CPU threads are process-wide: leave one core to the GUI unless told otherwise.
+
+    Oversubscribed cores make every small op wait on spinning threads (a decode step ran 7x slower
+    with 2 threads on 2 busy cores than with 1).
+    """
+    if threads is None:
+        threads = max(1, (os.cpu_count() or 2) - 1)
+    if threads < 1:
+        raise ModelLoadError(f"threads must be ≥ 1, got {threads}")
+    torch.set_num_threads(threads)
+    return threads
+
+
+def pick_dtype(requested: str, device: torch.device) -> torch.dtype:
+    """auto: float32 on CPU, bfloat16 on a GPU that has it, else float16."""
+    if requested == "auto":
+        if device.type == "cuda":
+            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return torch.float16 if device.type == "mps" else torch.float32
+    if requested not in _DTYPES:
+        raise ModelLoadError(f"unknown dtype {requested!r}: use auto, {', '.join(_DTYPES)}")
+    return _DTYPES[requested]
+
+
+def _read_config(folder: Path) -> dict:
+    config_file = folder / "config.json"
+    if not config_file.is_file():
+        raise ModelLoadError(f"{folder} is not a model folder: it has no config.json")
+    try:
+        config = json.loads(config_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelLoadError(f"{config_file} is corrupt ({exc}): re-download or re-save the model") from None
+    if not isinstance(config, dict) or "model_type" not in config:
+        raise ModelLoadError(f"{config_file} is not a transformers config: it has no model_type")
+    return config
+
+
+def first_line(error: BaseException) -> str:
+    """An exception's message on one line: transformers' messages run to paragraphs of advice."""
+    text = str(error).strip()
+    line = text.splitlines()[0].strip() if text else type(error).__name__
+    return line.rstrip(".:")
+
+
+def _check_model_type(folder: Path, config: dict, trust_remote_code: bool) -> None:
+    model_type = config.get("model_type")
+    if trust_remote_code and config.get("auto_map"):
+        return  # the model brings its own code
+    if not isinstance(model_type, str) or model_type not in transformers.CONFIG_MAPPING:
+        raise ModelLoadError(
+            f"{folder / 'config.json'} has model_type {model_type!r}, which transformers "
+            f"{transformers.__version__} does not know: open a model of a supported architecture"
+        )
+
+
+# Sizes a config declares; a model built with a negative or zero one fails later in obscure ways.
+_COUNTS = (
+    "num_hidden_layers", "n_layer", "num_layers", "num_decoder_layers", "encoder_layers", "decoder_layers",
+    "num_attention_heads", "n_head", "num_heads", "encoder_attention_heads", "decoder_attention_heads",
+    "hidden_size", "n_embd", "d_model", "vocab_size",
+)
+
+
+def _check_counts(config, spec: str) -> None:
+    configs = [config] + [getattr(config, name) for name in ("text_config", "encoder", "decoder")
+                          if hasattr(config, name) and hasattr(getattr(config, name), "to_dict")]
+    for part in configs:
+        for name in _COUNTS:
+            value = getattr(part, name, None)
+            if isinstance(value, int) and not isinstance(value, bool) and value < 1:
+                raise ModelLoadError(
+                    f"the config.json of {spec} says {name} = {value}, but it must be at least 1: "
+                    "fix the file or re-save the model"
+                )
+
+
+def _check_weights(folder: Path, allow_pickle: bool) -> None:
+    if any(folder.glob("*.safetensors")):
+        return
+    pickled = [p.name for p in folder.iterdir() if p.suffix in (".bin", ".pt", ".pth", ".ckpt")]
+    if pickled and not allow_pickle:
+        raise ModelLoadError(
+            f"{folder} has only pickled weights ({', '.join(sorted(pickled))}), which can run arbitrary code "
+            "when read: convert them to safetensors, or allow pickled weights for this model if you trust it"
+        )
+    if not pickled:
+        raise ModelLoadError(f"{folder} has a config but no weights (*.safetensors)")
+
+
+def _model_class(config: dict, kind: str):
+    if kind == "encoder-decoder":
+        return transformers.AutoModelForSeq2SeqLM
+    if kind == "decoder":
+        return transformers.AutoModelForCausalLM
+    architectures = " ".join(config.get("architectures") or [])
+    if "ForPreTraining" in architectures:
+        return transformers.AutoModelForPreTraining
+    if "ForMaskedLM" in architectures or not architectures:
+        return transformers.AutoModelForMaskedLM
+    return transformers.AutoModel  # a bare encoder (e.g. sentence embeddings): attention, no predictions
+
+
+def _max_positions(config) -> int | None:
+    for name in ("max_position_embeddings", "n_positions", "n_ctx", "max_seq_len"):
+        value = getattr(config, name, None)
+        if isinstance(value, int) and 0 < value < 10**7:
+            return value
+    return None  # relative positions (T5): no hard limit
+
+
+def _probe_inputs(kind: str, device: torch.device, decoder_start: int | None) -> dict[str, torch.Tensor]:
+    """Eight tokens (and two decoder tokens) to run through the model once when it loads (Funnel pools
+    the sequence: two tokens are too few for its eager path)."""
+    inputs = {"input_ids": torch.arange(1, 9, device=device)[None]}
+    if kind == "encoder-decoder":
+        inputs["decoder_input_ids"] = torch.tensor([[decoder_start or 0, 1]], device=device)
+    return inputs
+
+
+def _probe(model, kind: str, device: torch.device, decoder_start: int | None, discovery: capture.Discovery) -> tuple[
+    dict, dict
+]:
+    """Find every attention call of one forward and its stack."""
+    with torch.inference_mode(), capture.recording(discovery):
+        model(**_probe_inputs(kind, device, decoder_start))
+    if not discovery.seen:
+        raise ModelLoadError(
+            f"attnlab found no attention it can capture in {type(model).__name__}: its attention modules neither "
+            "go through transformers' AttentionInterface nor return their probabilities (output_attentions)"
+        )
+    return capture.map_sites(model, discovery.seen, kind)
+
+
+def load_model(spec: str, options: LoadOptions | None = None, progress: Progress | None = None) -> LoadedModel:
+    """Load a model by catalog name, folder, .gguf file or hub id (hub only when online).
+
+    Changes no process-wide state: whoever starts the engine calls `set_threads`, and whoever
+    keeps a recent list adds `recent_path` to it.
+    """
+    options = options or LoadOptions()
+    report = progress or (lambda message, fraction: None)
+    device = pick_device(options.device)
+    if options.device_map not in (None, "auto"):
+        raise ModelLoadError(f"unknown device map {options.device_map!r}: use auto, or none for one device")
+    dtype = pick_dtype(options.dtype, device)
+    started = time.perf_counter()
+    report(f"finding {spec}", 0.0)
+    resolved = resolve_model(spec, progress=progress)
+    folder = Path(resolved.path)
+    local = folder.is_dir()
+    if local:
+        config_dict = _read_config(folder)
+        _check_weights(folder, options.allow_pickle)
+        _check_model_type(folder, config_dict, options.trust_remote_code)
+        _check_fits(spec, folder, config_dict, dtype, device, options)
+    try:
+        config = AutoConfig.from_pretrained(resolved.path, trust_remote_code=options.trust_remote_code)
+    except Exception as exc:  # transformers raises many kinds here
+        raise ModelLoadError(f"cannot read the config of {spec}: {first_line(exc)}") from None
+    if not local:
+        config_dict = config.to_dict()
+    _check_counts(config, spec)
+    kind = model_kind(config_dict, ask_transformers=True)
+    cls = _model_class(config_dict, kind)
+
+    report(f"loading weights of {resolved.name} ({kind})", 0.3)
+    transformers.utils.logging.disable_progress_bar()  # we report progress ourselves
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(resolved.path, trust_remote_code=options.trust_remote_code)
+        model = cls.from_pretrained(
+            resolved.path,
+            dtype=dtype,
+            attn_implementation="eager",  # wrap_model switches to ours where the architecture allows it
+            trust_remote_code=options.trust_remote_code,
+            use_safetensors=None if options.allow_pickle else True,
+            **({"device_map": options.device_map} if options.device_map else {}),
+        )
+    except MemoryError:
+        raise ModelLoadError(f"{spec} does not fit in memory: pick a smaller model or a GPU") from None
+    except Exception as exc:
+        raise ModelLoadError(f"cannot load {spec}: {first_line(exc)}") from None
+    try:
+        if not options.device_map:  # accelerate placed the layers already
+            model.to(device)
+        model.eval()
+        loaded = wrap_model(model, tokenizer, name=resolved.name, path=resolved.path, kind=kind)
+    except ModelLoadError:
+        raise
+    except Exception as exc:  # a config transformers accepted but the model cannot run with
+        raise ModelLoadError(f"{spec} loads but does not run ({first_line(exc)}): check its config.json") from None
+    loaded.recent_path = _recent_path(spec, resolved)
+    report(f"loaded {resolved.name} in {time.perf_counter() - started:.1f} s", 1.0)
+    return loaded
+
+
+def _gpu_free(device: torch.device, spread: bool) -> int:
+    """Free bytes on the GPU the model goes to, or on every GPU when accelerate spreads it (whatever `device`)."""
+    if not torch.cuda.is_available() or not (spread or device.type == "cuda"):
+        return 0
+    indices = range(torch.cuda.device_count()) if spread else [device.index or 0]
+    return sum(torch.cuda.mem_get_info(i)[0] for i in indices)
+
+
+def _check_fits(spec: str, folder: Path, config: dict, dtype: torch.dtype, device: torch.device,
+                options: LoadOptions) -> None:
+    """Refuse, before reading any weight, a model whose weights and attention fit neither RAM nor GPU + RAM."""
+    spread = options.device_map == "auto"
+    needed = estimate(folder, config, str(dtype).removeprefix("torch."), options.tokens, options.allow_pickle)
+    why = shortfall(needed, available_memory(), _gpu_free(device, spread), device.type == "cuda", spread)
+    if why is None:
+        return
+    advice = "pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter text"
+    if not spread:
+        advice += ", or device map auto to spread the layers over the GPUs and RAM"
+    raise ModelLoadError(f"{spec} {why}: {advice}")
+
+
+def _recent_path(spec: str, resolved: ResolvedModel) -> str | None:
+    """Folders and .gguf files the user opened belong in the recent list; catalog names don't."""
+    if resolved.source in ("folder", "recent"):
+        return resolved.path
+    if spec.endswith(".gguf"):
+        return str(Path(spec).expanduser().resolve())
+    return None
+
+
+def wrap_model(model, tokenizer, name: str = "model", path: str = "", kind: str | None = None) -> LoadedModel:
+    """Switch an already built model to the capturing attention and describe it (tests build models in code)."""
+    if kind is None:
+        kind = model_kind(model.config.to_dict(), ask_transformers=True)
+    if model.config._attn_implementation != capture.IMPLEMENTATION:
+        verbosity = transformers.utils.logging.get_verbosity()
+        transformers.utils.logging.set_verbosity_error()  # "does not support setting its attention": handled below
+        try:
+            model.set_attn_implementation(capture.IMPLEMENTATION)
+        except (ValueError, KeyError):
+            pass  # it keeps its own attention code: captured by `legacy_capture`
+        finally:
+            transformers.utils.logging.set_verbosity(verbosity)
+    model.eval()
+    config = model.config
+    decoder_start = getattr(config, "decoder_start_token_id", None)
+    if decoder_start is None and kind == "encoder-decoder":
+        decoder_start = config.pad_token_id if config.pad_token_id is not None else config.bos_token_id
+    device = next(model.parameters()).device
+    unsupported: dict[str, str] = {}
+    if model.config._attn_implementation == capture.IMPLEMENTATION:
+        sites, shapes = _probe(model, kind, device, decoder_start, capture.Discovery())
+    else:
+        sites, shapes, unsupported = _legacy_probe(model, kind, device, decoder_start)
+
+    eos: set[int] = set()
+    for source in (config, getattr(model, "generation_config", None)):
+        value = getattr(source, "eos_token_id", None)
+        eos.update([value] if isinstance(value, int) else (value or []))
+    if tokenizer.eos_token_id is not None and kind != "encoder":
+        eos.add(tokenizer.eos_token_id)
+
+    head_names = {n for n, _ in model.named_children()}
+    architecture = type(model).__name__
+    has_mlm = kind == "encoder" and getattr(model, "get_output_embeddings", lambda: None)() is not None
+    has_nsp = kind == "encoder" and "ForPreTraining" in architecture and "cls" in head_names
+    stacks = tuple(
+        StackInfo(name=stack, layers=layers, heads=heads, causal=(stack == "decoder"))
+        for stack, (layers, heads) in shapes.items()
+    )
+    info = ModelInfo(
+        name=name,
+        path=path,
+        kind=kind,  # type: ignore[arg-type]  # asked of transformers, model_kind is never "unknown"
+        architecture=architecture,
+        device=_placement(model, device),
+        dtype=str(next(model.parameters()).dtype).removeprefix("torch."),
+        stacks=stacks,
+        has_mlm_head=bool(has_mlm and tokenizer.mask_token_id is not None),
+        has_nsp_head=has_nsp,
+        can_generate=kind != "encoder" and model.get_output_embeddings() is not None,
+        mask_token=tokenizer.mask_token,
+        max_positions=_max_positions(config),
+        vocab_size=int(model.get_input_embeddings().num_embeddings),
+        parameters=sum(p.numel() for p in model.parameters()),
+        unsupported=tuple(sorted(unsupported.items())),
+    )
+    return LoadedModel(model, tokenizer, info, sites, frozenset(eos), decoder_start)
+
+
+def _placement(model, device: torch.device) -> str:
+    """Where the weights are: one device, or every device accelerate spread them over ("cuda:0 + cpu")."""
+    placed = getattr(model, "hf_device_map", None) or {}
+    devices = {f"cuda:{d}" if isinstance(d, int) else str(d) for d in placed.values()}
+    return " + ".join(sorted(devices)) if len(devices) > 1 else str(device)
+
+
+UNCHECKED_LEGACY = {"fsmt"}  # captured through hooks, but the stored decoder rows differ from eager (README)
+
+
+def _legacy_probe(model, kind: str, device: torch.device, decoder_start: int | None) -> tuple[dict, dict, dict]:
+    """Hook a model whose attention is its own code (`legacy_capture`), then probe it like any other;
+    also returns feature -> why it is unsupported."""
+    if getattr(model.config, "model_type", "") in UNCHECKED_LEGACY:
+        raise ModelLoadError(
+            f"{type(model).__name__}: attnlab's capture of this architecture's decoder attention does not yet match "
+            "the model's own eager forward, so it is not opened (rather than showing numbers that may be wrong)"
+        )
+    inputs = _probe_inputs(kind, device, decoder_start)
+    with torch.inference_mode():
+        found = legacy_capture.find_sites(model, lambda m: m(**inputs, output_attentions=True))
+    if not found:
+        raise ModelLoadError(
+            f"{type(model).__name__} neither routes attention through transformers' AttentionInterface nor "
+            "returns its attention probabilities, so attnlab cannot capture it"
+        )
+    if kind == "encoder" and not all(site.square for site in found):
+        raise ModelLoadError(
+            f"{type(model).__name__} pools its sequence between layers (fewer queries than keys), which attnlab's "
+            "attention store cannot hold: open a model without pooling"
+        )
+    legacy_capture.install(model, found, bidirectional=kind == "encoder")
+    probe = legacy_capture.Probe()
+    sites, shapes = _probe(model, kind, device, decoder_start, probe)
+    return sites, shapes, legacy_capture.unsupported(found, probe)

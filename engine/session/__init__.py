@@ -1,0 +1,1 @@
+"""Encoder and generation sessions: stepping, sampling, tokens."""
