@@ -22,9 +22,12 @@ def add_analysis_actions(window: MainWindow) -> dict[str, QAction]:
     rollout.setObjectName("rolloutAction")
     rollout.setCheckable(True)
     rollout.setShortcut(QKeySequence(ROLLOUT_SHORTCUT))
-    tip = translate("analysis_menu", "Show in the large heatmap how much each token draws on each earlier one "
-                    "through all layers up to the picked one (attention rollout: the mean of heads plus the "
-                    "residual stream, multiplied layer by layer)")
+    tip = translate(
+        "analysis_menu",
+        "Show in the large heatmap how much each token draws on each earlier one "
+        "through all layers up to the picked one (attention rollout: the mean of heads plus the "
+        "residual stream, multiplied layer by layer)",
+    )
     rollout.setStatusTip(tip)
     rollout.setToolTip(tip)
     rollout.toggled.connect(attention.set_rollout)

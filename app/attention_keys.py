@@ -21,15 +21,24 @@ Key = Qt.Key
 LAYER_KEYS = {Key.Key_PageUp: -1, Key.Key_PageDown: 1}
 ARROWS = {Key.Key_Up: (-1, 0), Key.Key_Down: (1, 0), Key.Key_Left: (0, -1), Key.Key_Right: (0, 1)}
 HELP = (  # translated where shown (context "keyboard_help")
-    (QT_TRANSLATE_NOOP("keyboard_help", "PageUp / PageDown"),
-     QT_TRANSLATE_NOOP("keyboard_help", "previous / next layer (heatmap or head grid focused)")),
-    (QT_TRANSLATE_NOOP("keyboard_help", "Arrow keys"),
-     QT_TRANSLATE_NOOP("keyboard_help",
-                       "heatmap: move the highlighted cell; head grid: previous / next head or layer")),
-    (QT_TRANSLATE_NOOP("keyboard_help", "Home / End"),
-     QT_TRANSLATE_NOOP("keyboard_help", "heatmap: first / last key of the highlighted row")),
-    (QT_TRANSLATE_NOOP("keyboard_help", "Enter"),
-     QT_TRANSLATE_NOOP("keyboard_help", "heatmap: explain the highlighted cell (formula inspector)")),
+    (
+        QT_TRANSLATE_NOOP("keyboard_help", "PageUp / PageDown"),
+        QT_TRANSLATE_NOOP("keyboard_help", "previous / next layer (heatmap or head grid focused)"),
+    ),
+    (
+        QT_TRANSLATE_NOOP("keyboard_help", "Arrow keys"),
+        QT_TRANSLATE_NOOP(
+            "keyboard_help", "heatmap: move the highlighted cell; head grid: previous / next head or layer"
+        ),
+    ),
+    (
+        QT_TRANSLATE_NOOP("keyboard_help", "Home / End"),
+        QT_TRANSLATE_NOOP("keyboard_help", "heatmap: first / last key of the highlighted row"),
+    ),
+    (
+        QT_TRANSLATE_NOOP("keyboard_help", "Enter"),
+        QT_TRANSLATE_NOOP("keyboard_help", "heatmap: explain the highlighted cell (formula inspector)"),
+    ),
 )
 
 

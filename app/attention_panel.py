@@ -41,9 +41,7 @@ from attnlab.engine.api.results import ModelInfo
 DEFAULT_STACK = {"encoder": "encoder", "decoder": "decoder", "encoder-decoder": "cross"}
 
 
-def shared_difference(
-    now: NDArray[np.float32], reference: NDArray[np.float32]
-) -> tuple[NDArray[np.float32], str]:
+def shared_difference(now: NDArray[np.float32], reference: NDArray[np.float32]) -> tuple[NDArray[np.float32], str]:
     """now − reference over the shared prefix of queries and keys ([..., query, key]), and a note saying
     so when the lengths differ (empty when they line up)."""
     rows, cols = min(now.shape[-2], reference.shape[-2]), min(now.shape[-1], reference.shape[-1])
@@ -228,10 +226,16 @@ class AttentionPanel(QWidget):
         pinned = [self._reference_layer(stack, i) for i in shown]
         if self.heatmap.showing_difference and all(p is not None for p in pinned):
             # pooled here keeping either sign's peaks (the grid's own max-pool would drop the negative ones)
-            blocks = [peak_pool(shared_difference(snapshot.layer(stack, i), p)[0], fy, fx)
-                      for i, p in zip(shown, pinned, strict=True) if p is not None]
+            blocks = [
+                peak_pool(shared_difference(snapshot.layer(stack, i), p)[0], fy, fx)
+                for i, p in zip(shown, pinned, strict=True)
+                if p is not None
+            ]
             self.grid.show_layers(
-                blocks, shown, None if self.picker.mean else (layer, self.picker.head), ablated,
+                blocks,
+                shown,
+                None if self.picker.mean else (layer, self.picker.head),
+                ablated,
                 self.tr("difference to the reference · {0}").format(title),
             )
             self._show_head_scores(document, snapshot, stack, shown, snapshot.shape(stack)[0])
@@ -242,7 +246,8 @@ class AttentionPanel(QWidget):
             shown,
             None if self.picker.mean else (layer, self.picker.head),
             ablated,
-            self.tr("all layers × heads · {0}").format(title) if len(shown) > 1
+            self.tr("all layers × heads · {0}").format(title)
+            if len(shown) > 1
             else self.tr("heads of layer {0} · {1}").format(layer, title),
         )
         self._show_head_scores(document, snapshot, stack, shown, snapshot.shape(stack)[0])
@@ -261,7 +266,8 @@ class AttentionPanel(QWidget):
         q = display_text(queries[query], 20) if query < len(queries) else f"#{query}"
         k = display_text(keys[key], 20) if key < len(keys) else f"#{key}"
         where = self.tr("{0!r} #{1} → {2!r} #{3} · {4} layer {5}").format(
-            q, query, k, key, i18n.translate("EngineMessage", stack), layer)
+            q, query, k, key, i18n.translate("EngineMessage", stack), layer
+        )
         was_hidden = self.formula.isHidden()
         if self.rollout_on:
             self.formula.show_message(
@@ -269,13 +275,16 @@ class AttentionPanel(QWidget):
                 self.tr(
                     "Rollout multiplies the mean attention of every layer up to this one (with the "
                     "residual stream): no single head computed it. Turn rollout off (View menu) and click "
-                    "a cell of one head."),
+                    "a cell of one head."
+                ),
             )
         elif self.picker.mean:
             self.formula.show_message(
                 self.tr("{0} · mean of heads").format(where),
-                self.tr('The mean of heads has no single head and so no formula: untick "mean" and click a '
-                        "cell of one head."),
+                self.tr(
+                    'The mean of heads has no single head and so no formula: untick "mean" and click a '
+                    "cell of one head."
+                ),
             )
         else:
             head = self.picker.head
@@ -331,14 +340,15 @@ class AttentionPanel(QWidget):
         scores = self._scores if self._scores is not None and self._scores.stack == stack else None
         if stack not in SELF_ATTENTION:
             scores = None
-            self.scores_bar.status.setText(self.tr(
-                                               "head scores are for self-attention: pick the encoder "
-                                               "or decoder stack"))
+            self.scores_bar.status.setText(
+                self.tr("head scores are for self-attention: pick the encoder or decoder stack")
+            )
         elif scores is None or scores.snapshot is not snapshot:
             self._ask_scores(document, snapshot, stack)
             failed = self._failed_scores is snapshot
             self.scores_bar.status.setText(
-                self.tr("could not score the heads (see the message)") if failed else self.tr("scoring…"))
+                self.tr("could not score the heads (see the message)") if failed else self.tr("scoring…")
+            )
         elif metric == PROBE and probe is not None:
             self.scores_bar.status.setText(self.tr("on the probe: {0} random tokens, twice").format(probe.tokens // 2))
         else:
@@ -419,8 +429,9 @@ class AttentionPanel(QWidget):
         title = i18n.title(STACK_TITLES.get(stack, stack))
         empty = np.zeros((0, 0), np.float32)
         if stack not in SELF_ATTENTION:
-            self.heatmap.show_matrix(empty, [], [],
-                                     self.tr("rollout is for self-attention: pick the encoder or decoder stack"))
+            self.heatmap.show_matrix(
+                empty, [], [], self.tr("rollout is for self-attention: pick the encoder or decoder stack")
+            )
             return
         result = self._rollout if self._rollout is not None and self._rollout.stack == stack else None
         current = result is not None and result.snapshot is snapshot
@@ -429,16 +440,22 @@ class AttentionPanel(QWidget):
             self.rollout_wanted.emit(stack, snapshot)
         if result is None:
             failed = self._failed_rollout is snapshot
-            self.heatmap.show_matrix(empty, [], [], self.tr("could not compute the rollout") if failed
-                                     else self.tr("computing rollout…"))
+            self.heatmap.show_matrix(
+                empty, [], [], self.tr("could not compute the rollout") if failed else self.tr("computing rollout…")
+            )
             return
         matrix = result.matrices[min(layer, len(result.matrices) - 1)]  # [query, key]
         queries, keys = document.labels(stack)
         rows, cols = matrix.shape
         note = "" if current else self.tr(" · updating…")
-        self.heatmap.show_matrix(matrix, queries[:rows], keys[:cols],
-                                 self.tr("rollout through layer {0} · {1}{2}").format(layer, title, note),
-                                 self.picker.scale, self.picker.hide_first)
+        self.heatmap.show_matrix(
+            matrix,
+            queries[:rows],
+            keys[:cols],
+            self.tr("rollout through layer {0} · {1}{2}").format(layer, title, note),
+            self.picker.scale,
+            self.picker.hide_first,
+        )
 
     def show_rollout(self, result: StackRollout | None) -> None:
         """The engine's rollout of a snapshot this panel asked for (None: skipped, see show_scores)."""
@@ -461,8 +478,14 @@ class AttentionPanel(QWidget):
         long = self._document is not None and self._document.long is not None
         box = self.picker.mean_box
         box.setEnabled(not long or box.isChecked())
-        tip = self.tr("Not available for a long document: its overview keeps each head's largest weights, and their "
-                      "mean is not the mean's largest weight. Pick one head.") if long else self._mean_tip
+        tip = (
+            self.tr(
+                "Not available for a long document: its overview keeps each head's largest weights, and their "
+                "mean is not the mean's largest weight. Pick one head."
+            )
+            if long
+            else self._mean_tip
+        )
         if box.toolTip() != tip:
             box.setToolTip(tip)
 
@@ -472,22 +495,40 @@ class AttentionPanel(QWidget):
         where = self.tr("{0} · layer {1}").format(i18n.title(STACK_TITLES.get(stack, stack)), layer)
         empty = np.zeros((0, 0), np.float32)
         if self.rollout_on:
-            self.heatmap.show_matrix(empty, [], [], self.tr(
-                "rollout is not available for a long document: it multiplies every exact weight of every "
-                "layer. Turn rollout off (View menu) or shorten the text"))
+            self.heatmap.show_matrix(
+                empty,
+                [],
+                [],
+                self.tr(
+                    "rollout is not available for a long document: it multiplies every exact weight of every "
+                    "layer. Turn rollout off (View menu) or shorten the text"
+                ),
+            )
             return
         if self.picker.mean:
-            self.heatmap.show_matrix(empty, [], [], self.tr(
-                "the mean of heads is not available for a long document: its overview keeps each head's "
-                "largest weights. Untick \"mean\" and pick a head"))
+            self.heatmap.show_matrix(
+                empty,
+                [],
+                [],
+                self.tr(
+                    "the mean of heads is not available for a long document: its overview keeps each head's "
+                    'largest weights. Untick "mean" and pick a head'
+                ),
+            )
             return
         head = min(self.picker.head, long.shape()[1] - 1)
         title = self.tr("{0} · head {1}").format(where, head)  # the heatmap adds what it draws: overview or exact
         if self.difference_on and self.reference is not None:
             title = self.tr("no difference to the reference for a long document · {0}").format(title)
         self.heatmap.show_overview(
-            long.overview(layer, head), long.factor, long.rows, fit_labels(queries, long.rows),
-            fit_labels(keys, long.rows), title, (self._long_view(document), layer, head), self.picker.scale,
+            long.overview(layer, head),
+            long.factor,
+            long.rows,
+            fit_labels(queries, long.rows),
+            fit_labels(keys, long.rows),
+            title,
+            (self._long_view(document), layer, head),
+            self.picker.scale,
         )
 
     def _long_view(self, document: Document) -> int:
@@ -504,11 +545,16 @@ class AttentionPanel(QWidget):
         fy, fx = (long.factor * -(-f // long.factor) for f in (fy, fx))  # whole cells of the overview
         ablated = frozenset((lay, h) for s, lay, h in document.masks.ablated_heads if s == long.stack)
         title = i18n.title(STACK_TITLES.get(long.stack, long.stack))
-        title = (self.tr("all layers × heads · {0}").format(title) if len(shown) > 1
-                 else self.tr("heads of layer {0} · {1}").format(layer, title))
+        title = (
+            self.tr("all layers × heads · {0}").format(title)
+            if len(shown) > 1
+            else self.tr("heads of layer {0} · {1}").format(layer, title)
+        )
         self.grid.show_layers(
             [long.overview(i, None, fy, fx) for i in shown],  # each [head, query/fy, key/fx]
-            shown, None if self.picker.mean else (layer, self.picker.head), ablated,
+            shown,
+            None if self.picker.mean else (layer, self.picker.head),
+            ablated,
             self.tr("{0} · max of {1}×{2} tokens").format(title, fy, fx),
         )
         if document.snapshot is not None:  # the engine scores a long document's heads from recomputed rows
@@ -518,9 +564,11 @@ class AttentionPanel(QWidget):
         was_hidden = self.formula.isHidden()
         self.formula.show_message(
             self.tr("#{0} → #{1} · layer {2}").format(query, key, layer),
-            self.tr("The formula inspector runs the whole text again without the cache, holding every weight of "
-                    "a layer at once: too much memory for a long document ({0} tokens). The exact weight is in "
-                    "the heatmap when zoomed in; shorten the text to inspect how it was computed.").format(long.rows),
+            self.tr(
+                "The formula inspector runs the whole text again without the cache, holding every weight of "
+                "a layer at once: too much memory for a long document ({0} tokens). The exact weight is in "
+                "the heatmap when zoomed in; shorten the text to inspect how it was computed."
+            ).format(long.rows),
         )
         if was_hidden:
             total = sum(self.vertical.sizes()) or self.height()

@@ -17,16 +17,29 @@ from attnlab import __version__
 
 # name -> (module whose main(argv) -> exit status runs it, one line for `attnlab --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "export": ("attnlab.engine.cli.export", "run a model once (optionally generating) and write tokens, attention "
-                                "and predictions to an .npz file"),
-    "explain": ("attnlab.engine.cli.explain", "print the numbers behind one attention weight (q, k, logit, "
-                                              "probability) as JSON"),
-    "compare": ("attnlab.engine.cli.compare", "write the attention differences of two exports (A − B) and each head's "
-                                  "Jensen–Shannon divergence to an .npz file"),
-    "figure": ("attnlab.app.figure_command", "write one attention view (heatmap, head grid, all layers) as PNG, "
-                                             "SVG or PDF, drawn headless as the window draws it"),
-    "install-desktop": ("attnlab.app.desktop_entry", "add attnlab to the desktop's application menu (a freedesktop "
-                                                     "entry and icon for this user; --uninstall removes them)"),
+    "export": (
+        "attnlab.engine.cli.export",
+        "run a model once (optionally generating) and write tokens, attention and predictions to an .npz file",
+    ),
+    "explain": (
+        "attnlab.engine.cli.explain",
+        "print the numbers behind one attention weight (q, k, logit, probability) as JSON",
+    ),
+    "compare": (
+        "attnlab.engine.cli.compare",
+        "write the attention differences of two exports (A − B) and each head's "
+        "Jensen–Shannon divergence to an .npz file",
+    ),
+    "figure": (
+        "attnlab.app.figure_command",
+        "write one attention view (heatmap, head grid, all layers) as PNG, "
+        "SVG or PDF, drawn headless as the window draws it",
+    ),
+    "install-desktop": (
+        "attnlab.app.desktop_entry",
+        "add attnlab to the desktop's application menu (a freedesktop "
+        "entry and icon for this user; --uninstall removes them)",
+    ),
 }
 VERBOSE = "--verbose"
 
@@ -34,8 +47,10 @@ VERBOSE = "--verbose"
 def _epilog() -> str:
     width = max(len(name) for name in COMMANDS) + len("attnlab  ...")
     lines = [f"  {'attnlab ' + name + ' ...':<{width}}  {summary}" for name, (_, summary) in COMMANDS.items()]
-    return ("commands (attnlab COMMAND --help for each; add --verbose to see transformers' own warnings "
-            "and logs):\n" + "\n".join(lines))
+    return (
+        "commands (attnlab COMMAND --help for each; add --verbose to see transformers' own warnings "
+        "and logs):\n" + "\n".join(lines)
+    )
 
 
 def run_command(name: str, argv: list[str]) -> int:
@@ -61,8 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--version", action="version", version=f"attnlab {__version__}")
     parser.add_argument("--model", help="catalog name or model folder to open (default: the last one used)")
-    parser.add_argument("open", nargs="?", metavar="FILE",
-                        help="a session (.attnlab) to open, or a model folder or .gguf file to load")
+    parser.add_argument(
+        "open", nargs="?", metavar="FILE", help="a session (.attnlab) to open, or a model folder or .gguf file to load"
+    )
     args = parser.parse_args(argv)
     from attnlab.app.gui import run
 

@@ -286,6 +286,7 @@ class EngineWorker(QObject):
     def _region(self, rid: int, request: Region) -> RegionWeights:
         session = self._generator()
         rows = len(session.token_ids)  # an undo may have come first: the region is cut to what is there now
+
         def cut(span: tuple[int, int]) -> tuple[int, int]:
             return min(max(span[0], 0), rows), min(max(span[1], 0), rows)
 
@@ -301,8 +302,9 @@ class EngineWorker(QObject):
         def report(message: str, fraction: float) -> None:  # a long text takes minutes: say how far it got
             self.progressed.emit(rid, message, fraction)
 
-        return session.prefill(request.text, request.masks, source=request.source, replay=request.replay,
-                               progress=report)
+        return session.prefill(
+            request.text, request.masks, source=request.source, replay=request.replay, progress=report
+        )
 
     def _step(self, rid: int, request: Step) -> object:
         return self._generator().step()
@@ -384,6 +386,7 @@ class EngineWorker(QObject):
 
         self.progressed.emit(rid, "Running the induction probe…", -1.0)
         return run_induction_probe(self._require_session()[0].loaded)
+
     def _explain_prediction(self, rid: int, request: ExplainPrediction) -> object:
         session, _info = self._require_session()
         if request.what == "lens":
@@ -561,13 +564,14 @@ class EngineClient(QObject):
         return self.send(ProbeInduction())
 
     def set_store_mode(self, mode: str) -> int:
-        """"auto" (the window's), "exact" or "long": how analyses from now on keep attention."""
+        """ "auto" (the window's), "exact" or "long": how analyses from now on keep attention."""
         return self.send(SetStoreMode(mode))
 
     def region(self, layer: int, head: int, queries: tuple[int, int], keys: tuple[int, int], view: int = 0) -> int:
         """Exact decoder weights of one head over a region (long-document mode); a newer analysis drops it.
         `view` comes back with the weights."""
         return self.send(Region(layer, head, queries, keys, view))
+
     def explain_prediction(self, what: str, k: int = 5, positions: int | None = None) -> int:
         """The logit lens ("lens", of the last `positions` tokens) or head importance ("estimate",
         "exact") of the current prediction."""

@@ -38,19 +38,28 @@ if TYPE_CHECKING:
     from attnlab.app.main_window import MainWindow
 
 # Titles are translated where shown (context "FigureActions").
-VIEW_TITLES = {"heatmap": QT_TRANSLATE_NOOP("FigureActions", "Large heatmap"),
-               "grid": QT_TRANSLATE_NOOP("FigureActions", "Head grid")}
-FORMAT_TITLES = {"png": QT_TRANSLATE_NOOP("FigureActions", "PNG image"),
-                 "svg": QT_TRANSLATE_NOOP("FigureActions", "SVG (vector, text stays text)"),
-                 "pdf": QT_TRANSLATE_NOOP("FigureActions", "PDF (vector)"),
-                 "csv": QT_TRANSLATE_NOOP("FigureActions", "matrix as CSV"),
-                 "npy": QT_TRANSLATE_NOOP("FigureActions", "matrix as NumPy .npy")}
-RESOLUTIONS = {QT_TRANSLATE_NOOP("FigureActions", "2× the screen's pixels"): None, "150 dpi": 150, "300 dpi": 300,
-               "600 dpi": 600}
+VIEW_TITLES = {
+    "heatmap": QT_TRANSLATE_NOOP("FigureActions", "Large heatmap"),
+    "grid": QT_TRANSLATE_NOOP("FigureActions", "Head grid"),
+}
+FORMAT_TITLES = {
+    "png": QT_TRANSLATE_NOOP("FigureActions", "PNG image"),
+    "svg": QT_TRANSLATE_NOOP("FigureActions", "SVG (vector, text stays text)"),
+    "pdf": QT_TRANSLATE_NOOP("FigureActions", "PDF (vector)"),
+    "csv": QT_TRANSLATE_NOOP("FigureActions", "matrix as CSV"),
+    "npy": QT_TRANSLATE_NOOP("FigureActions", "matrix as NumPy .npy"),
+}
+RESOLUTIONS = {
+    QT_TRANSLATE_NOOP("FigureActions", "2× the screen's pixels"): None,
+    "150 dpi": 150,
+    "300 dpi": 300,
+    "600 dpi": 600,
+}
 
 
-def describe(panel: AttentionPanel, which: str, text: str = "", source: str | None = None,
-             weights_hash: str | None = None) -> FigureData | None:
+def describe(
+    panel: AttentionPanel, which: str, text: str = "", source: str | None = None, weights_hash: str | None = None
+) -> FigureData | None:
     """The numbers and metadata of the panel's heatmap ("heatmap") or head grid ("grid"), or None
     when it shows nothing. `weights_hash`: the content hash of the model's weights, when known."""
     current = panel.showing()
@@ -97,23 +106,33 @@ class FigureActions(QObject):
         self.views: dict[str, TitledView] = {"heatmap": window.attention.heatmap, "grid": window.attention.grid}
         self.dpi: float | None = None  # PNG resolution: None is twice the screen's pixels
         self._weights: tuple[str, str | None] = ("", None)  # (model path, its weights' hash)
-        self.export_action = make_action(self, self.tr("&Export Figure…"), "exportFigureAction",
-                                     self.tr("Save a view as PNG, SVG or PDF, or its matrix as CSV or .npy"),
-                                     QKeySequence("Ctrl+E"))
+        self.export_action = make_action(
+            self,
+            self.tr("&Export Figure…"),
+            "exportFigureAction",
+            self.tr("Save a view as PNG, SVG or PDF, or its matrix as CSV or .npy"),
+            QKeySequence("Ctrl+E"),
+        )
         self.export_action.triggered.connect(lambda: self.ask_and_export(None))
         self.resolution_menu = self._resolution_menu()
         for which, view in self.views.items():
             view.menu_actions = self._view_actions(which)
 
     def _view_actions(self, which: str) -> list[QAction]:
-        export = make_action(self, self.tr("Export Figure…"), f"exportFigure_{which}",
-                         self.tr("Save this view as PNG, SVG or PDF"))
+        export = make_action(
+            self, self.tr("Export Figure…"), f"exportFigure_{which}", self.tr("Save this view as PNG, SVG or PDF")
+        )
         export.triggered.connect(lambda: self.ask_and_export(which))
-        copy = make_action(self, self.tr("Copy Image"), f"copyImage_{which}",
-                       self.tr("Copy this view to the clipboard as an image"))
+        copy = make_action(
+            self, self.tr("Copy Image"), f"copyImage_{which}", self.tr("Copy this view to the clipboard as an image")
+        )
         copy.triggered.connect(lambda: self.copy_image(which))
-        matrix = make_action(self, self.tr("Save Matrix…"), f"saveMatrix_{which}",
-                         self.tr("Save the weights this view shows as CSV or .npy"))
+        matrix = make_action(
+            self,
+            self.tr("Save Matrix…"),
+            f"saveMatrix_{which}",
+            self.tr("Save the weights this view shows as CSV or .npy"),
+        )
         matrix.triggered.connect(lambda: self.ask_and_export(which, DATA_FORMATS))
         return [export, copy, matrix, self.resolution_menu.menuAction()]
 
@@ -184,8 +203,9 @@ class FigureActions(QObject):
             self._fail(self.tr("Nothing to export yet: load a model and type some text first."))
             return
         name = _default_name(data.metadata)
-        path, chosen = QFileDialog.getSaveFileName(self.window, self.tr("Export Figure"), f"{name}.{choices[0][1]}",
-                                                   ";;".join(filters))
+        path, chosen = QFileDialog.getSaveFileName(
+            self.window, self.tr("Export Figure"), f"{name}.{choices[0][1]}", ";;".join(filters)
+        )
         if not path:
             return
         view, suffix = choices[filters.index(chosen)] if chosen in filters else choices[0]
@@ -198,9 +218,13 @@ class FigureActions(QObject):
         """A long document has only an overview here, not the full matrix a figure carries: say so."""
         if self.window.document.long is None:
             return False
-        self._fail(self.tr("A long document keeps only an overview of its attention here, not the full matrix a "
-                           "figure carries: export the layers and heads you need with `attnlab export --layers "
-                           "L --heads H` instead."))
+        self._fail(
+            self.tr(
+                "A long document keeps only an overview of its attention here, not the full matrix a "
+                "figure carries: export the layers and heads you need with `attnlab export --layers "
+                "L --heads H` instead."
+            )
+        )
         return True
 
     def _fail(self, message: str) -> None:

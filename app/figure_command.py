@@ -22,22 +22,34 @@ SIZES = {"heatmap": (900, 800), "grid": (800, 800), "all-layers": (1000, 1000)} 
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="attnlab figure",
-                    description="Write one attention view as PNG, SVG or PDF, drawn as the window draws it.")
+    parser = Parser(
+        prog="attnlab figure", description="Write one attention view as PNG, SVG or PDF, drawn as the window draws it."
+    )
     add_run_flags(parser)
-    parser.add_argument("--view", choices=VIEWS, default="heatmap",
-                        help="the large heatmap of one head, a layer's heads, or every layer × head")
+    parser.add_argument(
+        "--view",
+        choices=VIEWS,
+        default="heatmap",
+        help="the large heatmap of one head, a layer's heads, or every layer × head",
+    )
     parser.add_argument("--stack", help="encoder, decoder or cross (default: what the window shows first)")
     parser.add_argument("--layer", type=int, required=True)
     heads = parser.add_mutually_exclusive_group()
     heads.add_argument("--head", type=int, help="the head to show (grid views: to outline); default 0")
     heads.add_argument("--mean", action="store_true", help="the mean of the layer's heads")
     parser.add_argument("--colour-scale", choices=tuple(SCALES), default="linear", help="the heatmap's colours")
-    parser.add_argument("--hide-first-token", action="store_true",
-                        help="the heatmap without key 0, each row renormalised over the other keys")
+    parser.add_argument(
+        "--hide-first-token",
+        action="store_true",
+        help="the heatmap without key 0, each row renormalised over the other keys",
+    )
     parser.add_argument("--dpi", type=float, help="PNG resolution (default: twice the view's pixels, 192 dpi)")
-    parser.add_argument("--size", default=None, metavar="WIDTHxHEIGHT",
-                        help="the view's size in pixels (default: 900x800 heatmap, 800x800 grid, 1000x1000 all layers)")
+    parser.add_argument(
+        "--size",
+        default=None,
+        metavar="WIDTHxHEIGHT",
+        help="the view's size in pixels (default: 900x800 heatmap, 800x800 grid, 1000x1000 all layers)",
+    )
     parser.add_argument("--out", required=True, help="the .png, .svg or .pdf file to write")
     return parser
 

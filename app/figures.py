@@ -188,8 +188,11 @@ def _paint_colorbar(painter: QPainter, strip: QRectF, lo: float, hi: float) -> N
         y = bar.bottom() - fraction * bar.height()
         painter.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 4, y))
         label = f"{lo + fraction * (hi - lo):.2g}"
-        painter.drawText(QRectF(bar.right() + 6, y - 8, strip.right() - bar.right() - 6, 16),
-                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label)
+        painter.drawText(
+            QRectF(bar.right() + 6, y - 8, strip.right() - bar.right() - 6, 16),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            label,
+        )
 
 
 def render_image(view: TitledView, dpi: float | None = None) -> QImage:
@@ -322,8 +325,10 @@ def save_matrix(data: FigureData, path: Path) -> Path:
     path = Path(path)
     suffix = suffix_of(path, DATA_FORMATS)
     if suffix == "csv" and data.matrix.ndim > 2 and data.matrix.size > CSV_ROW_LIMIT:
-        raise ValueError(f"these heads hold {data.matrix.size:,} weights, one CSV row each: "
-                         "save them as .npy instead (or the large heatmap's one head as CSV)")
+        raise ValueError(
+            f"these heads hold {data.matrix.size:,} weights, one CSV row each: "
+            "save them as .npy instead (or the large heatmap's one head as CSV)"
+        )
     out = io.BytesIO()
     if suffix == "npy":
         np.save(out, data.matrix, allow_pickle=False)

@@ -12,8 +12,10 @@ from pathlib import Path
 import attnlab.app as app  # noqa: F401 - sets PYQTGRAPH_QT_LIB before pyqtgraph is imported
 from attnlab.app.settings import APPLICATION, ORGANISATION
 
-XCB_PACKAGES = ("libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 "
-                "libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0")  # Debian/Ubuntu names of what Qt's X11 plugin links
+XCB_PACKAGES = (
+    "libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 "
+    "libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0"
+)  # Debian/Ubuntu names of what Qt's X11 plugin links
 
 
 def xcb_plugin_error() -> str | None:
@@ -47,13 +49,17 @@ def display_problem(
     if not platform and wayland:
         return None
     if not env.get("DISPLAY"):
-        return ("attnlab found no display to open its window on: start it from a desktop session "
-                "(QT_QPA_PLATFORM=offscreen runs it without one, for scripts and tests)")
+        return (
+            "attnlab found no display to open its window on: start it from a desktop session "
+            "(QT_QPA_PLATFORM=offscreen runs it without one, for scripts and tests)"
+        )
     error = plugin_error()
     if error:
-        return (f"attnlab's window needs system libraries that Qt's X11 plugin links, and one is missing "
-                f"({error}). Debian/Ubuntu: sudo apt install {XCB_PACKAGES}; Fedora: sudo dnf install "
-                "xcb-util-cursor xcb-util-wm xcb-util-keysyms xcb-util-image xcb-util-renderutil libxkbcommon-x11")
+        return (
+            f"attnlab's window needs system libraries that Qt's X11 plugin links, and one is missing "
+            f"({error}). Debian/Ubuntu: sudo apt install {XCB_PACKAGES}; Fedora: sudo dnf install "
+            "xcb-util-cursor xcb-util-wm xcb-util-keysyms xcb-util-image xcb-util-renderutil libxkbcommon-x11"
+        )
     return None
 
 

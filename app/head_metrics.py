@@ -26,11 +26,17 @@ class Metric:
 METRICS: dict[str, Metric] = {
     "prev_token": Metric("previous token", "Mean weight on the token just before the query", True),
     "induction": Metric(
-        "induction", "Mean weight on the tokens that followed earlier copies of the query's token, over the "
-        "queries whose token appeared before (decoder only; — when no token repeats)", True),
+        "induction",
+        "Mean weight on the tokens that followed earlier copies of the query's token, over the "
+        "queries whose token appeared before (decoder only; — when no token repeats)",
+        True,
+    ),
     PROBE: Metric(
-        "induction (probe)", "Induction score on seeded random tokens repeated twice: near 1 for an induction "
-        "head (press \"Induction probe\")", True),
+        "induction (probe)",
+        "Induction score on seeded random tokens repeated twice: near 1 for an induction "
+        'head (press "Induction probe")',
+        True,
+    ),
     "sink": Metric("sink", "Mean weight on the first token (an attention sink)", True),
     "self": Metric("self", "Mean weight on the query's own token", True),
     "entropy": Metric("entropy", "How spread out a query's attention is: mean −Σ p log p, in nats", False),

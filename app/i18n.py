@@ -93,11 +93,17 @@ TITLES = (
     QT_TRANSLATE_NOOP("Titles", "previous token"),
     QT_TRANSLATE_NOOP("Titles", "Mean weight on the token just before the query"),
     QT_TRANSLATE_NOOP("Titles", "induction"),
-    QT_TRANSLATE_NOOP("Titles", "Mean weight on the tokens that followed earlier copies of the query's token, over "
-                      "the queries whose token appeared before (decoder only; — when no token repeats)"),
+    QT_TRANSLATE_NOOP(
+        "Titles",
+        "Mean weight on the tokens that followed earlier copies of the query's token, over "
+        "the queries whose token appeared before (decoder only; — when no token repeats)",
+    ),
     QT_TRANSLATE_NOOP("Titles", "induction (probe)"),
-    QT_TRANSLATE_NOOP("Titles", "Induction score on seeded random tokens repeated twice: near 1 for an induction "
-                      "head (press \"Induction probe\")"),
+    QT_TRANSLATE_NOOP(
+        "Titles",
+        "Induction score on seeded random tokens repeated twice: near 1 for an induction "
+        'head (press "Induction probe")',
+    ),
     QT_TRANSLATE_NOOP("Titles", "sink"),
     QT_TRANSLATE_NOOP("Titles", "Mean weight on the first token (an attention sink)"),
     QT_TRANSLATE_NOOP("Titles", "self"),

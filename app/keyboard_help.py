@@ -29,16 +29,24 @@ GENERATION_TITLES = {  # translated where shown
 def shortcut_rows(window: MainWindow) -> list[tuple[str, str]]:
     """(keys, what they do), in the order the table shows them."""
     native = QKeySequence.SequenceFormat.NativeText
-    rows = [(QKeySequence(keys).toString(native), translate("keyboard_help", str(GENERATION_TITLES[name])))
-            for name, keys in SHORTCUTS.items()]
+    rows = [
+        (QKeySequence(keys).toString(native), translate("keyboard_help", str(GENERATION_TITLES[name])))
+        for name, keys in SHORTCUTS.items()
+    ]
     for menu in window.menus.values():
         for action in menu.actions():
             if not action.shortcut().isEmpty():
                 rows.append((action.shortcut().toString(native), action.text().replace("&", "").rstrip("…")))
-    rows.append((translate("keyboard_help", "Tab / Shift+Tab"),
-                 translate("keyboard_help", "next / previous control (also out of a text box)")))
-    rows.extend((translate("keyboard_help", str(keys)), translate("keyboard_help", str(what)))
-                for keys, what in (*VIEW_KEYS, *STRIP_KEYS))
+    rows.append(
+        (
+            translate("keyboard_help", "Tab / Shift+Tab"),
+            translate("keyboard_help", "next / previous control (also out of a text box)"),
+        )
+    )
+    rows.extend(
+        (translate("keyboard_help", str(keys)), translate("keyboard_help", str(what)))
+        for keys, what in (*VIEW_KEYS, *STRIP_KEYS)
+    )
     return rows
 
 
@@ -56,10 +64,13 @@ def add_keyboard_help(window: MainWindow) -> QAction:
 
 
 def show_keyboard_help(window: MainWindow) -> None:
-    body = "".join(f"<tr><td><b>{escape(keys)}</b>&nbsp;&nbsp;</td><td>{escape(what)}</td></tr>"
-                   for keys, what in shortcut_rows(window))
+    body = "".join(
+        f"<tr><td><b>{escape(keys)}</b>&nbsp;&nbsp;</td><td>{escape(what)}</td></tr>"
+        for keys, what in shortcut_rows(window)
+    )
     title = translate("keyboard_help", "Keyboard shortcuts")
-    box = QMessageBox(QMessageBox.Icon.NoIcon, title, f"<table>{body}</table>",
-                      QMessageBox.StandardButton.Close, window)
+    box = QMessageBox(
+        QMessageBox.Icon.NoIcon, title, f"<table>{body}</table>", QMessageBox.StandardButton.Close, window
+    )
     box.setObjectName("shortcutsDialog")
     box.open()

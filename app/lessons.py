@@ -69,12 +69,20 @@ def load_lessons() -> list[Lesson]:
             if language in ("en", "zh_CN")
         }
         explain = data.get("explain")
-        lessons.append(Lesson(
-            id=data["id"], number=number, model=data["model"], texts=texts, text=data["text"],
-            source=data.get("source", {}), view=data.get("view", {}), action=data.get("action"),
-            explain=(int(explain[0]), int(explain[1])) if explain else None,
-            extra={"random_second": data.get("random_second", {})},
-        ))
+        lessons.append(
+            Lesson(
+                id=data["id"],
+                number=number,
+                model=data["model"],
+                texts=texts,
+                text=data["text"],
+                source=data.get("source", {}),
+                view=data.get("view", {}),
+                action=data.get("action"),
+                explain=(int(explain[0]), int(explain[1])) if explain else None,
+                extra={"random_second": data.get("random_second", {})},
+            )
+        )
     return lessons
 
 
@@ -151,8 +159,13 @@ class LessonController(QObject):
         source = lesson.pick(lesson.source, language) if lesson.source else None
         self.window.set_text(lesson.pick(lesson.text, language), source)
         view = lesson.view
-        self.window.show_attention(view.get("stack"), view.get("layer"), view.get("head"),
-                                   mean=view.get("mean", False), all_layers=view.get("all_layers", False))
+        self.window.show_attention(
+            view.get("stack"),
+            view.get("layer"),
+            view.get("head"),
+            mean=view.get("mean", False),
+            all_layers=view.get("all_layers", False),
+        )
         scores = getattr(self.window.attention, "scores_bar", None)  # head scores, where the window has them
         if scores is not None:
             scores.set_metric(view.get("metric", ""))  # "": plain attention
@@ -214,7 +227,8 @@ class LessonController(QObject):
             lines.append(f"#{c.position} “{c.original}” {what}")
         header = self.tr("Chosen %1 of %2 tokens; the model must recover each original:")
         header = header.replace("%1", str(len(example.chosen))).replace(
-            "%2", str(sum(1 for t in tokens if not (t.startswith("[") and t.endswith("]")))))
+            "%2", str(sum(1 for t in tokens if not (t.startswith("[") and t.endswith("]"))))
+        )
         footer = self.tr("The text box now holds this example; press again for another one of your sentence.")
         self.panel.show_result("\n".join([header, *lines, "", footer]))
 
@@ -227,6 +241,7 @@ class LessonController(QObject):
         random_second = lesson.pick(lesson.extra.get("random_second", {}), self.language)
         real_second = lesson.pick(lesson.text, self.language).partition("\n")[2]
         self.window.set_text(f"{first}\n{real_second if second == random_second else random_second}")
+
 
 def install_lessons(window: MainWindow) -> LessonController:
     """The Learn menu's lessons and their side panel, on `window`."""

@@ -108,13 +108,19 @@ class MainWindow(QMainWindow):
         self.picker = ModelPicker()
         self.banner = MessageBanner()
         self.source_label = QLabel(self.tr("Source"))
-        self.source_input = _text_box("sourceInput", self.tr("The encoder's input"), 80,
-                                      self.tr("The text the encoder reads; analysed as you type"))
+        self.source_input = _text_box(
+            "sourceInput",
+            self.tr("The encoder's input"),
+            80,
+            self.tr("The text the encoder reads; analysed as you type"),
+        )
         self.text_label = QLabel(self.tr("Text"))
-        self.text_input = _text_box("textInput", self.tr("Type some text…"), 100,
-                                    self.tr(
-                                        "The text to analyse, as you type (Tab moves on to the next "
-                                        "control)"))
+        self.text_input = _text_box(
+            "textInput",
+            self.tr("Type some text…"),
+            100,
+            self.tr("The text to analyse, as you type (Tab moves on to the next control)"),
+        )
         self.token_strip = TokenStrip()
         self.token_strip.setMinimumHeight(70)
         self.decoder_label = QLabel(self.tr("Decoder tokens"))
@@ -348,8 +354,14 @@ class MainWindow(QMainWindow):
             self.source_input.setPlainText(source)
         self.analyse()
 
-    def show_attention(self, stack: str | None = None, layer: int | None = None, head: int | None = None,
-                       mean: bool = False, all_layers: bool = False) -> None:
+    def show_attention(
+        self,
+        stack: str | None = None,
+        layer: int | None = None,
+        head: int | None = None,
+        mean: bool = False,
+        all_layers: bool = False,
+    ) -> None:
         """Select what the heatmap and the head grid show."""
         picker = self.attention.picker
         picker.select(stack=stack, layer=layer, head=head)
@@ -465,8 +477,9 @@ class MainWindow(QMainWindow):
             self._refresh_tokens()
         kept = self.document.info
         suffix = self.tr(" Still using {0}.").format(kept.name) if kept else ""
-        self._show_message(self.tr("Could not load {0}: {1}{2}").format(self._spec, message, suffix), "error",
-                           origin="load")
+        self._show_message(
+            self.tr("Could not load {0}: {1}{2}").format(self._spec, message, suffix), "error", origin="load"
+        )
         self.statusBar().showMessage(self.tr("Could not load {0}").format(self._spec), 8000)  # not "Loading…" forever
         if kept:
             self.picker.set_current(kept.name)
@@ -495,8 +508,11 @@ class MainWindow(QMainWindow):
 
     def _on_run_finished(self, count: int, reason: str) -> None:
         self.generation.end_progress()
-        why = {"eos": self.tr("end of text"), "max_length": self.tr("maximum length"),
-               "stopped": self.tr("stopped")}.get(reason, self.tr("done"))
+        why = {
+            "eos": self.tr("end of text"),
+            "max_length": self.tr("maximum length"),
+            "stopped": self.tr("stopped"),
+        }.get(reason, self.tr("done"))
         self.statusBar().showMessage(self.tr("Generated {0} tokens ({1})").format(count, why), 5000)
 
     def _on_sampling_applied(self, finished: bool | None) -> None:
@@ -697,7 +713,8 @@ class MainWindow(QMainWindow):
         saved.save_geometry(self.settings, self.saveGeometry(), self.saveState())
         saved.save_sampling(self.settings, self.sampling.config(), self.generation.run_count.value())
         if self._text_kind is not None:
-            saved.save_texts(self.settings, self._text_kind, self.text_input.toPlainText(),
-                             self.source_input.toPlainText())
+            saved.save_texts(
+                self.settings, self._text_kind, self.text_input.toPlainText(), self.source_input.toPlainText()
+            )
         self.settings.sync()
         super().closeEvent(event)

@@ -26,24 +26,42 @@ def build_menus(window: MainWindow) -> dict[str, QMenu]:
     """Create the four menus on `window`'s menu bar; returns them by objectName."""
     bar = window.menuBar()
     menus: dict[str, QMenu] = {}
-    titles = (("fileMenu", translate("menus", "&File")), ("viewMenu", translate("menus", "&View")),
-              ("lessonsMenu", translate("menus", "&Learn")), ("helpMenu", translate("menus", "&Help")))
+    titles = (
+        ("fileMenu", translate("menus", "&File")),
+        ("viewMenu", translate("menus", "&View")),
+        ("lessonsMenu", translate("menus", "&Learn")),
+        ("helpMenu", translate("menus", "&Help")),
+    )
     for name, title in titles:
         menu = bar.addMenu(title)
         menu.setObjectName(name)
         menus[name] = menu
     file_menu = menus["fileMenu"]
-    open_text = make_action(window, translate("menus", "Open &Text File…"), "openTextAction",
-                        translate("menus", "Load a .txt file as the text"), QKeySequence("Ctrl+Shift+O"))
+    open_text = make_action(
+        window,
+        translate("menus", "Open &Text File…"),
+        "openTextAction",
+        translate("menus", "Load a .txt file as the text"),
+        QKeySequence("Ctrl+Shift+O"),
+    )
     open_text.triggered.connect(lambda: _open_text_file(window))
     file_menu.addAction(open_text)
     file_menu.addSeparator()
-    quit_action = make_action(window, translate("menus", "&Quit"), "quitAction", translate("menus", "Close attnlab"),
-                          QKeySequence(QKeySequence.StandardKey.Quit))
+    quit_action = make_action(
+        window,
+        translate("menus", "&Quit"),
+        "quitAction",
+        translate("menus", "Close attnlab"),
+        QKeySequence(QKeySequence.StandardKey.Quit),
+    )
     quit_action.triggered.connect(window.close)
     file_menu.addAction(quit_action)
-    about = make_action(window, translate("menus", "&About attnlab"), "aboutAction",
-                    translate("menus", "What attnlab is, and its version"))
+    about = make_action(
+        window,
+        translate("menus", "&About attnlab"),
+        "aboutAction",
+        translate("menus", "What attnlab is, and its version"),
+    )
     about.triggered.connect(lambda: show_about(window))
     menus["helpMenu"].addAction(about)
     return menus
@@ -64,19 +82,26 @@ def read_text_file(path: Path) -> str:
     """The text of a .txt file; ValueError with a message that says what to do when it is not usable."""
     size = path.stat().st_size
     if size > TEXT_FILE_LIMIT:
-        raise ValueError(translate("menus", "{0} is {1:.1f} MB; attnlab opens text files up to {2:.0f} MB — open "
-                                   "a part of it instead").format(path.name, size / 1e6, TEXT_FILE_LIMIT / 1e6))
+        raise ValueError(
+            translate(
+                "menus", "{0} is {1:.1f} MB; attnlab opens text files up to {2:.0f} MB — open a part of it instead"
+            ).format(path.name, size / 1e6, TEXT_FILE_LIMIT / 1e6)
+        )
     data = path.read_bytes()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ValueError(translate("menus", "{0} is not UTF-8 text (byte {1} cannot be decoded): save it as UTF-8 "
-                                   "and open it again").format(path.name, error.start)) from None
+        raise ValueError(
+            translate(
+                "menus", "{0} is not UTF-8 text (byte {1} cannot be decoded): save it as UTF-8 and open it again"
+            ).format(path.name, error.start)
+        ) from None
 
 
 def _open_text_file(window: MainWindow) -> None:
-    name, _ = QFileDialog.getOpenFileName(window, translate("menus", "Open a text file"), "",
-                                          translate("menus", "Text files (*.txt);;All files (*)"))
+    name, _ = QFileDialog.getOpenFileName(
+        window, translate("menus", "Open a text file"), "", translate("menus", "Text files (*.txt);;All files (*)")
+    )
     if name:
         window.open_text_file(Path(name))
 
@@ -91,7 +116,10 @@ def show_about(window: MainWindow) -> None:
     QMessageBox.about(
         window,
         translate("menus", "About attnlab"),
-        translate("menus", "<b>attnlab</b> {0}<p>A desktop playground for looking inside transformer language "
-                  "models: step through generation, mask tokens, ablate heads and watch every attention head "
-                  "update.</p><p>Licensed under the Apache License 2.0.</p>").format(number),
+        translate(
+            "menus",
+            "<b>attnlab</b> {0}<p>A desktop playground for looking inside transformer language "
+            "models: step through generation, mask tokens, ablate heads and watch every attention head "
+            "update.</p><p>Licensed under the Apache License 2.0.</p>",
+        ).format(number),
     )

@@ -54,9 +54,12 @@ class PredictionDock(QDockWidget):
         self.difference_action.setObjectName("referenceDifferenceAction")
         self.difference_action.setCheckable(True)
         self.difference_action.setEnabled(False)
-        self.difference_action.setStatusTip(self.tr(
-            "While a run is pinned: the heatmap and the head grid show the attention now minus the reference's "
-            "(blue: less now, red: more now, white: unchanged)"))
+        self.difference_action.setStatusTip(
+            self.tr(
+                "While a run is pinned: the heatmap and the head grid show the attention now minus the reference's "
+                "(blue: less now, red: more now, white: unchanged)"
+            )
+        )
         self.difference_action.setToolTip(self.difference_action.statusTip())
         self.difference_action.toggled.connect(window.attention.set_difference)
         self.reference.add_action(self.difference_action)
@@ -67,9 +70,12 @@ class PredictionDock(QDockWidget):
     def _compare(self) -> None:
         if self.isVisible() and self._main.document.long is not None and self.reference.reference is not None:
             self.reference.table.setRowCount(0)
-            self.reference.note.setText(self.tr(
-                "A long document keeps only an overview of its attention: nothing exact to compare with the "
-                "reference; compare exports with `attnlab compare` instead."))
+            self.reference.note.setText(
+                self.tr(
+                    "A long document keeps only an overview of its attention: nothing exact to compare with the "
+                    "reference; compare exports with `attnlab compare` instead."
+                )
+            )
         elif self.isVisible():
             self.reference.show_current(self._main.document.snapshot)
         self._show_reference_probabilities()
@@ -80,7 +86,8 @@ class PredictionDock(QDockWidget):
         strip = window.decoder_strip if window.document.kind == "encoder-decoder" else window.token_strip
         strip.set_reference_probabilities({} if reference is None else strip_probabilities(reference, window.document))
         window.candidates.set_reference_probabilities(
-            None if reference is None else candidate_probabilities(reference, window.document))
+            None if reference is None else candidate_probabilities(reference, window.document)
+        )
 
     def pin_current(self, on: bool = True) -> None:
         """Pin the current run as the reference (False: forget it), as the Pin button does."""
@@ -93,15 +100,21 @@ class PredictionDock(QDockWidget):
         snapshot = self._main.document.snapshot
         if on and self._main.document.long is not None:
             self.reference.pin_button.setChecked(False)  # unpins (below), then says why
-            self.reference.note.setText(self.tr(
-                "A long document keeps only an overview of its attention: nothing exact to pin; compare exports "
-                "with `attnlab compare` instead."))
+            self.reference.note.setText(
+                self.tr(
+                    "A long document keeps only an overview of its attention: nothing exact to pin; compare exports "
+                    "with `attnlab compare` instead."
+                )
+            )
             return
         if on and snapshot is not None and max((snapshot.shape(s)[2] for s in snapshot.stacks), default=0) > MAX_TOKENS:
             self.reference.pin_button.setChecked(False)  # unpins (below), then says why
-            self.reference.note.setText(self.tr(
-                "Longer than {0} tokens: too large to keep in memory; compare exports with `attnlab compare` "
-                "instead.").format(MAX_TOKENS))
+            self.reference.note.setText(
+                self.tr(
+                    "Longer than {0} tokens: too large to keep in memory; compare exports with `attnlab compare` "
+                    "instead."
+                ).format(MAX_TOKENS)
+            )
             return
         self.pinned = pin(self._main.document) if on else None
         self.reference.set_reference(None if self.pinned is None else self.pinned.attention)
@@ -121,9 +134,9 @@ class PredictionDock(QDockWidget):
         if view.cancel_button.isEnabled():  # its reply is about the old input: the client drops it
             view.set_computing(False)
         if view.importance is not None and "out of date" not in view.importance_note.text():
-            view.importance_note.setText(view.importance_note.text() + self.tr(
-                                                                           " Out of date: Compute again for the "
-                                                                           "current input."))
+            view.importance_note.setText(
+                view.importance_note.text() + self.tr(" Out of date: Compute again for the current input.")
+            )
         self._refresh.start()
 
     def _ready(self) -> bool:
@@ -162,9 +175,7 @@ def install_prediction_dock(window: MainWindow) -> PredictionDock:
     toggle.setObjectName("predictionViewAction")
     toggle.setText(translate("prediction_dock", "&Explain the prediction"))
     toggle.setShortcut(QKeySequence("Ctrl+L"))
-    toggle.setStatusTip(translate("prediction_dock",
-                            "Show the logit lens and which heads "
-                            "the prediction depends on"))
+    toggle.setStatusTip(translate("prediction_dock", "Show the logit lens and which heads the prediction depends on"))
     toggle.setToolTip(toggle.statusTip())
     window.menus["viewMenu"].addAction(toggle)
     window.menus["viewMenu"].addAction(dock.difference_action)

@@ -31,8 +31,11 @@ def pin(document: Document) -> ReferenceRun | None:
         if taken is not None:
             here[step.token_id] = taken
         probs[start + index] = here
-    following = document.steps[-1].next_candidates if document.steps else (
-        document.analysis.next_candidates if document.analysis is not None else ())
+    following = (
+        document.steps[-1].next_candidates
+        if document.steps
+        else (document.analysis.next_candidates if document.analysis is not None else ())
+    )
     probs[start + len(document.steps)] = {c.token_id: c.prob for c in following}
     return ReferenceRun(pinned(snapshot), probs)
 

@@ -93,21 +93,40 @@ class Sessions(QObject):
             return item
 
         keys = QKeySequence.StandardKey
-        self.new_action = action(self.tr("&New Session"), "newSessionAction",
-                                 self.tr("Start over: empty text, no masks, no tokens"), keys.New, self.new)
-        self.open_action = action(self.tr("&Open Session…"), "openSessionAction",
-                                  self.tr("Open a saved .attnlab session"), keys.Open, self.open_dialog)
+        self.new_action = action(
+            self.tr("&New Session"),
+            "newSessionAction",
+            self.tr("Start over: empty text, no masks, no tokens"),
+            keys.New,
+            self.new,
+        )
+        self.open_action = action(
+            self.tr("&Open Session…"),
+            "openSessionAction",
+            self.tr("Open a saved .attnlab session"),
+            keys.Open,
+            self.open_dialog,
+        )
         self.recent_menu = QMenu(self.tr("Open &Recent"), w)
         self.recent_menu.setObjectName("recentSessionsMenu")
         self.recent_menu.setToolTipsVisible(True)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         menu.insertMenu(first, self.recent_menu)  # type: ignore[arg-type]
         menu.insertSeparator(first)  # type: ignore[arg-type]
-        self.save_action = action(self.tr("&Save Session"), "saveSessionAction",
-                                  self.tr("Save the model, text, masks, sampling and generated tokens"), keys.Save,
-                                  self.save)
-        self.save_as_action = action(self.tr("Save Session &As…"), "saveSessionAsAction",
-                                     self.tr("Save the session to a new file"), keys.SaveAs, self.save_as)
+        self.save_action = action(
+            self.tr("&Save Session"),
+            "saveSessionAction",
+            self.tr("Save the model, text, masks, sampling and generated tokens"),
+            keys.Save,
+            self.save,
+        )
+        self.save_as_action = action(
+            self.tr("Save Session &As…"),
+            "saveSessionAsAction",
+            self.tr("Save the session to a new file"),
+            keys.SaveAs,
+            self.save_as,
+        )
         menu.insertSeparator(first)  # type: ignore[arg-type]
 
     def _fill_recent(self) -> None:
@@ -167,8 +186,9 @@ class Sessions(QObject):
         self.schedule()
 
     def open_dialog(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self.window, self.tr("Open a session"), self._folder(),
-                                              self.tr(str(FILTER)).format(SUFFIX))
+        name, _ = QFileDialog.getOpenFileName(
+            self.window, self.tr("Open a session"), self._folder(), self.tr(str(FILTER)).format(SUFFIX)
+        )
         if name:
             self.open(name)
 
@@ -217,12 +237,19 @@ class Sessions(QObject):
         self.branches.expect([Branch(name, list(tokens)) for name, tokens in data.branches], data.current_branch)
         notes = []
         if data.model.kind and data.model.kind != info.kind:
-            notes.append(self.tr("This session was saved with a {0} model; {1} is a {2}.").format(
-                translate("EngineMessage", data.model.kind), info.name, translate("EngineMessage", info.kind)))
+            notes.append(
+                self.tr("This session was saved with a {0} model; {1} is a {2}.").format(
+                    translate("EngineMessage", data.model.kind), info.name, translate("EngineMessage", info.kind)
+                )
+            )
         if data.model.weights_sha256 and self._hash(info.path) != data.model.weights_sha256:
-            notes.append(self.tr("The weights of {0} changed since this session was saved: its text, masks and "
-                                 "tokens are kept, but the attention and candidates are the new weights', not the "
-                                 "saved run's.").format(data.model.name))
+            notes.append(
+                self.tr(
+                    "The weights of {0} changed since this session was saved: its text, masks and "
+                    "tokens are kept, but the attention and candidates are the new weights', not the "
+                    "saved run's."
+                ).format(data.model.name)
+            )
         if notes:
             w._show_message(" ".join(notes), "info", origin="load")
 
@@ -256,8 +283,9 @@ class Sessions(QObject):
         return True
 
     def save_as(self) -> bool:
-        name, _ = QFileDialog.getSaveFileName(self.window, self.tr("Save the session"), self._folder(),
-                                              self.tr(str(FILTER)).format(SUFFIX))
+        name, _ = QFileDialog.getSaveFileName(
+            self.window, self.tr("Save the session"), self._folder(), self.tr(str(FILTER)).format(SUFFIX)
+        )
         return self.save(name) if name else False
 
     def _folder(self) -> str:
@@ -274,9 +302,16 @@ class Sessions(QObject):
         w = self.window
         w.model_loaded.connect(self._on_model_loaded)  # after the window's own handling, before its analysis
         w.client.load_failed.connect(self._on_load_failed)
-        for signal in (w.client.analysed, w.client.stepped, w.client.undone, w.text_input.textChanged,
-                       w.source_input.textChanged, w.sampling.changed, self.branches.panel.rename_requested,
-                       self.branches.panel.delete_requested):
+        for signal in (
+            w.client.analysed,
+            w.client.stepped,
+            w.client.undone,
+            w.text_input.textChanged,
+            w.source_input.textChanged,
+            w.sampling.changed,
+            self.branches.panel.rename_requested,
+            self.branches.panel.delete_requested,
+        ):
             signal.connect(self.schedule)
 
     def _ours(self) -> bool:
@@ -305,10 +340,13 @@ class Sessions(QObject):
         w._show_marks()
         self.path = None  # saving now would write another model under the session's name
         shown = self.tr(" It is shown with {0}.").format(kept.name) if kept else ""
-        w._show_message(self.tr("This session's model {0} could not be loaded: {1}. Its text is kept.{2} Pick a model "
-                                "to analyse it, or make the model available and open the session again.").format(
-                                    data.model.name, message, shown),
-                        origin="load")
+        w._show_message(
+            self.tr(
+                "This session's model {0} could not be loaded: {1}. Its text is kept.{2} Pick a model "
+                "to analyse it, or make the model available and open the session again."
+            ).format(data.model.name, message, shown),
+            origin="load",
+        )
         if kept:
             w.analyse()
         self._show_title()
@@ -335,8 +373,12 @@ class Sessions(QObject):
             words = " ".join((data.source or data.text).split())
             model = Path(data.model.name).name if os.sep in data.model.name else data.model.name
             shown = words[:60] + ("…" if len(words) > 60 else "")
-            self.banner.offer(self.tr("attnlab did not close properly last time. Restore the unsaved session on "
-                                      "{0} (“{1}”, {2} generated tokens)?").format(model, shown, len(data.generated)))
+            self.banner.offer(
+                self.tr(
+                    "attnlab did not close properly last time. Restore the unsaved session on "
+                    "{0} (“{1}”, {2} generated tokens)?"
+                ).format(model, shown, len(data.generated))
+            )
             return
         self._orphan = None
         self.banner.hide()

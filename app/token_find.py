@@ -48,9 +48,7 @@ class TokenFinder:
         window = self.window
         queries = window.attention.query_labels()
         if queries is None:
-            window.statusBar().showMessage(translate("TokenFinder",
-                                               "Nothing to search yet: run a text "
-                                               "first"), 4000)
+            window.statusBar().showMessage(translate("TokenFinder", "Nothing to search yet: run a text first"), 4000)
             return None
         after = self.position if text == self.text else -1
         position = find_token(queries, text, after)
@@ -78,14 +76,16 @@ def add_token_find(window: MainWindow) -> QAction:
     action = QAction(translate("token_find", "&Find Token…"), window)
     action.setObjectName("findTokenAction")
     action.setShortcut(QKeySequence(FIND_SHORTCUT))
-    tip = translate("token_find", "Find a token by its text: the heatmap jumps to its row and the token strip scrolls "
-                    "to it")
+    tip = translate(
+        "token_find", "Find a token by its text: the heatmap jumps to its row and the token strip scrolls to it"
+    )
     action.setStatusTip(tip)
     action.setToolTip(tip)
 
     def ask() -> None:
-        text, ok = QInputDialog.getText(window, translate("token_find", "Find Token"),
-                                        translate("token_find", "Token text:"), text=finder.text)
+        text, ok = QInputDialog.getText(
+            window, translate("token_find", "Find Token"), translate("token_find", "Token text:"), text=finder.text
+        )
         if ok and text.strip():
             finder.find(text)
 

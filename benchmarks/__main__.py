@@ -1,10 +1,10 @@
 """python -m benchmarks: every figure of issue 5 as a table, and a JSON file.
 
-  python -m benchmarks                 full size (SmolLM2-135M and a tiny GPT; several minutes)
-  python -m benchmarks --quick         the smoke-test size (= --size tiny)
-  python -m benchmarks --only step-overhead --only vs-rerun --repeats 7
-  python -m benchmarks --skip-long     leave out the 1,024- and 2,048-token SmolLM2 runs (and the long documents)
-  python -m benchmarks --only long     SmolLM2 at 4,096 and 8,192 tokens in long-document mode (many minutes on a CPU)
+python -m benchmarks                 full size (SmolLM2-135M and a tiny GPT; several minutes)
+python -m benchmarks --quick         the smoke-test size (= --size tiny)
+python -m benchmarks --only step-overhead --only vs-rerun --repeats 7
+python -m benchmarks --skip-long     leave out the 1,024- and 2,048-token SmolLM2 runs (and the long documents)
+python -m benchmarks --only long     SmolLM2 at 4,096 and 8,192 tokens in long-document mode (many minutes on a CPU)
 """
 
 from __future__ import annotations

@@ -60,16 +60,31 @@ def fingerprints_and_rollout(size: Size) -> list[Figure]:
     figures = []
     for case, times, base, ratio, split in (
         (f"fingerprints + rollout, {shape}", values, bases, ratios, parts),
-        (f"window: head scores + rollout from the snapshot, {shape}", window_values, window_bases, window_ratios,
-         window_parts),
+        (
+            f"window: head scores + rollout from the snapshot, {shape}",
+            window_values,
+            window_bases,
+            window_ratios,
+            window_parts,
+        ),
     ):
         value = median(times) * 1000
         note = ", ".join(f"{name} {median(part) * 1000:.0f} ms" for name, part in split.items())
-        figures.append(Figure(
-            "analyses", case, value, "ms", baseline=median(base) * 1000,
-            baseline_name="reading the stack from the store (full())", ratio=median(ratio),
-            target=f"< {TARGET_MS:.0f} ms", met=value < TARGET_MS, note=note, samples=[v * 1000 for v in times],
-        ))
+        figures.append(
+            Figure(
+                "analyses",
+                case,
+                value,
+                "ms",
+                baseline=median(base) * 1000,
+                baseline_name="reading the stack from the store (full())",
+                ratio=median(ratio),
+                target=f"< {TARGET_MS:.0f} ms",
+                met=value < TARGET_MS,
+                note=note,
+                samples=[v * 1000 for v in times],
+            )
+        )
     return figures
 
 
@@ -122,9 +137,15 @@ def _importance_map(key: str, size: Size) -> Figure:
     target = IMPORTANCE_TARGET_S if key == "smollm2" else None
     value = median(values)
     return Figure(
-        "importance", f"{models.TITLES[key]}: {layers} x {heads} heads @ {tokens} tokens, exact", value, "s",
-        baseline=median(bases), baseline_name="the gradient estimate (one forward + one backward)",
-        ratio=median(ratios), target=f"< {target:.0f} s" if target else "",
-        met=value < target if target else None, samples=values,
+        "importance",
+        f"{models.TITLES[key]}: {layers} x {heads} heads @ {tokens} tokens, exact",
+        value,
+        "s",
+        baseline=median(bases),
+        baseline_name="the gradient estimate (one forward + one backward)",
+        ratio=median(ratios),
+        target=f"< {target:.0f} s" if target else "",
+        met=value < target if target else None,
+        samples=values,
         note=f"Spearman(gradient estimate, exact) = {rho:.3f}",
     )

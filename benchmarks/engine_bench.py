@@ -75,9 +75,7 @@ class BareSteps:
         with implementation(self.model, "sdpa"), torch.inference_mode():
             for _ in range(k):
                 started = clock()
-                out = self.model(
-                    input_ids=self.next, use_cache=True, logits_to_keep=1, **{self.cache_arg: self.cache}
-                )
+                out = self.model(input_ids=self.next, use_cache=True, logits_to_keep=1, **{self.cache_arg: self.cache})
                 self.next = out.logits[:, -1:].argmax(-1)
                 times.append(clock() - started)
         return median(times)
@@ -95,8 +93,13 @@ def step_overhead(size: Size) -> list[Figure]:
             values, bases, ratios = interleaved(partial(engine.time, k), partial(bare.time, k), size.repeats)
             figures.append(
                 ratio_figure(
-                    "step-overhead", f"{models.TITLES[key]} @ {length} tokens", values, bases, ratios,
-                    "transformers step: SDPA + KV cache, no attentions", target=1.25,
+                    "step-overhead",
+                    f"{models.TITLES[key]} @ {length} tokens",
+                    values,
+                    bases,
+                    ratios,
+                    "transformers step: SDPA + KV cache, no attentions",
+                    target=1.25,
                 )
             )
     return figures
@@ -127,8 +130,13 @@ def _versus_generate(key: str, size: Size) -> Figure:
         with implementation(model, "eager"), torch.inference_mode():
             started = clock()
             out = model.generate(
-                ids, attention_mask=torch.ones_like(ids), max_new_tokens=n, min_new_tokens=n, do_sample=False,
-                output_attentions=True, return_dict_in_generate=True,
+                ids,
+                attention_mask=torch.ones_like(ids),
+                max_new_tokens=n,
+                min_new_tokens=n,
+                do_sample=False,
+                output_attentions=True,
+                return_dict_in_generate=True,
                 pad_token_id=loaded.tokenizer.eos_token_id or 0,
             )
             elapsed = clock() - started
@@ -138,8 +146,13 @@ def _versus_generate(key: str, size: Size) -> Figure:
     engine(), generate()  # warm-up
     values, bases, ratios = interleaved(engine, generate, size.repeats)
     return ratio_figure(
-        "vs-generate", f"{models.TITLES[key]}: {prompt_length} + {n} tokens", values, bases, ratios,
-        "model.generate(output_attentions=True, return_dict_in_generate=True)", target=1.1,
+        "vs-generate",
+        f"{models.TITLES[key]}: {prompt_length} + {n} tokens",
+        values,
+        bases,
+        ratios,
+        "model.generate(output_attentions=True, return_dict_in_generate=True)",
+        target=1.1,
         note="both greedy; attnlab keeps every row in its store",
     )
 
@@ -174,9 +187,15 @@ def _versus_rerun(
 
     values, bases, ratios = interleaved(partial(engine.time, steps_per_repeat), rerun, repeats)
     return ratio_figure(
-        "vs-rerun", f"{models.TITLES[key]} @ {length} tokens", values, bases, [1 / r for r in ratios],
-        "full forward of the sequence, eager, output_attentions", higher_is_better=True,
-        target=10 if longest else None, note="ratio = speed-up (re-run time / step time)",
+        "vs-rerun",
+        f"{models.TITLES[key]} @ {length} tokens",
+        values,
+        bases,
+        [1 / r for r in ratios],
+        "full forward of the sequence, eager, output_attentions",
+        higher_is_better=True,
+        target=10 if longest else None,
+        note="ratio = speed-up (re-run time / step time)",
     )
 
 
@@ -209,7 +228,11 @@ def _versus_bandwidth(key: str, size: Size, array_bytes: int) -> Figure:
 
     values, bases, ratios = interleaved(partial(engine.time, size.steps_per_repeat), bound, size.repeats)
     return ratio_figure(
-        "vs-bandwidth", f"{models.TITLES[key]} @ {length} tokens", values, bases, ratios,
+        "vs-bandwidth",
+        f"{models.TITLES[key]} @ {length} tokens",
+        values,
+        bases,
+        ratios,
         "weights read per token / copy bandwidth",
         note=f"{weights / 2**20:.0f} MiB of weights, {median(bandwidths) / 1e9:.1f} GB/s copy bandwidth",
     )
@@ -219,8 +242,15 @@ def memory(size: Size, skip_long: bool = False) -> list[Figure]:
     """Item 5: store bytes against the minimum (≤ 1.05×), and peak RSS for a long sequence (own process)."""
     key = "smollm2" if "smollm2" in size.models else size.models[0]
     if skip_long and key == "smollm2":
-        return [Figure("memory", f"{models.TITLES[key]} @ {size.memory_tokens} tokens", float("nan"), "MiB",
-                       note="skipped (--skip-long)")]
+        return [
+            Figure(
+                "memory",
+                f"{models.TITLES[key]} @ {size.memory_tokens} tokens",
+                float("nan"),
+                "MiB",
+                note="skipped (--skip-long)",
+            )
+        ]
     steps = min(64, size.memory_tokens // 2)
     if size.name == "tiny":  # the smoke test: in this process (the peak is reset after loading anyway)
         from benchmarks import memory_probe
@@ -238,11 +268,25 @@ def memory(size: Size, skip_long: bool = False) -> list[Figure]:
     expected = probe["rss_loaded"] + probe["store_minimum"]
     note = f"prompt {size.memory_tokens - steps} + {steps} steps, {probe['seconds']:.0f} s"
     return [
-        Figure("memory", f"store bytes, {case}", probe["store_allocated"] / mib, "MiB",
-               baseline=probe["store_minimum"] / mib, baseline_name="float16 lower triangle",
-               ratio=store_ratio, target="<= 1.05x", met=store_ratio <= 1.05),
-        Figure("memory", f"peak RSS, {case}", probe["peak_rss"] / mib, "MiB",
-               baseline=expected / mib, baseline_name="RSS after loading + minimum store",
-               ratio=probe["peak_rss"] / expected,
-               note=note + (" (peak since load)" if probe["peak_reset"] else " (peak incl. loading)")),
+        Figure(
+            "memory",
+            f"store bytes, {case}",
+            probe["store_allocated"] / mib,
+            "MiB",
+            baseline=probe["store_minimum"] / mib,
+            baseline_name="float16 lower triangle",
+            ratio=store_ratio,
+            target="<= 1.05x",
+            met=store_ratio <= 1.05,
+        ),
+        Figure(
+            "memory",
+            f"peak RSS, {case}",
+            probe["peak_rss"] / mib,
+            "MiB",
+            baseline=expected / mib,
+            baseline_name="RSS after loading + minimum store",
+            ratio=probe["peak_rss"] / expected,
+            note=note + (" (peak since load)" if probe["peak_reset"] else " (peak incl. loading)"),
+        ),
     ]

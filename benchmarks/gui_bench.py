@@ -45,6 +45,7 @@ def _window(session=None, loader=None):
     application()
     PaintClock.install()
     if loader is None:
+
         def loader(spec, options, progress):  # noqa: ANN001 - the worker's Loader signature
             return session.info, session
 
@@ -128,10 +129,16 @@ def heatmap_repaint(size: Size) -> list[Figure]:
             value = median(values) * 1000
             figures.append(
                 Figure(
-                    "gui-heatmap", f"step -> heatmap repainted @ {length} tokens ({layers}x{heads})", value, "ms",
-                    baseline=median(bases) * 1000, baseline_name="bare pyqtgraph ImageItem given the drawn image",
-                    ratio=median(ratios), target=f"< {target:g} ms" if target else "",
-                    met=value < target if target else None, samples=[v * 1000 for v in values],
+                    "gui-heatmap",
+                    f"step -> heatmap repainted @ {length} tokens ({layers}x{heads})",
+                    value,
+                    "ms",
+                    baseline=median(bases) * 1000,
+                    baseline_name="bare pyqtgraph ImageItem given the drawn image",
+                    ratio=median(ratios),
+                    target=f"< {target:g} ms" if target else "",
+                    met=value < target if target else None,
+                    samples=[v * 1000 for v in values],
                 )
             )
     finally:
@@ -174,9 +181,15 @@ def grid_redraw(size: Size) -> list[Figure]:
                 what = f"all {layers} layers x {heads} heads" if all_layers else f"one layer ({heads} heads)"
                 figures.append(
                     Figure(
-                        "gui-grid", f"heatmap + grid, {what} @ {length} tokens", median(values) * 1000, "ms",
-                        baseline=median(bases) * 1000, baseline_name="bare pyqtgraph ImageItem given a 1024^2 montage",
-                        ratio=median(ratios), note=f"{tiles} thumbnails", samples=[v * 1000 for v in values],
+                        "gui-grid",
+                        f"heatmap + grid, {what} @ {length} tokens",
+                        median(values) * 1000,
+                        "ms",
+                        baseline=median(bases) * 1000,
+                        baseline_name="bare pyqtgraph ImageItem given a 1024^2 montage",
+                        ratio=median(ratios),
+                        note=f"{tiles} thumbnails",
+                        samples=[v * 1000 for v in values],
                     )
                 )
             panel.picker.all_layers_box.setChecked(False)
@@ -246,10 +259,17 @@ def event_loop_stall(size: Size) -> list[Figure]:
         value = median(stalls) * 1000
         figures.append(
             Figure(
-                "gui-stall", f"longest stall, {size.run_steps}-step run ({models.TITLES[key]})", value, "ms",
-                baseline=median(idle) * 1000, baseline_name="longest gap of the same 1 ms timer, idle loop",
-                ratio=median(stalls) / median(idle), target=f"< {STALL_TARGET_MS:g} ms", met=value < STALL_TARGET_MS,
-                note=f"{median(rates):.1f} steps/s", samples=[s * 1000 for s in stalls],
+                "gui-stall",
+                f"longest stall, {size.run_steps}-step run ({models.TITLES[key]})",
+                value,
+                "ms",
+                baseline=median(idle) * 1000,
+                baseline_name="longest gap of the same 1 ms timer, idle loop",
+                ratio=median(stalls) / median(idle),
+                target=f"< {STALL_TARGET_MS:g} ms",
+                met=value < STALL_TARGET_MS,
+                note=f"{median(rates):.1f} steps/s",
+                samples=[s * 1000 for s in stalls],
             )
         )
     finally:
@@ -393,7 +413,10 @@ def click_to_redrawn(size: Size) -> list[Figure]:
                 title = f"{models.TITLES[key]} @ {length} tokens, {rhythm}"
                 figures.append(
                     Figure(
-                        "gui-click", f"click Step -> heatmap redrawn, {title}", median(totals) * 1000, "ms",
+                        "gui-click",
+                        f"click Step -> heatmap redrawn, {title}",
+                        median(totals) * 1000,
+                        "ms",
                         baseline=median(engine) * 1000,
                         baseline_name="the engine's own step time (StepResult.seconds)",
                         ratio=median([t / e for t, e in zip(totals, engine, strict=True)]),
@@ -408,8 +431,13 @@ def click_to_redrawn(size: Size) -> list[Figure]:
                 )
                 figures.append(
                     Figure(
-                        "gui-click", f"overhead (redrawn - engine step), {title}", overhead, "ms",
-                        target="<= 20 ms", met=overhead <= 20.0, samples=[o * 1000 for o in overheads],
+                        "gui-click",
+                        f"overhead (redrawn - engine step), {title}",
+                        overhead,
+                        "ms",
+                        target="<= 20 ms",
+                        met=overhead <= 20.0,
+                        samples=[o * 1000 for o in overheads],
                     )
                 )
                 if everything:
@@ -423,8 +451,11 @@ def click_to_redrawn(size: Size) -> list[Figure]:
                         )
                     figures.append(
                         Figure(
-                            "gui-click", f"click Step -> every view drawn (view_updated), {title}",
-                            median(everything) * 1000, "ms", baseline=median(engine) * 1000,
+                            "gui-click",
+                            f"click Step -> every view drawn (view_updated), {title}",
+                            median(everything) * 1000,
+                            "ms",
+                            baseline=median(engine) * 1000,
                             baseline_name="the engine's own step time (StepResult.seconds)",
                             ratio=median([t / e for t, e in zip(everything, engine, strict=True)]),
                             samples=[t * 1000 for t in everything],
@@ -476,24 +507,53 @@ def startup(size: Size) -> list[Figure]:
         heatmaps = [r["heatmap"] for r in runs]
         after = [r["heatmap"] - r["shown"] for r in runs]
         tokens = [r["tokens"] - r["shown"] for r in runs if "tokens" in r]
-        early = [
-            Figure("startup", f"window shown -> its text's tokens in the strip ({spec})", median(tokens) * 1000, "ms",
-                   samples=[t * 1000 for t in tokens],
-                   note="from tokenizer.json while the model loads" if size.name == "full" else "")
-        ] if tokens else []
+        early = (
+            [
+                Figure(
+                    "startup",
+                    f"window shown -> its text's tokens in the strip ({spec})",
+                    median(tokens) * 1000,
+                    "ms",
+                    samples=[t * 1000 for t in tokens],
+                    note="from tokenizer.json while the model loads" if size.name == "full" else "",
+                )
+            ]
+            if tokens
+            else []
+        )
         return [
-            Figure("startup", "process start -> window shown", median(values) * 1000, "ms",
-                   baseline=median(bases) * 1000, baseline_name="process start -> bare QMainWindow shown",
-                   ratio=median(ratios), samples=[v * 1000 for v in values]),
+            Figure(
+                "startup",
+                "process start -> window shown",
+                median(values) * 1000,
+                "ms",
+                baseline=median(bases) * 1000,
+                baseline_name="process start -> bare QMainWindow shown",
+                ratio=median(ratios),
+                samples=[v * 1000 for v in values],
+            ),
             *early,
-            Figure("startup", f"process start -> first heatmap ({spec})", median(heatmaps) * 1000,
-                   "ms", baseline=median(bases) * 1000, baseline_name="process start -> bare QMainWindow shown",
-                   ratio=median([h / b for h, b in zip(heatmaps, bases, strict=True)]),
-                   samples=[h * 1000 for h in heatmaps],
-                   note="model already converted; includes loading it and analysing the example text"),
-            Figure("startup", f"window shown -> first heatmap ({spec})", median(after) * 1000, "ms",
-                   target=f"<= {FIRST_HEATMAP_TARGET_S * 1000:g} ms", met=median(after) <= FIRST_HEATMAP_TARGET_S,
-                   samples=[a * 1000 for a in after], note=f"load average {_load_average()}"),
+            Figure(
+                "startup",
+                f"process start -> first heatmap ({spec})",
+                median(heatmaps) * 1000,
+                "ms",
+                baseline=median(bases) * 1000,
+                baseline_name="process start -> bare QMainWindow shown",
+                ratio=median([h / b for h, b in zip(heatmaps, bases, strict=True)]),
+                samples=[h * 1000 for h in heatmaps],
+                note="model already converted; includes loading it and analysing the example text",
+            ),
+            Figure(
+                "startup",
+                f"window shown -> first heatmap ({spec})",
+                median(after) * 1000,
+                "ms",
+                target=f"<= {FIRST_HEATMAP_TARGET_S * 1000:g} ms",
+                met=median(after) <= FIRST_HEATMAP_TARGET_S,
+                samples=[a * 1000 for a in after],
+                note=f"load average {_load_average()}",
+            ),
             *_breakdown(runs, spec),
         ]
 
@@ -521,17 +581,38 @@ def _breakdown(runs: list[dict], spec: str) -> list[Figure]:
         spans = [r["phases"][name] for r in runs if name in r.get("phases", {})]
         if spans:
             seconds = [end - start for start, end in spans]
-            figures.append(Figure("startup", f"  {name} ({spec})", median(seconds) * 1000, "ms",
-                                  samples=[t * 1000 for t in seconds],
-                                  note=f"ends {median([end for _, end in spans]):.1f} s after process start"))
+            figures.append(
+                Figure(
+                    "startup",
+                    f"  {name} ({spec})",
+                    median(seconds) * 1000,
+                    "ms",
+                    samples=[t * 1000 for t in seconds],
+                    note=f"ends {median([end for _, end in spans]):.1f} s after process start",
+                )
+            )
     forwards = [r["forward"] for r in runs if "forward" in r]
     if forwards:
-        figures.append(Figure("startup", f"  first forward: the first analysis ({spec})", median(forwards) * 1000,
-                              "ms", samples=[t * 1000 for t in forwards]))
+        figures.append(
+            Figure(
+                "startup",
+                f"  first forward: the first analysis ({spec})",
+                median(forwards) * 1000,
+                "ms",
+                samples=[t * 1000 for t in forwards],
+            )
+        )
     if forwards:
         floor = sum(f.value for f in figures)
-        figures.append(Figure("startup", f"  sum of the engine phases above ({spec})", floor, "ms",
-                              note="the in-process floor from model load request to heatmap: imports + load + forward"))
+        figures.append(
+            Figure(
+                "startup",
+                f"  sum of the engine phases above ({spec})",
+                floor,
+                "ms",
+                note="the in-process floor from model load request to heatmap: imports + load + forward",
+            )
+        )
     return figures
 
 
@@ -566,23 +647,38 @@ def soak(size: Size) -> list[Figure]:
     limit = 1 + SOAK_GROWTH_TARGET
     return [
         Figure(
-            "gui-soak", f"RSS at the end, {title}", steps.rss[-1] / mib, "MiB",
-            baseline=steps.rss[0] / mib, baseline_name="RSS after the first cycle (warm-up), same run",
-            ratio=1 + steps.growth(), target=f"<= {limit:g}x", met=1 + steps.growth() <= limit,
+            "gui-soak",
+            f"RSS at the end, {title}",
+            steps.rss[-1] / mib,
+            "MiB",
+            baseline=steps.rss[0] / mib,
+            baseline_name="RSS after the first cycle (warm-up), same run",
+            ratio=1 + steps.growth(),
+            target=f"<= {limit:g}x",
+            met=1 + steps.growth() <= limit,
             note=f"growth {steps.growth():+.2%}; {steps.steps / steps.seconds:.1f} steps/s",
             samples=[r / mib for r in steps.rss],
         ),
         Figure(
-            "gui-soak", f"longest event-loop stall after the first cycle, {title}", stall, "ms",
-            target=f"< {SOAK_STALL_TARGET_MS:g} ms", met=stall < SOAK_STALL_TARGET_MS,
+            "gui-soak",
+            f"longest event-loop stall after the first cycle, {title}",
+            stall,
+            "ms",
+            target=f"< {SOAK_STALL_TARGET_MS:g} ms",
+            met=stall < SOAK_STALL_TARGET_MS,
             note=f"first cycle (warm-up): {steps.stalls[0] * 1000:.0f} ms",
             samples=[s * 1000 for s in steps.stalls],
         ),
         Figure(
-            "gui-soak", f"RSS after {repaints.repaints} heatmap repaints (layers and heads switched)",
-            repaints.rss[-1] / mib, "MiB", baseline=repaints.rss[0] / mib,
+            "gui-soak",
+            f"RSS after {repaints.repaints} heatmap repaints (layers and heads switched)",
+            repaints.rss[-1] / mib,
+            "MiB",
+            baseline=repaints.rss[0] / mib,
             baseline_name="RSS after the first tenth of the repaints, same run",
-            ratio=1 + repaints.growth(), target=f"<= {limit:g}x", met=1 + repaints.growth() <= limit,
+            ratio=1 + repaints.growth(),
+            target=f"<= {limit:g}x",
+            met=1 + repaints.growth() <= limit,
             note=f"growth {repaints.growth():+.2%}; {repaints.repaints / repaints.seconds:.0f} repaints/s",
             samples=[r / mib for r in repaints.rss],
         ),

@@ -51,8 +51,14 @@ def word_tokenizer(vocab_size: int) -> PreTrainedTokenizerFast:
 def _gpt2(layers: int, heads: int, width: int, vocab: int, positions: int) -> LoadedModel:
     torch.manual_seed(0)
     config = GPT2Config(
-        vocab_size=vocab, n_positions=positions, n_embd=width, n_layer=layers, n_head=heads,
-        bos_token_id=0, eos_token_id=1, pad_token_id=1,
+        vocab_size=vocab,
+        n_positions=positions,
+        n_embd=width,
+        n_layer=layers,
+        n_head=heads,
+        bos_token_id=0,
+        eos_token_id=1,
+        pad_token_id=1,
         attn_implementation="eager",  # type: ignore[call-arg]  # taken by the config's **kwargs; not in its fields
     )
     model = GPT2LMHeadModel(config).eval()
@@ -62,9 +68,17 @@ def _gpt2(layers: int, heads: int, width: int, vocab: int, positions: int) -> Lo
 def _smollm2_shape(device: str) -> LoadedModel:
     torch.manual_seed(0)
     config = LlamaConfig(
-        vocab_size=49152, hidden_size=576, intermediate_size=1536, num_hidden_layers=30, num_attention_heads=9,
-        num_key_value_heads=3, max_position_embeddings=8192, tie_word_embeddings=True,
-        bos_token_id=0, eos_token_id=1, pad_token_id=1,
+        vocab_size=49152,
+        hidden_size=576,
+        intermediate_size=1536,
+        num_hidden_layers=30,
+        num_attention_heads=9,
+        num_key_value_heads=3,
+        max_position_embeddings=8192,
+        tie_word_embeddings=True,
+        bos_token_id=0,
+        eos_token_id=1,
+        pad_token_id=1,
     )
     dtype = torch.bfloat16 if device == "cuda" else torch.float32
     model = LlamaForCausalLM(config).eval()

@@ -86,6 +86,7 @@ def main() -> int:
         import pyqtgraph as pg
 
         from attnlab.app import create_main_window
+
         original = pg.ImageItem.paint
 
         def paint(item: pg.ImageItem, *paint_args: object) -> None:

@@ -45,8 +45,12 @@ def token_strip(size: Size) -> list[Figure]:
         return (clock() - start) * 1000
 
     bar = strip.verticalScrollBar()
-    new, grown, marked, scrolled = (f"set_tokens, a new {count:,}-token document", "... one more generated token",
-                                    "a mark changed", "a page scrolled")
+    new, grown, marked, scrolled = (
+        f"set_tokens, a new {count:,}-token document",
+        "... one more generated token",
+        "a mark changed",
+        "a page scrolled",
+    )
     worst = f"set_tokens, {count:,} all-distinct tokens (worst case)"
     cases: dict[str, list[float]] = {case: [] for case in (new, grown, marked, scrolled, worst)}
     for repeat in range(size.repeats):
@@ -60,8 +64,15 @@ def token_strip(size: Size) -> list[Figure]:
         cases[worst].append(timed(strip.set_tokens, _document(count, repeat, distinct=True)))
     strip.close()
     return [
-        Figure("gui-strip", case, median(values), "ms", target=f"< {TARGET_MS:.0f} ms",
-               met=median(values) < TARGET_MS, samples=values,
-               note=f"{len(strip.findChildren(QObject))} child objects" if not index else "")
+        Figure(
+            "gui-strip",
+            case,
+            median(values),
+            "ms",
+            target=f"< {TARGET_MS:.0f} ms",
+            met=median(values) < TARGET_MS,
+            samples=values,
+            note=f"{len(strip.findChildren(QObject))} child objects" if not index else "",
+        )
         for index, (case, values) in enumerate(cases.items())
     ]

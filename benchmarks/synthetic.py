@@ -19,9 +19,20 @@ STACK: StackName = "decoder"
 
 def synthetic_info(layers: int, heads: int) -> ModelInfo:
     return ModelInfo(
-        name=f"synthetic {layers}x{heads}", path="", kind="decoder", architecture="Synthetic", device="cpu",
-        dtype="float32", stacks=(StackInfo(STACK, layers, heads, causal=True),), has_mlm_head=False,
-        has_nsp_head=False, can_generate=True, mask_token=None, max_positions=None, vocab_size=100, parameters=0,
+        name=f"synthetic {layers}x{heads}",
+        path="",
+        kind="decoder",
+        architecture="Synthetic",
+        device="cpu",
+        dtype="float32",
+        stacks=(StackInfo(STACK, layers, heads, causal=True),),
+        has_mlm_head=False,
+        has_nsp_head=False,
+        can_generate=True,
+        mask_token=None,
+        max_positions=None,
+        vocab_size=100,
+        parameters=0,
     )
 
 
@@ -62,8 +73,9 @@ class SyntheticSession:
     def _candidates(self) -> tuple[Candidate, ...]:
         return tuple(Candidate(i, f"t{i}", 0.1) for i in range(10))
 
-    def prefill(self, text: str, masks: Masks = Masks(), source: str | None = None, replay=(),
-                progress=None) -> AnalysisResult:
+    def prefill(
+        self, text: str, masks: Masks = Masks(), source: str | None = None, replay=(), progress=None
+    ) -> AnalysisResult:
         """The stored attention as if `text` were prefilled (the benchmarks never replay)."""
         if self._store is None:
             self.prepare(16)
@@ -71,8 +83,12 @@ class SyntheticSession:
         self._store.set_rows(STACK, self._rows - 1)
         ids = np.arange(self._rows - 1, dtype=np.int64)
         return AnalysisResult(
-            tokens=tuple(f"t{i}" for i in range(self._rows - 1)), token_ids=ids, decoder_tokens=(),
-            decoder_token_ids=np.zeros(0, np.int64), attention=self._store.snapshot(), masks=masks,
+            tokens=tuple(f"t{i}" for i in range(self._rows - 1)),
+            token_ids=ids,
+            decoder_tokens=(),
+            decoder_token_ids=np.zeros(0, np.int64),
+            attention=self._store.snapshot(),
+            masks=masks,
             next_candidates=self._candidates(),
         )
 
@@ -82,8 +98,12 @@ class SyntheticSession:
         snapshot = self._store.snapshot()
         position = self._rows - 1
         result = StepResult(
-            token_id=1, text="t1", position=position, candidates=self._candidates(),
-            attention=snapshot, next_candidates=self._candidates(),
+            token_id=1,
+            text="t1",
+            position=position,
+            candidates=self._candidates(),
+            attention=snapshot,
+            next_candidates=self._candidates(),
         )
         self.sent = time.perf_counter()
         return result

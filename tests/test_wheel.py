@@ -45,8 +45,10 @@ def _run(args: list[str], cwd: Path, timeout: int = 300) -> str:
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dist = tmp_path_factory.mktemp("dist")
-    _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(dist), str(ROOT)],
-         cwd=dist)
+    _run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(dist), str(ROOT)],
+        cwd=dist,
+    )
     (built,) = dist.glob("attnlab-*.whl")
     return built
 
@@ -57,7 +59,8 @@ def test_the_wheel_holds_one_top_level_package_and_every_subpackage(wheel: Path)
     assert tops == {"attnlab"}
     packages = {str(Path(name).parent) for name in names if name.endswith("/__init__.py")}
     in_tree = {"attnlab"} | {
-        "attnlab/" + str(init.parent.relative_to(ROOT)) for folder in ("app", "engine")
+        "attnlab/" + str(init.parent.relative_to(ROOT))
+        for folder in ("app", "engine")
         for init in (ROOT / folder).rglob("__init__.py")
     }
     assert in_tree <= packages, in_tree - packages  # engine/analyses was missing once
@@ -81,8 +84,21 @@ def test_installed_from_the_wheel_it_exports_and_opens_the_window(wheel: Path, t
     assert "attnlab" in _run([str(python), "-m", "attnlab", "--help"], cwd=tmp_path)
 
     out = tmp_path / "x.npz"
-    _run([str(attnlab), "export", "--model", "tiny-gpt", "--text", "one two three", "--generate", "2",
-          "--out", str(out)], cwd=tmp_path)
+    _run(
+        [
+            str(attnlab),
+            "export",
+            "--model",
+            "tiny-gpt",
+            "--text",
+            "one two three",
+            "--generate",
+            "2",
+            "--out",
+            str(out),
+        ],
+        cwd=tmp_path,
+    )
     with np.load(out) as arrays:
         attention = arrays[[name for name in arrays.files if name.endswith("_attentions")][0]]
         np.testing.assert_allclose(attention.sum(-1), 1.0, atol=2e-3)  # rows of real weights

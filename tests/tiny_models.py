@@ -74,8 +74,15 @@ VOCAB = len(SPECIALS) + len(WORDS)
 def tiny_gpt2(seed: int = 0, positions: int = 64):
     torch.manual_seed(seed)
     config = GPT2Config(
-        vocab_size=VOCAB, n_positions=positions, n_embd=32, n_layer=2, n_head=4,
-        bos_token_id=BOS, eos_token_id=EOS, pad_token_id=PAD, attn_implementation="eager",
+        vocab_size=VOCAB,
+        n_positions=positions,
+        n_embd=32,
+        n_layer=2,
+        n_head=4,
+        bos_token_id=BOS,
+        eos_token_id=EOS,
+        pad_token_id=PAD,
+        attn_implementation="eager",
     )
     return GPT2LMHeadModel(config).eval(), word_tokenizer("gpt")
 
@@ -84,9 +91,17 @@ def tiny_llama(seed: int = 0):
     """Grouped-query attention: 4 query heads share 2 key/value heads."""
     torch.manual_seed(seed)
     config = LlamaConfig(
-        vocab_size=VOCAB, hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
-        num_key_value_heads=2, max_position_embeddings=128, bos_token_id=BOS, eos_token_id=EOS,
-        pad_token_id=PAD, attn_implementation="eager",
+        vocab_size=VOCAB,
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=128,
+        bos_token_id=BOS,
+        eos_token_id=EOS,
+        pad_token_id=PAD,
+        attn_implementation="eager",
     )
     return LlamaForCausalLM(config).eval(), word_tokenizer("gpt")
 
@@ -95,8 +110,14 @@ def tiny_bert(seed: int = 0):
     """BERT with both heads: masked LM and next-sentence prediction."""
     torch.manual_seed(seed)
     config = BertConfig(
-        vocab_size=VOCAB, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
-        max_position_embeddings=64, pad_token_id=PAD, attn_implementation="eager",
+        vocab_size=VOCAB,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=64,
+        max_position_embeddings=64,
+        pad_token_id=PAD,
+        attn_implementation="eager",
     )
     return BertForPreTraining(config).eval(), word_tokenizer("bert")
 
@@ -104,10 +125,21 @@ def tiny_bert(seed: int = 0):
 def tiny_bart(seed: int = 0):
     torch.manual_seed(seed)
     config = BartConfig(
-        vocab_size=VOCAB, d_model=32, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4,
-        decoder_attention_heads=4, encoder_ffn_dim=64, decoder_ffn_dim=64, max_position_embeddings=64,
-        pad_token_id=PAD, bos_token_id=BOS, eos_token_id=EOS, decoder_start_token_id=BOS,
-        forced_eos_token_id=None, attn_implementation="eager",
+        vocab_size=VOCAB,
+        d_model=32,
+        encoder_layers=2,
+        decoder_layers=2,
+        encoder_attention_heads=4,
+        decoder_attention_heads=4,
+        encoder_ffn_dim=64,
+        decoder_ffn_dim=64,
+        max_position_embeddings=64,
+        pad_token_id=PAD,
+        bos_token_id=BOS,
+        eos_token_id=EOS,
+        decoder_start_token_id=BOS,
+        forced_eos_token_id=None,
+        attn_implementation="eager",
     )
     return BartForConditionalGeneration(config).eval(), word_tokenizer("seq2seq")
 
@@ -116,8 +148,17 @@ def tiny_t5(seed: int = 0):
     """Relative position bias instead of position embeddings."""
     torch.manual_seed(seed)
     config = T5Config(
-        vocab_size=VOCAB, d_model=32, d_kv=8, d_ff=64, num_layers=2, num_decoder_layers=2, num_heads=4,
-        relative_attention_num_buckets=8, pad_token_id=PAD, eos_token_id=EOS, decoder_start_token_id=PAD,
+        vocab_size=VOCAB,
+        d_model=32,
+        d_kv=8,
+        d_ff=64,
+        num_layers=2,
+        num_decoder_layers=2,
+        num_heads=4,
+        relative_attention_num_buckets=8,
+        pad_token_id=PAD,
+        eos_token_id=EOS,
+        decoder_start_token_id=PAD,
         attn_implementation="eager",
     )
     return T5ForConditionalGeneration(config).eval(), word_tokenizer("seq2seq")
@@ -128,10 +169,22 @@ def tiny_gemma2(seed: int = 0, window: int = 4):
     layers that see only the last `window` keys (Gemma-2 alternates local and global layers)."""
     torch.manual_seed(seed)
     config = Gemma2Config(
-        vocab_size=VOCAB, hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
-        num_key_value_heads=2, head_dim=8, query_pre_attn_scalar=16, attn_logit_softcapping=5.0,
-        final_logit_softcapping=None, sliding_window=window, max_position_embeddings=128, bos_token_id=BOS,
-        eos_token_id=EOS, pad_token_id=PAD, attn_implementation="eager",
+        vocab_size=VOCAB,
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        head_dim=8,
+        query_pre_attn_scalar=16,
+        attn_logit_softcapping=5.0,
+        final_logit_softcapping=None,
+        sliding_window=window,
+        max_position_embeddings=128,
+        bos_token_id=BOS,
+        eos_token_id=EOS,
+        pad_token_id=PAD,
+        attn_implementation="eager",
     )
     return Gemma2ForCausalLM(config).eval(), word_tokenizer("gpt")
 
@@ -141,9 +194,18 @@ def tiny_gpt_neo(seed: int = 0, window: int = 4):
     (local ones see the last `window` keys)."""
     torch.manual_seed(seed)
     config = GPTNeoConfig(
-        vocab_size=VOCAB, hidden_size=32, num_layers=2, num_heads=4, attention_types=[[["global", "local"], 1]],
-        window_size=window, max_position_embeddings=64, intermediate_size=64, bos_token_id=BOS, eos_token_id=EOS,
-        pad_token_id=PAD, attn_implementation="eager",
+        vocab_size=VOCAB,
+        hidden_size=32,
+        num_layers=2,
+        num_heads=4,
+        attention_types=[[["global", "local"], 1]],
+        window_size=window,
+        max_position_embeddings=64,
+        intermediate_size=64,
+        bos_token_id=BOS,
+        eos_token_id=EOS,
+        pad_token_id=PAD,
+        attn_implementation="eager",
     )
     return GPTNeoForCausalLM(config).eval(), word_tokenizer("gpt")
 
@@ -152,8 +214,14 @@ def tiny_bloom(seed: int = 0):
     """ALiBi (a per-head bias growing with key distance) and the model's own attention code."""
     torch.manual_seed(seed)
     config = BloomConfig(
-        vocab_size=VOCAB, hidden_size=32, n_layer=2, n_head=4, bos_token_id=BOS, eos_token_id=EOS,
-        pad_token_id=PAD, attn_implementation="eager",
+        vocab_size=VOCAB,
+        hidden_size=32,
+        n_layer=2,
+        n_head=4,
+        bos_token_id=BOS,
+        eos_token_id=EOS,
+        pad_token_id=PAD,
+        attn_implementation="eager",
     )
     return BloomForCausalLM(config).eval(), word_tokenizer("gpt")
 
@@ -162,8 +230,14 @@ def tiny_mpnet(seed: int = 0):
     """An encoder with relative position bias in its own attention code."""
     torch.manual_seed(seed)
     config = MPNetConfig(
-        vocab_size=VOCAB, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
-        max_position_embeddings=64, pad_token_id=PAD, attn_implementation="eager",
+        vocab_size=VOCAB,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=64,
+        max_position_embeddings=64,
+        pad_token_id=PAD,
+        attn_implementation="eager",
     )
     return MPNetForMaskedLM(config).eval(), word_tokenizer("bert")
 
@@ -172,8 +246,15 @@ def tiny_albert(seed: int = 0, layers: int = 3):
     """One attention module shared by all `layers` layers."""
     torch.manual_seed(seed)
     config = AlbertConfig(
-        vocab_size=VOCAB, embedding_size=16, hidden_size=32, num_hidden_layers=layers, num_attention_heads=4,
-        intermediate_size=64, max_position_embeddings=64, pad_token_id=PAD, attn_implementation="eager",
+        vocab_size=VOCAB,
+        embedding_size=16,
+        hidden_size=32,
+        num_hidden_layers=layers,
+        num_attention_heads=4,
+        intermediate_size=64,
+        max_position_embeddings=64,
+        pad_token_id=PAD,
+        attn_implementation="eager",
     )
     return AlbertForMaskedLM(config).eval(), word_tokenizer("bert")
 

@@ -41,6 +41,7 @@ FACT_KINDS = ("capital", "sound", "legs", "colour", "number")
 @dataclass(frozen=True)
 class Score:
     """Per-item right/wrong, so any grouping can be printed."""
+
     items: tuple[tuple[str, bool], ...]  # (group, correct)
 
     def rate(self, group: str | None = None) -> float:
@@ -56,11 +57,12 @@ class Score:
 # BERT
 # ---------------------------------------------------------------------------
 
+
 def masked_text(fact: Fact, tok) -> tuple[str, list[str]]:
     """The fact with its answer replaced by one [MASK] per answer token; and those tokens."""
     start = fact.text.index(fact.answer, len(fact.prompt))
     answer_tokens = tok.tokenize(fact.answer)
-    text = fact.text[:start] + tok.mask_token * len(answer_tokens) + fact.text[start + len(fact.answer):]
+    text = fact.text[:start] + tok.mask_token * len(answer_tokens) + fact.text[start + len(fact.answer) :]
     return text, answer_tokens
 
 
@@ -118,17 +120,18 @@ def bert_next_sentence(model, tok, pairs: list[tuple[str, str, bool]]) -> list[b
 # GPT
 # ---------------------------------------------------------------------------
 
+
 def expected_continuation(fact: Fact) -> str:
     """The answer as it follows the prompt, plus the next character (so "four" is not "fourteen")."""
     start = fact.text.index(fact.answer, len(fact.prompt))
-    return fact.text[len(fact.prompt):start + len(fact.answer) + 1]
+    return fact.text[len(fact.prompt) : start + len(fact.answer) + 1]
 
 
 @torch.no_grad()
 def gpt_continue(model, tok, prompt: str, new_tokens: int = 8) -> str:
     enc = tok(prompt, return_tensors="pt")
     out = model.generate(**enc, do_sample=False, max_new_tokens=new_tokens)
-    return tok.decode(out[0, enc.input_ids.shape[1]:], skip_special_tokens=True)
+    return tok.decode(out[0, enc.input_ids.shape[1] :], skip_special_tokens=True)
 
 
 def gpt_completion(model, tok, facts: list[Fact]) -> list[bool]:
@@ -139,11 +142,12 @@ def gpt_completion(model, tok, facts: list[Fact]) -> list[bool]:
 # Encoder-decoder
 # ---------------------------------------------------------------------------
 
+
 @torch.no_grad()
 def seq2seq_translate(model, tok, sources: list[str]) -> list[str]:
     outputs = []
     for start in range(0, len(sources), 256):
-        enc = tok(sources[start:start + 256], return_tensors="pt", padding=True)
+        enc = tok(sources[start : start + 256], return_tensors="pt", padding=True)
         out = model.generate(**enc, do_sample=False, num_beams=1, max_new_tokens=8)
         outputs += tok.batch_decode(out, skip_special_tokens=True)
     return outputs
@@ -164,6 +168,7 @@ def cross_attention_peaks(model, tok, pair: NumberPair) -> list[bool]:
 # Running it all
 # ---------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Models:
     bert: BertForPreTraining
@@ -178,8 +183,12 @@ def load_models(folder: Path = MODELS) -> Models:
     def load(cls, name):
         path = folder / name
         return cls.from_pretrained(path, attn_implementation="eager").eval(), AutoTokenizer.from_pretrained(path)
-    return Models(*load(BertForPreTraining, "tiny-bert"), *load(GPT2LMHeadModel, "tiny-gpt"),
-                  *load(BartForConditionalGeneration, "tiny-seq2seq"))
+
+    return Models(
+        *load(BertForPreTraining, "tiny-bert"),
+        *load(GPT2LMHeadModel, "tiny-gpt"),
+        *load(BartForConditionalGeneration, "tiny-seq2seq"),
+    )
 
 
 def evaluate(models: Models, corpus: Corpus) -> dict[str, Score]:
@@ -192,8 +201,15 @@ def evaluate(models: Models, corpus: Corpus) -> dict[str, Score]:
     peaks = [(p.lang, ok) for p in numbers for ok in cross_attention_peaks(models.seq2seq, models.seq2seq_tok, p)]
     return {
         "fill_mask": Score(tuple(zip(groups, bert_fill_mask(models.bert, models.bert_tok, facts), strict=True))),
-        "next_sentence": Score(tuple(zip(("pos" if p[2] else "neg" for p in pairs),
-                                         bert_next_sentence(models.bert, models.bert_tok, pairs), strict=True))),
+        "next_sentence": Score(
+            tuple(
+                zip(
+                    ("pos" if p[2] else "neg" for p in pairs),
+                    bert_next_sentence(models.bert, models.bert_tok, pairs),
+                    strict=True,
+                )
+            )
+        ),
         "completion": Score(tuple(zip(groups, gpt_completion(models.gpt, models.gpt_tok, facts), strict=True))),
         "exact_match": Score(tuple((p.lang, out == p.digits) for p, out in zip(numbers, translated, strict=True))),
         "alignment": Score(tuple(peaks)),
@@ -207,25 +223,50 @@ def report(scores: dict[str, Score]) -> str:
         s = scores[key]
         parts = ", ".join(f"{g} {100 * s.rate(g):.1f}%" for g in groups)
         return f"{label:<62} {100 * s.rate():5.1f}%  ({parts}){target}"
+
     n = {k: len(v) for k, v in scores.items()}
-    return "\n".join([
-        line(f"tiny-bert    fill-mask top-1, {n['fill_mask']} held-out facts", "fill_mask", ("en", "zh"),
-             "  target >= 90%"),
-        line(f"tiny-bert    next sentence, {n['next_sentence']} held-out pairs", "next_sentence", ("pos", "neg"),
-             "  target >= 90%"),
-        line(f"tiny-gpt     greedy completion, {n['completion']} held-out prompts", "completion", ("en", "zh"),
-             "  target >= 90%"),
-        line(f"tiny-seq2seq exact match, {n['exact_match']} held-out numbers", "exact_match", ("en", "zh"),
-             "  target >= 95%"),
-        line(f"tiny-seq2seq cross-attention peak on aligned word, {n['alignment']} digits", "alignment", ("en", "zh")),
-        line(f"tiny-bert    agreement is/are, {n['bert_agreement']} held-out sentences", "bert_agreement", ("en",)),
-        line(f"tiny-gpt     agreement is/are, {n['gpt_agreement']} held-out prompts", "gpt_agreement", ("en",)),
-    ] + [
-        f"{'':<13}{label} by kind: " + ", ".join(
-            f"{kind} {100 * scores[key].rate(kind + '/en'):.0f}/{100 * scores[key].rate(kind + '/zh'):.0f}%"
-            for kind in FACT_KINDS) + " (en/zh)"
-        for label, key in (("fill-mask", "fill_mask"), ("completion", "completion"))
-    ])
+    return "\n".join(
+        [
+            line(
+                f"tiny-bert    fill-mask top-1, {n['fill_mask']} held-out facts",
+                "fill_mask",
+                ("en", "zh"),
+                "  target >= 90%",
+            ),
+            line(
+                f"tiny-bert    next sentence, {n['next_sentence']} held-out pairs",
+                "next_sentence",
+                ("pos", "neg"),
+                "  target >= 90%",
+            ),
+            line(
+                f"tiny-gpt     greedy completion, {n['completion']} held-out prompts",
+                "completion",
+                ("en", "zh"),
+                "  target >= 90%",
+            ),
+            line(
+                f"tiny-seq2seq exact match, {n['exact_match']} held-out numbers",
+                "exact_match",
+                ("en", "zh"),
+                "  target >= 95%",
+            ),
+            line(
+                f"tiny-seq2seq cross-attention peak on aligned word, {n['alignment']} digits", "alignment", ("en", "zh")
+            ),
+            line(f"tiny-bert    agreement is/are, {n['bert_agreement']} held-out sentences", "bert_agreement", ("en",)),
+            line(f"tiny-gpt     agreement is/are, {n['gpt_agreement']} held-out prompts", "gpt_agreement", ("en",)),
+        ]
+        + [
+            f"{'':<13}{label} by kind: "
+            + ", ".join(
+                f"{kind} {100 * scores[key].rate(kind + '/en'):.0f}/{100 * scores[key].rate(kind + '/zh'):.0f}%"
+                for kind in FACT_KINDS
+            )
+            + " (en/zh)"
+            for label, key in (("fill-mask", "fill_mask"), ("completion", "completion"))
+        ]
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -274,12 +315,16 @@ def examples(models: Models, corpus: Corpus) -> dict:
         right = [p for p, t in zip(numbers, translated, strict=True) if t == p.digits]
         chosen = [p for p in right if all(cross_attention_peaks(models.seq2seq, tok, p))][:3] or right[:3]
         for p in chosen:
-            out["seq2seq"].append({
-                "lang": lang, "source": p.words, "expected": p.digits,
-                "source_tokens": tok.convert_ids_to_tokens(tok(p.words).input_ids),
-                "target_tokens": tok.convert_ids_to_tokens(tok(p.digits).input_ids),
-                "alignment": [[w, d] for w, d in p.alignment],
-            })
+            out["seq2seq"].append(
+                {
+                    "lang": lang,
+                    "source": p.words,
+                    "expected": p.digits,
+                    "source_tokens": tok.convert_ids_to_tokens(tok(p.words).input_ids),
+                    "target_tokens": tok.convert_ids_to_tokens(tok(p.digits).input_ids),
+                    "alignment": [[w, d] for w, d in p.alignment],
+                }
+            )
     return out
 
 

@@ -140,8 +140,9 @@ class Trial:
     def idle(self) -> bool:
         return self.window.is_idle()
 
-    def action(self, name: str, act: Callable[[], None], done: Callable[[], bool] | None = None,
-               timeout: float = 600.0) -> float:
+    def action(
+        self, name: str, act: Callable[[], None], done: Callable[[], bool] | None = None, timeout: float = 600.0
+    ) -> float:
         """Do `act`, wait until `done` (default: the window is idle), print the wait, stall and memory."""
         self.stalls.reset()
         self.status_seen.clear()
@@ -153,9 +154,11 @@ class Trial:
         rss, peak = rss_mib()
         load = os.getloadavg()[0]
         banner = self.window.banner.text if self.window.banner.level else ""
-        print(f"{name:<34} wait {waited:7.2f} s  stall {self.stalls.longest / 1000:5.2f} s  "
-              f"RSS {rss:6.0f} MiB  peak {peak:6.0f} MiB  load {load:4.1f}" + ("" if ok else "  TIMED OUT"),
-              flush=True)
+        print(
+            f"{name:<34} wait {waited:7.2f} s  stall {self.stalls.longest / 1000:5.2f} s  "
+            f"RSS {rss:6.0f} MiB  peak {peak:6.0f} MiB  load {load:4.1f}" + ("" if ok else "  TIMED OUT"),
+            flush=True,
+        )
         if self.status_seen:
             print(f"    status: {' | '.join(self.status_seen[:6])}", flush=True)
         if banner:
@@ -195,8 +198,9 @@ def main() -> None:
     trial.action("load model", lambda: window.start(MODEL), lambda: window.document.info is not None and trial.idle())
 
     text = prose(int(args.tokens / 1.3))
-    trial.action("analyse the text", lambda: window.set_text(text),
-                 lambda: trial.idle() and window.document.analysis is not None)
+    trial.action(
+        "analyse the text", lambda: window.set_text(text), lambda: trial.idle() and window.document.analysis is not None
+    )
     long = window.document.long
     tokens = len(window.token_strip.tokens())
     print(f"    tokens: {tokens}, long mode: {long is not None}, title: {trial.title()!r}", flush=True)
@@ -205,8 +209,9 @@ def main() -> None:
     heatmap = window.attention.heatmap
 
     def zoom() -> None:
-        heatmap.plot.getViewBox().setRange(xRange=(tokens // 2 - 200, tokens // 2 + 200),
-                                           yRange=(tokens // 2 - 200, tokens // 2 + 200), padding=0)
+        heatmap.plot.getViewBox().setRange(
+            xRange=(tokens // 2 - 200, tokens // 2 + 200), yRange=(tokens // 2 - 200, tokens // 2 + 200), padding=0
+        )
 
     trial.action("zoom to 400 tokens", zoom, lambda: trial.idle() and (long is None or heatmap.region is not None))
     print(f"    exact region: {heatmap.region and heatmap.region.bounds}, title: {trial.title()!r}", flush=True)
@@ -220,18 +225,28 @@ def main() -> None:
     trial.action("all layers in the grid", lambda: window.show_attention(all_layers=True))
     if not args.skip_scores:
         bar = window.attention.scores_bar
-        trial.action("colour heads by previous token", lambda: bar.picker.setCurrentIndex(1),
-                     lambda: trial.idle() and window.attention.grid.metric_value(0, 0) is not None, timeout=900)
-        print(f"    metric: {bar.picker.currentText()!r}, layer 0 head 0 = {window.attention.grid.metric_value(0, 0)}",
-              flush=True)
+        trial.action(
+            "colour heads by previous token",
+            lambda: bar.picker.setCurrentIndex(1),
+            lambda: trial.idle() and window.attention.grid.metric_value(0, 0) is not None,
+            timeout=900,
+        )
+        print(
+            f"    metric: {bar.picker.currentText()!r}, layer 0 head 0 = {window.attention.grid.metric_value(0, 0)}",
+            flush=True,
+        )
     finder = window.token_finder  # type: ignore[attr-defined]  # View ▸ Find Token's, without its dialog
-    trial.action("find token 'lighthouse'", lambda: finder.find("lighthouse"),
-                 lambda: trial.idle() and (long is None or heatmap.region is not None))
+    trial.action(
+        "find token 'lighthouse'",
+        lambda: finder.find("lighthouse"),
+        lambda: trial.idle() and (long is None or heatmap.region is not None),
+    )
     print(f"    found #{finder.position}, exact: {heatmap.region and heatmap.region.bounds}", flush=True)
-    trial.action("select tokens 1000-1040 in the strip",
-                 lambda: window.token_strip.range_selected.emit(1000, 1040))
-    print(f"    view: {heatmap.plot.getViewBox().viewRange()}, exact: {heatmap.region and heatmap.region.bounds}",
-          flush=True)
+    trial.action("select tokens 1000-1040 in the strip", lambda: window.token_strip.range_selected.emit(1000, 1040))
+    print(
+        f"    view: {heatmap.plot.getViewBox().viewRange()}, exact: {heatmap.region and heatmap.region.bounds}",
+        flush=True,
+    )
     for index in range(args.steps):
         trial.action(f"step {index + 1}", window.step)
     for index in range(args.steps):

@@ -150,8 +150,28 @@ COLOURS = [
     ("a cloud", "white", "云", "白色"),
 ]
 
-EN_SMALL = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-            "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+EN_SMALL = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
 EN_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 ZH_DIGITS = "零一二三四五六七八九"
 
@@ -236,9 +256,20 @@ TEMPLATES = {
 }
 
 # Subject-verb agreement: the verb agrees with the first noun, not the nearer one.
-NOUNS = [("dog", "dogs"), ("cat", "cats"), ("key", "keys"), ("book", "books"), ("teacher", "teachers"),
-         ("car", "cars"), ("bird", "birds"), ("child", "children"), ("box", "boxes"), ("girl", "girls"),
-         ("boy", "boys"), ("house", "houses")]
+NOUNS = [
+    ("dog", "dogs"),
+    ("cat", "cats"),
+    ("key", "keys"),
+    ("book", "books"),
+    ("teacher", "teachers"),
+    ("car", "cars"),
+    ("bird", "birds"),
+    ("child", "children"),
+    ("box", "boxes"),
+    ("girl", "girls"),
+    ("boy", "boys"),
+    ("house", "houses"),
+]
 ADJECTIVES = ["old", "new", "small", "big", "happy", "quiet", "red", "clean", "cold", "far"]
 AGREEMENT_TEMPLATES = [
     "The {n1} near the {n2} {be} {adj}.",
@@ -248,41 +279,114 @@ AGREEMENT_TEMPLATES = [
 ]
 
 # Stories: every sentence shares a name or a thing with the one before it.
-EN_NAMES = [("Tom", "he"), ("Mary", "she"), ("Anna", "she"), ("Jack", "he"), ("Lily", "she"), ("Sam", "he"),
-            ("Emma", "she"), ("Ben", "he"), ("Lucy", "she"), ("Max", "he"), ("Mia", "she"), ("Leo", "he"),
-            ("Zoe", "she"), ("Noah", "he"), ("Ella", "she"), ("Finn", "he"), ("Kate", "she"), ("Dan", "he"),
-            ("Rose", "she"), ("Paul", "he"), ("Amy", "she"), ("Luke", "he"), ("Ruth", "she"), ("Adam", "he")]
-ZH_NAMES = [("小明", "他"), ("小红", "她"), ("小刚", "他"), ("小丽", "她"), ("小华", "他"), ("小芳", "她"),
-            ("小军", "他"), ("小燕", "她"), ("小强", "他"), ("小美", "她"), ("小东", "他"), ("小雪", "她"),
-            ("小龙", "他"), ("小云", "她"), ("小林", "他"), ("小月", "她"), ("小伟", "他"), ("小兰", "她"),
-            ("小杰", "他"), ("小梅", "她"), ("小勇", "他"), ("小琴", "她"), ("小海", "他"), ("小玉", "她")]
+EN_NAMES = [
+    ("Tom", "he"),
+    ("Mary", "she"),
+    ("Anna", "she"),
+    ("Jack", "he"),
+    ("Lily", "she"),
+    ("Sam", "he"),
+    ("Emma", "she"),
+    ("Ben", "he"),
+    ("Lucy", "she"),
+    ("Max", "he"),
+    ("Mia", "she"),
+    ("Leo", "he"),
+    ("Zoe", "she"),
+    ("Noah", "he"),
+    ("Ella", "she"),
+    ("Finn", "he"),
+    ("Kate", "she"),
+    ("Dan", "he"),
+    ("Rose", "she"),
+    ("Paul", "he"),
+    ("Amy", "she"),
+    ("Luke", "he"),
+    ("Ruth", "she"),
+    ("Adam", "he"),
+]
+ZH_NAMES = [
+    ("小明", "他"),
+    ("小红", "她"),
+    ("小刚", "他"),
+    ("小丽", "她"),
+    ("小华", "他"),
+    ("小芳", "她"),
+    ("小军", "他"),
+    ("小燕", "她"),
+    ("小强", "他"),
+    ("小美", "她"),
+    ("小东", "他"),
+    ("小雪", "她"),
+    ("小龙", "他"),
+    ("小云", "她"),
+    ("小林", "他"),
+    ("小月", "她"),
+    ("小伟", "他"),
+    ("小兰", "她"),
+    ("小杰", "他"),
+    ("小梅", "她"),
+    ("小勇", "他"),
+    ("小琴", "她"),
+    ("小海", "他"),
+    ("小玉", "她"),
+]
 EN_THINGS = ["ball", "book", "kite", "hat", "cup", "pen", "bag", "doll", "drum", "clock", "lamp", "box"]
-ZH_THINGS = [("球", "个"), ("书", "本"), ("风筝", "个"), ("帽子", "顶"), ("杯子", "个"), ("笔", "支"),
-             ("包", "个"), ("娃娃", "个"), ("鼓", "面"), ("钟", "个"), ("灯", "盏"), ("盒子", "个")]
+ZH_THINGS = [
+    ("球", "个"),
+    ("书", "本"),
+    ("风筝", "个"),
+    ("帽子", "顶"),
+    ("杯子", "个"),
+    ("笔", "支"),
+    ("包", "个"),
+    ("娃娃", "个"),
+    ("鼓", "面"),
+    ("钟", "个"),
+    ("灯", "盏"),
+    ("盒子", "个"),
+]
 EN_PLACES = ["market", "park", "school", "shop", "library", "beach", "garden", "zoo"]
 ZH_PLACES = ["市场", "公园", "学校", "商店", "图书馆", "海边", "花园", "动物园"]
 EN_STORY_COLOURS = ["red", "blue", "green", "yellow", "white", "black", "brown", "pink"]
 ZH_STORY_COLOURS = ["红色", "蓝色", "绿色", "黄色", "白色", "黑色", "棕色", "粉色"]
 STORY_TEMPLATES = {
     "en": [
-        ["{A} went to the {place}.", "At the {place}, {A} bought a {col} {obj}.",
-         "{A} took the {col} {obj} home.", "{P} liked the {obj} very much."],
-        ["{A} had a {col} {obj}.", "{A} gave the {obj} to {B}.",
-         "Now {B} has the {col} {obj}.", "{B} said thank you to {A}."],
-        ["{A} and {B} played in the {place}.", "In the {place}, {A} lost {poss} {obj}.",
-         "{B} found the {obj} under a tree.", "{B} gave the {obj} back to {A}."],
-        ["{A} wanted a {obj}.", "{A} asked {B} for a {obj}.",
-         "{B} had a {col} {obj}.", "{B} gave {A} the {col} {obj}."],
+        [
+            "{A} went to the {place}.",
+            "At the {place}, {A} bought a {col} {obj}.",
+            "{A} took the {col} {obj} home.",
+            "{P} liked the {obj} very much.",
+        ],
+        [
+            "{A} had a {col} {obj}.",
+            "{A} gave the {obj} to {B}.",
+            "Now {B} has the {col} {obj}.",
+            "{B} said thank you to {A}.",
+        ],
+        [
+            "{A} and {B} played in the {place}.",
+            "In the {place}, {A} lost {poss} {obj}.",
+            "{B} found the {obj} under a tree.",
+            "{B} gave the {obj} back to {A}.",
+        ],
+        [
+            "{A} wanted a {obj}.",
+            "{A} asked {B} for a {obj}.",
+            "{B} had a {col} {obj}.",
+            "{B} gave {A} the {col} {obj}.",
+        ],
     ],
     "zh": [
-        ["{A}去了{place}。", "{A}在{place}买了一{m}{col}的{obj}。",
-         "{A}把{col}的{obj}带回了家。", "{P}很喜欢这{m}{obj}。"],
-        ["{A}有一{m}{col}的{obj}。", "{A}把{obj}送给了{B}。",
-         "现在{B}有了那{m}{col}的{obj}。", "{B}对{A}说谢谢。"],
-        ["{A}和{B}在{place}玩。", "在{place}，{A}把{obj}弄丢了。",
-         "{B}在树下找到了{obj}。", "{B}把{obj}还给了{A}。"],
-        ["{A}想要一{m}{obj}。", "{A}问{B}有没有{obj}。",
-         "{B}有一{m}{col}的{obj}。", "{B}把{col}的{obj}给了{A}。"],
+        [
+            "{A}去了{place}。",
+            "{A}在{place}买了一{m}{col}的{obj}。",
+            "{A}把{col}的{obj}带回了家。",
+            "{P}很喜欢这{m}{obj}。",
+        ],
+        ["{A}有一{m}{col}的{obj}。", "{A}把{obj}送给了{B}。", "现在{B}有了那{m}{col}的{obj}。", "{B}对{A}说谢谢。"],
+        ["{A}和{B}在{place}玩。", "在{place}，{A}把{obj}弄丢了。", "{B}在树下找到了{obj}。", "{B}把{obj}还给了{A}。"],
+        ["{A}想要一{m}{obj}。", "{A}问{B}有没有{obj}。", "{B}有一{m}{col}的{obj}。", "{B}把{col}的{obj}给了{A}。"],
     ],
 }
 FACTS_PER_PAGE = 4
@@ -296,10 +400,43 @@ MAX_NUMBER = 9999
 
 # Chinese words the templates use besides the names above; with those names they are the
 # lexicon BERT's whole-word masking segments Chinese text with (zh_lexicon).
-ZH_TEMPLATE_WORDS = ["首都", "城市", "这座", "叫声", "起来", "我们", "听到", "发出", "一共", "走路", "你知道",
-                     "颜色", "大家", "知道", "通常", "画了", "涂成", "数一数", "一个", "去了", "买了",
-                     "带回", "回家", "喜欢", "送给", "现在", "有了", "谢谢", "弄丢", "树下", "找到",
-                     "还给", "想要", "有没有", "那个"]
+ZH_TEMPLATE_WORDS = [
+    "首都",
+    "城市",
+    "这座",
+    "叫声",
+    "起来",
+    "我们",
+    "听到",
+    "发出",
+    "一共",
+    "走路",
+    "你知道",
+    "颜色",
+    "大家",
+    "知道",
+    "通常",
+    "画了",
+    "涂成",
+    "数一数",
+    "一个",
+    "去了",
+    "买了",
+    "带回",
+    "回家",
+    "喜欢",
+    "送给",
+    "现在",
+    "有了",
+    "谢谢",
+    "弄丢",
+    "树下",
+    "找到",
+    "还给",
+    "想要",
+    "有没有",
+    "那个",
+]
 
 
 def zh_lexicon() -> list[str]:
@@ -319,6 +456,7 @@ def zh_lexicon() -> list[str]:
 # ---------------------------------------------------------------------------
 # Records
 # ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Fact:
@@ -365,6 +503,7 @@ class Corpus:
 # Templates
 # ---------------------------------------------------------------------------
 
+
 def fill(template: str, answer_slot: str | None = None, **slots: str) -> tuple[str, str, str]:
     """Fill a template; return (text, prompt, answer) where prompt is everything before the answer.
 
@@ -396,6 +535,7 @@ def joiner(lang: str) -> str:
 # ---------------------------------------------------------------------------
 # Facts
 # ---------------------------------------------------------------------------
+
 
 def fact_slots() -> list[tuple[str, str, str, dict[str, str]]]:
     """(kind, lang, entity, slots) for every fact in both languages."""
@@ -461,6 +601,7 @@ def fact_documents(train_facts: list[Fact], rng: random.Random) -> list[Document
 # Agreement
 # ---------------------------------------------------------------------------
 
+
 def make_agreement(rng: random.Random) -> tuple[list[Document], list[Fact]]:
     train_docs, heldout = [], []
     for t, template in enumerate(AGREEMENT_TEMPLATES):
@@ -470,8 +611,12 @@ def make_agreement(rng: random.Random) -> tuple[list[Document], list[Fact]]:
                     continue
                 for plural1 in (False, True):
                     for plural2 in (False, True):
-                        slots = {"n1": n1[plural1], "n2": n2[plural2], "be": "are" if plural1 else "is",
-                                 "like": "like" if plural2 else "likes"}
+                        slots = {
+                            "n1": n1[plural1],
+                            "n2": n2[plural2],
+                            "be": "are" if plural1 else "is",
+                            "like": "like" if plural2 else "likes",
+                        }
                         entity = slots["n1"]
                         if rng.random() < HELDOUT_AGREEMENT_FRACTION:
                             text, prompt, answer = fill(template, "be", adj=rng.choice(ADJECTIVES), **slots)
@@ -488,6 +633,7 @@ def make_agreement(rng: random.Random) -> tuple[list[Document], list[Fact]]:
 # ---------------------------------------------------------------------------
 # Stories
 # ---------------------------------------------------------------------------
+
 
 def random_story(rng: random.Random, lang: str) -> Document:
     t = rng.randrange(len(STORY_TEMPLATES[lang]))
@@ -529,6 +675,7 @@ def make_stories(rng: random.Random) -> tuple[list[Document], list[Document]]:
 # Numbers: words -> digits (the encoder-decoder task)
 # ---------------------------------------------------------------------------
 
+
 def en_number(n: int) -> tuple[list[str], list[int]]:
     """English words for 0 <= n <= 9999 and, per digit of str(n), the index of the word it comes from (-1: none)."""
     if n == 0:
@@ -560,7 +707,7 @@ def en_number(n: int) -> tuple[list[str], list[int]]:
                 source[3] = len(words)
                 words.append(EN_SMALL[units])
     digits = str(n)
-    return words, source[4 - len(digits):]
+    return words, source[4 - len(digits) :]
 
 
 def zh_number_parts(n: int) -> tuple[list[str], list[int]]:
@@ -612,6 +759,7 @@ def make_numbers(rng: random.Random) -> tuple[list[NumberPair], list[NumberPair]
 # The whole corpus
 # ---------------------------------------------------------------------------
 
+
 def build_corpus(seed: int = SEED) -> Corpus:
     rng = random.Random(seed)
     train_facts, heldout_facts = make_facts()
@@ -619,8 +767,13 @@ def build_corpus(seed: int = SEED) -> Corpus:
     train_stories, heldout_stories = make_stories(rng)
     train_numbers, heldout_numbers = make_numbers(rng)
     docs = fact_documents(train_facts, rng) + agreement_docs + train_stories
-    corpus = Corpus(tuple(docs), tuple(heldout_facts + heldout_agreement), tuple(heldout_stories),
-                    tuple(train_numbers), tuple(heldout_numbers))
+    corpus = Corpus(
+        tuple(docs),
+        tuple(heldout_facts + heldout_agreement),
+        tuple(heldout_stories),
+        tuple(train_numbers),
+        tuple(heldout_numbers),
+    )
     check_split(corpus)
     return corpus
 
@@ -636,7 +789,7 @@ def check_split(corpus: Corpus) -> None:
     if any((p.lang, p.value) in trained_numbers for p in corpus.heldout_numbers):
         raise AssertionError("a held-out number is in the training pairs")
     for f in corpus.heldout_facts:
-        if not f.text.startswith(f.prompt) or f.answer not in f.text[len(f.prompt):len(f.prompt) + len(f.answer) + 1]:
+        if not f.text.startswith(f.prompt) or f.answer not in f.text[len(f.prompt) : len(f.prompt) + len(f.answer) + 1]:
             raise AssertionError(f"the prompt and answer do not cut {f.text!r}")
 
 
@@ -664,12 +817,14 @@ def summary(corpus: Corpus) -> str:
     held: dict[str, int] = {}
     for f in corpus.heldout_facts:
         held[f"{f.kind}/{f.lang}"] = held.get(f"{f.kind}/{f.lang}", 0) + 1
-    return "\n".join([
-        "training documents: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())),
-        "held-out sentences: " + ", ".join(f"{k} {v}" for k, v in sorted(held.items())),
-        f"held-out stories: {len(corpus.heldout_stories)}",
-        f"numbers: {len(corpus.train_numbers)} training pairs, {len(corpus.heldout_numbers)} held out",
-    ])
+    return "\n".join(
+        [
+            "training documents: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())),
+            "held-out sentences: " + ", ".join(f"{k} {v}" for k, v in sorted(held.items())),
+            f"held-out stories: {len(corpus.heldout_stories)}",
+            f"numbers: {len(corpus.train_numbers)} training pairs, {len(corpus.heldout_numbers)} held out",
+        ]
+    )
 
 
 def main() -> None:

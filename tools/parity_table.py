@@ -58,15 +58,46 @@ from attnlab.engine.session.sessions import EncoderSession, GenerationSession  #
 TEXT = "the cat sat on the mat and the dog ran to the red rug"
 KNOCKED = 2
 SMALL = dict(vocab_size=VOCAB, pad_token_id=PAD, bos_token_id=BOS, eos_token_id=EOS, attn_implementation="eager")
-DECODER = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
-               max_position_embeddings=64, **SMALL)
-ENCODER = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
-               max_position_embeddings=70, **SMALL)
-SEQ2SEQ = dict(d_model=32, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4, decoder_attention_heads=4,
-               encoder_ffn_dim=64, decoder_ffn_dim=64, max_position_embeddings=64, decoder_start_token_id=PAD,
-               forced_eos_token_id=None, **SMALL)
-T5_LIKE = dict(d_model=32, d_kv=8, d_ff=64, num_layers=2, num_decoder_layers=2, num_heads=4,
-               relative_attention_num_buckets=8, decoder_start_token_id=PAD, **SMALL)
+DECODER = dict(
+    hidden_size=32,
+    intermediate_size=64,
+    num_hidden_layers=2,
+    num_attention_heads=4,
+    max_position_embeddings=64,
+    **SMALL,
+)
+ENCODER = dict(
+    hidden_size=32,
+    intermediate_size=64,
+    num_hidden_layers=2,
+    num_attention_heads=4,
+    max_position_embeddings=70,
+    **SMALL,
+)
+SEQ2SEQ = dict(
+    d_model=32,
+    encoder_layers=2,
+    decoder_layers=2,
+    encoder_attention_heads=4,
+    decoder_attention_heads=4,
+    encoder_ffn_dim=64,
+    decoder_ffn_dim=64,
+    max_position_embeddings=64,
+    decoder_start_token_id=PAD,
+    forced_eos_token_id=None,
+    **SMALL,
+)
+T5_LIKE = dict(
+    d_model=32,
+    d_kv=8,
+    d_ff=64,
+    num_layers=2,
+    num_decoder_layers=2,
+    num_heads=4,
+    relative_attention_num_buckets=8,
+    decoder_start_token_id=PAD,
+    **SMALL,
+)
 _PROJECTIONS = ("o_proj", "out_proj", "dense", "o", "c_proj", "out_lin", "wo")
 
 
@@ -74,6 +105,7 @@ def _built(model_class, config_class, style: str, **config) -> Callable[[], tupl
     def build():
         torch.manual_seed(0)
         return model_class(config_class(**config)).eval(), word_tokenizer(style)
+
     return build
 
 
@@ -83,28 +115,71 @@ ARCHITECTURES: dict[str, Callable[[], tuple]] = {
     "GPT-NeoX": _built(tf.GPTNeoXForCausalLM, tf.GPTNeoXConfig, "gpt", **DECODER),
     "Llama (grouped-query)": tiny_llama,
     "Qwen-3": _built(tf.Qwen3ForCausalLM, tf.Qwen3Config, "gpt", num_key_value_heads=2, head_dim=8, **DECODER),
-    "Mistral (sliding window 4)": _built(tf.MistralForCausalLM, tf.MistralConfig, "gpt", num_key_value_heads=2,
-                                         sliding_window=4, **DECODER),
+    "Mistral (sliding window 4)": _built(
+        tf.MistralForCausalLM, tf.MistralConfig, "gpt", num_key_value_heads=2, sliding_window=4, **DECODER
+    ),
     "Gemma-2 (softcap, alternating windows)": tiny_gemma2,
     "Phi": _built(tf.PhiForCausalLM, tf.PhiConfig, "gpt", **DECODER),
     "BLOOM (ALiBi, own attention code)": tiny_bloom,
-    "CTRL": _built(tf.CTRLLMHeadModel, tf.CTRLConfig, "gpt", n_embd=32, n_layer=2, n_head=4, dff=64, n_positions=64,
-                   **SMALL),
-    "Falcon": _built(tf.FalconForCausalLM, tf.FalconConfig, "gpt", hidden_size=32, num_hidden_layers=2,
-                     num_attention_heads=4, **SMALL),
-    "OPT": _built(tf.OPTForCausalLM, tf.OPTConfig, "gpt", hidden_size=32, ffn_dim=64, num_hidden_layers=2,
-                  num_attention_heads=4, word_embed_proj_dim=32, max_position_embeddings=64, **SMALL),
+    "CTRL": _built(
+        tf.CTRLLMHeadModel, tf.CTRLConfig, "gpt", n_embd=32, n_layer=2, n_head=4, dff=64, n_positions=64, **SMALL
+    ),
+    "Falcon": _built(
+        tf.FalconForCausalLM,
+        tf.FalconConfig,
+        "gpt",
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        **SMALL,
+    ),
+    "OPT": _built(
+        tf.OPTForCausalLM,
+        tf.OPTConfig,
+        "gpt",
+        hidden_size=32,
+        ffn_dim=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        word_embed_proj_dim=32,
+        max_position_embeddings=64,
+        **SMALL,
+    ),
     "BERT": tiny_bert,
     "RoBERTa": _built(tf.RobertaForMaskedLM, tf.RobertaConfig, "bert", **ENCODER),
-    "DistilBERT": _built(tf.DistilBertForMaskedLM, tf.DistilBertConfig, "bert", dim=32, hidden_dim=64, n_layers=2,
-                         n_heads=4, max_position_embeddings=64, **SMALL),
+    "DistilBERT": _built(
+        tf.DistilBertForMaskedLM,
+        tf.DistilBertConfig,
+        "bert",
+        dim=32,
+        hidden_dim=64,
+        n_layers=2,
+        n_heads=4,
+        max_position_embeddings=64,
+        **SMALL,
+    ),
     "ALBERT (one module for all layers)": tiny_albert,
-    "DeBERTa-v2": _built(tf.DebertaV2ForMaskedLM, tf.DebertaV2Config, "bert", relative_attention=True,
-                         pos_att_type=["p2c", "c2p"], **ENCODER),
+    "DeBERTa-v2": _built(
+        tf.DebertaV2ForMaskedLM,
+        tf.DebertaV2Config,
+        "bert",
+        relative_attention=True,
+        pos_att_type=["p2c", "c2p"],
+        **ENCODER,
+    ),
     "ELECTRA": _built(tf.ElectraForMaskedLM, tf.ElectraConfig, "bert", embedding_size=16, **ENCODER),
     "MPNet (own attention code)": tiny_mpnet,
-    "XLM (own attention code, no 4D mask)": _built(tf.XLMWithLMHeadModel, tf.XLMConfig, "bert", emb_dim=32, n_layers=2,
-                                                   n_heads=4, max_position_embeddings=64, causal=False, **SMALL),
+    "XLM (own attention code, no 4D mask)": _built(
+        tf.XLMWithLMHeadModel,
+        tf.XLMConfig,
+        "bert",
+        emb_dim=32,
+        n_layers=2,
+        n_heads=4,
+        max_position_embeddings=64,
+        causal=False,
+        **SMALL,
+    ),
     "ConvBERT": _built(tf.ConvBertForMaskedLM, tf.ConvBertConfig, "bert", embedding_size=32, **ENCODER),
     "BART": tiny_bart,
     "Marian": _built(tf.MarianMTModel, tf.MarianConfig, "seq2seq", **SEQ2SEQ),
@@ -117,10 +192,17 @@ def _forward(model, loaded: LoadedModel, ids: list[int], decoder_ids: list[int] 
     """(logits, {stack: attentions}) of one eager-style forward with output_attentions."""
     with torch.no_grad():
         if decoder_ids is not None:
-            out = model(input_ids=torch.tensor([ids]), decoder_input_ids=torch.tensor([decoder_ids]),
-                        output_attentions=True, use_cache=False)  # a plain uncached forward is the reference
-            return out.logits, {"encoder": out.encoder_attentions, "decoder": out.decoder_attentions,
-                                "cross": out.cross_attentions}
+            out = model(
+                input_ids=torch.tensor([ids]),
+                decoder_input_ids=torch.tensor([decoder_ids]),
+                output_attentions=True,
+                use_cache=False,
+            )  # a plain uncached forward is the reference
+            return out.logits, {
+                "encoder": out.encoder_attentions,
+                "decoder": out.decoder_attentions,
+                "cross": out.cross_attentions,
+            }
         out = model(input_ids=torch.tensor([ids]), output_attentions=True)
         logits = out.logits if hasattr(out, "logits") else out.prediction_logits
         return logits, {"decoder" if loaded.kind == "decoder" else "encoder": out.attentions}
@@ -168,12 +250,20 @@ def check_stepping(eager, loaded: LoadedModel) -> str:
     _, ids, _, generated = _run(loaded, steps=6)
     with torch.no_grad():
         if loaded.kind == "encoder-decoder":
-            expected = eager.generate(torch.tensor([ids]), max_new_tokens=6, do_sample=False, min_new_tokens=6,
-                                      num_beams=1, eos_token_id=None)[0].tolist()
+            expected = eager.generate(
+                torch.tensor([ids]), max_new_tokens=6, do_sample=False, min_new_tokens=6, num_beams=1, eos_token_id=None
+            )[0].tolist()
         else:
             prompt = torch.tensor([generated[: len(generated) - 6]])
-            expected = eager.generate(prompt, max_new_tokens=6, do_sample=False, min_new_tokens=6,
-                                      num_beams=1, eos_token_id=None, pad_token_id=PAD)[0].tolist()
+            expected = eager.generate(
+                prompt,
+                max_new_tokens=6,
+                do_sample=False,
+                min_new_tokens=6,
+                num_beams=1,
+                eos_token_id=None,
+                pad_token_id=PAD,
+            )[0].tolist()
     return "yes" if expected == generated else f"no ({generated} vs generate {expected})"
 
 

@@ -34,8 +34,10 @@ DECODER_PROMPT = "Rose and Lily played in the garden. In the garden, Rose"
 MLM_TEXT = "The capital of France is Paris ."
 SEQ2SEQ_SOURCE = "three hundred and forty two"
 MASK_EFFECT_PROMPT = "The capital of France is"
-REPEATED_TEXT = ("The old lighthouse keeper climbed the narrow stairs to light the lamp. "
-                 "The old lighthouse keeper climbed the narrow stairs to light the lamp.")
+REPEATED_TEXT = (
+    "The old lighthouse keeper climbed the narrow stairs to light the lamp. "
+    "The old lighthouse keeper climbed the narrow stairs to light the lamp."
+)
 
 
 def wait(window: MainWindow, timeout: float = 120.0) -> None:

@@ -64,6 +64,7 @@ GPT_DOCS = {"facts": 0.5, "story": 0.3, "agreement": 0.2}
 # Shared pieces
 # ---------------------------------------------------------------------------
 
+
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     torch.manual_seed(seed)
@@ -137,7 +138,7 @@ class LengthBuckets:
     def __call__(self, rng: random.Random) -> list:
         if not self.ready:
             rows = sorted((self.make_row(rng) for _ in range(self.batch * self.pool)), key=lambda r: len(r[0]))
-            self.ready = [rows[i:i + self.batch] for i in range(0, len(rows), self.batch)]
+            self.ready = [rows[i : i + self.batch] for i in range(0, len(rows), self.batch)]
             rng.shuffle(self.ready)
         return self.ready.pop()
 
@@ -202,9 +203,7 @@ def bert_tokenizer(corpus: Corpus) -> Tokenizer:
     trained.train_from_iterator(
         all_sentences(corpus), trainers.WordPieceTrainer(vocab_size=3000, special_tokens=BERT_SPECIALS)
     )
-    words = {
-        w for s in all_sentences(corpus) for w, _ in pre_tokenizer.pre_tokenize_str(normalizer.normalize_str(s))
-    }
+    words = {w for s in all_sentences(corpus) for w, _ in pre_tokenizer.pre_tokenize_str(normalizer.normalize_str(s))}
     pieces = [
         t for t in trained.get_vocab() if t not in BERT_SPECIALS and (t in words or len(t.removeprefix("##")) == 1)
     ]
@@ -219,7 +218,8 @@ def bert_tokenizer(corpus: Corpus) -> Tokenizer:
     tok.decoder = decoders.WordPiece()
     cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
     tok.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", cls), ("[SEP]", sep)])
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", cls), ("[SEP]", sep)]
+    )
     return tok
 
 
@@ -230,7 +230,7 @@ def word_starts(tokens: list[str], lexicon: set[str], longest: int) -> list[bool
     while i < len(tokens):
         span = 1
         for n in range(min(longest, len(tokens) - i), 1, -1):
-            if all(len(t) == 1 for t in tokens[i:i + n]) and "".join(tokens[i:i + n]) in lexicon:
+            if all(len(t) == 1 for t in tokens[i : i + n]) and "".join(tokens[i : i + n]) in lexicon:
                 span = n
                 break
         starts += [not tokens[i].startswith("##")] + [False] * (span - 1)
@@ -272,13 +272,13 @@ class BertBatches:
         start right after the cut (label 0) or anywhere in an unrelated document (label 1)."""
         doc = self.sampler.draw(rng)
         cut = rng.randrange(1, len(doc.sentences))
-        a, a_starts = self.tokens(doc.sentences[max(0, cut - rng.choice([1, 1, 2])):cut])
+        a, a_starts = self.tokens(doc.sentences[max(0, cut - rng.choice([1, 1, 2])) : cut])
         is_random = rng.random() < 0.5
         source, start = doc, cut
         if is_random:
             source = self.sampler.unrelated(rng, doc)
             start = rng.randrange(len(source.sentences))
-        b, b_starts = self.tokens(source.sentences[start:start + rng.choice([1, 1, 2])])
+        b, b_starts = self.tokens(source.sentences[start : start + rng.choice([1, 1, 2])])
         ids = [self.cls] + a + [self.sep] + b + [self.sep]
         starts = [True] + a_starts + [True] + b_starts + [True]
         types = [0] * (len(a) + 2) + [1] * (len(b) + 1)
@@ -326,17 +326,29 @@ def train_bert(corpus: Corpus, cfg: TrainConfig = BERT_TRAIN, models: Path = MOD
     seed_everything(cfg.seed)
     tok = bert_tokenizer(corpus)
     # No dropout: the corpus is small and templated, and every step counts on one CPU thread.
-    config = BertConfig(vocab_size=tok.get_vocab_size(), hidden_size=64, num_hidden_layers=4,
-                        num_attention_heads=4, intermediate_size=256, max_position_embeddings=128,
-                        type_vocab_size=2, pad_token_id=tok.token_to_id("[PAD]"),
-                        hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+    config = BertConfig(
+        vocab_size=tok.get_vocab_size(),
+        hidden_size=64,
+        num_hidden_layers=4,
+        num_attention_heads=4,
+        intermediate_size=256,
+        max_position_embeddings=128,
+        type_vocab_size=2,
+        pad_token_id=tok.token_to_id("[PAD]"),
+        hidden_dropout_prob=0.0,
+        attention_probs_dropout_prob=0.0,
+    )
     model = BertForPreTraining(config)
     batches = BertBatches(corpus, tok, cfg.batch)
 
     def batch_loss(rng: random.Random) -> torch.Tensor:
         batch = batches(rng)
-        hidden, pooled = model.bert(input_ids=batch["input_ids"], token_type_ids=batch["token_type_ids"],
-                                    attention_mask=batch["attention_mask"], return_dict=False)[:2]
+        hidden, pooled = model.bert(
+            input_ids=batch["input_ids"],
+            token_type_ids=batch["token_type_ids"],
+            attention_mask=batch["attention_mask"],
+            return_dict=False,
+        )[:2]
         chosen = batch["labels"] != -100  # the MLM head runs on the chosen 15% only: same loss, less work
         mlm = F.cross_entropy(model.cls.predictions(hidden[chosen]), batch["labels"][chosen])
         nsp = F.cross_entropy(model.cls.seq_relationship(pooled), batch["next_sentence_label"])
@@ -344,8 +356,16 @@ def train_bert(corpus: Corpus, cfg: TrainConfig = BERT_TRAIN, models: Path = MOD
 
     train_loop(model, cfg, batch_loss, "bert")
     model.save_pretrained(fresh_folder(out))
-    save_tokenizer(tok, out, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]", sep_token="[SEP]",
-                   mask_token="[MASK]", model_input_names=["input_ids", "token_type_ids", "attention_mask"])
+    save_tokenizer(
+        tok,
+        out,
+        unk_token="[UNK]",
+        pad_token="[PAD]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
+        model_input_names=["input_ids", "token_type_ids", "attention_mask"],
+    )
     report_size(out)
 
 
@@ -360,22 +380,27 @@ def gpt_tokenizer(corpus: Corpus) -> Tokenizer:
     tok = Tokenizer(models.BPE())
     # Chinese characters are split apart first, so a merge never spans two of them and
     # a prompt cut anywhere tokenises the same as inside the full sentence.
-    tok.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Split(HAN, "isolated"),
-        pre_tokenizers.ByteLevel(add_prefix_space=False),
-    ])
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Split(HAN, "isolated"),
+            pre_tokenizers.ByteLevel(add_prefix_space=False),
+        ]
+    )
     tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=2500, special_tokens=[EOS],
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    trainer = trainers.BpeTrainer(
+        vocab_size=2500, special_tokens=[EOS], initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
+    )
     # Whole documents, so that a word opening a sentence after a space (" The") is merged
     # the way the model will read it, not left as a lone space token before "The".
     tok.train_from_iterator([running_text(d) for d in corpus.train_docs], trainer)
     eos = tok.token_to_id(EOS)
     # Every text starts with <|endoftext|>, as every training document did.
-    tok.post_processor = processors.Sequence([
-        processors.ByteLevel(trim_offsets=False),
-        processors.TemplateProcessing(single=f"{EOS} $A", pair=f"{EOS} $A $B", special_tokens=[(EOS, eos)]),
-    ])
+    tok.post_processor = processors.Sequence(
+        [
+            processors.ByteLevel(trim_offsets=False),
+            processors.TemplateProcessing(single=f"{EOS} $A", pair=f"{EOS} $A $B", special_tokens=[(EOS, eos)]),
+        ]
+    )
     return tok
 
 
@@ -384,9 +409,18 @@ def train_gpt(corpus: Corpus, cfg: TrainConfig = GPT_TRAIN, models: Path = MODEL
     seed_everything(cfg.seed)
     tok = gpt_tokenizer(corpus)
     eos = special_id(tok, EOS)
-    config = GPT2Config(vocab_size=tok.get_vocab_size(), n_positions=128, n_embd=128, n_layer=4, n_head=4,
-                        resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
-                        bos_token_id=eos, eos_token_id=eos)
+    config = GPT2Config(
+        vocab_size=tok.get_vocab_size(),
+        n_positions=128,
+        n_embd=128,
+        n_layer=4,
+        n_head=4,
+        resid_pdrop=0.0,
+        embd_pdrop=0.0,
+        attn_pdrop=0.0,
+        bos_token_id=eos,
+        eos_token_id=eos,
+    )
     # No pad token in the model's config (GPT-2 has none): with one equal to BOS, transformers warns
     # "pass an attention_mask, your input may be padded" on every text, which all start with BOS.
     # Batched generation still pads, with the generation config's pad_token_id.
@@ -412,8 +446,9 @@ def train_gpt(corpus: Corpus, cfg: TrainConfig = GPT_TRAIN, models: Path = MODEL
         return model(input_ids=ids, attention_mask=(labels != -100).long(), labels=labels).loss
 
     train_loop(model, cfg, batch_loss, "gpt")
-    model.generation_config = GenerationConfig(bos_token_id=eos, eos_token_id=eos, pad_token_id=eos,
-                                               do_sample=False, max_new_tokens=20)
+    model.generation_config = GenerationConfig(
+        bos_token_id=eos, eos_token_id=eos, pad_token_id=eos, do_sample=False, max_new_tokens=20
+    )
     model.save_pretrained(fresh_folder(out))
     save_tokenizer(tok, out, bos_token=EOS, eos_token=EOS, unk_token=EOS, pad_token=EOS)
     report_size(out)
@@ -431,17 +466,20 @@ def seq2seq_tokenizer(corpus: Corpus) -> Tokenizer:
     the cross-attention can point from an output digit to the word it came from."""
     tok = Tokenizer(models.WordLevel(unk_token="<unk>"))
     tok.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()])
-    tok.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="never"),
-        pre_tokenizers.Split(HAN, "isolated"),
-        pre_tokenizers.Digits(individual_digits=True),
-        pre_tokenizers.Punctuation("isolated"),
-    ])
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="never"),
+            pre_tokenizers.Split(HAN, "isolated"),
+            pre_tokenizers.Digits(individual_digits=True),
+            pre_tokenizers.Punctuation("isolated"),
+        ]
+    )
     tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="never")
     texts = [t for p in corpus.train_numbers for t in (p.words, p.digits)]
     tok.train_from_iterator(texts, trainers.WordLevelTrainer(special_tokens=SEQ2SEQ_SPECIALS))
     tok.post_processor = processors.TemplateProcessing(
-        single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", tok.token_to_id("</s>"))])
+        single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", tok.token_to_id("</s>"))]
+    )
     return tok
 
 
@@ -450,11 +488,23 @@ def train_seq2seq(corpus: Corpus, cfg: TrainConfig = SEQ2SEQ_TRAIN, models: Path
     seed_everything(cfg.seed)
     tok = seq2seq_tokenizer(corpus)
     pad_id, eos, unk, bos = (special_id(tok, t) for t in SEQ2SEQ_SPECIALS)
-    config = BartConfig(vocab_size=tok.get_vocab_size(), d_model=128, encoder_layers=2, decoder_layers=2,
-                        encoder_attention_heads=4, decoder_attention_heads=4, encoder_ffn_dim=256,
-                        decoder_ffn_dim=256, max_position_embeddings=64, dropout=0.1,
-                        pad_token_id=pad_id, eos_token_id=eos, bos_token_id=bos,
-                        decoder_start_token_id=bos, forced_eos_token_id=None)
+    config = BartConfig(
+        vocab_size=tok.get_vocab_size(),
+        d_model=128,
+        encoder_layers=2,
+        decoder_layers=2,
+        encoder_attention_heads=4,
+        decoder_attention_heads=4,
+        encoder_ffn_dim=256,
+        decoder_ffn_dim=256,
+        max_position_embeddings=64,
+        dropout=0.1,
+        pad_token_id=pad_id,
+        eos_token_id=eos,
+        bos_token_id=bos,
+        decoder_start_token_id=bos,
+        forced_eos_token_id=None,
+    )
     model = BartForConditionalGeneration(config)
     pairs = [(tok.encode(p.words).ids, tok.encode(p.digits).ids) for p in corpus.train_numbers]
 
@@ -465,9 +515,15 @@ def train_seq2seq(corpus: Corpus, cfg: TrainConfig = SEQ2SEQ_TRAIN, models: Path
         return model(input_ids=source, attention_mask=(source != pad_id).long(), labels=labels).loss
 
     train_loop(model, cfg, batch_loss, "seq2seq")
-    model.generation_config = GenerationConfig(bos_token_id=bos, eos_token_id=eos, pad_token_id=pad_id,
-                                               decoder_start_token_id=bos, do_sample=False, num_beams=1,
-                                               max_new_tokens=8)
+    model.generation_config = GenerationConfig(
+        bos_token_id=bos,
+        eos_token_id=eos,
+        pad_token_id=pad_id,
+        decoder_start_token_id=bos,
+        do_sample=False,
+        num_beams=1,
+        max_new_tokens=8,
+    )
     model.save_pretrained(fresh_folder(out))
     save_tokenizer(tok, out, unk_token="<unk>", pad_token="<pad>", eos_token="</s>", bos_token="<s>")
     report_size(out)
@@ -480,8 +536,12 @@ TRAINERS = {"bert": train_bert, "gpt": train_gpt, "seq2seq": train_seq2seq}
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=sorted(TRAINERS), action="append",
-                        help="train just this model (repeatable); default: all three")
+    parser.add_argument(
+        "--only",
+        choices=sorted(TRAINERS),
+        action="append",
+        help="train just this model (repeatable); default: all three",
+    )
     parser.add_argument("--steps", type=float, default=1.0, help="scale every step count (quick trial runs)")
     parser.add_argument("--no-eval", action="store_true", help="skip the evaluation and examples.json")
     parser.add_argument(
@@ -499,6 +559,7 @@ def main() -> None:
         print(f"[{name}] trained in {(time.time() - start) / 60:.1f} min", flush=True)
     if not args.no_eval and all((args.out / f).is_dir() for f in ("tiny-bert", "tiny-gpt", "tiny-seq2seq")):
         import evaluate_tiny
+
         evaluate_tiny.main(["--models", str(args.out), "--write-examples"])
 
 

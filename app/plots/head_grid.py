@@ -353,8 +353,11 @@ class HeadGridView(TitledView):
         if hit is None:
             return ""
         score = self.metric_text(*hit)
-        return (self.tr("layer {0} · head {1}\n").format(*hit) + (f"{score}\n" if score else "")
-                + self.tr("click: show it in the large heatmap · right-click: ablate / restore"))
+        return (
+            self.tr("layer {0} · head {1}\n").format(*hit)
+            + (f"{score}\n" if score else "")
+            + self.tr("click: show it in the large heatmap · right-click: ablate / restore")
+        )
 
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
         hit = self.head_at(scene_pos) if self._metric_values is not None else None
@@ -372,6 +375,10 @@ class HeadGridView(TitledView):
         elif event.button() == Qt.MouseButton.RightButton:
             own = []
             if hit is not None:
-                own.append((self.tr("Ablate / restore layer {0} head {1}").format(*hit),
-                            lambda: self.ablation_toggled.emit(*hit)))
+                own.append(
+                    (
+                        self.tr("Ablate / restore layer {0} head {1}").format(*hit),
+                        lambda: self.ablation_toggled.emit(*hit),
+                    )
+                )
             self.popup_menu(event.screenPos().toPoint(), *own)

@@ -66,7 +66,8 @@ class HeatmapView(TitledView):
             self.tr(
                 "Attention of one head: rows are queries, columns keys. Hover a cell for its weight; "
                 "click it (or Enter) to see how it was computed. Arrow keys move the highlighted cell, "
-                "PageUp/PageDown the layer.")
+                "PageUp/PageDown the layer."
+            )
         )
         pen = QPen(QColor(SELECTION))
         pen.setWidthF(2)
@@ -322,9 +323,10 @@ class HeatmapView(TitledView):
         if overview is None or self._exact_weight(query, key) is not None:
             return f"{q} (#{query}) → {k} (#{key}): {weight:.3f}"
         q0, q1, k0, k1 = overview.block(query, key)
-        return self.tr("{0} (#{1}) → {2} (#{3}): ≤ {4:.3f}, the max of {5}×{6} tokens (#{7}–{8} → #{9}–{10}); "
-                       "zoom in for exact weights").format(
-            q, query, k, key, weight, q1 - q0, k1 - k0, q0, q1 - 1, k0, k1 - 1)
+        return self.tr(
+            "{0} (#{1}) → {2} (#{3}): ≤ {4:.3f}, the max of {5}×{6} tokens (#{7}–{8} → #{9}–{10}); "
+            "zoom in for exact weights"
+        ).format(q, query, k, key, weight, q1 - q0, k1 - k0, q0, q1 - 1, k0, k1 - 1)
 
     # -- drawing -----------------------------------------------------------------------------
 

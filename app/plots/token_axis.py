@@ -100,8 +100,11 @@ class TokenAxis(pg.AxisItem):
             self.upright = self.orientation == "bottom" and len(level) < hi - lo + 1 and len(upright) > len(level)
             chosen = upright if self.upright else level
         # Level labels keep their width (they were spaced by it); the others have a line's room to say where.
-        self.numbered = (hi - lo + 1 >= NUMBERED_FROM and len(chosen) < hi - lo + 1
-                         and (self.orientation in ("left", "right") or self.upright))
+        self.numbered = (
+            hi - lo + 1 >= NUMBERED_FROM
+            and len(chosen) < hi - lo + 1
+            and (self.orientation in ("left", "right") or self.upright)
+        )
         return [(1.0, [v + self._offset for v in chosen])]
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph override
@@ -148,8 +151,11 @@ class TokenAxis(pg.AxisItem):
             p.save()
             p.translate(QPointF(x, top))
             p.rotate(-90)  # reads bottom to top, ending at the axis
-            p.drawText(QRectF(-room, -height / 2, room, height),
-                       int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), shown)
+            p.drawText(
+                QRectF(-room, -height / 2, room, height),
+                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                shown,
+            )
             p.restore()
 
     def _upright_room(self) -> int:

@@ -22,17 +22,15 @@ class AttentionPicker(QWidget):
         self.setObjectName("attentionPicker")
         self.stack_box = QComboBox()
         self.stack_box.setObjectName("stackPicker")
-        self.stack_box.setToolTip(self.tr(
-                                      "Which attention: the encoder's, the decoder's, or the decoder's "
-                                      "cross-attention to the encoder"))
+        self.stack_box.setToolTip(
+            self.tr("Which attention: the encoder's, the decoder's, or the decoder's cross-attention to the encoder")
+        )
         self.layer_box = QSpinBox()
         self.layer_box.setObjectName("layerPicker")
         self.layer_box.setToolTip(self.tr("The layer shown (PageUp/PageDown in the heatmap or the head grid)"))
         self.head_box = QSpinBox()
         self.head_box.setObjectName("headPicker")
-        self.head_box.setToolTip(self.tr(
-                                     "The head shown in the large heatmap (or click a thumbnail in the "
-                                     "head grid)"))
+        self.head_box.setToolTip(self.tr("The head shown in the large heatmap (or click a thumbnail in the head grid)"))
         self.mean_box = QCheckBox(self.tr("mean"))
         self.mean_box.setObjectName("headMean")
         self.mean_box.setToolTip(self.tr("Show the mean over the layer's heads"))
@@ -47,7 +45,8 @@ class AttentionPicker(QWidget):
             self.tr(
                 "Colours of the large heatmap: linear; log (10⁻⁴ darkest … 1 brightest: small weights "
                 "become visible); per row (each query's strongest key is brightest); and whether to hide "
-                "the first token. Hover always shows the true weight.")
+                "the first token. Hover always shows the true weight."
+            )
         )
         menu = QMenu(self.colour_button)
         scales = QActionGroup(menu)
@@ -66,7 +65,8 @@ class AttentionPicker(QWidget):
         self.hide_first_action.setToolTip(
             self.tr(
                 "Many models put most of each row's weight on the first token: hide it and renormalise "
-                "each row over the other keys; the title says how much weight was hidden.")
+                "each row over the other keys; the title says how much weight was hidden."
+            )
         )
         menu.triggered.connect(self._on_colour_chosen)
         self.colour_button.setMenu(menu)
@@ -75,8 +75,14 @@ class AttentionPicker(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(3)
-        labelled = (self._stack_label, self.stack_box, QLabel(self.tr("layer")), self.layer_box,
-                    QLabel(self.tr("head")), self.head_box)
+        labelled = (
+            self._stack_label,
+            self.stack_box,
+            QLabel(self.tr("layer")),
+            self.layer_box,
+            QLabel(self.tr("head")),
+            self.head_box,
+        )
         for widget in (*labelled, self.mean_box):
             row.addWidget(widget)
         row.addStretch(1)

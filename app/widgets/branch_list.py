@@ -33,13 +33,16 @@ class BranchList(QWidget):
         self.redo_button = QPushButton(self.tr("Redo"))
         self.redo_button.setObjectName("redoButton")
         self.redo_button.setToolTip(
-            self.tr("Take the current branch's next token again ({0})").format(self._redo_key()))
+            self.tr("Take the current branch's next token again ({0})").format(self._redo_key())
+        )
         self.redo_button.clicked.connect(self.redo_requested)
         self.list = QListWidget()
         self.list.setObjectName("branchOutline")
-        self.list.setToolTip(self.tr(
-                                 "Each alternative you took is a branch: double-click to switch, F2 to "
-                                 "rename, right-click to delete"))
+        self.list.setToolTip(
+            self.tr(
+                "Each alternative you took is a branch: double-click to switch, F2 to rename, right-click to delete"
+            )
+        )
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._menu)
         self.list.itemActivated.connect(lambda item: self.switch_requested.emit(self.list.row(item)))
@@ -104,6 +107,10 @@ class BranchList(QWidget):
         menu.addAction(self.tr("Delete"), lambda: self.delete_requested.emit(row))
         compare = menu.addAction(self.tr("Compare with the branch shown"), lambda: self.compare_requested.emit(row))
         compare.setEnabled(row != self.current)
-        compare.setToolTip(self.tr("Pin the branch shown as the reference, switch to this one and show the "
-                                   "difference (Explain the prediction ▸ Compare to a reference)"))
+        compare.setToolTip(
+            self.tr(
+                "Pin the branch shown as the reference, switch to this one and show the "
+                "difference (Explain the prediction ▸ Compare to a reference)"
+            )
+        )
         menu.exec(self.list.mapToGlobal(point))

@@ -23,8 +23,10 @@ class CandidatesTable(QTableWidget):
         headers = (
             (self.tr("token"), ""),
             (self.tr("probability"), self.tr("The probability now, under the current masks")),
-            (self.tr("when generated"),
-             self.tr("The probability when the token was generated (shown when masks changed it since)")),
+            (
+                self.tr("when generated"),
+                self.tr("The probability when the token was generated (shown when masks changed it since)"),
+            ),
             ("id", ""),
         )
         for column, (title, tip) in enumerate(headers):
@@ -53,7 +55,8 @@ class CandidatesTable(QTableWidget):
             self.setToolTip(
                 self.tr(
                     "The candidates of token #{0}, now; double-click one to go back there and take it "
-                    "(the tokens after it are undone)").format(view.position)
+                    "(the tokens after it are undone)"
+                ).format(view.position)
             )
         if self.rowCount() != len(view.candidates):
             self.setRowCount(len(view.candidates))
@@ -97,8 +100,9 @@ class CandidatesTable(QTableWidget):
             if probs is None:
                 item.setToolTip("")
             elif reference is None:
-                item.setToolTip(self.tr("p = {0:.1%} now; not among the reference's top candidates here").format(
-                    candidate.prob))
+                item.setToolTip(
+                    self.tr("p = {0:.1%} now; not among the reference's top candidates here").format(candidate.prob)
+                )
             else:
                 item.setToolTip(self.tr("p = {0:.1%} now, {1:.1%} in the reference").format(candidate.prob, reference))
 

@@ -137,4 +137,3 @@ class WordWrap:
         if not self.xs:
             return self.margin, 0
         return self.xs[-1] + widths[-1] + self.spacing, self.rows[-1]
-

@@ -272,8 +272,9 @@ class FormulaPanel(QFrame):
         ]
         if e.softcap is not None:
             cap = v["softcap"]
-            rows.append((self.tr("softcap {0}").format(cap), v["capped"],
-                         self.tr("({0}·tanh(above / {1}))").format(cap, cap)))
+            rows.append(
+                (self.tr("softcap {0}").format(cap), v["capped"], self.tr("({0}·tanh(above / {1}))").format(cap, cap))
+            )
         rows += [
             (self.tr("+ bias"), v["bias"], f"({', '.join(parts)})"),
             (self.tr("= logit"), v["logit"], ""),
@@ -285,8 +286,7 @@ class FormulaPanel(QFrame):
         self.formula.setText("\n".join(lines))
         kv = self.tr("   (kv head {0}: grouped-query)").format(e.kv_head) if e.kv_head != e.head else ""
         self.vectors.setText(
-            f"q_{e.query} = {_vector(e.q)}   ‖q‖ = {v['q_norm']}{kv}\n"
-            f"k_{e.key} = {_vector(e.k)}   ‖k‖ = {v['k_norm']}"
+            f"q_{e.query} = {_vector(e.q)}   ‖q‖ = {v['q_norm']}{kv}\nk_{e.key} = {_vector(e.k)}   ‖k‖ = {v['k_norm']}"
         )
         self.bars.set_row(e.row_logits, e.row_probs, e.key)
         notes = []
@@ -310,7 +310,8 @@ class FormulaPanel(QFrame):
         query, key = display_text(e.query_token, 20), display_text(e.key_token, 20)
         stack = translate("EngineMessage", e.stack)
         return self.tr("{0!r} #{1} → {2!r} #{3} · {4} layer {5} · head {6}").format(
-            query, e.query, key, e.key, stack, e.layer, e.head)
+            query, e.query, key, e.key, stack, e.layer, e.head
+        )
 
     def _show_note(self, text: str) -> None:
         self.note.setText(text)

@@ -25,8 +25,10 @@ class GenerationBar(QWidget):
         self.setObjectName("generationBar")
         self.step_button = self._button("stepButton", self.tr("Step"), self.tr("One token"), "step")
         self.run_button = self._button(
-            "runButton", self.tr("Run"),
-            self.tr("Generate the number of tokens on the right (fewer at the limit below)"), "run"
+            "runButton",
+            self.tr("Run"),
+            self.tr("Generate the number of tokens on the right (fewer at the limit below)"),
+            "run",
         )
         self.run_count = QSpinBox()
         self.run_count.setObjectName("runCount")
@@ -35,10 +37,10 @@ class GenerationBar(QWidget):
         self.run_count.setToolTip(self.tr("How many tokens one click on Run generates (fewer at the limit below)"))
         self.limit_row = QHBoxLayout()
         self.limit_label = QLabel(self.tr("Stop after"))
-        self.stop_button = self._button("stopButton", self.tr("Stop"), self.tr("Stop after the current token"),
-                                        "stop")
-        self.undo_button = self._button("undoButton", self.tr("Undo"), self.tr("Remove the last generated token"),
-                                        "undo")
+        self.stop_button = self._button("stopButton", self.tr("Stop"), self.tr("Stop after the current token"), "stop")
+        self.undo_button = self._button(
+            "undoButton", self.tr("Undo"), self.tr("Remove the last generated token"), "undo"
+        )
         self.progress = QProgressBar()
         self.progress.setObjectName("runProgress")
         self.progress.setTextVisible(True)

@@ -24,9 +24,9 @@ class HeadScoresBar(QWidget):
         self.setObjectName("headScoresBar")
         self.picker = QComboBox()
         self.picker.setObjectName("headMetricPicker")
-        self.picker.setToolTip(self.tr(
-                                   "Colour each head of the grid by one of its scores (hover a head "
-                                   "for the value)"))
+        self.picker.setToolTip(
+            self.tr("Colour each head of the grid by one of its scores (hover a head for the value)")
+        )
         self.picker.addItem(self.tr("attention"), ATTENTION)
         for name, metric in METRICS.items():
             self.picker.addItem(i18n.title(metric.title), name)
@@ -39,7 +39,8 @@ class HeadScoresBar(QWidget):
             self.tr(
                 "Run a seeded sequence of random tokens, repeated twice, through the model and score "
                 "every head on it: an induction head attends from each repeated token to the token after "
-                "its first copy (score near 1)")
+                "its first copy (score near 1)"
+            )
         )
         self.status = QLabel("")
         self.status.setObjectName("headScoresStatus")

@@ -45,9 +45,9 @@ class HeadsTable(QTableWidget):
         self.verticalHeader().setDefaultSectionSize(20)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.setSortingEnabled(True)
-        self.setToolTip(self.tr(
-                            "Every head's scores on this text; click a column header to sort, a row to "
-                            "show that head"))
+        self.setToolTip(
+            self.tr("Every head's scores on this text; click a column header to sort, a row to show that head")
+        )
         self.columns: list[str] = []  # "layer", "head", then metric names
         self.currentCellChanged.connect(self._on_current_changed)
 
@@ -61,8 +61,11 @@ class HeadsTable(QTableWidget):
         layers, heads = source.prints.entropy.shape
         columns = ["layer", "head", *names]
         header = self.horizontalHeader()
-        order = (self.columns[header.sortIndicatorSection()], header.sortIndicatorOrder()) \
-            if self.columns and 0 <= header.sortIndicatorSection() < len(self.columns) else None
+        order = (
+            (self.columns[header.sortIndicatorSection()], header.sortIndicatorOrder())
+            if self.columns and 0 <= header.sortIndicatorSection() < len(self.columns)
+            else None
+        )
         current = self.current_head()
         with QSignalBlocker(self):
             self.setSortingEnabled(False)  # filling a sorted table moves rows under the loop

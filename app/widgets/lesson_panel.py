@@ -68,8 +68,15 @@ class LessonPanel(QDockWidget):
 
         content = QWidget()
         column = QVBoxLayout(content)
-        for widget in (self.counter, self.title, self.body, self.try_heading, self.try_this, self.action_button,
-                       self.result):
+        for widget in (
+            self.counter,
+            self.title,
+            self.body,
+            self.try_heading,
+            self.try_this,
+            self.action_button,
+            self.result,
+        ):
             column.addWidget(widget)
         column.addStretch(1)
         row = QHBoxLayout()

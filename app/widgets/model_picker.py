@@ -50,9 +50,9 @@ class ModelPicker(QWidget):
         self.hub_id.setObjectName("hubIdInput")
         self.hub_id.setPlaceholderText(self.tr("hub id or path, Enter to load"))
         self.hub_id.setClearButtonEnabled(True)
-        self.hub_id.setToolTip(self.tr(
-                                   "A Hugging Face hub id (online only) or the path of a model folder "
-                                   "or .gguf file; Enter loads it"))
+        self.hub_id.setToolTip(
+            self.tr("A Hugging Face hub id (online only) or the path of a model folder or .gguf file; Enter loads it")
+        )
         self.open_button = QToolButton()
         self.open_button.setObjectName("openButton")
         self.open_button.setText(self.tr("Open…"))
@@ -66,9 +66,9 @@ class ModelPicker(QWidget):
         self.options_button.setObjectName("loadOptionsButton")
         self.options_button.setText(self.tr("Options"))
         self.options_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.options_button.setToolTip(self.tr(
-                                           "How the next model loads: device, precision, remote code, "
-                                           "pickled weights, spreading over devices"))
+        self.options_button.setToolTip(
+            self.tr("How the next model loads: device, precision, remote code, pickled weights, spreading over devices")
+        )
         self.options_button.setMenu(self._options_menu())
         self.progress = QProgressBar()
         self.progress.setObjectName("loadProgress")
@@ -198,7 +198,8 @@ class ModelPicker(QWidget):
             self.request_load(folder)
 
     def _open_gguf(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a GGUF model"),
-                                              filter=self.tr("GGUF models (*.gguf)"))
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Open a GGUF model"), filter=self.tr("GGUF models (*.gguf)")
+        )
         if path:
             self.request_load(path)

@@ -71,8 +71,11 @@ class PredictionView(QWidget):
         self.lens_note = QLabel(self.tr("The logit lens of the current input appears here."))
         self.lens_note.setWordWrap(True)
         self.lens_table = _table(
-            "lensTable", self.tr("Each layer's residual stream read through the model's final norm and output head: "
-                                 "its most likely token, darker = more probable; hover for the top-k"),
+            "lensTable",
+            self.tr(
+                "Each layer's residual stream read through the model's final norm and output head: "
+                "its most likely token, darker = more probable; hover for the top-k"
+            ),
         )
         lens_page = QWidget()
         column = QVBoxLayout(lens_page)
@@ -85,9 +88,9 @@ class PredictionView(QWidget):
         self.importance_note.setWordWrap(True)
         self.compute_button = QPushButton(self.tr("Compute"))
         self.compute_button.setObjectName("importanceButton")
-        self.compute_button.setToolTip(self.tr(
-                                           "A fast gradient estimate first, then the exact map (one "
-                                           "ablation per head)"))
+        self.compute_button.setToolTip(
+            self.tr("A fast gradient estimate first, then the exact map (one ablation per head)")
+        )
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setObjectName("importanceCancel")
         self.cancel_button.setToolTip(self.tr("Stop computing the exact map"))
@@ -97,8 +100,11 @@ class PredictionView(QWidget):
         self.progress.setRange(0, 100)
         self.progress.hide()
         self.importance_table = _table(
-            "importanceTable", self.tr("Δ log p of the predicted token when the head is ablated (red: the head helps "
-                                       "it); click a head to ablate it, click again to restore it"),
+            "importanceTable",
+            self.tr(
+                "Δ log p of the predicted token when the head is ablated (red: the head helps "
+                "it); click a head to ablate it, click again to restore it"
+            ),
         )
         self.importance_table.cellClicked.connect(self._on_head_clicked)
         buttons = QHBoxLayout()
@@ -143,9 +149,12 @@ class PredictionView(QWidget):
                 table.setItem(entry, position, item)
         what = self.tr("each [MASK] slot's filler") if lens.stack == "encoder" else self.tr("the next token")
         shown = self.tr(" (the last {0} tokens)").format(positions) if lens.start else ""
-        self.lens_note.setText(self.tr(
-                                   "Top-1 token at each layer (rows) and position (columns{0}), "
-                                   "predicting {1}; the last row is the model's output.").format(shown, what))
+        self.lens_note.setText(
+            self.tr(
+                "Top-1 token at each layer (rows) and position (columns{0}), "
+                "predicting {1}; the last row is the model's output."
+            ).format(shown, what)
+        )
 
     # -- head importance ------------------------------------------------------------------------
     def show_importance(self, importance: HeadImportance | None, ablated: frozenset = frozenset()) -> None:
@@ -171,11 +180,15 @@ class PredictionView(QWidget):
                 hint = self.tr(" (ablated now: click to restore)") if off else self.tr(" (click to ablate)")
                 item.setToolTip(self.tr("layer {0} head {1}: Δ log p = {2:+.4f}").format(layer, head, value) + hint)
                 table.setItem(layer, head, item)
-        kind = (self.tr("exact: one ablation per head") if importance.exact
-                else self.tr("gradient estimate; the exact map follows"))
+        kind = (
+            self.tr("exact: one ablation per head")
+            if importance.exact
+            else self.tr("gradient estimate; the exact map follows")
+        )
         self.importance_note.setText(
             self.tr("How much p({0!s}) at position {1} (log p = {2:.3f}) depends on each head — {3}.").format(
-                display_text(importance.target_text), importance.position, importance.logprob, kind)
+                display_text(importance.target_text), importance.position, importance.logprob, kind
+            )
         )
         if importance.exact:
             self.set_computing(False)

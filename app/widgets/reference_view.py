@@ -44,8 +44,11 @@ def divergences(reference: Attention, current: Attention) -> tuple[dict[str, NDA
             continue
         queries, keys = min(a.shape[2], b.shape[2]), min(a.shape[3], b.shape[3])
         if (queries, keys) != a.shape[2:] or (queries, keys) != b.shape[2:]:
-            notes.append(translate("reference_view", "{0}: the first {1} of {2} / {3} tokens").format(
-                translate("EngineMessage", stack), queries, a.shape[2], b.shape[2]))
+            notes.append(
+                translate("reference_view", "{0}: the first {1} of {2} / {3} tokens").format(
+                    translate("EngineMessage", stack), queries, a.shape[2], b.shape[2]
+                )
+            )
         result[stack] = js_divergence(a[:, :, :queries, :keys], b[:, :, :queries, :keys])
     note = translate("reference_view", "Lengths differ; compared {0}.").format("; ".join(sorted(notes)))
     return result, note if notes else ""
@@ -66,9 +69,7 @@ class ReferenceView(QWidget):
         self.setObjectName("referenceView")
         self.reference: Attention | None = None
         self.values: dict[str, NDArray[np.float32]] = {}
-        self.note = QLabel(self.tr(
-                               "Pin a run, then change the text, masks or ablations to see how each "
-                               "head moved."))
+        self.note = QLabel(self.tr("Pin a run, then change the text, masks or ablations to see how each head moved."))
         self.note.setObjectName("referenceNote")
         self.note.setWordWrap(True)
         self.pin_button = QPushButton(self.tr("Pin as reference"))
@@ -81,12 +82,16 @@ class ReferenceView(QWidget):
         )
         self.table = QTableWidget(0, 4)
         self.table.setObjectName("divergenceTable")
-        self.table.setHorizontalHeaderLabels([self.tr("stack"), self.tr("layer"), self.tr("head"),
-                                              self.tr("JS divergence to the reference")])
-        self.table.setToolTip(self.tr(
-                                  "Jensen–Shannon divergence (bits, 0: same rows, 1: disjoint) between "
-                                  "this head's attention now and in the reference, the mean over query "
-                                  "rows; click a column to sort"))
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("stack"), self.tr("layer"), self.tr("head"), self.tr("JS divergence to the reference")]
+        )
+        self.table.setToolTip(
+            self.tr(
+                "Jensen–Shannon divergence (bits, 0: same rows, 1: disjoint) between "
+                "this head's attention now and in the reference, the mean over query "
+                "rows; click a column to sort"
+            )
+        )
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -108,18 +113,19 @@ class ReferenceView(QWidget):
         self.reference = reference
         self.values = {}
         self.table.setRowCount(0)
-        self.note.setText(self.tr("Pinned: change the text, masks or ablations to compare.") if reference is not None
-                          else self.tr(
-                                   "Pin a run, then change the text, masks or ablations to see how "
-                                   "each head moved."))
+        self.note.setText(
+            self.tr("Pinned: change the text, masks or ablations to compare.")
+            if reference is not None
+            else self.tr("Pin a run, then change the text, masks or ablations to see how each head moved.")
+        )
 
     def show_current(self, snapshot: AttentionSnapshot | None) -> None:
         if self.reference is None or snapshot is None:
             return
         if max((snapshot.shape(s)[2] for s in snapshot.stacks), default=0) > MAX_TOKENS:
-            self.note.setText(self.tr(
-                                  "Longer than {0} tokens: compare exports with `attnlab compare` "
-                                  "instead.").format(MAX_TOKENS))
+            self.note.setText(
+                self.tr("Longer than {0} tokens: compare exports with `attnlab compare` instead.").format(MAX_TOKENS)
+            )
             return
         self.values, note = divergences(self.reference, pinned(snapshot))
         if not self.values:
@@ -127,8 +133,12 @@ class ReferenceView(QWidget):
         else:
             self.note.setText(note or self.tr("Same tokens: compared position by position."))
         self.table.setSortingEnabled(False)
-        rows = [(stack, layer, head, float(v[layer, head])) for stack, v in sorted(self.values.items())
-                for layer in range(v.shape[0]) for head in range(v.shape[1])]
+        rows = [
+            (stack, layer, head, float(v[layer, head]))
+            for stack, v in sorted(self.values.items())
+            for layer in range(v.shape[0])
+            for head in range(v.shape[1])
+        ]
         self.table.setRowCount(len(rows))
         for i, (stack, layer, head, value) in enumerate(rows):
             for column, shown in enumerate((stack, layer, head, value)):

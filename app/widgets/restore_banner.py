@@ -22,9 +22,7 @@ class RestoreBanner(QFrame):
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.restore = QPushButton(self.tr("Restore"))
         self.restore.setObjectName("restoreButton")
-        self.restore.setToolTip(self.tr(
-                                    "Open the unsaved session again: its model, text, masks and "
-                                    "generated tokens"))
+        self.restore.setToolTip(self.tr("Open the unsaved session again: its model, text, masks and generated tokens"))
         self.discard = QPushButton(self.tr("Discard"))
         self.discard.setObjectName("discardButton")
         self.discard.setToolTip(self.tr("Delete the unsaved session for good"))

@@ -24,9 +24,9 @@ class SamplingPanel(QGroupBox):
         self.setObjectName("samplingPanel")
         self.greedy = QCheckBox(self.tr("greedy (always the most likely token)"))
         self.greedy.setObjectName("samplingGreedy")
-        self.greedy.setToolTip(self.tr(
-                                   "Always take the most likely next token; untick to sample with the "
-                                   "settings below"))
+        self.greedy.setToolTip(
+            self.tr("Always take the most likely next token; untick to sample with the settings below")
+        )
         self.temperature = self._double("samplingTemperature", 0.05, 5.0, 0.05, 2)
         self.top_k = self._int("samplingTopK", 0, 100_000, self.tr("all"))
         self.top_p = self._double("samplingTopP", 0.01, 1.0, 0.01, 2)
@@ -34,12 +34,16 @@ class SamplingPanel(QGroupBox):
         self.max_new_tokens = self._int("maxNewTokens", 1, 100_000, "")  # shown by the generation bar
         self.candidates = self._int("samplingCandidates", 1, 100, "")
         for box, tip in (
-            (self.temperature,
-             self.tr("Divides the logits before sampling: below 1 sharpens, above 1 flattens the choice")),
+            (
+                self.temperature,
+                self.tr("Divides the logits before sampling: below 1 sharpens, above 1 flattens the choice"),
+            ),
             (self.top_k, self.tr("Sample only among the k most likely tokens (all: no limit)")),
             (self.top_p, self.tr("Sample only among the most likely tokens whose probabilities add up to p")),
-            (self.seed,
-             self.tr("The random seed: the same seed gives the same generation (random: a new one each time)")),
+            (
+                self.seed,
+                self.tr("The random seed: the same seed gives the same generation (random: a new one each time)"),
+            ),
             (self.candidates, self.tr("How many candidates for the next token the table lists")),
         ):
             box.setToolTip(tip)

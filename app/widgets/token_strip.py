@@ -47,12 +47,18 @@ KIND_TITLES = {  # translated where shown (TokenStrip's context)
 }
 
 KEYS = (  # the strip's keys, for Help ▸ Keyboard Shortcuts (translated there, context "keyboard_help")
-    (QT_TRANSLATE_NOOP("keyboard_help", "Arrow keys, Home / End"),
-     QT_TRANSLATE_NOOP("keyboard_help", "token strip: move to another token (Shift: select a range of tokens)")),
-    (QT_TRANSLATE_NOOP("keyboard_help", "Space / Enter"),
-     QT_TRANSLATE_NOOP("keyboard_help", "token strip: click the token (mask, knock out, or its candidates)")),
-    (QT_TRANSLATE_NOOP("keyboard_help", "Menu / Shift+F10"),
-     QT_TRANSLATE_NOOP("keyboard_help", "token strip: the token's menu")),
+    (
+        QT_TRANSLATE_NOOP("keyboard_help", "Arrow keys, Home / End"),
+        QT_TRANSLATE_NOOP("keyboard_help", "token strip: move to another token (Shift: select a range of tokens)"),
+    ),
+    (
+        QT_TRANSLATE_NOOP("keyboard_help", "Space / Enter"),
+        QT_TRANSLATE_NOOP("keyboard_help", "token strip: click the token (mask, knock out, or its candidates)"),
+    ),
+    (
+        QT_TRANSLATE_NOOP("keyboard_help", "Menu / Shift+F10"),
+        QT_TRANSLATE_NOOP("keyboard_help", "token strip: the token's menu"),
+    ),
 )
 
 # (background, border, text) per state
@@ -392,8 +398,12 @@ class TokenStrip(QAbstractScrollArea):
         return bottom + MARGIN
 
     def _content_rect(self, position: int) -> QRect:
-        return QRect(self._wrap.xs[position], MARGIN + self._wrap.rows[position] * self._pitch(),
-                     self._widths[position], self._chip_height(position))
+        return QRect(
+            self._wrap.xs[position],
+            MARGIN + self._wrap.rows[position] * self._pitch(),
+            self._widths[position],
+            self._chip_height(position),
+        )
 
     def _update_scroll(self) -> None:
         bar, view = self.verticalScrollBar(), self.viewport().height()
@@ -425,14 +435,25 @@ class TokenStrip(QAbstractScrollArea):
             now, then = self._probs[position - self._inputs]
         low, high = self._range if self._range is not None else (1, 0)
         return TokenChip(
-            position, token, self._texts[position], generated, looks_special(token),
-            self._marks.get(position, ""), now, then, self._reference.get(position),
-            generated and position == self._selected, low <= position <= high, not self._loading,
+            position,
+            token,
+            self._texts[position],
+            generated,
+            looks_special(token),
+            self._marks.get(position, ""),
+            now,
+            then,
+            self._reference.get(position),
+            generated and position == self._selected,
+            low <= position <= high,
+            not self._loading,
         )
 
     def _tooltip(self, chip: TokenChip) -> str:
-        state = {"mask": translate("TokenChip", " · masked with [MASK]"),
-                 "knockout": translate("TokenChip", " · knocked out of attention")}.get(chip.mark, "")
+        state = {
+            "mask": translate("TokenChip", " · masked with [MASK]"),
+            "knockout": translate("TokenChip", " · knocked out of attention"),
+        }.get(chip.mark, "")
         origin = translate("TokenChip", " · generated") if chip.generated else ""
         prob = ""
         if chip.prob_now is not None:
@@ -440,8 +461,11 @@ class TokenStrip(QAbstractScrollArea):
             if chip.prob_then is not None:
                 prob += translate("TokenChip", ", {0:.1%} when generated").format(chip.prob_then)
         if chip.prob_reference is not None:
-            shown = (translate("TokenChip", ", {0:.1%} in the reference") if prob
-                     else translate("TokenChip", "\np = {0:.1%} in the reference"))
+            shown = (
+                translate("TokenChip", ", {0:.1%} in the reference")
+                if prob
+                else translate("TokenChip", "\np = {0:.1%} in the reference")
+            )
             prob += shown.format(chip.prob_reference)
         hint = ""
         if chip.generated:
@@ -507,13 +531,19 @@ class TokenStrip(QAbstractScrollArea):
             assert isinstance(event, QHelpEvent)
             position = self.position_at(event.pos())
             if position is not None:
-                QToolTip.showText(event.globalPos(), self._tooltip(self._chip(position)), self.viewport(),
-                                  self.chip_rect(position))
+                QToolTip.showText(
+                    event.globalPos(), self._tooltip(self._chip(position)), self.viewport(), self.chip_rect(position)
+                )
             elif self._loading and self._loading_rect.translated(0, -self.verticalScrollBar().value()).contains(
-                    event.pos()):
-                QToolTip.showText(event.globalPos(), self.tr(
-                    "These tokens come from the model's tokenizer alone: attention follows once the model "
-                    "is loaded"), self.viewport())
+                event.pos()
+            ):
+                QToolTip.showText(
+                    event.globalPos(),
+                    self.tr(
+                        "These tokens come from the model's tokenizer alone: attention follows once the model is loaded"
+                    ),
+                    self.viewport(),
+                )
             elif self.toolTip():
                 QToolTip.showText(event.globalPos(), self.toolTip(), self.viewport())
             else:
@@ -597,8 +627,9 @@ class TokenStrip(QAbstractScrollArea):
         elif key in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._current >= 0:
             if not self._loading:
                 self._click(self._current)
-        elif (key == Qt.Key.Key_Menu or (key == Qt.Key.Key_F10 and event.modifiers()
-                                          & Qt.KeyboardModifier.ShiftModifier)) and self._current >= 0:
+        elif (
+            key == Qt.Key.Key_Menu or (key == Qt.Key.Key_F10 and event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        ) and self._current >= 0:
             if not self._loading:
                 rect = self.chip_rect(self._current)
                 self._popup(self._current, self.viewport().mapToGlobal(rect.bottomLeft()))

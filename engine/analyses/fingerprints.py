@@ -36,8 +36,12 @@ class HeadFingerprints:
     def arrays(self) -> dict[str, NDArray[np.float32]]:
         """By the names `attnlab export` writes (`{stack}_head_{name}`)."""
         return {
-            "entropy": self.entropy, "sink": self.sink, "prev_token": self.prev_token, "self": self.self_weight,
-            "distance": self.distance, "induction": self.induction,
+            "entropy": self.entropy,
+            "sink": self.sink,
+            "prev_token": self.prev_token,
+            "self": self.self_weight,
+            "distance": self.distance,
+            "induction": self.induction,
         }
 
 
@@ -98,8 +102,9 @@ def packed_rows(
     `token_ids` [≥ end]: the tokens along the axes (induction); None: induction is NaN."""
     starts, gaps = _triangle(first, end)
     if packed.shape[-1] != gaps.size:
-        raise ValueError(f"rows {first}..{end - 1} of a packed triangle hold {gaps.size} values, "
-                         f"got {packed.shape[-1]}")
+        raise ValueError(
+            f"rows {first}..{end - 1} of a packed triangle hold {gaps.size} values, got {packed.shape[-1]}"
+        )
     half = packed.dtype == np.float16  # the store's: converted through tables (exact, and ~10× faster)
     p = widen(packed) if half else np.asarray(packed, np.float32)  # [..., packed]
     query = np.arange(first, end)
@@ -252,8 +257,9 @@ def _square(attention: NDArray[np.floating]) -> NDArray[np.floating]:
     if p.dtype not in (np.float32, np.float64):
         p = p.astype(np.float32)
     if p.ndim < 2 or p.shape[-1] != p.shape[-2]:
-        raise ValueError(f"head fingerprints need self-attention [..., query, key] with as many keys as queries, "
-                         f"got shape {p.shape}")
+        raise ValueError(
+            f"head fingerprints need self-attention [..., query, key] with as many keys as queries, got shape {p.shape}"
+        )
     return p
 
 

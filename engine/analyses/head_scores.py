@@ -66,8 +66,12 @@ def stacked_prints(per_layer: list[dict[str, NDArray[np.float32]]]) -> HeadFinge
     """Fingerprints [layer, head] from each layer's `HeadFingerprints.arrays()` ([head] each)."""
     stacked = {name: np.stack([p[name] for p in per_layer]) for name in per_layer[0]}  # name -> [layer, head]
     return HeadFingerprints(
-        entropy=stacked["entropy"], sink=stacked["sink"], prev_token=stacked["prev_token"],
-        self_weight=stacked["self"], distance=stacked["distance"], induction=stacked["induction"],
+        entropy=stacked["entropy"],
+        sink=stacked["sink"],
+        prev_token=stacked["prev_token"],
+        self_weight=stacked["self"],
+        distance=stacked["distance"],
+        induction=stacked["induction"],
     )
 
 

@@ -14,8 +14,9 @@ def js_divergence(a: NDArray[np.float32], b: NDArray[np.float32]) -> NDArray[np.
     the mean over its query rows.
     """
     if a.shape != b.shape or a.ndim != 4:
-        raise ValueError(f"js_divergence needs two [layer, head, query, key] arrays of one shape, got {a.shape} "
-                         f"and {b.shape}")
+        raise ValueError(
+            f"js_divergence needs two [layer, head, query, key] arrays of one shape, got {a.shape} and {b.shape}"
+        )
     p, q = a.astype(np.float64), b.astype(np.float64)
     m = (p + q) / 2
     return (0.5 * (_kl(p, m) + _kl(q, m))).mean(axis=-1).astype(np.float32)

@@ -248,7 +248,5 @@ class AttentionStore:
 
     def snapshot(self) -> AttentionSnapshot:
         return AttentionSnapshot(
-            tuple(
-                (name, s.data, s.rows, s.rows if s.causal else s.keys, s.causal) for name, s in self._stacks.items()
-            )
+            tuple((name, s.data, s.rows, s.rows if s.causal else s.keys, s.causal) for name, s in self._stacks.items())
         )

@@ -24,8 +24,9 @@ def table(function: Callable[[NDArray[np.float32]], NDArray[np.float32]] | None 
     return values
 
 
-def widen(values: NDArray[np.floating], function: Callable[[NDArray[np.float32]], NDArray[np.float32]] | None = None
-          ) -> NDArray[np.float32]:
+def widen(
+    values: NDArray[np.floating], function: Callable[[NDArray[np.float32]], NDArray[np.float32]] | None = None
+) -> NDArray[np.float32]:
     """function(values) (or values) as float32, same shape; `function` must be a module-level function
     (tables are cached by it)."""
     return table(function)[np.asarray(values, np.float16).view(np.uint16)]

@@ -165,7 +165,7 @@ def read_session(path: str | os.PathLike[str]) -> SessionData:
 
 def from_json(data: Any, name: str = "the session") -> SessionData:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise SessionFileError(f"{name} is not an attnlab session (it has no \"format\": \"{FORMAT}\")")
+        raise SessionFileError(f'{name} is not an attnlab session (it has no "format": "{FORMAT}")')
     version = data.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise SessionFileError(f"{name} has no valid schema_version: the file is damaged")
@@ -184,12 +184,24 @@ def from_json(data: Any, name: str = "the session") -> SessionData:
         device=reader.string(model, "model.device") or "auto",
         dtype=reader.string(model, "model.dtype") or "auto",
     )
-    known = {"format", "schema_version", "attnlab_version", "saved_at", "model", "text", "source", "masks",
-             "sampling", "generated", "branches", "current_branch"}
+    known = {
+        "format",
+        "schema_version",
+        "attnlab_version",
+        "saved_at",
+        "model",
+        "text",
+        "source",
+        "masks",
+        "sampling",
+        "generated",
+        "branches",
+        "current_branch",
+    }
     branches = reader.branches(data.get("branches", []))
     current = data.get("current_branch", 0)
     if not isinstance(current, int) or isinstance(current, bool) or not 0 <= current < max(len(branches), 1):
-        raise reader.fail(f"\"current_branch\" must be the index of one of its {len(branches)} branches")
+        raise reader.fail(f'"current_branch" must be the index of one of its {len(branches)} branches')
     return SessionData(
         model=ref,
         text=reader.string(data, "text"),
@@ -215,45 +227,45 @@ class _Reader:
     def section(self, data: dict, key: str) -> dict:
         value = data.get(key)
         if not isinstance(value, dict):
-            raise self.fail(f"\"{key}\" must be an object")
+            raise self.fail(f'"{key}" must be an object')
         return value
 
     def string(self, data: dict, key: str, required: bool = False) -> str:
         value = data.get(key.split(".")[-1], None if required else "")
         if not isinstance(value, str) or (required and not value):
-            raise self.fail(f"\"{key}\" must be {'a non-empty' if required else 'a'} string")
+            raise self.fail(f'"{key}" must be {"a non-empty" if required else "a"} string')
         return value
 
     def optional_string(self, data: dict, key: str) -> str | None:
         value = data.get(key.split(".")[-1])
         if value is not None and not isinstance(value, str):
-            raise self.fail(f"\"{key}\" must be a string or null")
+            raise self.fail(f'"{key}" must be a string or null')
         return value
 
     def ints(self, value: Any, key: str, minimum: int | None = None) -> list[int]:
         if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-            raise self.fail(f"\"{key}\" must be a list of integers")
+            raise self.fail(f'"{key}" must be a list of integers')
         if minimum is not None and any(v < minimum for v in value):
-            raise self.fail(f"\"{key}\" holds a number below {minimum}")
+            raise self.fail(f'"{key}" holds a number below {minimum}')
         return value
 
     def branches(self, value: Any) -> tuple[tuple[str, tuple[int, ...]], ...]:
         if not isinstance(value, list):
-            raise self.fail("\"branches\" must be a list")
+            raise self.fail('"branches" must be a list')
         out = []
         for item in value:
             if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-                raise self.fail(f"a branch must be {{\"name\": text, \"tokens\": [ids]}}, got {item!r}")
+                raise self.fail(f'a branch must be {{"name": text, "tokens": [ids]}}, got {item!r}')
             out.append((item["name"], tuple(self.ints(item.get("tokens", []), "branches.tokens", minimum=0))))
         return tuple(out)
 
     def masks(self, value: Any) -> Masks:
         if not isinstance(value, dict):
-            raise self.fail("\"masks\" must be an object")
+            raise self.fail('"masks" must be an object')
         knockouts = []
         for item in value.get("knockouts", []):
             if not (isinstance(item, list) and len(item) == 2 and item[0] in ("encoder", "decoder")):
-                raise self.fail(f"a knock-out must be [\"encoder\" or \"decoder\", position], got {item!r}")
+                raise self.fail(f'a knock-out must be ["encoder" or "decoder", position], got {item!r}')
             knockouts.append((item[0], self.ints(item[1:], "masks.knockouts", minimum=0)[0]))
         heads = []
         for item in value.get("ablated_heads", []):
@@ -269,10 +281,17 @@ class _Reader:
 
     def sampling(self, value: Any) -> SamplingConfig:
         if not isinstance(value, dict):
-            raise self.fail("\"sampling\" must be an object")
+            raise self.fail('"sampling" must be an object')
         default = SamplingConfig()
-        types = {"greedy": bool, "temperature": float, "top_k": int, "top_p": float, "seed": int,
-                 "candidates": int, "max_new_tokens": int}
+        types = {
+            "greedy": bool,
+            "temperature": float,
+            "top_k": int,
+            "top_p": float,
+            "seed": int,
+            "candidates": int,
+            "max_new_tokens": int,
+        }
         fields: dict[str, Any] = {}
         for key, kind in types.items():
             item = value.get(key, getattr(default, key))
@@ -281,9 +300,9 @@ class _Reader:
                 continue
             ok = isinstance(item, kind) or (kind is float and isinstance(item, int))
             if not ok or (kind is not bool and isinstance(item, bool)):
-                raise self.fail(f"\"sampling.{key}\" must be {'true/false' if kind is bool else 'a number'}")
+                raise self.fail(f'"sampling.{key}" must be {"true/false" if kind is bool else "a number"}')
             if isinstance(item, float) and not math.isfinite(item):
-                raise self.fail(f"\"sampling.{key}\" must be finite")
+                raise self.fail(f'"sampling.{key}" must be finite')
             fields[key] = kind(item)
         try:
             return SamplingConfig(**fields)

@@ -345,8 +345,13 @@ def attention_mask(
         if padding is None or bool(padding.all()):
             return None
     return eager_mask(
-        q_length=q_length, kv_length=kv_length, q_offset=q_offset, kv_offset=kv_offset,
-        attention_mask=attention_mask, local_size=local_size, **kwargs,
+        q_length=q_length,
+        kv_length=kv_length,
+        q_offset=q_offset,
+        kv_offset=kv_offset,
+        attention_mask=attention_mask,
+        local_size=local_size,
+        **kwargs,
     )
 
 
@@ -369,9 +374,9 @@ def classify(name: str, kind: str) -> str:
     return "encoder" if "encoder" in parts else "decoder"
 
 
-def map_sites(model: torch.nn.Module, seen: dict[tuple[int, int], tuple[int, int]], kind: str) -> tuple[
-    dict[tuple[int, int], tuple[str, int]], dict[str, tuple[int, int]]
-]:
+def map_sites(
+    model: torch.nn.Module, seen: dict[tuple[int, int], tuple[int, int]], kind: str
+) -> tuple[dict[tuple[int, int], tuple[str, int]], dict[str, tuple[int, int]]]:
     """Name every attention call of a probe forward (`seen`, in call order): (stack, layer), each
     stack's layers numbered 0..n-1 in the order they ran. Writes on each module how many calls of
     it one forward makes (`site_key` needs it).

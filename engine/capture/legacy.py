@@ -68,8 +68,12 @@ def find_sites(model: torch.nn.Module, run: Callable[[torch.nn.Module], object])
     finally:
         for handle in handles:
             handle.remove()
-    returned = [t for name in ("attentions", "encoder_attentions", "decoder_attentions", "cross_attentions")
-                for t in (getattr(out, name, None) or ()) if isinstance(t, torch.Tensor)]
+    returned = [
+        t
+        for name in ("attentions", "encoder_attentions", "decoder_attentions", "cross_attentions")
+        for t in (getattr(out, name, None) or ())
+        if isinstance(t, torch.Tensor)
+    ]
     sites: dict[int, Site] = {}
     for probs in returned:
         for module, output in calls:
@@ -113,8 +117,10 @@ def install(model: torch.nn.Module, sites: list[Site], bidirectional: bool) -> N
 
 def unsupported(sites: list[Site], probe: Probe) -> dict[str, str]:
     """Feature -> why this model cannot do it, from what the probe forward showed."""
-    reasons = {INSPECTOR: "the formula inspector needs attention computed through transformers' AttentionInterface, "
-                          "and this architecture computes it in its own code"}
+    reasons = {
+        INSPECTOR: "the formula inspector needs attention computed through transformers' AttentionInterface, "
+        "and this architecture computes it in its own code"
+    }
     if any(id(s.module) not in probe.masked for s in sites):
         reasons[KNOCKOUT] = (
             "knock-outs go through a 4D attention mask (query × key), and this architecture's attention takes none"
@@ -152,6 +158,7 @@ def _before_attention(signature: inspect.Signature, mask_name: str | None, zeros
             mask = mask.expand(*mask.shape[:2], hidden.shape[1], mask.shape[-1])
         bound.arguments[mask_name] = _knock_out_of(mask, lambda additive: hooks.on_scores(module, additive))
         return bound.args, bound.kwargs
+
     return hook
 
 
@@ -171,6 +178,7 @@ def _after_attention(probs_at: int):
         probs = output[probs_at] if isinstance(output, tuple) and len(output) > probs_at else None
         if isinstance(probs, torch.Tensor) and probs.ndim == 4:
             hooks.on_probs(module, probs)
+
     return hook
 
 
@@ -184,4 +192,5 @@ def _before_projection(attention: torch.nn.Module, heads: int):
         per_head = merged.reshape(batch, queries, heads, width // heads).transpose(1, 2)  # [batch, head, query, dim]
         per_head = hooks.on_output(attention, per_head)
         return (per_head.transpose(1, 2).reshape(batch, queries, width), *args[1:])
+
     return hook

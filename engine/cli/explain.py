@@ -20,13 +20,16 @@ from attnlab.engine.cli.run_flags import Parser, add_run_flags, is_stack, main_s
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="attnlab explain", description="Print the numbers behind one attention weight as JSON.")
     add_run_flags(parser)
-    parser.add_argument("--stack", help="encoder, decoder or cross (default: the stack that reads --text, "
-                        "or an encoder-decoder's encoder)")
+    parser.add_argument(
+        "--stack",
+        help="encoder, decoder or cross (default: the stack that reads --text, or an encoder-decoder's encoder)",
+    )
     parser.add_argument("--layer", type=int, required=True)
     parser.add_argument("--head", type=int, required=True)
     parser.add_argument("--query", type=int, required=True, metavar="I", help="the query token's position")
-    parser.add_argument("--key", type=int, required=True, metavar="J",
-                        help="the key token's position (cross-attention: in the source)")
+    parser.add_argument(
+        "--key", type=int, required=True, metavar="J", help="the key token's position (cross-attention: in the source)"
+    )
     return parser
 
 

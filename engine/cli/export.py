@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", required=True, help="the .npz file to write")
     parser.add_argument("--save-session", metavar="FILE.attnlab", help="also write the run as a session file")
     parser.add_argument(
-        "--session", metavar="FILE.attnlab",
+        "--session",
+        metavar="FILE.attnlab",
         help="replay a session file (its model, text, masks, sampling and tokens) instead of the run flags",
     )
     for action in parser._actions:  # --model comes from the session with --session: checked in export()
@@ -81,8 +82,12 @@ class Selection:
 
     def sized(self, layers: int, heads: int, queries: int, keys: int) -> tuple[int, int, int, int]:
         """[layer, head, query, key] of the selection from attention of that shape."""
-        return (len(self.layers) if self.layers is not None else layers,
-                len(self.heads) if self.heads is not None else heads, queries, keys)
+        return (
+            len(self.layers) if self.layers is not None else layers,
+            len(self.heads) if self.heads is not None else heads,
+            queries,
+            keys,
+        )
 
     def recomputed(self, session, shape: tuple[int, int, int, int]) -> np.ndarray:
         """The selected decoder attention of a long-mode session, each head recomputed exactly."""
@@ -108,7 +113,7 @@ class Selection:
 
 
 def _indices(text: str | None, flag: str) -> tuple[int, ...] | None:
-    """"0,3" -> (0, 3), each once in the given order; None when the flag is absent."""
+    """ "0,3" -> (0, 3), each once in the given order; None when the flag is absent."""
     if text is None:
         return None
     try:
@@ -132,8 +137,17 @@ def check_output_fits(needed: int, folder: Path) -> None:
             )
 
 
-SESSION_FLAGS = ("model", "text", "source", "mask_positions", "knockout_positions", "decoder_knockout_positions",
-                 "ablate_heads", "temperature", "seed")  # what a session file says instead
+SESSION_FLAGS = (
+    "model",
+    "text",
+    "source",
+    "mask_positions",
+    "knockout_positions",
+    "decoder_knockout_positions",
+    "ablate_heads",
+    "temperature",
+    "seed",
+)  # what a session file says instead
 
 
 def _run(args, check: Callable[[LoadedModel], None]) -> Run:
@@ -147,8 +161,13 @@ def _run(args, check: Callable[[LoadedModel], None]) -> Run:
         if given:
             flags = ", ".join("--" + name.replace("_", "-") for name in given)
             raise EngineError(f"--session replays the session's own model and input: drop {flags}")
-        run, data = replay_session(args.session, _given(args.device), _given(args.dtype), args.top_k_candidates,
-                                   warn=lambda message: print(message, file=sys.stderr))
+        run, data = replay_session(
+            args.session,
+            _given(args.device),
+            _given(args.dtype),
+            args.top_k_candidates,
+            warn=lambda message: print(message, file=sys.stderr),
+        )
         args.top_k_candidates = data.sampling.candidates if args.top_k_candidates is None else args.top_k_candidates
         check(run.loaded)
     else:

@@ -113,7 +113,7 @@ ANALYSES: dict[str, Analysis] = {
 
 
 def parse_analyses(text: str | None) -> tuple[str, ...]:
-    """"heads,rollout" -> ("heads", "rollout"), in the given order, each once; unknown names are refused."""
+    """ "heads,rollout" -> ("heads", "rollout"), in the given order, each once; unknown names are refused."""
     names = tuple(dict.fromkeys(name.strip() for name in (text or "").split(",") if name.strip()))
     unknown = [name for name in names if name not in ANALYSES]
     if unknown:

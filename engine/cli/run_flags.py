@@ -49,14 +49,17 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--ablate-heads", help="LAYER:HEAD[,...] heads whose output is zeroed")
     parser.add_argument(
-        "--store", choices=("auto", "exact", "long"), default="auto",
+        "--store",
+        choices=("auto", "exact", "long"),
+        default="auto",
         help="decoders: keep every attention row (exact), a pooled overview with exact rows recomputed on demand "
         "(long), or exact while it fits memory (auto)",
     )
     parser.add_argument("--device", default="auto")
     parser.add_argument("--dtype", default="auto")
     parser.add_argument(
-        "--device-map", choices=("auto",),
+        "--device-map",
+        choices=("auto",),
         help="auto: spread a model too big for one device over the GPUs and RAM (accelerate)",
     )
 
@@ -75,7 +78,7 @@ def is_stack(name: str) -> TypeGuard[StackName]:
 
 
 def _heads(text: str | None, default_stack: str) -> frozenset[tuple[StackName, int, int]]:
-    """"L:H,L:H" on the model's main stack, or "stack:L:H" (stack: encoder, decoder or cross)."""
+    """ "L:H,L:H" on the model's main stack, or "stack:L:H" (stack: encoder, decoder or cross)."""
     if not text:
         return frozenset()
     heads: set[tuple[StackName, int, int]] = set()
@@ -184,8 +187,10 @@ def run_command(prog: str, action: Callable[[], str]) -> int:
         return 2
     except Exception as exc:  # noqa: BLE001 - a bug, but the user still gets one line
         log.debug("%s failed", prog, exc_info=True)
-        print(f"{prog}: error: unexpected {type(exc).__name__}: {_one_line(exc)} (--verbose shows the traceback)",
-              file=sys.stderr)
+        print(
+            f"{prog}: error: unexpected {type(exc).__name__}: {_one_line(exc)} (--verbose shows the traceback)",
+            file=sys.stderr,
+        )
         return 2
     print(output)
     return 0

@@ -32,7 +32,7 @@ def session_of(args, run: Run) -> SessionData:
         source=args.source if run.loaded.kind == "encoder-decoder" else None,
         masks=masks_from(args, run.loaded.kind),
         sampling=sampling_config(args, args.top_k_candidates),
-        generated=tuple(run.session.token_ids[run.session.prompt_length:]) if generator else (),  # type: ignore[union-attr]
+        generated=tuple(run.session.token_ids[run.session.prompt_length :]) if generator else (),  # type: ignore[union-attr]
     )
 
 
@@ -41,8 +41,9 @@ def weights_changed(ref: ModelRef, loaded_path: str) -> bool:
     return ref.weights_sha256 is not None and weights_hash(loaded_path) != ref.weights_sha256
 
 
-def replay_session(path: str, device: str | None, dtype: str | None, candidates: int | None,
-                   warn=print) -> tuple[Run, SessionData]:
+def replay_session(
+    path: str, device: str | None, dtype: str | None, candidates: int | None, warn=print
+) -> tuple[Run, SessionData]:
     """Load the session's model and run it again: the same input, masks and generated tokens."""
     from attnlab.engine.models.loading import load_model, set_threads
     from attnlab.engine.session.sessions import EncoderSession, make_session

@@ -75,8 +75,11 @@ def exact_importance(
         base = float(torch.log_softmax(clean, dim=-1)[chosen])
         resume = _Resume(session, stack_blocks, calls, position)
         if resume.reproduces(clean):
-            chunks = [[(layer, h) for h in range(start, min(start + rows, heads))]
-                      for layer in range(layers) for start in range(0, heads, rows)]
+            chunks = [
+                [(layer, h) for h in range(start, min(start + rows, heads))]
+                for layer in range(layers)
+                for start in range(0, heads, rows)
+            ]
         else:
             every = [(layer, head) for layer in range(layers) for head in range(heads)]
             chunks = [every[start : start + rows] for start in range(0, len(every), rows)]

@@ -34,7 +34,10 @@ if TYPE_CHECKING:
 _NORMS = ("norm", "ln_f", "final_layer_norm", "final_layernorm", "layer_norm", "norm_f")
 # A masked LM's head: module paths applied in order (BERT, RoBERTa, ALBERT, ELECTRA, DistilBERT).
 _MLM_HEADS = (
-    ("cls.predictions",), ("cls",), ("lm_head",), ("predictions",),
+    ("cls.predictions",),
+    ("cls",),
+    ("lm_head",),
+    ("predictions",),
     ("generator_predictions", "generator_lm_head"),
     ("vocab_transform", "activation", "vocab_layer_norm", "vocab_projector"),
 )
@@ -185,8 +188,9 @@ def logit_lens(session: Session, k: int = 10, positions: int | None = None) -> L
     )
 
 
-def _lens_in_blocks(session: Session, stack: str, start: int, project: Projection, k: int
-                    ) -> tuple[torch.Tensor, torch.Tensor]:
+def _lens_in_blocks(
+    session: Session, stack: str, start: int, project: Projection, k: int
+) -> tuple[torch.Tensor, torch.Tensor]:
     """The lens of positions start.. (see `lens_topk`) from the input fed again a block of queries at a time
     through a fresh cache (`_rerun_blocks`, a long-mode session's): no layer holds [head, N, N] scores."""
     ids, probs = [], []

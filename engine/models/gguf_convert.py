@@ -152,8 +152,7 @@ def _check_dependencies() -> None:
     for module, package in (("gguf", "gguf"), ("accelerate", "accelerate")):
         if importlib.util.find_spec(module) is None:
             raise ModelLoadError(
-                f"Reading .gguf files needs the {package} package, which is not installed: "
-                f"pip install {package}"
+                f"Reading .gguf files needs the {package} package, which is not installed: pip install {package}"
             )
 
 
@@ -168,9 +167,7 @@ def _convert_into(source: Path, folder: Path, report: Progress) -> None:
         report(f"reading the tokenizer from {name} (about 15 s)", 0.0)
         tokenizer = AutoTokenizer.from_pretrained(where, gguf_file=name)
         report(f"dequantising the weights of {name} (about 30 s)", 0.3)
-        model = AutoModelForCausalLM.from_pretrained(
-            where, gguf_file=name, dtype=torch.float32, **_dequantize_kwargs()
-        )
+        model = AutoModelForCausalLM.from_pretrained(where, gguf_file=name, dtype=torch.float32, **_dequantize_kwargs())
     except (OSError, ValueError, KeyError, RuntimeError, NotImplementedError) as error:
         raise ModelLoadError(
             f"Could not read {source} as a GGUF model ({error}). The file may be damaged, "

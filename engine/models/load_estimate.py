@@ -33,8 +33,10 @@ def weight_file_bytes(folder: Path, allow_pickle: bool) -> int:
 
     The ones transformers reads: model.safetensors, else the shards its index names (Mistral's folders
     also hold a consolidated.safetensors copy), else every *.safetensors."""
-    for single, index in (("model.safetensors", "model.safetensors.index.json"),
-                          ("pytorch_model.bin", "pytorch_model.bin.index.json")):
+    for single, index in (
+        ("model.safetensors", "model.safetensors.index.json"),
+        ("pytorch_model.bin", "pytorch_model.bin.index.json"),
+    ):
         if single.endswith(".bin") and not allow_pickle:
             break
         if (folder / single).is_file():
@@ -113,4 +115,3 @@ def shortfall(needed: Estimate, ram_free: int, gpu_free: int, on_gpu: bool, spre
         f"needs about {readable_size(needed.weights)} for its weights + {readable_size(needed.attention)} "
         f"for attention at {needed.tokens} tokens, but there is only {where}"
     )
-

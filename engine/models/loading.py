@@ -131,15 +131,30 @@ def _check_model_type(folder: Path, config: dict, trust_remote_code: bool) -> No
 
 # Sizes a config declares; a model built with a negative or zero one fails later in obscure ways.
 _COUNTS = (
-    "num_hidden_layers", "n_layer", "num_layers", "num_decoder_layers", "encoder_layers", "decoder_layers",
-    "num_attention_heads", "n_head", "num_heads", "encoder_attention_heads", "decoder_attention_heads",
-    "hidden_size", "n_embd", "d_model", "vocab_size",
+    "num_hidden_layers",
+    "n_layer",
+    "num_layers",
+    "num_decoder_layers",
+    "encoder_layers",
+    "decoder_layers",
+    "num_attention_heads",
+    "n_head",
+    "num_heads",
+    "encoder_attention_heads",
+    "decoder_attention_heads",
+    "hidden_size",
+    "n_embd",
+    "d_model",
+    "vocab_size",
 )
 
 
 def _check_counts(config, spec: str) -> None:
-    configs = [config] + [getattr(config, name) for name in ("text_config", "encoder", "decoder")
-                          if hasattr(config, name) and hasattr(getattr(config, name), "to_dict")]
+    configs = [config] + [
+        getattr(config, name)
+        for name in ("text_config", "encoder", "decoder")
+        if hasattr(config, name) and hasattr(getattr(config, name), "to_dict")
+    ]
     for part in configs:
         for name in _COUNTS:
             value = getattr(part, name, None)
@@ -193,9 +208,9 @@ def _probe_inputs(kind: str, device: torch.device, decoder_start: int | None) ->
     return inputs
 
 
-def _probe(model, kind: str, device: torch.device, decoder_start: int | None, discovery: capture.Discovery) -> tuple[
-    dict, dict
-]:
+def _probe(
+    model, kind: str, device: torch.device, decoder_start: int | None, discovery: capture.Discovery
+) -> tuple[dict, dict]:
     """Find every attention call of one forward and its stack."""
     with torch.inference_mode(), capture.recording(discovery):
         model(**_probe_inputs(kind, device, decoder_start))
@@ -277,8 +292,9 @@ def _gpu_free(device: torch.device, spread: bool) -> int:
     return sum(torch.cuda.mem_get_info(i)[0] for i in indices)
 
 
-def _check_fits(spec: str, folder: Path, config: dict, dtype: torch.dtype, device: torch.device,
-                options: LoadOptions) -> None:
+def _check_fits(
+    spec: str, folder: Path, config: dict, dtype: torch.dtype, device: torch.device, options: LoadOptions
+) -> None:
     """Refuse, before reading any weight, a model whose weights and attention fit neither RAM nor GPU + RAM."""
     spread = options.device_map == "auto"
     needed = estimate(folder, config, str(dtype).removeprefix("torch."), options.tokens, options.allow_pickle)

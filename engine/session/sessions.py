@@ -160,8 +160,10 @@ class _Session:
             raise EngineError(f"{what} position(s) {bad} out of range: the input has {length} tokens (0..{length - 1})")
 
     def _check_heads(self, masks: Masks) -> None:
-        for feature, asked, what in (("knockout", masks.knockouts, "knock tokens out"),
-                                     ("ablation", masks.ablated_heads, "ablate heads")):
+        for feature, asked, what in (
+            ("knockout", masks.knockouts, "knock tokens out"),
+            ("ablation", masks.ablated_heads, "ablate heads"),
+        ):
             reason = self.info.why_unsupported(feature)
             if asked and reason:
                 raise UnsupportedError(f"{self.info.name} cannot {what}: {reason}")
@@ -183,8 +185,10 @@ class _Session:
         # The forward also holds one layer's probabilities (float32) at a time: every query of an encoder,
         # one prefill block of the others.
         widest = max(
-            (self._stack_shapes[s][1] * (c if s == "encoder" else min(c, PREFILL_BLOCK)) * k * 4
-             for s, (c, k) in rows.items()),
+            (
+                self._stack_shapes[s][1] * (c if s == "encoder" else min(c, PREFILL_BLOCK)) * k * 4
+                for s, (c, k) in rows.items()
+            ),
             default=0,
         )
         check_fits(needed + 3 * widest, f"attention for {max(c for c, _ in rows.values())} tokens", limit=limit)
@@ -423,7 +427,11 @@ class GenerationSession(_Session):
         return bool(self._finish_reason)
 
     def prefill(
-        self, text: str, masks: Masks = Masks(), source: str | None = None, replay: Sequence[int] = (),
+        self,
+        text: str,
+        masks: Masks = Masks(),
+        source: str | None = None,
+        replay: Sequence[int] = (),
         progress: Progress | None = None,
     ) -> AnalysisResult:
         """Start over: tokenise, run the whole input once, keep the cache. Changing masks means prefill again.
@@ -567,8 +575,11 @@ class GenerationSession(_Session):
         from the store, or recomputed from the kept queries and the cached keys in long mode."""
         inspector.check_head(self.info, "decoder", layer, head)
         rows = len(self._ids)
-        if queries.step != 1 or keys.step != 1 or not (0 <= queries.start <= queries.stop <= rows) or not (
-            0 <= keys.start <= keys.stop <= rows
+        if (
+            queries.step != 1
+            or keys.step != 1
+            or not (0 <= queries.start <= queries.stop <= rows)
+            or not (0 <= keys.start <= keys.stop <= rows)
         ):
             raise EngineError(f"a region must be contiguous positions within 0..{rows - 1}, got {queries} × {keys}")
         if self._long is None:
@@ -605,8 +616,11 @@ class GenerationSession(_Session):
     def _cell_axes(self, stack: StackName) -> tuple[list[int], list[int]]:
         if self._logits is None:
             raise EngineError("nothing to explain: give a prompt first")
-        axes = {"encoder": (self._source_ids, self._source_ids), "decoder": (self._ids, self._ids),
-                "cross": (self._ids, self._source_ids)}
+        axes = {
+            "encoder": (self._source_ids, self._source_ids),
+            "decoder": (self._ids, self._ids),
+            "cross": (self._ids, self._source_ids),
+        }
         return axes[stack]
 
     def _replay(self, hooks: capture.Hooks, stack: StackName) -> None:
@@ -653,9 +667,14 @@ class GenerationSession(_Session):
             wanted = len(block) - max(0, min(start - first, len(block)))  # positions ≥ start
             positions = torch.arange(first, first + len(block), device=device)
             with capture.recording(hooks):
-                out = self.model(input_ids=torch.tensor([block], device=device), position_ids=positions[None],
-                                 use_cache=True, cache_position=positions, **{self._cache_arg: cache},
-                                 **({"logits_to_keep": max(wanted, 1)} if self._keeps_logits else {}))
+                out = self.model(
+                    input_ids=torch.tensor([block], device=device),
+                    position_ids=positions[None],
+                    use_cache=True,
+                    cache_position=positions,
+                    **{self._cache_arg: cache},
+                    **({"logits_to_keep": max(wanted, 1)} if self._keeps_logits else {}),
+                )
             yield first, out.logits[:, out.logits.shape[1] - wanted :]
 
     # -- prefill: validate, reset, run ------------------------------------------------------------
@@ -722,16 +741,18 @@ class GenerationSession(_Session):
             self._rng_history.append(self._generator.get_state())  # forced tokens draw nothing
             self._ids.append(token)
             self._update_finished(token)
-            steps.append(StepResult(
-                token_id=token,
-                text=self._token_text(token),
-                position=len(self._ids) - 1,
-                candidates=self._candidates(logits[i], k),
-                prob=_prob(logits[i], token),
-                raw=self._token_bytes(token),
-                finished=self.finished,
-                reason=self._finish_reason,
-            ))
+            steps.append(
+                StepResult(
+                    token_id=token,
+                    text=self._token_text(token),
+                    position=len(self._ids) - 1,
+                    candidates=self._candidates(logits[i], k),
+                    prob=_prob(logits[i], token),
+                    raw=self._token_bytes(token),
+                    finished=self.finished,
+                    reason=self._finish_reason,
+                )
+            )
             if self.finished:  # an end of text was replayed: nothing after it counts
                 break
         return tuple(steps)

@@ -7,8 +7,13 @@ from PySide6.QtCore import Qt
 from attnlab.app.widgets.token_strip import TokenStrip
 
 
-def click_token(qtbot, strip: TokenStrip, position: int, button: Qt.MouseButton = Qt.MouseButton.LeftButton,
-                modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+def click_token(
+    qtbot,
+    strip: TokenStrip,
+    position: int,
+    button: Qt.MouseButton = Qt.MouseButton.LeftButton,
+    modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+) -> None:
     """Press and release `button` at the middle of the chip at `position`, as a user would."""
     strip.scroll_to(position)
     rect = strip.chip_rect(position)

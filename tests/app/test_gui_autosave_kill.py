@@ -61,8 +61,13 @@ def test_killed_mid_run_is_offered_for_restore(qtbot, tiny_folders, fresh_settin
     root = Path(__file__).resolve().parents[2]
     log = (tmp_path / "stderr.txt").open("w")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)}
-    process = subprocess.Popen([sys.executable, "-c", APP, tiny_folders["gpt2"], str(_private_settings), TEXT],
-                               cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    process = subprocess.Popen(
+        [sys.executable, "-c", APP, tiny_folders["gpt2"], str(_private_settings), TEXT],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
     try:
         path = _autosave_of(process.pid, at_least=5)
     finally:

@@ -47,10 +47,15 @@ def _render(tmp_path: Path, mode: str, texts: list[str]) -> dict:
     cache = tmp_path / "fontcache"
     cache.mkdir(exist_ok=True)
     config.write_text(f'<?xml version="1.0"?><fontconfig><cachedir>{cache}</cachedir></fontconfig>')
-    env = {**os.environ, "FONTCONFIG_FILE": str(config), "QT_QPA_PLATFORM": "offscreen",
-           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([sys.executable, "-c", SCRIPT, mode, *texts], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "FONTCONFIG_FILE": str(config),
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, mode, *texts], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 

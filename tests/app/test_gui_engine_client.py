@@ -14,9 +14,20 @@ from attnlab.engine.api.results import AnalysisResult, Candidate, ModelInfo, Sta
 
 def _info(name: str) -> ModelInfo:
     return ModelInfo(
-        name=name, path=name, kind="decoder", architecture="Fake", device="cpu", dtype="float32",
-        stacks=(StackInfo("decoder", 1, 1, True),), has_mlm_head=False, has_nsp_head=False, can_generate=True,
-        mask_token=None, max_positions=None, vocab_size=10, parameters=0,
+        name=name,
+        path=name,
+        kind="decoder",
+        architecture="Fake",
+        device="cpu",
+        dtype="float32",
+        stacks=(StackInfo("decoder", 1, 1, True),),
+        has_mlm_head=False,
+        has_nsp_head=False,
+        can_generate=True,
+        mask_token=None,
+        max_positions=None,
+        vocab_size=10,
+        parameters=0,
     )
 
 

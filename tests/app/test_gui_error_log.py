@@ -31,8 +31,9 @@ class ExplodingSession(FakeSession):
 def test_worker_exception_is_shown_logged_and_survived(qtbot, fresh_settings):
     log = log_file()
     before = log.read_text(encoding="utf-8") if log.exists() else ""
-    window = MainWindow(loader=lambda spec, options, progress: (_info(spec), ExplodingSession()),
-                        catalog=lambda: ([], None))
+    window = MainWindow(
+        loader=lambda spec, options, progress: (_info(spec), ExplodingSession()), catalog=lambda: ([], None)
+    )
     qtbot.addWidget(window)
     window.show()
     try:
@@ -46,7 +47,7 @@ def test_worker_exception_is_shown_logged_and_survived(qtbot, fresh_settings):
         assert "unexpected error (KeyError)" in error.args[0] and str(log) in error.args[0]
         qtbot.waitUntil(window.is_idle, timeout=10_000)
         assert "KeyError" in window.banner.text
-        written = log.read_text(encoding="utf-8")[len(before):]
+        written = log.read_text(encoding="utf-8")[len(before) :]
         assert "engine request Analyse failed" in written
         assert "Traceback (most recent call last)" in written and "KeyError: 'a bug in the engine'" in written
         with qtbot.waitSignal(window.client.analysed, timeout=10_000):

@@ -32,8 +32,25 @@ def _figure(capsys, *args: str) -> None:
 
 def test_heatmap_svg_keeps_tokens_and_masks(qapp, capsys, tiny_folders, tmp_path):
     out = tmp_path / "heatmap.svg"
-    _figure(capsys, "--model", tiny_folders["gpt2"], "--text", TEXT, "--knockout-positions", "2",
-            "--layer", "1", "--head", "2", "--colour-scale", "log", "--size", "700x600", "--out", str(out))
+    _figure(
+        capsys,
+        "--model",
+        tiny_folders["gpt2"],
+        "--text",
+        TEXT,
+        "--knockout-positions",
+        "2",
+        "--layer",
+        "1",
+        "--head",
+        "2",
+        "--colour-scale",
+        "log",
+        "--size",
+        "700x600",
+        "--out",
+        str(out),
+    )
     texts = svg_texts(out)
     for token in ("<s>", "the", "cat", "sat", "on", "mat"):
         assert token in texts
@@ -46,9 +63,29 @@ def test_heatmap_svg_keeps_tokens_and_masks(qapp, capsys, tiny_folders, tmp_path
 
 def test_png_at_a_chosen_dpi_and_generated_tokens(qapp, capsys, tiny_folders, tmp_path):
     out = tmp_path / "heatmap.png"
-    _figure(capsys, "--model", tiny_folders["gpt2"], "--text", TEXT, "--generate", "3", "--seed", "1",
-            "--temperature", "1.0", "--layer", "0", "--mean", "--hide-first-token", "--size", "400x300",
-            "--dpi", "192", "--out", str(out))
+    _figure(
+        capsys,
+        "--model",
+        tiny_folders["gpt2"],
+        "--text",
+        TEXT,
+        "--generate",
+        "3",
+        "--seed",
+        "1",
+        "--temperature",
+        "1.0",
+        "--layer",
+        "0",
+        "--mean",
+        "--hide-first-token",
+        "--size",
+        "400x300",
+        "--dpi",
+        "192",
+        "--out",
+        str(out),
+    )
     image = png_image(out)
     assert (image.width(), image.height()) == (800, 600)
     assert round(image.dotsPerMeterX() * 0.0254) == 192
@@ -59,13 +96,39 @@ def test_png_at_a_chosen_dpi_and_generated_tokens(qapp, capsys, tiny_folders, tm
 
 def test_all_layers_pdf_and_a_seq2seq_grid(qapp, capsys, tiny_folders, tmp_path):
     pdf = tmp_path / "layers.pdf"
-    _figure(capsys, "--model", tiny_folders["gpt2"], "--text", TEXT, "--view", "all-layers", "--layer", "0",
-            "--out", str(pdf))
+    _figure(
+        capsys,
+        "--model",
+        tiny_folders["gpt2"],
+        "--text",
+        TEXT,
+        "--view",
+        "all-layers",
+        "--layer",
+        "0",
+        "--out",
+        str(pdf),
+    )
     data = pdf.read_bytes()
     assert pdf_pages(data) == 1 and pdf_metadata(data).view == "all-layers"
     png = tmp_path / "cross.png"
-    _figure(capsys, "--model", tiny_folders["bart"], "--source", "the big dog ran", "--view", "grid",
-            "--stack", "cross", "--layer", "1", "--size", "400x400", "--out", str(png))
+    _figure(
+        capsys,
+        "--model",
+        tiny_folders["bart"],
+        "--source",
+        "the big dog ran",
+        "--view",
+        "grid",
+        "--stack",
+        "cross",
+        "--layer",
+        "1",
+        "--size",
+        "400x400",
+        "--out",
+        str(png),
+    )
     assert png_image(png).width() == 2 * (400 + COLORBAR_STRIP)  # the grid gets a colour bar beside it
     m = png_metadata(png)
     assert (m.stack, m.view, m.source) == ("cross", "grid", "the big dog ran")
@@ -94,9 +157,27 @@ def test_runs_headless_in_its_own_process(tiny_folders, tmp_path):
     out = tmp_path / "figure.png"
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
     done = subprocess.run(
-        [sys.executable, "-m", "attnlab", "figure", "--model", tiny_folders["gpt2"], "--text", TEXT,
-         "--layer", "1", "--head", "0", "--out", str(out)],
-        cwd=ROOT, env={**env, "HF_HUB_OFFLINE": "1"}, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "attnlab",
+            "figure",
+            "--model",
+            tiny_folders["gpt2"],
+            "--text",
+            TEXT,
+            "--layer",
+            "1",
+            "--head",
+            "0",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        env={**env, "HF_HUB_OFFLINE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [f"wrote {out}"]

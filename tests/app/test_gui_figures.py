@@ -73,7 +73,10 @@ def test_export_action_sits_before_quit_with_ctrl_e(window):
     heatmap._on_mouse_clicked(_RightClick(heatmap.plot.getViewBox().mapViewToScene(QPointF(1, 1))))
     menu = next(m for m in heatmap.findChildren(QMenu) if m.isVisible())
     assert [action.objectName() for action in menu.actions()][:3] == [
-        "exportFigure_heatmap", "copyImage_heatmap", "saveMatrix_heatmap"]
+        "exportFigure_heatmap",
+        "copyImage_heatmap",
+        "saveMatrix_heatmap",
+    ]
     menu.close()
 
 
@@ -120,7 +123,13 @@ def test_figures_parse_and_carry_their_run(window, tmp_path, wait_idle):
     metadata = [png_metadata(files["png"]), svg_metadata(files["svg"]), pdf_metadata(files["pdf"].read_bytes())]
     for m in metadata:
         assert (m.model, m.view, m.stack, m.layer, m.head, m.text) == (
-            window.document.info.name, "heatmap", "decoder", 1, 2, TEXT)
+            window.document.info.name,
+            "heatmap",
+            "decoder",
+            1,
+            2,
+            TEXT,
+        )
         assert m.version and m.title == heatmap.title
         assert m.weights_hash == weights_hash(window.document.info.path) and len(m.weights_hash) == 64
     assert metadata[0] == metadata[1] == metadata[2]
@@ -227,16 +236,17 @@ def test_metadata_survives_any_text_and_big_grids_refuse_csv(qtbot, tmp_path):
     qtbot.addWidget(view)
     view.resize(420, 360)
     view.show()
-    tokens = ["<s>", "a&b", "猫", "\"q\""]
+    tokens = ["<s>", "a&b", "猫", '"q"']
     view.show_matrix(np.full((4, 4), 0.25, np.float32), tokens, tokens, "encoder self-attention · layer 0 · head 0")
     text = 'a <b> & "c" ]]> 猫\nnext line'
-    metadata = FigureMetadata(model="m", view="heatmap", stack="encoder", layer=0, head=0, title=view.title, text=text,
-                              generated_ids=(5, 7))
+    metadata = FigureMetadata(
+        model="m", view="heatmap", stack="encoder", layer=0, head=0, title=view.title, text=text, generated_ids=(5, 7)
+    )
     assert read_metadata(metadata.to_json()) == metadata
     readers = {"png": png_metadata, "svg": svg_metadata, "pdf": lambda p: pdf_metadata(p.read_bytes())}
     for suffix, read in readers.items():
         assert read(save_figure(view, tmp_path / f"f.{suffix}", metadata)) == metadata
-    assert {"a&b", "猫", "\"q\""} <= set(svg_texts(tmp_path / "f.svg"))
+    assert {"a&b", "猫", '"q"'} <= set(svg_texts(tmp_path / "f.svg"))
 
     big = FigureData(np.zeros((1, 1, 1500, 1500), np.float32), (0,), ("x",) * 1500, ("x",) * 1500, metadata)
     with pytest.raises(ValueError, match="as .npy"):

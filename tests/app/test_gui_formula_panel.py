@@ -117,10 +117,14 @@ def test_a_mouse_click_explains_and_a_drag_does_not(open_window, qtbot):
     assert clicked == [(4, 1)]  # a drag pans, it does not click
 
 
-@pytest.mark.parametrize(("model", "text", "source", "stack"), [
-    ("tiny-bert", "The capital of France is Paris .", None, "encoder"),
-    ("tiny-seq2seq", None, "three hundred and forty two", "cross"),
-], ids=["encoder", "cross"])
+@pytest.mark.parametrize(
+    ("model", "text", "source", "stack"),
+    [
+        ("tiny-bert", "The capital of France is Paris .", None, "encoder"),
+        ("tiny-seq2seq", None, "three hundred and forty two", "cross"),
+    ],
+    ids=["encoder", "cross"],
+)
 def test_other_kinds_of_model_are_explained(open_window, qtbot, model, text, source, stack):
     window = open_window(model, text=text, source=source)
     window.attention.picker.select(stack=stack)

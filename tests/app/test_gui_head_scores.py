@@ -120,8 +120,9 @@ def test_induction_probe_scores_every_head(open_window, qtbot, wait_idle, eager)
     expected = head_fingerprints(_attention(eager, ids.tolist()), True, ids).induction
     table = window.attention.heads_table
     assert bar.chosen == PROBE and bar.probe_button.isEnabled()
-    assert PROBE in table.columns and table.horizontalHeaderItem(table.columns.index(PROBE)).text() == METRICS[
-        PROBE].title
+    assert (
+        PROBE in table.columns and table.horizontalHeaderItem(table.columns.index(PROBE)).text() == METRICS[PROBE].title
+    )
     qtbot.waitUntil(lambda: "probe" in bar.status.text(), timeout=20_000)
     for layer in range(4):
         for head in range(4):

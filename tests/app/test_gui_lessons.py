@@ -86,13 +86,16 @@ def test_masked_lm_lesson_fills_the_blank_and_samples_a_training_example(window,
 
     sentence = "The dog says woof and the cat goes meow in the garden."
     window.set_text(sentence)
-    qtbot.waitUntil(lambda: window.is_idle() and window.document.analysis is not None
-                    and "garden" in window.document.analysis.tokens, timeout=REPLY_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: (
+            window.is_idle() and window.document.analysis is not None and "garden" in window.document.analysis.tokens
+        ),
+        timeout=REPLY_TIMEOUT_MS,
+    )
     original = window.document.analysis.tokens
     window.lessons.rng = random.Random(3)
     window.lessons.panel.action_button.click()
-    qtbot.waitUntil(lambda: window.is_idle() and window.document.analysis.tokens != original,
-                    timeout=REPLY_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.is_idle() and window.document.analysis.tokens != original, timeout=REPLY_TIMEOUT_MS)
     corrupted = window.document.analysis.tokens
     assert len(corrupted) == len(original)  # the corruption replaces tokens, it never shifts them
     changed = [i for i, (a, b) in enumerate(zip(original, corrupted, strict=True)) if a != b]
@@ -143,8 +146,9 @@ def test_multi_head_lesson_shows_the_heads_of_one_layer(window, qtbot):
     assert heads > 1 and window.attention.grid._heads == heads and not window.attention.grid._all_layers
     # The head grid is coloured by each head's induction score, as the lesson says.
     assert window.attention.scores_bar.chosen == "induction"
-    qtbot.waitUntil(lambda: window.is_idle() and window.attention.grid.metric_value(1, 0) is not None,
-                    timeout=REPLY_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: window.is_idle() and window.attention.grid.metric_value(1, 0) is not None, timeout=REPLY_TIMEOUT_MS
+    )
     assert "induction" in window.attention.grid.metric_text(1, 0)
 
 

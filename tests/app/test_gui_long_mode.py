@@ -47,8 +47,9 @@ def pooled(matrix: np.ndarray, f: int) -> np.ndarray:
 
 
 def zoom(heatmap, rows: tuple[int, int], cols: tuple[int, int]) -> None:
-    heatmap.plot.getViewBox().setRange(xRange=(cols[0] - 0.5, cols[1] - 0.5), yRange=(rows[0] - 0.5, rows[1] - 0.5),
-                                       padding=0)
+    heatmap.plot.getViewBox().setRange(
+        xRange=(cols[0] - 0.5, cols[1] - 0.5), yRange=(rows[0] - 0.5, rows[1] - 0.5), padding=0
+    )
 
 
 @pytest.fixture
@@ -168,8 +169,9 @@ def test_stale_region_reply_is_dropped(long_window, qtbot, wait_idle):
     window.client.region_computed.connect(got.append)
     window.client.region(0, 1, (0, 10), (0, 10), view)  # as if asked just before the text changed
     window.client.analyse(text_of(TOKENS - 10))
-    qtbot.waitUntil(lambda: window.document.long is not None and window.document.long.rows == TOKENS - 10,
-                    timeout=REPLY_MS)
+    qtbot.waitUntil(
+        lambda: window.document.long is not None and window.document.long.rows == TOKENS - 10, timeout=REPLY_MS
+    )
     wait_idle(window)
     assert all(reply.request.queries != (0, 10) for reply in got)  # the window's own new asks may come back
 
@@ -271,8 +273,10 @@ def test_a_range_selected_in_the_strip_is_shown_in_the_heatmap_exactly(long_wind
     assert q0 <= 200 and 260 < q1
     # The highlighted cell's text (the status bar's) is its exact weight now, not the overview's "≤ w, the max of".
     assert heatmap.cursor_cell == (200, 200)
-    exact = f"(#200) → {heatmap.hover_text.split(' → ')[1].split(' (#')[0]} (#200): " \
-            f"{heatmap.region.weights[200 - q0, 200 - heatmap.region.bounds[2]]:.3f}"
+    exact = (
+        f"(#200) → {heatmap.hover_text.split(' → ')[1].split(' (#')[0]} (#200): "
+        f"{heatmap.region.weights[200 - q0, 200 - heatmap.region.bounds[2]]:.3f}"
+    )
     assert heatmap.hover_text == window.statusBar().currentMessage() and heatmap.hover_text.endswith(exact)
 
 

@@ -71,7 +71,7 @@ def test_clicking_a_generated_token_shows_its_candidates_then_and_now(open_windo
     listed = [c.token_id for c in first_now.candidates]
     assert table.token_ids()[: len(listed)] == listed  # that step's candidates, now …
     if first_now.token_id not in listed:  # … and the token taken, even when it fell out of the top-k
-        assert table.token_ids()[len(listed):] == [first_now.token_id]
+        assert table.token_ids()[len(listed) :] == [first_now.token_id]
     row = table.token_ids().index(first_now.token_id)
     assert table.item(row, 0).text().startswith("▶") and table.item(row, 1).text() == f"{first_now.prob:.1%}"
     assert _selected(window, 0) and not _selected(window, 2)

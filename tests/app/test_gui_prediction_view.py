@@ -21,8 +21,9 @@ def _engine(folder: str, masks: Masks = Masks()):
 
 
 def _show(window, qtbot) -> LensResult:
-    with qtbot.waitSignal(window.client.prediction_explained, timeout=20_000,
-                          check_params_cb=lambda r: isinstance(r, LensResult)) as reply:
+    with qtbot.waitSignal(
+        window.client.prediction_explained, timeout=20_000, check_params_cb=lambda r: isinstance(r, LensResult)
+    ) as reply:
         window.prediction.toggleViewAction().trigger()
     return reply.args[0]
 
@@ -52,8 +53,11 @@ def test_importance_map_shows_the_engine_map_and_a_click_ablates(open_window, qt
     _show(window, qtbot)
     wait_idle(window)
     view = window.prediction.view
-    with qtbot.waitSignal(window.client.prediction_explained, timeout=20_000,
-                          check_params_cb=lambda r: isinstance(r, HeadImportance) and r.exact):
+    with qtbot.waitSignal(
+        window.client.prediction_explained,
+        timeout=20_000,
+        check_params_cb=lambda r: isinstance(r, HeadImportance) and r.exact,
+    ):
         view.compute_button.click()
     assert view.compute_button.isEnabled() and not view.cancel_button.isEnabled()
     expected = _engine(tiny_folders["gpt2"]).head_importance()
@@ -61,8 +65,9 @@ def test_importance_map_shows_the_engine_map_and_a_click_ablates(open_window, qt
     assert (table.rowCount(), table.columnCount()) == expected.values.shape
     for layer in range(2):
         for head in range(4):
-            assert float(table.item(layer, head).text()) == pytest.approx(float(expected.values[layer, head]),
-                                                                          abs=1.5e-3)
+            assert float(table.item(layer, head).text()) == pytest.approx(
+                float(expected.values[layer, head]), abs=1.5e-3
+            )
     assert display_text(expected.target_text) in view.importance_note.text()
 
     with qtbot.waitSignal(window.client.analysed, timeout=20_000):
@@ -105,8 +110,10 @@ def test_pinned_reference_divergence_per_head(open_window, qtbot, tiny_folders, 
     qtbot.waitUntil(lambda: compare.table.rowCount() == 8, timeout=5_000)
     after = window.document.snapshot.full("decoder")
     expected = js_divergence(before, after)
-    shown = {(compare.table.item(r, 1).text(), compare.table.item(r, 2).text()): float(compare.table.item(r, 3).text())
-             for r in range(8)}
+    shown = {
+        (compare.table.item(r, 1).text(), compare.table.item(r, 2).text()): float(compare.table.item(r, 3).text())
+        for r in range(8)
+    }
     for layer in range(2):
         for head in range(4):
             assert shown[(str(layer), str(head))] == pytest.approx(float(expected[layer, head]), abs=1e-4)

@@ -130,12 +130,14 @@ def test_compare_two_branches(open_window, qtbot, wait_idle):
     wait_idle(window)
     side = window.document.snapshot.full("decoder")[0, 1]
     branches.switch(0)
-    qtbot.waitUntil(lambda: window.is_idle() and [s.token_id for s in window.document.steps] == main_ids,
-                    timeout=20_000)
+    qtbot.waitUntil(
+        lambda: window.is_idle() and [s.token_id for s in window.document.steps] == main_ids, timeout=20_000
+    )
 
     branches.compare(1)
-    qtbot.waitUntil(lambda: window.is_idle() and branches.tree.current == 1 and len(window.document.steps) == 3,
-                    timeout=20_000)
+    qtbot.waitUntil(
+        lambda: window.is_idle() and branches.tree.current == 1 and len(window.document.steps) == 3, timeout=20_000
+    )
     window.attention.picker.select(stack="decoder", layer=0, head=1)
     window.attention.redraw()
     heatmap = window.attention.heatmap

@@ -55,7 +55,8 @@ def _assert_same(before: dict, after: dict) -> None:
         np.testing.assert_allclose(probs_after, probs, atol=1e-4)
     for key in ("next", "fillers"):
         assert json.dumps(before[key]) == json.dumps(after[key]) or np.allclose(
-            np.array(before[key], float), np.array(after[key], float), atol=1e-5), key
+            np.array(before[key], float), np.array(after[key], float), atol=1e-5
+        ), key
 
 
 def _open_in_new_window(qtbot, path) -> MainWindow:
@@ -146,8 +147,11 @@ def test_bad_file_missing_model_and_changed_weights(open_window, tiny_folders, q
 
     assert window.sessions.save(tmp_path / "good.attnlab")
     data = to_json(read_session(tmp_path / "good.attnlab"))
-    missing = {**data, "model": {**data["model"], "name": str(tmp_path / "gone"), "path": str(tmp_path / "gone")},
-               "text": "the dog ran"}
+    missing = {
+        **data,
+        "model": {**data["model"], "name": str(tmp_path / "gone"), "path": str(tmp_path / "gone")},
+        "text": "the dog ran",
+    }
     (tmp_path / "missing.attnlab").write_text(json.dumps(missing))
     assert window.sessions.open(tmp_path / "missing.attnlab")
     qtbot.waitUntil(lambda: "could not be loaded" in window.banner.text, timeout=LOAD_TIMEOUT_MS)
@@ -180,8 +184,9 @@ def test_file_menu_recent_and_drop(open_window, tiny_folders, qtbot, wait_idle, 
 
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "one.attnlab"))])
-    drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     assert window.acceptDrops()
     assert window.sessions.eventFilter(window, drop)  # as Qt delivers it (sendEvent skips drops without a drag)
     wait_idle(window)
@@ -223,8 +228,9 @@ def read_session_of(window: MainWindow):
     return data
 
 
-def test_attnlab_with_a_session_file_opens_the_window_on_it(open_window, tiny_folders, qtbot, wait_idle, tmp_path,
-                                                            monkeypatch):
+def test_attnlab_with_a_session_file_opens_the_window_on_it(
+    open_window, tiny_folders, qtbot, wait_idle, tmp_path, monkeypatch
+):
     import attnlab.app as app
     from attnlab.app import cli, gui
 
@@ -240,8 +246,10 @@ def test_attnlab_with_a_session_file_opens_the_window_on_it(open_window, tiny_fo
     window.close()
     opened = app.create_main_window(session=str(tmp_path / "run.attnlab"))
     qtbot.addWidget(opened)
-    qtbot.waitUntil(lambda: opened.document.info is not None and opened.is_idle() and bool(opened.document.steps),
-                    timeout=LOAD_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: opened.document.info is not None and opened.is_idle() and bool(opened.document.steps),
+        timeout=LOAD_TIMEOUT_MS,
+    )
     assert opened.text_input.toPlainText() == "the dog ran" and opened.windowTitle().endswith("run.attnlab")
     opened.close()
 
@@ -249,8 +257,9 @@ def test_attnlab_with_a_session_file_opens_the_window_on_it(open_window, tiny_fo
 def test_discard_deletes_the_offer_and_shows_the_next(qtbot, fresh_settings):
     from attnlab.engine.api.saved_session import ModelRef, SessionData, write_session
 
-    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                              text=True).stdout)
+    dead = int(
+        subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout
+    )
     autosave_dir().mkdir(parents=True, exist_ok=True)
     older, newer = autosave_dir() / f"{dead}-1.attnlab", autosave_dir() / f"{dead}-2.attnlab"
     write_session(SessionData(ModelRef("tiny-gpt"), "older text"), older)

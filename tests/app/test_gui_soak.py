@@ -47,4 +47,3 @@ def test_steps_and_repaints_leave_memory_flat_and_the_window_working(open_window
     matrix = window.attention.heatmap.matrix  # [query, key]
     np.testing.assert_allclose(matrix.sum(axis=1), 1.0, atol=2e-3)
     assert np.all(np.triu(matrix, k=1) == 0), "a causal head attends to a later token"
-

@@ -29,8 +29,17 @@ WAIT_MS = 180_000
 @pytest.fixture(scope="module")
 def long_gpt2(tmp_path_factory: pytest.TempPathFactory) -> str:
     torch.manual_seed(0)
-    config = GPT2Config(vocab_size=VOCAB, n_positions=LENGTH + 16, n_embd=16, n_layer=1, n_head=1,
-                        bos_token_id=BOS, eos_token_id=EOS, pad_token_id=PAD, attn_implementation="eager")
+    config = GPT2Config(
+        vocab_size=VOCAB,
+        n_positions=LENGTH + 16,
+        n_embd=16,
+        n_layer=1,
+        n_head=1,
+        bos_token_id=BOS,
+        eos_token_id=EOS,
+        pad_token_id=PAD,
+        attn_implementation="eager",
+    )
     return str(save(GPT2LMHeadModel(config).eval(), word_tokenizer("gpt"), tmp_path_factory.mktemp("long") / "gpt2"))
 
 

@@ -41,12 +41,74 @@ TOOLS = Path(sys.executable).parent  # pyside6-lupdate and pyside6-lrelease come
 
 # Names, units and symbols that stay as they are in Chinese text.
 ALLOWED = {
-    "attnlab", "English", "BERT", "GPT", "SmolLM", "tiny", "gpt", "bert", "seq2seq", "Instruct", "GGUF", "gguf",
-    "GiB", "MiB", "txt", "top", "cuda", "mps", "bfloat", "float", "Hugging", "Face", "PageUp", "PageDown", "Tab",
-    "PNG", "SVG", "PDF", "CSV", "npy", "NumPy", "dpi",
-    "MASK", "CLS", "SEP", "softmax", "QK", "logit", "logsumexp", "exp", "tanh", "softcap", "Apache", "License",
-    "hub", "cpu", "float32", "CPU", "GPU", "CUDA", "safetensors", "bin", "pickle", "Transformer", "Enter",
-    "config", "json", "Ctrl", "Shift", "Return", "Esc", "Backspace", "UTF", "Unicode", "org", "id", "pt", "eos",
+    "attnlab",
+    "English",
+    "BERT",
+    "GPT",
+    "SmolLM",
+    "tiny",
+    "gpt",
+    "bert",
+    "seq2seq",
+    "Instruct",
+    "GGUF",
+    "gguf",
+    "GiB",
+    "MiB",
+    "txt",
+    "top",
+    "cuda",
+    "mps",
+    "bfloat",
+    "float",
+    "Hugging",
+    "Face",
+    "PageUp",
+    "PageDown",
+    "Tab",
+    "PNG",
+    "SVG",
+    "PDF",
+    "CSV",
+    "npy",
+    "NumPy",
+    "dpi",
+    "MASK",
+    "CLS",
+    "SEP",
+    "softmax",
+    "QK",
+    "logit",
+    "logsumexp",
+    "exp",
+    "tanh",
+    "softcap",
+    "Apache",
+    "License",
+    "hub",
+    "cpu",
+    "float32",
+    "CPU",
+    "GPU",
+    "CUDA",
+    "safetensors",
+    "bin",
+    "pickle",
+    "Transformer",
+    "Enter",
+    "config",
+    "json",
+    "Ctrl",
+    "Shift",
+    "Return",
+    "Esc",
+    "Backspace",
+    "UTF",
+    "Unicode",
+    "org",
+    "id",
+    "pt",
+    "eos",
 }
 WORD = re.compile(r"[A-Za-z]{2,}")
 
@@ -67,8 +129,11 @@ def chinese():
 def _menu_texts(menu: QMenu) -> list[str]:
     texts = [menu.title(), menu.toolTip() if menu.toolTip() != menu.title() else ""]
     for action in menu.actions():
-        texts += [action.text(), action.toolTip() if action.toolTip() != action.text().replace("&", "") else "",
-                  action.statusTip()]
+        texts += [
+            action.text(),
+            action.toolTip() if action.toolTip() != action.text().replace("&", "") else "",
+            action.statusTip(),
+        ]
         if action.menu() is not None:
             texts += _menu_texts(action.menu())
     return texts
@@ -101,8 +166,14 @@ def _visible_texts(window: QWidget) -> list[tuple[str, str]]:
         elif isinstance(widget, QComboBox) and widget.objectName() != "modelList":
             add(widget, *(widget.itemText(i) for i in range(widget.count())))
         elif isinstance(widget, QTableWidget):
-            add(widget, *(widget.horizontalHeaderItem(i).text() for i in range(widget.columnCount())
-                          if widget.horizontalHeaderItem(i) is not None))
+            add(
+                widget,
+                *(
+                    widget.horizontalHeaderItem(i).text()
+                    for i in range(widget.columnCount())
+                    if widget.horizontalHeaderItem(i) is not None
+                ),
+            )
         elif isinstance(widget, QTreeWidget):
             header = widget.headerItem()
             add(widget, *(header.text(i) for i in range(widget.columnCount())))
@@ -120,11 +191,14 @@ def _left_in_english(window, data: set[str]) -> list[tuple[str, str]]:
     return [(where, text) for where, text in _visible_texts(window) if english(text, data)]
 
 
-@pytest.mark.parametrize(("model", "text", "lesson"), [
-    ("tiny-gpt", "法国的首都是", "next-token"),
-    ("tiny-bert", "法国的首都是[MASK][MASK]。", "masked-lm"),
-    ("tiny-seq2seq", "", "encoder-decoder"),
-])
+@pytest.mark.parametrize(
+    ("model", "text", "lesson"),
+    [
+        ("tiny-gpt", "法国的首都是", "next-token"),
+        ("tiny-bert", "法国的首都是[MASK][MASK]。", "masked-lm"),
+        ("tiny-seq2seq", "", "encoder-decoder"),
+    ],
+)
 def test_no_english_is_left_in_the_window(chinese, open_window, qtbot, wait_idle, model, text, lesson):
     window = open_window(model, text=text or None, source="一千零二十三" if not text else None)
     with qtbot.waitSignal(window.view_updated, timeout=20_000):
@@ -135,8 +209,13 @@ def test_no_english_is_left_in_the_window(chinese, open_window, qtbot, wait_idle
     qtbot.wait(50)
     wait_idle(window)
     info = window.document.info
-    data = {info.name, *WORD.findall(info.name), *WORD.findall(info.architecture), *WORD.findall(info.device),
-            *WORD.findall(info.dtype)}
+    data = {
+        info.name,
+        *WORD.findall(info.name),
+        *WORD.findall(info.architecture),
+        *WORD.findall(info.device),
+        *WORD.findall(info.dtype),
+    }
     for token in window.document.plain_tokens + tuple(s.text for s in window.document.steps):
         data.update(WORD.findall(token))
     left = _left_in_english(window, data)
@@ -146,6 +225,7 @@ def test_no_english_is_left_in_the_window(chinese, open_window, qtbot, wait_idle
 def test_dialogs_are_chinese(chinese, open_window, monkeypatch):
     window = open_window("tiny-gpt", text="狗有")
     shown: list[str] = []
+
     def open_file(_parent, title="", _folder="", filter="", *_args, **_kwargs):  # noqa: A002 - Qt's name
         shown.extend([title, filter])
         return "", ""
@@ -158,8 +238,14 @@ def test_dialogs_are_chinese(chinese, open_window, monkeypatch):
     monkeypatch.setattr(QFileDialog, "getOpenFileName", open_file)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", open_file)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", open_folder)
-    names = ("aboutAction", "openTextAction", "openSessionAction", "saveSessionAsAction", "exportFigureAction",
-             "shortcutsAction")
+    names = (
+        "aboutAction",
+        "openTextAction",
+        "openSessionAction",
+        "saveSessionAsAction",
+        "exportFigureAction",
+        "shortcutsAction",
+    )
     for name in names:
         next(a for m in window.menus.values() for a in m.actions() if a.objectName() == name).trigger()
     for menu_action in window.picker.open_button.menu().actions():
@@ -169,8 +255,28 @@ def test_dialogs_are_chinese(chinese, open_window, monkeypatch):
     shown += [shortcuts.windowTitle(), shortcuts.text(), *(b.text() for b in shortcuts.buttons())]
     shortcuts.close()
     assert len(shown) >= 14
-    keys = {"Ctrl", "Shift", "Return", "Esc", "Backspace", "PgUp", "PgDown", "Home", "End", "Enter", "Tab", "Del",
-            "Alt", "Ins", "F1", "Up", "Down", "Left", "Right", "nbsp"}
+    keys = {
+        "Ctrl",
+        "Shift",
+        "Return",
+        "Esc",
+        "Backspace",
+        "PgUp",
+        "PgDown",
+        "Home",
+        "End",
+        "Enter",
+        "Tab",
+        "Del",
+        "Alt",
+        "Ins",
+        "F1",
+        "Up",
+        "Down",
+        "Left",
+        "Right",
+        "nbsp",
+    }
     left = [text for text in shown if english(re.sub(r"<[^>]+>|\(\*\.\w+\)|\*", " ", text), keys)]
     assert not left, left
 
@@ -184,8 +290,10 @@ def test_engine_messages_are_translated_in_the_window_only(chinese):
     translated = translate_engine_message(message)
     assert translated != message and not english(translated.replace("greedy", ""), {"temperature"})
     assert "0.0" in translated  # the value is kept
-    assert translate_engine_message("the source is empty: type the text to transform first") == \
-        "源文本是空的：请先输入要转换的文本"
+    assert (
+        translate_engine_message("the source is empty: type the text to transform first")
+        == "源文本是空的：请先输入要转换的文本"
+    )
     assert translate_engine_message("the text is empty: type some text first") == "文本是空的：请先输入一些文字"
     assert translate_engine_message("something new") == "something new"  # unknown: shown as the engine wrote it
 
@@ -209,8 +317,9 @@ def test_the_memory_refusal_before_loading_is_translated(chinese, tmp_path, on_g
             _check_fits("SmolLM2", tmp_path, {}, "float32", SimpleNamespace(type="cuda" if on_gpu else "cpu"), options)
     message = str(caught.value)
     translated = translate_engine_message(message)
-    assert translated != message and not english(translated, {"SmolLM2", "float16", "bfloat16", "device", "map",
-                                                              "auto", "GPU", "GiB", "MiB"})
+    assert translated != message and not english(
+        translated, {"SmolLM2", "float16", "bfloat16", "device", "map", "auto", "GPU", "GiB", "MiB"}
+    )
     for size in ("70.00 GiB", "1.00 GiB", "6.40 GiB"):  # the sizes the engine named are kept
         assert size in message and size in translated
 
@@ -237,8 +346,9 @@ def test_every_string_of_the_app_is_translated_and_compiled(tmp_path):
     missing = sorted(key for key in wanted if not shipped.get(key))
     assert len(wanted) > 200 and not missing, f"untranslated (run `make translations`): {missing}"
     compiled = tmp_path / "fresh.qm"
-    subprocess.run([str(TOOLS / "pyside6-lrelease"), str(SHIPPED_TS), "-qm", str(compiled)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [str(TOOLS / "pyside6-lrelease"), str(SHIPPED_TS), "-qm", str(compiled)], check=True, capture_output=True
+    )
     assert compiled.read_bytes() == translation_file("zh_CN").read_bytes(), "the .qm is older than the .ts"
 
 
@@ -271,6 +381,9 @@ def test_the_language_is_chosen_in_the_settings_and_applies_at_the_next_start(qt
 def test_every_translation_keeps_its_placeholders_and_accelerator():
     """{0}, {name}, %1 and &X of each source string are in its translation (a lost one crashes .format)."""
     marks = re.compile(r"\{[^}]*\}|%\d|%v|%m|&\w")
-    wrong = [(source, text) for (_context, source), text in _messages(SHIPPED_TS).items()
-             if sorted(marks.findall(source)) != sorted(marks.findall(text))]
+    wrong = [
+        (source, text)
+        for (_context, source), text in _messages(SHIPPED_TS).items()
+        if sorted(marks.findall(source)) != sorted(marks.findall(text))
+    ]
     assert not wrong, wrong

@@ -68,9 +68,14 @@ sys.exit(gui.run(sys.argv[1]))
 def test_gui_run_shows_the_window_and_returns_on_quit(tiny_folders, _private_settings):
     """In a process of its own: after QApplication.exec() returns from quit(), later tests in the same
     process no longer receive the engine thread's replies."""
-    done = subprocess.run([sys.executable, "-c", _RUN_AND_QUIT, tiny_folders["bert"]], capture_output=True,
-                          text=True, timeout=240, check=False,
-                          env=os.environ | {"QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(_private_settings)})
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN_AND_QUIT, tiny_folders["bert"]],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+        env=os.environ | {"QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(_private_settings)},
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "shown: encoder" in done.stdout
 

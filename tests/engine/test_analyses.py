@@ -204,10 +204,30 @@ NAMES = ("entropy", "sink", "prev_token", "self", "distance", "induction")
 
 
 def test_export_writes_fingerprints_and_rollout_of_the_exported_attention(folders, tmp_path):
-    plain = _export(tmp_path, "--model", str(folders["gpt"]), "--text", "the cat sat the cat", "--generate", "3",
-                    "--knockout-positions", "2")
-    data = _export(tmp_path, "--model", str(folders["gpt"]), "--text", "the cat sat the cat", "--generate", "3",
-                   "--knockout-positions", "2", "--analyses", "heads,rollout")
+    plain = _export(
+        tmp_path,
+        "--model",
+        str(folders["gpt"]),
+        "--text",
+        "the cat sat the cat",
+        "--generate",
+        "3",
+        "--knockout-positions",
+        "2",
+    )
+    data = _export(
+        tmp_path,
+        "--model",
+        str(folders["gpt"]),
+        "--text",
+        "the cat sat the cat",
+        "--generate",
+        "3",
+        "--knockout-positions",
+        "2",
+        "--analyses",
+        "heads,rollout",
+    )
     for name, array in plain.items():  # the existing arrays are unchanged
         np.testing.assert_array_equal(data[name], array)
     attn = data["decoder_attentions"]  # [layer, head, q, k]: <s> + 5 words + 3 generated
@@ -227,8 +247,17 @@ def test_export_writes_fingerprints_and_rollout_of_the_exported_attention(folder
 
 
 def test_encoder_decoder_gets_both_self_attention_stacks(folders, tmp_path):
-    data = _export(tmp_path, "--model", str(folders["bart"]), "--source", "the cat sat", "--generate", "2",
-                   "--analyses", "rollout,heads")
+    data = _export(
+        tmp_path,
+        "--model",
+        str(folders["bart"]),
+        "--source",
+        "the cat sat",
+        "--generate",
+        "2",
+        "--analyses",
+        "rollout,heads",
+    )
     for stack in ("encoder", "decoder"):
         attn = data[f"{stack}_attentions"]
         np.testing.assert_array_equal(data[f"{stack}_rollout"], rollout(attn))

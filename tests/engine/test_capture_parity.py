@@ -14,8 +14,11 @@ def _outputs(model, seq2seq: bool):
     with torch.no_grad():
         if seq2seq:
             out = model(input_ids=IDS, decoder_input_ids=DECODER_IDS, output_attentions=True)
-            return out.logits, {"encoder": out.encoder_attentions, "decoder": out.decoder_attentions,
-                                "cross": out.cross_attentions}
+            return out.logits, {
+                "encoder": out.encoder_attentions,
+                "decoder": out.decoder_attentions,
+                "cross": out.cross_attentions,
+            }
         out = model(input_ids=IDS, output_attentions=True)
         logits = out.logits if hasattr(out, "logits") else out.prediction_logits
         stack = "decoder" if hasattr(out, "logits") else "encoder"

@@ -71,9 +71,7 @@ def test_pip_models_are_listed_with_kind_and_size():
 
 def test_hf_cache_snapshot_is_listed_and_resolved(private_dirs):
     repo = private_dirs["hub"] / "models--acme--tiny-t5"
-    snapshot = write_model(
-        repo / "snapshots" / "abc123", ["T5ForConditionalGeneration"], "t5", is_encoder_decoder=True
-    )
+    snapshot = write_model(repo / "snapshots" / "abc123", ["T5ForConditionalGeneration"], "t5", is_encoder_decoder=True)
     (repo / "refs").mkdir()
     (repo / "refs" / "main").write_text("abc123")
     no_weights = private_dirs["hub"] / "models--acme--no-weights" / "snapshots" / "x"

@@ -12,8 +12,13 @@ from attnlab.engine.models.loading import wrap_model
 from attnlab.engine.session.sessions import GenerationSession
 
 PROMPT = "the cat sat on the mat and the dog ran to the big red rug in Paris"
-ARCHITECTURES = {"gpt2": BUILDERS["gpt2"], "llama": BUILDERS["llama"], "gemma2": tiny_gemma2,
-                 "bart": BUILDERS["bart"], "t5": BUILDERS["t5"]}
+ARCHITECTURES = {
+    "gpt2": BUILDERS["gpt2"],
+    "llama": BUILDERS["llama"],
+    "gemma2": tiny_gemma2,
+    "bart": BUILDERS["bart"],
+    "t5": BUILDERS["t5"],
+}
 
 
 def _session(name: str, block: int) -> tuple[torch.nn.Module, GenerationSession]:
@@ -56,8 +61,10 @@ def test_chunked_prefill_equals_the_models_own_forward(name):
 @pytest.mark.parametrize("name", ["gpt2", "llama", "gemma2"])
 def test_chunked_prefill_with_knockouts_ablation_and_replay_equals_one_shot(name):
     """Replayed tokens straddle a block edge and keep their candidates; knock-outs fall in several blocks."""
-    masks = Masks(knockouts=frozenset({("decoder", 2), ("decoder", 7), ("decoder", 16)}),
-                  ablated_heads=frozenset({("decoder", 1, 2)}))
+    masks = Masks(
+        knockouts=frozenset({("decoder", 2), ("decoder", 7), ("decoder", 16)}),
+        ablated_heads=frozenset({("decoder", 1, 2)}),
+    )
     replay = [9, 10, 11, 12]
     _, chunked = _session(name, block=4)
     _, whole = _session(name, block=10_000)
@@ -72,7 +79,8 @@ def test_chunked_prefill_with_knockouts_ablation_and_replay_equals_one_shot(name
         assert mine.prob == pytest.approx(reference.prob, abs=1e-5)
     # Stepping on from a chunked prefill continues the same sequence.
     assert chunked.step(choose=13).attention.row("decoder", 22) == pytest.approx(
-        whole.step(choose=13).attention.row("decoder", 22), abs=1e-3)
+        whole.step(choose=13).attention.row("decoder", 22), abs=1e-3
+    )
 
 
 def test_prefill_reports_the_tokens_read_after_each_block():

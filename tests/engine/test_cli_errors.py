@@ -94,9 +94,25 @@ def test_cli_prints_its_own_line_only(gpt, tmp_path):
     out = tmp_path / "run.npz"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONWARNINGS": "default"}
     done = subprocess.run(
-        [sys.executable, "-m", "attnlab", "export", "--model", str(gpt), "--text", "the cat", "--generate", "3",
-         "--out", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "attnlab",
+            "export",
+            "--model",
+            str(gpt),
+            "--text",
+            "the cat",
+            "--generate",
+            "3",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""

@@ -16,8 +16,12 @@ def _private_dirs(private_dirs):
 
 def _export(folders, tmp_path, name, *args):
     out = tmp_path / f"{name}.npz"
-    assert main(["export", "--model", str(folders["bart"]), "--source", "the cat sat on the mat", *args,
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            ["export", "--model", str(folders["bart"]), "--source", "the cat sat on the mat", *args, "--out", str(out)]
+        )
+        == 0
+    )
     return out
 
 

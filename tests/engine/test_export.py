@@ -22,8 +22,18 @@ def _export(tmp_path, *args):
 
 
 def test_decoder_generation(folders, tmp_path):
-    data = _export(tmp_path, "--model", str(folders["gpt"]), "--text", "the cat sat", "--generate", "4",
-                   "--greedy", "--top-k-candidates", "5")
+    data = _export(
+        tmp_path,
+        "--model",
+        str(folders["gpt"]),
+        "--text",
+        "the cat sat",
+        "--generate",
+        "4",
+        "--greedy",
+        "--top-k-candidates",
+        "5",
+    )
     assert list(data["tokens"]) == ["<s>", "the", "cat", "sat"]
     assert data["token_ids"].tolist() == [5, 7, 9, 10] or len(data["token_ids"]) == 4
     assert data["generated_ids"].shape == (4,)
@@ -38,15 +48,41 @@ def test_decoder_generation(folders, tmp_path):
 
 
 def test_sampling_with_seed_is_reproducible(folders, tmp_path):
-    args = ["--model", str(folders["gpt"]), "--text", "the cat", "--generate", "6", "--temperature", "1.5",
-            "--top-k", "30", "--top-p", "0.9", "--seed", "3"]
+    args = [
+        "--model",
+        str(folders["gpt"]),
+        "--text",
+        "the cat",
+        "--generate",
+        "6",
+        "--temperature",
+        "1.5",
+        "--top-k",
+        "30",
+        "--top-p",
+        "0.9",
+        "--seed",
+        "3",
+    ]
     assert _export(tmp_path, *args)["generated_ids"].tolist() == _export(tmp_path, *args)["generated_ids"].tolist()
 
 
 def test_masked_lm_with_knockout_and_ablation(folders, tmp_path):
-    data = _export(tmp_path, "--model", str(folders["bert"]), "--text", "the cat sat on the mat",
-                   "--mask-positions", "2,4", "--knockout-positions", "5", "--ablate-heads", "0:1,1:3",
-                   "--top-k-candidates", "3")
+    data = _export(
+        tmp_path,
+        "--model",
+        str(folders["bert"]),
+        "--text",
+        "the cat sat on the mat",
+        "--mask-positions",
+        "2,4",
+        "--knockout-positions",
+        "5",
+        "--ablate-heads",
+        "0:1,1:3",
+        "--top-k-candidates",
+        "3",
+    )
     assert data["token_ids"][2] == MASK and data["token_ids"][4] == MASK
     assert data["mask_positions"].tolist() == [2, 4]
     assert data["mask_topk_ids"].shape == data["mask_topk_probs"].shape == (2, 3)
@@ -56,8 +92,19 @@ def test_masked_lm_with_knockout_and_ablation(folders, tmp_path):
 
 
 def test_encoder_decoder(folders, tmp_path):
-    data = _export(tmp_path, "--model", str(folders["bart"]), "--source", "the cat sat", "--generate", "3",
-                   "--text", "dog", "--decoder-knockout-positions", "1")
+    data = _export(
+        tmp_path,
+        "--model",
+        str(folders["bart"]),
+        "--source",
+        "the cat sat",
+        "--generate",
+        "3",
+        "--text",
+        "dog",
+        "--decoder-knockout-positions",
+        "1",
+    )
     src, dec = len(data["tokens"]), len(data["decoder_tokens"])
     assert dec == 2 + 3 and data["decoder_token_ids"][2:].tolist() == data["generated_ids"].tolist()
     assert data["encoder_attentions"].shape == (2, 4, src, src)
@@ -89,19 +136,34 @@ def test_bad_input_exits_nonzero_with_one_line(folders, tmp_path, capsys, args, 
 
 def test_not_a_model_folder_from_the_installed_command(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "export", "--model", str(tmp_path), "--text", "hi", "--out",
-         str(tmp_path / "x.npz")],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "export",
+            "--model",
+            str(tmp_path),
+            "--text",
+            "hi",
+            "--out",
+            str(tmp_path / "x.npz"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"attnlab export: error: {tmp_path} is not a model folder: it has no config.json")
 
 
-@pytest.mark.parametrize("model, args", [
-    ("gpt", ["--text", "the cat sat", "--generate", "3"]),
-    ("bart", ["--source", "the cat sat", "--text", "dog", "--generate", "2"]),
-])
+@pytest.mark.parametrize(
+    "model, args",
+    [
+        ("gpt", ["--text", "the cat sat", "--generate", "3"]),
+        ("bart", ["--source", "the cat sat", "--text", "dog", "--generate", "2"]),
+    ],
+)
 def test_layer_and_head_selection_is_the_same_slice_of_a_full_export(folders, tmp_path, model, args):
     full = _export(tmp_path, "--model", str(folders[model]), *args)
     part = _export(tmp_path, "--model", str(folders[model]), *args, "--layers", "1", "--heads", "3,0")
@@ -116,12 +178,15 @@ def test_layer_and_head_selection_is_the_same_slice_of_a_full_export(folders, tm
     assert set(full) == set(part) == set(only_heads)  # every other array is still there
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--layers", "2"], "--layers: layer 2 out of range"),
-    (["--heads", "0,9"], "--heads: head 9 out of range"),
-    (["--layers", "a"], "--layers takes comma-separated numbers"),
-    (["--heads", ","], "--heads names no heads"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--layers", "2"], "--layers: layer 2 out of range"),
+        (["--heads", "0,9"], "--heads: head 9 out of range"),
+        (["--layers", "a"], "--layers takes comma-separated numbers"),
+        (["--heads", ","], "--heads names no heads"),
+    ],
+)
 def test_bad_selection_is_refused_with_one_line(folders, tmp_path, capsys, args, message):
     out = tmp_path / "x.npz"
     assert main(["export", "--model", str(folders["gpt"]), "--text", "the cat", *args, "--out", str(out)]) == 2
@@ -149,6 +214,8 @@ def test_a_long_mode_export_equals_the_same_slice_of_an_exact_export(folders, tm
     np.testing.assert_allclose(long["decoder_attentions"], exact["decoder_attentions"][[1, 0]][:, [2]], atol=1e-3)
     assert long["generated_ids"].tolist() == exact["generated_ids"].tolist()
     out = tmp_path / "x.npz"  # analyses in long mode: tests/engine/test_long_analyses.py
-    assert main(["export", "--model", str(folders["bert"]), "--text", "the cat", "--store", "long",
-                 "--out", str(out)]) == 2
+    assert (
+        main(["export", "--model", str(folders["bert"]), "--text", "the cat", "--store", "long", "--out", str(out)])
+        == 2
+    )
     assert "--store is for decoders" in capsys.readouterr().err

@@ -47,8 +47,11 @@ def _session_and_eager(name: str, masks: Masks = Masks()):
         session.run(2)
         src = torch.from_numpy(session.state().token_ids)[None]
         out = eager(input_ids=src, decoder_input_ids=torch.tensor([session.token_ids]), output_attentions=True)
-        return session, {"encoder": out.encoder_attentions, "decoder": out.decoder_attentions,
-                         "cross": out.cross_attentions}
+        return session, {
+            "encoder": out.encoder_attentions,
+            "decoder": out.decoder_attentions,
+            "cross": out.cross_attentions,
+        }
 
 
 @pytest.mark.parametrize("name", sorted(ARCHITECTURES))
@@ -116,10 +119,15 @@ def test_output_shares_add_up_to_the_head_output():
         assert (c.value_norm > 0) == (c.prob > 0)  # ‖prob·v‖: nothing from a hidden key
 
 
-@pytest.mark.parametrize("name, stack, knocked", [
-    ("gpt2", "decoder", ("decoder", 2)), ("bert", "encoder", ("encoder", 2)), ("bart", "cross", ("encoder", 2)),
-    ("t5", "encoder", ("encoder", 2)),
-])
+@pytest.mark.parametrize(
+    "name, stack, knocked",
+    [
+        ("gpt2", "decoder", ("decoder", 2)),
+        ("bert", "encoder", ("encoder", 2)),
+        ("bart", "cross", ("encoder", 2)),
+        ("t5", "encoder", ("encoder", 2)),
+    ],
+)
 def test_a_knocked_out_key_shows_in_bias_with_probability_zero(name, stack, knocked):
     session, _ = _session_and_eager(name, Masks(knockouts=frozenset({knocked})))
     cell = session.explain_cell(stack, 1, 1, 3, 2)
@@ -164,14 +172,17 @@ def test_cross_attention_keys_are_the_source_tokens():
         session.explain_cell("cross", 0, 0, 0, source)
 
 
-@pytest.mark.parametrize("args, message", [
-    (("decoder", 0, 0, 12, 0), "query 12 out of range: the sequence has 9 tokens"),
-    (("decoder", 0, 0, 0, 9), "key 9 out of range"),
-    (("decoder", 2, 0, 0, 0), "layer 2 out of range: the decoder stack has 2 layers"),
-    (("decoder", 0, 4, 0, 0), "head 4 out of range: the decoder stack has 4 heads"),
-    (("cross", 0, 0, 0, 0), "gpt2 has no cross attention: its stacks are decoder"),
-    (("bogus", 0, 0, 0, 0), "has no bogus attention"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("decoder", 0, 0, 12, 0), "query 12 out of range: the sequence has 9 tokens"),
+        (("decoder", 0, 0, 0, 9), "key 9 out of range"),
+        (("decoder", 2, 0, 0, 0), "layer 2 out of range: the decoder stack has 2 layers"),
+        (("decoder", 0, 4, 0, 0), "head 4 out of range: the decoder stack has 4 heads"),
+        (("cross", 0, 0, 0, 0), "gpt2 has no cross attention: its stacks are decoder"),
+        (("bogus", 0, 0, 0, 0), "has no bogus attention"),
+    ],
+)
 def test_bad_cells_are_refused_with_what_there_is(args, message):
     session, _ = _session_and_eager("gpt2")  # <s> + 6 words + 2 generated: 9 tokens
     with pytest.raises(EngineError, match=message):
@@ -200,10 +211,42 @@ def _explain(capsys, *args) -> dict:
 
 
 def test_cli_prints_one_json_object(folders, capsys):
-    data = _explain(capsys, "--model", str(folders["gpt"]), "--text", TEXT, "--generate", "2", "--greedy",
-                    "--layer", "1", "--head", "2", "--query", "8", "--key", "3", "--knockout-positions", "5")
-    for name in ("q", "k", "dot", "scaling", "bias", "softcap", "logit", "row_logsumexp", "prob", "value_norm",
-                 "kv_head", "output_share", "row_logits", "row_probs"):
+    data = _explain(
+        capsys,
+        "--model",
+        str(folders["gpt"]),
+        "--text",
+        TEXT,
+        "--generate",
+        "2",
+        "--greedy",
+        "--layer",
+        "1",
+        "--head",
+        "2",
+        "--query",
+        "8",
+        "--key",
+        "3",
+        "--knockout-positions",
+        "5",
+    )
+    for name in (
+        "q",
+        "k",
+        "dot",
+        "scaling",
+        "bias",
+        "softcap",
+        "logit",
+        "row_logsumexp",
+        "prob",
+        "value_norm",
+        "kv_head",
+        "output_share",
+        "row_logits",
+        "row_probs",
+    ):
         assert name in data, name
     assert data["stack"] == "decoder" and data["softcap"] is None and data["kv_head"] == 2
     assert len(data["q"]) == len(data["k"]) == 8 and len(data["row_probs"]) == 9
@@ -217,23 +260,61 @@ def test_cli_prints_one_json_object(folders, capsys):
 
 
 def test_cli_cross_attention_with_decoder_masks(folders, capsys):
-    data = _explain(capsys, "--model", str(folders["bart"]), "--source", TEXT, "--text", "dog", "--generate", "1",
-                    "--stack", "cross", "--layer", "0", "--head", "1", "--query", "2", "--key", "6",
-                    "--decoder-knockout-positions", "1", "--ablate-heads", "cross:0:1")
+    data = _explain(
+        capsys,
+        "--model",
+        str(folders["bart"]),
+        "--source",
+        TEXT,
+        "--text",
+        "dog",
+        "--generate",
+        "1",
+        "--stack",
+        "cross",
+        "--layer",
+        "0",
+        "--head",
+        "1",
+        "--query",
+        "2",
+        "--key",
+        "6",
+        "--decoder-knockout-positions",
+        "1",
+        "--ablate-heads",
+        "cross:0:1",
+    )
     assert data["stack"] == "cross" and data["key_token"] == "</s>" and data["ablated"]
     assert len(data["row_probs"]) == 7
-    default = _explain(capsys, "--model", str(folders["bart"]), "--source", TEXT, "--layer", "0", "--head", "0",
-                       "--query", "0", "--key", "0")
+    default = _explain(
+        capsys,
+        "--model",
+        str(folders["bart"]),
+        "--source",
+        TEXT,
+        "--layer",
+        "0",
+        "--head",
+        "0",
+        "--query",
+        "0",
+        "--key",
+        "0",
+    )
     assert default["stack"] == "encoder"
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--query", "12", "--key", "0"], "query 12 out of range: the sequence has 7 tokens"),
-    (["--stack", "cross", "--query", "1", "--key", "0"], "has no cross attention"),
-    (["--stack", "side", "--query", "1", "--key", "0"], "--stack takes encoder, decoder or cross"),
-    (["--query", "1"], "the following arguments are required: --key"),
-    (["--query", "1", "--key", "0", "--greedy", "--seed", "2"], "--greedy cannot be combined"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--query", "12", "--key", "0"], "query 12 out of range: the sequence has 7 tokens"),
+        (["--stack", "cross", "--query", "1", "--key", "0"], "has no cross attention"),
+        (["--stack", "side", "--query", "1", "--key", "0"], "--stack takes encoder, decoder or cross"),
+        (["--query", "1"], "the following arguments are required: --key"),
+        (["--query", "1", "--key", "0", "--greedy", "--seed", "2"], "--greedy cannot be combined"),
+    ],
+)
 def test_cli_bad_input_is_one_line_and_exit_2(folders, capsys, args, message):
     code = main(["explain", "--model", str(folders["gpt"]), "--text", TEXT, "--layer", "0", "--head", "0", *args])
     captured = capsys.readouterr()
@@ -252,9 +333,29 @@ def test_attnlab_help_lists_both_commands(capsys):
 def test_installed_command_prints_only_the_error_line(folders):
     """The query is checked after the model ran: transformers' own warnings must not reach stderr."""
     result = subprocess.run(
-        [sys.executable, "-m", "attnlab", "explain", "--model", str(folders["gpt"]), "--text", TEXT, "--generate", "1",
-         "--layer", "0", "--head", "0", "--query", "40", "--key", "0"],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "attnlab",
+            "explain",
+            "--model",
+            str(folders["gpt"]),
+            "--text",
+            TEXT,
+            "--generate",
+            "1",
+            "--layer",
+            "0",
+            "--head",
+            "0",
+            "--query",
+            "40",
+            "--key",
+            "0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 2 and not result.stdout
     assert result.stderr.strip().splitlines() == [
@@ -275,7 +376,8 @@ def test_q_and_k_are_the_eager_model_own_projections():
         q, k, _ = block.attn.c_attn(block.ln_1(hidden[1]))[0].split(32, dim=-1)  # [token, 32] each
     head, dim = 2, 8
     cell = session.explain_cell("decoder", 1, head, 7, 4)
-    np.testing.assert_allclose(cell.q, q[7, head * dim:(head + 1) * dim].numpy(), atol=1e-6)
-    np.testing.assert_allclose(cell.k, k[4, head * dim:(head + 1) * dim].numpy(), atol=1e-6)
-    assert cell.logit == pytest.approx(float(q[7, head * dim:(head + 1) * dim] @ k[4, head * dim:(head + 1) * dim])
-                                       / math.sqrt(dim), abs=1e-6)
+    np.testing.assert_allclose(cell.q, q[7, head * dim : (head + 1) * dim].numpy(), atol=1e-6)
+    np.testing.assert_allclose(cell.k, k[4, head * dim : (head + 1) * dim].numpy(), atol=1e-6)
+    assert cell.logit == pytest.approx(
+        float(q[7, head * dim : (head + 1) * dim] @ k[4, head * dim : (head + 1) * dim]) / math.sqrt(dim), abs=1e-6
+    )

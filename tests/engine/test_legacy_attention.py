@@ -111,9 +111,7 @@ def test_ablated_head_equals_zeroing_its_output_projection(name):
     stack = loaded.info.input_stack
     heads, width = loaded.info.stacks[0].heads, eager.config.hidden_size
     dim = width // heads
-    block = eager.base_model.get_submodule(
-        {"gpt_neo": "h", "bloom": "h", "mpnet": "encoder.layer"}[name]
-    )[layer]
+    block = eager.base_model.get_submodule({"gpt_neo": "h", "bloom": "h", "mpnet": "encoder.layer"}[name])[layer]
     with torch.no_grad():
         block.get_submodule(PROJECTION[name]).weight[:, head * dim : (head + 1) * dim] = 0
     masks = Masks(ablated_heads=frozenset({(stack, layer, head)}))
@@ -159,9 +157,21 @@ def test_an_architecture_whose_capture_is_not_exact_is_refused_with_the_reason()
     from attnlab.engine.api.errors import ModelLoadError
 
     config = FSMTConfig(
-        langs=["en", "de"], src_vocab_size=40, tgt_vocab_size=40, d_model=16, encoder_layers=1, decoder_layers=1,
-        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32,
-        max_position_embeddings=32, pad_token_id=1, bos_token_id=0, eos_token_id=2, decoder_start_token_id=2,
+        langs=["en", "de"],
+        src_vocab_size=40,
+        tgt_vocab_size=40,
+        d_model=16,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=32,
+        decoder_ffn_dim=32,
+        max_position_embeddings=32,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        decoder_start_token_id=2,
     )
     torch.manual_seed(0)
     model = FSMTForConditionalGeneration(config).eval()

@@ -118,8 +118,21 @@ def _private(private_dirs):
 
 def test_cli_lens_arrays(folders, tmp_path, _private):
     out = tmp_path / "lens.npz"
-    args = ["export", "--model", str(folders["gpt"]), "--text", "the cat sat", "--generate", "1",
-            "--top-k-candidates", "4", "--analyses", "lens", "--out", str(out)]
+    args = [
+        "export",
+        "--model",
+        str(folders["gpt"]),
+        "--text",
+        "the cat sat",
+        "--generate",
+        "1",
+        "--top-k-candidates",
+        "4",
+        "--analyses",
+        "lens",
+        "--out",
+        str(out),
+    ]
     assert main(args) == 0
     data = np.load(out)
     tokens = len(data["sequence_tokens"])
@@ -132,8 +145,26 @@ def test_cli_lens_arrays(folders, tmp_path, _private):
 
 def test_cli_masked_lm_lens_counts_the_input_tokens(folders, tmp_path, _private):
     out = tmp_path / "lens.npz"
-    assert main(["export", "--model", str(folders["bert"]), "--text", TEXT, "--mask-positions", "2",
-                 "--top-k-candidates", "3", "--analyses", "lens", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--model",
+                str(folders["bert"]),
+                "--text",
+                TEXT,
+                "--mask-positions",
+                "2",
+                "--top-k-candidates",
+                "3",
+                "--analyses",
+                "lens",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     data = np.load(out)
     assert data["token_ids"][2] == MASK
     assert data["lens_topk_ids"].shape == (3, len(data["tokens"]), 3)

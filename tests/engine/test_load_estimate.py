@@ -14,8 +14,15 @@ from attnlab.engine.models.load_estimate import GIB, Estimate, attention_shape, 
 from attnlab.engine.models.loading import load_model
 from attnlab.engine.session.sessions import make_session
 
-LLAMA_CONFIG = {"model_type": "llama", "num_hidden_layers": 80, "num_attention_heads": 64, "hidden_size": 8192,
-                "vocab_size": 128256, "torch_dtype": "bfloat16", "architectures": ["LlamaForCausalLM"]}
+LLAMA_CONFIG = {
+    "model_type": "llama",
+    "num_hidden_layers": 80,
+    "num_attention_heads": 64,
+    "hidden_size": 8192,
+    "vocab_size": 128256,
+    "torch_dtype": "bfloat16",
+    "architectures": ["LlamaForCausalLM"],
+}
 
 
 @pytest.fixture(autouse=True)

@@ -201,15 +201,28 @@ def _export(tmp_path, name: str, *args) -> dict:
 
 def test_every_analysis_of_a_long_export_equals_the_exact_export(long_folder, tmp_path, monkeypatch):
     monkeypatch.setattr("attnlab.engine.long.rows.BLOCK_VALUES", 4 * 300 * 24)  # rows recomputed 24 queries at a time
-    args = ["--model", str(long_folder), "--text", TEXT, "--generate", "2", "--knockout-positions", "5",
-            "--ablate-heads", "0:1", "--analyses", "heads,rollout,lens,importance,probe"]
+    args = [
+        "--model",
+        str(long_folder),
+        "--text",
+        TEXT,
+        "--generate",
+        "2",
+        "--knockout-positions",
+        "5",
+        "--ablate-heads",
+        "0:1",
+        "--analyses",
+        "heads,rollout,lens,importance,probe",
+    ]
     exact = _export(tmp_path, "exact", *args, "--store", "exact")
     long = _export(tmp_path, "long", *args, "--store", "long", "--layers", "1", "--heads", "0")
     assert long["generated_ids"].tolist() == exact["generated_ids"].tolist()
     assert set(long) == set(exact)
     for name in NAMES:
-        np.testing.assert_allclose(long[f"decoder_head_{name}"], exact[f"decoder_head_{name}"], atol=1e-4,
-                                   rtol=1e-4, err_msg=name)  # exact: float32 matrices; long: float16 rows
+        np.testing.assert_allclose(
+            long[f"decoder_head_{name}"], exact[f"decoder_head_{name}"], atol=1e-4, rtol=1e-4, err_msg=name
+        )  # exact: float32 matrices; long: float16 rows
     np.testing.assert_allclose(long["decoder_rollout"], exact["decoder_rollout"], atol=1e-4)
     for name in ("lens_topk_ids", "probe_token_ids", "importance_target_id"):
         np.testing.assert_array_equal(long[name], exact[name], err_msg=name)
@@ -218,8 +231,7 @@ def test_every_analysis_of_a_long_export_equals_the_exact_export(long_folder, tm
     np.testing.assert_allclose(long["decoder_attentions"], exact["decoder_attentions"][[1]][:, [0]], atol=1e-3)
 
 
-def test_a_long_export_whose_rollout_would_not_fit_is_refused_with_its_size(long_folder, tmp_path, capsys,
-                                                                            monkeypatch):
+def test_a_long_export_whose_rollout_would_not_fit_is_refused_with_its_size(long_folder, tmp_path, capsys, monkeypatch):
     # 800 kB: rollout needs 677 kB more
     monkeypatch.setattr("attnlab.engine.cli.export.available_memory", lambda: 1_000_000)
     out = tmp_path / "x.npz"

@@ -79,10 +79,13 @@ def test_a_long_region_outside_the_text_is_refused(monkeypatch):
         long.region(0, 0, range(0, 22), range(0, 3))
 
 
-@pytest.mark.parametrize("name, builder, message", [
-    ("gemma2", tiny_gemma2, "does not support gemma2's sliding-window layers"),
-    ("bart", None, "long-document mode is for decoder-only models; bart is an encoder-decoder"),
-])
+@pytest.mark.parametrize(
+    "name, builder, message",
+    [
+        ("gemma2", tiny_gemma2, "does not support gemma2's sliding-window layers"),
+        ("bart", None, "long-document mode is for decoder-only models; bart is an encoder-decoder"),
+    ],
+)
 def test_unsupported_architectures_are_refused_with_a_message(name, builder, message):
     session = _session(name, "long", builder)
     with pytest.raises(UnsupportedError, match=message):

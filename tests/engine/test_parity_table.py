@@ -19,8 +19,10 @@ def test_row_holds(name):
     model, tokenizer = table.ARCHITECTURES[name]()
     eager = copy.deepcopy(model)
     loaded = wrap_model(model, tokenizer, name=name)
-    cells = [check(eager, loaded) for check in
-             (table.check_attention, table.check_stepping, table.check_knockout, table.check_ablation)]
+    cells = [
+        check(eager, loaded)
+        for check in (table.check_attention, table.check_stepping, table.check_knockout, table.check_ablation)
+    ]
     assert cells[0] == "yes"
     assert cells[1] in ("yes", "—")
     assert all(cell == "yes" or cell.startswith("unsupported (") for cell in cells[2:]), cells

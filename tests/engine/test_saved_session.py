@@ -66,9 +66,9 @@ def _valid() -> dict:
         (lambda d: {"hello": 1}, "not an attnlab session"),
         (lambda d: {**d, "schema_version": SCHEMA_VERSION + 1}, "newer attnlab"),
         (lambda d: {**d, "schema_version": "one"}, "schema_version"),
-        (lambda d: {**d, "model": "tiny"}, "\"model\" must be an object"),
+        (lambda d: {**d, "model": "tiny"}, '"model" must be an object'),
         (lambda d: {**d, "model": {"name": ""}}, "model.name"),
-        (lambda d: {**d, "generated": [1, "two"]}, "\"generated\" must be a list of integers"),
+        (lambda d: {**d, "generated": [1, "two"]}, '"generated" must be a list of integers'),
         (lambda d: {**d, "generated": [-1]}, "below 0"),
         (lambda d: {**d, "masks": {"knockouts": [["cross", 1]]}}, "a knock-out must be"),
         (lambda d: {**d, "sampling": {**d["sampling"], "temperature": 0}}, "temperature must be > 0"),
@@ -110,20 +110,79 @@ def _arrays(path) -> dict[str, np.ndarray]:
 @pytest.mark.parametrize(
     "model, args",
     [
-        ("gpt", ["--text", "the cat sat", "--generate", "6", "--temperature", "1.5", "--top-k", "20", "--seed", "3",
-                 "--knockout-positions", "1", "--ablate-heads", "1:2"]),
-        ("bert", ["--text", "the cat sat on the mat", "--mask-positions", "2,4", "--knockout-positions", "5",
-                  "--ablate-heads", "0:1", "--top-k-candidates", "3"]),
-        ("bart", ["--source", "the cat sat", "--text", "dog", "--generate", "4", "--knockout-positions", "2",
-                  "--decoder-knockout-positions", "1", "--analyses", "rollout"]),
+        (
+            "gpt",
+            [
+                "--text",
+                "the cat sat",
+                "--generate",
+                "6",
+                "--temperature",
+                "1.5",
+                "--top-k",
+                "20",
+                "--seed",
+                "3",
+                "--knockout-positions",
+                "1",
+                "--ablate-heads",
+                "1:2",
+            ],
+        ),
+        (
+            "bert",
+            [
+                "--text",
+                "the cat sat on the mat",
+                "--mask-positions",
+                "2,4",
+                "--knockout-positions",
+                "5",
+                "--ablate-heads",
+                "0:1",
+                "--top-k-candidates",
+                "3",
+            ],
+        ),
+        (
+            "bart",
+            [
+                "--source",
+                "the cat sat",
+                "--text",
+                "dog",
+                "--generate",
+                "4",
+                "--knockout-positions",
+                "2",
+                "--decoder-knockout-positions",
+                "1",
+                "--analyses",
+                "rollout",
+            ],
+        ),
     ],
 )
 def test_export_session_recreates_the_arrays_bit_for_bit(folders, tmp_path, model, args):
     first, second, session = tmp_path / "first.npz", tmp_path / "second.npz", tmp_path / "run.attnlab"
     common = [a for a in args if a != "--analyses" and a != "rollout"]
     extra = ["--analyses", "rollout"] if "--analyses" in args else []
-    assert main(["export", "--model", str(folders[model]), *common, *extra, "--out", str(first),
-                 "--save-session", str(session)]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--model",
+                str(folders[model]),
+                *common,
+                *extra,
+                "--out",
+                str(first),
+                "--save-session",
+                str(session),
+            ]
+        )
+        == 0
+    )
     saved = read_session(session)
     assert saved.model.weights_sha256 == weights_hash(folders[model]) and saved.model.kind
     assert main(["export", "--session", str(session), *extra, "--out", str(second)]) == 0
@@ -136,8 +195,22 @@ def test_export_session_recreates_the_arrays_bit_for_bit(folders, tmp_path, mode
 
 def test_export_session_refuses_run_flags(folders, tmp_path, capsys):
     session = tmp_path / "run.attnlab"
-    assert main(["export", "--model", str(folders["gpt"]), "--text", "the cat", "--out", str(tmp_path / "a.npz"),
-                 "--save-session", str(session)]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--model",
+                str(folders["gpt"]),
+                "--text",
+                "the cat",
+                "--out",
+                str(tmp_path / "a.npz"),
+                "--save-session",
+                str(session),
+            ]
+        )
+        == 0
+    )
     assert main(["export", "--session", str(session), "--text", "a dog", "--out", str(tmp_path / "b.npz")]) == 2
     assert "drop --text" in capsys.readouterr().err
     assert main(["export", "--out", str(tmp_path / "c.npz")]) == 2
@@ -151,8 +224,24 @@ def test_export_session_refuses_run_flags(folders, tmp_path, capsys):
 def test_export_session_warns_when_weights_changed(folders, tmp_path, capsys):
     copy = shutil.copytree(folders["gpt"], tmp_path / "gpt")
     session = tmp_path / "run.attnlab"
-    assert main(["export", "--model", str(copy), "--text", "the cat", "--generate", "2", "--out",
-                 str(tmp_path / "a.npz"), "--save-session", str(session)]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--model",
+                str(copy),
+                "--text",
+                "the cat",
+                "--generate",
+                "2",
+                "--out",
+                str(tmp_path / "a.npz"),
+                "--save-session",
+                str(session),
+            ]
+        )
+        == 0
+    )
     from tiny_models import save, tiny_gpt2
 
     save(*tiny_gpt2(seed=5), copy)  # re-trained in place

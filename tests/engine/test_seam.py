@@ -23,8 +23,19 @@ def test_engine_never_imports_qt():
 
 # import-linter checks these statically (pyproject.toml); here they are imported for real.
 E = "attnlab.engine."
-NUMPY_ONLY = [E + m for m in ("api.results", "api.attention_store", "api.pooling", "analyses", "analyses.fingerprints",
-                              "analyses.attention_rollout", "analyses.probes", "cli.export_analyses")]
+NUMPY_ONLY = [
+    E + m
+    for m in (
+        "api.results",
+        "api.attention_store",
+        "api.pooling",
+        "analyses",
+        "analyses.fingerprints",
+        "analyses.attention_rollout",
+        "analyses.probes",
+        "cli.export_analyses",
+    )
+]
 STDLIB_ONLY = [E + m for m in ("api.config", "api.errors", "api.memory_budget", "models.model_kind", "api.user_dirs")]
 
 

@@ -60,16 +60,24 @@ def seq2seq():
 # ---------------------------------------------------------------------------
 
 # The next-sentence head and the pooler that feeds it: BertForMaskedLM has neither.
-BERT_NSP_ONLY = {"cls.seq_relationship.weight", "cls.seq_relationship.bias", "bert.pooler.dense.weight",
-                 "bert.pooler.dense.bias"}
+BERT_NSP_ONLY = {
+    "cls.seq_relationship.weight",
+    "cls.seq_relationship.bias",
+    "bert.pooler.dense.weight",
+    "bert.pooler.dense.bias",
+}
 
-@pytest.mark.parametrize("cls, folder, unused", [
-    (BertForPreTraining, BERT, set()),
-    (BertForMaskedLM, BERT, BERT_NSP_ONLY),
-    (AutoModelForMaskedLM, BERT, BERT_NSP_ONLY),
-    (AutoModelForCausalLM, GPT, set()),
-    (AutoModelForSeq2SeqLM, SEQ2SEQ, set()),
-])
+
+@pytest.mark.parametrize(
+    "cls, folder, unused",
+    [
+        (BertForPreTraining, BERT, set()),
+        (BertForMaskedLM, BERT, BERT_NSP_ONLY),
+        (AutoModelForMaskedLM, BERT, BERT_NSP_ONLY),
+        (AutoModelForCausalLM, GPT, set()),
+        (AutoModelForSeq2SeqLM, SEQ2SEQ, set()),
+    ],
+)
 def test_every_weight_loads_offline_from_safetensors(cls, folder, unused):
     model, info = cls.from_pretrained(folder, local_files_only=True, output_loading_info=True)
     assert not info["missing_keys"]
@@ -113,6 +121,7 @@ def test_generation_settings_are_saved():
 # Behaviour on held-out examples
 # ---------------------------------------------------------------------------
 
+
 def fill_masks(model, tok, text: str) -> list[str]:
     """Top-1 at every [MASK]; with several, fill the surest first and predict the rest again."""
     ids = tok(text, return_tensors="pt").input_ids
@@ -151,7 +160,7 @@ def test_gpt_greedily_completes_held_out_prompts(gpt):
     for example in EXAMPLES["gpt"]:
         enc = tok(example["prompt"], return_tensors="pt")
         out = model.generate(**enc, do_sample=False, max_new_tokens=8)
-        continuation = tok.decode(out[0, enc.input_ids.shape[1]:], skip_special_tokens=True)
+        continuation = tok.decode(out[0, enc.input_ids.shape[1] :], skip_special_tokens=True)
         assert continuation.startswith(example["expected"]), (example["prompt"], continuation)
 
 
