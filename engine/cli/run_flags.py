@@ -62,6 +62,12 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
         choices=("auto",),
         help="auto: spread a model too big for one device over the GPUs and RAM (accelerate)",
     )
+    parser.add_argument(
+        "--allow-missing-weights",
+        action="store_true",
+        help="load a model whose weight files lack tensors its architecture has (or hold them in another shape): "
+        "those are random numbers, and the output says so (partly_random)",
+    )
 
 
 def _positions(text: str | None, flag: str) -> frozenset[int]:
@@ -143,12 +149,15 @@ def run_session(args, candidates: int = 10, check: Callable[[LoadedModel], None]
     """Load the model, then analyse the text (encoders) or prefill and generate (the others).
 
     `check`: refuses flags that depend on the model (e.g. a layer it does not have) before it runs."""
-    from attnlab.engine.models.loading import load_model, set_threads
+    from attnlab.engine.models.loading import set_threads
     from attnlab.engine.session.sessions import EncoderSession, make_session
 
     sampling = sampling_config(args, candidates)
     set_threads(None)  # the CLI starts the engine, so it sets torch's threads
-    loaded = load_model(args.model, LoadOptions(device=args.device, dtype=args.dtype, device_map=args.device_map))
+    options = LoadOptions(
+        args.device, args.dtype, device_map=args.device_map, allow_missing_weights=args.allow_missing_weights
+    )
+    loaded = cli_load(args.model, options)
     masks = masks_from(args, loaded.kind)
     if check is not None:
         check(loaded)
@@ -170,6 +179,24 @@ def run_session(args, candidates: int = 10, check: Callable[[LoadedModel], None]
     session.prefill(args.text, masks, source=args.source)
     steps = session.run(args.generate) if args.generate else []
     return Run(loaded, session, session.state(), steps)
+
+
+CLI_CONSENT = {
+    "unmatched_weights": "--allow-missing-weights loads it anyway",
+    "remote_code": "the command line never runs a model's own code: load it from a script with trust_remote_code",
+    "pickle": "the command line never reads pickled weights: convert them to safetensors",
+}
+
+
+def cli_load(spec: str, options: LoadOptions) -> LoadedModel:
+    """load_model, with a refusal that needs consent saying how to give it on the command line."""
+    from attnlab.engine.api.consent import ConsentNeeded
+    from attnlab.engine.models.loading import load_model
+
+    try:
+        return load_model(spec, options)
+    except ConsentNeeded as refused:
+        raise EngineError(f"{refused} ({CLI_CONSENT[refused.request.consent.need]})") from None
 
 
 def run_command(prog: str, action: Callable[[], str]) -> int:

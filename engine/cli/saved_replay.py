@@ -14,7 +14,7 @@ from pathlib import Path
 
 from attnlab.engine.api.config import LoadOptions
 from attnlab.engine.api.saved_session import ModelRef, SessionData, model_spec, read_session, weights_hash
-from attnlab.engine.cli.run_flags import Run, masks_from, sampling_config
+from attnlab.engine.cli.run_flags import Run, cli_load, masks_from, sampling_config
 
 log = logging.getLogger(__name__)
 
@@ -42,17 +42,18 @@ def weights_changed(ref: ModelRef, loaded_path: str) -> bool:
 
 
 def replay_session(
-    path: str, device: str | None, dtype: str | None, candidates: int | None, warn=print
+    path: str, device: str | None, dtype: str | None, candidates: int | None, warn=print, allow_missing: bool = False
 ) -> tuple[Run, SessionData]:
     """Load the session's model and run it again: the same input, masks and generated tokens."""
-    from attnlab.engine.models.loading import load_model, set_threads
+    from attnlab.engine.models.loading import set_threads
     from attnlab.engine.session.sessions import EncoderSession, make_session
 
     data = read_session(path)
     ref = data.model
     sampling = data.sampling if candidates is None else replace(data.sampling, candidates=candidates)
     set_threads(None)
-    loaded = load_model(model_spec(ref), LoadOptions(device=device or ref.device, dtype=dtype or ref.dtype))
+    options = LoadOptions(device or ref.device, dtype or ref.dtype, allow_missing_weights=allow_missing)
+    loaded = cli_load(model_spec(ref), options)
     if weights_changed(ref, loaded.info.path):
         warn(f"warning: the weights of {ref.name} changed since the session was saved: the arrays will differ")
     session = make_session(loaded)
