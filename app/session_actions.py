@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QVBoxLayout
 from attnlab.app.autosave import AutosaveWriter, new_autosave_path, orphans, write_autosave
 from attnlab.app.branch_actions import Branches
 from attnlab.app.branches import Branch
+from attnlab.app.consent import marks
 from attnlab.app.i18n import translate
 from attnlab.app.widgets.restore_banner import RestoreBanner
 from attnlab.engine.api.results import Masks, ModelInfo
@@ -294,6 +295,7 @@ class Sessions(QObject):
     def _show_title(self) -> None:
         info = self.window.document.info
         parts = ["attnlab"] + ([info.name] if info else []) + ([self.path.name] if self.path else [])
+        parts += [marks(info)] if marks(info) else []  # consent in force, partly random weights
         self.window.setWindowTitle(" — ".join(parts))
 
     # -- engine replies ----------------------------------------------------------------------

@@ -21,6 +21,16 @@ class ShippedConfig(GPT2Config):
     model_type = {model_type!r}
 """
 
+MODELING = """\
+from transformers import GPT2LMHeadModel
+
+from .configuration_shipped import ShippedConfig
+
+
+class ShippedModel(GPT2LMHeadModel):
+    config_class = ShippedConfig
+"""
+
 
 def code_folder(folder: Path, marker: Path, model_type: str = "shipped-gpt") -> Path:
     """A tiny GPT-2 whose config names code it ships (auto_map) for an architecture transformers lacks;
@@ -29,9 +39,13 @@ def code_folder(folder: Path, marker: Path, model_type: str = "shipped-gpt") -> 
     save(model, tokenizer, folder)
     config = json.loads((folder / "config.json").read_text())
     config["model_type"] = model_type
-    config["auto_map"] = {"AutoConfig": "configuration_shipped.ShippedConfig"}
+    config["auto_map"] = {
+        "AutoConfig": "configuration_shipped.ShippedConfig",
+        "AutoModelForCausalLM": "modeling_shipped.ShippedModel",
+    }
     (folder / "config.json").write_text(json.dumps(config))
     (folder / "configuration_shipped.py").write_text(CODE.format(marker=str(marker), model_type=model_type))
+    (folder / "modeling_shipped.py").write_text(MODELING)
     return folder
 
 
