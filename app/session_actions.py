@@ -346,7 +346,7 @@ class Sessions(QObject):
             self.tr(
                 "This session's model {0} could not be loaded: {1}. Its text is kept.{2} Pick a model "
                 "to analyse it, or make the model available and open the session again."
-            ).format(data.model.name, message, shown),
+            ).format(data.model.name, message.rstrip(".。 "), shown),  # the engine's own full stop: not twice
             origin="load",
         )
         if kept:
