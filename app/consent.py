@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject
 from PySide6.QtWidgets import QLabel, QMessageBox
 
+from attnlab.app.engine_messages import translate_engine_message
 from attnlab.engine.api.config import LoadOptions
 from attnlab.engine.api.consent import Consent, ConsentRequest
 from attnlab.engine.api.results import ModelInfo
@@ -64,7 +65,7 @@ class ConsentBook(QObject):
         title, question, allow = _QUESTIONS[request.consent.need]
         box = QMessageBox(QMessageBox.Icon.Warning, _tr(title), _tr(question).format(request.name), parent=self.window)
         box.setObjectName("consentDialog")
-        box.setInformativeText(request.message + "\n\n" + request.consent.model)
+        box.setInformativeText(translate_engine_message(request.message) + "\n\n" + request.consent.model)
         yes = box.addButton(_tr(allow), QMessageBox.ButtonRole.AcceptRole)
         yes.setObjectName("consentAllow")
         no = box.addButton(QMessageBox.StandardButton.Cancel)
