@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from attnlab.app.main_window import MainWindow
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Consent", text)
+def _tr(text: object) -> str:
+    return QCoreApplication.translate("Consent", str(text))
 
 
 class ConsentBook(QObject):
