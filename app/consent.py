@@ -62,10 +62,13 @@ class ConsentBook(QObject):
         if self.dialog is not None:
             self.dialog.close()
         spec = self.window._spec  # the load that was refused (the picker's, a session's, a dropped folder's)
+        sessions = self.window.sessions
+        session = sessions._pending if sessions._ours() else None  # a session waiting for this model: replayed
+        session_path = sessions.path
         title, question, allow = _QUESTIONS[request.consent.need]
         box = QMessageBox(QMessageBox.Icon.Warning, _tr(title), _tr(question).format(request.name), parent=self.window)
         box.setObjectName("consentDialog")
-        box.setInformativeText(translate_engine_message(request.message) + "\n\n" + request.consent.model)
+        box.setInformativeText(translate_engine_message(request.message))
         yes = box.addButton(_tr(allow), QMessageBox.ButtonRole.AcceptRole)
         yes.setObjectName("consentAllow")
         no = box.addButton(QMessageBox.StandardButton.Cancel)
@@ -76,7 +79,11 @@ class ConsentBook(QObject):
             self.dialog = None
             if box.clickedButton() is yes:
                 self.granted.add(request.consent)
-                self.window.load(spec)
+                if session is not None:  # the whole session again (its tokens too), under its own file name
+                    sessions.apply(session)
+                    sessions.path = session_path
+                else:
+                    self.window.load(spec)
 
         box.finished.connect(answered)
         self.dialog = box
@@ -86,6 +93,7 @@ class ConsentBook(QObject):
         text = marks(info)
         self.label.setText(text)
         self.label.setVisible(bool(text))
+        self.label.setStyleSheet("color: #b3261e; font-weight: bold;" if info.partly_random else "")
         self.label.setToolTip("\n".join(info.random_weights[:20]))
 
 

@@ -84,3 +84,22 @@ def test_missing_weights_are_refused_unless_loaded_anyway_then_marked(open_windo
     assert window.document.info.random_weights == tuple(dropped)
     status = window.statusBar().findChild(type(window.status_model), "consentStatus")
     assert "partly random" in status.text() and "partly random" in window.windowTitle()
+
+
+def test_a_session_whose_model_needs_consent_replays_once_allowed(
+    open_window, tiny_folders, tmp_path, qtbot, wait_idle
+):
+    window = open_window(tiny_folders["gpt2"], text="the dog")
+    ran = tmp_path / "ran.txt"
+    folder = code_folder(tmp_path / "shipped", ran, model_type="shipped-session")
+    session = tmp_path / "shipped.attnlab"
+    write_session(SessionData(ModelRef(name=str(folder)), text="the cat", generated=(9, 10)), session)
+    window.sessions.open(session)
+    _answer(qtbot, window, allow=True, names=str(folder))
+    qtbot.waitUntil(
+        lambda: window.document.info.path == str(folder) and len(window.document.steps) == 2, timeout=LOAD_MS
+    )
+    wait_idle(window)
+    assert ran.exists() and window.text_input.toPlainText() == "the cat"
+    assert [step.token_id for step in window.document.steps] == [9, 10]
+    assert window.sessions.path == session.resolve()
