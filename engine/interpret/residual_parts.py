@@ -65,6 +65,9 @@ def head_maps(projection: torch.nn.Module, heads: int) -> HeadMaps:
         raise UnsupportedError(f"the output projection takes {width} inputs, not a multiple of {heads} heads")
     weight = projection.weight
     assert isinstance(weight, torch.Tensor)
+    if isinstance(projection, torch.nn.Linear):  # its own layout, no product to compute: [out, in]
+        bias = projection.bias.detach().float() if projection.bias is not None else weight.new_zeros(weight.shape[0])
+        return HeadMaps(weight.detach().float().T.reshape(heads, width // heads, -1), bias.float())
     with torch.inference_mode():
         basis = torch.eye(width, dtype=weight.dtype, device=weight.device)  # [in, in]
         zero = torch.zeros(1, width, dtype=weight.dtype, device=weight.device)
