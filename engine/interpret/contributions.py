@@ -117,7 +117,7 @@ def measure(session: Session, stack: StackName, keep_probs: bool = False) -> tup
     probs = None
     if keep_probs:
         probs = np.stack([recorder.probs[layer].cpu().numpy() for layer in range(layers)])  # [layer, head, q, k]
-    return ValueNorms(stack=stack, values=value_norm, projected=projected), probs  # type: ignore[arg-type]
+    return ValueNorms(stack=stack, values=value_norm, projected=projected), probs
 
 
 class _Legacy:

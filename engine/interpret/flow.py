@@ -76,7 +76,7 @@ def flow_graph(session: Session, threshold: float = 0.04, floor: float = FLOOR) 
     edges = _edges(recorder, watch, sites, states, heads, position, floor, session.info.name)
     kept = prune_flow(edges, layers, position, threshold)
     return FlowGraph(
-        stack=stack,  # type: ignore[arg-type]
+        stack=stack,
         position=position,
         layers=layers,
         tokens=tuple(readable_tokens(session.tokenizer, ids)),

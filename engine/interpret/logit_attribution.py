@@ -159,7 +159,7 @@ def logit_attribution(session: Session, target: int | None = None, alternative: 
     embed = values.get(("embed",), 0.0)
     total = sum(values.values()) + bias
     return LogitAttribution(
-        stack=stack,  # type: ignore[arg-type]
+        stack=stack,
         position=position,
         target_id=chosen,
         target_text=session._token_text(chosen),
@@ -297,7 +297,8 @@ def _unembedding_row(head: torch.nn.Module, target: int, alternative: int | None
 def _final_bias(model: torch.nn.Module, target: int, alternative: int | None) -> float:
     """The head's bias and BART's final_logits_bias at the target (minus the alternative)."""
     total = 0.0
-    head = model.get_output_embeddings() if hasattr(model, "get_output_embeddings") else None
+    getter = getattr(model, "get_output_embeddings", None)
+    head = getter() if callable(getter) else None
     sources = [getattr(head, "bias", None), getattr(model, "final_logits_bias", None)]
     for source in sources:
         if isinstance(source, torch.Tensor):
