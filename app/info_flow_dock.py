@@ -47,9 +47,14 @@ class InfoFlowDock(QDockWidget):
             changed.connect(self._on_input_changed)
         self.dla.compute_requested.connect(client.attribute_logit)
         self.dla.head_clicked.connect(lambda stack, layer, head: window.toggle_ablation(stack, layer, head))
-        self.visibilityChanged.connect(lambda shown: shown and self._refresh.start())
+        self.visibilityChanged.connect(self._on_visibility_changed)
         self.tabs.currentChanged.connect(lambda _i: self._refresh.start())
         self.flow.canvas.hovered.connect(self._on_hovered)
+
+    def _on_visibility_changed(self, shown: bool) -> None:
+        if shown:
+            self.dla.set_candidates(self.current_candidates())
+            self._refresh.start()
 
     def _on_hovered(self, text: str) -> None:
         if text:
