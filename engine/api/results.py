@@ -191,6 +191,9 @@ class CellExplanation:
     output_share: float  # see the class docstring
     row_logits: NDArray[np.float64]  # [key] the query's pre-softmax scores
     row_probs: NDArray[np.float64]  # [key] its attention weights
+    v_norm: float = math.nan  # ‖v_key‖ (the kv head's value)
+    projected_norm: float = math.nan  # ‖v_key W_Oʰ‖ through the head's slice of the output projection (nan: none)
+    contribution: float = math.nan  # ‖f‖ = prob · ‖v_key W_Oʰ‖: what the key moves into the query's output
 
 
 @dataclass(frozen=True)

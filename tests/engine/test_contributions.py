@@ -170,3 +170,21 @@ def test_legacy_model_without_a_value_projection_says_why():
     session.prefill(TEXT)
     with pytest.raises(UnsupportedError, match="unavailable for bloom"):
         measure(session, "decoder")
+
+
+def test_formula_inspector_reports_the_cells_value_and_contribution_norms():
+    model, tokenizer = tiny_llama()
+    eager = copy.deepcopy(model)
+    session = make_session(wrap_model(model, tokenizer, name="llama"))
+    session.prefill(TEXT)
+    cell = session.explain_cell("decoder", 1, 3, 5, 2)
+    vs, handles = _hooked({"v": eager.model.layers[1].self_attn.v_proj})
+    with torch.no_grad():
+        out = eager(input_ids=torch.tensor([session.token_ids]), output_attentions=True)
+    handles[0].remove()
+    v = vs["v"][0, 2].reshape(2, 8)[3 // 2].double()  # key 2, kv head 1 serves query head 3
+    w_o = eager.model.layers[1].self_attn.o_proj.weight.detach().double()[:, 24:32].T  # head 3's [dim, hidden]
+    assert cell.v_norm == pytest.approx(float(v.norm()), abs=1e-5)
+    assert cell.projected_norm == pytest.approx(float((v @ w_o).norm()), abs=1e-5)
+    alpha = float(out.attentions[1][0, 3, 5, 2])
+    assert cell.contribution == pytest.approx(alpha * float((v @ w_o).norm()), abs=1e-5)
