@@ -84,8 +84,18 @@ class InfoFlowDock(QDockWidget):
         self._refresh.start()
 
     def request_flow(self) -> None:
-        if self._ready() and self.tabs.currentWidget() is self.flow and not self._main.client.running:
-            self._main.client.trace_flow(FLOOR)
+        if not (self._ready() and self.tabs.currentWidget() is self.flow and not self._main.client.running):
+            return
+        info = self._main.document.info
+        if info is not None and info.kind != "decoder":  # post-norm encoders, cross-attention: not drawn yet
+            self.flow.show_message(
+                self.tr(
+                    "The flow graph follows a decoder-only model's residual stream; for this model use the direct "
+                    "logit attribution tab, or export the graph of a pre-norm encoder with attnlab export."
+                )
+            )
+            return
+        self._main.client.trace_flow(FLOOR)
 
     def _on_traced(self, result: object) -> None:
         if isinstance(result, FlowGraph):

@@ -389,7 +389,7 @@
     <message>
         <location filename="../../app/contribution_mode.py" line="40"/>
         <source>What the colours show: the attention weight α_ij (where the head looks), or what key j moves into query i, ‖f_ij‖ = α_ij·‖v_j W_Oʰ‖ (scaled to the largest shown), or its share of the row. A first token with much weight but a tiny value fades in the contribution views.</source>
-        <translation>颜色显示的内容：注意力权重 α_ij（头看向哪里），或键 j 向查询 i 搬运的量 ‖f_ij‖ = α_ij·‖v_j W_Oʰ‖（以所示最大值为 1），或它在该行中的占比。权重很大但值向量很小的首个词元在贡献视图中会变淡。</translation>
+        <translation>颜色显示的内容：注意力权重 α（头看向哪里），或键 j 向查询 i 搬运的量 ‖f‖ = α·‖v_j W_Oʰ‖（以所示最大值为 1），或它在该行中的占比。权重很大但值向量很小的首个词元在贡献视图中会变淡。</translation>
     </message>
 </context>
 <context>
@@ -427,7 +427,7 @@
     <message>
         <location filename="../../app/widgets/dla_view.py" line="86"/>
         <source>MLP</source>
-        <translation>MLP</translation>
+        <translation>前馈层</translation>
     </message>
     <message>
         <location filename="../../app/widgets/dla_view.py" line="97"/>
@@ -437,7 +437,7 @@
     <message>
         <location filename="../../app/widgets/dla_view.py" line="101"/>
         <source>layer {0} MLP: {1:+.4f}</source>
-        <translation>第 {0} 层 MLP：{1:+.4f}</translation>
+        <translation>第 {0} 层前馈层：{1:+.4f}</translation>
     </message>
     <message>
         <location filename="../../app/widgets/dla_view.py" line="106"/>
@@ -447,7 +447,7 @@
     <message>
         <location filename="../../app/widgets/dla_view.py" line="110"/>
         <source>{0} at position {1}: logit {2:.3f} = heads {3:+.3f} + MLPs {4:+.3f} + embeddings {5:+.3f} + biases {6:+.3f}{7} (rest {8:.1e})</source>
-        <translation>位置 {1} 的 {0}：logit {2:.3f} = 头 {3:+.3f} + MLP {4:+.3f} + 嵌入 {5:+.3f} + 偏置 {6:+.3f}{7}（余项 {8:.1e}）</translation>
+        <translation>位置 {1} 的 {0}：logit {2:.3f} = 头 {3:+.3f} + 前馈层 {4:+.3f} + 嵌入 {5:+.3f} + 偏置 {6:+.3f}{7}（余项 {8:.1e}）</translation>
     </message>
     <message>
         <location filename="../../app/widgets/dla_view.py" line="120"/>
@@ -698,12 +698,12 @@
         <translation>{model} 大约需要 {weights} 存放权重，另需 {attention} 存放 {tokens} 个词元的注意力，但只有 GPU 上共 {gpu} 可用，加上内存 {ram}：{advice}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="168"/>
+        <location filename="../../app/engine_messages.py" line="205"/>
         <source>pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter text, or device map auto to spread the layers over the GPUs and RAM</source>
         <translation>请换更小的模型、更小的数据类型（float16 或 bfloat16）或更短的文本，或用 device map auto 把各层分布到各 GPU 和内存上</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="173"/>
+        <location filename="../../app/engine_messages.py" line="210"/>
         <source>pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter text</source>
         <translation>请换更小的模型、更小的数据类型（float16 或 bfloat16）或更短的文本</translation>
     </message>
@@ -718,12 +718,12 @@
         <translation>{what}：第 {layer} 层，共 {layers} 层</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="166"/>
+        <location filename="../../app/engine_messages.py" line="203"/>
         <source>scoring heads from recomputed rows</source>
         <translation>正在用重新计算的行为各头打分</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="167"/>
+        <location filename="../../app/engine_messages.py" line="204"/>
         <source>attention rollout from recomputed rows</source>
         <translation>正在用重新计算的行计算注意力展开</translation>
     </message>
@@ -758,67 +758,112 @@
         <translation>正在对照 GGUF 检查转换后的模型</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="153"/>
+        <location filename="../../app/engine_messages.py" line="150"/>
+        <source>the flow graph splits a pre-norm residual stream (x + attention + MLP); this model normalises the stream after each sublayer (post-norm), so its states are not such sums</source>
+        <translation>流图拆分的是前置归一化的残差流（x + 注意力 + 前馈层）；这个模型在每个子层之后对残差流做归一化（后置归一化），其状态不是这样的和</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="155"/>
+        <source>the flow graph follows one stack&apos;s residual stream; an encoder-decoder&apos;s decoder also reads the source through cross-attention, which it does not draw yet: use a decoder-only or encoder model</source>
+        <translation>流图沿着一个堆栈的残差流；编码器-解码器的解码器还通过交叉注意力读取源文本，目前还画不出来：请使用只有解码器或只有编码器的模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="160"/>
+        <source>the flow graph explains the filler of a [MASK] slot: mask a token first</source>
+        <translation>流图解释的是 [MASK] 位置的填充词：请先遮盖一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="161"/>
+        <source>direct logit attribution explains the filler of a [MASK] slot: mask a token first</source>
+        <translation>直接归因解释的是 [MASK] 位置的填充词：请先遮盖一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="164"/>
+        <source>the flow graph is unavailable for {model}: its attention is its own code, which does not hand over the values</source>
+        <translation>{model} 无法使用流图：它的注意力是自己的代码，不交出值向量</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="168"/>
+        <source>the flow graph takes at most {limit} tokens (the input has {count}): shorten the text</source>
+        <translation>流图最多处理 {limit} 个词元（输入有 {count} 个）：请缩短文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="171"/>
+        <source>contributions are unavailable for {model}: its attention is its own code and computes the values inside it (no separate value projection), so v cannot be read</source>
+        <translation>{model} 无法显示贡献：它的注意力是自己的代码，在内部计算值向量（没有单独的值投影），因此读不到 v</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="176"/>
+        <source>{what} is unavailable for {model}: it needs the output projection that merges the heads (W_O), and the attention of layer(s) {layers} exposes none the engine knows</source>
+        <translation>{model} 无法使用{what}：它需要合并各头的输出投影（W_O），而第 {layers} 层的注意力没有引擎认识的输出投影</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="181"/>
+        <source>contributions of a long document&apos;s decoder are not available yet: shorten the text below the long-mode threshold (or use --store exact) to see them</source>
+        <translation>长文档的解码器暂时不能显示贡献：请把文本缩短到长文档模式的阈值以下再查看</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="190"/>
         <source>text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="154"/>
+        <location filename="../../app/engine_messages.py" line="191"/>
         <source>source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="155"/>
+        <location filename="../../app/engine_messages.py" line="192"/>
         <source>prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="156"/>
+        <location filename="../../app/engine_messages.py" line="193"/>
         <source>decoder prefix</source>
         <translation>解码器前缀</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="157"/>
+        <location filename="../../app/engine_messages.py" line="194"/>
         <source>mask</source>
         <translation>遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="158"/>
+        <location filename="../../app/engine_messages.py" line="195"/>
         <source>knock-out</source>
         <translation>屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="159"/>
+        <location filename="../../app/engine_messages.py" line="196"/>
         <source>decoder knock-out</source>
         <translation>解码器屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="160"/>
+        <location filename="../../app/engine_messages.py" line="197"/>
         <source>eos</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="161"/>
+        <location filename="../../app/engine_messages.py" line="198"/>
         <source>max_length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="162"/>
+        <location filename="../../app/engine_messages.py" line="199"/>
         <source>encoder</source>
         <translation>编码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="163"/>
+        <location filename="../../app/engine_messages.py" line="200"/>
         <source>decoder</source>
         <translation>解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="164"/>
+        <location filename="../../app/engine_messages.py" line="201"/>
         <source>encoder-decoder</source>
         <translation>编码器-解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="165"/>
+        <location filename="../../app/engine_messages.py" line="202"/>
         <source>cross</source>
         <translation>交叉注意力</translation>
     </message>
@@ -952,7 +997,7 @@
     <message>
         <location filename="../../app/widgets/flow_view.py" line="98"/>
         <source>layer {0} residual + MLP at {1!r} #{2}: weight {3:.3f}</source>
-        <translation>第 {0} 层 残差 + MLP，位于 {1!r} #{2}：权重 {3:.3f}</translation>
+        <translation>第 {0} 层 残差 + 前馈层，位于 {1!r} #{2}：权重 {3:.3f}</translation>
     </message>
     <message>
         <location filename="../../app/widgets/flow_view.py" line="101"/>
@@ -1306,6 +1351,11 @@
         <location filename="../../app/info_flow_dock.py" line="40"/>
         <source>Direct logit attribution</source>
         <translation>直接 logit 归因</translation>
+    </message>
+    <message>
+        <location filename="../../app/info_flow_dock.py" line="93"/>
+        <source>The flow graph follows a decoder-only model&apos;s residual stream; for this model use the direct logit attribution tab, or export the graph of a pre-norm encoder with attnlab export.</source>
+        <translation>流图沿着只有解码器的模型的残差流；对这个模型请使用“直接 logit 归因”标签页，或者用命令行导出前置归一化编码器的流图。</translation>
     </message>
 </context>
 <context>
@@ -2445,12 +2495,12 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>info_flow_dock</name>
     <message>
-        <location filename="../../app/info_flow_dock.py" line="109"/>
+        <location filename="../../app/info_flow_dock.py" line="119"/>
         <source>&amp;Information flow</source>
         <translation>信息流(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../app/info_flow_dock.py" line="111"/>
+        <location filename="../../app/info_flow_dock.py" line="121"/>
         <source>Show which heads write the prediction and the route from the input to it</source>
         <translation>显示哪些头写出了预测，以及从输入到预测的路径</translation>
     </message>
