@@ -16,6 +16,7 @@ only nodes reached by an edge of weight ≥ `floor` get their incoming edges, an
 
 from __future__ import annotations
 
+import re
 import time
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,6 @@ from attnlab.engine.api.errors import EngineError, UnsupportedError
 from attnlab.engine.api.memory_budget import check_fits
 from attnlab.engine.api.results import FlowGraph
 from attnlab.engine.api.tokens import readable_tokens
-from attnlab.engine.interpret import lens
 from attnlab.engine.interpret import residual_parts as parts
 from attnlab.engine.interpret.contributions import ValueRecorder
 from attnlab.engine.interpret.logit_attribution import _is_norm
@@ -59,7 +59,7 @@ def flow_graph(session: Session, threshold: float = 0.04, floor: float = FLOOR) 
     check_fits(2 * 4 * layers * heads * n * n, f"the flow graph over {n} tokens (every layer's weights)")
     sites = parts.stack_sites(session.model, session.loaded.sites, stack)
     parts.require_projections(sites, session.info.name, "the flow graph")
-    stack_blocks = lens.blocks(session.model, session.loaded.sites, stack)
+    stack_blocks = _blocks(session.model, sites)
     if session.info.why_unsupported("inspector"):
         raise UnsupportedError(
             f"the flow graph is unavailable for {session.info.name}: its attention is its own code, which does "
@@ -84,6 +84,18 @@ def flow_graph(session: Session, threshold: float = 0.04, floor: float = FLOOR) 
         threshold=float(threshold),
         seconds=time.perf_counter() - started,
     )
+
+
+def _blocks(model: torch.nn.Module, sites: list[parts.Site]) -> list[torch.nn.Module]:
+    """The block holding each layer's attention (lens.blocks, with one walk over the module names)."""
+    names = {id(m): n for n, m in model.named_modules()}
+    found = []
+    for site in sorted(sites, key=lambda s: s.layer):
+        match = re.match(r"^(.*?\.\d+)(?:\.|$)", names[id(site.module)])
+        if match is None:
+            raise UnsupportedError(f"cannot find the layer that holds {names[id(site.module)]}")
+        found.append(model.get_submodule(match.group(1)))
+    return found
 
 
 class _states:
@@ -139,15 +151,15 @@ def _edges(recorder, watch, sites, states, heads: int, position: int, floor: flo
         assert site.projection is not None
         _, attn_out = watch.seen(site.projection, site.call)
         queries = torch.tensor(reached)
-        y = states[layer + 1][queries].double()  # [q, hidden]
-        attn = attn_out[0, queries].double()  # [q, hidden]
-        values = recorder.values[layer].double()  # [kv_head, key, dim]
+        y = states[layer + 1][queries].float()  # [q, hidden]
+        attn = attn_out[0, queries].float()  # [q, hidden]
+        values = recorder.values[layer].float()  # [kv_head, key, dim]
         per_head = values.repeat_interleave(heads // values.shape[0], dim=0)  # [head, key, dim]
         maps = parts.head_maps(site.projection, heads)
-        moved = torch.einsum("hkd,hdo->hko", per_head, maps.weight.double())  # [head, key, hidden]: v_j W_Oʰ
-        alpha = recorder.probs[layer][:, queries].double()  # [head, q, key]
+        moved = torch.bmm(per_head, maps.weight.float())  # [head, key, hidden]: v_j W_Oʰ
+        alpha = recorder.probs[layer][:, queries].float()  # [head, q, key]
         y_norm = y.norm(dim=-1)  # [q]
-        dots = alpha * torch.einsum("hko,qo->hqk", moved, y)  # α (v_j W_Oʰ)·y
+        dots = alpha * torch.matmul(y, moved.transpose(1, 2))  # [head, q, key]: α (v_j W_Oʰ)·y
         f2 = alpha**2 * (moved**2).sum(-1)[:, None, :]  # ‖f‖²
         distance = torch.sqrt(torch.clamp(y_norm[None, :, None] ** 2 - 2 * dots + f2, min=0))
         p_heads = torch.clamp(y_norm[None, :, None] - distance, min=0)  # [head, q, key]
