@@ -50,6 +50,16 @@ class InfoFlowDock(QDockWidget):
         self.visibilityChanged.connect(self._on_visibility_changed)
         self.tabs.currentChanged.connect(lambda _i: self._refresh.start())
         self.flow.canvas.hovered.connect(self._on_hovered)
+        self.flow.canvas.edge_clicked.connect(self._on_edge_clicked)
+
+    def _on_edge_clicked(self, layer: int, head: int, query: int, key: int) -> None:
+        """Show that head large, with the edge's cell explained in the formula inspector."""
+        graph = self.flow.graph
+        if graph is None:
+            return
+        attention = self._main.attention
+        attention.picker.select(stack=graph.stack, layer=layer, head=head)
+        attention.explain(query, key)
 
     def _on_visibility_changed(self, shown: bool) -> None:
         if shown:

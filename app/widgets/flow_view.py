@@ -24,6 +24,7 @@ MARGIN = 28  # pixels around the nodes; the token labels sit in the bottom one
 
 class FlowCanvas(QWidget):
     hovered = Signal(str)  # the hovered edge's description, "" when none
+    edge_clicked = Signal(int, int, int, int)  # layer, head, query, key of a clicked attention edge
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -88,6 +89,12 @@ class FlowCanvas(QWidget):
         if self.hover_text:
             QToolTip.showText(event.globalPosition().toPoint(), self.hover_text, self)
         self.hovered.emit(self.hover_text)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        found = self.edge_at(event.position().x(), event.position().y())
+        if found is not None and self.edges[found][4] >= 0:
+            fl, fp, _tl, tp, head = (int(x) for x in self.edges[found][:5])
+            self.edge_clicked.emit(fl, head, tp, fp)
 
     def describe(self, edge: NDArray[np.float32]) -> str:
         assert self.graph is not None

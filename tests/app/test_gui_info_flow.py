@@ -61,8 +61,8 @@ def test_flow_graph_dock_draws_the_engines_graph(open_window, wait_idle, qtbot, 
     qtbot.waitUntil(lambda: dock.flow.graph is not None, timeout=20_000)
     wait_idle(window)
     engine = flow_graph(reference, threshold=FLOOR, floor=FLOOR)
-    dock.flow.slider.setValue(10)
-    expected = prune_flow(engine.edges, engine.layers, engine.position, 0.10)
+    dock.flow.slider.setValue(2)
+    expected = prune_flow(engine.edges, engine.layers, engine.position, 0.02)
     np.testing.assert_allclose(dock.flow.canvas.edges, expected, atol=1e-5)
     assert dock.flow.count.text().startswith(f"{len(expected)} edges")
     canvas = dock.flow.canvas
@@ -81,6 +81,16 @@ def test_flow_graph_dock_draws_the_engines_graph(open_window, wait_idle, qtbot, 
     assert canvas.hover_text.endswith(f"{canvas.edges[canvas.edge_at(middle.x(), middle.y())][5]:.3f}")
     dock.resize(900, 500)
     dock.grab().save("/tmp/info-flow-graph.png")
+    # Clicking an attention edge (tiny-gpt's residual path carries nearly everything, so its graph has none
+    # above the floor: the click's signal, layer 1 head 2, key 3 -> query 5) shows the head with the cell explained.
+    canvas.edge_clicked.emit(1, 2, 5, 3)
+    wait_idle(window)
+    picker = window.attention.picker
+    assert (picker.layer, picker.head) == (1, 2)
+    qtbot.waitUntil(lambda: window.attention.formula.explanation is not None, timeout=20_000)
+    explained = window.attention.formula.explanation
+    assert (explained.layer, explained.head, explained.query, explained.key) == (1, 2, 5, 3)
+    assert np.isfinite(explained.contribution)  # the inspector's ‖f_ij‖
 
 
 def test_dla_map_shows_the_engines_attribution_and_clicking_ablates(open_window, wait_idle, qtbot, reference):
