@@ -10,8 +10,6 @@ per redraw.
 
 from __future__ import annotations
 
-from collections import deque
-
 import numpy as np
 from numpy.typing import NDArray
 from PySide6.QtCore import QObject, Signal
@@ -25,7 +23,9 @@ WEIGHTS, NORM, SHARE = "weights", "contribution", "share"
 
 
 class ContributionMode(QObject):
-    wanted = Signal(str)  # stack: measure its value norms for the current input
+    wanted = Signal(
+        str, int
+    )  # stack, ticket: measure its value norms for the current input (the reply echoes the ticket)
     changed = Signal()  # the mode or the norms changed: redraw
 
     def __init__(self, parent: QObject | None = None):
@@ -45,7 +45,10 @@ class ContributionMode(QObject):
         self.box.currentIndexChanged.connect(lambda _i: self.changed.emit())
         self.norms: ValueNorms | None = None
         self._of: AttentionSnapshot | None = None  # the snapshot `norms` were measured for
-        self._asked: deque[tuple[AttentionSnapshot, str]] = deque()  # in flight, oldest first
+        self._asked: dict[int, AttentionSnapshot] = {}  # ticket -> snapshot, of requests sent (the last few)
+        self._waiting = False  # a request is in flight: ask no other (see norms_for)
+        self._failed: AttentionSnapshot | None = None  # measuring it failed: not asked again
+        self._tickets = 0
 
     @property
     def mode(self) -> str:
@@ -53,30 +56,41 @@ class ContributionMode(QObject):
 
     def reset(self) -> None:
         """Another model: nothing measured applies."""
-        self.norms, self._of = None, None
+        self.norms, self._of, self._waiting = None, None, False
         self._asked.clear()
 
     def norms_for(self, snapshot: AttentionSnapshot, stack: str) -> ValueNorms | None:
-        """The norms of this snapshot's stack, or None (asked for, once) while they are being measured."""
+        """The norms of this snapshot's stack, or None while they are measured. One request at a time: during a
+        run the views move on faster than the engine measures; the next redraw after a reply asks again."""
         if self.norms is not None and self._of is snapshot and self.norms.stack == stack:
             return self.norms
-        if not any(s is snapshot and st == stack for s, st in self._asked):
-            self._asked.append((snapshot, stack))
-            self.wanted.emit(stack)
+        if not self._waiting and snapshot is not self._failed:
+            self._tickets += 1
+            self._asked[self._tickets] = snapshot
+            for old in [t for t in self._asked if t <= self._tickets - 4]:  # replies dropped as stale never come
+                del self._asked[old]
+            self._waiting = True
+            self.wanted.emit(stack, self._tickets)
         return None
 
-    def received(self, norms: ValueNorms) -> None:
-        snapshot = None
-        while self._asked:
-            asked, stack = self._asked.popleft()
-            if stack == norms.stack:
-                snapshot = asked
-                break
-        self.norms, self._of = norms, snapshot
+    def received(self, ticket: int, norms: ValueNorms) -> None:
+        self._waiting = False
+        snapshot = self._asked.pop(ticket, None)
+        if snapshot is not None:
+            self.norms, self._of = norms, snapshot
         self.changed.emit()
 
+    def given_up(self) -> None:
+        """A newer analysis may have made the request in flight stale (never answered): ask again."""
+        if self._waiting:
+            self._waiting = False
+            self.changed.emit()
+
     def failed(self) -> None:
-        self._asked.clear()
+        """A request failed (the engine said why): not asked again for the snapshot it was for."""
+        if self._waiting and self._asked:
+            self._failed = self._asked[max(self._asked)]
+        self._waiting = False
 
     def apply(self, weights: NDArray[np.float32], projected: NDArray[np.float32]) -> tuple[NDArray[np.float32], float]:
         """weights [..., query, key] and ‖v_j W_Oʰ‖ [..., key] -> (what to draw in [0, 1], the scale: the largest

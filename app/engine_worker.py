@@ -497,7 +497,7 @@ class EngineClient(QObject):
     scoring_failed = Signal(str, str)  # "heads" | "rollout" | "probe" | "region", message (also sent as errored)
     region_computed = Signal(object)  # RegionWeights: exact weights of a long document's region
     prediction_explained = Signal(object)  # LensResult or HeadImportance
-    values_measured = Signal(object)  # ValueNorms: the contribution colours of the current input
+    values_measured = Signal(int, object)  # ticket, ValueNorms: the contribution colours of the current input
     information_traced = Signal(object)  # LogitAttribution or FlowGraph
     prediction_progressed = Signal(str, float)  # the exact importance map's progress
     scoring_progressed = Signal(str, float)  # head scores' progress (long mode: rows recomputed)
@@ -604,8 +604,8 @@ class EngineClient(QObject):
         "exact") of the current prediction."""
         return self.send(ExplainPrediction(what, k, positions))
 
-    def measure_values(self, stack: str) -> int:
-        return self.send(MeasureValues(stack))
+    def measure_values(self, stack: str, ticket: int = 0) -> int:
+        return self.send(MeasureValues(stack, ticket))
 
     def attribute_logit(self, alternative: int | None = None) -> int:
         return self.send(AttributeLogit(alternative))
@@ -699,7 +699,7 @@ class EngineClient(QObject):
         elif isinstance(request, Region):
             self.region_computed.emit(result)
         elif isinstance(request, MeasureValues):
-            self.values_measured.emit(result)
+            self.values_measured.emit(request.ticket, result)
         elif isinstance(request, (AttributeLogit, TraceFlow)):
             self.information_traced.emit(result)
 

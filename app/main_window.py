@@ -222,6 +222,8 @@ class MainWindow(QMainWindow):
         self.attention.rollout_wanted.connect(c.rollout)
         self.attention.colour_mode.wanted.connect(c.measure_values)  # the contribution colour mode
         c.values_measured.connect(self.attention.colour_mode.received)
+        c.analysed.connect(lambda _result: self.attention.colour_mode.given_up())  # a measurement may be dropped
+        c.errored.connect(lambda _message: self.attention.colour_mode.failed())
         self.attention.probe_requested.connect(c.probe_induction)
         self.attention.region_wanted.connect(c.region)  # a long document's exact weights where the user zoomed
         c.region_computed.connect(self.attention.show_region)

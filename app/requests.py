@@ -171,6 +171,7 @@ class MeasureValues(Request):
     """‖v_j‖ and ‖v_j W_Oʰ‖ of one stack for the current input (a `ValueNorms`): the contribution colours."""
 
     stack: str
+    ticket: int = 0  # echoed back with the norms: which of the window's requests they answer
 
 
 @dataclass(frozen=True)

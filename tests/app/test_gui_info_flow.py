@@ -117,3 +117,23 @@ def test_dla_map_shows_the_engines_attribution_and_clicking_ablates(open_window,
     wait_idle(window)
     assert ("decoder", 0, 1) in window.document.masks.ablated_heads
     assert "Out of date" in dock.dla.note.text()
+
+
+def test_contribution_mode_asks_once_at_a_time_and_not_again_after_a_failure(qtbot):
+    from attnlab.app.contribution_mode import ContributionMode
+    from attnlab.engine.api.results import ValueNorms
+
+    mode = ContributionMode()
+    asked: list[tuple[str, int]] = []
+    mode.wanted.connect(lambda stack, ticket: asked.append((stack, ticket)))
+    first, second = object(), object()  # snapshots are compared by identity
+    assert mode.norms_for(first, "decoder") is None and mode.norms_for(second, "decoder") is None
+    assert asked == [("decoder", 1)]  # one in flight: the second waits for the reply
+    norms = ValueNorms("decoder", np.ones((1, 1, 3), np.float32), np.full((1, 1, 3), 2, np.float32))
+    mode.received(1, norms)
+    assert mode.norms_for(first, "decoder") is norms
+    assert mode.norms_for(second, "decoder") is None and asked[-1] == ("decoder", 2)
+    mode.failed()  # e.g. a legacy model without a value projection: said once, not asked again and again
+    assert mode.norms_for(second, "decoder") is None and len(asked) == 2
+    values, top = mode.apply(np.full((2, 3), 0.5, np.float32), norms.projected[0, 0])
+    assert top == pytest.approx(1.0) and np.allclose(values, 1.0)
