@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QTabWidget
 
@@ -112,6 +113,30 @@ class InfoFlowDock(QDockWidget):
             self.flow.show_graph(result)
         elif isinstance(result, LogitAttribution):
             self.dla.show_result(result)
+            self._compare_with_importance(result)
+
+    def _compare_with_importance(self, result: LogitAttribution) -> None:
+        """How the direct attribution ranks the heads next to the exact importance map of the same token
+        (the other dock's, when it was computed for this prediction)."""
+        importance = self._main.prediction.view.importance
+        if (
+            importance is None
+            or not importance.exact
+            or importance.target_id != result.target_id
+            or result.alternative_id >= 0
+            or importance.values.shape != result.heads.shape
+        ):
+            return
+        r = float(np.corrcoef(importance.values.ravel(), result.heads.ravel())[0, 1])
+        heads = result.heads.shape[1]
+        by_importance, by_dla = int(np.argmax(importance.values)), int(np.argmax(result.heads))
+        self.dla.note.setText(
+            self.dla.note.text()
+            + self.tr(
+                " Against the exact importance map of the same token: r = {0:.2f}; "
+                "its top head L{1} H{2}, this map's L{3} H{4}."
+            ).format(r, by_importance // heads, by_importance % heads, by_dla // heads, by_dla % heads)
+        )
 
     def drawn_edges(self) -> object:
         """What the canvas draws (tests compare it with the engine's graph)."""

@@ -995,12 +995,12 @@
 <context>
     <name>FlowCanvas</name>
     <message>
-        <location filename="../../app/widgets/flow_view.py" line="98"/>
+        <location filename="../../app/widgets/flow_view.py" line="105"/>
         <source>layer {0} residual + MLP at {1!r} #{2}: weight {3:.3f}</source>
         <translation>第 {0} 层 残差 + 前馈层，位于 {1!r} #{2}：权重 {3:.3f}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/flow_view.py" line="101"/>
+        <location filename="../../app/widgets/flow_view.py" line="108"/>
         <source>layer {0} head {1}: {2!r} #{3} → {4!r} #{5}: weight {6:.3f}</source>
         <translation>第 {0} 层 第 {1} 头：{2!r} #{3} → {4!r} #{5}：权重 {6:.3f}</translation>
     </message>
@@ -1008,27 +1008,27 @@
 <context>
     <name>FlowView</name>
     <message>
-        <location filename="../../app/widgets/flow_view.py" line="117"/>
+        <location filename="../../app/widgets/flow_view.py" line="124"/>
         <source>Keep edges carrying at least this share of the residual they write into</source>
         <translation>只保留至少占其写入残差这么多份额的边</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/flow_view.py" line="121"/>
+        <location filename="../../app/widgets/flow_view.py" line="128"/>
         <source>The route to the prediction: open this tab with a text.</source>
         <translation>通往预测的路径：输入文本后打开此标签页。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/flow_view.py" line="125"/>
+        <location filename="../../app/widgets/flow_view.py" line="132"/>
         <source>threshold</source>
         <translation>阈值</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/flow_view.py" line="141"/>
+        <location filename="../../app/widgets/flow_view.py" line="148"/>
         <source>Prediction at position {0}: {1} layers × {2} tokens, graph ready in {3:.2f} s</source>
         <translation>位置 {0} 的预测：{1} 层 × {2} 个词元，图在 {3:.2f} 秒内就绪</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/flow_view.py" line="159"/>
+        <location filename="../../app/widgets/flow_view.py" line="166"/>
         <source>{0} edges ≥ {1:.2f}</source>
         <translation>{0} 条边 ≥ {1:.2f}</translation>
     </message>
@@ -1338,24 +1338,29 @@
 <context>
     <name>InfoFlowDock</name>
     <message>
-        <location filename="../../app/info_flow_dock.py" line="31"/>
+        <location filename="../../app/info_flow_dock.py" line="32"/>
         <source>Information flow</source>
         <translation>信息流</translation>
     </message>
     <message>
-        <location filename="../../app/info_flow_dock.py" line="39"/>
+        <location filename="../../app/info_flow_dock.py" line="40"/>
         <source>Flow graph</source>
         <translation>流图</translation>
     </message>
     <message>
-        <location filename="../../app/info_flow_dock.py" line="40"/>
+        <location filename="../../app/info_flow_dock.py" line="41"/>
         <source>Direct logit attribution</source>
         <translation>直接 logit 归因</translation>
     </message>
     <message>
-        <location filename="../../app/info_flow_dock.py" line="93"/>
+        <location filename="../../app/info_flow_dock.py" line="104"/>
         <source>The flow graph follows a decoder-only model&apos;s residual stream; for this model use the direct logit attribution tab, or export the graph of a pre-norm encoder with attnlab export.</source>
         <translation>流图沿着只有解码器的模型的残差流；对这个模型请使用“直接 logit 归因”标签页，或者用命令行导出前置归一化编码器的流图。</translation>
+    </message>
+    <message>
+        <location filename="../../app/info_flow_dock.py" line="136"/>
+        <source> Against the exact importance map of the same token: r = {0:.2f}; its top head L{1} H{2}, this map&apos;s L{3} H{4}.</source>
+        <translation> 与同一词元的精确重要性图相比：r = {0:.2f}；它排第一的头是 L{1} H{2}，本图的是 L{3} H{4}。</translation>
     </message>
 </context>
 <context>
@@ -1476,7 +1481,7 @@
     </message>
     <message>
         <location filename="../../app/main_window.py" line="118"/>
-        <location filename="../../app/main_window.py" line="540"/>
+        <location filename="../../app/main_window.py" line="542"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
@@ -1506,128 +1511,128 @@
         <translation>没有模型</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="282"/>
-        <location filename="../../app/main_window.py" line="283"/>
+        <location filename="../../app/main_window.py" line="284"/>
+        <location filename="../../app/main_window.py" line="285"/>
         <source>Loading {0}…</source>
         <translation>正在加载 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="305"/>
+        <location filename="../../app/main_window.py" line="307"/>
         <source>a source text</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="305"/>
+        <location filename="../../app/main_window.py" line="307"/>
         <source>some text</source>
         <translation>一些文字</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="306"/>
+        <location filename="../../app/main_window.py" line="308"/>
         <source>Type {0} to see its attention.</source>
         <translation>输入{0}，查看它的注意力。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="318"/>
+        <location filename="../../app/main_window.py" line="320"/>
         <source>Re-running the text and its {0} generated tokens with the new masks</source>
         <translation>正在用新的遮盖重新运行文本及其 {0} 个已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="405"/>
+        <location filename="../../app/main_window.py" line="407"/>
         <source>Regenerating from token #{0}</source>
         <translation>正在从词元 #{0} 起重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="420"/>
+        <location filename="../../app/main_window.py" line="422"/>
         <source>Head ablation</source>
         <translation>头消融</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="449"/>
+        <location filename="../../app/main_window.py" line="451"/>
         <source>Pick a model in the list, or open a model folder.</source>
         <translation>请在列表中选择一个模型，或打开一个模型文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="459"/>
+        <location filename="../../app/main_window.py" line="461"/>
         <source>attnlab — {0}</source>
         <translation>attnlab — {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="464"/>
+        <location filename="../../app/main_window.py" line="466"/>
         <source>Loaded {0}</source>
         <translation>已加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="483"/>
+        <location filename="../../app/main_window.py" line="485"/>
         <source> Still using {0}.</source>
         <translation> 仍在使用 {0}。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="485"/>
+        <location filename="../../app/main_window.py" line="487"/>
         <source>Could not load {0}: {1}{2}</source>
         <translation>无法加载 {0}：{1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="487"/>
+        <location filename="../../app/main_window.py" line="489"/>
         <source>Could not load {0}</source>
         <translation>无法加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="499"/>
+        <location filename="../../app/main_window.py" line="501"/>
         <source>analysis {0:.0f} ms</source>
         <translation>分析 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="505"/>
+        <location filename="../../app/main_window.py" line="507"/>
         <source>last step {0:.0f} ms</source>
         <translation>上一步 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="516"/>
+        <location filename="../../app/main_window.py" line="518"/>
         <source>end of text</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="517"/>
+        <location filename="../../app/main_window.py" line="519"/>
         <source>maximum length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="518"/>
+        <location filename="../../app/main_window.py" line="520"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="519"/>
+        <location filename="../../app/main_window.py" line="521"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="520"/>
+        <location filename="../../app/main_window.py" line="522"/>
         <source>Generated {0} tokens ({1})</source>
         <translation>已生成 {0} 个词元（{1}）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="540"/>
+        <location filename="../../app/main_window.py" line="542"/>
         <source>Decoder prefix (optional)</source>
         <translation>解码器前缀（可选）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="549"/>
+        <location filename="../../app/main_window.py" line="551"/>
         <source>Knock-out is not available: {0}</source>
         <translation>无法屏蔽：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="691"/>
+        <location filename="../../app/main_window.py" line="693"/>
         <source>{0} is not available for this model: {1}</source>
         <translation>这个模型不支持{0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="695"/>
+        <location filename="../../app/main_window.py" line="697"/>
         <source>The formula inspector</source>
         <translation>公式检查器</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="698"/>
+        <location filename="../../app/main_window.py" line="700"/>
         <source>No formula for this model: {0}.</source>
         <translation>这个模型没有公式：{0}。</translation>
     </message>
@@ -2495,12 +2500,12 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>info_flow_dock</name>
     <message>
-        <location filename="../../app/info_flow_dock.py" line="119"/>
+        <location filename="../../app/info_flow_dock.py" line="154"/>
         <source>&amp;Information flow</source>
         <translation>信息流(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../app/info_flow_dock.py" line="121"/>
+        <location filename="../../app/info_flow_dock.py" line="156"/>
         <source>Show which heads write the prediction and the route from the input to it</source>
         <translation>显示哪些头写出了预测，以及从输入到预测的路径</translation>
     </message>

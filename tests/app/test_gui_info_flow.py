@@ -113,6 +113,21 @@ def test_dla_map_shows_the_engines_attribution_and_clicking_ablates(open_window,
             assert table.item(layer, head).text() == f"{engine.heads[layer, head]:+.2f}"
         assert table.item(layer, heads).text() == f"{engine.mlp[layer]:+.2f}"
     assert f"{engine.logit:.3f}" in dock.dla.note.text()
+    # Next to the exact importance map of the same token (the other dock's): their correlation.
+    window.prediction.show()
+    window.prediction.request_importance()
+    qtbot.waitUntil(
+        lambda: window.prediction.view.importance is not None and window.prediction.view.importance.exact,
+        timeout=30_000,
+    )
+    alternative.setCurrentIndex(0)
+    dock.dla.result = None
+    dock.dla.compute_button.click()
+    qtbot.waitUntil(lambda: dock.dla.result is not None, timeout=20_000)
+    alone = logit_attribution(reference)
+    exact = reference.head_importance().values
+    r = float(np.corrcoef(exact.ravel(), alone.heads.ravel())[0, 1])
+    assert f"r = {r:.2f}" in dock.dla.note.text()
     dock.dla._on_clicked(0, 1)  # what clicking the cell does
     wait_idle(window)
     assert ("decoder", 0, 1) in window.document.masks.ablated_heads
