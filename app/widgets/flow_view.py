@@ -63,7 +63,14 @@ class FlowCanvas(QWidget):
             pen.setWidthF(0.5 + 6 * weight)
             painter.setPen(pen)
             painter.drawLine(self.node_point(edge[0], edge[1]), self.node_point(edge[2], edge[3]))
+        nodes = {(int(e[0]), int(e[1])) for e in self.edges} | {(int(e[2]), int(e[3])) for e in self.edges}
         painter.setPen(QColor("#333333"))
+        painter.setBrush(QColor("#333333"))
+        for layer, position in nodes:  # the residual states the kept edges connect
+            painter.drawEllipse(self.node_point(layer, position), 2.5, 2.5)
+        painter.setBrush(QColor("#d62728"))
+        painter.drawEllipse(self.node_point(graph.layers, graph.position), 4.0, 4.0)  # the prediction
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         for i, token in enumerate(graph.tokens):
             point = self.node_point(0, i)
             painter.drawText(QPointF(point.x() - 12, self.height() - 6), display_text(token, 6))
