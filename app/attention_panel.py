@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from attnlab.app import i18n
 from attnlab.app.attention_keys import AttentionKeys
+from attnlab.app.contribution_mode import WEIGHTS, ContributionMode
 from attnlab.app.document import STACK_TITLES, Document, fit_labels
 from attnlab.app.head_metrics import METRICS, PROBE, colour_range, metric_values
 from attnlab.app.plots.colors import peak_pool
@@ -125,9 +126,15 @@ class AttentionPanel(QWidget):
         self._view_of: object = None  # the analysis `_view` counts
         self._mean_tip = self.picker.mean_box.toolTip()
         self.keys = AttentionKeys(self)  # arrow keys, PageUp/PageDown in the two views
+        self.colour_mode = ContributionMode(self)  # weights or contributions ‖f‖ (engine.analyses.contributions)
+        picker_row = self.picker.layout()
+        if picker_row is not None:
+            picker_row.addWidget(self.colour_mode.box)
+        self.colour_mode.changed.connect(self.redraw)
 
     def set_model(self, info: ModelInfo | None) -> None:
         self.formula.close_panel()
+        self.colour_mode.reset()
         self._scores = self._probe = self._rollout = None
         self._asked_scores = self._failed_scores = self._asked_rollout = self._failed_rollout = None
         self.scores_bar.set_probe_available(False)
@@ -206,7 +213,25 @@ class AttentionPanel(QWidget):
             title = self.tr("difference to the reference{0} · {1} · now − reference").format(note, title)
             self.heatmap.show_difference(difference, queries[:rows], keys[:cols], title)
             return
+        if self.colour_mode.mode != WEIGHTS:
+            matrix, title = self._contributions(snapshot, stack, layer, matrix, title)
         self.heatmap.show_matrix(matrix, queries, keys, title, self.picker.scale, self.picker.hide_first)
+
+    def _contributions(
+        self, snapshot: AttentionSnapshot, stack: str, layer: int, matrix: NDArray[np.float32], title: str
+    ) -> tuple[NDArray[np.float32], str]:
+        """The large heatmap's matrix in the contribution colour mode (the weights while they are measured)."""
+        norms = self.colour_mode.norms_for(snapshot, stack)
+        if norms is None or norms.projected.shape[-1] < matrix.shape[-1]:
+            return matrix, self.tr("{0} · weights (measuring contributions…)").format(title)
+        if self.picker.mean:
+            values, top = self.colour_mode.apply(snapshot.layer(stack, layer), norms.projected[layer])
+            values = values.mean(axis=0)
+        else:
+            values, top = self.colour_mode.apply(matrix, norms.projected[layer, self.picker.head])
+        if self.colour_mode.mode == "share":
+            return values, self.tr("{0} · row share of ‖f‖").format(title)
+        return values, self.tr("{0} · ‖f‖ = α·‖v W_O‖ (1 = {1:.3g})").format(title, top)
 
     def render_grid(self) -> None:
         long = self.showing_long()
@@ -237,6 +262,22 @@ class AttentionPanel(QWidget):
                 None if self.picker.mean else (layer, self.picker.head),
                 ablated,
                 self.tr("difference to the reference · {0}").format(title),
+            )
+            self._show_head_scores(document, snapshot, stack, shown, snapshot.shape(stack)[0])
+            return
+        norms = self.colour_mode.norms_for(snapshot, stack) if self.colour_mode.mode != WEIGHTS else None
+        if norms is not None and norms.projected.shape[-1] >= cols:
+            # each [head, query/fy, key/fx]: contributions of the layer's heads (1 = the layer's largest), pooled
+            blocks = [
+                peak_pool(self.colour_mode.apply(snapshot.layer(stack, i), norms.projected[i])[0], fy, fx)
+                for i in shown
+            ]
+            self.grid.show_layers(
+                blocks,
+                shown,
+                None if self.picker.mean else (layer, self.picker.head),
+                ablated,
+                self.tr("contributions ‖f‖ · {0}").format(title),
             )
             self._show_head_scores(document, snapshot, stack, shown, snapshot.shape(stack)[0])
             return

@@ -168,6 +168,43 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("EngineMessage", "dequantising the weights of {file} (about 30 s)"),
     QT_TRANSLATE_NOOP("EngineMessage", "writing model.safetensors (float32)"),
     QT_TRANSLATE_NOOP("EngineMessage", "checking the converted model against the GGUF"),
+    # engine/interpret/contributions.py, logit_attribution.py, flow.py, residual_parts.py
+    QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the flow graph splits a pre-norm residual stream (x + attention + MLP); this model normalises the "
+        "stream after each sublayer (post-norm), so its states are not such sums",
+    ),
+    QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the flow graph follows one stack's residual stream; an encoder-decoder's decoder also reads the source "
+        "through cross-attention, which it does not draw yet: use a decoder-only or encoder model",
+    ),
+    QT_TRANSLATE_NOOP("EngineMessage", "the flow graph explains the filler of a [MASK] slot: mask a token first"),
+    QT_TRANSLATE_NOOP(
+        "EngineMessage", "direct logit attribution explains the filler of a [MASK] slot: mask a token first"
+    ),
+    QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the flow graph is unavailable for {model}: its attention is its own code, which does not hand over the values",
+    ),
+    QT_TRANSLATE_NOOP(
+        "EngineMessage", "the flow graph takes at most {limit} tokens (the input has {count}): shorten the text"
+    ),
+    QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "contributions are unavailable for {model}: its attention is its own code and computes the values inside "
+        "it (no separate value projection), so v cannot be read",
+    ),
+    QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{what} is unavailable for {model}: it needs the output projection that merges the heads (W_O), and the "
+        "attention of layer(s) {layers} exposes none the engine knows",
+    ),
+    QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "contributions of a long document's decoder are not available yet: shorten the text below the long-mode "
+        "threshold (or use --store exact) to see them",
+    ),
 )
 
 # Words the engine puts into its messages ({what}, {reason}): translated where they stand.

@@ -29,6 +29,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, S
 from attnlab.app.engine_messages import translate_engine_message
 from attnlab.app.requests import (
     Analyse,
+    AttributeLogit,
     CatalogListing,
     Choose,
     ExplainCell,
@@ -36,6 +37,7 @@ from attnlab.app.requests import (
     Latest,
     ListCatalog,
     Load,
+    MeasureValues,
     ProbeInduction,
     Region,
     RegionWeights,
@@ -49,6 +51,7 @@ from attnlab.app.requests import (
     SetStoreMode,
     Step,
     TokenPreview,
+    TraceFlow,
     Undo,
 )
 from attnlab.engine.api.attention_store import AttentionSnapshot
@@ -204,6 +207,9 @@ class EngineWorker(QObject):
             ExplainPrediction: self._explain_prediction,
             SetStoreMode: self._set_store_mode,
             Region: self._region,
+            MeasureValues: lambda rid, request: measure_values(self._require_session()[0], request),
+            AttributeLogit: lambda rid, request: attribute_logit(self._require_session()[0], request),
+            TraceFlow: lambda rid, request: trace_flow(self._require_session()[0], request),
         }
 
     @Slot()
@@ -419,6 +425,25 @@ class EngineWorker(QObject):
         return session
 
 
+def measure_values(session: Any, request: MeasureValues) -> object:
+    """The contribution colours' norms (self-contained: the worker may move to its own process)."""
+    from attnlab.engine.interpret.contributions import measure
+
+    return measure(session, request.stack)[0]  # type: ignore[arg-type]
+
+
+def attribute_logit(session: Any, request: AttributeLogit) -> object:
+    from attnlab.engine.interpret.logit_attribution import logit_attribution
+
+    return logit_attribution(session, alternative=request.alternative)
+
+
+def trace_flow(session: Any, request: TraceFlow) -> object:
+    from attnlab.engine.interpret.flow import flow_graph
+
+    return flow_graph(session, threshold=request.floor, floor=request.floor)
+
+
 class _EngineThread:
     """The thread and worker of one client, and how to stop them; a plain object, so that it can
     stop the thread even while (or after) the client's Qt object is being destroyed."""
@@ -476,6 +501,8 @@ class EngineClient(QObject):
     scoring_failed = Signal(str, str)  # "heads" | "rollout" | "probe" | "region", message (also sent as errored)
     region_computed = Signal(object)  # RegionWeights: exact weights of a long document's region
     prediction_explained = Signal(object)  # LensResult or HeadImportance
+    values_measured = Signal(int, object)  # ticket, ValueNorms: the contribution colours of the current input
+    information_traced = Signal(object)  # LogitAttribution or FlowGraph
     prediction_progressed = Signal(str, float)  # the exact importance map's progress
     scoring_progressed = Signal(str, float)  # head scores' progress (long mode: rows recomputed)
     analysis_progressed = Signal(str, float)  # how much of the text an analysis has read
@@ -581,6 +608,15 @@ class EngineClient(QObject):
         "exact") of the current prediction."""
         return self.send(ExplainPrediction(what, k, positions))
 
+    def measure_values(self, stack: str, ticket: int = 0) -> int:
+        return self.send(MeasureValues(stack, ticket))
+
+    def attribute_logit(self, alternative: int | None = None) -> int:
+        return self.send(AttributeLogit(alternative))
+
+    def trace_flow(self, floor: float) -> int:
+        return self.send(TraceFlow(floor))
+
     def stop(self) -> None:
         """Ask every queued or running generation (or importance map) to stop after its current step."""
         for event in self._engine.cancels.values():
@@ -669,6 +705,10 @@ class EngineClient(QObject):
             self.prediction_explained.emit(result)
         elif isinstance(request, Region):
             self.region_computed.emit(result)
+        elif isinstance(request, MeasureValues):
+            self.values_measured.emit(request.ticket, result)
+        elif isinstance(request, (AttributeLogit, TraceFlow)):
+            self.information_traced.emit(result)
 
     def _on_errored(self, rid: int, message: str) -> None:
         message = translate_engine_message(message)  # the engine speaks English; the window, the user's language

@@ -31,6 +31,7 @@ from attnlab.app.engine_worker import EngineClient, Loader
 from attnlab.app.error_log import open_log
 from attnlab.app.figure_actions import install_figures
 from attnlab.app.i18n import current_language, translate
+from attnlab.app.info_flow_dock import install_info_flow_dock
 from attnlab.app.keyboard_help import add_keyboard_help
 from attnlab.app.language_menu import add_language_menu
 from attnlab.app.lessons import install_lessons
@@ -195,6 +196,7 @@ class MainWindow(QMainWindow):
         self.figures = install_figures(self)
         self.prediction = install_prediction_dock(self)
         self.consents = ConsentBook(self)  # per-model consent to a model's code, pickles, unmatched weights
+        self.info_flow = install_info_flow_dock(self)
         self._show_kind(None)
         self.resize(1400, 860)
 
@@ -220,6 +222,10 @@ class MainWindow(QMainWindow):
         c.analysis_progressed.connect(lambda message, _fraction: self.statusBar().showMessage(message, 60_000))
         self.attention.scores_wanted.connect(c.score_heads)
         self.attention.rollout_wanted.connect(c.rollout)
+        self.attention.colour_mode.wanted.connect(c.measure_values)  # the contribution colour mode
+        c.values_measured.connect(self.attention.colour_mode.received)
+        c.analysed.connect(lambda _result: self.attention.colour_mode.given_up())  # a measurement may be dropped
+        c.errored.connect(lambda _message: self.attention.colour_mode.failed())
         self.attention.probe_requested.connect(c.probe_induction)
         self.attention.region_wanted.connect(c.region)  # a long document's exact weights where the user zoomed
         c.region_computed.connect(self.attention.show_region)

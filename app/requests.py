@@ -167,6 +167,28 @@ class ExplainPrediction(Request):
 
 
 @dataclass(frozen=True)
+class MeasureValues(Request):
+    """‖v_j‖ and ‖v_j W_Oʰ‖ of one stack for the current input (a `ValueNorms`): the contribution colours."""
+
+    stack: str
+    ticket: int = 0  # echoed back with the norms: which of the window's requests they answer
+
+
+@dataclass(frozen=True)
+class AttributeLogit(Request):
+    """Direct logit attribution of the current prediction (a `LogitAttribution`), minus `alternative`'s logit."""
+
+    alternative: int | None = None
+
+
+@dataclass(frozen=True)
+class TraceFlow(Request):
+    """The information-flow graph of the current prediction, edges down to `floor` (a `FlowGraph`)."""
+
+    floor: float = 0.005
+
+
+@dataclass(frozen=True)
 class CatalogListing:
     entries: tuple[CatalogEntry, ...]
     default: str | None  # the model to load when the user has not picked one

@@ -75,6 +75,11 @@ def registry() -> dict[str, Benchmark]:
 
         return analyses_bench.importance_map(size)
 
+    def flow(size: Size, skip_long: bool) -> list[Figure]:
+        from benchmarks import flow_bench
+
+        return flow_bench.flow_graph_after_step(size)
+
     return {
         "step-overhead": engine("step_overhead"),
         "vs-generate": engine("versus_generate"),
@@ -84,6 +89,7 @@ def registry() -> dict[str, Benchmark]:
         "long": long_documents,
         "analyses": analyses,
         "importance": importance,
+        "flow": flow,
         "gui-heatmap": gui("heatmap_repaint"),
         "gui-grid": gui("grid_redraw"),
         "gui-stall": gui("event_loop_stall"),

@@ -282,6 +282,16 @@ class FormulaPanel(QFrame):
             (self.tr("exp(…) = prob"), v["prob"], ""),
             ("‖p·v‖", v["value_norm"], self.tr("share of the head's output {0}").format(v["output_share"])),
         ]
+        if math.isfinite(e.projected_norm):  # what the key moves: ‖f‖ = p·‖v W_Oʰ‖
+            rows += [
+                ("‖v_j‖", number(e.v_norm), ""),
+                (
+                    "‖v_j W_Oʰ‖",
+                    number(e.projected_norm),
+                    self.tr("(through the head's slice of the output projection)"),
+                ),
+                ("‖f_ij‖", number(e.contribution), self.tr("= prob · ‖v_j W_Oʰ‖: what this key moves")),
+            ]
         lines = [f"{label:<{LABEL_WIDTH}}{value:<12}{comment}".rstrip() for label, value, comment in rows]
         self.formula.setText("\n".join(lines))
         kv = self.tr("   (kv head {0}: grouped-query)").format(e.kv_head) if e.kv_head != e.head else ""

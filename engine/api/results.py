@@ -198,6 +198,9 @@ class CellExplanation:
     output_share: float  # see the class docstring
     row_logits: NDArray[np.float64]  # [key] the query's pre-softmax scores
     row_probs: NDArray[np.float64]  # [key] its attention weights
+    v_norm: float = math.nan  # ‖v_key‖ (the kv head's value)
+    projected_norm: float = math.nan  # ‖v_key W_Oʰ‖ through the head's slice of the output projection (nan: none)
+    contribution: float = math.nan  # ‖f‖ = prob · ‖v_key W_Oʰ‖: what the key moves into the query's output
 
 
 @dataclass(frozen=True)
@@ -227,3 +230,54 @@ class HeadImportance:
     position: int  # where the target is predicted (decoders: the last token; masked LMs: the [MASK] slot)
     logprob: float  # log p(target) with every head in place
     exact: bool  # False: the gradient estimate
+
+
+@dataclass(frozen=True)
+class ValueNorms:
+    """Per layer, head and key of one stack: ‖v_j‖ and ‖v_j W_Oʰ‖ (W_Oʰ the head's slice of the output
+    projection; grouped-query heads carry their key/value head's v). What key j moves into query i
+    is f_ij = α_ij v_j W_Oʰ, so ‖f_ij‖ = α_ij ‖v_j W_Oʰ‖ (`engine.analyses.contributions`)."""
+
+    stack: StackName
+    values: NDArray[np.float32]  # [layer, head, key] ‖v_j‖
+    projected: NDArray[np.float32]  # [layer, head, key] ‖v_j W_Oʰ‖
+
+
+@dataclass(frozen=True)
+class LogitAttribution:
+    """Direct logit attribution of one prediction: each component's part of the target's logit (minus an
+    alternative's), read through the final norm(s) with their scale frozen at the real residual's.
+
+    heads + cross_heads + mlp + embed + bias = logit (each component centred by the frozen norm itself,
+    so no separate centring term remains; `logit` is the model's own, `error` what the sum misses)."""
+
+    stack: SequenceName  # the stack whose residual stream makes the prediction
+    position: int  # where the target is predicted
+    target_id: int
+    target_text: str
+    alternative_id: int  # -1: none (the values are the target's logit alone)
+    alternative_text: str
+    heads: NDArray[np.float32]  # [layer, head] each self-attention head's output at the position
+    cross_heads: NDArray[np.float32] | None  # [layer, head] an encoder-decoder's cross-attention heads
+    mlp: NDArray[np.float32]  # [layer] the rest each layer adds (its MLP)
+    embed: float  # the embeddings (the first layer's input)
+    bias: float  # constants: norm biases, output projections' biases, the head's bias
+    logit: float  # the model's own logit of the target (minus the alternative's)
+    error: float  # logit − (sum of everything above)
+
+
+@dataclass(frozen=True)
+class FlowGraph:
+    """The route to one prediction (Ferrando & Voita 2024): nodes (layer, position) are residual states,
+    layer 0 the embeddings and layer l the output of block l; an edge carries its share (proximity)
+    of the residual it writes into; edges pruned backwards from the prediction below `threshold`."""
+
+    stack: SequenceName
+    position: int  # the predicting position: node (layers, position) is the root
+    layers: int
+    tokens: tuple[str, ...]
+    edges: NDArray[
+        np.float32
+    ]  # [edge, 6] from layer, from position, to layer, to position, head (-1: MLP/residual), weight
+    threshold: float
+    seconds: float = 0.0

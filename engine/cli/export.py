@@ -38,6 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--analyses", metavar="NAME,...", help=f"also write these analyses' arrays: {', '.join(ANALYSES)}"
     )
+    parser.add_argument("--alternative", metavar="TOKEN", help="dla: also subtract this token's logit (e.g. ' Rome')")
+    parser.add_argument(
+        "--flow-threshold", type=float, default=0.04, metavar="X", help="flow: keep edges of share ≥ X (default 0.04)"
+    )
     parser.add_argument("--layers", metavar="L,...", help="write the attention of these layers only (default: all)")
     parser.add_argument("--heads", metavar="H,...", help="write the attention of these heads only (default: all)")
     parser.add_argument("--out", required=True, help="the .npz file to write")
@@ -206,6 +210,8 @@ def export(args) -> Path:
         raise EngineError("--top-k-candidates must be ≥ 1")
     out = Path(args.out)
     analyses = parse_analyses(args.analyses)
+    if args.alternative is not None and "dla" not in analyses:
+        raise EngineError("--alternative is the token direct logit attribution compares with: add --analyses dla")
     if out.suffix != ".npz":
         raise EngineError(f"--out must name an .npz file, got {out}")
     if not out.parent.exists():
@@ -263,7 +269,15 @@ def export(args) -> Path:
             axes["encoder"] = np.asarray(result.token_ids, np.int64)  # the input (or source)
         if run.loaded.kind != "encoder":
             axes["decoder"] = np.array(run.session.token_ids, np.int64)  # type: ignore[union-attr]  # a generator
-        exported_run = ExportedRun(run.session, result.attention, attentions, axes, args.top_k_candidates)
+        exported_run = ExportedRun(
+            run.session,
+            result.attention,
+            attentions,
+            axes,
+            args.top_k_candidates,
+            args.alternative,
+            args.flow_threshold,
+        )
         arrays.update(analysis_arrays(analyses, exported_run))
     _write_npz(out, arrays)
     return out

@@ -36,6 +36,8 @@ class ExportedRun:
     attentions: Mapping[str, NDArray[np.float32]]  # stack -> [layer, head, query, key], as exported
     sequence_ids: Mapping[str, NDArray[np.int64]]  # self-attention stack -> token ids along its axes
     top_k: int = 10  # --top-k-candidates: how many tokens the lens keeps per cell
+    alternative: str | None = None  # --alternative: the token direct logit attribution compares the target with
+    flow_threshold: float = 0.04  # --flow-threshold: the flow graph's pruning share
 
     @property
     def long(self) -> bool:
@@ -103,12 +105,69 @@ def importance_arrays(run: ExportedRun) -> dict[str, NDArray]:
     }
 
 
+def contribution_arrays(run: ExportedRun) -> dict[str, NDArray]:
+    """`{stack}_contributions` float32 [layer, head, query, key]: ‖α_ij v_j W_Oʰ‖ per stack."""
+    from attnlab.engine.analyses.contributions import contribution_norms
+    from attnlab.engine.interpret.contributions import measure  # runs the model: torch
+
+    arrays: dict[str, NDArray] = {}
+    for stack in run.session._stack_shapes:
+        norms, probs = measure(run.session, stack, keep_probs=True)
+        assert probs is not None
+        arrays[f"{stack}_contributions"] = contribution_norms(probs, norms.projected)
+    return arrays
+
+
+def dla_arrays(run: ExportedRun) -> dict[str, NDArray]:
+    """`dla_heads` [layer, head], `dla_mlp` [layer], `dla_embed`, `dla_bias`, `dla_logit` (scalars),
+    `dla_target_id`, `dla_alternative_id` (−1 without --alternative), `dla_cross_heads` (encoder-decoders)."""
+    from attnlab.engine.interpret.logit_attribution import logit_attribution  # runs the model: torch
+
+    alternative = None if run.alternative is None else single_token(run.session.tokenizer, run.alternative)
+    dla = logit_attribution(run.session, alternative=alternative)
+    arrays: dict[str, NDArray] = {
+        "dla_heads": dla.heads,
+        "dla_mlp": dla.mlp,
+        "dla_embed": np.array(dla.embed, np.float32),
+        "dla_bias": np.array(dla.bias, np.float32),
+        "dla_logit": np.array(dla.logit, np.float32),
+        "dla_target_id": np.array(dla.target_id, np.int64),
+        "dla_alternative_id": np.array(dla.alternative_id, np.int64),
+    }
+    if dla.cross_heads is not None:
+        arrays["dla_cross_heads"] = dla.cross_heads
+    return arrays
+
+
+def single_token(tokenizer, text: str) -> int:
+    """The id of a text that is exactly one token (" Rome" with its space); refused otherwise."""
+    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+    if len(ids) != 1:
+        raise EngineError(
+            f"--alternative {text!r} is {len(ids)} tokens for this tokenizer; give a single token "
+            "(with its leading space where the tokenizer has one, e.g. ' Rome')"
+        )
+    return int(ids[0])
+
+
+def flow_arrays(run: ExportedRun) -> dict[str, NDArray]:
+    """`flow_edges` float32 [edge, 6] (from layer, from position, to layer, to position, head or −1, weight)
+    and `flow_threshold`."""
+    from attnlab.engine.interpret.flow import flow_graph  # runs the model: torch
+
+    graph = flow_graph(run.session, run.flow_threshold)
+    return {"flow_edges": graph.edges, "flow_threshold": np.array(graph.threshold, np.float32)}
+
+
 ANALYSES: dict[str, Analysis] = {
     "heads": head_fingerprint_arrays,
     "rollout": rollout_arrays,
     "probe": probe_arrays,
     "lens": lens_arrays,
     "importance": importance_arrays,
+    "contributions": contribution_arrays,
+    "dla": dla_arrays,
+    "flow": flow_arrays,
 }
 
 

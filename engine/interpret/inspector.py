@@ -19,6 +19,7 @@ import torch
 from attnlab.engine.api.errors import EngineError
 from attnlab.engine.api.results import CellExplanation, ModelInfo, StackName
 from attnlab.engine.capture.attention import Recorder, site_key
+from attnlab.engine.interpret.residual_parts import head_maps, output_projection
 
 
 class LayerSeen(Exception):
@@ -65,6 +66,7 @@ class CellRecorder(Recorder):
     head: int = 0
     query: int = 0
     seen: dict[str, Any] = field(default_factory=dict)  # what the watched module showed, as numpy
+    projection: torch.nn.Module | None = None  # the output projection of the watched module (None: not found)
 
     def on_inputs(
         self,
@@ -82,6 +84,7 @@ class CellRecorder(Recorder):
         kv_head = self.head // (query.shape[1] // key.shape[1])
         keys = key.shape[-2]
         self.seen.update(
+            heads=query.shape[1],
             kv_head=kv_head,
             q=_vector(query[0, self.head, self.query]),  # [dim]
             k=_vector(key[0, kv_head]),  # [key, dim]
@@ -136,6 +139,10 @@ class CellRecorder(Recorder):
         knocked = self.knockout.get(stack)
         contribution = prob * v
         output = s["output"]
+        projected = math.nan
+        if self.projection is not None:
+            w_o = head_maps(self.projection, int(s["heads"])).weight[self.head].double().cpu().numpy()  # [dim, hidden]
+            projected = float(np.linalg.norm(v @ w_o))
         output_norm2 = float(np.dot(output, output))
         return CellExplanation(
             stack=stack,
@@ -166,4 +173,13 @@ class CellRecorder(Recorder):
             output_share=float(np.dot(contribution, output)) / output_norm2 if output_norm2 > 0 else 0.0,
             row_logits=logits,
             row_probs=probs,
+            v_norm=float(np.linalg.norm(v)),
+            projected_norm=projected,
+            contribution=prob * projected,
         )
+
+
+def projection_of(model: torch.nn.Module, target: tuple[int, int]) -> torch.nn.Module | None:
+    """The output projection of the attention module `target` (a site key) names."""
+    module = next((m for m in model.modules() if id(m) == target[0]), None)
+    return None if module is None else output_projection(model, module)

@@ -80,6 +80,7 @@ class _Session:
         recorder = inspector.CellRecorder(
             self.loaded.sites, knockout=self._knock, ablate=self._ablations(), target=target, head=head, query=query
         )
+        recorder.projection = inspector.projection_of(self.model, target)
         with torch.inference_mode():
             try:
                 self._replay(recorder, stack)

@@ -4,158 +4,178 @@
 <context>
     <name>AttentionPanel</name>
     <message>
-        <location filename="../../app/attention_panel.py" line="191"/>
-        <location filename="../../app/attention_panel.py" line="495"/>
+        <location filename="../../app/attention_panel.py" line="198"/>
+        <location filename="../../app/attention_panel.py" line="536"/>
         <source>{0} · layer {1}</source>
         <translation>{0} · 第 {1} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="206"/>
+        <location filename="../../app/attention_panel.py" line="213"/>
         <source>difference to the reference{0} · {1} · now − reference</source>
         <translation>与参照的差异{0} · {1} · 现在 − 参照</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="239"/>
+        <location filename="../../app/attention_panel.py" line="226"/>
+        <source>{0} · weights (measuring contributions…)</source>
+        <translation>{0} · 权重（正在测量贡献…）</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="233"/>
+        <source>{0} · row share of ‖f‖</source>
+        <translation>{0} · ‖f‖ 的行内占比</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="234"/>
+        <source>{0} · ‖f‖ = α·‖v W_O‖ (1 = {1:.3g})</source>
+        <translation>{0} · ‖f‖ = α·‖v W_O‖（1 = {1:.3g}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="264"/>
         <source>difference to the reference · {0}</source>
         <translation>与参照的差异 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="249"/>
-        <location filename="../../app/attention_panel.py" line="549"/>
+        <location filename="../../app/attention_panel.py" line="280"/>
+        <source>contributions ‖f‖ · {0}</source>
+        <translation>贡献 ‖f‖ · {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/attention_panel.py" line="290"/>
+        <location filename="../../app/attention_panel.py" line="590"/>
         <source>all layers × heads · {0}</source>
         <translation>所有层 × 头 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="251"/>
-        <location filename="../../app/attention_panel.py" line="551"/>
+        <location filename="../../app/attention_panel.py" line="292"/>
+        <location filename="../../app/attention_panel.py" line="592"/>
         <source>heads of layer {0} · {1}</source>
         <translation>第 {0} 层的头 · {1}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="268"/>
+        <location filename="../../app/attention_panel.py" line="309"/>
         <source>{0!r} #{1} → {2!r} #{3} · {4} layer {5}</source>
         <translation>{0!r} #{1} → {2!r} #{3} · {4} 第 {5} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="344"/>
+        <location filename="../../app/attention_panel.py" line="385"/>
         <source>head scores are for self-attention: pick the encoder or decoder stack</source>
         <translation>头评分只适用于自注意力：请选择编码器或解码器堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="350"/>
+        <location filename="../../app/attention_panel.py" line="391"/>
         <source>could not score the heads (see the message)</source>
         <translation>无法为各头评分（见消息）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="350"/>
+        <location filename="../../app/attention_panel.py" line="391"/>
         <source>scoring…</source>
         <translation>正在评分…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="353"/>
+        <location filename="../../app/attention_panel.py" line="394"/>
         <source>on the probe: {0} random tokens, twice</source>
         <translation>基于探针：{0} 个随机词元，重复两次</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="355"/>
+        <location filename="../../app/attention_panel.py" line="396"/>
         <source>on {0} tokens</source>
         <translation>基于 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="412"/>
+        <location filename="../../app/attention_panel.py" line="453"/>
         <source>the induction probe failed (see the message)</source>
         <translation>归纳探针失败了（见消息）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="433"/>
+        <location filename="../../app/attention_panel.py" line="474"/>
         <source>rollout is for self-attention: pick the encoder or decoder stack</source>
         <translation>注意力展开只适用于自注意力：请选择编码器或解码器堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="444"/>
+        <location filename="../../app/attention_panel.py" line="485"/>
         <source>could not compute the rollout</source>
         <translation>无法计算注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="444"/>
+        <location filename="../../app/attention_panel.py" line="485"/>
         <source>computing rollout…</source>
         <translation>正在计算注意力展开…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="450"/>
+        <location filename="../../app/attention_panel.py" line="491"/>
         <source> · updating…</source>
         <translation> · 正在更新…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="455"/>
+        <location filename="../../app/attention_panel.py" line="496"/>
         <source>rollout through layer {0} · {1}{2}</source>
         <translation>展开到第 {0} 层 · {1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="483"/>
+        <location filename="../../app/attention_panel.py" line="524"/>
         <source>Not available for a long document: its overview keeps each head&apos;s largest weights, and their mean is not the mean&apos;s largest weight. Pick one head.</source>
         <translation>长文档不可用：其概览只保留每个头的最大权重，这些最大值的平均并不是平均的最大权重。请选择一个头。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="503"/>
+        <location filename="../../app/attention_panel.py" line="544"/>
         <source>rollout is not available for a long document: it multiplies every exact weight of every layer. Turn rollout off (View menu) or shorten the text</source>
         <translation>长文档不可用注意力展开（rollout）：它要乘起每一层的全部精确权重。请（在“视图”菜单）关闭展开，或缩短文本</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="514"/>
+        <location filename="../../app/attention_panel.py" line="555"/>
         <source>the mean of heads is not available for a long document: its overview keeps each head&apos;s largest weights. Untick &quot;mean&quot; and pick a head</source>
         <translation>长文档不可用各头平均：其概览只保留每个头的最大权重。请取消勾选“平均”并选择一个头</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="522"/>
+        <location filename="../../app/attention_panel.py" line="563"/>
         <source>no difference to the reference for a long document · {0}</source>
         <translation>长文档无法与参考运行做差 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="558"/>
+        <location filename="../../app/attention_panel.py" line="599"/>
         <source>{0} · max of {1}×{2} tokens</source>
         <translation>{0} · {1}×{2} 个词元的最大值</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="566"/>
+        <location filename="../../app/attention_panel.py" line="607"/>
         <source>#{0} → #{1} · layer {2}</source>
         <translation>#{0} → #{1} · 第 {2} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="568"/>
+        <location filename="../../app/attention_panel.py" line="609"/>
         <source>The formula inspector runs the whole text again without the cache, holding every weight of a layer at once: too much memory for a long document ({0} tokens). The exact weight is in the heatmap when zoomed in; shorten the text to inspect how it was computed.</source>
         <translation>公式检查器会不用缓存把整段文本重新运行一遍，同时保存一层的全部权重：对长文档（{0} 个词元）内存不够。放大热图即可看到精确权重；缩短文本才能查看它是如何计算的。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="196"/>
-        <location filename="../../app/attention_panel.py" line="283"/>
+        <location filename="../../app/attention_panel.py" line="203"/>
+        <location filename="../../app/attention_panel.py" line="324"/>
         <source>{0} · mean of heads</source>
         <translation>{0} · 各头平均</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="51"/>
+        <location filename="../../app/attention_panel.py" line="52"/>
         <source> · only the first {2} tokens compared (lengths differ: {0} now, {1} in the reference)</source>
         <translation> · 只比较了前 {2} 个词元（长度不同：现在 {0} 个，参照中 {1} 个）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="274"/>
+        <location filename="../../app/attention_panel.py" line="315"/>
         <source>{0} · rollout</source>
         <translation>{0} · 注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="276"/>
+        <location filename="../../app/attention_panel.py" line="317"/>
         <source>Rollout multiplies the mean attention of every layer up to this one (with the residual stream): no single head computed it. Turn rollout off (View menu) and click a cell of one head.</source>
         <translation>注意力展开把直到这一层的每一层的平均注意力（加上残差流）相乘：它不是某一个头算出来的。请关闭注意力展开（视图菜单），然后点击某一个头的格子。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="285"/>
+        <location filename="../../app/attention_panel.py" line="326"/>
         <source>The mean of heads has no single head and so no formula: untick &quot;mean&quot; and click a cell of one head.</source>
         <translation>各头平均不对应某一个头，因此没有公式：取消勾选“平均”，然后点击某一个头的格子。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="199"/>
-        <location filename="../../app/attention_panel.py" line="291"/>
-        <location filename="../../app/attention_panel.py" line="520"/>
+        <location filename="../../app/attention_panel.py" line="206"/>
+        <location filename="../../app/attention_panel.py" line="332"/>
+        <location filename="../../app/attention_panel.py" line="561"/>
         <source>{0} · head {1}</source>
         <translation>{0} · 头 {1}</translation>
     </message>
@@ -352,64 +372,150 @@
 <context>
     <name>Consent</name>
     <message>
-        <location filename="../../app/consent.py" line="103"/>
+        <location filename="../../app/consent.py" line="111"/>
         <source>runs its own code (allowed for this model)</source>
         <translation>运行模型自带的代码（已对此模型允许）</translation>
     </message>
     <message>
-        <location filename="../../app/consent.py" line="104"/>
+        <location filename="../../app/consent.py" line="112"/>
         <source>pickled weights (allowed for this model)</source>
         <translation>pickle 权重（已对此模型允许）</translation>
     </message>
     <message>
-        <location filename="../../app/consent.py" line="106"/>
+        <location filename="../../app/consent.py" line="114"/>
         <source>partly random: {0} weights missing or mismatched</source>
         <translation>部分随机：{0} 个权重缺失或不匹配</translation>
     </message>
     <message>
-        <location filename="../../app/consent.py" line="109"/>
+        <location filename="../../app/consent.py" line="117"/>
         <source>Run this model&apos;s own code?</source>
         <translation>运行此模型自带的代码吗？</translation>
     </message>
     <message>
-        <location filename="../../app/consent.py" line="110"/>
+        <location filename="../../app/consent.py" line="118"/>
         <source>{0} ships Python code that loading it would run, with your permissions. Allow it only if you trust where this model came from. The permission is for this model only, until attnlab closes.</source>
         <translation>{0} 自带 Python 代码，加载它就会以你的权限运行这些代码。只有在你信任此模型的来源时才允许。此许可只对这个模型有效，直到 attnlab 关闭。</translation>
     </message>
     <message>
-        <location filename="../../app/consent.py" line="115"/>
+        <location filename="../../app/consent.py" line="123"/>
         <source>Run its code</source>
         <translation>运行其代码</translation>
     </message>
     <message>
-        <location filename="../../app/consent.py" line="118"/>
+        <location filename="../../app/consent.py" line="126"/>
         <source>Read pickled weights?</source>
         <translation>读取 pickle 权重吗？</translation>
     </message>
     <message>
-        <location filename="../../app/consent.py" line="119"/>
+        <location filename="../../app/consent.py" line="127"/>
         <source>{0} has only pickled weights, which can run arbitrary code when read. Allow it only if you trust where this model came from. The permission is for this model only, until attnlab closes.</source>
         <translation>{0} 只有 pickle 格式的权重，读取时可能运行任意代码。只有在你信任此模型的来源时才允许。此许可只对这个模型有效，直到 attnlab 关闭。</translation>
     </message>
     <message>
-        <location filename="../../app/consent.py" line="124"/>
+        <location filename="../../app/consent.py" line="132"/>
         <source>Read them</source>
         <translation>读取</translation>
     </message>
     <message>
-        <location filename="../../app/consent.py" line="127"/>
+        <location filename="../../app/consent.py" line="135"/>
         <source>Load weights that do not match?</source>
         <translation>加载不匹配的权重吗？</translation>
     </message>
     <message>
-        <location filename="../../app/consent.py" line="128"/>
+        <location filename="../../app/consent.py" line="136"/>
         <source>The weights of {0} do not match its architecture. Loading it anyway fills the missing ones with random numbers: everything it shows is then partly random, and the window says so.</source>
         <translation>{0} 的权重与其架构不匹配。仍然加载会用随机数填充缺失的权重：它显示的一切都将部分随机，窗口会标明这一点。</translation>
     </message>
     <message>
-        <location filename="../../app/consent.py" line="133"/>
+        <location filename="../../app/consent.py" line="141"/>
         <source>Load anyway</source>
         <translation>仍然加载</translation>
+    </message>
+</context>
+<context>
+    <name>ContributionMode</name>
+    <message>
+        <location filename="../../app/contribution_mode.py" line="35"/>
+        <source>weights α</source>
+        <translation>权重 α</translation>
+    </message>
+    <message>
+        <location filename="../../app/contribution_mode.py" line="36"/>
+        <source>contribution ‖f‖</source>
+        <translation>贡献 ‖f‖</translation>
+    </message>
+    <message>
+        <location filename="../../app/contribution_mode.py" line="37"/>
+        <source>row share of ‖f‖</source>
+        <translation>‖f‖ 的行内占比</translation>
+    </message>
+    <message>
+        <location filename="../../app/contribution_mode.py" line="40"/>
+        <source>What the colours show: the attention weight α_ij (where the head looks), or what key j moves into query i, ‖f_ij‖ = α_ij·‖v_j W_Oʰ‖ (scaled to the largest shown), or its share of the row. A first token with much weight but a tiny value fades in the contribution views.</source>
+        <translation>颜色显示的内容：注意力权重 α（头看向哪里），或键 j 向查询 i 搬运的量 ‖f‖ = α·‖v_j W_Oʰ‖（以所示最大值为 1），或它在该行中的占比。权重很大但值向量很小的首个词元在贡献视图中会变淡。</translation>
+    </message>
+</context>
+<context>
+    <name>DlaView</name>
+    <message>
+        <location filename="../../app/widgets/dla_view.py" line="40"/>
+        <source>Compare with another candidate: the map then shows logit differences</source>
+        <translation>与另一个候选词比较：图中随后显示 logit 之差</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dla_view.py" line="41"/>
+        <source>Compute</source>
+        <translation>计算</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dla_view.py" line="44"/>
+        <source>Which heads write the predicted token: press Compute.</source>
+        <translation>哪些头写出了预测的词元：请按“计算”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dla_view.py" line="55"/>
+        <source>versus</source>
+        <translation>对比</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dla_view.py" line="68"/>
+        <source>(no alternative: the logit)</source>
+        <translation>（无对比词：logit 本身）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dla_view.py" line="77"/>
+        <source> Out of date: Compute again for the current input.</source>
+        <translation> 已过时：请为当前输入重新计算。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dla_view.py" line="86"/>
+        <source>MLP</source>
+        <translation>前馈层</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dla_view.py" line="97"/>
+        <source>layer {0} head {1}: {2:+.4f} (click to ablate or restore)</source>
+        <translation>第 {0} 层 第 {1} 头：{2:+.4f}（单击以消融或恢复）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dla_view.py" line="101"/>
+        <source>layer {0} MLP: {1:+.4f}</source>
+        <translation>第 {0} 层前馈层：{1:+.4f}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dla_view.py" line="106"/>
+        <source>{0} − {1}</source>
+        <translation>{0} − {1}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dla_view.py" line="110"/>
+        <source>{0} at position {1}: logit {2:.3f} = heads {3:+.3f} + MLPs {4:+.3f} + embeddings {5:+.3f} + biases {6:+.3f}{7} (rest {8:.1e})</source>
+        <translation>位置 {1} 的 {0}：logit {2:.3f} = 头 {3:+.3f} + 前馈层 {4:+.3f} + 嵌入 {5:+.3f} + 偏置 {6:+.3f}{7}（余项 {8:.1e}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dla_view.py" line="120"/>
+        <source> + cross-attention {0:+.3f}</source>
+        <translation> + 交叉注意力 {0:+.3f}</translation>
     </message>
 </context>
 <context>
@@ -675,12 +781,12 @@
         <translation>{model} 大约需要 {weights} 存放权重，另需 {attention} 存放 {tokens} 个词元的注意力，但只有 GPU 上共 {gpu} 可用，加上内存 {ram}：{advice}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="190"/>
+        <location filename="../../app/engine_messages.py" line="227"/>
         <source>pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter text, or device map auto to spread the layers over the GPUs and RAM</source>
         <translation>请换更小的模型、更小的数据类型（float16 或 bfloat16）或更短的文本，或用 device map auto 把各层分布到各 GPU 和内存上</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="195"/>
+        <location filename="../../app/engine_messages.py" line="232"/>
         <source>pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter text</source>
         <translation>请换更小的模型、更小的数据类型（float16 或 bfloat16）或更短的文本</translation>
     </message>
@@ -695,12 +801,12 @@
         <translation>{what}：第 {layer} 层，共 {layers} 层</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="188"/>
+        <location filename="../../app/engine_messages.py" line="225"/>
         <source>scoring heads from recomputed rows</source>
         <translation>正在用重新计算的行为各头打分</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="189"/>
+        <location filename="../../app/engine_messages.py" line="226"/>
         <source>attention rollout from recomputed rows</source>
         <translation>正在用重新计算的行计算注意力展开</translation>
     </message>
@@ -735,67 +841,112 @@
         <translation>正在对照 GGUF 检查转换后的模型</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="175"/>
+        <location filename="../../app/engine_messages.py" line="172"/>
+        <source>the flow graph splits a pre-norm residual stream (x + attention + MLP); this model normalises the stream after each sublayer (post-norm), so its states are not such sums</source>
+        <translation>流图拆分的是前置归一化的残差流（x + 注意力 + 前馈层）；这个模型在每个子层之后对残差流做归一化（后置归一化），其状态不是这样的和</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="177"/>
+        <source>the flow graph follows one stack&apos;s residual stream; an encoder-decoder&apos;s decoder also reads the source through cross-attention, which it does not draw yet: use a decoder-only or encoder model</source>
+        <translation>流图沿着一个堆栈的残差流；编码器-解码器的解码器还通过交叉注意力读取源文本，目前还画不出来：请使用只有解码器或只有编码器的模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="182"/>
+        <source>the flow graph explains the filler of a [MASK] slot: mask a token first</source>
+        <translation>流图解释的是 [MASK] 位置的填充词：请先遮盖一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="183"/>
+        <source>direct logit attribution explains the filler of a [MASK] slot: mask a token first</source>
+        <translation>直接归因解释的是 [MASK] 位置的填充词：请先遮盖一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="186"/>
+        <source>the flow graph is unavailable for {model}: its attention is its own code, which does not hand over the values</source>
+        <translation>{model} 无法使用流图：它的注意力是自己的代码，不交出值向量</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="190"/>
+        <source>the flow graph takes at most {limit} tokens (the input has {count}): shorten the text</source>
+        <translation>流图最多处理 {limit} 个词元（输入有 {count} 个）：请缩短文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="193"/>
+        <source>contributions are unavailable for {model}: its attention is its own code and computes the values inside it (no separate value projection), so v cannot be read</source>
+        <translation>{model} 无法显示贡献：它的注意力是自己的代码，在内部计算值向量（没有单独的值投影），因此读不到 v</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="198"/>
+        <source>{what} is unavailable for {model}: it needs the output projection that merges the heads (W_O), and the attention of layer(s) {layers} exposes none the engine knows</source>
+        <translation>{model} 无法使用{what}：它需要合并各头的输出投影（W_O），而第 {layers} 层的注意力没有引擎认识的输出投影</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="203"/>
+        <source>contributions of a long document&apos;s decoder are not available yet: shorten the text below the long-mode threshold (or use --store exact) to see them</source>
+        <translation>长文档的解码器暂时不能显示贡献：请把文本缩短到长文档模式的阈值以下再查看</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="212"/>
         <source>text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="176"/>
+        <location filename="../../app/engine_messages.py" line="213"/>
         <source>source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="177"/>
+        <location filename="../../app/engine_messages.py" line="214"/>
         <source>prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="178"/>
+        <location filename="../../app/engine_messages.py" line="215"/>
         <source>decoder prefix</source>
         <translation>解码器前缀</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="179"/>
+        <location filename="../../app/engine_messages.py" line="216"/>
         <source>mask</source>
         <translation>遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="180"/>
+        <location filename="../../app/engine_messages.py" line="217"/>
         <source>knock-out</source>
         <translation>屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="181"/>
+        <location filename="../../app/engine_messages.py" line="218"/>
         <source>decoder knock-out</source>
         <translation>解码器屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="182"/>
+        <location filename="../../app/engine_messages.py" line="219"/>
         <source>eos</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="183"/>
+        <location filename="../../app/engine_messages.py" line="220"/>
         <source>max_length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="184"/>
+        <location filename="../../app/engine_messages.py" line="221"/>
         <source>encoder</source>
         <translation>编码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="185"/>
+        <location filename="../../app/engine_messages.py" line="222"/>
         <source>decoder</source>
         <translation>解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="186"/>
+        <location filename="../../app/engine_messages.py" line="223"/>
         <source>encoder-decoder</source>
         <translation>编码器-解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="187"/>
+        <location filename="../../app/engine_messages.py" line="224"/>
         <source>cross</source>
         <translation>交叉注意力</translation>
     </message>
@@ -925,6 +1076,47 @@
     </message>
 </context>
 <context>
+    <name>FlowCanvas</name>
+    <message>
+        <location filename="../../app/widgets/flow_view.py" line="112"/>
+        <source>layer {0} residual + MLP at {1!r} #{2}: weight {3:.3f}</source>
+        <translation>第 {0} 层 残差 + 前馈层，位于 {1!r} #{2}：权重 {3:.3f}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/flow_view.py" line="115"/>
+        <source>layer {0} head {1}: {2!r} #{3} → {4!r} #{5}: weight {6:.3f}</source>
+        <translation>第 {0} 层 第 {1} 头：{2!r} #{3} → {4!r} #{5}：权重 {6:.3f}</translation>
+    </message>
+</context>
+<context>
+    <name>FlowView</name>
+    <message>
+        <location filename="../../app/widgets/flow_view.py" line="131"/>
+        <source>Keep edges carrying at least this share of the residual they write into</source>
+        <translation>只保留至少占其写入残差这么多份额的边</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/flow_view.py" line="135"/>
+        <source>The route to the prediction: open this tab with a text.</source>
+        <translation>通往预测的路径：输入文本后打开此标签页。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/flow_view.py" line="139"/>
+        <source>threshold</source>
+        <translation>阈值</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/flow_view.py" line="155"/>
+        <source>Prediction at position {0}: {1} layers × {2} tokens, graph ready in {3:.2f} s</source>
+        <translation>位置 {0} 的预测：{1} 层 × {2} 个词元，图在 {3:.2f} 秒内就绪</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/flow_view.py" line="173"/>
+        <source>{0} edges ≥ {1:.2f}</source>
+        <translation>{0} 条边 ≥ {1:.2f}</translation>
+    </message>
+</context>
+<context>
     <name>FormulaPanel</name>
     <message>
         <location filename="../../app/widgets/formula_panel.py" line="169"/>
@@ -1002,27 +1194,37 @@
         <translation>占该头输出的比例 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="287"/>
+        <location filename="../../app/widgets/formula_panel.py" line="291"/>
+        <source>(through the head&apos;s slice of the output projection)</source>
+        <translation>（经过该头在输出投影中的切片）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="293"/>
+        <source>= prob · ‖v_j W_Oʰ‖: what this key moves</source>
+        <translation>= prob · ‖v_j W_Oʰ‖：该键搬运的量</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="297"/>
         <source>   (kv head {0}: grouped-query)</source>
         <translation>   （键值头 {0}：分组查询）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="294"/>
+        <location filename="../../app/widgets/formula_panel.py" line="304"/>
         <source>The key is knocked out: no query attends to it.</source>
         <translation>这个键被屏蔽了：没有查询会关注它。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="296"/>
+        <location filename="../../app/widgets/formula_panel.py" line="306"/>
         <source>The mask hides this key from this query: its weight is 0.</source>
         <translation>掩码对这个查询隐藏了这个键：它的权重为 0。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="298"/>
+        <location filename="../../app/widgets/formula_panel.py" line="308"/>
         <source>This head is ablated: its output is zeroed downstream (its attention is unchanged).</source>
         <translation>这个头被消融了：它的输出在后续被置零（它的注意力本身不变）。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="312"/>
+        <location filename="../../app/widgets/formula_panel.py" line="322"/>
         <source>{0!r} #{1} → {2!r} #{3} · {4} layer {5} · head {6}</source>
         <translation>{0!r} #{1} → {2!r} #{3} · {4} 第 {5} 层 · 头 {6}</translation>
     </message>
@@ -1217,6 +1419,34 @@
     </message>
 </context>
 <context>
+    <name>InfoFlowDock</name>
+    <message>
+        <location filename="../../app/info_flow_dock.py" line="32"/>
+        <source>Information flow</source>
+        <translation>信息流</translation>
+    </message>
+    <message>
+        <location filename="../../app/info_flow_dock.py" line="40"/>
+        <source>Flow graph</source>
+        <translation>流图</translation>
+    </message>
+    <message>
+        <location filename="../../app/info_flow_dock.py" line="41"/>
+        <source>Direct logit attribution</source>
+        <translation>直接 logit 归因</translation>
+    </message>
+    <message>
+        <location filename="../../app/info_flow_dock.py" line="104"/>
+        <source>The flow graph follows a decoder-only model&apos;s residual stream; for this model use the direct logit attribution tab, or export the graph of a pre-norm encoder with attnlab export.</source>
+        <translation>流图沿着只有解码器的模型的残差流；对这个模型请使用“直接 logit 归因”标签页，或者用命令行导出前置归一化编码器的流图。</translation>
+    </message>
+    <message>
+        <location filename="../../app/info_flow_dock.py" line="136"/>
+        <source> Against the exact importance map of the same token: r = {0:.2f}; its top head L{1} H{2}, this map&apos;s L{3} H{4}.</source>
+        <translation> 与同一词元的精确重要性图相比：r = {0:.2f}；它排第一的头是 L{1} H{2}，本图的是 L{3} H{4}。</translation>
+    </message>
+</context>
+<context>
     <name>LanguageMenu</name>
     <message>
         <location filename="../../app/language_menu.py" line="18"/>
@@ -1318,174 +1548,174 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/main_window.py" line="111"/>
+        <location filename="../../app/main_window.py" line="112"/>
         <source>Source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="114"/>
+        <location filename="../../app/main_window.py" line="115"/>
         <source>The encoder&apos;s input</source>
         <translation>编码器的输入</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="116"/>
+        <location filename="../../app/main_window.py" line="117"/>
         <source>The text the encoder reads; analysed as you type</source>
         <translation>编码器读取的文本；边输入边分析</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="118"/>
-        <location filename="../../app/main_window.py" line="538"/>
+        <location filename="../../app/main_window.py" line="119"/>
+        <location filename="../../app/main_window.py" line="544"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="121"/>
+        <location filename="../../app/main_window.py" line="122"/>
         <source>Type some text…</source>
         <translation>输入一些文字…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="123"/>
+        <location filename="../../app/main_window.py" line="124"/>
         <source>The text to analyse, as you type (Tab moves on to the next control)</source>
         <translation>要分析的文本，边输入边分析（Tab 移到下一个控件）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="127"/>
+        <location filename="../../app/main_window.py" line="128"/>
         <source>Decoder tokens</source>
         <translation>解码器词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="136"/>
+        <location filename="../../app/main_window.py" line="137"/>
         <source>Not current — shows the previous text (the last analysis failed)</source>
         <translation>不是最新的——显示的是之前的文本（上一次分析失败了）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="169"/>
+        <location filename="../../app/main_window.py" line="170"/>
         <source>no model</source>
         <translation>没有模型</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="280"/>
-        <location filename="../../app/main_window.py" line="281"/>
+        <location filename="../../app/main_window.py" line="286"/>
+        <location filename="../../app/main_window.py" line="287"/>
         <source>Loading {0}…</source>
         <translation>正在加载 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="303"/>
+        <location filename="../../app/main_window.py" line="309"/>
         <source>a source text</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="303"/>
+        <location filename="../../app/main_window.py" line="309"/>
         <source>some text</source>
         <translation>一些文字</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="304"/>
+        <location filename="../../app/main_window.py" line="310"/>
         <source>Type {0} to see its attention.</source>
         <translation>输入{0}，查看它的注意力。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="316"/>
+        <location filename="../../app/main_window.py" line="322"/>
         <source>Re-running the text and its {0} generated tokens with the new masks</source>
         <translation>正在用新的遮盖重新运行文本及其 {0} 个已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="403"/>
+        <location filename="../../app/main_window.py" line="409"/>
         <source>Regenerating from token #{0}</source>
         <translation>正在从词元 #{0} 起重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="418"/>
+        <location filename="../../app/main_window.py" line="424"/>
         <source>Head ablation</source>
         <translation>头消融</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="447"/>
+        <location filename="../../app/main_window.py" line="453"/>
         <source>Pick a model in the list, or open a model folder.</source>
         <translation>请在列表中选择一个模型，或打开一个模型文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="457"/>
+        <location filename="../../app/main_window.py" line="463"/>
         <source>attnlab — {0}</source>
         <translation>attnlab — {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="462"/>
+        <location filename="../../app/main_window.py" line="468"/>
         <source>Loaded {0}</source>
         <translation>已加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="481"/>
+        <location filename="../../app/main_window.py" line="487"/>
         <source> Still using {0}.</source>
         <translation> 仍在使用 {0}。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="483"/>
+        <location filename="../../app/main_window.py" line="489"/>
         <source>Could not load {0}: {1}{2}</source>
         <translation>无法加载 {0}：{1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="485"/>
+        <location filename="../../app/main_window.py" line="491"/>
         <source>Could not load {0}</source>
         <translation>无法加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="497"/>
+        <location filename="../../app/main_window.py" line="503"/>
         <source>analysis {0:.0f} ms</source>
         <translation>分析 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="503"/>
+        <location filename="../../app/main_window.py" line="509"/>
         <source>last step {0:.0f} ms</source>
         <translation>上一步 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="514"/>
+        <location filename="../../app/main_window.py" line="520"/>
         <source>end of text</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="515"/>
+        <location filename="../../app/main_window.py" line="521"/>
         <source>maximum length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="516"/>
+        <location filename="../../app/main_window.py" line="522"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="517"/>
+        <location filename="../../app/main_window.py" line="523"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="518"/>
+        <location filename="../../app/main_window.py" line="524"/>
         <source>Generated {0} tokens ({1})</source>
         <translation>已生成 {0} 个词元（{1}）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="538"/>
+        <location filename="../../app/main_window.py" line="544"/>
         <source>Decoder prefix (optional)</source>
         <translation>解码器前缀（可选）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="547"/>
+        <location filename="../../app/main_window.py" line="553"/>
         <source>Knock-out is not available: {0}</source>
         <translation>无法屏蔽：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="689"/>
+        <location filename="../../app/main_window.py" line="695"/>
         <source>{0} is not available for this model: {1}</source>
         <translation>这个模型不支持{0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="693"/>
+        <location filename="../../app/main_window.py" line="699"/>
         <source>The formula inspector</source>
         <translation>公式检查器</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="696"/>
+        <location filename="../../app/main_window.py" line="702"/>
         <source>No formula for this model: {0}.</source>
         <translation>这个模型没有公式：{0}。</translation>
     </message>
@@ -2338,6 +2568,19 @@ click: its candidates · right-click: knock out, regenerate from here</source>
         <location filename="../../app/widgets/formula_panel.py" line="55"/>
         <source>, … ({0} dims)</source>
         <translation>，…（共 {0} 维）</translation>
+    </message>
+</context>
+<context>
+    <name>info_flow_dock</name>
+    <message>
+        <location filename="../../app/info_flow_dock.py" line="154"/>
+        <source>&amp;Information flow</source>
+        <translation>信息流(&amp;I)</translation>
+    </message>
+    <message>
+        <location filename="../../app/info_flow_dock.py" line="156"/>
+        <source>Show which heads write the prediction and the route from the input to it</source>
+        <translation>显示哪些头写出了预测，以及从输入到预测的路径</translation>
     </message>
 </context>
 <context>
