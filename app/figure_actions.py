@@ -32,6 +32,7 @@ from attnlab.app.figures import (
 )
 from attnlab.app.menus import make_action
 from attnlab.app.plots.plot_title import TitledView
+from attnlab.engine.api.messages import as_message
 from attnlab.engine.api.saved_session import weights_hash
 
 if TYPE_CHECKING:
@@ -174,7 +175,7 @@ class FigureActions(QObject):
                 with at_least(self.views[which], MINIMUM_SIZE[which]):
                     written = save_figure(self.views[which], Path(path), data.metadata, self.dpi)
         except (OSError, ValueError) as error:
-            self._fail(self.tr("Could not export: {0}").format(translate_engine_message(str(error))))
+            self._fail(self.tr("Could not export: {0}").format(translate_engine_message(as_message(error))))
             return None
         self.window.statusBar().showMessage(self.tr("Saved {0}").format(written), 6000)
         return written

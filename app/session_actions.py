@@ -21,8 +21,10 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QVBoxLayout
 from attnlab.app.autosave import AutosaveWriter, new_autosave_path, orphans, write_autosave
 from attnlab.app.branch_actions import Branches
 from attnlab.app.branches import Branch
+from attnlab.app.engine_messages import translate_engine_message
 from attnlab.app.i18n import translate
 from attnlab.app.widgets.restore_banner import RestoreBanner
+from attnlab.engine.api.messages import as_message
 from attnlab.engine.api.results import Masks, ModelInfo
 from attnlab.engine.api.saved_session import (
     SUFFIX,
@@ -198,7 +200,7 @@ class Sessions(QObject):
         try:
             data = read_session(path)
         except SessionFileError as error:
-            self.window._show_message(str(error), origin="input")
+            self.window._show_message(translate_engine_message(as_message(error)), origin="input")
             return False
         self.path = Path(path).expanduser().resolve()
         self._remember(self.path)
@@ -274,7 +276,10 @@ class Sessions(QObject):
         try:
             write_session(data, target)
         except (OSError, SessionFileError) as error:
-            w._show_message(self.tr("Could not save the session: {0}").format(error), origin="input")
+            w._show_message(
+                self.tr("Could not save the session: {0}").format(translate_engine_message(as_message(error))),
+                origin="input",
+            )
             return False
         self.path = target.resolve()
         self._remember(self.path)
@@ -391,7 +396,7 @@ class Sessions(QObject):
         try:
             data = read_session(orphan)
         except SessionFileError as error:
-            self.window._show_message(str(error), origin="input")
+            self.window._show_message(translate_engine_message(as_message(error)), origin="input")
             return
         if write_autosave(data, self.autosave_path):  # this window's now: a second crash keeps it too
             orphan.unlink(missing_ok=True)

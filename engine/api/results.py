@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 
 from attnlab.engine.api.attention_store import AttentionSnapshot
 from attnlab.engine.api.long_summary import LongAttention
+from attnlab.engine.api.messages import EngineMessage
 
 ModelKind = Literal["encoder", "decoder", "encoder-decoder"]
 StackName = Literal["encoder", "decoder", "cross"]
@@ -45,9 +46,9 @@ class ModelInfo:
     vocab_size: int
     parameters: int
     # (feature, why this model cannot do it): "knockout", "ablation", "inspector"; the window greys them out
-    unsupported: tuple[tuple[str, str], ...] = ()
+    unsupported: tuple[tuple[str, EngineMessage], ...] = ()
 
-    def why_unsupported(self, feature: str) -> str | None:
+    def why_unsupported(self, feature: str) -> EngineMessage | None:
         """Why this model cannot do `feature`, or None when it can."""
         return dict(self.unsupported).get(feature)
 
