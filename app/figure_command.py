@@ -101,10 +101,10 @@ def draw(run, args, size: tuple[int, int]) -> Path:  # noqa: ANN001 - run_flags.
         raise EngineError("figure_no_stack", stack=str(stack), model=info.name, stacks=", ".join(stacks) or "no")
     layers, heads = stacks[stack].layers, stacks[stack].heads
     if not 0 <= args.layer < layers:
-        raise EngineError("figure_layer_range", layer=args.layer, model=info.name, stack=stack, last=layers - 1)
+        raise EngineError("figure_layer_range", layer=args.layer, model=info.name, stack=str(stack), last=layers - 1)
     head = args.head or 0
     if not 0 <= head < heads:
-        raise EngineError("figure_head_range", head=head, model=info.name, stack=stack, last=heads - 1)
+        raise EngineError("figure_head_range", head=head, model=info.name, stack=str(stack), last=heads - 1)
     document = Document()
     document.reset(info)
     document.apply_analysis(replace(run.result, steps=tuple(run.steps)))  # as the window holds a run

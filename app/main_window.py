@@ -681,10 +681,11 @@ class MainWindow(QMainWindow):
 
     def _unsupported(self, feature: str, what: str) -> str | None:
         """Say so in the status bar when the loaded architecture cannot do `feature`; the reason or None."""
-        reason = self.document.info.why_unsupported(feature) if self.document.info else None
-        if reason:
-            reason = translate_engine_message(reason)
-            self.statusBar().showMessage(self.tr("{0} is not available for this model: {1}").format(what, reason), 8000)
+        why = self.document.info.why_unsupported(feature) if self.document.info else None
+        if why is None:
+            return None
+        reason = translate_engine_message(why)
+        self.statusBar().showMessage(self.tr("{0} is not available for this model: {1}").format(what, reason), 8000)
         return reason
 
     def _on_cell_requested(self, stack: str, layer: int, head: int, query: int, key: int) -> None:

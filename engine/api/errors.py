@@ -8,7 +8,7 @@ tests/engine/test_error_codes.py lists the sites that still use it.
 
 from __future__ import annotations
 
-from attnlab.engine.api.messages import EngineMessage, Param, message
+from attnlab.engine.api.messages import LEGACY, EngineMessage, Param, message
 
 
 class CodedError(Exception):
@@ -27,10 +27,9 @@ class CodedError(Exception):
 
 
 def _rebuild(cls: type[CodedError], coded: EngineMessage) -> CodedError:
-    error = cls.__new__(cls)
-    error.message = coded
-    Exception.__init__(error, str(coded))
-    return error
+    if coded.code == LEGACY:
+        return cls(str(coded))
+    return cls(coded.code, **coded.values())
 
 
 class EngineError(CodedError, ValueError):
