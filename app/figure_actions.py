@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
 
+from attnlab.app.actions import ActionSpec
 from attnlab.app.attention_panel import AttentionPanel
 from attnlab.app.engine_messages import translate_engine_message
 from attnlab.app.figures import (
@@ -107,14 +108,17 @@ class FigureActions(QObject):
         self.views: dict[str, TitledView] = {"heatmap": window.attention.heatmap, "grid": window.attention.grid}
         self.dpi: float | None = None  # PNG resolution: None is twice the screen's pixels
         self._weights: tuple[str, str | None] = ("", None)  # (model path, its weights' hash)
-        self.export_action = make_action(
-            self,
-            self.tr("&Export Figure…"),
-            "exportFigureAction",
-            self.tr("Save a view as PNG, SVG or PDF, or its matrix as CSV or .npy"),
-            QKeySequence("Ctrl+E"),
+        self.export_action = window.action_registry.add(
+            ActionSpec(
+                "exportFigureAction",
+                self.tr("&Export Figure…"),
+                "fileMenu",
+                lambda: self.ask_and_export(None),
+                self.tr("Save a view as PNG, SVG or PDF, or its matrix as CSV or .npy"),
+                "Ctrl+E",
+                before="quitAction",
+            )
         )
-        self.export_action.triggered.connect(lambda: self.ask_and_export(None))
         self.resolution_menu = self._resolution_menu()
         for which, view in self.views.items():
             view.menu_actions = self._view_actions(which)
@@ -242,9 +246,9 @@ def _default_name(metadata: FigureMetadata) -> str:
 def install_figures(window: MainWindow) -> FigureActions:
     """Add File ▸ Export Figure… (before Quit) and the views' right-click figure actions."""
     figures = FigureActions(window)
-    menu = window.menus["fileMenu"]
-    quit_action = next((a for a in menu.actions() if a.objectName() == "quitAction"), None)
-    menu.insertAction(quit_action, figures.export_action)  # type: ignore[arg-type]  # None appends
-    menu.insertMenu(quit_action, figures.resolution_menu)  # type: ignore[arg-type]
-    menu.insertSeparator(quit_action)  # type: ignore[arg-type]
+    registry = window.action_registry
+    quit_action = registry.action("quitAction")
+    menu = registry.menus["fileMenu"]
+    menu.insertMenu(quit_action, figures.resolution_menu)
+    menu.insertSeparator(quit_action)
     return figures

@@ -185,7 +185,8 @@ class MainWindow(QMainWindow):
             },
             self,
         )
-        self.menus = build_menus(self)
+        self.action_registry = build_menus(self)  # every menu action, its shortcut and when it is enabled
+        self.menus = self.action_registry.menus
         self.lessons = install_lessons(self)
         add_language_menu(self)
         self.analysis_actions = add_analysis_actions(self)

@@ -18,6 +18,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QMimeData, QObject, QTimer
 from PySide6.QtGui import QAction, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QVBoxLayout
 
+from attnlab.app.actions import ActionSpec
 from attnlab.app.autosave import AutosaveWriter, new_autosave_path, orphans, write_autosave
 from attnlab.app.branch_actions import Branches
 from attnlab.app.branches import Branch
@@ -81,18 +82,12 @@ class Sessions(QObject):
 
     def _add_actions(self) -> None:
         w = self.window
-        menu = w.menus["fileMenu"]
-        first = menu.actions()[0] if menu.actions() else None
+        registry = w.action_registry
+        menu = registry.menus["fileMenu"]
+        first = registry.action("openTextAction")
 
         def action(text: str, name: str, tip: str, key: QKeySequence.StandardKey, slot) -> QAction:
-            item = QAction(text, w)
-            item.setObjectName(name)
-            item.setStatusTip(tip)
-            item.setToolTip(tip)
-            item.setShortcut(QKeySequence(key))
-            item.triggered.connect(lambda: slot())
-            menu.insertAction(first, item)  # type: ignore[arg-type]  # None appends
-            return item
+            return registry.add(ActionSpec(name, text, "fileMenu", slot, tip, key, before="openTextAction"))
 
         keys = QKeySequence.StandardKey
         self.new_action = action(
@@ -113,8 +108,8 @@ class Sessions(QObject):
         self.recent_menu.setObjectName("recentSessionsMenu")
         self.recent_menu.setToolTipsVisible(True)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        menu.insertMenu(first, self.recent_menu)  # type: ignore[arg-type]
-        menu.insertSeparator(first)  # type: ignore[arg-type]
+        menu.insertMenu(first, self.recent_menu)
+        menu.insertSeparator(first)
         self.save_action = action(
             self.tr("&Save Session"),
             "saveSessionAction",
@@ -129,7 +124,7 @@ class Sessions(QObject):
             keys.SaveAs,
             self.save_as,
         )
-        menu.insertSeparator(first)  # type: ignore[arg-type]
+        menu.insertSeparator(first)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
