@@ -191,7 +191,7 @@ class MainWindow(QMainWindow):
         add_language_menu(self)
         self.analysis_actions = add_analysis_actions(self)
         add_keyboard_help(self)
-        add_token_find(self)
+        self.token_finder = add_token_find(self)  # tests and other actions reach it here
         self.figures = install_figures(self)
         self.prediction = install_prediction_dock(self)
         self._show_kind(None)

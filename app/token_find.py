@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog
 
 from attnlab.app.actions import ActionSpec
@@ -71,7 +70,7 @@ class TokenFinder:
         strip.select_range(position, position)  # highlighted and scrolled into view
 
 
-def add_token_find(window: MainWindow) -> QAction:
+def add_token_find(window: MainWindow) -> TokenFinder:
     """View ▸ Find Token… (Ctrl+F): asks for a text, then finds it (again: the next match)."""
     finder = TokenFinder(window)
 
@@ -88,5 +87,4 @@ def add_token_find(window: MainWindow) -> QAction:
     spec = ActionSpec("findTokenAction", translate("token_find", "&Find Token…"), "viewMenu", ask, tip, FIND_SHORTCUT)
     action = window.action_registry.add(spec)
     action.setData(finder)
-    window.token_finder = finder  # type: ignore[attr-defined]  # tests and other actions reach it here
-    return action
+    return finder
