@@ -90,10 +90,13 @@ class ActionRegistry(QObject):
             self._enable(spec)
 
     def shortcut_rows(self) -> list[tuple[str, str]]:
-        """(keys, the action's title) for each action with a shortcut, in the order they were added."""
+        """(keys, the action's title) for each action with a shortcut, in the order the menus show them."""
         native = QKeySequence.SequenceFormat.NativeText
+        where = {
+            a.objectName(): (m, i) for m, menu in enumerate(self.menus.values()) for i, a in enumerate(menu.actions())
+        }
         rows = []
-        for spec in self.specs:
+        for spec in sorted(self.specs, key=lambda spec: where.get(spec.id, (len(self.menus), 0))):
             keys = self._actions[spec.id].shortcut()
             if not keys.isEmpty():
                 rows.append((keys.toString(native), spec.title.replace("&", "").rstrip("…")))
