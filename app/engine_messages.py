@@ -1,211 +1,585 @@
-"""Engine messages in the interface language.
+"""Engine messages in the interface language, by code.
 
-The engine stays Qt-free and speaks English (the CLI prints its messages as they are). The window
-translates what it shows through this catalogue: each entry is an engine message written as a
-template, `{name}` where the engine puts a value; a message that matches a template is shown
-as that template's translation (context "EngineMessage" in the .ts) with the values put back.
-Values that are themselves words the engine chose ("text", "source", "knock-out") are
-translated too. A message that matches no template is shown as the engine wrote it.
+The engine stays Qt-free and speaks in codes: an `EngineMessage` is (code, params), its English
+text the template in engine/api/messages.py (what the CLI prints). The window looks the code up
+here instead and shows the template's translation (context "EngineMessage" in the .ts) with the
+values put in; nothing is parsed back from English. Each template here is the engine's, word for
+word (tests/app/test_gui_engine_codes.py checks it, and that every code the window may show has a
+zh_CN translation). Values that are themselves words the engine chose ("text", "source",
+"knock-out") are translated too, and a value that is a message (a reason) is translated in turn.
+An old-form message (code LEGACY, or a plain string) is shown as the engine wrote it.
 """
 
 from __future__ import annotations
 
-import re
-from functools import cache
-
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+from attnlab.engine.api.messages import EngineMessage, Param, render
 
 CONTEXT = "EngineMessage"
 
-TEMPLATES = (
-    # engine/session.py
-    QT_TRANSLATE_NOOP("EngineMessage", "the {what} is {count} characters; attnlab takes at most {limit}"),
-    QT_TRANSLATE_NOOP("EngineMessage", "the {what} is empty: type some text first"),
-    QT_TRANSLATE_NOOP(
+# code -> the engine's English template, marked for lupdate. Codes only the CLI raises are left out.
+_MARKED = {
+    "text_too_long": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the {what} is {count} characters; attnlab takes at most {limit}",
+    ),
+    "text_empty": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the {what} is empty: type some text first",
+    ),
+    "too_many_tokens": QT_TRANSLATE_NOOP(
         "EngineMessage",
         "the {what} is {count} tokens but {model} accepts at most {limit}: it is refused, not truncated; shorten it",
     ),
-    QT_TRANSLATE_NOOP(
-        "EngineMessage", "{what} position(s) {bad} out of range: the input has {length} tokens ({range})"
-    ),
-    QT_TRANSLATE_NOOP(
+    "positions_out_of_range": QT_TRANSLATE_NOOP(
         "EngineMessage",
-        "cannot ablate {stack} layer {layer} head {head}: this model's {stack2} "
-        "stack has {layers} layers × {heads} heads",
+        "{what} position(s) {bad} out of range: the input has {length} tokens ({range})",
     ),
-    QT_TRANSLATE_NOOP("EngineMessage", "nothing to explain: analyse a text first"),
-    QT_TRANSLATE_NOOP("EngineMessage", "{model} is an encoder: it has no decoder tokens to knock out"),
-    QT_TRANSLATE_NOOP(
-        "EngineMessage", "{model} has no masked-LM head, so it cannot fill [MASK]: use knock-out masking instead"
+    "ablated_head_out_of_range": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "cannot ablate {stack} layer {layer} head {head}: this model's {stack} stack has "
+        "{layers} layers × {heads} heads",
     ),
-    QT_TRANSLATE_NOOP("EngineMessage", "{model} has no language-model head, so it cannot generate"),
-    QT_TRANSLATE_NOOP("EngineMessage", "nothing to continue: give a prompt first"),
-    QT_TRANSLATE_NOOP("EngineMessage", "generation has ended ({reason}): undo or change the text to go on"),
-    QT_TRANSLATE_NOOP("EngineMessage", "token id {id} is not in the vocabulary ({range})"),
-    QT_TRANSLATE_NOOP("EngineMessage", "nothing to undo: no token has been generated since the prompt"),
-    QT_TRANSLATE_NOOP("EngineMessage", "nothing to explain: give a prompt first"),
-    QT_TRANSLATE_NOOP(
+    "cannot_knock_out": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{model} cannot knock tokens out: {reason}",
+    ),
+    "cannot_ablate": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{model} cannot ablate heads: {reason}",
+    ),
+    "cannot_explain_cell": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{model} cannot explain a cell: {reason}",
+    ),
+    "nothing_to_explain_text": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "nothing to explain: analyse a text first",
+    ),
+    "nothing_to_explain_prompt": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "nothing to explain: give a prompt first",
+    ),
+    "no_mlm_head_to_explain": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{model} has no masked-LM head: it predicts nothing to explain",
+    ),
+    "encoder_has_no_decoder_tokens": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{model} is an encoder: it has no decoder tokens to knock out",
+    ),
+    "no_mlm_head_to_fill": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{model} has no masked-LM head, so it cannot fill [MASK]: use knock-out masking instead",
+    ),
+    "no_lm_head": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{model} has no language-model head, so it cannot generate",
+    ),
+    "nothing_to_continue": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "nothing to continue: give a prompt first",
+    ),
+    "generation_ended": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "generation has ended ({reason}): undo or change the text to go on",
+    ),
+    "token_not_in_vocabulary": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "token id {id} is not in the vocabulary ({range})",
+    ),
+    "nothing_to_undo": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "nothing to undo: no token has been generated since the prompt",
+    ),
+    "region_not_contiguous": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "a region must be contiguous positions within {range}, got {queries} × {keys}",
+    ),
+    "not_a_masked_lm": QT_TRANSLATE_NOOP(
         "EngineMessage",
         "{model} is not a masked language model, so it cannot fill [MASK]: knock the token out of attention instead",
     ),
-    QT_TRANSLATE_NOOP("EngineMessage", "the source is empty: type the text to transform first"),
-    QT_TRANSLATE_NOOP("EngineMessage", "the prompt is empty: type some text first"),
-    QT_TRANSLATE_NOOP(
+    "source_empty": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the source is empty: type the text to transform first",
+    ),
+    "prompt_empty": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the prompt is empty: type some text first",
+    ),
+    "decoder_has_no_encoder": QT_TRANSLATE_NOOP(
         "EngineMessage",
         "{model} is a decoder with no encoder: its knock-outs are plain knock-outs of the decoder's tokens",
     ),
-    QT_TRANSLATE_NOOP("EngineMessage", "a replayed token id is not in the vocabulary ({range})"),
-    # engine/tokens.py, engine/memory_budget.py
-    QT_TRANSLATE_NOOP(
+    "replayed_token_not_in_vocabulary": QT_TRANSLATE_NOOP(
         "EngineMessage",
-        "the {what} has an invalid character at position {position} ({code}, "
-        "not valid Unicode: bytes that are not UTF-8?): retype it, or save the text as UTF-8",
+        "a replayed token id is not in the vocabulary ({range})",
     ),
-    QT_TRANSLATE_NOOP(
+    "invalid_character": QT_TRANSLATE_NOOP(
         "EngineMessage",
-        "{what} needs {needed} GiB but only {free} GiB is free: use a shorter text, "
-        "fewer tokens to generate, or a smaller model",
+        "the {what} has an invalid character at position {position} ({code}, not valid "
+        "Unicode: bytes that are not UTF-8?): retype it, or save the text as UTF-8",
     ),
-    # engine/resolving.py
-    QT_TRANSLATE_NOOP("EngineMessage", "No model given: pick one from the catalog or open a model folder."),
-    QT_TRANSLATE_NOOP("EngineMessage", "{path} does not exist: pick an existing model folder or .gguf file."),
-    QT_TRANSLATE_NOOP(
+    "memory_exceeded": QT_TRANSLATE_NOOP(
         "EngineMessage",
-        "Unknown model {spec}: use a model folder, a .gguf file, a hub id "
-        "(org/name), or one of the available models: {names}.",
+        "{what} needs {needed} GiB but only {free} GiB is free: use a shorter text, fewer"
+        " tokens to generate, or a smaller model",
     ),
-    QT_TRANSLATE_NOOP("EngineMessage", "{path} is a file: pick a model folder (with a config.json) or a .gguf file."),
-    QT_TRANSLATE_NOOP(
+    "memory_attention_tokens": QT_TRANSLATE_NOOP(
         "EngineMessage",
-        "{path} is not a model folder: it has no config.json. Pick the folder that "
-        "holds config.json and the weights (or a .gguf file).",
+        "attention for {tokens} tokens",
     ),
-    # engine/config.py
-    QT_TRANSLATE_NOOP("EngineMessage", "temperature must be > 0 when sampling, got {value}: use greedy for argmax"),
-    QT_TRANSLATE_NOOP("EngineMessage", "top-p must be in (0, 1], got {value}"),
-    QT_TRANSLATE_NOOP("EngineMessage", "top-k must be ≥ 0 (0 keeps every token), got {value}"),
-    QT_TRANSLATE_NOOP("EngineMessage", "the number of tokens to generate must be ≥ 1, got {value}"),
-    QT_TRANSLATE_NOOP("EngineMessage", "the number of candidates must be ≥ 1, got {value}"),
-    # the engine worker's own (app/engine_worker.py)
-    QT_TRANSLATE_NOOP("EngineMessage", "no model is loaded yet: pick one in the model list"),
-    QT_TRANSLATE_NOOP("EngineMessage", "{model} cannot generate text: it is a {kind} model"),
-    QT_TRANSLATE_NOOP("EngineMessage", "unexpected error ({type}): {error} — the details are in {path}"),
-    # figures (app/figures.py: the CLI's `attnlab figure` prints them as they are)
-    QT_TRANSLATE_NOOP(
-        "EngineMessage", "{file}: a figure is saved as {endings} — name the file with one of these endings"
+    "memory_long_attention": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "long-document attention for {tokens} tokens",
     ),
-    QT_TRANSLATE_NOOP("EngineMessage", "the folder {folder} does not exist"),
-    QT_TRANSLATE_NOOP("EngineMessage", "the PNG could not be encoded"),
-    QT_TRANSLATE_NOOP("EngineMessage", "Running the induction probe…"),
-    # what an architecture cannot do (engine/legacy_capture.py)
-    QT_TRANSLATE_NOOP(
+    "memory_rollout": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "attention rollout of {tokens} tokens through {layers} layers",
+    ),
+    "memory_lens": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{what} over {tokens} tokens (the whole input in one forward)",
+    ),
+    "memory_and_no_long_mode": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{exact}; {why}",
+    ),
+    "temperature_not_positive": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "temperature must be > 0 when sampling, got {value}: use greedy for argmax",
+    ),
+    "top_p_out_of_range": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "top-p must be in (0, 1], got {value}",
+    ),
+    "top_k_negative": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "top-k must be ≥ 0 (0 keeps every token), got {value}",
+    ),
+    "max_new_tokens_too_small": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the number of tokens to generate must be ≥ 1, got {value}",
+    ),
+    "candidates_too_few": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the number of candidates must be ≥ 1, got {value}",
+    ),
+    "no_model_given": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "No model given: pick one from the catalog or open a model folder.",
+    ),
+    "model_path_missing": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{path} does not exist: pick an existing model folder or .gguf file.",
+    ),
+    "unknown_model": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "Unknown model {spec}: use a model folder, a .gguf file, a hub id (org/name), or "
+        "one of the available models: {names}.",
+    ),
+    "model_path_is_file": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{path} is a file: pick a model folder (with a config.json) or a .gguf file.",
+    ),
+    "not_a_model_folder": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{path} is not a model folder: it has no config.json. Pick the folder that holds "
+        "config.json and the weights (or a .gguf file).",
+    ),
+    "recent_path_missing": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{path} does not exist: only existing models go in the recent list.",
+    ),
+    "unknown_device": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "unknown device {device}: use auto, cpu, cuda, cuda:N or mps",
+    ),
+    "no_cuda": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "device 'cuda' asked for but no CUDA GPU is available: use auto or cpu",
+    ),
+    "cuda_device_missing": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "device {device} does not exist: {count} CUDA GPU(s) found",
+    ),
+    "no_mps": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "device 'mps' asked for but Metal is not available: use auto or cpu",
+    ),
+    "unsupported_device": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "unsupported device {device}: use auto, cpu, cuda, cuda:N or mps",
+    ),
+    "threads_too_few": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "threads must be ≥ 1, got {value}",
+    ),
+    "unknown_dtype": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "unknown dtype {dtype}: use auto, {names}",
+    ),
+    "folder_without_config": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{path} is not a model folder: it has no config.json",
+    ),
+    "config_corrupt": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{path} is corrupt ({error}): re-download or re-save the model",
+    ),
+    "config_without_model_type": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{path} is not a transformers config: it has no model_type",
+    ),
+    "unknown_model_type": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{path} has model_type {model_type}, which transformers {version} does not know: "
+        "open a model of a supported architecture",
+    ),
+    "config_value_too_small": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the config.json of {model} says {name} = {value}, but it must be at least 1: fix"
+        " the file or re-save the model",
+    ),
+    "pickled_weights_refused": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{path} has only pickled weights ({files}), which can run arbitrary code when "
+        "read: convert them to safetensors, or allow pickled weights for this model if "
+        "you trust it",
+    ),
+    "no_weights": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{path} has a config but no weights (*.safetensors)",
+    ),
+    "no_capturable_attention": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "attnlab found no attention it can capture in {architecture}: its attention "
+        "modules neither go through transformers' AttentionInterface nor return their "
+        "probabilities (output_attentions)",
+    ),
+    "unknown_device_map": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "unknown device map {value}: use auto, or none for one device",
+    ),
+    "config_unreadable": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "cannot read the config of {model}: {error}",
+    ),
+    "model_too_big": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{model} does not fit in memory: pick a smaller model or a GPU",
+    ),
+    "model_unloadable": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "cannot load {model}: {error}",
+    ),
+    "model_does_not_run": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{model} loads but does not run ({error}): check its config.json",
+    ),
+    "model_does_not_fit": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{model} {why}: {advice}",
+    ),
+    "memory_short_ram": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "needs about {weights} for its weights + {attention} for attention at {tokens} "
+        "tokens, but there is only {ram} of free RAM",
+    ),
+    "memory_short_gpu": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "needs about {weights} for its weights + {attention} for attention at {tokens} "
+        "tokens, but there is only {gpu} free on the GPU and {ram} of RAM",
+    ),
+    "memory_short_spread": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "needs about {weights} for its weights + {attention} for attention at {tokens} "
+        "tokens, but there is only {gpu} free on the GPU(s) + {ram} of RAM",
+    ),
+    "advice_smaller": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter text",
+    ),
+    "advice_smaller_or_spread": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter text, "
+        "or device map auto to spread the layers over the GPUs and RAM",
+    ),
+    "capture_mismatch": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{architecture}: attnlab's capture of this architecture's decoder attention does "
+        "not yet match the model's own eager forward, so it is not opened (rather than "
+        "showing numbers that may be wrong)",
+    ),
+    "attention_not_capturable": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{architecture} neither routes attention through transformers' AttentionInterface"
+        " nor returns its attention probabilities, so attnlab cannot capture it",
+    ),
+    "pooling_architecture": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{architecture} pools its sequence between layers (fewer queries than keys), "
+        "which attnlab's attention store cannot hold: open a model without pooling",
+    ),
+    "inspector_needs_interface": QT_TRANSLATE_NOOP(
         "EngineMessage",
         "the formula inspector needs attention computed through transformers' "
         "AttentionInterface, and this architecture computes it in its own code",
     ),
-    QT_TRANSLATE_NOOP(
-        "EngineMessage", "knock-outs need an additive attention mask, and this architecture's attention takes none"
+    "knockout_needs_mask": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "knock-outs go through a 4D attention mask (query × key), and this architecture's attention takes none",
     ),
-    QT_TRANSLATE_NOOP(
+    "ablation_needs_projection": QT_TRANSLATE_NOOP(
         "EngineMessage",
         "head ablation needs the output projection that merges the heads, and this "
         "architecture's attention does not expose one",
     ),
-    # long-document mode (engine/long_rows.py)
-    QT_TRANSLATE_NOOP(
+    "finding_model": QT_TRANSLATE_NOOP(
         "EngineMessage",
-        "attention rollout is not shown in long-document mode: it multiplies full "
-        "{n} × {n2} matrices through every layer. Use `attnlab export --store long --analyses rollout` "
-        "(computed exactly while it fits in memory), or a shorter text",
+        "finding {spec}",
     ),
-    QT_TRANSLATE_NOOP("EngineMessage", "{what}: layer {layer} of {layers}"),
-    QT_TRANSLATE_NOOP("EngineMessage", "reading the text: {done} of {total} tokens"),  # engine/session.py's prefill
-    # the memory estimate before loading (engine/loading.py, engine/load_estimate.py)
-    QT_TRANSLATE_NOOP(
+    "loading_weights": QT_TRANSLATE_NOOP(
         "EngineMessage",
-        "{model} needs about {weights} for its weights + {attention} for attention at "
-        "{tokens} tokens, but there is only {ram} of free RAM: {advice}",
+        "loading weights of {model} ({kind})",
     ),
-    QT_TRANSLATE_NOOP(
+    "model_loaded": QT_TRANSLATE_NOOP(
         "EngineMessage",
-        "{model} needs about {weights} for its weights + {attention} for attention at "
-        "{tokens} tokens, but there is only {gpu} free on the GPU and {ram} of RAM: {advice}",
+        "loaded {model} in {seconds} s",
     ),
-    QT_TRANSLATE_NOOP(
+    "using_converted_copy": QT_TRANSLATE_NOOP(
         "EngineMessage",
-        "{model} needs about {weights} for its weights + {attention} for attention at "
-        "{tokens} tokens, but there is only {gpu} free on the GPU(s) + {ram} of RAM: {advice}",
+        "using the converted copy of {file}",
     ),
-    # refusals that need the user's consent for one model (engine/loading.py, app/consent.py asks)
-    QT_TRANSLATE_NOOP(
+    "gguf_converted": QT_TRANSLATE_NOOP(
         "EngineMessage",
-        "{spec} ({folder}) ships its own code ({files}) for model_type {type}, which transformers does not "
-        "have: loading it runs that code. Allow remote code for this model only if you trust where it came from",
+        "converted {file}",
     ),
-    QT_TRANSLATE_NOOP(
+    "reading_gguf_tokenizer": QT_TRANSLATE_NOOP(
         "EngineMessage",
-        "{folder} has only pickled weights ({files}), which can run arbitrary code when read: convert them "
-        "to safetensors, or allow pickled weights for this model if you trust it",
+        "reading the tokenizer from {file} (about 15 s)",
     ),
-    QT_TRANSLATE_NOOP(
+    "dequantising_gguf": QT_TRANSLATE_NOOP(
         "EngineMessage",
-        "the weights of {model} do not match its architecture: {what}. Loading it would fill them with random "
-        "numbers: fix the weight files or config.json, or load it anyway, knowing that its numbers are then "
-        "partly random",
+        "dequantising the weights of {file} (about 30 s)",
     ),
-    QT_TRANSLATE_NOOP(
+    "writing_safetensors": QT_TRANSLATE_NOOP(
         "EngineMessage",
-        "{path} is cut short or damaged: it ends before the data its header declares ({size} bytes). "
-        "Download or copy the .gguf file again",
+        "writing model.safetensors (float32)",
     ),
-    # progress while loading (engine/loading.py, engine/gguf_convert.py)
-    QT_TRANSLATE_NOOP("EngineMessage", "finding {spec}"),
-    QT_TRANSLATE_NOOP("EngineMessage", "loading weights of {model} ({kind})"),
-    QT_TRANSLATE_NOOP("EngineMessage", "loaded {model} in {seconds} s"),
-    QT_TRANSLATE_NOOP("EngineMessage", "using the converted copy of {file}"),
-    QT_TRANSLATE_NOOP("EngineMessage", "converted {file}"),
-    QT_TRANSLATE_NOOP("EngineMessage", "reading the tokenizer from {file} (about 15 s)"),
-    QT_TRANSLATE_NOOP("EngineMessage", "dequantising the weights of {file} (about 30 s)"),
-    QT_TRANSLATE_NOOP("EngineMessage", "writing model.safetensors (float32)"),
-    QT_TRANSLATE_NOOP("EngineMessage", "checking the converted model against the GGUF"),
-    # engine/interpret/contributions.py, logit_attribution.py, flow.py, residual_parts.py
-    QT_TRANSLATE_NOOP(
+    "checking_gguf_conversion": QT_TRANSLATE_NOOP(
         "EngineMessage",
-        "the flow graph splits a pre-norm residual stream (x + attention + MLP); this model normalises the "
-        "stream after each sublayer (post-norm), so its states are not such sums",
+        "checking the converted model against the GGUF",
     ),
-    QT_TRANSLATE_NOOP(
+    "gguf_missing": QT_TRANSLATE_NOOP(
         "EngineMessage",
-        "the flow graph follows one stack's residual stream; an encoder-decoder's decoder also reads the source "
-        "through cross-attention, which it does not draw yet: use a decoder-only or encoder model",
+        "{path} does not exist: pick an existing .gguf file.",
     ),
-    QT_TRANSLATE_NOOP("EngineMessage", "the flow graph explains the filler of a [MASK] slot: mask a token first"),
-    QT_TRANSLATE_NOOP(
-        "EngineMessage", "direct logit attribution explains the filler of a [MASK] slot: mask a token first"
-    ),
-    QT_TRANSLATE_NOOP(
+    "not_a_gguf": QT_TRANSLATE_NOOP(
         "EngineMessage",
-        "the flow graph is unavailable for {model}: its attention is its own code, which does not hand over the values",
+        "{path} is not a .gguf file: pick a .gguf file or a model folder.",
     ),
-    QT_TRANSLATE_NOOP(
-        "EngineMessage", "the flow graph takes at most {limit} tokens (the input has {count}): shorten the text"
-    ),
-    QT_TRANSLATE_NOOP(
+    "gguf_package_missing": QT_TRANSLATE_NOOP(
         "EngineMessage",
-        "contributions are unavailable for {model}: its attention is its own code and computes the values inside "
-        "it (no separate value projection), so v cannot be read",
+        "Reading .gguf files needs the {package} package, which is not installed: pip install {package}",
     ),
-    QT_TRANSLATE_NOOP(
+    "gguf_unreadable": QT_TRANSLATE_NOOP(
         "EngineMessage",
-        "{what} is unavailable for {model}: it needs the output projection that merges the heads (W_O), and the "
-        "attention of layer(s) {layers} exposes none the engine knows",
+        "Could not read {path} as a GGUF model ({error}). The file may be damaged, or its"
+        " architecture is one transformers cannot read from GGUF: use a safetensors model"
+        " folder instead.",
     ),
-    QT_TRANSLATE_NOOP(
+    "gguf_unwritable": QT_TRANSLATE_NOOP(
         "EngineMessage",
-        "contributions of a long document's decoder are not available yet: shorten the text below the long-mode "
-        "threshold (or use --store exact) to see them",
+        "Could not write the converted model to {folder} ({error}). Free some disk space "
+        "(about {mib} MiB) or set ATTNLAB_CACHE to another folder.",
     ),
-)
+    "gguf_conversion_differs": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "The converted model disagrees with the GGUF (largest logit difference "
+        "{difference}); this transformers version converts this file badly: load a "
+        "safetensors folder instead.",
+    ),
+    "not_self_attention": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{what} is defined for self-attention (encoder or decoder), not for {stack} attention",
+    ),
+    "no_stack_to_analyse": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "no {stack} attention to analyse: this model has {stacks}",
+    ),
+    "no_stack_to_score": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "no {stack} attention to score yet: analyse a text first",
+    ),
+    "positions_ids_mismatch": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{stack} attention has {rows} positions but {ids} token ids were given",
+    ),
+    "mask_a_token_first": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "head importance explains the filler of a [MASK] slot: mask a token first",
+    ),
+    "cancelled": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{what} cancelled",
+    ),
+    "no_such_stack": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{model} has no {stack} attention: its stacks are {stacks}",
+    ),
+    "layer_out_of_range": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "layer {layer} out of range: the {stack} stack has {layers} layers ({range})",
+    ),
+    "head_out_of_range": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "head {head} out of range: the {stack} stack has {heads} heads ({range})",
+    ),
+    "query_out_of_range": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "query {query} out of range: the sequence has {queries} tokens ({range})",
+    ),
+    "key_out_of_range": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "key {key} out of range: the {where} has {keys} tokens ({range})",
+    ),
+    "lens_no_layer": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "cannot find the layer that holds {module}",
+    ),
+    "lens_no_mlm_head": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{architecture} has no masked-LM head the logit lens knows",
+    ),
+    "lens_no_output_head": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{architecture} has no output head: nothing to read the layers through",
+    ),
+    "lens_head_unknown": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the logit lens cannot read {model}: its last layer through the final norm and "
+        "head does not give the model's output (an output head the lens does not know)",
+    ),
+    "lens_k_too_small": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the logit lens needs k ≥ 1 tokens per cell, got {k}",
+    ),
+    "probe_needs_decoder": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the induction probe runs decoder-only models; {model} is a {kind} model",
+    ),
+    "long_needs_decoder": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "long-document mode is for decoder-only models; {model} is an {kind}",
+    ),
+    "long_model_type_unsupported": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "long-document mode does not support {model_type} models yet ({supported} only)",
+    ),
+    "long_sliding_window": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "long-document mode does not support {model}'s sliding-window layers: their cache drops old keys",
+    ),
+    "long_needs_full_attention": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "long-document mode needs every earlier key and no position bias in every layer",
+    ),
+    "not_long_mode": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the session is not in long-document mode: its store holds the attention",
+    ),
+    "rollout_not_in_long_mode": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "attention rollout is not shown in long-document mode: it multiplies full {n} × "
+        "{n} matrices through every layer. Use `attnlab export --store long --analyses "
+        "rollout` (computed exactly while it fits in memory), or a shorter text",
+    ),
+    "layer_progress": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{what}: layer {layer} of {layers}",
+    ),
+    "reading_text": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "reading the text: {done} of {total} tokens",
+    ),
+    "ablating_heads": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "ablating heads: {done} of {total}",
+    ),
+    "session_folder_missing": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "cannot save the session: the folder {folder} does not exist",
+    ),
+    "session_file_too_big": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{name} is {size} MB: not an attnlab session (they are a few kB)",
+    ),
+    "session_file_missing": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{path} does not exist",
+    ),
+    "session_path_is_folder": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{path} is a folder, not a session file",
+    ),
+    "session_file_unreadable": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "cannot read {path}: {error}",
+    ),
+    "session_not_json": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{name} is not an attnlab session: it is not JSON text ({error})",
+    ),
+    "session_wrong_format": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        '{name} is not an attnlab session (it has no "format": "{format}")',
+    ),
+    "session_no_schema_version": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{name} has no valid schema_version: the file is damaged",
+    ),
+    "session_too_new": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{name} was written by a newer attnlab ({writer}, session format {version}); this"
+        " one ({reader}) reads format {supported} and older: update attnlab",
+    ),
+    "session_damaged": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{name} is damaged: {what} (edit it back or save the session again)",
+    ),
+    "folder_missing": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the folder {folder} does not exist",
+    ),
+    "no_model_loaded": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "no model is loaded yet: pick one in the model list",
+    ),
+    "cannot_generate_kind": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{model} cannot generate text: it is a {kind} model",
+    ),
+    "unexpected_error": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "unexpected error ({type}): {error} — the details are in {path}",
+    ),
+    "running_induction_probe": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "Running the induction probe…",
+    ),
+    "figure_ending": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{file}: a figure is saved as {endings} — name the file with one of these endings",
+    ),
+    "png_not_encoded": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the PNG could not be encoded",
+    ),
+}
+TEMPLATES: dict[str, str] = {code: str(template) for code, template in _MARKED.items()}
 
 # Words the engine puts into its messages ({what}, {reason}): translated where they stand.
 WORDS = (
@@ -224,42 +598,28 @@ WORDS = (
     QT_TRANSLATE_NOOP("EngineMessage", "cross"),
     QT_TRANSLATE_NOOP("EngineMessage", "scoring heads from recomputed rows"),
     QT_TRANSLATE_NOOP("EngineMessage", "attention rollout from recomputed rows"),
-    QT_TRANSLATE_NOOP(
-        "EngineMessage",
-        "pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter "
-        "text, or device map auto to spread the layers over the GPUs and RAM",
-    ),
-    QT_TRANSLATE_NOOP(
-        "EngineMessage", "pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter text"
-    ),
+    QT_TRANSLATE_NOOP("EngineMessage", "attention rollout"),
+    QT_TRANSLATE_NOOP("EngineMessage", "head scores"),
+    QT_TRANSLATE_NOOP("EngineMessage", "scoring heads"),
+    QT_TRANSLATE_NOOP("EngineMessage", "head importance"),
+    QT_TRANSLATE_NOOP("EngineMessage", "the head importance estimate"),
+    QT_TRANSLATE_NOOP("EngineMessage", "the logit lens"),
+    QT_TRANSLATE_NOOP("EngineMessage", "sequence"),
 )
 
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+def translate_engine_message(message: EngineMessage | str) -> str:
+    """`message` in the interface language when its code is known here, else as the engine wrote it."""
+    if isinstance(message, str):
+        return message  # an old-form text
+    template = TEMPLATES.get(message.code)
+    if template is None:
+        return str(message)
+    return render(QCoreApplication.translate(CONTEXT, template), message.values(), _value)
 
 
-@cache
-def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
-    compiled = []
-    for template in map(str, TEMPLATES):
-        parts = _PLACEHOLDER.split(template)  # literal, name, literal, name, …
-        regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
-        compiled.append((re.compile(f"^{regex}$", re.DOTALL), template))
-    return tuple(compiled)
-
-
-def translate_engine_message(message: str) -> str:
-    """`message` in the interface language when the catalogue knows it, else unchanged."""
-    for pattern, template in _patterns():
-        match = pattern.match(message)
-        if match is not None:
-            return _fill(QCoreApplication.translate(CONTEXT, template), match.groupdict())
-    return message
-
-
-def _fill(translated: str, values: dict[str, str]) -> str:
-    words = {name: _word(value) for name, value in values.items()}
-    return _PLACEHOLDER.sub(lambda m: words.get(m.group(1), m.group(0)), translated)
-
-
-def _word(value: str) -> str:
-    return QCoreApplication.translate(CONTEXT, value) if value in WORDS else value
+def _value(value: Param) -> str:
+    if isinstance(value, EngineMessage):
+        return translate_engine_message(value)
+    text = str(value)
+    return QCoreApplication.translate(CONTEXT, text) if text in WORDS else text

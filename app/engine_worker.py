@@ -57,7 +57,8 @@ from attnlab.app.requests import (
 from attnlab.engine.api.attention_store import AttentionSnapshot
 from attnlab.engine.api.config import LoadOptions, Progress, SamplingConfig
 from attnlab.engine.api.consent import ConsentNeeded, ConsentRequest
-from attnlab.engine.api.errors import Cancelled
+from attnlab.engine.api.errors import Cancelled, EngineError
+from attnlab.engine.api.messages import LEGACY, EngineMessage, as_message, message
 from attnlab.engine.api.results import CatalogEntry, Masks, ModelInfo
 from attnlab.engine.api.user_dirs import log_file
 
@@ -175,10 +176,10 @@ _collector = _GuiThreadCollector()
 class EngineWorker(QObject):
     """Lives in the engine thread. Builds the model inside a slot, never in __init__."""
 
-    progressed = Signal(int, str, float)  # request id, message, fraction (< 0: unknown)
+    progressed = Signal(int, object, float)  # request id, EngineMessage, fraction (< 0: unknown)
     yielded = Signal(int, object)  # request id, a partial result (a run's StepResult)
     returned = Signal(int, object)  # request id, the request's result
-    errored = Signal(int, str)  # request id, message for the user
+    errored = Signal(int, object)  # request id, EngineMessage for the user (translated by the client)
     finished = Signal(int)  # request id: sent after every request, whatever happened
 
     def __init__(self, loader: Loader, latest: Latest, catalog: Catalog, closing: threading.Event):
@@ -231,12 +232,11 @@ class EngineWorker(QObject):
         except (ValueError, MemoryError) as error:  # EngineError is a ValueError
             if isinstance(error, ConsentNeeded):  # the window asks the user, then loads again
                 self.yielded.emit(rid, error.request)
-            self.errored.emit(rid, str(error) or type(error).__name__)
+            self.errored.emit(rid, as_message(error))
         except Exception as error:  # noqa: BLE001 - the thread must survive anything
             log.exception("engine request %s failed", type(request).__name__)
-            self.errored.emit(
-                rid, f"unexpected error ({type(error).__name__}): {error} — the details are in {log_file()}"
-            )
+            unexpected = message("unexpected_error", type=type(error).__name__, error=str(error), path=str(log_file()))
+            self.errored.emit(rid, unexpected)
         finally:
             self.finished.emit(rid)
 
@@ -252,10 +252,10 @@ class EngineWorker(QObject):
         return CatalogListing(tuple(entries), default)
 
     def _load(self, rid: int, request: Load) -> ModelInfo:
-        def report(message: str, fraction: float) -> None:
+        def report(stage: EngineMessage, fraction: float) -> None:
             if self._closing.is_set():
                 raise _Closing
-            self.progressed.emit(rid, message, fraction)
+            self.progressed.emit(rid, stage, fraction)
 
         if request.preview:
             self._preview_tokens(rid, request)
@@ -308,8 +308,8 @@ class EngineWorker(QObject):
         if info.kind == "encoder":
             return session.analyse(request.text, request.masks, top_k=self._sampling.candidates)
 
-        def report(message: str, fraction: float) -> None:  # a long text takes minutes: say how far it got
-            self.progressed.emit(rid, message, fraction)
+        def report(stage: EngineMessage, fraction: float) -> None:  # a long text takes minutes: say how far it got
+            self.progressed.emit(rid, stage, fraction)
 
         return session.prefill(
             request.text, request.masks, source=request.source, replay=request.replay, progress=report
@@ -330,7 +330,7 @@ class EngineWorker(QObject):
     def _run(self, rid: int, request: Run) -> RunSummary:
         def on_step(step: Any) -> None:
             self.yielded.emit(rid, step)
-            self.progressed.emit(rid, f"{step.text!r}", -1.0)
+            self.progressed.emit(rid, EngineMessage(LEGACY, (("text", repr(step.text)),)), -1.0)  # a token, as is
 
         steps = self._generator().run(request.count, cancel=request.cancel, on_step=on_step)
         if request.cancel.is_set():
@@ -363,10 +363,10 @@ class EngineWorker(QObject):
         if len(request.token_ids) != len(session.token_ids):  # of a state the session has left: asked again
             return None
 
-        def report(message: str, fraction: float) -> None:
+        def report(stage: EngineMessage, fraction: float) -> None:
             if self._closing.is_set():
                 raise _Closing
-            self.progressed.emit(rid, message, fraction)
+            self.progressed.emit(rid, stage, fraction)
             if self._latest.queued_after(rid):
                 cancel.set()
 
@@ -393,7 +393,7 @@ class EngineWorker(QObject):
     def _probe_induction(self, rid: int, request: ProbeInduction) -> object:
         from attnlab.engine.interpret.probe_run import run_induction_probe
 
-        self.progressed.emit(rid, "Running the induction probe…", -1.0)
+        self.progressed.emit(rid, message("running_induction_probe"), -1.0)
         return run_induction_probe(self._require_session()[0].loaded)
 
     def _explain_prediction(self, rid: int, request: ExplainPrediction) -> object:
@@ -401,12 +401,12 @@ class EngineWorker(QObject):
         if request.what == "lens":
             return session.logit_lens(request.k, request.positions)
 
-        def report(message: str, fraction: float) -> None:
+        def report(stage: EngineMessage, fraction: float) -> None:
             if self._closing.is_set():
                 raise _Closing
             if self._latest.superseded(rid):  # the input changed: the map would explain an older prediction
                 request.cancel.set()
-            self.progressed.emit(rid, message, fraction)
+            self.progressed.emit(rid, stage, fraction)
 
         try:
             return session.head_importance(exact=request.what == "exact", progress=report, cancel=request.cancel)
@@ -415,13 +415,13 @@ class EngineWorker(QObject):
 
     def _require_session(self) -> tuple[Any, ModelInfo]:
         if self._session is None or self._info is None:
-            raise ValueError("no model is loaded yet: pick one in the model list")
+            raise EngineError("no_model_loaded")
         return self._session, self._info
 
     def _generator(self) -> Any:
         session, info = self._require_session()
         if not info.can_generate:
-            raise ValueError(f"{info.name} cannot generate text: it is a {info.kind} model")
+            raise EngineError("cannot_generate_kind", model=info.name, kind=info.kind)
         return session
 
 
@@ -656,16 +656,17 @@ class EngineClient(QObject):
         request = self._pending.get(rid)
         return None if request is None or self._latest.stale(rid, request) else request
 
-    def _on_progressed(self, rid: int, message: str, fraction: float) -> None:
+    def _on_progressed(self, rid: int, stage: EngineMessage, fraction: float) -> None:
         request = self._current(rid)
+        text = translate_engine_message(stage)  # the engine speaks codes; the window, the user's language
         if isinstance(request, Load):
-            self.load_progressed.emit(translate_engine_message(message), fraction)
+            self.load_progressed.emit(text, fraction)
         elif isinstance(request, ExplainPrediction):
-            self.prediction_progressed.emit(message, fraction)
+            self.prediction_progressed.emit(text, fraction)
         elif isinstance(request, ScoreHeads):
-            self.scoring_progressed.emit(translate_engine_message(message), fraction)
+            self.scoring_progressed.emit(text, fraction)
         elif isinstance(request, Analyse):
-            self.analysis_progressed.emit(translate_engine_message(message), fraction)
+            self.analysis_progressed.emit(text, fraction)
 
     def _on_yielded(self, rid: int, partial: object) -> None:
         request = self._current(rid)
@@ -710,8 +711,8 @@ class EngineClient(QObject):
         elif isinstance(request, (AttributeLogit, TraceFlow)):
             self.information_traced.emit(result)
 
-    def _on_errored(self, rid: int, message: str) -> None:
-        message = translate_engine_message(message)  # the engine speaks English; the window, the user's language
+    def _on_errored(self, rid: int, error: EngineMessage) -> None:
+        message = translate_engine_message(error)  # the engine speaks codes; the window, the user's language
         request = self._current(rid)
         if isinstance(request, Load):
             self.load_failed.emit(message)

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
 
+from attnlab.app.actions import ActionSpec
 from attnlab.app.attention_panel import AttentionPanel
 from attnlab.app.engine_messages import translate_engine_message
 from attnlab.app.figures import (
@@ -32,6 +33,7 @@ from attnlab.app.figures import (
 )
 from attnlab.app.menus import make_action
 from attnlab.app.plots.plot_title import TitledView
+from attnlab.engine.api.messages import as_message
 from attnlab.engine.api.saved_session import weights_hash
 
 if TYPE_CHECKING:
@@ -106,14 +108,17 @@ class FigureActions(QObject):
         self.views: dict[str, TitledView] = {"heatmap": window.attention.heatmap, "grid": window.attention.grid}
         self.dpi: float | None = None  # PNG resolution: None is twice the screen's pixels
         self._weights: tuple[str, str | None] = ("", None)  # (model path, its weights' hash)
-        self.export_action = make_action(
-            self,
-            self.tr("&Export Figure…"),
-            "exportFigureAction",
-            self.tr("Save a view as PNG, SVG or PDF, or its matrix as CSV or .npy"),
-            QKeySequence("Ctrl+E"),
+        self.export_action = window.action_registry.add(
+            ActionSpec(
+                "exportFigureAction",
+                self.tr("&Export Figure…"),
+                "fileMenu",
+                lambda: self.ask_and_export(None),
+                self.tr("Save a view as PNG, SVG or PDF, or its matrix as CSV or .npy"),
+                "Ctrl+E",
+                before="quitAction",
+            )
         )
-        self.export_action.triggered.connect(lambda: self.ask_and_export(None))
         self.resolution_menu = self._resolution_menu()
         for which, view in self.views.items():
             view.menu_actions = self._view_actions(which)
@@ -174,7 +179,7 @@ class FigureActions(QObject):
                 with at_least(self.views[which], MINIMUM_SIZE[which]):
                     written = save_figure(self.views[which], Path(path), data.metadata, self.dpi)
         except (OSError, ValueError) as error:
-            self._fail(self.tr("Could not export: {0}").format(translate_engine_message(str(error))))
+            self._fail(self.tr("Could not export: {0}").format(translate_engine_message(as_message(error))))
             return None
         self.window.statusBar().showMessage(self.tr("Saved {0}").format(written), 6000)
         return written
@@ -241,9 +246,9 @@ def _default_name(metadata: FigureMetadata) -> str:
 def install_figures(window: MainWindow) -> FigureActions:
     """Add File ▸ Export Figure… (before Quit) and the views' right-click figure actions."""
     figures = FigureActions(window)
-    menu = window.menus["fileMenu"]
-    quit_action = next((a for a in menu.actions() if a.objectName() == "quitAction"), None)
-    menu.insertAction(quit_action, figures.export_action)  # type: ignore[arg-type]  # None appends
-    menu.insertMenu(quit_action, figures.resolution_menu)  # type: ignore[arg-type]
-    menu.insertSeparator(quit_action)  # type: ignore[arg-type]
+    registry = window.action_registry
+    quit_action = registry.action("quitAction")
+    menu = registry.menus["fileMenu"]
+    menu.insertMenu(quit_action, figures.resolution_menu)
+    menu.insertSeparator(quit_action)
     return figures

@@ -60,9 +60,9 @@ def _size(args) -> tuple[int, int]:
     try:
         width, height = (int(v) for v in args.size.lower().split("x"))
     except ValueError:
-        raise EngineError(f"--size takes WIDTHxHEIGHT in pixels like 900x800, got {args.size!r}") from None
+        raise EngineError("figure_size_format", value=repr(args.size)) from None
     if not (200 <= width <= 8000 and 200 <= height <= 8000):
-        raise EngineError("--size: each side must be between 200 and 8000 pixels")
+        raise EngineError("figure_size_range")
     return width, height
 
 
@@ -74,9 +74,9 @@ def figure(args) -> Path:
     suffix_of(out, IMAGE_FORMATS)
     size = _size(args)
     if args.dpi is not None and not 10 <= args.dpi <= 2400:
-        raise EngineError("--dpi must be between 10 and 2400")
+        raise EngineError("figure_dpi_range")
     if args.stack is not None and not is_stack(args.stack):
-        raise EngineError(f"--stack is encoder, decoder or cross, got {args.stack!r}")
+        raise EngineError("bad_stack_flag", value=repr(args.stack))
     run = run_session(args)
     return draw(run, args, size)
 
@@ -98,13 +98,13 @@ def draw(run, args, size: tuple[int, int]) -> Path:  # noqa: ANN001 - run_flags.
     stacks = {s.name: s for s in info.stacks}
     stack = args.stack or DEFAULT_STACK.get(info.kind)
     if stack not in stacks:
-        raise EngineError(f"--stack {stack}: {info.name} has {', '.join(stacks) or 'no'} attention")
+        raise EngineError("figure_no_stack", stack=str(stack), model=info.name, stacks=", ".join(stacks) or "no")
     layers, heads = stacks[stack].layers, stacks[stack].heads
     if not 0 <= args.layer < layers:
-        raise EngineError(f"--layer {args.layer}: {info.name}'s {stack} attention has layers 0–{layers - 1}")
+        raise EngineError("figure_layer_range", layer=args.layer, model=info.name, stack=str(stack), last=layers - 1)
     head = args.head or 0
     if not 0 <= head < heads:
-        raise EngineError(f"--head {head}: {info.name}'s {stack} attention has heads 0–{heads - 1}")
+        raise EngineError("figure_head_range", head=head, model=info.name, stack=str(stack), last=heads - 1)
     document = Document()
     document.reset(info)
     document.apply_analysis(replace(run.result, steps=tuple(run.steps)))  # as the window holds a run
@@ -127,7 +127,7 @@ def draw(run, args, size: tuple[int, int]) -> Path:  # noqa: ANN001 - run_flags.
         application.processEvents()
         data = describe(panel, which, args.text, args.source, weights_hash(info.path))
         if data is None:
-            raise EngineError("there is no attention to draw: give some --text (or --source)")
+            raise EngineError("figure_nothing_to_draw")
         return save_figure(view, Path(args.out), data.metadata, args.dpi)
     finally:
         # Deleted now, while the application lives: views left to the interpreter's exit can crash it.

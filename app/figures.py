@@ -42,6 +42,7 @@ from PySide6.QtSvg import QSvgGenerator
 
 from attnlab.app.plots.colors import lookup_table
 from attnlab.app.plots.plot_title import TitledView
+from attnlab.engine.api.errors import EngineError
 from attnlab.engine.api.results import Masks
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
@@ -227,9 +228,9 @@ def suffix_of(path: Path, allowed: tuple[str, ...]) -> str:
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in allowed:
         names = ", ".join(f".{s}" for s in allowed)
-        raise ValueError(f"{path.name}: a figure is saved as {names} — name the file with one of these endings")
+        raise EngineError("figure_ending", file=path.name, endings=names)
     if not path.parent.is_dir():
-        raise ValueError(f"the folder {path.parent} does not exist")
+        raise EngineError("folder_missing", folder=str(path.parent))
     return suffix
 
 
@@ -255,7 +256,7 @@ def _png_bytes(view: TitledView, metadata: FigureMetadata, dpi: float | None) ->
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     if not image.save(buffer, "PNG"):  # type: ignore[call-overload]  # the stubs say bytes; PySide takes str
-        raise OSError("the PNG could not be encoded")
+        raise EngineError("png_not_encoded")
     return bytes(buffer.data().data())
 
 

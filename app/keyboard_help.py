@@ -1,5 +1,5 @@
 """Help ▸ Keyboard Shortcuts: every key the window answers to, in one table, read from where the keys
-are defined (the generation bar's shortcuts, the menus' actions, the attention views' keys)."""
+are defined (the generation bar's shortcuts, the action registry's actions, the attention views' keys)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
+from attnlab.app.actions import ActionSpec
 from attnlab.app.attention_keys import HELP as VIEW_KEYS
 from attnlab.app.i18n import translate
 from attnlab.app.widgets.generation_bar import SHORTCUTS
@@ -33,10 +34,7 @@ def shortcut_rows(window: MainWindow) -> list[tuple[str, str]]:
         (QKeySequence(keys).toString(native), translate("keyboard_help", str(GENERATION_TITLES[name])))
         for name, keys in SHORTCUTS.items()
     ]
-    for menu in window.menus.values():
-        for action in menu.actions():
-            if not action.shortcut().isEmpty():
-                rows.append((action.shortcut().toString(native), action.text().replace("&", "").rstrip("…")))
+    rows += window.action_registry.shortcut_rows()
     rows.append(
         (
             translate("keyboard_help", "Tab / Shift+Tab"),
@@ -52,15 +50,16 @@ def shortcut_rows(window: MainWindow) -> list[tuple[str, str]]:
 
 def add_keyboard_help(window: MainWindow) -> QAction:
     """Add Help ▸ Keyboard Shortcuts (F1) to `window`'s menus."""
-    action = QAction(translate("keyboard_help", "&Keyboard Shortcuts"), window)
-    action.setObjectName("shortcutsAction")
-    action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
-    action.setToolTip(translate("keyboard_help", "List every keyboard shortcut"))
-    action.setStatusTip(action.toolTip())
-    action.triggered.connect(lambda: show_keyboard_help(window))
-    help_menu = window.menus["helpMenu"]
-    help_menu.insertAction(help_menu.actions()[0] if help_menu.actions() else None, action)  # type: ignore[arg-type]
-    return action
+    spec = ActionSpec(
+        "shortcutsAction",
+        translate("keyboard_help", "&Keyboard Shortcuts"),
+        "helpMenu",
+        lambda: show_keyboard_help(window),
+        translate("keyboard_help", "List every keyboard shortcut"),
+        QKeySequence.StandardKey.HelpContents,
+        before="aboutAction",
+    )
+    return window.action_registry.add(spec)
 
 
 def show_keyboard_help(window: MainWindow) -> None:

@@ -187,12 +187,13 @@ class MainWindow(QMainWindow):
             },
             self,
         )
-        self.menus = build_menus(self)
+        self.action_registry = build_menus(self)  # every menu action, its shortcut and when it is enabled
+        self.menus = self.action_registry.menus
         self.lessons = install_lessons(self)
         add_language_menu(self)
         self.analysis_actions = add_analysis_actions(self)
         add_keyboard_help(self)
-        add_token_find(self)
+        self.token_finder = add_token_find(self)  # tests and other actions reach it here
         self.figures = install_figures(self)
         self.prediction = install_prediction_dock(self)
         self.consents = ConsentBook(self)  # per-model consent to a model's code, pickles, unmatched weights
@@ -689,10 +690,11 @@ class MainWindow(QMainWindow):
 
     def _unsupported(self, feature: str, what: str) -> str | None:
         """Say so in the status bar when the loaded architecture cannot do `feature`; the reason or None."""
-        reason = self.document.info.why_unsupported(feature) if self.document.info else None
-        if reason:
-            reason = translate_engine_message(reason)
-            self.statusBar().showMessage(self.tr("{0} is not available for this model: {1}").format(what, reason), 8000)
+        why = self.document.info.why_unsupported(feature) if self.document.info else None
+        if why is None:
+            return None
+        reason = translate_engine_message(why)
+        self.statusBar().showMessage(self.tr("{0} is not available for this model: {1}").format(what, reason), 8000)
         return reason
 
     def _on_cell_requested(self, stack: str, layer: int, head: int, query: int, key: int) -> None:

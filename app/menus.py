@@ -1,8 +1,9 @@
 """The window's menu bar: File, View, Learn and Help, each a named QMenu others add actions to.
 
-Features add their actions to these menus (by objectName: fileMenu, viewMenu, lessonsMenu,
-helpMenu) from their own modules; this module only builds the bar and the actions that belong
-to no feature (open a text file, quit, about).
+Features declare their actions (app/actions.py: ActionSpec) in their own modules and add them to
+the registry this module makes, by menu objectName (fileMenu, viewMenu, lessonsMenu, helpMenu);
+this module only builds the bar and the actions that belong to no feature (open a text file,
+quit, about).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
+from attnlab.app.actions import ActionRegistry, ActionSpec
 from attnlab.app.i18n import translate
 
 if TYPE_CHECKING:
@@ -22,8 +24,8 @@ if TYPE_CHECKING:
 TEXT_FILE_LIMIT = 4 * 1024 * 1024  # bytes: a bigger .txt is refused with its size (the box would crawl)
 
 
-def build_menus(window: MainWindow) -> dict[str, QMenu]:
-    """Create the four menus on `window`'s menu bar; returns them by objectName."""
+def build_menus(window: MainWindow) -> ActionRegistry:
+    """Create the four menus on `window`'s menu bar and the registry of their actions."""
     bar = window.menuBar()
     menus: dict[str, QMenu] = {}
     titles = (
@@ -36,35 +38,35 @@ def build_menus(window: MainWindow) -> dict[str, QMenu]:
         menu = bar.addMenu(title)
         menu.setObjectName(name)
         menus[name] = menu
-    file_menu = menus["fileMenu"]
-    open_text = make_action(
-        window,
-        translate("menus", "Open &Text File…"),
-        "openTextAction",
-        translate("menus", "Load a .txt file as the text"),
-        QKeySequence("Ctrl+Shift+O"),
-    )
-    open_text.triggered.connect(lambda: _open_text_file(window))
-    file_menu.addAction(open_text)
-    file_menu.addSeparator()
-    quit_action = make_action(
-        window,
-        translate("menus", "&Quit"),
-        "quitAction",
-        translate("menus", "Close attnlab"),
-        QKeySequence(QKeySequence.StandardKey.Quit),
-    )
-    quit_action.triggered.connect(window.close)
-    file_menu.addAction(quit_action)
-    about = make_action(
-        window,
-        translate("menus", "&About attnlab"),
-        "aboutAction",
-        translate("menus", "What attnlab is, and its version"),
-    )
-    about.triggered.connect(lambda: show_about(window))
-    menus["helpMenu"].addAction(about)
-    return menus
+    registry = ActionRegistry(window, menus)
+    for spec in (
+        ActionSpec(
+            "openTextAction",
+            translate("menus", "Open &Text File…"),
+            "fileMenu",
+            lambda: _open_text_file(window),
+            translate("menus", "Load a .txt file as the text"),
+            "Ctrl+Shift+O",
+        ),
+        ActionSpec(
+            "quitAction",
+            translate("menus", "&Quit"),
+            "fileMenu",
+            window.close,
+            translate("menus", "Close attnlab"),
+            QKeySequence.StandardKey.Quit,
+            separator_before=True,
+        ),
+        ActionSpec(
+            "aboutAction",
+            translate("menus", "&About attnlab"),
+            "helpMenu",
+            lambda: show_about(window),
+            translate("menus", "What attnlab is, and its version"),
+        ),
+    ):
+        registry.add(spec)
+    return registry
 
 
 def make_action(parent: QObject, text: str, name: str, tip: str, shortcut: QKeySequence | None = None) -> QAction:

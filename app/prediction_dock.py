@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget
 
+from attnlab.app.actions import ActionSpec
 from attnlab.app.i18n import translate
 from attnlab.app.reference_run import ReferenceRun, candidate_probabilities, pin, strip_probabilities
 from attnlab.app.widgets.prediction_view import PredictionView
@@ -61,7 +62,6 @@ class PredictionDock(QDockWidget):
             )
         )
         self.difference_action.setToolTip(self.difference_action.statusTip())
-        self.difference_action.toggled.connect(window.attention.set_difference)
         self.reference.add_action(self.difference_action)
         self.reference.pin_requested.connect(self._pin)
         window.model_loaded.connect(lambda _info: self.pin_current(False))  # another model: nothing to compare
@@ -119,7 +119,7 @@ class PredictionDock(QDockWidget):
         self.pinned = pin(self._main.document) if on else None
         self.reference.set_reference(None if self.pinned is None else self.pinned.attention)
         self._main.attention.set_reference(None if self.pinned is None else self.pinned.attention)
-        self.difference_action.setEnabled(self.pinned is not None)
+        self._main.action_registry.set_state(reference_pinned=self.pinned is not None)
         if self.pinned is None:
             self.difference_action.setChecked(False)
         self._show_reference_probabilities()
@@ -171,12 +171,26 @@ def install_prediction_dock(window: MainWindow) -> PredictionDock:
     dock = PredictionDock(window)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
     dock.hide()
-    toggle = dock.toggleViewAction()
-    toggle.setObjectName("predictionViewAction")
-    toggle.setText(translate("prediction_dock", "&Explain the prediction"))
-    toggle.setShortcut(QKeySequence("Ctrl+L"))
-    toggle.setStatusTip(translate("prediction_dock", "Show the logit lens and which heads the prediction depends on"))
-    toggle.setToolTip(toggle.statusTip())
-    window.menus["viewMenu"].addAction(toggle)
-    window.menus["viewMenu"].addAction(dock.difference_action)
+    registry = window.action_registry
+    toggle = ActionSpec(  # the dock's own toggle: Qt keeps it checked while the dock shows
+        "predictionViewAction",
+        translate("prediction_dock", "&Explain the prediction"),
+        "viewMenu",
+        lambda _shown: None,
+        translate("prediction_dock", "Show the logit lens and which heads the prediction depends on"),
+        "Ctrl+L",
+        checkable=True,
+    )
+    registry.add(toggle, dock.toggleViewAction())
+    difference = dock.difference_action
+    spec = ActionSpec(
+        "referenceDifferenceAction",
+        difference.text(),
+        "viewMenu",
+        window.attention.set_difference,
+        difference.statusTip(),
+        enabled_when=lambda state: state.reference_pinned,
+        checkable=True,
+    )
+    registry.add(spec, difference)
     return dock

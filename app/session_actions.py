@@ -18,12 +18,15 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QMimeData, QObject, QTimer
 from PySide6.QtGui import QAction, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QVBoxLayout
 
+from attnlab.app.actions import ActionSpec
 from attnlab.app.autosave import AutosaveWriter, new_autosave_path, orphans, write_autosave
 from attnlab.app.branch_actions import Branches
 from attnlab.app.branches import Branch
 from attnlab.app.consent import marks
+from attnlab.app.engine_messages import translate_engine_message
 from attnlab.app.i18n import translate
 from attnlab.app.widgets.restore_banner import RestoreBanner
+from attnlab.engine.api.messages import as_message
 from attnlab.engine.api.results import Masks, ModelInfo
 from attnlab.engine.api.saved_session import (
     SUFFIX,
@@ -80,18 +83,12 @@ class Sessions(QObject):
 
     def _add_actions(self) -> None:
         w = self.window
-        menu = w.menus["fileMenu"]
-        first = menu.actions()[0] if menu.actions() else None
+        registry = w.action_registry
+        menu = registry.menus["fileMenu"]
+        first = registry.action("openTextAction")
 
         def action(text: str, name: str, tip: str, key: QKeySequence.StandardKey, slot) -> QAction:
-            item = QAction(text, w)
-            item.setObjectName(name)
-            item.setStatusTip(tip)
-            item.setToolTip(tip)
-            item.setShortcut(QKeySequence(key))
-            item.triggered.connect(lambda: slot())
-            menu.insertAction(first, item)  # type: ignore[arg-type]  # None appends
-            return item
+            return registry.add(ActionSpec(name, text, "fileMenu", slot, tip, key, before="openTextAction"))
 
         keys = QKeySequence.StandardKey
         self.new_action = action(
@@ -112,8 +109,8 @@ class Sessions(QObject):
         self.recent_menu.setObjectName("recentSessionsMenu")
         self.recent_menu.setToolTipsVisible(True)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        menu.insertMenu(first, self.recent_menu)  # type: ignore[arg-type]
-        menu.insertSeparator(first)  # type: ignore[arg-type]
+        menu.insertMenu(first, self.recent_menu)
+        menu.insertSeparator(first)
         self.save_action = action(
             self.tr("&Save Session"),
             "saveSessionAction",
@@ -128,7 +125,7 @@ class Sessions(QObject):
             keys.SaveAs,
             self.save_as,
         )
-        menu.insertSeparator(first)  # type: ignore[arg-type]
+        menu.insertSeparator(first)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -199,7 +196,7 @@ class Sessions(QObject):
         try:
             data = read_session(path)
         except SessionFileError as error:
-            self.window._show_message(str(error), origin="input")
+            self.window._show_message(translate_engine_message(as_message(error)), origin="input")
             return False
         self.path = Path(path).expanduser().resolve()
         self._remember(self.path)
@@ -275,7 +272,10 @@ class Sessions(QObject):
         try:
             write_session(data, target)
         except (OSError, SessionFileError) as error:
-            w._show_message(self.tr("Could not save the session: {0}").format(error), origin="input")
+            w._show_message(
+                self.tr("Could not save the session: {0}").format(translate_engine_message(as_message(error))),
+                origin="input",
+            )
             return False
         self.path = target.resolve()
         self._remember(self.path)
@@ -393,7 +393,7 @@ class Sessions(QObject):
         try:
             data = read_session(orphan)
         except SessionFileError as error:
-            self.window._show_message(str(error), origin="input")
+            self.window._show_message(translate_engine_message(as_message(error)), origin="input")
             return
         if write_autosave(data, self.autosave_path):  # this window's now: a second crash keeps it too
             orphan.unlink(missing_ok=True)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog
 
+from attnlab.app.actions import ActionSpec
 from attnlab.app.i18n import translate
 
 if TYPE_CHECKING:
@@ -70,17 +70,9 @@ class TokenFinder:
         strip.select_range(position, position)  # highlighted and scrolled into view
 
 
-def add_token_find(window: MainWindow) -> QAction:
+def add_token_find(window: MainWindow) -> TokenFinder:
     """View ▸ Find Token… (Ctrl+F): asks for a text, then finds it (again: the next match)."""
     finder = TokenFinder(window)
-    action = QAction(translate("token_find", "&Find Token…"), window)
-    action.setObjectName("findTokenAction")
-    action.setShortcut(QKeySequence(FIND_SHORTCUT))
-    tip = translate(
-        "token_find", "Find a token by its text: the heatmap jumps to its row and the token strip scrolls to it"
-    )
-    action.setStatusTip(tip)
-    action.setToolTip(tip)
 
     def ask() -> None:
         text, ok = QInputDialog.getText(
@@ -89,8 +81,10 @@ def add_token_find(window: MainWindow) -> QAction:
         if ok and text.strip():
             finder.find(text)
 
-    action.triggered.connect(ask)
+    tip = translate(
+        "token_find", "Find a token by its text: the heatmap jumps to its row and the token strip scrolls to it"
+    )
+    spec = ActionSpec("findTokenAction", translate("token_find", "&Find Token…"), "viewMenu", ask, tip, FIND_SHORTCUT)
+    action = window.action_registry.add(spec)
     action.setData(finder)
-    window.menus["viewMenu"].addAction(action)
-    window.token_finder = finder  # type: ignore[attr-defined]  # tests and other actions reach it here
-    return action
+    return finder

@@ -235,10 +235,14 @@ def main() -> None:
             f"    metric: {bar.picker.currentText()!r}, layer 0 head 0 = {window.attention.grid.metric_value(0, 0)}",
             flush=True,
         )
-    finder = window.token_finder  # type: ignore[attr-defined]  # View ▸ Find Token's, without its dialog
+    finder = window.token_finder  # View ▸ Find Token's, without its dialog
+
+    def find() -> None:
+        finder.find("lighthouse")
+
     trial.action(
         "find token 'lighthouse'",
-        lambda: finder.find("lighthouse"),
+        find,
         lambda: trial.idle() and (long is None or heatmap.region is not None),
     )
     print(f"    found #{finder.position}, exact: {heatmap.region and heatmap.region.bounds}", flush=True)

@@ -40,9 +40,9 @@ class StackRollout:
 
 def check_self_attention(snapshot: AttentionSnapshot, stack: str, what: str) -> None:
     if stack not in SELF_ATTENTION:
-        raise EngineError(f"{what} is defined for self-attention (encoder or decoder), not for {stack} attention")
+        raise EngineError("not_self_attention", what=what, stack=stack)
     if stack not in snapshot.stacks:
-        raise EngineError(f"no {stack} attention to analyse: this model has {', '.join(snapshot.stacks) or 'none'}")
+        raise EngineError("no_stack_to_analyse", stack=stack, stacks=", ".join(snapshot.stacks) or "none")
 
 
 def head_scores(snapshot: AttentionSnapshot, stack: str, token_ids: Sequence[int] | None) -> HeadScores:
@@ -51,10 +51,10 @@ def head_scores(snapshot: AttentionSnapshot, stack: str, token_ids: Sequence[int
     check_self_attention(snapshot, stack, "head scores")
     layers, _heads, rows, _keys = snapshot.shape(stack)
     if rows == 0:
-        raise EngineError(f"no {stack} attention to score yet: analyse a text first")
+        raise EngineError("no_stack_to_score", stack=stack)
     ids = np.asarray(token_ids, np.int64) if stack == "decoder" and token_ids is not None else None
     if ids is not None and len(ids) != rows:
-        raise EngineError(f"{stack} attention has {rows} positions but {len(ids)} token ids were given")
+        raise EngineError("positions_ids_mismatch", stack=stack, rows=rows, ids=len(ids))
     if snapshot.is_causal(stack):  # the stored triangle as it is: no [head, query, key] matrices
         per_layer = [packed_fingerprints(snapshot.packed(stack, layer), rows, ids).arrays() for layer in range(layers)]
     else:

@@ -10,7 +10,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from attnlab.engine.api.consent import Consent
 
-Progress = Callable[[str, float], None]  # (stage message, fraction done in [0, 1], < 0 unknown)
+from attnlab.engine.api.errors import EngineError
+from attnlab.engine.api.messages import EngineMessage
+
+Progress = Callable[[EngineMessage, float], None]  # (stage message, fraction done in [0, 1], < 0 unknown)
 
 
 @dataclass(frozen=True)
@@ -26,17 +29,15 @@ class SamplingConfig:
     def __post_init__(self) -> None:
         if not self.greedy:
             if not (self.temperature > 0 and math.isfinite(self.temperature)):
-                raise ValueError(
-                    f"temperature must be > 0 when sampling, got {self.temperature}: use greedy for argmax"
-                )
+                raise EngineError("temperature_not_positive", value=self.temperature)
             if not 0 < self.top_p <= 1:
-                raise ValueError(f"top-p must be in (0, 1], got {self.top_p}")
+                raise EngineError("top_p_out_of_range", value=self.top_p)
             if self.top_k < 0:
-                raise ValueError(f"top-k must be ≥ 0 (0 keeps every token), got {self.top_k}")
+                raise EngineError("top_k_negative", value=self.top_k)
         if self.max_new_tokens < 1:
-            raise ValueError(f"the number of tokens to generate must be ≥ 1, got {self.max_new_tokens}")
+            raise EngineError("max_new_tokens_too_small", value=self.max_new_tokens)
         if self.candidates < 1:
-            raise ValueError(f"the number of candidates must be ≥ 1, got {self.candidates}")
+            raise EngineError("candidates_too_few", value=self.candidates)
 
 
 @dataclass(frozen=True)

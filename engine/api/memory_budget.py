@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 
+from attnlab.engine.api.errors import CodedError
+from attnlab.engine.api.messages import Param
 
-class AttentionMemoryError(MemoryError):
+
+class AttentionMemoryError(CodedError, MemoryError):
     """A request whose attention would not fit in memory; the message says what to do."""
 
 
@@ -24,15 +27,14 @@ def available_memory() -> int:
         return 1 << 62
 
 
-def check_fits(needed: int, what: str, budget: int | None = None, limit: int | None = None) -> None:
+def check_fits(needed: int, what: Param, budget: int | None = None, limit: int | None = None) -> None:
     """Refuse a request that would take more than 80% of available memory (or `budget`, or more than
     `limit` bytes however much is free), before allocating."""
     budget = int(available_memory() * 0.8) if budget is None else budget
     budget = budget if limit is None else min(budget, limit)
     if needed > budget:
         raise AttentionMemoryError(
-            f"{what} needs {needed / 2**30:.2f} GiB but only {budget / 2**30:.2f} GiB is free: "
-            "use a shorter text, fewer tokens to generate, or a smaller model"
+            "memory_exceeded", what=what, needed=f"{needed / 2**30:.2f}", free=f"{budget / 2**30:.2f}"
         )
 
 

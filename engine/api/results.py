@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 
 from attnlab.engine.api.attention_store import AttentionSnapshot
 from attnlab.engine.api.long_summary import LongAttention
+from attnlab.engine.api.messages import EngineMessage
 
 ModelKind = Literal["encoder", "decoder", "encoder-decoder"]
 StackName = Literal["encoder", "decoder", "cross"]
@@ -45,7 +46,7 @@ class ModelInfo:
     vocab_size: int
     parameters: int
     # (feature, why this model cannot do it): "knockout", "ablation", "inspector"; the window greys them out
-    unsupported: tuple[tuple[str, str], ...] = ()
+    unsupported: tuple[tuple[str, EngineMessage], ...] = ()
     random_weights: tuple[str, ...] = ()  # loaded anyway: tensors missing from the files (or mis-shaped), left random
     consented: tuple[str, ...] = ()  # what the user allowed for this load: "remote_code", "pickle", "unmatched_weights"
 
@@ -54,7 +55,7 @@ class ModelInfo:
         """Some weights are random numbers, not the model's: every number shown is suspect."""
         return bool(self.random_weights)
 
-    def why_unsupported(self, feature: str) -> str | None:
+    def why_unsupported(self, feature: str) -> EngineMessage | None:
         """Why this model cannot do `feature`, or None when it can."""
         return dict(self.unsupported).get(feature)
 

@@ -124,7 +124,7 @@ def write_session(session: SessionData, path: str | os.PathLike[str]) -> Path:
     power cut leaves the old file or the new one, never half of one."""
     target = Path(path).expanduser()
     if not target.parent.is_dir():
-        raise SessionFileError(f"cannot save the session: the folder {target.parent} does not exist")
+        raise SessionFileError("session_folder_missing", folder=str(target.parent))
     text = json.dumps(to_json(session), indent=2, ensure_ascii=False) + "\n"
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
@@ -172,7 +172,9 @@ def read_capped(source: Path, cap: int) -> bytes:
     except FileNotFoundError:
         raise SessionFileError(f"{source} does not exist") from None
     except OSError as error:
-        raise SessionFileError(f"cannot read {source}: {error.strerror or error}") from None
+        raise SessionFileError(
+            "session_file_unreadable", path=str(source), error=str(error.strerror or error)
+        ) from None
     try:
         kind = _file_kind(os.fstat(handle).st_mode)
         if kind:  # replaced between the check and the open
@@ -271,14 +273,18 @@ def _check_text(text: str, name: str) -> None:
 
 def from_json(data: Any, name: str = "the session") -> SessionData:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise SessionFileError(f'{name} is not an attnlab session (it has no "format": "{FORMAT}")')
+        raise SessionFileError("session_wrong_format", name=name, format=FORMAT)
     version = data.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise SessionFileError(f"{name} has no valid schema_version: the file is damaged")
+        raise SessionFileError("session_no_schema_version", name=name)
     if version > SCHEMA_VERSION:
         raise SessionFileError(
-            f"{name} was written by a newer attnlab ({data.get('attnlab_version', '?')}, session format "
-            f"{version}); this one ({_version()}) reads format {SCHEMA_VERSION} and older: update attnlab"
+            "session_too_new",
+            name=name,
+            writer=str(data.get("attnlab_version", "?")),
+            version=version,
+            reader=_version(),
+            supported=SCHEMA_VERSION,
         )
     reader = _Reader(name)
     model = reader.section(data, "model")
@@ -328,7 +334,7 @@ class _Reader:
         self.name = name
 
     def fail(self, what: str) -> SessionFileError:
-        return SessionFileError(f"{self.name} is damaged: {what} (edit it back or save the session again)")
+        return SessionFileError("session_damaged", name=self.name, what=what)
 
     def section(self, data: dict, key: str) -> dict:
         value = data.get(key)

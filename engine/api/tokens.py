@@ -76,7 +76,4 @@ def check_unicode(text: str, what: str = "text") -> None:
     UTF-8 arrives as one, through Python's surrogateescape decoding)."""
     found = _SURROGATE.search(text)
     if found:
-        raise EngineError(
-            f"the {what} has an invalid character at position {found.start()} (U+{ord(found.group()):04X}, "
-            "not valid Unicode: bytes that are not UTF-8?): retype it, or save the text as UTF-8"
-        )
+        raise EngineError("invalid_character", what=what, position=found.start(), code=f"U+{ord(found.group()):04X}")

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from attnlab.engine.api.messages import EngineMessage, message
 from attnlab.engine.capture import attention as capture
 
 KNOCKOUT, ABLATION, INSPECTOR = "knockout", "ablation", "inspector"  # features a model may lack
@@ -115,21 +116,13 @@ def install(model: torch.nn.Module, sites: list[Site], bidirectional: bool) -> N
             site.projection.register_forward_pre_hook(_before_projection(site.module, site.heads))
 
 
-def unsupported(sites: list[Site], probe: Probe) -> dict[str, str]:
+def unsupported(sites: list[Site], probe: Probe) -> dict[str, EngineMessage]:
     """Feature -> why this model cannot do it, from what the probe forward showed."""
-    reasons = {
-        INSPECTOR: "the formula inspector needs attention computed through transformers' AttentionInterface, "
-        "and this architecture computes it in its own code"
-    }
+    reasons = {INSPECTOR: message("inspector_needs_interface")}
     if any(id(s.module) not in probe.masked for s in sites):
-        reasons[KNOCKOUT] = (
-            "knock-outs go through a 4D attention mask (query × key), and this architecture's attention takes none"
-        )
+        reasons[KNOCKOUT] = message("knockout_needs_mask")
     if any(id(s.module) not in probe.projected for s in sites):
-        reasons[ABLATION] = (
-            "head ablation needs the output projection that merges the heads, and this architecture's "
-            "attention does not expose one"
-        )
+        reasons[ABLATION] = message("ablation_needs_projection")
     return reasons
 
 

@@ -32,12 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _attentions(path: Path) -> dict[str, np.ndarray]:
     if not path.is_file():
-        raise EngineError(f"{path} does not exist: give two files written by `attnlab export`")
+        raise EngineError("compare_file_missing", path=str(path))
     try:
         with np.load(path, allow_pickle=False) as data:
             return {name: data[name] for name in data.files if name.endswith(SUFFIX)}
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise EngineError(f"{path} is not an .npz file written by `attnlab export` ({exc})") from None
+        raise EngineError("compare_not_npz", path=str(path), error=str(exc)) from None
 
 
 def difference(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], list[str]]:
@@ -56,13 +56,13 @@ def difference(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> tuple[dict
 def compare(args) -> str:
     out = Path(args.out)
     if out.suffix != ".npz":
-        raise EngineError(f"--out must name an .npz file, got {out}")
+        raise EngineError("out_not_npz", path=str(out))
     if not out.parent.exists():
-        raise EngineError(f"the folder {out.parent} does not exist")
+        raise EngineError("folder_missing", folder=str(out.parent))
     arrays, skipped = difference(_attentions(Path(args.a)), _attentions(Path(args.b)))
     if not arrays:
         reason = f": shapes differ for {', '.join(skipped)}" if skipped else ""
-        raise EngineError(f"the two files share no attention array of the same shape{reason}")
+        raise EngineError("nothing_to_compare", reason=reason)
     _write_npz(out, arrays)
     note = f"; skipped {', '.join(skipped)} (different tokens)" if skipped else ""
     return f"wrote {out}: {', '.join(arrays)}{note}"

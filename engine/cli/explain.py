@@ -45,7 +45,7 @@ def _plain(value):
 def explain(args) -> dict:
     """The cell's explanation as plain JSON values (the fields of `CellExplanation`)."""
     if args.stack is not None and not is_stack(args.stack):
-        raise EngineError(f"--stack takes encoder, decoder or cross, got {args.stack!r}")
+        raise EngineError("bad_stack_flag", value=repr(args.stack))
     run = run_session(args)
     stack = args.stack or main_stack(run.loaded.kind)
     cell = run.session.explain_cell(stack, args.layer, args.head, args.query, args.key)

@@ -19,6 +19,7 @@ import numpy as np
 
 from attnlab.engine.api.errors import EngineError
 from attnlab.engine.api.memory_budget import AttentionMemoryError, available_memory, readable_size
+from attnlab.engine.api.messages import message
 from attnlab.engine.api.results import Candidate
 from attnlab.engine.api.saved_session import SUFFIX, write_session
 from attnlab.engine.api.tokens import readable_tokens
@@ -76,8 +77,15 @@ class Selection:
                 if bad:
                     noun = flag[2:-1]
                     raise EngineError(
-                        f"{flag}: {noun} {', '.join(map(str, bad))} out of range: {loaded.info.name}'s {stack.name} "
-                        f"stack has {count} {flag[2:]} (0..{count - 1})"
+                        "selection_out_of_range",
+                        flag=flag,
+                        noun=noun,
+                        bad=", ".join(map(str, bad)),
+                        model=loaded.info.name,
+                        stack=stack.name,
+                        count=count,
+                        what=flag[2:],
+                        range=f"0..{count - 1}",
                     )
 
     def shape(self, snapshot: AttentionSnapshot, stack: str) -> tuple[int, int, int, int]:
@@ -123,9 +131,9 @@ def _indices(text: str | None, flag: str) -> tuple[int, ...] | None:
     try:
         values = tuple(dict.fromkeys(int(item) for item in text.split(",") if item.strip()))
     except ValueError:
-        raise EngineError(f"{flag} takes comma-separated numbers like 0,3 (got {text!r})") from None
+        raise EngineError("flag_not_numbers", flag=flag, value=repr(text)) from None
     if not values:
-        raise EngineError(f"{flag} names no {flag[2:]}: give comma-separated numbers like 0,3, or leave it out")
+        raise EngineError("flag_names_nothing", flag=flag, what=flag[2:])
     return values
 
 
@@ -133,11 +141,11 @@ def check_output_fits(needed: int, folder: Path) -> None:
     """Refuse output that would not fit in memory (it is built there first) or on the disk, before building it."""
     free_disk = shutil.disk_usage(folder).free
     free_memory = int(available_memory() * 0.8)
-    for free, where in ((free_memory, "free memory"), (free_disk, f"free disk space in {folder}")):
+    memory, disk = message("free_memory"), message("free_disk", folder=str(folder))
+    for free, where in ((free_memory, memory), (free_disk, disk)):
         if needed > free:
             raise AttentionMemoryError(
-                f"the export would take {readable_size(needed)} but there is only {readable_size(free)} of {where}: "
-                "choose fewer layers and heads with --layers and --heads, or a shorter text"
+                "export_too_large", needed=readable_size(needed), free=readable_size(free), where=where
             )
 
 
@@ -157,14 +165,14 @@ SESSION_FLAGS = (
 def _run(args, check: Callable[[LoadedModel], None]) -> Run:
     """Run the flags, or replay --session; write --save-session. `check` refuses flags the model cannot honour."""
     if args.session and args.save_session:
-        raise EngineError("--session replays a session file: it has one already, drop --save-session")
+        raise EngineError("session_has_session")
     if args.session:
         given = [name for name in SESSION_FLAGS if getattr(args, name)]
         given += ["greedy"] * args.greedy + ["generate"] * bool(args.generate)
         given += ["top_k"] * bool(args.top_k) + ["top_p"] * (args.top_p != 1.0)
         if given:
             flags = ", ".join("--" + name.replace("_", "-") for name in given)
-            raise EngineError(f"--session replays the session's own model and input: drop {flags}")
+            raise EngineError("session_replays_own_input", flags=flags)
         run, data = replay_session(
             args.session,
             _given(args.device),
@@ -177,7 +185,7 @@ def _run(args, check: Callable[[LoadedModel], None]) -> Run:
         check(run.loaded)
     else:
         if not args.model:
-            raise EngineError("the following arguments are required: --model (or --session)")
+            raise EngineError("model_flag_required")
         args.top_k_candidates = 10 if args.top_k_candidates is None else args.top_k_candidates
         run = run_session(args, args.top_k_candidates, check=check)
     if run.loaded.info.partly_random:
@@ -207,18 +215,18 @@ def _topk(rows: list[tuple[Candidate, ...]], k: int) -> tuple[np.ndarray, np.nda
 
 def export(args) -> Path:
     if args.top_k_candidates is not None and args.top_k_candidates < 1:
-        raise EngineError("--top-k-candidates must be ≥ 1")
+        raise EngineError("top_k_candidates_too_few")
     out = Path(args.out)
     analyses = parse_analyses(args.analyses)
     if args.alternative is not None and "dla" not in analyses:
         raise EngineError("--alternative is the token direct logit attribution compares with: add --analyses dla")
     if out.suffix != ".npz":
-        raise EngineError(f"--out must name an .npz file, got {out}")
+        raise EngineError("out_not_npz", path=str(out))
     if not out.parent.exists():
-        raise EngineError(f"the folder {out.parent} does not exist")
+        raise EngineError("folder_missing", folder=str(out.parent))
     selection = Selection.parse(args.layers, args.heads)
     if args.save_session and not str(args.save_session).endswith(SUFFIX):
-        raise EngineError(f"--save-session must name a {SUFFIX} file, got {args.save_session}")
+        raise EngineError("save_session_suffix", suffix=SUFFIX, path=str(args.save_session))
     run = _run(args, selection.check)
     result, steps = run.result, run.steps
     arrays: dict[str, np.ndarray] = {}

@@ -176,10 +176,7 @@ def parse_analyses(text: str | None) -> tuple[str, ...]:
     names = tuple(dict.fromkeys(name.strip() for name in (text or "").split(",") if name.strip()))
     unknown = [name for name in names if name not in ANALYSES]
     if unknown:
-        raise EngineError(
-            f"--analyses: unknown analysis {', '.join(map(repr, unknown))}; use one or more of "
-            f"{', '.join(ANALYSES)}, comma-separated"
-        )
+        raise EngineError("unknown_analysis", names=", ".join(map(repr, unknown)), known=", ".join(ANALYSES))
     return names
 
 

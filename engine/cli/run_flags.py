@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 class Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, not usage + message
-        raise EngineError(message)
+        raise EngineError("bad_arguments", detail=message)
 
 
 def add_run_flags(parser: argparse.ArgumentParser) -> None:
@@ -76,7 +76,7 @@ def _positions(text: str | None, flag: str) -> frozenset[int]:
     try:
         return frozenset(int(p) for p in text.split(",") if p.strip())
     except ValueError:
-        raise EngineError(f"{flag} takes comma-separated token positions like 1,4 (got {text!r})") from None
+        raise EngineError("flag_not_positions", flag=flag, value=repr(text)) from None
 
 
 def is_stack(name: str) -> TypeGuard[StackName]:
@@ -96,7 +96,7 @@ def _heads(text: str | None, default_stack: str) -> frozenset[tuple[StackName, i
             if len(parts) not in (2, 3) or not is_stack(stack):
                 raise ValueError
         except (ValueError, IndexError):
-            raise EngineError(f"--ablate-heads takes LAYER:HEAD or STACK:LAYER:HEAD items, got {item!r}") from None
+            raise EngineError("bad_ablate_heads", value=repr(item)) from None
         heads.add((stack, layer, head))
     return frozenset(heads)
 
@@ -104,9 +104,9 @@ def _heads(text: str | None, default_stack: str) -> frozenset[tuple[StackName, i
 def sampling_config(args, candidates: int = 10) -> SamplingConfig:
     sampled = args.temperature is not None or args.top_k or args.top_p != 1.0 or args.seed is not None
     if args.greedy and sampled:
-        raise EngineError("--greedy cannot be combined with --temperature, --top-k, --top-p or --seed")
+        raise EngineError("greedy_with_sampling")
     if args.generate < 0:
-        raise EngineError("--generate takes a number of tokens ≥ 0")
+        raise EngineError("generate_negative")
     length = max(args.generate, 1)
     if not sampled:
         return SamplingConfig(greedy=True, candidates=candidates, max_new_tokens=length)
@@ -125,7 +125,7 @@ def masks_from(args, kind: str) -> Masks:
     main = main_stack(kind)
     decoder = _positions(args.decoder_knockout_positions, "--decoder-knockout-positions")
     if decoder and kind != "encoder-decoder":
-        raise EngineError("--decoder-knockout-positions is for encoder-decoders; a decoder's are plain knock-outs")
+        raise EngineError("decoder_knockout_flag")
     knockouts = {(main, p) for p in _positions(args.knockout_positions, "--knockout-positions")}
     knockouts |= {("decoder", p) for p in decoder}
     return Masks(
@@ -164,17 +164,17 @@ def run_session(args, candidates: int = 10, check: Callable[[LoadedModel], None]
     session = make_session(loaded)
     if isinstance(session, EncoderSession):
         if args.store != "auto":
-            raise EngineError(f"--store is for decoders; {loaded.info.name} is an encoder")
+            raise EngineError("store_for_decoders", model=loaded.info.name, kind="encoder")
         if args.generate:
-            raise EngineError(f"{loaded.info.name} is an encoder: it cannot generate; drop --generate")
+            raise EngineError("encoder_cannot_generate", model=loaded.info.name)
         if args.source:
-            raise EngineError(f"{loaded.info.name} is an encoder: use --text, not --source")
+            raise EngineError("encoder_has_no_source", model=loaded.info.name)
         return Run(loaded, session, session.analyse(args.text, masks, top_k=candidates), [])
     if loaded.kind == "decoder" and args.source:
-        raise EngineError(f"{loaded.info.name} is a decoder: put the prompt in --text, there is no --source")
+        raise EngineError("decoder_has_no_source", model=loaded.info.name)
     session.set_sampling(sampling)
     if args.store != "auto" and loaded.kind != "decoder":
-        raise EngineError(f"--store is for decoders; {loaded.info.name} is an {loaded.kind}")
+        raise EngineError("store_for_decoders", model=loaded.info.name, kind=loaded.kind)
     session.store_mode = args.store
     session.prefill(args.text, masks, source=args.source)
     steps = session.run(args.generate) if args.generate else []

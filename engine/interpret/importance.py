@@ -23,6 +23,7 @@ import torch
 
 from attnlab.engine.api.config import Progress
 from attnlab.engine.api.errors import Cancelled, EngineError
+from attnlab.engine.api.messages import message
 from attnlab.engine.api.results import HeadImportance
 from attnlab.engine.capture import attention as capture
 from attnlab.engine.capture.attention import Recorder
@@ -38,7 +39,7 @@ def _where(session: Session) -> tuple[str, int, int, int, int]:
     """(stack, position, tokens, layers, heads) of the prediction to explain."""
     stack, ids, position = session._prediction()
     if position is None:
-        raise EngineError("head importance explains the filler of a [MASK] slot: mask a token first")
+        raise EngineError("mask_a_token_first")
     layers, heads = session._stack_shapes[stack]
     return stack, position, len(ids), layers, heads
 
@@ -46,7 +47,7 @@ def _where(session: Session) -> tuple[str, int, int, int, int]:
 def _check_target(session: Session, target: int | None, logits: torch.Tensor) -> int:
     chosen = int(torch.argmax(logits)) if target is None else int(target)
     if not 0 <= chosen < logits.shape[-1]:
-        raise EngineError(f"token id {chosen} is not in the vocabulary (0..{logits.shape[-1] - 1})")
+        raise EngineError("token_not_in_vocabulary", id=chosen, range=f"0..{logits.shape[-1] - 1}")
     return chosen
 
 
@@ -86,7 +87,7 @@ def exact_importance(
         done = 0
         for chunk in chunks:
             if cancel is not None and cancel.is_set():
-                raise Cancelled("head importance cancelled")
+                raise Cancelled("cancelled", what="head importance")
             recorder = session._analysis_recorder()
             recorder.row_ablate = _row_ablations(stack, chunk, session.loaded.device)
             if resume.works:
@@ -98,7 +99,7 @@ def exact_importance(
                 values[layer, head] = base - value
             done += len(chunk)
             if progress is not None:
-                progress(f"ablating heads: {done} of {layers * heads}", done / (layers * heads))
+                progress(message("ablating_heads", done=done, total=layers * heads), done / (layers * heads))
     return HeadImportance(stack, values, chosen, session._token_text(chosen), position, base, exact=True)  # type: ignore[arg-type]
 
 

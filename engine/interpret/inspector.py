@@ -30,22 +30,22 @@ def check_head(info: ModelInfo, stack: str, layer: int, head: int) -> None:
     """Refuse a head the model does not have, saying what there is."""
     shapes = {s.name: s for s in info.stacks}
     if stack not in shapes:
-        raise EngineError(f"{info.name} has no {stack} attention: its stacks are {', '.join(shapes)}")
+        raise EngineError("no_such_stack", model=info.name, stack=stack, stacks=", ".join(shapes))
     s = shapes[stack]
     if not 0 <= layer < s.layers:
-        raise EngineError(f"layer {layer} out of range: the {stack} stack has {s.layers} layers (0..{s.layers - 1})")
+        raise EngineError("layer_out_of_range", layer=layer, stack=stack, layers=s.layers, range=f"0..{s.layers - 1}")
     if not 0 <= head < s.heads:
-        raise EngineError(f"head {head} out of range: the {stack} stack has {s.heads} heads (0..{s.heads - 1})")
+        raise EngineError("head_out_of_range", head=head, stack=stack, heads=s.heads, range=f"0..{s.heads - 1}")
 
 
 def check_positions(stack: str, query: int, key: int, queries: int, keys: int) -> None:
     """Refuse a query or key the current input does not have. A hidden cell (above a causal diagonal,
     knocked out) is fine: it explains why its weight is 0."""
     if not 0 <= query < queries:
-        raise EngineError(f"query {query} out of range: the sequence has {queries} tokens (0..{queries - 1})")
+        raise EngineError("query_out_of_range", query=query, queries=queries, range=f"0..{queries - 1}")
     if not 0 <= key < keys:
         where = "source" if stack == "cross" else "sequence"
-        raise EngineError(f"key {key} out of range: the {where} has {keys} tokens (0..{keys - 1})")
+        raise EngineError("key_out_of_range", key=key, where=where, keys=keys, range=f"0..{keys - 1}")
 
 
 def _row(t: torch.Tensor, head: int, query: int, keys: int) -> np.ndarray:

@@ -24,6 +24,7 @@ from transformers import PreTrainedModel
 
 from attnlab.engine.api.errors import EngineError, UnsupportedError
 from attnlab.engine.api.memory_budget import check_fits
+from attnlab.engine.api.messages import message
 from attnlab.engine.api.results import LensResult
 from attnlab.engine.api.tokens import readable_tokens
 
@@ -50,7 +51,7 @@ def block_of(model: torch.nn.Module, attention: torch.nn.Module) -> torch.nn.Mod
     names = {id(m): n for n, m in model.named_modules()}
     match = re.match(r"^(.*?\.\d+)(?:\.|$)", names[id(attention)])
     if match is None:
-        raise UnsupportedError(f"cannot find the layer that holds {names[id(attention)]}")
+        raise UnsupportedError("lens_no_layer", module=names[id(attention)])
     return model.get_submodule(match.group(1))
 
 
@@ -70,12 +71,12 @@ def projection(model: PreTrainedModel, kind: str) -> Projection:
             except AttributeError:
                 continue
             return lambda h: _chain(modules, h)
-        raise UnsupportedError(f"{type(model).__name__} has no masked-LM head the logit lens knows")
+        raise UnsupportedError("lens_no_mlm_head", architecture=type(model).__name__)
     stack = model.get_decoder() if kind == "encoder-decoder" else model.base_model
     norm = next((m for m in (getattr(stack, n, None) for n in _NORMS) if isinstance(m, torch.nn.Module)), None)
     head = model.get_output_embeddings()
     if head is None:
-        raise UnsupportedError(f"{type(model).__name__} has no output head: nothing to read the layers through")
+        raise UnsupportedError("lens_no_output_head", architecture=type(model).__name__)
     config = model.config
     scale = getattr(model, "model_dim", 1) ** -0.5 if getattr(config, "scale_decoder_outputs", False) else 1.0
     softcap = getattr(config, "final_logit_softcapping", None)
@@ -141,10 +142,7 @@ def check_projection(last_hidden: torch.Tensor, logits: torch.Tensor, project: P
     got = torch.log_softmax(project(last_hidden).float(), dim=-1)
     tolerance = 1e-3 if logits.dtype == torch.float32 else 3e-2  # bf16/fp16 round the two paths apart
     if not torch.allclose(torch.exp(got), torch.exp(expected), atol=tolerance):
-        raise UnsupportedError(
-            f"the logit lens cannot read {model_name}: its last layer through the final norm and head does "
-            "not give the model's output (an output head the lens does not know)"
-        )
+        raise UnsupportedError("lens_head_unknown", model=model_name)
 
 
 def check_rerun_fits(session: Session, what: str, batch: int = 1, layers: int = 1) -> None:
@@ -153,14 +151,14 @@ def check_rerun_fits(session: Session, what: str, batch: int = 1, layers: int = 
     them once more); `layers` of them when a backward pass keeps them all."""
     stack, ids, _ = session._prediction()
     heads, n = session._stack_shapes[stack][1], len(ids)
-    check_fits(3 * 4 * batch * heads * n * n * layers, f"{what} over {n} tokens (the whole input in one forward)")
+    check_fits(3 * 4 * batch * heads * n * n * layers, message("memory_lens", what=what, tokens=n))
 
 
 def logit_lens(session: Session, k: int = 10, positions: int | None = None) -> LensResult:
     """The lens of the session's current input: one more forward with the session's masks and ablations.
     `positions`: read only the last that many positions (None: all of them)."""
     if k < 1:
-        raise EngineError(f"the logit lens needs k ≥ 1 tokens per cell, got {k}")
+        raise EngineError("lens_k_too_small", k=k)
     stack, ids, _ = session._prediction()
     start = 0 if positions is None else max(0, len(ids) - max(1, positions))
     project = projection(session.model, session.info.kind)

@@ -32,7 +32,7 @@ def run_induction_probe(loaded: LoadedModel, half: int = HALF, seed: int = SEED)
     """Decoder head scores (induction among them) on `half` random tokens repeated twice."""
     info = loaded.info
     if info.kind != "decoder":
-        raise EngineError(f"the induction probe runs decoder-only models; {info.name} is a {info.kind} model")
+        raise EngineError("probe_needs_decoder", model=info.name, kind=info.kind)
     if info.max_positions is not None:
         half = min(half, info.max_positions // 2)
     ids = induction_probe(half, info.vocab_size, seed, low=probe_low(loaded))  # [2 · half]

@@ -31,14 +31,10 @@ from attnlab.engine.api.config import Progress
 from attnlab.engine.api.errors import Cancelled, EngineError
 from attnlab.engine.api.float16_table import widen
 from attnlab.engine.api.memory_budget import check_fits
+from attnlab.engine.api.messages import message
 from attnlab.engine.long.store import STACK
 
 BLOCK_VALUES = 1 << 22  # weights per recomputed block ([head, q, key]): 16 MiB of float32, a few temporaries
-ROLLOUT_UNAVAILABLE = (
-    "attention rollout is not shown in long-document mode: it multiplies full {n} × {n} matrices through "
-    "every layer. Use `attnlab export --store long --analyses rollout` (computed exactly while it fits "
-    "in memory), or a shorter text"
-)
 
 
 def block_rows(heads: int, tokens: int, block: int | None = None) -> int:
@@ -80,7 +76,7 @@ def long_head_scores(
     ids = np.asarray(session.token_ids if token_ids is None else token_ids, np.int64)
     rows = len(session.token_ids)
     if len(ids) != rows:
-        raise EngineError(f"decoder attention has {rows} positions but {len(ids)} token ids were given")
+        raise EngineError("positions_ids_mismatch", stack="decoder", rows=rows, ids=len(ids))
     kept = _scored.reusable(state, ids)  # per layer, the terms of the blocks of rows still valid
     per_layer = []
     try:
@@ -141,7 +137,7 @@ def long_rollout(
     the head means of recomputed rows, layer by layer; refused when it would not fit in memory."""
     state = _long_state(session)
     rows = len(session.token_ids)
-    check_fits(rollout_bytes(state.layers, rows), f"attention rollout of {rows} tokens through {state.layers} layers")
+    check_fits(rollout_bytes(state.layers, rows), message("memory_rollout", tokens=rows, layers=state.layers))
 
     def means() -> Iterator[NDArray[np.float32]]:
         mean = np.zeros((rows, rows), np.float32)  # [query, key], zero right of the diagonal
@@ -160,22 +156,22 @@ def long_rollout(
 
 def rollout_unavailable(tokens: int) -> EngineError:
     """What the window says instead of a rollout in long mode."""
-    return EngineError(ROLLOUT_UNAVAILABLE.format(n=f"{tokens:,}"))
+    return EngineError("rollout_not_in_long_mode", n=f"{tokens:,}")
 
 
 def _long_state(session):
     state = getattr(session, "_long", None)
     if state is None:
-        raise EngineError("the session is not in long-document mode: its store holds the attention")
+        raise EngineError("not_long_mode")
     return state
 
 
 def _report(progress: Progress | None, what: str, layer: int, layers: int, done: float) -> None:
     """`done` of layer `layer` (0-based) of `layers`, as the overall fraction."""
     if progress is not None:
-        progress(f"{what}: layer {layer + 1} of {layers}", (layer + done) / layers)
+        progress(message("layer_progress", what=what, layer=layer + 1, layers=layers), (layer + done) / layers)
 
 
 def _check(cancel: threading.Event | None, what: str) -> None:
     if cancel is not None and cancel.is_set():
-        raise Cancelled(f"{what} cancelled")
+        raise Cancelled("cancelled", what=what)

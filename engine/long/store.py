@@ -23,6 +23,7 @@ import torch
 from attnlab.engine.api.errors import UnsupportedError
 from attnlab.engine.api.long_summary import LongAttention, overview_factor
 from attnlab.engine.api.memory_budget import check_fits
+from attnlab.engine.api.messages import message
 from attnlab.engine.capture import attention as capture
 
 STACK = "decoder"
@@ -34,17 +35,15 @@ def check_supported(loaded) -> None:
     """Refuse a model whose attention the long mode could not recompute exactly, saying why."""
     config, name = loaded.model.config, loaded.info.name
     if loaded.kind != "decoder":
-        raise UnsupportedError(f"long-document mode is for decoder-only models; {name} is an {loaded.kind}")
+        raise UnsupportedError("long_needs_decoder", model=name, kind=loaded.kind)
     if config.model_type not in SUPPORTED:
         raise UnsupportedError(
-            f"long-document mode does not support {config.model_type} models yet ({', '.join(sorted(SUPPORTED))} only)"
+            "long_model_type_unsupported", model_type=str(config.model_type), supported=", ".join(sorted(SUPPORTED))
         )
     windowed = "sliding_attention" in (getattr(config, "layer_types", None) or ())
     windowed |= bool(getattr(config, "sliding_window", None)) and getattr(config, "use_sliding_window", True)
     if windowed:
-        raise UnsupportedError(
-            f"long-document mode does not support {name}'s sliding-window layers: their cache drops old keys"
-        )
+        raise UnsupportedError("long_sliding_window", model=name)
 
 
 def plan(loaded, capacity: int, block: int) -> LongState:
@@ -58,7 +57,7 @@ def plan(loaded, capacity: int, block: int) -> LongState:
     state = LongState(stack.layers, stack.heads, capacity)
     queries = stack.layers * stack.heads * capacity * dim * element
     scores = 3 * stack.heads * min(block, capacity) * capacity * 4  # one block's float32 scores and probabilities
-    check_fits(queries + state.pooled.nbytes + scores, f"long-document attention for {capacity} tokens")
+    check_fits(queries + state.pooled.nbytes + scores, message("memory_long_attention", tokens=capacity))
     return state
 
 
@@ -183,7 +182,7 @@ class LongRecorder(capture.Recorder):
             return
         start = self.start.get(STACK, 0)
         if position_bias is not None or key.shape[2] != start + query.shape[2]:
-            raise UnsupportedError("long-document mode needs every earlier key and no position bias in every layer")
+            raise UnsupportedError("long_needs_full_attention")
         self.long.keep(site[1], module, query[0], key[0], scaling, softcap, start)
         self.end, self._previous = start + query.shape[2], self.long.rows
 

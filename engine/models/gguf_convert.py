@@ -29,6 +29,7 @@ from pathlib import Path
 from attnlab.engine.api.config import Progress
 from attnlab.engine.api.errors import ModelLoadError
 from attnlab.engine.api.gguf_identity import content_key
+from attnlab.engine.api.messages import message
 from attnlab.engine.api.user_dirs import cache_dir
 from attnlab.engine.models.model_folder import read_json
 
@@ -68,7 +69,7 @@ def convert_gguf(gguf_path: str | os.PathLike[str], progress: Progress | None = 
     source = _check_gguf_file(gguf_path)
     target = converted_folder(source)
     if is_converted(target):
-        report(f"using the converted copy of {source.name}", 1.0)
+        report(message("using_converted_copy", file=source.name), 1.0)
         return target
 
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -76,7 +77,7 @@ def convert_gguf(gguf_path: str | os.PathLike[str], progress: Progress | None = 
     if target.exists():  # left by hand in a broken state: rebuild it
         shutil.rmtree(target, ignore_errors=True)
     if _adopt_path_keyed_copy(source, target):
-        report(f"using the converted copy of {source.name}", 1.0)
+        report(message("using_converted_copy", file=source.name), 1.0)
         return target
     _check_dependencies()
 
@@ -88,7 +89,7 @@ def convert_gguf(gguf_path: str | os.PathLike[str], progress: Progress | None = 
         _publish(scratch, target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    report(f"converted {source.name}", 1.0)
+    report(message("gguf_converted", file=source.name), 1.0)
     return target
 
 
@@ -146,18 +147,16 @@ def _adopt_path_keyed_copy(source: Path, target: Path) -> bool:
 def _check_gguf_file(gguf_path: str | os.PathLike[str]) -> Path:
     path = Path(gguf_path).expanduser()
     if not path.exists():
-        raise ModelLoadError(f"{path} does not exist: pick an existing .gguf file.")
+        raise ModelLoadError("gguf_missing", path=str(path))
     if not path.is_file() or path.suffix.lower() != ".gguf":
-        raise ModelLoadError(f"{path} is not a .gguf file: pick a .gguf file or a model folder.")
+        raise ModelLoadError("not_a_gguf", path=str(path))
     return path.resolve()
 
 
 def _check_dependencies() -> None:
     for module, package in (("gguf", "gguf"), ("accelerate", "accelerate")):
         if importlib.util.find_spec(module) is None:
-            raise ModelLoadError(
-                f"Reading .gguf files needs the {package} package, which is not installed: pip install {package}"
-            )
+            raise ModelLoadError("gguf_package_missing", package=package)
 
 
 def _convert_into(source: Path, folder: Path, report: Progress) -> None:
@@ -169,9 +168,9 @@ def _convert_into(source: Path, folder: Path, report: Progress) -> None:
     where, name = str(source.parent), source.name
     try:
         with _no_progress_bar():
-            report(f"reading the tokenizer from {name} (about 15 s)", 0.0)
+            report(message("reading_gguf_tokenizer", file=name), 0.0)
             tokenizer = AutoTokenizer.from_pretrained(where, gguf_file=name)
-            report(f"dequantising the weights of {name} (about 30 s)", 0.3)
+            report(message("dequantising_gguf", file=name), 0.3)
             model = AutoModelForCausalLM.from_pretrained(
                 where, gguf_file=name, dtype=torch.float32, **_dequantize_kwargs()
             )
@@ -180,24 +179,19 @@ def _convert_into(source: Path, folder: Path, report: Progress) -> None:
     except (OSError, ValueError, KeyError, RuntimeError, NotImplementedError) as error:
         if "cannot reshape array" in str(error):  # a tensor's bytes stop short: the file ends early
             raise ModelLoadError(_truncated(source)) from error
-        raise ModelLoadError(
-            f"Could not read {source} as a GGUF model ({error}). The file may be damaged, "
-            f"or its architecture is one transformers cannot read from GGUF: "
-            f"use a safetensors model folder instead."
-        ) from error
+        raise ModelLoadError("gguf_unreadable", path=str(source), error=str(error)) from error
 
-    report("writing model.safetensors (float32)", 0.8)
+    report(message("writing_safetensors"), 0.8)
     _forget_quantization(model)
     try:
         model.save_pretrained(folder)
         tokenizer.save_pretrained(folder)
     except OSError as error:
         raise ModelLoadError(
-            f"Could not write the converted model to {folder.parent} ({error}). Free some disk space "
-            f"(about {4 * model.num_parameters() // 2**20} MiB) or set ATTNLAB_CACHE to another folder."
+            "gguf_unwritable", folder=str(folder.parent), error=str(error), mib=4 * model.num_parameters() // 2**20
         ) from error
 
-    report("checking the converted model against the GGUF", 0.9)
+    report(message("checking_gguf_conversion"), 0.9)
     _check_same_logits(model, folder)
     stat = source.stat()
     provenance = {
@@ -266,10 +260,7 @@ def _check_same_logits(model, folder: Path) -> None:
         actual = reloaded(ids).logits
     if not torch.allclose(expected, actual, atol=1e-4, rtol=1e-4):
         worst = (expected - actual).abs().max().item()
-        raise ModelLoadError(
-            f"The converted model disagrees with the GGUF (largest logit difference {worst:.3g}); "
-            f"this transformers version converts this file badly: load a safetensors folder instead."
-        )
+        raise ModelLoadError("gguf_conversion_differs", difference=f"{worst:.3g}")
 
 
 def _chmod_like_mkdir(folder: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from attnlab.engine.api.attention_store import stack_bytes
 from attnlab.engine.api.memory_budget import readable_size
+from attnlab.engine.api.messages import EngineMessage, message
 
 GIB = 2**30
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8, "int8": 1}
@@ -126,22 +127,24 @@ def estimate(folder: Path, config: dict, dtype: str, tokens: int, allow_pickle: 
     return Estimate(weights, attention, tokens)
 
 
-def shortfall(needed: Estimate, ram_free: int, gpu_free: int, on_gpu: bool, spread: bool) -> str | None:
+def shortfall(needed: Estimate, ram_free: int, gpu_free: int, on_gpu: bool, spread: bool) -> EngineMessage | None:
     """Why it cannot fit, or None. The attention store always lives in RAM; the weights in RAM, on the
     GPU (`on_gpu`), or across GPUs and RAM (`spread`: device_map="auto")."""
     ram = int(ram_free * 0.8)  # the same margin as memory_budget.check_fits
     if spread:
         fits = needed.weights + needed.attention <= ram + gpu_free
-        where = f"{readable_size(gpu_free)} free on the GPU(s) + {readable_size(ram)} of RAM"
     elif on_gpu:
         fits = needed.weights <= gpu_free and needed.attention <= ram
-        where = f"{readable_size(gpu_free)} free on the GPU and {readable_size(ram)} of RAM"
     else:
         fits = needed.weights + needed.attention <= ram
-        where = f"{readable_size(ram)} of free RAM"
     if fits:
         return None
-    return (
-        f"needs about {readable_size(needed.weights)} for its weights + {readable_size(needed.attention)} "
-        f"for attention at {needed.tokens} tokens, but there is only {where}"
-    )
+    weights, attention, tokens = readable_size(needed.weights), readable_size(needed.attention), needed.tokens
+    gpu, ram_left = readable_size(gpu_free), readable_size(ram)
+    if spread:
+        return message(
+            "memory_short_spread", weights=weights, attention=attention, tokens=tokens, gpu=gpu, ram=ram_left
+        )
+    if on_gpu:
+        return message("memory_short_gpu", weights=weights, attention=attention, tokens=tokens, gpu=gpu, ram=ram_left)
+    return message("memory_short_ram", weights=weights, attention=attention, tokens=tokens, ram=ram_left)

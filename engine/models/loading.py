@@ -17,6 +17,7 @@ from attnlab.engine.api.config import LoadOptions, Progress
 from attnlab.engine.api.consent import Consent, ConsentNeeded, ConsentRequest, Need, content_hash, model_key
 from attnlab.engine.api.errors import ModelLoadError
 from attnlab.engine.api.memory_budget import available_memory
+from attnlab.engine.api.messages import EngineMessage, message
 from attnlab.engine.api.results import ModelInfo, StackInfo
 from attnlab.engine.capture import attention as capture
 from attnlab.engine.capture import legacy as legacy_capture
@@ -63,15 +64,15 @@ def pick_device(requested: str = "auto") -> torch.device:
     try:
         device = torch.device(requested)
     except (RuntimeError, TypeError):
-        raise ModelLoadError(f"unknown device {requested!r}: use auto, cpu, cuda, cuda:N or mps") from None
+        raise ModelLoadError("unknown_device", device=repr(requested)) from None
     if device.type == "cuda" and not torch.cuda.is_available():
-        raise ModelLoadError("device 'cuda' asked for but no CUDA GPU is available: use auto or cpu")
+        raise ModelLoadError("no_cuda")
     if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
-        raise ModelLoadError(f"device {requested!r} does not exist: {torch.cuda.device_count()} CUDA GPU(s) found")
+        raise ModelLoadError("cuda_device_missing", device=repr(requested), count=torch.cuda.device_count())
     if device.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
-        raise ModelLoadError("device 'mps' asked for but Metal is not available: use auto or cpu")
+        raise ModelLoadError("no_mps")
     if device.type not in ("cpu", "cuda", "mps"):
-        raise ModelLoadError(f"unsupported device {requested!r}: use auto, cpu, cuda, cuda:N or mps")
+        raise ModelLoadError("unsupported_device", device=repr(requested))
     return device
 
 
@@ -84,7 +85,7 @@ def set_threads(threads: int | None) -> int:
     if threads is None:
         threads = max(1, (os.cpu_count() or 2) - 1)
     if threads < 1:
-        raise ModelLoadError(f"threads must be ≥ 1, got {threads}")
+        raise ModelLoadError("threads_too_few", value=threads)
     torch.set_num_threads(threads)
     return threads
 
@@ -96,20 +97,20 @@ def pick_dtype(requested: str, device: torch.device) -> torch.dtype:
             return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
         return torch.float16 if device.type == "mps" else torch.float32
     if requested not in _DTYPES:
-        raise ModelLoadError(f"unknown dtype {requested!r}: use auto, {', '.join(_DTYPES)}")
+        raise ModelLoadError("unknown_dtype", dtype=repr(requested), names=", ".join(_DTYPES))
     return _DTYPES[requested]
 
 
 def _read_config(folder: Path) -> dict:
     config_file = folder / "config.json"
     if not config_file.is_file():
-        raise ModelLoadError(f"{folder} is not a model folder: it has no config.json")
+        raise ModelLoadError("folder_without_config", path=str(folder))
     try:
         config = json.loads(config_file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelLoadError(f"{config_file} is corrupt ({exc}): re-download or re-save the model") from None
+        raise ModelLoadError("config_corrupt", path=str(config_file), error=str(exc)) from None
     if not isinstance(config, dict) or "model_type" not in config:
-        raise ModelLoadError(f"{config_file} is not a transformers config: it has no model_type")
+        raise ModelLoadError("config_without_model_type", path=str(config_file))
     return config
 
 
@@ -134,8 +135,10 @@ def _check_model_type(folder: Path, config: dict, trust_remote_code: bool) -> No
         return  # the model brings its own code
     if not isinstance(model_type, str) or model_type not in transformers.CONFIG_MAPPING:
         raise ModelLoadError(
-            f"{folder / 'config.json'} has model_type {model_type!r}, which transformers "
-            f"{transformers.__version__} does not know: open a model of a supported architecture"
+            "unknown_model_type",
+            path=str(folder / "config.json"),
+            model_type=repr(model_type),
+            version=transformers.__version__,
         )
 
 
@@ -169,10 +172,7 @@ def _check_counts(config, spec: str) -> None:
         for name in _COUNTS:
             value = getattr(part, name, None)
             if isinstance(value, int) and not isinstance(value, bool) and value < 1:
-                raise ModelLoadError(
-                    f"the config.json of {spec} says {name} = {value}, but it must be at least 1: "
-                    "fix the file or re-save the model"
-                )
+                raise ModelLoadError("config_value_too_small", model=spec, name=name, value=str(value))
 
 
 def _check_weights(folder: Path, consents: _Consents) -> bool:
@@ -181,7 +181,7 @@ def _check_weights(folder: Path, consents: _Consents) -> bool:
         return False
     pickled = [p.name for p in folder.iterdir() if p.suffix in (".bin", ".pt", ".pth", ".ckpt")]
     if not pickled:
-        raise ModelLoadError(f"{folder} has a config but no weights (*.safetensors)")
+        raise ModelLoadError("no_weights", path=str(folder))
     consents.require(
         "pickle",
         f"{folder} has only pickled weights ({', '.join(sorted(pickled))}), which can run arbitrary code "
@@ -254,10 +254,7 @@ def _probe(
     with torch.inference_mode(), capture.recording(discovery):
         model(**_probe_inputs(kind, device, decoder_start))
     if not discovery.seen:
-        raise ModelLoadError(
-            f"attnlab found no attention it can capture in {type(model).__name__}: its attention modules neither "
-            "go through transformers' AttentionInterface nor return their probabilities (output_attentions)"
-        )
+        raise ModelLoadError("no_capturable_attention", architecture=type(model).__name__)
     return capture.map_sites(model, discovery.seen, kind)
 
 
@@ -271,10 +268,10 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
     report = progress or (lambda message, fraction: None)
     device = pick_device(options.device)
     if options.device_map not in (None, "auto"):
-        raise ModelLoadError(f"unknown device map {options.device_map!r}: use auto, or none for one device")
+        raise ModelLoadError("unknown_device_map", value=repr(options.device_map))
     dtype = pick_dtype(options.dtype, device)
     started = time.perf_counter()
-    report(f"finding {spec}", 0.0)
+    report(message("finding_model", spec=spec), 0.0)
     resolved = resolve_model(spec, progress=progress)
     folder = Path(resolved.path)
     local = folder.is_dir()
@@ -295,14 +292,14 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
     except Exception as exc:  # transformers raises many kinds here
         if not local and "trust_remote_code" in str(exc):
             consents.require("remote_code", f"{spec} ships its own code, which loading it would run: {first_line(exc)}")
-        raise ModelLoadError(f"cannot read the config of {spec}: {first_line(exc)}") from None
+        raise ModelLoadError("config_unreadable", model=spec, error=first_line(exc)) from None
     if not local:
         config_dict = config.to_dict()
     _check_counts(config, spec)
     kind = model_kind(config_dict, ask_transformers=True)
     cls = _model_class(config_dict, kind)
 
-    report(f"loading weights of {resolved.name} ({kind})", 0.3)
+    report(message("loading_weights", model=resolved.name, kind=kind), 0.3)
     transformers.utils.logging.disable_progress_bar()  # we report progress ourselves
     try:
         tokenizer = AutoTokenizer.from_pretrained(resolved.path, trust_remote_code=trust)
@@ -317,9 +314,9 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
             **({"device_map": options.device_map} if options.device_map else {}),
         )
     except MemoryError:
-        raise ModelLoadError(f"{spec} does not fit in memory: pick a smaller model or a GPU") from None
+        raise ModelLoadError("model_too_big", model=spec) from None
     except Exception as exc:
-        raise ModelLoadError(f"cannot load {spec}: {first_line(exc)}") from None
+        raise ModelLoadError("model_unloadable", model=spec, error=first_line(exc)) from None
     parts = [name for name, _ in model.named_children()] + [getattr(model, "base_model_prefix", "") or ""]
     mismatch = unmatched(loading_info, [part for part in parts if part])
     if mismatch and not consents.given("unmatched_weights"):
@@ -340,9 +337,9 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
     except ModelLoadError:
         raise
     except Exception as exc:  # a config transformers accepted but the model cannot run with
-        raise ModelLoadError(f"{spec} loads but does not run ({first_line(exc)}): check its config.json") from None
+        raise ModelLoadError("model_does_not_run", model=spec, error=first_line(exc)) from None
     loaded.recent_path = _recent_path(spec, resolved)
-    report(f"loaded {resolved.name} in {time.perf_counter() - started:.1f} s", 1.0)
+    report(message("model_loaded", model=resolved.name, seconds=f"{time.perf_counter() - started:.1f}"), 1.0)
     return loaded
 
 
@@ -372,10 +369,8 @@ def _check_fits(
     why = shortfall(needed, available_memory(), _gpu_free(device, spread), device.type == "cuda", spread)
     if why is None:
         return
-    advice = "pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter text"
-    if not spread:
-        advice += ", or device map auto to spread the layers over the GPUs and RAM"
-    raise ModelLoadError(f"{spec} {why}: {advice}")
+    advice = message("advice_smaller" if spread else "advice_smaller_or_spread")
+    raise ModelLoadError("model_does_not_fit", model=spec, why=why, advice=advice)
 
 
 def _recent_path(spec: str, resolved: ResolvedModel) -> str | None:
@@ -406,7 +401,7 @@ def wrap_model(model, tokenizer, name: str = "model", path: str = "", kind: str 
     if decoder_start is None and kind == "encoder-decoder":
         decoder_start = config.pad_token_id if config.pad_token_id is not None else config.bos_token_id
     device = next(model.parameters()).device
-    unsupported: dict[str, str] = {}
+    unsupported: dict[str, EngineMessage] = {}
     if model.config._attn_implementation == capture.IMPLEMENTATION:
         sites, shapes = _probe(model, kind, device, decoder_start, capture.Discovery())
     else:
@@ -461,23 +456,14 @@ def _legacy_probe(model, kind: str, device: torch.device, decoder_start: int | N
     """Hook a model whose attention is its own code (`legacy_capture`), then probe it like any other;
     also returns feature -> why it is unsupported."""
     if getattr(model.config, "model_type", "") in UNCHECKED_LEGACY:
-        raise ModelLoadError(
-            f"{type(model).__name__}: attnlab's capture of this architecture's decoder attention does not yet match "
-            "the model's own eager forward, so it is not opened (rather than showing numbers that may be wrong)"
-        )
+        raise ModelLoadError("capture_mismatch", architecture=type(model).__name__)
     inputs = _probe_inputs(kind, device, decoder_start)
     with torch.inference_mode():
         found = legacy_capture.find_sites(model, lambda m: m(**inputs, output_attentions=True))
     if not found:
-        raise ModelLoadError(
-            f"{type(model).__name__} neither routes attention through transformers' AttentionInterface nor "
-            "returns its attention probabilities, so attnlab cannot capture it"
-        )
+        raise ModelLoadError("attention_not_capturable", architecture=type(model).__name__)
     if kind == "encoder" and not all(site.square for site in found):
-        raise ModelLoadError(
-            f"{type(model).__name__} pools its sequence between layers (fewer queries than keys), which attnlab's "
-            "attention store cannot hold: open a model without pooling"
-        )
+        raise ModelLoadError("pooling_architecture", architecture=type(model).__name__)
     legacy_capture.install(model, found, bidirectional=kind == "encoder")
     probe = legacy_capture.Probe()
     sites, shapes = _probe(model, kind, device, decoder_start, probe)

@@ -25,7 +25,7 @@ def remember_recent(path: str | os.PathLike[str]) -> list[str]:
     """Put a model folder (or .gguf) at the top of the recent list; returns the new list."""
     absolute = Path(path).expanduser()
     if not absolute.exists():
-        raise ModelLoadError(f"{absolute} does not exist: only existing models go in the recent list.")
+        raise ModelLoadError("recent_path_missing", path=str(absolute))
     entry = str(absolute.resolve())
     paths = [entry] + [other for other in recent_paths() if os.path.realpath(other) != entry]
     paths = paths[:RECENT_LIMIT]

@@ -32,7 +32,7 @@ def resolve_model(spec: str, progress: Progress | None = None) -> ResolvedModel:
     """
     spec = spec.strip()
     if not spec:
-        raise ModelLoadError("No model given: pick one from the catalog or open a model folder.")
+        raise ModelLoadError("no_model_given")
     entries = list_models()
     for entry in entries:
         if entry.name == spec and entry.source != "recent":
@@ -50,12 +50,9 @@ def resolve_model(spec: str, progress: Progress | None = None) -> ResolvedModel:
             return ResolvedModel(name=spec, path=str(snapshot), source="hf-cache")
         return ResolvedModel(name=spec, path=spec, source="hub")  # only loads when online
     if _looks_like_path(spec):
-        raise ModelLoadError(f"{path} does not exist: pick an existing model folder or .gguf file.")
+        raise ModelLoadError("model_path_missing", path=str(path))
     names = ", ".join(entry.name for entry in entries if entry.source != "recent") or "none"
-    raise ModelLoadError(
-        f"Unknown model {spec!r}: use a model folder, a .gguf file, a hub id (org/name), "
-        f"or one of the available models: {names}."
-    )
+    raise ModelLoadError("unknown_model", spec=repr(spec), names=names)
 
 
 def _catalog_entry_at(path: Path, entries: list[CatalogEntry]) -> CatalogEntry | None:
@@ -83,12 +80,9 @@ def _resolve_path(spec: str, path: Path, progress: Progress | None) -> ResolvedM
         path = path.parent
     path = path.resolve()
     if path.is_file():
-        raise ModelLoadError(f"{path} is a file: pick a model folder (with a config.json) or a .gguf file.")
+        raise ModelLoadError("model_path_is_file", path=str(path))
     if not (path / "config.json").is_file():
-        raise ModelLoadError(
-            f"{path} is not a model folder: it has no config.json. Pick the folder that holds "
-            f"config.json and the weights (or a .gguf file)."
-        )
+        raise ModelLoadError("not_a_model_folder", path=str(path))
     return ResolvedModel(name=spec, path=str(path), source="folder")
 
 

@@ -23,6 +23,7 @@ from attnlab.engine.api.config import Progress, SamplingConfig
 from attnlab.engine.api.errors import EngineError, GenerationFinished, UnsupportedError
 from attnlab.engine.api.long_summary import LongAttention
 from attnlab.engine.api.memory_budget import AttentionMemoryError, check_fits
+from attnlab.engine.api.messages import message
 from attnlab.engine.api.results import (
     AnalysisResult,
     Candidate,
@@ -72,7 +73,7 @@ class _Session:
         tokens included), from one extra forward that stops after that layer. Changes nothing."""
         reason = self.info.why_unsupported("inspector")
         if reason:
-            raise UnsupportedError(f"{self.info.name} cannot explain a cell: {reason}")
+            raise UnsupportedError("cannot_explain_cell", model=self.info.name, reason=reason)
         inspector.check_head(self.info, stack, layer, head)
         queries, keys = self._cell_axes(stack)
         inspector.check_positions(stack, query, key, len(queries), len(keys))
@@ -136,7 +137,7 @@ class _Session:
     # -- input checks -------------------------------------------------------------------------
     def _tokenize(self, text: str, what: str = "text", pair: bool = False, special: bool = True) -> dict:
         if len(text) > MAX_TEXT_CHARS:
-            raise EngineError(f"the {what} is {len(text):,} characters; attnlab takes at most {MAX_TEXT_CHARS:,}")
+            raise EngineError("text_too_long", what=what, count=f"{len(text):,}", limit=f"{MAX_TEXT_CHARS:,}")
         check_unicode(text, what)
         first, second = text, None
         if pair:
@@ -146,34 +147,30 @@ class _Session:
         )
         count = encoded["input_ids"].shape[1]
         if count == 0:
-            raise EngineError(f"the {what} is empty: type some text first")
+            raise EngineError("text_empty", what=what)
         limit = self.info.max_positions
         if limit is not None and count > limit:
-            raise EngineError(
-                f"the {what} is {count} tokens but {self.info.name} accepts at most {limit}: "
-                "it is refused, not truncated; shorten it"
-            )
+            raise EngineError("too_many_tokens", what=what, count=count, model=self.info.name, limit=limit)
         return encoded
 
     def _check_positions(self, positions: frozenset[int], length: int, what: str) -> None:
         bad = sorted(p for p in positions if not 0 <= p < length)
         if bad:
-            raise EngineError(f"{what} position(s) {bad} out of range: the input has {length} tokens (0..{length - 1})")
+            raise EngineError(
+                "positions_out_of_range", what=what, bad=str(bad), length=length, range=f"0..{length - 1}"
+            )
 
     def _check_heads(self, masks: Masks) -> None:
-        for feature, asked, what in (
-            ("knockout", masks.knockouts, "knock tokens out"),
-            ("ablation", masks.ablated_heads, "ablate heads"),
-        ):
-            reason = self.info.why_unsupported(feature)
-            if asked and reason:
-                raise UnsupportedError(f"{self.info.name} cannot {what}: {reason}")
+        no_knockout, no_ablation = self.info.why_unsupported("knockout"), self.info.why_unsupported("ablation")
+        if masks.knockouts and no_knockout:
+            raise UnsupportedError("cannot_knock_out", model=self.info.name, reason=no_knockout)
+        if masks.ablated_heads and no_ablation:
+            raise UnsupportedError("cannot_ablate", model=self.info.name, reason=no_ablation)
         for stack, layer, head in masks.ablated_heads:
             layers, heads = self._stack_shapes.get(stack, (0, 0))
             if not (0 <= layer < layers and 0 <= head < heads):
                 raise EngineError(
-                    f"cannot ablate {stack} layer {layer} head {head}: "
-                    f"this model's {stack} stack has {layers} layers × {heads} heads"
+                    "ablated_head_out_of_range", stack=stack, layer=layer, head=head, layers=layers, heads=heads
                 )
 
     def _check_memory(self, rows: dict[StackName, tuple[int, int]], limit: int | None = None) -> None:
@@ -192,7 +189,11 @@ class _Session:
             ),
             default=0,
         )
-        check_fits(needed + 3 * widest, f"attention for {max(c for c, _ in rows.values())} tokens", limit=limit)
+        check_fits(
+            needed + 3 * widest,
+            message("memory_attention_tokens", tokens=max(c for c, _ in rows.values())),
+            limit=limit,
+        )
 
     def _configure_store(self, rows: dict[StackName, tuple[int, int]]) -> None:
         self.store.clear()
@@ -265,7 +266,7 @@ class EncoderSession(_Session):
 
     def _cell_axes(self, stack: StackName) -> tuple[list[int], list[int]]:
         if not self._inputs:
-            raise EngineError("nothing to explain: analyse a text first")
+            raise EngineError("nothing_to_explain_text")
         ids = self._inputs["input_ids"][0].tolist()
         return ids, ids
 
@@ -275,9 +276,9 @@ class EncoderSession(_Session):
 
     def _prediction(self) -> tuple[SequenceName, list[int], int | None]:
         if not self._inputs:
-            raise EngineError("nothing to explain: analyse a text first")
+            raise EngineError("nothing_to_explain_text")
         if not self.info.has_mlm_head:
-            raise UnsupportedError(f"{self.info.name} has no masked-LM head: it predicts nothing to explain")
+            raise UnsupportedError("no_mlm_head_to_explain", model=self.info.name)
         ids = self._inputs["input_ids"][0].tolist()
         slots = [i for i, t in enumerate(ids) if t == self.tokenizer.mask_token_id]
         return "encoder", ids, slots[0] if slots else None
@@ -293,21 +294,19 @@ class EncoderSession(_Session):
     def analyse(self, text: str, masks: Masks = Masks(), top_k: int = 10) -> AnalysisResult:
         started = time.perf_counter()
         if not text.strip():
-            raise EngineError("the text is empty: type some text first")
+            raise EngineError("text_empty", what="text")
         encoded = self._tokenize(text, pair=self.info.has_nsp_head)
         ids = encoded["input_ids"][0].clone()
         length = len(ids)
         self._check_positions(masks.mask_positions, length, "mask")
         self._check_positions(masks.knocked("encoder"), length, "knock-out")
         if masks.knocked("decoder"):
-            raise EngineError(f"{self.info.name} is an encoder: it has no decoder tokens to knock out")
+            raise EngineError("encoder_has_no_decoder_tokens", model=self.info.name)
         self._check_heads(masks)
         mask_id = self.tokenizer.mask_token_id
         typed_masks = {i for i, t in enumerate(ids.tolist()) if mask_id is not None and t == mask_id}
         if (masks.mask_positions or typed_masks) and not self.info.has_mlm_head:
-            raise UnsupportedError(
-                f"{self.info.name} has no masked-LM head, so it cannot fill [MASK]: use knock-out masking instead"
-            )
+            raise UnsupportedError("no_mlm_head_to_fill", model=self.info.name)
         for p in masks.mask_positions:
             ids[p] = mask_id
         rows: dict[StackName, tuple[int, int]] = {"encoder": (length, length)}
@@ -376,7 +375,7 @@ class GenerationSession(_Session):
     def __init__(self, loaded: LoadedModel):
         super().__init__(loaded)
         if not loaded.info.can_generate:
-            raise UnsupportedError(f"{loaded.info.name} has no language-model head, so it cannot generate")
+            raise UnsupportedError("no_lm_head", model=loaded.info.name)
         self.sampling = SamplingConfig()
         self._seq2seq = loaded.kind == "encoder-decoder"
         # Where generation stands; `_reset` sets all of it at once from a plan.
@@ -461,13 +460,13 @@ class GenerationSession(_Session):
     def step(self, choose: int | None = None) -> StepResult:
         """Pick a token (sampled, or `choose`), feed it, and return its attention rows."""
         if self._logits is None:
-            raise EngineError("nothing to continue: give a prompt first")
+            raise EngineError("nothing_to_continue")
         if self._finish_reason:
-            raise GenerationFinished(f"generation has ended ({self._finish_reason}): undo or change the text to go on")
+            raise GenerationFinished("generation_ended", reason=str(self._finish_reason))
         started = time.perf_counter()
         vocab = self._logits.shape[-1]
         if choose is not None and not 0 <= int(choose) < vocab:
-            raise EngineError(f"token id {choose} is not in the vocabulary (0..{vocab - 1})")
+            raise EngineError("token_not_in_vocabulary", id=choose, range=f"0..{vocab - 1}")
         candidates = self._next_candidates()
         self._rng_history.append(self._generator.get_state())
         token = int(choose) if choose is not None else choose_token(self._logits, self.sampling, self._generator)
@@ -499,7 +498,7 @@ class GenerationSession(_Session):
         the next token to take its position is not knocked out unasked.
         """
         if self.generated <= 0:
-            raise EngineError("nothing to undo: no token has been generated since the prompt")
+            raise EngineError("nothing_to_undo")
         started = time.perf_counter()
         self._ids.pop()
         self._generator.set_state(self._rng_history.pop())
@@ -582,7 +581,7 @@ class GenerationSession(_Session):
             or not (0 <= queries.start <= queries.stop <= rows)
             or not (0 <= keys.start <= keys.stop <= rows)
         ):
-            raise EngineError(f"a region must be contiguous positions within 0..{rows - 1}, got {queries} × {keys}")
+            raise EngineError("region_not_contiguous", range=f"0..{rows - 1}", queries=str(queries), keys=str(keys))
         if self._long is None:
             matrix = self.store.snapshot().matrix("decoder", layer, head)
             return matrix[queries.start : queries.stop, keys.start : keys.stop]
@@ -606,7 +605,7 @@ class GenerationSession(_Session):
                 self._check_memory(plan.rows)
                 return None
             except AttentionMemoryError as exact:
-                raise AttentionMemoryError(f"{exact}; {why}") from None
+                raise AttentionMemoryError("memory_and_no_long_mode", exact=exact.message, why=why.message) from None
 
     def _recorder(self, start: dict[str, int], knock: dict[str, torch.Tensor]) -> capture.Recorder:
         if self._long is None:
@@ -616,7 +615,7 @@ class GenerationSession(_Session):
     # -- the formula inspector's replay ---------------------------------------------------------
     def _cell_axes(self, stack: StackName) -> tuple[list[int], list[int]]:
         if self._logits is None:
-            raise EngineError("nothing to explain: give a prompt first")
+            raise EngineError("nothing_to_explain_prompt")
         axes = {
             "encoder": (self._source_ids, self._source_ids),
             "decoder": (self._ids, self._ids),
@@ -638,7 +637,7 @@ class GenerationSession(_Session):
 
     def _prediction(self) -> tuple[SequenceName, list[int], int | None]:
         if self._logits is None:
-            raise EngineError("nothing to explain: give a prompt first")
+            raise EngineError("nothing_to_explain_prompt")
         return "decoder", list(self._ids), len(self._ids) - 1
 
     def _rerun(self, hooks: capture.Hooks, batch: int = 1, position: int | None = None) -> torch.Tensor:
@@ -682,13 +681,10 @@ class GenerationSession(_Session):
     def _plan(self, text: str, masks: Masks, source: str | None, replay: Sequence[int]) -> _PrefillPlan:
         """Check everything a prefill needs and say what it will do; changes nothing."""
         if masks.mask_positions:
-            raise UnsupportedError(
-                f"{self.info.name} is not a masked language model, so it cannot fill [MASK]: "
-                "knock the token out of attention instead"
-            )
+            raise UnsupportedError("not_a_masked_lm", model=self.info.name)
         if self._seq2seq:
             if source is None or not source.strip():
-                raise EngineError("the source is empty: type the text to transform first")
+                raise EngineError("source_empty")
             source_ids = self._tokenize(source, "source")["input_ids"][0].tolist()
             prefix = (
                 self._tokenize(text, "decoder prefix", special=False)["input_ids"][0].tolist() if text.strip() else []
@@ -696,19 +692,16 @@ class GenerationSession(_Session):
             ids = [self.loaded.decoder_start_id, *prefix]
         else:
             if not text.strip():
-                raise EngineError("the prompt is empty: type some text first")
+                raise EngineError("prompt_empty")
             if masks.knocked("encoder"):
-                raise EngineError(
-                    f"{self.info.name} is a decoder with no encoder: its knock-outs are plain knock-outs "
-                    "of the decoder's tokens"
-                )
+                raise EngineError("decoder_has_no_encoder", model=self.info.name)
             source_ids = []
             ids = self._tokenize(text, "prompt")["input_ids"][0].tolist()
         capacity = self._capacity(len(ids))
         fed = [int(t) for t in replay][: capacity - len(ids)]
         vocab = self.info.vocab_size
         if any(not 0 <= t < vocab for t in fed):
-            raise EngineError(f"a replayed token id is not in the vocabulary (0..{vocab - 1})")
+            raise EngineError("replayed_token_not_in_vocabulary", range=f"0..{vocab - 1}")
         self._check_positions(masks.knocked("encoder"), len(source_ids), "knock-out")
         decoder_what = "decoder knock-out" if self._seq2seq else "knock-out"
         self._check_positions(masks.knocked("decoder"), len(ids) + len(fed), decoder_what)
@@ -812,7 +805,7 @@ class GenerationSession(_Session):
         if len(ids) <= self.prefill_block:  # one block: over before progress would mean anything
             progress = None
         if progress is not None:  # at once: the first block may take seconds
-            progress(f"reading the text: 0 of {len(ids):,} tokens", 0.0)
+            progress(message("reading_text", done=0, total=f"{len(ids):,}"), 0.0)
         for start in range(0, len(ids), self.prefill_block):
             block = ids[start : start + self.prefill_block]
             wanted = min(len(block), keep - (len(ids) - start - len(block)))  # this block's share of the last `keep`
@@ -821,7 +814,7 @@ class GenerationSession(_Session):
                 kept.append(logits)
             if progress is not None:
                 done = start + len(block)
-                progress(f"reading the text: {done:,} of {len(ids):,} tokens", done / len(ids))
+                progress(message("reading_text", done=f"{done:,}", total=f"{len(ids):,}"), done / len(ids))
         return torch.cat(kept)
 
     def _forward(self, new_ids: list[int], start: int, keep: int = 1) -> torch.Tensor:

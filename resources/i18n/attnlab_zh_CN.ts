@@ -521,432 +521,772 @@
 <context>
     <name>EngineMessage</name>
     <message>
-        <location filename="../../app/engine_messages.py" line="22"/>
+        <location filename="../../app/engine_messages.py" line="23"/>
         <source>the {what} is {count} characters; attnlab takes at most {limit}</source>
         <translation>{what}有 {count} 个字符；attnlab 最多接受 {limit} 个</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="23"/>
+        <location filename="../../app/engine_messages.py" line="27"/>
         <source>the {what} is empty: type some text first</source>
         <translation>{what}是空的：请先输入一些文字</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="24"/>
+        <location filename="../../app/engine_messages.py" line="31"/>
         <source>the {what} is {count} tokens but {model} accepts at most {limit}: it is refused, not truncated; shorten it</source>
         <translation>{what}有 {count} 个词元，但 {model} 最多接受 {limit} 个：它被拒绝，而不是被截断；请缩短它</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="28"/>
+        <location filename="../../app/engine_messages.py" line="35"/>
         <source>{what} position(s) {bad} out of range: the input has {length} tokens ({range})</source>
         <translation>{what}的位置 {bad} 超出范围：输入有 {length} 个词元（{range}）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="31"/>
-        <source>cannot ablate {stack} layer {layer} head {head}: this model&apos;s {stack2} stack has {layers} layers × {heads} heads</source>
-        <translation>无法消融{stack}第 {layer} 层第 {head} 个头：这个模型的{stack2}堆栈有 {layers} 层 × {heads} 个头</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="36"/>
+        <location filename="../../app/engine_messages.py" line="56"/>
         <source>nothing to explain: analyse a text first</source>
         <translation>没有可解释的内容：请先分析一段文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="37"/>
+        <location filename="../../app/engine_messages.py" line="68"/>
         <source>{model} is an encoder: it has no decoder tokens to knock out</source>
         <translation>{model} 是编码器：它没有可屏蔽的解码器词元</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="38"/>
+        <location filename="../../app/engine_messages.py" line="72"/>
         <source>{model} has no masked-LM head, so it cannot fill [MASK]: use knock-out masking instead</source>
         <translation>{model} 没有掩码语言模型头，所以无法填充 [MASK]：请改用屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="41"/>
+        <location filename="../../app/engine_messages.py" line="76"/>
         <source>{model} has no language-model head, so it cannot generate</source>
         <translation>{model} 没有语言模型头，所以无法生成</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="42"/>
+        <location filename="../../app/engine_messages.py" line="80"/>
         <source>nothing to continue: give a prompt first</source>
         <translation>没有可续写的内容：请先给出提示</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="43"/>
+        <location filename="../../app/engine_messages.py" line="84"/>
         <source>generation has ended ({reason}): undo or change the text to go on</source>
         <translation>生成已结束（{reason}）：撤销或修改文本才能继续</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="44"/>
+        <location filename="../../app/engine_messages.py" line="88"/>
         <source>token id {id} is not in the vocabulary ({range})</source>
         <translation>词元 id {id} 不在词表中（{range}）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="45"/>
+        <location filename="../../app/engine_messages.py" line="92"/>
         <source>nothing to undo: no token has been generated since the prompt</source>
         <translation>没有可撤销的内容：提示之后还没有生成任何词元</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="46"/>
+        <location filename="../../app/engine_messages.py" line="60"/>
         <source>nothing to explain: give a prompt first</source>
         <translation>没有可解释的内容：请先给出提示</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="47"/>
+        <location filename="../../app/engine_messages.py" line="39"/>
+        <source>cannot ablate {stack} layer {layer} head {head}: this model&apos;s {stack} stack has {layers} layers × {heads} heads</source>
+        <translation>无法消融{stack}第 {layer} 层第 {head} 个头：这个模型的{stack}堆栈有 {layers} 层 × {heads} 个头</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="44"/>
+        <source>{model} cannot knock tokens out: {reason}</source>
+        <translation>{model} 无法屏蔽词元：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="48"/>
+        <source>{model} cannot ablate heads: {reason}</source>
+        <translation>{model} 无法消融注意力头：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="52"/>
+        <source>{model} cannot explain a cell: {reason}</source>
+        <translation>{model} 无法解释单元格：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="64"/>
+        <source>{model} has no masked-LM head: it predicts nothing to explain</source>
+        <translation>{model} 没有掩码语言模型头：它没有可解释的预测</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="96"/>
+        <source>a region must be contiguous positions within {range}, got {queries} × {keys}</source>
+        <translation>区域必须是 {range} 之内的连续位置，收到的是 {queries} × {keys}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="100"/>
         <source>{model} is not a masked language model, so it cannot fill [MASK]: knock the token out of attention instead</source>
         <translation>{model} 不是掩码语言模型，所以无法填充 [MASK]：请改为把这个词元从注意力中屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="51"/>
+        <location filename="../../app/engine_messages.py" line="104"/>
         <source>the source is empty: type the text to transform first</source>
         <translation>源文本是空的：请先输入要转换的文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="52"/>
+        <location filename="../../app/engine_messages.py" line="108"/>
         <source>the prompt is empty: type some text first</source>
         <translation>提示是空的：请先输入一些文字</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="53"/>
+        <location filename="../../app/engine_messages.py" line="112"/>
         <source>{model} is a decoder with no encoder: its knock-outs are plain knock-outs of the decoder&apos;s tokens</source>
         <translation>{model} 是没有编码器的解码器：它的屏蔽就是对解码器词元的普通屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="57"/>
+        <location filename="../../app/engine_messages.py" line="116"/>
         <source>a replayed token id is not in the vocabulary ({range})</source>
         <translation>重放的词元 id 不在词表中（{range}）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="59"/>
+        <location filename="../../app/engine_messages.py" line="120"/>
         <source>the {what} has an invalid character at position {position} ({code}, not valid Unicode: bytes that are not UTF-8?): retype it, or save the text as UTF-8</source>
         <translation>{what}在位置 {position} 有一个无效字符（{code}，不是有效的 Unicode：也许是非 UTF-8 的字节？）：请重新输入，或把文本保存为 UTF-8</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="64"/>
+        <location filename="../../app/engine_messages.py" line="125"/>
         <source>{what} needs {needed} GiB but only {free} GiB is free: use a shorter text, fewer tokens to generate, or a smaller model</source>
         <translation>{what}需要 {needed} GiB，但只有 {free} GiB 可用：请使用更短的文本、更少的生成词元，或更小的模型</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="70"/>
+        <location filename="../../app/engine_messages.py" line="130"/>
+        <source>attention for {tokens} tokens</source>
+        <translation>{tokens} 个词元的注意力</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="134"/>
+        <source>long-document attention for {tokens} tokens</source>
+        <translation>{tokens} 个词元的长文档注意力</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="138"/>
+        <source>attention rollout of {tokens} tokens through {layers} layers</source>
+        <translation>{tokens} 个词元经过 {layers} 层的注意力展开</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="142"/>
+        <source>{what} over {tokens} tokens (the whole input in one forward)</source>
+        <translation>{tokens} 个词元上的{what}（整个输入一次前向）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="146"/>
+        <source>{exact}; {why}</source>
+        <translation>{exact}；{why}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="170"/>
         <source>No model given: pick one from the catalog or open a model folder.</source>
         <translation>没有指定模型：请从列表中选择一个，或打开一个模型文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="71"/>
+        <location filename="../../app/engine_messages.py" line="174"/>
         <source>{path} does not exist: pick an existing model folder or .gguf file.</source>
         <translation>{path} 不存在：请选择一个已有的模型文件夹或 .gguf 文件。</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="72"/>
+        <location filename="../../app/engine_messages.py" line="178"/>
         <source>Unknown model {spec}: use a model folder, a .gguf file, a hub id (org/name), or one of the available models: {names}.</source>
         <translation>未知模型 {spec}：请使用模型文件夹、.gguf 文件、hub id（组织/名称），或以下可用模型之一：{names}。</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="77"/>
+        <location filename="../../app/engine_messages.py" line="183"/>
         <source>{path} is a file: pick a model folder (with a config.json) or a .gguf file.</source>
         <translation>{path} 是一个文件：请选择一个模型文件夹（含 config.json）或一个 .gguf 文件。</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="78"/>
+        <location filename="../../app/engine_messages.py" line="187"/>
         <source>{path} is not a model folder: it has no config.json. Pick the folder that holds config.json and the weights (or a .gguf file).</source>
         <translation>{path} 不是模型文件夹：其中没有 config.json。请选择包含 config.json 和权重的文件夹（或一个 .gguf 文件）。</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="84"/>
+        <location filename="../../app/engine_messages.py" line="150"/>
         <source>temperature must be &gt; 0 when sampling, got {value}: use greedy for argmax</source>
         <translation>采样时温度必须 &gt; 0，现在是 {value}：要取最大值请用贪心</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="85"/>
+        <location filename="../../app/engine_messages.py" line="154"/>
         <source>top-p must be in (0, 1], got {value}</source>
         <translation>top-p 必须在 (0, 1] 之内，现在是 {value}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="86"/>
+        <location filename="../../app/engine_messages.py" line="158"/>
         <source>top-k must be ≥ 0 (0 keeps every token), got {value}</source>
         <translation>top-k 必须 ≥ 0（0 表示保留所有词元），现在是 {value}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="87"/>
+        <location filename="../../app/engine_messages.py" line="162"/>
         <source>the number of tokens to generate must be ≥ 1, got {value}</source>
         <translation>要生成的词元数必须 ≥ 1，现在是 {value}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="88"/>
+        <location filename="../../app/engine_messages.py" line="166"/>
         <source>the number of candidates must be ≥ 1, got {value}</source>
         <translation>候选数必须 ≥ 1，现在是 {value}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="90"/>
+        <location filename="../../app/engine_messages.py" line="192"/>
+        <source>{path} does not exist: only existing models go in the recent list.</source>
+        <translation>{path} 不存在：最近列表里只放存在的模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="196"/>
+        <source>unknown device {device}: use auto, cpu, cuda, cuda:N or mps</source>
+        <translation>未知设备 {device}：请使用 auto、cpu、cuda、cuda:N 或 mps</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="200"/>
+        <source>device &apos;cuda&apos; asked for but no CUDA GPU is available: use auto or cpu</source>
+        <translation>要求使用设备 &apos;cuda&apos;，但没有可用的 CUDA GPU：请使用 auto 或 cpu</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="204"/>
+        <source>device {device} does not exist: {count} CUDA GPU(s) found</source>
+        <translation>设备 {device} 不存在：只找到 {count} 个 CUDA GPU</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="208"/>
+        <source>device &apos;mps&apos; asked for but Metal is not available: use auto or cpu</source>
+        <translation>要求使用设备 &apos;mps&apos;，但 Metal 不可用：请使用 auto 或 cpu</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="212"/>
+        <source>unsupported device {device}: use auto, cpu, cuda, cuda:N or mps</source>
+        <translation>不支持的设备 {device}：请使用 auto、cpu、cuda、cuda:N 或 mps</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="216"/>
+        <source>threads must be ≥ 1, got {value}</source>
+        <translation>线程数必须 ≥ 1，收到的是 {value}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="220"/>
+        <source>unknown dtype {dtype}: use auto, {names}</source>
+        <translation>未知数据类型 {dtype}：请使用 auto、{names}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="224"/>
+        <source>{path} is not a model folder: it has no config.json</source>
+        <translation>{path} 不是模型文件夹：其中没有 config.json</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="228"/>
+        <source>{path} is corrupt ({error}): re-download or re-save the model</source>
+        <translation>{path} 已损坏（{error}）：请重新下载或重新保存模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="232"/>
+        <source>{path} is not a transformers config: it has no model_type</source>
+        <translation>{path} 不是 transformers 配置：其中没有 model_type</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="236"/>
+        <source>{path} has model_type {model_type}, which transformers {version} does not know: open a model of a supported architecture</source>
+        <translation>{path} 的 model_type 是 {model_type}，transformers {version} 不认识它：请打开受支持架构的模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="241"/>
+        <source>the config.json of {model} says {name} = {value}, but it must be at least 1: fix the file or re-save the model</source>
+        <translation>{model} 的 config.json 写着 {name} = {value}，但它至少要为 1：请修正文件或重新保存模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="246"/>
+        <source>{path} has only pickled weights ({files}), which can run arbitrary code when read: convert them to safetensors, or allow pickled weights for this model if you trust it</source>
+        <translation>{path} 只有 pickle 格式的权重（{files}），读取时可能运行任意代码：请把它们转换为 safetensors，或在信任该模型时允许它使用 pickle 权重</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="252"/>
+        <source>{path} has a config but no weights (*.safetensors)</source>
+        <translation>{path} 有配置但没有权重（*.safetensors）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="256"/>
+        <source>attnlab found no attention it can capture in {architecture}: its attention modules neither go through transformers&apos; AttentionInterface nor return their probabilities (output_attentions)</source>
+        <translation>attnlab 在 {architecture} 中找不到可以捕获的注意力：它的注意力模块既不经过 transformers 的 AttentionInterface，也不返回注意力概率（output_attentions）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="262"/>
+        <source>unknown device map {value}: use auto, or none for one device</source>
+        <translation>未知设备映射 {value}：请使用 auto，或用 none 表示单一设备</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="266"/>
+        <source>cannot read the config of {model}: {error}</source>
+        <translation>无法读取 {model} 的配置：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="270"/>
+        <source>{model} does not fit in memory: pick a smaller model or a GPU</source>
+        <translation>{model} 放不进内存：请选择更小的模型或使用 GPU</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="274"/>
+        <source>cannot load {model}: {error}</source>
+        <translation>无法加载 {model}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="278"/>
+        <source>{model} loads but does not run ({error}): check its config.json</source>
+        <translation>{model} 能加载但无法运行（{error}）：请检查它的 config.json</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="282"/>
+        <source>{model} {why}: {advice}</source>
+        <translation>{model} {why}：{advice}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="286"/>
+        <source>needs about {weights} for its weights + {attention} for attention at {tokens} tokens, but there is only {ram} of free RAM</source>
+        <translation>需要约 {weights} 存放权重，另需 {attention} 存放 {tokens} 个词元的注意力，但只有 {ram} 可用内存</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="291"/>
+        <source>needs about {weights} for its weights + {attention} for attention at {tokens} tokens, but there is only {gpu} free on the GPU and {ram} of RAM</source>
+        <translation>需要约 {weights} 存放权重，另需 {attention} 存放 {tokens} 个词元的注意力，但 GPU 上只有 {gpu} 可用、内存只有 {ram}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="296"/>
+        <source>needs about {weights} for its weights + {attention} for attention at {tokens} tokens, but there is only {gpu} free on the GPU(s) + {ram} of RAM</source>
+        <translation>需要约 {weights} 存放权重，另需 {attention} 存放 {tokens} 个词元的注意力，但 GPU 上只有 {gpu} 可用，加上内存 {ram}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="310"/>
+        <source>{architecture}: attnlab&apos;s capture of this architecture&apos;s decoder attention does not yet match the model&apos;s own eager forward, so it is not opened (rather than showing numbers that may be wrong)</source>
+        <translation>{architecture}：attnlab 对这个架构的解码器注意力的捕获还与模型自身的 eager 前向不一致，所以不打开它（而不是显示可能错误的数字）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="316"/>
+        <source>{architecture} neither routes attention through transformers&apos; AttentionInterface nor returns its attention probabilities, so attnlab cannot capture it</source>
+        <translation>{architecture} 既不通过 transformers 的 AttentionInterface 计算注意力，也不返回注意力概率，所以 attnlab 无法捕获它</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="321"/>
+        <source>{architecture} pools its sequence between layers (fewer queries than keys), which attnlab&apos;s attention store cannot hold: open a model without pooling</source>
+        <translation>{architecture} 在层与层之间池化序列（查询少于键），attnlab 的注意力存储无法容纳：请打开不做池化的模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="331"/>
+        <source>knock-outs go through a 4D attention mask (query × key), and this architecture&apos;s attention takes none</source>
+        <translation>屏蔽要通过四维注意力掩码（查询 × 键）实现，而这个架构的注意力不接受掩码</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="376"/>
+        <source>{path} does not exist: pick an existing .gguf file.</source>
+        <translation>{path} 不存在：请选择一个存在的 .gguf 文件。</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="380"/>
+        <source>{path} is not a .gguf file: pick a .gguf file or a model folder.</source>
+        <translation>{path} 不是 .gguf 文件：请选择一个 .gguf 文件或模型文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="384"/>
+        <source>Reading .gguf files needs the {package} package, which is not installed: pip install {package}</source>
+        <translation>读取 .gguf 文件需要 {package} 包，但它没有安装：pip install {package}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="388"/>
+        <source>Could not read {path} as a GGUF model ({error}). The file may be damaged, or its architecture is one transformers cannot read from GGUF: use a safetensors model folder instead.</source>
+        <translation>无法把 {path} 读作 GGUF 模型（{error}）。文件可能已损坏，或者 transformers 无法从 GGUF 读取它的架构：请改用 safetensors 模型文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="394"/>
+        <source>Could not write the converted model to {folder} ({error}). Free some disk space (about {mib} MiB) or set ATTNLAB_CACHE to another folder.</source>
+        <translation>无法把转换后的模型写入 {folder}（{error}）。请腾出一些磁盘空间（约 {mib} MiB），或把 ATTNLAB_CACHE 设为另一个文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="399"/>
+        <source>The converted model disagrees with the GGUF (largest logit difference {difference}); this transformers version converts this file badly: load a safetensors folder instead.</source>
+        <translation>转换后的模型与 GGUF 不一致（最大 logit 差 {difference}）；这个 transformers 版本转换该文件有误：请改为加载 safetensors 文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="405"/>
+        <source>{what} is defined for self-attention (encoder or decoder), not for {stack} attention</source>
+        <translation>{what}是为自注意力（编码器或解码器）定义的，不适用于{stack}注意力</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="409"/>
+        <source>no {stack} attention to analyse: this model has {stacks}</source>
+        <translation>没有可分析的{stack}注意力：这个模型有 {stacks}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="413"/>
+        <source>no {stack} attention to score yet: analyse a text first</source>
+        <translation>还没有可评分的{stack}注意力：请先分析一段文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="417"/>
+        <source>{stack} attention has {rows} positions but {ids} token ids were given</source>
+        <translation>{stack}注意力有 {rows} 个位置，但给出了 {ids} 个词元 id</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="421"/>
+        <source>head importance explains the filler of a [MASK] slot: mask a token first</source>
+        <translation>头的重要性解释的是 [MASK] 位置的填充词：请先掩码一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="425"/>
+        <source>{what} cancelled</source>
+        <translation>{what}已取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="429"/>
+        <source>{model} has no {stack} attention: its stacks are {stacks}</source>
+        <translation>{model} 没有{stack}注意力：它的堆栈是 {stacks}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="433"/>
+        <source>layer {layer} out of range: the {stack} stack has {layers} layers ({range})</source>
+        <translation>第 {layer} 层超出范围：{stack}堆栈有 {layers} 层（{range}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="437"/>
+        <source>head {head} out of range: the {stack} stack has {heads} heads ({range})</source>
+        <translation>第 {head} 个头超出范围：{stack}堆栈有 {heads} 个头（{range}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="441"/>
+        <source>query {query} out of range: the sequence has {queries} tokens ({range})</source>
+        <translation>查询 {query} 超出范围：序列有 {queries} 个词元（{range}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="445"/>
+        <source>key {key} out of range: the {where} has {keys} tokens ({range})</source>
+        <translation>键 {key} 超出范围：{where}有 {keys} 个词元（{range}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="449"/>
+        <source>cannot find the layer that holds {module}</source>
+        <translation>找不到包含 {module} 的层</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="453"/>
+        <source>{architecture} has no masked-LM head the logit lens knows</source>
+        <translation>{architecture} 没有 Logit 透镜认识的掩码语言模型头</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="457"/>
+        <source>{architecture} has no output head: nothing to read the layers through</source>
+        <translation>{architecture} 没有输出头：无法借助它读出各层</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="461"/>
+        <source>the logit lens cannot read {model}: its last layer through the final norm and head does not give the model&apos;s output (an output head the lens does not know)</source>
+        <translation>Logit 透镜无法读取 {model}：它的最后一层经过最终归一化和输出头后得不到模型的输出（透镜不认识这个输出头）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="466"/>
+        <source>the logit lens needs k ≥ 1 tokens per cell, got {k}</source>
+        <translation>Logit 透镜每个单元格需要 k ≥ 1 个词元，收到的是 {k}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="470"/>
+        <source>the induction probe runs decoder-only models; {model} is a {kind} model</source>
+        <translation>归纳探针只运行仅解码器模型；{model} 是{kind}模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="474"/>
+        <source>long-document mode is for decoder-only models; {model} is an {kind}</source>
+        <translation>长文档模式只适用于仅解码器模型；{model} 是{kind}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="478"/>
+        <source>long-document mode does not support {model_type} models yet ({supported} only)</source>
+        <translation>长文档模式还不支持 {model_type} 模型（只支持 {supported}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="482"/>
+        <source>long-document mode does not support {model}&apos;s sliding-window layers: their cache drops old keys</source>
+        <translation>长文档模式不支持 {model} 的滑动窗口层：它们的缓存会丢弃旧的键</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="486"/>
+        <source>long-document mode needs every earlier key and no position bias in every layer</source>
+        <translation>长文档模式要求每一层都保留所有之前的键，且没有位置偏置</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="490"/>
+        <source>the session is not in long-document mode: its store holds the attention</source>
+        <translation>会话不在长文档模式：注意力都在它的存储中</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="494"/>
+        <source>attention rollout is not shown in long-document mode: it multiplies full {n} × {n} matrices through every layer. Use `attnlab export --store long --analyses rollout` (computed exactly while it fits in memory), or a shorter text</source>
+        <translation>长文档模式下不显示注意力展开：它要把完整的 {n} × {n} 矩阵逐层相乘。请使用 `attnlab export --store long --analyses rollout`（内存放得下时精确计算），或缩短文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="508"/>
+        <source>ablating heads: {done} of {total}</source>
+        <translation>正在消融注意力头：{done} / {total}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="512"/>
+        <source>cannot save the session: the folder {folder} does not exist</source>
+        <translation>无法保存会话：文件夹 {folder} 不存在</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="516"/>
+        <source>{name} is {size} MB: not an attnlab session (they are a few kB)</source>
+        <translation>{name} 有 {size} MB：不是 attnlab 会话（会话只有几 kB）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="520"/>
+        <source>{path} does not exist</source>
+        <translation>{path} 不存在</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="524"/>
+        <source>{path} is a folder, not a session file</source>
+        <translation>{path} 是文件夹，不是会话文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="528"/>
+        <source>cannot read {path}: {error}</source>
+        <translation>无法读取 {path}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="532"/>
+        <source>{name} is not an attnlab session: it is not JSON text ({error})</source>
+        <translation>{name} 不是 attnlab 会话：它不是 JSON 文本（{error}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="536"/>
+        <source>{name} is not an attnlab session (it has no &quot;format&quot;: &quot;{format}&quot;)</source>
+        <translation>{name} 不是 attnlab 会话（其中没有 &quot;format&quot;: &quot;{format}&quot;）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="540"/>
+        <source>{name} has no valid schema_version: the file is damaged</source>
+        <translation>{name} 没有有效的 schema_version：文件已损坏</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="544"/>
+        <source>{name} was written by a newer attnlab ({writer}, session format {version}); this one ({reader}) reads format {supported} and older: update attnlab</source>
+        <translation>{name} 由更新的 attnlab 写入（{writer}，会话格式 {version}）；当前版本（{reader}）只能读取格式 {supported} 及更早的格式：请更新 attnlab</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="549"/>
+        <source>{name} is damaged: {what} (edit it back or save the session again)</source>
+        <translation>{name} 已损坏：{what}（请改回来，或重新保存会话）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="557"/>
         <source>no model is loaded yet: pick one in the model list</source>
         <translation>还没有加载模型：请在模型列表中选择一个</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="91"/>
+        <location filename="../../app/engine_messages.py" line="561"/>
         <source>{model} cannot generate text: it is a {kind} model</source>
         <translation>{model} 不能生成文本：它是{kind}模型</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="92"/>
+        <location filename="../../app/engine_messages.py" line="565"/>
         <source>unexpected error ({type}): {error} — the details are in {path}</source>
         <translation>意外错误（{type}）：{error} —— 详细信息见 {path}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="94"/>
+        <location filename="../../app/engine_messages.py" line="573"/>
         <source>{file}: a figure is saved as {endings} — name the file with one of these endings</source>
         <translation>{file}：图像保存为 {endings} —— 请用其中一个扩展名命名文件</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="97"/>
+        <location filename="../../app/engine_messages.py" line="601"/>
+        <source>attention rollout</source>
+        <translation>注意力展开</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="602"/>
+        <source>head scores</source>
+        <translation>头评分</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="603"/>
+        <source>scoring heads</source>
+        <translation>头评分</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="604"/>
+        <source>head importance</source>
+        <translation>头的重要性</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="605"/>
+        <source>the head importance estimate</source>
+        <translation>头的重要性估计</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="606"/>
+        <source>the logit lens</source>
+        <translation>Logit 透镜</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="607"/>
+        <source>sequence</source>
+        <translation>序列</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="553"/>
         <source>the folder {folder} does not exist</source>
         <translation>文件夹 {folder} 不存在</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="98"/>
+        <location filename="../../app/engine_messages.py" line="577"/>
         <source>the PNG could not be encoded</source>
         <translation>无法编码 PNG</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="99"/>
+        <location filename="../../app/engine_messages.py" line="569"/>
         <source>Running the induction probe…</source>
         <translation>正在运行归纳探针…</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="101"/>
+        <location filename="../../app/engine_messages.py" line="326"/>
         <source>the formula inspector needs attention computed through transformers&apos; AttentionInterface, and this architecture computes it in its own code</source>
         <translation>公式检查器需要通过 transformers 的 AttentionInterface 计算的注意力，而这个架构用自己的代码计算注意力</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="106"/>
-        <source>knock-outs need an additive attention mask, and this architecture&apos;s attention takes none</source>
-        <translation>屏蔽需要加性注意力掩码，而这个架构的注意力不接受掩码</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="109"/>
+        <location filename="../../app/engine_messages.py" line="335"/>
         <source>head ablation needs the output projection that merges the heads, and this architecture&apos;s attention does not expose one</source>
         <translation>头消融需要合并各头的输出投影，而这个架构的注意力没有提供它</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="122"/>
+        <location filename="../../app/engine_messages.py" line="504"/>
         <source>reading the text: {done} of {total} tokens</source>
         <translation>正在读取文本：{done} / {total} 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="140"/>
-        <source>{spec} ({folder}) ships its own code ({files}) for model_type {type}, which transformers does not have: loading it runs that code. Allow remote code for this model only if you trust where it came from</source>
-        <translation>{spec}（{folder}）为 transformers 没有的 model_type {type} 自带代码（{files}）：加载它就会运行这些代码。只有在你信任其来源时，才对此模型允许远程代码</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="145"/>
-        <source>{folder} has only pickled weights ({files}), which can run arbitrary code when read: convert them to safetensors, or allow pickled weights for this model if you trust it</source>
-        <translation>{folder} 只有 pickle 格式的权重（{files}），读取时可能运行任意代码：请转换为 safetensors，或在信任此模型时对它允许 pickle 权重</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="150"/>
-        <source>the weights of {model} do not match its architecture: {what}. Loading it would fill them with random numbers: fix the weight files or config.json, or load it anyway, knowing that its numbers are then partly random</source>
-        <translation>{model} 的权重与其架构不匹配：{what}。加载它会用随机数填充这些权重：请修复权重文件或 config.json，或者明知其数值将部分随机仍然加载</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="156"/>
-        <source>{path} is cut short or damaged: it ends before the data its header declares ({size} bytes). Download or copy the .gguf file again</source>
-        <translation>{path} 不完整或已损坏：文件在其头部声明的数据之前就结束了（{size} 字节）。请重新下载或复制该 .gguf 文件</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="162"/>
+        <location filename="../../app/engine_messages.py" line="340"/>
         <source>finding {spec}</source>
         <translation>正在查找 {spec}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="163"/>
+        <location filename="../../app/engine_messages.py" line="344"/>
         <source>loading weights of {model} ({kind})</source>
         <translation>正在加载 {model} 的权重（{kind}）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="164"/>
+        <location filename="../../app/engine_messages.py" line="348"/>
         <source>loaded {model} in {seconds} s</source>
         <translation>已加载 {model}，用时 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="124"/>
-        <source>{model} needs about {weights} for its weights + {attention} for attention at {tokens} tokens, but there is only {ram} of free RAM: {advice}</source>
-        <translation>{model} 大约需要 {weights} 存放权重，另需 {attention} 存放 {tokens} 个词元的注意力，但只有 {ram} 可用内存：{advice}</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="129"/>
-        <source>{model} needs about {weights} for its weights + {attention} for attention at {tokens} tokens, but there is only {gpu} free on the GPU and {ram} of RAM: {advice}</source>
-        <translation>{model} 大约需要 {weights} 存放权重，另需 {attention} 存放 {tokens} 个词元的注意力，但只有 GPU 上 {gpu} 可用、内存 {ram}：{advice}</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="134"/>
-        <source>{model} needs about {weights} for its weights + {attention} for attention at {tokens} tokens, but there is only {gpu} free on the GPU(s) + {ram} of RAM: {advice}</source>
-        <translation>{model} 大约需要 {weights} 存放权重，另需 {attention} 存放 {tokens} 个词元的注意力，但只有 GPU 上共 {gpu} 可用，加上内存 {ram}：{advice}</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="227"/>
+        <location filename="../../app/engine_messages.py" line="305"/>
         <source>pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter text, or device map auto to spread the layers over the GPUs and RAM</source>
         <translation>请换更小的模型、更小的数据类型（float16 或 bfloat16）或更短的文本，或用 device map auto 把各层分布到各 GPU 和内存上</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="232"/>
+        <location filename="../../app/engine_messages.py" line="301"/>
         <source>pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter text</source>
         <translation>请换更小的模型、更小的数据类型（float16 或 bfloat16）或更短的文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="115"/>
-        <source>attention rollout is not shown in long-document mode: it multiplies full {n} × {n2} matrices through every layer. Use `attnlab export --store long --analyses rollout` (computed exactly while it fits in memory), or a shorter text</source>
-        <translation>长文档模式下不显示注意力展开：它要把完整的 {n} × {n2} 矩阵逐层相乘。请使用 `attnlab export --store long --analyses rollout`（内存够用时精确计算），或换更短的文本</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="121"/>
+        <location filename="../../app/engine_messages.py" line="500"/>
         <source>{what}: layer {layer} of {layers}</source>
         <translation>{what}：第 {layer} 层，共 {layers} 层</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="225"/>
+        <location filename="../../app/engine_messages.py" line="599"/>
         <source>scoring heads from recomputed rows</source>
         <translation>正在用重新计算的行为各头打分</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="226"/>
+        <location filename="../../app/engine_messages.py" line="600"/>
         <source>attention rollout from recomputed rows</source>
         <translation>正在用重新计算的行计算注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="165"/>
+        <location filename="../../app/engine_messages.py" line="352"/>
         <source>using the converted copy of {file}</source>
         <translation>使用 {file} 的转换副本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="166"/>
+        <location filename="../../app/engine_messages.py" line="356"/>
         <source>converted {file}</source>
         <translation>已转换 {file}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="167"/>
+        <location filename="../../app/engine_messages.py" line="360"/>
         <source>reading the tokenizer from {file} (about 15 s)</source>
         <translation>正在从 {file} 读取分词器（约 15 秒）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="168"/>
+        <location filename="../../app/engine_messages.py" line="364"/>
         <source>dequantising the weights of {file} (about 30 s)</source>
         <translation>正在反量化 {file} 的权重（约 30 秒）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="169"/>
+        <location filename="../../app/engine_messages.py" line="368"/>
         <source>writing model.safetensors (float32)</source>
         <translation>正在写入 model.safetensors（float32）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="170"/>
+        <location filename="../../app/engine_messages.py" line="372"/>
         <source>checking the converted model against the GGUF</source>
         <translation>正在对照 GGUF 检查转换后的模型</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="172"/>
-        <source>the flow graph splits a pre-norm residual stream (x + attention + MLP); this model normalises the stream after each sublayer (post-norm), so its states are not such sums</source>
-        <translation>流图拆分的是前置归一化的残差流（x + 注意力 + 前馈层）；这个模型在每个子层之后对残差流做归一化（后置归一化），其状态不是这样的和</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="177"/>
-        <source>the flow graph follows one stack&apos;s residual stream; an encoder-decoder&apos;s decoder also reads the source through cross-attention, which it does not draw yet: use a decoder-only or encoder model</source>
-        <translation>流图沿着一个堆栈的残差流；编码器-解码器的解码器还通过交叉注意力读取源文本，目前还画不出来：请使用只有解码器或只有编码器的模型</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="182"/>
-        <source>the flow graph explains the filler of a [MASK] slot: mask a token first</source>
-        <translation>流图解释的是 [MASK] 位置的填充词：请先遮盖一个词元</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="183"/>
-        <source>direct logit attribution explains the filler of a [MASK] slot: mask a token first</source>
-        <translation>直接归因解释的是 [MASK] 位置的填充词：请先遮盖一个词元</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="186"/>
-        <source>the flow graph is unavailable for {model}: its attention is its own code, which does not hand over the values</source>
-        <translation>{model} 无法使用流图：它的注意力是自己的代码，不交出值向量</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="190"/>
-        <source>the flow graph takes at most {limit} tokens (the input has {count}): shorten the text</source>
-        <translation>流图最多处理 {limit} 个词元（输入有 {count} 个）：请缩短文本</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="193"/>
-        <source>contributions are unavailable for {model}: its attention is its own code and computes the values inside it (no separate value projection), so v cannot be read</source>
-        <translation>{model} 无法显示贡献：它的注意力是自己的代码，在内部计算值向量（没有单独的值投影），因此读不到 v</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="198"/>
-        <source>{what} is unavailable for {model}: it needs the output projection that merges the heads (W_O), and the attention of layer(s) {layers} exposes none the engine knows</source>
-        <translation>{model} 无法使用{what}：它需要合并各头的输出投影（W_O），而第 {layers} 层的注意力没有引擎认识的输出投影</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="203"/>
-        <source>contributions of a long document&apos;s decoder are not available yet: shorten the text below the long-mode threshold (or use --store exact) to see them</source>
-        <translation>长文档的解码器暂时不能显示贡献：请把文本缩短到长文档模式的阈值以下再查看</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="212"/>
+        <location filename="../../app/engine_messages.py" line="586"/>
         <source>text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="213"/>
+        <location filename="../../app/engine_messages.py" line="587"/>
         <source>source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="214"/>
+        <location filename="../../app/engine_messages.py" line="588"/>
         <source>prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="215"/>
+        <location filename="../../app/engine_messages.py" line="589"/>
         <source>decoder prefix</source>
         <translation>解码器前缀</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="216"/>
+        <location filename="../../app/engine_messages.py" line="590"/>
         <source>mask</source>
         <translation>遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="217"/>
+        <location filename="../../app/engine_messages.py" line="591"/>
         <source>knock-out</source>
         <translation>屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="218"/>
+        <location filename="../../app/engine_messages.py" line="592"/>
         <source>decoder knock-out</source>
         <translation>解码器屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="219"/>
+        <location filename="../../app/engine_messages.py" line="593"/>
         <source>eos</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="220"/>
+        <location filename="../../app/engine_messages.py" line="594"/>
         <source>max_length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="221"/>
+        <location filename="../../app/engine_messages.py" line="595"/>
         <source>encoder</source>
         <translation>编码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="222"/>
+        <location filename="../../app/engine_messages.py" line="596"/>
         <source>decoder</source>
         <translation>解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="223"/>
+        <location filename="../../app/engine_messages.py" line="597"/>
         <source>encoder-decoder</source>
         <translation>编码器-解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="224"/>
+        <location filename="../../app/engine_messages.py" line="598"/>
         <source>cross</source>
         <translation>交叉注意力</translation>
     </message>
@@ -954,123 +1294,123 @@
 <context>
     <name>FigureActions</name>
     <message>
-        <location filename="../../app/figure_actions.py" line="42"/>
+        <location filename="../../app/figure_actions.py" line="44"/>
         <source>Large heatmap</source>
         <translation>大热力图</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="43"/>
+        <location filename="../../app/figure_actions.py" line="45"/>
         <source>Head grid</source>
         <translation>头网格</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="46"/>
+        <location filename="../../app/figure_actions.py" line="48"/>
         <source>PNG image</source>
         <translation>PNG 图像</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="47"/>
+        <location filename="../../app/figure_actions.py" line="49"/>
         <source>SVG (vector, text stays text)</source>
         <translation>SVG（矢量，文字保持为文字）</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="48"/>
+        <location filename="../../app/figure_actions.py" line="50"/>
         <source>PDF (vector)</source>
         <translation>PDF（矢量）</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="49"/>
+        <location filename="../../app/figure_actions.py" line="51"/>
         <source>matrix as CSV</source>
         <translation>矩阵（CSV）</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="50"/>
+        <location filename="../../app/figure_actions.py" line="52"/>
         <source>matrix as NumPy .npy</source>
         <translation>矩阵（NumPy .npy）</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="53"/>
+        <location filename="../../app/figure_actions.py" line="55"/>
         <source>2× the screen&apos;s pixels</source>
         <translation>屏幕像素的 2 倍</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="111"/>
+        <location filename="../../app/figure_actions.py" line="114"/>
         <source>&amp;Export Figure…</source>
         <translation>导出图像(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="113"/>
+        <location filename="../../app/figure_actions.py" line="117"/>
         <source>Save a view as PNG, SVG or PDF, or its matrix as CSV or .npy</source>
         <translation>把视图保存为 PNG、SVG 或 PDF，或把它的矩阵保存为 CSV 或 .npy</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="123"/>
+        <location filename="../../app/figure_actions.py" line="128"/>
         <source>Export Figure…</source>
         <translation>导出图像…</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="123"/>
+        <location filename="../../app/figure_actions.py" line="128"/>
         <source>Save this view as PNG, SVG or PDF</source>
         <translation>把这个视图保存为 PNG、SVG 或 PDF</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="127"/>
+        <location filename="../../app/figure_actions.py" line="132"/>
         <source>Copy Image</source>
         <translation>复制图像</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="127"/>
+        <location filename="../../app/figure_actions.py" line="132"/>
         <source>Copy this view to the clipboard as an image</source>
         <translation>把这个视图作为图像复制到剪贴板</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="132"/>
+        <location filename="../../app/figure_actions.py" line="137"/>
         <source>Save Matrix…</source>
         <translation>保存矩阵…</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="134"/>
+        <location filename="../../app/figure_actions.py" line="139"/>
         <source>Save the weights this view shows as CSV or .npy</source>
         <translation>把这个视图显示的权重保存为 CSV 或 .npy</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="140"/>
+        <location filename="../../app/figure_actions.py" line="145"/>
         <source>PNG Resolution</source>
         <translation>PNG 分辨率</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="168"/>
-        <location filename="../../app/figure_actions.py" line="203"/>
+        <location filename="../../app/figure_actions.py" line="173"/>
+        <location filename="../../app/figure_actions.py" line="208"/>
         <source>Nothing to export yet: load a model and type some text first.</source>
         <translation>还没有可导出的内容：请先加载模型并输入一些文字。</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="177"/>
+        <location filename="../../app/figure_actions.py" line="182"/>
         <source>Could not export: {0}</source>
         <translation>无法导出：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="179"/>
+        <location filename="../../app/figure_actions.py" line="184"/>
         <source>Saved {0}</source>
         <translation>已保存 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="187"/>
+        <location filename="../../app/figure_actions.py" line="192"/>
         <source>Nothing to copy yet: load a model and type some text first.</source>
         <translation>还没有可复制的内容：请先加载模型并输入一些文字。</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="193"/>
+        <location filename="../../app/figure_actions.py" line="198"/>
         <source>Copied the {0} as an image</source>
         <translation>已把{0}复制为图像</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="207"/>
+        <location filename="../../app/figure_actions.py" line="212"/>
         <source>Export Figure</source>
         <translation>导出图像</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="223"/>
+        <location filename="../../app/figure_actions.py" line="228"/>
         <source>A long document keeps only an overview of its attention here, not the full matrix a figure carries: export the layers and heads you need with `attnlab export --layers L --heads H` instead.</source>
         <translation>长文档在这里只保留注意力的概览，没有图表所需的完整矩阵：请改用 `attnlab export --layers L --heads H` 导出所需的层和头。</translation>
     </message>
@@ -1564,7 +1904,7 @@
     </message>
     <message>
         <location filename="../../app/main_window.py" line="119"/>
-        <location filename="../../app/main_window.py" line="544"/>
+        <location filename="../../app/main_window.py" line="545"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
@@ -1594,128 +1934,128 @@
         <translation>没有模型</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="286"/>
         <location filename="../../app/main_window.py" line="287"/>
+        <location filename="../../app/main_window.py" line="288"/>
         <source>Loading {0}…</source>
         <translation>正在加载 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="309"/>
+        <location filename="../../app/main_window.py" line="310"/>
         <source>a source text</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="309"/>
+        <location filename="../../app/main_window.py" line="310"/>
         <source>some text</source>
         <translation>一些文字</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="310"/>
+        <location filename="../../app/main_window.py" line="311"/>
         <source>Type {0} to see its attention.</source>
         <translation>输入{0}，查看它的注意力。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="322"/>
+        <location filename="../../app/main_window.py" line="323"/>
         <source>Re-running the text and its {0} generated tokens with the new masks</source>
         <translation>正在用新的遮盖重新运行文本及其 {0} 个已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="409"/>
+        <location filename="../../app/main_window.py" line="410"/>
         <source>Regenerating from token #{0}</source>
         <translation>正在从词元 #{0} 起重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="424"/>
+        <location filename="../../app/main_window.py" line="425"/>
         <source>Head ablation</source>
         <translation>头消融</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="453"/>
+        <location filename="../../app/main_window.py" line="454"/>
         <source>Pick a model in the list, or open a model folder.</source>
         <translation>请在列表中选择一个模型，或打开一个模型文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="463"/>
+        <location filename="../../app/main_window.py" line="464"/>
         <source>attnlab — {0}</source>
         <translation>attnlab — {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="468"/>
+        <location filename="../../app/main_window.py" line="469"/>
         <source>Loaded {0}</source>
         <translation>已加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="487"/>
+        <location filename="../../app/main_window.py" line="488"/>
         <source> Still using {0}.</source>
         <translation> 仍在使用 {0}。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="489"/>
+        <location filename="../../app/main_window.py" line="490"/>
         <source>Could not load {0}: {1}{2}</source>
         <translation>无法加载 {0}：{1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="491"/>
+        <location filename="../../app/main_window.py" line="492"/>
         <source>Could not load {0}</source>
         <translation>无法加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="503"/>
+        <location filename="../../app/main_window.py" line="504"/>
         <source>analysis {0:.0f} ms</source>
         <translation>分析 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="509"/>
+        <location filename="../../app/main_window.py" line="510"/>
         <source>last step {0:.0f} ms</source>
         <translation>上一步 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="520"/>
+        <location filename="../../app/main_window.py" line="521"/>
         <source>end of text</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="521"/>
+        <location filename="../../app/main_window.py" line="522"/>
         <source>maximum length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="522"/>
+        <location filename="../../app/main_window.py" line="523"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="523"/>
+        <location filename="../../app/main_window.py" line="524"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="524"/>
+        <location filename="../../app/main_window.py" line="525"/>
         <source>Generated {0} tokens ({1})</source>
         <translation>已生成 {0} 个词元（{1}）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="544"/>
+        <location filename="../../app/main_window.py" line="545"/>
         <source>Decoder prefix (optional)</source>
         <translation>解码器前缀（可选）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="553"/>
+        <location filename="../../app/main_window.py" line="554"/>
         <source>Knock-out is not available: {0}</source>
         <translation>无法屏蔽：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="695"/>
+        <location filename="../../app/main_window.py" line="697"/>
         <source>{0} is not available for this model: {1}</source>
         <translation>这个模型不支持{0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="699"/>
+        <location filename="../../app/main_window.py" line="701"/>
         <source>The formula inspector</source>
         <translation>公式检查器</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="702"/>
+        <location filename="../../app/main_window.py" line="704"/>
         <source>No formula for this model: {0}.</source>
         <translation>这个模型没有公式：{0}。</translation>
     </message>
@@ -1857,22 +2197,22 @@
 <context>
     <name>PredictionDock</name>
     <message>
-        <location filename="../../app/prediction_dock.py" line="33"/>
+        <location filename="../../app/prediction_dock.py" line="34"/>
         <source>Explain the prediction</source>
         <translation>解释预测</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="38"/>
+        <location filename="../../app/prediction_dock.py" line="39"/>
         <source>Compare to a reference</source>
         <translation>与参照比较</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="53"/>
+        <location filename="../../app/prediction_dock.py" line="54"/>
         <source>&amp;Difference to the reference</source>
         <translation>与参照的差异(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="59"/>
+        <location filename="../../app/prediction_dock.py" line="60"/>
         <source>While a run is pinned: the heatmap and the head grid show the attention now minus the reference&apos;s (blue: less now, red: more now, white: unchanged)</source>
         <translation>固定了一次运行时：热力图和头网格显示现在的注意力减去参照的注意力（蓝：现在更少，红：现在更多，白：不变）</translation>
     </message>
@@ -2210,82 +2550,82 @@
 <context>
     <name>Sessions</name>
     <message>
-        <location filename="../../app/session_actions.py" line="45"/>
+        <location filename="../../app/session_actions.py" line="48"/>
         <source>attnlab sessions (*{0});;All files (*)</source>
         <translation>attnlab 会话 (*{0});;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="98"/>
+        <location filename="../../app/session_actions.py" line="95"/>
         <source>&amp;New Session</source>
         <translation>新建会话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="100"/>
+        <location filename="../../app/session_actions.py" line="97"/>
         <source>Start over: empty text, no masks, no tokens</source>
         <translation>重新开始：空文本，无遮盖，无词元</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="105"/>
+        <location filename="../../app/session_actions.py" line="102"/>
         <source>&amp;Open Session…</source>
         <translation>打开会话(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="107"/>
+        <location filename="../../app/session_actions.py" line="104"/>
         <source>Open a saved .attnlab session</source>
         <translation>打开一个已保存的 .attnlab 会话</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="111"/>
+        <location filename="../../app/session_actions.py" line="108"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="118"/>
+        <location filename="../../app/session_actions.py" line="115"/>
         <source>&amp;Save Session</source>
         <translation>保存会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="120"/>
+        <location filename="../../app/session_actions.py" line="117"/>
         <source>Save the model, text, masks, sampling and generated tokens</source>
         <translation>保存模型、文本、遮盖、采样设置和已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="125"/>
+        <location filename="../../app/session_actions.py" line="122"/>
         <source>Save Session &amp;As…</source>
         <translation>会话另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="127"/>
+        <location filename="../../app/session_actions.py" line="124"/>
         <source>Save the session to a new file</source>
         <translation>把会话保存到一个新文件</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="141"/>
+        <location filename="../../app/session_actions.py" line="138"/>
         <source>No recent sessions</source>
         <translation>没有最近的会话</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="191"/>
+        <location filename="../../app/session_actions.py" line="188"/>
         <source>Open a session</source>
         <translation>打开会话</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="242"/>
+        <location filename="../../app/session_actions.py" line="239"/>
         <source>This session was saved with a {0} model; {1} is a {2}.</source>
         <translation>这个会话保存时用的是{0}模型；{1} 是{2}。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="249"/>
+        <location filename="../../app/session_actions.py" line="246"/>
         <source>The weights of {0} changed since this session was saved: its text, masks and tokens are kept, but the attention and candidates are the new weights&apos;, not the saved run&apos;s.</source>
         <translation>自这个会话保存以来，{0} 的权重已经改变：它的文本、遮盖和词元保留不变，但注意力和候选来自新的权重，而不是保存时的运行。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="271"/>
+        <location filename="../../app/session_actions.py" line="268"/>
         <source>Nothing to save yet: load a model first.</source>
         <translation>还没有可保存的内容：请先加载一个模型。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="278"/>
+        <location filename="../../app/session_actions.py" line="276"/>
         <source>Could not save the session: {0}</source>
         <translation>无法保存会话：{0}</translation>
     </message>
@@ -2547,17 +2887,17 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>analysis_menu</name>
     <message>
-        <location filename="../../app/analysis_menu.py" line="21"/>
+        <location filename="../../app/analysis_menu.py" line="30"/>
         <source>Attention &amp;Rollout</source>
         <translation>注意力展开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/analysis_menu.py" line="25"/>
+        <location filename="../../app/analysis_menu.py" line="21"/>
         <source>Show in the large heatmap how much each token draws on each earlier one through all layers up to the picked one (attention rollout: the mean of heads plus the residual stream, multiplied layer by layer)</source>
         <translation>在大热力图中显示：经过直到所选层的所有层，每个词元从它之前的每个词元获取了多少信息（注意力展开：各头平均加上残差流，逐层相乘）</translation>
     </message>
     <message>
-        <location filename="../../app/analysis_menu.py" line="34"/>
+        <location filename="../../app/analysis_menu.py" line="42"/>
         <source>Run the &amp;Induction Probe</source>
         <translation>运行归纳探针(&amp;I)</translation>
     </message>
@@ -2656,32 +2996,32 @@ click: its candidates · right-click: knock out, regenerate from here</source>
         <translation>热力图：解释高亮的格子（公式检查器）</translation>
     </message>
     <message>
-        <location filename="../../app/keyboard_help.py" line="22"/>
+        <location filename="../../app/keyboard_help.py" line="23"/>
         <source>Step: one token</source>
         <translation>单步：一个词元</translation>
     </message>
     <message>
-        <location filename="../../app/keyboard_help.py" line="23"/>
+        <location filename="../../app/keyboard_help.py" line="24"/>
         <source>Run: generate N tokens</source>
         <translation>运行：生成 N 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/keyboard_help.py" line="24"/>
+        <location filename="../../app/keyboard_help.py" line="25"/>
         <source>Stop a run</source>
         <translation>停止运行</translation>
     </message>
     <message>
-        <location filename="../../app/keyboard_help.py" line="25"/>
+        <location filename="../../app/keyboard_help.py" line="26"/>
         <source>Undo the last token</source>
         <translation>撤销最后一个词元</translation>
     </message>
     <message>
-        <location filename="../../app/keyboard_help.py" line="42"/>
+        <location filename="../../app/keyboard_help.py" line="40"/>
         <source>Tab / Shift+Tab</source>
         <translation>Tab / Shift+Tab</translation>
     </message>
     <message>
-        <location filename="../../app/keyboard_help.py" line="43"/>
+        <location filename="../../app/keyboard_help.py" line="41"/>
         <source>next / previous control (also out of a text box)</source>
         <translation>下一个 / 上一个控件（也可以离开文本框）</translation>
     </message>
@@ -2696,7 +3036,7 @@ click: its candidates · right-click: knock out, regenerate from here</source>
         <translation>列出所有键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../../app/keyboard_help.py" line="71"/>
+        <location filename="../../app/keyboard_help.py" line="70"/>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
@@ -2704,87 +3044,87 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>menus</name>
     <message>
-        <location filename="../../app/menus.py" line="30"/>
+        <location filename="../../app/menus.py" line="32"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="31"/>
+        <location filename="../../app/menus.py" line="33"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="32"/>
+        <location filename="../../app/menus.py" line="34"/>
         <source>&amp;Learn</source>
         <translation>学习(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="33"/>
+        <location filename="../../app/menus.py" line="35"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="42"/>
+        <location filename="../../app/menus.py" line="45"/>
         <source>Open &amp;Text File…</source>
         <translation>打开文本文件(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="44"/>
+        <location filename="../../app/menus.py" line="48"/>
         <source>Load a .txt file as the text</source>
         <translation>把一个 .txt 文件载入为文本</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="52"/>
+        <location filename="../../app/menus.py" line="53"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="54"/>
+        <location filename="../../app/menus.py" line="56"/>
         <source>Close attnlab</source>
         <translation>关闭 attnlab</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="61"/>
+        <location filename="../../app/menus.py" line="62"/>
         <source>&amp;About attnlab</source>
         <translation>关于 attnlab(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="63"/>
+        <location filename="../../app/menus.py" line="65"/>
         <source>What attnlab is, and its version</source>
         <translation>attnlab 是什么，以及它的版本</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="86"/>
+        <location filename="../../app/menus.py" line="88"/>
         <source>{0} is {1:.1f} MB; attnlab opens text files up to {2:.0f} MB — open a part of it instead</source>
         <translation>{0} 有 {1:.1f} MB；attnlab 最多打开 {2:.0f} MB 的文本文件——请改为打开其中一部分</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="95"/>
+        <location filename="../../app/menus.py" line="97"/>
         <source>{0} is not UTF-8 text (byte {1} cannot be decoded): save it as UTF-8 and open it again</source>
         <translation>{0} 不是 UTF-8 文本（第 {1} 个字节无法解码）：请保存为 UTF-8 后再打开</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="103"/>
+        <location filename="../../app/menus.py" line="105"/>
         <source>Open a text file</source>
         <translation>打开文本文件</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="103"/>
+        <location filename="../../app/menus.py" line="105"/>
         <source>Text files (*.txt);;All files (*)</source>
         <translation>文本文件 (*.txt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="115"/>
+        <location filename="../../app/menus.py" line="117"/>
         <source>(not installed)</source>
         <translation>（未安装）</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="118"/>
+        <location filename="../../app/menus.py" line="120"/>
         <source>About attnlab</source>
         <translation>关于 attnlab</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="119"/>
+        <location filename="../../app/menus.py" line="121"/>
         <source>&lt;b&gt;attnlab&lt;/b&gt; {0}&lt;p&gt;A desktop playground for looking inside transformer language models: step through generation, mask tokens, ablate heads and watch every attention head update.&lt;/p&gt;&lt;p&gt;Licensed under the Apache License 2.0.&lt;/p&gt;</source>
         <translation>&lt;b&gt;attnlab&lt;/b&gt; {0}&lt;p&gt;一个观察 Transformer 语言模型内部的桌面实验场：逐步生成、遮盖词元、消融注意力头，并观察每个注意力头的实时变化。&lt;/p&gt;&lt;p&gt;依据 Apache License 2.0 授权。&lt;/p&gt;</translation>
     </message>
@@ -2792,12 +3132,12 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>prediction_dock</name>
     <message>
-        <location filename="../../app/prediction_dock.py" line="176"/>
+        <location filename="../../app/prediction_dock.py" line="177"/>
         <source>&amp;Explain the prediction</source>
         <translation>解释预测(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="178"/>
+        <location filename="../../app/prediction_dock.py" line="180"/>
         <source>Show the logit lens and which heads the prediction depends on</source>
         <translation>显示 logit 透镜，以及预测依赖哪些头</translation>
     </message>
@@ -2818,22 +3158,22 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>token_find</name>
     <message>
-        <location filename="../../app/token_find.py" line="76"/>
+        <location filename="../../app/token_find.py" line="87"/>
         <source>&amp;Find Token…</source>
         <translation>查找词元(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../app/token_find.py" line="79"/>
+        <location filename="../../app/token_find.py" line="84"/>
         <source>Find a token by its text: the heatmap jumps to its row and the token strip scrolls to it</source>
         <translation>按文字查找词元：热力图跳到它所在的行，词元条滚动到它</translation>
     </message>
     <message>
-        <location filename="../../app/token_find.py" line="87"/>
+        <location filename="../../app/token_find.py" line="79"/>
         <source>Find Token</source>
         <translation>查找词元</translation>
     </message>
     <message>
-        <location filename="../../app/token_find.py" line="87"/>
+        <location filename="../../app/token_find.py" line="79"/>
         <source>Token text:</source>
         <translation>词元文字：</translation>
     </message>

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from attnlab.app.engine_messages import translate_engine_message
 from attnlab.app.i18n import install_language, translation_file
 from attnlab.app.plots.plot_title import TitledView
+from attnlab.engine.api.messages import message as engine_message
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED_TS = ROOT / "resources" / "i18n" / "attnlab_zh_CN.ts"
@@ -287,14 +288,11 @@ def test_engine_messages_are_translated_in_the_window_only(chinese):
     with pytest.raises(ValueError) as caught:
         SamplingConfig(greedy=False, temperature=0.0)  # the engine's own words
     message = str(caught.value)
-    translated = translate_engine_message(message)
+    translated = translate_engine_message(caught.value.message)  # by its code, not by its English
     assert translated != message and not english(translated.replace("greedy", ""), {"temperature"})
     assert "0.0" in translated  # the value is kept
-    assert (
-        translate_engine_message("the source is empty: type the text to transform first")
-        == "源文本是空的：请先输入要转换的文本"
-    )
-    assert translate_engine_message("the text is empty: type some text first") == "文本是空的：请先输入一些文字"
+    assert translate_engine_message(engine_message("source_empty")) == "源文本是空的：请先输入要转换的文本"
+    assert translate_engine_message(engine_message("text_empty", what="text")) == "文本是空的：请先输入一些文字"
     assert translate_engine_message("something new") == "something new"  # unknown: shown as the engine wrote it
 
 
@@ -316,7 +314,7 @@ def test_the_memory_refusal_before_loading_is_translated(chinese, tmp_path, on_g
             options = SimpleNamespace(device_map="auto" if spread else None, tokens=1024, allow_pickle=False)
             _check_fits("SmolLM2", tmp_path, {}, "float32", SimpleNamespace(type="cuda" if on_gpu else "cpu"), options)
     message = str(caught.value)
-    translated = translate_engine_message(message)
+    translated = translate_engine_message(caught.value.message)
     assert translated != message and not english(
         translated, {"SmolLM2", "float16", "bfloat16", "device", "map", "auto", "GPU", "GiB", "MiB"}
     )

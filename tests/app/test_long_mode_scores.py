@@ -29,7 +29,7 @@ def _worker(mode: str):
     errors: dict[int, str] = {}
     progress: list[float] = []
     worker.returned.connect(lambda rid, result: replies.__setitem__(rid, result))
-    worker.errored.connect(lambda rid, message: errors.__setitem__(rid, message))
+    worker.errored.connect(lambda rid, message: errors.__setitem__(rid, str(message)))  # the English text
     worker.progressed.connect(lambda rid, message, fraction: progress.append(fraction))
     for rid, request in enumerate((Load("tiny"), Analyse(TEXT)), start=1):
         latest.sent = rid

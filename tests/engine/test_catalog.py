@@ -394,7 +394,9 @@ def smollm_folder(tmp_path_factory):
         patch.setenv("ATTNLAB_CACHE", str(cache))
         stages = []
         started = time.perf_counter()
-        folder = convert_gguf(available_models._pip_file(catalog.PIP_MODELS[0]), lambda m, f: stages.append((m, f)))
+        folder = convert_gguf(
+            available_models._pip_file(catalog.PIP_MODELS[0]), lambda m, f: stages.append((str(m), f))
+        )
         seconds = time.perf_counter() - started
     print(f"\nconverted SmolLM2 GGUF in {seconds:.1f} s")
     return cache, folder, stages
@@ -426,7 +428,7 @@ def test_smollm_conversion_loads_and_knows_paris(smollm_folder, monkeypatch):
 
     monkeypatch.setenv("ATTNLAB_CACHE", str(cache))
     second: list[str] = []
-    assert resolve_model("SmolLM2-135M-Instruct", lambda m, f: second.append(m)).path == str(folder)
+    assert resolve_model("SmolLM2-135M-Instruct", lambda m, f: second.append(str(m))).path == str(folder)
     assert second and all(m.startswith("using the converted copy") for m in second)  # a lookup, no conversion
     assert "converted" in by_name(list_models())["SmolLM2-135M-Instruct"].description
 

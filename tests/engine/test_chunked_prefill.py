@@ -88,7 +88,7 @@ def test_prefill_reports_the_tokens_read_after_each_block():
     (counted here by the tokenizer itself), from none at once to all of them."""
     _eager, session = _session("gpt2", block=4)
     reports: list[tuple[str, float]] = []
-    session.prefill(PROMPT, progress=lambda message, fraction: reports.append((message, fraction)))
+    session.prefill(PROMPT, progress=lambda message, fraction: reports.append((str(message), fraction)))
     total = len(session.loaded.tokenizer(PROMPT)["input_ids"])
     done = [0] + [min(end, total) for end in range(4, total + 4, 4)]
     assert reports == [(f"reading the text: {d:,} of {total:,} tokens", d / total) for d in done]
@@ -96,5 +96,5 @@ def test_prefill_reports_the_tokens_read_after_each_block():
     # a text that fits in one block is read at once: no progress to report
     _eager, whole = _session("gpt2", block=total)
     quiet: list[tuple[str, float]] = []
-    whole.prefill(PROMPT, progress=lambda message, fraction: quiet.append((message, fraction)))
+    whole.prefill(PROMPT, progress=lambda message, fraction: quiet.append((str(message), fraction)))
     assert quiet == [] and len(whole.token_ids) == total

@@ -1,0 +1,343 @@
+"""What the engine says to the user, as data: a code and its parameters.
+
+An `EngineMessage` is a frozen record (code, params) that crosses the seam as plain data; its
+English text is the template in `MESSAGES` with the parameters put in (`str(message)`, what the
+CLI prints). The window translates by code instead (app/engine_messages.py holds the same
+templates for Qt's translator), so no text is parsed back. A parameter is a plain value or
+another message (a reason inside a sentence). `LEGACY` wraps an old-form text that has no code
+yet: it is shown as written. No torch, no Qt.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Union
+
+Param = Union[str, int, float, "EngineMessage"]
+
+LEGACY = "legacy"  # an English text without a code: {text} is shown as it is
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class EngineMessage:
+    code: str  # a key of MESSAGES
+    params: tuple[tuple[str, Param], ...] = ()  # (name, value) in the order given
+
+    def values(self) -> dict[str, Param]:
+        return dict(self.params)
+
+    def __str__(self) -> str:
+        return render(MESSAGES.get(self.code, "{text}"), self.values())
+
+
+def message(code: str, /, **params: Param) -> EngineMessage:
+    """The message `code` with `params`; a code that is not registered is an old-form English text.
+    Raises TypeError when the parameters are not exactly the template's (a bug, caught by the tests)."""
+    if code not in MESSAGES:
+        if params:
+            raise TypeError(f"engine message code {code!r} is not registered in engine/api/messages.py")
+        return EngineMessage(LEGACY, (("text", code),))
+    needed = placeholders(MESSAGES[code])
+    if needed != set(params):
+        raise TypeError(f"engine message {code!r} takes {sorted(needed)}, got {sorted(params)}")
+    return EngineMessage(code, tuple(params.items()))
+
+
+def placeholders(template: str) -> set[str]:
+    return set(_PLACEHOLDER.findall(template))
+
+
+def render(template: str, values: dict[str, Param], show: Callable[[Param], str] = str) -> str:
+    """`template` with each `{name}` replaced by `show(value)` (a missing one stays as it is)."""
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return show(values[name]) if name in values else match.group(0)
+
+    return _PLACEHOLDER.sub(fill, template)
+
+
+def as_message(value: object) -> EngineMessage:
+    """An error or a text as a message: a coded error's own, else the English text as LEGACY."""
+    coded = getattr(value, "message", None)
+    if isinstance(coded, EngineMessage):
+        return coded
+    if isinstance(value, EngineMessage):
+        return value
+    return EngineMessage(LEGACY, (("text", str(value) or type(value).__name__),))
+
+
+# code -> English template. Keep codes stable: the window's translations are keyed by them.
+MESSAGES: dict[str, str] = {
+    LEGACY: "{text}",
+    # input (engine/session, engine/api/tokens.py)
+    "text_too_long": "the {what} is {count} characters; attnlab takes at most {limit}",
+    "text_empty": "the {what} is empty: type some text first",
+    "too_many_tokens": (
+        "the {what} is {count} tokens but {model} accepts at most {limit}: it is refused, not truncated; shorten it"
+    ),
+    "positions_out_of_range": "{what} position(s) {bad} out of range: the input has {length} tokens ({range})",
+    "ablated_head_out_of_range": (
+        "cannot ablate {stack} layer {layer} head {head}: "
+        "this model's {stack} stack has {layers} layers × {heads} heads"
+    ),
+    "cannot_knock_out": "{model} cannot knock tokens out: {reason}",
+    "cannot_ablate": "{model} cannot ablate heads: {reason}",
+    "cannot_explain_cell": "{model} cannot explain a cell: {reason}",
+    "nothing_to_explain_text": "nothing to explain: analyse a text first",
+    "nothing_to_explain_prompt": "nothing to explain: give a prompt first",
+    "no_mlm_head_to_explain": "{model} has no masked-LM head: it predicts nothing to explain",
+    "encoder_has_no_decoder_tokens": "{model} is an encoder: it has no decoder tokens to knock out",
+    "no_mlm_head_to_fill": "{model} has no masked-LM head, so it cannot fill [MASK]: use knock-out masking instead",
+    "no_lm_head": "{model} has no language-model head, so it cannot generate",
+    "nothing_to_continue": "nothing to continue: give a prompt first",
+    "generation_ended": "generation has ended ({reason}): undo or change the text to go on",
+    "token_not_in_vocabulary": "token id {id} is not in the vocabulary ({range})",
+    "nothing_to_undo": "nothing to undo: no token has been generated since the prompt",
+    "region_not_contiguous": "a region must be contiguous positions within {range}, got {queries} × {keys}",
+    "not_a_masked_lm": (
+        "{model} is not a masked language model, so it cannot fill [MASK]: knock the token out of attention instead"
+    ),
+    "source_empty": "the source is empty: type the text to transform first",
+    "prompt_empty": "the prompt is empty: type some text first",
+    "decoder_has_no_encoder": (
+        "{model} is a decoder with no encoder: its knock-outs are plain knock-outs of the decoder's tokens"
+    ),
+    "replayed_token_not_in_vocabulary": "a replayed token id is not in the vocabulary ({range})",
+    "invalid_character": (
+        "the {what} has an invalid character at position {position} ({code}, "
+        "not valid Unicode: bytes that are not UTF-8?): retype it, or save the text as UTF-8"
+    ),
+    # memory (engine/api/memory_budget.py and its callers)
+    "memory_exceeded": (
+        "{what} needs {needed} GiB but only {free} GiB is free: use a shorter text, "
+        "fewer tokens to generate, or a smaller model"
+    ),
+    "memory_attention_tokens": "attention for {tokens} tokens",
+    "memory_long_attention": "long-document attention for {tokens} tokens",
+    "memory_rollout": "attention rollout of {tokens} tokens through {layers} layers",
+    "memory_lens": "{what} over {tokens} tokens (the whole input in one forward)",
+    "memory_and_no_long_mode": "{exact}; {why}",
+    "export_too_large": (
+        "the export would take {needed} but there is only {free} of {where}: "
+        "choose fewer layers and heads with --layers and --heads, or a shorter text"
+    ),
+    "free_memory": "free memory",
+    "free_disk": "free disk space in {folder}",
+    # sampling settings (engine/api/config.py)
+    "temperature_not_positive": "temperature must be > 0 when sampling, got {value}: use greedy for argmax",
+    "top_p_out_of_range": "top-p must be in (0, 1], got {value}",
+    "top_k_negative": "top-k must be ≥ 0 (0 keeps every token), got {value}",
+    "max_new_tokens_too_small": "the number of tokens to generate must be ≥ 1, got {value}",
+    "candidates_too_few": "the number of candidates must be ≥ 1, got {value}",
+    # finding a model (engine/models/resolving.py, recent_models.py)
+    "no_model_given": "No model given: pick one from the catalog or open a model folder.",
+    "model_path_missing": "{path} does not exist: pick an existing model folder or .gguf file.",
+    "unknown_model": (
+        "Unknown model {spec}: use a model folder, a .gguf file, a hub id "
+        "(org/name), or one of the available models: {names}."
+    ),
+    "model_path_is_file": "{path} is a file: pick a model folder (with a config.json) or a .gguf file.",
+    "not_a_model_folder": (
+        "{path} is not a model folder: it has no config.json. Pick the folder that "
+        "holds config.json and the weights (or a .gguf file)."
+    ),
+    "recent_path_missing": "{path} does not exist: only existing models go in the recent list.",
+    # loading a model (engine/models/loading.py)
+    "unknown_device": "unknown device {device}: use auto, cpu, cuda, cuda:N or mps",
+    "no_cuda": "device 'cuda' asked for but no CUDA GPU is available: use auto or cpu",
+    "cuda_device_missing": "device {device} does not exist: {count} CUDA GPU(s) found",
+    "no_mps": "device 'mps' asked for but Metal is not available: use auto or cpu",
+    "unsupported_device": "unsupported device {device}: use auto, cpu, cuda, cuda:N or mps",
+    "threads_too_few": "threads must be ≥ 1, got {value}",
+    "unknown_dtype": "unknown dtype {dtype}: use auto, {names}",
+    "folder_without_config": "{path} is not a model folder: it has no config.json",
+    "config_corrupt": "{path} is corrupt ({error}): re-download or re-save the model",
+    "config_without_model_type": "{path} is not a transformers config: it has no model_type",
+    "unknown_model_type": (
+        "{path} has model_type {model_type}, which transformers {version} does not know: "
+        "open a model of a supported architecture"
+    ),
+    "config_value_too_small": (
+        "the config.json of {model} says {name} = {value}, but it must be at least 1: fix the file or re-save the model"
+    ),
+    "pickled_weights_refused": (
+        "{path} has only pickled weights ({files}), which can run arbitrary code when read: convert them "
+        "to safetensors, or allow pickled weights for this model if you trust it"
+    ),
+    "no_weights": "{path} has a config but no weights (*.safetensors)",
+    "no_capturable_attention": (
+        "attnlab found no attention it can capture in {architecture}: its attention modules neither "
+        "go through transformers' AttentionInterface nor return their probabilities (output_attentions)"
+    ),
+    "unknown_device_map": "unknown device map {value}: use auto, or none for one device",
+    "config_unreadable": "cannot read the config of {model}: {error}",
+    "model_too_big": "{model} does not fit in memory: pick a smaller model or a GPU",
+    "model_unloadable": "cannot load {model}: {error}",
+    "model_does_not_run": "{model} loads but does not run ({error}): check its config.json",
+    "model_does_not_fit": "{model} {why}: {advice}",
+    "memory_short_ram": (
+        "needs about {weights} for its weights + {attention} for attention at {tokens} tokens, "
+        "but there is only {ram} of free RAM"
+    ),
+    "memory_short_gpu": (
+        "needs about {weights} for its weights + {attention} for attention at {tokens} tokens, "
+        "but there is only {gpu} free on the GPU and {ram} of RAM"
+    ),
+    "memory_short_spread": (
+        "needs about {weights} for its weights + {attention} for attention at {tokens} tokens, "
+        "but there is only {gpu} free on the GPU(s) + {ram} of RAM"
+    ),
+    "advice_smaller": "pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter text",
+    "advice_smaller_or_spread": (
+        "pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter "
+        "text, or device map auto to spread the layers over the GPUs and RAM"
+    ),
+    "capture_mismatch": (
+        "{architecture}: attnlab's capture of this architecture's decoder attention does not yet match "
+        "the model's own eager forward, so it is not opened (rather than showing numbers that may be wrong)"
+    ),
+    "attention_not_capturable": (
+        "{architecture} neither routes attention through transformers' AttentionInterface nor "
+        "returns its attention probabilities, so attnlab cannot capture it"
+    ),
+    "pooling_architecture": (
+        "{architecture} pools its sequence between layers (fewer queries than keys), which attnlab's "
+        "attention store cannot hold: open a model without pooling"
+    ),
+    # what an architecture cannot do (engine/capture/legacy.py): ModelInfo.unsupported
+    "inspector_needs_interface": (
+        "the formula inspector needs attention computed through transformers' "
+        "AttentionInterface, and this architecture computes it in its own code"
+    ),
+    "knockout_needs_mask": (
+        "knock-outs go through a 4D attention mask (query × key), and this architecture's attention takes none"
+    ),
+    "ablation_needs_projection": (
+        "head ablation needs the output projection that merges the heads, and this "
+        "architecture's attention does not expose one"
+    ),
+    # progress while loading (engine/models/loading.py, gguf_convert.py)
+    "finding_model": "finding {spec}",
+    "loading_weights": "loading weights of {model} ({kind})",
+    "model_loaded": "loaded {model} in {seconds} s",
+    "using_converted_copy": "using the converted copy of {file}",
+    "gguf_converted": "converted {file}",
+    "reading_gguf_tokenizer": "reading the tokenizer from {file} (about 15 s)",
+    "dequantising_gguf": "dequantising the weights of {file} (about 30 s)",
+    "writing_safetensors": "writing model.safetensors (float32)",
+    "checking_gguf_conversion": "checking the converted model against the GGUF",
+    # GGUF files (engine/models/gguf_convert.py)
+    "gguf_missing": "{path} does not exist: pick an existing .gguf file.",
+    "not_a_gguf": "{path} is not a .gguf file: pick a .gguf file or a model folder.",
+    "gguf_package_missing": (
+        "Reading .gguf files needs the {package} package, which is not installed: pip install {package}"
+    ),
+    "gguf_unreadable": (
+        "Could not read {path} as a GGUF model ({error}). The file may be damaged, or its architecture is "
+        "one transformers cannot read from GGUF: use a safetensors model folder instead."
+    ),
+    "gguf_unwritable": (
+        "Could not write the converted model to {folder} ({error}). Free some disk space "
+        "(about {mib} MiB) or set ATTNLAB_CACHE to another folder."
+    ),
+    "gguf_conversion_differs": (
+        "The converted model disagrees with the GGUF (largest logit difference {difference}); "
+        "this transformers version converts this file badly: load a safetensors folder instead."
+    ),
+    # analyses (engine/analyses, engine/interpret, engine/long)
+    "not_self_attention": "{what} is defined for self-attention (encoder or decoder), not for {stack} attention",
+    "no_stack_to_analyse": "no {stack} attention to analyse: this model has {stacks}",
+    "no_stack_to_score": "no {stack} attention to score yet: analyse a text first",
+    "positions_ids_mismatch": "{stack} attention has {rows} positions but {ids} token ids were given",
+    "mask_a_token_first": "head importance explains the filler of a [MASK] slot: mask a token first",
+    "cancelled": "{what} cancelled",
+    "no_such_stack": "{model} has no {stack} attention: its stacks are {stacks}",
+    "layer_out_of_range": "layer {layer} out of range: the {stack} stack has {layers} layers ({range})",
+    "head_out_of_range": "head {head} out of range: the {stack} stack has {heads} heads ({range})",
+    "query_out_of_range": "query {query} out of range: the sequence has {queries} tokens ({range})",
+    "key_out_of_range": "key {key} out of range: the {where} has {keys} tokens ({range})",
+    "lens_no_layer": "cannot find the layer that holds {module}",
+    "lens_no_mlm_head": "{architecture} has no masked-LM head the logit lens knows",
+    "lens_no_output_head": "{architecture} has no output head: nothing to read the layers through",
+    "lens_head_unknown": (
+        "the logit lens cannot read {model}: its last layer through the final norm and head does "
+        "not give the model's output (an output head the lens does not know)"
+    ),
+    "lens_k_too_small": "the logit lens needs k ≥ 1 tokens per cell, got {k}",
+    "probe_needs_decoder": "the induction probe runs decoder-only models; {model} is a {kind} model",
+    "long_needs_decoder": "long-document mode is for decoder-only models; {model} is an {kind}",
+    "long_model_type_unsupported": "long-document mode does not support {model_type} models yet ({supported} only)",
+    "long_sliding_window": (
+        "long-document mode does not support {model}'s sliding-window layers: their cache drops old keys"
+    ),
+    "long_needs_full_attention": "long-document mode needs every earlier key and no position bias in every layer",
+    "not_long_mode": "the session is not in long-document mode: its store holds the attention",
+    "rollout_not_in_long_mode": (
+        "attention rollout is not shown in long-document mode: it multiplies full {n} × {n} matrices through "
+        "every layer. Use `attnlab export --store long --analyses rollout` (computed exactly while it fits "
+        "in memory), or a shorter text"
+    ),
+    "layer_progress": "{what}: layer {layer} of {layers}",
+    "reading_text": "reading the text: {done} of {total} tokens",
+    "ablating_heads": "ablating heads: {done} of {total}",
+    # session files (engine/api/saved_session.py)
+    "session_folder_missing": "cannot save the session: the folder {folder} does not exist",
+    "session_file_too_big": "{name} is {size} MB: not an attnlab session (they are a few kB)",
+    "session_file_missing": "{path} does not exist",
+    "session_path_is_folder": "{path} is a folder, not a session file",
+    "session_file_unreadable": "cannot read {path}: {error}",
+    "session_not_json": "{name} is not an attnlab session: it is not JSON text ({error})",
+    "session_wrong_format": '{name} is not an attnlab session (it has no "format": "{format}")',
+    "session_no_schema_version": "{name} has no valid schema_version: the file is damaged",
+    "session_too_new": (
+        "{name} was written by a newer attnlab ({writer}, session format {version}); "
+        "this one ({reader}) reads format {supported} and older: update attnlab"
+    ),
+    "session_damaged": "{name} is damaged: {what} (edit it back or save the session again)",
+    # the command line (engine/cli)
+    "bad_arguments": "{detail}",
+    "compare_file_missing": "{path} does not exist: give two files written by `attnlab export`",
+    "compare_not_npz": "{path} is not an .npz file written by `attnlab export` ({error})",
+    "out_not_npz": "--out must name an .npz file, got {path}",
+    "folder_missing": "the folder {folder} does not exist",
+    "nothing_to_compare": "the two files share no attention array of the same shape{reason}",
+    "bad_stack_flag": "--stack takes encoder, decoder or cross, got {value}",
+    "flag_names_nothing": "{flag} names no {what}: give comma-separated numbers like 0,3, or leave it out",
+    "flag_not_numbers": "{flag} takes comma-separated numbers like 0,3 (got {value})",
+    "selection_out_of_range": "{flag}: {noun} {bad} out of range: {model}'s {stack} stack has {count} {what} ({range})",
+    "session_has_session": "--session replays a session file: it has one already, drop --save-session",
+    "session_replays_own_input": "--session replays the session's own model and input: drop {flags}",
+    "model_flag_required": "the following arguments are required: --model (or --session)",
+    "top_k_candidates_too_few": "--top-k-candidates must be ≥ 1",
+    "save_session_suffix": "--save-session must name a {suffix} file, got {path}",
+    "unknown_analysis": "--analyses: unknown analysis {names}; use one or more of {known}, comma-separated",
+    "greedy_with_sampling": "--greedy cannot be combined with --temperature, --top-k, --top-p or --seed",
+    "generate_negative": "--generate takes a number of tokens ≥ 0",
+    "decoder_knockout_flag": "--decoder-knockout-positions is for encoder-decoders; a decoder's are plain knock-outs",
+    "decoder_has_no_source": "{model} is a decoder: put the prompt in --text, there is no --source",
+    "store_for_decoders": "--store is for decoders; {model} is an {kind}",
+    "flag_not_positions": "{flag} takes comma-separated token positions like 1,4 (got {value})",
+    "encoder_cannot_generate": "{model} is an encoder: it cannot generate; drop --generate",
+    "encoder_has_no_source": "{model} is an encoder: use --text, not --source",
+    "bad_ablate_heads": "--ablate-heads takes LAYER:HEAD or STACK:LAYER:HEAD items, got {value}",
+    # the engine worker (app/engine_worker.py: the engine's side of the window's seam)
+    "no_model_loaded": "no model is loaded yet: pick one in the model list",
+    "cannot_generate_kind": "{model} cannot generate text: it is a {kind} model",
+    "unexpected_error": "unexpected error ({type}): {error} — the details are in {path}",
+    "running_induction_probe": "Running the induction probe…",
+    # figures (app/figures.py; the CLI's `attnlab figure` prints them in English)
+    "figure_ending": "{file}: a figure is saved as {endings} — name the file with one of these endings",
+    "png_not_encoded": "the PNG could not be encoded",
+    "figure_size_format": "--size takes WIDTHxHEIGHT in pixels like 900x800, got {value}",
+    "figure_size_range": "--size: each side must be between 200 and 8000 pixels",
+    "figure_dpi_range": "--dpi must be between 10 and 2400",
+    "figure_no_stack": "--stack {stack}: {model} has {stacks} attention",
+    "figure_layer_range": "--layer {layer}: {model}'s {stack} attention has layers 0–{last}",
+    "figure_head_range": "--head {head}: {model}'s {stack} attention has heads 0–{last}",
+    "figure_nothing_to_draw": "there is no attention to draw: give some --text (or --source)",
+}
