@@ -40,6 +40,20 @@ TEMPLATES = (
     ),
     QT_TRANSLATE_NOOP("EngineMessage", "{model} has no language-model head, so it cannot generate"),
     QT_TRANSLATE_NOOP("EngineMessage", "nothing to continue: give a prompt first"),
+    QT_TRANSLATE_NOOP("EngineMessage", "nothing to continue: the text was not analysed (the message above says why)"),
+    # app/raw_errors.py
+    QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "not enough memory: this needs {size} at once (an array of shape {shape}): use a shorter text, "
+        "fewer tokens to generate, or a smaller model",
+    ),
+    QT_TRANSLATE_NOOP(
+        "EngineMessage", "not enough memory for this: use a shorter text, fewer tokens to generate, or a smaller model"
+    ),
+    QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "a number is too large for the engine: keep the seed, top-k and max new tokens below 2^63",
+    ),
     QT_TRANSLATE_NOOP("EngineMessage", "generation has ended ({reason}): undo or change the text to go on"),
     QT_TRANSLATE_NOOP("EngineMessage", "token id {id} is not in the vocabulary ({range})"),
     QT_TRANSLATE_NOOP("EngineMessage", "nothing to undo: no token has been generated since the prompt"),

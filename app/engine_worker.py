@@ -27,6 +27,8 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 from attnlab.app.engine_messages import translate_engine_message
+from attnlab.app.generation_guard import NOT_ANALYSED
+from attnlab.app.raw_errors import plain_error
 from attnlab.app.requests import (
     Analyse,
     CatalogListing,
@@ -53,7 +55,7 @@ from attnlab.app.requests import (
 )
 from attnlab.engine.api.attention_store import AttentionSnapshot
 from attnlab.engine.api.config import LoadOptions, Progress, SamplingConfig
-from attnlab.engine.api.errors import Cancelled
+from attnlab.engine.api.errors import Cancelled, EngineError
 from attnlab.engine.api.results import CatalogEntry, Masks, ModelInfo
 from attnlab.engine.api.user_dirs import log_file
 
@@ -187,6 +189,7 @@ class EngineWorker(QObject):
         self._session: Any = None
         self._sampling = SamplingConfig()
         self._store_mode: str | None = None  # set by SetStoreMode for every session from then on; None: the loader's
+        self._refused = False  # the last analysis failed: its text is not the prompt a step would continue
         self._handlers: dict[type[Request], Callable[[int, Any], object]] = {
             ListCatalog: self._list_catalog,
             Load: self._load,
@@ -221,8 +224,10 @@ class EngineWorker(QObject):
                 self.returned.emit(rid, self._handlers[type(request)](rid, request))
         except _Closing:
             pass
-        except (ValueError, MemoryError) as error:  # EngineError is a ValueError
-            self.errored.emit(rid, str(error) or type(error).__name__)
+        except (ValueError, MemoryError, OverflowError) as error:  # EngineError is a ValueError
+            if isinstance(error, OverflowError):
+                log.warning("engine request %s overflowed", type(request).__name__, exc_info=True)
+            self.errored.emit(rid, plain_error(error))
         except Exception as error:  # noqa: BLE001 - the thread must survive anything
             log.exception("engine request %s failed", type(request).__name__)
             self.errored.emit(
@@ -256,6 +261,7 @@ class EngineWorker(QObject):
         if self._store_mode is not None and hasattr(session, "store_mode"):
             session.store_mode = self._store_mode
         self._info, self._session = info, session  # only now: a failed load keeps the old model
+        self._refused = False  # a new session holds no prompt: it says so itself
         return info
 
     def _preview_tokens(self, rid: int, request: Load) -> None:
@@ -295,6 +301,18 @@ class EngineWorker(QObject):
         return RegionWeights(request, weights)
 
     def _analyse(self, rid: int, request: Analyse) -> object:
+        self._refused = True  # until this one succeeds
+        result = self._analyse_text(rid, request)
+        self._refused = False
+        return result
+
+    def _continued(self) -> Any:
+        """The session to step, unless the text in the window was refused (the previous prompt would go on)."""
+        if self._refused:
+            raise EngineError(NOT_ANALYSED)
+        return self._generator()
+
+    def _analyse_text(self, rid: int, request: Analyse) -> object:
         session, info = self._require_session()
         if info.kind == "encoder":
             return session.analyse(request.text, request.masks, top_k=self._sampling.candidates)
@@ -307,10 +325,10 @@ class EngineWorker(QObject):
         )
 
     def _step(self, rid: int, request: Step) -> object:
-        return self._generator().step()
+        return self._continued().step()
 
     def _choose(self, rid: int, request: Choose) -> object:
-        session = self._generator()
+        session = self._continued()
         if request.replace:
             session.undo()
         return session.step(choose=request.token_id)
@@ -323,7 +341,7 @@ class EngineWorker(QObject):
             self.yielded.emit(rid, step)
             self.progressed.emit(rid, f"{step.text!r}", -1.0)
 
-        steps = self._generator().run(request.count, cancel=request.cancel, on_step=on_step)
+        steps = self._continued().run(request.count, cancel=request.cancel, on_step=on_step)
         if request.cancel.is_set():
             reason = "stopped"
         elif steps and steps[-1].reason:

@@ -29,6 +29,7 @@ from attnlab.app.engine_messages import translate_engine_message
 from attnlab.app.engine_worker import EngineClient, Loader
 from attnlab.app.error_log import open_log
 from attnlab.app.figure_actions import install_figures
+from attnlab.app.generation_guard import is_not_analysed, refuse_to_continue
 from attnlab.app.i18n import current_language, translate
 from attnlab.app.keyboard_help import add_keyboard_help
 from attnlab.app.language_menu import add_language_menu
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self._text_kind: str | None = None  # the kind of model the text boxes hold text for (None: any)
         self._explain_rid = 0  # the last formula-inspector request
         self._early_tokens: tuple[str, ...] = ()  # the loading model's tokenizer's tokens, until its analysis
+        self._texts_at_load: tuple[str, str] | None = None  # the boxes as a load began: typed in since, if they differ
         self.pending_replay: tuple[int, ...] = ()  # generated ids the next analysis feeds again (an opened session)
         self._build()
         self._connect()
@@ -276,6 +278,8 @@ class MainWindow(QMainWindow):
         self._spec = spec
         self.picker.show_loading(spec)
         self.picker.set_loading(True, self.tr("Loading {0}…").format(spec))
+        if self._texts_at_load is None:  # a load replacing a load: the boxes as the first one began
+            self._texts_at_load = (self.text_input.toPlainText(), self.source_input.toPlainText())
         self.statusBar().showMessage(self.tr("Loading {0}…").format(spec))
         preview = None  # the strip's text per kind, whose tokens show while the model loads
         if self.document.analysis is None:
@@ -318,10 +322,14 @@ class MainWindow(QMainWindow):
 
     def step(self) -> None:
         self._flush_analysis()
+        if refuse_to_continue(self):
+            return
         self.client.step()
 
     def run(self, count: int) -> None:
         self._flush_analysis()
+        if refuse_to_continue(self):
+            return
         self.generation.start_progress(count)
         self._run_start = len(self.document.steps)
         self.client.run(count)
@@ -336,6 +344,8 @@ class MainWindow(QMainWindow):
             self.regenerate_from(self.document.steps[selected].position, token_id)
             return
         self._flush_analysis()
+        if refuse_to_continue(self):
+            return
         self.client.choose(token_id, replace_last)
 
     def open_text_file(self, path: Path) -> None:
@@ -472,6 +482,7 @@ class MainWindow(QMainWindow):
             self._refresh_tokens()
 
     def _on_load_failed(self, message: str) -> None:
+        self._texts_at_load = None
         if self._early_tokens:
             self._early_tokens = ()
             self._refresh_tokens()
@@ -522,6 +533,9 @@ class MainWindow(QMainWindow):
             self._update_actions()
 
     def _on_engine_error(self, message: str) -> None:
+        if is_not_analysed(message) and self.banner.level == "error":  # the reason the text was refused stays
+            self.statusBar().showMessage(message, 8000)
+            return
         self._show_message(message, "error", origin="engine")
 
     # -- views -------------------------------------------------------------------------------
@@ -605,6 +619,13 @@ class MainWindow(QMainWindow):
         """Text boxes belong to the model kind: keep what was typed for the previous kind, show this
         kind's own (or an example), so that a decoder's prompt never becomes a decoder prefix."""
         previous = self._text_kind
+        before, self._texts_at_load = self._texts_at_load, None
+        typed = before is not None and before != (self.text_input.toPlainText(), self.source_input.toPlainText())
+        if typed:  # the user typed while the model loaded: theirs stays, the previous kind keeps what it had
+            if previous is not None and previous != kind:
+                saved.save_texts(self.settings, previous, *before)  # type: ignore[misc]  # typed implies before
+            self._text_kind = kind
+            return
         if previous is not None and previous != kind:
             saved.save_texts(self.settings, previous, self.text_input.toPlainText(), self.source_input.toPlainText())
         texts = self._texts_for(kind)
