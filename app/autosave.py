@@ -105,7 +105,18 @@ class AutosaveWriter:
             self._closed = True
             self._waiting = None
         self._executor.shutdown(wait=True)
-        self.path.unlink(missing_ok=True)
+        remove(self.path)
+
+
+def remove(path: Path) -> bool:
+    """Delete an autosave; False when the folder says no (read-only, gone, not a folder): never raises,
+    since it runs on close and on the user's Discard."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as error:
+        log.warning("cannot delete the autosave %s: %s", path, error)
+        return False
+    return True
 
 
 def orphans() -> list[Path]:
@@ -115,9 +126,16 @@ def orphans() -> list[Path]:
         return []
     for scratch in folder.glob(f".*{SUFFIX}.*.tmp"):  # a write cut short by the crash: never a whole file
         if not _alive(scratch.with_name(scratch.name.lstrip("."))):
-            scratch.unlink(missing_ok=True)
+            remove(scratch)
     found = [path for path in folder.glob(f"*{SUFFIX}") if not _alive(path)]
-    return sorted(found, key=lambda path: path.stat().st_mtime, reverse=True)
+    return sorted(found, key=_mtime, reverse=True)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # a dangling link: still offered (and refused by name), never a failed start
+        return 0.0
 
 
 def _alive(path: Path) -> bool:

@@ -19,7 +19,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QMimeData, QObject, QTimer
 from PySide6.QtGui import QAction, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QVBoxLayout
 
-from attnlab.app.autosave import AutosaveWriter, folder_problem, new_autosave_path, orphans
+from attnlab.app.autosave import AutosaveWriter, folder_problem, new_autosave_path, orphans, remove
 from attnlab.app.branch_actions import Branches
 from attnlab.app.branches import Branch
 from attnlab.app.engine_messages import translate_engine_message
@@ -424,7 +424,7 @@ class Sessions(QObject):
             return  # not all of it came back: the orphan stays for the next start
         current = self.current()
         if current is not None and self.autosave_off is None:
-            self._writer.submit(current, after=lambda: orphan.unlink(missing_ok=True))
+            self._writer.submit(current, after=lambda: remove(orphan))
 
     def _on_analysis_failed(self, message: str) -> None:
         self._restoring = None  # the orphan stays; what the user does next is autosaved again
@@ -515,8 +515,8 @@ class Sessions(QObject):
         self._offer_restore()
 
     def discard(self) -> None:
-        if self._orphan is not None:
-            self._orphan.unlink(missing_ok=True)
+        if self._orphan is not None and not remove(self._orphan):
+            self._kept.add(self._orphan)  # it could not be deleted: not offered again this run
         self._offer_restore()  # the next one, if more windows were lost
 
     def _closed(self) -> None:
