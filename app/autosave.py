@@ -70,11 +70,11 @@ class AutosaveWriter:
         self.reported = reported  # called from the writing thread after each write: None (written) or why not
         self._lock = threading.Lock()
         self._waiting: SessionData | None = None
-        self._after: list[Callable[[], None]] = []  # run once the waiting session is on disk
+        self._after: list[Callable[[], object]] = []  # run once the waiting session is on disk
         self._closed = False
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="attnlab-autosave")
 
-    def submit(self, session: SessionData, after: Callable[[], None] | None = None) -> None:
+    def submit(self, session: SessionData, after: Callable[[], object] | None = None) -> None:
         """Write `session` soon; `after` runs (in the writing thread) once it is on disk, not if the write fails."""
         with self._lock:
             if self._closed:
