@@ -90,6 +90,7 @@ def engine_loader(spec: str, options: LoadOptions, progress: Progress) -> tuple[
     from attnlab.engine.models.startup import import_engine, phase
 
     import_engine(spec)  # torch, transformers, the model's code: most of a first load's time, clocked
+    quiet_length_warning()
     from attnlab.engine.models.catalog import remember_recent
     from attnlab.engine.models.loading import load_model, set_threads
     from attnlab.engine.session.sessions import make_session
@@ -103,6 +104,21 @@ def engine_loader(spec: str, options: LoadOptions, progress: Progress) -> tuple[
     if hasattr(session, "store_mode"):  # exact attention while it fits memory, the long-document overview beyond
         session.store_mode = "auto"
     return loaded.info, session
+
+
+class _LongTextWarning(logging.Filter):
+    """transformers warns on stderr when a text has more tokens than the model takes; the window
+    says so itself (the engine refuses the text with a message), so the console stays quiet."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Token indices sequence length")
+
+
+_long_text_warning = _LongTextWarning()
+
+
+def quiet_length_warning() -> None:
+    logging.getLogger("transformers.tokenization_utils_base").addFilter(_long_text_warning)  # once: a set
 
 
 def engine_catalog() -> tuple[list[CatalogEntry], str | None]:

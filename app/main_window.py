@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QGraphicsOpacityEffect,
     QLabel,
     QMainWindow,
-    QPlainTextEdit,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -39,6 +38,7 @@ from attnlab.app.prediction_dock import install_prediction_dock
 from attnlab.app.redraw_pump import RedrawPump
 from attnlab.app.requests import TokenPreview
 from attnlab.app.session_actions import install_sessions
+from attnlab.app.text_box import MAX_CHARS, TextBox
 from attnlab.app.token_find import AROUND, add_token_find
 from attnlab.app.widgets.candidates import CandidatesTable
 from attnlab.app.widgets.generation_bar import GenerationBar
@@ -65,8 +65,8 @@ EXAMPLES_ZH = {  # the first text when the interface is in Chinese
 }
 
 
-def _text_box(name: str, placeholder: str, height: int, tip: str) -> QPlainTextEdit:
-    box = QPlainTextEdit()
+def _text_box(name: str, placeholder: str, height: int, tip: str) -> TextBox:
+    box = TextBox()
     box.setObjectName(name)
     box.setPlaceholderText(placeholder)
     box.setToolTip(tip)
@@ -228,6 +228,8 @@ class MainWindow(QMainWindow):
         c.analysis_failed.connect(lambda message: self._set_stale(self.document.analysis is not None))
         c.state_changed.connect(self._update_actions)
         self.picker.load_requested.connect(self.load)
+        self.text_input.refused.connect(self._on_paste_refused)
+        self.source_input.refused.connect(self._on_paste_refused)
         self.text_input.textChanged.connect(self._on_text_changed)
         self.source_input.textChanged.connect(self._on_text_changed)
         self.token_strip.mark_requested.connect(self._on_mark_requested)
@@ -260,6 +262,16 @@ class MainWindow(QMainWindow):
         kind, text, source = saved.last_texts(self.settings)  # analysed once a model is loaded
         self._set_texts(text, source)
         self._text_kind = kind
+        dropped = saved.dropped_text(self.settings, kind)
+        if dropped:
+            self._show_message(
+                self.tr(
+                    "The text left here last time ({0:,} characters) was too long to keep in the settings "
+                    "(at most {1:,}): save a session to keep a long text."
+                ).format(dropped, saved.SETTINGS_TEXT_CHARS),
+                "info",
+                origin="input",
+            )
 
     # -- public actions (also what tests and scripts call) -----------------------------------
 
@@ -684,6 +696,14 @@ class MainWindow(QMainWindow):
             self.errored.emit(text)
 
     # -- user edits --------------------------------------------------------------------------
+
+    def _on_paste_refused(self, length: int) -> None:
+        self._show_message(
+            self.tr(
+                "Not pasted: the text would be {0:,} characters, and attnlab takes at most {1:,}. Paste a part of it."
+            ).format(length, MAX_CHARS),
+            origin="input",
+        )
 
     def _on_text_changed(self) -> None:
         if self._early_tokens:  # they were another text's; the model's tokenizer cuts the new one once loaded

@@ -24,7 +24,8 @@ from attnlab.app.branch_actions import Branches
 from attnlab.app.branches import Branch
 from attnlab.app.engine_messages import translate_engine_message
 from attnlab.app.i18n import translate
-from attnlab.app.session_file import read_session_file
+from attnlab.app.session_file import MAX_BRANCHES, read_session_file
+from attnlab.app.text_box import MAX_CHARS
 from attnlab.app.widgets.restore_banner import RestoreBanner
 from attnlab.engine.api.results import Masks, ModelInfo
 from attnlab.engine.api.saved_session import (
@@ -225,17 +226,29 @@ class Sessions(QObject):
         except SessionFileError as error:
             self._refuse(translate_engine_message(str(error)))
             return False
-        unfit = self.window.sampling.out_of_range(data.sampling)
+        unfit = self._unfit(data)
         if unfit is not None:
-            self._refuse(
-                self.tr("{0} asks for sampling settings the window cannot hold: {1}.").format(Path(path).name, unfit)
-            )
+            self._refuse(self.tr("{0} {1}").format(Path(path).name, unfit))
             return False
         self.apply(data, start)
         self.path = Path(path).expanduser().resolve()  # only now: a refused file is never saved over
         self._remember(self.path)
         self._show_title()
         return True
+
+    def _unfit(self, data: SessionData) -> str | None:
+        """What in `data` the window cannot show as it is (it would clamp, crash or freeze), or None."""
+        sampling = self.window.sampling.out_of_range(data.sampling)
+        if sampling is not None:
+            return self.tr("asks for sampling settings the window cannot hold: {0}.").format(sampling)
+        longest = max(len(data.text), len(data.source or ""))
+        if longest > MAX_CHARS:
+            return self.tr("holds a text of {0:,} characters; attnlab takes at most {1:,}.").format(longest, MAX_CHARS)
+        if len(data.branches) > MAX_BRANCHES:
+            return self.tr("has {0:,} branches; the window keeps at most {1:,}.").format(
+                len(data.branches), MAX_BRANCHES
+            )
+        return None
 
     def _refuse(self, reason: str) -> None:
         # origin "session": neither the fallback model's load nor its first analysis clears it
@@ -501,9 +514,9 @@ class Sessions(QObject):
         except SessionFileError as error:
             self._refuse(translate_engine_message(str(error)))
             return
-        unfit = self.window.sampling.out_of_range(data.sampling)
+        unfit = self._unfit(data)
         if unfit is not None:
-            self._refuse(self.tr("it asks for sampling settings the window cannot hold: {0}.").format(unfit))
+            self._refuse(self.tr("the unsaved session {0}").format(unfit))
             return
         self.path = None
         self._restoring = (orphan, data)

@@ -17,7 +17,11 @@ from pathlib import Path
 
 from attnlab.engine.api.saved_session import MAX_FILE_BYTES, SessionData, SessionFileError, from_json
 
-MAX_BYTES = MAX_FILE_BYTES  # the engine's cap on a session file's size
+# A session the window can show is at most a 100,000-character text and a few thousand branches:
+# a few MB. Parsing the engine's cap (64 MB) on the GUI thread would freeze it for a second; 8 MB
+# parse in under a tenth of a second.
+MAX_BYTES = min(MAX_FILE_BYTES, 8 * 1024 * 1024)
+MAX_BRANCHES = 1_000  # the branch list shows one row each
 CHUNK = 1 << 20
 
 

@@ -147,7 +147,7 @@ def test_an_orphan_whose_model_cannot_load_is_kept_whole(qtbot, no_orphans, tmp_
     again.close()
 
 
-@pytest.mark.parametrize("damage", ["newer", "not json"])
+@pytest.mark.parametrize("damage", ["newer", "not-json"])
 def test_an_unreadable_orphan_is_kept_and_said(qtbot, no_orphans, damage):
     newer = {**to_json(SessionData(ModelRef("tiny-gpt"), "x")), "schema_version": 99}
     orphan = _orphan(newer if damage == "newer" else b"{ half a sess")

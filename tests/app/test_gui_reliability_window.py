@@ -226,3 +226,79 @@ def test_overwriting_a_figure_keeps_its_mode_and_its_symlink(open_window, tmp_pa
     assert ".tmp" not in window.banner.text and "isdir.png" in window.banner.text
     long_name = tmp_path / ("f" * 246 + ".png")
     assert window.figures.export(long_name), window.banner.text
+
+
+# -- 12: nothing pasted or opened stalls the window --------------------------------------------------
+
+
+def _paste(box, text: str) -> float:
+    """Seconds the paste itself held the GUI thread (the redraws it queued are checked loosely after:
+    the first banner's layout costs what it costs on a busy machine)."""
+    from PySide6.QtGui import QGuiApplication
+
+    QGuiApplication.clipboard().setText(text)
+    started = time.perf_counter()
+    box.paste()
+    held = time.perf_counter() - started
+    QGuiApplication.processEvents()
+    assert time.perf_counter() - started < 1.0  # it took 24.6 s for a 500 kB word
+    return held
+
+
+def test_a_500_kb_word_pasted_does_not_stall_the_window(open_window, wait_idle):
+    window = open_window("tiny-gpt", text="the cat sat ")
+    box = window.text_input
+    box.moveCursor(box.textCursor().MoveOperation.End)
+    assert _paste(box, "x" * 500_000) < 0.1
+    assert "Not pasted" in window.banner.text and "500,012" in window.banner.text
+    assert box.toPlainText() == "the cat sat "
+    # A long word that fits is wrapped anywhere: word wrapping is quadratic in it (seconds at 30k)
+    assert _paste(box, "y" * 30_000) < 0.1
+    assert len(box.toPlainText()) == 30_012 and box.wordWrapMode() == box.wordWrapMode().WrapAnywhere
+    wait_idle(window)
+
+
+def test_a_session_too_big_to_show_is_refused_at_once(open_window, tmp_path):
+    import json
+
+    from attnlab.engine.api.saved_session import ModelRef, SessionData, to_json
+
+    window = open_window("tiny-gpt", text="my own work")
+    base = to_json(SessionData(ModelRef("tiny-gpt"), "x"))
+    huge = tmp_path / "huge-text.attnlab"
+    huge.write_text(json.dumps({**base, "text": "the cat sat " * 5_000_000}))  # 60 MB
+    many = tmp_path / "many-branches.attnlab"
+    many.write_text(json.dumps({**base, "branches": [{"name": "", "tokens": []}] * 1_000_000}))
+    long_text = tmp_path / "long-text.attnlab"
+    long_text.write_text(json.dumps({**base, "text": "the cat sat " * 10_000}))  # 120,000 characters
+    some = tmp_path / "some-branches.attnlab"
+    some.write_text(json.dumps({**base, "branches": [{"name": "b", "tokens": [1]}] * 5_000}))
+    for path, said in ((huge, "over 8 MB"), (many, "over 8 MB"), (long_text, "120,000"), (some, "5,000 branches")):
+        started = time.perf_counter()
+        assert not window.sessions.open(path)
+        assert time.perf_counter() - started < 0.1, path.name
+        assert said in window.banner.text and window.text_input.toPlainText() == "my own work"
+
+
+def test_a_huge_text_is_kept_out_of_the_settings_file(open_window, qtbot, fresh_settings):
+    window = open_window("tiny-gpt", text="the cat sat " * 3_000)  # 36,000 characters
+    window.close()
+    fresh_settings.sync()
+    assert "the cat sat the cat sat" not in open(fresh_settings.fileName(), encoding="utf-8").read()
+    again = MainWindow()
+    qtbot.addWidget(again)
+    try:
+        assert again.text_input.toPlainText() == "" and "36,000 characters" in again.banner.text
+    finally:
+        again.close()
+
+
+# -- 14: the console stays quiet --------------------------------------------------------------------
+
+
+def test_the_window_prints_no_token_length_warning(open_window, wait_idle, capfd):
+    window = open_window("tiny-gpt", text="the cat sat")
+    window.set_text(" ".join(["word"] * 3000))  # more tokens than the model takes: refused, and said in the window
+    wait_idle(window)
+    assert "accepts at most" in window.banner.text
+    assert "Token indices sequence length" not in capfd.readouterr().err
