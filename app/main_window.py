@@ -264,14 +264,12 @@ class MainWindow(QMainWindow):
         self._text_kind = kind
         dropped = saved.dropped_text(self.settings, kind)
         if dropped:
-            self._show_message(
-                self.tr(
-                    "The text left here last time ({0:,} characters) was too long to keep in the settings "
-                    "(at most {1:,}): save a session to keep a long text."
-                ).format(dropped, saved.SETTINGS_TEXT_CHARS),
-                "info",
-                origin="input",
-            )
+            note = self.tr(
+                "The text left here last time ({0:,} characters) was too long to keep in the settings "
+                "(at most {1:,}): save a session to keep a long text."
+            ).format(dropped, saved.SETTINGS_TEXT_CHARS)
+            self._show_message(note, "info", origin="input")
+            self.text_input.setPlaceholderText(note)  # stays said in the empty box after the banner moves on
 
     # -- public actions (also what tests and scripts call) -----------------------------------
 

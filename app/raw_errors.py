@@ -18,11 +18,11 @@ OVERFLOW = "a number is too large for the engine: keep the seed, top-k and max n
 
 def plain_error(error: BaseException) -> str:
     """What to show for an exception the engine raised (its own message when it already speaks to the user)."""
-    if isinstance(error, MemoryError):
+    if isinstance(error, MemoryError):  # the engine's own (memory_budget's) already says what to do
         found = NUMPY_ALLOCATION.search(str(error))
         if found is not None:
             return MEMORY.format(size=found["size"], shape=found["shape"])
-        return MEMORY_UNSIZED
+        return str(error) or MEMORY_UNSIZED
     if isinstance(error, OverflowError):
         return OVERFLOW
     return str(error) or type(error).__name__

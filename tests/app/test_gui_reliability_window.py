@@ -124,6 +124,8 @@ class RawErrorSession(FakeSession):
     def step(self, choose=None):
         if choose == 1:
             raise OverflowError("Overflow when unpacking long long")
+        if choose == 2:  # the engine's own words (memory_budget) stay as they are
+            raise MemoryError("attention needs 9.0 GiB but only 1.0 GiB is free: use a shorter text")
         raise MemoryError("Unable to allocate 59.6 GiB for an array with shape (8, 1000000000) and data type float64")
 
 
@@ -132,6 +134,7 @@ class RawErrorSession(FakeSession):
     [
         (None, "not enough memory: this needs 59.6 GiB at once", "Unable to allocate"),
         (1, "a number is too large for the engine", "unpacking long long"),
+        (2, "attention needs 9.0 GiB but only 1.0 GiB is free", "not enough memory"),
     ],
 )
 def test_raw_engine_errors_are_said_plainly(qtbot, fresh_settings, choose, said, raw):
@@ -289,6 +292,7 @@ def test_a_huge_text_is_kept_out_of_the_settings_file(open_window, qtbot, fresh_
     qtbot.addWidget(again)
     try:
         assert again.text_input.toPlainText() == "" and "36,000 characters" in again.banner.text
+        assert "36,000 characters" in again.text_input.placeholderText()
     finally:
         again.close()
 
