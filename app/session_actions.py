@@ -66,10 +66,9 @@ class Sessions(QObject):
         self._pending: SessionData | None = None  # opened, waiting for its model
         self._pending_spec = ""  # the model load it waits for
         self._weights: tuple[str, str | None] = ("", None)  # (path, hash) of the loaded model's weights
-        self._alias: tuple[str, str] = (
-            "",
-            "",
-        )  # (spec loaded, session's model name) when a session's name did not resolve
+        # (spec loaded, the session's model name) when its name did not resolve here and its folder loaded:
+        # a re-save names the model as the session did (a catalog name), not the folder (a converted cache)
+        self._alias: tuple[str, str] = ("", "")
         self._orphan: Path | None = None
         self._kept: set[Path] = set()  # unreadable autosaves the user chose to keep: not offered again this run
         self._restoring: tuple[Path, SessionData] | None = None  # a restored autosave, until it is all shown again
