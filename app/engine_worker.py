@@ -27,6 +27,8 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 from attnlab.app.engine_messages import translate_engine_message
+from attnlab.app.generation_guard import NOT_ANALYSED
+from attnlab.app.raw_errors import plain_error
 from attnlab.app.requests import (
     Analyse,
     AttributeLogit,
@@ -93,6 +95,7 @@ def engine_loader(spec: str, options: LoadOptions, progress: Progress) -> tuple[
     from attnlab.engine.models.startup import import_engine, phase
 
     import_engine(spec)  # torch, transformers, the model's code: most of a first load's time, clocked
+    quiet_length_warning()
     from attnlab.engine.models.catalog import remember_recent
     from attnlab.engine.models.loading import load_model, set_threads
     from attnlab.engine.session.sessions import make_session
@@ -106,6 +109,21 @@ def engine_loader(spec: str, options: LoadOptions, progress: Progress) -> tuple[
     if hasattr(session, "store_mode"):  # exact attention while it fits memory, the long-document overview beyond
         session.store_mode = "auto"
     return loaded.info, session
+
+
+class _LongTextWarning(logging.Filter):
+    """transformers warns on stderr when a text has more tokens than the model takes; the window
+    says so itself (the engine refuses the text with a message), so the console stays quiet."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Token indices sequence length")
+
+
+_long_text_warning = _LongTextWarning()
+
+
+def quiet_length_warning() -> None:
+    logging.getLogger("transformers.tokenization_utils_base").addFilter(_long_text_warning)  # once: a set
 
 
 def engine_catalog() -> tuple[list[CatalogEntry], str | None]:
@@ -192,6 +210,7 @@ class EngineWorker(QObject):
         self._session: Any = None
         self._sampling = SamplingConfig()
         self._store_mode: str | None = None  # set by SetStoreMode for every session from then on; None: the loader's
+        self._refused = False  # the last analysis failed: its text is not the prompt a step would continue
         self._handlers: dict[type[Request], Callable[[int, Any], object]] = {
             ListCatalog: self._list_catalog,
             Load: self._load,
@@ -229,10 +248,13 @@ class EngineWorker(QObject):
                 self.returned.emit(rid, self._handlers[type(request)](rid, request))
         except _Closing:
             pass
-        except (ValueError, MemoryError) as error:  # EngineError is a ValueError
+        except (ValueError, MemoryError, OverflowError) as error:  # EngineError is a ValueError
+            if isinstance(error, OverflowError):
+                log.warning("engine request %s overflowed", type(request).__name__, exc_info=True)
             if isinstance(error, ConsentNeeded):  # the window asks the user, then loads again
                 self.yielded.emit(rid, error.request)
-            self.errored.emit(rid, as_message(error))
+            coded = as_message(error)
+            self.errored.emit(rid, coded if coded.code != LEGACY else as_message(plain_error(error)))
         except Exception as error:  # noqa: BLE001 - the thread must survive anything
             log.exception("engine request %s failed", type(request).__name__)
             unexpected = message("unexpected_error", type=type(error).__name__, error=str(error), path=str(log_file()))
@@ -265,6 +287,7 @@ class EngineWorker(QObject):
         if self._store_mode is not None and hasattr(session, "store_mode"):
             session.store_mode = self._store_mode
         self._info, self._session = info, session  # only now: a failed load keeps the old model
+        self._refused = False  # a new session holds no prompt: it says so itself
         return info
 
     def _preview_tokens(self, rid: int, request: Load) -> None:
@@ -304,6 +327,18 @@ class EngineWorker(QObject):
         return RegionWeights(request, weights)
 
     def _analyse(self, rid: int, request: Analyse) -> object:
+        self._refused = True  # until this one succeeds
+        result = self._analyse_text(rid, request)
+        self._refused = False
+        return result
+
+    def _continued(self) -> Any:
+        """The session to step, unless the text in the window was refused (the previous prompt would go on)."""
+        if self._refused:
+            raise EngineError(NOT_ANALYSED)
+        return self._generator()
+
+    def _analyse_text(self, rid: int, request: Analyse) -> object:
         session, info = self._require_session()
         if info.kind == "encoder":
             return session.analyse(request.text, request.masks, top_k=self._sampling.candidates)
@@ -316,10 +351,10 @@ class EngineWorker(QObject):
         )
 
     def _step(self, rid: int, request: Step) -> object:
-        return self._generator().step()
+        return self._continued().step()
 
     def _choose(self, rid: int, request: Choose) -> object:
-        session = self._generator()
+        session = self._continued()
         if request.replace:
             session.undo()
         return session.step(choose=request.token_id)
@@ -332,7 +367,7 @@ class EngineWorker(QObject):
             self.yielded.emit(rid, step)
             self.progressed.emit(rid, EngineMessage(LEGACY, (("text", repr(step.text)),)), -1.0)  # a token, as is
 
-        steps = self._generator().run(request.count, cancel=request.cancel, on_step=on_step)
+        steps = self._continued().run(request.count, cancel=request.cancel, on_step=on_step)
         if request.cancel.is_set():
             reason = "stopped"
         elif steps and steps[-1].reason:

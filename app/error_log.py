@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import faulthandler
 import logging
+import os
 from pathlib import Path
 from typing import IO
 
@@ -22,13 +23,26 @@ _handler: logging.FileHandler | None = None
 _fault_file: IO[str] | None = None  # kept open: faulthandler writes to its descriptor
 
 
-def open_log(crashes: bool = False) -> Path:
+def open_log(crashes: bool = False) -> Path | None:
     """Send the app's and engine's log records (INFO and up) to the log file; with `crashes`, also
-    point faulthandler at it. Idempotent; follows the folder if $ATTNLAB_DATA changed."""
+    point faulthandler at it. Idempotent; follows the folder if $ATTNLAB_DATA changed.
+
+    None when the data folder cannot be written (read-only, missing, a file in its way): the app
+    starts anyway, without a log, and the window says so (app/autosave.py: folder_problem)."""
+    try:
+        return _open_log(crashes)
+    except OSError as error:
+        logging.getLogger(__name__).warning("no log file: %s", error)
+        return None
+
+
+def _open_log(crashes: bool) -> Path:
     global _handler, _fault_file
     path = log_file()
     if _handler is None or Path(_handler.baseFilename) != path.resolve():
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not os.access(path.parent, os.W_OK):
+            raise PermissionError(13, "the folder is read-only", str(path.parent))
         if path.exists() and path.stat().st_size > MAX_BYTES:
             path.replace(path.with_name(path.name + ".1"))
         handler = logging.FileHandler(path, encoding="utf-8", delay=True)

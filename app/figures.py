@@ -11,9 +11,11 @@ Files are written whole to a temporary file and renamed: a failed export never l
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -356,16 +358,31 @@ def _write_csv(writer, data: FigureData) -> None:  # noqa: ANN001 - csv's writer
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Into a temporary file beside `path`, then renamed over it."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Into a temporary file beside `path`, then renamed over it. Overwriting keeps what the user
+    set up: a symlink stays a link (its target is rewritten), a file keeps its mode; a folder in
+    the way is refused under its own name, not the temporary file's."""
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "it is a folder, not a file", str(path))
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()  # mkstemp makes it private; a new figure is an ordinary file
+    handle, temporary = tempfile.mkstemp(prefix=f".{short_name(target.name)}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; a figure is an ordinary file
-        os.replace(temporary, path)
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def short_name(name: str, limit: int = 200) -> str:
+    """`name` cut to `limit` bytes: a temporary file's prefix and suffix must not push a long name
+    (up to 255 bytes, the file system's limit) past 255."""
+    return name.encode()[:limit].decode(errors="ignore")
 
 
 def _umask() -> int:

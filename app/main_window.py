@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QGraphicsOpacityEffect,
     QLabel,
     QMainWindow,
-    QPlainTextEdit,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -30,6 +29,7 @@ from attnlab.app.engine_messages import translate_engine_message
 from attnlab.app.engine_worker import EngineClient, Loader
 from attnlab.app.error_log import open_log
 from attnlab.app.figure_actions import install_figures
+from attnlab.app.generation_guard import is_not_analysed, refuse_to_continue
 from attnlab.app.i18n import current_language, translate
 from attnlab.app.info_flow_dock import install_info_flow_dock
 from attnlab.app.keyboard_help import add_keyboard_help
@@ -40,6 +40,7 @@ from attnlab.app.prediction_dock import install_prediction_dock
 from attnlab.app.redraw_pump import RedrawPump
 from attnlab.app.requests import TokenPreview
 from attnlab.app.session_actions import install_sessions
+from attnlab.app.text_box import MAX_CHARS, TextBox
 from attnlab.app.token_find import AROUND, add_token_find
 from attnlab.app.widgets.candidates import CandidatesTable
 from attnlab.app.widgets.generation_bar import GenerationBar
@@ -66,8 +67,8 @@ EXAMPLES_ZH = {  # the first text when the interface is in Chinese
 }
 
 
-def _text_box(name: str, placeholder: str, height: int, tip: str) -> QPlainTextEdit:
-    box = QPlainTextEdit()
+def _text_box(name: str, placeholder: str, height: int, tip: str) -> TextBox:
+    box = TextBox()
     box.setObjectName(name)
     box.setPlaceholderText(placeholder)
     box.setToolTip(tip)
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         self._text_kind: str | None = None  # the kind of model the text boxes hold text for (None: any)
         self._explain_rid = 0  # the last formula-inspector request
         self._early_tokens: tuple[str, ...] = ()  # the loading model's tokenizer's tokens, until its analysis
+        self._texts_at_load: tuple[str, str] | None = None  # the boxes as a load began: typed in since, if they differ
         self.pending_replay: tuple[int, ...] = ()  # generated ids the next analysis feeds again (an opened session)
         self._build()
         self._connect()
@@ -235,6 +237,8 @@ class MainWindow(QMainWindow):
         c.analysis_failed.connect(lambda message: self._set_stale(self.document.analysis is not None))
         c.state_changed.connect(self._update_actions)
         self.picker.load_requested.connect(self.load)
+        self.text_input.refused.connect(self._on_paste_refused)
+        self.source_input.refused.connect(self._on_paste_refused)
         self.text_input.textChanged.connect(self._on_text_changed)
         self.source_input.textChanged.connect(self._on_text_changed)
         self.token_strip.mark_requested.connect(self._on_mark_requested)
@@ -267,6 +271,14 @@ class MainWindow(QMainWindow):
         kind, text, source = saved.last_texts(self.settings)  # analysed once a model is loaded
         self._set_texts(text, source)
         self._text_kind = kind
+        dropped = saved.dropped_text(self.settings, kind)
+        if dropped:
+            note = self.tr(
+                "The text left here last time ({0:,} characters) was too long to keep in the settings "
+                "(at most {1:,}): save a session to keep a long text."
+            ).format(dropped, saved.SETTINGS_TEXT_CHARS)
+            self._show_message(note, "info", origin="input")
+            self.text_input.setPlaceholderText(note)  # stays said in the empty box after the banner moves on
 
     # -- public actions (also what tests and scripts call) -----------------------------------
 
@@ -285,6 +297,8 @@ class MainWindow(QMainWindow):
         self._spec = spec
         self.picker.show_loading(spec)
         self.picker.set_loading(True, self.tr("Loading {0}…").format(spec))
+        if self._texts_at_load is None:  # a load replacing a load: the boxes as the first one began
+            self._texts_at_load = (self.text_input.toPlainText(), self.source_input.toPlainText())
         self.statusBar().showMessage(self.tr("Loading {0}…").format(spec))
         preview = None  # the strip's text per kind, whose tokens show while the model loads
         if self.document.analysis is None:
@@ -327,10 +341,14 @@ class MainWindow(QMainWindow):
 
     def step(self) -> None:
         self._flush_analysis()
+        if refuse_to_continue(self):
+            return
         self.client.step()
 
     def run(self, count: int) -> None:
         self._flush_analysis()
+        if refuse_to_continue(self):
+            return
         self.generation.start_progress(count)
         self._run_start = len(self.document.steps)
         self.client.run(count)
@@ -345,6 +363,8 @@ class MainWindow(QMainWindow):
             self.regenerate_from(self.document.steps[selected].position, token_id)
             return
         self._flush_analysis()
+        if refuse_to_continue(self):
+            return
         self.client.choose(token_id, replace_last)
 
     def open_text_file(self, path: Path) -> None:
@@ -481,6 +501,7 @@ class MainWindow(QMainWindow):
             self._refresh_tokens()
 
     def _on_load_failed(self, message: str) -> None:
+        self._texts_at_load = None
         if self._early_tokens:
             self._early_tokens = ()
             self._refresh_tokens()
@@ -531,6 +552,9 @@ class MainWindow(QMainWindow):
             self._update_actions()
 
     def _on_engine_error(self, message: str) -> None:
+        if is_not_analysed(message) and self.banner.level == "error":  # the reason the text was refused stays
+            self.statusBar().showMessage(message, 8000)
+            return
         self._show_message(message, "error", origin="engine")
 
     # -- views -------------------------------------------------------------------------------
@@ -614,6 +638,13 @@ class MainWindow(QMainWindow):
         """Text boxes belong to the model kind: keep what was typed for the previous kind, show this
         kind's own (or an example), so that a decoder's prompt never becomes a decoder prefix."""
         previous = self._text_kind
+        before, self._texts_at_load = self._texts_at_load, None
+        typed = before is not None and before != (self.text_input.toPlainText(), self.source_input.toPlainText())
+        if typed:  # the user typed while the model loaded: theirs stays, the previous kind keeps what it had
+            if previous is not None and previous != kind:
+                saved.save_texts(self.settings, previous, *before)  # type: ignore[misc]  # typed implies before
+            self._text_kind = kind
+            return
         if previous is not None and previous != kind:
             saved.save_texts(self.settings, previous, self.text_input.toPlainText(), self.source_input.toPlainText())
         texts = self._texts_for(kind)
@@ -672,6 +703,14 @@ class MainWindow(QMainWindow):
             self.errored.emit(text)
 
     # -- user edits --------------------------------------------------------------------------
+
+    def _on_paste_refused(self, length: int) -> None:
+        self._show_message(
+            self.tr(
+                "Not pasted: the text would be {0:,} characters, and attnlab takes at most {1:,}. Paste a part of it."
+            ).format(length, MAX_CHARS),
+            origin="input",
+        )
 
     def _on_text_changed(self) -> None:
         if self._early_tokens:  # they were another text's; the model's tokenizer cuts the new one once loaded

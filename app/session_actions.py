@@ -11,20 +11,23 @@ only calls `install_sessions` and takes `pending_replay` in `analyse`.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QMimeData, QObject, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QMimeData, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QVBoxLayout
 
 from attnlab.app.actions import ActionSpec
-from attnlab.app.autosave import AutosaveWriter, new_autosave_path, orphans, write_autosave
+from attnlab.app.autosave import AutosaveWriter, folder_problem, new_autosave_path, orphans, remove
 from attnlab.app.branch_actions import Branches
 from attnlab.app.branches import Branch
 from attnlab.app.consent import marks
 from attnlab.app.engine_messages import translate_engine_message
 from attnlab.app.i18n import translate
+from attnlab.app.session_file import MAX_BRANCHES, read_session_file
+from attnlab.app.text_box import MAX_CHARS
 from attnlab.app.widgets.restore_banner import RestoreBanner
 from attnlab.engine.api.messages import as_message
 from attnlab.engine.api.results import Masks, ModelInfo
@@ -34,7 +37,6 @@ from attnlab.engine.api.saved_session import (
     SessionData,
     SessionFileError,
     model_spec,
-    read_session,
     weights_hash,
     write_session,
 )
@@ -54,16 +56,25 @@ def install_sessions(window: MainWindow) -> Sessions:
 
 
 class Sessions(QObject):
+    autosave_reported = Signal(object)  # from the autosave thread: None (written) or why the write failed
+
     def __init__(self, window: MainWindow):
         super().__init__(window)
         self.window = window
         self.path: Path | None = None  # the session file the window shows (None: untitled)
         self.autosave_path = new_autosave_path()
-        self._writer = AutosaveWriter(self.autosave_path)
+        self.autosave_off = folder_problem()  # why autosave cannot write (None: it can)
+        self._writer = AutosaveWriter(self.autosave_path, self.autosave_reported.emit)
+        self._autosave_failed = False  # the last write failed, and the user was told
         self._pending: SessionData | None = None  # opened, waiting for its model
         self._pending_spec = ""  # the model load it waits for
         self._weights: tuple[str, str | None] = ("", None)  # (path, hash) of the loaded model's weights
+        # (spec loaded, the session's model name) when its name did not resolve here and its folder loaded:
+        # a re-save names the model as the session did (a catalog name), not the folder (a converted cache)
+        self._alias: tuple[str, str] = ("", "")
         self._orphan: Path | None = None
+        self._kept: set[Path] = set()  # unreadable autosaves the user chose to keep: not offered again this run
+        self._restoring: tuple[Path, SessionData] | None = None  # a restored autosave, until it is all shown again
         self.branches = Branches(window)  # saved with the session
         self._timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
         self._timer.timeout.connect(self.autosave)
@@ -72,12 +83,16 @@ class Sessions(QObject):
         layout.insertWidget(layout.indexOf(window.banner) + 1, self.banner)
         self.banner.restore_requested.connect(self.restore)
         self.banner.discard_requested.connect(self.discard)
+        self.banner.keep_requested.connect(self.keep)
         self._add_actions()
         self._connect()
         window.setAcceptDrops(True)
         for watched in (window, window.text_input.viewport(), window.source_input.viewport()):
             watched.installEventFilter(self)
+        self.autosave_reported.connect(self._on_autosave_reported)
         self._offer_restore()
+        if self.autosave_off is not None:
+            self._say_autosave_off()
 
     # -- menu --------------------------------------------------------------------------------
 
@@ -156,15 +171,23 @@ class Sessions(QObject):
         if info is None:
             return None
         options = w.picker.options()
-        editing = w._analyse_timer.isActive()  # an edited text: its analysis will drop the generated tokens
+        # An edited text (its analysis will drop the generated tokens), or one the engine refused or
+        # that is blank (the tokens shown are the previous prompt's): the tokens are not this text's.
+        editing = w._analyse_timer.isActive() or w.views_stale or w.document.analysis is None
         branches, current = ([], 0) if editing else self.branches.saved()
+        generated = () if editing else tuple(step.token_id for step in w.document.steps)
+        sampling = w.sampling.config()
+        longest = max([len(generated), *(len(b.tokens) for b in branches)])
+        if sampling.max_new_tokens < longest:  # lowered after generating: the file must still replay them all
+            sampling = replace(sampling, max_new_tokens=longest)
+        name = self._alias[1] if self._alias[0] and info.name == self._alias[0] else info.name
         return SessionData(
-            model=ModelRef(info.name, info.path, info.kind, self._hash(info.path), options.device, options.dtype),
+            model=ModelRef(name, info.path, info.kind, self._hash(info.path), options.device, options.dtype),
             text=w.text_input.toPlainText(),
             source=w.source_input.toPlainText() if info.kind == "encoder-decoder" else None,
             masks=w._masks,
-            sampling=w.sampling.config(),
-            generated=() if editing else tuple(step.token_id for step in w.document.steps),
+            sampling=sampling,
+            generated=generated,
             branches=tuple((b.name, tuple(b.tokens)) for b in branches),
             current_branch=current,
         )
@@ -191,17 +214,41 @@ class Sessions(QObject):
             self.open(name)
 
     def open(self, path: str | os.PathLike[str], start: bool = False) -> bool:
-        """Open a session file; False (and a message, nothing changed) when it cannot be read.
+        """Open a session file; False (and a message, nothing changed: Save still writes where it
+        did) when it cannot be read or the window cannot show its settings.
         start: the window has not started (the catalog is not listed yet)."""
         try:
-            data = read_session(path)
+            data = read_session_file(path)
         except SessionFileError as error:
-            self.window._show_message(translate_engine_message(as_message(error)), origin="input")
+            self._refuse(translate_engine_message(as_message(error)))
             return False
-        self.path = Path(path).expanduser().resolve()
-        self._remember(self.path)
+        unfit = self._unfit(data)
+        if unfit is not None:
+            self._refuse(self.tr("{0} {1}").format(Path(path).name, unfit))
+            return False
         self.apply(data, start)
+        self.path = Path(path).expanduser().resolve()  # only now: a refused file is never saved over
+        self._remember(self.path)
+        self._show_title()
         return True
+
+    def _unfit(self, data: SessionData) -> str | None:
+        """What in `data` the window cannot show as it is (it would clamp, crash or freeze), or None."""
+        sampling = self.window.sampling.out_of_range(data.sampling)
+        if sampling is not None:
+            return self.tr("asks for sampling settings the window cannot hold: {0}.").format(sampling)
+        longest = max(len(data.text), len(data.source or ""))
+        if longest > MAX_CHARS:
+            return self.tr("holds a text of {0:,} characters; attnlab takes at most {1:,}.").format(longest, MAX_CHARS)
+        if len(data.branches) > MAX_BRANCHES:
+            return self.tr("has {0:,} branches; the window keeps at most {1:,}.").format(
+                len(data.branches), MAX_BRANCHES
+            )
+        return None
+
+    def _refuse(self, reason: str) -> None:
+        # origin "session": neither the fallback model's load nor its first analysis clears it
+        self.window._show_message(self.tr("The session was not opened: {0}").format(reason), origin="session")
 
     def apply(self, data: SessionData, start: bool = False) -> None:
         """Show `data`: load its model if another one is loaded, then replay it."""
@@ -211,14 +258,16 @@ class Sessions(QObject):
         w.sampling.set_config(data.sampling)
         w._on_sampling_changed(data.sampling)
         info = w.document.info
-        same = info is not None and data.model.name in (info.name, info.path)
+        spec = model_spec(data.model)  # its folder when its name does not resolve here
+        self._alias = (spec, data.model.name) if spec != data.model.name else ("", "")
+        same = info is not None and (data.model.name in (info.name, info.path) or spec in (info.name, info.path))
         if same and not w.client.loading:
             self._apply_pending(info)  # type: ignore[arg-type]  # same is only True with a model
             w.analyse()
         elif start or (info is None and not w.client.loading):
-            w.start(model_spec(data.model))
+            w.start(spec)
         else:
-            w.load(model_spec(data.model))
+            w.load(spec)
         self._pending_spec = w._spec
         self._show_title()
 
@@ -272,10 +321,12 @@ class Sessions(QObject):
         try:
             write_session(data, target)
         except (OSError, SessionFileError) as error:
-            w._show_message(
-                self.tr("Could not save the session: {0}").format(translate_engine_message(as_message(error))),
-                origin="input",
-            )
+            if isinstance(error, OSError) and not isinstance(error, SessionFileError):
+                reason = f"{target}: {error.strerror or error}"
+            else:
+                reason = translate_engine_message(as_message(error))
+                reason = reason.removeprefix("cannot save the session: ")  # said once, by this message
+            w._show_message(self.tr("Could not save the session: {0}").format(reason), origin="input")
             return False
         self.path = target.resolve()
         self._remember(self.path)
@@ -304,6 +355,8 @@ class Sessions(QObject):
         w = self.window
         w.model_loaded.connect(self._on_model_loaded)  # after the window's own handling, before its analysis
         w.client.load_failed.connect(self._on_load_failed)
+        w.client.analysed.connect(self._on_analysed)
+        w.client.analysis_failed.connect(self._on_analysis_failed)
         for signal in (
             w.client.analysed,
             w.client.stepped,
@@ -321,6 +374,7 @@ class Sessions(QObject):
         the user picked another model meanwhile, the session gives way."""
         if self._pending is not None and self.window._spec != self._pending_spec:
             self._pending = None
+            self._restoring = None  # the restored autosave stays on disk, offered again next time
         return self._pending is not None
 
     def _on_model_loaded(self, info: ModelInfo) -> None:
@@ -342,6 +396,9 @@ class Sessions(QObject):
         w._show_marks()
         self.path = None  # saving now would write another model under the session's name
         shown = self.tr(" It is shown with {0}.").format(kept.name) if kept else ""
+        if self._restoring is not None:  # the autosave stays as it was: offered again at the next start
+            shown += " " + self.tr("The unsaved session itself is kept whole and offered again next time.")
+            self._restoring = None
         w._show_message(
             self.tr(
                 "This session's model {0} could not be loaded: {1}. Its text is kept.{2} Pick a model "
@@ -360,17 +417,74 @@ class Sessions(QObject):
             self._timer.start()
 
     def autosave(self) -> None:
+        if self.autosave_off is not None or self._restoring is not None:
+            return  # a restored session is not written until it is all shown: its orphan holds it meanwhile
         data = self.current()
         if data is not None:
             self._writer.submit(data)
 
+    def _on_analysed(self, result: object) -> None:
+        """The restored session's replay is shown: from now on this window's autosave holds it."""
+        if self._restoring is None or self._pending is not None or self.window.pending_replay:
+            return
+        orphan, data = self._restoring
+        info = self.window.document.info
+        shown = tuple(step.token_id for step in self.window.document.steps)
+        self._restoring = None
+        if info is None or (info.can_generate and shown != data.generated):
+            return  # not all of it came back: the orphan stays for the next start
+        current = self.current()
+        if current is not None and self.autosave_off is None:
+            self._writer.submit(current, after=lambda: remove(orphan))
+
+    def _on_analysis_failed(self, message: str) -> None:
+        self._restoring = None  # the orphan stays; what the user does next is autosaved again
+
+    def _on_autosave_reported(self, problem: object) -> None:
+        """Say once when autosave starts failing (a full disk, a folder gone), and when it works again."""
+        w = self.window
+        if problem is not None and not self._autosave_failed:
+            self._autosave_failed = True
+            w._show_message(
+                self.tr(
+                    "Autosave failed: {0} ({1}). Your changes are not being kept automatically: save the "
+                    "session (Ctrl+S) somewhere with room."
+                ).format(problem, self.autosave_path),
+                origin="autosave",
+            )
+        elif problem is None and self._autosave_failed:
+            self._autosave_failed = False
+            if w._banner_origin == "autosave":
+                w.banner.dismiss()
+            w.statusBar().showMessage(self.tr("Autosave works again"), 4000)
+
+    def _say_autosave_off(self) -> None:
+        w = self.window
+        w._show_message(
+            self.tr(
+                "Autosave and the log are off: the data folder cannot be written ({0}). Save your work "
+                "with Ctrl+S; point ATTNLAB_DATA at a writable folder to turn them back on."
+            ).format(self.autosave_off),
+            "info",
+            origin="data",
+        )
+
     def _offer_restore(self) -> None:
         for orphan in orphans():
-            try:
-                data = read_session(orphan)
-            except SessionFileError:
-                orphan.unlink(missing_ok=True)  # damaged beyond use (it was written atomically: not by us)
+            if orphan in self._kept:
                 continue
+            try:
+                data = read_session_file(orphan)
+            except SessionFileError as error:  # kept: a newer attnlab's, or damaged; the user decides
+                self._orphan = orphan
+                self.banner.offer(
+                    self.tr(
+                        "attnlab did not close properly last time, and its unsaved session cannot be read: "
+                        "{0}. The file is kept at {1}."
+                    ).format(translate_engine_message(str(error)), orphan),
+                    restorable=False,
+                )
+                return
             self._orphan = orphan
             words = " ".join((data.source or data.text).split())
             model = Path(data.model.name).name if os.sep in data.model.name else data.model.name
@@ -386,23 +500,34 @@ class Sessions(QObject):
         self.banner.hide()
 
     def restore(self) -> None:
+        """Show the orphan's session. The orphan stays on disk until all of it is shown again (its
+        model loaded, its tokens replayed) and this window's autosave holds it: a crash before
+        that, or a model that cannot load, loses nothing."""
         orphan = self._orphan
         self.banner.hide()
         if orphan is None:
             return
         try:
-            data = read_session(orphan)
+            data = read_session_file(orphan)
         except SessionFileError as error:
-            self.window._show_message(translate_engine_message(as_message(error)), origin="input")
+            self._refuse(translate_engine_message(as_message(error)))
             return
-        if write_autosave(data, self.autosave_path):  # this window's now: a second crash keeps it too
-            orphan.unlink(missing_ok=True)
+        unfit = self._unfit(data)
+        if unfit is not None:
+            self._refuse(self.tr("the unsaved session {0}").format(unfit))
+            return
         self.path = None
+        self._restoring = (orphan, data)
         self.apply(data)
 
-    def discard(self) -> None:
+    def keep(self) -> None:
         if self._orphan is not None:
-            self._orphan.unlink(missing_ok=True)
+            self._kept.add(self._orphan)
+        self._offer_restore()
+
+    def discard(self) -> None:
+        if self._orphan is not None and not remove(self._orphan):
+            self._kept.add(self._orphan)  # it could not be deleted: not offered again this run
         self._offer_restore()  # the next one, if more windows were lost
 
     def _closed(self) -> None:

@@ -13,6 +13,7 @@ ORGANISATION = "attnlab"
 APPLICATION = "attnlab"
 
 _N = TypeVar("_N", int, float)
+SETTINGS_TEXT_CHARS = 20_000  # longer texts are not remembered between runs (save a session for them)
 
 
 def open_settings() -> QSettings:
@@ -84,9 +85,21 @@ def texts(settings: QSettings, kind: str) -> tuple[str, str] | None:
 
 
 def save_texts(settings: QSettings, kind: str, text: str, source: str) -> None:
+    """Remember the boxes for this kind; a text past SETTINGS_TEXT_CHARS is not kept (the settings
+    file is read whole at every start: a 12 MB paste made each start 4 s slower), and the next
+    start says so (dropped_text)."""
+    longest = max(len(text), len(source))
+    if longest > SETTINGS_TEXT_CHARS:
+        text, source = "", ""
     settings.setValue(f"input/{kind}/text", text)
     settings.setValue(f"input/{kind}/source", source)
+    settings.setValue(f"input/{kind}/dropped", longest if longest > SETTINGS_TEXT_CHARS else 0)
     settings.setValue("input/kind", kind)
+
+
+def dropped_text(settings: QSettings, kind: str | None) -> int:
+    """How long the text was that save_texts did not keep for `kind` (0: none dropped)."""
+    return _number(settings.value(f"input/{kind}/dropped"), int, 0) if kind else 0
 
 
 def last_texts(settings: QSettings) -> tuple[str | None, str, str]:

@@ -88,6 +88,32 @@ class SamplingPanel(QGroupBox):
             max_new_tokens=self.max_new_tokens.value(),
         )
 
+    def out_of_range(self, config: SamplingConfig) -> str | None:
+        """The first setting of `config` that these controls cannot hold ("seed 3000000000 (the window
+        takes -1 to 2147483647)"), or None. A box would clamp it silently, or refuse it with an
+        OverflowError past 2^31: a session that needs it is refused instead of run otherwise."""
+        ints: dict[str, tuple[QSpinBox, int]] = {
+            "top-k": (self.top_k, config.top_k),
+            "seed": (self.seed, -1 if config.seed is None else config.seed),
+            "max new tokens": (self.max_new_tokens, config.max_new_tokens),
+            "candidates": (self.candidates, config.candidates),
+        }
+        for name, (box, value) in ints.items():
+            if not box.minimum() <= value <= box.maximum():
+                return self.tr("{0} {1} (the window takes {2} to {3})").format(
+                    name, value, box.minimum(), box.maximum()
+                )
+        floats: dict[str, tuple[QDoubleSpinBox, float]] = {
+            "temperature": (self.temperature, config.temperature),
+            "top-p": (self.top_p, config.top_p),
+        }
+        for name, (double, number) in floats.items():
+            if not double.minimum() <= number <= double.maximum():
+                return self.tr("{0} {1:g} (the window takes {2:g} to {3:g})").format(
+                    name, number, double.minimum(), double.maximum()
+                )
+        return None
+
     def set_config(self, config: SamplingConfig) -> None:
         boxes = (self.temperature, self.top_k, self.top_p, self.seed, self.max_new_tokens, self.candidates)
         with ExitStack() as blocked:

@@ -126,7 +126,8 @@ def write_session(session: SessionData, path: str | os.PathLike[str]) -> Path:
     if not target.parent.is_dir():
         raise SessionFileError("session_folder_missing", folder=str(target.parent))
     text = json.dumps(to_json(session), indent=2, ensure_ascii=False) + "\n"
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    short = target.name.encode()[:200].decode(errors="ignore")  # a 250-byte name plus the temporary's affixes > 255
+    handle, temporary = tempfile.mkstemp(prefix=f".{short}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(text)

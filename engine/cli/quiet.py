@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 
 
 @contextmanager
@@ -25,6 +26,7 @@ def quiet_transformers(verbose: bool = False) -> Iterator[None]:
     bars = hf_logging.is_progress_bar_enabled()
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
+    gguf_bar = _silence_gguf_bar()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -33,3 +35,17 @@ def quiet_transformers(verbose: bool = False) -> Iterator[None]:
         hf_logging.set_verbosity(verbosity)
         if bars:
             hf_logging.enable_progress_bar()
+        gguf_bar()
+
+
+def _silence_gguf_bar() -> Callable[[], None]:
+    """transformers' GGUF reader draws its "Converting and de-quantizing GGUF tensors" bar with
+    tqdm directly, which disable_progress_bar does not reach: its tqdm is swapped for a silent one
+    for the block. Returns what puts it back."""
+    try:
+        import transformers.modeling_gguf_pytorch_utils as gguf_utils
+    except ImportError:
+        return lambda: None
+    original = gguf_utils.tqdm
+    gguf_utils.tqdm = partial(original, disable=True)
+    return lambda: setattr(gguf_utils, "tqdm", original)

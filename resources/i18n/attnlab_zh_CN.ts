@@ -1570,6 +1570,24 @@
     </message>
 </context>
 <context>
+    <name>Generation</name>
+    <message>
+        <location filename="../../app/generation_guard.py" line="34"/>
+        <source>Nothing to continue: type a prompt first.</source>
+        <translation>没有可续写的内容：请先输入提示。</translation>
+    </message>
+    <message>
+        <location filename="../../app/generation_guard.py" line="36"/>
+        <source>Nothing to continue: type a source text first.</source>
+        <translation>没有可续写的内容：请先输入源文本。</translation>
+    </message>
+    <message>
+        <location filename="../../app/generation_guard.py" line="38"/>
+        <source>Nothing to continue: the text was refused (the message above says why); change it first.</source>
+        <translation>没有可续写的内容：这段文本被拒绝了（上面的消息说明了原因）；请先修改它。</translation>
+    </message>
+</context>
+<context>
     <name>GenerationBar</name>
     <message>
         <location filename="../../app/widgets/generation_bar.py" line="26"/>
@@ -1888,174 +1906,184 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/main_window.py" line="112"/>
+        <location filename="../../app/main_window.py" line="114"/>
         <source>Source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="115"/>
+        <location filename="../../app/main_window.py" line="117"/>
         <source>The encoder&apos;s input</source>
         <translation>编码器的输入</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="117"/>
+        <location filename="../../app/main_window.py" line="119"/>
         <source>The text the encoder reads; analysed as you type</source>
         <translation>编码器读取的文本；边输入边分析</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="119"/>
-        <location filename="../../app/main_window.py" line="545"/>
+        <location filename="../../app/main_window.py" line="121"/>
+        <location filename="../../app/main_window.py" line="569"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="122"/>
+        <location filename="../../app/main_window.py" line="124"/>
         <source>Type some text…</source>
         <translation>输入一些文字…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="124"/>
+        <location filename="../../app/main_window.py" line="126"/>
         <source>The text to analyse, as you type (Tab moves on to the next control)</source>
         <translation>要分析的文本，边输入边分析（Tab 移到下一个控件）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="128"/>
+        <location filename="../../app/main_window.py" line="130"/>
         <source>Decoder tokens</source>
         <translation>解码器词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="137"/>
+        <location filename="../../app/main_window.py" line="139"/>
         <source>Not current — shows the previous text (the last analysis failed)</source>
         <translation>不是最新的——显示的是之前的文本（上一次分析失败了）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="170"/>
+        <location filename="../../app/main_window.py" line="172"/>
         <source>no model</source>
         <translation>没有模型</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="287"/>
-        <location filename="../../app/main_window.py" line="288"/>
+        <location filename="../../app/main_window.py" line="277"/>
+        <source>The text left here last time ({0:,} characters) was too long to keep in the settings (at most {1:,}): save a session to keep a long text.</source>
+        <translation>上次留在这里的文本（{0:,} 个字符）太长，没有保存在设置中（最多 {1:,} 个）：要保留长文本，请保存会话。</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="299"/>
+        <location filename="../../app/main_window.py" line="302"/>
         <source>Loading {0}…</source>
         <translation>正在加载 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="310"/>
+        <location filename="../../app/main_window.py" line="324"/>
         <source>a source text</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="310"/>
+        <location filename="../../app/main_window.py" line="324"/>
         <source>some text</source>
         <translation>一些文字</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="311"/>
+        <location filename="../../app/main_window.py" line="325"/>
         <source>Type {0} to see its attention.</source>
         <translation>输入{0}，查看它的注意力。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="323"/>
+        <location filename="../../app/main_window.py" line="337"/>
         <source>Re-running the text and its {0} generated tokens with the new masks</source>
         <translation>正在用新的遮盖重新运行文本及其 {0} 个已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="410"/>
+        <location filename="../../app/main_window.py" line="430"/>
         <source>Regenerating from token #{0}</source>
         <translation>正在从词元 #{0} 起重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="425"/>
+        <location filename="../../app/main_window.py" line="445"/>
         <source>Head ablation</source>
         <translation>头消融</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="454"/>
+        <location filename="../../app/main_window.py" line="474"/>
         <source>Pick a model in the list, or open a model folder.</source>
         <translation>请在列表中选择一个模型，或打开一个模型文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="464"/>
+        <location filename="../../app/main_window.py" line="484"/>
         <source>attnlab — {0}</source>
         <translation>attnlab — {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="469"/>
+        <location filename="../../app/main_window.py" line="489"/>
         <source>Loaded {0}</source>
         <translation>已加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="488"/>
+        <location filename="../../app/main_window.py" line="509"/>
         <source> Still using {0}.</source>
         <translation> 仍在使用 {0}。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="490"/>
+        <location filename="../../app/main_window.py" line="511"/>
         <source>Could not load {0}: {1}{2}</source>
         <translation>无法加载 {0}：{1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="492"/>
+        <location filename="../../app/main_window.py" line="513"/>
         <source>Could not load {0}</source>
         <translation>无法加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="504"/>
+        <location filename="../../app/main_window.py" line="525"/>
         <source>analysis {0:.0f} ms</source>
         <translation>分析 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="510"/>
+        <location filename="../../app/main_window.py" line="531"/>
         <source>last step {0:.0f} ms</source>
         <translation>上一步 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="521"/>
+        <location filename="../../app/main_window.py" line="542"/>
         <source>end of text</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="522"/>
+        <location filename="../../app/main_window.py" line="543"/>
         <source>maximum length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="523"/>
+        <location filename="../../app/main_window.py" line="544"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="524"/>
+        <location filename="../../app/main_window.py" line="545"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="525"/>
+        <location filename="../../app/main_window.py" line="546"/>
         <source>Generated {0} tokens ({1})</source>
         <translation>已生成 {0} 个词元（{1}）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="545"/>
+        <location filename="../../app/main_window.py" line="569"/>
         <source>Decoder prefix (optional)</source>
         <translation>解码器前缀（可选）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="554"/>
+        <location filename="../../app/main_window.py" line="578"/>
         <source>Knock-out is not available: {0}</source>
         <translation>无法屏蔽：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="697"/>
+        <location filename="../../app/main_window.py" line="710"/>
+        <source>Not pasted: the text would be {0:,} characters, and attnlab takes at most {1:,}. Paste a part of it.</source>
+        <translation>没有粘贴：粘贴后文本会有 {0:,} 个字符，而 attnlab 最多接受 {1:,} 个。请粘贴其中一部分。</translation>
+    </message>
+    <message>
+        <location filename="../../app/main_window.py" line="736"/>
         <source>{0} is not available for this model: {1}</source>
         <translation>这个模型不支持{0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="701"/>
+        <location filename="../../app/main_window.py" line="740"/>
         <source>The formula inspector</source>
         <translation>公式检查器</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="704"/>
+        <location filename="../../app/main_window.py" line="743"/>
         <source>No formula for this model: {0}.</source>
         <translation>这个模型没有公式：{0}。</translation>
     </message>
@@ -2446,24 +2474,34 @@
 <context>
     <name>RestoreBanner</name>
     <message>
-        <location filename="../../app/widgets/restore_banner.py" line="23"/>
+        <location filename="../../app/widgets/restore_banner.py" line="24"/>
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/restore_banner.py" line="25"/>
+        <location filename="../../app/widgets/restore_banner.py" line="26"/>
         <source>Open the unsaved session again: its model, text, masks and generated tokens</source>
         <translation>重新打开未保存的会话：它的模型、文本、遮盖和已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/restore_banner.py" line="26"/>
+        <location filename="../../app/widgets/restore_banner.py" line="27"/>
         <source>Discard</source>
         <translation>丢弃</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/restore_banner.py" line="28"/>
+        <location filename="../../app/widgets/restore_banner.py" line="29"/>
         <source>Delete the unsaved session for good</source>
         <translation>永久删除未保存的会话</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/restore_banner.py" line="30"/>
+        <source>Keep the File</source>
+        <translation>保留文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/restore_banner.py" line="32"/>
+        <source>Leave the unreadable file where it is (it is offered again next time)</source>
+        <translation>把无法读取的文件留在原处（下次还会提示）</translation>
     </message>
 </context>
 <context>
@@ -2546,113 +2584,178 @@
         <source>candidates shown</source>
         <translation>显示的候选数</translation>
     </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="103"/>
+        <source>{0} {1} (the window takes {2} to {3})</source>
+        <translation>{0} {1}（窗口接受 {2} 到 {3}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/sampling_panel.py" line="112"/>
+        <source>{0} {1:g} (the window takes {2:g} to {3:g})</source>
+        <translation>{0} {1:g}（窗口接受 {2:g} 到 {3:g}）</translation>
+    </message>
 </context>
 <context>
     <name>Sessions</name>
     <message>
-        <location filename="../../app/session_actions.py" line="48"/>
+        <location filename="../../app/session_actions.py" line="50"/>
         <source>attnlab sessions (*{0});;All files (*)</source>
         <translation>attnlab 会话 (*{0});;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="95"/>
+        <location filename="../../app/session_actions.py" line="110"/>
         <source>&amp;New Session</source>
         <translation>新建会话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="97"/>
+        <location filename="../../app/session_actions.py" line="112"/>
         <source>Start over: empty text, no masks, no tokens</source>
         <translation>重新开始：空文本，无遮盖，无词元</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="102"/>
+        <location filename="../../app/session_actions.py" line="117"/>
         <source>&amp;Open Session…</source>
         <translation>打开会话(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="104"/>
+        <location filename="../../app/session_actions.py" line="119"/>
         <source>Open a saved .attnlab session</source>
         <translation>打开一个已保存的 .attnlab 会话</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="108"/>
+        <location filename="../../app/session_actions.py" line="123"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="115"/>
+        <location filename="../../app/session_actions.py" line="130"/>
         <source>&amp;Save Session</source>
         <translation>保存会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="117"/>
+        <location filename="../../app/session_actions.py" line="132"/>
         <source>Save the model, text, masks, sampling and generated tokens</source>
         <translation>保存模型、文本、遮盖、采样设置和已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="122"/>
+        <location filename="../../app/session_actions.py" line="137"/>
         <source>Save Session &amp;As…</source>
         <translation>会话另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="124"/>
+        <location filename="../../app/session_actions.py" line="139"/>
         <source>Save the session to a new file</source>
         <translation>把会话保存到一个新文件</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="138"/>
+        <location filename="../../app/session_actions.py" line="153"/>
         <source>No recent sessions</source>
         <translation>没有最近的会话</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="188"/>
+        <location filename="../../app/session_actions.py" line="211"/>
         <source>Open a session</source>
         <translation>打开会话</translation>
     </message>
     <message>
+        <location filename="../../app/session_actions.py" line="227"/>
+        <source>{0} {1}</source>
+        <translation>{0} {1}</translation>
+    </message>
+    <message>
         <location filename="../../app/session_actions.py" line="239"/>
+        <source>asks for sampling settings the window cannot hold: {0}.</source>
+        <translation>要求的采样设置超出了窗口能容纳的范围：{0}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="242"/>
+        <source>holds a text of {0:,} characters; attnlab takes at most {1:,}.</source>
+        <translation>包含 {0:,} 个字符的文本；attnlab 最多接受 {1:,} 个。</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="244"/>
+        <source>has {0:,} branches; the window keeps at most {1:,}.</source>
+        <translation>有 {0:,} 个分支；窗口最多保留 {1:,} 个。</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="251"/>
+        <source>The session was not opened: {0}</source>
+        <translation>没有打开会话：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="288"/>
         <source>This session was saved with a {0} model; {1} is a {2}.</source>
         <translation>这个会话保存时用的是{0}模型；{1} 是{2}。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="246"/>
+        <location filename="../../app/session_actions.py" line="295"/>
         <source>The weights of {0} changed since this session was saved: its text, masks and tokens are kept, but the attention and candidates are the new weights&apos;, not the saved run&apos;s.</source>
         <translation>自这个会话保存以来，{0} 的权重已经改变：它的文本、遮盖和词元保留不变，但注意力和候选来自新的权重，而不是保存时的运行。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="268"/>
+        <location filename="../../app/session_actions.py" line="317"/>
         <source>Nothing to save yet: load a model first.</source>
         <translation>还没有可保存的内容：请先加载一个模型。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="276"/>
+        <location filename="../../app/session_actions.py" line="329"/>
         <source>Could not save the session: {0}</source>
         <translation>无法保存会话：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="283"/>
+        <location filename="../../app/session_actions.py" line="334"/>
         <source>Saved {0}</source>
         <translation>已保存 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="288"/>
+        <location filename="../../app/session_actions.py" line="339"/>
         <source>Save the session</source>
         <translation>保存会话</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="344"/>
+        <location filename="../../app/session_actions.py" line="398"/>
         <source> It is shown with {0}.</source>
         <translation> 现在用 {0} 显示。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="347"/>
+        <location filename="../../app/session_actions.py" line="400"/>
+        <source>The unsaved session itself is kept whole and offered again next time.</source>
+        <translation>未保存的会话本身完整保留，下次启动时会再次提示恢复。</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="404"/>
         <source>This session&apos;s model {0} could not be loaded: {1}. Its text is kept.{2} Pick a model to analyse it, or make the model available and open the session again.</source>
         <translation>无法加载这个会话的模型 {0}：{1}。文本已保留。{2} 请选择一个模型来分析它，或者让该模型可用后再打开这个会话。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="380"/>
+        <location filename="../../app/session_actions.py" line="450"/>
+        <source>Autosave failed: {0} ({1}). Your changes are not being kept automatically: save the session (Ctrl+S) somewhere with room.</source>
+        <translation>自动保存失败：{0}（{1}）。你的更改没有被自动保存：请把会话保存（Ctrl+S）到有空间的地方。</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="459"/>
+        <source>Autosave works again</source>
+        <translation>自动保存已恢复</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="465"/>
+        <source>Autosave and the log are off: the data folder cannot be written ({0}). Save your work with Ctrl+S; point ATTNLAB_DATA at a writable folder to turn them back on.</source>
+        <translation>自动保存和日志已关闭：无法写入数据文件夹（{0}）。请用 Ctrl+S 保存你的工作；把 ATTNLAB_DATA 指向一个可写的文件夹即可重新开启。</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="482"/>
+        <source>attnlab did not close properly last time, and its unsaved session cannot be read: {0}. The file is kept at {1}.</source>
+        <translation>attnlab 上次没有正常关闭，而它未保存的会话无法读取：{0}。文件保留在 {1}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="494"/>
         <source>attnlab did not close properly last time. Restore the unsaved session on {0} (“{1}”, {2} generated tokens)?</source>
         <translation>attnlab 上次没有正常关闭。要恢复 {0} 上未保存的会话（“{1}”，{2} 个已生成的词元）吗？</translation>
+    </message>
+    <message>
+        <location filename="../../app/session_actions.py" line="517"/>
+        <source>the unsaved session {0}</source>
+        <translation>未保存的会话{0}</translation>
     </message>
 </context>
 <context>
