@@ -14,6 +14,7 @@ inside the worker's slots, so importing the GUI never pulls in torch.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import logging
 import os
@@ -209,10 +210,8 @@ class EngineWorker(QObject):
     def lower_priority(self) -> None:
         """Let the GUI thread win the CPU from this one (Linux nice values are per thread)."""
         if sys.platform.startswith("linux"):
-            try:
+            with contextlib.suppress(OSError):
                 os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), ENGINE_NICENESS)
-            except OSError:
-                pass
 
     @Slot(int, object)
     def handle(self, rid: int, request: Request) -> None:
@@ -223,7 +222,7 @@ class EngineWorker(QObject):
             pass
         except (ValueError, MemoryError) as error:  # EngineError is a ValueError
             self.errored.emit(rid, str(error) or type(error).__name__)
-        except Exception as error:  # noqa: BLE001 - the thread must survive anything
+        except Exception as error:
             log.exception("engine request %s failed", type(request).__name__)
             self.errored.emit(
                 rid, f"unexpected error ({type(error).__name__}): {error} — the details are in {log_file()}"
@@ -264,7 +263,7 @@ class EngineWorker(QObject):
             from attnlab.engine.models.fast_tokens import preview_tokens
 
             found = preview_tokens(request.spec, dict(request.preview))
-        except Exception:  # noqa: BLE001 - only a preview: the load itself says what is wrong
+        except Exception:
             log.debug("no early tokens for %s", request.spec, exc_info=True)
             return
         if found is not None:

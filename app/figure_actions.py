@@ -244,6 +244,6 @@ def install_figures(window: MainWindow) -> FigureActions:
     menu = window.menus["fileMenu"]
     quit_action = next((a for a in menu.actions() if a.objectName() == "quitAction"), None)
     menu.insertAction(quit_action, figures.export_action)  # type: ignore[arg-type]  # None appends
-    menu.insertMenu(quit_action, figures.resolution_menu)  # type: ignore[arg-type]
-    menu.insertSeparator(quit_action)  # type: ignore[arg-type]
+    menu.insertMenu(quit_action, figures.resolution_menu)  # type: ignore[arg-type]  # None appends
+    menu.insertSeparator(quit_action)  # type: ignore[arg-type]  # None appends
     return figures

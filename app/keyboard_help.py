@@ -59,7 +59,7 @@ def add_keyboard_help(window: MainWindow) -> QAction:
     action.setStatusTip(action.toolTip())
     action.triggered.connect(lambda: show_keyboard_help(window))
     help_menu = window.menus["helpMenu"]
-    help_menu.insertAction(help_menu.actions()[0] if help_menu.actions() else None, action)  # type: ignore[arg-type]
+    help_menu.insertAction(help_menu.actions()[0] if help_menu.actions() else None, action)  # type: ignore[arg-type]  # None appends
     return action
 
 

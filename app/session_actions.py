@@ -111,8 +111,8 @@ class Sessions(QObject):
         self.recent_menu.setObjectName("recentSessionsMenu")
         self.recent_menu.setToolTipsVisible(True)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        menu.insertMenu(first, self.recent_menu)  # type: ignore[arg-type]
-        menu.insertSeparator(first)  # type: ignore[arg-type]
+        menu.insertMenu(first, self.recent_menu)  # type: ignore[arg-type]  # None appends
+        menu.insertSeparator(first)  # type: ignore[arg-type]  # None appends
         self.save_action = action(
             self.tr("&Save Session"),
             "saveSessionAction",
@@ -127,7 +127,7 @@ class Sessions(QObject):
             keys.SaveAs,
             self.save_as,
         )
-        menu.insertSeparator(first)  # type: ignore[arg-type]
+        menu.insertSeparator(first)  # type: ignore[arg-type]  # None appends
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()

@@ -185,7 +185,7 @@ def run_command(prog: str, action: Callable[[], str]) -> int:
         log.debug("%s failed", prog, exc_info=True)  # the traceback with --verbose
         print(f"{prog}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
-    except Exception as exc:  # noqa: BLE001 - a bug, but the user still gets one line
+    except Exception as exc:
         log.debug("%s failed", prog, exc_info=True)
         print(
             f"{prog}: error: unexpected {type(exc).__name__}: {_one_line(exc)} (--verbose shows the traceback)",

@@ -246,7 +246,7 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
         _check_fits(spec, folder, config_dict, dtype, device, options)
     try:
         config = AutoConfig.from_pretrained(resolved.path, trust_remote_code=options.trust_remote_code)
-    except Exception as exc:  # transformers raises many kinds here
+    except Exception as exc:  # noqa: BLE001 - transformers raises many kinds here; the message says which
         raise ModelLoadError(f"cannot read the config of {spec}: {first_line(exc)}") from None
     if not local:
         config_dict = config.to_dict()
@@ -268,7 +268,7 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
         )
     except MemoryError:
         raise ModelLoadError(f"{spec} does not fit in memory: pick a smaller model or a GPU") from None
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure of the weights' load is the user's model's: say so
         raise ModelLoadError(f"cannot load {spec}: {first_line(exc)}") from None
     try:
         if not options.device_map:  # accelerate placed the layers already
@@ -277,7 +277,7 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
         loaded = wrap_model(model, tokenizer, name=resolved.name, path=resolved.path, kind=kind)
     except ModelLoadError:
         raise
-    except Exception as exc:  # a config transformers accepted but the model cannot run with
+    except Exception as exc:  # noqa: BLE001 - a config transformers accepted but the model cannot run with
         raise ModelLoadError(f"{spec} loads but does not run ({first_line(exc)}): check its config.json") from None
     loaded.recent_path = _recent_path(spec, resolved)
     report(f"loaded {resolved.name} in {time.perf_counter() - started:.1f} s", 1.0)

@@ -7,6 +7,7 @@ one thread (the GUI's worker); `torch.inference_mode` is entered inside each cal
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import threading
 import time
@@ -80,11 +81,8 @@ class _Session:
         recorder = inspector.CellRecorder(
             self.loaded.sites, knockout=self._knock, ablate=self._ablations(), target=target, head=head, query=query
         )
-        with torch.inference_mode():
-            try:
-                self._replay(recorder, stack)
-            except inspector.LayerSeen:
-                pass
+        with torch.inference_mode(), contextlib.suppress(inspector.LayerSeen):  # the forward stops once the layer ran
+            self._replay(recorder, stack)
         return recorder.explain(stack, layer, key, self._token_text(queries[query]), self._token_text(keys[key]))
 
     # -- explaining the prediction (attnlab.engine.interpret.lens, attnlab.engine.interpret.importance) ---------------
