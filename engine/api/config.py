@@ -5,8 +5,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 Progress = Callable[[str, float], None]  # (stage message, fraction done in [0, 1], < 0 unknown)
+# How a generator keeps attention: every row ("exact"), a pooled overview with exact regions recomputed
+# on demand ("long"), or exact rows while they fit memory and long beyond ("auto").
+StoreMode = Literal["exact", "long", "auto"]
 
 
 @dataclass(frozen=True)

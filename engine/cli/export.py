@@ -255,11 +255,11 @@ def export(args) -> Path:
             axes["decoder"] = np.array(run.session.token_ids, np.int64)  # type: ignore[union-attr]  # a generator
         exported_run = ExportedRun(run.session, result.attention, attentions, axes, args.top_k_candidates)
         arrays.update(analysis_arrays(analyses, exported_run))
-    _write_npz(out, arrays)
+    write_npz(out, arrays)
     return out
 
 
-def _write_npz(out: Path, arrays: dict[str, np.ndarray]) -> None:
+def write_npz(out: Path, arrays: dict[str, np.ndarray]) -> None:
     """Into a temporary file beside `out`, then renamed: a failed run never leaves a partial file."""
     handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     try:

@@ -143,16 +143,23 @@ def run_session(args, candidates: int = 10, check: Callable[[LoadedModel], None]
     """Load the model, then analyse the text (encoders) or prefill and generate (the others).
 
     `check`: refuses flags that depend on the model (e.g. a layer it does not have) before it runs."""
-    from attnlab.engine.models.loading import load_model, set_threads
-    from attnlab.engine.session.sessions import EncoderSession, make_session
+    from attnlab.engine.session.opening import open_session
+    from attnlab.engine.session.sessions import EncoderSession
 
     sampling = sampling_config(args, candidates)
-    set_threads(None)  # the CLI starts the engine, so it sets torch's threads
-    loaded = load_model(args.model, LoadOptions(device=args.device, dtype=args.dtype, device_map=args.device_map))
-    masks = masks_from(args, loaded.kind)
-    if check is not None:
-        check(loaded)
-    session = make_session(loaded)
+    masks: Masks | None = None
+
+    def check_flags(loaded: LoadedModel) -> None:
+        nonlocal masks
+        masks = masks_from(args, loaded.kind)
+        if check is not None:
+            check(loaded)
+
+    # threads: None, as the CLI starts the engine it takes all cores but one
+    options = LoadOptions(device=args.device, dtype=args.dtype, device_map=args.device_map)
+    session = open_session(args.model, options, store_mode=args.store, check=check_flags)
+    loaded = session.loaded
+    assert masks is not None  # check_flags ran before the session was made
     if isinstance(session, EncoderSession):
         if args.store != "auto":
             raise EngineError(f"--store is for decoders; {loaded.info.name} is an encoder")
@@ -166,7 +173,6 @@ def run_session(args, candidates: int = 10, check: Callable[[LoadedModel], None]
     session.set_sampling(sampling)
     if args.store != "auto" and loaded.kind != "decoder":
         raise EngineError(f"--store is for decoders; {loaded.info.name} is an {loaded.kind}")
-    session.store_mode = args.store
     session.prefill(args.text, masks, source=args.source)
     steps = session.run(args.generate) if args.generate else []
     return Run(loaded, session, session.state(), steps)

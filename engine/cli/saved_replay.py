@@ -45,17 +45,21 @@ def replay_session(
     path: str, device: str | None, dtype: str | None, candidates: int | None, warn=print
 ) -> tuple[Run, SessionData]:
     """Load the session's model and run it again: the same input, masks and generated tokens."""
-    from attnlab.engine.models.loading import load_model, set_threads
-    from attnlab.engine.session.sessions import EncoderSession, make_session
+    from attnlab.engine.models.loading import LoadedModel
+    from attnlab.engine.session.opening import open_session
+    from attnlab.engine.session.sessions import EncoderSession
 
     data = read_session(path)
     ref = data.model
     sampling = data.sampling if candidates is None else replace(data.sampling, candidates=candidates)
-    set_threads(None)
-    loaded = load_model(model_spec(ref), LoadOptions(device=device or ref.device, dtype=dtype or ref.dtype))
-    if weights_changed(ref, loaded.info.path):
-        warn(f"warning: the weights of {ref.name} changed since the session was saved: the arrays will differ")
-    session = make_session(loaded)
+
+    def check(loaded: LoadedModel) -> None:
+        if weights_changed(ref, loaded.info.path):
+            warn(f"warning: the weights of {ref.name} changed since the session was saved: the arrays will differ")
+
+    options = LoadOptions(device=device or ref.device, dtype=dtype or ref.dtype)
+    session = open_session(model_spec(ref), options, store_mode="exact", check=check)
+    loaded = session.loaded
     if isinstance(session, EncoderSession):
         return Run(loaded, session, session.analyse(data.text, data.masks, top_k=sampling.candidates), []), data
     session.set_sampling(sampling)

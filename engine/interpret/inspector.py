@@ -4,11 +4,12 @@ A `CellRecorder` is the session's own recorder (same knock-outs, same ablation, 
 also watches one attention module: its inputs (`on_inputs`), scores before and after knock-outs,
 probabilities and per-head output, for one head and one query row. Once that module has run the
 rest of the forward is not needed, so it stops the forward there (`LayerSeen`). Nothing stays
-installed: the session runs it inside `capture.recording`, which always removes it.
+installed: the session's `replay` runs it inside `capture.recording`, which always removes it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,35 +17,35 @@ from typing import Any
 import numpy as np
 import torch
 
-from attnlab.engine.api.errors import EngineError
-from attnlab.engine.api.results import CellExplanation, ModelInfo, StackName
+from attnlab.engine.api.bounds import check_head, check_positions
+from attnlab.engine.api.errors import UnsupportedError
+from attnlab.engine.api.results import CellExplanation, StackName
 from attnlab.engine.capture.attention import Recorder, site_key
+from attnlab.engine.session.analysis_session import AnalysisSession
 
 
 class LayerSeen(Exception):
     """The inspected module has run: the forward may stop here."""
 
 
-def check_head(info: ModelInfo, stack: str, layer: int, head: int) -> None:
-    """Refuse a head the model does not have, saying what there is."""
-    shapes = {s.name: s for s in info.stacks}
-    if stack not in shapes:
-        raise EngineError(f"{info.name} has no {stack} attention: its stacks are {', '.join(shapes)}")
-    s = shapes[stack]
-    if not 0 <= layer < s.layers:
-        raise EngineError(f"layer {layer} out of range: the {stack} stack has {s.layers} layers (0..{s.layers - 1})")
-    if not 0 <= head < s.heads:
-        raise EngineError(f"head {head} out of range: the {stack} stack has {s.heads} heads (0..{s.heads - 1})")
-
-
-def check_positions(stack: str, query: int, key: int, queries: int, keys: int) -> None:
-    """Refuse a query or key the current input does not have. A hidden cell (above a causal diagonal,
-    knocked out) is fine: it explains why its weight is 0."""
-    if not 0 <= query < queries:
-        raise EngineError(f"query {query} out of range: the sequence has {queries} tokens (0..{queries - 1})")
-    if not 0 <= key < keys:
-        where = "source" if stack == "cross" else "sequence"
-        raise EngineError(f"key {key} out of range: the {where} has {keys} tokens (0..{keys - 1})")
+def explain_cell(session: AnalysisSession, stack: str, layer: int, head: int, query: int, key: int) -> CellExplanation:
+    """The numbers behind one attention weight of the session's current input (masks, ablations and
+    generated tokens included), from one extra forward that stops after that layer. Changes nothing."""
+    info = session.info
+    reason = info.why_unsupported("inspector")
+    if reason:
+        raise UnsupportedError(f"{info.name} cannot explain a cell: {reason}")
+    name = check_head(info, stack, layer, head)
+    queries, keys = session.cell_axes(name)
+    check_positions(name, query, key, len(queries), len(keys))
+    sites = session.loaded.sites
+    target = next(call for call, site in sites.items() if site == (stack, layer))
+    recorder = CellRecorder(
+        sites, knockout=session.knockouts, ablate=session.ablations, target=target, head=head, query=query
+    )
+    with torch.inference_mode(), contextlib.suppress(LayerSeen):  # the forward stops once the layer ran
+        session.replay(recorder, name)
+    return recorder.explain(name, layer, key, session.token_text(queries[query]), session.token_text(keys[key]))
 
 
 def _row(t: torch.Tensor, head: int, query: int, keys: int) -> np.ndarray:

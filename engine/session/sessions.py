@@ -7,7 +7,6 @@ one thread (the GUI's worker); `torch.inference_mode` is entered inside each cal
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import threading
 import time
@@ -20,28 +19,25 @@ import torch
 from transformers import DynamicCache, EncoderDecoderCache
 
 from attnlab.engine.api.attention_store import AttentionStore, stack_bytes
-from attnlab.engine.api.config import Progress, SamplingConfig
+from attnlab.engine.api.bounds import check_head
+from attnlab.engine.api.config import Progress, SamplingConfig, StoreMode
 from attnlab.engine.api.errors import EngineError, GenerationFinished, UnsupportedError
 from attnlab.engine.api.long_summary import LongAttention
 from attnlab.engine.api.memory_budget import AttentionMemoryError, check_fits
 from attnlab.engine.api.results import (
     AnalysisResult,
     Candidate,
-    CellExplanation,
-    HeadImportance,
-    LensResult,
     MaskPrediction,
     Masks,
-    SequenceName,
     StackName,
     StepResult,
 )
 from attnlab.engine.api.tokens import check_unicode, readable_token, readable_tokens, token_bytes
 from attnlab.engine.capture import attention as capture
-from attnlab.engine.interpret import inspector
 from attnlab.engine.long import store as long_store
 from attnlab.engine.long.snapshots import FrozenOverviews
 from attnlab.engine.models.loading import LoadedModel
+from attnlab.engine.session.analysis_session import Prediction
 from attnlab.engine.session.sampling import choose_token
 
 MAX_TEXT_CHARS = 100_000  # longer pastes are refused before tokenising
@@ -51,7 +47,8 @@ PREFILL_BLOCK = 512  # queries per prefill forward: a layer's scores are at most
 AUTO_EXACT_BYTES = 3 * 2**29  # 1.5 GiB
 
 
-def make_session(loaded: LoadedModel) -> EncoderSession | GenerationSession:
+def make_session(loaded: LoadedModel) -> Session:
+    """The session for a loaded model's kind: an encoder's analysis, or a generator's prefill and steps."""
     return EncoderSession(loaded) if loaded.kind == "encoder" else GenerationSession(loaded)
 
 
@@ -68,65 +65,55 @@ class _Session:
         self._bytes: dict[int, bytes | None] = {}  # token id -> its bytes (None: special)
         self._knock: dict[str, torch.Tensor] = {}  # stack -> [key] bool, what the recorder knocks out
 
-    def explain_cell(self, stack: StackName, layer: int, head: int, query: int, key: int) -> CellExplanation:
-        """The numbers behind one attention weight of the current input (masks, ablations and generated
-        tokens included), from one extra forward that stops after that layer. Changes nothing."""
-        reason = self.info.why_unsupported("inspector")
-        if reason:
-            raise UnsupportedError(f"{self.info.name} cannot explain a cell: {reason}")
-        inspector.check_head(self.info, stack, layer, head)
-        queries, keys = self._cell_axes(stack)
-        inspector.check_positions(stack, query, key, len(queries), len(keys))
-        target = next(call for call, site in self.loaded.sites.items() if site == (stack, layer))
-        recorder = inspector.CellRecorder(
-            self.loaded.sites, knockout=self._knock, ablate=self._ablations(), target=target, head=head, query=query
-        )
-        with torch.inference_mode(), contextlib.suppress(inspector.LayerSeen):  # the forward stops once the layer ran
-            self._replay(recorder, stack)
-        return recorder.explain(stack, layer, key, self._token_text(queries[query]), self._token_text(keys[key]))
+    # -- what the analyses need (attnlab.engine.session.analysis_session.AnalysisSession) ---------------
+    @property
+    def knockouts(self) -> dict[str, torch.Tensor]:
+        """stack -> [key] bool, what the recorder knocks out."""
+        return self._knock
 
-    # -- explaining the prediction (attnlab.engine.interpret.lens, attnlab.engine.interpret.importance) ---------------
-    def logit_lens(self, k: int = 10, positions: int | None = None) -> LensResult:
-        """Every layer's top-k tokens at every position of the current input (or the last `positions`),
-        masks and ablations included, from one extra forward. Changes nothing."""
-        from attnlab.engine.interpret.lens import logit_lens
+    @property
+    def ablations(self) -> dict[tuple[str, int], list[int]]:
+        """(stack, layer) -> heads whose output is zeroed, as the recorder takes them."""
+        ablate: dict[tuple[str, int], list[int]] = {}
+        for stack, layer, head in sorted(self.masks.ablated_heads):
+            ablate.setdefault((stack, layer), []).append(head)
+        return ablate
 
-        return logit_lens(self, k, positions)
+    @property
+    def long_mode(self) -> bool:
+        """Whether the attention is in long-document mode (only a generator's decoder can be)."""
+        return False
 
-    def head_importance(
-        self,
-        target: int | None = None,
-        exact: bool = True,
-        progress: Progress | None = None,
-        cancel: threading.Event | None = None,
-    ) -> HeadImportance:
-        """How much the prediction (the top-1 token, or `target`) depends on each head of the main
-        stack: exact (one ablated forward per head, batched) or the one-backward gradient estimate."""
-        from attnlab.engine.interpret import importance
+    def stack_shape(self, stack: StackName) -> tuple[int, int]:
+        """(layers, heads) of one attention stack."""
+        return self._stack_shapes[stack]
 
-        if exact:
-            return importance.exact_importance(self, target, progress, cancel)
-        return importance.gradient_importance(self, target)
+    def token_text(self, token_id: int) -> str:
+        """A token as the window shows it, cached per id: stepping asks for the same ids again and again."""
+        text = self._texts.get(token_id)
+        if text is None:
+            text = self._texts[token_id] = readable_token(self.tokenizer, token_id)
+        return text
 
-    def _prediction(self) -> tuple[SequenceName, list[int], int | None]:
-        """(stack that predicts, token ids along its positions, the position whose prediction the
-        analyses explain: the next token's, or a masked LM's first [MASK] slot; None if there is none)."""
+    def prediction(self) -> Prediction:
+        """The stack that predicts, its token ids, and the position whose prediction the analyses explain:
+        the next token's, or a masked LM's first [MASK] slot (None if there is none)."""
         raise NotImplementedError
 
-    def _rerun(self, hooks: capture.Hooks, batch: int = 1, position: int | None = None) -> torch.Tensor:
+    def interventions(self) -> capture.Recorder:
+        """The session's knock-outs and ablations, nothing recorded."""
+        return capture.Recorder(self.loaded.sites, None, {}, self._knock, self.ablations)
+
+    def rerun(self, hooks: capture.Hooks, batch: int = 1, position: int | None = None) -> torch.Tensor:
         """Run the current input again (no cache, nothing stored) `batch` times side by side; the
         logits, [batch, position, vocab], or [batch, vocab] at `position`."""
         raise NotImplementedError
 
-    def _analysis_recorder(self) -> capture.Recorder:
-        """The session's knock-outs and ablations, nothing recorded."""
-        return capture.Recorder(self.loaded.sites, None, {}, self._knock, self._ablations())
-
-    def _cell_axes(self, stack: StackName) -> tuple[list[int], list[int]]:
+    def cell_axes(self, stack: StackName) -> tuple[list[int], list[int]]:
         """Token ids along the query and key axes of a stack's attention for the current input."""
         raise NotImplementedError
 
-    def _replay(self, hooks: capture.Hooks, stack: StackName) -> None:
+    def replay(self, hooks: capture.Hooks, stack: StackName) -> None:
         """Run the current input again (no cache, nothing stored) far enough for `stack` to attend."""
         raise NotImplementedError
 
@@ -197,15 +184,8 @@ class _Session:
             layers, heads = self._stack_shapes[stack]
             self.store.configure(stack, layers, heads, stack == "decoder", keys, capacity)
 
-    def _ablations(self) -> dict[tuple[str, int], list[int]]:
-        """(stack, layer) -> heads whose output is zeroed, as the recorder takes them."""
-        ablate: dict[tuple[str, int], list[int]] = {}
-        for stack, layer, head in sorted(self.masks.ablated_heads):
-            ablate.setdefault((stack, layer), []).append(head)
-        return ablate
-
     def _recorder(self, start: dict[str, int], knock: dict[str, torch.Tensor]) -> capture.Recorder:
-        return capture.Recorder(self.loaded.sites, self.store, start, knock, self._ablations())
+        return capture.Recorder(self.loaded.sites, self.store, start, knock, self.ablations)
 
     def _knock_tensor(self, length: int, positions: frozenset[int]) -> torch.Tensor | None:
         """[length] bool, True at the knocked-out positions; None if there are none."""
@@ -214,12 +194,6 @@ class _Session:
         knocked = torch.zeros(length, dtype=torch.bool, device=self.loaded.device)
         knocked[sorted(positions)] = True
         return knocked
-
-    def _token_text(self, token_id: int) -> str:
-        text = self._texts.get(token_id)
-        if text is None:
-            text = self._texts[token_id] = readable_token(self.tokenizer, token_id)
-        return text
 
     def _token_bytes(self, token_id: int) -> bytes | None:
         if token_id not in self._bytes:
@@ -232,7 +206,7 @@ class _Session:
         top = torch.topk(probs, min(k, probs.shape[-1]))
         ids = top.indices.tolist()
         return tuple(
-            Candidate(i, self._token_text(i), float(p), self._token_bytes(i))
+            Candidate(i, self.token_text(i), float(p), self._token_bytes(i))
             for i, p in zip(ids, top.values.tolist(), strict=True)
         )
 
@@ -260,26 +234,26 @@ class EncoderSession(_Session):
         super().__init__(loaded)
         self._inputs: dict[str, torch.Tensor] = {}  # the last analysed input as the model took it
 
-    def _cell_axes(self, stack: StackName) -> tuple[list[int], list[int]]:
+    def cell_axes(self, stack: StackName) -> tuple[list[int], list[int]]:
         if not self._inputs:
             raise EngineError("nothing to explain: analyse a text first")
         ids = self._inputs["input_ids"][0].tolist()
         return ids, ids
 
-    def _replay(self, hooks: capture.Hooks, stack: StackName) -> None:
+    def replay(self, hooks: capture.Hooks, stack: StackName) -> None:
         with capture.recording(hooks):
             self.model(**self._inputs)
 
-    def _prediction(self) -> tuple[SequenceName, list[int], int | None]:
+    def prediction(self) -> Prediction:
         if not self._inputs:
             raise EngineError("nothing to explain: analyse a text first")
         if not self.info.has_mlm_head:
             raise UnsupportedError(f"{self.info.name} has no masked-LM head: it predicts nothing to explain")
         ids = self._inputs["input_ids"][0].tolist()
         slots = [i for i, t in enumerate(ids) if t == self.tokenizer.mask_token_id]
-        return "encoder", ids, slots[0] if slots else None
+        return Prediction("encoder", ids, slots[0] if slots else None)
 
-    def _rerun(self, hooks: capture.Hooks, batch: int = 1, position: int | None = None) -> torch.Tensor:
+    def rerun(self, hooks: capture.Hooks, batch: int = 1, position: int | None = None) -> torch.Tensor:
         inputs = {name: value.expand(batch, *value.shape[1:]) for name, value in self._inputs.items()}
         with capture.recording(hooks):
             output = self.model(**inputs)
@@ -395,7 +369,7 @@ class GenerationSession(_Session):
         self.prefill_block = PREFILL_BLOCK
         # "exact": every row in the store (refused when it does not fit); "long": overview + exact regions on
         # demand; "auto": exact while it fits memory, else long. Exact by default until the window reads long mode.
-        self.store_mode = "exact"
+        self.store_mode: StoreMode = "exact"
         self._long: long_store.LongState | None = None  # the decoder's attention in long mode
         self._frozen = FrozenOverviews()  # what results carry of it
 
@@ -476,7 +450,7 @@ class GenerationSession(_Session):
         self._update_finished(token)
         return StepResult(
             token_id=token,
-            text=self._token_text(token),
+            text=self.token_text(token),
             position=position,
             candidates=candidates,
             prob=prob,
@@ -563,6 +537,11 @@ class GenerationSession(_Session):
         return self._long is not None
 
     @property
+    def long_state(self) -> long_store.LongState | None:
+        """What recomputes the decoder's exact rows in long mode (attnlab.engine.long.rows reads them); None: exact."""
+        return self._long
+
+    @property
     def long_attention(self) -> LongAttention | None:
         """The decoder's attention in long mode (an overview per head), or None when the store holds it.
         A read-only copy: later steps and undos rewrite the last row of cells in place."""
@@ -571,7 +550,7 @@ class GenerationSession(_Session):
     def region(self, layer: int, head: int, queries: range, keys: range) -> np.ndarray:
         """Exact decoder attention of one head, [len(queries), len(keys)] float32 as the store holds it: read
         from the store, or recomputed from the kept queries and the cached keys in long mode."""
-        inspector.check_head(self.info, "decoder", layer, head)
+        check_head(self.info, "decoder", layer, head)
         rows = len(self._ids)
         if (
             queries.step != 1
@@ -608,10 +587,10 @@ class GenerationSession(_Session):
     def _recorder(self, start: dict[str, int], knock: dict[str, torch.Tensor]) -> capture.Recorder:
         if self._long is None:
             return super()._recorder(start, knock)
-        return long_store.LongRecorder(self.loaded.sites, None, start, knock, self._ablations(), long=self._long)
+        return long_store.LongRecorder(self.loaded.sites, None, start, knock, self.ablations, long=self._long)
 
-    # -- the formula inspector's replay ---------------------------------------------------------
-    def _cell_axes(self, stack: StackName) -> tuple[list[int], list[int]]:
+    # -- what the analyses re-run (attnlab.engine.session.analysis_session) ---------------------------
+    def cell_axes(self, stack: StackName) -> tuple[list[int], list[int]]:
         if self._logits is None:
             raise EngineError("nothing to explain: give a prompt first")
         axes = {
@@ -621,7 +600,7 @@ class GenerationSession(_Session):
         }
         return axes[stack]
 
-    def _replay(self, hooks: capture.Hooks, stack: StackName) -> None:
+    def replay(self, hooks: capture.Hooks, stack: StackName) -> None:
         device = self.loaded.device
         ids = torch.tensor([self._ids], device=device)
         with capture.recording(hooks):
@@ -633,12 +612,12 @@ class GenerationSession(_Session):
                 positions = torch.arange(len(self._ids), device=device)[None]
                 self.model(input_ids=ids, position_ids=positions, use_cache=False)
 
-    def _prediction(self) -> tuple[SequenceName, list[int], int | None]:
+    def prediction(self) -> Prediction:
         if self._logits is None:
             raise EngineError("nothing to explain: give a prompt first")
-        return "decoder", list(self._ids), len(self._ids) - 1
+        return Prediction("decoder", list(self._ids), len(self._ids) - 1)
 
-    def _rerun(self, hooks: capture.Hooks, batch: int = 1, position: int | None = None) -> torch.Tensor:
+    def rerun(self, hooks: capture.Hooks, batch: int = 1, position: int | None = None) -> torch.Tensor:
         device = self.loaded.device
         ids = torch.tensor([self._ids], device=device).expand(batch, -1)
         last = position is not None and position == len(self._ids) - 1
@@ -655,7 +634,7 @@ class GenerationSession(_Session):
                 logits = self.model(input_ids=ids, position_ids=positions, use_cache=False, **keep).logits
         return logits if position is None else logits[:, -1 if last else position]
 
-    def _rerun_blocks(self, hooks: capture.Hooks, start: int = 0) -> Iterator[tuple[int, torch.Tensor]]:
+    def rerun_blocks(self, hooks: capture.Hooks, start: int = 0) -> Iterator[tuple[int, torch.Tensor]]:
         """Run the current (decoder-only) input again through a fresh cache, `prefill_block` queries at a
         time, so no layer holds [head, N, N] scores; nothing stored. Per block: (first position, logits
         [1, q, vocab] of its positions from `start` on; none before `start`)."""
@@ -742,7 +721,7 @@ class GenerationSession(_Session):
             steps.append(
                 StepResult(
                     token_id=token,
-                    text=self._token_text(token),
+                    text=self.token_text(token),
                     position=len(self._ids) - 1,
                     candidates=self._candidates(logits[i], k),
                     prob=_prob(logits[i], token),
@@ -859,3 +838,6 @@ class GenerationSession(_Session):
             self._finish_reason = "max_length"
         else:
             self._finish_reason = ""
+
+
+Session = EncoderSession | GenerationSession  # what `make_session` gives: both implement AnalysisSession
