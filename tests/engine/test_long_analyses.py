@@ -174,9 +174,9 @@ def test_analyses_that_would_not_fit_are_refused_with_their_size(twins, monkeypa
     monkeypatch.setattr("attnlab.engine.api.memory_budget.available_memory", lambda: 1_000_000)
     with pytest.raises(AttentionMemoryError, match="attention rollout of 294 tokens through 2 layers needs"):
         long_rollout(long)
-    for analysis, what in ((exact.logit_lens, "the logit lens"), (long.head_importance, "head importance")):
+    for analysis, session, what in ((logit_lens, exact, "the logit lens"), (head_importance, long, "head importance")):
         with pytest.raises(AttentionMemoryError, match=f"{what} over 294 tokens .the whole input in one forward"):
-            analysis()
+            analysis(session)
     assert logit_lens(long, 3).topk_ids.shape == (3, 294, 3)
     assert "not shown in long-document mode" in str(rollout_unavailable(8192))
     assert "8,192 × 8,192" in str(rollout_unavailable(8192))
