@@ -192,16 +192,16 @@ def _row_ablations(
 
 
 @dataclass
-class _Gates(Recorder):
-    """The session's recorder, plus every head of `stack` multiplied by its gate."""
+class _Gates(capture.Hooks):
+    """Every head of `stack` multiplied by its gate; composed after the session's interventions."""
 
-    stack: str = "decoder"
-    gates: torch.Tensor | None = None  # [layer, head], requires grad
+    sites: dict[tuple[int, int], tuple[str, int]]  # capture.site_key(attention module) -> (stack, layer)
+    stack: str
+    gates: torch.Tensor  # [layer, head], requires grad
 
     def on_output(self, module: torch.nn.Module, output: torch.Tensor) -> torch.Tensor:
-        output = super().on_output(module, output)
         site = self.sites.get(capture.site_key(module))
-        if site is None or site[0] != self.stack or self.gates is None:
+        if site is None or site[0] != self.stack:
             return output
         return output * self.gates[site[1]].to(output.dtype).view(1, -1, 1, 1)
 
@@ -211,7 +211,7 @@ def gradient_importance(session: AnalysisSession, target: int | None = None) -> 
     stack, position, _, layers, heads = _where(session)
     lens.check_rerun_fits(session, "the head importance estimate", layers=layers)  # backward keeps every layer's
     gates = torch.ones(layers, heads, device=session.loaded.device, requires_grad=True)
-    recorder = _Gates(session.loaded.sites, None, {}, session.knockouts, session.ablations, stack=stack, gates=gates)
+    recorder = capture.compose(session.interventions(), _Gates(session.loaded.sites, stack, gates))
     with torch.inference_mode(False), torch.enable_grad():
         logits = session.rerun(recorder, 1, position)[0].float()
         chosen = _check_target(session, target, logits.detach())

@@ -184,7 +184,7 @@ class _Session:
             layers, heads = self._stack_shapes[stack]
             self.store.configure(stack, layers, heads, stack == "decoder", keys, capacity)
 
-    def _recorder(self, start: dict[str, int], knock: dict[str, torch.Tensor]) -> capture.Recorder:
+    def _recorder(self, start: dict[str, int], knock: dict[str, torch.Tensor]) -> capture.Hooks:
         return capture.Recorder(self.loaded.sites, self.store, start, knock, self.ablations)
 
     def _knock_tensor(self, length: int, positions: frozenset[int]) -> torch.Tensor | None:
@@ -584,10 +584,12 @@ class GenerationSession(_Session):
             except AttentionMemoryError as exact:
                 raise AttentionMemoryError(f"{exact}; {why}") from None
 
-    def _recorder(self, start: dict[str, int], knock: dict[str, torch.Tensor]) -> capture.Recorder:
+    def _recorder(self, start: dict[str, int], knock: dict[str, torch.Tensor]) -> capture.Hooks:
         if self._long is None:
             return super()._recorder(start, knock)
-        return long_store.LongRecorder(self.loaded.sites, None, start, knock, self.ablations, long=self._long)
+        # knock-outs and ablation as always (no store: nothing held, so buffers may be reused), then the writer
+        interventions = capture.Recorder(self.loaded.sites, None, start, knock, self.ablations, reuse_scores=True)
+        return capture.compose(interventions, long_store.LongWriter(self.loaded.sites, start, knock, long=self._long))
 
     # -- what the analyses re-run (attnlab.engine.session.analysis_session) ---------------------------
     def cell_axes(self, stack: StackName) -> tuple[list[int], list[int]]:
