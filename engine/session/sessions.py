@@ -18,12 +18,11 @@ import numpy as np
 import torch
 from transformers import DynamicCache, EncoderDecoderCache
 
-from attnlab.engine.api.attention_store import AttentionStore, stack_bytes
+from attnlab.engine.api.attention_store import AttentionStore
 from attnlab.engine.api.bounds import check_head
 from attnlab.engine.api.config import Progress, SamplingConfig, StoreMode
 from attnlab.engine.api.errors import EngineError, GenerationFinished, UnsupportedError
 from attnlab.engine.api.long_summary import LongAttention
-from attnlab.engine.api.memory_budget import AttentionMemoryError, check_fits
 from attnlab.engine.api.results import (
     AnalysisResult,
     Candidate,
@@ -37,14 +36,12 @@ from attnlab.engine.capture import attention as capture
 from attnlab.engine.long import store as long_store
 from attnlab.engine.long.snapshots import FrozenOverviews
 from attnlab.engine.models.loading import LoadedModel
+from attnlab.engine.session import store_policy
 from attnlab.engine.session.analysis_session import Prediction
 from attnlab.engine.session.sampling import choose_token
+from attnlab.engine.session.store_policy import PREFILL_BLOCK
 
 MAX_TEXT_CHARS = 100_000  # longer pastes are refused before tokenising
-PREFILL_BLOCK = 512  # queries per prefill forward: a layer's scores are at most [head, 512, key] float32
-# "auto" keeps exact rows while their store takes at most this much (SmolLM2: ~2,300 tokens with room to generate),
-# so that a long document costs a few GB, not most of the RAM; beyond it, the long mode where the model has one.
-AUTO_EXACT_BYTES = 3 * 2**29  # 1.5 GiB
 
 
 def make_session(loaded: LoadedModel) -> Session:
@@ -160,23 +157,9 @@ class _Session:
                     f"this model's {stack} stack has {layers} layers × {heads} heads"
                 )
 
-    def _check_memory(self, rows: dict[StackName, tuple[int, int]], limit: int | None = None) -> None:
-        """Refuse what would not fit (or take more than `limit` bytes), before anything changes.
-        rows: stack -> (row capacity, keys)."""
-        needed = 0
-        for stack, (capacity, keys) in rows.items():
-            layers, heads = self._stack_shapes[stack]
-            needed += stack_bytes(layers, heads, capacity, keys, stack == "decoder")
-        # The forward also holds one layer's probabilities (float32) at a time: every query of an encoder,
-        # one prefill block of the others.
-        widest = max(
-            (
-                self._stack_shapes[s][1] * (c if s == "encoder" else min(c, PREFILL_BLOCK)) * k * 4
-                for s, (c, k) in rows.items()
-            ),
-            default=0,
-        )
-        check_fits(needed + 3 * widest, f"attention for {max(c for c, _ in rows.values())} tokens", limit=limit)
+    def _check_memory(self, rows: dict[StackName, tuple[int, int]]) -> None:
+        """Refuse exact rows that would not fit, before anything changes. rows: stack -> (row capacity, keys)."""
+        store_policy.check_store_fits(self._stack_shapes, rows)
 
     def _configure_store(self, rows: dict[StackName, tuple[int, int]]) -> None:
         self.store.clear()
@@ -566,23 +549,10 @@ class GenerationSession(_Session):
             return self._long.region(layer, head, queries, keys, self._knock)
 
     def _choose_store(self, plan: _PrefillPlan) -> long_store.LongState | None:
-        """None: exact rows in the store; else the long mode's state. "auto" takes exact rows while they fit."""
-        if self.store_mode == "long":
-            return long_store.plan(self.loaded, plan.capacity, self.prefill_block)
-        try:
-            self._check_memory(plan.rows, AUTO_EXACT_BYTES if self.store_mode == "auto" else None)
-            return None
-        except AttentionMemoryError:
-            if self.store_mode == "exact":
-                raise
-        try:
-            return long_store.plan(self.loaded, plan.capacity, self.prefill_block)
-        except UnsupportedError as why:
-            try:  # no long mode for this model: exact rows as long as they fit the memory at all
-                self._check_memory(plan.rows)
-                return None
-            except AttentionMemoryError as exact:
-                raise AttentionMemoryError(f"{exact}; {why}") from None
+        """None: exact rows in the store; else the long mode's state (store_policy.choose_store)."""
+        return store_policy.choose_store(
+            self.store_mode, self.loaded, self._stack_shapes, plan.rows, plan.capacity, self.prefill_block
+        )
 
     def _recorder(self, start: dict[str, int], knock: dict[str, torch.Tensor]) -> capture.Hooks:
         if self._long is None:
