@@ -136,6 +136,28 @@ TEMPLATES = (
         "{model} needs about {weights} for its weights + {attention} for attention at "
         "{tokens} tokens, but there is only {gpu} free on the GPU(s) + {ram} of RAM: {advice}",
     ),
+    # refusals that need the user's consent for one model (engine/loading.py, app/consent.py asks)
+    QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{spec} ({folder}) ships its own code ({files}) for model_type {type}, which transformers does not "
+        "have: loading it runs that code. Allow remote code for this model only if you trust where it came from",
+    ),
+    QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{folder} has only pickled weights ({files}), which can run arbitrary code when read: convert them "
+        "to safetensors, or allow pickled weights for this model if you trust it",
+    ),
+    QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the weights of {model} do not match its architecture: {what}. Loading it would fill them with random "
+        "numbers: fix the weight files or config.json, or load it anyway, knowing that its numbers are then "
+        "partly random",
+    ),
+    QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{path} is cut short or damaged: it ends before the data its header declares ({size} bytes). "
+        "Download or copy the .gguf file again",
+    ),
     # progress while loading (engine/loading.py, engine/gguf_convert.py)
     QT_TRANSLATE_NOOP("EngineMessage", "finding {spec}"),
     QT_TRANSLATE_NOOP("EngineMessage", "loading weights of {model} ({kind})"),

@@ -54,6 +54,7 @@ from attnlab.app.requests import (
 )
 from attnlab.engine.api.attention_store import AttentionSnapshot
 from attnlab.engine.api.config import LoadOptions, Progress, SamplingConfig, StoreMode
+from attnlab.engine.api.consent import ConsentNeeded, ConsentRequest
 from attnlab.engine.api.errors import Cancelled
 from attnlab.engine.api.results import CatalogEntry, Masks, ModelInfo
 from attnlab.engine.api.user_dirs import log_file
@@ -230,6 +231,8 @@ class EngineWorker(QObject):
         except _Closing:
             pass
         except (ValueError, MemoryError) as error:  # EngineError is a ValueError
+            if isinstance(error, ConsentNeeded):  # the window asks the user, then loads again
+                self.yielded.emit(rid, error.request)
             self.errored.emit(rid, str(error) or type(error).__name__)
         except Exception as error:
             log.exception("engine request %s failed", type(request).__name__)
@@ -481,6 +484,7 @@ class EngineClient(QObject):
     load_progressed = Signal(str, float)
     model_loaded = Signal(object)  # ModelInfo
     load_failed = Signal(str)
+    consent_needed = Signal(object)  # ConsentRequest: the load (also failed) needs the user's yes for that model
     analysed = Signal(object)  # AnalysisResult
     stepped = Signal(object, bool)  # StepResult, replaced the last step
     undone = Signal(object)  # AnalysisResult
@@ -649,7 +653,10 @@ class EngineClient(QObject):
 
     def _on_yielded(self, rid: int, partial: object) -> None:
         request = self._current(rid)
-        if isinstance(request, Run):
+        if isinstance(partial, ConsentRequest):
+            if rid == self._latest.value:  # a newer load makes the question moot
+                self.consent_needed.emit(partial)
+        elif isinstance(request, Run):
             self.stepped.emit(partial, False)
         elif isinstance(request, Load) and rid == self._latest.value:  # no newer load was asked for
             self.tokens_previewed.emit(partial)

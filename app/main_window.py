@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from attnlab.app import settings as saved
 from attnlab.app.analysis_menu import add_analysis_actions
 from attnlab.app.attention_panel import AttentionPanel
+from attnlab.app.consent import ConsentBook
 from attnlab.app.document import Document
 from attnlab.app.engine_messages import translate_engine_message
 from attnlab.app.engine_worker import EngineClient, Loader
@@ -193,6 +194,7 @@ class MainWindow(QMainWindow):
         add_token_find(self)
         self.figures = install_figures(self)
         self.prediction = install_prediction_dock(self)
+        self.consents = ConsentBook(self)  # per-model consent to a model's code, pickles, unmatched weights
         self._show_kind(None)
         self.resize(1400, 860)
 
@@ -280,7 +282,7 @@ class MainWindow(QMainWindow):
         preview = None  # the strip's text per kind, whose tokens show while the model loads
         if self.document.analysis is None:
             preview = {kind: self._texts_for(kind)[kind == "encoder-decoder"] for kind in EXAMPLES}
-        self.client.load(spec, options or self.picker.options(), preview)
+        self.client.load(spec, self.consents.apply(options or self.picker.options()), preview)
         self._update_actions()
 
     def analyse(self, keep_generated: bool = False) -> None:

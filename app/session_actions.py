@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QVBoxLayout
 from attnlab.app.autosave import AutosaveWriter, new_autosave_path, orphans, write_autosave
 from attnlab.app.branch_actions import Branches
 from attnlab.app.branches import Branch
+from attnlab.app.consent import marks
 from attnlab.app.i18n import translate
 from attnlab.app.widgets.restore_banner import RestoreBanner
 from attnlab.engine.api.results import Masks, ModelInfo
@@ -294,6 +295,7 @@ class Sessions(QObject):
     def _show_title(self) -> None:
         info = self.window.document.info
         parts = ["attnlab"] + ([info.name] if info else []) + ([self.path.name] if self.path else [])
+        parts += [marks(info)] if marks(info) else []  # consent in force, partly random weights
         self.window.setWindowTitle(" — ".join(parts))
 
     # -- engine replies ----------------------------------------------------------------------
@@ -313,6 +315,10 @@ class Sessions(QObject):
             self.branches.panel.delete_requested,
         ):
             signal.connect(self.schedule)
+
+    def waiting(self) -> SessionData | None:
+        """The opened session file that waits for the model being loaded (None: none, or it gave way)."""
+        return self._pending if self._ours() else None
 
     def _ours(self) -> bool:
         """The load that just ended is the last one asked for, and the pending session's; when
@@ -344,7 +350,7 @@ class Sessions(QObject):
             self.tr(
                 "This session's model {0} could not be loaded: {1}. Its text is kept.{2} Pick a model "
                 "to analyse it, or make the model available and open the session again."
-            ).format(data.model.name, message, shown),
+            ).format(data.model.name, message.rstrip(".。 "), shown),  # the engine's own full stop: not twice
             origin="load",
         )
         if kept:

@@ -66,9 +66,7 @@ class ModelPicker(QWidget):
         self.options_button.setObjectName("loadOptionsButton")
         self.options_button.setText(self.tr("Options"))
         self.options_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.options_button.setToolTip(
-            self.tr("How the next model loads: device, precision, remote code, pickled weights, spreading over devices")
-        )
+        self.options_button.setToolTip(self.tr("How the next model loads: device, precision, spreading over devices"))
         self.options_button.setMenu(self._options_menu())
         self.progress = QProgressBar()
         self.progress.setObjectName("loadProgress")
@@ -98,11 +96,7 @@ class ModelPicker(QWidget):
         menu = QMenu(self)
         self._device = self._choice(menu.addMenu(self.tr("Device")), DEVICES)
         self._dtype = self._choice(menu.addMenu(self.tr("Precision")), DTYPES)
-        menu.addSeparator()
-        self._trust = menu.addAction(self.tr("Trust remote code (runs code shipped with the model)"))
-        self._trust.setCheckable(True)
-        self._pickle = menu.addAction(self.tr("Allow pickled .bin weights (can run arbitrary code)"))
-        self._pickle.setCheckable(True)
+        menu.addSeparator()  # a model's own code or pickled weights: asked per model when needed (app/consent.py)
         self._spread = menu.addAction(self.tr("Spread a model too big for one device over the GPUs and RAM"))
         self._spread.setObjectName("deviceMapAuto")
         self._spread.setCheckable(True)
@@ -122,8 +116,6 @@ class ModelPicker(QWidget):
         return LoadOptions(
             device=self._device.checkedAction().data(),
             dtype=self._dtype.checkedAction().data(),
-            trust_remote_code=self._trust.isChecked(),
-            allow_pickle=self._pickle.isChecked(),
             device_map="auto" if self._spread.isChecked() else None,
         )
 

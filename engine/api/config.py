@@ -5,7 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from attnlab.engine.api.consent import Consent
 
 Progress = Callable[[str, float], None]  # (stage message, fraction done in [0, 1], < 0 unknown)
 # How a generator keeps attention: every row ("exact"), a pooled overview with exact regions recomputed
@@ -43,8 +46,12 @@ class SamplingConfig:
 class LoadOptions:
     device: str = "auto"  # "auto" (cuda, then mps, then cpu), "cpu", "cuda", "cuda:1", "mps"
     dtype: str = "auto"  # "auto" (bf16/fp16 on GPU, float32 on CPU), "float32", "float16", "bfloat16"
-    trust_remote_code: bool = False  # run code shipped with the model: only for models you trust
-    allow_pickle: bool = False  # read pickled .bin weights (can run arbitrary code)
+    trust_remote_code: bool = (
+        False  # run code shipped with whatever model this loads (the CLI); the window uses consents
+    )
+    allow_pickle: bool = False  # read pickled .bin weights of whatever model this loads (can run arbitrary code)
+    allow_missing_weights: bool = False  # load weights that do not match the architecture: the rest is random
+    consents: frozenset[Consent] = frozenset()  # per model: what the user allowed for which model (api/consent.py)
     threads: int | None = None  # CPU threads for torch (process-wide); None: all cores but one, for the GUI
     device_map: str | None = None  # "auto": accelerate spreads the layers over the GPUs and RAM; None: all on `device`
     tokens: int = 1024  # the text length the memory check before loading plans attention for

@@ -46,6 +46,13 @@ class ModelInfo:
     parameters: int
     # (feature, why this model cannot do it): "knockout", "ablation", "inspector"; the window greys them out
     unsupported: tuple[tuple[str, str], ...] = ()
+    random_weights: tuple[str, ...] = ()  # loaded anyway: tensors missing from the files (or mis-shaped), left random
+    consented: tuple[str, ...] = ()  # what the user allowed for this load: "remote_code", "pickle", "unmatched_weights"
+
+    @property
+    def partly_random(self) -> bool:
+        """Some weights are random numbers, not the model's: every number shown is suspect."""
+        return bool(self.random_weights)
 
     def why_unsupported(self, feature: str) -> str | None:
         """Why this model cannot do `feature`, or None when it can."""

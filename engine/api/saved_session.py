@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 import os
+import stat
 import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -144,23 +145,128 @@ def write_session(session: SessionData, path: str | os.PathLike[str]) -> Path:
 def read_session(path: str | os.PathLike[str]) -> SessionData:
     """Read and check a session file; SessionFileError says what is wrong with a bad, foreign or newer one."""
     source = Path(path).expanduser()
+    raw = read_capped(source, MAX_FILE_BYTES)
     name = source.name
     try:
-        size = source.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise SessionFileError(f"{name} is {size / 1e6:.0f} MB: not an attnlab session (they are a few kB)")
-        raw = source.read_bytes()
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SessionFileError(f"{name} is not an attnlab session: it is not UTF-8 text ({error})") from None
+    return from_json(parse_json(text, name), name)
+
+
+def read_capped(source: Path, cap: int) -> bytes:
+    """The bytes of a regular file, at most `cap` of them, never blocking.
+
+    `stat` can lie: a FIFO or a device (a symlink to /dev/zero) says size 0 and never ends, and a
+    file can grow between stat and read. So only a regular file is opened (checked before opening,
+    and again on the open descriptor, opened non-blocking so a FIFO swapped in meanwhile cannot
+    hang), and at most cap + 1 bytes are read whatever stat said.
+    """
+    try:
+        kind = _file_kind(os.stat(source).st_mode)
+        if kind == "folder":
+            raise SessionFileError(f"{source} is a folder, not a session file")
+        if kind:
+            raise SessionFileError(f"{source} is {kind}, not a session file: attnlab reads sessions from regular files")
+        handle = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
         raise SessionFileError(f"{source} does not exist") from None
-    except IsADirectoryError:
-        raise SessionFileError(f"{source} is a folder, not a session file") from None
     except OSError as error:
         raise SessionFileError(f"cannot read {source}: {error.strerror or error}") from None
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        kind = _file_kind(os.fstat(handle).st_mode)
+        if kind:  # replaced between the check and the open
+            raise SessionFileError(f"{source} is {kind}, not a session file: attnlab reads sessions from regular files")
+        chunks, total = [], 0
+        while total <= cap:
+            chunk = os.read(handle, min(1 << 20, cap + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    except OSError as error:
+        raise SessionFileError(f"cannot read {source}: {error.strerror or error}") from None
+    finally:
+        os.close(handle)
+    if total > cap:
+        raise SessionFileError(
+            f"{source.name} is over {cap / 2**20:.0f} MiB: not an attnlab session (they are a few kB)"
+        )
+    return b"".join(chunks)
+
+
+def _file_kind(mode: int) -> str:
+    """What a non-regular file is, in words ("" for a regular file)."""
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISDIR(mode):
+        return "folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+MAX_DEPTH = 32  # a session nests objects and lists 3 deep; more is not one
+_INT_LIMIT = 2**63  # every integer a session holds fits a signed 64-bit integer
+
+
+def parse_json(text: str, name: str) -> Any:
+    """JSON with limits: integers within 64 bits, no NaN or Infinity, nesting at most MAX_DEPTH deep."""
+
+    def integer(digits: str) -> int:
+        if len(digits.lstrip("-")) > 19 or not -_INT_LIMIT <= int(digits) < _INT_LIMIT:
+            shown = digits if len(digits) <= 24 else f"{digits[:12]}… ({len(digits.lstrip('-'))} digits)"
+            raise SessionFileError(
+                f"{name} is damaged: it holds the integer {shown}, beyond what a 64-bit integer holds "
+                "(edit it back or save the session again)"
+            )
+        return int(digits)
+
+    def constant(word: str) -> Any:
+        raise SessionFileError(f"{name} is damaged: it holds {word}, which is not a number JSON allows")
+
+    try:
+        data = json.loads(text, parse_int=integer, parse_constant=constant)
+    except json.JSONDecodeError as error:
         raise SessionFileError(f"{name} is not an attnlab session: it is not JSON text ({error})") from None
-    return from_json(data, name)
+    except RecursionError:
+        raise SessionFileError(f"{name} is not an attnlab session: its JSON nests too deeply") from None
+    if _depth(data, name) > MAX_DEPTH:
+        raise SessionFileError(f"{name} is not an attnlab session: its JSON nests more than {MAX_DEPTH} deep")
+    return data
+
+
+def _depth(data: Any, name: str) -> int:
+    """How deep lists and objects nest (iteratively: a deep file must not exhaust the stack here either).
+    Also refuses text that cannot be written back (a lone surrogate, "\\ud800"): the autosave would fail."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, str):
+            _check_text(value, name)
+        elif isinstance(value, (list, dict)):
+            deepest = max(deepest, level)
+            if level > MAX_DEPTH:
+                return level
+            if isinstance(value, dict):
+                stack.extend((key, level) for key in value)
+            stack.extend((item, level + 1) for item in (value.values() if isinstance(value, dict) else value))
+    return deepest
+
+
+def _check_text(text: str, name: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        bad = text[error.start : error.end].encode("unicode_escape").decode()
+        raise SessionFileError(
+            f"{name} is damaged: it holds text that is not valid Unicode ({bad}, half of a surrogate pair): "
+            "edit it back or save the session again"
+        ) from None
 
 
 def from_json(data: Any, name: str = "the session") -> SessionData:
@@ -242,6 +348,12 @@ class _Reader:
             raise self.fail(f'"{key}" must be a string or null')
         return value
 
+    def listed(self, data: dict, key: str, name: str) -> list:
+        value = data.get(key, [])
+        if not isinstance(value, list):
+            raise self.fail(f'"{name}" must be a list')
+        return value
+
     def ints(self, value: Any, key: str, minimum: int | None = None) -> list[int]:
         if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
             raise self.fail(f'"{key}" must be a list of integers')
@@ -263,12 +375,12 @@ class _Reader:
         if not isinstance(value, dict):
             raise self.fail('"masks" must be an object')
         knockouts = []
-        for item in value.get("knockouts", []):
+        for item in self.listed(value, "knockouts", "masks.knockouts"):
             if not (isinstance(item, list) and len(item) == 2 and item[0] in ("encoder", "decoder")):
                 raise self.fail(f'a knock-out must be ["encoder" or "decoder", position], got {item!r}')
             knockouts.append((item[0], self.ints(item[1:], "masks.knockouts", minimum=0)[0]))
         heads = []
-        for item in value.get("ablated_heads", []):
+        for item in self.listed(value, "ablated_heads", "masks.ablated_heads"):
             if not (isinstance(item, list) and len(item) == 3 and item[0] in _STACKS):
                 raise self.fail(f"an ablated head must be [stack, layer, head], got {item!r}")
             layer, head = self.ints(item[1:], "masks.ablated_heads", minimum=0)

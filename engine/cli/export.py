@@ -167,6 +167,7 @@ def _run(args, check: Callable[[LoadedModel], None]) -> Run:
             _given(args.dtype),
             args.top_k_candidates,
             warn=lambda message: print(message, file=sys.stderr),
+            allow_missing=args.allow_missing_weights,
         )
         args.top_k_candidates = data.sampling.candidates if args.top_k_candidates is None else args.top_k_candidates
         check(run.loaded)
@@ -175,6 +176,13 @@ def _run(args, check: Callable[[LoadedModel], None]) -> Run:
             raise EngineError("the following arguments are required: --model (or --session)")
         args.top_k_candidates = 10 if args.top_k_candidates is None else args.top_k_candidates
         run = run_session(args, args.top_k_candidates, check=check)
+    if run.loaded.info.partly_random:
+        shown = run.loaded.info.random_weights
+        print(
+            f"warning: {len(shown)} tensors of {run.loaded.info.name} are random numbers, not the model's "
+            f"({', '.join(shown[:4])}{', ...' if len(shown) > 4 else ''}): its output is partly random",
+            file=sys.stderr,
+        )
     if args.save_session:
         write_session(session_of(args, run), args.save_session)
     return run
@@ -227,6 +235,8 @@ def export(args) -> Path:
     arrays["tokens"] = np.array(tokens, dtype=str)
     arrays["token_ids"] = np.asarray(ids, np.int64)
     arrays["generated_ids"] = np.array([s.token_id for s in steps], np.int64)
+    arrays["partly_random"] = np.array(run.loaded.info.partly_random)  # loaded with --allow-missing-weights
+    arrays["random_weights"] = np.array(run.loaded.info.random_weights, dtype=str)  # which tensors are random
     arrays["step_topk_ids"], arrays["step_topk_probs"] = _topk([s.candidates for s in steps], args.top_k_candidates)
     snapshot = result.attention
     long = getattr(run.session, "long_attention", None)

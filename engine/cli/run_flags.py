@@ -14,13 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeGuard
 
-from attnlab.engine.api.config import LoadOptions, SamplingConfig
+from attnlab.engine.api.config import LoadOptions, SamplingConfig, StoreMode
 from attnlab.engine.api.errors import EngineError
 from attnlab.engine.api.results import AnalysisResult, Masks, SequenceName, StackName, StepResult
 
 if TYPE_CHECKING:
     from attnlab.engine.models.loading import LoadedModel
-    from attnlab.engine.session.sessions import EncoderSession, GenerationSession
+    from attnlab.engine.session.sessions import EncoderSession, GenerationSession, Session
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,12 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
         "--device-map",
         choices=("auto",),
         help="auto: spread a model too big for one device over the GPUs and RAM (accelerate)",
+    )
+    parser.add_argument(
+        "--allow-missing-weights",
+        action="store_true",
+        help="load a model whose weight files lack tensors its architecture has (or hold them in another shape): "
+        "those are random numbers, and the output says so (partly_random)",
     )
 
 
@@ -143,7 +149,6 @@ def run_session(args, candidates: int = 10, check: Callable[[LoadedModel], None]
     """Load the model, then analyse the text (encoders) or prefill and generate (the others).
 
     `check`: refuses flags that depend on the model (e.g. a layer it does not have) before it runs."""
-    from attnlab.engine.session.opening import open_session
     from attnlab.engine.session.sessions import EncoderSession
 
     sampling = sampling_config(args, candidates)
@@ -156,8 +161,10 @@ def run_session(args, candidates: int = 10, check: Callable[[LoadedModel], None]
             check(loaded)
 
     # threads: None, as the CLI starts the engine it takes all cores but one
-    options = LoadOptions(device=args.device, dtype=args.dtype, device_map=args.device_map)
-    session = open_session(args.model, options, store_mode=args.store, check=check_flags)
+    options = LoadOptions(
+        args.device, args.dtype, device_map=args.device_map, allow_missing_weights=args.allow_missing_weights
+    )
+    session = cli_open(args.model, options, store_mode=args.store, check=check_flags)
     loaded = session.loaded
     assert masks is not None  # check_flags ran before the session was made
     if isinstance(session, EncoderSession):
@@ -176,6 +183,26 @@ def run_session(args, candidates: int = 10, check: Callable[[LoadedModel], None]
     session.prefill(args.text, masks, source=args.source)
     steps = session.run(args.generate) if args.generate else []
     return Run(loaded, session, session.state(), steps)
+
+
+CLI_CONSENT = {
+    "unmatched_weights": "--allow-missing-weights loads it anyway",
+    "remote_code": "the command line never runs a model's own code: load it from a script with trust_remote_code",
+    "pickle": "the command line never reads pickled weights: convert them to safetensors",
+}
+
+
+def cli_open(
+    spec: str, options: LoadOptions, store_mode: StoreMode, check: Callable[[LoadedModel], None] | None = None
+) -> Session:
+    """open_session, with a refusal that needs consent saying how to give it on the command line."""
+    from attnlab.engine.api.consent import ConsentNeeded
+    from attnlab.engine.session.opening import open_session
+
+    try:
+        return open_session(spec, options, store_mode=store_mode, check=check)
+    except ConsentNeeded as refused:
+        raise EngineError(f"{refused} ({CLI_CONSENT[refused.request.consent.need]})") from None
 
 
 def run_command(prog: str, action: Callable[[], str]) -> int:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from attnlab.engine.api.config import LoadOptions
 from attnlab.engine.api.saved_session import ModelRef, SessionData, model_spec, read_session, weights_hash
-from attnlab.engine.cli.run_flags import Run, masks_from, sampling_config
+from attnlab.engine.cli.run_flags import Run, cli_open, masks_from, sampling_config
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +42,10 @@ def weights_changed(ref: ModelRef, loaded_path: str) -> bool:
 
 
 def replay_session(
-    path: str, device: str | None, dtype: str | None, candidates: int | None, warn=print
+    path: str, device: str | None, dtype: str | None, candidates: int | None, warn=print, allow_missing: bool = False
 ) -> tuple[Run, SessionData]:
     """Load the session's model and run it again: the same input, masks and generated tokens."""
     from attnlab.engine.models.loading import LoadedModel
-    from attnlab.engine.session.opening import open_session
     from attnlab.engine.session.sessions import EncoderSession
 
     data = read_session(path)
@@ -57,8 +56,8 @@ def replay_session(
         if weights_changed(ref, loaded.info.path):
             warn(f"warning: the weights of {ref.name} changed since the session was saved: the arrays will differ")
 
-    options = LoadOptions(device=device or ref.device, dtype=dtype or ref.dtype)
-    session = open_session(model_spec(ref), options, store_mode="exact", check=check)
+    options = LoadOptions(device or ref.device, dtype or ref.dtype, allow_missing_weights=allow_missing)
+    session = cli_open(model_spec(ref), options, store_mode="exact", check=check)
     loaded = session.loaded
     if isinstance(session, EncoderSession):
         return Run(loaded, session, session.analyse(data.text, data.masks, top_k=sampling.candidates), []), data

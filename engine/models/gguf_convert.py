@@ -13,13 +13,17 @@ module (for `converted_folder`) without paying for them.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import os
 import re
 import shutil
+import struct
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from attnlab.engine.api.config import Progress
@@ -164,11 +168,18 @@ def _convert_into(source: Path, folder: Path, report: Progress) -> None:
     started = time.perf_counter()
     where, name = str(source.parent), source.name
     try:
-        report(f"reading the tokenizer from {name} (about 15 s)", 0.0)
-        tokenizer = AutoTokenizer.from_pretrained(where, gguf_file=name)
-        report(f"dequantising the weights of {name} (about 30 s)", 0.3)
-        model = AutoModelForCausalLM.from_pretrained(where, gguf_file=name, dtype=torch.float32, **_dequantize_kwargs())
+        with _no_progress_bar():
+            report(f"reading the tokenizer from {name} (about 15 s)", 0.0)
+            tokenizer = AutoTokenizer.from_pretrained(where, gguf_file=name)
+            report(f"dequantising the weights of {name} (about 30 s)", 0.3)
+            model = AutoModelForCausalLM.from_pretrained(
+                where, gguf_file=name, dtype=torch.float32, **_dequantize_kwargs()
+            )
+    except (struct.error, EOFError) as error:  # the reader ran past the end of the file
+        raise ModelLoadError(_truncated(source)) from error
     except (OSError, ValueError, KeyError, RuntimeError, NotImplementedError) as error:
+        if "cannot reshape array" in str(error):  # a tensor's bytes stop short: the file ends early
+            raise ModelLoadError(_truncated(source)) from error
         raise ModelLoadError(
             f"Could not read {source} as a GGUF model ({error}). The file may be damaged, "
             f"or its architecture is one transformers cannot read from GGUF: "
@@ -197,6 +208,33 @@ def _convert_into(source: Path, folder: Path, report: Progress) -> None:
         "seconds": round(time.perf_counter() - started, 1),
     }
     (folder / SOURCE_FILE).write_text(json.dumps(provenance, indent=2) + "\n")
+
+
+def _truncated(source: Path) -> str:
+    return (
+        f"{source} is cut short or damaged: it ends before the data its header declares "
+        f"({source.stat().st_size:,} bytes). Download or copy the .gguf file again"
+    )
+
+
+@contextmanager
+def _no_progress_bar() -> Iterator[None]:
+    """transformers' GGUF reader draws its own tqdm bar on stderr, which `disable_progress_bar` does not
+    reach; the conversion reports its progress through `report` instead, so the bar is turned off."""
+    try:
+        from transformers import modeling_gguf_pytorch_utils as gguf_utils
+    except ImportError:
+        yield
+        return
+    bar = getattr(gguf_utils, "tqdm", None)
+    if bar is None:
+        yield
+        return
+    gguf_utils.tqdm = functools.partial(bar, disable=True)
+    try:
+        yield
+    finally:
+        gguf_utils.tqdm = bar
 
 
 def _dequantize_kwargs() -> dict[str, object]:

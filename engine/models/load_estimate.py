@@ -1,7 +1,10 @@
-"""Will a model fit before its weights are read: weights from the file sizes, attention at a planned length.
+"""Will a model fit before its weights are read: weights from the file sizes and from the dimensions
+config.json declares (whichever is larger), attention at a planned length.
 
 Pure arithmetic on a model folder's file sizes and config.json (no torch): `loading.load_model` feeds
-it the free RAM and GPU memory and turns a `Shortfall` into a refusal that says what to do.
+it the free RAM and GPU memory and turns a `Shortfall` into a refusal that says what to do. The
+config counts because transformers allocates what the config declares, whatever the files hold: a
+4 MB file under a config with hidden size 16,384 makes a model of tens of GB.
 """
 
 from __future__ import annotations
@@ -85,11 +88,38 @@ def attention_shape(config: dict) -> tuple[int, int]:
     return layers, _first_int(config, _HEADS)
 
 
+_HIDDEN = ("hidden_size", "n_embd", "d_model", "dim")
+_INTERMEDIATE = ("intermediate_size", "n_inner", "d_ff", "ffn_dim", "encoder_ffn_dim", "hidden_dim")
+_EXPERTS = ("num_local_experts", "num_experts", "n_routed_experts")
+
+
+def declared_parameters(config: dict) -> int:
+    """A lower bound on the parameters config.json declares: the token embeddings, and per layer the
+    attention's projections (q and o full, k and v at the key-value heads' width) and one MLP's two
+    matrices per expert. Biases, norms and a separate output head are left out, so a real model is
+    never refused on this count alone.
+    """
+    text = config.get("text_config")
+    config = text if isinstance(text, dict) else config
+    hidden = _first_int(config, _HIDDEN)
+    if not hidden:
+        return 0
+    layers, heads = attention_shape(config)
+    kv_heads = _first_int(config, ("num_key_value_heads", "multi_query_group_num")) or heads
+    kv_width = hidden * kv_heads // heads if heads else hidden
+    intermediate = _first_int(config, _INTERMEDIATE) or 4 * hidden
+    experts = _first_int(config, _EXPERTS) or 1
+    per_layer = 2 * hidden * hidden + 2 * hidden * kv_width + 2 * hidden * intermediate * experts
+    return _first_int(config, ("vocab_size",)) * hidden + layers * per_layer
+
+
 def estimate(folder: Path, config: dict, dtype: str, tokens: int, allow_pickle: bool = False) -> Estimate:
-    """Weights: the file sizes, scaled from the dtype they were saved in to the one asked for.
-    Attention: a full square store per layer (the encoder-decoder case rounds up: every layer square)."""
+    """Weights: the file sizes, scaled from the dtype they were saved in to the one asked for, or the
+    parameters the config declares in that dtype, whichever is larger. Attention: a full square store
+    per layer (the encoder-decoder case rounds up: every layer square)."""
     stored = DTYPE_BYTES[_stored_dtype(config)]
-    weights = weight_file_bytes(folder, allow_pickle) * DTYPE_BYTES.get(dtype, 4) // stored
+    files = weight_file_bytes(folder, allow_pickle) * DTYPE_BYTES.get(dtype, 4) // stored
+    weights = max(files, declared_parameters(config) * DTYPE_BYTES.get(dtype, 4))
     layers, heads = attention_shape(config)
     # the store, and (as store_policy.check_store_fits) one layer's float32 probabilities, three times over
     attention = stack_bytes(layers, heads, tokens, tokens, causal=False) + 3 * heads * tokens * tokens * 4

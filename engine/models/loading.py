@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +14,7 @@ import transformers
 from transformers import AutoConfig, AutoTokenizer
 
 from attnlab.engine.api.config import LoadOptions, Progress
+from attnlab.engine.api.consent import Consent, ConsentNeeded, ConsentRequest, Need, content_hash, model_key
 from attnlab.engine.api.errors import ModelLoadError
 from attnlab.engine.api.memory_budget import available_memory
 from attnlab.engine.api.results import ModelInfo, StackInfo
@@ -22,6 +23,7 @@ from attnlab.engine.capture import legacy as legacy_capture
 from attnlab.engine.models.load_estimate import estimate, shortfall
 from attnlab.engine.models.model_kind import model_kind
 from attnlab.engine.models.resolving import ResolvedModel, resolve_model
+from attnlab.engine.models.weight_check import unmatched
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -118,6 +120,14 @@ def first_line(error: BaseException) -> str:
     return line.rstrip(".:")
 
 
+def _needs_own_code(config: dict) -> bool:
+    """The folder ships code (auto_map) for an architecture transformers does not have: loading runs it.
+    (With a known model_type, transformers' own classes load it and the shipped code never runs.)"""
+    model_type = config.get("model_type")
+    known = isinstance(model_type, str) and model_type in transformers.CONFIG_MAPPING
+    return bool(config.get("auto_map")) and not known
+
+
 def _check_model_type(folder: Path, config: dict, trust_remote_code: bool) -> None:
     model_type = config.get("model_type")
     if trust_remote_code and config.get("auto_map"):
@@ -165,17 +175,46 @@ def _check_counts(config, spec: str) -> None:
                 )
 
 
-def _check_weights(folder: Path, allow_pickle: bool) -> None:
+def _check_weights(folder: Path, consents: _Consents) -> bool:
+    """Whether the load reads pickled weights (only with consent for this model)."""
     if any(folder.glob("*.safetensors")):
-        return
+        return False
     pickled = [p.name for p in folder.iterdir() if p.suffix in (".bin", ".pt", ".pth", ".ckpt")]
-    if pickled and not allow_pickle:
-        raise ModelLoadError(
-            f"{folder} has only pickled weights ({', '.join(sorted(pickled))}), which can run arbitrary code "
-            "when read: convert them to safetensors, or allow pickled weights for this model if you trust it"
-        )
     if not pickled:
         raise ModelLoadError(f"{folder} has a config but no weights (*.safetensors)")
+    consents.require(
+        "pickle",
+        f"{folder} has only pickled weights ({', '.join(sorted(pickled))}), which can run arbitrary code "
+        "when read: convert them to safetensors, or allow pickled weights for this model if you trust it",
+    )
+    return True
+
+
+class _Consents:
+    """What the user allowed for the model being loaded: the CLI's flags (whatever the command loads),
+    or a `Consent` given for exactly this model and content (the window's, asked when needed)."""
+
+    def __init__(self, resolved: ResolvedModel, options: LoadOptions):
+        self.resolved = resolved
+        self.options = options
+        self._content: str | None = None
+
+    def consent(self, need: Need) -> Consent:
+        if self._content is None:
+            self._content = content_hash(self.resolved.path) or ""
+        return Consent(model_key(self.resolved.path), self._content or None, need)
+
+    def given(self, need: Need) -> bool:
+        flags = {
+            "remote_code": self.options.trust_remote_code,
+            "pickle": self.options.allow_pickle,
+            "unmatched_weights": self.options.allow_missing_weights,
+        }
+        return flags[need] or (bool(self.options.consents) and self.consent(need) in self.options.consents)
+
+    def require(self, need: Need, message: str) -> None:
+        if not self.given(need):
+            raise ConsentNeeded(message, ConsentRequest(self.consent(need), self.resolved.name, message))
 
 
 def _model_class(config: dict, kind: str):
@@ -239,14 +278,23 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
     resolved = resolve_model(spec, progress=progress)
     folder = Path(resolved.path)
     local = folder.is_dir()
+    consents = _Consents(resolved, options)
+    trust, pickled = False, False
     if local:
         config_dict = _read_config(folder)
-        _check_weights(folder, options.allow_pickle)
-        _check_model_type(folder, config_dict, options.trust_remote_code)
-        _check_fits(spec, folder, config_dict, dtype, device, options)
+        pickled = _check_weights(folder, consents)
+        if _needs_own_code(config_dict):
+            consents.require("remote_code", _code_refusal(spec, folder, config_dict))
+            trust = True
+        _check_model_type(folder, config_dict, trust)
+        _check_fits(spec, folder, config_dict, dtype, device, replace(options, allow_pickle=pickled))
+    else:  # a hub id: what it needs shows only once transformers has read its config
+        trust, pickled = consents.given("remote_code"), consents.given("pickle")
     try:
-        config = AutoConfig.from_pretrained(resolved.path, trust_remote_code=options.trust_remote_code)
+        config = AutoConfig.from_pretrained(resolved.path, trust_remote_code=trust)
     except Exception as exc:  # noqa: BLE001 - transformers raises many kinds here; the message says which
+        if not local and "trust_remote_code" in str(exc):
+            consents.require("remote_code", f"{spec} ships its own code, which loading it would run: {first_line(exc)}")
         raise ModelLoadError(f"cannot read the config of {spec}: {first_line(exc)}") from None
     if not local:
         config_dict = config.to_dict()
@@ -257,24 +305,38 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
     report(f"loading weights of {resolved.name} ({kind})", 0.3)
     transformers.utils.logging.disable_progress_bar()  # we report progress ourselves
     try:
-        tokenizer = AutoTokenizer.from_pretrained(resolved.path, trust_remote_code=options.trust_remote_code)
-        model = cls.from_pretrained(
+        tokenizer = AutoTokenizer.from_pretrained(resolved.path, trust_remote_code=trust)
+        model, loading_info = cls.from_pretrained(
             resolved.path,
             dtype=dtype,
             attn_implementation="eager",  # wrap_model switches to ours where the architecture allows it
-            trust_remote_code=options.trust_remote_code,
-            use_safetensors=None if options.allow_pickle else True,
+            trust_remote_code=trust,
+            use_safetensors=None if pickled else True,
+            output_loading_info=True,  # which tensors it filled at random: refused below unless allowed
+            ignore_mismatched_sizes=True,  # reported in loading_info (and refused) instead of a bare RuntimeError
             **({"device_map": options.device_map} if options.device_map else {}),
         )
     except MemoryError:
         raise ModelLoadError(f"{spec} does not fit in memory: pick a smaller model or a GPU") from None
     except Exception as exc:  # noqa: BLE001 - any failure of the weights' load is the user's model's: say so
         raise ModelLoadError(f"cannot load {spec}: {first_line(exc)}") from None
+    parts = [name for name, _ in model.named_children()] + [getattr(model, "base_model_prefix", "") or ""]
+    mismatch = unmatched(loading_info, [part for part in parts if part])
+    if mismatch and not consents.given("unmatched_weights"):
+        del model  # refused: its memory goes before the user is asked
+        consents.require(
+            "unmatched_weights",
+            f"the weights of {spec} do not match its architecture: {mismatch.describe()}. Loading it would fill "
+            "them with random numbers: fix the weight files or config.json, or load it anyway, knowing that "
+            "its numbers are then partly random",
+        )
     try:
         if not options.device_map:  # accelerate placed the layers already
             model.to(device)
         model.eval()
         loaded = wrap_model(model, tokenizer, name=resolved.name, path=resolved.path, kind=kind)
+        used = ("remote_code",) * trust + ("pickle",) * pickled + ("unmatched_weights",) * bool(mismatch)
+        loaded.info = replace(loaded.info, random_weights=mismatch.random, consented=used)
     except ModelLoadError:
         raise
     except Exception as exc:  # noqa: BLE001 - a config transformers accepted but the model cannot run with
@@ -282,6 +344,15 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
     loaded.recent_path = _recent_path(spec, resolved)
     report(f"loaded {resolved.name} in {time.perf_counter() - started:.1f} s", 1.0)
     return loaded
+
+
+def _code_refusal(spec: str, folder: Path, config: dict) -> str:
+    shipped = sorted(p.name for p in folder.glob("*.py")) or ["code named in config.json's auto_map"]
+    return (
+        f"{spec} ({folder}) ships its own code ({', '.join(shipped)}) for model_type {config.get('model_type')!r}, "
+        "which transformers does not have: loading it runs that code. Allow remote code for this model only "
+        "if you trust where it came from"
+    )
 
 
 def _gpu_free(device: torch.device, spread: bool) -> int:

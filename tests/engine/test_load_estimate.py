@@ -10,7 +10,14 @@ from tiny_models import save, tiny_gpt2
 from attnlab.engine.api.config import LoadOptions
 from attnlab.engine.api.errors import ModelLoadError
 from attnlab.engine.api.results import Masks
-from attnlab.engine.models.load_estimate import GIB, Estimate, attention_shape, estimate, shortfall
+from attnlab.engine.models.load_estimate import (
+    GIB,
+    Estimate,
+    attention_shape,
+    declared_parameters,
+    estimate,
+    shortfall,
+)
 from attnlab.engine.models.loading import load_model
 from attnlab.engine.session.sessions import make_session
 
@@ -23,6 +30,7 @@ LLAMA_CONFIG = {
     "torch_dtype": "bfloat16",
     "architectures": ["LlamaForCausalLM"],
 }
+FILES_ONLY = {k: v for k, v in LLAMA_CONFIG.items() if k != "hidden_size"}  # no dimensions: the files decide
 
 
 @pytest.fixture(autouse=True)
@@ -43,8 +51,8 @@ def _huge_folder(folder, shards: int = 2, shard_gib: int = 70):
 
 def test_weights_are_the_file_sizes_in_the_dtype_asked_for(tmp_path):
     folder = _huge_folder(tmp_path / "m", shards=2, shard_gib=1)
-    assert estimate(folder, LLAMA_CONFIG, "bfloat16", 16).weights == 2 * GIB  # saved in bfloat16
-    assert estimate(folder, LLAMA_CONFIG, "float32", 16).weights == 4 * GIB
+    assert estimate(folder, FILES_ONLY, "bfloat16", 16).weights == 2 * GIB  # saved in bfloat16
+    assert estimate(folder, FILES_ONLY, "float32", 16).weights == 4 * GIB
 
 
 def test_only_the_files_a_load_reads_count(tmp_path):
@@ -53,7 +61,37 @@ def test_only_the_files_a_load_reads_count(tmp_path):
         f.truncate(2 * GIB)
     shards = {f"w{i}": f"model-{i:05d}-of-00002.safetensors" for i in range(2)}
     (folder / "model.safetensors.index.json").write_text(json.dumps({"weight_map": shards}))
-    assert estimate(folder, LLAMA_CONFIG, "bfloat16", 16).weights == 2 * GIB
+    assert estimate(folder, FILES_ONLY, "bfloat16", 16).weights == 2 * GIB
+
+
+def test_declared_parameters_follow_the_config_dimensions():
+    """Against the parameter count of a real model built from the same config (a lower bound: no
+    biases, norms or positions), and grouped key-value heads and experts counted."""
+    model, _ = tiny_gpt2()
+    config = model.config.to_dict()
+    declared = declared_parameters(config)
+    actual = sum(p.numel() for p in model.parameters())
+    assert 0.8 * actual <= declared <= actual
+    grouped = declared_parameters({**LLAMA_CONFIG, "num_key_value_heads": 8, "intermediate_size": 28672})
+    hidden, kv = 8192, 8192 * 8 // 64
+    assert grouped == 128256 * hidden + 80 * (2 * hidden * hidden + 2 * hidden * kv + 2 * hidden * 28672)
+    assert declared_parameters({**LLAMA_CONFIG, "num_local_experts": 8}) > 5 * declared_parameters(LLAMA_CONFIG)
+
+
+def test_a_config_declaring_a_huge_model_over_small_files_is_refused_before_allocating(tmp_path, monkeypatch):
+    """Hidden size 16,384 over a 4 MB file: transformers would allocate ~51 GiB of float32 before reading it."""
+    folder = tmp_path / "declared"
+    folder.mkdir()
+    config = {"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"], "n_embd": 16384, "n_layer": 4}
+    (folder / "config.json").write_text(json.dumps({**config, "n_head": 16, "vocab_size": 50257}))
+    with open(folder / "model.safetensors", "wb") as f:
+        f.truncate(4 * 2**20)
+    monkeypatch.setattr("attnlab.engine.models.loading.available_memory", lambda: 32 * GIB)
+    allocated = []
+    monkeypatch.setattr("transformers.AutoModelForCausalLM.from_pretrained", lambda *a, **k: allocated.append(a))
+    with pytest.raises(ModelLoadError, match=r"needs about 5\d\.\d\d GiB for its weights") as refused:
+        load_model(str(folder), LoadOptions(device="cpu", dtype="float32"))
+    assert "25.60 GiB of free RAM" in str(refused.value) and not allocated
 
 
 def test_attention_is_planned_at_the_requested_length(tmp_path):
