@@ -25,14 +25,17 @@ def session_of(args, run: Run) -> SessionData:
     name = args.model
     if Path(name).expanduser().exists():  # a folder or file given relative to here: absolute in the file
         name = str(Path(name).expanduser().resolve())
-    generator = run.loaded.kind != "encoder"
+    from attnlab.engine.session.sessions import GenerationSession  # the run loaded torch already
+
+    session = run.session
+    generated = tuple(session.token_ids[session.prompt_length :]) if isinstance(session, GenerationSession) else ()
     return SessionData(
         model=ModelRef(name, info.path, info.kind, weights_hash(info.path), args.device, args.dtype),
         text=args.text,
         source=args.source if run.loaded.kind == "encoder-decoder" else None,
         masks=masks_from(args, run.loaded.kind),
         sampling=sampling_config(args, args.top_k_candidates),
-        generated=tuple(run.session.token_ids[run.session.prompt_length :]) if generator else (),  # type: ignore[union-attr]
+        generated=generated,
     )
 
 
