@@ -25,7 +25,7 @@ class Branches(QObject):
         self.window = window
         self.tree = BranchTree()
         self.panel = BranchList()
-        column = cast(QVBoxLayout, window.generation.parentWidget().layout())  # type: ignore[union-attr]
+        column = cast(QVBoxLayout, window.generation.parentWidget().layout())  # type: ignore[union-attr]  # the panel sits in a column
         column.insertWidget(column.indexOf(window.generation) + 1, self.panel)
         self.panel.hide()
         self._target: list[int] | None = None  # a switch on its way: the generation it ends at

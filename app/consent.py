@@ -63,7 +63,7 @@ class ConsentBook(QObject):
             self.dialog.close()
         spec = self.window._spec  # the load that was refused (the picker's, a session's, a dropped folder's)
         sessions = self.window.sessions
-        session = sessions._pending if sessions._ours() else None  # a session waiting for this model: replayed
+        session = sessions.waiting()  # a session waiting for this model: replayed
         session_path = sessions.path
         title, question, allow = _QUESTIONS[request.consent.need]
         box = QMessageBox(QMessageBox.Icon.Warning, _tr(title), _tr(question).format(request.name), parent=self.window)

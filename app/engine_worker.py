@@ -14,6 +14,7 @@ inside the worker's slots, so importing the GUI never pulls in torch.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import logging
 import os
@@ -22,7 +23,7 @@ import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
@@ -57,17 +58,20 @@ from attnlab.app.requests import (
     Undo,
 )
 from attnlab.engine.api.attention_store import AttentionSnapshot
-from attnlab.engine.api.config import LoadOptions, Progress, SamplingConfig
+from attnlab.engine.api.config import LoadOptions, Progress, SamplingConfig, StoreMode
 from attnlab.engine.api.consent import ConsentNeeded, ConsentRequest
 from attnlab.engine.api.errors import Cancelled, EngineError
 from attnlab.engine.api.messages import LEGACY, EngineMessage, as_message, message
 from attnlab.engine.api.results import CatalogEntry, Masks, ModelInfo
 from attnlab.engine.api.user_dirs import log_file
 
+if TYPE_CHECKING:  # the sessions import torch: only the engine thread loads them, in engine_loader
+    from attnlab.engine.session.sessions import EncoderSession, GenerationSession, Session
+
 log = logging.getLogger(__name__)
 
 # (spec, options, progress) -> (model info, session); runs in the engine thread.
-Loader = Callable[[str, LoadOptions, Progress], tuple[ModelInfo, Any]]
+Loader = Callable[[str, LoadOptions, Progress], "tuple[ModelInfo, Session]"]
 Catalog = Callable[[], tuple[list[CatalogEntry], str | None]]
 
 GIL_SWITCH_S = 0.0005
@@ -90,25 +94,29 @@ def _stop_engines() -> None:
         engine.stop()
 
 
-def engine_loader(spec: str, options: LoadOptions, progress: Progress) -> tuple[ModelInfo, Any]:
+def engine_loader(spec: str, options: LoadOptions, progress: Progress) -> tuple[ModelInfo, Session]:
     """The real loader: imports torch and transformers, so it only ever runs in the worker."""
-    from attnlab.engine.models.startup import import_engine, phase
+    from attnlab.engine.models.startup import import_engine
 
     import_engine(spec)  # torch, transformers, the model's code: most of a first load's time, clocked
     quiet_length_warning()
     from attnlab.engine.models.catalog import remember_recent
-    from attnlab.engine.models.loading import load_model, set_threads
-    from attnlab.engine.session.sessions import make_session
+    from attnlab.engine.session.opening import open_session
 
-    set_threads(options.threads)  # the GUI starts the engine: it leaves a core for itself
-    with phase("load"):
-        loaded = load_model(spec, options, progress=progress)
-    if loaded.recent_path is not None:
-        remember_recent(loaded.recent_path)
-    session = make_session(loaded)
-    if hasattr(session, "store_mode"):  # exact attention while it fits memory, the long-document overview beyond
-        session.store_mode = "auto"
-    return loaded.info, session
+    # options.threads: the GUI starts the engine, it leaves a core for itself; "auto": exact attention
+    # while it fits memory, the long-document overview beyond
+    session = open_session(spec, options, progress, store_mode="auto")
+    if session.loaded.recent_path is not None:
+        remember_recent(session.loaded.recent_path)
+    return session.info, session
+
+
+def _generator_of(session: Session | None, info: ModelInfo | None) -> GenerationSession | None:
+    """The session as a generator, None for an encoder's (or none). Told by the model's kind, as make_session
+    chose the class, not by isinstance: the window's tests run this thread on fake sessions without torch."""
+    if session is None or info is None or info.kind == "encoder":
+        return None
+    return cast("GenerationSession", session)
 
 
 class _LongTextWarning(logging.Filter):
@@ -207,9 +215,10 @@ class EngineWorker(QObject):
         self._latest = latest
         self._closing = closing
         self._info: ModelInfo | None = None
-        self._session: Any = None
+        self._session: Session | None = None
         self._sampling = SamplingConfig()
-        self._store_mode: str | None = None  # set by SetStoreMode for every session from then on; None: the loader's
+        # set by SetStoreMode for every session from then on; None: the loader's
+        self._store_mode: StoreMode | None = None
         self._refused = False  # the last analysis failed: its text is not the prompt a step would continue
         self._handlers: dict[type[Request], Callable[[int, Any], object]] = {
             ListCatalog: self._list_catalog,
@@ -236,10 +245,8 @@ class EngineWorker(QObject):
     def lower_priority(self) -> None:
         """Let the GUI thread win the CPU from this one (Linux nice values are per thread)."""
         if sys.platform.startswith("linux"):
-            try:
+            with contextlib.suppress(OSError):
                 os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), ENGINE_NICENESS)
-            except OSError:
-                pass
 
     @Slot(int, object)
     def handle(self, rid: int, request: Request) -> None:
@@ -255,7 +262,7 @@ class EngineWorker(QObject):
                 self.yielded.emit(rid, error.request)
             coded = as_message(error)
             self.errored.emit(rid, coded if coded.code != LEGACY else as_message(plain_error(error)))
-        except Exception as error:  # noqa: BLE001 - the thread must survive anything
+        except Exception as error:
             log.exception("engine request %s failed", type(request).__name__)
             unexpected = message("unexpected_error", type=type(error).__name__, error=str(error), path=str(log_file()))
             self.errored.emit(rid, unexpected)
@@ -282,10 +289,11 @@ class EngineWorker(QObject):
         if request.preview:
             self._preview_tokens(rid, request)
         info, session = self._loader(request.spec, request.options, report)
-        if hasattr(session, "set_sampling"):
-            session.set_sampling(self._sampling)
-        if self._store_mode is not None and hasattr(session, "store_mode"):
-            session.store_mode = self._store_mode
+        generator = _generator_of(session, info)
+        if generator is not None:
+            generator.set_sampling(self._sampling)
+            if self._store_mode is not None:
+                generator.store_mode = self._store_mode
         self._info, self._session = info, session  # only now: a failed load keeps the old model
         self._refused = False  # a new session holds no prompt: it says so itself
         return info
@@ -296,7 +304,7 @@ class EngineWorker(QObject):
             from attnlab.engine.models.fast_tokens import preview_tokens
 
             found = preview_tokens(request.spec, dict(request.preview))
-        except Exception:  # noqa: BLE001 - only a preview: the load itself says what is wrong
+        except Exception:
             log.debug("no early tokens for %s", request.spec, exc_info=True)
             return
         if found is not None:
@@ -304,16 +312,18 @@ class EngineWorker(QObject):
 
     def _set_sampling(self, rid: int, request: SetSampling) -> SamplingApplied:
         self._sampling = request.config
-        if self._session is not None and hasattr(self._session, "set_sampling"):
-            self._session.set_sampling(request.config)  # a new max_new_tokens may end or reopen generation
-            if getattr(self._session, "token_ids", None):
-                return SamplingApplied(bool(self._session.finished))
+        generator = _generator_of(self._session, self._info)
+        if generator is not None:
+            generator.set_sampling(request.config)  # a new max_new_tokens may end or reopen generation
+            if generator.token_ids:
+                return SamplingApplied(generator.finished)
         return SamplingApplied(None)
 
     def _set_store_mode(self, rid: int, request: SetStoreMode) -> None:
         self._store_mode = request.mode
-        if hasattr(self._session, "store_mode"):
-            self._session.store_mode = request.mode  # from the next analysis on
+        generator = _generator_of(self._session, self._info)
+        if generator is not None:
+            generator.store_mode = request.mode  # from the next analysis on
 
     def _region(self, rid: int, request: Region) -> RegionWeights:
         session = self._generator()
@@ -340,13 +350,15 @@ class EngineWorker(QObject):
 
     def _analyse_text(self, rid: int, request: Analyse) -> object:
         session, info = self._require_session()
-        if info.kind == "encoder":
-            return session.analyse(request.text, request.masks, top_k=self._sampling.candidates)
+        generator = _generator_of(session, info)
+        if generator is None:  # an encoder's: the kind says so, as in _generator_of
+            encoder = cast("EncoderSession", session)
+            return encoder.analyse(request.text, request.masks, top_k=self._sampling.candidates)
 
         def report(stage: EngineMessage, fraction: float) -> None:  # a long text takes minutes: say how far it got
             self.progressed.emit(rid, stage, fraction)
 
-        return session.prefill(
+        return generator.prefill(
             request.text, request.masks, source=request.source, replay=request.replay, progress=report
         )
 
@@ -377,8 +389,10 @@ class EngineWorker(QObject):
         return RunSummary(len(steps), reason)
 
     def _explain_cell(self, rid: int, request: ExplainCell) -> object:
+        from attnlab.engine.interpret.inspector import explain_cell
+
         session, _info = self._require_session()
-        return session.explain_cell(request.stack, request.layer, request.head, request.query, request.key)
+        return explain_cell(session, request.stack, request.layer, request.head, request.query, request.key)
 
     def _score_heads(self, rid: int, request: ScoreHeads) -> object:
         from attnlab.engine.analyses.head_scores import head_scores
@@ -394,7 +408,7 @@ class EngineWorker(QObject):
         (None, asked again) as soon as other work is queued, so scoring never makes stepping wait."""
         from attnlab.engine.long.rows import long_head_scores
 
-        session, cancel = self._session, threading.Event()
+        session, cancel = self._generator(), threading.Event()
         if len(request.token_ids) != len(session.token_ids):  # of a state the session has left: asked again
             return None
 
@@ -418,12 +432,13 @@ class EngineWorker(QObject):
         if self._long_mode(request.stack, request.snapshot):  # answered as an error: the panel says it
             from attnlab.engine.long.rows import rollout_unavailable
 
-            raise rollout_unavailable(len(self._session.token_ids))
+            raise rollout_unavailable(len(self._generator().token_ids))
         return stack_rollout(request.snapshot, request.stack)
 
     def _long_mode(self, stack: str, snapshot: AttentionSnapshot) -> bool:
         """Whether `stack` of `snapshot` is the session's decoder in long-document mode (not in the store)."""
-        return stack not in snapshot.stacks and getattr(self._session, "long_mode", False)
+        generator = _generator_of(self._session, self._info)
+        return stack not in snapshot.stacks and generator is not None and generator.long_mode
 
     def _probe_induction(self, rid: int, request: ProbeInduction) -> object:
         from attnlab.engine.interpret.probe_run import run_induction_probe
@@ -432,9 +447,12 @@ class EngineWorker(QObject):
         return run_induction_probe(self._require_session()[0].loaded)
 
     def _explain_prediction(self, rid: int, request: ExplainPrediction) -> object:
+        from attnlab.engine.interpret.importance import head_importance
+        from attnlab.engine.interpret.lens import logit_lens
+
         session, _info = self._require_session()
         if request.what == "lens":
-            return session.logit_lens(request.k, request.positions)
+            return logit_lens(session, request.k, request.positions)
 
         def report(stage: EngineMessage, fraction: float) -> None:
             if self._closing.is_set():
@@ -444,20 +462,21 @@ class EngineWorker(QObject):
             self.progressed.emit(rid, stage, fraction)
 
         try:
-            return session.head_importance(exact=request.what == "exact", progress=report, cancel=request.cancel)
+            return head_importance(session, exact=request.what == "exact", progress=report, cancel=request.cancel)
         except Cancelled:
             return None  # stopped by the user or by a newer input: nothing to show, nothing went wrong
 
-    def _require_session(self) -> tuple[Any, ModelInfo]:
+    def _require_session(self) -> tuple[Session, ModelInfo]:
         if self._session is None or self._info is None:
             raise EngineError("no_model_loaded")
         return self._session, self._info
 
-    def _generator(self) -> Any:
+    def _generator(self) -> GenerationSession:
         session, info = self._require_session()
-        if not info.can_generate:
+        generator = _generator_of(session, info)
+        if generator is None or not info.can_generate:
             raise EngineError("cannot_generate_kind", model=info.name, kind=info.kind)
-        return session
+        return generator
 
 
 def measure_values(session: Any, request: MeasureValues) -> object:
@@ -629,7 +648,7 @@ class EngineClient(QObject):
     def probe_induction(self) -> int:
         return self.send(ProbeInduction())
 
-    def set_store_mode(self, mode: str) -> int:
+    def set_store_mode(self, mode: StoreMode) -> int:
         """ "auto" (the window's), "exact" or "long": how analyses from now on keep attention."""
         return self.send(SetStoreMode(mode))
 

@@ -81,7 +81,7 @@ def figure(args) -> Path:
     return draw(run, args, size)
 
 
-def draw(run, args, size: tuple[int, int]) -> Path:  # noqa: ANN001 - run_flags.Run, imported lazily
+def draw(run, args, size: tuple[int, int]) -> Path:
     """Draw the run in an offscreen attention panel and save the view `args.view`."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # headless unless the caller chose a platform
     from PySide6.QtCore import QEvent

@@ -343,7 +343,7 @@ def save_matrix(data: FigureData, path: Path) -> Path:
     return path
 
 
-def _write_csv(writer, data: FigureData) -> None:  # noqa: ANN001 - csv's writer has no public type
+def _write_csv(writer, data: FigureData) -> None:
     if data.matrix.ndim == 2:
         writer.writerow(["query \\ key", *data.keys])
         for label, row in zip(data.queries, data.matrix, strict=True):

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-import attnlab.app as app  # noqa: F401 - sets PYQTGRAPH_QT_LIB before pyqtgraph is imported
+import attnlab.app as app
 from attnlab.app.settings import APPLICATION, ORGANISATION
 
 XCB_PACKAGES = (

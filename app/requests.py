@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from attnlab.engine.api.attention_store import AttentionSnapshot
-from attnlab.engine.api.config import LoadOptions, SamplingConfig
+from attnlab.engine.api.config import LoadOptions, SamplingConfig, StoreMode
 from attnlab.engine.api.results import CatalogEntry, Masks
 
 
@@ -95,7 +95,7 @@ class SetStoreMode(Request):
     overview), "exact" or "long". The window uses "auto"; the others are for tests and scripts."""
 
     supersedable: ClassVar[bool] = False
-    mode: str
+    mode: StoreMode
 
 
 @dataclass(frozen=True)

@@ -369,6 +369,10 @@ class Sessions(QObject):
         ):
             signal.connect(self.schedule)
 
+    def waiting(self) -> SessionData | None:
+        """The opened session file that waits for the model being loaded (None: none, or it gave way)."""
+        return self._pending if self._ours() else None
+
     def _ours(self) -> bool:
         """The load that just ended is the last one asked for, and the pending session's; when
         the user picked another model meanwhile, the session gives way."""

@@ -13,10 +13,7 @@ def display_text(token: str, limit: int = 0) -> str:
     if token == "":
         return "∅"
     text = token.translate(_VISIBLE)
-    if not text.strip():
-        text = "␣" * len(text)
-    else:
-        text = text.strip(" ")
+    text = "␣" * len(text) if not text.strip() else text.strip(" ")
     if limit and len(text) > limit:
         text = text[: limit - 1] + "…"
     return text

@@ -23,7 +23,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
-from benchmarks.common import SIZES, Figure, Size  # noqa: E402
+from benchmarks.common import SIZES, Figure, Size
 
 Benchmark = Callable[[Size, bool], list[Figure]]
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from attnlab.engine.analyses import head_fingerprints, rollout
 from attnlab.engine.analyses.head_scores import head_scores, stack_rollout
+from attnlab.engine.interpret.importance import head_importance
 from benchmarks.common import Figure, Size, clock, interleaved, median
 from benchmarks.synthetic import STACK, synthetic_store
 
@@ -121,12 +122,12 @@ def _importance_map(key: str, size: Size) -> Figure:
 
     def exact() -> float:
         started = clock()
-        exact_values.append(session.head_importance().values)
+        exact_values.append(head_importance(session).values)
         return clock() - started
 
     def estimate() -> float:
         started = clock()
-        estimate_values.append(session.head_importance(exact=False).values)
+        estimate_values.append(head_importance(session, exact=False).values)
         return clock() - started
 
     estimate()  # warm up

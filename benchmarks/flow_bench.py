@@ -38,7 +38,7 @@ def _flow(key: str, size: Size) -> Figure:
 
     def forward() -> float:
         started = clock()
-        session._rerun(session._analysis_recorder(), 1, tokens - 1)
+        session.rerun(session.interventions(), 1, tokens - 1)
         return clock() - started
 
     started = clock()

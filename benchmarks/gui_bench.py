@@ -46,14 +46,14 @@ def _window(session=None, loader=None):
     PaintClock.install()
     if loader is None:
 
-        def loader(spec, options, progress):  # noqa: ANN001 - the worker's Loader signature
+        def loader(spec, options, progress):
             return session.info, session
 
     window = MainWindow(loader=loader, catalog=lambda: ([], None))
     watch_errors(window)
     window.resize(*WINDOW_SIZE)
     window.show()
-    loaded = []
+    loaded: list[object] = []
     window.model_loaded.connect(loaded.append)
     window.load("benchmark")
     wait_until(lambda: bool(loaded) and window.is_idle())
@@ -228,7 +228,7 @@ def event_loop_stall(size: Size) -> list[Figure]:
     key = size.models[0]
     application()
 
-    def loader(spec, options, progress):  # noqa: ANN001 - runs in the engine thread, like engine_loader
+    def loader(spec, options, progress):
         loaded = models.load(key)
         return loaded.info, make_session(loaded)
 
@@ -284,7 +284,7 @@ def _real_window(key: str):
 
     application()
 
-    def loader(spec, options, progress):  # noqa: ANN001 - runs in the engine thread, like engine_loader
+    def loader(spec, options, progress):
         loaded = models.load(key)
         return loaded.info, make_session(loaded)
 
@@ -326,12 +326,12 @@ def click_to_redrawn(size: Size) -> list[Figure]:
     updated: list[float] = []
     show_matrix = heatmap.show_matrix
 
-    def timed_show_matrix(*args, **kwargs) -> None:  # noqa: ANN002, ANN003 - passed on as they are
+    def timed_show_matrix(*args, **kwargs) -> None:
         shown.append(clock())
         show_matrix(*args, **kwargs)
         handed.append(clock())
 
-    def on_stepped(step, replaced: bool) -> None:  # noqa: ANN001 - a StepResult
+    def on_stepped(step, replaced: bool) -> None:
         received.append((clock(), step.seconds))
 
     def on_updated() -> None:
@@ -341,7 +341,7 @@ def click_to_redrawn(size: Size) -> list[Figure]:
     pump_parts = getattr(getattr(window, "_redraw", None), "_parts", None)  # the RedrawPump's parts, to split
     originals = dict(pump_parts) if isinstance(pump_parts, dict) else {}
 
-    def timed_part(name: str, draw):  # noqa: ANN001, ANN202 - a part's draw function
+    def timed_part(name: str, draw):
         def run() -> None:
             begun = clock()
             draw()
@@ -350,7 +350,7 @@ def click_to_redrawn(size: Size) -> list[Figure]:
         return run
 
     for name, draw in originals.items():
-        pump_parts[name] = timed_part(name, draw)  # type: ignore[index]
+        pump_parts[name] = timed_part(name, draw)  # type: ignore[index]  # a dict: `originals` is empty otherwise
     heatmap.show_matrix = timed_show_matrix  # the panel looks it up per call
     window.client.stepped.connect(on_stepped)  # after the window's own slot: the document has the step
     window.view_updated.connect(on_updated)
@@ -631,7 +631,7 @@ def soak(size: Size) -> list[Figure]:
     window = _real_window(key)
     loaded = models.load(key)
 
-    def wait(condition) -> None:  # noqa: ANN001 - a () -> bool
+    def wait(condition) -> None:
         wait_until(condition, poll_ms=5)
 
     try:

@@ -71,7 +71,7 @@ def long_views(size: Size) -> list[Figure]:
     panel.region_wanted.connect(lambda *args: asked.append(args))
     qt.processEvents()
 
-    def timed(action) -> float:  # noqa: ANN001 - a callable
+    def timed(action) -> float:
         start = clock()
         action()
         qt.processEvents()

@@ -35,7 +35,7 @@ def application() -> QApplication:
 APP_ERRORS: list[str] = []  # what watched windows reported as errors; a wait stops at the first
 
 
-def watch_errors(window) -> None:  # noqa: ANN001 - a MainWindow
+def watch_errors(window) -> None:
     """Make every later wait_until fail at once when `window` shows an error, instead of timing out."""
     APP_ERRORS.clear()
     window.errored.connect(APP_ERRORS.append)

@@ -96,7 +96,7 @@ class RepaintSoak:
         return (self.rss[-1] - self.rss[0]) / self.rss[0]
 
 
-def soak_steps(window, steps: int, cycle: int, wait: Wait) -> StepSoak:  # noqa: ANN001 - a MainWindow
+def soak_steps(window, steps: int, cycle: int, wait: Wait) -> StepSoak:
     """Click Step `steps` times in cycles of `cycle`, re-analysing the text before each cycle."""
     button = window.generation.step_button
     result = StepSoak()
@@ -111,7 +111,7 @@ def soak_steps(window, steps: int, cycle: int, wait: Wait) -> StepSoak:  # noqa:
             for _ in range(min(cycle, steps - result.steps)):
                 before = len(window.document.steps)
                 button.click()
-                wait(lambda: window.is_idle() and len(window.document.steps) == before + 1)  # noqa: B023
+                wait(lambda: window.is_idle() and len(window.document.steps) == before + 1)  # noqa: B023 - waited for at once, inside this iteration
                 result.steps += 1
             result.rss.append(rss_bytes())
             result.stalls.append(heartbeat.longest_gap())
@@ -121,7 +121,7 @@ def soak_steps(window, steps: int, cycle: int, wait: Wait) -> StepSoak:  # noqa:
     return result
 
 
-def soak_repaints(window, repaints: int, wait: Wait) -> RepaintSoak:  # noqa: ANN001 - a MainWindow
+def soak_repaints(window, repaints: int, wait: Wait) -> RepaintSoak:
     """Switch layer and head `repaints` times, waiting each time for the large heatmap to be painted."""
     panel = window.attention
     picker = panel.picker
@@ -137,7 +137,7 @@ def soak_repaints(window, repaints: int, wait: Wait) -> RepaintSoak:  # noqa: AN
                 picker.all_layers_box.setChecked(not picker.all_layers)
             painted = counter.count
             picker.select(layer=(i // heads) % layers, head=i % heads)
-            wait(lambda: counter.count > painted and window.is_idle())  # noqa: B023
+            wait(lambda: counter.count > painted and window.is_idle())  # noqa: B023 - waited for at once, inside this iteration
         result.repaints = repaints
         result.rss.append(rss_bytes())
     finally:

@@ -23,10 +23,11 @@ import json
 import os
 import sys
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from attnlab.app.main_window import MainWindow
+    from attnlab.engine.session.sessions import Session
 
 LAUNCHED = float(os.environ.get("ATTNLAB_BENCH_T0", time.time()))
 
@@ -36,7 +37,8 @@ def _synthetic_window() -> MainWindow:
     from benchmarks.synthetic import SyntheticSession, synthetic_info
 
     session = SyntheticSession(synthetic_info(2, 4))
-    window = MainWindow(loader=lambda spec, options, progress: (session.info, session), catalog=lambda: ([], None))
+    stand_in = cast("Session", session)  # a stand-in with the members the window's requests use
+    window = MainWindow(loader=lambda spec, options, progress: (session.info, stand_in), catalog=lambda: ([], None))
     window.start("synthetic")
     return window
 

@@ -38,7 +38,7 @@ def token_strip(size: Size) -> list[Figure]:
     strip.set_kinds("knockout", ("knockout",), ("knockout",))
     application().processEvents()
 
-    def timed(action, *args) -> float:  # noqa: ANN001, ANN002 - a strip method and its arguments
+    def timed(action, *args) -> float:
         start = clock()
         action(*args)
         strip.viewport().repaint()

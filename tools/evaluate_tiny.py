@@ -21,8 +21,8 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import torch  # noqa: E402
-from transformers import (  # noqa: E402
+import torch
+from transformers import (
     AutoTokenizer,
     BartForConditionalGeneration,
     BertForPreTraining,
@@ -31,8 +31,8 @@ from transformers import (  # noqa: E402
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import make_corpus  # noqa: E402
-from make_corpus import Corpus, Document, Fact, NumberPair  # noqa: E402
+import make_corpus
+from make_corpus import Corpus, Document, Fact, NumberPair
 
 MODELS = Path(__file__).resolve().parent.parent / "resources" / "models"
 FACT_KINDS = ("capital", "sound", "legs", "colour", "number")

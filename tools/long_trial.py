@@ -26,10 +26,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from PySide6.QtCore import QElapsedTimer, QPointF, QSettings, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QPointF, QSettings, QTimer  # noqa: E402 - after the environment is set
+from PySide6.QtWidgets import QApplication  # noqa: E402 - after the environment is set
 
-from attnlab.app.main_window import MainWindow  # noqa: E402
+from attnlab.app.main_window import MainWindow  # noqa: E402 - after the environment is set
 
 MODEL = "SmolLM2-135M-Instruct"
 PARAGRAPHS = (

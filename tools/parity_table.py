@@ -29,10 +29,10 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-import transformers as tf  # noqa: E402
-from tiny_models import (  # noqa: E402
+import numpy as np
+import torch
+import transformers as tf
+from tiny_models import (
     BOS,
     EOS,
     PAD,
@@ -50,10 +50,10 @@ from tiny_models import (  # noqa: E402
     word_tokenizer,
 )
 
-from attnlab.engine.api.results import Masks  # noqa: E402
-from attnlab.engine.capture import attention as capture  # noqa: E402
-from attnlab.engine.models.loading import LoadedModel, wrap_model  # noqa: E402
-from attnlab.engine.session.sessions import EncoderSession, GenerationSession  # noqa: E402
+from attnlab.engine.api.results import Masks
+from attnlab.engine.capture import attention as capture
+from attnlab.engine.models.loading import LoadedModel, wrap_model
+from attnlab.engine.session.sessions import EncoderSession, GenerationSession
 
 TEXT = "the cat sat on the mat and the dog ran to the red rug"
 KNOCKED = 2
@@ -313,7 +313,7 @@ def check_ablation(eager, loaded: LoadedModel) -> str:
         return "no (no output projection found to compare with)"
     heads = next(s.heads for s in loaded.info.stacks if s.name == stack)
     conv1d = type(projection).__name__ == "Conv1D"  # GPT-2 stores [in, out]
-    weight: torch.Tensor = projection.weight  # type: ignore[assignment]
+    weight: torch.Tensor = projection.weight  # type: ignore[assignment]  # Linear and Conv1D hold a Parameter
     width = weight.shape[0 if conv1d else 1]
     dim = width // heads
     with torch.no_grad():
@@ -343,7 +343,7 @@ def main() -> None:
             model, tokenizer = build()
             eager = copy.deepcopy(model)
             loaded = wrap_model(model, tokenizer, name=name)
-        except Exception as exc:  # a row that cannot even load says so
+        except Exception as exc:  # noqa: BLE001 - a row that cannot even load says so
             print(f"| {name} | cannot load: {exc} | | | | |")
             continue
         interface = loaded.model.config._attn_implementation == capture.IMPLEMENTATION
@@ -351,7 +351,7 @@ def main() -> None:
         for check in (check_attention, check_stepping, check_knockout, check_ablation):
             try:
                 cells.append(check(eager, loaded))
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - a failed check is a table cell, not the end of the table
                 cells.append(f"error: {type(exc).__name__}: {str(exc).splitlines()[0][:120]}")
         print(f"| {name} | " + " | ".join(cells) + " |", flush=True)
 

@@ -23,11 +23,11 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from PySide6.QtCore import QPointF, QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QPointF, QSettings  # noqa: E402 - after the environment is set
+from PySide6.QtWidgets import QApplication  # noqa: E402 - after the environment is set
 
-from attnlab.app.fonts import install_cjk_fallback  # noqa: E402
-from attnlab.app.main_window import MainWindow  # noqa: E402
+from attnlab.app.fonts import install_cjk_fallback  # noqa: E402 - after the environment is set
+from attnlab.app.main_window import MainWindow  # noqa: E402 - after the environment is set
 
 SIZE = (1500, 900)
 DECODER_PROMPT = "Rose and Lily played in the garden. In the garden, Rose"

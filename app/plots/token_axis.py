@@ -55,14 +55,14 @@ class TokenAxis(pg.AxisItem):
         self.picture = None  # pyqtgraph caches the drawn axis
         self.update()
 
-    def _span(self, minVal: float, maxVal: float) -> tuple[float, float, int, int] | None:  # noqa: N803
+    def _span(self, low: float, high: float) -> tuple[float, float, int, int] | None:
         """(min, max, first label, last label) in view, or None when no label is in view."""
-        minVal, maxVal = min(minVal, maxVal), max(minVal, maxVal)  # an inverted axis passes them reversed
-        minVal, maxVal = minVal - self._offset, maxVal - self._offset  # in label indices from here on
-        lo, hi = max(0, math.ceil(minVal)), min(len(self._labels) - 1, math.floor(maxVal))
-        if not self._labels or hi < lo or maxVal <= minVal:
+        low, high = min(low, high), max(low, high)  # an inverted axis passes them reversed
+        low, high = low - self._offset, high - self._offset  # in label indices from here on
+        lo, hi = max(0, math.ceil(low)), min(len(self._labels) - 1, math.floor(high))
+        if not self._labels or hi < lo or high <= low:
             return None
-        return minVal, maxVal, lo, hi
+        return low, high, lo, hi
 
     def _every_nth(self, lo: int, hi: int, size: float) -> list[float]:
         """One label per line of text along the axis (vertical axes, upright labels)."""
@@ -70,14 +70,14 @@ class TokenAxis(pg.AxisItem):
         first = math.ceil(lo / step) * step
         return [float(v) for v in range(first, hi + 1, step)]
 
-    def _level(self, minVal: float, maxVal: float, lo: int, hi: int, size: float) -> list[float]:  # noqa: N803
+    def _level(self, low: float, high: float, lo: int, hi: int, size: float) -> list[float]:
         """Level labels: keep each one that clears the previous one, so short tokens pack densely."""
-        px_per_unit = size / (maxVal - minVal)
+        px_per_unit = size / (high - low)
         narrowest = min(self._widths[lo : hi + 1]) + GAP_PX
         stride = max(1, math.ceil(narrowest / px_per_unit))  # no two labels fit closer than this
         kept, right = [], -math.inf
         for v in range(lo, hi + 1, stride):
-            centre = (v - minVal) * px_per_unit
+            centre = (v - low) * px_per_unit
             half = self._widths[v] / 2
             if centre - half < 0 or centre + half > size:
                 continue  # pyqtgraph hides a label that leaves the axis; let the next one have the room
@@ -91,11 +91,11 @@ class TokenAxis(pg.AxisItem):
         if span is None:
             self.upright = self.numbered = False  # no labels (a stale True would draw labels of another size)
             return []
-        minVal, maxVal, lo, hi = span
+        low, high, lo, hi = span  # in label indices
         if self.orientation in ("left", "right"):
             chosen = self._every_nth(lo, hi, size)
         else:
-            level = self._level(minVal, maxVal, lo, hi, size)
+            level = self._level(low, high, lo, hi, size)
             upright = self._every_nth(lo, hi, size)
             self.upright = self.orientation == "bottom" and len(level) < hi - lo + 1 and len(upright) > len(level)
             chosen = upright if self.upright else level

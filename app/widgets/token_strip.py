@@ -573,7 +573,8 @@ class TokenStrip(QAbstractScrollArea):
         if self._pressed is not None and event.buttons() & Qt.MouseButton.LeftButton:
             if position is not None and (self._dragged or position != self._pressed):
                 self._dragged = True
-                self._range = tuple(sorted((self._pressed, position)))  # type: ignore[assignment]
+                low, high = sorted((self._pressed, position))
+                self._range = (low, high)
                 self.viewport().update()
             return
         clickable = position is not None and self._clickable(position)

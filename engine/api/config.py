@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from attnlab.engine.api.consent import Consent
@@ -14,6 +14,9 @@ from attnlab.engine.api.errors import EngineError
 from attnlab.engine.api.messages import EngineMessage
 
 Progress = Callable[[EngineMessage, float], None]  # (stage message, fraction done in [0, 1], < 0 unknown)
+# How a generator keeps attention: every row ("exact"), a pooled overview with exact regions recomputed
+# on demand ("long"), or exact rows while they fit memory and long beyond ("auto").
+StoreMode = Literal["exact", "long", "auto"]
 
 
 @dataclass(frozen=True)

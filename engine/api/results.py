@@ -65,12 +65,15 @@ class ModelInfo:
         return "decoder" if self.kind == "decoder" else "encoder"
 
 
+CatalogSource = Literal["bundled", "pip", "hf-cache", "recent", "converted"]  # where a catalog entry was found
+
+
 @dataclass(frozen=True)
 class CatalogEntry:
     name: str  # what load_model accepts
     kind: ModelKind | Literal["unknown"]
     size_bytes: int
-    source: Literal["bundled", "pip", "hf-cache", "recent", "converted"]
+    source: CatalogSource
     path: str
     description: str = ""
 

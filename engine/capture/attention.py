@@ -21,9 +21,11 @@ A recorder subclasses `Hooks` and overrides only the hooks it needs (the others 
 alone); it resolves `module` to its (stack, layer) site itself through `site_key` (a module called
 several times in one forward is several layers). `Recorder` is what sessions use
 (store rows, knock-outs, ablation); `Discovery` finds the attention modules during the load probe.
-A new concern (pooled summaries of long texts, per-head statistics) is one more small hook: a
-method on `Hooks` that does nothing, one call at its point in `attention_forward`, and the
-recorder that overrides it (`engine.inspector.CellRecorder` for `on_inputs`).
+Concerns compose: `compose(recorder, gates)` runs several hooks in one forward, in order (scores
+and output pass through each), so a new concern is a small `Hooks` of its own beside the session's
+`Recorder` (head gates in `interpret.importance`, the long mode's writer in `long.store`), not a
+subclass of it. A new point in the forward is a method on `Hooks` that does nothing, one call at
+its point in `attention_forward`, and the hooks that override it.
 """
 
 from __future__ import annotations
@@ -85,6 +87,44 @@ class Hooks:
 
 
 IDLE = Hooks()  # active when no recorder is: attention as the model computes it
+
+
+class Composed(Hooks):
+    """Several hooks in one forward, in order: each reads what the one before it returned (scores,
+    output). Buffers are reused only when every part allows it."""
+
+    def __init__(self, *parts: Hooks):
+        self.parts = parts
+        self.reuse_scores = all(part.reuse_scores for part in parts)
+
+    def on_inputs(self, module, query, key, value, scaling, softcap, position_bias, attention_mask) -> None:
+        for part in self.parts:
+            part.on_inputs(module, query, key, value, scaling, softcap, position_bias, attention_mask)
+
+    def on_scores(self, module: torch.nn.Module, scores: torch.Tensor) -> torch.Tensor:
+        for part in self.parts:
+            scores = part.on_scores(module, scores)
+        return scores
+
+    def on_probs(self, module: torch.nn.Module, probs: torch.Tensor) -> None:
+        for part in self.parts:
+            part.on_probs(module, probs)
+
+    def on_output(self, module: torch.nn.Module, output: torch.Tensor) -> torch.Tensor:
+        for part in self.parts:
+            output = part.on_output(module, output)
+        return output
+
+    def flush(self) -> None:
+        for part in self.parts:
+            part.flush()
+
+
+def compose(*parts: Hooks) -> Hooks:
+    """One `Hooks` that runs `parts` in order (see `Composed`); a single part is returned as it is."""
+    return parts[0] if len(parts) == 1 else Composed(*parts)
+
+
 _H = TypeVar("_H", bound=Hooks)
 
 
@@ -141,6 +181,8 @@ class Recorder(Hooks):
     held: list[tuple[str, int, torch.Tensor]] = field(default_factory=list)  # (stack, layer, [head, key]) of a step
     # (stack, layer) -> (batch rows, heads): batch row r[i] loses head h[i]; an ablation sweep's rows differ
     row_ablate: dict[tuple[str, int], tuple[torch.Tensor, torch.Tensor]] = field(default_factory=dict)
+    # Hooks.reuse_scores: only without a store (a step's rows are held as views until flush)
+    reuse_scores: bool = False
 
     def _first_key(self, stack: str, queries: int, keys: int) -> int:
         """Position of a forward's first key. Self-attention keys end at the last query; a layer with a

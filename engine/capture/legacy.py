@@ -105,7 +105,7 @@ def install(model: torch.nn.Module, sites: list[Site], bidirectional: bool) -> N
 
     bidirectional: every query may see every key (an encoder), so a missing mask (no padding) is all zeros.
     """
-    model.config.output_attentions = True  # type: ignore[union-attr]
+    model.config.output_attentions = True  # type: ignore[union-attr]  # a transformers model: a PretrainedConfig
     for site in sites:
         signature = inspect.signature(site.module.forward)
         mask_name = next((n for n in _MASK_NAMES if n in signature.parameters), None)

@@ -16,7 +16,7 @@ import numpy as np
 
 from attnlab.engine.analyses import js_divergence
 from attnlab.engine.api.errors import EngineError
-from attnlab.engine.cli.export import _write_npz
+from attnlab.engine.cli.export import write_npz
 from attnlab.engine.cli.run_flags import Parser, run_command
 
 SUFFIX = "_attentions"
@@ -63,7 +63,7 @@ def compare(args) -> str:
     if not arrays:
         reason = f": shapes differ for {', '.join(skipped)}" if skipped else ""
         raise EngineError("nothing_to_compare", reason=reason)
-    _write_npz(out, arrays)
+    write_npz(out, arrays)
     note = f"; skipped {', '.join(skipped)} (different tokens)" if skipped else ""
     return f"wrote {out}: {', '.join(arrays)}{note}"
 

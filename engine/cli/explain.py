@@ -48,7 +48,9 @@ def explain(args) -> dict:
         raise EngineError("bad_stack_flag", value=repr(args.stack))
     run = run_session(args)
     stack = args.stack or main_stack(run.loaded.kind)
-    cell = run.session.explain_cell(stack, args.layer, args.head, args.query, args.key)
+    from attnlab.engine.interpret.inspector import explain_cell  # runs the model: torch
+
+    cell = explain_cell(run.session, stack, args.layer, args.head, args.query, args.key)
     return {name: _plain(value) for name, value in asdict(cell).items()}
 
 

@@ -287,11 +287,11 @@ def export(args) -> Path:
             args.flow_threshold,
         )
         arrays.update(analysis_arrays(analyses, exported_run))
-    _write_npz(out, arrays)
+    write_npz(out, arrays)
     return out
 
 
-def _write_npz(out: Path, arrays: dict[str, np.ndarray]) -> None:
+def write_npz(out: Path, arrays: dict[str, np.ndarray]) -> None:
     """Into a temporary file beside `out`, then renamed: a failed run never leaves a partial file."""
     handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     try:

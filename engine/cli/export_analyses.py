@@ -1,7 +1,7 @@
 """`attnlab export --analyses NAME,...`: each name adds arrays computed from the exported run.
 
 Add an analysis as one entry in ANALYSES: a function from the run to {array name: array}.
-Analyses that need the model (lens, importance) call methods of `run.session`.
+Analyses that need the model (lens, importance) take `run.session` (an AnalysisSession).
 
 In long-document mode (`--store long`) the decoder's attention is not in `attentions`: head
 fingerprints and rollout recompute its exact rows block by block (`engine.long_rows`), with the same
@@ -22,6 +22,7 @@ from attnlab.engine.api.errors import EngineError
 
 if TYPE_CHECKING:
     from attnlab.engine.api.attention_store import AttentionSnapshot
+    from attnlab.engine.long.rows import LongModeSession
     from attnlab.engine.session.sessions import EncoderSession, GenerationSession
 
 SELF_ATTENTION = ("encoder", "decoder")  # the stacks whose queries and keys are the same tokens
@@ -42,7 +43,15 @@ class ExportedRun:
     @property
     def long(self) -> bool:
         """The decoder's attention is in long mode: recomputed on demand, not in `attentions`."""
-        return getattr(self.session, "long_mode", False)
+        return self.session.long_mode
+
+    @property
+    def long_session(self) -> LongModeSession:
+        """The session, whose decoder is in long mode (asked only when `long` is)."""
+        from attnlab.engine.session.sessions import GenerationSession  # torch
+
+        assert isinstance(self.session, GenerationSession) and self.session.long_mode, "not in long mode"
+        return self.session
 
 
 Analysis = Callable[[ExportedRun], dict[str, NDArray]]
@@ -59,7 +68,7 @@ def head_fingerprint_arrays(run: ExportedRun) -> dict[str, NDArray]:
         elif stack == "decoder" and run.long:
             from attnlab.engine.long.rows import long_head_scores  # recomputes rows: torch
 
-            prints = long_head_scores(run.session, token_ids=ids).prints
+            prints = long_head_scores(run.long_session, token_ids=ids).prints
         else:
             continue
         arrays.update({f"{stack}_head_{name}": values for name, values in prints.arrays().items()})
@@ -72,7 +81,7 @@ def rollout_arrays(run: ExportedRun) -> dict[str, NDArray]:
     if run.long:
         from attnlab.engine.long.rows import long_rollout  # recomputes rows: torch
 
-        arrays["decoder_rollout"] = long_rollout(run.session).matrices
+        arrays["decoder_rollout"] = long_rollout(run.long_session).matrices
     return arrays
 
 
@@ -91,14 +100,18 @@ def probe_arrays(run: ExportedRun) -> dict[str, NDArray]:
 def lens_arrays(run: ExportedRun) -> dict[str, NDArray]:
     """`lens_topk_ids` int64 and `lens_topk_probs` float32 [layer + 1, position, k]: entry 0 from the
     embeddings, entry l after layer l, the last the model's output; positions of the predicting stack."""
-    lens = run.session.logit_lens(run.top_k)
+    from attnlab.engine.interpret.lens import logit_lens  # runs the model: torch
+
+    lens = logit_lens(run.session, run.top_k)
     return {"lens_topk_ids": lens.topk_ids, "lens_topk_probs": lens.topk_probs}
 
 
 def importance_arrays(run: ExportedRun) -> dict[str, NDArray]:
     """`head_importance` float32 [layer, head] of the main stack: exact Δ log p of the top-1 next token
     (masked LMs: the first [MASK]'s top-1 filler) when the head is ablated; `importance_target_id`."""
-    importance = run.session.head_importance()
+    from attnlab.engine.interpret.importance import head_importance  # runs the model: torch
+
+    importance = head_importance(run.session)
     return {
         "head_importance": importance.values,
         "importance_target_id": np.array(importance.target_id, np.int64),

@@ -14,13 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeGuard
 
-from attnlab.engine.api.config import LoadOptions, SamplingConfig
+from attnlab.engine.api.config import LoadOptions, SamplingConfig, StoreMode
 from attnlab.engine.api.errors import EngineError
 from attnlab.engine.api.results import AnalysisResult, Masks, SequenceName, StackName, StepResult
 
 if TYPE_CHECKING:
     from attnlab.engine.models.loading import LoadedModel
-    from attnlab.engine.session.sessions import EncoderSession, GenerationSession
+    from attnlab.engine.session.sessions import EncoderSession, GenerationSession, Session
 
 log = logging.getLogger(__name__)
 
@@ -149,19 +149,24 @@ def run_session(args, candidates: int = 10, check: Callable[[LoadedModel], None]
     """Load the model, then analyse the text (encoders) or prefill and generate (the others).
 
     `check`: refuses flags that depend on the model (e.g. a layer it does not have) before it runs."""
-    from attnlab.engine.models.loading import set_threads
-    from attnlab.engine.session.sessions import EncoderSession, make_session
+    from attnlab.engine.session.sessions import EncoderSession
 
     sampling = sampling_config(args, candidates)
-    set_threads(None)  # the CLI starts the engine, so it sets torch's threads
+    masks: Masks | None = None
+
+    def check_flags(loaded: LoadedModel) -> None:
+        nonlocal masks
+        masks = masks_from(args, loaded.kind)
+        if check is not None:
+            check(loaded)
+
+    # threads: None, as the CLI starts the engine it takes all cores but one
     options = LoadOptions(
         args.device, args.dtype, device_map=args.device_map, allow_missing_weights=args.allow_missing_weights
     )
-    loaded = cli_load(args.model, options)
-    masks = masks_from(args, loaded.kind)
-    if check is not None:
-        check(loaded)
-    session = make_session(loaded)
+    session = cli_open(args.model, options, store_mode=args.store, check=check_flags)
+    loaded = session.loaded
+    assert masks is not None  # check_flags ran before the session was made
     if isinstance(session, EncoderSession):
         if args.store != "auto":
             raise EngineError("store_for_decoders", model=loaded.info.name, kind="encoder")
@@ -175,7 +180,6 @@ def run_session(args, candidates: int = 10, check: Callable[[LoadedModel], None]
     session.set_sampling(sampling)
     if args.store != "auto" and loaded.kind != "decoder":
         raise EngineError("store_for_decoders", model=loaded.info.name, kind=loaded.kind)
-    session.store_mode = args.store
     session.prefill(args.text, masks, source=args.source)
     steps = session.run(args.generate) if args.generate else []
     return Run(loaded, session, session.state(), steps)
@@ -188,13 +192,15 @@ CLI_CONSENT = {
 }
 
 
-def cli_load(spec: str, options: LoadOptions) -> LoadedModel:
-    """load_model, with a refusal that needs consent saying how to give it on the command line."""
+def cli_open(
+    spec: str, options: LoadOptions, store_mode: StoreMode, check: Callable[[LoadedModel], None] | None = None
+) -> Session:
+    """open_session, with a refusal that needs consent saying how to give it on the command line."""
     from attnlab.engine.api.consent import ConsentNeeded
-    from attnlab.engine.models.loading import load_model
+    from attnlab.engine.session.opening import open_session
 
     try:
-        return load_model(spec, options)
+        return open_session(spec, options, store_mode=store_mode, check=check)
     except ConsentNeeded as refused:
         raise EngineError(f"{refused} ({CLI_CONSENT[refused.request.consent.need]})") from None
 
@@ -212,7 +218,7 @@ def run_command(prog: str, action: Callable[[], str]) -> int:
         log.debug("%s failed", prog, exc_info=True)  # the traceback with --verbose
         print(f"{prog}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
-    except Exception as exc:  # noqa: BLE001 - a bug, but the user still gets one line
+    except Exception as exc:
         log.debug("%s failed", prog, exc_info=True)
         print(
             f"{prog}: error: unexpected {type(exc).__name__}: {_one_line(exc)} (--verbose shows the traceback)",

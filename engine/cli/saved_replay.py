@@ -14,7 +14,7 @@ from pathlib import Path
 
 from attnlab.engine.api.config import LoadOptions
 from attnlab.engine.api.saved_session import ModelRef, SessionData, model_spec, read_session, weights_hash
-from attnlab.engine.cli.run_flags import Run, cli_load, masks_from, sampling_config
+from attnlab.engine.cli.run_flags import Run, cli_open, masks_from, sampling_config
 
 log = logging.getLogger(__name__)
 
@@ -25,14 +25,17 @@ def session_of(args, run: Run) -> SessionData:
     name = args.model
     if Path(name).expanduser().exists():  # a folder or file given relative to here: absolute in the file
         name = str(Path(name).expanduser().resolve())
-    generator = run.loaded.kind != "encoder"
+    from attnlab.engine.session.sessions import GenerationSession  # the run loaded torch already
+
+    session = run.session
+    generated = tuple(session.token_ids[session.prompt_length :]) if isinstance(session, GenerationSession) else ()
     return SessionData(
         model=ModelRef(name, info.path, info.kind, weights_hash(info.path), args.device, args.dtype),
         text=args.text,
         source=args.source if run.loaded.kind == "encoder-decoder" else None,
         masks=masks_from(args, run.loaded.kind),
         sampling=sampling_config(args, args.top_k_candidates),
-        generated=tuple(run.session.token_ids[run.session.prompt_length :]) if generator else (),  # type: ignore[union-attr]
+        generated=generated,
     )
 
 
@@ -45,18 +48,20 @@ def replay_session(
     path: str, device: str | None, dtype: str | None, candidates: int | None, warn=print, allow_missing: bool = False
 ) -> tuple[Run, SessionData]:
     """Load the session's model and run it again: the same input, masks and generated tokens."""
-    from attnlab.engine.models.loading import set_threads
-    from attnlab.engine.session.sessions import EncoderSession, make_session
+    from attnlab.engine.models.loading import LoadedModel
+    from attnlab.engine.session.sessions import EncoderSession
 
     data = read_session(path)
     ref = data.model
     sampling = data.sampling if candidates is None else replace(data.sampling, candidates=candidates)
-    set_threads(None)
+
+    def check(loaded: LoadedModel) -> None:
+        if weights_changed(ref, loaded.info.path):
+            warn(f"warning: the weights of {ref.name} changed since the session was saved: the arrays will differ")
+
     options = LoadOptions(device or ref.device, dtype or ref.dtype, allow_missing_weights=allow_missing)
-    loaded = cli_load(model_spec(ref), options)
-    if weights_changed(ref, loaded.info.path):
-        warn(f"warning: the weights of {ref.name} changed since the session was saved: the arrays will differ")
-    session = make_session(loaded)
+    session = cli_open(model_spec(ref), options, store_mode="exact", check=check)
+    loaded = session.loaded
     if isinstance(session, EncoderSession):
         return Run(loaded, session, session.analyse(data.text, data.masks, top_k=sampling.candidates), []), data
     session.set_sampling(sampling)

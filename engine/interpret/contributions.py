@@ -28,7 +28,7 @@ from attnlab.engine.interpret import residual_parts as parts
 from attnlab.engine.interpret.lens import check_rerun_fits
 
 if TYPE_CHECKING:
-    from attnlab.engine.session.sessions import _Session as Session
+    from attnlab.engine.session.analysis_session import AnalysisSession as Session
 
 _VALUE_NAMES = ("v_proj", "value", "v")  # legacy path: a value projection whose output is v
 
@@ -69,11 +69,10 @@ class ValueRecorder(Recorder):
 
 def check_stack(session: Session, stack: str) -> tuple[int, int]:
     """(layers, heads) of a stack the model has; refused with the stacks it has otherwise."""
-    if stack not in session._stack_shapes:
-        raise EngineError(
-            f"{session.info.name} has no {stack} attention: its stacks are {', '.join(session._stack_shapes)}"
-        )
-    return session._stack_shapes[stack]
+    stacks = [s.name for s in session.info.stacks]
+    if stack not in stacks:
+        raise EngineError("no_such_stack", model=session.info.name, stack=stack, stacks=", ".join(stacks))
+    return session.stack_shape(stack)
 
 
 def measure(session: Session, stack: StackName, keep_probs: bool = False) -> tuple[ValueNorms, np.ndarray | None]:
@@ -90,11 +89,11 @@ def measure(session: Session, stack: StackName, keep_probs: bool = False) -> tup
     parts.require_projections(sites, session.info.name, "contributions")
     legacy = _legacy_values(session, sites)
     recorder = ValueRecorder(
-        session.loaded.sites, None, {}, session._knock, session._ablations(), stack=stack, keep_probs=keep_probs
+        session.loaded.sites, None, {}, session.knockouts, session.ablations, stack=stack, keep_probs=keep_probs
     )
     projections = [s.projection for s in sites if s.projection is not None]
     with torch.inference_mode(), legacy.watch() as legacy_values, parts.watching(projections) as watch:
-        session._replay(recorder, stack)
+        session.replay(recorder, stack)
     value_norm = np.zeros((layers, heads, 0), np.float32)
     projected = value_norm
     for site in sites:

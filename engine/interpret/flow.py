@@ -33,7 +33,7 @@ from attnlab.engine.interpret.contributions import ValueRecorder
 from attnlab.engine.interpret.logit_attribution import _is_norm
 
 if TYPE_CHECKING:
-    from attnlab.engine.session.sessions import _Session as Session
+    from attnlab.engine.session.analysis_session import AnalysisSession as Session
 
 FLOOR = 0.005  # edges below this share are never sent: the window's slider starts here
 MAX_TOKENS = 2048  # the graph's forward keeps every layer's [head, N, N] weights
@@ -49,10 +49,11 @@ def flow_graph(session: Session, threshold: float = 0.04, floor: float = FLOOR) 
             "the flow graph follows one stack's residual stream; an encoder-decoder's decoder also reads the "
             "source through cross-attention, which it does not draw yet: use a decoder-only or encoder model"
         )
-    stack, ids, position = session._prediction()
+    prediction = session.prediction()
+    stack, ids, position = prediction.stack, prediction.ids, prediction.position
     if position is None:
         raise EngineError("the flow graph explains the filler of a [MASK] slot: mask a token first")
-    layers, heads = session._stack_shapes[stack]
+    layers, heads = session.stack_shape(stack)
     n = len(ids)
     if n > MAX_TOKENS:
         raise EngineError(f"the flow graph takes at most {MAX_TOKENS} tokens (the input has {n}): shorten the text")
@@ -66,11 +67,11 @@ def flow_graph(session: Session, threshold: float = 0.04, floor: float = FLOOR) 
             "not hand over the values"
         )
     recorder = ValueRecorder(
-        session.loaded.sites, None, {}, session._knock, session._ablations(), stack=stack, keep_probs=True
+        session.loaded.sites, None, {}, session.knockouts, session.ablations, stack=stack, keep_probs=True
     )
     projections = [s.projection for s in sites if s.projection is not None]
-    with torch.inference_mode(), parts.watching(projections) as watch, _states(stack_blocks) as states:
-        session._rerun(recorder, 1, position)
+    with torch.inference_mode(), parts.watching(projections) as watch, _States(stack_blocks) as states:
+        session.rerun(recorder, 1, position)
     if len(states) != layers + 1:
         raise UnsupportedError(f"the flow graph could not follow {session.info.name}'s layers")
     edges = _edges(recorder, watch, sites, states, heads, position, floor, session.info.name)
@@ -98,7 +99,7 @@ def _blocks(model: torch.nn.Module, sites: list[parts.Site]) -> list[torch.nn.Mo
     return found
 
 
-class _states:
+class _States:
     """Context manager: the first block's input and each block's output, [position, hidden] float32; also
     refuses post-norm blocks (their output is a norm's, not a sum the graph can split)."""
 

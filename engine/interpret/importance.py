@@ -1,6 +1,7 @@
 """Which heads one prediction depends on: Δ log p(target) when a head is ablated.
 
-Like the lens this needs the model (torch), so `engine.analyses` does not import it; the session does.
+Like the lens this needs the model (torch), so `engine.analyses` does not import it; it takes any
+`AnalysisSession` (attnlab.engine.session.analysis_session).
 
 - Exact: Δ_lh = log p(target) − log p(target | head h of layer l ablated), the ablation being the
   same as `--ablate-heads l:h` (the head's output zeroed at every position), on top of the session's
@@ -16,7 +17,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -24,27 +24,39 @@ import torch
 from attnlab.engine.api.config import Progress
 from attnlab.engine.api.errors import Cancelled, EngineError
 from attnlab.engine.api.messages import message
-from attnlab.engine.api.results import HeadImportance
+from attnlab.engine.api.results import HeadImportance, SequenceName
 from attnlab.engine.capture import attention as capture
 from attnlab.engine.capture.attention import Recorder
 from attnlab.engine.interpret import lens
-
-if TYPE_CHECKING:
-    from attnlab.engine.session.sessions import _Session as Session
+from attnlab.engine.session.analysis_session import AnalysisSession
 
 TOKENS_PER_FORWARD = 4096  # batch rows × tokens per ablation forward: large batches, bounded memory
 
 
-def _where(session: Session) -> tuple[str, int, int, int, int]:
+def head_importance(
+    session: AnalysisSession,
+    target: int | None = None,
+    exact: bool = True,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> HeadImportance:
+    """How much the prediction (the top-1 token, or `target`) depends on each head of the main stack:
+    exact (one ablated forward per head, batched) or the one-backward gradient estimate."""
+    if exact:
+        return exact_importance(session, target, progress, cancel)
+    return gradient_importance(session, target)
+
+
+def _where(session: AnalysisSession) -> tuple[SequenceName, int, int, int, int]:
     """(stack, position, tokens, layers, heads) of the prediction to explain."""
-    stack, ids, position = session._prediction()
-    if position is None:
+    prediction = session.prediction()
+    if prediction.position is None:
         raise EngineError("mask_a_token_first")
-    layers, heads = session._stack_shapes[stack]
-    return stack, position, len(ids), layers, heads
+    layers, heads = session.stack_shape(prediction.stack)
+    return prediction.stack, prediction.position, len(prediction.ids), layers, heads
 
 
-def _check_target(session: Session, target: int | None, logits: torch.Tensor) -> int:
+def _check_target(session: AnalysisSession, target: int | None, logits: torch.Tensor) -> int:
     chosen = int(torch.argmax(logits)) if target is None else int(target)
     if not 0 <= chosen < logits.shape[-1]:
         raise EngineError("token_not_in_vocabulary", id=chosen, range=f"0..{logits.shape[-1] - 1}")
@@ -52,7 +64,7 @@ def _check_target(session: Session, target: int | None, logits: torch.Tensor) ->
 
 
 def exact_importance(
-    session: Session,
+    session: AnalysisSession,
     target: int | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
@@ -71,7 +83,7 @@ def exact_importance(
     with torch.inference_mode():
         stack_blocks = lens.blocks(session.model, session.loaded.sites, stack)
         with _block_calls(stack_blocks) as calls:
-            clean = session._rerun(session._analysis_recorder(), 1, position)[0].float()  # [vocab]
+            clean = session.rerun(session.interventions(), 1, position)[0].float()  # [vocab]
         chosen = _check_target(session, target, clean)
         base = float(torch.log_softmax(clean, dim=-1)[chosen])
         resume = _Resume(session, stack_blocks, calls, position)
@@ -88,19 +100,19 @@ def exact_importance(
         for chunk in chunks:
             if cancel is not None and cancel.is_set():
                 raise Cancelled("cancelled", what="head importance")
-            recorder = session._analysis_recorder()
+            recorder = session.interventions()
             recorder.row_ablate = _row_ablations(stack, chunk, session.loaded.device)
             if resume.works:
                 logits = resume.run(recorder, chunk[0][0], len(chunk))
             else:
-                logits = session._rerun(recorder, len(chunk), position)  # [row, vocab]
+                logits = session.rerun(recorder, len(chunk), position)  # [row, vocab]
             ablated = torch.log_softmax(logits.float(), dim=-1)[:, chosen].cpu().numpy()
             for (layer, head), value in zip(chunk, ablated, strict=True):
                 values[layer, head] = base - value
             done += len(chunk)
             if progress is not None:
                 progress(message("ablating_heads", done=done, total=layers * heads), done / (layers * heads))
-    return HeadImportance(stack, values, chosen, session._token_text(chosen), position, base, exact=True)  # type: ignore[arg-type]
+    return HeadImportance(stack, values, chosen, session.token_text(chosen), position, base, exact=True)
 
 
 Call = tuple[tuple, dict]  # a block's positional and keyword arguments
@@ -135,7 +147,7 @@ class _Resume:
     """Run the stack's blocks from layer l on, from what they were given in the clean forward, then the
     final norm and head at one position: the model's own forward with layers < l skipped."""
 
-    def __init__(self, session: Session, stack_blocks: list[torch.nn.Module], calls: list[Call], position: int):
+    def __init__(self, session: AnalysisSession, stack_blocks: list[torch.nn.Module], calls: list[Call], position: int):
         self.session, self.blocks, self.calls, self.position = session, stack_blocks, calls, position
         self.works = False
 
@@ -146,7 +158,7 @@ class _Resume:
             return False
         try:
             self.project = lens.projection(self.session.model, self.session.info.kind)
-            logits = self.run(self.session._analysis_recorder(), len(self.blocks) - 1, 1)[0].float()
+            logits = self.run(self.session.interventions(), len(self.blocks) - 1, 1)[0].float()
         except Exception:  # noqa: BLE001 - a block that cannot be called alone: run the whole model
             return False
         tolerance = 1e-4 if clean.dtype == logits.dtype == torch.float32 else 2e-2
@@ -181,30 +193,30 @@ def _row_ablations(
 
 
 @dataclass
-class _Gates(Recorder):
-    """The session's recorder, plus every head of `stack` multiplied by its gate."""
+class _Gates(capture.Hooks):
+    """Every head of `stack` multiplied by its gate; composed after the session's interventions."""
 
-    stack: str = "decoder"
-    gates: torch.Tensor | None = None  # [layer, head], requires grad
+    sites: dict[tuple[int, int], tuple[str, int]]  # capture.site_key(attention module) -> (stack, layer)
+    stack: str
+    gates: torch.Tensor  # [layer, head], requires grad
 
     def on_output(self, module: torch.nn.Module, output: torch.Tensor) -> torch.Tensor:
-        output = super().on_output(module, output)
         site = self.sites.get(capture.site_key(module))
-        if site is None or site[0] != self.stack or self.gates is None:
+        if site is None or site[0] != self.stack:
             return output
         return output * self.gates[site[1]].to(output.dtype).view(1, -1, 1, 1)
 
 
-def gradient_importance(session: Session, target: int | None = None) -> HeadImportance:
+def gradient_importance(session: AnalysisSession, target: int | None = None) -> HeadImportance:
     """∂ log p(target) / ∂ gate per head of the main stack, gates at 1: one forward and one backward."""
     stack, position, _, layers, heads = _where(session)
     lens.check_rerun_fits(session, "the head importance estimate", layers=layers)  # backward keeps every layer's
     gates = torch.ones(layers, heads, device=session.loaded.device, requires_grad=True)
-    recorder = _Gates(session.loaded.sites, None, {}, session._knock, session._ablations(), stack=stack, gates=gates)
+    recorder = capture.compose(session.interventions(), _Gates(session.loaded.sites, stack, gates))
     with torch.inference_mode(False), torch.enable_grad():
-        logits = session._rerun(recorder, 1, position)[0].float()
+        logits = session.rerun(recorder, 1, position)[0].float()
         chosen = _check_target(session, target, logits.detach())
         logprob = torch.log_softmax(logits, dim=-1)[chosen]
         (gradient,) = torch.autograd.grad(logprob, gates)
     values = gradient.cpu().numpy().astype(np.float32)
-    return HeadImportance(stack, values, chosen, session._token_text(chosen), position, logprob.item(), exact=False)  # type: ignore[arg-type]
+    return HeadImportance(stack, values, chosen, session.token_text(chosen), position, logprob.item(), exact=False)

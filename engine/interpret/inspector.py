@@ -4,11 +4,12 @@ A `CellRecorder` is the session's own recorder (same knock-outs, same ablation, 
 also watches one attention module: its inputs (`on_inputs`), scores before and after knock-outs,
 probabilities and per-head output, for one head and one query row. Once that module has run the
 rest of the forward is not needed, so it stops the forward there (`LayerSeen`). Nothing stays
-installed: the session runs it inside `capture.recording`, which always removes it.
+installed: the session's `replay` runs it inside `capture.recording`, which always removes it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,36 +17,37 @@ from typing import Any
 import numpy as np
 import torch
 
-from attnlab.engine.api.errors import EngineError
-from attnlab.engine.api.results import CellExplanation, ModelInfo, StackName
+from attnlab.engine.api.bounds import check_head, check_positions
+from attnlab.engine.api.errors import UnsupportedError
+from attnlab.engine.api.results import CellExplanation, StackName
 from attnlab.engine.capture.attention import Recorder, site_key
 from attnlab.engine.interpret.residual_parts import head_maps, output_projection
+from attnlab.engine.session.analysis_session import AnalysisSession
 
 
 class LayerSeen(Exception):
     """The inspected module has run: the forward may stop here."""
 
 
-def check_head(info: ModelInfo, stack: str, layer: int, head: int) -> None:
-    """Refuse a head the model does not have, saying what there is."""
-    shapes = {s.name: s for s in info.stacks}
-    if stack not in shapes:
-        raise EngineError("no_such_stack", model=info.name, stack=stack, stacks=", ".join(shapes))
-    s = shapes[stack]
-    if not 0 <= layer < s.layers:
-        raise EngineError("layer_out_of_range", layer=layer, stack=stack, layers=s.layers, range=f"0..{s.layers - 1}")
-    if not 0 <= head < s.heads:
-        raise EngineError("head_out_of_range", head=head, stack=stack, heads=s.heads, range=f"0..{s.heads - 1}")
-
-
-def check_positions(stack: str, query: int, key: int, queries: int, keys: int) -> None:
-    """Refuse a query or key the current input does not have. A hidden cell (above a causal diagonal,
-    knocked out) is fine: it explains why its weight is 0."""
-    if not 0 <= query < queries:
-        raise EngineError("query_out_of_range", query=query, queries=queries, range=f"0..{queries - 1}")
-    if not 0 <= key < keys:
-        where = "source" if stack == "cross" else "sequence"
-        raise EngineError("key_out_of_range", key=key, where=where, keys=keys, range=f"0..{keys - 1}")
+def explain_cell(session: AnalysisSession, stack: str, layer: int, head: int, query: int, key: int) -> CellExplanation:
+    """The numbers behind one attention weight of the session's current input (masks, ablations and
+    generated tokens included), from one extra forward that stops after that layer. Changes nothing."""
+    info = session.info
+    reason = info.why_unsupported("inspector")
+    if reason:
+        raise UnsupportedError("cannot_explain_cell", model=info.name, reason=reason)
+    name = check_head(info, stack, layer, head)
+    queries, keys = session.cell_axes(name)
+    check_positions(name, query, key, len(queries), len(keys))
+    sites = session.loaded.sites
+    target = next(call for call, site in sites.items() if site == (stack, layer))
+    recorder = CellRecorder(
+        sites, knockout=session.knockouts, ablate=session.ablations, target=target, head=head, query=query
+    )
+    recorder.projection = projection_of(session.model, target)
+    with torch.inference_mode(), contextlib.suppress(LayerSeen):  # the forward stops once the layer ran
+        session.replay(recorder, name)
+    return recorder.explain(name, layer, key, session.token_text(queries[query]), session.token_text(keys[key]))
 
 
 def _row(t: torch.Tensor, head: int, query: int, keys: int) -> np.ndarray:

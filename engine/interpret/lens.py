@@ -3,7 +3,7 @@
 Unlike the other analyses this one needs the model (torch): the session runs the current input once
 more (masks and ablations included) with a hook on every block of the stack that makes the
 predictions, and this module turns what the blocks saw into top-k tokens. It is not imported by
-`engine.analyses` (which stays numpy-only); the session imports it.
+`engine.analyses` (which stays numpy-only); it takes any `AnalysisSession` (attnlab.engine.session.analysis_session).
 
 Definition: for entry 0 the input of the first block, for entry l the output of block l, h ↦
 softmax(head(norm(h))), where norm is the stack's final norm (none for BERT-style encoders) and head
@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -27,9 +26,7 @@ from attnlab.engine.api.memory_budget import check_fits
 from attnlab.engine.api.messages import message
 from attnlab.engine.api.results import LensResult
 from attnlab.engine.api.tokens import readable_tokens
-
-if TYPE_CHECKING:
-    from attnlab.engine.session.sessions import _Session as Session
+from attnlab.engine.session.analysis_session import AnalysisSession, BlockRerunSession, reruns_in_blocks
 
 # The stack's final norm, as an attribute of the stack module (GPT-2 ln_f, Llama norm, T5 final_layer_norm...)
 _NORMS = ("norm", "ln_f", "final_layer_norm", "final_layernorm", "layer_norm", "norm_f")
@@ -145,36 +142,38 @@ def check_projection(last_hidden: torch.Tensor, logits: torch.Tensor, project: P
         raise UnsupportedError("lens_head_unknown", model=model_name)
 
 
-def check_rerun_fits(session: Session, what: str, batch: int = 1, layers: int = 1) -> None:
+def check_rerun_fits(session: AnalysisSession, what: str, batch: int = 1, layers: int = 1) -> None:
     """Refuse a forward of the whole input (`batch` copies side by side) whose attention would not fit in
     memory: each layer holds [batch, head, N, N] float32 scores and probabilities (a knock-out copies
     them once more); `layers` of them when a backward pass keeps them all."""
-    stack, ids, _ = session._prediction()
-    heads, n = session._stack_shapes[stack][1], len(ids)
+    prediction = session.prediction()
+    heads, n = session.stack_shape(prediction.stack)[1], len(prediction.ids)
     check_fits(3 * 4 * batch * heads * n * n * layers, message("memory_lens", what=what, tokens=n))
 
 
-def logit_lens(session: Session, k: int = 10, positions: int | None = None) -> LensResult:
+def logit_lens(session: AnalysisSession, k: int = 10, positions: int | None = None) -> LensResult:
     """The lens of the session's current input: one more forward with the session's masks and ablations.
     `positions`: read only the last that many positions (None: all of them)."""
     if k < 1:
         raise EngineError("lens_k_too_small", k=k)
-    stack, ids, _ = session._prediction()
+    prediction = session.prediction()
+    stack, ids = prediction.stack, prediction.ids
     start = 0 if positions is None else max(0, len(ids) - max(1, positions))
     project = projection(session.model, session.info.kind)
     with torch.inference_mode():
-        if getattr(session, "long_mode", False):  # a long text: the input in blocks of queries
-            top_ids, top_probs = _lens_in_blocks(session, stack, start, project, k)
+        in_blocks = reruns_in_blocks(session)
+        if in_blocks is not None:  # a long text: the input in blocks of queries
+            top_ids, top_probs = _lens_in_blocks(in_blocks, stack, start, project, k)
         else:
             check_rerun_fits(session, "the logit lens")
             with residuals(blocks(session.model, session.loaded.sites, stack)) as seen:
-                logits = session._rerun(session._analysis_recorder())[0, start:]  # [position, vocab]
+                logits = session.rerun(session.interventions())[0, start:]  # [position, vocab]
             hidden = [h[0, start:] for h in seen]  # layer + 1 of [position, hidden]
             check_projection(hidden[-1][-8:], logits[-8:], project, session.info.name)
             top_ids, top_probs = lens_topk(hidden, logits, project, k)
     ids_array = top_ids.cpu().numpy().astype(np.int64)
     texts = tuple(
-        tuple(tuple(session._token_text(int(t)) for t in cell) for cell in entry) for entry in ids_array.tolist()
+        tuple(tuple(session.token_text(int(t)) for t in cell) for cell in entry) for entry in ids_array.tolist()
     )
     return LensResult(
         stack=stack,
@@ -187,13 +186,13 @@ def logit_lens(session: Session, k: int = 10, positions: int | None = None) -> L
 
 
 def _lens_in_blocks(
-    session: Session, stack: str, start: int, project: Projection, k: int
+    session: BlockRerunSession, stack: str, start: int, project: Projection, k: int
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """The lens of positions start.. (see `lens_topk`) from the input fed again a block of queries at a time
-    through a fresh cache (`_rerun_blocks`, a long-mode session's): no layer holds [head, N, N] scores."""
+    through a fresh cache (`rerun_blocks`): no layer holds [head, N, N] scores."""
     ids, probs = [], []
     with residuals(blocks(session.model, session.loaded.sites, stack)) as seen:
-        for _first, logits in session._rerun_blocks(session._analysis_recorder(), start):  # type: ignore[attr-defined]
+        for _first, logits in session.rerun_blocks(session.interventions(), start):
             hidden = [h[0, h.shape[1] - logits.shape[1] :] for h in seen]  # layer + 1 of [position ≥ start, hidden]
             seen.clear()
             if logits.shape[1]:

@@ -30,7 +30,7 @@ from attnlab.engine.interpret import lens
 from attnlab.engine.interpret import residual_parts as parts
 
 if TYPE_CHECKING:
-    from attnlab.engine.session.sessions import _Session as Session
+    from attnlab.engine.session.analysis_session import AnalysisSession as Session
 
 
 @dataclass
@@ -124,7 +124,8 @@ def _frozen(module: torch.nn.Module, z: torch.Tensor, y: torch.Tensor, component
 def logit_attribution(session: Session, target: int | None = None, alternative: int | None = None) -> LogitAttribution:
     """DLA of the prediction the analyses explain (the next token; a masked LM's first [MASK]): the
     target (default: the top-1 token) minus the alternative's logit when one is given."""
-    stack, ids, position = session._prediction()
+    prediction = session.prediction()
+    stack, position = prediction.stack, prediction.position
     if position is None:
         raise EngineError("direct logit attribution explains the filler of a [MASK] slot: mask a token first")
     lens.check_rerun_fits(session, "direct logit attribution")
@@ -135,7 +136,7 @@ def logit_attribution(session: Session, target: int | None = None, alternative: 
         parts.require_projections(sites[s], session.info.name, "direct logit attribution")
     stack_blocks = lens.blocks(model, session.loaded.sites, stack)
     readout = readout_modules(session)
-    layers, heads = session._stack_shapes[stack]
+    layers, heads = session.stack_shape(stack)
     with torch.inference_mode():
         events, logits = _record(session, stack_blocks, sites, readout, position)
     vocab = logits.shape[-1]
@@ -162,9 +163,9 @@ def logit_attribution(session: Session, target: int | None = None, alternative: 
         stack=stack,
         position=position,
         target_id=chosen,
-        target_text=session._token_text(chosen),
+        target_text=session.token_text(chosen),
         alternative_id=-1 if alternative is None else int(alternative),
-        alternative_text="" if alternative is None else session._token_text(alternative),
+        alternative_text="" if alternative is None else session.token_text(alternative),
         heads=per_head[stack],
         cross_heads=per_head.get("cross"),
         mlp=mlp,
@@ -203,7 +204,7 @@ def _record(session: Session, stack_blocks, sites, readout, position: int) -> tu
         handles += [b.register_forward_hook(note("out")) for b in {id(b): b for b in stack_blocks}.values()]
         handles += [m.register_forward_hook(note("read")) for m in readout]
         assert hidden_modules  # blocks found
-        logits = session._rerun(session._analysis_recorder(), 1, position)[0].double()  # [vocab]
+        logits = session.rerun(session.interventions(), 1, position)[0].double()  # [vocab]
     finally:
         for handle in handles:
             handle.remove()

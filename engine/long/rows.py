@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Iterator, Sequence
+from typing import Protocol
 
 import numpy as np
 import torch
@@ -32,9 +33,29 @@ from attnlab.engine.api.errors import Cancelled, EngineError
 from attnlab.engine.api.float16_table import widen
 from attnlab.engine.api.memory_budget import check_fits
 from attnlab.engine.api.messages import message
-from attnlab.engine.long.store import STACK
+from attnlab.engine.long.store import STACK, LongState
 
 BLOCK_VALUES = 1 << 22  # weights per recomputed block ([head, q, key]): 16 MiB of float32, a few temporaries
+
+
+class LongModeSession(Protocol):
+    """What these analyses need from a session (a `GenerationSession`): its long-mode state, its tokens and
+    the knock-outs the rows are recomputed with."""
+
+    @property
+    def long_state(self) -> LongState | None:
+        """What recomputes the decoder's exact rows; None when the exact store holds them."""
+        ...
+
+    @property
+    def token_ids(self) -> list[int]:
+        """The decoder's sequence, one id per row."""
+        ...
+
+    @property
+    def knockouts(self) -> dict[str, torch.Tensor]:
+        """stack -> [key] bool, True = knocked out."""
+        ...
 
 
 def block_rows(heads: int, tokens: int, block: int | None = None) -> int:
@@ -43,7 +64,7 @@ def block_rows(heads: int, tokens: int, block: int | None = None) -> int:
 
 
 def layer_blocks(
-    session, layer: int, block: int | None = None, start: int = 0
+    session: LongModeSession, layer: int, block: int | None = None, start: int = 0
 ) -> Iterator[tuple[int, NDArray[np.float16]]]:
     """(first, rows) of one decoder layer in long mode, from query `start` on: rows [head, q, first + q keys]
     float16, the exact store's values of queries first.. over keys 0..first+q−1 (zeros right of the diagonal)."""
@@ -52,13 +73,13 @@ def layer_blocks(
     for first in range(start, rows, size):
         end = min(first + size, rows)
         with torch.inference_mode():  # not held across the yield: it is the thread's
-            probs = state.probabilities(layer, first, end, slice(None), session._knock)  # [head, q, key ≤ end]
+            probs = state.probabilities(layer, first, end, slice(None), session.knockouts)  # [head, q, key ≤ end]
             rounded = probs.to(torch.float16).cpu().numpy()
         yield first, rounded
 
 
 def long_head_scores(
-    session,
+    session: LongModeSession,
     snapshot: AttentionSnapshot | None = None,
     token_ids: Sequence[int] | NDArray[np.integer] | None = None,
     progress: Progress | None = None,
@@ -127,7 +148,7 @@ def rollout_bytes(layers: int, tokens: int) -> int:
 
 
 def long_rollout(
-    session,
+    session: LongModeSession,
     snapshot: AttentionSnapshot | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
@@ -159,8 +180,8 @@ def rollout_unavailable(tokens: int) -> EngineError:
     return EngineError("rollout_not_in_long_mode", n=f"{tokens:,}")
 
 
-def _long_state(session):
-    state = getattr(session, "_long", None)
+def _long_state(session: LongModeSession) -> LongState:
+    state = session.long_state
     if state is None:
         raise EngineError("not_long_mode")
     return state

@@ -167,10 +167,14 @@ def _row_bands(probs: torch.Tensor, start: int, f: int) -> torch.Tensor:
 
 
 @dataclass
-class LongRecorder(capture.Recorder):
-    """A session's forward in long mode: knock-outs and ablation as always; queries, keys and the overview
-    into `long` instead of rows into the store."""
+class LongWriter(capture.Hooks):
+    """What a session's forward in long mode writes instead of rows into the store: queries, keys and the
+    overview into `long`. Composed after the session's `Recorder` (knock-outs, ablation, no store), so
+    it sees the probabilities with the knock-outs applied: `capture.compose(recorder, writer)`."""
 
+    sites: dict[tuple[int, int], tuple[str, int]]  # capture.site_key(attention module) -> (stack, layer)
+    start: dict[str, int]  # stack -> first query row this forward writes
+    knockout: dict[str, torch.Tensor]  # stack -> [key] bool: what an undo's truncation recomputes with
     long: LongState | None = None
     end: int = 0  # rows this forward reaches
     reuse_scores = True  # the overview is written at once; a session's forward returns no attentions

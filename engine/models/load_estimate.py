@@ -122,7 +122,7 @@ def estimate(folder: Path, config: dict, dtype: str, tokens: int, allow_pickle: 
     files = weight_file_bytes(folder, allow_pickle) * DTYPE_BYTES.get(dtype, 4) // stored
     weights = max(files, declared_parameters(config) * DTYPE_BYTES.get(dtype, 4))
     layers, heads = attention_shape(config)
-    # the store, and (as session._check_memory) one layer's float32 probabilities, three times over
+    # the store, and (as store_policy.check_store_fits) one layer's float32 probabilities, three times over
     attention = stack_bytes(layers, heads, tokens, tokens, causal=False) + 3 * heads * tokens * tokens * 4
     return Estimate(weights, attention, tokens)
 

@@ -289,7 +289,7 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
         trust, pickled = consents.given("remote_code"), consents.given("pickle")
     try:
         config = AutoConfig.from_pretrained(resolved.path, trust_remote_code=trust)
-    except Exception as exc:  # transformers raises many kinds here
+    except Exception as exc:  # noqa: BLE001 - transformers raises many kinds here; the message says which
         if not local and "trust_remote_code" in str(exc):
             consents.require("remote_code", f"{spec} ships its own code, which loading it would run: {first_line(exc)}")
         raise ModelLoadError("config_unreadable", model=spec, error=first_line(exc)) from None
@@ -315,7 +315,7 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
         )
     except MemoryError:
         raise ModelLoadError("model_too_big", model=spec) from None
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure of the weights' load is the user's model's: say so
         raise ModelLoadError("model_unloadable", model=spec, error=first_line(exc)) from None
     parts = [name for name, _ in model.named_children()] + [getattr(model, "base_model_prefix", "") or ""]
     mismatch = unmatched(loading_info, [part for part in parts if part])
@@ -336,7 +336,7 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
         loaded.info = replace(loaded.info, random_weights=mismatch.random, consented=used)
     except ModelLoadError:
         raise
-    except Exception as exc:  # a config transformers accepted but the model cannot run with
+    except Exception as exc:  # noqa: BLE001 - a config transformers accepted but the model cannot run with
         raise ModelLoadError("model_does_not_run", model=spec, error=first_line(exc)) from None
     loaded.recent_path = _recent_path(spec, resolved)
     report(message("model_loaded", model=resolved.name, seconds=f"{time.perf_counter() - started:.1f}"), 1.0)

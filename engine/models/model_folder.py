@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
-from attnlab.engine.api.results import CatalogEntry
+from attnlab.engine.api.results import CatalogEntry, CatalogSource
 from attnlab.engine.models.model_kind import model_kind
 
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".gguf", ".msgpack", ".h5", ".ckpt")
 
 
-def folder_entry(folder: Path, name: str, source: str) -> CatalogEntry:
+def folder_entry(folder: Path, name: str, source: CatalogSource) -> CatalogEntry:
     """The catalog entry of a folder holding config.json and weights."""
     config = read_json(folder / "config.json")
     kind = model_kind(config)
@@ -20,7 +21,7 @@ def folder_entry(folder: Path, name: str, source: str) -> CatalogEntry:
         name=name,
         kind=kind,
         size_bytes=weights_size(folder),
-        source=source,  # type: ignore[arg-type]
+        source=source,
         path=str(folder),
         description=_shape_description(config, architecture, kind),
     )
@@ -42,10 +43,8 @@ def weights_size(folder: Path) -> int:
         return 0
     for file in files:
         if file.suffix in WEIGHT_SUFFIXES:
-            try:
+            with contextlib.suppress(OSError):
                 total += file.stat().st_size
-            except OSError:
-                pass
     return total
 
 

@@ -18,40 +18,35 @@ import numpy as np
 import torch
 from transformers import DynamicCache, EncoderDecoderCache
 
-from attnlab.engine.api.attention_store import AttentionStore, stack_bytes
-from attnlab.engine.api.config import Progress, SamplingConfig
+from attnlab.engine.api.attention_store import AttentionStore
+from attnlab.engine.api.bounds import check_head
+from attnlab.engine.api.config import Progress, SamplingConfig, StoreMode
 from attnlab.engine.api.errors import EngineError, GenerationFinished, UnsupportedError
 from attnlab.engine.api.long_summary import LongAttention
-from attnlab.engine.api.memory_budget import AttentionMemoryError, check_fits
 from attnlab.engine.api.messages import message
 from attnlab.engine.api.results import (
     AnalysisResult,
     Candidate,
-    CellExplanation,
-    HeadImportance,
-    LensResult,
     MaskPrediction,
     Masks,
-    SequenceName,
     StackName,
     StepResult,
 )
 from attnlab.engine.api.tokens import check_unicode, readable_token, readable_tokens, token_bytes
 from attnlab.engine.capture import attention as capture
-from attnlab.engine.interpret import inspector
 from attnlab.engine.long import store as long_store
 from attnlab.engine.long.snapshots import FrozenOverviews
 from attnlab.engine.models.loading import LoadedModel
+from attnlab.engine.session import store_policy
+from attnlab.engine.session.analysis_session import Prediction
 from attnlab.engine.session.sampling import choose_token
+from attnlab.engine.session.store_policy import PREFILL_BLOCK
 
 MAX_TEXT_CHARS = 100_000  # longer pastes are refused before tokenising
-PREFILL_BLOCK = 512  # queries per prefill forward: a layer's scores are at most [head, 512, key] float32
-# "auto" keeps exact rows while their store takes at most this much (SmolLM2: ~2,300 tokens with room to generate),
-# so that a long document costs a few GB, not most of the RAM; beyond it, the long mode where the model has one.
-AUTO_EXACT_BYTES = 3 * 2**29  # 1.5 GiB
 
 
-def make_session(loaded: LoadedModel) -> EncoderSession | GenerationSession:
+def make_session(loaded: LoadedModel) -> Session:
+    """The session for a loaded model's kind: an encoder's analysis, or a generator's prefill and steps."""
     return EncoderSession(loaded) if loaded.kind == "encoder" else GenerationSession(loaded)
 
 
@@ -68,69 +63,55 @@ class _Session:
         self._bytes: dict[int, bytes | None] = {}  # token id -> its bytes (None: special)
         self._knock: dict[str, torch.Tensor] = {}  # stack -> [key] bool, what the recorder knocks out
 
-    def explain_cell(self, stack: StackName, layer: int, head: int, query: int, key: int) -> CellExplanation:
-        """The numbers behind one attention weight of the current input (masks, ablations and generated
-        tokens included), from one extra forward that stops after that layer. Changes nothing."""
-        reason = self.info.why_unsupported("inspector")
-        if reason:
-            raise UnsupportedError("cannot_explain_cell", model=self.info.name, reason=reason)
-        inspector.check_head(self.info, stack, layer, head)
-        queries, keys = self._cell_axes(stack)
-        inspector.check_positions(stack, query, key, len(queries), len(keys))
-        target = next(call for call, site in self.loaded.sites.items() if site == (stack, layer))
-        recorder = inspector.CellRecorder(
-            self.loaded.sites, knockout=self._knock, ablate=self._ablations(), target=target, head=head, query=query
-        )
-        recorder.projection = inspector.projection_of(self.model, target)
-        with torch.inference_mode():
-            try:
-                self._replay(recorder, stack)
-            except inspector.LayerSeen:
-                pass
-        return recorder.explain(stack, layer, key, self._token_text(queries[query]), self._token_text(keys[key]))
+    # -- what the analyses need (attnlab.engine.session.analysis_session.AnalysisSession) ---------------
+    @property
+    def knockouts(self) -> dict[str, torch.Tensor]:
+        """stack -> [key] bool, what the recorder knocks out."""
+        return self._knock
 
-    # -- explaining the prediction (attnlab.engine.interpret.lens, attnlab.engine.interpret.importance) ---------------
-    def logit_lens(self, k: int = 10, positions: int | None = None) -> LensResult:
-        """Every layer's top-k tokens at every position of the current input (or the last `positions`),
-        masks and ablations included, from one extra forward. Changes nothing."""
-        from attnlab.engine.interpret.lens import logit_lens
+    @property
+    def ablations(self) -> dict[tuple[str, int], list[int]]:
+        """(stack, layer) -> heads whose output is zeroed, as the recorder takes them."""
+        ablate: dict[tuple[str, int], list[int]] = {}
+        for stack, layer, head in sorted(self.masks.ablated_heads):
+            ablate.setdefault((stack, layer), []).append(head)
+        return ablate
 
-        return logit_lens(self, k, positions)
+    @property
+    def long_mode(self) -> bool:
+        """Whether the attention is in long-document mode (only a generator's decoder can be)."""
+        return False
 
-    def head_importance(
-        self,
-        target: int | None = None,
-        exact: bool = True,
-        progress: Progress | None = None,
-        cancel: threading.Event | None = None,
-    ) -> HeadImportance:
-        """How much the prediction (the top-1 token, or `target`) depends on each head of the main
-        stack: exact (one ablated forward per head, batched) or the one-backward gradient estimate."""
-        from attnlab.engine.interpret import importance
+    def stack_shape(self, stack: StackName) -> tuple[int, int]:
+        """(layers, heads) of one attention stack."""
+        return self._stack_shapes[stack]
 
-        if exact:
-            return importance.exact_importance(self, target, progress, cancel)
-        return importance.gradient_importance(self, target)
+    def token_text(self, token_id: int) -> str:
+        """A token as the window shows it, cached per id: stepping asks for the same ids again and again."""
+        text = self._texts.get(token_id)
+        if text is None:
+            text = self._texts[token_id] = readable_token(self.tokenizer, token_id)
+        return text
 
-    def _prediction(self) -> tuple[SequenceName, list[int], int | None]:
-        """(stack that predicts, token ids along its positions, the position whose prediction the
-        analyses explain: the next token's, or a masked LM's first [MASK] slot; None if there is none)."""
+    def prediction(self) -> Prediction:
+        """The stack that predicts, its token ids, and the position whose prediction the analyses explain:
+        the next token's, or a masked LM's first [MASK] slot (None if there is none)."""
         raise NotImplementedError
 
-    def _rerun(self, hooks: capture.Hooks, batch: int = 1, position: int | None = None) -> torch.Tensor:
+    def interventions(self) -> capture.Recorder:
+        """The session's knock-outs and ablations, nothing recorded."""
+        return capture.Recorder(self.loaded.sites, None, {}, self._knock, self.ablations)
+
+    def rerun(self, hooks: capture.Hooks, batch: int = 1, position: int | None = None) -> torch.Tensor:
         """Run the current input again (no cache, nothing stored) `batch` times side by side; the
         logits, [batch, position, vocab], or [batch, vocab] at `position`."""
         raise NotImplementedError
 
-    def _analysis_recorder(self) -> capture.Recorder:
-        """The session's knock-outs and ablations, nothing recorded."""
-        return capture.Recorder(self.loaded.sites, None, {}, self._knock, self._ablations())
-
-    def _cell_axes(self, stack: StackName) -> tuple[list[int], list[int]]:
+    def cell_axes(self, stack: StackName) -> tuple[list[int], list[int]]:
         """Token ids along the query and key axes of a stack's attention for the current input."""
         raise NotImplementedError
 
-    def _replay(self, hooks: capture.Hooks, stack: StackName) -> None:
+    def replay(self, hooks: capture.Hooks, stack: StackName) -> None:
         """Run the current input again (no cache, nothing stored) far enough for `stack` to attend."""
         raise NotImplementedError
 
@@ -173,27 +154,9 @@ class _Session:
                     "ablated_head_out_of_range", stack=stack, layer=layer, head=head, layers=layers, heads=heads
                 )
 
-    def _check_memory(self, rows: dict[StackName, tuple[int, int]], limit: int | None = None) -> None:
-        """Refuse what would not fit (or take more than `limit` bytes), before anything changes.
-        rows: stack -> (row capacity, keys)."""
-        needed = 0
-        for stack, (capacity, keys) in rows.items():
-            layers, heads = self._stack_shapes[stack]
-            needed += stack_bytes(layers, heads, capacity, keys, stack == "decoder")
-        # The forward also holds one layer's probabilities (float32) at a time: every query of an encoder,
-        # one prefill block of the others.
-        widest = max(
-            (
-                self._stack_shapes[s][1] * (c if s == "encoder" else min(c, PREFILL_BLOCK)) * k * 4
-                for s, (c, k) in rows.items()
-            ),
-            default=0,
-        )
-        check_fits(
-            needed + 3 * widest,
-            message("memory_attention_tokens", tokens=max(c for c, _ in rows.values())),
-            limit=limit,
-        )
+    def _check_memory(self, rows: dict[StackName, tuple[int, int]]) -> None:
+        """Refuse exact rows that would not fit, before anything changes. rows: stack -> (row capacity, keys)."""
+        store_policy.check_store_fits(self._stack_shapes, rows)
 
     def _configure_store(self, rows: dict[StackName, tuple[int, int]]) -> None:
         self.store.clear()
@@ -201,15 +164,8 @@ class _Session:
             layers, heads = self._stack_shapes[stack]
             self.store.configure(stack, layers, heads, stack == "decoder", keys, capacity)
 
-    def _ablations(self) -> dict[tuple[str, int], list[int]]:
-        """(stack, layer) -> heads whose output is zeroed, as the recorder takes them."""
-        ablate: dict[tuple[str, int], list[int]] = {}
-        for stack, layer, head in sorted(self.masks.ablated_heads):
-            ablate.setdefault((stack, layer), []).append(head)
-        return ablate
-
-    def _recorder(self, start: dict[str, int], knock: dict[str, torch.Tensor]) -> capture.Recorder:
-        return capture.Recorder(self.loaded.sites, self.store, start, knock, self._ablations())
+    def _recorder(self, start: dict[str, int], knock: dict[str, torch.Tensor]) -> capture.Hooks:
+        return capture.Recorder(self.loaded.sites, self.store, start, knock, self.ablations)
 
     def _knock_tensor(self, length: int, positions: frozenset[int]) -> torch.Tensor | None:
         """[length] bool, True at the knocked-out positions; None if there are none."""
@@ -218,12 +174,6 @@ class _Session:
         knocked = torch.zeros(length, dtype=torch.bool, device=self.loaded.device)
         knocked[sorted(positions)] = True
         return knocked
-
-    def _token_text(self, token_id: int) -> str:
-        text = self._texts.get(token_id)
-        if text is None:
-            text = self._texts[token_id] = readable_token(self.tokenizer, token_id)
-        return text
 
     def _token_bytes(self, token_id: int) -> bytes | None:
         if token_id not in self._bytes:
@@ -236,7 +186,7 @@ class _Session:
         top = torch.topk(probs, min(k, probs.shape[-1]))
         ids = top.indices.tolist()
         return tuple(
-            Candidate(i, self._token_text(i), float(p), self._token_bytes(i))
+            Candidate(i, self.token_text(i), float(p), self._token_bytes(i))
             for i, p in zip(ids, top.values.tolist(), strict=True)
         )
 
@@ -264,26 +214,26 @@ class EncoderSession(_Session):
         super().__init__(loaded)
         self._inputs: dict[str, torch.Tensor] = {}  # the last analysed input as the model took it
 
-    def _cell_axes(self, stack: StackName) -> tuple[list[int], list[int]]:
+    def cell_axes(self, stack: StackName) -> tuple[list[int], list[int]]:
         if not self._inputs:
             raise EngineError("nothing_to_explain_text")
         ids = self._inputs["input_ids"][0].tolist()
         return ids, ids
 
-    def _replay(self, hooks: capture.Hooks, stack: StackName) -> None:
+    def replay(self, hooks: capture.Hooks, stack: StackName) -> None:
         with capture.recording(hooks):
             self.model(**self._inputs)
 
-    def _prediction(self) -> tuple[SequenceName, list[int], int | None]:
+    def prediction(self) -> Prediction:
         if not self._inputs:
             raise EngineError("nothing_to_explain_text")
         if not self.info.has_mlm_head:
             raise UnsupportedError("no_mlm_head_to_explain", model=self.info.name)
         ids = self._inputs["input_ids"][0].tolist()
         slots = [i for i, t in enumerate(ids) if t == self.tokenizer.mask_token_id]
-        return "encoder", ids, slots[0] if slots else None
+        return Prediction("encoder", ids, slots[0] if slots else None)
 
-    def _rerun(self, hooks: capture.Hooks, batch: int = 1, position: int | None = None) -> torch.Tensor:
+    def rerun(self, hooks: capture.Hooks, batch: int = 1, position: int | None = None) -> torch.Tensor:
         inputs = {name: value.expand(batch, *value.shape[1:]) for name, value in self._inputs.items()}
         with capture.recording(hooks):
             output = self.model(**inputs)
@@ -397,7 +347,7 @@ class GenerationSession(_Session):
         self.prefill_block = PREFILL_BLOCK
         # "exact": every row in the store (refused when it does not fit); "long": overview + exact regions on
         # demand; "auto": exact while it fits memory, else long. Exact by default until the window reads long mode.
-        self.store_mode = "exact"
+        self.store_mode: StoreMode = "exact"
         self._long: long_store.LongState | None = None  # the decoder's attention in long mode
         self._frozen = FrozenOverviews()  # what results carry of it
 
@@ -478,7 +428,7 @@ class GenerationSession(_Session):
         self._update_finished(token)
         return StepResult(
             token_id=token,
-            text=self._token_text(token),
+            text=self.token_text(token),
             position=position,
             candidates=candidates,
             prob=prob,
@@ -565,6 +515,11 @@ class GenerationSession(_Session):
         return self._long is not None
 
     @property
+    def long_state(self) -> long_store.LongState | None:
+        """What recomputes the decoder's exact rows in long mode (attnlab.engine.long.rows reads them); None: exact."""
+        return self._long
+
+    @property
     def long_attention(self) -> LongAttention | None:
         """The decoder's attention in long mode (an overview per head), or None when the store holds it.
         A read-only copy: later steps and undos rewrite the last row of cells in place."""
@@ -573,7 +528,7 @@ class GenerationSession(_Session):
     def region(self, layer: int, head: int, queries: range, keys: range) -> np.ndarray:
         """Exact decoder attention of one head, [len(queries), len(keys)] float32 as the store holds it: read
         from the store, or recomputed from the kept queries and the cached keys in long mode."""
-        inspector.check_head(self.info, "decoder", layer, head)
+        check_head(self.info, "decoder", layer, head)
         rows = len(self._ids)
         if (
             queries.step != 1
@@ -589,31 +544,20 @@ class GenerationSession(_Session):
             return self._long.region(layer, head, queries, keys, self._knock)
 
     def _choose_store(self, plan: _PrefillPlan) -> long_store.LongState | None:
-        """None: exact rows in the store; else the long mode's state. "auto" takes exact rows while they fit."""
-        if self.store_mode == "long":
-            return long_store.plan(self.loaded, plan.capacity, self.prefill_block)
-        try:
-            self._check_memory(plan.rows, AUTO_EXACT_BYTES if self.store_mode == "auto" else None)
-            return None
-        except AttentionMemoryError:
-            if self.store_mode == "exact":
-                raise
-        try:
-            return long_store.plan(self.loaded, plan.capacity, self.prefill_block)
-        except UnsupportedError as why:
-            try:  # no long mode for this model: exact rows as long as they fit the memory at all
-                self._check_memory(plan.rows)
-                return None
-            except AttentionMemoryError as exact:
-                raise AttentionMemoryError("memory_and_no_long_mode", exact=exact.message, why=why.message) from None
+        """None: exact rows in the store; else the long mode's state (store_policy.choose_store)."""
+        return store_policy.choose_store(
+            self.store_mode, self.loaded, self._stack_shapes, plan.rows, plan.capacity, self.prefill_block
+        )
 
-    def _recorder(self, start: dict[str, int], knock: dict[str, torch.Tensor]) -> capture.Recorder:
+    def _recorder(self, start: dict[str, int], knock: dict[str, torch.Tensor]) -> capture.Hooks:
         if self._long is None:
             return super()._recorder(start, knock)
-        return long_store.LongRecorder(self.loaded.sites, None, start, knock, self._ablations(), long=self._long)
+        # knock-outs and ablation as always (no store: nothing held, so buffers may be reused), then the writer
+        interventions = capture.Recorder(self.loaded.sites, None, start, knock, self.ablations, reuse_scores=True)
+        return capture.compose(interventions, long_store.LongWriter(self.loaded.sites, start, knock, long=self._long))
 
-    # -- the formula inspector's replay ---------------------------------------------------------
-    def _cell_axes(self, stack: StackName) -> tuple[list[int], list[int]]:
+    # -- what the analyses re-run (attnlab.engine.session.analysis_session) ---------------------------
+    def cell_axes(self, stack: StackName) -> tuple[list[int], list[int]]:
         if self._logits is None:
             raise EngineError("nothing_to_explain_prompt")
         axes = {
@@ -623,7 +567,7 @@ class GenerationSession(_Session):
         }
         return axes[stack]
 
-    def _replay(self, hooks: capture.Hooks, stack: StackName) -> None:
+    def replay(self, hooks: capture.Hooks, stack: StackName) -> None:
         device = self.loaded.device
         ids = torch.tensor([self._ids], device=device)
         with capture.recording(hooks):
@@ -635,12 +579,12 @@ class GenerationSession(_Session):
                 positions = torch.arange(len(self._ids), device=device)[None]
                 self.model(input_ids=ids, position_ids=positions, use_cache=False)
 
-    def _prediction(self) -> tuple[SequenceName, list[int], int | None]:
+    def prediction(self) -> Prediction:
         if self._logits is None:
             raise EngineError("nothing_to_explain_prompt")
-        return "decoder", list(self._ids), len(self._ids) - 1
+        return Prediction("decoder", list(self._ids), len(self._ids) - 1)
 
-    def _rerun(self, hooks: capture.Hooks, batch: int = 1, position: int | None = None) -> torch.Tensor:
+    def rerun(self, hooks: capture.Hooks, batch: int = 1, position: int | None = None) -> torch.Tensor:
         device = self.loaded.device
         ids = torch.tensor([self._ids], device=device).expand(batch, -1)
         last = position is not None and position == len(self._ids) - 1
@@ -657,7 +601,7 @@ class GenerationSession(_Session):
                 logits = self.model(input_ids=ids, position_ids=positions, use_cache=False, **keep).logits
         return logits if position is None else logits[:, -1 if last else position]
 
-    def _rerun_blocks(self, hooks: capture.Hooks, start: int = 0) -> Iterator[tuple[int, torch.Tensor]]:
+    def rerun_blocks(self, hooks: capture.Hooks, start: int = 0) -> Iterator[tuple[int, torch.Tensor]]:
         """Run the current (decoder-only) input again through a fresh cache, `prefill_block` queries at a
         time, so no layer holds [head, N, N] scores; nothing stored. Per block: (first position, logits
         [1, q, vocab] of its positions from `start` on; none before `start`)."""
@@ -738,7 +682,7 @@ class GenerationSession(_Session):
             steps.append(
                 StepResult(
                     token_id=token,
-                    text=self._token_text(token),
+                    text=self.token_text(token),
                     position=len(self._ids) - 1,
                     candidates=self._candidates(logits[i], k),
                     prob=_prob(logits[i], token),
@@ -855,3 +799,6 @@ class GenerationSession(_Session):
             self._finish_reason = "max_length"
         else:
             self._finish_reason = ""
+
+
+Session = EncoderSession | GenerationSession  # what `make_session` gives: both implement AnalysisSession

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMenu, QMessageBox
 NATIVE = QKeySequence.SequenceFormat.NativeText
 
 
-def _window(qtbot):  # noqa: ANN001
+def _window(qtbot):
     from attnlab.app.main_window import MainWindow
 
     window = MainWindow()

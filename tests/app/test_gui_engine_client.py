@@ -42,6 +42,14 @@ class FakeSession:
     def set_sampling(self, config) -> None:
         self.sampling = config
 
+    @property
+    def token_ids(self) -> list[int]:
+        return list(range(len(self.tokens)))
+
+    @property
+    def finished(self) -> bool:
+        return False
+
     def _result(self) -> AnalysisResult:
         n = len(self.tokens)
         self.store.configure("decoder", 1, 1, True, n, n + 100)

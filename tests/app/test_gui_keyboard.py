@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 PROMPT = "the cat sat on the mat"
 
 
-def _focus(qtbot, widget) -> None:  # noqa: ANN001
+def _focus(qtbot, widget) -> None:
     widget.window().activateWindow()
     widget.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is widget, timeout=2000)

@@ -128,7 +128,7 @@ def test_overview_grid_and_zoomed_region_equal_eager_attention(long_window, long
     region = heatmap.region
     assert region is not None
     q0, q1, k0, k1 = region.bounds
-    assert q0 <= 400 and 480 <= q1 and k0 <= 350 and 470 <= k1 and q1 - q0 <= 512 and k1 - k0 <= 512
+    assert q0 <= 400 and q1 >= 480 and k0 <= 350 and k1 >= 470 and q1 - q0 <= 512 and k1 - k0 <= 512
     np.testing.assert_allclose(region.weights, eager[1, 2, q0:q1, k0:k1], atol=2e-3)
     np.testing.assert_allclose(heatmap.displayed_image(), eager[1, 2, q0:q1, k0:k1], atol=2e-3)
     exact = heatmap.text_at(450, 420)
@@ -268,9 +268,9 @@ def test_a_range_selected_in_the_strip_is_shown_in_the_heatmap_exactly(long_wind
     qtbot.waitUntil(lambda: heatmap.region is not None, timeout=REPLY_MS)
     wait_idle(window)
     (x0, x1), (y0, y1) = heatmap.plot.getViewBox().viewRange()
-    assert y0 <= 200 and 260 <= y1 and y1 - y0 <= 512
+    assert y0 <= 200 and y1 >= 260 and y1 - y0 <= 512
     q0, q1, _, _ = heatmap.region.bounds
-    assert q0 <= 200 and 260 < q1
+    assert q0 <= 200 and q1 > 260
     # The highlighted cell's text (the status bar's) is its exact weight now, not the overview's "≤ w, the max of".
     assert heatmap.cursor_cell == (200, 200)
     exact = (

@@ -7,6 +7,8 @@ from PySide6.QtCore import Qt
 
 from attnlab.app.token_text import display_text
 from attnlab.engine.api.results import HeadImportance, LensResult, Masks
+from attnlab.engine.interpret.importance import head_importance
+from attnlab.engine.interpret.lens import logit_lens
 from attnlab.engine.models.loading import load_model
 from attnlab.engine.session.sessions import make_session
 
@@ -35,7 +37,7 @@ def test_the_lens_view_shows_the_engine_lens(open_window, qtbot, tiny_folders, w
     _show(window, qtbot)
     wait_idle(window)
     view = window.prediction.view
-    expected = _engine(tiny_folders["gpt2"]).logit_lens(5)
+    expected = logit_lens(_engine(tiny_folders["gpt2"]), 5)
     table = view.lens_table
     entries, positions, _ = expected.topk_ids.shape
     assert (table.rowCount(), table.columnCount()) == (entries, positions)
@@ -60,7 +62,7 @@ def test_importance_map_shows_the_engine_map_and_a_click_ablates(open_window, qt
     ):
         view.compute_button.click()
     assert view.compute_button.isEnabled() and not view.cancel_button.isEnabled()
-    expected = _engine(tiny_folders["gpt2"]).head_importance()
+    expected = head_importance(_engine(tiny_folders["gpt2"]))
     table = view.importance_table
     assert (table.rowCount(), table.columnCount()) == expected.values.shape
     for layer in range(2):

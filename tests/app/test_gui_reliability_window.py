@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from conftest import LOAD_TIMEOUT_MS
@@ -287,7 +288,7 @@ def test_a_huge_text_is_kept_out_of_the_settings_file(open_window, qtbot, fresh_
     window = open_window("tiny-gpt", text="the cat sat " * 3_000)  # 36,000 characters
     window.close()
     fresh_settings.sync()
-    assert "the cat sat the cat sat" not in open(fresh_settings.fileName(), encoding="utf-8").read()
+    assert "the cat sat the cat sat" not in Path(fresh_settings.fileName()).read_text(encoding="utf-8")
     again = MainWindow()
     qtbot.addWidget(again)
     try:

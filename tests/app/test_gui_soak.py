@@ -23,7 +23,7 @@ def test_steps_and_repaints_leave_memory_flat_and_the_window_working(open_window
     window = open_window(tiny_folders["gpt2"], text="the cat sat on the mat")
     window.sampling.max_new_tokens.setValue(CYCLE + 8)
 
-    def wait(condition) -> None:  # noqa: ANN001 - a () -> bool
+    def wait(condition) -> None:
         qtbot.waitUntil(condition, timeout=20_000)
 
     steps = soak_steps(window, STEPS, CYCLE, wait)

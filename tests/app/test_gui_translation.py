@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 import pytest
@@ -114,7 +115,7 @@ ALLOWED = {
 WORD = re.compile(r"[A-Za-z]{2,}")
 
 
-def english(text: str, data: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
+def english(text: str, data: AbstractSet[str] = frozenset()) -> list[str]:
     return [w for w in WORD.findall(text) if w not in ALLOWED and w not in data]
 
 
@@ -156,8 +157,8 @@ def _visible_texts(window: QWidget) -> list[tuple[str, str]]:
             add(widget, widget.text())
         elif isinstance(widget, QAbstractButton):
             add(widget, widget.text())
-            if getattr(widget, "menu", None) and widget.menu() is not None:  # type: ignore[attr-defined]
-                add(widget, *_menu_texts(widget.menu()))  # type: ignore[attr-defined]
+            if getattr(widget, "menu", None) and widget.menu() is not None:  # type: ignore[attr-defined]  # QPushButton, QToolButton
+                add(widget, *_menu_texts(widget.menu()))  # type: ignore[attr-defined]  # as above
         elif isinstance(widget, (QLineEdit, QPlainTextEdit)):
             add(widget, widget.placeholderText())
         elif isinstance(widget, QGroupBox | QDockWidget):
@@ -227,7 +228,7 @@ def test_dialogs_are_chinese(chinese, open_window, monkeypatch):
     window = open_window("tiny-gpt", text="狗有")
     shown: list[str] = []
 
-    def open_file(_parent, title="", _folder="", filter="", *_args, **_kwargs):  # noqa: A002 - Qt's name
+    def open_file(_parent, title="", _folder="", filter="", *_args, **_kwargs):
         shown.extend([title, filter])
         return "", ""
 

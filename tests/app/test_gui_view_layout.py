@@ -9,14 +9,14 @@ SIZES = ((1024, 640), (1400, 860), (3840, 2160))
 PROMPT = "the cat sat on the mat"
 
 
-def _covered(grid) -> tuple[float, float]:  # noqa: ANN001 - a HeadGridView
+def _covered(grid) -> tuple[float, float]:
     """The share of the grid's plot area's width and height that its thumbnails cover on screen."""
     vb = grid.plot.getViewBox()
     montage = vb.mapViewToScene(QRectF(0, 0, grid.columns, grid._rows)).boundingRect()
     return montage.width() / vb.width(), montage.height() / vb.height()
 
 
-def _filled(grid) -> float:  # noqa: ANN001 - a HeadGridView
+def _filled(grid) -> float:
     """The share of the grid's plot area that its thumbnails cover on screen."""
     width, height = _covered(grid)
     return width * height

@@ -129,14 +129,14 @@ def test_unknown_dtype(tmp_path):
 
 def test_request_too_big_for_memory_is_refused_and_keeps_the_session(tiny, monkeypatch):
     from attnlab.engine.api.memory_budget import AttentionMemoryError, check_fits
-    from attnlab.engine.session import sessions as session_module
+    from attnlab.engine.session import store_policy
 
     _, gpt = tiny("gpt2")
     session = GenerationSession(gpt)
     session.store_mode = "exact"  # "auto" would switch to the long-document mode instead
     session.prefill("the cat sat")
     before = list(session.token_ids)
-    monkeypatch.setattr(session_module, "check_fits", lambda needed, what, **_: check_fits(needed, what, budget=1))
+    monkeypatch.setattr(store_policy, "check_fits", lambda needed, what, **_: check_fits(needed, what, budget=1))
     with pytest.raises(AttentionMemoryError, match="needs .* GiB but only .* is free: use a shorter text"):
         session.prefill("the dog ran on the mat")
     assert session.token_ids == before

@@ -28,7 +28,7 @@ def _export(folders, tmp_path, name, *args):
 def _js_by_hand(p, q) -> float:
     """JS of two distributions written out, natural logs turned into bits."""
     m = [(x + y) / 2 for x, y in zip(p, q, strict=True)]
-    kl = lambda a: sum(x * math.log(x / y) for x, y in zip(a, m, strict=True) if x > 0)  # noqa: E731
+    kl = lambda a: sum(x * math.log(x / y) for x, y in zip(a, m, strict=True) if x > 0)  # noqa: E731 - a formula, read as one
     return (kl(p) + kl(q)) / 2 / math.log(2)
 
 

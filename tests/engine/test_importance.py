@@ -11,6 +11,7 @@ from attnlab.app.cli import main
 from attnlab.engine.api.config import SamplingConfig
 from attnlab.engine.api.errors import Cancelled, EngineError
 from attnlab.engine.api.results import Masks
+from attnlab.engine.interpret.importance import head_importance
 from attnlab.engine.models.loading import wrap_model
 from attnlab.engine.session.sessions import make_session
 
@@ -84,7 +85,7 @@ def test_batch_rows_carry_different_ablations():
 
 def test_an_already_ablated_head_does_not_matter_and_a_chosen_target_is_kept():
     session = _session(masks=Masks(ablated_heads=frozenset({("decoder", 1, 0)})))
-    result = session.head_importance(target=MASK)
+    result = head_importance(session, target=MASK)
     assert result.target_id == MASK and result.values[1, 0] == 0
     assert result.exact and result.stack == "decoder" and result.position == len(session.token_ids) - 1
 
@@ -109,10 +110,10 @@ def test_bad_requests_are_refused():
     model, tokenizer = tiny_gpt2()
     session = make_session(wrap_model(model, tokenizer))
     with pytest.raises(EngineError, match="give a prompt first"):
-        session.head_importance()
+        head_importance(session)
     session.prefill(TEXT, Masks())
     with pytest.raises(EngineError, match="not in the vocabulary"):
-        session.head_importance(target=VOCAB + 5)
+        head_importance(session, target=VOCAB + 5)
 
 
 def _one_head_answers(answer: int):
@@ -140,8 +141,8 @@ def test_gradient_estimate_points_at_the_head_that_carries_the_answer():
     model, tokenizer = _one_head_answers(answer)
     session = make_session(wrap_model(model, tokenizer))
     session.prefill(TEXT, Masks())
-    exact = session.head_importance()
-    estimate = session.head_importance(exact=False)
+    exact = head_importance(session)
+    estimate = head_importance(session, exact=False)
     assert exact.target_id == estimate.target_id == answer  # the built head makes it the top-1
     assert not estimate.exact and estimate.logprob == pytest.approx(exact.logprob, abs=1e-5)
     assert exact.values[1, 0] > 0.1 and estimate.values[1, 0] > 0.1
@@ -177,16 +178,17 @@ def test_every_architecture_matches_ablated_runs(name):
     main = "encoder" if name == "bert" else "decoder"
     knock = Masks(knockouts=frozenset({(main if name != "t5" else "encoder", 1)}))
     base, target, session = _prediction_logprob(name, knock)
-    result = session.head_importance()
+    result = head_importance(session)
     assert result.target_id == target and result.logprob == pytest.approx(base, abs=1e-5)
     for layer, head in [(0, 2), (1, 1)]:
         ablated = Masks(knockouts=knock.knockouts, ablated_heads=frozenset({(main, layer, head)}))
         logprob, _, _ = _prediction_logprob(name, ablated, target)
         assert result.values[layer, head] == pytest.approx(base - logprob, abs=1e-4)
     # every tiny architecture takes the resumed path
-    _, _, position = session._prediction()
+    position = session.prediction().position
+    assert position is not None
     stack_blocks = blocks(session.model, session.loaded.sites, main)
     with torch.inference_mode():
         with _block_calls(stack_blocks) as calls:
-            clean = session._rerun(session._analysis_recorder(), 1, position)[0].float()
+            clean = session.rerun(session.interventions(), 1, position)[0].float()
         assert _Resume(session, stack_blocks, calls, position).reproduces(clean)

@@ -15,6 +15,7 @@ from attnlab.app.cli import main
 from attnlab.engine.api.errors import EngineError
 from attnlab.engine.api.results import Masks
 from attnlab.engine.capture import attention as capture
+from attnlab.engine.interpret.inspector import explain_cell
 from attnlab.engine.models.loading import wrap_model
 from attnlab.engine.session.sessions import make_session
 
@@ -66,7 +67,7 @@ def test_every_cell_adds_up_and_matches_the_model(name):
             kv_heads = getattr(config, "num_key_value_heads", None) or heads
             for head in range(heads):
                 for query, key in [(queries - 1, 0), (queries - 1, keys - 1), (1, min(3, keys - 1)), (2, 1)]:
-                    cell = session.explain_cell(stack, layer, head, query, key)
+                    cell = explain_cell(session, stack, layer, head, query, key)
                     where = f"{stack} layer {layer} head {head} cell ({query}, {key})"
                     assert cell.kv_head == head // (heads // kv_heads), where
                     assert cell.q.shape == cell.k.shape and cell.dot == pytest.approx(float(cell.q @ cell.k))
@@ -90,20 +91,20 @@ def test_every_cell_adds_up_and_matches_the_model(name):
 
 def test_the_model_own_scaling_and_softcap_are_reported():
     session, _ = _session_and_eager("gemma2")
-    cell = session.explain_cell("decoder", 0, 3, 6, 5)
+    cell = explain_cell(session, "decoder", 0, 3, 6, 5)
     assert cell.softcap == 5.0 and cell.scaling == pytest.approx(16**-0.5)
     assert cell.capped == pytest.approx(5.0 * math.tanh(cell.dot * cell.scaling / 5.0))
     assert cell.kv_head == 1 and cell.q.shape == (8,)
     # the first layer slides a window of 4: key 0 is out of sight of query 6, though causally visible
-    assert session.explain_cell("decoder", 0, 0, 6, 0).masked
-    assert not session.explain_cell("decoder", 1, 0, 6, 0).masked
-    gpt = _session_and_eager("gpt2")[0].explain_cell("decoder", 0, 0, 3, 1)
+    assert explain_cell(session, "decoder", 0, 0, 6, 0).masked
+    assert not explain_cell(session, "decoder", 1, 0, 6, 0).masked
+    gpt = explain_cell(_session_and_eager("gpt2")[0], "decoder", 0, 0, 3, 1)
     assert gpt.softcap is None and gpt.scaling == pytest.approx(8**-0.5)
 
 
 def test_t5_relative_bias_is_part_of_the_bias():
     session, _ = _session_and_eager("t5")
-    cells = [session.explain_cell("encoder", 0, h, 3, k) for h in range(4) for k in range(6)]
+    cells = [explain_cell(session, "encoder", 0, h, 3, k) for h in range(4) for k in range(6)]
     assert any(abs(c.position_bias) > 1e-4 for c in cells)
     for c in cells:
         assert c.mask == 0 and c.knockout == 0 and c.bias == pytest.approx(c.position_bias)
@@ -112,7 +113,7 @@ def test_t5_relative_bias_is_part_of_the_bias():
 
 def test_output_shares_add_up_to_the_head_output():
     session, _ = _session_and_eager("llama")
-    cells = [session.explain_cell("decoder", 1, 2, 5, key) for key in range(9)]
+    cells = [explain_cell(session, "decoder", 1, 2, 5, key) for key in range(9)]
     assert sum(c.output_share for c in cells) == pytest.approx(1.0, abs=1e-5)
     assert sum(c.prob for c in cells) == pytest.approx(1.0, abs=1e-6)
     for c in cells:
@@ -130,20 +131,20 @@ def test_output_shares_add_up_to_the_head_output():
 )
 def test_a_knocked_out_key_shows_in_bias_with_probability_zero(name, stack, knocked):
     session, _ = _session_and_eager(name, Masks(knockouts=frozenset({knocked})))
-    cell = session.explain_cell(stack, 1, 1, 3, 2)
+    cell = explain_cell(session, stack, 1, 1, 3, 2)
     lowest = torch.finfo(torch.float32).min
     assert cell.knocked_out and cell.masked and cell.prob == 0
     assert cell.logit == lowest and cell.bias == pytest.approx(lowest) and cell.knockout < lowest / 2
     assert cell.capped + cell.bias == pytest.approx(cell.logit, rel=1e-6)
     assert session.store.snapshot().layer(stack, 1)[1, 3, 2] == 0
-    visible = session.explain_cell(stack, 1, 1, 3, 1)
+    visible = explain_cell(session, stack, 1, 1, 3, 1)
     assert not visible.knocked_out and visible.knockout == 0 and visible.prob > 0
 
 
 def test_an_ablated_head_says_so_and_keeps_its_weights():
     session, reference = _session_and_eager("gpt2", Masks(ablated_heads=frozenset({("decoder", 1, 2)})))
-    cell = session.explain_cell("decoder", 1, 2, 5, 3)
-    other = session.explain_cell("decoder", 1, 1, 5, 3)
+    cell = explain_cell(session, "decoder", 1, 2, 5, 3)
+    other = explain_cell(session, "decoder", 1, 1, 5, 3)
     assert cell.ablated and not other.ablated
     np.testing.assert_allclose(cell.row_probs, reference["decoder"][1][0, 2, 5].numpy(), atol=1e-5)
 
@@ -156,8 +157,8 @@ def test_explaining_changes_nothing_and_leaves_no_hook():
         s.prefill(TEXT, Masks(knockouts=frozenset({("decoder", 3)})))
         s.run(2)
     before = a.store.snapshot().full("decoder")
-    a.explain_cell("decoder", 0, 1, 7, 2)  # stops after layer 0
-    a.explain_cell("decoder", 1, 3, 7, 7)
+    explain_cell(a, "decoder", 0, 1, 7, 2)  # stops after layer 0
+    explain_cell(a, "decoder", 1, 3, 7, 7)
     assert getattr(capture._local, "hooks", None) is capture.IDLE
     np.testing.assert_array_equal(a.store.snapshot().full("decoder"), before)
     assert a.step().token_id == b.step().token_id  # the cache went on as if nothing happened
@@ -166,10 +167,10 @@ def test_explaining_changes_nothing_and_leaves_no_hook():
 def test_cross_attention_keys_are_the_source_tokens():
     session, _ = _session_and_eager("bart")
     source = len(session.state().token_ids)
-    cell = session.explain_cell("cross", 0, 0, len(session.token_ids) - 1, source - 1)
+    cell = explain_cell(session, "cross", 0, 0, len(session.token_ids) - 1, source - 1)
     assert cell.key_token == session.state().tokens[-1] and len(cell.row_probs) == source
     with pytest.raises(EngineError, match=f"key {source} out of range: the source has {source} tokens"):
-        session.explain_cell("cross", 0, 0, 0, source)
+        explain_cell(session, "cross", 0, 0, 0, source)
 
 
 @pytest.mark.parametrize(
@@ -186,13 +187,13 @@ def test_cross_attention_keys_are_the_source_tokens():
 def test_bad_cells_are_refused_with_what_there_is(args, message):
     session, _ = _session_and_eager("gpt2")  # <s> + 6 words + 2 generated: 9 tokens
     with pytest.raises(EngineError, match=message):
-        session.explain_cell(*args)
+        explain_cell(session, *args)
 
 
 def test_nothing_to_explain_before_any_input():
     model, tokenizer = tiny_gpt2()
     with pytest.raises(EngineError, match="nothing to explain: give a prompt first"):
-        make_session(wrap_model(model, tokenizer)).explain_cell("decoder", 0, 0, 0, 0)
+        explain_cell(make_session(wrap_model(model, tokenizer)), "decoder", 0, 0, 0, 0)
 
 
 # -- attnlab explain ------------------------------------------------------------------------------------
@@ -256,7 +257,7 @@ def test_cli_prints_one_json_object(folders, capsys):
     session = make_session(wrap_model(model, tokenizer))
     session.prefill(TEXT, Masks(knockouts=frozenset({("decoder", 5)})))
     session.run(2)
-    assert session.explain_cell("decoder", 1, 2, 8, 3).prob == pytest.approx(data["prob"], abs=1e-6)
+    assert explain_cell(session, "decoder", 1, 2, 8, 3).prob == pytest.approx(data["prob"], abs=1e-6)
 
 
 def test_cli_cross_attention_with_decoder_masks(folders, capsys):
@@ -375,7 +376,7 @@ def test_q_and_k_are_the_eager_model_own_projections():
         block = eager.transformer.h[1]
         q, k, _ = block.attn.c_attn(block.ln_1(hidden[1]))[0].split(32, dim=-1)  # [token, 32] each
     head, dim = 2, 8
-    cell = session.explain_cell("decoder", 1, head, 7, 4)
+    cell = explain_cell(session, "decoder", 1, head, 7, 4)
     np.testing.assert_allclose(cell.q, q[7, head * dim : (head + 1) * dim].numpy(), atol=1e-6)
     np.testing.assert_allclose(cell.k, k[4, head * dim : (head + 1) * dim].numpy(), atol=1e-6)
     assert cell.logit == pytest.approx(

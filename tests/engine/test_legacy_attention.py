@@ -13,6 +13,7 @@ from tiny_models import save, tiny_albert, tiny_bloom, tiny_gpt_neo, tiny_mpnet
 
 from attnlab.engine.api.errors import UnsupportedError
 from attnlab.engine.api.results import Masks
+from attnlab.engine.interpret.inspector import explain_cell
 from attnlab.engine.models.loading import load_model, wrap_model
 from attnlab.engine.session.sessions import make_session
 
@@ -140,7 +141,7 @@ def test_what_cannot_work_is_named_and_refused():
     session = make_session(loaded)
     session.prefill(PROMPT)
     with pytest.raises(UnsupportedError, match="cannot explain a cell"):
-        session.explain_cell("decoder", 0, 0, 2, 1)
+        explain_cell(session, "decoder", 0, 0, 2, 1)
 
 
 def test_loads_from_a_folder(tmp_path):

@@ -10,6 +10,7 @@ from tiny_models import BUILDERS, MASK, tiny_gemma2
 from attnlab.app.cli import main
 from attnlab.engine.api.errors import EngineError
 from attnlab.engine.api.results import Masks
+from attnlab.engine.interpret.lens import logit_lens
 from attnlab.engine.models.loading import wrap_model
 from attnlab.engine.session.sessions import make_session
 
@@ -47,7 +48,7 @@ def _logits(out) -> torch.Tensor:
 @pytest.mark.parametrize("name", sorted(ARCHITECTURES))
 def test_last_entry_is_the_model_output(name):
     session, _, out = _run(name)
-    lens = session.logit_lens(K)
+    lens = logit_lens(session, K)
     probs = torch.softmax(_logits(out).float(), dim=-1)  # [position, vocab]
     top = torch.topk(probs, K, dim=-1)
     layers = session.info.stacks[-1 if session.info.kind != "encoder" else 0].layers
@@ -77,7 +78,7 @@ def _by_hand(name: str, eager, out, layer: int) -> torch.Tensor:
 @pytest.mark.parametrize("name", sorted(ARCHITECTURES))
 def test_an_intermediate_entry_is_the_hidden_state_through_norm_and_head(name):
     session, eager, out = _run(name)
-    lens = session.logit_lens(K)
+    lens = logit_lens(session, K)
     with torch.no_grad():
         for layer in (0, 1):
             probs = torch.softmax(_by_hand(name, eager, out, layer)[0].float(), dim=-1)
@@ -93,8 +94,8 @@ def test_the_lens_follows_ablations_and_knockouts(name):
     masks = Masks(knockouts=frozenset({(main, 1)}), ablated_heads=frozenset(heads))
     masked, _, _ = _run(name, masks)
     plain, _, _ = _run(name)
-    lens = masked.logit_lens(K)
-    assert not np.allclose(lens.topk_probs[1:], plain.logit_lens(K).topk_probs[1:])
+    lens = logit_lens(masked, K)
+    assert not np.allclose(lens.topk_probs[1:], logit_lens(plain, K).topk_probs[1:])
     # the last entry is what the masked session itself predicts (a cached prefill, not the lens' forward)
     if name == "bert":
         [slot] = masked.analyse(TEXT, masked.masks, top_k=K).mask_predictions
@@ -108,7 +109,7 @@ def test_nothing_to_read_before_any_input():
     model, tokenizer = BUILDERS["gpt2"]()
     session = make_session(wrap_model(model, tokenizer))
     with pytest.raises(EngineError, match="give a prompt first"):
-        session.logit_lens()
+        logit_lens(session)
 
 
 @pytest.fixture
@@ -189,10 +190,10 @@ def test_positions_in_blocks_give_the_same_lens():
 @pytest.mark.parametrize("name", ["gpt2", "bart"])
 def test_the_lens_of_the_last_positions_only(name):
     session, _, _ = _run(name)
-    whole = session.logit_lens(K)
-    tail = session.logit_lens(K, positions=2)
+    whole = logit_lens(session, K)
+    tail = logit_lens(session, K, positions=2)
     n = whole.topk_ids.shape[1]
     assert tail.start == n - 2 and whole.start == 0 and tail.tokens == whole.tokens[-2:]
     assert (tail.topk_ids == whole.topk_ids[:, -2:]).all()
     np.testing.assert_allclose(tail.topk_probs, whole.topk_probs[:, -2:], atol=1e-6)
-    assert session.logit_lens(K, positions=100).start == 0
+    assert logit_lens(session, K, positions=100).start == 0

@@ -15,6 +15,8 @@ from attnlab.engine.analyses.head_scores import head_scores, stack_rollout
 from attnlab.engine.api.config import SamplingConfig
 from attnlab.engine.api.memory_budget import AttentionMemoryError
 from attnlab.engine.api.results import Masks
+from attnlab.engine.interpret.importance import head_importance
+from attnlab.engine.interpret.lens import logit_lens
 from attnlab.engine.interpret.probe_run import run_induction_probe
 from attnlab.engine.long.rows import long_head_scores, long_rollout, rollout_unavailable
 from attnlab.engine.models.loading import wrap_model
@@ -134,13 +136,13 @@ def test_rollout_from_recomputed_rows_equals_the_exact_store(twins):
 def test_lens_importance_and_probe_do_not_read_the_store(twins):
     """They run the model again (the lens in long mode: in blocks of 64 queries through a fresh cache)."""
     _eager, exact, long = twins
-    lens_exact, lens_long = exact.logit_lens(5), long.logit_lens(5)
+    lens_exact, lens_long = logit_lens(exact, 5), logit_lens(long, 5)
     np.testing.assert_array_equal(lens_long.topk_ids, lens_exact.topk_ids)
     np.testing.assert_allclose(lens_long.topk_probs, lens_exact.topk_probs, atol=1e-5)
-    last = long.logit_lens(5, positions=70)  # starts inside a block
+    last = logit_lens(long, 5, positions=70)  # starts inside a block
     np.testing.assert_array_equal(last.topk_ids, lens_exact.topk_ids[:, -70:])
     assert last.start == 294 - 70 and len(last.tokens) == 70
-    importance_exact, importance_long = exact.head_importance(), long.head_importance()
+    importance_exact, importance_long = head_importance(exact), head_importance(long)
     assert importance_long.target_id == importance_exact.target_id
     np.testing.assert_allclose(importance_long.values, importance_exact.values, atol=1e-4)
     probe_exact, probe_long = run_induction_probe(exact.loaded, half=12), run_induction_probe(long.loaded, half=12)
@@ -172,10 +174,10 @@ def test_analyses_that_would_not_fit_are_refused_with_their_size(twins, monkeypa
     monkeypatch.setattr("attnlab.engine.api.memory_budget.available_memory", lambda: 1_000_000)
     with pytest.raises(AttentionMemoryError, match="attention rollout of 294 tokens through 2 layers needs"):
         long_rollout(long)
-    for analysis, what in ((exact.logit_lens, "the logit lens"), (long.head_importance, "head importance")):
+    for analysis, session, what in ((logit_lens, exact, "the logit lens"), (head_importance, long, "head importance")):
         with pytest.raises(AttentionMemoryError, match=f"{what} over 294 tokens .the whole input in one forward"):
-            analysis()
-    assert long.logit_lens(3).topk_ids.shape == (3, 294, 3)
+            analysis(session)
+    assert logit_lens(long, 3).topk_ids.shape == (3, 294, 3)
     assert "not shown in long-document mode" in str(rollout_unavailable(8192))
     assert "8,192 × 8,192" in str(rollout_unavailable(8192))
 

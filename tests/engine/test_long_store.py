@@ -111,11 +111,11 @@ def test_auto_keeps_exact_rows_only_up_to_its_limit_however_much_memory_is_free(
     rows would fit. Tiny gpt2, 2 layers × 4 heads, 24 rows (18 + 6 to generate): float16 triangle of 2,400 bytes."""
     monkeypatch.setattr("attnlab.engine.api.memory_budget.available_memory", lambda: 2**40)
     exact_bytes = 2 * 4 * (24 * 25 // 2) * 2  # layers × heads × triangle × float16, written out here
-    monkeypatch.setattr("attnlab.engine.session.sessions.AUTO_EXACT_BYTES", exact_bytes * 10)
+    monkeypatch.setattr("attnlab.engine.session.store_policy.AUTO_EXACT_BYTES", exact_bytes * 10)
     session = _session("gpt2", "auto")
     session.prefill(PROMPT)
     assert session.long_attention is None
-    monkeypatch.setattr("attnlab.engine.session.sessions.AUTO_EXACT_BYTES", exact_bytes - 1)
+    monkeypatch.setattr("attnlab.engine.session.store_policy.AUTO_EXACT_BYTES", exact_bytes - 1)
     session.prefill(PROMPT)
     assert session.long_attention is not None and session.long_attention.rows == 18
 
@@ -123,7 +123,7 @@ def test_auto_keeps_exact_rows_only_up_to_its_limit_however_much_memory_is_free(
 def test_auto_keeps_exact_rows_past_its_limit_for_a_model_without_long_mode(monkeypatch):
     """gemma2's sliding-window layers have no long mode: "auto" keeps their exact rows while they fit at all."""
     monkeypatch.setattr("attnlab.engine.api.memory_budget.available_memory", lambda: 2**40)
-    monkeypatch.setattr("attnlab.engine.session.sessions.AUTO_EXACT_BYTES", 1)
+    monkeypatch.setattr("attnlab.engine.session.store_policy.AUTO_EXACT_BYTES", 1)
     session = _session("gemma2", "auto", tiny_gemma2)
     session.prefill(PROMPT)
     assert session.long_attention is None and "decoder" in session.state().attention.stacks

@@ -44,5 +44,5 @@ def test_import_engine_records_each_phase_once_in_order(monkeypatch):
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))  # one after the other
     assert "transformers.models.gpt2.modeling_gpt2" in sys.modules and "attnlab.engine.session.sessions" in sys.modules
     startup.import_engine("tiny-bert")  # a later load: imports its code, the start-up clock keeps the first
-    assert startup.PHASES == first
+    assert first == startup.PHASES
     assert "transformers.models.bert.modeling_bert" in sys.modules
