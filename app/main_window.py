@@ -38,6 +38,7 @@ from attnlab.app.prediction_dock import install_prediction_dock
 from attnlab.app.redraw_pump import RedrawPump
 from attnlab.app.requests import TokenPreview
 from attnlab.app.session_actions import install_sessions
+from attnlab.app.training import install_training
 from attnlab.app.token_find import AROUND, add_token_find
 from attnlab.app.widgets.candidates import CandidatesTable
 from attnlab.app.widgets.generation_bar import GenerationBar
@@ -193,6 +194,7 @@ class MainWindow(QMainWindow):
         add_token_find(self)
         self.figures = install_figures(self)
         self.prediction = install_prediction_dock(self)
+        self.training = install_training(self)
         self._show_kind(None)
         self.resize(1400, 860)
 
