@@ -91,6 +91,9 @@ class Task:
     tokenizer: PreTrainedTokenizerFast
     rng: np.random.Generator
 
+    def __post_init__(self) -> None:
+        """Subclasses read and encode their text here (the dataclass __init__ calls it)."""
+
     def batch(self) -> Batch:
         raise NotImplementedError
 
@@ -197,8 +200,13 @@ class BertTask(Task):
         split = [[s for s in _SENTENCE_END.split(line.strip()) if s] for line in lines]
         return [sentences for sentences in split if len(sentences) >= 2]
 
-    def _pairs(self, rng: np.random.Generator, count: int, documents: list[list[str]]) -> Batch:
-        firsts, seconds, labels = [], [], []
+    @staticmethod
+    def sentence_pairs(
+        rng: np.random.Generator, count: int, documents: list[list[str]]
+    ) -> list[tuple[str, str, bool]]:
+        """(A, B, B is A's next sentence): a random sentence A and, half of the time, the one after it
+        in its document; otherwise a random sentence of another document."""
+        pairs = []
         for _ in range(count):
             d = int(rng.integers(len(documents)))
             i = int(rng.integers(len(documents[d]) - 1))
@@ -209,9 +217,13 @@ class BertTask(Task):
                 other = int(rng.integers(len(documents) - 1))
                 other += other >= d  # any other document
                 second = documents[other][int(rng.integers(len(documents[other])))]
-            firsts.append(documents[d][i])
-            seconds.append(second)
-            labels.append(0 if is_next else 1)  # transformers' convention: 0 = B continues A
+            pairs.append((documents[d][i], second, is_next))
+        return pairs
+
+    def _pairs(self, rng: np.random.Generator, count: int, documents: list[list[str]]) -> Batch:
+        pairs = self.sentence_pairs(rng, count, documents)
+        firsts, seconds = [a for a, _, _ in pairs], [b for _, b, _ in pairs]
+        labels = [0 if is_next else 1 for _, _, is_next in pairs]  # transformers' convention: 0 = B continues A
         encoded = self.tokenizer(
             firsts,
             seconds,
@@ -222,9 +234,10 @@ class BertTask(Task):
             return_tensors="np",
         )
         inputs, mlm_labels = [], []
-        for ids, special in zip(encoded["input_ids"], encoded["special_tokens_mask"], strict=True):
+        never = encoded["special_tokens_mask"].astype(bool) | (encoded["attention_mask"] == 0)  # [CLS], [SEP], padding
+        for ids, special in zip(encoded["input_ids"], never, strict=True):
             corrupted, targets = corrupt(
-                ids.astype(np.int64), special.astype(bool), rng, self.tokenizer.mask_token_id, self.replacements
+                ids.astype(np.int64), special, rng, self.tokenizer.mask_token_id, self.replacements
             )
             inputs.append(corrupted)
             mlm_labels.append(targets)
