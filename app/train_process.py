@@ -38,7 +38,8 @@ class TrainProcess(QObject):
 
     @property
     def running(self) -> bool:
-        return self.process is not None and self.process.state() != QProcess.ProcessState.NotRunning
+        """A run is going (it has not said it ended, though its process may still be exiting)."""
+        return not self._ended and self.process is not None and self.process.state() != QProcess.ProcessState.NotRunning
 
     def start(self, arguments: list[str], folder: Path) -> None:
         """Run `attnlab train ARGUMENTS --out FOLDER --json --control stdin` (with this installation's Python)."""

@@ -123,6 +123,8 @@ class TrainingController(QObject):
             self.process.stop()
             if not self.process.wait(STOP_WAIT_MS):
                 self.process.kill()
+        elif watched is self.window and event.type() == QEvent.Type.Close:
+            self.process.wait(STOP_WAIT_MS)  # a run that has ended may still be exiting
         return False
 
 

@@ -201,9 +201,7 @@ class BertTask(Task):
         return [sentences for sentences in split if len(sentences) >= 2]
 
     @staticmethod
-    def sentence_pairs(
-        rng: np.random.Generator, count: int, documents: list[list[str]]
-    ) -> list[tuple[str, str, bool]]:
+    def sentence_pairs(rng: np.random.Generator, count: int, documents: list[list[str]]) -> list[tuple[str, str, bool]]:
         """(A, B, B is A's next sentence): a random sentence A and, half of the time, the one after it
         in its document; otherwise a random sentence of another document."""
         pairs = []

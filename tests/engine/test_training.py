@@ -18,12 +18,14 @@ from transformers import AutoModelForCausalLM
 from attnlab.engine.analyses import fingerprints
 from attnlab.engine.api.errors import EngineError
 from attnlab.engine.api.train_run import CURVES_FILE, read_run
+from attnlab.engine.cli import train as train_cli
 from attnlab.engine.train import data
 from attnlab.engine.train.spec import DEFAULTS, TrainSpec
 from attnlab.engine.train.trainer import Control, Trainer, train
 
-TINY_GPT = replace(DEFAULTS["gpt"], layers=1, heads=2, width=32, context=32, steps=6, batch=8, eval_every=3,
-                   checkpoint_every=3)
+TINY_GPT = replace(
+    DEFAULTS["gpt"], layers=1, heads=2, width=32, context=32, steps=6, batch=8, eval_every=3, checkpoint_every=3
+)
 # lr 1e-2 on 24-token sequences: the phase change comes by step ~100 (seconds), where the default takes a few hundred
 FAST_INDUCTION = replace(DEFAULTS["induction"], context=24, lr=1e-2, steps=140, eval_every=20, checkpoint_every=70)
 
@@ -153,12 +155,29 @@ def test_a_run_cut_short_reads_up_to_its_last_whole_record(tmp_path):
     assert [r.step for r in read_run(tmp_path / "run").records] == [r.step for r in run.records]
 
 
-def test_attnlab_train_writes_a_run_and_prints_json_records(tmp_path):
+def test_attnlab_train_writes_a_run_and_prints_json_records(tmp_path, capsys):
     out = tmp_path / "run"
     result = subprocess.run(
-        [sys.executable, "-m", "attnlab", "train", "--kind", "induction", "--steps", "4", "--eval-every", "2",
-         "--checkpoint-every", "2", "--out", str(out), "--json"],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "attnlab",
+            "train",
+            "--kind",
+            "induction",
+            "--steps",
+            "4",
+            "--eval-every",
+            "2",
+            "--checkpoint-every",
+            "2",
+            "--out",
+            str(out),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     events = [json.loads(line) for line in result.stdout.splitlines()]
@@ -166,7 +185,6 @@ def test_attnlab_train_writes_a_run_and_prints_json_records(tmp_path):
     assert [e["step"] for e in events if e["event"] == "record"] == [0, 2, 4]
     assert len(np.array(events[1]["induction"])) == 2  # [layer, head] of the default 2 × 4 model
     assert "Writing" not in result.stderr and "it/s" not in result.stderr  # no progress bars
-    refused = subprocess.run([sys.executable, "-m", "attnlab", "train", "--kind", "gpt", "--width", "30",
-                              "--heads", "4", "--out", str(tmp_path / "x")], capture_output=True, text=True, timeout=300)
-    assert refused.returncode == 2 and "must divide into 4 heads" in refused.stderr
+    assert train_cli.main(["--kind", "gpt", "--width", "30", "--heads", "4", "--out", str(tmp_path / "x")]) == 2
+    assert "must divide into 4 heads" in capsys.readouterr().err
     assert Path(out / "run.json").is_file()
