@@ -38,8 +38,8 @@ from attnlab.app.prediction_dock import install_prediction_dock
 from attnlab.app.redraw_pump import RedrawPump
 from attnlab.app.requests import TokenPreview
 from attnlab.app.session_actions import install_sessions
-from attnlab.app.training import install_training
 from attnlab.app.token_find import AROUND, add_token_find
+from attnlab.app.training import install_training
 from attnlab.app.widgets.candidates import CandidatesTable
 from attnlab.app.widgets.generation_bar import GenerationBar
 from attnlab.app.widgets.mask_predictions import MaskPredictions

@@ -7,6 +7,7 @@ window while a run goes asks first; stopping keeps the checkpoints written so fa
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,6 +72,11 @@ class TrainingController(QObject):
         self.dock.raise_()
         self.dock.begin(folder, kind)
         self.process.start(arguments, folder)
+
+    def train_lesson_run(self) -> None:
+        """Lesson 7: the induction task with its defaults, into a new folder of the runs folder."""
+        folder = self.runs_folder / f"lesson-induction-{time.strftime('%Y%m%d-%H%M%S')}"
+        self.start(["--kind", "induction"], folder, "induction")
 
     def open_run(self) -> None:
         name = QFileDialog.getExistingDirectory(
