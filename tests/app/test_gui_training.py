@@ -61,8 +61,7 @@ def test_an_opened_run_plots_its_curves_and_a_checkpoint_shows_in_the_heatmap(
         dock.choose_checkpoint(0)  # scrub back to the untrained model: the views follow
     wait_idle(window)
     assert "step-000000" in window.windowTitle() and window.text_input.toPlainText() == TEXT
-    window.show_attention("decoder", 1, 0)
-    wait_idle(window)
+    assert (window.attention.picker.layer, window.attention.picker.head) == (1, 0)  # the view is kept
     first = AutoModelForCausalLM.from_pretrained(finished_run.checkpoints[0][1], attn_implementation="eager")
     with torch.no_grad():
         untrained = first(ids, output_attentions=True).attentions[1][0, 0].numpy()
