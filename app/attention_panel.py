@@ -37,7 +37,7 @@ from attnlab.app.widgets.heads_table import HeadsTable
 from attnlab.engine.analyses.head_scores import SELF_ATTENTION, HeadScores, StackRollout
 from attnlab.engine.api.attention_store import AttentionSnapshot
 from attnlab.engine.api.long_summary import LongAttention
-from attnlab.engine.api.results import ModelInfo
+from attnlab.engine.api.results import ModelInfo, StackInfo
 
 DEFAULT_STACK = {"encoder": "encoder", "decoder": "decoder", "encoder-decoder": "cross"}
 
@@ -102,6 +102,7 @@ class AttentionPanel(QWidget):
         self.vertical.setStretchFactor(1, 1)
         layout.addWidget(self.vertical, 1)
         self._document: Document | None = None
+        self._model_stacks: tuple[StackInfo, ...] = ()  # the loaded model's, to tell a same-shaped one
         self._scores: HeadScores | None = None  # the last head scores of the text (maybe of an older snapshot)
         self._probe: HeadScores | None = None  # the induction probe's, for this model
         self._tabled: tuple[object, object] = (None, None)  # (scores, probe) the table shows
@@ -140,8 +141,10 @@ class AttentionPanel(QWidget):
         self.scores_bar.set_probe_available(False)
         self.scores_bar.set_probing(False, can_probe=bool(info and info.kind == "decoder"))
         stacks = info.stacks if info else ()
+        same_shape = bool(stacks) and stacks == self._model_stacks  # e.g. checkpoints of one training run
+        self._model_stacks = stacks
         self.picker.set_stacks(stacks)
-        if info:
+        if info and not same_shape:  # a model of the same shape keeps the layer and head the user looks at
             default = DEFAULT_STACK.get(info.kind)
             self.picker.select(stack=default if any(s.name == default for s in stacks) else None, layer=0, head=0)
 

@@ -35,6 +35,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "write one attention view (heatmap, head grid, all layers) as PNG, "
         "SVG or PDF, drawn headless as the window draws it",
     ),
+    "train": (
+        "attnlab.engine.cli.train",
+        "train a tiny GPT, BERT or attention-only decoder (the induction task) into a run folder of checkpoints",
+    ),
     "install-desktop": (
         "attnlab.app.desktop_entry",
         "add attnlab to the desktop's application menu (a freedesktop "

@@ -45,7 +45,7 @@ class Lesson:
     text: dict[str, str]  # the text box, by language
     source: dict[str, str]  # encoder-decoders' source box, by language (empty: none)
     view: dict[str, Any]  # stack, layer, head, mean, all_layers
-    action: str | None  # "smollm2" | "sample" | "random_second" | None
+    action: str | None  # "smollm2" | "sample" | "random_second" | "train_induction" | None
     explain: tuple[int, int] | None = None  # (query, key) to open the formula inspector on; -1: the last
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -201,6 +201,8 @@ class LessonController(QObject):
             self.sample_training_example()
         elif lesson.action == "random_second":
             self._random_second(lesson)
+        elif lesson.action == "train_induction":
+            self.window.training.train_lesson_run()
 
     def sample_training_example(self) -> None:
         """Corrupt the sentence in the text box by BERT's recipe and analyse the corrupted one."""

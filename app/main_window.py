@@ -42,6 +42,7 @@ from attnlab.app.requests import TokenPreview
 from attnlab.app.session_actions import install_sessions
 from attnlab.app.text_box import MAX_CHARS, TextBox
 from attnlab.app.token_find import AROUND, add_token_find
+from attnlab.app.training import install_training
 from attnlab.app.widgets.candidates import CandidatesTable
 from attnlab.app.widgets.generation_bar import GenerationBar
 from attnlab.app.widgets.mask_predictions import MaskPredictions
@@ -200,6 +201,7 @@ class MainWindow(QMainWindow):
         self.prediction = install_prediction_dock(self)
         self.consents = ConsentBook(self)  # per-model consent to a model's code, pickles, unmatched weights
         self.info_flow = install_info_flow_dock(self)
+        self.training = install_training(self)
         self._show_kind(None)
         self.resize(1400, 860)
 

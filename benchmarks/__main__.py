@@ -5,6 +5,7 @@ python -m benchmarks --quick         the smoke-test size (= --size tiny)
 python -m benchmarks --only step-overhead --only vs-rerun --repeats 7
 python -m benchmarks --skip-long     leave out the 1,024- and 2,048-token SmolLM2 runs (and the long documents)
 python -m benchmarks --only long     SmolLM2 at 4,096 and 8,192 tokens in long-document mode (many minutes on a CPU)
+python -m benchmarks --only train    training tiny models: the phase change, NSP accuracy, throughput (~10 min)
 """
 
 from __future__ import annotations
@@ -80,6 +81,11 @@ def registry() -> dict[str, Benchmark]:
 
         return flow_bench.flow_graph_after_step(size)
 
+    def training(size: Size, skip_long: bool) -> list[Figure]:
+        from benchmarks import train_bench
+
+        return train_bench.training(size)
+
     return {
         "step-overhead": engine("step_overhead"),
         "vs-generate": engine("versus_generate"),
@@ -98,6 +104,7 @@ def registry() -> dict[str, Benchmark]:
         "gui-long": long_views,
         "startup": gui("startup"),
         "gui-soak": gui("soak"),
+        "train": training,
     }
 
 

@@ -4,151 +4,151 @@
 <context>
     <name>AttentionPanel</name>
     <message>
-        <location filename="../../app/attention_panel.py" line="198"/>
-        <location filename="../../app/attention_panel.py" line="536"/>
+        <location filename="../../app/attention_panel.py" line="201"/>
+        <location filename="../../app/attention_panel.py" line="539"/>
         <source>{0} · layer {1}</source>
         <translation>{0} · 第 {1} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="213"/>
+        <location filename="../../app/attention_panel.py" line="216"/>
         <source>difference to the reference{0} · {1} · now − reference</source>
         <translation>与参照的差异{0} · {1} · 现在 − 参照</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="226"/>
+        <location filename="../../app/attention_panel.py" line="229"/>
         <source>{0} · weights (measuring contributions…)</source>
         <translation>{0} · 权重（正在测量贡献…）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="233"/>
+        <location filename="../../app/attention_panel.py" line="236"/>
         <source>{0} · row share of ‖f‖</source>
         <translation>{0} · ‖f‖ 的行内占比</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="234"/>
+        <location filename="../../app/attention_panel.py" line="237"/>
         <source>{0} · ‖f‖ = α·‖v W_O‖ (1 = {1:.3g})</source>
         <translation>{0} · ‖f‖ = α·‖v W_O‖（1 = {1:.3g}）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="264"/>
+        <location filename="../../app/attention_panel.py" line="267"/>
         <source>difference to the reference · {0}</source>
         <translation>与参照的差异 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="280"/>
+        <location filename="../../app/attention_panel.py" line="283"/>
         <source>contributions ‖f‖ · {0}</source>
         <translation>贡献 ‖f‖ · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="290"/>
-        <location filename="../../app/attention_panel.py" line="590"/>
+        <location filename="../../app/attention_panel.py" line="293"/>
+        <location filename="../../app/attention_panel.py" line="593"/>
         <source>all layers × heads · {0}</source>
         <translation>所有层 × 头 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="292"/>
-        <location filename="../../app/attention_panel.py" line="592"/>
+        <location filename="../../app/attention_panel.py" line="295"/>
+        <location filename="../../app/attention_panel.py" line="595"/>
         <source>heads of layer {0} · {1}</source>
         <translation>第 {0} 层的头 · {1}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="309"/>
+        <location filename="../../app/attention_panel.py" line="312"/>
         <source>{0!r} #{1} → {2!r} #{3} · {4} layer {5}</source>
         <translation>{0!r} #{1} → {2!r} #{3} · {4} 第 {5} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="385"/>
+        <location filename="../../app/attention_panel.py" line="388"/>
         <source>head scores are for self-attention: pick the encoder or decoder stack</source>
         <translation>头评分只适用于自注意力：请选择编码器或解码器堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="391"/>
+        <location filename="../../app/attention_panel.py" line="394"/>
         <source>could not score the heads (see the message)</source>
         <translation>无法为各头评分（见消息）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="391"/>
+        <location filename="../../app/attention_panel.py" line="394"/>
         <source>scoring…</source>
         <translation>正在评分…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="394"/>
+        <location filename="../../app/attention_panel.py" line="397"/>
         <source>on the probe: {0} random tokens, twice</source>
         <translation>基于探针：{0} 个随机词元，重复两次</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="396"/>
+        <location filename="../../app/attention_panel.py" line="399"/>
         <source>on {0} tokens</source>
         <translation>基于 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="453"/>
+        <location filename="../../app/attention_panel.py" line="456"/>
         <source>the induction probe failed (see the message)</source>
         <translation>归纳探针失败了（见消息）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="474"/>
+        <location filename="../../app/attention_panel.py" line="477"/>
         <source>rollout is for self-attention: pick the encoder or decoder stack</source>
         <translation>注意力展开只适用于自注意力：请选择编码器或解码器堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="485"/>
+        <location filename="../../app/attention_panel.py" line="488"/>
         <source>could not compute the rollout</source>
         <translation>无法计算注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="485"/>
+        <location filename="../../app/attention_panel.py" line="488"/>
         <source>computing rollout…</source>
         <translation>正在计算注意力展开…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="491"/>
+        <location filename="../../app/attention_panel.py" line="494"/>
         <source> · updating…</source>
         <translation> · 正在更新…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="496"/>
+        <location filename="../../app/attention_panel.py" line="499"/>
         <source>rollout through layer {0} · {1}{2}</source>
         <translation>展开到第 {0} 层 · {1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="524"/>
+        <location filename="../../app/attention_panel.py" line="527"/>
         <source>Not available for a long document: its overview keeps each head&apos;s largest weights, and their mean is not the mean&apos;s largest weight. Pick one head.</source>
         <translation>长文档不可用：其概览只保留每个头的最大权重，这些最大值的平均并不是平均的最大权重。请选择一个头。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="544"/>
+        <location filename="../../app/attention_panel.py" line="547"/>
         <source>rollout is not available for a long document: it multiplies every exact weight of every layer. Turn rollout off (View menu) or shorten the text</source>
         <translation>长文档不可用注意力展开（rollout）：它要乘起每一层的全部精确权重。请（在“视图”菜单）关闭展开，或缩短文本</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="555"/>
+        <location filename="../../app/attention_panel.py" line="558"/>
         <source>the mean of heads is not available for a long document: its overview keeps each head&apos;s largest weights. Untick &quot;mean&quot; and pick a head</source>
         <translation>长文档不可用各头平均：其概览只保留每个头的最大权重。请取消勾选“平均”并选择一个头</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="563"/>
+        <location filename="../../app/attention_panel.py" line="566"/>
         <source>no difference to the reference for a long document · {0}</source>
         <translation>长文档无法与参考运行做差 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="599"/>
+        <location filename="../../app/attention_panel.py" line="602"/>
         <source>{0} · max of {1}×{2} tokens</source>
         <translation>{0} · {1}×{2} 个词元的最大值</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="607"/>
+        <location filename="../../app/attention_panel.py" line="610"/>
         <source>#{0} → #{1} · layer {2}</source>
         <translation>#{0} → #{1} · 第 {2} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="609"/>
+        <location filename="../../app/attention_panel.py" line="612"/>
         <source>The formula inspector runs the whole text again without the cache, holding every weight of a layer at once: too much memory for a long document ({0} tokens). The exact weight is in the heatmap when zoomed in; shorten the text to inspect how it was computed.</source>
         <translation>公式检查器会不用缓存把整段文本重新运行一遍，同时保存一层的全部权重：对长文档（{0} 个词元）内存不够。放大热图即可看到精确权重；缩短文本才能查看它是如何计算的。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="203"/>
-        <location filename="../../app/attention_panel.py" line="324"/>
+        <location filename="../../app/attention_panel.py" line="206"/>
+        <location filename="../../app/attention_panel.py" line="327"/>
         <source>{0} · mean of heads</source>
         <translation>{0} · 各头平均</translation>
     </message>
@@ -158,24 +158,24 @@
         <translation> · 只比较了前 {2} 个词元（长度不同：现在 {0} 个，参照中 {1} 个）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="315"/>
+        <location filename="../../app/attention_panel.py" line="318"/>
         <source>{0} · rollout</source>
         <translation>{0} · 注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="317"/>
+        <location filename="../../app/attention_panel.py" line="320"/>
         <source>Rollout multiplies the mean attention of every layer up to this one (with the residual stream): no single head computed it. Turn rollout off (View menu) and click a cell of one head.</source>
         <translation>注意力展开把直到这一层的每一层的平均注意力（加上残差流）相乘：它不是某一个头算出来的。请关闭注意力展开（视图菜单），然后点击某一个头的格子。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="326"/>
+        <location filename="../../app/attention_panel.py" line="329"/>
         <source>The mean of heads has no single head and so no formula: untick &quot;mean&quot; and click a cell of one head.</source>
         <translation>各头平均不对应某一个头，因此没有公式：取消勾选“平均”，然后点击某一个头的格子。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="206"/>
-        <location filename="../../app/attention_panel.py" line="332"/>
-        <location filename="../../app/attention_panel.py" line="561"/>
+        <location filename="../../app/attention_panel.py" line="209"/>
+        <location filename="../../app/attention_panel.py" line="335"/>
+        <location filename="../../app/attention_panel.py" line="564"/>
         <source>{0} · head {1}</source>
         <translation>{0} · 头 {1}</translation>
     </message>
@@ -1830,32 +1830,32 @@
 <context>
     <name>LessonController</name>
     <message>
-        <location filename="../../app/lessons.py" line="210"/>
+        <location filename="../../app/lessons.py" line="212"/>
         <source>Load a masked language model (tiny-bert) and type a sentence first.</source>
         <translation>请先加载一个掩码语言模型（tiny-bert）并输入一个句子。</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="223"/>
+        <location filename="../../app/lessons.py" line="225"/>
         <source>→ [MASK]</source>
         <translation>→ [MASK]</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="224"/>
+        <location filename="../../app/lessons.py" line="226"/>
         <source>→ random token “%1”</source>
         <translation>→ 随机词元“%1”</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="225"/>
+        <location filename="../../app/lessons.py" line="227"/>
         <source>→ left unchanged</source>
         <translation>→ 保持不变</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="228"/>
+        <location filename="../../app/lessons.py" line="230"/>
         <source>Chosen %1 of %2 tokens; the model must recover each original:</source>
         <translation>从 %2 个词元中选出了 %1 个；模型必须还原每一个原词元：</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="232"/>
+        <location filename="../../app/lessons.py" line="234"/>
         <source>The text box now holds this example; press again for another one of your sentence.</source>
         <translation>文本框里现在是这个样本；再按一次，可以为你的句子再抽取一个。</translation>
     </message>
@@ -1906,184 +1906,184 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/main_window.py" line="114"/>
+        <location filename="../../app/main_window.py" line="115"/>
         <source>Source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="117"/>
+        <location filename="../../app/main_window.py" line="118"/>
         <source>The encoder&apos;s input</source>
         <translation>编码器的输入</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="119"/>
+        <location filename="../../app/main_window.py" line="120"/>
         <source>The text the encoder reads; analysed as you type</source>
         <translation>编码器读取的文本；边输入边分析</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="121"/>
-        <location filename="../../app/main_window.py" line="569"/>
+        <location filename="../../app/main_window.py" line="122"/>
+        <location filename="../../app/main_window.py" line="571"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="124"/>
+        <location filename="../../app/main_window.py" line="125"/>
         <source>Type some text…</source>
         <translation>输入一些文字…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="126"/>
+        <location filename="../../app/main_window.py" line="127"/>
         <source>The text to analyse, as you type (Tab moves on to the next control)</source>
         <translation>要分析的文本，边输入边分析（Tab 移到下一个控件）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="130"/>
+        <location filename="../../app/main_window.py" line="131"/>
         <source>Decoder tokens</source>
         <translation>解码器词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="139"/>
+        <location filename="../../app/main_window.py" line="140"/>
         <source>Not current — shows the previous text (the last analysis failed)</source>
         <translation>不是最新的——显示的是之前的文本（上一次分析失败了）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="172"/>
+        <location filename="../../app/main_window.py" line="173"/>
         <source>no model</source>
         <translation>没有模型</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="277"/>
+        <location filename="../../app/main_window.py" line="279"/>
         <source>The text left here last time ({0:,} characters) was too long to keep in the settings (at most {1:,}): save a session to keep a long text.</source>
         <translation>上次留在这里的文本（{0:,} 个字符）太长，没有保存在设置中（最多 {1:,} 个）：要保留长文本，请保存会话。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="299"/>
-        <location filename="../../app/main_window.py" line="302"/>
+        <location filename="../../app/main_window.py" line="301"/>
+        <location filename="../../app/main_window.py" line="304"/>
         <source>Loading {0}…</source>
         <translation>正在加载 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="324"/>
+        <location filename="../../app/main_window.py" line="326"/>
         <source>a source text</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="324"/>
+        <location filename="../../app/main_window.py" line="326"/>
         <source>some text</source>
         <translation>一些文字</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="325"/>
+        <location filename="../../app/main_window.py" line="327"/>
         <source>Type {0} to see its attention.</source>
         <translation>输入{0}，查看它的注意力。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="337"/>
+        <location filename="../../app/main_window.py" line="339"/>
         <source>Re-running the text and its {0} generated tokens with the new masks</source>
         <translation>正在用新的遮盖重新运行文本及其 {0} 个已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="430"/>
+        <location filename="../../app/main_window.py" line="432"/>
         <source>Regenerating from token #{0}</source>
         <translation>正在从词元 #{0} 起重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="445"/>
+        <location filename="../../app/main_window.py" line="447"/>
         <source>Head ablation</source>
         <translation>头消融</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="474"/>
+        <location filename="../../app/main_window.py" line="476"/>
         <source>Pick a model in the list, or open a model folder.</source>
         <translation>请在列表中选择一个模型，或打开一个模型文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="484"/>
+        <location filename="../../app/main_window.py" line="486"/>
         <source>attnlab — {0}</source>
         <translation>attnlab — {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="489"/>
+        <location filename="../../app/main_window.py" line="491"/>
         <source>Loaded {0}</source>
         <translation>已加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="509"/>
+        <location filename="../../app/main_window.py" line="511"/>
         <source> Still using {0}.</source>
         <translation> 仍在使用 {0}。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="511"/>
+        <location filename="../../app/main_window.py" line="513"/>
         <source>Could not load {0}: {1}{2}</source>
         <translation>无法加载 {0}：{1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="513"/>
+        <location filename="../../app/main_window.py" line="515"/>
         <source>Could not load {0}</source>
         <translation>无法加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="525"/>
+        <location filename="../../app/main_window.py" line="527"/>
         <source>analysis {0:.0f} ms</source>
         <translation>分析 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="531"/>
+        <location filename="../../app/main_window.py" line="533"/>
         <source>last step {0:.0f} ms</source>
         <translation>上一步 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="542"/>
+        <location filename="../../app/main_window.py" line="544"/>
         <source>end of text</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="543"/>
+        <location filename="../../app/main_window.py" line="545"/>
         <source>maximum length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="544"/>
+        <location filename="../../app/main_window.py" line="546"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="545"/>
+        <location filename="../../app/main_window.py" line="547"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="546"/>
+        <location filename="../../app/main_window.py" line="548"/>
         <source>Generated {0} tokens ({1})</source>
         <translation>已生成 {0} 个词元（{1}）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="569"/>
+        <location filename="../../app/main_window.py" line="571"/>
         <source>Decoder prefix (optional)</source>
         <translation>解码器前缀（可选）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="578"/>
+        <location filename="../../app/main_window.py" line="580"/>
         <source>Knock-out is not available: {0}</source>
         <translation>无法屏蔽：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="710"/>
+        <location filename="../../app/main_window.py" line="712"/>
         <source>Not pasted: the text would be {0:,} characters, and attnlab takes at most {1:,}. Paste a part of it.</source>
         <translation>没有粘贴：粘贴后文本会有 {0:,} 个字符，而 attnlab 最多接受 {1:,} 个。请粘贴其中一部分。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="736"/>
+        <location filename="../../app/main_window.py" line="738"/>
         <source>{0} is not available for this model: {1}</source>
         <translation>这个模型不支持{0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="740"/>
+        <location filename="../../app/main_window.py" line="742"/>
         <source>The formula inspector</source>
         <translation>公式检查器</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="743"/>
+        <location filename="../../app/main_window.py" line="745"/>
         <source>No formula for this model: {0}.</source>
         <translation>这个模型没有公式：{0}。</translation>
     </message>
@@ -2713,47 +2713,47 @@
         <translation>保存会话</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="398"/>
+        <location filename="../../app/session_actions.py" line="402"/>
         <source> It is shown with {0}.</source>
         <translation> 现在用 {0} 显示。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="400"/>
+        <location filename="../../app/session_actions.py" line="404"/>
         <source>The unsaved session itself is kept whole and offered again next time.</source>
         <translation>未保存的会话本身完整保留，下次启动时会再次提示恢复。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="404"/>
+        <location filename="../../app/session_actions.py" line="408"/>
         <source>This session&apos;s model {0} could not be loaded: {1}. Its text is kept.{2} Pick a model to analyse it, or make the model available and open the session again.</source>
         <translation>无法加载这个会话的模型 {0}：{1}。文本已保留。{2} 请选择一个模型来分析它，或者让该模型可用后再打开这个会话。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="450"/>
+        <location filename="../../app/session_actions.py" line="454"/>
         <source>Autosave failed: {0} ({1}). Your changes are not being kept automatically: save the session (Ctrl+S) somewhere with room.</source>
         <translation>自动保存失败：{0}（{1}）。你的更改没有被自动保存：请把会话保存（Ctrl+S）到有空间的地方。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="459"/>
+        <location filename="../../app/session_actions.py" line="463"/>
         <source>Autosave works again</source>
         <translation>自动保存已恢复</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="465"/>
+        <location filename="../../app/session_actions.py" line="469"/>
         <source>Autosave and the log are off: the data folder cannot be written ({0}). Save your work with Ctrl+S; point ATTNLAB_DATA at a writable folder to turn them back on.</source>
         <translation>自动保存和日志已关闭：无法写入数据文件夹（{0}）。请用 Ctrl+S 保存你的工作；把 ATTNLAB_DATA 指向一个可写的文件夹即可重新开启。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="482"/>
+        <location filename="../../app/session_actions.py" line="486"/>
         <source>attnlab did not close properly last time, and its unsaved session cannot be read: {0}. The file is kept at {1}.</source>
         <translation>attnlab 上次没有正常关闭，而它未保存的会话无法读取：{0}。文件保留在 {1}。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="494"/>
+        <location filename="../../app/session_actions.py" line="498"/>
         <source>attnlab did not close properly last time. Restore the unsaved session on {0} (“{1}”, {2} generated tokens)?</source>
         <translation>attnlab 上次没有正常关闭。要恢复 {0} 上未保存的会话（“{1}”，{2} 个已生成的词元）吗？</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="517"/>
+        <location filename="../../app/session_actions.py" line="521"/>
         <source>the unsaved session {0}</source>
         <translation>未保存的会话{0}</translation>
     </message>
@@ -2985,6 +2985,340 @@ click: its candidates · right-click: knock out, regenerate from here</source>
         <location filename="../../app/widgets/token_strip.py" line="333"/>
         <source>Undo back to before this token and generate one token again, under the current masks</source>
         <translation>撤销到这个词元之前，在当前遮盖下重新生成一个词元</translation>
+    </message>
+</context>
+<context>
+    <name>TrainDialog</name>
+    <message>
+        <location filename="../../app/train_dialog.py" line="49"/>
+        <source>Train a Tiny Model</source>
+        <translation>训练一个小模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="54"/>
+        <source>Induction task: attention-only decoder, repeated random tokens</source>
+        <translation>归纳任务：只有注意力的解码器，重复的随机词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="55"/>
+        <source>GPT: next token on a text</source>
+        <translation>GPT：在文本上预测下一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="56"/>
+        <source>BERT: masked LM (15%: 80% [MASK], 10% random, 10% kept) + next sentence</source>
+        <translation>BERT：掩码语言模型（15%：80% [MASK]，10% 随机，10% 保留）+ 下一句预测</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="57"/>
+        <source>Kind:</source>
+        <translation>类型：</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="60"/>
+        <source>Layers:</source>
+        <translation>层数：</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="61"/>
+        <source>Heads per layer:</source>
+        <translation>每层头数：</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="62"/>
+        <source>Width:</source>
+        <translation>宽度：</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="63"/>
+        <source>Context (tokens):</source>
+        <translation>上下文（词元）：</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="64"/>
+        <source>Steps:</source>
+        <translation>步数：</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="65"/>
+        <source>Batch:</source>
+        <translation>批大小：</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="66"/>
+        <source>Seed:</source>
+        <translation>随机种子：</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="67"/>
+        <source>Checkpoint every (steps):</source>
+        <translation>每隔多少步保存检查点：</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="82"/>
+        <source>Learning rate:</source>
+        <translation>学习率：</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="88"/>
+        <source>a text file, one document a line</source>
+        <translation>一个文本文件，每行一篇文档</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="89"/>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="94"/>
+        <source>Data:</source>
+        <translation>数据：</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="97"/>
+        <source>Run folder:</source>
+        <translation>运行文件夹：</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="102"/>
+        <source>Train</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="123"/>
+        <source>synthetic: random tokens, repeated</source>
+        <translation>合成数据：重复的随机词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="125"/>
+        <source>the bundled corpus</source>
+        <translation>内置语料</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="126"/>
+        <source>a text file</source>
+        <translation>一个文本文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="131"/>
+        <source>Watch for the phase change: the loss sits at its plateau, then drops as one head&apos;s induction score jumps (a few hundred steps, about a minute).</source>
+        <translation>留意相变：损失先停在平台上，然后随着某个头的归纳分数跃升而下降（几百步，大约一分钟）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="134"/>
+        <source>A next-token model of the bundled stories and facts (a few minutes).</source>
+        <translation>在内置的故事和事实上训练的下一词元模型（几分钟）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="135"/>
+        <source>Masked-LM and next-sentence accuracy are measured on held-out pairs (several minutes).</source>
+        <translation>掩码语言模型和下一句预测的准确率在留出的句对上测量（几分钟）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="141"/>
+        <source>A text to train on</source>
+        <translation>用来训练的文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dialog.py" line="141"/>
+        <source>Text files (*.txt);;All files (*)</source>
+        <translation>文本文件 (*.txt);;所有文件 (*)</translation>
+    </message>
+</context>
+<context>
+    <name>TrainDock</name>
+    <message>
+        <location filename="../../app/train_dock.py" line="46"/>
+        <source>Training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="64"/>
+        <source>New Run…</source>
+        <translation>新的训练…</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="64"/>
+        <source>Train a tiny model</source>
+        <translation>训练一个小模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="67"/>
+        <source>Open Run…</source>
+        <translation>打开训练…</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="69"/>
+        <source>Read a finished run&apos;s curves and checkpoints</source>
+        <translation>读取一次已完成训练的曲线和检查点</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="73"/>
+        <location filename="../../app/train_dock.py" line="279"/>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="73"/>
+        <source>Pause or resume training</source>
+        <translation>暂停或继续训练</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="77"/>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="79"/>
+        <source>Stop training, keeping the checkpoints so far</source>
+        <translation>停止训练，保留已有的检查点</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="86"/>
+        <source>No training run yet: New Run… trains a tiny model in a few minutes.</source>
+        <translation>还没有训练：“新的训练…”会在几分钟内训练一个小模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="93"/>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="95"/>
+        <source>training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="96"/>
+        <source>held-out</source>
+        <translation>留出集</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="97"/>
+        <source>held-out accuracy</source>
+        <translation>留出集准确率</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="100"/>
+        <source>masked LM</source>
+        <translation>掩码语言模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="101"/>
+        <source>next sentence</source>
+        <translation>下一句</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="102"/>
+        <source>head scores on the probe</source>
+        <translation>探针上的头分数</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="119"/>
+        <source>Scrub through the checkpoints: every view shows the text through the one chosen</source>
+        <translation>在检查点之间拖动：每个视图都显示所选检查点对文本的处理</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="123"/>
+        <location filename="../../app/train_dock.py" line="293"/>
+        <source>no checkpoint</source>
+        <translation>没有检查点</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="125"/>
+        <source>Checkpoint:</source>
+        <translation>检查点：</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="143"/>
+        <source>step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="161"/>
+        <source>Training a {0} into {1}…</source>
+        <translation>正在训练 {0}，保存到 {1}…</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="176"/>
+        <source>step {0}: loss {1:.3f}, held-out {2:.3f}, masked LM {3:.1%}, next sentence {4:.1%}</source>
+        <translation>第 {0} 步：损失 {1:.3f}，留出集 {2:.3f}，掩码语言模型 {3:.1%}，下一句 {4:.1%}</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="182"/>
+        <source>step {0}: loss {1:.3f}, held-out {2:.3f}, best induction score {3:.2f}</source>
+        <translation>第 {0} 步：损失 {1:.3f}，留出集 {2:.3f}，最高归纳分数 {3:.2f}</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="247"/>
+        <source>each head&apos;s previous-token score on the probe</source>
+        <translation>探针上每个头的前一词元分数</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="248"/>
+        <source>each head&apos;s induction score on the probe (dashed: {0})</source>
+        <translation>探针上每个头的归纳分数（虚线：{0}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="251"/>
+        <source>GPT</source>
+        <translation>GPT</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="251"/>
+        <source>BERT</source>
+        <translation>BERT</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="251"/>
+        <source>attention-only decoder</source>
+        <translation>只有注意力的解码器</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="256"/>
+        <source>finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="257"/>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="258"/>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="259"/>
+        <source>running</source>
+        <translation>进行中</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="260"/>
+        <source>paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="262"/>
+        <source>{0} run {1}: {2} evaluations, {3} checkpoints.</source>
+        <translation>{0} 训练{1}：{2} 次评估，{3} 个检查点。</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="267"/>
+        <source>A head&apos;s induction score passed {0} at step {1}.</source>
+        <translation>第 {1} 步时，一个头的归纳分数超过了 {0}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="279"/>
+        <location filename="../../app/train_dock.py" line="282"/>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_dock.py" line="296"/>
+        <source>step {0}</source>
+        <translation>第 {0} 步</translation>
     </message>
 </context>
 <context>
@@ -3279,6 +3613,79 @@ click: its candidates · right-click: knock out, regenerate from here</source>
         <location filename="../../app/token_find.py" line="79"/>
         <source>Token text:</source>
         <translation>词元文字：</translation>
+    </message>
+</context>
+<context>
+    <name>training</name>
+    <message>
+        <location filename="../../app/train_process.py" line="137"/>
+        <source>the training process ended ({0}): {1}</source>
+        <translation>训练进程结束了（{0}）：{1}</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_process.py" line="138"/>
+        <source>crashed</source>
+        <translation>崩溃</translation>
+    </message>
+    <message>
+        <location filename="../../app/train_process.py" line="145"/>
+        <source>the training process could not start</source>
+        <translation>训练进程无法启动</translation>
+    </message>
+    <message>
+        <location filename="../../app/training.py" line="69"/>
+        <source>{0} is not empty: choose a new folder for the run</source>
+        <translation>{0} 不是空的：请为这次训练选择一个新文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../app/training.py" line="83"/>
+        <source>Open a training run</source>
+        <translation>打开一次训练</translation>
+    </message>
+    <message>
+        <location filename="../../app/training.py" line="90"/>
+        <source>{0} is not a training run (it has no run.json)</source>
+        <translation>{0} 不是一次训练（它没有 run.json）</translation>
+    </message>
+    <message>
+        <location filename="../../app/training.py" line="109"/>
+        <source>training failed</source>
+        <translation>训练失败</translation>
+    </message>
+    <message>
+        <location filename="../../app/training.py" line="112"/>
+        <source>Training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <location filename="../../app/training.py" line="118"/>
+        <source>Training is running</source>
+        <translation>正在训练</translation>
+    </message>
+    <message>
+        <location filename="../../app/training.py" line="119"/>
+        <source>A tiny model is training. Stop it and close? The checkpoints written so far are kept.</source>
+        <translation>一个小模型正在训练。停止并关闭吗？已写入的检查点会保留。</translation>
+    </message>
+    <message>
+        <location filename="../../app/training.py" line="144"/>
+        <source>&amp;Train a Tiny Model…</source>
+        <translation>训练小模型(&amp;T)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/training.py" line="146"/>
+        <source>Train a tiny GPT, BERT or induction-task model and watch its heads form</source>
+        <translation>训练一个小 GPT、BERT 或归纳任务模型，看着它的头形成</translation>
+    </message>
+    <message>
+        <location filename="../../app/training.py" line="152"/>
+        <source>Open a Training &amp;Run…</source>
+        <translation>打开一次训练(&amp;R)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/training.py" line="154"/>
+        <source>Read a finished run&apos;s curves and scrub through its checkpoints</source>
+        <translation>读取一次已完成训练的曲线，并在它的检查点之间拖动</translation>
     </message>
 </context>
 </TS>

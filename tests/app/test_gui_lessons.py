@@ -14,7 +14,7 @@ from attnlab.app.mlm_recipe import is_special
 
 LOAD_TIMEOUT_MS = 60_000
 REPLY_TIMEOUT_MS = 20_000
-ORDER = ["next-token", "masked-lm", "next-sentence", "multi-head", "encoder-decoder", "formula"]
+ORDER = ["next-token", "masked-lm", "next-sentence", "multi-head", "encoder-decoder", "formula", "head-forms"]
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def _view(window: MainWindow) -> tuple:
     return picker.stack, picker.layer, picker.head, picker.mean, picker.all_layers
 
 
-def test_the_learn_menu_lists_six_lessons_in_the_tutorial_order(window):
+def test_the_learn_menu_lists_the_lessons_in_the_tutorial_order(window):
     names = [a.objectName() for a in window.menus["lessonsMenu"].actions() if a.objectName().startswith("lesson_")]
     assert names == [f"lesson_{lesson_id}" for lesson_id in ORDER]
     for lesson in load_lessons():  # each in both languages, with one thing to try
@@ -189,3 +189,12 @@ def test_lessons_follow_the_language_and_move_on(window, qtbot):
     with qtbot.waitSignal(window.model_loaded, timeout=LOAD_TIMEOUT_MS):
         window.lessons.panel.next_button.click()
     assert window.lessons.current is not None and window.lessons.current.id == "masked-lm"
+
+
+def test_watching_a_head_learn_starts_the_induction_run(window, qtbot, monkeypatch, tmp_path):
+    started: list[tuple[list[str], str]] = []
+    monkeypatch.setattr(window.training, "start", lambda args, folder, kind: started.append((args, kind)))
+    _open(window, qtbot, "head-forms")
+    assert _view(window)[:3] == ("decoder", 1, 0)
+    window.lessons.panel.action_button.click()
+    assert started == [(["--kind", "induction"], "induction")]

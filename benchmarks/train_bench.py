@@ -1,0 +1,115 @@
+"""Training tiny models (`--only train`): the induction phase change, BERT's next-sentence accuracy, and
+the trainer's throughput against a plain PyTorch loop of the same model, same batches, same threads."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from attnlab.engine.api.train_run import PHASE_SCORE
+from attnlab.engine.train.spec import DEFAULTS, TrainSpec
+from attnlab.engine.train.trainer import Trainer, build_model, train
+from benchmarks.common import Figure, Size
+
+
+def _plain_loop(spec: TrainSpec, batches: list[dict[str, torch.Tensor]]) -> float:
+    """Seconds for AdamW steps over `batches` with nothing else: the baseline."""
+    model = build_model(spec, 2000 if spec.kind != "bert" else 800, {"eos": 0, "pad": 0})
+    model.set_attn_implementation("eager")
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=spec.lr)
+    start = time.perf_counter()
+    for batch in batches:
+        loss = model(**batch).loss
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+    return time.perf_counter() - start
+
+
+def throughput(size: Size) -> Figure:
+    steps = 200 if size.name == "full" else 4
+    spec = replace(DEFAULTS["gpt"], steps=steps, eval_every=50, checkpoint_every=10**6, threads=1)
+    ratios, ours, plain = [], [], []
+    for _ in range(max(1, size.repeats // 2)):
+        with tempfile.TemporaryDirectory() as folder:
+            trainer = Trainer(spec, Path(folder) / "run")
+            batches = [trainer.task.batch() for _ in range(steps)]
+            tokens = sum(int(b["input_ids"].numel()) for b in batches)
+            base = _plain_loop(spec, batches)
+            trainer.task.batch = iter(batches).__next__  # type: ignore[method-assign] # the same batches
+            start = time.perf_counter()
+            trainer.run()
+            took = time.perf_counter() - start
+        ours.append(tokens / took)
+        plain.append(tokens / base)
+        ratios.append(ours[-1] / plain[-1])
+    return Figure(
+        "train",
+        f"tokens/s, tiny GPT {spec.layers}×{spec.heads}, {steps} steps (with evaluations and "
+        "checkpoints) ÷ a plain loop",
+        float(np.median(ours)),
+        "tok/s",
+        float(np.median(plain)),
+        "plain PyTorch loop, same model and batches, 1 thread",
+        float(np.median(ratios)),
+        ">= 0.9",
+        bool(np.median(ratios) >= 0.9) if size.name == "full" else None,
+    )
+
+
+def phase_change(size: Size) -> Figure:
+    spec = replace(DEFAULTS["induction"], threads=1, checkpoint_every=10**6)
+    if size.name != "full":
+        spec = replace(spec, steps=20, eval_every=10)
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        run = train(spec, Path(folder) / "run")
+        total = time.perf_counter() - start
+    step = run.phase_step
+    at = next((r.seconds for r in run.records if r.step == step), float("nan"))
+    note = (
+        f"first head past {PHASE_SCORE} at step {step} after {at:.1f} s of training; run of {spec.steps} steps "
+        f"took {total:.1f} s"
+        if step is not None
+        else f"no head passed {PHASE_SCORE} in {spec.steps} steps"
+    )
+    return Figure(
+        "train",
+        "induction task: wall time until a head's induction score > 0.5",
+        at,
+        "s",
+        target="<= 300 s",
+        met=(step is not None and at <= 300) if size.name == "full" else None,
+        note=note,
+    )
+
+
+def next_sentence(size: Size) -> Figure:
+    spec = replace(DEFAULTS["bert"], threads=1, checkpoint_every=10**6)
+    if size.name != "full":
+        spec = replace(spec, steps=10, eval_every=5)
+    with tempfile.TemporaryDirectory() as folder:
+        run = train(spec, Path(folder) / "run")
+    best = max(run.records, key=lambda r: r.nsp_accuracy)
+    within = [r.nsp_accuracy for r in run.records if r.seconds <= 600]
+    reached = max(within) if within else float("nan")
+    return Figure(
+        "train",
+        f"tiny BERT: held-out next-sentence accuracy within 10 minutes ({spec.steps} steps)",
+        100 * reached,
+        "%",
+        target=">= 80%",
+        met=reached >= 0.8 if size.name == "full" else None,
+        note=f"best {best.nsp_accuracy:.1%} at step {best.step} ({best.seconds:.0f} s); masked-LM accuracy "
+        f"{best.mlm_accuracy:.1%}",
+    )
+
+
+def training(size: Size) -> list[Figure]:
+    return [throughput(size), phase_change(size), next_sentence(size)]
