@@ -20,7 +20,8 @@ from multiprocessing.connection import Client, Connection, Listener
 from pathlib import Path
 
 from attnlab.engine.server import runtime, wire
-from attnlab.engine.server.serve import EngineServer, engine_version, warm_up
+from attnlab.engine.server.runtime import engine_version
+from attnlab.engine.server.serve import EngineServer, warm_up
 
 log = logging.getLogger(__name__)
 

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 from attnlab import __version__
 from attnlab.engine.server import runtime, wire
+from attnlab.engine.server.runtime import mismatch
 
 log = logging.getLogger(__name__)
 
@@ -242,8 +243,6 @@ class EngineLink:
         if reply.get("op") == "refused":
             raise EngineGone(str(reply.get("message")))
         if reply.get("version") != __version__:
-            from attnlab.engine.server.serve import mismatch
-
             raise EngineGone(mismatch(str(reply.get("version")), __version__))
         self.pid, self.engine_version, self.model = reply.get("pid"), reply.get("version"), reply.get("model")
 

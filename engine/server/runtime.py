@@ -57,3 +57,15 @@ def authkey(folder: Path | None = None) -> bytes:
     if len(key) < KEY_BYTES:  # another process is writing it right now
         raise FileNotFoundError(f"{path} is not written yet")
     return key
+
+
+def engine_version() -> str:
+    """This engine's version (ATTNLAB_ENGINE_PRETEND_VERSION: a test's way to make the two ends differ)."""
+    return os.environ.get("ATTNLAB_ENGINE_PRETEND_VERSION") or __version__
+
+
+def mismatch(engine: str, window: str) -> str:
+    return (
+        f"the engine runs attnlab {engine} but this window is attnlab {window}: "
+        "install the same version of attnlab on both ends"
+    )

@@ -21,26 +21,14 @@ import threading
 import time
 from typing import Any
 
-from attnlab import __version__
 from attnlab.engine.api.requests import Latest, Request
 from attnlab.engine.server import wire
 from attnlab.engine.server.handlers import Catalog, EngineHandlers, Loader
+from attnlab.engine.server.runtime import engine_version, mismatch
 
 log = logging.getLogger(__name__)
 
 PROTOCOL = 1
-
-
-def engine_version() -> str:
-    """This engine's version (ATTNLAB_ENGINE_PRETEND_VERSION: a test's way to make the two ends differ)."""
-    return os.environ.get("ATTNLAB_ENGINE_PRETEND_VERSION") or __version__
-
-
-def mismatch(engine: str, window: str) -> str:
-    return (
-        f"the engine runs attnlab {engine} but this window is attnlab {window}: "
-        "install the same version of attnlab on both ends"
-    )
 
 
 class _Client:

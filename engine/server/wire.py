@@ -53,6 +53,8 @@ def _request_types() -> list[type]:
     found = []
     for value in vars(requests).values():
         if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == requests.__name__:
+            if value is requests.Request:
+                continue  # the base: never sent itself
             found.append(value)
     return found
 
@@ -151,7 +153,7 @@ class Sender:
         if array.dtype.hasobject:
             raise WireError("arrays of Python objects cannot cross the engine boundary")
         contiguous = np.ascontiguousarray(array)
-        buffers.append(memoryview(contiguous.reshape(-1).view(np.uint8)) if contiguous.size else b"")
+        buffers.append(contiguous.reshape(-1).view(np.uint8).data if contiguous.size else b"")
         return {"$a": len(buffers) - 1, "dtype": contiguous.dtype.str, "shape": list(contiguous.shape)}
 
     def _stack(self, name: str, data: NDArray, rows: int, keys: int, causal: bool, buffers: list[Any]) -> Any:
@@ -292,7 +294,7 @@ def receive(connection: Any, receiver: Receiver) -> object:
         memory = np.empty(size, np.uint8)
         if size and connection.recv_bytes_into(memory) != size:
             raise WireError("an engine message's buffer does not match its size")
-        buffers.append(memoryview(memory))
+        buffers.append(memory.data)
     return receiver.decode(first[4 + 8 * count :], buffers)
 
 
@@ -301,3 +303,8 @@ def round_trip(message: object, sender: Sender | None = None, receiver: Receiver
     sender, receiver = sender or Sender(), receiver or Receiver()
     encoded = sender.encode(message)
     return receiver.decode(encoded[0], [memoryview(bytearray(b)) for b in encoded[1:]])
+
+
+def registered() -> list[type]:
+    """Every type that may cross (tests check each round-trips)."""
+    return list(REGISTRY.values())
