@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject
 
-from attnlab.engine.api.saved_session import model_spec
-
 if TYPE_CHECKING:
     from attnlab.app.main_window import MainWindow
 
@@ -66,8 +64,8 @@ class EngineRecovery(QObject):
         )
         self.replaying = True
         w.sessions.hold_autosave = True
-        if moment == "load" and spec and (data is None or model_spec(data.model) != spec):
-            w.load(spec)  # the model being opened: the window's texts are analysed once it is there
+        if moment == "load" and spec:
+            w.load(spec)  # the load again: its texts are analysed once it is there, as after any load
         elif data is not None:
             w.sessions.replay(data)
         elif spec:

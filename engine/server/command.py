@@ -95,13 +95,15 @@ def serve_socket(path: Path, idle_s: float) -> int:
         os.umask(old)
     server = EngineServer()
     warm_up()
+    global _SOCKET
+    _SOCKET = path
     threading.Thread(target=_watch_idle, args=(server, path, idle_s), daemon=True, name="attnlab-idle").start()
     busy_lock = threading.Lock()
     try:
         while not server.stopping.is_set():
             try:
                 connection = listener.accept()  # the authkey challenge happens here, before anything is decoded
-            except (OSError, EOFError, ValueError) as error:  # a peer without the key: refused, next one
+            except Exception as error:  # noqa: BLE001 - AuthenticationError, a peer gone: refused, next one
                 if server.stopping.is_set():
                     break
                 log.warning("refused a connection: %s", error)
@@ -158,8 +160,14 @@ def _watch_idle(server: EngineServer, path: Path, idle_s: float) -> None:
             _exit()
 
 
+_SOCKET: Path | None = None  # what this engine listens on: removed (with its lock) as it leaves
+
+
 def _exit() -> None:
     """Leave without waiting for torch's threads or a blocked accept()."""
+    if _SOCKET is not None:
+        _SOCKET.unlink(missing_ok=True)
+        _SOCKET.with_suffix(".lock").unlink(missing_ok=True)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
