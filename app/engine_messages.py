@@ -90,6 +90,17 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("EngineMessage", "no model is loaded yet: pick one in the model list"),
     QT_TRANSLATE_NOOP("EngineMessage", "{model} cannot generate text: it is a {kind} model"),
     QT_TRANSLATE_NOOP("EngineMessage", "unexpected error ({type}): {error} — the details are in {path}"),
+    # the engine process (engine/server/link.py, engine/server/runtime.py)
+    QT_TRANSLATE_NOOP("EngineMessage", "killed by {signal}"),
+    QT_TRANSLATE_NOOP("EngineMessage", "exited with status {code}"),
+    QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the engine runs attnlab {engine} but this window is attnlab {window}: "
+        "install the same version of attnlab on both ends",
+    ),
+    QT_TRANSLATE_NOOP("EngineMessage", "could not run {command}: {error}"),
+    QT_TRANSLATE_NOOP("EngineMessage", "no engine answered at {path} within {seconds} s"),
+    QT_TRANSLATE_NOOP("EngineMessage", "the engine could not start ({reason})"),
     # figures (app/figures.py: the CLI's `attnlab figure` prints them as they are)
     QT_TRANSLATE_NOOP(
         "EngineMessage", "{file}: a figure is saved as {endings} — name the file with one of these endings"

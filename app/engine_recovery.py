@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject
 
+from attnlab.app.engine_messages import translate_engine_message
+
 if TYPE_CHECKING:
     from attnlab.app.main_window import MainWindow
 
@@ -41,6 +43,7 @@ class EngineRecovery(QObject):
         client.model_loaded.connect(self._loaded)
 
     def _on_lost(self, reason: str, moment: str) -> None:
+        reason = translate_engine_message(reason)
         w = self.window
         spec = w._spec
         data = w.sessions.current()
@@ -74,6 +77,7 @@ class EngineRecovery(QObject):
             self._done()
 
     def _on_failed(self, reason: str) -> None:
+        reason = translate_engine_message(reason)
         w = self.window
         w.picker.set_loading(False)
         w._show_message(self.tr("No engine: {0}").format(reason), origin="recovery")
