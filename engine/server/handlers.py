@@ -121,6 +121,8 @@ class EngineHandlers:
         self._session: Any = None
         self._sampling = SamplingConfig()
         self._store_mode: str | None = None  # set by SetStoreMode for every session from then on; None: the loader's
+        self._loaded: tuple[str, LoadOptions] | None = None  # what the session was loaded from
+        self.reuse_loaded = False  # the server: a load of the model already there (same options) is answered at once
         self._table: dict[type[Request], Callable[[int, Any], object]] = {
             ListCatalog: self._list_catalog,
             Load: self._load,
@@ -179,6 +181,8 @@ class EngineHandlers:
                 raise Closing
             self._replies.progressed(rid, message, fraction)
 
+        if self.reuse_loaded and self._session is not None and self._loaded == (request.spec, request.options):
+            return self._info  # a warm engine: the model the last window had, with the same consent and device
         if request.preview:
             self._preview_tokens(rid, request)
         info, session = self._loader(request.spec, request.options, report)
@@ -187,6 +191,7 @@ class EngineHandlers:
         if self._store_mode is not None and hasattr(session, "store_mode"):
             session.store_mode = self._store_mode
         self._info, self._session = info, session  # only now: a failed load keeps the old model
+        self._loaded = (request.spec, request.options)
         return info
 
     def _preview_tokens(self, rid: int, request: Load) -> None:

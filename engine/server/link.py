@@ -5,7 +5,7 @@ when none runs, never `fork`: a forked process with Qt threads can deadlock), sa
 was queued meanwhile. A reader thread hands every message to `on_message` and, when the connection ends
 without a close, calls `on_lost` once with what happened (the engine's exit signal when it was ours).
 
-Targets: None (this user's local engine, reused while it runs), "private" (a new engine for this link
+Targets: None or "local" (this user's local engine, reused while it runs), "private" (a new engine for this link
 alone, on a socket of its own, gone with it), "ssh://[user@]host[:port]" (`ssh host attnlab engine
 --stdio`, the user's own ssh with their keys and agent) and "stdio:COMMAND" (any command that speaks the
 protocol on its stdin/stdout). Torch-free and Qt-free.
@@ -123,7 +123,7 @@ class EngineLink:
                     connection.close()
                 except OSError:
                     pass
-        if self.process is not None and self.target != "private" and self.target is not None:
+        if self.process is not None and self.target not in (None, "local", "private"):
             try:  # ssh or stdio: the remote end leaves at end of input
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:
@@ -163,7 +163,7 @@ class EngineLink:
                 break  # the reader says what happened
 
     def _connect(self) -> None:
-        if self.target is None or self.target == "private":
+        if self.target in (None, "local", "private"):
             self._connect_local()
         elif self.target.startswith("ssh://"):
             self._connect_pipes(ssh_command(self.target))

@@ -56,6 +56,7 @@ class EngineServer:
         self.latest = Latest()
         self.closing = threading.Event()
         self.handlers = EngineHandlers(self, self.latest, self.closing, loader, catalog)
+        self.handlers.reuse_loaded = True
         self.stopping = threading.Event()
         self.last_active = time.monotonic()
         self.serving = threading.Event()  # a client is connected
