@@ -75,6 +75,11 @@ def registry() -> dict[str, Benchmark]:
 
         return analyses_bench.importance_map(size)
 
+    def boundary(size: Size, skip_long: bool) -> list[Figure]:
+        from benchmarks import boundary_bench
+
+        return boundary_bench.boundary(size)
+
     return {
         "step-overhead": engine("step_overhead"),
         "vs-generate": engine("versus_generate"),
@@ -91,6 +96,7 @@ def registry() -> dict[str, Benchmark]:
         "gui-strip": strip,
         "gui-long": long_views,
         "startup": gui("startup"),
+        "boundary": boundary,
         "gui-soak": gui("soak"),
     }
 
