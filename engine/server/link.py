@@ -205,12 +205,15 @@ class EngineLink:
                     self.target = "private"
                     continue
             if not spawned:
-                self.process = subprocess.Popen(
-                    engine_command(path, 0.0 if private else self._idle_s),
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    start_new_session=True,  # a Ctrl-C in the window's terminal is the window's
-                )
+                # its own log, not our stderr: an engine that outlives the window must hold none of its pipes
+                with open(folder / f"engine-{__version__}.log", "ab") as log_file:
+                    self.process = subprocess.Popen(
+                        engine_command(path, 0.0 if private else self._idle_s),
+                        stdin=subprocess.DEVNULL,
+                        stdout=subprocess.DEVNULL,
+                        stderr=log_file,
+                        start_new_session=True,  # a Ctrl-C in the window's terminal is the window's
+                    )
                 spawned = True
             elif self.process is not None and self.process.poll() not in (None, 0):
                 raise EngineGone(f"the engine could not start ({describe_exit(self.process.returncode)})")
