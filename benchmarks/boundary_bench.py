@@ -81,17 +81,17 @@ def boundary(size: Size) -> list[Figure]:
         # what is not the engine's own step: the boundary (encoding, socket, decoding) and the hand-over
         overhead = [(total - own) * 1000 for total, own in remote]
         in_thread = [(total - own) * 1000 for total, own in local]
-        remote, local = [total for total, _ in remote], [total for total, _ in local]
+        remote_s, local_s = [total for total, _ in remote], [total for total, _ in local]
         figures.append(
             Figure(
                 "boundary",
                 f"step through the engine process, {spec} @ {tokens} tokens",
-                median(remote) * 1000,
+                median(remote_s) * 1000,
                 "ms",
-                baseline=median(local) * 1000,
+                baseline=median(local_s) * 1000,
                 baseline_name="the same step, engine in a thread of the window's process",
-                ratio=median([r / t for r, t in zip(remote, local, strict=True)]),
-                samples=[r * 1000 for r in remote],
+                ratio=median([r / t for r, t in zip(remote_s, local_s, strict=True)]),
+                samples=[r * 1000 for r in remote_s],
             )
         )
         figures.append(

@@ -181,7 +181,8 @@ class EngineHandlers:
                 raise Closing
             self._replies.progressed(rid, message, fraction)
 
-        if self.reuse_loaded and self._session is not None and self._loaded == (request.spec, request.options):
+        reuse = self._session is not None and self._info is not None and self._loaded == (request.spec, request.options)
+        if self.reuse_loaded and reuse and self._info is not None:
             return self._info  # a warm engine: the model the last window had, with the same consent and device
         if request.preview:
             self._preview_tokens(rid, request)
