@@ -137,6 +137,7 @@ def test_an_engine_killed_at_any_moment_is_replaced_and_the_session_replayed(qtb
                 pids.add(_kill(window))
             assert lost.args == ["killed by SIGKILL", moment if moment != "analysis" else lost.args[1]]
             assert "SIGKILL" in window.banner.text
+            assert window.recovery.replaying and window.sessions.hold_autosave  # no half-replayed autosave
             qtbot.waitUntil(lambda: not window.recovery.replaying, timeout=LOAD_TIMEOUT_MS)
             qtbot.waitUntil(window.is_idle, timeout=REPLY_TIMEOUT_MS)
             assert window.document.info is not None and window.document.info.name == MODEL
