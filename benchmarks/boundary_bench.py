@@ -60,8 +60,8 @@ def boundary(size: Size) -> list[Figure]:
 
     application = QApplication.instance() or QApplication([])
     spec = SMOLLM2 if size.name == "full" else "tiny-gpt"
-    lengths = (20, 500) if size.name == "full" else (20, 100)
-    steps = max(3, size.repeats) * 2
+    lengths = (20, 500) if size.name == "full" else (20,)
+    steps = max(3, size.repeats) * 2 if size.name == "full" else 2
     figures = []
     for length in lengths:
         text = " ".join(["word"] * (length - 1))  # SmolLM2: one token a word, and the start token
