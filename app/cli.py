@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from attnlab import __version__
@@ -39,6 +40,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "attnlab.engine.cli.train",
         "train a tiny GPT, BERT or attention-only decoder (the induction task) into a run folder of checkpoints",
     ),
+    "engine": (
+        "attnlab.engine.server.command",
+        "run the engine server (the window starts one itself); --stdio serves a window over ssh, "
+        "--status and --stop ask the running one",
+    ),
     "install-desktop": (
         "attnlab.app.desktop_entry",
         "add attnlab to the desktop's application menu (a freedesktop "
@@ -62,6 +68,8 @@ def run_command(name: str, argv: list[str]) -> int:
     verbose = VERBOSE in argv
     argv = [arg for arg in argv if arg != VERBOSE]
     module = importlib.import_module(COMMANDS[name][0])  # the engine (torch) only for subcommands
+    if name == "engine":  # listens first, imports torch while the window connects: not behind the quiet block's
+        return int(module.main(argv))
     from attnlab.engine.cli.quiet import quiet_transformers
 
     with quiet_transformers(verbose):
@@ -81,9 +89,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", action="version", version=f"attnlab {__version__}")
     parser.add_argument("--model", help="catalog name or model folder to open (default: the last one used)")
     parser.add_argument(
+        "--engine",
+        metavar="ADDRESS",
+        help="where the engine runs: ssh://[user@]host[:port] (runs `attnlab engine --stdio` there through "
+        "your ssh), 'thread' (in the window's process) or 'private' (default: this user's local engine)",
+    )
+    parser.add_argument(
         "open", nargs="?", metavar="FILE", help="a session (.attnlab) to open, or a model folder or .gguf file to load"
     )
     args = parser.parse_args(argv)
+    if args.engine:
+        os.environ["ATTNLAB_ENGINE"] = args.engine  # read by the window's engine client
     from attnlab.app.gui import run
 
     if args.open and args.open.endswith(".attnlab"):

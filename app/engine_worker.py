@@ -1,14 +1,16 @@
-"""The engine thread: one worker QObject in one QThread owns the model and the session.
+"""The window's engine client: typed requests out, the window's signals back, wherever the engine runs.
 
-The GUI talks to it through `EngineClient`: every request (a frozen dataclass, app/requests.py)
-gets an id and travels as a queued signal. Whatever the request, the worker answers through the
-same few signals: `progressed` and `yielded` while long work goes on, then `returned` or
-`errored`, then `finished`. The client turns those into the window's signals and drops replies
-that a newer analysis or load made stale. Cancelling a run is a `threading.Event` the GUI sets
-directly; the engine checks it between steps.
+The engine answers in its own process by default (attnlab.engine.server: a Unix socket, or ssh to
+another machine; `ProcessEngine` in app/engine_process.py), or in a thread of this process (`ATTNLAB_ENGINE
+=thread`, or a loader given in code: tests and scripts), where one `EngineWorker` QObject runs the same
+handlers (attnlab.engine.server.handlers) in a QThread. Either way every request (a frozen dataclass,
+attnlab.engine.api.requests) gets an id, and the engine answers through the same few replies:
+`progressed` and `yielded` while long work goes on, then `returned` or `errored`, then `finished`. The
+client turns those into the window's signals and drops replies that a newer analysis or load made
+stale. Stopping a run is a cancel: an event the thread's engine checks between steps, or a message the
+engine process reads at once. When the engine process dies, `engine_lost` says how and a new one starts.
 
-This is the only app module that touches engine sessions and loading, and it imports them
-inside the worker's slots, so importing the GUI never pulls in torch.
+Importing this module never pulls in torch: the handlers import it inside a load.
 """
 
 from __future__ import annotations
@@ -21,19 +23,16 @@ import os
 import sys
 import threading
 import weakref
-from collections.abc import Callable
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Iterable
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 from attnlab.app.engine_messages import translate_engine_message
-from attnlab.app.generation_guard import NOT_ANALYSED
-from attnlab.app.raw_errors import plain_error
+from attnlab.app.engine_process import ProcessEngine, engine_target, running_engines
 from attnlab.app.requests import (
     Analyse,
     AttributeLogit,
-    CatalogListing,
     Choose,
     ExplainCell,
     ExplainPrediction,
@@ -43,36 +42,24 @@ from attnlab.app.requests import (
     MeasureValues,
     ProbeInduction,
     Region,
-    RegionWeights,
     Request,
     Rollout,
     Run,
-    RunSummary,
-    SamplingApplied,
     ScoreHeads,
     SetSampling,
     SetStoreMode,
     Step,
-    TokenPreview,
     TraceFlow,
     Undo,
 )
 from attnlab.engine.api.attention_store import AttentionSnapshot
-from attnlab.engine.api.config import LoadOptions, Progress, SamplingConfig, StoreMode
-from attnlab.engine.api.consent import ConsentNeeded, ConsentRequest
-from attnlab.engine.api.errors import Cancelled, EngineError
-from attnlab.engine.api.messages import LEGACY, EngineMessage, as_message, message
-from attnlab.engine.api.results import CatalogEntry, Masks, ModelInfo
-from attnlab.engine.api.user_dirs import log_file
-
-if TYPE_CHECKING:  # the sessions import torch: only the engine thread loads them, in engine_loader
-    from attnlab.engine.session.sessions import EncoderSession, GenerationSession, Session
+from attnlab.engine.api.config import LoadOptions, SamplingConfig, StoreMode
+from attnlab.engine.api.consent import ConsentRequest
+from attnlab.engine.api.messages import EngineMessage
+from attnlab.engine.api.results import Masks
+from attnlab.engine.server.handlers import Catalog, EngineHandlers, Loader, engine_catalog, engine_loader
 
 log = logging.getLogger(__name__)
-
-# (spec, options, progress) -> (model info, session); runs in the engine thread.
-Loader = Callable[[str, LoadOptions, Progress], "tuple[ModelInfo, Session]"]
-Catalog = Callable[[], tuple[list[CatalogEntry], str | None]]
 
 GIL_SWITCH_S = 0.0005
 ENGINE_NICENESS = 5  # the engine thread yields the CPU to the GUI thread
@@ -81,9 +68,10 @@ COLLECT_MS = 250  # how often the GUI thread collects cyclic garbage while engin
 _engines: weakref.WeakSet[_EngineThread] = weakref.WeakSet()
 
 
-def running_threads() -> list[QThread]:
-    """Engine threads still running (tests fail when one is left behind)."""
-    return [e.thread for e in list(_engines) if e.thread.isRunning()]
+def running_threads() -> list[Any]:
+    """Engine threads (and links to engine processes) still running: tests fail when one is left behind."""
+    threads: list[Any] = [e.thread for e in list(_engines) if e.thread.isRunning()]
+    return threads + running_engines()
 
 
 @atexit.register
@@ -92,64 +80,8 @@ def _stop_engines() -> None:
     before the interpreter tears Qt down; otherwise Qt aborts the process over a running QThread."""
     for engine in list(_engines):
         engine.stop()
-
-
-def engine_loader(spec: str, options: LoadOptions, progress: Progress) -> tuple[ModelInfo, Session]:
-    """The real loader: imports torch and transformers, so it only ever runs in the worker."""
-    from attnlab.engine.models.startup import import_engine
-
-    import_engine(spec)  # torch, transformers, the model's code: most of a first load's time, clocked
-    quiet_length_warning()
-    from attnlab.engine.models.catalog import remember_recent
-    from attnlab.engine.session.opening import open_session
-
-    # options.threads: the GUI starts the engine, it leaves a core for itself; "auto": exact attention
-    # while it fits memory, the long-document overview beyond
-    session = open_session(spec, options, progress, store_mode="auto")
-    if session.loaded.recent_path is not None:
-        remember_recent(session.loaded.recent_path)
-    return session.info, session
-
-
-def _generator_of(session: Session | None, info: ModelInfo | None) -> GenerationSession | None:
-    """The session as a generator, None for an encoder's (or none). Told by the model's kind, as make_session
-    chose the class, not by isinstance: the window's tests run this thread on fake sessions without torch."""
-    if session is None or info is None or info.kind == "encoder":
-        return None
-    return cast("GenerationSession", session)
-
-
-class _LongTextWarning(logging.Filter):
-    """transformers warns on stderr when a text has more tokens than the model takes; the window
-    says so itself (the engine refuses the text with a message), so the console stays quiet."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith("Token indices sequence length")
-
-
-_long_text_warning = _LongTextWarning()
-
-
-def quiet_length_warning() -> None:
-    logging.getLogger("transformers.tokenization_utils_base").addFilter(_long_text_warning)  # once: a set
-
-
-def engine_catalog() -> tuple[list[CatalogEntry], str | None]:
-    """(catalog entries, default model name); an unavailable catalog is an empty one."""
-    try:
-        from attnlab.engine.models.catalog import default_model, list_models
-    except ImportError:
-        return [], None
-    entries = list_models()
-    try:
-        default = default_model()
-    except Exception:  # noqa: BLE001 - no default is not an error worth showing
-        default = None
-    return entries, default
-
-
-class _Closing(Exception):
-    """Raised inside a load when its window is closing: nothing is reported."""
+    for process in running_engines():
+        process.stop()
 
 
 class _GuiThreadCollector:
@@ -200,7 +132,7 @@ _collector = _GuiThreadCollector()
 
 
 class EngineWorker(QObject):
-    """Lives in the engine thread. Builds the model inside a slot, never in __init__."""
+    """Lives in the engine thread: the engine server's handlers, answering through Qt signals."""
 
     progressed = Signal(int, object, float)  # request id, EngineMessage, fraction (< 0: unknown)
     yielded = Signal(int, object)  # request id, a partial result (a run's StepResult)
@@ -210,36 +142,7 @@ class EngineWorker(QObject):
 
     def __init__(self, loader: Loader, latest: Latest, catalog: Catalog, closing: threading.Event):
         super().__init__()
-        self._loader = loader
-        self._catalog = catalog
-        self._latest = latest
-        self._closing = closing
-        self._info: ModelInfo | None = None
-        self._session: Session | None = None
-        self._sampling = SamplingConfig()
-        # set by SetStoreMode for every session from then on; None: the loader's
-        self._store_mode: StoreMode | None = None
-        self._refused = False  # the last analysis failed: its text is not the prompt a step would continue
-        self._handlers: dict[type[Request], Callable[[int, Any], object]] = {
-            ListCatalog: self._list_catalog,
-            Load: self._load,
-            SetSampling: self._set_sampling,
-            Analyse: self._analyse,
-            Step: self._step,
-            Choose: self._choose,
-            Undo: self._undo,
-            Run: self._run,
-            ExplainCell: self._explain_cell,
-            ScoreHeads: self._score_heads,
-            Rollout: self._rollout,
-            ProbeInduction: self._probe_induction,
-            ExplainPrediction: self._explain_prediction,
-            SetStoreMode: self._set_store_mode,
-            Region: self._region,
-            MeasureValues: lambda rid, request: measure_values(self._require_session()[0], request),
-            AttributeLogit: lambda rid, request: attribute_logit(self._require_session()[0], request),
-            TraceFlow: lambda rid, request: trace_flow(self._require_session()[0], request),
-        }
+        self._handlers = EngineHandlers(_SignalReplies(self), latest, closing, loader, catalog)
 
     @Slot()
     def lower_priority(self) -> None:
@@ -250,252 +153,22 @@ class EngineWorker(QObject):
 
     @Slot(int, object)
     def handle(self, rid: int, request: Request) -> None:
-        try:
-            if not self._latest.stale(rid, request):  # else superseded: a newer analysis or load sets the state
-                self.returned.emit(rid, self._handlers[type(request)](rid, request))
-        except _Closing:
-            pass
-        except (ValueError, MemoryError, OverflowError) as error:  # EngineError is a ValueError
-            if isinstance(error, OverflowError):
-                log.warning("engine request %s overflowed", type(request).__name__, exc_info=True)
-            if isinstance(error, ConsentNeeded):  # the window asks the user, then loads again
-                self.yielded.emit(rid, error.request)
-            coded = as_message(error)
-            self.errored.emit(rid, coded if coded.code != LEGACY else as_message(plain_error(error)))
-        except Exception as error:
-            log.exception("engine request %s failed", type(request).__name__)
-            unexpected = message("unexpected_error", type=type(error).__name__, error=str(error), path=str(log_file()))
-            self.errored.emit(rid, unexpected)
-        finally:
-            self.finished.emit(rid)
+        self._handlers.handle(rid, request)
 
     def release(self) -> None:
         """Drop the model (call once the thread has finished)."""
-        self._session = None
-        self._info = None
-
-    # -- one handler per request -------------------------------------------------------------
-
-    def _list_catalog(self, rid: int, request: ListCatalog) -> CatalogListing:
-        entries, default = self._catalog()
-        return CatalogListing(tuple(entries), default)
-
-    def _load(self, rid: int, request: Load) -> ModelInfo:
-        def report(stage: EngineMessage, fraction: float) -> None:
-            if self._closing.is_set():
-                raise _Closing
-            self.progressed.emit(rid, stage, fraction)
-
-        if request.preview:
-            self._preview_tokens(rid, request)
-        info, session = self._loader(request.spec, request.options, report)
-        generator = _generator_of(session, info)
-        if generator is not None:
-            generator.set_sampling(self._sampling)
-            if self._store_mode is not None:
-                generator.store_mode = self._store_mode
-        self._info, self._session = info, session  # only now: a failed load keeps the old model
-        self._refused = False  # a new session holds no prompt: it says so itself
-        return info
-
-    def _preview_tokens(self, rid: int, request: Load) -> None:
-        """Send the strip's tokens from the tokenizer alone, before the loader imports torch (seconds)."""
-        try:
-            from attnlab.engine.models.fast_tokens import preview_tokens
-
-            found = preview_tokens(request.spec, dict(request.preview))
-        except Exception:
-            log.debug("no early tokens for %s", request.spec, exc_info=True)
-            return
-        if found is not None:
-            self.yielded.emit(rid, TokenPreview(*found))
-
-    def _set_sampling(self, rid: int, request: SetSampling) -> SamplingApplied:
-        self._sampling = request.config
-        generator = _generator_of(self._session, self._info)
-        if generator is not None:
-            generator.set_sampling(request.config)  # a new max_new_tokens may end or reopen generation
-            if generator.token_ids:
-                return SamplingApplied(generator.finished)
-        return SamplingApplied(None)
-
-    def _set_store_mode(self, rid: int, request: SetStoreMode) -> None:
-        self._store_mode = request.mode
-        generator = _generator_of(self._session, self._info)
-        if generator is not None:
-            generator.store_mode = request.mode  # from the next analysis on
-
-    def _region(self, rid: int, request: Region) -> RegionWeights:
-        session = self._generator()
-        rows = len(session.token_ids)  # an undo may have come first: the region is cut to what is there now
-
-        def cut(span: tuple[int, int]) -> tuple[int, int]:
-            return min(max(span[0], 0), rows), min(max(span[1], 0), rows)
-
-        request = replace(request, queries=cut(request.queries), keys=cut(request.keys))
-        weights = session.region(request.layer, request.head, range(*request.queries), range(*request.keys))
-        return RegionWeights(request, weights)
-
-    def _analyse(self, rid: int, request: Analyse) -> object:
-        self._refused = True  # until this one succeeds
-        result = self._analyse_text(rid, request)
-        self._refused = False
-        return result
-
-    def _continued(self) -> Any:
-        """The session to step, unless the text in the window was refused (the previous prompt would go on)."""
-        if self._refused:
-            raise EngineError(NOT_ANALYSED)
-        return self._generator()
-
-    def _analyse_text(self, rid: int, request: Analyse) -> object:
-        session, info = self._require_session()
-        generator = _generator_of(session, info)
-        if generator is None:  # an encoder's: the kind says so, as in _generator_of
-            encoder = cast("EncoderSession", session)
-            return encoder.analyse(request.text, request.masks, top_k=self._sampling.candidates)
-
-        def report(stage: EngineMessage, fraction: float) -> None:  # a long text takes minutes: say how far it got
-            self.progressed.emit(rid, stage, fraction)
-
-        return generator.prefill(
-            request.text, request.masks, source=request.source, replay=request.replay, progress=report
-        )
-
-    def _step(self, rid: int, request: Step) -> object:
-        return self._continued().step()
-
-    def _choose(self, rid: int, request: Choose) -> object:
-        session = self._continued()
-        if request.replace:
-            session.undo()
-        return session.step(choose=request.token_id)
-
-    def _undo(self, rid: int, request: Undo) -> object:
-        return self._generator().undo()
-
-    def _run(self, rid: int, request: Run) -> RunSummary:
-        def on_step(step: Any) -> None:
-            self.yielded.emit(rid, step)
-            self.progressed.emit(rid, EngineMessage(LEGACY, (("text", repr(step.text)),)), -1.0)  # a token, as is
-
-        steps = self._continued().run(request.count, cancel=request.cancel, on_step=on_step)
-        if request.cancel.is_set():
-            reason = "stopped"
-        elif steps and steps[-1].reason:
-            reason = steps[-1].reason
-        else:
-            reason = "done"
-        return RunSummary(len(steps), reason)
-
-    def _explain_cell(self, rid: int, request: ExplainCell) -> object:
-        from attnlab.engine.interpret.inspector import explain_cell
-
-        session, _info = self._require_session()
-        return explain_cell(session, request.stack, request.layer, request.head, request.query, request.key)
-
-    def _score_heads(self, rid: int, request: ScoreHeads) -> object:
-        from attnlab.engine.analyses.head_scores import head_scores
-
-        if self._latest.queued_after(rid):  # the window asks again once the newer work is done
-            return None
-        if self._long_mode(request.stack, request.snapshot):
-            return self._score_long_heads(rid, request)
-        return head_scores(request.snapshot, request.stack, request.token_ids)
-
-    def _score_long_heads(self, rid: int, request: ScoreHeads) -> object:
-        """Long mode: from rows recomputed a block at a time (seconds at 8k tokens), with progress; given up
-        (None, asked again) as soon as other work is queued, so scoring never makes stepping wait."""
-        from attnlab.engine.long.rows import long_head_scores
-
-        session, cancel = self._generator(), threading.Event()
-        if len(request.token_ids) != len(session.token_ids):  # of a state the session has left: asked again
-            return None
-
-        def report(stage: EngineMessage, fraction: float) -> None:
-            if self._closing.is_set():
-                raise _Closing
-            self.progressed.emit(rid, stage, fraction)
-            if self._latest.queued_after(rid):
-                cancel.set()
-
-        try:
-            return long_head_scores(session, request.snapshot, request.token_ids, report, cancel)
-        except Cancelled:
-            return None
-
-    def _rollout(self, rid: int, request: Rollout) -> object:
-        from attnlab.engine.analyses.head_scores import stack_rollout
-
-        if self._latest.queued_after(rid):
-            return None
-        if self._long_mode(request.stack, request.snapshot):  # answered as an error: the panel says it
-            from attnlab.engine.long.rows import rollout_unavailable
-
-            raise rollout_unavailable(len(self._generator().token_ids))
-        return stack_rollout(request.snapshot, request.stack)
-
-    def _long_mode(self, stack: str, snapshot: AttentionSnapshot) -> bool:
-        """Whether `stack` of `snapshot` is the session's decoder in long-document mode (not in the store)."""
-        generator = _generator_of(self._session, self._info)
-        return stack not in snapshot.stacks and generator is not None and generator.long_mode
-
-    def _probe_induction(self, rid: int, request: ProbeInduction) -> object:
-        from attnlab.engine.interpret.probe_run import run_induction_probe
-
-        self.progressed.emit(rid, message("running_induction_probe"), -1.0)
-        return run_induction_probe(self._require_session()[0].loaded)
-
-    def _explain_prediction(self, rid: int, request: ExplainPrediction) -> object:
-        from attnlab.engine.interpret.importance import head_importance
-        from attnlab.engine.interpret.lens import logit_lens
-
-        session, _info = self._require_session()
-        if request.what == "lens":
-            return logit_lens(session, request.k, request.positions)
-
-        def report(stage: EngineMessage, fraction: float) -> None:
-            if self._closing.is_set():
-                raise _Closing
-            if self._latest.superseded(rid):  # the input changed: the map would explain an older prediction
-                request.cancel.set()
-            self.progressed.emit(rid, stage, fraction)
-
-        try:
-            return head_importance(session, exact=request.what == "exact", progress=report, cancel=request.cancel)
-        except Cancelled:
-            return None  # stopped by the user or by a newer input: nothing to show, nothing went wrong
-
-    def _require_session(self) -> tuple[Session, ModelInfo]:
-        if self._session is None or self._info is None:
-            raise EngineError("no_model_loaded")
-        return self._session, self._info
-
-    def _generator(self) -> GenerationSession:
-        session, info = self._require_session()
-        generator = _generator_of(session, info)
-        if generator is None or not info.can_generate:
-            raise EngineError("cannot_generate_kind", model=info.name, kind=info.kind)
-        return generator
+        self._handlers.release()
 
 
-def measure_values(session: Any, request: MeasureValues) -> object:
-    """The contribution colours' norms (self-contained: the worker may move to its own process)."""
-    from attnlab.engine.interpret.contributions import measure
+class _SignalReplies:
+    """The handlers' replies as the worker's signals (queued to the GUI thread)."""
 
-    return measure(session, request.stack)[0]  # type: ignore[arg-type]
-
-
-def attribute_logit(session: Any, request: AttributeLogit) -> object:
-    from attnlab.engine.interpret.logit_attribution import logit_attribution
-
-    return logit_attribution(session, alternative=request.alternative)
-
-
-def trace_flow(session: Any, request: TraceFlow) -> object:
-    from attnlab.engine.interpret.flow import flow_graph
-
-    return flow_graph(session, threshold=request.floor, floor=request.floor)
+    def __init__(self, worker: EngineWorker):
+        self.progressed = worker.progressed.emit
+        self.yielded = worker.yielded.emit
+        self.returned = worker.returned.emit
+        self.errored = worker.errored.emit
+        self.finished = worker.finished.emit
 
 
 class _EngineThread:
@@ -531,6 +204,29 @@ class _EngineThread:
         _collector.release()
 
 
+class _Engines:
+    """The client's engine (a thread, or a link to a process that a death replaces); a plain object, so
+    that it can stop them while (or after) the client's Qt object is being destroyed."""
+
+    def __init__(self, cancels: dict[int, threading.Event]):
+        self.thread: _EngineThread | None = None
+        self.process: ProcessEngine | None = None
+        self.cancels = cancels
+        self.stopped = False
+
+    def stop(self) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
+        if self.thread is not None:
+            self.thread.stop()
+        if self.process is not None:
+            for event in self.cancels.values():
+                event.set()
+            self.process.stop()
+            _collector.release()
+
+
 class EngineClient(QObject):
     """The GUI side: sends requests, turns replies into signals, owns the thread's lifetime.
 
@@ -564,30 +260,61 @@ class EngineClient(QObject):
     errored = Signal(str)  # message for the user
     analysis_failed = Signal(str)  # an analysis errored (also sent as errored): the views show an older text
     state_changed = Signal()  # a request was sent or finished: busy / running / loading may differ
+    engine_lost = Signal(str, str)  # how the engine process died, during what ("load", "step"…): a new one runs
+    engine_failed = Signal(str)  # the engine could not be started or reached (ssh, version mismatch)
 
     _requested = Signal(int, object)
 
-    def __init__(self, loader: Loader | None = None, catalog: Catalog | None = None, parent: QObject | None = None):
+    def __init__(
+        self,
+        loader: Loader | None = None,
+        catalog: Catalog | None = None,
+        parent: QObject | None = None,
+        target: str | None = None,
+    ):
+        """target: where the engine runs (None: ATTNLAB_ENGINE, else this user's engine process; "thread";
+        "private"; "ssh://[user@]host[:port]"). A loader or catalog given in code runs in a thread."""
         super().__init__(parent)
         self._next_id = 0
         self._latest = Latest()
         self._pending: dict[int, Request] = {}
+        self._cancels: dict[int, threading.Event] = {}
+        self._target = engine_target(target)
+        self.engine_deaths = 0  # how many times the engine process died under this client
+        self._engines = _Engines(self._cancels)
+        if loader is not None or catalog is not None or self._target == "thread":
+            self._engines.thread = self._start_thread(loader, catalog)
+        else:
+            self._engines.process = ProcessEngine(self, self._target)
+            _collector.acquire()  # the link's threads allocate too: cycles are collected on the GUI thread
+        self.destroyed.connect(self._engines.stop)  # deleted without shutdown(): the engine still stops
+
+    @property
+    def _thread_engine(self) -> _EngineThread | None:
+        return self._engines.thread
+
+    @property
+    def _process(self) -> ProcessEngine | None:
+        return self._engines.process
+
+    def _start_thread(self, loader: Loader | None, catalog: Catalog | None) -> _EngineThread:
         closing = threading.Event()
         worker = EngineWorker(loader or engine_loader, self._latest, catalog or engine_catalog, closing)
-        self._engine = _EngineThread(worker, self._latest, closing)
+        engine = _EngineThread(worker, self._latest, closing)
+        engine.cancels = self._cancels
         self._requested.connect(worker.handle)
         worker.progressed.connect(self._on_progressed)
         worker.yielded.connect(self._on_yielded)
         worker.returned.connect(self._on_returned)
         worker.errored.connect(self._on_errored)
         worker.finished.connect(self._on_finished)
-        self.destroyed.connect(self._engine.stop)  # deleted without shutdown(): the thread still stops
         # Every call from Qt into a PySide object takes the GIL; with the engine thread running
         # Python, each take waits up to the switch interval (5 ms by default). Drawing one frame
         # takes it hundreds of times, so hand it over faster.
         if sys.getswitchinterval() > GIL_SWITCH_S:
             sys.setswitchinterval(GIL_SWITCH_S)
-        self._engine.thread.start()
+        engine.thread.start()
+        return engine
 
     # -- requests ----------------------------------------------------------------------------
 
@@ -599,9 +326,12 @@ class EngineClient(QObject):
             self._latest.value = rid
         self._latest.sent = rid
         if isinstance(request, (Run, ExplainPrediction)):
-            self._engine.cancels[rid] = request.cancel
+            self._cancels[rid] = request.cancel
         self._pending[rid] = request
-        self._requested.emit(rid, request)
+        if self._process is not None:
+            self._process.submit(rid, request)
+        else:
+            self._requested.emit(rid, request)
         self.state_changed.emit()
         return rid
 
@@ -673,12 +403,14 @@ class EngineClient(QObject):
 
     def stop(self) -> None:
         """Ask every queued or running generation (or importance map) to stop after its current step."""
-        for event in self._engine.cancels.values():
+        for rid, event in self._cancels.items():
             event.set()
+            if self._process is not None:
+                self._process.cancel(rid)  # read by the engine at once, between its steps
 
     def shutdown(self) -> None:
-        """Cancel, quit and wait for the thread. Safe to call twice."""
-        self._engine.stop()
+        """Cancel, quit and wait for the thread (or close the link to the engine). Safe to call twice."""
+        self._engines.stop()
 
     # -- state -------------------------------------------------------------------------------
 
@@ -700,8 +432,14 @@ class EngineClient(QObject):
         return any(isinstance(r, Load) for r in self._pending.values())
 
     @property
-    def engine_thread(self) -> QThread:
-        return self._engine.thread
+    def engine_thread(self) -> Any:
+        """The engine's QThread, or the link to the engine process (isRunning, quit, wait like one)."""
+        return self._thread_engine.thread if self._thread_engine is not None else self._process
+
+    @property
+    def engine_process(self) -> ProcessEngine | None:
+        """The link to the engine process (None: the engine runs in a thread here)."""
+        return self._process
 
     # -- replies (GUI thread) ----------------------------------------------------------------
 
@@ -781,5 +519,36 @@ class EngineClient(QObject):
 
     def _on_finished(self, rid: int) -> None:
         self._pending.pop(rid, None)
-        self._engine.cancels.pop(rid, None)
+        self._cancels.pop(rid, None)
         self.state_changed.emit()
+
+    def _on_lost(self, reason: str) -> None:
+        """The engine process died or could not be reached: what was pending is gone, a new engine starts
+        (when the old one had answered: one that never did would fail again), and the window is told."""
+        if self._engines.stopped or self._process is None:
+            return
+        moment = _moment(self._pending.values())
+        connected = self._process.link.pid is not None
+        self._pending.clear()
+        for event in self._cancels.values():
+            event.set()
+        self._cancels.clear()
+        self._process.stop()
+        if connected:
+            self.engine_deaths += 1
+            self._engines.process = ProcessEngine(self, self._target)
+            self.engine_lost.emit(reason, moment)
+        else:
+            self.engine_failed.emit(reason)
+        self.state_changed.emit()
+
+
+def _moment(pending: Iterable[Request]) -> str:
+    """What the engine was doing, from the requests still pending: "load", "run", "step", "analysis"…"""
+    kinds = [type(request) for request in pending]
+    for kind, moment in ((Load, "load"), (Run, "run"), (Analyse, "analysis")):
+        if kind in kinds:
+            return moment
+    if any(kind in (Step, Choose, Undo) for kind in kinds):
+        return "step"
+    return "analysis" if kinds else "idle"

@@ -26,6 +26,7 @@ from attnlab.app.attention_panel import AttentionPanel
 from attnlab.app.consent import ConsentBook
 from attnlab.app.document import Document
 from attnlab.app.engine_messages import translate_engine_message
+from attnlab.app.engine_recovery import install_recovery
 from attnlab.app.engine_worker import EngineClient, Loader
 from attnlab.app.error_log import open_log
 from attnlab.app.figure_actions import install_figures
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self._restore()
         self.sessions = install_sessions(self)
+        self.recovery = install_recovery(self)  # a dead engine process: a new one replays the session
 
     # -- construction ------------------------------------------------------------------------
 

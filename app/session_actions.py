@@ -75,6 +75,7 @@ class Sessions(QObject):
         self._orphan: Path | None = None
         self._kept: set[Path] = set()  # unreadable autosaves the user chose to keep: not offered again this run
         self._restoring: tuple[Path, SessionData] | None = None  # a restored autosave, until it is all shown again
+        self.hold_autosave = False  # a new engine is replaying the window: nothing half-done is written
         self.branches = Branches(window)  # saved with the session
         self._timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
         self._timer.timeout.connect(self.autosave)
@@ -271,6 +272,15 @@ class Sessions(QObject):
         self._pending_spec = w._spec
         self._show_title()
 
+    def replay(self, data: SessionData) -> None:
+        """Load `data`'s model again and replay it (a new engine, which has no model yet)."""
+        w = self.window
+        self._pending = data
+        w.sampling.set_config(data.sampling)
+        w._on_sampling_changed(data.sampling)
+        w.load(model_spec(data.model))
+        self._pending_spec = w._spec
+
     def _apply_pending(self, info: ModelInfo) -> None:
         """Texts, masks and the tokens to replay; the window's next analysis replays them."""
         w = self.window
@@ -423,6 +433,8 @@ class Sessions(QObject):
     def autosave(self) -> None:
         if self.autosave_off is not None or self._restoring is not None:
             return  # a restored session is not written until it is all shown: its orphan holds it meanwhile
+        if self.hold_autosave:
+            return
         data = self.current()
         if data is not None:
             self._writer.submit(data)

@@ -86,6 +86,11 @@ def registry() -> dict[str, Benchmark]:
 
         return train_bench.training(size)
 
+    def boundary(size: Size, skip_long: bool) -> list[Figure]:
+        from benchmarks import boundary_bench
+
+        return boundary_bench.boundary(size)
+
     return {
         "step-overhead": engine("step_overhead"),
         "vs-generate": engine("versus_generate"),
@@ -103,6 +108,7 @@ def registry() -> dict[str, Benchmark]:
         "gui-strip": strip,
         "gui-long": long_views,
         "startup": gui("startup"),
+        "boundary": boundary,
         "gui-soak": gui("soak"),
         "train": training,
     }

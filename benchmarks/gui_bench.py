@@ -472,8 +472,11 @@ def click_to_redrawn(size: Size) -> list[Figure]:
     return figures
 
 
-def _probe(args: list[str]) -> dict:
+def _probe(args: list[str], runtime: str | None = None) -> dict:
     env = os.environ.copy()
+    if runtime is not None:  # the engine process's folder: cold (none running) or warm (one kept its model)
+        env.update(ATTNLAB_RUNTIME_DIR=runtime, ATTNLAB_ENGINE_IDLE="600")
+        env.pop("ATTNLAB_ENGINE", None)
     env["ATTNLAB_BENCH_T0"] = repr(time.time())
     command = [sys.executable, "-m", "benchmarks.startup_probe", *args]
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600, check=False)
@@ -493,9 +496,22 @@ def startup(size: Size) -> list[Figure]:
         else:  # the smoke test: the app over a stand-in engine, so no torch import in the child
             spec, launch = "synthetic engine", ["--synthetic"]
         runs, bare = [], []
+        runtime = os.path.join(folder, "runtime")
+        os.makedirs(runtime, mode=0o700)
+
+        def stop_engine() -> None:
+            subprocess.run(
+                [sys.executable, "-m", "attnlab.engine.server", "--stop"],
+                env={**os.environ, "ATTNLAB_RUNTIME_DIR": runtime},
+                capture_output=True,
+                timeout=60,
+                check=False,
+            )
+            time.sleep(0.5)
 
         def app_start() -> float:
-            runs.append(_probe([*launch, "--settings", folder]))
+            stop_engine()  # cold: no engine running, torch imported afresh in a new engine process
+            runs.append(_probe([*launch, "--settings", folder], runtime))
             return runs[-1]["shown"]
 
         def bare_start() -> float:
@@ -504,6 +520,34 @@ def startup(size: Size) -> list[Figure]:
 
         repeats = max(1, min(size.repeats, 3))
         values, bases, ratios = interleaved(app_start, bare_start, repeats)
+        warm = []
+        if size.name == "full":
+            _probe([*launch, "--settings", folder], runtime)  # leaves the engine running with the model
+            warm = [_probe([*launch, "--settings", folder], runtime) for _ in range(repeats)]
+        stop_engine()
+        warm_figures = (
+            [
+                Figure(
+                    "startup",
+                    f"warm: window shown -> first heatmap ({spec})",
+                    median([w["heatmap"] - w["shown"] for w in warm]) * 1000,
+                    "ms",
+                    target="<= 1000 ms",
+                    met=median([w["heatmap"] - w["shown"] for w in warm]) <= 1.0,
+                    samples=[(w["heatmap"] - w["shown"]) * 1000 for w in warm],
+                    note="an engine of this user kept the model loaded (the previous launch's)",
+                ),
+                Figure(
+                    "startup",
+                    f"warm: process start -> first heatmap ({spec})",
+                    median([w["heatmap"] for w in warm]) * 1000,
+                    "ms",
+                    samples=[w["heatmap"] * 1000 for w in warm],
+                ),
+            ]
+            if warm
+            else []
+        )
         heatmaps = [r["heatmap"] for r in runs]
         after = [r["heatmap"] - r["shown"] for r in runs]
         tokens = [r["tokens"] - r["shown"] for r in runs if "tokens" in r]
@@ -535,7 +579,7 @@ def startup(size: Size) -> list[Figure]:
             *early,
             Figure(
                 "startup",
-                f"process start -> first heatmap ({spec})",
+                f"cold: process start -> first heatmap ({spec})",
                 median(heatmaps) * 1000,
                 "ms",
                 baseline=median(bases) * 1000,
@@ -554,6 +598,7 @@ def startup(size: Size) -> list[Figure]:
                 samples=[a * 1000 for a in after],
                 note=f"load average {_load_average()}",
             ),
+            *warm_figures,
             *_breakdown(runs, spec),
         ]
 

@@ -1,7 +1,8 @@
 """Exceptions whose own words mean nothing to the user ("Overflow when unpacking long long",
 numpy's "Unable to allocate 59.6 GiB for an array with shape (8, 1000000000) and data type
-float32"), said as what happened and what to do. English, as the engine speaks; the window
-translates them through app/engine_messages.py's templates like any engine message."""
+float32"), said as what happened and what to do. English, as the engine speaks (the engine's handlers
+say them, engine/server/handlers.py); the window translates them through app/engine_messages.py's
+templates like any engine message. Plain Python: no torch, no Qt."""
 
 from __future__ import annotations
 
