@@ -570,6 +570,35 @@ _MARKED = {
         "EngineMessage",
         "Running the induction probe…",
     ),
+    "engine_killed": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "killed by {signal}",
+    ),
+    "engine_exited": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "exited with status {code}",
+    ),
+    "engine_lost": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "lost",
+    ),
+    "engine_version_mismatch": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the engine runs attnlab {engine} but this window is attnlab {window}: "
+        "install the same version of attnlab on both ends",
+    ),
+    "engine_command_failed": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "could not run {command}: {error}",
+    ),
+    "engine_no_answer": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "no engine answered at {path} within {seconds} s",
+    ),
+    "engine_could_not_start": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the engine could not start ({reason})",
+    ),
     "figure_ending": QT_TRANSLATE_NOOP(
         "EngineMessage",
         "{file}: a figure is saved as {endings} — name the file with one of these endings",

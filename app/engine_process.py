@@ -40,7 +40,7 @@ class _Relay(QObject):
     returned = Signal(int, object)
     errored = Signal(int, object)  # request id, EngineMessage: errors cross the boundary as data
     finished = Signal(int)
-    lost = Signal(str)  # how the engine went: "killed by SIGKILL", an ssh error…
+    lost = Signal(object)  # EngineMessage: how the engine went ("killed by SIGKILL", an ssh error…)
 
 
 class ProcessEngine:

@@ -18,6 +18,7 @@ from attnlab.app.engine_messages import translate_engine_message
 
 if TYPE_CHECKING:
     from attnlab.app.main_window import MainWindow
+    from attnlab.engine.api.messages import EngineMessage
 
 MOMENTS = {  # what the engine was doing, as the message says it (translated where used)
     "load": QT_TRANSLATE_NOOP("EngineRecovery", "loading a model"),
@@ -42,8 +43,8 @@ class EngineRecovery(QObject):
         client.load_failed.connect(self._replayed)
         client.model_loaded.connect(self._loaded)
 
-    def _on_lost(self, reason: str, moment: str) -> None:
-        reason = translate_engine_message(reason)
+    def _on_lost(self, lost: EngineMessage, moment: str) -> None:
+        reason = translate_engine_message(lost)
         w = self.window
         spec = w._spec
         data = w.sessions.current()
@@ -76,8 +77,8 @@ class EngineRecovery(QObject):
         else:
             self._done()
 
-    def _on_failed(self, reason: str) -> None:
-        reason = translate_engine_message(reason)
+    def _on_failed(self, failed: EngineMessage) -> None:
+        reason = translate_engine_message(failed)
         w = self.window
         w.picker.set_loading(False)
         w._show_message(self.tr("No engine: {0}").format(reason), origin="recovery")

@@ -260,8 +260,8 @@ class EngineClient(QObject):
     errored = Signal(str)  # message for the user
     analysis_failed = Signal(str)  # an analysis errored (also sent as errored): the views show an older text
     state_changed = Signal()  # a request was sent or finished: busy / running / loading may differ
-    engine_lost = Signal(str, str)  # how the engine process died, during what ("load", "step"…): a new one runs
-    engine_failed = Signal(str)  # the engine could not be started or reached (ssh, version mismatch)
+    engine_lost = Signal(object, str)  # EngineMessage: how the engine process died, during what ("load", "step"…)
+    engine_failed = Signal(object)  # EngineMessage: the engine could not be started or reached (ssh, version…)
 
     _requested = Signal(int, object)
 
@@ -522,7 +522,7 @@ class EngineClient(QObject):
         self._cancels.pop(rid, None)
         self.state_changed.emit()
 
-    def _on_lost(self, reason: str) -> None:
+    def _on_lost(self, reason: EngineMessage) -> None:
         """The engine process died or could not be reached: what was pending is gone, a new engine starts
         (when the old one had answered: one that never did would fail again), and the window is told."""
         if self._engines.stopped or self._process is None:

@@ -330,6 +330,17 @@ MESSAGES: dict[str, str] = {
     "cannot_generate_kind": "{model} cannot generate text: it is a {kind} model",
     "unexpected_error": "unexpected error ({type}): {error} — the details are in {path}",
     "running_induction_probe": "Running the induction probe…",
+    # the engine process (engine/server/link.py, engine/server/runtime.py): how it went, why none answers
+    "engine_killed": "killed by {signal}",
+    "engine_exited": "exited with status {code}",
+    "engine_lost": "lost",
+    "engine_version_mismatch": (
+        "the engine runs attnlab {engine} but this window is attnlab {window}: "
+        "install the same version of attnlab on both ends"
+    ),
+    "engine_command_failed": "could not run {command}: {error}",
+    "engine_no_answer": "no engine answered at {path} within {seconds} s",
+    "engine_could_not_start": "the engine could not start ({reason})",
     # figures (app/figures.py; the CLI's `attnlab figure` prints them in English)
     "figure_ending": "{file}: a figure is saved as {endings} — name the file with one of these endings",
     "png_not_encoded": "the PNG could not be encoded",

@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from attnlab import __version__
+from attnlab.engine.api.messages import EngineMessage, as_message, message
 from attnlab.engine.server import runtime, wire
 from attnlab.engine.server.runtime import mismatch
 
@@ -39,19 +40,24 @@ CONNECT_S = 60.0  # a new engine on a busy machine: Python and attnlab's imports
 
 
 class EngineGone(Exception):
-    """The engine could not be reached, refused us, or went away."""
+    """The engine could not be reached, refused us, or went away; `message` says so as data (the window
+    translates it by code)."""
+
+    def __init__(self, said: EngineMessage | str):
+        super().__init__(str(said))
+        self.message = as_message(said)
 
 
-def describe_exit(code: int | None) -> str:
+def describe_exit(code: int | None) -> EngineMessage:
     """'killed by SIGKILL', 'exited with status 3', or 'lost' (not ours to wait for)."""
     if code is None:
-        return "lost"
+        return message("engine_lost")
     if code < 0:
         try:
-            return f"killed by {signal.Signals(-code).name}"
+            return message("engine_killed", signal=signal.Signals(-code).name)
         except ValueError:
-            return f"killed by signal {-code}"
-    return f"exited with status {code}"
+            return message("engine_killed", signal=f"signal {-code}")
+    return message("engine_exited", code=code)
 
 
 def ssh_command(target: str) -> list[str]:
@@ -83,7 +89,7 @@ class EngineLink:
         self,
         target: str | None,
         on_message: Callable[[dict[str, Any]], None],
-        on_lost: Callable[[str], None],
+        on_lost: Callable[[EngineMessage], None],
         idle_s: float | None = None,
     ):
         self.target = target
@@ -146,18 +152,18 @@ class EngineLink:
             self._connect()
         except EngineGone as error:
             if not self._closed.is_set():
-                self._on_lost(str(error))
+                self._on_lost(error.message)
             return
         self._reader_thread = threading.Thread(target=self._read, name="attnlab-engine-reader", daemon=True)
         self._reader_thread.start()
         sender = wire.Sender()
         while True:
-            message = self._out.get()
-            if message is None:
+            outgoing = self._out.get()
+            if outgoing is None:
                 break
             try:
                 assert self._writer is not None
-                wire.send(self._writer, sender, message)
+                wire.send(self._writer, sender, outgoing)
             except (OSError, EOFError, ValueError):
                 break  # the reader says what happened
 
@@ -175,7 +181,7 @@ class EngineLink:
         try:
             self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         except OSError as error:
-            raise EngineGone(f"could not run {command[0]}: {error}") from error
+            raise EngineGone(message("engine_command_failed", command=command[0], error=str(error))) from error
         assert self.process.stdin is not None and self.process.stdout is not None
         self._writer = Connection(os.dup(self.process.stdin.fileno()), readable=False)
         self._reader = Connection(os.dup(self.process.stdout.fileno()), writable=False)
@@ -215,9 +221,9 @@ class EngineLink:
                     )
                 spawned = True
             elif self.process is not None and self.process.poll() not in (None, 0):
-                raise EngineGone(f"the engine could not start ({describe_exit(self.process.returncode)})")
+                raise EngineGone(message("engine_could_not_start", reason=describe_exit(self.process.returncode)))
             if time.monotonic() > deadline:
-                raise EngineGone(f"no engine answered at {path} within {CONNECT_S:.0f} s")
+                raise EngineGone(message("engine_no_answer", path=str(path), seconds=f"{CONNECT_S:.0f}"))
             time.sleep(0.02)
 
     @staticmethod
@@ -243,7 +249,8 @@ class EngineLink:
         if reply.get("op") == "busy":
             raise _Busy
         if reply.get("op") == "refused":
-            raise EngineGone(str(reply.get("message")))
+            refusal = reply.get("message")  # the engine's message, as data
+            raise EngineGone(refusal if isinstance(refusal, EngineMessage) else str(refusal))
         if reply.get("version") != __version__:
             raise EngineGone(mismatch(str(reply.get("version")), __version__))
         self.pid, self.engine_version, self.model = reply.get("pid"), reply.get("version"), reply.get("model")
@@ -255,23 +262,23 @@ class EngineLink:
         receiver = self._receiver
         try:
             while True:
-                message = wire.receive(self._reader, receiver)
-                if isinstance(message, dict):
-                    self._on_message(message)
+                received = wire.receive(self._reader, receiver)
+                if isinstance(received, dict):
+                    self._on_message(received)
         except (OSError, EOFError, wire.WireError) as error:
             if self._closed.is_set():
                 return
-            reason = self._exit_reason() or (str(error) if isinstance(error, wire.WireError) else "lost")
-            self._on_lost(reason)
+            reason = self._exit_reason() or (as_message(error) if isinstance(error, wire.WireError) else None)
+            self._on_lost(reason or message("engine_lost"))
 
-    def _exit_reason(self) -> str:
-        """How our engine process ended ('' when it is not ours, or has not ended)."""
+    def _exit_reason(self) -> EngineMessage | None:
+        """How our engine process ended (None when it is not ours, or has not ended)."""
         if self.process is None:
-            return ""
+            return None
         try:
             return describe_exit(self.process.wait(2.0))
         except subprocess.TimeoutExpired:
-            return ""
+            return None
 
     def kill(self) -> None:
         """Tests: end the engine as the kernel would (SIGKILL)."""

@@ -14,6 +14,7 @@ import stat
 from pathlib import Path
 
 from attnlab import __version__
+from attnlab.engine.api.messages import EngineMessage, message
 
 KEY_BYTES = 32
 
@@ -64,8 +65,5 @@ def engine_version() -> str:
     return os.environ.get("ATTNLAB_ENGINE_PRETEND_VERSION") or __version__
 
 
-def mismatch(engine: str, window: str) -> str:
-    return (
-        f"the engine runs attnlab {engine} but this window is attnlab {window}: "
-        "install the same version of attnlab on both ends"
-    )
+def mismatch(engine: str, window: str) -> EngineMessage:
+    return message("engine_version_mismatch", engine=engine, window=window)

@@ -1087,41 +1087,76 @@
     </message>
     <message>
         <location filename="../../app/engine_messages.py" line="573"/>
+        <source>killed by {signal}</source>
+        <translation>被 {signal} 终止</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="577"/>
+        <source>exited with status {code}</source>
+        <translation>以状态 {code} 退出</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="581"/>
+        <source>lost</source>
+        <translation>连接已中断</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="585"/>
+        <source>the engine runs attnlab {engine} but this window is attnlab {window}: install the same version of attnlab on both ends</source>
+        <translation>引擎运行的是 attnlab {engine}，而本窗口是 attnlab {window}：请在两端安装相同版本的 attnlab</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="590"/>
+        <source>could not run {command}: {error}</source>
+        <translation>无法运行 {command}：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="594"/>
+        <source>no engine answered at {path} within {seconds} s</source>
+        <translation>{seconds} 秒内 {path} 上没有引擎应答</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="598"/>
+        <source>the engine could not start ({reason})</source>
+        <translation>引擎无法启动（{reason}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="602"/>
         <source>{file}: a figure is saved as {endings} — name the file with one of these endings</source>
         <translation>{file}：图像保存为 {endings} —— 请用其中一个扩展名命名文件</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="601"/>
+        <location filename="../../app/engine_messages.py" line="630"/>
         <source>attention rollout</source>
         <translation>注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="602"/>
+        <location filename="../../app/engine_messages.py" line="631"/>
         <source>head scores</source>
         <translation>头评分</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="603"/>
+        <location filename="../../app/engine_messages.py" line="632"/>
         <source>scoring heads</source>
         <translation>头评分</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="604"/>
+        <location filename="../../app/engine_messages.py" line="633"/>
         <source>head importance</source>
         <translation>头的重要性</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="605"/>
+        <location filename="../../app/engine_messages.py" line="634"/>
         <source>the head importance estimate</source>
         <translation>头的重要性估计</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="606"/>
+        <location filename="../../app/engine_messages.py" line="635"/>
         <source>the logit lens</source>
         <translation>Logit 透镜</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="607"/>
+        <location filename="../../app/engine_messages.py" line="636"/>
         <source>sequence</source>
         <translation>序列</translation>
     </message>
@@ -1131,7 +1166,7 @@
         <translation>文件夹 {folder} 不存在</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="577"/>
+        <location filename="../../app/engine_messages.py" line="606"/>
         <source>the PNG could not be encoded</source>
         <translation>无法编码 PNG</translation>
     </message>
@@ -1186,12 +1221,12 @@
         <translation>{what}：第 {layer} 层，共 {layers} 层</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="599"/>
+        <location filename="../../app/engine_messages.py" line="628"/>
         <source>scoring heads from recomputed rows</source>
         <translation>正在用重新计算的行为各头打分</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="600"/>
+        <location filename="../../app/engine_messages.py" line="629"/>
         <source>attention rollout from recomputed rows</source>
         <translation>正在用重新计算的行计算注意力展开</translation>
     </message>
@@ -1226,69 +1261,112 @@
         <translation>正在对照 GGUF 检查转换后的模型</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="586"/>
+        <location filename="../../app/engine_messages.py" line="615"/>
         <source>text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="587"/>
+        <location filename="../../app/engine_messages.py" line="616"/>
         <source>source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="588"/>
+        <location filename="../../app/engine_messages.py" line="617"/>
         <source>prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="589"/>
+        <location filename="../../app/engine_messages.py" line="618"/>
         <source>decoder prefix</source>
         <translation>解码器前缀</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="590"/>
+        <location filename="../../app/engine_messages.py" line="619"/>
         <source>mask</source>
         <translation>遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="591"/>
+        <location filename="../../app/engine_messages.py" line="620"/>
         <source>knock-out</source>
         <translation>屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="592"/>
+        <location filename="../../app/engine_messages.py" line="621"/>
         <source>decoder knock-out</source>
         <translation>解码器屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="593"/>
+        <location filename="../../app/engine_messages.py" line="622"/>
         <source>eos</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="594"/>
+        <location filename="../../app/engine_messages.py" line="623"/>
         <source>max_length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="595"/>
+        <location filename="../../app/engine_messages.py" line="624"/>
         <source>encoder</source>
         <translation>编码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="596"/>
+        <location filename="../../app/engine_messages.py" line="625"/>
         <source>decoder</source>
         <translation>解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="597"/>
+        <location filename="../../app/engine_messages.py" line="626"/>
         <source>encoder-decoder</source>
         <translation>编码器-解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="598"/>
+        <location filename="../../app/engine_messages.py" line="627"/>
         <source>cross</source>
         <translation>交叉注意力</translation>
+    </message>
+</context>
+<context>
+    <name>EngineRecovery</name>
+    <message>
+        <location filename="../../app/engine_recovery.py" line="24"/>
+        <source>loading a model</source>
+        <translation>加载模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_recovery.py" line="25"/>
+        <source>a run</source>
+        <translation>连续生成</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_recovery.py" line="26"/>
+        <source>a step</source>
+        <translation>单步生成</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_recovery.py" line="27"/>
+        <source>an analysis</source>
+        <translation>分析</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_recovery.py" line="28"/>
+        <source>no request</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_recovery.py" line="57"/>
+        <source>The engine stopped again ({0}) while loading {1}: it was not asked a third time. The model may need more memory than this machine has; pick another one.</source>
+        <translation>加载 {1} 时引擎再次停止（{0}）：不会第三次尝试。该模型可能需要比本机更多的内存；请选择其他模型。</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_recovery.py" line="65"/>
+        <source>The engine stopped ({0}) during {1}; a new engine is replaying the session.</source>
+        <translation>引擎在{1}时停止（{0}）；新的引擎正在重放会话。</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_recovery.py" line="84"/>
+        <source>No engine: {0}</source>
+        <translation>没有引擎：{0}</translation>
     </message>
 </context>
 <context>
@@ -1572,17 +1650,17 @@
 <context>
     <name>Generation</name>
     <message>
-        <location filename="../../app/generation_guard.py" line="34"/>
+        <location filename="../../app/generation_guard.py" line="33"/>
         <source>Nothing to continue: type a prompt first.</source>
         <translation>没有可续写的内容：请先输入提示。</translation>
     </message>
     <message>
-        <location filename="../../app/generation_guard.py" line="36"/>
+        <location filename="../../app/generation_guard.py" line="35"/>
         <source>Nothing to continue: type a source text first.</source>
         <translation>没有可续写的内容：请先输入源文本。</translation>
     </message>
     <message>
-        <location filename="../../app/generation_guard.py" line="38"/>
+        <location filename="../../app/generation_guard.py" line="37"/>
         <source>Nothing to continue: the text was refused (the message above says why); change it first.</source>
         <translation>没有可续写的内容：这段文本被拒绝了（上面的消息说明了原因）；请先修改它。</translation>
     </message>
@@ -1906,184 +1984,184 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/main_window.py" line="115"/>
+        <location filename="../../app/main_window.py" line="117"/>
         <source>Source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="118"/>
+        <location filename="../../app/main_window.py" line="120"/>
         <source>The encoder&apos;s input</source>
         <translation>编码器的输入</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="120"/>
+        <location filename="../../app/main_window.py" line="122"/>
         <source>The text the encoder reads; analysed as you type</source>
         <translation>编码器读取的文本；边输入边分析</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="122"/>
-        <location filename="../../app/main_window.py" line="571"/>
+        <location filename="../../app/main_window.py" line="124"/>
+        <location filename="../../app/main_window.py" line="573"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="125"/>
+        <location filename="../../app/main_window.py" line="127"/>
         <source>Type some text…</source>
         <translation>输入一些文字…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="127"/>
+        <location filename="../../app/main_window.py" line="129"/>
         <source>The text to analyse, as you type (Tab moves on to the next control)</source>
         <translation>要分析的文本，边输入边分析（Tab 移到下一个控件）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="131"/>
+        <location filename="../../app/main_window.py" line="133"/>
         <source>Decoder tokens</source>
         <translation>解码器词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="140"/>
+        <location filename="../../app/main_window.py" line="142"/>
         <source>Not current — shows the previous text (the last analysis failed)</source>
         <translation>不是最新的——显示的是之前的文本（上一次分析失败了）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="173"/>
+        <location filename="../../app/main_window.py" line="175"/>
         <source>no model</source>
         <translation>没有模型</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="279"/>
+        <location filename="../../app/main_window.py" line="281"/>
         <source>The text left here last time ({0:,} characters) was too long to keep in the settings (at most {1:,}): save a session to keep a long text.</source>
         <translation>上次留在这里的文本（{0:,} 个字符）太长，没有保存在设置中（最多 {1:,} 个）：要保留长文本，请保存会话。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="301"/>
-        <location filename="../../app/main_window.py" line="304"/>
+        <location filename="../../app/main_window.py" line="303"/>
+        <location filename="../../app/main_window.py" line="306"/>
         <source>Loading {0}…</source>
         <translation>正在加载 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="326"/>
+        <location filename="../../app/main_window.py" line="328"/>
         <source>a source text</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="326"/>
+        <location filename="../../app/main_window.py" line="328"/>
         <source>some text</source>
         <translation>一些文字</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="327"/>
+        <location filename="../../app/main_window.py" line="329"/>
         <source>Type {0} to see its attention.</source>
         <translation>输入{0}，查看它的注意力。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="339"/>
+        <location filename="../../app/main_window.py" line="341"/>
         <source>Re-running the text and its {0} generated tokens with the new masks</source>
         <translation>正在用新的遮盖重新运行文本及其 {0} 个已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="432"/>
+        <location filename="../../app/main_window.py" line="434"/>
         <source>Regenerating from token #{0}</source>
         <translation>正在从词元 #{0} 起重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="447"/>
+        <location filename="../../app/main_window.py" line="449"/>
         <source>Head ablation</source>
         <translation>头消融</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="476"/>
+        <location filename="../../app/main_window.py" line="478"/>
         <source>Pick a model in the list, or open a model folder.</source>
         <translation>请在列表中选择一个模型，或打开一个模型文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="486"/>
+        <location filename="../../app/main_window.py" line="488"/>
         <source>attnlab — {0}</source>
         <translation>attnlab — {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="491"/>
+        <location filename="../../app/main_window.py" line="493"/>
         <source>Loaded {0}</source>
         <translation>已加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="511"/>
+        <location filename="../../app/main_window.py" line="513"/>
         <source> Still using {0}.</source>
         <translation> 仍在使用 {0}。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="513"/>
+        <location filename="../../app/main_window.py" line="515"/>
         <source>Could not load {0}: {1}{2}</source>
         <translation>无法加载 {0}：{1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="515"/>
+        <location filename="../../app/main_window.py" line="517"/>
         <source>Could not load {0}</source>
         <translation>无法加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="527"/>
+        <location filename="../../app/main_window.py" line="529"/>
         <source>analysis {0:.0f} ms</source>
         <translation>分析 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="533"/>
+        <location filename="../../app/main_window.py" line="535"/>
         <source>last step {0:.0f} ms</source>
         <translation>上一步 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="544"/>
+        <location filename="../../app/main_window.py" line="546"/>
         <source>end of text</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="545"/>
+        <location filename="../../app/main_window.py" line="547"/>
         <source>maximum length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="546"/>
+        <location filename="../../app/main_window.py" line="548"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="547"/>
+        <location filename="../../app/main_window.py" line="549"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="548"/>
+        <location filename="../../app/main_window.py" line="550"/>
         <source>Generated {0} tokens ({1})</source>
         <translation>已生成 {0} 个词元（{1}）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="571"/>
+        <location filename="../../app/main_window.py" line="573"/>
         <source>Decoder prefix (optional)</source>
         <translation>解码器前缀（可选）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="580"/>
+        <location filename="../../app/main_window.py" line="582"/>
         <source>Knock-out is not available: {0}</source>
         <translation>无法屏蔽：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="712"/>
+        <location filename="../../app/main_window.py" line="714"/>
         <source>Not pasted: the text would be {0:,} characters, and attnlab takes at most {1:,}. Paste a part of it.</source>
         <translation>没有粘贴：粘贴后文本会有 {0:,} 个字符，而 attnlab 最多接受 {1:,} 个。请粘贴其中一部分。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="738"/>
+        <location filename="../../app/main_window.py" line="740"/>
         <source>{0} is not available for this model: {1}</source>
         <translation>这个模型不支持{0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="742"/>
+        <location filename="../../app/main_window.py" line="744"/>
         <source>The formula inspector</source>
         <translation>公式检查器</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="745"/>
+        <location filename="../../app/main_window.py" line="747"/>
         <source>No formula for this model: {0}.</source>
         <translation>这个模型没有公式：{0}。</translation>
     </message>
@@ -2603,157 +2681,157 @@
         <translation>attnlab 会话 (*{0});;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="110"/>
+        <location filename="../../app/session_actions.py" line="111"/>
         <source>&amp;New Session</source>
         <translation>新建会话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="112"/>
+        <location filename="../../app/session_actions.py" line="113"/>
         <source>Start over: empty text, no masks, no tokens</source>
         <translation>重新开始：空文本，无遮盖，无词元</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="117"/>
+        <location filename="../../app/session_actions.py" line="118"/>
         <source>&amp;Open Session…</source>
         <translation>打开会话(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="119"/>
+        <location filename="../../app/session_actions.py" line="120"/>
         <source>Open a saved .attnlab session</source>
         <translation>打开一个已保存的 .attnlab 会话</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="123"/>
+        <location filename="../../app/session_actions.py" line="124"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="130"/>
+        <location filename="../../app/session_actions.py" line="131"/>
         <source>&amp;Save Session</source>
         <translation>保存会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="132"/>
+        <location filename="../../app/session_actions.py" line="133"/>
         <source>Save the model, text, masks, sampling and generated tokens</source>
         <translation>保存模型、文本、遮盖、采样设置和已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="137"/>
+        <location filename="../../app/session_actions.py" line="138"/>
         <source>Save Session &amp;As…</source>
         <translation>会话另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="139"/>
+        <location filename="../../app/session_actions.py" line="140"/>
         <source>Save the session to a new file</source>
         <translation>把会话保存到一个新文件</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="153"/>
+        <location filename="../../app/session_actions.py" line="154"/>
         <source>No recent sessions</source>
         <translation>没有最近的会话</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="211"/>
+        <location filename="../../app/session_actions.py" line="212"/>
         <source>Open a session</source>
         <translation>打开会话</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="227"/>
+        <location filename="../../app/session_actions.py" line="228"/>
         <source>{0} {1}</source>
         <translation>{0} {1}</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="239"/>
+        <location filename="../../app/session_actions.py" line="240"/>
         <source>asks for sampling settings the window cannot hold: {0}.</source>
         <translation>要求的采样设置超出了窗口能容纳的范围：{0}。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="242"/>
+        <location filename="../../app/session_actions.py" line="243"/>
         <source>holds a text of {0:,} characters; attnlab takes at most {1:,}.</source>
         <translation>包含 {0:,} 个字符的文本；attnlab 最多接受 {1:,} 个。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="244"/>
+        <location filename="../../app/session_actions.py" line="245"/>
         <source>has {0:,} branches; the window keeps at most {1:,}.</source>
         <translation>有 {0:,} 个分支；窗口最多保留 {1:,} 个。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="251"/>
+        <location filename="../../app/session_actions.py" line="252"/>
         <source>The session was not opened: {0}</source>
         <translation>没有打开会话：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="288"/>
+        <location filename="../../app/session_actions.py" line="298"/>
         <source>This session was saved with a {0} model; {1} is a {2}.</source>
         <translation>这个会话保存时用的是{0}模型；{1} 是{2}。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="295"/>
+        <location filename="../../app/session_actions.py" line="305"/>
         <source>The weights of {0} changed since this session was saved: its text, masks and tokens are kept, but the attention and candidates are the new weights&apos;, not the saved run&apos;s.</source>
         <translation>自这个会话保存以来，{0} 的权重已经改变：它的文本、遮盖和词元保留不变，但注意力和候选来自新的权重，而不是保存时的运行。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="317"/>
+        <location filename="../../app/session_actions.py" line="327"/>
         <source>Nothing to save yet: load a model first.</source>
         <translation>还没有可保存的内容：请先加载一个模型。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="329"/>
+        <location filename="../../app/session_actions.py" line="339"/>
         <source>Could not save the session: {0}</source>
         <translation>无法保存会话：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="334"/>
+        <location filename="../../app/session_actions.py" line="344"/>
         <source>Saved {0}</source>
         <translation>已保存 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="339"/>
+        <location filename="../../app/session_actions.py" line="349"/>
         <source>Save the session</source>
         <translation>保存会话</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="402"/>
+        <location filename="../../app/session_actions.py" line="412"/>
         <source> It is shown with {0}.</source>
         <translation> 现在用 {0} 显示。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="404"/>
+        <location filename="../../app/session_actions.py" line="414"/>
         <source>The unsaved session itself is kept whole and offered again next time.</source>
         <translation>未保存的会话本身完整保留，下次启动时会再次提示恢复。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="408"/>
+        <location filename="../../app/session_actions.py" line="418"/>
         <source>This session&apos;s model {0} could not be loaded: {1}. Its text is kept.{2} Pick a model to analyse it, or make the model available and open the session again.</source>
         <translation>无法加载这个会话的模型 {0}：{1}。文本已保留。{2} 请选择一个模型来分析它，或者让该模型可用后再打开这个会话。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="454"/>
+        <location filename="../../app/session_actions.py" line="466"/>
         <source>Autosave failed: {0} ({1}). Your changes are not being kept automatically: save the session (Ctrl+S) somewhere with room.</source>
         <translation>自动保存失败：{0}（{1}）。你的更改没有被自动保存：请把会话保存（Ctrl+S）到有空间的地方。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="463"/>
+        <location filename="../../app/session_actions.py" line="475"/>
         <source>Autosave works again</source>
         <translation>自动保存已恢复</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="469"/>
+        <location filename="../../app/session_actions.py" line="481"/>
         <source>Autosave and the log are off: the data folder cannot be written ({0}). Save your work with Ctrl+S; point ATTNLAB_DATA at a writable folder to turn them back on.</source>
         <translation>自动保存和日志已关闭：无法写入数据文件夹（{0}）。请用 Ctrl+S 保存你的工作；把 ATTNLAB_DATA 指向一个可写的文件夹即可重新开启。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="486"/>
+        <location filename="../../app/session_actions.py" line="498"/>
         <source>attnlab did not close properly last time, and its unsaved session cannot be read: {0}. The file is kept at {1}.</source>
         <translation>attnlab 上次没有正常关闭，而它未保存的会话无法读取：{0}。文件保留在 {1}。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="498"/>
+        <location filename="../../app/session_actions.py" line="510"/>
         <source>attnlab did not close properly last time. Restore the unsaved session on {0} (“{1}”, {2} generated tokens)?</source>
         <translation>attnlab 上次没有正常关闭。要恢复 {0} 上未保存的会话（“{1}”，{2} 个已生成的词元）吗？</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="521"/>
+        <location filename="../../app/session_actions.py" line="533"/>
         <source>the unsaved session {0}</source>
         <translation>未保存的会话{0}</translation>
     </message>

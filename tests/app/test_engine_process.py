@@ -14,6 +14,7 @@ from conftest import LOAD_TIMEOUT_MS, REPLY_TIMEOUT_MS
 
 from attnlab.app.engine_worker import EngineClient
 from attnlab.app.main_window import MainWindow
+from attnlab.engine.api.messages import message
 from attnlab.engine.server import runtime
 
 MODEL = "tiny-gpt"
@@ -135,7 +136,10 @@ def test_an_engine_killed_at_any_moment_is_replaced_and_the_session_replayed(qtb
             held = _generated(window)
             with qtbot.waitSignal(window.client.engine_lost, timeout=REPLY_TIMEOUT_MS) as lost:
                 pids.add(_kill(window))
-            assert lost.args == ["killed by SIGKILL", moment if moment != "analysis" else lost.args[1]]
+            assert lost.args == [
+                message("engine_killed", signal="SIGKILL"),
+                moment if moment != "analysis" else lost.args[1],
+            ]
             assert "SIGKILL" in window.banner.text
             assert window.recovery.replaying and window.sessions.hold_autosave  # no half-replayed autosave
             qtbot.waitUntil(lambda: not window.recovery.replaying, timeout=LOAD_TIMEOUT_MS)

@@ -88,5 +88,6 @@ def test_a_version_mismatch_is_refused_with_both_versions_named(qtbot, stand_in_
             pass
     finally:
         client.shutdown()
-    assert "9.9.9" in failed.args[0] and __version__ in failed.args[0], failed.args[0]
+    said = failed.args[0]
+    assert said.code == "engine_version_mismatch" and said.values() == {"engine": "9.9.9", "window": __version__}
     assert not client.engine_thread.isRunning()
