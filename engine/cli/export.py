@@ -22,6 +22,7 @@ from attnlab.engine.api.memory_budget import AttentionMemoryError, available_mem
 from attnlab.engine.api.results import Candidate
 from attnlab.engine.api.saved_session import SUFFIX, write_session
 from attnlab.engine.api.tokens import readable_tokens
+from attnlab.engine.cli.cause_analyses import add_cause_flags, cause_options
 from attnlab.engine.cli.export_analyses import ANALYSES, ExportedRun, analysis_arrays, parse_analyses
 from attnlab.engine.cli.run_flags import Parser, Run, add_run_flags, run_command, run_session
 from attnlab.engine.cli.saved_replay import replay_session, session_of
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--analyses", metavar="NAME,...", help=f"also write these analyses' arrays: {', '.join(ANALYSES)}"
     )
+    add_cause_flags(parser)
     parser.add_argument("--layers", metavar="L,...", help="write the attention of these layers only (default: all)")
     parser.add_argument("--heads", metavar="H,...", help="write the attention of these heads only (default: all)")
     parser.add_argument("--out", required=True, help="the .npz file to write")
@@ -198,6 +200,7 @@ def export(args) -> Path:
         raise EngineError("--top-k-candidates must be ≥ 1")
     out = Path(args.out)
     analyses = parse_analyses(args.analyses)
+    cause = cause_options(args, analyses)
     if out.suffix != ".npz":
         raise EngineError(f"--out must name an .npz file, got {out}")
     if not out.parent.exists():
@@ -253,7 +256,7 @@ def export(args) -> Path:
             axes["encoder"] = np.asarray(result.token_ids, np.int64)  # the input (or source)
         if run.loaded.kind != "encoder":
             axes["decoder"] = np.array(run.session.token_ids, np.int64)  # type: ignore[union-attr]  # a generator
-        exported_run = ExportedRun(run.session, result.attention, attentions, axes, args.top_k_candidates)
+        exported_run = ExportedRun(run.session, result.attention, attentions, axes, args.top_k_candidates, cause)
         arrays.update(analysis_arrays(analyses, exported_run))
     _write_npz(out, arrays)
     return out

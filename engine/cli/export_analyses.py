@@ -11,7 +11,7 @@ array names and shapes; lens, importance and the probe never read the store.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from attnlab.engine.analyses import head_fingerprints, rollout
 from attnlab.engine.api.errors import EngineError
+from attnlab.engine.cli.cause_analyses import CauseOptions, attribution_arrays, patching_arrays
 
 if TYPE_CHECKING:
     from attnlab.engine.api.attention_store import AttentionSnapshot
@@ -36,6 +37,7 @@ class ExportedRun:
     attentions: Mapping[str, NDArray[np.float32]]  # stack -> [layer, head, query, key], as exported
     sequence_ids: Mapping[str, NDArray[np.int64]]  # self-attention stack -> token ids along its axes
     top_k: int = 10  # --top-k-candidates: how many tokens the lens keeps per cell
+    cause: CauseOptions = field(default_factory=CauseOptions)  # --target, --corrupt-*, --ig-*
 
     @property
     def long(self) -> bool:
@@ -109,6 +111,8 @@ ANALYSES: dict[str, Analysis] = {
     "probe": probe_arrays,
     "lens": lens_arrays,
     "importance": importance_arrays,
+    "attribution": attribution_arrays,
+    "patching": patching_arrays,
 }
 
 
