@@ -75,6 +75,14 @@ def registry() -> dict[str, Benchmark]:
 
         return analyses_bench.importance_map(size)
 
+    def cause(name: str) -> Benchmark:
+        def run(size: Size, skip_long: bool) -> list[Figure]:
+            from benchmarks import cause_bench
+
+            return getattr(cause_bench, name)(size)
+
+        return run
+
     return {
         "step-overhead": engine("step_overhead"),
         "vs-generate": engine("versus_generate"),
@@ -84,6 +92,8 @@ def registry() -> dict[str, Benchmark]:
         "long": long_documents,
         "analyses": analyses,
         "importance": importance,
+        "patching": cause("patching_maps"),
+        "attribution": cause("integrated_gradient_steps"),
         "gui-heatmap": gui("heatmap_repaint"),
         "gui-grid": gui("grid_redraw"),
         "gui-stall": gui("event_loop_stall"),

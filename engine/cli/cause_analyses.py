@@ -91,7 +91,7 @@ def attribution_arrays(run: ExportedRun) -> dict[str, NDArray]:
     from attnlab.engine.interpret.attribution import Target, attribute  # runs the model: torch
 
     result = attribute(
-        run.session,  # type: ignore[arg-type]  # both sessions are a _Session
+        run.session,
         Target(token=target_id(run)),
         baseline=run.cause.ig_baseline,
         max_steps=run.cause.ig_steps,
@@ -116,7 +116,7 @@ def patching_arrays(run: ExportedRun) -> dict[str, NDArray]:
     from attnlab.engine.interpret.patching import patch  # runs the model: torch
 
     assert run.cause.corruption is not None  # cause_options refuses patching without one
-    result = patch(run.session, run.cause.corruption, target=target_id(run))  # type: ignore[arg-type]
+    result = patch(run.session, run.cause.corruption, target=target_id(run))
     return {
         "patching_residual": result.residual,
         "patching_attention": result.attention,

@@ -209,7 +209,12 @@ class _Experiment:
                 recorder.layer, recorder.rows, recorder.heads = layer, rows, list(indices)
                 recorder.clean = self.seen_heads[layer]
             else:
-                module = {"residual": self.blocks, "attention": self.attention, "mlp": self.mlp}[site][layer]
+                modules: dict[str, list[torch.nn.Module | None]] = {
+                    "residual": list(self.blocks),
+                    "attention": list(self.attention),
+                    "mlp": self.mlp,
+                }
+                module = modules[site][layer]
                 if module is None:
                     raise UnsupportedError(f"cannot find the MLP of {self.session.info.name}'s layer {layer}")
                 hooks.enter_context(_hook(module, _patcher(rows, indices, self.seen[site][layer])))
@@ -307,7 +312,7 @@ def patch(
 
     def result() -> PatchingResult:
         return PatchingResult(
-            stack=experiment.stack,  # type: ignore[arg-type]
+            stack=experiment.stack,
             tokens=tuple(readable_tokens(session.tokenizer, experiment.ids)),
             corrupt_tokens=tuple(readable_tokens(session.tokenizer, experiment.corrupt_ids)),
             target_id=experiment.target,
