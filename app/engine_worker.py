@@ -32,6 +32,7 @@ from attnlab.app.requests import (
     CatalogListing,
     Choose,
     ExplainCell,
+    ExplainCause,
     ExplainPrediction,
     Latest,
     ListCatalog,
@@ -201,6 +202,7 @@ class EngineWorker(QObject):
             Rollout: self._rollout,
             ProbeInduction: self._probe_induction,
             ExplainPrediction: self._explain_prediction,
+            ExplainCause: self._explain_cause,
             SetStoreMode: self._set_store_mode,
             Region: self._region,
         }
@@ -404,6 +406,42 @@ class EngineWorker(QObject):
         except Cancelled:
             return None  # stopped by the user or by a newer input: nothing to show, nothing went wrong
 
+    def _explain_cause(self, rid: int, request: ExplainCause) -> object:
+        """Attribution, patching maps (each partial map yielded) or one patched run; None when cancelled."""
+        from attnlab.engine.interpret import attribution, patching
+
+        session, _info = self._require_session()
+
+        def report(message: str, fraction: float) -> None:
+            if self._closing.is_set():
+                raise _Closing
+            if self._latest.superseded(rid):  # the input changed: the answer would be about an older one
+                request.cancel.set()
+            self.progressed.emit(rid, message, fraction)
+
+        try:
+            if request.what == "attribution":
+                target = attribution.Target(token=request.target)
+                return attribution.attribute(
+                    session, target, True, request.baseline, request.max_steps, report, request.cancel
+                )
+            if request.corruption is None:
+                raise ValueError("activation patching needs a corrupted run: choose what to corrupt first")
+            if request.what == "cell":
+                return patching.patched_run(
+                    session, request.corruption, request.site, request.layer, request.index, request.target
+                )
+            return patching.patch(
+                session,
+                request.corruption,
+                target=request.target,
+                progress=report,
+                cancel=request.cancel,
+                partial=lambda result: self.yielded.emit(rid, result),
+            )
+        except Cancelled:
+            return None
+
     def _require_session(self) -> tuple[Any, ModelInfo]:
         if self._session is None or self._info is None:
             raise ValueError("no model is loaded yet: pick one in the model list")
@@ -433,6 +471,10 @@ class _EngineThread:
         _engines.add(self)
         _collector.acquire()
         self._stopped = False
+
+    def explain_cause(self, request: ExplainCause) -> int:
+        """Attribution, patching maps or one patched run of the current prediction (see `ExplainCause`)."""
+        return self.send(request)
 
     def stop(self) -> None:
         """Cancel what runs, skip what is queued, quit and wait for the thread. Safe to call twice."""
@@ -473,6 +515,8 @@ class EngineClient(QObject):
     region_computed = Signal(object)  # RegionWeights: exact weights of a long document's region
     prediction_explained = Signal(object)  # LensResult or HeadImportance
     prediction_progressed = Signal(str, float)  # the exact importance map's progress
+    cause_explained = Signal(object)  # Attribution, PatchingResult (partial ones too), PatchedRun; None: cancelled
+    cause_progressed = Signal(str, float)  # attribution's and patching's progress
     scoring_progressed = Signal(str, float)  # head scores' progress (long mode: rows recomputed)
     analysis_progressed = Signal(str, float)  # how much of the text an analysis has read
     sampling_applied = Signal(object)  # whether the generation so far has ended now (None: none yet)
@@ -513,7 +557,7 @@ class EngineClient(QObject):
         if request.resets:
             self._latest.value = rid
         self._latest.sent = rid
-        if isinstance(request, (Run, ExplainPrediction)):
+        if isinstance(request, (Run, ExplainPrediction, ExplainCause)):
             self._engine.cancels[rid] = request.cancel
         self._pending[rid] = request
         self._requested.emit(rid, request)
@@ -577,6 +621,10 @@ class EngineClient(QObject):
         "exact") of the current prediction."""
         return self.send(ExplainPrediction(what, k, positions))
 
+    def explain_cause(self, request: ExplainCause) -> int:
+        """Attribution, patching maps or one patched run of the current prediction (see `ExplainCause`)."""
+        return self.send(request)
+
     def stop(self) -> None:
         """Ask every queued or running generation (or importance map) to stop after its current step."""
         for event in self._engine.cancels.values():
@@ -622,6 +670,8 @@ class EngineClient(QObject):
             self.load_progressed.emit(translate_engine_message(message), fraction)
         elif isinstance(request, ExplainPrediction):
             self.prediction_progressed.emit(message, fraction)
+        elif isinstance(request, ExplainCause):
+            self.cause_progressed.emit(message, fraction)
         elif isinstance(request, ScoreHeads):
             self.scoring_progressed.emit(translate_engine_message(message), fraction)
         elif isinstance(request, Analyse):
@@ -631,6 +681,8 @@ class EngineClient(QObject):
         request = self._current(rid)
         if isinstance(request, Run):
             self.stepped.emit(partial, False)
+        elif isinstance(request, ExplainCause):
+            self.cause_explained.emit(partial)
         elif isinstance(request, Load) and rid == self._latest.value:  # no newer load was asked for
             self.tokens_previewed.emit(partial)
 
@@ -660,6 +712,8 @@ class EngineClient(QObject):
             self.induction_probed.emit(result)
         elif isinstance(request, ExplainPrediction):
             self.prediction_explained.emit(result)
+        elif isinstance(request, ExplainCause):
+            self.cause_explained.emit(result)
         elif isinstance(request, Region):
             self.region_computed.emit(result)
 

@@ -34,6 +34,7 @@ from attnlab.app.keyboard_help import add_keyboard_help
 from attnlab.app.language_menu import add_language_menu
 from attnlab.app.lessons import install_lessons
 from attnlab.app.menus import build_menus, read_text_file
+from attnlab.app.cause_dock import install_cause_dock
 from attnlab.app.prediction_dock import install_prediction_dock
 from attnlab.app.redraw_pump import RedrawPump
 from attnlab.app.requests import TokenPreview
@@ -193,6 +194,7 @@ class MainWindow(QMainWindow):
         add_token_find(self)
         self.figures = install_figures(self)
         self.prediction = install_prediction_dock(self)
+        self.cause = install_cause_dock(self)
         self._show_kind(None)
         self.resize(1400, 860)
 

@@ -19,6 +19,7 @@ every patched forward runs the whole model.
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 SITES = ("residual", "attention", "mlp", "heads")
 _MLPS = ("mlp", "feed_forward", "ffn", "intermediate")  # a block's MLP (BERT: the part before the residual)
 TOKENS_PER_FORWARD = 4096  # patched rows × tokens per forward
+GROUPS = 5  # suffix runs: a layer's positions in this many forwards (each feeds from its first position on)
 Partial = Callable[[PatchingResult], None]
 
 
@@ -65,6 +67,13 @@ class _HeadRecorder(Recorder):
     rows: list[int] | None = None
     heads: list[int] | None = None
     clean: torch.Tensor | None = None  # [head, dim] of `layer`
+    offset: int = 0  # the first position this forward feeds (a suffix run's queries start there)
+    keys: dict[int, tuple[torch.Tensor, torch.Tensor]] | None = None  # layer -> (key, value), the corrupted run's
+
+    def on_inputs(self, module, query, key, value, scaling, softcap, position_bias, attention_mask) -> None:
+        site = self.sites.get(capture.site_key(module))
+        if self.keys is not None and site is not None and site[0] == self.stack:
+            self.keys[site[1]] = (key, value)  # [batch, kv_head, key, dim], after position encoding
 
     def on_output(self, module: torch.nn.Module, output: torch.Tensor) -> torch.Tensor:
         site = self.sites.get(capture.site_key(module))
@@ -75,7 +84,7 @@ class _HeadRecorder(Recorder):
             self.seen[site[1]] = output[0, :, self.position].clone()
         if site[1] == self.layer and self.rows is not None and self.heads is not None and self.clean is not None:
             output = output.clone()
-            output[self.rows, self.heads, self.position] = self.clean[self.heads].to(output.dtype)
+            output[self.rows, self.heads, self.position - self.offset] = self.clean[self.heads].to(output.dtype)
         return output
 
 
@@ -168,12 +177,15 @@ class _Experiment:
         def record(module, args, kwargs):
             calls.append((args, kwargs))
 
+        recorder = self._recorder()
+        recorder.keys = self.keys = {}
         with ExitStack() as hooks, embeddings.replaced(self.session, self.corrupt_x):
             for block in self.blocks:
                 hooks.enter_context(_pre_hook(block, record))
-            self.corrupt_logits = self.session._rerun(self.session._analysis_recorder(), 1, self.position)[0].float()
+            self.corrupt_logits = self.session._rerun(recorder, 1, self.position)[0].float()
         self.calls = calls
         self.project = None
+        self.suffix = False
         if len(calls) == len(self.blocks):
             try:
                 self.project = lens.projection(self.session.model, self.session.info.kind)
@@ -183,6 +195,24 @@ class _Experiment:
                     self.project = None
             except Exception:  # noqa: BLE001 - a block that cannot be called alone: run the whole model
                 self.project = None
+        self.suffix = self.project is not None and self._suffix_reproduces()
+
+    def _suffix_reproduces(self) -> bool:
+        """Whether feeding only the positions from the middle on, through every block with the corrupted run's
+        earlier keys and values in a cache, gives the corrupted run's logits (causal decoders predicting at
+        the last position: earlier positions never see a later patch)."""
+        n = len(self.ids)
+        if self.session.info.kind != "decoder" or self.position != n - 1 or len(self.keys) != len(self.blocks):
+            return False
+        try:
+            self.suffix = True
+            again = self._resume(self._recorder(), 0, 1, start=n // 2)[0].float()
+        except Exception:  # noqa: BLE001 - a block that cannot take a cache this way: run every position
+            return False
+        finally:
+            self.suffix = False
+        tolerance = 1e-4 if again.dtype == self.corrupt_logits.dtype == torch.float32 else 2e-2
+        return bool(torch.allclose(torch.softmax(again, -1), torch.softmax(self.corrupt_logits, -1), atol=tolerance))
 
     # -- patched runs ---------------------------------------------------------------------------
     def metric(self, logits: torch.Tensor) -> torch.Tensor:
@@ -203,7 +233,11 @@ class _Experiment:
         """Logits at the position, [len(indices), vocab]: row i patches `site` of `layer` at position (or
         head) indices[i]."""
         rows = list(range(len(indices)))
+        start = 0
+        if self.suffix:  # positions before the first patched one are the corrupted run's
+            start = self.position if site == "heads" else min(indices)
         recorder = self._recorder()
+        recorder.offset = start
         with ExitStack() as hooks:
             if site == "heads":
                 recorder.layer, recorder.rows, recorder.heads = layer, rows, list(indices)
@@ -217,23 +251,38 @@ class _Experiment:
                 module = modules[site][layer]
                 if module is None:
                     raise UnsupportedError(f"cannot find the MLP of {self.session.info.name}'s layer {layer}")
-                hooks.enter_context(_hook(module, _patcher(rows, indices, self.seen[site][layer])))
+                hooks.enter_context(_hook(module, _patcher(rows, indices, self.seen[site][layer], start)))
             if self.project is not None:
-                return self._resume(recorder, layer, len(indices))
+                return self._resume(recorder, layer, len(indices), start)
             with embeddings.replaced(self.session, self.corrupt_x):
                 return self.session._rerun(recorder, len(indices), self.position)
 
-    def _resume(self, recorder: Recorder, layer: int, batch: int) -> torch.Tensor:
+    def _resume(self, recorder: Recorder, layer: int, batch: int, start: int = 0) -> torch.Tensor:
         """Blocks `layer`.. run from the corrupted run's input to block `layer`, then the final norm and head
-        at the position: [batch, vocab]."""
+        at the position: [batch, vocab]. `start` > 0 (causal decoders): only positions start.. are fed, the
+        earlier ones' keys and values given from the corrupted run in a cache."""
         assert self.project is not None
         args, kwargs = self.calls[layer]
-        hidden = (args[0] if args else kwargs["hidden_states"]).expand(batch, -1, -1)
+        hidden = (args[0] if args else kwargs["hidden_states"])[:, start:].expand(batch, -1, -1)
+        cache = self._prefix_cache(layer, batch, start) if start else None
         with capture.recording(recorder):
             for block, (args, kwargs) in zip(self.blocks[layer:], self.calls[layer:], strict=True):
+                if cache is not None:
+                    args, kwargs = _suffix_call(block, args, kwargs, start, len(self.ids), cache)
                 rest = {name: _batched(value, batch) for name, value in kwargs.items() if name != "hidden_states"}
                 hidden = _output(block(hidden, *(_batched(a, batch) for a in args[1:]), **rest))
-        return self.project(hidden[:, self.position])
+        return self.project(hidden[:, self.position - start])
+
+    def _prefix_cache(self, layer: int, batch: int, start: int) -> object:
+        """A fresh cache holding the corrupted run's keys and values of positions < start for layers ≥ `layer`."""
+        from transformers import DynamicCache
+
+        cache = DynamicCache()  # full layers: a sliding-window layer would drop keys the recorded mask counts
+        for index in range(layer, len(self.blocks)):
+            key, value = self.keys[index]
+            slot = getattr(self.attention[index], "layer_idx", index)
+            cache.update(_batched(key[:, :, :start], batch), _batched(value[:, :, :start], batch), slot)
+        return cache
 
     def _recorder(self, seen: dict[int, torch.Tensor] | None = None) -> _HeadRecorder:
         s = self.session
@@ -251,12 +300,42 @@ def _batched(value, batch: int):
     return value
 
 
-def _patcher(rows: list[int], positions: list[int], clean: torch.Tensor):
-    """A forward hook: output row rows[i] at positions[i] set to the clean run's ([token, hidden])."""
+_CACHE_NAMES = ("cache", "past_key_values", "past_key_value", "layer_past")
+
+
+def _suffix_call(block: torch.nn.Module, args: tuple, kwargs: dict, start: int, n: int, cache: object):
+    """A block's recorded call for positions start.. only: masks, positions and rotary tables cut to those
+    queries, the cache (holding the earlier keys) in the cache argument."""
+    names = list(inspect.signature(block.forward).parameters)
+
+    def cut(name: str, value):
+        if name in _CACHE_NAMES:
+            return cache
+        if isinstance(value, tuple):
+            return tuple(cut("", v) for v in value)
+        if not isinstance(value, torch.Tensor):
+            return value
+        if value.ndim == 4 and value.shape[-2] == n:  # a mask, [batch, 1, query, key]
+            return value[..., start:, :]
+        if value.ndim >= 2 and value.shape[1] == n:  # position ids, rotary tables: [batch, position, ...]
+            return value[:, start:]
+        if value.ndim == 1 and value.shape[0] == n:  # cache positions
+            return value[start:]
+        return value
+
+    positional = tuple(cut(names[i] if i < len(names) else "", a) for i, a in enumerate(args))
+    if not any(name in kwargs or name in names[: len(args)] for name in _CACHE_NAMES):
+        raise UnsupportedError("the block takes no cache argument")
+    return positional, {name: cut(name, value) for name, value in kwargs.items()}
+
+
+def _patcher(rows: list[int], positions: list[int], clean: torch.Tensor, start: int = 0):
+    """A forward hook: output row rows[i] at positions[i] set to the clean run's ([token, hidden]); the
+    output's first position is `start`."""
 
     def patch(module, args, out):
         hidden = _output(out).clone()
-        hidden[rows, positions] = clean[positions].to(hidden.dtype)
+        hidden[rows, [p - start for p in positions]] = clean[positions].to(hidden.dtype)
         return _with_output(out, hidden)
 
     return patch
@@ -299,7 +378,9 @@ def patch(
         raise EngineError(f"unknown patching site(s) {unknown}: use {', '.join(SITES)}")
     experiment = _Experiment(session, corruption, target, alternative)
     layers, tokens, heads = len(experiment.blocks), len(experiment.ids), experiment.heads
-    rows = rows or max(1, TOKENS_PER_FORWARD // tokens)
+    # Suffix runs feed positions from the first patched one on: small groups of positions cost less in all.
+    default = max(1, -(-tokens // GROUPS)) if experiment.suffix else max(1, TOKENS_PER_FORWARD // tokens)
+    rows = rows or default
     lens.check_rerun_fits(session, "activation patching", min(rows, max(tokens, heads)))
     maps = {site: np.full((layers, heads if site == "heads" else tokens), np.nan, np.float32) for site in SITES}
     jobs = [

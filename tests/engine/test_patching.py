@@ -5,7 +5,7 @@ import threading
 import numpy as np
 import pytest
 import torch
-from tiny_models import tiny_bert, tiny_gpt2
+from tiny_models import tiny_bert, tiny_gemma2, tiny_gpt2, tiny_llama
 
 from attnlab.engine.api.config import Corruption
 from attnlab.engine.api.errors import Cancelled, EngineError
@@ -151,6 +151,24 @@ def test_batched_equals_one_at_a_time():
             np.testing.assert_allclose(getattr(batched, site), getattr(single, site), atol=1e-6 / gap + 1e-6)
 
 
+@pytest.mark.parametrize("build", [tiny_gpt2, tiny_llama, tiny_gemma2])
+def test_feeding_only_the_later_positions_changes_nothing(build, monkeypatch):
+    """Causal decoders feed a patched run from its first patched position on (the earlier keys from the
+    corrupted run); the maps equal patched runs of every position (Gemma-2: local layers, softcaps)."""
+    from attnlab.engine.interpret import patching
+
+    model, tokenizer = build()
+    session = make_session(wrap_model(model, tokenizer, name="m"))
+    session.prefill(TEXT, Masks(knockouts=frozenset({("decoder", 3)}), ablated_heads=frozenset({("decoder", 1, 0)})))
+    corruption = Corruption(text=OTHER)
+    fast = patch(session, corruption)
+    monkeypatch.setattr(patching._Experiment, "_suffix_reproduces", lambda self: False)
+    slow = patch(session, corruption)
+    gap = abs(fast.clean_metric - fast.corrupt_metric)
+    for site in ("residual", "attention", "mlp", "heads"):
+        np.testing.assert_allclose(getattr(fast, site), getattr(slow, site), atol=1e-6 / gap + 1e-6)
+
+
 def test_an_alternative_makes_the_metric_a_logit_difference():
     session = _gpt()
     result = patch(session, Corruption(text=OTHER), sites=("residual",), alternative=9)
@@ -171,8 +189,10 @@ def test_partial_results_progress_and_cancel():
         partial=seen.append,
         progress=lambda m, f: stages.append(f),
     )
-    assert [r.done for r in seen] == [7, 14, 18, 22] and stages[-1] == 1.0
-    assert np.isnan(seen[0].residual[1]).all() and not np.isnan(seen[0].residual[0]).any()
+    done = [r.done for r in seen]
+    assert done == sorted(done) and done[-1] == seen[-1].total == 2 * 7 + 2 * 4 and stages[-1] == 1.0
+    first = seen[0].residual
+    assert np.isnan(first[1]).all() and not np.isnan(first[0, : done[0]]).any()  # filled as rows arrive
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(Cancelled):
