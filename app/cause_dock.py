@@ -180,6 +180,8 @@ class CauseDock(QDockWidget):
             table = QTableWidget(0, 0, objectName=f"patching_{site}")
             table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
             table.horizontalHeader().setMinimumSectionSize(18)
+            table.horizontalHeader().setDefaultSectionSize(46)  # a map: many small cells
+            table.verticalHeader().setDefaultSectionSize(20)
             table.cellClicked.connect(lambda layer, index, s=site: self.request_cell(s, layer, index))
             box = QVBoxLayout()
             box.addWidget(QLabel(titles[site]))
@@ -189,7 +191,7 @@ class CauseDock(QDockWidget):
         layout.addLayout(grid, 1)
         self.cell_note = QLabel(objectName="patchedNote", wordWrap=True)
         self.cell_candidates = QListWidget(objectName="patchedCandidates")
-        self.cell_candidates.setMaximumHeight(110)
+        self.cell_candidates.setMaximumHeight(90)
         layout.addWidget(self.cell_note)
         layout.addWidget(self.cell_candidates)
         return page

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from attnlab.app import settings as saved
 from attnlab.app.analysis_menu import add_analysis_actions
 from attnlab.app.attention_panel import AttentionPanel
+from attnlab.app.cause_dock import install_cause_dock
 from attnlab.app.document import Document
 from attnlab.app.engine_messages import translate_engine_message
 from attnlab.app.engine_worker import EngineClient, Loader
@@ -34,7 +35,6 @@ from attnlab.app.keyboard_help import add_keyboard_help
 from attnlab.app.language_menu import add_language_menu
 from attnlab.app.lessons import install_lessons
 from attnlab.app.menus import build_menus, read_text_file
-from attnlab.app.cause_dock import install_cause_dock
 from attnlab.app.prediction_dock import install_prediction_dock
 from attnlab.app.redraw_pump import RedrawPump
 from attnlab.app.requests import TokenPreview

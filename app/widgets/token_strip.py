@@ -15,7 +15,6 @@ extend the range, the menu key for its menu).
 from __future__ import annotations
 
 import math
-
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
