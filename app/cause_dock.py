@@ -11,7 +11,7 @@ Everything is computed on the engine thread (`ExplainCause`); a newer input make
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -56,6 +56,17 @@ def diverging(value: float, scale: float) -> QColor:
     return score_colour(value, scale) if math.isfinite(value) else QColor("#e0e0e0")
 
 
+_W = TypeVar("_W", bound=QWidget)
+
+
+def _named(widget: _W, name: str, **properties: object) -> _W:
+    """`widget` with its objectName and Qt properties set (what Qt's keyword constructors do, typed)."""
+    widget.setObjectName(name)
+    for key, value in properties.items():
+        widget.setProperty(key, value)
+    return widget
+
+
 class _Number(QTableWidgetItem):
     """A table item that sorts by its number, not its text."""
 
@@ -94,26 +105,26 @@ class CauseDock(QDockWidget):
         page = QWidget()
         layout = QVBoxLayout(page)
         row = QHBoxLayout()
-        self.target = QComboBox(objectName="attributionTarget")
+        self.target = _named(QComboBox(), "attributionTarget")
         self.target.setToolTip(self.tr("The token whose log-probability is explained (the current candidates)"))
-        self.baseline = QComboBox(objectName="attributionBaseline")
+        self.baseline = _named(QComboBox(), "attributionBaseline")
         self.baseline.addItem(self.tr("pad baseline"), "pad")
         self.baseline.addItem(self.tr("zero baseline"), "zero")
         self.baseline.setToolTip(
             self.tr("Integrated gradients start from this input: the pad token everywhere, or zero embeddings")
         )
-        self.steps = QSpinBox(objectName="attributionSteps", minimum=1, maximum=4096, value=512)
+        self.steps = _named(QSpinBox(), "attributionSteps", minimum=1, maximum=4096, value=512)
         self.steps.setPrefix(self.tr("at most "))
         self.steps.setSuffix(self.tr(" steps"))
-        self.compute_attribution = QPushButton(self.tr("Compute"), objectName="attributionCompute")
+        self.compute_attribution = _named(QPushButton(self.tr("Compute")), "attributionCompute")
         self.compute_attribution.clicked.connect(self.request_attribution)
         for widget in (QLabel(self.tr("Target:")), self.target, self.baseline, self.steps, self.compute_attribution):
             row.addWidget(widget)
         row.addStretch(1)
         layout.addLayout(row)
-        self.attribution_note = QLabel(objectName="attributionNote", wordWrap=True)
+        self.attribution_note = _named(QLabel(), "attributionNote", wordWrap=True)
         layout.addWidget(self.attribution_note)
-        self.attribution_table = QTableWidget(0, 6, objectName="attributionTable")
+        self.attribution_table = _named(QTableWidget(0, 6), "attributionTable")
         self.attribution_table.setHorizontalHeaderLabels(
             [
                 self.tr("#"),
@@ -128,8 +139,8 @@ class CauseDock(QDockWidget):
         self.attribution_table.setSortingEnabled(True)
         layout.addWidget(self.attribution_table, 1)
         colour = QHBoxLayout()
-        self.colour_strip = QCheckBox(self.tr("Colour tokens by"), objectName="attributionColour")
-        self.colour_method = QComboBox(objectName="attributionColourMethod")
+        self.colour_strip = _named(QCheckBox(self.tr("Colour tokens by")), "attributionColour")
+        self.colour_method = _named(QComboBox(), "attributionColourMethod")
         self.colour_method.addItem(self.tr("integrated gradients"), 3)
         self.colour_method.addItem(self.tr("grad × input"), 2)
         self.colour_strip.toggled.connect(self._colour_strip)
@@ -144,16 +155,16 @@ class CauseDock(QDockWidget):
         page = QWidget()
         layout = QVBoxLayout(page)
         row = QHBoxLayout()
-        self.corrupt_text = QLineEdit(objectName="corruptText")
+        self.corrupt_text = _named(QLineEdit(), "corruptText")
         self.corrupt_text.setPlaceholderText(self.tr("corrupted text (as many tokens)"))
-        self.corrupt_positions = QLineEdit(objectName="corruptPositions")
+        self.corrupt_positions = _named(QLineEdit(), "corruptPositions")
         self.corrupt_positions.setPlaceholderText(self.tr("or positions to noise, e.g. 1,2"))
-        self.noise = QDoubleSpinBox(objectName="corruptNoise", minimum=0.1, maximum=20.0, value=3.0, singleStep=0.5)
+        self.noise = _named(QDoubleSpinBox(), "corruptNoise", minimum=0.1, maximum=20.0, value=3.0, singleStep=0.5)
         self.noise.setSuffix(" σ")
         self.noise.setToolTip(self.tr("Gaussian noise on the chosen tokens' embeddings, in the embeddings' σ"))
-        self.compute_patching = QPushButton(self.tr("Patch"), objectName="patchingCompute")
+        self.compute_patching = _named(QPushButton(self.tr("Patch")), "patchingCompute")
         self.compute_patching.clicked.connect(self.request_patching)
-        self.cancel_patching = QPushButton(self.tr("Cancel"), objectName="patchingCancel", enabled=False)
+        self.cancel_patching = _named(QPushButton(self.tr("Cancel")), "patchingCancel", enabled=False)
         self.cancel_patching.clicked.connect(self._main.client.stop)
         for widget in (
             self.corrupt_text,
@@ -164,8 +175,8 @@ class CauseDock(QDockWidget):
         ):
             row.addWidget(widget)
         layout.addLayout(row)
-        self.progress = QProgressBar(objectName="patchingProgress", maximum=1000)
-        self.patching_note = QLabel(objectName="patchingNote", wordWrap=True)
+        self.progress = _named(QProgressBar(), "patchingProgress", maximum=1000)
+        self.patching_note = _named(QLabel(), "patchingNote", wordWrap=True)
         layout.addWidget(self.progress)
         layout.addWidget(self.patching_note)
         grid = QGridLayout()
@@ -177,7 +188,7 @@ class CauseDock(QDockWidget):
         }
         self.maps: dict[str, QTableWidget] = {}
         for i, site in enumerate(MAPS):
-            table = QTableWidget(0, 0, objectName=f"patching_{site}")
+            table = _named(QTableWidget(0, 0), f"patching_{site}")
             table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
             table.horizontalHeader().setMinimumSectionSize(18)
             table.horizontalHeader().setDefaultSectionSize(46)  # a map: many small cells
@@ -189,8 +200,8 @@ class CauseDock(QDockWidget):
             grid.addLayout(box, i // 2, i % 2)
             self.maps[site] = table
         layout.addLayout(grid, 1)
-        self.cell_note = QLabel(objectName="patchedNote", wordWrap=True)
-        self.cell_candidates = QListWidget(objectName="patchedCandidates")
+        self.cell_note = _named(QLabel(), "patchedNote", wordWrap=True)
+        self.cell_candidates = _named(QListWidget(), "patchedCandidates")
         self.cell_candidates.setMaximumHeight(90)
         layout.addWidget(self.cell_note)
         layout.addWidget(self.cell_candidates)
@@ -412,6 +423,6 @@ def install_cause_dock(window: MainWindow) -> CauseDock:
         )
     )
     toggle.setToolTip(toggle.statusTip())
-    toggle.toggled.connect(lambda on: on and dock._refresh_targets())
+    toggle.toggled.connect(lambda on: dock._refresh_targets() if on else None)
     window.menus["viewMenu"].addAction(toggle)
     return dock

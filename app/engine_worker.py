@@ -472,10 +472,6 @@ class _EngineThread:
         _collector.acquire()
         self._stopped = False
 
-    def explain_cause(self, request: ExplainCause) -> int:
-        """Attribution, patching maps or one patched run of the current prediction (see `ExplainCause`)."""
-        return self.send(request)
-
     def stop(self) -> None:
         """Cancel what runs, skip what is queued, quit and wait for the thread. Safe to call twice."""
         if self._stopped:

@@ -35,7 +35,7 @@ def _session(key: str) -> GenerationSession:
     text = models.prompt(loaded, TOKENS)
     if loaded.info.vocab_size > 10_000:
         ids = loaded.tokenizer(SENTENCE, add_special_tokens=False)["input_ids"]
-        cut = loaded.tokenizer.decode(ids[:TOKENS])
+        cut = str(loaded.tokenizer.decode(ids[:TOKENS]))
         if len(loaded.tokenizer(cut)["input_ids"]) == TOKENS:
             text = cut
     session.prefill(text)
@@ -49,7 +49,7 @@ def patching_maps(size: Size) -> list[Figure]:
 
         session = _session(key)
         noise = Corruption(positions=(1, 2, 3), noise=3.0)
-        cases = [("residual", ("residual",)), ("heads", ("heads",))]
+        cases: list[tuple[str, tuple[str, ...]]] = [("residual", ("residual",)), ("heads", ("heads",))]
         if key != "smollm2":
             cases.append(("all four maps", ("residual", "attention", "mlp", "heads")))
         for name, sites in cases:

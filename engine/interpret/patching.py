@@ -178,7 +178,8 @@ class _Experiment:
             calls.append((args, kwargs))
 
         recorder = self._recorder()
-        recorder.keys = self.keys = {}
+        self.keys: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
+        recorder.keys = self.keys
         with ExitStack() as hooks, embeddings.replaced(self.session, self.corrupt_x):
             for block in self.blocks:
                 hooks.enter_context(_pre_hook(block, record))
