@@ -9,6 +9,9 @@ prompts, and the error reached.
 
 from __future__ import annotations
 
+import os
+import time
+
 from attnlab.engine.api.config import Corruption
 from attnlab.engine.session.sessions import GenerationSession
 from benchmarks.common import Figure, Size, clock, median
@@ -56,11 +59,12 @@ def patching_maps(size: Size) -> list[Figure]:
             from attnlab.engine.interpret.patching import patch
 
             repeats = 1 if key == "smollm2" else min(size.repeats, 5)
-            samples = []
+            samples, cpu = [], []
             for _ in range(repeats):
-                started = clock()
+                started, used = clock(), time.process_time()
                 result = patch(session, noise, sites=sites)
                 samples.append(clock() - started)
+                cpu.append(time.process_time() - used)
             target = TARGETS.get((key, name), 1.0 if name == "all four maps" and key != "tiny" else None)
             value = median(samples)
             shape = result.heads.shape if name == "heads" else result.residual.shape
@@ -74,7 +78,8 @@ def patching_maps(size: Size) -> list[Figure]:
                     met=value <= target if target else None,
                     samples=samples,
                     note=f"{result.total} patched runs; clean log p {result.clean_metric:.2f}, "
-                    f"corrupted {result.corrupt_metric:.2f}",
+                    f"corrupted {result.corrupt_metric:.2f}; CPU time {median(cpu):.1f} s (all threads), load "
+                    f"average {os.getloadavg()[0]:.1f}",
                 )
             )
     return figures
