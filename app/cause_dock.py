@@ -116,7 +116,13 @@ class CauseDock(QDockWidget):
         self.steps = _named(QSpinBox(), "attributionSteps", minimum=1, maximum=4096, value=512)
         self.steps.setPrefix(self.tr("at most "))
         self.steps.setSuffix(self.tr(" steps"))
+        self.steps.setToolTip(
+            self.tr("Integrated gradients start at 32 steps and double until the completeness error is below 5%")
+        )
         self.compute_attribution = _named(QPushButton(self.tr("Compute")), "attributionCompute")
+        self.compute_attribution.setToolTip(
+            self.tr("Score every input token by gradient × input and integrated gradients for the target")
+        )
         self.compute_attribution.clicked.connect(self.request_attribution)
         for widget in (QLabel(self.tr("Target:")), self.target, self.baseline, self.steps, self.compute_attribution):
             row.addWidget(widget)
@@ -143,6 +149,8 @@ class CauseDock(QDockWidget):
         self.colour_method = _named(QComboBox(), "attributionColourMethod")
         self.colour_method.addItem(self.tr("integrated gradients"), 3)
         self.colour_method.addItem(self.tr("grad × input"), 2)
+        self.colour_strip.setToolTip(self.tr("Colour the token strip by this attribution (blue < 0 < red)"))
+        self.colour_method.setToolTip(self.tr("Which score colours the tokens"))
         self.colour_strip.toggled.connect(self._colour_strip)
         self.colour_method.currentIndexChanged.connect(lambda _i: self._colour_strip())
         colour.addWidget(self.colour_strip)
@@ -157,14 +165,24 @@ class CauseDock(QDockWidget):
         row = QHBoxLayout()
         self.corrupt_text = _named(QLineEdit(), "corruptText")
         self.corrupt_text.setPlaceholderText(self.tr("corrupted text (as many tokens)"))
+        self.corrupt_text.setToolTip(self.tr("The corrupted run's input: another text of as many tokens"))
         self.corrupt_positions = _named(QLineEdit(), "corruptPositions")
         self.corrupt_positions.setPlaceholderText(self.tr("or positions to noise, e.g. 1,2"))
+        self.corrupt_positions.setToolTip(
+            self.tr(
+                "Or the positions whose embeddings get noise in the corrupted run (right-click a token ▸ Corrupt with…)"
+            )
+        )
         self.noise = _named(QDoubleSpinBox(), "corruptNoise", minimum=0.1, maximum=20.0, value=3.0, singleStep=0.5)
         self.noise.setSuffix(" σ")
         self.noise.setToolTip(self.tr("Gaussian noise on the chosen tokens' embeddings, in the embeddings' σ"))
         self.compute_patching = _named(QPushButton(self.tr("Patch")), "patchingCompute")
+        self.compute_patching.setToolTip(
+            self.tr("Patch each layer and position of the clean run into the corrupted one and draw what it recovers")
+        )
         self.compute_patching.clicked.connect(self.request_patching)
         self.cancel_patching = _named(QPushButton(self.tr("Cancel")), "patchingCancel", enabled=False)
+        self.cancel_patching.setToolTip(self.tr("Stop patching; the maps keep the rows done so far"))
         self.cancel_patching.clicked.connect(self._main.client.stop)
         for widget in (
             self.corrupt_text,

@@ -352,204 +352,244 @@
 <context>
     <name>CauseDock</name>
     <message>
-        <location filename="../../app/cause_dock.py" line="73"/>
+        <location filename="../../app/cause_dock.py" line="84"/>
         <source>Cause and effect</source>
         <translation>因果</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="80"/>
+        <location filename="../../app/cause_dock.py" line="91"/>
         <source>Attribution</source>
         <translation>归因</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="81"/>
+        <location filename="../../app/cause_dock.py" line="92"/>
         <source>Patching</source>
         <translation>激活修补</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="98"/>
+        <location filename="../../app/cause_dock.py" line="109"/>
         <source>The token whose log-probability is explained (the current candidates)</source>
         <translation>要解释其对数概率的词元（当前的候选）</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="100"/>
+        <location filename="../../app/cause_dock.py" line="111"/>
         <source>pad baseline</source>
         <translation>填充基线</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="101"/>
+        <location filename="../../app/cause_dock.py" line="112"/>
         <source>zero baseline</source>
         <translation>零基线</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="103"/>
+        <location filename="../../app/cause_dock.py" line="114"/>
         <source>Integrated gradients start from this input: the pad token everywhere, or zero embeddings</source>
         <translation>积分梯度从这个输入出发：每个位置都是填充词元，或零嵌入</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="106"/>
+        <location filename="../../app/cause_dock.py" line="117"/>
         <source>at most </source>
         <translation>至多 </translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="107"/>
+        <location filename="../../app/cause_dock.py" line="118"/>
         <source> steps</source>
         <translation> 步</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="108"/>
+        <location filename="../../app/cause_dock.py" line="120"/>
+        <source>Integrated gradients start at 32 steps and double until the completeness error is below 5%</source>
+        <translation>积分梯度从 32 步开始，翻倍直到完备性误差低于 5%</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="122"/>
         <source>Compute</source>
         <translation>计算</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="110"/>
+        <location filename="../../app/cause_dock.py" line="124"/>
+        <source>Score every input token by gradient × input and integrated gradients for the target</source>
+        <translation>按梯度 × 输入和积分梯度为每个输入词元对目标打分</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="127"/>
         <source>Target:</source>
         <translation>目标：</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="119"/>
+        <location filename="../../app/cause_dock.py" line="136"/>
         <source>#</source>
         <translation>#</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="120"/>
+        <location filename="../../app/cause_dock.py" line="137"/>
         <source>token</source>
         <translation>词元</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="121"/>
-        <location filename="../../app/cause_dock.py" line="134"/>
+        <location filename="../../app/cause_dock.py" line="138"/>
+        <location filename="../../app/cause_dock.py" line="151"/>
         <source>grad × input</source>
         <translation>梯度 × 输入</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="122"/>
-        <location filename="../../app/cause_dock.py" line="133"/>
+        <location filename="../../app/cause_dock.py" line="139"/>
+        <location filename="../../app/cause_dock.py" line="150"/>
         <source>integrated gradients</source>
         <translation>积分梯度</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="123"/>
+        <location filename="../../app/cause_dock.py" line="140"/>
         <source>rollout row</source>
         <translation>注意力展开的行</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="124"/>
+        <location filename="../../app/cause_dock.py" line="141"/>
         <source>last layer mean</source>
         <translation>最后一层均值</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="131"/>
+        <location filename="../../app/cause_dock.py" line="148"/>
         <source>Colour tokens by</source>
         <translation>按此为词元着色</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="148"/>
+        <location filename="../../app/cause_dock.py" line="152"/>
+        <source>Colour the token strip by this attribution (blue &lt; 0 &lt; red)</source>
+        <translation>按这个归因为词元条着色（蓝 &lt; 0 &lt; 红）</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="153"/>
+        <source>Which score colours the tokens</source>
+        <translation>用哪个分数为词元着色</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="167"/>
         <source>corrupted text (as many tokens)</source>
         <translation>被破坏的文本（词元数相同）</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="150"/>
+        <location filename="../../app/cause_dock.py" line="168"/>
+        <source>The corrupted run&apos;s input: another text of as many tokens</source>
+        <translation>被破坏运行的输入：词元数相同的另一段文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="170"/>
         <source>or positions to noise, e.g. 1,2</source>
         <translation>或要加噪声的位置，例如 1,2</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="153"/>
+        <location filename="../../app/cause_dock.py" line="173"/>
+        <source>Or the positions whose embeddings get noise in the corrupted run (right-click a token ▸ Corrupt with…)</source>
+        <translation>或在被破坏运行中给其嵌入加噪声的位置（右键点击词元 ▸ 用噪声破坏…）</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="178"/>
         <source>Gaussian noise on the chosen tokens&apos; embeddings, in the embeddings&apos; σ</source>
         <translation>加在所选词元嵌入上的高斯噪声，以嵌入的 σ 为单位</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="154"/>
+        <location filename="../../app/cause_dock.py" line="179"/>
         <source>Patch</source>
         <translation>修补</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="156"/>
+        <location filename="../../app/cause_dock.py" line="181"/>
+        <source>Patch each layer and position of the clean run into the corrupted one and draw what it recovers</source>
+        <translation>把干净运行的每一层、每个位置修补进被破坏的运行，并画出恢复了多少</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="184"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="173"/>
+        <location filename="../../app/cause_dock.py" line="185"/>
+        <source>Stop patching; the maps keep the rows done so far</source>
+        <translation>停止修补；图中保留已完成的行</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="202"/>
         <source>residual stream (layer × position)</source>
         <translation>残差流（层 × 位置）</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="174"/>
+        <location filename="../../app/cause_dock.py" line="203"/>
         <source>attention output (layer × position)</source>
         <translation>注意力输出（层 × 位置）</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="175"/>
+        <location filename="../../app/cause_dock.py" line="204"/>
         <source>MLP output (layer × position)</source>
         <translation>MLP 输出（层 × 位置）</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="176"/>
+        <location filename="../../app/cause_dock.py" line="205"/>
         <source>heads at the predicted position (layer × head)</source>
         <translation>预测位置上的各个头（层 × 头）</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="213"/>
+        <location filename="../../app/cause_dock.py" line="242"/>
         <source>Computing…</source>
         <translation>正在计算…</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="233"/>
+        <location filename="../../app/cause_dock.py" line="262"/>
         <source>Type a corrupted text of as many tokens, or the positions to noise (e.g. 1,2).</source>
         <translation>请输入词元数相同的被破坏文本，或要加噪声的位置（例如 1,2）。</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="288"/>
+        <location filename="../../app/cause_dock.py" line="317"/>
         <source> Out of date: compute again for the current input.</source>
         <translation> 已过期：请为当前输入重新计算。</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="299"/>
+        <location filename="../../app/cause_dock.py" line="328"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="317"/>
+        <location filename="../../app/cause_dock.py" line="346"/>
         <source>Attribution to {0!r}: integrated gradients took {1} steps, completeness error {2:.1%}.</source>
         <translation>对 {0!r} 的归因：积分梯度用了 {1} 步，完备性误差 {2:.1%}。</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="320"/>
+        <location filename="../../app/cause_dock.py" line="349"/>
         <source>Attribution to {0!r}: {1} steps did not bring the completeness error below 5% (it is {2:.1%}): raise the step cap.</source>
         <translation>对 {0!r} 的归因：{1} 步未能使完备性误差低于 5%（现为 {2:.1%}）：请提高步数上限。</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="324"/>
+        <location filename="../../app/cause_dock.py" line="353"/>
         <source>Colour tokens by: attribution to {0!r}</source>
         <translation>为词元着色：对 {0!r} 的归因</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="378"/>
+        <location filename="../../app/cause_dock.py" line="407"/>
         <source>Recovered share of log p({0!r}): clean {1:.3f}, corrupted {2:.3f}; {3} of {4} patched runs.</source>
         <translation>log p({0!r}) 恢复的比例：干净运行 {1:.3f}，被破坏运行 {2:.3f}；已完成 {3} / {4} 次修补运行。</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="385"/>
+        <location filename="../../app/cause_dock.py" line="414"/>
         <source>head {0}</source>
         <translation>头 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="385"/>
+        <location filename="../../app/cause_dock.py" line="414"/>
         <source>position {0}</source>
         <translation>位置 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="386"/>
+        <location filename="../../app/cause_dock.py" line="415"/>
         <source>not computed yet</source>
         <translation>尚未计算</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="387"/>
+        <location filename="../../app/cause_dock.py" line="416"/>
         <source>layer {0}, {1}: {2} · click: this patched run&apos;s candidates</source>
         <translation>第 {0} 层，{1}：{2} · 点击：这次修补运行的候选</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="391"/>
+        <location filename="../../app/cause_dock.py" line="420"/>
         <source>Patched run ({0}, layer {1}, {2}): recovered share {3:.3f}</source>
         <translation>修补运行（{0}，第 {1} 层，{2}）：恢复比例 {3:.3f}</translation>
     </message>
@@ -2484,12 +2524,12 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>cause_dock</name>
     <message>
-        <location filename="../../app/cause_dock.py" line="407"/>
+        <location filename="../../app/cause_dock.py" line="436"/>
         <source>&amp;Cause and effect</source>
         <translation>因果(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/cause_dock.py" line="410"/>
+        <location filename="../../app/cause_dock.py" line="439"/>
         <source>Which input tokens the prediction rests on, and where a corrupted input makes the difference</source>
         <translation>预测依赖哪些输入词元，以及被破坏的输入在哪里造成差别</translation>
     </message>
