@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from attnlab.app import settings as saved
 from attnlab.app.analysis_menu import add_analysis_actions
 from attnlab.app.attention_panel import AttentionPanel
+from attnlab.app.cause_dock import install_cause_dock
 from attnlab.app.consent import ConsentBook
 from attnlab.app.document import Document
 from attnlab.app.engine_messages import translate_engine_message
@@ -202,6 +203,7 @@ class MainWindow(QMainWindow):
         self.consents = ConsentBook(self)  # per-model consent to a model's code, pickles, unmatched weights
         self.info_flow = install_info_flow_dock(self)
         self.training = install_training(self)
+        self.cause = install_cause_dock(self)
         self._show_kind(None)
         self.resize(1400, 860)
 

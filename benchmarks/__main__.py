@@ -86,6 +86,14 @@ def registry() -> dict[str, Benchmark]:
 
         return train_bench.training(size)
 
+    def cause(name: str) -> Benchmark:
+        def run(size: Size, skip_long: bool) -> list[Figure]:
+            from benchmarks import cause_bench
+
+            return getattr(cause_bench, name)(size)
+
+        return run
+
     return {
         "step-overhead": engine("step_overhead"),
         "vs-generate": engine("versus_generate"),
@@ -96,6 +104,8 @@ def registry() -> dict[str, Benchmark]:
         "analyses": analyses,
         "importance": importance,
         "flow": flow,
+        "patching": cause("patching_maps"),
+        "attribution": cause("integrated_gradient_steps"),
         "gui-heatmap": gui("heatmap_repaint"),
         "gui-grid": gui("grid_redraw"),
         "gui-stall": gui("event_loop_stall"),

@@ -370,6 +370,251 @@
     </message>
 </context>
 <context>
+    <name>CauseDock</name>
+    <message>
+        <location filename="../../app/cause_dock.py" line="84"/>
+        <source>Cause and effect</source>
+        <translation>因果</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="91"/>
+        <source>Attribution</source>
+        <translation>归因</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="92"/>
+        <source>Patching</source>
+        <translation>激活修补</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="109"/>
+        <source>The token whose log-probability is explained (the current candidates)</source>
+        <translation>要解释其对数概率的词元（当前的候选）</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="111"/>
+        <source>pad baseline</source>
+        <translation>填充基线</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="112"/>
+        <source>zero baseline</source>
+        <translation>零基线</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="114"/>
+        <source>Integrated gradients start from this input: the pad token everywhere, or zero embeddings</source>
+        <translation>积分梯度从这个输入出发：每个位置都是填充词元，或零嵌入</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="117"/>
+        <source>at most </source>
+        <translation>至多 </translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="118"/>
+        <source> steps</source>
+        <translation> 步</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="120"/>
+        <source>Integrated gradients start at 32 steps and double until the completeness error is below 5%</source>
+        <translation>积分梯度从 32 步开始，翻倍直到完备性误差低于 5%</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="122"/>
+        <source>Compute</source>
+        <translation>计算</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="124"/>
+        <source>Score every input token by gradient × input and integrated gradients for the target</source>
+        <translation>按梯度 × 输入和积分梯度为每个输入词元对目标打分</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="127"/>
+        <source>Target:</source>
+        <translation>目标：</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="136"/>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="137"/>
+        <source>token</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="138"/>
+        <location filename="../../app/cause_dock.py" line="151"/>
+        <source>grad × input</source>
+        <translation>梯度 × 输入</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="139"/>
+        <location filename="../../app/cause_dock.py" line="150"/>
+        <source>integrated gradients</source>
+        <translation>积分梯度</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="140"/>
+        <source>rollout row</source>
+        <translation>注意力展开的行</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="141"/>
+        <source>last layer mean</source>
+        <translation>最后一层均值</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="148"/>
+        <source>Colour tokens by</source>
+        <translation>按此为词元着色</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="152"/>
+        <source>Colour the token strip by this attribution (blue &lt; 0 &lt; red)</source>
+        <translation>按这个归因为词元条着色（蓝 &lt; 0 &lt; 红）</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="153"/>
+        <source>Which score colours the tokens</source>
+        <translation>用哪个分数为词元着色</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="167"/>
+        <source>corrupted text (as many tokens)</source>
+        <translation>被破坏的文本（词元数相同）</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="168"/>
+        <source>The corrupted run&apos;s input: another text of as many tokens</source>
+        <translation>被破坏运行的输入：词元数相同的另一段文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="170"/>
+        <source>or positions to noise, e.g. 1,2</source>
+        <translation>或要加噪声的位置，例如 1,2</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="173"/>
+        <source>Or the positions whose embeddings get noise in the corrupted run (right-click a token ▸ Corrupt with…)</source>
+        <translation>或在被破坏运行中给其嵌入加噪声的位置（右键点击词元 ▸ 用噪声破坏…）</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="178"/>
+        <source>Gaussian noise on the chosen tokens&apos; embeddings, in the embeddings&apos; σ</source>
+        <translation>加在所选词元嵌入上的高斯噪声，以嵌入的 σ 为单位</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="179"/>
+        <source>Patch</source>
+        <translation>修补</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="181"/>
+        <source>Patch each layer and position of the clean run into the corrupted one and draw what it recovers</source>
+        <translation>把干净运行的每一层、每个位置修补进被破坏的运行，并画出恢复了多少</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="184"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="185"/>
+        <source>Stop patching; the maps keep the rows done so far</source>
+        <translation>停止修补；图中保留已完成的行</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="202"/>
+        <source>residual stream (layer × position)</source>
+        <translation>残差流（层 × 位置）</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="203"/>
+        <source>attention output (layer × position)</source>
+        <translation>注意力输出（层 × 位置）</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="204"/>
+        <source>MLP output (layer × position)</source>
+        <translation>MLP 输出（层 × 位置）</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="205"/>
+        <source>heads at the predicted position (layer × head)</source>
+        <translation>预测位置上的各个头（层 × 头）</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="242"/>
+        <source>Computing…</source>
+        <translation>正在计算…</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="262"/>
+        <source>Type a corrupted text of as many tokens, or the positions to noise (e.g. 1,2).</source>
+        <translation>请输入词元数相同的被破坏文本，或要加噪声的位置（例如 1,2）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="317"/>
+        <source> Out of date: compute again for the current input.</source>
+        <translation> 已过期：请为当前输入重新计算。</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="328"/>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="346"/>
+        <source>Attribution to {0!r}: integrated gradients took {1} steps, completeness error {2:.1%}.</source>
+        <translation>对 {0!r} 的归因：积分梯度用了 {1} 步，完备性误差 {2:.1%}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="349"/>
+        <source>Attribution to {0!r}: {1} steps did not bring the completeness error below 5% (it is {2:.1%}): raise the step cap.</source>
+        <translation>对 {0!r} 的归因：{1} 步未能使完备性误差低于 5%（现为 {2:.1%}）：请提高步数上限。</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="353"/>
+        <source>Colour tokens by: attribution to {0!r}</source>
+        <translation>为词元着色：对 {0!r} 的归因</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="407"/>
+        <source>Recovered share of log p({0!r}): clean {1:.3f}, corrupted {2:.3f}; {3} of {4} patched runs.</source>
+        <translation>log p({0!r}) 恢复的比例：干净运行 {1:.3f}，被破坏运行 {2:.3f}；已完成 {3} / {4} 次修补运行。</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="414"/>
+        <source>head {0}</source>
+        <translation>头 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="414"/>
+        <source>position {0}</source>
+        <translation>位置 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="415"/>
+        <source>not computed yet</source>
+        <translation>尚未计算</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="416"/>
+        <source>layer {0}, {1}: {2} · click: this patched run&apos;s candidates</source>
+        <translation>第 {0} 层，{1}：{2} · 点击：这次修补运行的候选</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="420"/>
+        <source>Patched run ({0}, layer {1}, {2}): recovered share {3:.3f}</source>
+        <translation>修补运行（{0}，第 {1} 层，{2}）：恢复比例 {3:.3f}</translation>
+    </message>
+</context>
+<context>
     <name>Consent</name>
     <message>
         <location filename="../../app/consent.py" line="111"/>
@@ -1077,51 +1322,61 @@
     </message>
     <message>
         <location filename="../../app/engine_messages.py" line="561"/>
+        <source>integrated gradients: {steps} steps</source>
+        <translation>积分梯度：{steps} 步</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="565"/>
+        <source>patching {site}: {done} of {total} runs</source>
+        <translation>修补 {site}：第 {done} 次，共 {total} 次运行</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="569"/>
         <source>{model} cannot generate text: it is a {kind} model</source>
         <translation>{model} 不能生成文本：它是{kind}模型</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="565"/>
+        <location filename="../../app/engine_messages.py" line="573"/>
         <source>unexpected error ({type}): {error} — the details are in {path}</source>
         <translation>意外错误（{type}）：{error} —— 详细信息见 {path}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="573"/>
+        <location filename="../../app/engine_messages.py" line="581"/>
         <source>{file}: a figure is saved as {endings} — name the file with one of these endings</source>
         <translation>{file}：图像保存为 {endings} —— 请用其中一个扩展名命名文件</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="601"/>
+        <location filename="../../app/engine_messages.py" line="609"/>
         <source>attention rollout</source>
         <translation>注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="602"/>
+        <location filename="../../app/engine_messages.py" line="610"/>
         <source>head scores</source>
         <translation>头评分</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="603"/>
+        <location filename="../../app/engine_messages.py" line="611"/>
         <source>scoring heads</source>
         <translation>头评分</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="604"/>
+        <location filename="../../app/engine_messages.py" line="612"/>
         <source>head importance</source>
         <translation>头的重要性</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="605"/>
+        <location filename="../../app/engine_messages.py" line="613"/>
         <source>the head importance estimate</source>
         <translation>头的重要性估计</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="606"/>
+        <location filename="../../app/engine_messages.py" line="614"/>
         <source>the logit lens</source>
         <translation>Logit 透镜</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="607"/>
+        <location filename="../../app/engine_messages.py" line="615"/>
         <source>sequence</source>
         <translation>序列</translation>
     </message>
@@ -1131,12 +1386,12 @@
         <translation>文件夹 {folder} 不存在</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="577"/>
+        <location filename="../../app/engine_messages.py" line="585"/>
         <source>the PNG could not be encoded</source>
         <translation>无法编码 PNG</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="569"/>
+        <location filename="../../app/engine_messages.py" line="577"/>
         <source>Running the induction probe…</source>
         <translation>正在运行归纳探针…</translation>
     </message>
@@ -1186,12 +1441,12 @@
         <translation>{what}：第 {layer} 层，共 {layers} 层</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="599"/>
+        <location filename="../../app/engine_messages.py" line="607"/>
         <source>scoring heads from recomputed rows</source>
         <translation>正在用重新计算的行为各头打分</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="600"/>
+        <location filename="../../app/engine_messages.py" line="608"/>
         <source>attention rollout from recomputed rows</source>
         <translation>正在用重新计算的行计算注意力展开</translation>
     </message>
@@ -1226,67 +1481,67 @@
         <translation>正在对照 GGUF 检查转换后的模型</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="586"/>
+        <location filename="../../app/engine_messages.py" line="594"/>
         <source>text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="587"/>
+        <location filename="../../app/engine_messages.py" line="595"/>
         <source>source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="588"/>
+        <location filename="../../app/engine_messages.py" line="596"/>
         <source>prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="589"/>
+        <location filename="../../app/engine_messages.py" line="597"/>
         <source>decoder prefix</source>
         <translation>解码器前缀</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="590"/>
+        <location filename="../../app/engine_messages.py" line="598"/>
         <source>mask</source>
         <translation>遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="591"/>
+        <location filename="../../app/engine_messages.py" line="599"/>
         <source>knock-out</source>
         <translation>屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="592"/>
+        <location filename="../../app/engine_messages.py" line="600"/>
         <source>decoder knock-out</source>
         <translation>解码器屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="593"/>
+        <location filename="../../app/engine_messages.py" line="601"/>
         <source>eos</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="594"/>
+        <location filename="../../app/engine_messages.py" line="602"/>
         <source>max_length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="595"/>
+        <location filename="../../app/engine_messages.py" line="603"/>
         <source>encoder</source>
         <translation>编码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="596"/>
+        <location filename="../../app/engine_messages.py" line="604"/>
         <source>decoder</source>
         <translation>解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="597"/>
+        <location filename="../../app/engine_messages.py" line="605"/>
         <source>encoder-decoder</source>
         <translation>编码器-解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="598"/>
+        <location filename="../../app/engine_messages.py" line="606"/>
         <source>cross</source>
         <translation>交叉注意力</translation>
     </message>
@@ -1906,184 +2161,184 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/main_window.py" line="115"/>
+        <location filename="../../app/main_window.py" line="116"/>
         <source>Source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="118"/>
+        <location filename="../../app/main_window.py" line="119"/>
         <source>The encoder&apos;s input</source>
         <translation>编码器的输入</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="120"/>
+        <location filename="../../app/main_window.py" line="121"/>
         <source>The text the encoder reads; analysed as you type</source>
         <translation>编码器读取的文本；边输入边分析</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="122"/>
-        <location filename="../../app/main_window.py" line="571"/>
+        <location filename="../../app/main_window.py" line="123"/>
+        <location filename="../../app/main_window.py" line="573"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="125"/>
+        <location filename="../../app/main_window.py" line="126"/>
         <source>Type some text…</source>
         <translation>输入一些文字…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="127"/>
+        <location filename="../../app/main_window.py" line="128"/>
         <source>The text to analyse, as you type (Tab moves on to the next control)</source>
         <translation>要分析的文本，边输入边分析（Tab 移到下一个控件）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="131"/>
+        <location filename="../../app/main_window.py" line="132"/>
         <source>Decoder tokens</source>
         <translation>解码器词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="140"/>
+        <location filename="../../app/main_window.py" line="141"/>
         <source>Not current — shows the previous text (the last analysis failed)</source>
         <translation>不是最新的——显示的是之前的文本（上一次分析失败了）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="173"/>
+        <location filename="../../app/main_window.py" line="174"/>
         <source>no model</source>
         <translation>没有模型</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="279"/>
+        <location filename="../../app/main_window.py" line="281"/>
         <source>The text left here last time ({0:,} characters) was too long to keep in the settings (at most {1:,}): save a session to keep a long text.</source>
         <translation>上次留在这里的文本（{0:,} 个字符）太长，没有保存在设置中（最多 {1:,} 个）：要保留长文本，请保存会话。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="301"/>
-        <location filename="../../app/main_window.py" line="304"/>
+        <location filename="../../app/main_window.py" line="303"/>
+        <location filename="../../app/main_window.py" line="306"/>
         <source>Loading {0}…</source>
         <translation>正在加载 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="326"/>
+        <location filename="../../app/main_window.py" line="328"/>
         <source>a source text</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="326"/>
+        <location filename="../../app/main_window.py" line="328"/>
         <source>some text</source>
         <translation>一些文字</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="327"/>
+        <location filename="../../app/main_window.py" line="329"/>
         <source>Type {0} to see its attention.</source>
         <translation>输入{0}，查看它的注意力。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="339"/>
+        <location filename="../../app/main_window.py" line="341"/>
         <source>Re-running the text and its {0} generated tokens with the new masks</source>
         <translation>正在用新的遮盖重新运行文本及其 {0} 个已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="432"/>
+        <location filename="../../app/main_window.py" line="434"/>
         <source>Regenerating from token #{0}</source>
         <translation>正在从词元 #{0} 起重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="447"/>
+        <location filename="../../app/main_window.py" line="449"/>
         <source>Head ablation</source>
         <translation>头消融</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="476"/>
+        <location filename="../../app/main_window.py" line="478"/>
         <source>Pick a model in the list, or open a model folder.</source>
         <translation>请在列表中选择一个模型，或打开一个模型文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="486"/>
+        <location filename="../../app/main_window.py" line="488"/>
         <source>attnlab — {0}</source>
         <translation>attnlab — {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="491"/>
+        <location filename="../../app/main_window.py" line="493"/>
         <source>Loaded {0}</source>
         <translation>已加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="511"/>
+        <location filename="../../app/main_window.py" line="513"/>
         <source> Still using {0}.</source>
         <translation> 仍在使用 {0}。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="513"/>
+        <location filename="../../app/main_window.py" line="515"/>
         <source>Could not load {0}: {1}{2}</source>
         <translation>无法加载 {0}：{1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="515"/>
+        <location filename="../../app/main_window.py" line="517"/>
         <source>Could not load {0}</source>
         <translation>无法加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="527"/>
+        <location filename="../../app/main_window.py" line="529"/>
         <source>analysis {0:.0f} ms</source>
         <translation>分析 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="533"/>
+        <location filename="../../app/main_window.py" line="535"/>
         <source>last step {0:.0f} ms</source>
         <translation>上一步 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="544"/>
+        <location filename="../../app/main_window.py" line="546"/>
         <source>end of text</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="545"/>
+        <location filename="../../app/main_window.py" line="547"/>
         <source>maximum length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="546"/>
+        <location filename="../../app/main_window.py" line="548"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="547"/>
+        <location filename="../../app/main_window.py" line="549"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="548"/>
+        <location filename="../../app/main_window.py" line="550"/>
         <source>Generated {0} tokens ({1})</source>
         <translation>已生成 {0} 个词元（{1}）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="571"/>
+        <location filename="../../app/main_window.py" line="573"/>
         <source>Decoder prefix (optional)</source>
         <translation>解码器前缀（可选）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="580"/>
+        <location filename="../../app/main_window.py" line="582"/>
         <source>Knock-out is not available: {0}</source>
         <translation>无法屏蔽：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="712"/>
+        <location filename="../../app/main_window.py" line="714"/>
         <source>Not pasted: the text would be {0:,} characters, and attnlab takes at most {1:,}. Paste a part of it.</source>
         <translation>没有粘贴：粘贴后文本会有 {0:,} 个字符，而 attnlab 最多接受 {1:,} 个。请粘贴其中一部分。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="738"/>
+        <location filename="../../app/main_window.py" line="740"/>
         <source>{0} is not available for this model: {1}</source>
         <translation>这个模型不支持{0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="742"/>
+        <location filename="../../app/main_window.py" line="744"/>
         <source>The formula inspector</source>
         <translation>公式检查器</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="745"/>
+        <location filename="../../app/main_window.py" line="747"/>
         <source>No formula for this model: {0}.</source>
         <translation>这个模型没有公式：{0}。</translation>
     </message>
@@ -2864,46 +3119,53 @@
 <context>
     <name>TokenChip</name>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="454"/>
+        <location filename="../../app/widgets/token_strip.py" line="482"/>
         <source> · masked with [MASK]</source>
         <translation> · 已用 [MASK] 遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="455"/>
+        <location filename="../../app/widgets/token_strip.py" line="483"/>
         <source> · knocked out of attention</source>
         <translation> · 已从注意力中屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="457"/>
+        <location filename="../../app/widgets/token_strip.py" line="485"/>
         <source> · generated</source>
         <translation> · 生成的</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="460"/>
+        <location filename="../../app/widgets/token_strip.py" line="488"/>
         <source>
 p = {0:.1%} now</source>
         <translation>
 现在 p = {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="462"/>
+        <location filename="../../app/widgets/token_strip.py" line="490"/>
         <source>, {0:.1%} when generated</source>
         <translation>，生成时 {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="465"/>
+        <location filename="../../app/widgets/token_strip.py" line="493"/>
         <source>, {0:.1%} in the reference</source>
         <translation>，参照中 {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="467"/>
+        <location filename="../../app/widgets/token_strip.py" line="495"/>
         <source>
 p = {0:.1%} in the reference</source>
         <translation>
 参照中 p = {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="472"/>
+        <location filename="../../app/widgets/token_strip.py" line="499"/>
+        <source>
+{0}: {1:.4f}</source>
+        <translation>
+{0}：{1:.4f}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="502"/>
         <source>
 click: its candidates · right-click: knock out, regenerate from here</source>
         <translation>
@@ -2931,58 +3193,68 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>TokenStrip</name>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="163"/>
+        <location filename="../../app/widgets/token_strip.py" line="176"/>
         <source>Tokens</source>
         <translation>词元</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="337"/>
+        <location filename="../../app/widgets/token_strip.py" line="363"/>
         <source>Show in the heatmap</source>
         <translation>在热图中显示</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="339"/>
+        <location filename="../../app/widgets/token_strip.py" line="365"/>
         <source>Select this token (or the selected range it is in) and show its rows in the heatmap</source>
         <translation>选中这个词元（或它所在的选中范围），并在热图中显示它的行</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="45"/>
+        <location filename="../../app/widgets/token_strip.py" line="46"/>
         <source>Replace with [MASK]</source>
         <translation>替换为 [MASK]</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="46"/>
+        <location filename="../../app/widgets/token_strip.py" line="47"/>
         <source>Knock out of attention</source>
         <translation>从注意力中屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="384"/>
-        <location filename="../../app/widgets/token_strip.py" line="512"/>
+        <location filename="../../app/widgets/token_strip.py" line="358"/>
+        <source>Corrupt with…</source>
+        <translation>用噪声破坏…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="360"/>
+        <source>Activation patching: add noise to this token&apos;s embedding in the corrupted run</source>
+        <translation>激活修补：在被破坏的运行中给这个词元的嵌入加噪声</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="410"/>
+        <location filename="../../app/widgets/token_strip.py" line="542"/>
         <source>loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="543"/>
+        <location filename="../../app/widgets/token_strip.py" line="573"/>
         <source>These tokens come from the model&apos;s tokenizer alone: attention follows once the model is loaded</source>
         <translation>这些词元只来自模型的分词器：模型加载完成后才会显示注意力</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="321"/>
+        <location filename="../../app/widgets/token_strip.py" line="342"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="327"/>
+        <location filename="../../app/widgets/token_strip.py" line="348"/>
         <source>Generated tokens cannot be masked</source>
         <translation>生成的词元不能被遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="330"/>
+        <location filename="../../app/widgets/token_strip.py" line="351"/>
         <source>Regenerate from here</source>
         <translation>从这里重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="333"/>
+        <location filename="../../app/widgets/token_strip.py" line="354"/>
         <source>Undo back to before this token and generate one token again, under the current masks</source>
         <translation>撤销到这个词元之前，在当前遮盖下重新生成一个词元</translation>
     </message>
@@ -3340,6 +3612,19 @@ click: its candidates · right-click: knock out, regenerate from here</source>
     </message>
 </context>
 <context>
+    <name>cause_dock</name>
+    <message>
+        <location filename="../../app/cause_dock.py" line="436"/>
+        <source>&amp;Cause and effect</source>
+        <translation>因果(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="439"/>
+        <source>Which input tokens the prediction rests on, and where a corrupted input makes the difference</source>
+        <translation>预测依赖哪些输入词元，以及被破坏的输入在哪里造成差别</translation>
+    </message>
+</context>
+<context>
     <name>formula_panel</name>
     <message>
         <location filename="../../app/widgets/formula_panel.py" line="55"/>
@@ -3363,32 +3648,32 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>keyboard_help</name>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="51"/>
+        <location filename="../../app/widgets/token_strip.py" line="52"/>
         <source>Arrow keys, Home / End</source>
         <translation>方向键、Home / End</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="52"/>
+        <location filename="../../app/widgets/token_strip.py" line="53"/>
         <source>token strip: move to another token (Shift: select a range of tokens)</source>
         <translation>词元条：移到另一个词元（按住 Shift：选中一段词元）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="55"/>
+        <location filename="../../app/widgets/token_strip.py" line="56"/>
         <source>Space / Enter</source>
         <translation>空格 / Enter</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="56"/>
+        <location filename="../../app/widgets/token_strip.py" line="57"/>
         <source>token strip: click the token (mask, knock out, or its candidates)</source>
         <translation>词元条：单击该词元（遮盖、屏蔽，或查看它的候选）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="59"/>
+        <location filename="../../app/widgets/token_strip.py" line="60"/>
         <source>Menu / Shift+F10</source>
         <translation>菜单键 / Shift+F10</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="60"/>
+        <location filename="../../app/widgets/token_strip.py" line="61"/>
         <source>token strip: the token&apos;s menu</source>
         <translation>词元条：该词元的菜单</translation>
     </message>
