@@ -34,6 +34,7 @@ from attnlab.app.requests import (
     ExplainCell,
     ExplainPrediction,
     Latest,
+    LensSkipped,
     ListCatalog,
     Load,
     ProbeInduction,
@@ -389,8 +390,13 @@ class EngineWorker(QObject):
 
     def _explain_prediction(self, rid: int, request: ExplainPrediction) -> object:
         session, _info = self._require_session()
-        if request.what == "lens":
-            return session.logit_lens(request.k, request.positions)
+        if request.what == "lens":  # never makes a step wait: skipped when work is queued, stopped when it comes
+            if self._latest.queued_after(rid):
+                return LensSkipped()
+            try:
+                return session.logit_lens(request.k, request.positions, cancel=request.cancel)
+            except Cancelled:
+                return LensSkipped()
 
         def report(message: str, fraction: float) -> None:
             if self._closing.is_set():
@@ -515,6 +521,8 @@ class EngineClient(QObject):
         self._latest.sent = rid
         if isinstance(request, (Run, ExplainPrediction)):
             self._engine.cancels[rid] = request.cancel
+        if isinstance(request, (Load, Analyse, Step, Choose, Undo, Run)):
+            self._stop_lens()  # what the user asked for goes first: a lens in progress gives way
         self._pending[rid] = request
         self._requested.emit(rid, request)
         self.state_changed.emit()
@@ -581,6 +589,11 @@ class EngineClient(QObject):
         """Ask every queued or running generation (or importance map) to stop after its current step."""
         for event in self._engine.cancels.values():
             event.set()
+
+    def _stop_lens(self) -> None:
+        for request in self._pending.values():
+            if isinstance(request, ExplainPrediction) and request.what == "lens":
+                request.cancel.set()
 
     def shutdown(self) -> None:
         """Cancel, quit and wait for the thread. Safe to call twice."""

@@ -14,6 +14,7 @@ LM's transform + decoder). The last entry is the model's own output, not recompu
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -22,7 +23,7 @@ import numpy as np
 import torch
 from transformers import PreTrainedModel
 
-from attnlab.engine.api.errors import EngineError, UnsupportedError
+from attnlab.engine.api.errors import Cancelled, EngineError, UnsupportedError
 from attnlab.engine.api.memory_budget import check_fits
 from attnlab.engine.api.results import LensResult
 from attnlab.engine.api.tokens import readable_tokens
@@ -114,6 +115,26 @@ def residuals(stack_blocks: list[torch.nn.Module]) -> Iterator[list[torch.Tensor
             handle.remove()
 
 
+@contextmanager
+def stop_when(cancel: threading.Event | None, stack_blocks: list[torch.nn.Module]) -> Iterator[None]:
+    """Raise `Cancelled` before the next block runs once `cancel` is set: a lens nobody waits for any more
+    (the user stepped on) gives way within one layer instead of finishing a forward of the whole text."""
+    if cancel is None:
+        yield
+        return
+
+    def check(module, args):
+        if cancel.is_set():
+            raise Cancelled("the logit lens was cancelled")
+
+    handles = [block.register_forward_pre_hook(check) for block in stack_blocks]
+    try:
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
 def lens_topk(
     hidden: list[torch.Tensor], logits: torch.Tensor, project: Projection, k: int, block: int = 256
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -156,20 +177,24 @@ def check_rerun_fits(session: Session, what: str, batch: int = 1, layers: int = 
     check_fits(3 * 4 * batch * heads * n * n * layers, f"{what} over {n} tokens (the whole input in one forward)")
 
 
-def logit_lens(session: Session, k: int = 10, positions: int | None = None) -> LensResult:
+def logit_lens(
+    session: Session, k: int = 10, positions: int | None = None, cancel: threading.Event | None = None
+) -> LensResult:
     """The lens of the session's current input: one more forward with the session's masks and ablations.
-    `positions`: read only the last that many positions (None: all of them)."""
+    `positions`: read only the last that many positions (None: all of them). `cancel`: set it to stop
+    the forward between two layers (raises `Cancelled`; nothing changed)."""
     if k < 1:
         raise EngineError(f"the logit lens needs k ≥ 1 tokens per cell, got {k}")
     stack, ids, _ = session._prediction()
     start = 0 if positions is None else max(0, len(ids) - max(1, positions))
     project = projection(session.model, session.info.kind)
-    with torch.inference_mode():
+    stack_blocks = blocks(session.model, session.loaded.sites, stack)
+    with torch.inference_mode(), stop_when(cancel, stack_blocks):
         if getattr(session, "long_mode", False):  # a long text: the input in blocks of queries
             top_ids, top_probs = _lens_in_blocks(session, stack, start, project, k)
         else:
             check_rerun_fits(session, "the logit lens")
-            with residuals(blocks(session.model, session.loaded.sites, stack)) as seen:
+            with residuals(stack_blocks) as seen:
                 logits = session._rerun(session._analysis_recorder())[0, start:]  # [position, vocab]
             hidden = [h[0, start:] for h in seen]  # layer + 1 of [position, hidden]
             check_projection(hidden[-1][-8:], logits[-8:], project, session.info.name)

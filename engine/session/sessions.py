@@ -88,12 +88,14 @@ class _Session:
         return recorder.explain(stack, layer, key, self._token_text(queries[query]), self._token_text(keys[key]))
 
     # -- explaining the prediction (attnlab.engine.interpret.lens, attnlab.engine.interpret.importance) ---------------
-    def logit_lens(self, k: int = 10, positions: int | None = None) -> LensResult:
+    def logit_lens(
+        self, k: int = 10, positions: int | None = None, cancel: threading.Event | None = None
+    ) -> LensResult:
         """Every layer's top-k tokens at every position of the current input (or the last `positions`),
-        masks and ablations included, from one extra forward. Changes nothing."""
+        masks and ablations included, from one extra forward. Changes nothing; `cancel` stops it (Cancelled)."""
         from attnlab.engine.interpret.lens import logit_lens
 
-        return logit_lens(self, k, positions)
+        return logit_lens(self, k, positions, cancel)
 
     def head_importance(
         self,

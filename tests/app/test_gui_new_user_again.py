@@ -1,0 +1,82 @@
+"""What a new user hit in the second round (issue 24), each driven through the real window."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt
+
+from attnlab.engine.api.results import LensResult
+
+PROMPT = "the cat sat on the mat"
+BLOCK_S = 1.0  # what one block of a long text's lens forward costs, simulated on a tiny model
+
+
+def _slow_full_forwards(window) -> int:
+    """Make every forward of more than one token cost BLOCK_S per block (a long text's lens), leaving a
+    one-token step fast; returns how many blocks the model has."""
+    model = window.client._engine.worker._session.model
+    layers = list(model.transformer.h)
+
+    def slow(module, args, kwargs):
+        hidden = args[0] if args else kwargs["hidden_states"]
+        if hidden.shape[1] > 1:
+            time.sleep(BLOCK_S)
+
+    for block in layers:
+        block.register_forward_pre_hook(slow, with_kwargs=True)
+    return len(layers)
+
+
+# -- 1: Step never waits for the Explain-the-Prediction dock ----------------------------------------
+def test_a_step_does_not_wait_for_the_lens(open_window, qtbot, tiny_folders, wait_idle):
+    window = open_window(tiny_folders["gpt2"], text=PROMPT)
+    with qtbot.waitSignal(
+        window.client.prediction_explained, timeout=20_000, check_params_cb=lambda r: isinstance(r, LensResult)
+    ):
+        window.prediction.toggleViewAction().trigger()
+    wait_idle(window)
+    blocks = _slow_full_forwards(window)
+    view = window.prediction.view
+    with qtbot.waitSignal(window.client.stepped, timeout=20_000):
+        qtbot.mouseClick(window.generation.step_button, Qt.MouseButton.LeftButton)
+    qtbot.wait(
+        300
+    )  # the lens of that step is inside its first block now  # the lens forward is inside its first block now
+    began = time.monotonic()
+    with qtbot.waitSignal(window.client.stepped, timeout=20_000):
+        qtbot.mouseClick(window.generation.step_button, Qt.MouseButton.LeftButton)
+    waited = time.monotonic() - began
+    assert blocks == 2 and waited < BLOCK_S * 1.5, f"the step waited {waited:.2f} s for a lens nobody asked for"
+    assert len(window.document.steps) == 2
+    qtbot.waitUntil(lambda: view.lens_progress.isVisibleTo(view), timeout=2_000)  # computing, said in the dock
+    # and the lens still comes, of the input as it is now
+    with qtbot.waitSignal(
+        window.client.prediction_explained, timeout=20_000, check_params_cb=lambda r: isinstance(r, LensResult)
+    ) as reply:
+        pass
+    wait_idle(window)
+    assert len(reply.args[0].tokens) == len(window.document.prefix_tokens) + 2  # the prompt and both steps
+    assert not view.lens_progress.isVisibleTo(view)
+
+
+def test_a_new_text_clears_the_old_lens(open_window, qtbot, tiny_folders, wait_idle):
+    window = open_window(tiny_folders["gpt2"], text=PROMPT)
+    with qtbot.waitSignal(
+        window.client.prediction_explained, timeout=20_000, check_params_cb=lambda r: isinstance(r, LensResult)
+    ):
+        window.prediction.toggleViewAction().trigger()
+    wait_idle(window)
+    view = window.prediction.view
+    assert view.lens_table.columnCount() == len(window.document.prefix_tokens)
+    blocks = _slow_full_forwards(window)
+    assert blocks
+    with qtbot.waitSignal(window.client.analysed, timeout=20_000):
+        window.set_text("the dog")
+    assert view.lens_table.columnCount() == 0  # never the previous text's lens, while the new one is computed
+    with qtbot.waitSignal(
+        window.client.prediction_explained, timeout=20_000, check_params_cb=lambda r: isinstance(r, LensResult)
+    ):
+        pass
+    wait_idle(window)
+    assert view.lens_table.columnCount() == len(window.document.prefix_tokens) < 6
