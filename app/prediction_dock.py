@@ -15,8 +15,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget
 
 from attnlab.app.i18n import translate
-from attnlab.app.requests import LensSkipped
 from attnlab.app.reference_run import ReferenceRun, candidate_probabilities, pin, strip_probabilities
+from attnlab.app.requests import LensSkipped
 from attnlab.app.widgets.prediction_view import PredictionView
 from attnlab.app.widgets.reference_view import MAX_TOKENS, ReferenceView
 from attnlab.engine.api.results import HeadImportance, LensResult

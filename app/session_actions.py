@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QVBoxLayout
 from attnlab.app.autosave import AutosaveWriter, new_autosave_path, orphans, write_autosave
 from attnlab.app.branch_actions import Branches
 from attnlab.app.branches import Branch
+from attnlab.app.generated_record import opened_when_generated, saved_when_generated
 from attnlab.app.i18n import translate
 from attnlab.app.widgets.restore_banner import RestoreBanner
 from attnlab.engine.api.results import Masks, ModelInfo
@@ -169,6 +170,7 @@ class Sessions(QObject):
             generated=() if editing else tuple(step.token_id for step in w.document.steps),
             branches=tuple((b.name, tuple(b.tokens)) for b in branches),
             current_branch=current,
+            when_generated=() if editing else saved_when_generated(w.document.when_generated()),
         )
 
     def new(self) -> None:
@@ -234,6 +236,7 @@ class Sessions(QObject):
         w._masks = data.masks
         w._show_marks()
         w.pending_replay = data.generated if info.can_generate else ()
+        w.document.expect_generated(opened_when_generated(data) if info.can_generate else ())
         self.branches.expect([Branch(name, list(tokens)) for name, tokens in data.branches], data.current_branch)
         notes = []
         if data.model.kind and data.model.kind != info.kind:

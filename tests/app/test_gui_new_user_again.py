@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from PySide6.QtCore import Qt
 
 from attnlab.engine.api.results import LensResult
@@ -80,3 +81,49 @@ def test_a_new_text_clears_the_old_lens(open_window, qtbot, tiny_folders, wait_i
         pass
     wait_idle(window)
     assert view.lens_table.columnCount() == len(window.document.prefix_tokens) < 6
+
+
+# -- 2: "when generated" survives a save and reopen ------------------------------------------------
+def _what_the_generated_tokens_show(window) -> list[tuple]:
+    """Per generated token: the chip's (now, then, changed) and the candidates' "when generated" column."""
+    out = []
+    prefix = len(window.document.prefix_tokens)
+    for index in range(len(window.document.steps)):
+        chip = window.token_strip.chip(prefix + index)
+        window.document.select(index)
+        view = window.document.candidates()
+        out.append((chip.prob_now, chip.prob_then, chip.changed, [c.token_id for c in view.candidates], view.then))
+    window.document.select(None)
+    return out
+
+
+def test_when_generated_survives_save_and_reopen(open_window, qtbot, wait_idle, tmp_path):
+    from attnlab.engine.api.saved_session import read_session
+
+    window = open_window("tiny-gpt", text=PROMPT)
+    for _ in range(4):
+        window.step()
+        wait_idle(window)
+    generated_under = [s.prob for s in window.document.steps]  # before any knock-out: what was generated
+    window.set_mark(2, "knockout")
+    wait_idle(window)
+    before = _what_the_generated_tokens_show(window)
+    assert [then for _, then, *_ in before] == pytest.approx(generated_under)
+    assert any(abs(now - then) > 1e-3 for now, then, *_ in before)  # the knock-out changed something
+    path = tmp_path / "run.attnlab"
+    assert window.sessions.save(path)
+    saved = read_session(path)
+    assert [w.token_id for w in saved.when_generated] == list(saved.generated)
+    assert [w.prob for w in saved.when_generated] == pytest.approx(generated_under)
+
+    reopened = open_window("tiny-gpt", text="something else")
+    reopened.sessions.open(path)
+    qtbot.waitUntil(lambda: reopened.is_idle() and len(reopened.document.steps) == 4, timeout=20_000)
+    after = _what_the_generated_tokens_show(reopened)
+    for (now, then, changed, ids, column), (now2, then2, changed2, ids2, column2) in zip(before, after, strict=True):
+        assert now2 == pytest.approx(now, abs=1e-4) and then2 == pytest.approx(then, abs=1e-6)
+        assert changed2 == changed and ids2 == ids
+        assert [c is None for c in column2] == [c is None for c in column]
+        assert [c for c in column2 if c is not None] == pytest.approx([c for c in column if c is not None], abs=1e-6)
+    shown = reopened.candidates  # the latest step's table shows its "when generated" column where it changed
+    assert shown.isColumnHidden(2) == window.candidates.isColumnHidden(2)
