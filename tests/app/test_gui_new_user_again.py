@@ -127,3 +127,40 @@ def test_when_generated_survives_save_and_reopen(open_window, qtbot, wait_idle, 
         assert [c for c in column2 if c is not None] == pytest.approx([c for c in column if c is not None], abs=1e-6)
     shown = reopened.candidates  # the latest step's table shows its "when generated" column where it changed
     assert shown.isColumnHidden(2) == window.candidates.isColumnHidden(2)
+
+
+# -- 3: double-click on a branch switches to it; F2 renames ----------------------------------------
+def _two_branches(window, qtbot, wait_idle) -> list[int]:
+    with qtbot.waitSignal(window.client.run_finished, timeout=20_000):
+        window.run(3)
+    wait_idle(window)
+    main_ids = [s.token_id for s in window.document.steps]
+    window.select_token(len(window.document.prefix_tokens) + 1)
+    other = next(c.token_id for c in window.document.candidates().candidates if c.token_id != main_ids[1])
+    window.choose(other, False)
+    wait_idle(window)
+    return main_ids
+
+
+def test_double_click_on_a_branch_switches_to_it(open_window, qtbot, tiny_folders, wait_idle):
+    window = open_window(tiny_folders["gpt2"], text=PROMPT)
+    main_ids = _two_branches(window, qtbot, wait_idle)
+    panel = window.sessions.branches.panel
+    assert panel.isVisible() and panel.current == 1
+    outline = panel.list
+    switched: list[int] = []
+    panel.switch_requested.connect(switched.append)
+    main_row = outline.visualItemRect(outline.item(0)).center()
+    qtbot.mouseClick(outline.viewport(), Qt.MouseButton.LeftButton, pos=main_row)  # a real double-click: a
+    qtbot.mouseDClick(outline.viewport(), Qt.MouseButton.LeftButton, pos=main_row)  # press, then the double
+    qtbot.waitUntil(
+        lambda: window.is_idle() and [s.token_id for s in window.document.steps] == main_ids, timeout=20_000
+    )
+    assert outline.state() != outline.State.EditingState  # no editor opened over the name
+    assert panel.names() == ["main", "branch 2"] and panel.current == 0
+    # F2 still renames
+    outline.setCurrentRow(1)
+    outline.setFocus()
+    qtbot.keyClick(outline, Qt.Key.Key_F2)
+    assert outline.state() == outline.State.EditingState
+    assert switched == [0]  # one switch for the one double-click, none for F2
