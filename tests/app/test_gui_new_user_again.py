@@ -164,3 +164,29 @@ def test_double_click_on_a_branch_switches_to_it(open_window, qtbot, tiny_folder
     qtbot.keyClick(outline, Qt.Key.Key_F2)
     assert outline.state() == outline.State.EditingState
     assert switched == [0]  # one switch for the one double-click, none for F2
+
+
+# -- 6: the candidates table drops its selection when it shows another choice ------------------------
+def test_candidates_selection_does_not_outlive_its_step(open_window, qtbot, tiny_folders, wait_idle):
+    window = open_window(tiny_folders["gpt2"], text=PROMPT)
+    table = window.candidates
+
+    def click_row(row: int) -> None:
+        qtbot.mouseClick(
+            table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualItemRect(table.item(row, 0)).center()
+        )
+        assert table.selectedItems()
+
+    click_row(2)
+    qtbot.mouseClick(window.generation.step_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    assert not table.selectedItems(), "a step left another token looking chosen"
+    click_row(1)
+    window.undo()
+    wait_idle(window)
+    assert not table.selectedItems(), "an undo left another token looking chosen"
+    click_row(3)
+    with qtbot.waitSignal(window.model_loaded, timeout=60_000):
+        window.load("tiny-gpt")
+    wait_idle(window)
+    assert not table.selectedItems(), "a model switch left another token looking chosen"
