@@ -190,3 +190,35 @@ def test_candidates_selection_does_not_outlive_its_step(open_window, qtbot, tiny
         window.load("tiny-gpt")
     wait_idle(window)
     assert not table.selectedItems(), "a model switch left another token looking chosen"
+
+
+# -- 4: the Lesson panel comes back with its lesson after a restart ---------------------------------
+def test_the_lesson_panel_restores_its_lesson(qtbot, fresh_settings):
+    from attnlab.app import i18n
+    from attnlab.app.main_window import MainWindow
+
+    i18n.set_current_language("en")
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.show()
+    with qtbot.waitSignal(first.model_loaded, timeout=60_000):
+        next(a for a in first.menus["lessonsMenu"].actions() if a.objectName() == "lesson_multi-head").trigger()
+    qtbot.waitUntil(first.is_idle, timeout=20_000)
+    first.close()
+
+    again = MainWindow()
+    qtbot.addWidget(again)
+    again.show()
+    panel = again.lessons.panel
+    try:
+        qtbot.waitUntil(panel.isVisible, timeout=5_000)
+        lesson = again.lessons.lesson("multi-head")
+        assert panel.title.text() == lesson.text_in("en").title
+        assert panel.try_this.text() == lesson.text_in("en").try_this
+        assert panel.action_button.text() or panel.action_button.isHidden()  # never a blank button
+        assert again.lessons.current is lesson
+        qtbot.mouseClick(panel.findChild(type(panel.action_button), "lessonNext"), Qt.MouseButton.LeftButton)
+        assert again.lessons.current is again.lessons.lessons[lesson.number]  # Next goes on, to lesson 5
+    finally:
+        again.close()
+        i18n.set_current_language("")
