@@ -222,3 +222,70 @@ def test_the_lesson_panel_restores_its_lesson(qtbot, fresh_settings):
     finally:
         again.close()
         i18n.set_current_language("")
+
+
+# -- 5: the lessons say what the window does ---------------------------------------------------------
+def _open_lesson(window, qtbot, lesson_id: str):
+    lesson = window.lessons.lesson(lesson_id)
+    with qtbot.waitSignal(window.model_loaded, timeout=60_000):
+        window.lessons.open(lesson)
+    qtbot.waitUntil(lambda: window.is_idle() and window.document.analysis is not None, timeout=20_000)
+    return lesson
+
+
+def test_lesson_one_says_what_a_click_and_a_double_click_do(qtbot, fresh_settings, wait_idle):
+    from attnlab.app.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        lesson = _open_lesson(window, qtbot, "next-token")
+        for language in ("en", "zh_CN"):
+            assert "click the second candidate" not in lesson.text_in(language).try_this
+        assert "double-click" in lesson.text_in("en").try_this and "双击" in lesson.text_in("zh_CN").try_this
+        window.step()
+        wait_idle(window)
+        table = window.candidates
+        taken = window.document.steps[-1].token_id
+        assert table.item(0, 0).text().startswith("▶")  # after a step: the choices of the step just taken
+        rect = table.visualItemRect(table.item(1, 0))
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        wait_idle(window)
+        assert [s.token_id for s in window.document.steps][-1] == taken  # a click only selects
+        qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        wait_idle(window)
+        assert len(window.document.steps) == 1 and window.document.steps[-1].token_id != taken  # replaced
+    finally:
+        window.close()
+
+
+def test_lesson_four_shows_the_induction_column_and_says_where_the_picker_is(qtbot, fresh_settings, wait_idle):
+    from attnlab.app.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.resize(1500, 950)
+    window.show()
+    try:
+        lesson = _open_lesson(window, qtbot, "multi-head")
+        table = window.attention.heads_table
+        qtbot.waitUntil(lambda: "induction" in table.columns, timeout=20_000)
+        column = table.columns.index("induction")
+        assert table.horizontalHeader().visualIndex(column) == 2  # next to "head"
+        right = table.columnViewportPosition(column) + table.columnWidth(column)
+        assert 0 <= table.columnViewportPosition(column) and right <= table.viewport().width()  # in sight
+        bar, grid = window.attention.scores_bar, window.attention.grid
+        below = bar.mapTo(window, bar.rect().topLeft()).y() > grid.mapTo(window, grid.rect().topLeft()).y()
+        assert below and "below the grid" in " ".join(lesson.text_in("en").body)
+        assert "网格下方" in " ".join(lesson.text_in("zh_CN").body)
+    finally:
+        window.close()
+
+
+def test_lesson_five_says_which_word_a_row_looks_at():
+    from attnlab.app.lessons import load_lessons
+
+    lesson = next(lesson for lesson in load_lessons() if lesson.id == "encoder-decoder")
+    assert "comes from" not in lesson.text_in("en").try_this
+    assert "about to write" in lesson.text_in("en").try_this and "接下来要写出" in lesson.text_in("zh_CN").try_this
