@@ -46,6 +46,7 @@ from attnlab.app.widgets.message_banner import MessageBanner
 from attnlab.app.widgets.model_picker import ModelPicker
 from attnlab.app.widgets.sampling_panel import SamplingPanel
 from attnlab.app.widgets.token_strip import TokenStrip
+from attnlab.app.work_message import WorkMessage
 from attnlab.engine.api.config import LoadOptions, SamplingConfig
 from attnlab.engine.api.results import AnalysisResult, Masks, ModelInfo, StackName, StepResult
 
@@ -215,7 +216,9 @@ class MainWindow(QMainWindow):
         c.induction_probed.connect(self.attention.show_probe)
         c.scoring_failed.connect(self.attention.scoring_failed)
         c.scoring_progressed.connect(lambda message, _fraction: self.statusBar().showMessage(message, 3000))
-        c.analysis_progressed.connect(lambda message, _fraction: self.statusBar().showMessage(message, 60_000))
+        self.work_message = WorkMessage(self.statusBar())  # an analysis's messages go when it ends
+        c.analysis_progressed.connect(lambda message, _fraction: self.work_message.show(message, 60_000))
+        c.analysis_failed.connect(self.work_message.end)
         self.attention.scores_wanted.connect(c.score_heads)
         self.attention.rollout_wanted.connect(c.rollout)
         self.attention.probe_requested.connect(c.probe_induction)
@@ -310,7 +313,7 @@ class MainWindow(QMainWindow):
         if not replay and keep_generated and not text_edited and self.document.steps:
             self.client.stop()  # a run in progress ends here; what it generated so far is kept
             replay = tuple(step.token_id for step in self.document.steps)
-            self.statusBar().showMessage(
+            self.work_message.show(
                 self.tr("Re-running the text and its {0} generated tokens with the new masks").format(len(replay)),
                 5000,
             )
@@ -486,6 +489,7 @@ class MainWindow(QMainWindow):
             self.analyse()  # analyses queued behind the failed load were skipped
 
     def _on_analysed(self, result: AnalysisResult) -> None:
+        self.work_message.end()
         self.document.apply_analysis(result)
         if self.client.superseded(self._explain_rid):
             self.attention.formula.input_changed()

@@ -289,3 +289,27 @@ def test_lesson_five_says_which_word_a_row_looks_at():
     lesson = next(lesson for lesson in load_lessons() if lesson.id == "encoder-decoder")
     assert "comes from" not in lesson.text_in("en").try_this
     assert "about to write" in lesson.text_in("en").try_this and "接下来要写出" in lesson.text_in("zh_CN").try_this
+
+
+# -- 10: status messages go when they stop being true -------------------------------------------------
+def test_work_messages_are_cleared_when_the_work_ends(open_window, qtbot, tiny_folders, wait_idle):
+    window = open_window(tiny_folders["gpt2"], text=PROMPT)
+    bar = window.statusBar()
+    for _ in range(2):
+        window.step()
+        wait_idle(window)
+    with qtbot.waitSignal(window.client.analysed, timeout=20_000):
+        window.set_mark(2, "knockout")
+        assert "Re-running" in bar.currentMessage()  # true while the rerun runs
+    wait_idle(window)
+    assert "Re-running" not in bar.currentMessage()  # and gone once it is done
+    # a long text's reading progress, then a short text replaces it
+    window.client.analysis_progressed.emit("reading the text: 2,912 of 2,912 tokens", 1.0)
+    assert "2,912" in bar.currentMessage()
+    with qtbot.waitSignal(window.client.analysed, timeout=20_000):
+        window.set_text("the dog")
+    assert "2,912" not in bar.currentMessage()
+    bar.showMessage("Saved run.attnlab")  # a message of something else is left alone
+    window.set_mark(1, "knockout")
+    wait_idle(window)
+    assert bar.currentMessage() == "Saved run.attnlab"
