@@ -327,6 +327,7 @@ class MainWindow(QMainWindow):
         self._flush_analysis()
         self.generation.start_progress(count)
         self._run_start = len(self.document.steps)
+        self.token_strip.hold_height(True)  # the buttons under the strip stay put while tokens arrive
         self.client.run(count)
         self._update_actions()
 
@@ -511,6 +512,7 @@ class MainWindow(QMainWindow):
         self._schedule_render()
 
     def _on_run_finished(self, count: int, reason: str) -> None:
+        self.token_strip.hold_height(False)
         self.generation.end_progress()
         why = {
             "eos": self.tr("end of text"),

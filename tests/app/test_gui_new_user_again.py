@@ -313,3 +313,29 @@ def test_work_messages_are_cleared_when_the_work_ends(open_window, qtbot, tiny_f
     window.set_mark(1, "knockout")
     wait_idle(window)
     assert bar.currentMessage() == "Saved run.attnlab"
+
+
+# -- 11: Step/Run/Stop and the candidates stay under the pointer ------------------------------------
+def test_buttons_and_candidates_do_not_move(open_window, qtbot, tiny_folders, wait_idle):
+    window = open_window(tiny_folders["gpt2"], text=PROMPT)
+    window.resize(900, 800)
+    wait_idle(window)
+
+    def top(widget) -> int:
+        return widget.mapTo(window, widget.rect().topLeft()).y()
+
+    buttons, table = window.generation.step_button, window.candidates
+    where = (top(buttons), top(table))
+    seen = []
+    window.client.stepped.connect(lambda *_: seen.append((top(buttons), top(table))))
+    window.generation.run_count.setValue(40)
+    with qtbot.waitSignal(window.client.run_finished, timeout=60_000):
+        qtbot.mouseClick(window.generation.run_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    rows = window.token_strip._wrap.row_count()
+    assert rows >= 3, "the run should have added rows to the strip"
+    assert set(seen) == {where}, "Step/Run/Stop or the candidates moved during the run"
+    gap = top(table) - top(buttons)  # the strip above may grow or shrink after the run, the two move together
+    _two_branches(window, qtbot, wait_idle)
+    assert window.sessions.branches.panel.isVisible()
+    assert top(table) - top(buttons) == gap, "the Branches box pushed the candidates down"
