@@ -53,10 +53,10 @@ from attnlab.engine.api.results import AnalysisResult, Masks, ModelInfo, StackNa
 ANALYSE_DELAY_MS = 350  # typing pause before the text is re-analysed
 RENDER_MS = 30  # a redraw starts at least this long after the previous one ended
 RUN_RENDER_MS = 100  # the same during a run: tokens stream in faster than the eye follows
-EXAMPLES = {
+EXAMPLES = {  # what the bundled model of each kind was trained on (resources/models/examples.json)
     "encoder": "The capital of France is Paris.",
-    "decoder": "Once upon a time",
-    "encoder-decoder": "The house is wonderful.",
+    "decoder": "The capital of France is",
+    "encoder-decoder": "one thousand two hundred and forty-five",
 }
 EXAMPLES_ZH = {  # the first text when the interface is in Chinese
     "encoder": "法国的首都是巴黎。",

@@ -339,3 +339,24 @@ def test_buttons_and_candidates_do_not_move(open_window, qtbot, tiny_folders, wa
     _two_branches(window, qtbot, wait_idle)
     assert window.sessions.branches.panel.isVisible()
     assert top(table) - top(buttons) == gap, "the Branches box pushed the candidates down"
+
+
+# -- 9: each bundled model opens on an example it was trained for ----------------------------------
+@pytest.mark.parametrize(
+    ("model", "unknown", "steps", "expected"),
+    [("tiny-seq2seq", "<unk>", 5, "1245"), ("tiny-gpt", "<unk>", 2, " Paris."), ("tiny-bert", "[UNK]", 0, "")],
+)
+def test_bundled_models_open_on_what_they_know(open_window, wait_idle, model, unknown, steps, expected):
+    from attnlab.app import i18n
+
+    i18n.set_current_language("en")
+    try:
+        window = open_window(model)
+        tokens = window.document.input_tokens
+        assert tokens and unknown not in tokens, f"{model} opened on {tokens}"
+        for _ in range(steps):
+            window.step()
+            wait_idle(window)
+        assert "".join(window.document.generated).replace("</s>", "") == expected
+    finally:
+        i18n.set_current_language("")
