@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QMimeData, QObject, QTimer
-from PySide6.QtGui import QAction, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QVBoxLayout
 
 from attnlab.app.autosave import AutosaveWriter, new_autosave_path, orphans, write_autosave
 from attnlab.app.branch_actions import Branches
 from attnlab.app.branches import Branch
+from attnlab.app.dialog_folder import remember_folder, start_folder
 from attnlab.app.generated_record import opened_when_generated, saved_when_generated
 from attnlab.app.i18n import translate
 from attnlab.app.widgets.restore_banner import RestoreBanner
@@ -192,6 +193,7 @@ class Sessions(QObject):
             self.window, self.tr("Open a session"), self._folder(), self.tr(str(FILTER)).format(SUFFIX)
         )
         if name:
+            remember_folder(self.window.settings, name)
             self.open(name)
 
     def open(self, path: str | os.PathLike[str], start: bool = False) -> bool:
@@ -289,14 +291,18 @@ class Sessions(QObject):
         name, _ = QFileDialog.getSaveFileName(
             self.window, self.tr("Save the session"), self._folder(), self.tr(str(FILTER)).format(SUFFIX)
         )
+        if name:
+            remember_folder(self.window.settings, name)
         return self.save(name) if name else False
 
     def _folder(self) -> str:
-        return str(self.path.parent) if self.path else ""
+        return str(self.path.parent) if self.path else start_folder(self.window.settings)
 
     def _show_title(self) -> None:
         info = self.window.document.info
-        parts = ["attnlab"] + ([info.name] if info else []) + ([self.path.name] if self.path else [])
+        parts = ([info.name] if info else []) + ([self.path.name] if self.path else [])
+        if not QGuiApplication.applicationDisplayName() or not parts:  # else Qt adds " — attnlab" itself
+            parts.insert(0, "attnlab")
         self.window.setWindowTitle(" — ".join(parts))
 
     # -- engine replies ----------------------------------------------------------------------

@@ -360,3 +360,52 @@ def test_bundled_models_open_on_what_they_know(open_window, wait_idle, model, un
         assert "".join(window.document.generated).replace("</s>", "") == expected
     finally:
         i18n.set_current_language("")
+
+
+# -- 15: polish ---------------------------------------------------------------------------------------
+def test_the_title_names_attnlab_once(open_window, qtbot, tiny_folders, wait_idle, tmp_path):
+    from PySide6.QtGui import QGuiApplication
+
+    before = QGuiApplication.applicationDisplayName()
+    QGuiApplication.setApplicationDisplayName("attnlab")  # as `attnlab` sets it: Qt adds " — attnlab" to titles
+    try:
+        window = open_window(tiny_folders["gpt2"], text=PROMPT)
+        window.sessions._show_title()
+        shown = f"{window.windowTitle()} — {QGuiApplication.applicationDisplayName()}"  # what the title bar reads
+        assert shown.count("attnlab") == 1 and "gpt2" in shown
+        assert window.sessions.save(tmp_path / "run.attnlab")
+        assert window.windowTitle().endswith("run.attnlab")
+    finally:
+        QGuiApplication.setApplicationDisplayName(before)
+
+
+def test_save_and_export_dialogs_start_in_documents_then_the_last_folder(
+    open_window, qtbot, tiny_folders, wait_idle, tmp_path, monkeypatch
+):
+    from pathlib import Path
+
+    from PySide6.QtCore import QStandardPaths
+    from PySide6.QtWidgets import QFileDialog
+
+    documents = tmp_path / "Documents"
+    documents.mkdir()
+    monkeypatch.setattr(QStandardPaths, "writableLocation", lambda _where: str(documents))
+    asked: list[str] = []
+    answers = iter([str(tmp_path / "runs" / "first.attnlab"), "", str(tmp_path / "runs" / "heatmap.png"), ""])
+
+    def dialog(_parent, _title, start, _filters="", *rest):
+        asked.append(start)
+        return next(answers), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+    (tmp_path / "runs").mkdir()
+    window = open_window(tiny_folders["gpt2"], text=PROMPT)
+    window.sessions.save_as()  # the first dialog: the documents folder
+    assert asked[0] == str(documents)
+    window.sessions.path = None
+    window.sessions.save_as()  # then the folder last used
+    assert asked[1] == str(tmp_path / "runs")
+    window.figures.ask_and_export("heatmap")
+    wait_idle(window)
+    assert Path(asked[2]).parent == tmp_path / "runs"
+    assert (tmp_path / "runs" / "heatmap.png").exists()
