@@ -4,158 +4,158 @@
 <context>
     <name>AttentionPanel</name>
     <message>
-        <location filename="../../app/attention_panel.py" line="193"/>
-        <location filename="../../app/attention_panel.py" line="472"/>
+        <location filename="../../app/attention_panel.py" line="191"/>
+        <location filename="../../app/attention_panel.py" line="496"/>
         <source>{0} · layer {1}</source>
         <translation>{0} · 第 {1} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="208"/>
+        <location filename="../../app/attention_panel.py" line="206"/>
         <source>difference to the reference{0} · {1} · now − reference</source>
         <translation>与参照的差异{0} · {1} · 现在 − 参照</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="235"/>
+        <location filename="../../app/attention_panel.py" line="239"/>
         <source>difference to the reference · {0}</source>
         <translation>与参照的差异 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="245"/>
-        <location filename="../../app/attention_panel.py" line="507"/>
+        <location filename="../../app/attention_panel.py" line="249"/>
+        <location filename="../../app/attention_panel.py" line="550"/>
         <source>all layers × heads · {0}</source>
         <translation>所有层 × 头 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="246"/>
-        <location filename="../../app/attention_panel.py" line="508"/>
+        <location filename="../../app/attention_panel.py" line="251"/>
+        <location filename="../../app/attention_panel.py" line="552"/>
         <source>heads of layer {0} · {1}</source>
         <translation>第 {0} 层的头 · {1}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="263"/>
+        <location filename="../../app/attention_panel.py" line="268"/>
         <source>{0!r} #{1} → {2!r} #{3} · {4} layer {5}</source>
         <translation>{0!r} #{1} → {2!r} #{3} · {4} 第 {5} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="335"/>
+        <location filename="../../app/attention_panel.py" line="344"/>
         <source>head scores are for self-attention: pick the encoder or decoder stack</source>
         <translation>头评分只适用于自注意力：请选择编码器或解码器堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="341"/>
+        <location filename="../../app/attention_panel.py" line="350"/>
         <source>could not score the heads (see the message)</source>
         <translation>无法为各头评分（见消息）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="341"/>
+        <location filename="../../app/attention_panel.py" line="350"/>
         <source>scoring…</source>
         <translation>正在评分…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="343"/>
+        <location filename="../../app/attention_panel.py" line="353"/>
         <source>on the probe: {0} random tokens, twice</source>
         <translation>基于探针：{0} 个随机词元，重复两次</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="345"/>
+        <location filename="../../app/attention_panel.py" line="355"/>
         <source>on {0} tokens</source>
         <translation>基于 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="402"/>
+        <location filename="../../app/attention_panel.py" line="413"/>
         <source>the induction probe failed (see the message)</source>
         <translation>归纳探针失败了（见消息）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="423"/>
+        <location filename="../../app/attention_panel.py" line="434"/>
         <source>rollout is for self-attention: pick the encoder or decoder stack</source>
         <translation>注意力展开只适用于自注意力：请选择编码器或解码器堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="432"/>
+        <location filename="../../app/attention_panel.py" line="445"/>
         <source>could not compute the rollout</source>
         <translation>无法计算注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="433"/>
+        <location filename="../../app/attention_panel.py" line="445"/>
         <source>computing rollout…</source>
         <translation>正在计算注意力展开…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="438"/>
+        <location filename="../../app/attention_panel.py" line="451"/>
         <source> · updating…</source>
         <translation> · 正在更新…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="440"/>
+        <location filename="../../app/attention_panel.py" line="456"/>
         <source>rollout through layer {0} · {1}{2}</source>
         <translation>展开到第 {0} 层 · {1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="464"/>
+        <location filename="../../app/attention_panel.py" line="484"/>
         <source>Not available for a long document: its overview keeps each head&apos;s largest weights, and their mean is not the mean&apos;s largest weight. Pick one head.</source>
         <translation>长文档不可用：其概览只保留每个头的最大权重，这些最大值的平均并不是平均的最大权重。请选择一个头。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="476"/>
+        <location filename="../../app/attention_panel.py" line="504"/>
         <source>rollout is not available for a long document: it multiplies every exact weight of every layer. Turn rollout off (View menu) or shorten the text</source>
         <translation>长文档不可用注意力展开（rollout）：它要乘起每一层的全部精确权重。请（在“视图”菜单）关闭展开，或缩短文本</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="481"/>
+        <location filename="../../app/attention_panel.py" line="515"/>
         <source>the mean of heads is not available for a long document: its overview keeps each head&apos;s largest weights. Untick &quot;mean&quot; and pick a head</source>
         <translation>长文档不可用各头平均：其概览只保留每个头的最大权重。请取消勾选“平均”并选择一个头</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="487"/>
+        <location filename="../../app/attention_panel.py" line="523"/>
         <source>no difference to the reference for a long document · {0}</source>
         <translation>长文档无法与参考运行做差 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="512"/>
+        <location filename="../../app/attention_panel.py" line="559"/>
         <source>{0} · max of {1}×{2} tokens</source>
         <translation>{0} · {1}×{2} 个词元的最大值</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="520"/>
+        <location filename="../../app/attention_panel.py" line="567"/>
         <source>#{0} → #{1} · layer {2}</source>
         <translation>#{0} → #{1} · 第 {2} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="521"/>
+        <location filename="../../app/attention_panel.py" line="569"/>
         <source>The formula inspector runs the whole text again without the cache, holding every weight of a layer at once: too much memory for a long document ({0} tokens). The exact weight is in the heatmap when zoomed in; shorten the text to inspect how it was computed.</source>
         <translation>公式检查器会不用缓存把整段文本重新运行一遍，同时保存一层的全部权重：对长文档（{0} 个词元）内存不够。放大热图即可看到精确权重；缩短文本才能查看它是如何计算的。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="198"/>
-        <location filename="../../app/attention_panel.py" line="276"/>
+        <location filename="../../app/attention_panel.py" line="196"/>
+        <location filename="../../app/attention_panel.py" line="283"/>
         <source>{0} · mean of heads</source>
         <translation>{0} · 各头平均</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="53"/>
+        <location filename="../../app/attention_panel.py" line="51"/>
         <source> · only the first {2} tokens compared (lengths differ: {0} now, {1} in the reference)</source>
         <translation> · 只比较了前 {2} 个词元（长度不同：现在 {0} 个，参照中 {1} 个）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="268"/>
+        <location filename="../../app/attention_panel.py" line="274"/>
         <source>{0} · rollout</source>
         <translation>{0} · 注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="270"/>
+        <location filename="../../app/attention_panel.py" line="276"/>
         <source>Rollout multiplies the mean attention of every layer up to this one (with the residual stream): no single head computed it. Turn rollout off (View menu) and click a cell of one head.</source>
         <translation>注意力展开把直到这一层的每一层的平均注意力（加上残差流）相乘：它不是某一个头算出来的。请关闭注意力展开（视图菜单），然后点击某一个头的格子。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="277"/>
+        <location filename="../../app/attention_panel.py" line="285"/>
         <source>The mean of heads has no single head and so no formula: untick &quot;mean&quot; and click a cell of one head.</source>
         <translation>各头平均不对应某一个头，因此没有公式：取消勾选“平均”，然后点击某一个头的格子。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="201"/>
-        <location filename="../../app/attention_panel.py" line="282"/>
-        <location filename="../../app/attention_panel.py" line="485"/>
+        <location filename="../../app/attention_panel.py" line="199"/>
+        <location filename="../../app/attention_panel.py" line="291"/>
+        <location filename="../../app/attention_panel.py" line="521"/>
         <source>{0} · head {1}</source>
         <translation>{0} · 头 {1}</translation>
     </message>
@@ -173,47 +173,47 @@
         <translation>显示的层（在热力图或头网格中按 PageUp/PageDown）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="34"/>
+        <location filename="../../app/widgets/attention_picker.py" line="33"/>
         <source>The head shown in the large heatmap (or click a thumbnail in the head grid)</source>
         <translation>大热力图中显示的头（或点击头网格中的缩略图）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="36"/>
+        <location filename="../../app/widgets/attention_picker.py" line="34"/>
         <source>mean</source>
         <translation>平均</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="38"/>
+        <location filename="../../app/widgets/attention_picker.py" line="36"/>
         <source>Show the mean over the layer&apos;s heads</source>
         <translation>显示该层各头的平均</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="39"/>
+        <location filename="../../app/widgets/attention_picker.py" line="37"/>
         <source>all layers</source>
         <translation>所有层</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="41"/>
+        <location filename="../../app/widgets/attention_picker.py" line="39"/>
         <source>Head grid: every layer × head instead of one layer&apos;s heads</source>
         <translation>头网格：显示所有层 × 头，而不只是一层的头</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="48"/>
+        <location filename="../../app/widgets/attention_picker.py" line="46"/>
         <source>Colours of the large heatmap: linear; log (10⁻⁴ darkest … 1 brightest: small weights become visible); per row (each query&apos;s strongest key is brightest); and whether to hide the first token. Hover always shows the true weight.</source>
         <translation>大热力图的配色：线性；对数（10⁻⁴ 最暗 … 1 最亮：小权重也能看见）；按行（每个查询最强的键最亮）；以及是否隐藏第一个词元。悬停时总是显示真实权重。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="56"/>
+        <location filename="../../app/widgets/attention_picker.py" line="55"/>
         <source>{0} colours</source>
         <translation>{0}配色</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="63"/>
+        <location filename="../../app/widgets/attention_picker.py" line="62"/>
         <source>hide the first token</source>
         <translation>隐藏第一个词元</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="68"/>
+        <location filename="../../app/widgets/attention_picker.py" line="67"/>
         <source>Many models put most of each row&apos;s weight on the first token: hide it and renormalise each row over the other keys; the title says how much weight was hidden.</source>
         <translation>许多模型把每行的大部分权重放在第一个词元上：隐藏它，并在其余的键上重新归一化每一行；标题会说明隐藏了多少权重。</translation>
     </message>
@@ -223,17 +223,17 @@
         <translation>堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="78"/>
+        <location filename="../../app/widgets/attention_picker.py" line="81"/>
         <source>layer</source>
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="79"/>
+        <location filename="../../app/widgets/attention_picker.py" line="83"/>
         <source>head</source>
         <translation>头</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="143"/>
+        <location filename="../../app/widgets/attention_picker.py" line="149"/>
         <source> · no 1st</source>
         <translation> · 无首词元</translation>
     </message>
@@ -241,48 +241,48 @@
 <context>
     <name>BranchList</name>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="32"/>
+        <location filename="../../app/widgets/branch_list.py" line="33"/>
         <source>Branches</source>
         <translation>分支</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="33"/>
-        <location filename="../../app/widgets/branch_list.py" line="47"/>
+        <location filename="../../app/widgets/branch_list.py" line="34"/>
+        <location filename="../../app/widgets/branch_list.py" line="53"/>
         <source>Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="36"/>
+        <location filename="../../app/widgets/branch_list.py" line="37"/>
         <source>Take the current branch&apos;s next token again ({0})</source>
         <translation>再次取当前分支的下一个词元（{0}）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="41"/>
+        <location filename="../../app/widgets/branch_list.py" line="44"/>
         <source>Each alternative you took is a branch: double-click to switch, F2 to rename, right-click to delete</source>
         <translation>你选过的每个候选都是一个分支：双击切换，F2 重命名，右键删除</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="102"/>
+        <location filename="../../app/widgets/branch_list.py" line="108"/>
         <source>Switch to this branch</source>
         <translation>切换到这个分支</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="103"/>
+        <location filename="../../app/widgets/branch_list.py" line="109"/>
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="104"/>
+        <location filename="../../app/widgets/branch_list.py" line="110"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="105"/>
+        <location filename="../../app/widgets/branch_list.py" line="111"/>
         <source>Compare with the branch shown</source>
         <translation>与显示的分支比较</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="107"/>
+        <location filename="../../app/widgets/branch_list.py" line="115"/>
         <source>Pin the branch shown as the reference, switch to this one and show the difference (Explain the prediction ▸ Compare to a reference)</source>
         <translation>把显示的分支固定为参照，切换到这个分支并显示差异（解释预测 ▸ 与参照比较）</translation>
     </message>
@@ -303,48 +303,48 @@
 <context>
     <name>CandidatesTable</name>
     <message>
-        <location filename="../../app/widgets/candidates.py" line="24"/>
+        <location filename="../../app/widgets/candidates.py" line="29"/>
         <source>token</source>
         <translation>词元</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/candidates.py" line="25"/>
+        <location filename="../../app/widgets/candidates.py" line="30"/>
         <source>probability</source>
         <translation>概率</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/candidates.py" line="25"/>
+        <location filename="../../app/widgets/candidates.py" line="30"/>
         <source>The probability now, under the current masks</source>
         <translation>当前遮盖下现在的概率</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/candidates.py" line="26"/>
+        <location filename="../../app/widgets/candidates.py" line="32"/>
         <source>when generated</source>
         <translation>生成时</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/candidates.py" line="27"/>
+        <location filename="../../app/widgets/candidates.py" line="33"/>
         <source>The probability when the token was generated (shown when masks changed it since)</source>
         <translation>这个词元生成时的概率（遮盖改变了它时显示）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/candidates.py" line="46"/>
-        <location filename="../../app/widgets/candidates.py" line="51"/>
+        <location filename="../../app/widgets/candidates.py" line="53"/>
+        <location filename="../../app/widgets/candidates.py" line="61"/>
         <source>Double-click a token to take it instead</source>
         <translation>双击一个词元，改用它</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/candidates.py" line="55"/>
+        <location filename="../../app/widgets/candidates.py" line="65"/>
         <source>The candidates of token #{0}, now; double-click one to go back there and take it (the tokens after it are undone)</source>
         <translation>词元 #{0} 现在的候选；双击其中一个，回到那里改用它（其后的词元会被撤销）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/candidates.py" line="100"/>
+        <location filename="../../app/widgets/candidates.py" line="112"/>
         <source>p = {0:.1%} now; not among the reference&apos;s top candidates here</source>
         <translation>现在 p = {0:.1%}；在参照中不在这里的前几名候选之列</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/candidates.py" line="103"/>
+        <location filename="../../app/widgets/candidates.py" line="115"/>
         <source>p = {0:.1%} now, {1:.1%} in the reference</source>
         <translation>现在 p = {0:.1%}，参照中 {1:.1%}</translation>
     </message>
@@ -367,352 +367,352 @@
         <translation>{what}有 {count} 个词元，但 {model} 最多接受 {limit} 个：它被拒绝，而不是被截断；请缩短它</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="26"/>
+        <location filename="../../app/engine_messages.py" line="28"/>
         <source>{what} position(s) {bad} out of range: the input has {length} tokens ({range})</source>
         <translation>{what}的位置 {bad} 超出范围：输入有 {length} 个词元（{range}）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="28"/>
+        <location filename="../../app/engine_messages.py" line="31"/>
         <source>cannot ablate {stack} layer {layer} head {head}: this model&apos;s {stack2} stack has {layers} layers × {heads} heads</source>
         <translation>无法消融{stack}第 {layer} 层第 {head} 个头：这个模型的{stack2}堆栈有 {layers} 层 × {heads} 个头</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="30"/>
+        <location filename="../../app/engine_messages.py" line="36"/>
         <source>nothing to explain: analyse a text first</source>
         <translation>没有可解释的内容：请先分析一段文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="31"/>
+        <location filename="../../app/engine_messages.py" line="37"/>
         <source>{model} is an encoder: it has no decoder tokens to knock out</source>
         <translation>{model} 是编码器：它没有可屏蔽的解码器词元</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="32"/>
+        <location filename="../../app/engine_messages.py" line="38"/>
         <source>{model} has no masked-LM head, so it cannot fill [MASK]: use knock-out masking instead</source>
         <translation>{model} 没有掩码语言模型头，所以无法填充 [MASK]：请改用屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="34"/>
+        <location filename="../../app/engine_messages.py" line="41"/>
         <source>{model} has no language-model head, so it cannot generate</source>
         <translation>{model} 没有语言模型头，所以无法生成</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="35"/>
+        <location filename="../../app/engine_messages.py" line="42"/>
         <source>nothing to continue: give a prompt first</source>
         <translation>没有可续写的内容：请先给出提示</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="36"/>
+        <location filename="../../app/engine_messages.py" line="43"/>
         <source>generation has ended ({reason}): undo or change the text to go on</source>
         <translation>生成已结束（{reason}）：撤销或修改文本才能继续</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="37"/>
+        <location filename="../../app/engine_messages.py" line="44"/>
         <source>token id {id} is not in the vocabulary ({range})</source>
         <translation>词元 id {id} 不在词表中（{range}）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="38"/>
+        <location filename="../../app/engine_messages.py" line="45"/>
         <source>nothing to undo: no token has been generated since the prompt</source>
         <translation>没有可撤销的内容：提示之后还没有生成任何词元</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="39"/>
+        <location filename="../../app/engine_messages.py" line="46"/>
         <source>nothing to explain: give a prompt first</source>
         <translation>没有可解释的内容：请先给出提示</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="40"/>
+        <location filename="../../app/engine_messages.py" line="47"/>
         <source>{model} is not a masked language model, so it cannot fill [MASK]: knock the token out of attention instead</source>
         <translation>{model} 不是掩码语言模型，所以无法填充 [MASK]：请改为把这个词元从注意力中屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="42"/>
+        <location filename="../../app/engine_messages.py" line="51"/>
         <source>the source is empty: type the text to transform first</source>
         <translation>源文本是空的：请先输入要转换的文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="43"/>
+        <location filename="../../app/engine_messages.py" line="52"/>
         <source>the prompt is empty: type some text first</source>
         <translation>提示是空的：请先输入一些文字</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="44"/>
+        <location filename="../../app/engine_messages.py" line="53"/>
         <source>{model} is a decoder with no encoder: its knock-outs are plain knock-outs of the decoder&apos;s tokens</source>
         <translation>{model} 是没有编码器的解码器：它的屏蔽就是对解码器词元的普通屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="46"/>
+        <location filename="../../app/engine_messages.py" line="57"/>
         <source>a replayed token id is not in the vocabulary ({range})</source>
         <translation>重放的词元 id 不在词表中（{range}）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="48"/>
+        <location filename="../../app/engine_messages.py" line="59"/>
         <source>the {what} has an invalid character at position {position} ({code}, not valid Unicode: bytes that are not UTF-8?): retype it, or save the text as UTF-8</source>
         <translation>{what}在位置 {position} 有一个无效字符（{code}，不是有效的 Unicode：也许是非 UTF-8 的字节？）：请重新输入，或把文本保存为 UTF-8</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="50"/>
+        <location filename="../../app/engine_messages.py" line="64"/>
         <source>{what} needs {needed} GiB but only {free} GiB is free: use a shorter text, fewer tokens to generate, or a smaller model</source>
         <translation>{what}需要 {needed} GiB，但只有 {free} GiB 可用：请使用更短的文本、更少的生成词元，或更小的模型</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="53"/>
+        <location filename="../../app/engine_messages.py" line="70"/>
         <source>No model given: pick one from the catalog or open a model folder.</source>
         <translation>没有指定模型：请从列表中选择一个，或打开一个模型文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="54"/>
+        <location filename="../../app/engine_messages.py" line="71"/>
         <source>{path} does not exist: pick an existing model folder or .gguf file.</source>
         <translation>{path} 不存在：请选择一个已有的模型文件夹或 .gguf 文件。</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="55"/>
+        <location filename="../../app/engine_messages.py" line="72"/>
         <source>Unknown model {spec}: use a model folder, a .gguf file, a hub id (org/name), or one of the available models: {names}.</source>
         <translation>未知模型 {spec}：请使用模型文件夹、.gguf 文件、hub id（组织/名称），或以下可用模型之一：{names}。</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="57"/>
+        <location filename="../../app/engine_messages.py" line="77"/>
         <source>{path} is a file: pick a model folder (with a config.json) or a .gguf file.</source>
         <translation>{path} 是一个文件：请选择一个模型文件夹（含 config.json）或一个 .gguf 文件。</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="59"/>
+        <location filename="../../app/engine_messages.py" line="78"/>
         <source>{path} is not a model folder: it has no config.json. Pick the folder that holds config.json and the weights (or a .gguf file).</source>
         <translation>{path} 不是模型文件夹：其中没有 config.json。请选择包含 config.json 和权重的文件夹（或一个 .gguf 文件）。</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="62"/>
+        <location filename="../../app/engine_messages.py" line="84"/>
         <source>temperature must be &gt; 0 when sampling, got {value}: use greedy for argmax</source>
         <translation>采样时温度必须 &gt; 0，现在是 {value}：要取最大值请用贪心</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="63"/>
+        <location filename="../../app/engine_messages.py" line="85"/>
         <source>top-p must be in (0, 1], got {value}</source>
         <translation>top-p 必须在 (0, 1] 之内，现在是 {value}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="64"/>
+        <location filename="../../app/engine_messages.py" line="86"/>
         <source>top-k must be ≥ 0 (0 keeps every token), got {value}</source>
         <translation>top-k 必须 ≥ 0（0 表示保留所有词元），现在是 {value}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="65"/>
+        <location filename="../../app/engine_messages.py" line="87"/>
         <source>the number of tokens to generate must be ≥ 1, got {value}</source>
         <translation>要生成的词元数必须 ≥ 1，现在是 {value}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="66"/>
+        <location filename="../../app/engine_messages.py" line="88"/>
         <source>the number of candidates must be ≥ 1, got {value}</source>
         <translation>候选数必须 ≥ 1，现在是 {value}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="68"/>
+        <location filename="../../app/engine_messages.py" line="90"/>
         <source>no model is loaded yet: pick one in the model list</source>
         <translation>还没有加载模型：请在模型列表中选择一个</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="69"/>
+        <location filename="../../app/engine_messages.py" line="91"/>
         <source>{model} cannot generate text: it is a {kind} model</source>
         <translation>{model} 不能生成文本：它是{kind}模型</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="70"/>
+        <location filename="../../app/engine_messages.py" line="92"/>
         <source>unexpected error ({type}): {error} — the details are in {path}</source>
         <translation>意外错误（{type}）：{error} —— 详细信息见 {path}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="72"/>
+        <location filename="../../app/engine_messages.py" line="94"/>
         <source>{file}: a figure is saved as {endings} — name the file with one of these endings</source>
         <translation>{file}：图像保存为 {endings} —— 请用其中一个扩展名命名文件</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="74"/>
+        <location filename="../../app/engine_messages.py" line="97"/>
         <source>the folder {folder} does not exist</source>
         <translation>文件夹 {folder} 不存在</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="75"/>
+        <location filename="../../app/engine_messages.py" line="98"/>
         <source>the PNG could not be encoded</source>
         <translation>无法编码 PNG</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="76"/>
+        <location filename="../../app/engine_messages.py" line="99"/>
         <source>Running the induction probe…</source>
         <translation>正在运行归纳探针…</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="78"/>
+        <location filename="../../app/engine_messages.py" line="101"/>
         <source>the formula inspector needs attention computed through transformers&apos; AttentionInterface, and this architecture computes it in its own code</source>
         <translation>公式检查器需要通过 transformers 的 AttentionInterface 计算的注意力，而这个架构用自己的代码计算注意力</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="80"/>
+        <location filename="../../app/engine_messages.py" line="106"/>
         <source>knock-outs need an additive attention mask, and this architecture&apos;s attention takes none</source>
         <translation>屏蔽需要加性注意力掩码，而这个架构的注意力不接受掩码</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="82"/>
+        <location filename="../../app/engine_messages.py" line="109"/>
         <source>head ablation needs the output projection that merges the heads, and this architecture&apos;s attention does not expose one</source>
         <translation>头消融需要合并各头的输出投影，而这个架构的注意力没有提供它</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="89"/>
+        <location filename="../../app/engine_messages.py" line="122"/>
         <source>reading the text: {done} of {total} tokens</source>
         <translation>正在读取文本：{done} / {total} 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="98"/>
+        <location filename="../../app/engine_messages.py" line="140"/>
         <source>finding {spec}</source>
         <translation>正在查找 {spec}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="99"/>
+        <location filename="../../app/engine_messages.py" line="141"/>
         <source>loading weights of {model} ({kind})</source>
         <translation>正在加载 {model} 的权重（{kind}）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="100"/>
+        <location filename="../../app/engine_messages.py" line="142"/>
         <source>loaded {model} in {seconds} s</source>
         <translation>已加载 {model}，用时 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="91"/>
+        <location filename="../../app/engine_messages.py" line="124"/>
         <source>{model} needs about {weights} for its weights + {attention} for attention at {tokens} tokens, but there is only {ram} of free RAM: {advice}</source>
         <translation>{model} 大约需要 {weights} 存放权重，另需 {attention} 存放 {tokens} 个词元的注意力，但只有 {ram} 可用内存：{advice}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="93"/>
+        <location filename="../../app/engine_messages.py" line="129"/>
         <source>{model} needs about {weights} for its weights + {attention} for attention at {tokens} tokens, but there is only {gpu} free on the GPU and {ram} of RAM: {advice}</source>
         <translation>{model} 大约需要 {weights} 存放权重，另需 {attention} 存放 {tokens} 个词元的注意力，但只有 GPU 上 {gpu} 可用、内存 {ram}：{advice}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="95"/>
+        <location filename="../../app/engine_messages.py" line="134"/>
         <source>{model} needs about {weights} for its weights + {attention} for attention at {tokens} tokens, but there is only {gpu} free on the GPU(s) + {ram} of RAM: {advice}</source>
         <translation>{model} 大约需要 {weights} 存放权重，另需 {attention} 存放 {tokens} 个词元的注意力，但只有 GPU 上共 {gpu} 可用，加上内存 {ram}：{advice}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="126"/>
+        <location filename="../../app/engine_messages.py" line="168"/>
         <source>pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter text, or device map auto to spread the layers over the GPUs and RAM</source>
         <translation>请换更小的模型、更小的数据类型（float16 或 bfloat16）或更短的文本，或用 device map auto 把各层分布到各 GPU 和内存上</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="128"/>
+        <location filename="../../app/engine_messages.py" line="173"/>
         <source>pick a smaller model, a smaller dtype (float16 or bfloat16), or a shorter text</source>
         <translation>请换更小的模型、更小的数据类型（float16 或 bfloat16）或更短的文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="85"/>
+        <location filename="../../app/engine_messages.py" line="115"/>
         <source>attention rollout is not shown in long-document mode: it multiplies full {n} × {n2} matrices through every layer. Use `attnlab export --store long --analyses rollout` (computed exactly while it fits in memory), or a shorter text</source>
         <translation>长文档模式下不显示注意力展开：它要把完整的 {n} × {n2} 矩阵逐层相乘。请使用 `attnlab export --store long --analyses rollout`（内存够用时精确计算），或换更短的文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="88"/>
+        <location filename="../../app/engine_messages.py" line="121"/>
         <source>{what}: layer {layer} of {layers}</source>
         <translation>{what}：第 {layer} 层，共 {layers} 层</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="124"/>
+        <location filename="../../app/engine_messages.py" line="166"/>
         <source>scoring heads from recomputed rows</source>
         <translation>正在用重新计算的行为各头打分</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="125"/>
+        <location filename="../../app/engine_messages.py" line="167"/>
         <source>attention rollout from recomputed rows</source>
         <translation>正在用重新计算的行计算注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="101"/>
+        <location filename="../../app/engine_messages.py" line="143"/>
         <source>using the converted copy of {file}</source>
         <translation>使用 {file} 的转换副本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="102"/>
+        <location filename="../../app/engine_messages.py" line="144"/>
         <source>converted {file}</source>
         <translation>已转换 {file}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="103"/>
+        <location filename="../../app/engine_messages.py" line="145"/>
         <source>reading the tokenizer from {file} (about 15 s)</source>
         <translation>正在从 {file} 读取分词器（约 15 秒）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="104"/>
+        <location filename="../../app/engine_messages.py" line="146"/>
         <source>dequantising the weights of {file} (about 30 s)</source>
         <translation>正在反量化 {file} 的权重（约 30 秒）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="105"/>
+        <location filename="../../app/engine_messages.py" line="147"/>
         <source>writing model.safetensors (float32)</source>
         <translation>正在写入 model.safetensors（float32）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="106"/>
+        <location filename="../../app/engine_messages.py" line="148"/>
         <source>checking the converted model against the GGUF</source>
         <translation>正在对照 GGUF 检查转换后的模型</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="111"/>
+        <location filename="../../app/engine_messages.py" line="153"/>
         <source>text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="112"/>
+        <location filename="../../app/engine_messages.py" line="154"/>
         <source>source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="113"/>
+        <location filename="../../app/engine_messages.py" line="155"/>
         <source>prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="114"/>
+        <location filename="../../app/engine_messages.py" line="156"/>
         <source>decoder prefix</source>
         <translation>解码器前缀</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="115"/>
+        <location filename="../../app/engine_messages.py" line="157"/>
         <source>mask</source>
         <translation>遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="116"/>
+        <location filename="../../app/engine_messages.py" line="158"/>
         <source>knock-out</source>
         <translation>屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="117"/>
+        <location filename="../../app/engine_messages.py" line="159"/>
         <source>decoder knock-out</source>
         <translation>解码器屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="118"/>
+        <location filename="../../app/engine_messages.py" line="160"/>
         <source>eos</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="119"/>
+        <location filename="../../app/engine_messages.py" line="161"/>
         <source>max_length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="120"/>
+        <location filename="../../app/engine_messages.py" line="162"/>
         <source>encoder</source>
         <translation>编码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="121"/>
+        <location filename="../../app/engine_messages.py" line="163"/>
         <source>decoder</source>
         <translation>解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="122"/>
+        <location filename="../../app/engine_messages.py" line="164"/>
         <source>encoder-decoder</source>
         <translation>编码器-解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="123"/>
+        <location filename="../../app/engine_messages.py" line="165"/>
         <source>cross</source>
         <translation>交叉注意力</translation>
     </message>
@@ -720,123 +720,123 @@
 <context>
     <name>FigureActions</name>
     <message>
-        <location filename="../../app/figure_actions.py" line="41"/>
+        <location filename="../../app/figure_actions.py" line="43"/>
         <source>Large heatmap</source>
         <translation>大热力图</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="42"/>
+        <location filename="../../app/figure_actions.py" line="44"/>
         <source>Head grid</source>
         <translation>头网格</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="43"/>
+        <location filename="../../app/figure_actions.py" line="47"/>
         <source>PNG image</source>
         <translation>PNG 图像</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="44"/>
+        <location filename="../../app/figure_actions.py" line="48"/>
         <source>SVG (vector, text stays text)</source>
         <translation>SVG（矢量，文字保持为文字）</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="45"/>
+        <location filename="../../app/figure_actions.py" line="49"/>
         <source>PDF (vector)</source>
         <translation>PDF（矢量）</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="46"/>
+        <location filename="../../app/figure_actions.py" line="50"/>
         <source>matrix as CSV</source>
         <translation>矩阵（CSV）</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="47"/>
+        <location filename="../../app/figure_actions.py" line="51"/>
         <source>matrix as NumPy .npy</source>
         <translation>矩阵（NumPy .npy）</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="48"/>
+        <location filename="../../app/figure_actions.py" line="54"/>
         <source>2× the screen&apos;s pixels</source>
         <translation>屏幕像素的 2 倍</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="100"/>
+        <location filename="../../app/figure_actions.py" line="112"/>
         <source>&amp;Export Figure…</source>
         <translation>导出图像(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="101"/>
+        <location filename="../../app/figure_actions.py" line="114"/>
         <source>Save a view as PNG, SVG or PDF, or its matrix as CSV or .npy</source>
         <translation>把视图保存为 PNG、SVG 或 PDF，或把它的矩阵保存为 CSV 或 .npy</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="109"/>
+        <location filename="../../app/figure_actions.py" line="124"/>
         <source>Export Figure…</source>
         <translation>导出图像…</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="110"/>
+        <location filename="../../app/figure_actions.py" line="124"/>
         <source>Save this view as PNG, SVG or PDF</source>
         <translation>把这个视图保存为 PNG、SVG 或 PDF</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="112"/>
+        <location filename="../../app/figure_actions.py" line="128"/>
         <source>Copy Image</source>
         <translation>复制图像</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="113"/>
+        <location filename="../../app/figure_actions.py" line="128"/>
         <source>Copy this view to the clipboard as an image</source>
         <translation>把这个视图作为图像复制到剪贴板</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="115"/>
+        <location filename="../../app/figure_actions.py" line="133"/>
         <source>Save Matrix…</source>
         <translation>保存矩阵…</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="116"/>
+        <location filename="../../app/figure_actions.py" line="135"/>
         <source>Save the weights this view shows as CSV or .npy</source>
         <translation>把这个视图显示的权重保存为 CSV 或 .npy</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="121"/>
+        <location filename="../../app/figure_actions.py" line="141"/>
         <source>PNG Resolution</source>
         <translation>PNG 分辨率</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="149"/>
-        <location filename="../../app/figure_actions.py" line="184"/>
+        <location filename="../../app/figure_actions.py" line="169"/>
+        <location filename="../../app/figure_actions.py" line="204"/>
         <source>Nothing to export yet: load a model and type some text first.</source>
         <translation>还没有可导出的内容：请先加载模型并输入一些文字。</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="158"/>
+        <location filename="../../app/figure_actions.py" line="178"/>
         <source>Could not export: {0}</source>
         <translation>无法导出：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="160"/>
+        <location filename="../../app/figure_actions.py" line="180"/>
         <source>Saved {0}</source>
         <translation>已保存 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="168"/>
+        <location filename="../../app/figure_actions.py" line="188"/>
         <source>Nothing to copy yet: load a model and type some text first.</source>
         <translation>还没有可复制的内容：请先加载模型并输入一些文字。</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="174"/>
+        <location filename="../../app/figure_actions.py" line="194"/>
         <source>Copied the {0} as an image</source>
         <translation>已把{0}复制为图像</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="187"/>
+        <location filename="../../app/figure_actions.py" line="209"/>
         <source>Export Figure</source>
         <translation>导出图像</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="201"/>
+        <location filename="../../app/figure_actions.py" line="228"/>
         <source>A long document keeps only an overview of its attention here, not the full matrix a figure carries: export the layers and heads you need with `attnlab export --layers L --heads H` instead.</source>
         <translation>长文档在这里只保留注意力的概览，没有图表所需的完整矩阵：请改用 `attnlab export --layers L --heads H` 导出所需的层和头。</translation>
     </message>
@@ -884,7 +884,7 @@
         <translation>× 缩放 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="275"/>
+        <location filename="../../app/widgets/formula_panel.py" line="276"/>
         <source>softcap {0}</source>
         <translation>软上限 {0}</translation>
     </message>
@@ -894,32 +894,32 @@
         <translation>({0}·tanh(上式 / {1}))</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="278"/>
+        <location filename="../../app/widgets/formula_panel.py" line="279"/>
         <source>+ bias</source>
         <translation>+ 偏置</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="279"/>
+        <location filename="../../app/widgets/formula_panel.py" line="280"/>
         <source>= logit</source>
         <translation>= logit</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="280"/>
+        <location filename="../../app/widgets/formula_panel.py" line="281"/>
         <source>− logsumexp(row)</source>
         <translation>− logsumexp(整行)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="281"/>
+        <location filename="../../app/widgets/formula_panel.py" line="282"/>
         <source>exp(…) = prob</source>
         <translation>exp(…) = 概率</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="282"/>
+        <location filename="../../app/widgets/formula_panel.py" line="283"/>
         <source>share of the head&apos;s output {0}</source>
         <translation>占该头输出的比例 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="286"/>
+        <location filename="../../app/widgets/formula_panel.py" line="287"/>
         <source>   (kv head {0}: grouped-query)</source>
         <translation>   （键值头 {0}：分组查询）</translation>
     </message>
@@ -957,57 +957,57 @@
         <translation>生成一个词元</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/generation_bar.py" line="28"/>
+        <location filename="../../app/widgets/generation_bar.py" line="29"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/generation_bar.py" line="29"/>
+        <location filename="../../app/widgets/generation_bar.py" line="30"/>
         <source>Generate the number of tokens on the right (fewer at the limit below)</source>
         <translation>生成右边所填数量的词元（到达下面的上限时会更少）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/generation_bar.py" line="35"/>
+        <location filename="../../app/widgets/generation_bar.py" line="37"/>
         <source>How many tokens one click on Run generates (fewer at the limit below)</source>
         <translation>点击一次“运行”生成多少个词元（到达下面的上限时会更少）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/generation_bar.py" line="37"/>
+        <location filename="../../app/widgets/generation_bar.py" line="39"/>
         <source>Stop after</source>
         <translation>停止于</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/generation_bar.py" line="38"/>
+        <location filename="../../app/widgets/generation_bar.py" line="40"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/generation_bar.py" line="38"/>
+        <location filename="../../app/widgets/generation_bar.py" line="40"/>
         <source>Stop after the current token</source>
         <translation>当前词元之后停止</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/generation_bar.py" line="40"/>
+        <location filename="../../app/widgets/generation_bar.py" line="42"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/generation_bar.py" line="40"/>
+        <location filename="../../app/widgets/generation_bar.py" line="42"/>
         <source>Remove the last generated token</source>
         <translation>移除最后生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/generation_bar.py" line="45"/>
+        <location filename="../../app/widgets/generation_bar.py" line="47"/>
         <source>%v / %m tokens</source>
         <translation>%v / %m 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/generation_bar.py" line="81"/>
+        <location filename="../../app/widgets/generation_bar.py" line="83"/>
         <source>Generation stops after this many new tokens, counted from the prompt. Step and Run are disabled once it is reached: raise it to go on.</source>
         <translation>从提示算起，生成这么多新词元后停止。达到后“单步”和“运行”不可用：调高它才能继续。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/generation_bar.py" line="84"/>
+        <location filename="../../app/widgets/generation_bar.py" line="86"/>
         <source> new tokens in all</source>
         <translation> 个新词元（总计）</translation>
     </message>
@@ -1020,19 +1020,19 @@
         <translation>第 {0} 层第 {1} 个头 · {2}：{3}</translation>
     </message>
     <message>
-        <location filename="../../app/plots/head_grid.py" line="356"/>
+        <location filename="../../app/plots/head_grid.py" line="357"/>
         <source>layer {0} · head {1}
 </source>
         <translation>第 {0} 层 · 头 {1}
 </translation>
     </message>
     <message>
-        <location filename="../../app/plots/head_grid.py" line="357"/>
+        <location filename="../../app/plots/head_grid.py" line="359"/>
         <source>click: show it in the large heatmap · right-click: ablate / restore</source>
         <translation>单击：在大热力图中显示 · 右键：消融 / 恢复</translation>
     </message>
     <message>
-        <location filename="../../app/plots/head_grid.py" line="375"/>
+        <location filename="../../app/plots/head_grid.py" line="380"/>
         <source>Ablate / restore layer {0} head {1}</source>
         <translation>消融 / 恢复第 {0} 层第 {1} 个头</translation>
     </message>
@@ -1051,7 +1051,7 @@
     </message>
     <message>
         <location filename="../../app/widgets/head_scores_bar.py" line="36"/>
-        <location filename="../../app/widgets/head_scores_bar.py" line="86"/>
+        <location filename="../../app/widgets/head_scores_bar.py" line="87"/>
         <source>Induction probe</source>
         <translation>归纳探针</translation>
     </message>
@@ -1061,12 +1061,12 @@
         <translation>让模型运行一段固定种子的随机词元序列（重复两次），并据此给每个头评分：归纳头会从每个重复的词元关注到它第一次出现时后面的那个词元（评分接近 1）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/head_scores_bar.py" line="52"/>
+        <location filename="../../app/widgets/head_scores_bar.py" line="53"/>
         <source>colour heads by</source>
         <translation>头的着色依据</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/head_scores_bar.py" line="86"/>
+        <location filename="../../app/widgets/head_scores_bar.py" line="87"/>
         <source>Probing…</source>
         <translation>正在探测…</translation>
     </message>
@@ -1079,12 +1079,12 @@
         <translation>每个头在这段文本上的评分；点击列标题排序，点击一行显示那个头</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/heads_table.py" line="76"/>
+        <location filename="../../app/widgets/heads_table.py" line="80"/>
         <source>layer</source>
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/heads_table.py" line="76"/>
+        <location filename="../../app/widgets/heads_table.py" line="80"/>
         <source>head</source>
         <translation>头</translation>
     </message>
@@ -1107,28 +1107,28 @@
         <translation>一个头的注意力：行是查询，列是键。悬停在格子上可看权重；点击它（或按 Enter）可看它是怎么算出来的。方向键移动高亮的格子，PageUp/PageDown 切换层。</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="117"/>
+        <location filename="../../app/plots/heatmap.py" line="118"/>
         <source> · token 0 hidden ({0:.0%} of the weight)</source>
         <translation> · 隐藏了词元 0（占权重的 {0:.0%}）</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="119"/>
-        <location filename="../../app/plots/heatmap.py" line="158"/>
+        <location filename="../../app/plots/heatmap.py" line="120"/>
+        <location filename="../../app/plots/heatmap.py" line="159"/>
         <source> · {0} colours</source>
         <translation> · {0}配色</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="160"/>
+        <location filename="../../app/plots/heatmap.py" line="161"/>
         <source>{0} · max of {1}×{1} tokens{2}</source>
         <translation>{0} · {1}×{1} 个词元的最大值{2}</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="161"/>
+        <location filename="../../app/plots/heatmap.py" line="162"/>
         <source>{0} · exact{1}</source>
         <translation>{0} · 精确权重{1}</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="319"/>
+        <location filename="../../app/plots/heatmap.py" line="327"/>
         <source>{0} (#{1}) → {2} (#{3}): ≤ {4:.3f}, the max of {5}×{6} tokens (#{7}–{8} → #{9}–{10}); zoom in for exact weights</source>
         <translation>{0} (#{1}) → {2} (#{3})：≤ {4:.3f}，为 {5}×{6} 个词元的最大值（#{7}–{8} → #{9}–{10}）；放大可看精确权重</translation>
     </message>
@@ -1159,32 +1159,32 @@
 <context>
     <name>LessonController</name>
     <message>
-        <location filename="../../app/lessons.py" line="197"/>
+        <location filename="../../app/lessons.py" line="226"/>
         <source>Load a masked language model (tiny-bert) and type a sentence first.</source>
         <translation>请先加载一个掩码语言模型（tiny-bert）并输入一个句子。</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="210"/>
+        <location filename="../../app/lessons.py" line="239"/>
         <source>→ [MASK]</source>
         <translation>→ [MASK]</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="211"/>
+        <location filename="../../app/lessons.py" line="240"/>
         <source>→ random token “%1”</source>
         <translation>→ 随机词元“%1”</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="212"/>
+        <location filename="../../app/lessons.py" line="241"/>
         <source>→ left unchanged</source>
         <translation>→ 保持不变</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="215"/>
+        <location filename="../../app/lessons.py" line="244"/>
         <source>Chosen %1 of %2 tokens; the model must recover each original:</source>
         <translation>从 %2 个词元中选出了 %1 个；模型必须还原每一个原词元：</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="218"/>
+        <location filename="../../app/lessons.py" line="248"/>
         <source>The text box now holds this example; press again for another one of your sentence.</source>
         <translation>文本框里现在是这个样本；再按一次，可以为你的句子再抽取一个。</translation>
     </message>
@@ -1192,42 +1192,42 @@
 <context>
     <name>LessonPanel</name>
     <message>
-        <location filename="../../app/widgets/lesson_panel.py" line="88"/>
+        <location filename="../../app/widgets/lesson_panel.py" line="95"/>
         <source>Lesson</source>
         <translation>课程</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/lesson_panel.py" line="89"/>
+        <location filename="../../app/widgets/lesson_panel.py" line="96"/>
         <source>Try this</source>
         <translation>试一试</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/lesson_panel.py" line="90"/>
+        <location filename="../../app/widgets/lesson_panel.py" line="97"/>
         <source>← Previous</source>
         <translation>← 上一课</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/lesson_panel.py" line="91"/>
+        <location filename="../../app/widgets/lesson_panel.py" line="98"/>
         <source>The previous lesson</source>
         <translation>上一课</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/lesson_panel.py" line="92"/>
+        <location filename="../../app/widgets/lesson_panel.py" line="99"/>
         <source>Next →</source>
         <translation>下一课 →</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/lesson_panel.py" line="93"/>
+        <location filename="../../app/widgets/lesson_panel.py" line="100"/>
         <source>The next lesson</source>
         <translation>下一课</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/lesson_panel.py" line="94"/>
+        <location filename="../../app/widgets/lesson_panel.py" line="101"/>
         <source>Do this lesson&apos;s step in the window; the result shows below</source>
         <translation>在窗口中完成这一课的操作；结果显示在下方</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/lesson_panel.py" line="100"/>
+        <location filename="../../app/widgets/lesson_panel.py" line="107"/>
         <source>Lesson %1 of %2</source>
         <translation>第 %1 课，共 %2 课</translation>
     </message>
@@ -1235,174 +1235,174 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/main_window.py" line="110"/>
+        <location filename="../../app/main_window.py" line="111"/>
         <source>Source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="111"/>
+        <location filename="../../app/main_window.py" line="114"/>
         <source>The encoder&apos;s input</source>
         <translation>编码器的输入</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="112"/>
+        <location filename="../../app/main_window.py" line="116"/>
         <source>The text the encoder reads; analysed as you type</source>
         <translation>编码器读取的文本；边输入边分析</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="113"/>
-        <location filename="../../app/main_window.py" line="520"/>
+        <location filename="../../app/main_window.py" line="118"/>
+        <location filename="../../app/main_window.py" line="542"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="114"/>
+        <location filename="../../app/main_window.py" line="121"/>
         <source>Type some text…</source>
         <translation>输入一些文字…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="116"/>
+        <location filename="../../app/main_window.py" line="123"/>
         <source>The text to analyse, as you type (Tab moves on to the next control)</source>
         <translation>要分析的文本，边输入边分析（Tab 移到下一个控件）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="120"/>
+        <location filename="../../app/main_window.py" line="127"/>
         <source>Decoder tokens</source>
         <translation>解码器词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="129"/>
+        <location filename="../../app/main_window.py" line="136"/>
         <source>Not current — shows the previous text (the last analysis failed)</source>
         <translation>不是最新的——显示的是之前的文本（上一次分析失败了）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="162"/>
+        <location filename="../../app/main_window.py" line="169"/>
         <source>no model</source>
         <translation>没有模型</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="272"/>
-        <location filename="../../app/main_window.py" line="273"/>
+        <location filename="../../app/main_window.py" line="281"/>
+        <location filename="../../app/main_window.py" line="282"/>
         <source>Loading {0}…</source>
         <translation>正在加载 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="295"/>
+        <location filename="../../app/main_window.py" line="304"/>
         <source>a source text</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="295"/>
+        <location filename="../../app/main_window.py" line="304"/>
         <source>some text</source>
         <translation>一些文字</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="296"/>
+        <location filename="../../app/main_window.py" line="305"/>
         <source>Type {0} to see its attention.</source>
         <translation>输入{0}，查看它的注意力。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="308"/>
+        <location filename="../../app/main_window.py" line="317"/>
         <source>Re-running the text and its {0} generated tokens with the new masks</source>
         <translation>正在用新的遮盖重新运行文本及其 {0} 个已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="389"/>
+        <location filename="../../app/main_window.py" line="405"/>
         <source>Regenerating from token #{0}</source>
         <translation>正在从词元 #{0} 起重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="404"/>
+        <location filename="../../app/main_window.py" line="420"/>
         <source>Head ablation</source>
         <translation>头消融</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="433"/>
+        <location filename="../../app/main_window.py" line="449"/>
         <source>Pick a model in the list, or open a model folder.</source>
         <translation>请在列表中选择一个模型，或打开一个模型文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="443"/>
+        <location filename="../../app/main_window.py" line="459"/>
         <source>attnlab — {0}</source>
         <translation>attnlab — {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="448"/>
+        <location filename="../../app/main_window.py" line="464"/>
         <source>Loaded {0}</source>
         <translation>已加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="467"/>
+        <location filename="../../app/main_window.py" line="483"/>
         <source> Still using {0}.</source>
         <translation> 仍在使用 {0}。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="468"/>
+        <location filename="../../app/main_window.py" line="485"/>
         <source>Could not load {0}: {1}{2}</source>
         <translation>无法加载 {0}：{1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="470"/>
+        <location filename="../../app/main_window.py" line="487"/>
         <source>Could not load {0}</source>
         <translation>无法加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="482"/>
+        <location filename="../../app/main_window.py" line="500"/>
         <source>analysis {0:.0f} ms</source>
         <translation>分析 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="488"/>
+        <location filename="../../app/main_window.py" line="506"/>
         <source>last step {0:.0f} ms</source>
         <translation>上一步 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="498"/>
+        <location filename="../../app/main_window.py" line="518"/>
         <source>end of text</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="498"/>
+        <location filename="../../app/main_window.py" line="519"/>
         <source>maximum length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="499"/>
+        <location filename="../../app/main_window.py" line="520"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="499"/>
+        <location filename="../../app/main_window.py" line="521"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="500"/>
+        <location filename="../../app/main_window.py" line="522"/>
         <source>Generated {0} tokens ({1})</source>
         <translation>已生成 {0} 个词元（{1}）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="520"/>
+        <location filename="../../app/main_window.py" line="542"/>
         <source>Decoder prefix (optional)</source>
         <translation>解码器前缀（可选）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="529"/>
+        <location filename="../../app/main_window.py" line="551"/>
         <source>Knock-out is not available: {0}</source>
         <translation>无法屏蔽：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="671"/>
+        <location filename="../../app/main_window.py" line="693"/>
         <source>{0} is not available for this model: {1}</source>
         <translation>这个模型不支持{0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="675"/>
+        <location filename="../../app/main_window.py" line="697"/>
         <source>The formula inspector</source>
         <translation>公式检查器</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="678"/>
+        <location filename="../../app/main_window.py" line="700"/>
         <source>No formula for this model: {0}.</source>
         <translation>这个模型没有公式：{0}。</translation>
     </message>
@@ -1541,7 +1541,7 @@
         <translation>打开模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="201"/>
+        <location filename="../../app/widgets/model_picker.py" line="202"/>
         <source>Open a GGUF model</source>
         <translation>打开 GGUF 模型</translation>
     </message>
@@ -1554,42 +1554,42 @@
 <context>
     <name>PredictionDock</name>
     <message>
-        <location filename="../../app/prediction_dock.py" line="33"/>
+        <location filename="../../app/prediction_dock.py" line="34"/>
         <source>Explain the prediction</source>
         <translation>解释预测</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="38"/>
+        <location filename="../../app/prediction_dock.py" line="39"/>
         <source>Compare to a reference</source>
         <translation>与参照比较</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="53"/>
+        <location filename="../../app/prediction_dock.py" line="56"/>
         <source>&amp;Difference to the reference</source>
         <translation>与参照的差异(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="58"/>
+        <location filename="../../app/prediction_dock.py" line="62"/>
         <source>While a run is pinned: the heatmap and the head grid show the attention now minus the reference&apos;s (blue: less now, red: more now, white: unchanged)</source>
         <translation>固定了一次运行时：热力图和头网格显示现在的注意力减去参照的注意力（蓝：现在更少，红：现在更多，白：不变）</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="71"/>
+        <location filename="../../app/prediction_dock.py" line="78"/>
         <source>A long document keeps only an overview of its attention: nothing exact to compare with the reference; compare exports with `attnlab compare` instead.</source>
         <translation>长文档只保留注意力的概览：没有可与参考运行比较的精确数据；请改用 `attnlab compare` 比较导出结果。</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="97"/>
+        <location filename="../../app/prediction_dock.py" line="108"/>
         <source>A long document keeps only an overview of its attention: nothing exact to pin; compare exports with `attnlab compare` instead.</source>
         <translation>长文档只保留注意力的概览：没有可固定的精确数据；请改用 `attnlab compare` 比较导出结果。</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="103"/>
+        <location filename="../../app/prediction_dock.py" line="117"/>
         <source>Longer than {0} tokens: too large to keep in memory; compare exports with `attnlab compare` instead.</source>
         <translation>超过 {0} 个词元：太大，无法保留在内存中；请改用 `attnlab compare` 比较导出文件。</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="125"/>
+        <location filename="../../app/prediction_dock.py" line="141"/>
         <source> Out of date: Compute again for the current input.</source>
         <translation> 已过时：请为当前输入重新计算。</translation>
     </message>
@@ -1603,129 +1603,135 @@
     </message>
     <message>
         <location filename="../../app/widgets/prediction_view.py" line="71"/>
+        <location filename="../../app/widgets/prediction_view.py" line="143"/>
         <source>The logit lens of the current input appears here.</source>
         <translation>当前输入的 logit 透镜会显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="74"/>
+        <location filename="../../app/widgets/prediction_view.py" line="76"/>
         <source>Each layer&apos;s residual stream read through the model&apos;s final norm and output head: its most likely token, darker = more probable; hover for the top-k</source>
         <translation>每一层的残差流经过模型最终的归一化和输出头读出：它最可能的词元，颜色越深概率越大；悬停可看 top-k</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="81"/>
+        <location filename="../../app/widgets/prediction_view.py" line="83"/>
+        <source>Computing the logit lens of the current input…</source>
+        <translation>正在计算当前输入的 logit 透镜…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="91"/>
         <source>Logit lens</source>
         <translation>Logit 透镜</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="83"/>
+        <location filename="../../app/widgets/prediction_view.py" line="93"/>
         <source>Which heads the predicted token depends on: press Compute.</source>
         <translation>预测的词元依赖哪些头：请按“计算”。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="86"/>
+        <location filename="../../app/widgets/prediction_view.py" line="96"/>
         <source>Compute</source>
         <translation>计算</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="89"/>
+        <location filename="../../app/widgets/prediction_view.py" line="99"/>
         <source>A fast gradient estimate first, then the exact map (one ablation per head)</source>
         <translation>先给出快速的梯度估计，再给出精确结果（每个头消融一次）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="91"/>
+        <location filename="../../app/widgets/prediction_view.py" line="101"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="93"/>
+        <location filename="../../app/widgets/prediction_view.py" line="103"/>
         <source>Stop computing the exact map</source>
         <translation>停止计算精确结果</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="100"/>
+        <location filename="../../app/widgets/prediction_view.py" line="112"/>
         <source>Δ log p of the predicted token when the head is ablated (red: the head helps it); click a head to ablate it, click again to restore it</source>
         <translation>消融这个头时预测词元的 Δ log p（红色：这个头有助于它）；点击一个头将其消融，再点击一次恢复</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="113"/>
+        <location filename="../../app/widgets/prediction_view.py" line="126"/>
         <source>Head importance</source>
         <translation>头的重要性</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="129"/>
+        <location filename="../../app/widgets/prediction_view.py" line="153"/>
         <source>embeddings</source>
         <translation>嵌入</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="129"/>
-        <location filename="../../app/widgets/prediction_view.py" line="162"/>
+        <location filename="../../app/widgets/prediction_view.py" line="153"/>
+        <location filename="../../app/widgets/prediction_view.py" line="189"/>
         <source>layer {0}</source>
         <translation>第 {0} 层</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="130"/>
+        <location filename="../../app/widgets/prediction_view.py" line="154"/>
         <source> (output)</source>
         <translation>（输出）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="140"/>
+        <location filename="../../app/widgets/prediction_view.py" line="164"/>
         <source>{0}, position {1}:
 </source>
         <translation>{0}，位置 {1}：
 </translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="144"/>
+        <location filename="../../app/widgets/prediction_view.py" line="168"/>
         <source>each [MASK] slot&apos;s filler</source>
         <translation>每个 [MASK] 位置的填充词</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="144"/>
+        <location filename="../../app/widgets/prediction_view.py" line="168"/>
         <source>the next token</source>
         <translation>下一个词元</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="145"/>
+        <location filename="../../app/widgets/prediction_view.py" line="169"/>
         <source> (the last {0} tokens)</source>
         <translation>（最后 {0} 个词元）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="147"/>
+        <location filename="../../app/widgets/prediction_view.py" line="172"/>
         <source>Top-1 token at each layer (rows) and position (columns{0}), predicting {1}; the last row is the model&apos;s output.</source>
         <translation>每一层（行）和每个位置（列{0}）上排名第一的词元，预测的是{1}；最后一行是模型的输出。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="161"/>
+        <location filename="../../app/widgets/prediction_view.py" line="188"/>
         <source>head {0}</source>
         <translation>头 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="171"/>
+        <location filename="../../app/widgets/prediction_view.py" line="198"/>
         <source> (ablated now: click to restore)</source>
         <translation>（已消融：点击恢复）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="171"/>
+        <location filename="../../app/widgets/prediction_view.py" line="198"/>
         <source> (click to ablate)</source>
         <translation>（点击消融）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="172"/>
+        <location filename="../../app/widgets/prediction_view.py" line="199"/>
         <source>layer {0} head {1}: Δ log p = {2:+.4f}</source>
         <translation>第 {0} 层第 {1} 个头：Δ log p = {2:+.4f}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="174"/>
+        <location filename="../../app/widgets/prediction_view.py" line="202"/>
         <source>exact: one ablation per head</source>
         <translation>精确：每个头消融一次</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="175"/>
+        <location filename="../../app/widgets/prediction_view.py" line="204"/>
         <source>gradient estimate; the exact map follows</source>
         <translation>梯度估计；精确结果随后给出</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="177"/>
+        <location filename="../../app/widgets/prediction_view.py" line="207"/>
         <source>How much p({0!s}) at position {1} (log p = {2:.3f}) depends on each head — {3}.</source>
         <translation>位置 {1} 上的 p({0!s})（log p = {2:.3f}）在多大程度上依赖每个头——{3}。</translation>
     </message>
@@ -1733,69 +1739,69 @@
 <context>
     <name>ReferenceView</name>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="70"/>
-        <location filename="../../app/widgets/reference_view.py" line="113"/>
+        <location filename="../../app/widgets/reference_view.py" line="72"/>
+        <location filename="../../app/widgets/reference_view.py" line="119"/>
         <source>Pin a run, then change the text, masks or ablations to see how each head moved.</source>
         <translation>固定一次运行，然后修改文本、遮盖或消融，看看每个头如何变化。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="74"/>
-        <location filename="../../app/widgets/reference_view.py" line="80"/>
+        <location filename="../../app/widgets/reference_view.py" line="75"/>
+        <location filename="../../app/widgets/reference_view.py" line="81"/>
         <source>Pin as reference</source>
         <translation>固定为参照</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="77"/>
+        <location filename="../../app/widgets/reference_view.py" line="78"/>
         <source>Keep the current run&apos;s attention to compare the next runs with</source>
         <translation>保留当前运行的注意力，用来与之后的运行比较</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="80"/>
+        <location filename="../../app/widgets/reference_view.py" line="81"/>
         <source>Pinned: click to unpin</source>
         <translation>已固定：点击取消</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="84"/>
+        <location filename="../../app/widgets/reference_view.py" line="86"/>
         <source>stack</source>
         <translation>堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="84"/>
+        <location filename="../../app/widgets/reference_view.py" line="86"/>
         <source>layer</source>
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="84"/>
+        <location filename="../../app/widgets/reference_view.py" line="86"/>
         <source>head</source>
         <translation>头</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="85"/>
+        <location filename="../../app/widgets/reference_view.py" line="86"/>
         <source>JS divergence to the reference</source>
         <translation>与参照的 JS 散度</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="87"/>
+        <location filename="../../app/widgets/reference_view.py" line="90"/>
         <source>Jensen–Shannon divergence (bits, 0: same rows, 1: disjoint) between this head&apos;s attention now and in the reference, the mean over query rows; click a column to sort</source>
         <translation>这个头现在的注意力与参照中注意力之间的 Jensen–Shannon 散度（比特，0：各行相同，1：完全不重叠），对查询行取平均；点击列可排序</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="111"/>
+        <location filename="../../app/widgets/reference_view.py" line="117"/>
         <source>Pinned: change the text, masks or ablations to compare.</source>
         <translation>已固定：修改文本、遮盖或消融来比较。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="121"/>
+        <location filename="../../app/widgets/reference_view.py" line="127"/>
         <source>Longer than {0} tokens: compare exports with `attnlab compare` instead.</source>
         <translation>超过 {0} 个词元：请改用 `attnlab compare` 比较导出文件。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="126"/>
+        <location filename="../../app/widgets/reference_view.py" line="132"/>
         <source>Nothing to compare: the reference comes from another model.</source>
         <translation>无法比较：参照来自另一个模型。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="128"/>
+        <location filename="../../app/widgets/reference_view.py" line="134"/>
         <source>Same tokens: compared position by position.</source>
         <translation>词元相同：逐个位置比较。</translation>
     </message>
@@ -1808,17 +1814,17 @@
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/restore_banner.py" line="26"/>
+        <location filename="../../app/widgets/restore_banner.py" line="25"/>
         <source>Open the unsaved session again: its model, text, masks and generated tokens</source>
         <translation>重新打开未保存的会话：它的模型、文本、遮盖和已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/restore_banner.py" line="28"/>
+        <location filename="../../app/widgets/restore_banner.py" line="26"/>
         <source>Discard</source>
         <translation>丢弃</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/restore_banner.py" line="30"/>
+        <location filename="../../app/widgets/restore_banner.py" line="28"/>
         <source>Delete the unsaved session for good</source>
         <translation>永久删除未保存的会话</translation>
     </message>
@@ -1864,42 +1870,42 @@
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/sampling_panel.py" line="38"/>
+        <location filename="../../app/widgets/sampling_panel.py" line="39"/>
         <source>Divides the logits before sampling: below 1 sharpens, above 1 flattens the choice</source>
         <translation>采样前用它除 logits：小于 1 使选择更集中，大于 1 使选择更平均</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/sampling_panel.py" line="39"/>
+        <location filename="../../app/widgets/sampling_panel.py" line="41"/>
         <source>Sample only among the k most likely tokens (all: no limit)</source>
         <translation>只在最可能的 k 个词元中采样（全部：不限制）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/sampling_panel.py" line="40"/>
+        <location filename="../../app/widgets/sampling_panel.py" line="42"/>
         <source>Sample only among the most likely tokens whose probabilities add up to p</source>
         <translation>只在概率累计达到 p 的最可能词元中采样</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/sampling_panel.py" line="42"/>
+        <location filename="../../app/widgets/sampling_panel.py" line="45"/>
         <source>The random seed: the same seed gives the same generation (random: a new one each time)</source>
         <translation>随机种子：相同的种子给出相同的生成（随机：每次都用新的种子）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/sampling_panel.py" line="43"/>
+        <location filename="../../app/widgets/sampling_panel.py" line="47"/>
         <source>How many candidates for the next token the table lists</source>
         <translation>表格列出多少个下一个词元的候选</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/sampling_panel.py" line="48"/>
+        <location filename="../../app/widgets/sampling_panel.py" line="52"/>
         <source>temperature</source>
         <translation>温度</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/sampling_panel.py" line="51"/>
+        <location filename="../../app/widgets/sampling_panel.py" line="55"/>
         <source>seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/sampling_panel.py" line="52"/>
+        <location filename="../../app/widgets/sampling_panel.py" line="56"/>
         <source>candidates shown</source>
         <translation>显示的候选数</translation>
     </message>
@@ -1907,107 +1913,107 @@
 <context>
     <name>Sessions</name>
     <message>
-        <location filename="../../app/session_actions.py" line="44"/>
+        <location filename="../../app/session_actions.py" line="46"/>
         <source>attnlab sessions (*{0});;All files (*)</source>
         <translation>attnlab 会话 (*{0});;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="96"/>
+        <location filename="../../app/session_actions.py" line="99"/>
         <source>&amp;New Session</source>
         <translation>新建会话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="97"/>
+        <location filename="../../app/session_actions.py" line="101"/>
         <source>Start over: empty text, no masks, no tokens</source>
         <translation>重新开始：空文本，无遮盖，无词元</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="98"/>
+        <location filename="../../app/session_actions.py" line="106"/>
         <source>&amp;Open Session…</source>
         <translation>打开会话(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="99"/>
+        <location filename="../../app/session_actions.py" line="108"/>
         <source>Open a saved .attnlab session</source>
         <translation>打开一个已保存的 .attnlab 会话</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="100"/>
+        <location filename="../../app/session_actions.py" line="112"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="106"/>
+        <location filename="../../app/session_actions.py" line="119"/>
         <source>&amp;Save Session</source>
         <translation>保存会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="107"/>
+        <location filename="../../app/session_actions.py" line="121"/>
         <source>Save the model, text, masks, sampling and generated tokens</source>
         <translation>保存模型、文本、遮盖、采样设置和已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="109"/>
+        <location filename="../../app/session_actions.py" line="126"/>
         <source>Save Session &amp;As…</source>
         <translation>会话另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="110"/>
+        <location filename="../../app/session_actions.py" line="128"/>
         <source>Save the session to a new file</source>
         <translation>把会话保存到一个新文件</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="121"/>
+        <location filename="../../app/session_actions.py" line="142"/>
         <source>No recent sessions</source>
         <translation>没有最近的会话</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="170"/>
+        <location filename="../../app/session_actions.py" line="193"/>
         <source>Open a session</source>
         <translation>打开会话</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="220"/>
+        <location filename="../../app/session_actions.py" line="246"/>
         <source>This session was saved with a {0} model; {1} is a {2}.</source>
         <translation>这个会话保存时用的是{0}模型；{1} 是{2}。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="223"/>
+        <location filename="../../app/session_actions.py" line="253"/>
         <source>The weights of {0} changed since this session was saved: its text, masks and tokens are kept, but the attention and candidates are the new weights&apos;, not the saved run&apos;s.</source>
         <translation>自这个会话保存以来，{0} 的权重已经改变：它的文本、遮盖和词元保留不变，但注意力和候选来自新的权重，而不是保存时的运行。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="243"/>
+        <location filename="../../app/session_actions.py" line="275"/>
         <source>Nothing to save yet: load a model first.</source>
         <translation>还没有可保存的内容：请先加载一个模型。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="250"/>
+        <location filename="../../app/session_actions.py" line="282"/>
         <source>Could not save the session: {0}</source>
         <translation>无法保存会话：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="255"/>
+        <location filename="../../app/session_actions.py" line="287"/>
         <source>Saved {0}</source>
         <translation>已保存 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="259"/>
+        <location filename="../../app/session_actions.py" line="292"/>
         <source>Save the session</source>
         <translation>保存会话</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="307"/>
+        <location filename="../../app/session_actions.py" line="351"/>
         <source> It is shown with {0}.</source>
         <translation> 现在用 {0} 显示。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="308"/>
+        <location filename="../../app/session_actions.py" line="354"/>
         <source>This session&apos;s model {0} could not be loaded: {1}. Its text is kept.{2} Pick a model to analyse it, or make the model available and open the session again.</source>
         <translation>无法加载这个会话的模型 {0}：{1}。文本已保留。{2} 请选择一个模型来分析它，或者让该模型可用后再打开这个会话。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="338"/>
+        <location filename="../../app/session_actions.py" line="387"/>
         <source>attnlab did not close properly last time. Restore the unsaved session on {0} (“{1}”, {2} generated tokens)?</source>
         <translation>attnlab 上次没有正常关闭。要恢复 {0} 上未保存的会话（“{1}”，{2} 个已生成的词元）吗？</translation>
     </message>
@@ -2065,52 +2071,52 @@
         <translation>放在查询词元较早出现处之后那个词元上的平均权重，只统计词元此前出现过的查询（仅解码器；没有重复词元时为 —）</translation>
     </message>
     <message>
-        <location filename="../../app/i18n.py" line="98"/>
+        <location filename="../../app/i18n.py" line="101"/>
         <source>induction (probe)</source>
         <translation>归纳（探针）</translation>
     </message>
     <message>
-        <location filename="../../app/i18n.py" line="99"/>
+        <location filename="../../app/i18n.py" line="102"/>
         <source>Induction score on seeded random tokens repeated twice: near 1 for an induction head (press &quot;Induction probe&quot;)</source>
         <translation>在重复两次的固定种子随机词元上的归纳评分：归纳头接近 1（按“归纳探针”）</translation>
     </message>
     <message>
-        <location filename="../../app/i18n.py" line="101"/>
+        <location filename="../../app/i18n.py" line="107"/>
         <source>sink</source>
         <translation>汇聚点</translation>
     </message>
     <message>
-        <location filename="../../app/i18n.py" line="102"/>
+        <location filename="../../app/i18n.py" line="108"/>
         <source>Mean weight on the first token (an attention sink)</source>
         <translation>放在第一个词元上的平均权重（注意力汇聚点）</translation>
     </message>
     <message>
-        <location filename="../../app/i18n.py" line="103"/>
+        <location filename="../../app/i18n.py" line="109"/>
         <source>self</source>
         <translation>自身</translation>
     </message>
     <message>
-        <location filename="../../app/i18n.py" line="104"/>
+        <location filename="../../app/i18n.py" line="110"/>
         <source>Mean weight on the query&apos;s own token</source>
         <translation>放在查询自身词元上的平均权重</translation>
     </message>
     <message>
-        <location filename="../../app/i18n.py" line="105"/>
+        <location filename="../../app/i18n.py" line="111"/>
         <source>entropy</source>
         <translation>熵</translation>
     </message>
     <message>
-        <location filename="../../app/i18n.py" line="106"/>
+        <location filename="../../app/i18n.py" line="112"/>
         <source>How spread out a query&apos;s attention is: mean −Σ p log p, in nats</source>
         <translation>查询的注意力有多分散：平均 −Σ p log p，单位为奈特</translation>
     </message>
     <message>
-        <location filename="../../app/i18n.py" line="107"/>
+        <location filename="../../app/i18n.py" line="113"/>
         <source>distance</source>
         <translation>距离</translation>
     </message>
     <message>
-        <location filename="../../app/i18n.py" line="108"/>
+        <location filename="../../app/i18n.py" line="114"/>
         <source>How far a head looks: mean Σ p·|query − key|, in tokens</source>
         <translation>一个头看多远：平均 Σ p·|查询 − 键|，单位为词元</translation>
     </message>
@@ -2118,46 +2124,46 @@
 <context>
     <name>TokenChip</name>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="434"/>
+        <location filename="../../app/widgets/token_strip.py" line="464"/>
         <source> · masked with [MASK]</source>
         <translation> · 已用 [MASK] 遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="435"/>
+        <location filename="../../app/widgets/token_strip.py" line="465"/>
         <source> · knocked out of attention</source>
         <translation> · 已从注意力中屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="436"/>
+        <location filename="../../app/widgets/token_strip.py" line="467"/>
         <source> · generated</source>
         <translation> · 生成的</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="439"/>
+        <location filename="../../app/widgets/token_strip.py" line="470"/>
         <source>
 p = {0:.1%} now</source>
         <translation>
 现在 p = {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="441"/>
+        <location filename="../../app/widgets/token_strip.py" line="472"/>
         <source>, {0:.1%} when generated</source>
         <translation>，生成时 {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="443"/>
+        <location filename="../../app/widgets/token_strip.py" line="475"/>
         <source>, {0:.1%} in the reference</source>
         <translation>，参照中 {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="444"/>
+        <location filename="../../app/widgets/token_strip.py" line="477"/>
         <source>
 p = {0:.1%} in the reference</source>
         <translation>
 参照中 p = {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="448"/>
+        <location filename="../../app/widgets/token_strip.py" line="482"/>
         <source>
 click: its candidates · right-click: knock out, regenerate from here</source>
         <translation>
@@ -2172,12 +2178,12 @@ click: its candidates · right-click: knock out, regenerate from here</source>
         <translation>还没有可查找的内容：请先运行一段文本</translation>
     </message>
     <message>
-        <location filename="../../app/token_find.py" line="59"/>
+        <location filename="../../app/token_find.py" line="57"/>
         <source>No token contains {0!r}</source>
         <translation>没有词元包含 {0!r}</translation>
     </message>
     <message>
-        <location filename="../../app/token_find.py" line="63"/>
+        <location filename="../../app/token_find.py" line="61"/>
         <source>Token #{0}: {1!r}</source>
         <translation>词元 #{0}：{1!r}</translation>
     </message>
@@ -2185,17 +2191,17 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>TokenStrip</name>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="157"/>
+        <location filename="../../app/widgets/token_strip.py" line="165"/>
         <source>Tokens</source>
         <translation>词元</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="331"/>
+        <location filename="../../app/widgets/token_strip.py" line="339"/>
         <source>Show in the heatmap</source>
         <translation>在热图中显示</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="333"/>
+        <location filename="../../app/widgets/token_strip.py" line="341"/>
         <source>Select this token (or the selected range it is in) and show its rows in the heatmap</source>
         <translation>选中这个词元（或它所在的选中范围），并在热图中显示它的行</translation>
     </message>
@@ -2210,33 +2216,33 @@ click: its candidates · right-click: knock out, regenerate from here</source>
         <translation>从注意力中屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="378"/>
-        <location filename="../../app/widgets/token_strip.py" line="488"/>
+        <location filename="../../app/widgets/token_strip.py" line="386"/>
+        <location filename="../../app/widgets/token_strip.py" line="522"/>
         <source>loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="515"/>
+        <location filename="../../app/widgets/token_strip.py" line="553"/>
         <source>These tokens come from the model&apos;s tokenizer alone: attention follows once the model is loaded</source>
         <translation>这些词元只来自模型的分词器：模型加载完成后才会显示注意力</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="315"/>
+        <location filename="../../app/widgets/token_strip.py" line="323"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="321"/>
+        <location filename="../../app/widgets/token_strip.py" line="329"/>
         <source>Generated tokens cannot be masked</source>
         <translation>生成的词元不能被遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="324"/>
+        <location filename="../../app/widgets/token_strip.py" line="332"/>
         <source>Regenerate from here</source>
         <translation>从这里重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="327"/>
+        <location filename="../../app/widgets/token_strip.py" line="335"/>
         <source>Undo back to before this token and generate one token again, under the current masks</source>
         <translation>撤销到这个词元之前，在当前遮盖下重新生成一个词元</translation>
     </message>
@@ -2254,7 +2260,7 @@ click: its candidates · right-click: knock out, regenerate from here</source>
         <translation>在大热力图中显示：经过直到所选层的所有层，每个词元从它之前的每个词元获取了多少信息（注意力展开：各头平均加上残差流，逐层相乘）</translation>
     </message>
     <message>
-        <location filename="../../app/analysis_menu.py" line="31"/>
+        <location filename="../../app/analysis_menu.py" line="34"/>
         <source>Run the &amp;Induction Probe</source>
         <translation>运行归纳探针(&amp;I)</translation>
     </message>
@@ -2270,72 +2276,72 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>keyboard_help</name>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="50"/>
+        <location filename="../../app/widgets/token_strip.py" line="51"/>
         <source>Arrow keys, Home / End</source>
         <translation>方向键、Home / End</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="51"/>
+        <location filename="../../app/widgets/token_strip.py" line="52"/>
         <source>token strip: move to another token (Shift: select a range of tokens)</source>
         <translation>词元条：移到另一个词元（按住 Shift：选中一段词元）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="52"/>
+        <location filename="../../app/widgets/token_strip.py" line="55"/>
         <source>Space / Enter</source>
         <translation>空格 / Enter</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="53"/>
+        <location filename="../../app/widgets/token_strip.py" line="56"/>
         <source>token strip: click the token (mask, knock out, or its candidates)</source>
         <translation>词元条：单击该词元（遮盖、屏蔽，或查看它的候选）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="54"/>
+        <location filename="../../app/widgets/token_strip.py" line="59"/>
         <source>Menu / Shift+F10</source>
         <translation>菜单键 / Shift+F10</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="55"/>
+        <location filename="../../app/widgets/token_strip.py" line="60"/>
         <source>token strip: the token&apos;s menu</source>
         <translation>词元条：该词元的菜单</translation>
     </message>
     <message>
-        <location filename="../../app/attention_keys.py" line="24"/>
+        <location filename="../../app/attention_keys.py" line="25"/>
         <source>PageUp / PageDown</source>
         <translation>PageUp / PageDown</translation>
     </message>
     <message>
-        <location filename="../../app/attention_keys.py" line="25"/>
+        <location filename="../../app/attention_keys.py" line="26"/>
         <source>previous / next layer (heatmap or head grid focused)</source>
         <translation>上一层 / 下一层（焦点在热力图或头网格上时）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_keys.py" line="26"/>
+        <location filename="../../app/attention_keys.py" line="29"/>
         <source>Arrow keys</source>
         <translation>方向键</translation>
     </message>
     <message>
-        <location filename="../../app/attention_keys.py" line="27"/>
+        <location filename="../../app/attention_keys.py" line="30"/>
         <source>heatmap: move the highlighted cell; head grid: previous / next head or layer</source>
         <translation>热力图：移动高亮的格子；头网格：上一个 / 下一个头或层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_keys.py" line="29"/>
+        <location filename="../../app/attention_keys.py" line="35"/>
         <source>Home / End</source>
         <translation>Home / End</translation>
     </message>
     <message>
-        <location filename="../../app/attention_keys.py" line="30"/>
+        <location filename="../../app/attention_keys.py" line="36"/>
         <source>heatmap: first / last key of the highlighted row</source>
         <translation>热力图：高亮行的第一个 / 最后一个键</translation>
     </message>
     <message>
-        <location filename="../../app/attention_keys.py" line="31"/>
+        <location filename="../../app/attention_keys.py" line="39"/>
         <source>Enter</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../app/attention_keys.py" line="32"/>
+        <location filename="../../app/attention_keys.py" line="40"/>
         <source>heatmap: explain the highlighted cell (formula inspector)</source>
         <translation>热力图：解释高亮的格子（公式检查器）</translation>
     </message>
@@ -2360,27 +2366,27 @@ click: its candidates · right-click: knock out, regenerate from here</source>
         <translation>撤销最后一个词元</translation>
     </message>
     <message>
-        <location filename="../../app/keyboard_help.py" line="38"/>
+        <location filename="../../app/keyboard_help.py" line="42"/>
         <source>Tab / Shift+Tab</source>
         <translation>Tab / Shift+Tab</translation>
     </message>
     <message>
-        <location filename="../../app/keyboard_help.py" line="39"/>
+        <location filename="../../app/keyboard_help.py" line="43"/>
         <source>next / previous control (also out of a text box)</source>
         <translation>下一个 / 上一个控件（也可以离开文本框）</translation>
     </message>
     <message>
-        <location filename="../../app/keyboard_help.py" line="47"/>
+        <location filename="../../app/keyboard_help.py" line="55"/>
         <source>&amp;Keyboard Shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../app/keyboard_help.py" line="50"/>
+        <location filename="../../app/keyboard_help.py" line="58"/>
         <source>List every keyboard shortcut</source>
         <translation>列出所有键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../../app/keyboard_help.py" line="61"/>
+        <location filename="../../app/keyboard_help.py" line="71"/>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
@@ -2388,87 +2394,87 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>menus</name>
     <message>
-        <location filename="../../app/menus.py" line="29"/>
+        <location filename="../../app/menus.py" line="30"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="29"/>
+        <location filename="../../app/menus.py" line="31"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="30"/>
+        <location filename="../../app/menus.py" line="32"/>
         <source>&amp;Learn</source>
         <translation>学习(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="30"/>
+        <location filename="../../app/menus.py" line="33"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="36"/>
+        <location filename="../../app/menus.py" line="42"/>
         <source>Open &amp;Text File…</source>
         <translation>打开文本文件(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="37"/>
+        <location filename="../../app/menus.py" line="44"/>
         <source>Load a .txt file as the text</source>
         <translation>把一个 .txt 文件载入为文本</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="41"/>
+        <location filename="../../app/menus.py" line="52"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="41"/>
+        <location filename="../../app/menus.py" line="54"/>
         <source>Close attnlab</source>
         <translation>关闭 attnlab</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="45"/>
+        <location filename="../../app/menus.py" line="61"/>
         <source>&amp;About attnlab</source>
         <translation>关于 attnlab(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="46"/>
+        <location filename="../../app/menus.py" line="63"/>
         <source>What attnlab is, and its version</source>
         <translation>attnlab 是什么，以及它的版本</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="67"/>
+        <location filename="../../app/menus.py" line="86"/>
         <source>{0} is {1:.1f} MB; attnlab opens text files up to {2:.0f} MB — open a part of it instead</source>
         <translation>{0} 有 {1:.1f} MB；attnlab 最多打开 {2:.0f} MB 的文本文件——请改为打开其中一部分</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="73"/>
+        <location filename="../../app/menus.py" line="95"/>
         <source>{0} is not UTF-8 text (byte {1} cannot be decoded): save it as UTF-8 and open it again</source>
         <translation>{0} 不是 UTF-8 文本（第 {1} 个字节无法解码）：请保存为 UTF-8 后再打开</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="78"/>
+        <location filename="../../app/menus.py" line="103"/>
         <source>Open a text file</source>
         <translation>打开文本文件</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="79"/>
+        <location filename="../../app/menus.py" line="103"/>
         <source>Text files (*.txt);;All files (*)</source>
         <translation>文本文件 (*.txt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="90"/>
+        <location filename="../../app/menus.py" line="115"/>
         <source>(not installed)</source>
         <translation>（未安装）</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="93"/>
+        <location filename="../../app/menus.py" line="118"/>
         <source>About attnlab</source>
         <translation>关于 attnlab</translation>
     </message>
     <message>
-        <location filename="../../app/menus.py" line="94"/>
+        <location filename="../../app/menus.py" line="119"/>
         <source>&lt;b&gt;attnlab&lt;/b&gt; {0}&lt;p&gt;A desktop playground for looking inside transformer language models: step through generation, mask tokens, ablate heads and watch every attention head update.&lt;/p&gt;&lt;p&gt;Licensed under the Apache License 2.0.&lt;/p&gt;</source>
         <translation>&lt;b&gt;attnlab&lt;/b&gt; {0}&lt;p&gt;一个观察 Transformer 语言模型内部的桌面实验场：逐步生成、遮盖词元、消融注意力头，并观察每个注意力头的实时变化。&lt;/p&gt;&lt;p&gt;依据 Apache License 2.0 授权。&lt;/p&gt;</translation>
     </message>
@@ -2476,12 +2482,12 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>prediction_dock</name>
     <message>
-        <location filename="../../app/prediction_dock.py" line="163"/>
+        <location filename="../../app/prediction_dock.py" line="187"/>
         <source>&amp;Explain the prediction</source>
         <translation>解释预测(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="165"/>
+        <location filename="../../app/prediction_dock.py" line="189"/>
         <source>Show the logit lens and which heads the prediction depends on</source>
         <translation>显示 logit 透镜，以及预测依赖哪些头</translation>
     </message>
@@ -2489,12 +2495,12 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>reference_view</name>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="47"/>
+        <location filename="../../app/widgets/reference_view.py" line="48"/>
         <source>{0}: the first {1} of {2} / {3} tokens</source>
         <translation>{0}：{2} / {3} 个词元中的前 {1} 个</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="50"/>
+        <location filename="../../app/widgets/reference_view.py" line="53"/>
         <source>Lengths differ; compared {0}.</source>
         <translation>长度不同；比较了{0}。</translation>
     </message>
@@ -2502,12 +2508,12 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>token_find</name>
     <message>
-        <location filename="../../app/token_find.py" line="78"/>
+        <location filename="../../app/token_find.py" line="76"/>
         <source>&amp;Find Token…</source>
         <translation>查找词元(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../app/token_find.py" line="81"/>
+        <location filename="../../app/token_find.py" line="79"/>
         <source>Find a token by its text: the heatmap jumps to its row and the token strip scrolls to it</source>
         <translation>按文字查找词元：热力图跳到它所在的行，词元条滚动到它</translation>
     </message>
@@ -2517,7 +2523,7 @@ click: its candidates · right-click: knock out, regenerate from here</source>
         <translation>查找词元</translation>
     </message>
     <message>
-        <location filename="../../app/token_find.py" line="88"/>
+        <location filename="../../app/token_find.py" line="87"/>
         <source>Token text:</source>
         <translation>词元文字：</translation>
     </message>
