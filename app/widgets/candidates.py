@@ -55,7 +55,7 @@ class CandidatesTable(QTableWidget):
     def show_candidates(self, view: CandidateView) -> None:
         if _which(view) != _which(self._view):  # another step, an undo, another model: the old pick means nothing
             self.clearSelection()
-            self.setCurrentItem(None)
+            self.setCurrentCell(-1, -1)
         self._view = view
         if view.position is None:
             self.setToolTip(self.tr("Double-click a token to take it instead"))
