@@ -75,6 +75,11 @@ def registry() -> dict[str, Benchmark]:
 
         return analyses_bench.importance_map(size)
 
+    def dock_step(size: Size, skip_long: bool) -> list[Figure]:
+        from benchmarks import dock_step_bench
+
+        return dock_step_bench.step_with_dock(size)
+
     return {
         "step-overhead": engine("step_overhead"),
         "vs-generate": engine("versus_generate"),
@@ -92,6 +97,7 @@ def registry() -> dict[str, Benchmark]:
         "gui-long": long_views,
         "startup": gui("startup"),
         "gui-soak": gui("soak"),
+        "dock-step": dock_step,
     }
 
 
