@@ -390,8 +390,8 @@ class EngineWorker(QObject):
 
     def _explain_prediction(self, rid: int, request: ExplainPrediction) -> object:
         session, _info = self._require_session()
-        if request.what == "lens":  # never makes a step wait: skipped when work is queued, stopped when it comes
-            if self._latest.queued_after(rid):
+        if request.what == "lens":  # never makes a step wait: the client cancels it when the user asks for more
+            if request.cancel.is_set():  # (a step, an undo, a new text sent after it: see EngineClient.send)
                 return LensSkipped()
             try:
                 return session.logit_lens(request.k, request.positions, cancel=request.cancel)
