@@ -136,15 +136,23 @@ def stop_when(cancel: threading.Event | None, stack_blocks: list[torch.nn.Module
 
 
 def lens_topk(
-    hidden: list[torch.Tensor], logits: torch.Tensor, project: Projection, k: int, block: int = 256
+    hidden: list[torch.Tensor],
+    logits: torch.Tensor,
+    project: Projection,
+    k: int,
+    block: int = 256,
+    cancel: threading.Event | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Top-k ids and probabilities, [layer + 1, position, k]: entries 0..L-1 projected from `hidden`
     (each [position, hidden]), the last entry from the model's own `logits` [position, vocab]. Done
-    `block` positions at a time, so no [layer, position, vocab] array is ever held."""
+    `block` positions at a time, so no [layer, position, vocab] array is ever held. `cancel`: checked
+    before each layer's projection (a large vocabulary makes them seconds in all; raises Cancelled)."""
     k = min(k, logits.shape[-1])
     ids, probs = [], []
     last = len(hidden) - 1
     for entry in range(len(hidden)):
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("the logit lens was cancelled")
         for start in range(0, logits.shape[0], block):
             part = slice(start, start + block)
             rows = logits[part] if entry == last else project(hidden[entry][part])
@@ -198,7 +206,7 @@ def logit_lens(
                 logits = session._rerun(session._analysis_recorder())[0, start:]  # [position, vocab]
             hidden = [h[0, start:] for h in seen]  # layer + 1 of [position, hidden]
             check_projection(hidden[-1][-8:], logits[-8:], project, session.info.name)
-            top_ids, top_probs = lens_topk(hidden, logits, project, k)
+            top_ids, top_probs = lens_topk(hidden, logits, project, k, cancel=cancel)
     ids_array = top_ids.cpu().numpy().astype(np.int64)
     texts = tuple(
         tuple(tuple(session._token_text(int(t)) for t in cell) for cell in entry) for entry in ids_array.tolist()
