@@ -39,6 +39,7 @@ from attnlab.app.requests import (
     ExplainCell,
     ExplainPrediction,
     Latest,
+    LensSkipped,
     ListCatalog,
     Load,
     MeasureValues,
@@ -453,8 +454,13 @@ class EngineWorker(QObject):
         from attnlab.engine.interpret.lens import logit_lens
 
         session, _info = self._require_session()
-        if request.what == "lens":
-            return logit_lens(session, request.k, request.positions)
+        if request.what == "lens":  # never makes a step wait: the client cancels it when the user asks for more
+            if request.cancel.is_set():  # (a step, an undo, a new text sent after it: see EngineClient.send)
+                return LensSkipped()
+            try:
+                return logit_lens(session, request.k, request.positions, cancel=request.cancel)
+            except Cancelled:
+                return LensSkipped()
 
         def report(stage: EngineMessage, fraction: float) -> None:
             if self._closing.is_set():
@@ -640,6 +646,8 @@ class EngineClient(QObject):
         self._latest.sent = rid
         if isinstance(request, (Run, ExplainPrediction, ExplainCause)):
             self._engine.cancels[rid] = request.cancel
+        if isinstance(request, (Load, Analyse, Step, Choose, Undo, Run)):
+            self._stop_lens()  # what the user asked for goes first: a lens in progress gives way
         self._pending[rid] = request
         self._requested.emit(rid, request)
         self.state_changed.emit()
@@ -719,6 +727,11 @@ class EngineClient(QObject):
         """Ask every queued or running generation (or importance map) to stop after its current step."""
         for event in self._engine.cancels.values():
             event.set()
+
+    def _stop_lens(self) -> None:
+        for request in self._pending.values():
+            if isinstance(request, ExplainPrediction) and request.what == "lens":
+                request.cancel.set()
 
     def shutdown(self) -> None:
         """Cancel, quit and wait for the thread. Safe to call twice."""

@@ -220,6 +220,12 @@ class TokenPreview:
 
 
 @dataclass(frozen=True)
+class LensSkipped:
+    """A logit lens given up because the user moved on (a step, an undo, a new text was sent): the dock
+    asks again once the engine is free, so the lens never makes a step wait."""
+
+
+@dataclass(frozen=True)
 class SamplingApplied:
     finished: bool | None  # whether the generation so far has ended under the new limit (None: nothing generated)
 

@@ -94,6 +94,11 @@ def registry() -> dict[str, Benchmark]:
 
         return run
 
+    def dock_step(size: Size, skip_long: bool) -> list[Figure]:
+        from benchmarks import dock_step_bench
+
+        return dock_step_bench.step_with_dock(size)
+
     return {
         "step-overhead": engine("step_overhead"),
         "vs-generate": engine("versus_generate"),
@@ -115,6 +120,7 @@ def registry() -> dict[str, Benchmark]:
         "startup": gui("startup"),
         "gui-soak": gui("soak"),
         "train": training,
+        "dock-step": dock_step,
     }
 
 

@@ -160,6 +160,8 @@ def score_colour(value: float, scale: float) -> QColor:
 class TokenStrip(QAbstractScrollArea):
     """Shows tokens as chips; emits mark_requested(position, kind) with kind "mask", "knockout" or ""."""
 
+    _held_height: int | None = None  # see hold_height
+
     mark_requested = Signal(int, str)
     token_selected = Signal(int)  # a generated token's position, or -1: the user clicked elsewhere
     regenerate_requested = Signal(int)  # a generated token's position
@@ -448,7 +450,15 @@ class TokenStrip(QAbstractScrollArea):
         elif rect.bottom() + 1 + MARGIN > bar.value() + view:
             bar.setValue(rect.bottom() + 1 + MARGIN - view)
 
+    def hold_height(self, held: bool) -> None:
+        """While held (a Run), the strip keeps its height and scrolls, so the Step/Run/Stop buttons under it
+        stay where the pointer is; released, it grows with its rows again."""
+        self._held_height = self.height() if held else None
+        self.updateGeometry()
+
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        if self._held_height is not None:
+            return QSize(super().sizeHint().width(), self._held_height)
         content = self._content_height() + 2 * self.frameWidth()
         return QSize(super().sizeHint().width(), max(self.minimumHeight(), min(content, MAX_GROWN_HEIGHT)))
 
