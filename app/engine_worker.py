@@ -34,6 +34,7 @@ from attnlab.app.requests import (
     Analyse,
     AttributeLogit,
     Choose,
+    ExplainCause,
     ExplainCell,
     ExplainPrediction,
     Latest,
@@ -254,6 +255,8 @@ class EngineClient(QObject):
     values_measured = Signal(int, object)  # ticket, ValueNorms: the contribution colours of the current input
     information_traced = Signal(object)  # LogitAttribution or FlowGraph
     prediction_progressed = Signal(str, float)  # the exact importance map's progress
+    cause_explained = Signal(object)  # Attribution, PatchingResult (partial ones too), PatchedRun; None: cancelled
+    cause_progressed = Signal(str, float)  # attribution's and patching's progress
     scoring_progressed = Signal(str, float)  # head scores' progress (long mode: rows recomputed)
     analysis_progressed = Signal(str, float)  # how much of the text an analysis has read
     sampling_applied = Signal(object)  # whether the generation so far has ended now (None: none yet)
@@ -325,8 +328,10 @@ class EngineClient(QObject):
         if request.resets:
             self._latest.value = rid
         self._latest.sent = rid
-        if isinstance(request, (Run, ExplainPrediction)):
+        if isinstance(request, (Run, ExplainPrediction, ExplainCause)):
             self._cancels[rid] = request.cancel
+        if isinstance(request, (Load, Analyse, Step, Choose, Undo, Run)):
+            self._stop_lens()  # what the user asked for goes first: a lens in progress gives way
         self._pending[rid] = request
         if self._process is not None:
             self._process.submit(rid, request)
@@ -401,12 +406,23 @@ class EngineClient(QObject):
     def trace_flow(self, floor: float) -> int:
         return self.send(TraceFlow(floor))
 
+    def explain_cause(self, request: ExplainCause) -> int:
+        """Attribution, patching maps or one patched run of the current prediction (see `ExplainCause`)."""
+        return self.send(request)
+
     def stop(self) -> None:
         """Ask every queued or running generation (or importance map) to stop after its current step."""
         for rid, event in self._cancels.items():
             event.set()
             if self._process is not None:
                 self._process.cancel(rid)  # read by the engine at once, between its steps
+
+    def _stop_lens(self) -> None:
+        for rid, request in self._pending.items():
+            if isinstance(request, ExplainPrediction) and request.what == "lens" and not request.cancel.is_set():
+                request.cancel.set()
+                if self._process is not None:
+                    self._process.cancel(rid)  # the engine process holds its own flag: told at once
 
     def shutdown(self) -> None:
         """Cancel, quit and wait for the thread (or close the link to the engine). Safe to call twice."""
@@ -455,6 +471,8 @@ class EngineClient(QObject):
             self.load_progressed.emit(text, fraction)
         elif isinstance(request, ExplainPrediction):
             self.prediction_progressed.emit(text, fraction)
+        elif isinstance(request, ExplainCause):
+            self.cause_progressed.emit(text, fraction)
         elif isinstance(request, ScoreHeads):
             self.scoring_progressed.emit(text, fraction)
         elif isinstance(request, Analyse):
@@ -467,6 +485,8 @@ class EngineClient(QObject):
                 self.consent_needed.emit(partial)
         elif isinstance(request, Run):
             self.stepped.emit(partial, False)
+        elif isinstance(request, ExplainCause):
+            self.cause_explained.emit(partial)
         elif isinstance(request, Load) and rid == self._latest.value:  # no newer load was asked for
             self.tokens_previewed.emit(partial)
 
@@ -496,6 +516,8 @@ class EngineClient(QObject):
             self.induction_probed.emit(result)
         elif isinstance(request, ExplainPrediction):
             self.prediction_explained.emit(result)
+        elif isinstance(request, ExplainCause):
+            self.cause_explained.emit(result)
         elif isinstance(request, Region):
             self.region_computed.emit(result)
         elif isinstance(request, MeasureValues):

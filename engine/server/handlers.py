@@ -28,9 +28,11 @@ from attnlab.engine.api.requests import (
     AttributeLogit,
     CatalogListing,
     Choose,
+    ExplainCause,
     ExplainCell,
     ExplainPrediction,
     Latest,
+    LensSkipped,
     ListCatalog,
     Load,
     MeasureValues,
@@ -169,6 +171,7 @@ class EngineHandlers:
             Rollout: self._rollout,
             ProbeInduction: self._probe_induction,
             ExplainPrediction: self._explain_prediction,
+            ExplainCause: self._explain_cause,
             SetStoreMode: self._set_store_mode,
             Region: self._region,
             MeasureValues: lambda rid, request: measure_values(self._require_session()[0], request),
@@ -389,8 +392,13 @@ class EngineHandlers:
         from attnlab.engine.interpret.lens import logit_lens
 
         session, _info = self._require_session()
-        if request.what == "lens":
-            return logit_lens(session, request.k, request.positions)
+        if request.what == "lens":  # never makes a step wait: the client cancels it when the user asks for more
+            if request.cancel.is_set():  # (a step, an undo, a new text sent after it: see EngineClient.send)
+                return LensSkipped()
+            try:
+                return logit_lens(session, request.k, request.positions, cancel=request.cancel)
+            except Cancelled:
+                return LensSkipped()
 
         def report(stage: EngineMessage, fraction: float) -> None:
             if self._closing.is_set():
@@ -403,6 +411,42 @@ class EngineHandlers:
             return head_importance(session, exact=request.what == "exact", progress=report, cancel=request.cancel)
         except Cancelled:
             return None  # stopped by the user or by a newer input: nothing to show, nothing went wrong
+
+    def _explain_cause(self, rid: int, request: ExplainCause) -> object:
+        """Attribution, patching maps (each partial map yielded) or one patched run; None when cancelled."""
+        from attnlab.engine.interpret import attribution, patching
+
+        session, _info = self._require_session()
+
+        def report(stage: EngineMessage, fraction: float) -> None:
+            if self._closing.is_set():
+                raise Closing
+            if self._latest.superseded(rid):  # the input changed: the answer would be about an older one
+                request.cancel.set()
+            self._replies.progressed(rid, stage, fraction)
+
+        try:
+            if request.what == "attribution":
+                target = attribution.Target(token=request.target)
+                return attribution.attribute(
+                    session, target, True, request.baseline, request.max_steps, report, request.cancel
+                )
+            if request.corruption is None:
+                raise ValueError("activation patching needs a corrupted run: choose what to corrupt first")
+            if request.what == "cell":
+                return patching.patched_run(
+                    session, request.corruption, request.site, request.layer, request.index, request.target
+                )
+            return patching.patch(
+                session,
+                request.corruption,
+                target=request.target,
+                progress=report,
+                cancel=request.cancel,
+                partial=lambda result: self._replies.yielded(rid, result),
+            )
+        except Cancelled:
+            return None
 
     def _require_session(self) -> tuple[Session, ModelInfo]:
         if self._session is None or self._info is None:

@@ -25,12 +25,13 @@ from attnlab.engine.analyses.fingerprints import HeadFingerprints
 from attnlab.engine.analyses.head_scores import HeadScores, StackRollout
 from attnlab.engine.api import requests
 from attnlab.engine.api.attention_store import AttentionSnapshot
-from attnlab.engine.api.config import LoadOptions, SamplingConfig
+from attnlab.engine.api.config import Corruption, LoadOptions, SamplingConfig
 from attnlab.engine.api.consent import Consent, ConsentRequest
 from attnlab.engine.api.long_summary import LongAttention
 from attnlab.engine.api.messages import EngineMessage
 from attnlab.engine.api.results import (
     AnalysisResult,
+    Attribution,
     Candidate,
     CatalogEntry,
     CellExplanation,
@@ -41,6 +42,8 @@ from attnlab.engine.api.results import (
     MaskPrediction,
     Masks,
     ModelInfo,
+    PatchedRun,
+    PatchingResult,
     StackInfo,
     StepResult,
     ValueNorms,
@@ -100,6 +103,10 @@ register(
     EngineMessage,  # errors and progress cross as data (code, params), translated by the window
     Consent,
     ConsentRequest,  # what a load that needs the user's yes yields
+    Corruption,
+    Attribution,
+    PatchingResult,
+    PatchedRun,
 )
 
 _SNAPSHOT = "AttentionSnapshot"
@@ -217,7 +224,7 @@ class Receiver:
             fields = {name: self._value(v, buffers) for name, v in node["f"].items()}
             try:
                 return cls(**fields)
-            except TypeError as error:
+            except (TypeError, ValueError) as error:  # another version's fields, or values its checks refuse
                 raise WireError(f"{node['$c']} does not match this version: {error}") from error
         raise WireError(f"unexpected keys {sorted(node)} in an engine message")
 

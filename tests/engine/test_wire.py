@@ -15,12 +15,13 @@ from attnlab.engine.analyses.fingerprints import HeadFingerprints
 from attnlab.engine.analyses.head_scores import HeadScores, StackRollout
 from attnlab.engine.api import requests as rq
 from attnlab.engine.api.attention_store import AttentionSnapshot, AttentionStore
-from attnlab.engine.api.config import LoadOptions, SamplingConfig
+from attnlab.engine.api.config import Corruption, LoadOptions, SamplingConfig
 from attnlab.engine.api.consent import Consent, ConsentRequest
 from attnlab.engine.api.long_summary import LongAttention
 from attnlab.engine.api.messages import EngineMessage, message
 from attnlab.engine.api.results import (
     AnalysisResult,
+    Attribution,
     Candidate,
     CatalogEntry,
     CellExplanation,
@@ -31,6 +32,8 @@ from attnlab.engine.api.results import (
     MaskPrediction,
     Masks,
     ModelInfo,
+    PatchedRun,
+    PatchingResult,
     StackInfo,
     StepResult,
     ValueNorms,
@@ -93,6 +96,40 @@ EXAMPLES: dict[type, object] = {
     rq.MeasureValues: rq.MeasureValues("decoder", 7),
     rq.AttributeLogit: rq.AttributeLogit(42),
     rq.TraceFlow: rq.TraceFlow(0.02),
+    rq.ExplainCause: rq.ExplainCause("patching", 5, Corruption(positions=(1, 2), noise=2.5, seed=4), site="mlp"),
+    rq.LensSkipped: rq.LensSkipped(),
+    Corruption: Corruption(text="The dog"),
+    Attribution: Attribution(
+        "decoder",
+        ("a", "b"),
+        7,
+        "dog",
+        1,
+        -0.5,
+        RNG.random(2).astype(np.float32),
+        RNG.random(2).astype(np.float32),
+        np.zeros(0, np.float32),
+        "pad",
+        -3.0,
+        0.01,
+        64,
+        True,
+    ),  # fmt: skip
+    PatchingResult: PatchingResult(
+        "decoder",
+        ("a", "b"),
+        ("a", "c"),
+        7,
+        "dog",
+        -1,
+        2.0,
+        -1.0,
+        *(np.full((2, 2), np.nan, np.float32) for _ in range(3)),
+        RNG.random((2, 3)).astype(np.float32),
+        5,
+        9,
+    ),  # fmt: skip
+    PatchedRun: PatchedRun("heads", 1, 2, 0.5, 0.25, (CANDIDATE,)),
     LoadOptions: LoadOptions(device_map="auto", consents=frozenset({CONSENT, Consent("org/m", None, "pickle")})),
     SamplingConfig: SamplingConfig(),
     AnalysisResult: AnalysisResult(
