@@ -1,6 +1,7 @@
 """What main's engine says crosses the process boundary as data and reaches the window as the thread's does:
 errors as codes (translated by the client), a refused text stopping the next step, per-model consent asked
-and given through a real engine process, and the information-flow analyses' results."""
+and given through a real engine process, the information-flow analyses' results and
+input attribution."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from risky_models import code_folder
 from attnlab.app.engine_worker import EngineClient
 from attnlab.engine.api.config import LoadOptions
 from attnlab.engine.api.messages import message
-from attnlab.engine.api.requests import NOT_ANALYSED
-from attnlab.engine.api.results import FlowGraph, LogitAttribution, ValueNorms
+from attnlab.engine.api.requests import NOT_ANALYSED, ExplainCause
+from attnlab.engine.api.results import Attribution, FlowGraph, LogitAttribution, ValueNorms
 
 MODEL = "tiny-gpt"
 TEXT = "The cat sat on the mat and the"
@@ -45,6 +46,9 @@ def _analyses(qtbot, client: EngineClient) -> dict[str, object]:
     with qtbot.waitSignal(client.information_traced, timeout=REPLY_TIMEOUT_MS) as traced:
         client.trace_flow(0.01)
     got["flow"] = traced.args[0]
+    with qtbot.waitSignal(client.cause_explained, timeout=REPLY_TIMEOUT_MS) as caused:
+        client.explain_cause(ExplainCause("attribution", max_steps=16))
+    got["attribution"] = caused.args[0]
     return got
 
 
@@ -73,6 +77,10 @@ def test_codes_refusals_and_information_flow_cross_the_boundary(qtbot):
     assert isinstance(flow, FlowGraph)
     np.testing.assert_array_equal(flow.edges, thread["flow"].edges)
     assert flow.tokens == thread["flow"].tokens and len(flow.edges) > 0
+    attributed = process["attribution"]
+    assert isinstance(attributed, Attribution) and attributed.tokens == thread["attribution"].tokens
+    np.testing.assert_array_equal(attributed.integrated, thread["attribution"].integrated)
+    assert len(attributed.integrated) == len(attributed.grad_x_input) == len(attributed.tokens) == len(flow.tokens)
 
 
 def test_consent_is_asked_and_given_through_the_engine_process(qtbot, tmp_path):
