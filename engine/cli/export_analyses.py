@@ -126,7 +126,7 @@ def contribution_arrays(run: ExportedRun) -> dict[str, NDArray]:
     from attnlab.engine.interpret.contributions import measure  # runs the model: torch
 
     arrays: dict[str, NDArray] = {}
-    for stack in run.session._stack_shapes:
+    for stack in (s.name for s in run.session.info.stacks):
         norms, probs = measure(run.session, stack, keep_probs=True)
         assert probs is not None
         arrays[f"{stack}_contributions"] = contribution_norms(probs, norms.projected)

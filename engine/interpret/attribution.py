@@ -80,7 +80,7 @@ def _objective(session: Session, target: Target) -> tuple[LogProb, int, int, lis
 
 
 def _next_sentence(session: Session) -> LogProb:
-    inputs = getattr(session, "_inputs", {})
+    inputs = getattr(session, "model_inputs", {})  # an EncoderSession's last analysed input
     if not session.info.has_nsp_head or "token_type_ids" not in inputs or int(inputs["token_type_ids"].max()) != 1:
         raise UnsupportedError("the next-sentence probability needs a model with an NSP head and two segments")
 

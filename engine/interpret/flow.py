@@ -30,7 +30,7 @@ from attnlab.engine.api.results import FlowGraph
 from attnlab.engine.api.tokens import readable_tokens
 from attnlab.engine.interpret import residual_parts as parts
 from attnlab.engine.interpret.contributions import ValueRecorder
-from attnlab.engine.interpret.logit_attribution import _is_norm
+from attnlab.engine.interpret.logit_attribution import is_norm
 
 if TYPE_CHECKING:
     from attnlab.engine.session.analysis_session import AnalysisSession as Session
@@ -134,7 +134,7 @@ class _States:
         for block in {id(b): b for b in self.blocks}.values():
             self.handles.append(block.register_forward_hook(after))
             for m in block.modules():
-                if _is_norm(m) and not list(m.children()):
+                if is_norm(m) and not list(m.children()):
                     self.handles.append(m.register_forward_hook(norm_hook(id(block))))
         return self.seen
 

@@ -48,7 +48,7 @@ def _at(t: torch.Tensor, position: int) -> torch.Tensor:
     return (t[0, position] if t.shape[1] > position else t[0, -1]).detach().double()
 
 
-def _is_norm(module: torch.nn.Module) -> bool:
+def is_norm(module: torch.nn.Module) -> bool:
     return isinstance(module, torch.nn.LayerNorm) or "norm" in type(module).__name__.lower()
 
 
@@ -199,7 +199,7 @@ def _record(session: Session, stack_blocks, sites, readout, position: int) -> tu
         handles.append(stack_blocks[0].register_forward_pre_hook(first_input, with_kwargs=True))
         projections = {id(s.projection): s.projection for site_list in sites.values() for s in site_list}
         handles += [p.register_forward_hook(note("attn")) for p in projections.values()]
-        norms = {id(m): m for b in stack_blocks for m in b.modules() if _is_norm(m) and not list(m.children())}
+        norms = {id(m): m for b in stack_blocks for m in b.modules() if is_norm(m) and not list(m.children())}
         handles += [m.register_forward_hook(note("norm")) for m in norms.values()]
         handles += [b.register_forward_hook(note("out")) for b in {id(b): b for b in stack_blocks}.values()]
         handles += [m.register_forward_hook(note("read")) for m in readout]

@@ -714,51 +714,56 @@
     </message>
     <message>
         <location filename="../../app/widgets/dla_view.py" line="44"/>
+        <source>Attribute the predicted token&apos;s logit to every head, MLP and the embeddings</source>
+        <translation>把预测词元的 logit 归因到每个头、每个 MLP 和嵌入</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dla_view.py" line="47"/>
         <source>Which heads write the predicted token: press Compute.</source>
         <translation>哪些头写出了预测的词元：请按“计算”。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dla_view.py" line="55"/>
+        <location filename="../../app/widgets/dla_view.py" line="58"/>
         <source>versus</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dla_view.py" line="68"/>
+        <location filename="../../app/widgets/dla_view.py" line="71"/>
         <source>(no alternative: the logit)</source>
         <translation>（无对比词：logit 本身）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dla_view.py" line="77"/>
+        <location filename="../../app/widgets/dla_view.py" line="80"/>
         <source> Out of date: Compute again for the current input.</source>
         <translation> 已过时：请为当前输入重新计算。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dla_view.py" line="86"/>
+        <location filename="../../app/widgets/dla_view.py" line="89"/>
         <source>MLP</source>
         <translation>前馈层</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dla_view.py" line="97"/>
+        <location filename="../../app/widgets/dla_view.py" line="100"/>
         <source>layer {0} head {1}: {2:+.4f} (click to ablate or restore)</source>
         <translation>第 {0} 层 第 {1} 头：{2:+.4f}（单击以消融或恢复）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dla_view.py" line="101"/>
+        <location filename="../../app/widgets/dla_view.py" line="104"/>
         <source>layer {0} MLP: {1:+.4f}</source>
         <translation>第 {0} 层前馈层：{1:+.4f}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dla_view.py" line="106"/>
+        <location filename="../../app/widgets/dla_view.py" line="109"/>
         <source>{0} − {1}</source>
         <translation>{0} − {1}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dla_view.py" line="110"/>
+        <location filename="../../app/widgets/dla_view.py" line="113"/>
         <source>{0} at position {1}: logit {2:.3f} = heads {3:+.3f} + MLPs {4:+.3f} + embeddings {5:+.3f} + biases {6:+.3f}{7} (rest {8:.1e})</source>
         <translation>位置 {1} 的 {0}：logit {2:.3f} = 头 {3:+.3f} + 前馈层 {4:+.3f} + 嵌入 {5:+.3f} + 偏置 {6:+.3f}{7}（余项 {8:.1e}）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dla_view.py" line="120"/>
+        <location filename="../../app/widgets/dla_view.py" line="123"/>
         <source> + cross-attention {0:+.3f}</source>
         <translation> + 交叉注意力 {0:+.3f}</translation>
     </message>
