@@ -400,6 +400,7 @@ class AttentionPanel(QWidget):
         if self._tabled != (scores, probe):
             self._tabled = (scores, probe)
             self.heads_table.show_scores(scores, probe)
+        self.heads_table.lead_with(metric)
         if not self.picker.mean:
             self.heads_table.select_head(min(self.picker.layer, layers - 1), self.picker.head)
         values = metric_values(metric, scores, probe)

@@ -26,7 +26,7 @@ class Branches(QObject):
         self.tree = BranchTree()
         self.panel = BranchList()
         column = cast(QVBoxLayout, window.generation.parentWidget().layout())  # type: ignore[union-attr]  # the panel sits in a column
-        column.insertWidget(column.indexOf(window.generation) + 1, self.panel)
+        column.insertWidget(column.indexOf(window.candidates) + 1, self.panel)  # below: the candidates stay put
         self.panel.hide()
         self._target: list[int] | None = None  # a switch on its way: the generation it ends at
         self._pending: tuple[list[Branch], int] | None = None  # an opened session's tree, for its analysis

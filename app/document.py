@@ -72,6 +72,7 @@ def _light(step: StepResult) -> StepResult:
 class Document:
     def __init__(self) -> None:
         self.info: ModelInfo | None = None
+        self._expected: tuple[Generated, ...] = ()  # an opened session's steps as generated, for its replay
         self.reset(None)
 
     def reset(self, info: ModelInfo | None) -> None:
@@ -106,9 +107,10 @@ class Document:
         self._next_after_undo = None
         # Replayed steps keep what they were when generated; steps seen for the first time start there.
         remembered = self._when_generated
+        expected, self._expected = self._expected, ()
         self._when_generated = {}
-        for step in self.steps:
-            before = remembered.get(step.position)
+        for index, step in enumerate(self.steps):
+            before = expected[index] if index < len(expected) else remembered.get(step.position)
             kept = before is not None and before.token_id == step.token_id
             self._when_generated[step.position] = before if kept and before else self._generated(step)
         if self.selected is not None and self.selected >= len(self.steps):
@@ -139,6 +141,15 @@ class Document:
         self.snapshot, self.long = result.attention, result.long
         self.finished = result.finished
         self._next_after_undo = result.next_candidates
+
+    def expect_generated(self, steps: tuple[Generated, ...]) -> None:
+        """The next analysis replays an opened session: its tokens keep what they were when generated
+        (saved with it), not what the replay under today's masks makes of them."""
+        self._expected = steps
+
+    def when_generated(self) -> tuple[Generated, ...]:
+        """What each generated token was chosen from when it was generated, in order (to save it)."""
+        return tuple(self._when_generated.get(s.position) or self._generated(s) for s in self.steps)
 
     @staticmethod
     def _generated(step: StepResult) -> Generated:

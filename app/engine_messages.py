@@ -558,6 +558,14 @@ _MARKED = {
         "EngineMessage",
         "no model is loaded yet: pick one in the model list",
     ),
+    "integrated_gradients_steps": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "integrated gradients: {steps} steps",
+    ),
+    "patching_runs": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "patching {site}: {done} of {total} runs",
+    ),
     "cannot_generate_kind": QT_TRANSLATE_NOOP(
         "EngineMessage",
         "{model} cannot generate text: it is a {kind} model",

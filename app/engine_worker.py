@@ -34,9 +34,11 @@ from attnlab.app.requests import (
     AttributeLogit,
     CatalogListing,
     Choose,
+    ExplainCause,
     ExplainCell,
     ExplainPrediction,
     Latest,
+    LensSkipped,
     ListCatalog,
     Load,
     MeasureValues,
@@ -233,6 +235,7 @@ class EngineWorker(QObject):
             Rollout: self._rollout,
             ProbeInduction: self._probe_induction,
             ExplainPrediction: self._explain_prediction,
+            ExplainCause: self._explain_cause,
             SetStoreMode: self._set_store_mode,
             Region: self._region,
             MeasureValues: lambda rid, request: measure_values(self._require_session()[0], request),
@@ -450,8 +453,13 @@ class EngineWorker(QObject):
         from attnlab.engine.interpret.lens import logit_lens
 
         session, _info = self._require_session()
-        if request.what == "lens":
-            return logit_lens(session, request.k, request.positions)
+        if request.what == "lens":  # never makes a step wait: the client cancels it when the user asks for more
+            if request.cancel.is_set():  # (a step, an undo, a new text sent after it: see EngineClient.send)
+                return LensSkipped()
+            try:
+                return logit_lens(session, request.k, request.positions, cancel=request.cancel)
+            except Cancelled:
+                return LensSkipped()
 
         def report(stage: EngineMessage, fraction: float) -> None:
             if self._closing.is_set():
@@ -464,6 +472,42 @@ class EngineWorker(QObject):
             return head_importance(session, exact=request.what == "exact", progress=report, cancel=request.cancel)
         except Cancelled:
             return None  # stopped by the user or by a newer input: nothing to show, nothing went wrong
+
+    def _explain_cause(self, rid: int, request: ExplainCause) -> object:
+        """Attribution, patching maps (each partial map yielded) or one patched run; None when cancelled."""
+        from attnlab.engine.interpret import attribution, patching
+
+        session, _info = self._require_session()
+
+        def report(message: EngineMessage, fraction: float) -> None:
+            if self._closing.is_set():
+                raise _Closing
+            if self._latest.superseded(rid):  # the input changed: the answer would be about an older one
+                request.cancel.set()
+            self.progressed.emit(rid, message, fraction)
+
+        try:
+            if request.what == "attribution":
+                target = attribution.Target(token=request.target)
+                return attribution.attribute(
+                    session, target, True, request.baseline, request.max_steps, report, request.cancel
+                )
+            if request.corruption is None:
+                raise ValueError("activation patching needs a corrupted run: choose what to corrupt first")
+            if request.what == "cell":
+                return patching.patched_run(
+                    session, request.corruption, request.site, request.layer, request.index, request.target
+                )
+            return patching.patch(
+                session,
+                request.corruption,
+                target=request.target,
+                progress=report,
+                cancel=request.cancel,
+                partial=lambda result: self.yielded.emit(rid, result),
+            )
+        except Cancelled:
+            return None
 
     def _require_session(self) -> tuple[Session, ModelInfo]:
         if self._session is None or self._info is None:
@@ -557,6 +601,8 @@ class EngineClient(QObject):
     values_measured = Signal(int, object)  # ticket, ValueNorms: the contribution colours of the current input
     information_traced = Signal(object)  # LogitAttribution or FlowGraph
     prediction_progressed = Signal(str, float)  # the exact importance map's progress
+    cause_explained = Signal(object)  # Attribution, PatchingResult (partial ones too), PatchedRun; None: cancelled
+    cause_progressed = Signal(str, float)  # attribution's and patching's progress
     scoring_progressed = Signal(str, float)  # head scores' progress (long mode: rows recomputed)
     analysis_progressed = Signal(str, float)  # how much of the text an analysis has read
     sampling_applied = Signal(object)  # whether the generation so far has ended now (None: none yet)
@@ -597,8 +643,10 @@ class EngineClient(QObject):
         if request.resets:
             self._latest.value = rid
         self._latest.sent = rid
-        if isinstance(request, (Run, ExplainPrediction)):
+        if isinstance(request, (Run, ExplainPrediction, ExplainCause)):
             self._engine.cancels[rid] = request.cancel
+        if isinstance(request, (Load, Analyse, Step, Choose, Undo, Run)):
+            self._stop_lens()  # what the user asked for goes first: a lens in progress gives way
         self._pending[rid] = request
         self._requested.emit(rid, request)
         self.state_changed.emit()
@@ -670,10 +718,19 @@ class EngineClient(QObject):
     def trace_flow(self, floor: float) -> int:
         return self.send(TraceFlow(floor))
 
+    def explain_cause(self, request: ExplainCause) -> int:
+        """Attribution, patching maps or one patched run of the current prediction (see `ExplainCause`)."""
+        return self.send(request)
+
     def stop(self) -> None:
         """Ask every queued or running generation (or importance map) to stop after its current step."""
         for event in self._engine.cancels.values():
             event.set()
+
+    def _stop_lens(self) -> None:
+        for request in self._pending.values():
+            if isinstance(request, ExplainPrediction) and request.what == "lens":
+                request.cancel.set()
 
     def shutdown(self) -> None:
         """Cancel, quit and wait for the thread. Safe to call twice."""
@@ -716,6 +773,8 @@ class EngineClient(QObject):
             self.load_progressed.emit(text, fraction)
         elif isinstance(request, ExplainPrediction):
             self.prediction_progressed.emit(text, fraction)
+        elif isinstance(request, ExplainCause):
+            self.cause_progressed.emit(text, fraction)
         elif isinstance(request, ScoreHeads):
             self.scoring_progressed.emit(text, fraction)
         elif isinstance(request, Analyse):
@@ -728,6 +787,8 @@ class EngineClient(QObject):
                 self.consent_needed.emit(partial)
         elif isinstance(request, Run):
             self.stepped.emit(partial, False)
+        elif isinstance(request, ExplainCause):
+            self.cause_explained.emit(partial)
         elif isinstance(request, Load) and rid == self._latest.value:  # no newer load was asked for
             self.tokens_previewed.emit(partial)
 
@@ -757,6 +818,8 @@ class EngineClient(QObject):
             self.induction_probed.emit(result)
         elif isinstance(request, ExplainPrediction):
             self.prediction_explained.emit(result)
+        elif isinstance(request, ExplainCause):
+            self.cause_explained.emit(result)
         elif isinstance(request, Region):
             self.region_computed.emit(result)
         elif isinstance(request, MeasureValues):

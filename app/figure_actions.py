@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
 
 from attnlab.app.actions import ActionSpec
 from attnlab.app.attention_panel import AttentionPanel
+from attnlab.app.dialog_folder import remember_folder, start_path
 from attnlab.app.engine_messages import translate_engine_message
 from attnlab.app.figures import (
     DATA_FORMATS,
@@ -209,10 +210,14 @@ class FigureActions(QObject):
             return
         name = _default_name(data.metadata)
         path, chosen = QFileDialog.getSaveFileName(
-            self.window, self.tr("Export Figure"), f"{name}.{choices[0][1]}", ";;".join(filters)
+            self.window,
+            self.tr("Export Figure"),
+            start_path(self.window.settings, f"{name}.{choices[0][1]}"),
+            ";;".join(filters),
         )
         if not path:
             return
+        remember_folder(self.window.settings, path)
         view, suffix = choices[filters.index(chosen)] if chosen in filters else choices[0]
         path_obj = Path(path)
         if not path_obj.suffix:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from attnlab.engine.api.results import ModelInfo
 
 SMOLLM2 = "SmolLM2-135M-Instruct"
+LESSON_KEY = "lessons/current"  # the lesson last opened: its panel comes back with it after a restart
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ class LessonController(QObject):
         self.panel.hide()
         self.panel.action_requested.connect(self.run_action)
         self.panel.move_requested.connect(self._move)
+        self.panel.visibilityChanged.connect(self._on_panel_shown)
         window.model_loaded.connect(self._on_model_loaded)
         window.view_updated.connect(self._on_view_updated)
         self.actions: list[QAction] = []
@@ -137,6 +139,7 @@ class LessonController(QObject):
         if isinstance(lesson, str):
             lesson = self.lesson(lesson)
         self.current = lesson
+        self.window.settings.setValue(LESSON_KEY, lesson.id)
         self.example_text = ""
         self.panel.show_lesson(lesson, self.language, len(self.lessons))
         self.panel.show()
@@ -148,6 +151,19 @@ class LessonController(QObject):
         else:
             self._pending = lesson
             self.window.load(lesson.model)
+
+    def _on_panel_shown(self, shown: bool) -> None:
+        """The panel came back with the window's saved layout: with the lesson it showed, not empty. Its text
+        only: the window restores its own model and text, which the user may have changed since."""
+        if not shown or self.current is not None:
+            return
+        saved = self.window.settings.value(LESSON_KEY)
+        lesson = next((lesson for lesson in self.lessons if lesson.id == saved), None)
+        if lesson is None:
+            self.panel.hide()  # nothing to show: no empty panel
+            return
+        self.current = lesson
+        self.panel.show_lesson(lesson, self.language, len(self.lessons))
 
     def _on_model_loaded(self, info: ModelInfo) -> None:
         lesson, self._pending = self._pending, None

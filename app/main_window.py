@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from attnlab.app import settings as saved
 from attnlab.app.analysis_menu import add_analysis_actions
 from attnlab.app.attention_panel import AttentionPanel
+from attnlab.app.cause_dock import install_cause_dock
 from attnlab.app.consent import ConsentBook
 from attnlab.app.document import Document
 from attnlab.app.engine_messages import translate_engine_message
@@ -50,16 +51,17 @@ from attnlab.app.widgets.message_banner import MessageBanner
 from attnlab.app.widgets.model_picker import ModelPicker
 from attnlab.app.widgets.sampling_panel import SamplingPanel
 from attnlab.app.widgets.token_strip import TokenStrip
+from attnlab.app.work_message import WorkMessage
 from attnlab.engine.api.config import LoadOptions, SamplingConfig
 from attnlab.engine.api.results import AnalysisResult, Masks, ModelInfo, StackName, StepResult
 
 ANALYSE_DELAY_MS = 350  # typing pause before the text is re-analysed
 RENDER_MS = 30  # a redraw starts at least this long after the previous one ended
 RUN_RENDER_MS = 100  # the same during a run: tokens stream in faster than the eye follows
-EXAMPLES = {
+EXAMPLES = {  # what the bundled model of each kind was trained on (resources/models/examples.json)
     "encoder": "The capital of France is Paris.",
-    "decoder": "Once upon a time",
-    "encoder-decoder": "The house is wonderful.",
+    "decoder": "The capital of France is",
+    "encoder-decoder": "one thousand two hundred and forty-five",
 }
 EXAMPLES_ZH = {  # the first text when the interface is in Chinese
     "encoder": "法国的首都是巴黎。",
@@ -202,6 +204,7 @@ class MainWindow(QMainWindow):
         self.consents = ConsentBook(self)  # per-model consent to a model's code, pickles, unmatched weights
         self.info_flow = install_info_flow_dock(self)
         self.training = install_training(self)
+        self.cause = install_cause_dock(self)
         self._show_kind(None)
         self.resize(1400, 860)
 
@@ -224,7 +227,9 @@ class MainWindow(QMainWindow):
         c.induction_probed.connect(self.attention.show_probe)
         c.scoring_failed.connect(self.attention.scoring_failed)
         c.scoring_progressed.connect(lambda message, _fraction: self.statusBar().showMessage(message, 3000))
-        c.analysis_progressed.connect(lambda message, _fraction: self.statusBar().showMessage(message, 60_000))
+        self.work_message = WorkMessage(self.statusBar())  # an analysis's messages go when it ends
+        c.analysis_progressed.connect(lambda message, _fraction: self.work_message.show(message, 60_000))
+        c.analysis_failed.connect(self.work_message.end)
         self.attention.scores_wanted.connect(c.score_heads)
         self.attention.rollout_wanted.connect(c.rollout)
         self.attention.colour_mode.wanted.connect(c.measure_values)  # the contribution colour mode
@@ -335,7 +340,7 @@ class MainWindow(QMainWindow):
         if not replay and keep_generated and not text_edited and self.document.steps:
             self.client.stop()  # a run in progress ends here; what it generated so far is kept
             replay = tuple(step.token_id for step in self.document.steps)
-            self.statusBar().showMessage(
+            self.work_message.show(
                 self.tr("Re-running the text and its {0} generated tokens with the new masks").format(len(replay)),
                 5000,
             )
@@ -353,6 +358,7 @@ class MainWindow(QMainWindow):
             return
         self.generation.start_progress(count)
         self._run_start = len(self.document.steps)
+        self.token_strip.hold_height(True)  # the buttons under the strip stay put while tokens arrive
         self.client.run(count)
         self._update_actions()
 
@@ -518,6 +524,7 @@ class MainWindow(QMainWindow):
             self.analyse()  # analyses queued behind the failed load were skipped
 
     def _on_analysed(self, result: AnalysisResult) -> None:
+        self.work_message.end()
         self.document.apply_analysis(result)
         if self.client.superseded(self._explain_rid):
             self.attention.formula.input_changed()
@@ -539,6 +546,7 @@ class MainWindow(QMainWindow):
         self._schedule_render()
 
     def _on_run_finished(self, count: int, reason: str) -> None:
+        self.token_strip.hold_height(False)
         self.generation.end_progress()
         why = {
             "eos": self.tr("end of text"),

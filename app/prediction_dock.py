@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QDockWidget
 from attnlab.app.actions import ActionSpec
 from attnlab.app.i18n import translate
 from attnlab.app.reference_run import ReferenceRun, candidate_probabilities, pin, strip_probabilities
+from attnlab.app.requests import LensSkipped
 from attnlab.app.widgets.prediction_view import PredictionView
 from attnlab.app.widgets.reference_view import MAX_TOKENS, ReferenceView
 from attnlab.engine.api.results import HeadImportance, LensResult
@@ -45,7 +46,9 @@ class PredictionDock(QDockWidget):
         client.prediction_progressed.connect(self.view.show_progress)
         for changed in (client.analysed, client.stepped, client.undone, client.run_finished):
             changed.connect(self._on_input_changed)
-        client.errored.connect(lambda message: self.view.set_computing(False))
+        client.errored.connect(self._on_errored)
+        client.analysed.connect(lambda _result: self.view.clear_lens())  # new text or masks: the old lens is gone
+        window.model_loaded.connect(lambda _info: self.view.clear_lens())
         self.view.importance_requested.connect(self.request_importance)
         self.view.cancel_requested.connect(client.stop)
         self.view.head_clicked.connect(lambda stack, layer, head: window.toggle_ablation(stack, layer, head))
@@ -147,9 +150,15 @@ class PredictionDock(QDockWidget):
         return self.isVisible() and predicts and document.analysis is not None
 
     def request_lens(self) -> None:
+        """Sent after the step or analysis was shown; the engine gives it up for whatever the user asks next."""
         if self._ready() and not self._main.client.running:
             generator = self._main.document.kind != "encoder"
+            self.view.set_lens_computing(True)
             self._main.client.explain_prediction("lens", LENS_K, LENS_POSITIONS if generator else None)
+
+    def _on_errored(self, _message: str) -> None:
+        self.view.set_computing(False)
+        self.view.set_lens_computing(False)
 
     def request_importance(self) -> None:
         if not self._ready():
@@ -162,6 +171,8 @@ class PredictionDock(QDockWidget):
     def _on_explained(self, result: object) -> None:
         if isinstance(result, LensResult):
             self.view.show_lens(result)
+        elif isinstance(result, LensSkipped):  # the user moved on: asked again once that is done
+            self._refresh.start()
         elif isinstance(result, HeadImportance) or result is None:
             self.view.show_importance(result, self._main.document.masks.ablated_heads)
 

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from attnlab.engine.api.attention_store import AttentionSnapshot
-from attnlab.engine.api.config import LoadOptions, SamplingConfig, StoreMode
+from attnlab.engine.api.config import Corruption, LoadOptions, SamplingConfig, StoreMode
 from attnlab.engine.api.results import CatalogEntry, Masks
 
 
@@ -189,6 +189,23 @@ class TraceFlow(Request):
 
 
 @dataclass(frozen=True)
+class ExplainCause(Request):
+    """What the current prediction rests on: input attribution ("attribution"), the activation-patching maps
+    against `corruption` ("patching": partial maps as they fill, progress, cancellable), or one map cell's
+    patched run ("cell": `site`, `layer`, `index`). `target`: a token id (None: the top-1)."""
+
+    what: str  # "attribution" | "patching" | "cell"
+    target: int | None = None
+    corruption: Corruption | None = None
+    max_steps: int = 512  # integrated gradients' step cap
+    baseline: str = "pad"  # "pad" | "zero"
+    site: str = "residual"  # "cell": which map
+    layer: int = 0
+    index: int = 0  # "cell": the position (or the head)
+    cancel: threading.Event = field(default_factory=threading.Event, compare=False)
+
+
+@dataclass(frozen=True)
 class CatalogListing:
     entries: tuple[CatalogEntry, ...]
     default: str | None  # the model to load when the user has not picked one
@@ -200,6 +217,12 @@ class TokenPreview:
 
     kind: str  # the model's kind, read from its config.json
     tokens: tuple[str, ...]  # readable, as AnalysisResult.tokens will have them
+
+
+@dataclass(frozen=True)
+class LensSkipped:
+    """A logit lens given up because the user moved on (a step, an undo, a new text was sent): the dock
+    asks again once the engine is free, so the lens never makes a step wait."""
 
 
 @dataclass(frozen=True)

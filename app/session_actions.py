@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QMimeData, QObject, QTimer, Signal
-from PySide6.QtGui import QAction, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QVBoxLayout
 
 from attnlab.app.actions import ActionSpec
@@ -24,7 +24,9 @@ from attnlab.app.autosave import AutosaveWriter, folder_problem, new_autosave_pa
 from attnlab.app.branch_actions import Branches
 from attnlab.app.branches import Branch
 from attnlab.app.consent import marks
+from attnlab.app.dialog_folder import remember_folder, start_folder
 from attnlab.app.engine_messages import translate_engine_message
+from attnlab.app.generated_record import opened_when_generated, saved_when_generated
 from attnlab.app.i18n import translate
 from attnlab.app.session_file import MAX_BRANCHES, read_session_file
 from attnlab.app.text_box import MAX_CHARS
@@ -190,6 +192,7 @@ class Sessions(QObject):
             generated=generated,
             branches=tuple((b.name, tuple(b.tokens)) for b in branches),
             current_branch=current,
+            when_generated=() if editing else saved_when_generated(w.document.when_generated()),
         )
 
     def new(self) -> None:
@@ -211,6 +214,7 @@ class Sessions(QObject):
             self.window, self.tr("Open a session"), self._folder(), self.tr(str(FILTER)).format(SUFFIX)
         )
         if name:
+            remember_folder(self.window.settings, name)
             self.open(name)
 
     def open(self, path: str | os.PathLike[str], start: bool = False) -> bool:
@@ -281,6 +285,7 @@ class Sessions(QObject):
         w._masks = data.masks
         w._show_marks()
         w.pending_replay = data.generated if info.can_generate else ()
+        w.document.expect_generated(opened_when_generated(data) if info.can_generate else ())
         self.branches.expect([Branch(name, list(tokens)) for name, tokens in data.branches], data.current_branch)
         notes = []
         if data.model.kind and data.model.kind != info.kind:
@@ -338,15 +343,19 @@ class Sessions(QObject):
         name, _ = QFileDialog.getSaveFileName(
             self.window, self.tr("Save the session"), self._folder(), self.tr(str(FILTER)).format(SUFFIX)
         )
+        if name:
+            remember_folder(self.window.settings, name)
         return self.save(name) if name else False
 
     def _folder(self) -> str:
-        return str(self.path.parent) if self.path else ""
+        return str(self.path.parent) if self.path else start_folder(self.window.settings)
 
     def _show_title(self) -> None:
         info = self.window.document.info
-        parts = ["attnlab"] + ([info.name] if info else []) + ([self.path.name] if self.path else [])
+        parts = ([info.name] if info else []) + ([self.path.name] if self.path else [])
         parts += [marks(info)] if marks(info) else []  # consent in force, partly random weights
+        if not QGuiApplication.applicationDisplayName() or not parts:  # else Qt adds " — attnlab" itself
+            parts.insert(0, "attnlab")
         self.window.setWindowTitle(" — ".join(parts))
 
     # -- engine replies ----------------------------------------------------------------------

@@ -86,6 +86,19 @@ def registry() -> dict[str, Benchmark]:
 
         return train_bench.training(size)
 
+    def cause(name: str) -> Benchmark:
+        def run(size: Size, skip_long: bool) -> list[Figure]:
+            from benchmarks import cause_bench
+
+            return getattr(cause_bench, name)(size)
+
+        return run
+
+    def dock_step(size: Size, skip_long: bool) -> list[Figure]:
+        from benchmarks import dock_step_bench
+
+        return dock_step_bench.step_with_dock(size)
+
     return {
         "step-overhead": engine("step_overhead"),
         "vs-generate": engine("versus_generate"),
@@ -96,6 +109,8 @@ def registry() -> dict[str, Benchmark]:
         "analyses": analyses,
         "importance": importance,
         "flow": flow,
+        "patching": cause("patching_maps"),
+        "attribution": cause("integrated_gradient_steps"),
         "gui-heatmap": gui("heatmap_repaint"),
         "gui-grid": gui("grid_redraw"),
         "gui-stall": gui("event_loop_stall"),
@@ -105,6 +120,7 @@ def registry() -> dict[str, Benchmark]:
         "startup": gui("startup"),
         "gui-soak": gui("soak"),
         "train": training,
+        "dock-step": dock_step,
     }
 
 

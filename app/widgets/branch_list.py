@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -43,6 +44,8 @@ class BranchList(QWidget):
                 "Each alternative you took is a branch: double-click to switch, F2 to rename, right-click to delete"
             )
         )
+        # a double-click switches (as the tooltip says); renaming is F2 or the menu's, never a double-click
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._menu)
         self.list.itemActivated.connect(lambda item: self.switch_requested.emit(self.list.row(item)))

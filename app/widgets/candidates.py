@@ -12,6 +12,11 @@ from attnlab.app.token_text import display_text
 CHOSEN = QColor("#e3f2fd")
 
 
+def _which(view: CandidateView) -> tuple:
+    """What a view is of: a selected row stays selected only while the table shows the same choice."""
+    return tuple(c.token_id for c in view.candidates), view.chosen_id, view.position, view.replaces_last
+
+
 class CandidatesTable(QTableWidget):
     """Emits chosen(token_id, replaces_last) when the user double-clicks a row."""
 
@@ -48,6 +53,9 @@ class CandidatesTable(QTableWidget):
         self.setToolTip(self.tr("Double-click a token to take it instead"))
 
     def show_candidates(self, view: CandidateView) -> None:
+        if _which(view) != _which(self._view):  # another step, an undo, another model: the old pick means nothing
+            self.clearSelection()
+            self.setCurrentCell(-1, -1)
         self._view = view
         if view.position is None:
             self.setToolTip(self.tr("Double-click a token to take it instead"))

@@ -49,6 +49,7 @@ class HeadsTable(QTableWidget):
             self.tr("Every head's scores on this text; click a column header to sort, a row to show that head")
         )
         self.columns: list[str] = []  # "layer", "head", then metric names
+        self.leading = ""  # the score that colours the grid: shown next to "head", never scrolled out of sight
         self.currentCellChanged.connect(self._on_current_changed)
 
     def show_scores(self, scores: HeadScores | None, probe: HeadScores | None) -> None:
@@ -95,6 +96,18 @@ class HeadsTable(QTableWidget):
                 self.sortItems(columns.index(order[0]), order[1])
             if current is not None:
                 self._select(*current)
+        self.lead_with(self.leading)
+
+    def lead_with(self, name: str) -> None:
+        """Show the column of score `name` right after "head" (the table is narrow: the others may be scrolled
+        to), whatever order the scores come in."""
+        self.leading = name
+        if name not in self.columns:
+            return
+        header = self.horizontalHeader()
+        visual = header.visualIndex(self.columns.index(name))
+        if visual != 2:
+            header.moveSection(visual, 2)
 
     def sort_by(self, name: str, descending: bool = True) -> None:
         if name in self.columns:

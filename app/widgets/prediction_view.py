@@ -77,9 +77,16 @@ class PredictionView(QWidget):
                 "its most likely token, darker = more probable; hover for the top-k"
             ),
         )
+        self.lens_progress = QProgressBar()  # busy while the lens is computed, in the dock, never the status bar
+        self.lens_progress.setObjectName("lensProgress")
+        self.lens_progress.setRange(0, 0)
+        self.lens_progress.setFormat(self.tr("Computing the logit lens of the current input…"))
+        self.lens_progress.setTextVisible(True)
+        self.lens_progress.hide()
         lens_page = QWidget()
         column = QVBoxLayout(lens_page)
         column.addWidget(self.lens_note)
+        column.addWidget(self.lens_progress)
         column.addWidget(self.lens_table, 1)
         self.tabs.addTab(lens_page, self.tr("Logit lens"))
 
@@ -125,8 +132,19 @@ class PredictionView(QWidget):
         self.cancel_button.clicked.connect(self.cancel_requested)
 
     # -- the logit lens ------------------------------------------------------------------------
+    def set_lens_computing(self, computing: bool) -> None:
+        self.lens_progress.setVisible(computing)
+
+    def clear_lens(self) -> None:
+        """Another text or model: the lens shown is of an input that is gone, so none is shown until recomputed."""
+        self.lens = None
+        self.lens_table.setRowCount(0)
+        self.lens_table.setColumnCount(0)
+        self.lens_note.setText(self.tr("The logit lens of the current input appears here."))
+
     def show_lens(self, lens: LensResult) -> None:
         self.lens = lens
+        self.set_lens_computing(False)
         entries, positions, _ = lens.topk_ids.shape
         table = self.lens_table
         table.setRowCount(entries)

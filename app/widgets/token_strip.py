@@ -14,6 +14,7 @@ extend the range, the menu key for its menu).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -96,6 +97,8 @@ class TokenChip:
     in_range: bool  # inside the range the user selected
     enabled: bool  # False while the tokens are the tokenizer's alone
     tooltip: str = ""
+    score: float | None = None  # the score the strip is coloured by (attribution), None: not coloured
+    score_scale: float = 1.0  # |score| at which the colour saturates
 
     @property
     def name(self) -> str:
@@ -114,6 +117,8 @@ def paint_chip(painter: QPainter, rect: QRect, chip: TokenChip, font: QFont) -> 
     """One chip in `rect`: a rounded box in its state's colours, a generated token's probability bar
     (a pale track as long as when it was generated), its text in `font` styled by its mark."""
     background, border, ink = COLORS[chip.state]
+    if chip.score is not None:
+        background = score_colour(chip.score, chip.score_scale).name()
     changed = chip.changed
     if chip.selected:
         border = SELECTED_COLOR
@@ -145,13 +150,23 @@ def paint_chip(painter: QPainter, rect: QRect, chip: TokenChip, font: QFont) -> 
     painter.drawText(rect.adjusted(0, 0, 0, -BAR if chip.generated else 0), Qt.AlignmentFlag.AlignCenter, chip.text)
 
 
+def score_colour(value: float, scale: float) -> QColor:
+    """Diverging: blue (negative) through white to red (positive), saturated at ±scale."""
+    t = max(-1.0, min(1.0, value / scale)) if scale > 0 and math.isfinite(value) else 0.0
+    far = (178, 24, 43) if t > 0 else (33, 102, 172)
+    return QColor(*(round(255 + (f - 255) * abs(t)) for f in far))
+
+
 class TokenStrip(QAbstractScrollArea):
     """Shows tokens as chips; emits mark_requested(position, kind) with kind "mask", "knockout" or ""."""
+
+    _held_height: int | None = None  # see hold_height
 
     mark_requested = Signal(int, str)
     token_selected = Signal(int)  # a generated token's position, or -1: the user clicked elsewhere
     regenerate_requested = Signal(int)  # a generated token's position
     range_selected = Signal(int, int)  # first, last position (inclusive) of tokens the user selected
+    corrupt_requested = Signal(int)  # the token's menu ▸ Corrupt with…: patch against noise on it
 
     def __init__(self, parent: QWidget | None = None, name: str = "tokenStrip"):
         super().__init__(parent)
@@ -174,6 +189,8 @@ class TokenStrip(QAbstractScrollArea):
         self._marks: dict[int, str] = {}
         self._probs: list[tuple[float | None, float | None]] = []
         self._reference: dict[int, float] = {}
+        self._scores: dict[int, float] = {}  # position -> score the chips are coloured by
+        self._score_label = ""
         self._selected: int | None = None
         self._range: tuple[int, int] | None = None
         self._current = -1  # the keyboard's token
@@ -236,6 +253,12 @@ class TokenStrip(QAbstractScrollArea):
     def set_reference_probabilities(self, probs: dict[int, float]) -> None:
         """position -> the token's probability there in a pinned reference run (shown in the tooltips)."""
         self._reference = dict(probs)
+
+    def set_scores(self, scores: dict[int, float], label: str = "") -> None:
+        """Colour the chips by a score per position (diverging, scaled to the largest |score|; the value on
+        hover under `label`); an empty dict: plain chips again."""
+        self._scores, self._score_label = dict(scores), label
+        self.viewport().update()
 
     def set_selected(self, position: int | None) -> None:
         """Outline the generated token whose candidates are shown (None: none)."""
@@ -334,6 +357,11 @@ class TokenStrip(QAbstractScrollArea):
             )
             again.triggered.connect(lambda: self.regenerate_requested.emit(position))
         menu.addSeparator()
+        corrupt = menu.addAction(self.tr("Corrupt with…"))
+        corrupt.setObjectName("action_corrupt")
+        corrupt.setToolTip(self.tr("Activation patching: add noise to this token's embedding in the corrupted run"))
+        corrupt.triggered.connect(lambda: self.corrupt_requested.emit(position))
+        menu.addSeparator()
         show = menu.addAction(self.tr("Show in the heatmap"))
         show.setObjectName("action_show")
         show.setToolTip(self.tr("Select this token (or the selected range it is in) and show its rows in the heatmap"))
@@ -422,7 +450,15 @@ class TokenStrip(QAbstractScrollArea):
         elif rect.bottom() + 1 + MARGIN > bar.value() + view:
             bar.setValue(rect.bottom() + 1 + MARGIN - view)
 
+    def hold_height(self, held: bool) -> None:
+        """While held (a Run), the strip keeps its height and scrolls, so the Step/Run/Stop buttons under it
+        stay where the pointer is; released, it grows with its rows again."""
+        self._held_height = self.height() if held else None
+        self.updateGeometry()
+
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        if self._held_height is not None:
+            return QSize(super().sizeHint().width(), self._held_height)
         content = self._content_height() + 2 * self.frameWidth()
         return QSize(super().sizeHint().width(), max(self.minimumHeight(), min(content, MAX_GROWN_HEIGHT)))
 
@@ -447,6 +483,8 @@ class TokenStrip(QAbstractScrollArea):
             generated and position == self._selected,
             low <= position <= high,
             not self._loading,
+            score=self._scores.get(position),
+            score_scale=max((abs(v) for v in self._scores.values() if math.isfinite(v)), default=1.0) or 1.0,
         )
 
     def _tooltip(self, chip: TokenChip) -> str:
@@ -467,6 +505,8 @@ class TokenStrip(QAbstractScrollArea):
                 else translate("TokenChip", "\np = {0:.1%} in the reference")
             )
             prob += shown.format(chip.prob_reference)
+        if chip.score is not None:
+            prob += translate("TokenChip", "\n{0}: {1:.4f}").format(self._score_label, chip.score)
         hint = ""
         if chip.generated:
             hint = translate("TokenChip", "\nclick: its candidates · right-click: knock out, regenerate from here")

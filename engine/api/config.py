@@ -56,3 +56,27 @@ class LoadOptions:
     threads: int | None = None  # CPU threads for torch (process-wide); None: all cores but one, for the GUI
     device_map: str | None = None  # "auto": accelerate spreads the layers over the GPUs and RAM; None: all on `device`
     tokens: int = 1024  # the text length the memory check before loading plans attention for
+
+
+@dataclass(frozen=True)
+class Corruption:
+    """How activation patching's corrupted run differs from the clean one (same token length).
+
+    `text`: another input, tokenised like the clean one; else `positions` of the clean input are
+    corrupted: by `replacement` (a token id) when given, else by Gaussian noise of standard deviation
+    `noise` × σ (σ: the standard deviation of the embedding matrix; Meng et al. 2022 use 3σ) added to
+    their embeddings, drawn from `seed`."""
+
+    text: str | None = None
+    positions: tuple[int, ...] = ()
+    replacement: int | None = None
+    noise: float = 3.0
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.text is None and not self.positions:
+            raise ValueError("a corruption needs another text or the positions to corrupt")
+        if self.text is not None and self.positions:
+            raise ValueError("corrupt with another text or at chosen positions, not both")
+        if not (self.noise > 0 and math.isfinite(self.noise)):
+            raise ValueError(f"the noise must be a positive multiple of σ, got {self.noise}")

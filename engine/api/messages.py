@@ -74,6 +74,9 @@ def as_message(value: object) -> EngineMessage:
 # code -> English template. Keep codes stable: the window's translations are keyed by them.
 MESSAGES: dict[str, str] = {
     LEGACY: "{text}",
+    # progress of the cause-and-effect analyses (engine/interpret/attribution.py, patching.py)
+    "integrated_gradients_steps": "integrated gradients: {steps} steps",
+    "patching_runs": "patching {site}: {done} of {total} runs",
     # input (engine/session, engine/api/tokens.py)
     "text_too_long": "the {what} is {count} characters; attnlab takes at most {limit}",
     "text_empty": "the {what} is empty: type some text first",

@@ -285,3 +285,63 @@ class FlowGraph:
     ]  # [edge, 6] from layer, from position, to layer, to position, head (-1: MLP/residual), weight
     threshold: float
     seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Which input tokens one prediction rests on: a score per token of the predicting stack.
+
+    grad × input: ∇ₑ log p(target) · e per token (e its input embedding); integrated gradients
+    (Sundararajan et al. 2017): (e − b) · ∫₀¹ ∇ log p(b + α(e − b)) dα, whose sum should equal
+    log p(x) − log p(baseline) ("completeness"); the relative miss is `completeness_error`."""
+
+    stack: SequenceName  # whose tokens the scores are for
+    tokens: tuple[str, ...]  # readable, one per score
+    target_id: int  # -1: the next-sentence probability
+    target_text: str
+    position: int  # where the target is predicted (-1: the next-sentence head)
+    logprob: float  # log p(target) of the input as it is (masks and ablations in force)
+    grad_x_input: NDArray[np.float32]  # [token] ∇ₑ log p · e
+    grad_x_input_norm: NDArray[np.float32]  # [token] ‖∇ₑ log p ⊙ e‖₂
+    integrated: NDArray[np.float32]  # [token] integrated gradients (empty when not asked for)
+    baseline: str  # "pad" (the pad token's embedding at every position) or "zero"
+    baseline_logprob: float  # log p(target) at the baseline
+    completeness_error: float  # |Σ integrated − (logprob − baseline_logprob)| / |logprob − baseline_logprob|
+    steps: int  # integration points the last estimate used
+    converged: bool  # completeness_error < the tolerance within the step cap
+
+
+@dataclass(frozen=True)
+class PatchingResult:
+    """Activation patching (Meng et al. 2022): a clean run's activation put into a corrupted run of the
+    same length, one site per patched run. Each map holds the recovered share of the metric,
+    (patched − corrupted) / (clean − corrupted): 1 = the site alone restores the clean answer, 0 = no
+    effect; NaN where not computed (a partial result, or a map not asked for). The metric is
+    logit(target) − logit(alternative), or log p(target) when there is no alternative."""
+
+    stack: SequenceName
+    tokens: tuple[str, ...]  # the clean run's tokens
+    corrupt_tokens: tuple[str, ...]  # the corrupted run's (the same where only noise was added)
+    target_id: int
+    target_text: str
+    alternative_id: int  # -1: none (the metric is log p(target))
+    clean_metric: float
+    corrupt_metric: float
+    residual: NDArray[np.float32]  # [layer, position] the residual stream after block `layer`
+    attention: NDArray[np.float32]  # [layer, position] the attention output of block `layer`
+    mlp: NDArray[np.float32]  # [layer, position] the MLP output of block `layer`
+    heads: NDArray[np.float32]  # [layer, head] one head's output at the last position
+    done: int = 0  # patched runs finished so far
+    total: int = 0  # patched runs asked for
+
+
+@dataclass(frozen=True)
+class PatchedRun:
+    """One patched run of a patching map: its candidates at the predicted position."""
+
+    site: str  # "residual", "attention", "mlp" or "heads"
+    layer: int
+    index: int  # the position (or the head)
+    metric: float
+    share: float
+    candidates: tuple[Candidate, ...]

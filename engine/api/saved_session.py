@@ -25,7 +25,7 @@ from attnlab.engine.api.messages import message
 from attnlab.engine.api.results import Masks
 
 FORMAT = "attnlab-session"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2 added "when_generated"; files of version 1 read as before (without it)
 SUFFIX = ".attnlab"
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a session is a few kB; anything near this is not one
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".gguf", ".h5", ".msgpack")
@@ -49,6 +49,15 @@ class ModelRef:
 
 
 @dataclass(frozen=True)
+class WhenGenerated:
+    """What one generated token was chosen from when it was generated (before later masks changed it)."""
+
+    token_id: int  # the token taken (a mismatch with `generated` means the entry is of another run: ignored)
+    prob: float | None  # its probability then (None: unknown)
+    candidates: tuple[tuple[int, float], ...] = ()  # (token id, probability) of the top-k then, best first
+
+
+@dataclass(frozen=True)
 class SessionData:
     model: ModelRef
     text: str = ""  # the input (encoders), prompt (decoders) or decoder prefix (encoder-decoders)
@@ -58,6 +67,7 @@ class SessionData:
     generated: tuple[int, ...] = ()  # every generated token id, in order
     branches: tuple[tuple[str, tuple[int, ...]], ...] = ()  # (name, generated ids) of every branch kept
     current_branch: int = 0  # the branch `generated` follows (it may stop short of its end: redo)
+    when_generated: tuple[WhenGenerated, ...] = ()  # per generated token, in order (may be shorter: unknown)
     extra: dict[str, Any] = field(default_factory=dict, compare=False)  # unknown top-level keys, kept as read
 
 
@@ -117,6 +127,14 @@ def to_json(session: SessionData) -> dict[str, Any]:
         "generated": [int(t) for t in session.generated],
         "branches": [{"name": name, "tokens": [int(t) for t in tokens]} for name, tokens in session.branches],
         "current_branch": session.current_branch,
+        "when_generated": [
+            {
+                "token": int(w.token_id),
+                "prob": None if w.prob is None else float(w.prob),
+                "candidates": [[int(t), float(p)] for t, p in w.candidates],
+            }
+            for w in session.when_generated
+        ],
     }
 
 
@@ -305,6 +323,7 @@ def from_json(data: Any, name: str = "the session") -> SessionData:
         "generated",
         "branches",
         "current_branch",
+        "when_generated",
     }
     branches = reader.branches(data.get("branches", []))
     current = data.get("current_branch", 0)
@@ -319,6 +338,7 @@ def from_json(data: Any, name: str = "the session") -> SessionData:
         generated=tuple(reader.ints(data.get("generated", []), "generated", minimum=0)),
         branches=branches,
         current_branch=current,
+        when_generated=reader.when_generated(data.get("when_generated", [])),
         extra={key: value for key, value in data.items() if key not in known},
     )
 
@@ -371,6 +391,38 @@ class _Reader:
             if not isinstance(item, dict) or not isinstance(item.get("name"), str):
                 raise self.fail(f'a branch must be {{"name": text, "tokens": [ids]}}, got {item!r}')
             out.append((item["name"], tuple(self.ints(item.get("tokens", []), "branches.tokens", minimum=0))))
+        return tuple(out)
+
+    def probability(self, value: Any, key: str) -> float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        if not ok or not 0 <= value <= 1:
+            raise self.fail(f'"{key}" must be a probability between 0 and 1')
+        return float(value)
+
+    def when_generated(self, value: Any) -> tuple[WhenGenerated, ...]:
+        if not isinstance(value, list):
+            raise self.fail('"when_generated" must be a list')
+        out = []
+        for item in value:
+            if not isinstance(item, dict) or not isinstance(item.get("candidates", []), list):
+                raise self.fail(f'a "when_generated" entry must be {{"token", "prob", "candidates"}}, got {item!r}')
+            token = self.ints([item.get("token")], "when_generated.token", minimum=0)[0]
+            prob = item.get("prob")
+            candidates = []
+            for pair in item.get("candidates", []):
+                if not (isinstance(pair, list) and len(pair) == 2):
+                    raise self.fail(f'a "when_generated" candidate must be [token id, probability], got {pair!r}')
+                candidates.append(
+                    (
+                        self.ints(pair[:1], "when_generated.candidates", minimum=0)[0],
+                        self.probability(pair[1], "when_generated.candidates"),
+                    )
+                )
+            out.append(
+                WhenGenerated(
+                    token, None if prob is None else self.probability(prob, "when_generated.prob"), tuple(candidates)
+                )
+            )
         return tuple(out)
 
     def masks(self, value: Any) -> Masks:

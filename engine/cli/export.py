@@ -23,6 +23,7 @@ from attnlab.engine.api.messages import message
 from attnlab.engine.api.results import Candidate
 from attnlab.engine.api.saved_session import SUFFIX, write_session
 from attnlab.engine.api.tokens import readable_tokens
+from attnlab.engine.cli.cause_analyses import add_cause_flags, cause_options
 from attnlab.engine.cli.export_analyses import ANALYSES, ExportedRun, analysis_arrays, parse_analyses
 from attnlab.engine.cli.run_flags import Parser, Run, add_run_flags, run_command, run_session
 from attnlab.engine.cli.saved_replay import replay_session, session_of
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--flow-threshold", type=float, default=0.04, metavar="X", help="flow: keep edges of share ≥ X (default 0.04)"
     )
+    add_cause_flags(parser)
     parser.add_argument("--layers", metavar="L,...", help="write the attention of these layers only (default: all)")
     parser.add_argument("--heads", metavar="H,...", help="write the attention of these heads only (default: all)")
     parser.add_argument("--out", required=True, help="the .npz file to write")
@@ -220,6 +222,7 @@ def export(args) -> Path:
     analyses = parse_analyses(args.analyses)
     if args.alternative is not None and "dla" not in analyses:
         raise EngineError("alternative_needs_dla")
+    cause = cause_options(args, analyses)
     if out.suffix != ".npz":
         raise EngineError("out_not_npz", path=str(out))
     if not out.parent.exists():
@@ -285,6 +288,7 @@ def export(args) -> Path:
             args.top_k_candidates,
             args.alternative,
             args.flow_threshold,
+            cause,
         )
         arrays.update(analysis_arrays(analyses, exported_run))
     write_npz(out, arrays)

@@ -11,7 +11,7 @@ array names and shapes; lens, importance and the probe never read the store.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from attnlab.engine.analyses import head_fingerprints, rollout
 from attnlab.engine.api.errors import EngineError
+from attnlab.engine.cli.cause_analyses import CauseOptions, attribution_arrays, patching_arrays
 
 if TYPE_CHECKING:
     from attnlab.engine.api.attention_store import AttentionSnapshot
@@ -39,6 +40,7 @@ class ExportedRun:
     top_k: int = 10  # --top-k-candidates: how many tokens the lens keeps per cell
     alternative: str | None = None  # --alternative: the token direct logit attribution compares the target with
     flow_threshold: float = 0.04  # --flow-threshold: the flow graph's pruning share
+    cause: CauseOptions = field(default_factory=CauseOptions)  # --target, --corrupt-*, --ig-*
 
     @property
     def long(self) -> bool:
@@ -178,6 +180,8 @@ ANALYSES: dict[str, Analysis] = {
     "contributions": contribution_arrays,
     "dla": dla_arrays,
     "flow": flow_arrays,
+    "attribution": attribution_arrays,
+    "patching": patching_arrays,
 }
 
 

@@ -14,6 +14,7 @@ LM's transform + decoder). The last entry is the model's own output, not recompu
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -21,7 +22,7 @@ import numpy as np
 import torch
 from transformers import PreTrainedModel
 
-from attnlab.engine.api.errors import EngineError, UnsupportedError
+from attnlab.engine.api.errors import Cancelled, EngineError, UnsupportedError
 from attnlab.engine.api.memory_budget import check_fits
 from attnlab.engine.api.messages import message
 from attnlab.engine.api.results import LensResult
@@ -112,16 +113,44 @@ def residuals(stack_blocks: list[torch.nn.Module]) -> Iterator[list[torch.Tensor
             handle.remove()
 
 
+@contextmanager
+def stop_when(cancel: threading.Event | None, stack_blocks: list[torch.nn.Module]) -> Iterator[None]:
+    """Raise `Cancelled` before the next block runs once `cancel` is set: a lens nobody waits for any more
+    (the user stepped on) gives way within one layer instead of finishing a forward of the whole text."""
+    if cancel is None:
+        yield
+        return
+
+    def check(module, args):
+        if cancel.is_set():
+            raise Cancelled("the logit lens was cancelled")
+
+    handles = [block.register_forward_pre_hook(check) for block in stack_blocks]
+    try:
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
 def lens_topk(
-    hidden: list[torch.Tensor], logits: torch.Tensor, project: Projection, k: int, block: int = 256
+    hidden: list[torch.Tensor],
+    logits: torch.Tensor,
+    project: Projection,
+    k: int,
+    block: int = 256,
+    cancel: threading.Event | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Top-k ids and probabilities, [layer + 1, position, k]: entries 0..L-1 projected from `hidden`
     (each [position, hidden]), the last entry from the model's own `logits` [position, vocab]. Done
-    `block` positions at a time, so no [layer, position, vocab] array is ever held."""
+    `block` positions at a time, so no [layer, position, vocab] array is ever held. `cancel`: checked
+    before each layer's projection (a large vocabulary makes them seconds in all; raises Cancelled)."""
     k = min(k, logits.shape[-1])
     ids, probs = [], []
     last = len(hidden) - 1
     for entry in range(len(hidden)):
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("the logit lens was cancelled")
         for start in range(0, logits.shape[0], block):
             part = slice(start, start + block)
             rows = logits[part] if entry == last else project(hidden[entry][part])
@@ -151,26 +180,30 @@ def check_rerun_fits(session: AnalysisSession, what: str, batch: int = 1, layers
     check_fits(3 * 4 * batch * heads * n * n * layers, message("memory_lens", what=what, tokens=n))
 
 
-def logit_lens(session: AnalysisSession, k: int = 10, positions: int | None = None) -> LensResult:
+def logit_lens(
+    session: AnalysisSession, k: int = 10, positions: int | None = None, cancel: threading.Event | None = None
+) -> LensResult:
     """The lens of the session's current input: one more forward with the session's masks and ablations.
-    `positions`: read only the last that many positions (None: all of them)."""
+    `positions`: read only the last that many positions (None: all of them). `cancel`: set it to stop
+    the forward between two layers (raises `Cancelled`; nothing changed)."""
     if k < 1:
         raise EngineError("lens_k_too_small", k=k)
     prediction = session.prediction()
     stack, ids = prediction.stack, prediction.ids
     start = 0 if positions is None else max(0, len(ids) - max(1, positions))
     project = projection(session.model, session.info.kind)
-    with torch.inference_mode():
+    stack_blocks = blocks(session.model, session.loaded.sites, stack)
+    with torch.inference_mode(), stop_when(cancel, stack_blocks):
         in_blocks = reruns_in_blocks(session)
         if in_blocks is not None:  # a long text: the input in blocks of queries
             top_ids, top_probs = _lens_in_blocks(in_blocks, stack, start, project, k)
         else:
             check_rerun_fits(session, "the logit lens")
-            with residuals(blocks(session.model, session.loaded.sites, stack)) as seen:
+            with residuals(stack_blocks) as seen:
                 logits = session.rerun(session.interventions())[0, start:]  # [position, vocab]
             hidden = [h[0, start:] for h in seen]  # layer + 1 of [position, hidden]
             check_projection(hidden[-1][-8:], logits[-8:], project, session.info.name)
-            top_ids, top_probs = lens_topk(hidden, logits, project, k)
+            top_ids, top_probs = lens_topk(hidden, logits, project, k, cancel=cancel)
     ids_array = top_ids.cpu().numpy().astype(np.int64)
     texts = tuple(
         tuple(tuple(session.token_text(int(t)) for t in cell) for cell in entry) for entry in ids_array.tolist()

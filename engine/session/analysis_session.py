@@ -18,7 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import torch
 
-from attnlab.engine.api.results import ModelInfo, SequenceName, StackName
+from attnlab.engine.api.results import Candidate, Masks, ModelInfo, SequenceName, StackName
 from attnlab.engine.capture.attention import Hooks, Recorder
 from attnlab.engine.models.loading import LoadedModel
 
@@ -55,6 +55,11 @@ class AnalysisSession(Protocol):
     def info(self) -> ModelInfo: ...
 
     @property
+    def masks(self) -> Masks:
+        """The session's masks ([MASK] slots, knock-outs, ablated heads) as the user set them."""
+        ...
+
+    @property
     def knockouts(self) -> Knockouts:
         """The session's knock-outs as the recorder applies them (stack -> [key] bool); not to be written."""
         ...
@@ -76,6 +81,15 @@ class AnalysisSession(Protocol):
 
     def token_text(self, token_id: int) -> str:
         """A token as the window shows it (readable, cached per id)."""
+        ...
+
+    def tokenize(self, text: str, what: str = "text", pair: bool = False, special: bool = True) -> dict:
+        """`text` as the model's input ids (checked: length, Unicode), as the session tokenizes its own input;
+        `what` names it in a refusal; `pair`: split at the separator into two segments (next sentence)."""
+        ...
+
+    def candidates(self, logits: torch.Tensor, k: int) -> tuple[Candidate, ...]:
+        """The top-`k` tokens of `logits` [vocab] with their probabilities, as the window lists them."""
         ...
 
     def prediction(self) -> Prediction:

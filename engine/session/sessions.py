@@ -116,7 +116,7 @@ class _Session:
         raise NotImplementedError
 
     # -- input checks -------------------------------------------------------------------------
-    def _tokenize(self, text: str, what: str = "text", pair: bool = False, special: bool = True) -> dict:
+    def tokenize(self, text: str, what: str = "text", pair: bool = False, special: bool = True) -> dict:
         if len(text) > MAX_TEXT_CHARS:
             raise EngineError("text_too_long", what=what, count=f"{len(text):,}", limit=f"{MAX_TEXT_CHARS:,}")
         check_unicode(text, what)
@@ -181,7 +181,7 @@ class _Session:
             self._bytes[token_id] = token_bytes(self.tokenizer, list(pieces))[0]
         return self._bytes[token_id]
 
-    def _candidates(self, logits: torch.Tensor, k: int) -> tuple[Candidate, ...]:
+    def candidates(self, logits: torch.Tensor, k: int) -> tuple[Candidate, ...]:
         probs = torch.softmax(logits.float(), dim=-1)
         top = torch.topk(probs, min(k, probs.shape[-1]))
         ids = top.indices.tolist()
@@ -245,7 +245,7 @@ class EncoderSession(_Session):
         started = time.perf_counter()
         if not text.strip():
             raise EngineError("text_empty", what="text")
-        encoded = self._tokenize(text, pair=self.info.has_nsp_head)
+        encoded = self.tokenize(text, pair=self.info.has_nsp_head)
         ids = encoded["input_ids"][0].clone()
         length = len(ids)
         self._check_positions(masks.mask_positions, length, "mask")
@@ -280,7 +280,7 @@ class EncoderSession(_Session):
             logits = getattr(output, "logits", None)
         slots = sorted(set(masks.mask_positions) | typed_masks)
         if logits is not None and slots:
-            predictions = tuple(MaskPrediction(p, self._candidates(logits[0, p], top_k)) for p in slots)
+            predictions = tuple(MaskPrediction(p, self.candidates(logits[0, p], top_k)) for p in slots)
         nsp = None
         relationship = getattr(output, "seq_relationship_logits", None)
         if relationship is not None and "token_type_ids" in encoded and int(encoded["token_type_ids"].max()) == 1:
@@ -629,9 +629,9 @@ class GenerationSession(_Session):
         if self._seq2seq:
             if source is None or not source.strip():
                 raise EngineError("source_empty")
-            source_ids = self._tokenize(source, "source")["input_ids"][0].tolist()
+            source_ids = self.tokenize(source, "source")["input_ids"][0].tolist()
             prefix = (
-                self._tokenize(text, "decoder prefix", special=False)["input_ids"][0].tolist() if text.strip() else []
+                self.tokenize(text, "decoder prefix", special=False)["input_ids"][0].tolist() if text.strip() else []
             )
             ids = [self.loaded.decoder_start_id, *prefix]
         else:
@@ -640,7 +640,7 @@ class GenerationSession(_Session):
             if masks.knocked("encoder"):
                 raise EngineError("decoder_has_no_encoder", model=self.info.name)
             source_ids = []
-            ids = self._tokenize(text, "prompt")["input_ids"][0].tolist()
+            ids = self.tokenize(text, "prompt")["input_ids"][0].tolist()
         capacity = self._capacity(len(ids))
         fed = [int(t) for t in replay][: capacity - len(ids)]
         vocab = self.info.vocab_size
@@ -684,7 +684,7 @@ class GenerationSession(_Session):
                     token_id=token,
                     text=self.token_text(token),
                     position=len(self._ids) - 1,
-                    candidates=self._candidates(logits[i], k),
+                    candidates=self.candidates(logits[i], k),
                     prob=_prob(logits[i], token),
                     raw=self._token_bytes(token),
                     finished=self.finished,
@@ -714,7 +714,7 @@ class GenerationSession(_Session):
         logits = self._logits
         assert logits is not None, "asked for candidates before prefill"
         if self._next is None or self._next[0] is not logits or self._next[1] != k:
-            self._next = (logits, k, self._candidates(logits, k))
+            self._next = (logits, k, self.candidates(logits, k))
         return self._next[2]
 
     def _capacity(self, prompt_length: int) -> int:

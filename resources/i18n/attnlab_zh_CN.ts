@@ -5,7 +5,7 @@
     <name>AttentionPanel</name>
     <message>
         <location filename="../../app/attention_panel.py" line="201"/>
-        <location filename="../../app/attention_panel.py" line="539"/>
+        <location filename="../../app/attention_panel.py" line="540"/>
         <source>{0} · layer {1}</source>
         <translation>{0} · 第 {1} 层</translation>
     </message>
@@ -41,13 +41,13 @@
     </message>
     <message>
         <location filename="../../app/attention_panel.py" line="293"/>
-        <location filename="../../app/attention_panel.py" line="593"/>
+        <location filename="../../app/attention_panel.py" line="594"/>
         <source>all layers × heads · {0}</source>
         <translation>所有层 × 头 · {0}</translation>
     </message>
     <message>
         <location filename="../../app/attention_panel.py" line="295"/>
-        <location filename="../../app/attention_panel.py" line="595"/>
+        <location filename="../../app/attention_panel.py" line="596"/>
         <source>heads of layer {0} · {1}</source>
         <translation>第 {0} 层的头 · {1}</translation>
     </message>
@@ -82,67 +82,67 @@
         <translation>基于 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="456"/>
+        <location filename="../../app/attention_panel.py" line="457"/>
         <source>the induction probe failed (see the message)</source>
         <translation>归纳探针失败了（见消息）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="477"/>
+        <location filename="../../app/attention_panel.py" line="478"/>
         <source>rollout is for self-attention: pick the encoder or decoder stack</source>
         <translation>注意力展开只适用于自注意力：请选择编码器或解码器堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="488"/>
+        <location filename="../../app/attention_panel.py" line="489"/>
         <source>could not compute the rollout</source>
         <translation>无法计算注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="488"/>
+        <location filename="../../app/attention_panel.py" line="489"/>
         <source>computing rollout…</source>
         <translation>正在计算注意力展开…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="494"/>
+        <location filename="../../app/attention_panel.py" line="495"/>
         <source> · updating…</source>
         <translation> · 正在更新…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="499"/>
+        <location filename="../../app/attention_panel.py" line="500"/>
         <source>rollout through layer {0} · {1}{2}</source>
         <translation>展开到第 {0} 层 · {1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="527"/>
+        <location filename="../../app/attention_panel.py" line="528"/>
         <source>Not available for a long document: its overview keeps each head&apos;s largest weights, and their mean is not the mean&apos;s largest weight. Pick one head.</source>
         <translation>长文档不可用：其概览只保留每个头的最大权重，这些最大值的平均并不是平均的最大权重。请选择一个头。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="547"/>
+        <location filename="../../app/attention_panel.py" line="548"/>
         <source>rollout is not available for a long document: it multiplies every exact weight of every layer. Turn rollout off (View menu) or shorten the text</source>
         <translation>长文档不可用注意力展开（rollout）：它要乘起每一层的全部精确权重。请（在“视图”菜单）关闭展开，或缩短文本</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="558"/>
+        <location filename="../../app/attention_panel.py" line="559"/>
         <source>the mean of heads is not available for a long document: its overview keeps each head&apos;s largest weights. Untick &quot;mean&quot; and pick a head</source>
         <translation>长文档不可用各头平均：其概览只保留每个头的最大权重。请取消勾选“平均”并选择一个头</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="566"/>
+        <location filename="../../app/attention_panel.py" line="567"/>
         <source>no difference to the reference for a long document · {0}</source>
         <translation>长文档无法与参考运行做差 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="602"/>
+        <location filename="../../app/attention_panel.py" line="603"/>
         <source>{0} · max of {1}×{2} tokens</source>
         <translation>{0} · {1}×{2} 个词元的最大值</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="610"/>
+        <location filename="../../app/attention_panel.py" line="611"/>
         <source>#{0} → #{1} · layer {2}</source>
         <translation>#{0} → #{1} · 第 {2} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="612"/>
+        <location filename="../../app/attention_panel.py" line="613"/>
         <source>The formula inspector runs the whole text again without the cache, holding every weight of a layer at once: too much memory for a long document ({0} tokens). The exact weight is in the heatmap when zoomed in; shorten the text to inspect how it was computed.</source>
         <translation>公式检查器会不用缓存把整段文本重新运行一遍，同时保存一层的全部权重：对长文档（{0} 个词元）内存不够。放大热图即可看到精确权重；缩短文本才能查看它是如何计算的。</translation>
     </message>
@@ -175,7 +175,7 @@
     <message>
         <location filename="../../app/attention_panel.py" line="209"/>
         <location filename="../../app/attention_panel.py" line="335"/>
-        <location filename="../../app/attention_panel.py" line="564"/>
+        <location filename="../../app/attention_panel.py" line="565"/>
         <source>{0} · head {1}</source>
         <translation>{0} · 头 {1}</translation>
     </message>
@@ -261,48 +261,48 @@
 <context>
     <name>BranchList</name>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="32"/>
+        <location filename="../../app/widgets/branch_list.py" line="33"/>
         <source>Branches</source>
         <translation>分支</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="33"/>
-        <location filename="../../app/widgets/branch_list.py" line="50"/>
+        <location filename="../../app/widgets/branch_list.py" line="34"/>
+        <location filename="../../app/widgets/branch_list.py" line="53"/>
         <source>Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="36"/>
+        <location filename="../../app/widgets/branch_list.py" line="37"/>
         <source>Take the current branch&apos;s next token again ({0})</source>
         <translation>再次取当前分支的下一个词元（{0}）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="43"/>
+        <location filename="../../app/widgets/branch_list.py" line="44"/>
         <source>Each alternative you took is a branch: double-click to switch, F2 to rename, right-click to delete</source>
         <translation>你选过的每个候选都是一个分支：双击切换，F2 重命名，右键删除</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="105"/>
+        <location filename="../../app/widgets/branch_list.py" line="108"/>
         <source>Switch to this branch</source>
         <translation>切换到这个分支</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="106"/>
+        <location filename="../../app/widgets/branch_list.py" line="109"/>
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="107"/>
+        <location filename="../../app/widgets/branch_list.py" line="110"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="108"/>
+        <location filename="../../app/widgets/branch_list.py" line="111"/>
         <source>Compare with the branch shown</source>
         <translation>与显示的分支比较</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/branch_list.py" line="112"/>
+        <location filename="../../app/widgets/branch_list.py" line="115"/>
         <source>Pin the branch shown as the reference, switch to this one and show the difference (Explain the prediction ▸ Compare to a reference)</source>
         <translation>把显示的分支固定为参照，切换到这个分支并显示差异（解释预测 ▸ 与参照比较）</translation>
     </message>
@@ -323,50 +323,295 @@
 <context>
     <name>CandidatesTable</name>
     <message>
-        <location filename="../../app/widgets/candidates.py" line="24"/>
+        <location filename="../../app/widgets/candidates.py" line="29"/>
         <source>token</source>
         <translation>词元</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/candidates.py" line="25"/>
+        <location filename="../../app/widgets/candidates.py" line="30"/>
         <source>probability</source>
         <translation>概率</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/candidates.py" line="25"/>
+        <location filename="../../app/widgets/candidates.py" line="30"/>
         <source>The probability now, under the current masks</source>
         <translation>当前遮盖下现在的概率</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/candidates.py" line="27"/>
+        <location filename="../../app/widgets/candidates.py" line="32"/>
         <source>when generated</source>
         <translation>生成时</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/candidates.py" line="28"/>
+        <location filename="../../app/widgets/candidates.py" line="33"/>
         <source>The probability when the token was generated (shown when masks changed it since)</source>
         <translation>这个词元生成时的概率（遮盖改变了它时显示）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/candidates.py" line="48"/>
         <location filename="../../app/widgets/candidates.py" line="53"/>
+        <location filename="../../app/widgets/candidates.py" line="61"/>
         <source>Double-click a token to take it instead</source>
         <translation>双击一个词元，改用它</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/candidates.py" line="57"/>
+        <location filename="../../app/widgets/candidates.py" line="65"/>
         <source>The candidates of token #{0}, now; double-click one to go back there and take it (the tokens after it are undone)</source>
         <translation>词元 #{0} 现在的候选；双击其中一个，回到那里改用它（其后的词元会被撤销）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/candidates.py" line="104"/>
+        <location filename="../../app/widgets/candidates.py" line="112"/>
         <source>p = {0:.1%} now; not among the reference&apos;s top candidates here</source>
         <translation>现在 p = {0:.1%}；在参照中不在这里的前几名候选之列</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/candidates.py" line="107"/>
+        <location filename="../../app/widgets/candidates.py" line="115"/>
         <source>p = {0:.1%} now, {1:.1%} in the reference</source>
         <translation>现在 p = {0:.1%}，参照中 {1:.1%}</translation>
+    </message>
+</context>
+<context>
+    <name>CauseDock</name>
+    <message>
+        <location filename="../../app/cause_dock.py" line="84"/>
+        <source>Cause and effect</source>
+        <translation>因果</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="91"/>
+        <source>Attribution</source>
+        <translation>归因</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="92"/>
+        <source>Patching</source>
+        <translation>激活修补</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="109"/>
+        <source>The token whose log-probability is explained (the current candidates)</source>
+        <translation>要解释其对数概率的词元（当前的候选）</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="111"/>
+        <source>pad baseline</source>
+        <translation>填充基线</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="112"/>
+        <source>zero baseline</source>
+        <translation>零基线</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="114"/>
+        <source>Integrated gradients start from this input: the pad token everywhere, or zero embeddings</source>
+        <translation>积分梯度从这个输入出发：每个位置都是填充词元，或零嵌入</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="117"/>
+        <source>at most </source>
+        <translation>至多 </translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="118"/>
+        <source> steps</source>
+        <translation> 步</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="120"/>
+        <source>Integrated gradients start at 32 steps and double until the completeness error is below 5%</source>
+        <translation>积分梯度从 32 步开始，翻倍直到完备性误差低于 5%</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="122"/>
+        <source>Compute</source>
+        <translation>计算</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="124"/>
+        <source>Score every input token by gradient × input and integrated gradients for the target</source>
+        <translation>按梯度 × 输入和积分梯度为每个输入词元对目标打分</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="127"/>
+        <source>Target:</source>
+        <translation>目标：</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="136"/>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="137"/>
+        <source>token</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="138"/>
+        <location filename="../../app/cause_dock.py" line="151"/>
+        <source>grad × input</source>
+        <translation>梯度 × 输入</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="139"/>
+        <location filename="../../app/cause_dock.py" line="150"/>
+        <source>integrated gradients</source>
+        <translation>积分梯度</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="140"/>
+        <source>rollout row</source>
+        <translation>注意力展开的行</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="141"/>
+        <source>last layer mean</source>
+        <translation>最后一层均值</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="148"/>
+        <source>Colour tokens by</source>
+        <translation>按此为词元着色</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="152"/>
+        <source>Colour the token strip by this attribution (blue &lt; 0 &lt; red)</source>
+        <translation>按这个归因为词元条着色（蓝 &lt; 0 &lt; 红）</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="153"/>
+        <source>Which score colours the tokens</source>
+        <translation>用哪个分数为词元着色</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="167"/>
+        <source>corrupted text (as many tokens)</source>
+        <translation>被破坏的文本（词元数相同）</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="168"/>
+        <source>The corrupted run&apos;s input: another text of as many tokens</source>
+        <translation>被破坏运行的输入：词元数相同的另一段文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="170"/>
+        <source>or positions to noise, e.g. 1,2</source>
+        <translation>或要加噪声的位置，例如 1,2</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="173"/>
+        <source>Or the positions whose embeddings get noise in the corrupted run (right-click a token ▸ Corrupt with…)</source>
+        <translation>或在被破坏运行中给其嵌入加噪声的位置（右键点击词元 ▸ 用噪声破坏…）</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="178"/>
+        <source>Gaussian noise on the chosen tokens&apos; embeddings, in the embeddings&apos; σ</source>
+        <translation>加在所选词元嵌入上的高斯噪声，以嵌入的 σ 为单位</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="179"/>
+        <source>Patch</source>
+        <translation>修补</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="181"/>
+        <source>Patch each layer and position of the clean run into the corrupted one and draw what it recovers</source>
+        <translation>把干净运行的每一层、每个位置修补进被破坏的运行，并画出恢复了多少</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="184"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="185"/>
+        <source>Stop patching; the maps keep the rows done so far</source>
+        <translation>停止修补；图中保留已完成的行</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="202"/>
+        <source>residual stream (layer × position)</source>
+        <translation>残差流（层 × 位置）</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="203"/>
+        <source>attention output (layer × position)</source>
+        <translation>注意力输出（层 × 位置）</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="204"/>
+        <source>MLP output (layer × position)</source>
+        <translation>MLP 输出（层 × 位置）</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="205"/>
+        <source>heads at the predicted position (layer × head)</source>
+        <translation>预测位置上的各个头（层 × 头）</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="242"/>
+        <source>Computing…</source>
+        <translation>正在计算…</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="262"/>
+        <source>Type a corrupted text of as many tokens, or the positions to noise (e.g. 1,2).</source>
+        <translation>请输入词元数相同的被破坏文本，或要加噪声的位置（例如 1,2）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="317"/>
+        <source> Out of date: compute again for the current input.</source>
+        <translation> 已过期：请为当前输入重新计算。</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="328"/>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="346"/>
+        <source>Attribution to {0!r}: integrated gradients took {1} steps, completeness error {2:.1%}.</source>
+        <translation>对 {0!r} 的归因：积分梯度用了 {1} 步，完备性误差 {2:.1%}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="349"/>
+        <source>Attribution to {0!r}: {1} steps did not bring the completeness error below 5% (it is {2:.1%}): raise the step cap.</source>
+        <translation>对 {0!r} 的归因：{1} 步未能使完备性误差低于 5%（现为 {2:.1%}）：请提高步数上限。</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="353"/>
+        <source>Colour tokens by: attribution to {0!r}</source>
+        <translation>为词元着色：对 {0!r} 的归因</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="407"/>
+        <source>Recovered share of log p({0!r}): clean {1:.3f}, corrupted {2:.3f}; {3} of {4} patched runs.</source>
+        <translation>log p({0!r}) 恢复的比例：干净运行 {1:.3f}，被破坏运行 {2:.3f}；已完成 {3} / {4} 次修补运行。</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="414"/>
+        <source>head {0}</source>
+        <translation>头 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="414"/>
+        <source>position {0}</source>
+        <translation>位置 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="415"/>
+        <source>not computed yet</source>
+        <translation>尚未计算</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="416"/>
+        <source>layer {0}, {1}: {2} · click: this patched run&apos;s candidates</source>
+        <translation>第 {0} 层，{1}：{2} · 点击：这次修补运行的候选</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="420"/>
+        <source>Patched run ({0}, layer {1}, {2}): recovered share {3:.3f}</source>
+        <translation>修补运行（{0}，第 {1} 层，{2}）：恢复比例 {3:.3f}</translation>
     </message>
 </context>
 <context>
@@ -1072,53 +1317,398 @@
     </message>
     <message>
         <location filename="../../app/engine_messages.py" line="561"/>
+        <source>integrated gradients: {steps} steps</source>
+        <translation>积分梯度：{steps} 步</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="565"/>
+        <source>patching {site}: {done} of {total} runs</source>
+        <translation>修补 {site}：第 {done} 次，共 {total} 次运行</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="569"/>
         <source>{model} cannot generate text: it is a {kind} model</source>
         <translation>{model} 不能生成文本：它是{kind}模型</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="565"/>
+        <location filename="../../app/engine_messages.py" line="573"/>
         <source>unexpected error ({type}): {error} — the details are in {path}</source>
         <translation>意外错误（{type}）：{error} —— 详细信息见 {path}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="573"/>
+        <location filename="../../app/engine_messages.py" line="581"/>
         <source>{file}: a figure is saved as {endings} — name the file with one of these endings</source>
         <translation>{file}：图像保存为 {endings} —— 请用其中一个扩展名命名文件</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="853"/>
+        <location filename="../../app/engine_messages.py" line="589"/>
+        <source>nothing to continue: the text was not analysed (the message above says why)</source>
+        <translation>没有可继续的内容：文本没有被分析（上面的消息说明了原因）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="593"/>
+        <source>a number is too large for the engine: keep the seed, top-k and max new tokens below 2^63</source>
+        <translation>数值太大，引擎无法处理：请让种子、top-k 和最多新词元数都小于 2^63</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="597"/>
+        <source>not enough memory: this needs {size} at once (an array of shape {shape}): use a shorter text, fewer tokens to generate, or a smaller model</source>
+        <translation>内存不足：这一步一次需要 {size}（形状为 {shape} 的数组）：请使用更短的文本、更少的生成词元，或更小的模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="602"/>
+        <source>not enough memory for this: use a shorter text, fewer tokens to generate, or a smaller model</source>
+        <translation>内存不足：请使用更短的文本、更少的生成词元，或更小的模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="606"/>
+        <source>{name} is not an attnlab session: it is nested too deeply</source>
+        <translation>{name} 不是 attnlab 会话：它嵌套得太深</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="610"/>
+        <source>{name} is damaged: it is nested too deeply</source>
+        <translation>{name} 已损坏：它嵌套得太深</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="614"/>
+        <source>{name} is not a regular file (a pipe, a device or a socket): not an attnlab session</source>
+        <translation>{name} 不是普通文件（而是管道、设备或套接字）：不是 attnlab 会话</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="618"/>
+        <source>{name} cannot be read now (it would block): not an attnlab session</source>
+        <translation>{name} 现在无法读取（读取会阻塞）：不是 attnlab 会话</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="622"/>
+        <source>a field holds a value of the wrong kind ({type})</source>
+        <translation>某个字段的值类型不对（{type}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="626"/>
+        <source>{name} is damaged: it holds {word}, which is not a number JSON allows</source>
+        <translation>{name} 已损坏：它含有 {word}，这不是 JSON 允许的数值</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="630"/>
+        <source>{name} is not an attnlab session: its JSON nests more than {depth} deep</source>
+        <translation>{name} 不是 attnlab 会话：它的 JSON 嵌套超过 {depth} 层</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="634"/>
+        <source>{name} is not an attnlab session: it is not UTF-8 text ({error})</source>
+        <translation>{name} 不是 attnlab 会话：它不是 UTF-8 文本（{error}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="638"/>
+        <source>{path} is {kind}, not a session file: attnlab reads sessions from regular files</source>
+        <translation>{path} 是{kind}，不是会话文件：attnlab 只从普通文件读取会话</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="642"/>
+        <source>{name} is not an attnlab session: its JSON nests too deeply</source>
+        <translation>{name} 不是 attnlab 会话：它的 JSON 嵌套得太深</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="646"/>
+        <source>{name} is damaged: it holds text that is not valid Unicode ({text}, half of a surrogate pair): edit it back or save the session again</source>
+        <translation>{name} 已损坏：它含有无效的 Unicode 文本（{text}，代理对的一半）：请改回来，或重新保存会话</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="651"/>
+        <source>it holds the integer {value}, beyond what a 64-bit integer holds</source>
+        <translation>它含有整数 {value}，超出了 64 位整数的范围</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="655"/>
+        <source>{folder} is not a training run: it has no {file}</source>
+        <translation>{folder} 不是训练运行：它没有 {file}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="659"/>
+        <source>{path} is not a regular file</source>
+        <translation>{path} 不是普通文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="663"/>
+        <source>{path} is larger than {size} MB: not a file attnlab wrote</source>
+        <translation>{path} 大于 {size} MB：不是 attnlab 写出的文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="667"/>
+        <source>a training record cannot be read ({error})</source>
+        <translation>无法读取一条训练记录（{error}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="671"/>
+        <source>{path} is not a training run&apos;s description ({error})</source>
+        <translation>{path} 不是训练运行的描述文件（{error}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="675"/>
+        <source>contributions of a long document&apos;s decoder are not available yet: shorten the text below the long-mode threshold (or use --store exact) to see them</source>
+        <translation>长文档解码器的贡献暂时不可用：请把文本缩短到长文档模式的阈值以下（或使用 --store exact）再查看</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="680"/>
+        <source>contributions are unavailable for {model}: its attention is its own code and computes the values inside it (no separate value projection), so v cannot be read</source>
+        <translation>{model} 无法计算贡献：它的注意力是自己的代码，在内部计算值向量（没有单独的值投影），因此读不到 v</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="685"/>
+        <source>the flow threshold is a share of the residual between 0 and 1, got {threshold}</source>
+        <translation>流图阈值是残差的占比，应在 0 到 1 之间，收到的是 {threshold}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="689"/>
+        <source>the flow graph follows one stack&apos;s residual stream; an encoder-decoder&apos;s decoder also reads the source through cross-attention, which it does not draw yet: use a decoder-only or encoder model</source>
+        <translation>流图追踪一个堆栈的残差流；编码器-解码器的解码器还通过交叉注意力读取源文本，而流图暂时还画不出这部分：请使用纯解码器或编码器模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="694"/>
+        <source>the flow graph explains the filler of a [MASK] slot: mask a token first</source>
+        <translation>流图解释的是 [MASK] 位置的填充词：请先掩码一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="698"/>
+        <source>the flow graph takes at most {limit} tokens (the input has {count}): shorten the text</source>
+        <translation>流图最多接受 {limit} 个词元（输入有 {count} 个）：请缩短文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="702"/>
+        <source>the flow graph is unavailable for {model}: its attention is its own code, which does not hand over the values</source>
+        <translation>{model} 无法使用流图：它的注意力是自己的代码，不交出值向量</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="706"/>
+        <source>the flow graph could not follow {model}&apos;s layers</source>
+        <translation>流图无法追踪 {model} 的各层</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="710"/>
+        <source>the flow graph splits a pre-norm residual stream (x + attention + MLP); this model normalises the stream after each sublayer (post-norm), so its states are not such sums</source>
+        <translation>流图拆分的是前置归一化的残差流（x + 注意力 + MLP）；这个模型在每个子层之后归一化残差流（后置归一化），所以它的状态不是这样的和</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="715"/>
+        <source>{architecture} has no masked-LM head the attribution knows</source>
+        <translation>{architecture} 没有归因认识的掩码语言模型头</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="719"/>
+        <source>{architecture} has no output head: there is no logit to attribute</source>
+        <translation>{architecture} 没有输出头：没有可以归因的 logit</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="723"/>
+        <source>{architecture} rescales its logits outside its modules: not attributable yet</source>
+        <translation>{architecture} 在模块之外缩放它的 logit：暂时无法归因</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="727"/>
+        <source>the attribution&apos;s frozen {module} does not reproduce the model&apos;s</source>
+        <translation>归因中冻结的 {module} 复现不了模型自己的结果</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="731"/>
+        <source>direct logit attribution explains the filler of a [MASK] slot: mask a token first</source>
+        <translation>直接 logit 归因解释的是 [MASK] 位置的填充词：请先掩码一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="735"/>
+        <source>the output head ({module}) is not a linear layer: nothing to project on</source>
+        <translation>输出头（{module}）不是线性层：没有可以投影的方向</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="739"/>
+        <source>direct logit attribution: {model} does something between its last layer and its head</source>
+        <translation>直接 logit 归因：{model} 在最后一层和输出头之间还做了别的计算</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="743"/>
+        <source>the attribution cannot linearise {module} on the way to the logits</source>
+        <translation>归因无法把通往 logit 路上的 {module} 线性化</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="747"/>
+        <source>direct logit attribution: {module}&apos;s output projection is not linear in its heads</source>
+        <translation>直接 logit 归因：{module} 的输出投影对各个头不是线性的</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="751"/>
+        <source>the output projection takes {width} inputs, not a multiple of {heads} heads</source>
+        <translation>输出投影接受 {width} 个输入，不是 {heads} 个头的整数倍</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="755"/>
+        <source>{what} is unavailable for {model}: it needs the output projection that merges the heads (W_O), and the attention of layer(s) {layers} exposes none the engine knows</source>
+        <translation>{model} 无法使用{what}：它需要合并各头的输出投影（W_O），而第 {layers} 层的注意力没有暴露引擎认识的输出投影</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="760"/>
+        <source>{what}: the output projection found does not read the heads&apos; outputs</source>
+        <translation>{what}：找到的输出投影读取的不是各头的输出</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="764"/>
+        <source>the attention&apos;s output projection did not run during the forward</source>
+        <translation>前向计算中注意力的输出投影没有运行</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="768"/>
+        <source>{path} is cut short or damaged: it ends before the data its header declares ({size} bytes). Download or copy the .gguf file again</source>
+        <translation>{path} 被截断或已损坏：它在文件头声明的数据之前就结束了（{size} 字节）。请重新下载或复制这个 .gguf 文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="773"/>
+        <source>{model} ({folder}) ships its own code ({files}) for model_type {model_type}, which transformers does not have: loading it runs that code. Allow remote code for this model only if you trust where it came from</source>
+        <translation>{model}（{folder}）为 model_type {model_type} 自带代码（{files}），transformers 没有这种架构：加载它就会运行这些代码。只有在信任它的来源时，才为这个模型允许远程代码</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="779"/>
+        <source>{reason}</source>
+        <translation>{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="783"/>
+        <source>the weights of {model} do not match its architecture: {mismatch}. Loading it would fill them with random numbers: fix the weight files or config.json, or load it anyway, knowing that its numbers are then partly random</source>
+        <translation>{model} 的权重与它的架构不符：{mismatch}。加载它会用随机数填充这些权重：请修复权重文件或 config.json，或者在知道其数值部分随机的前提下仍然加载</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="789"/>
+        <source>{model} ships its own code, which loading it would run: {error}</source>
+        <translation>{model} 自带代码，加载它就会运行这些代码：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="793"/>
+        <source>training: {path} is not a text file</source>
+        <translation>训练：{path} 不是文本文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="797"/>
+        <source>training: {name} is larger than {size} MB; use a shorter text</source>
+        <translation>训练：{name} 大于 {size} MB；请使用更短的文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="801"/>
+        <source>training: {name} has {count} lines of text; give at least 20 (one document a line)</source>
+        <translation>训练：{name} 只有 {count} 行文本；请至少给 20 行（每行一篇文档）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="805"/>
+        <source>training: the text is too short for a context of {context} tokens</source>
+        <translation>训练：文本太短，不够 {context} 个词元的上下文</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="809"/>
+        <source>training: next-sentence prediction needs documents of two or more sentences</source>
+        <translation>训练：下一句预测需要包含两句或更多句子的文档</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="813"/>
+        <source>training: the kind must be one of {kinds}, got {kind}</source>
+        <translation>训练：类型必须是 {kinds} 之一，收到的是 {kind}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="817"/>
+        <source>training: the width ({width}) must divide into {heads} heads</source>
+        <translation>训练：宽度（{width}）必须能被 {heads} 个头整除</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="821"/>
+        <source>training: the learning rate must be between 0 and 1, got {lr}</source>
+        <translation>训练：学习率必须在 0 到 1 之间，收到的是 {lr}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="825"/>
+        <source>training: the synthetic data is the induction task&apos;s; a GPT or BERT reads text</source>
+        <translation>训练：合成数据属于归纳任务；GPT 或 BERT 读取的是文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="829"/>
+        <source>training: the induction task repeats {count} distinct tokens of {vocab}: use a context of at most {limit}</source>
+        <translation>训练：归纳任务重复 {vocab} 个词元中的 {count} 个不同词元：请使用最多 {limit} 的上下文</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="833"/>
+        <source>training: {name} must be a whole number from {low} to {high}, got {value}</source>
+        <translation>训练：{name} 必须是 {low} 到 {high} 之间的整数，收到的是 {value}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="837"/>
+        <source>training: {folder} is not empty; choose a new folder for the run</source>
+        <translation>训练：{folder} 不是空的；请为这次运行选择一个新文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="861"/>
         <source>attention rollout</source>
         <translation>注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="854"/>
+        <location filename="../../app/engine_messages.py" line="862"/>
         <source>head scores</source>
         <translation>头评分</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="855"/>
+        <location filename="../../app/engine_messages.py" line="863"/>
         <source>scoring heads</source>
         <translation>头评分</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="856"/>
+        <location filename="../../app/engine_messages.py" line="864"/>
         <source>head importance</source>
         <translation>头的重要性</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="857"/>
+        <location filename="../../app/engine_messages.py" line="865"/>
         <source>the head importance estimate</source>
         <translation>头的重要性估计</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="858"/>
+        <location filename="../../app/engine_messages.py" line="866"/>
         <source>the logit lens</source>
         <translation>Logit 透镜</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="859"/>
+        <location filename="../../app/engine_messages.py" line="867"/>
         <source>sequence</source>
         <translation>序列</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="868"/>
+        <source>a named pipe (FIFO)</source>
+        <translation>命名管道（FIFO）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="869"/>
+        <source>a device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="870"/>
+        <source>a socket</source>
+        <translation>套接字</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="871"/>
+        <source>not a regular file</source>
+        <translation>非普通文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="872"/>
+        <source>contributions</source>
+        <translation>贡献</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="873"/>
+        <source>the flow graph</source>
+        <translation>流图</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="874"/>
+        <source>direct logit attribution</source>
+        <translation>直接 logit 归因</translation>
     </message>
     <message>
         <location filename="../../app/engine_messages.py" line="553"/>
@@ -1126,12 +1716,12 @@
         <translation>文件夹 {folder} 不存在</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="577"/>
+        <location filename="../../app/engine_messages.py" line="585"/>
         <source>the PNG could not be encoded</source>
         <translation>无法编码 PNG</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="569"/>
+        <location filename="../../app/engine_messages.py" line="577"/>
         <source>Running the induction probe…</source>
         <translation>正在运行归纳探针…</translation>
     </message>
@@ -1181,12 +1771,12 @@
         <translation>{what}：第 {layer} 层，共 {layers} 层</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="851"/>
+        <location filename="../../app/engine_messages.py" line="859"/>
         <source>scoring heads from recomputed rows</source>
         <translation>正在用重新计算的行为各头打分</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="852"/>
+        <location filename="../../app/engine_messages.py" line="860"/>
         <source>attention rollout from recomputed rows</source>
         <translation>正在用重新计算的行计算注意力展开</translation>
     </message>
@@ -1226,526 +1816,191 @@
         <translation>{name} 超过 {size}：不是 attnlab 会话（会话只有几 kB）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="581"/>
-        <source>nothing to continue: the text was not analysed (the message above says why)</source>
-        <translation>没有可继续的内容：文本没有被分析（上面的消息说明了原因）</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="585"/>
-        <source>a number is too large for the engine: keep the seed, top-k and max new tokens below 2^63</source>
-        <translation>数值太大，引擎无法处理：请让种子、top-k 和最多新词元数都小于 2^63</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="589"/>
-        <source>not enough memory: this needs {size} at once (an array of shape {shape}): use a shorter text, fewer tokens to generate, or a smaller model</source>
-        <translation>内存不足：这一步一次需要 {size}（形状为 {shape} 的数组）：请使用更短的文本、更少的生成词元，或更小的模型</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="594"/>
-        <source>not enough memory for this: use a shorter text, fewer tokens to generate, or a smaller model</source>
-        <translation>内存不足：请使用更短的文本、更少的生成词元，或更小的模型</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="598"/>
-        <source>{name} is not an attnlab session: it is nested too deeply</source>
-        <translation>{name} 不是 attnlab 会话：它嵌套得太深</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="602"/>
-        <source>{name} is damaged: it is nested too deeply</source>
-        <translation>{name} 已损坏：它嵌套得太深</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="606"/>
-        <source>{name} is not a regular file (a pipe, a device or a socket): not an attnlab session</source>
-        <translation>{name} 不是普通文件（而是管道、设备或套接字）：不是 attnlab 会话</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="610"/>
-        <source>{name} cannot be read now (it would block): not an attnlab session</source>
-        <translation>{name} 现在无法读取（读取会阻塞）：不是 attnlab 会话</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="614"/>
-        <source>a field holds a value of the wrong kind ({type})</source>
-        <translation>某个字段的值类型不对（{type}）</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="618"/>
-        <source>{name} is damaged: it holds {word}, which is not a number JSON allows</source>
-        <translation>{name} 已损坏：它含有 {word}，这不是 JSON 允许的数值</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="622"/>
-        <source>{name} is not an attnlab session: its JSON nests more than {depth} deep</source>
-        <translation>{name} 不是 attnlab 会话：它的 JSON 嵌套超过 {depth} 层</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="626"/>
-        <source>{name} is not an attnlab session: it is not UTF-8 text ({error})</source>
-        <translation>{name} 不是 attnlab 会话：它不是 UTF-8 文本（{error}）</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="630"/>
-        <source>{path} is {kind}, not a session file: attnlab reads sessions from regular files</source>
-        <translation>{path} 是{kind}，不是会话文件：attnlab 只从普通文件读取会话</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="634"/>
-        <source>{name} is not an attnlab session: its JSON nests too deeply</source>
-        <translation>{name} 不是 attnlab 会话：它的 JSON 嵌套得太深</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="638"/>
-        <source>{name} is damaged: it holds text that is not valid Unicode ({text}, half of a surrogate pair): edit it back or save the session again</source>
-        <translation>{name} 已损坏：它含有无效的 Unicode 文本（{text}，代理对的一半）：请改回来，或重新保存会话</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="643"/>
-        <source>it holds the integer {value}, beyond what a 64-bit integer holds</source>
-        <translation>它含有整数 {value}，超出了 64 位整数的范围</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="647"/>
-        <source>{folder} is not a training run: it has no {file}</source>
-        <translation>{folder} 不是训练运行：它没有 {file}</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="651"/>
-        <source>{path} is not a regular file</source>
-        <translation>{path} 不是普通文件</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="655"/>
-        <source>{path} is larger than {size} MB: not a file attnlab wrote</source>
-        <translation>{path} 大于 {size} MB：不是 attnlab 写出的文件</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="659"/>
-        <source>a training record cannot be read ({error})</source>
-        <translation>无法读取一条训练记录（{error}）</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="663"/>
-        <source>{path} is not a training run&apos;s description ({error})</source>
-        <translation>{path} 不是训练运行的描述文件（{error}）</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="667"/>
-        <source>contributions of a long document&apos;s decoder are not available yet: shorten the text below the long-mode threshold (or use --store exact) to see them</source>
-        <translation>长文档解码器的贡献暂时不可用：请把文本缩短到长文档模式的阈值以下（或使用 --store exact）再查看</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="672"/>
-        <source>contributions are unavailable for {model}: its attention is its own code and computes the values inside it (no separate value projection), so v cannot be read</source>
-        <translation>{model} 无法计算贡献：它的注意力是自己的代码，在内部计算值向量（没有单独的值投影），因此读不到 v</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="677"/>
-        <source>the flow threshold is a share of the residual between 0 and 1, got {threshold}</source>
-        <translation>流图阈值是残差的占比，应在 0 到 1 之间，收到的是 {threshold}</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="681"/>
-        <source>the flow graph follows one stack&apos;s residual stream; an encoder-decoder&apos;s decoder also reads the source through cross-attention, which it does not draw yet: use a decoder-only or encoder model</source>
-        <translation>流图追踪一个堆栈的残差流；编码器-解码器的解码器还通过交叉注意力读取源文本，而流图暂时还画不出这部分：请使用纯解码器或编码器模型</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="686"/>
-        <source>the flow graph explains the filler of a [MASK] slot: mask a token first</source>
-        <translation>流图解释的是 [MASK] 位置的填充词：请先掩码一个词元</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="690"/>
-        <source>the flow graph takes at most {limit} tokens (the input has {count}): shorten the text</source>
-        <translation>流图最多接受 {limit} 个词元（输入有 {count} 个）：请缩短文本</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="694"/>
-        <source>the flow graph is unavailable for {model}: its attention is its own code, which does not hand over the values</source>
-        <translation>{model} 无法使用流图：它的注意力是自己的代码，不交出值向量</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="698"/>
-        <source>the flow graph could not follow {model}&apos;s layers</source>
-        <translation>流图无法追踪 {model} 的各层</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="702"/>
-        <source>the flow graph splits a pre-norm residual stream (x + attention + MLP); this model normalises the stream after each sublayer (post-norm), so its states are not such sums</source>
-        <translation>流图拆分的是前置归一化的残差流（x + 注意力 + MLP）；这个模型在每个子层之后归一化残差流（后置归一化），所以它的状态不是这样的和</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="707"/>
-        <source>{architecture} has no masked-LM head the attribution knows</source>
-        <translation>{architecture} 没有归因认识的掩码语言模型头</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="711"/>
-        <source>{architecture} has no output head: there is no logit to attribute</source>
-        <translation>{architecture} 没有输出头：没有可以归因的 logit</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="715"/>
-        <source>{architecture} rescales its logits outside its modules: not attributable yet</source>
-        <translation>{architecture} 在模块之外缩放它的 logit：暂时无法归因</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="719"/>
-        <source>the attribution&apos;s frozen {module} does not reproduce the model&apos;s</source>
-        <translation>归因中冻结的 {module} 复现不了模型自己的结果</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="723"/>
-        <source>direct logit attribution explains the filler of a [MASK] slot: mask a token first</source>
-        <translation>直接 logit 归因解释的是 [MASK] 位置的填充词：请先掩码一个词元</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="727"/>
-        <source>the output head ({module}) is not a linear layer: nothing to project on</source>
-        <translation>输出头（{module}）不是线性层：没有可以投影的方向</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="731"/>
-        <source>direct logit attribution: {model} does something between its last layer and its head</source>
-        <translation>直接 logit 归因：{model} 在最后一层和输出头之间还做了别的计算</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="735"/>
-        <source>the attribution cannot linearise {module} on the way to the logits</source>
-        <translation>归因无法把通往 logit 路上的 {module} 线性化</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="739"/>
-        <source>direct logit attribution: {module}&apos;s output projection is not linear in its heads</source>
-        <translation>直接 logit 归因：{module} 的输出投影对各个头不是线性的</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="743"/>
-        <source>the output projection takes {width} inputs, not a multiple of {heads} heads</source>
-        <translation>输出投影接受 {width} 个输入，不是 {heads} 个头的整数倍</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="747"/>
-        <source>{what} is unavailable for {model}: it needs the output projection that merges the heads (W_O), and the attention of layer(s) {layers} exposes none the engine knows</source>
-        <translation>{model} 无法使用{what}：它需要合并各头的输出投影（W_O），而第 {layers} 层的注意力没有暴露引擎认识的输出投影</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="752"/>
-        <source>{what}: the output projection found does not read the heads&apos; outputs</source>
-        <translation>{what}：找到的输出投影读取的不是各头的输出</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="756"/>
-        <source>the attention&apos;s output projection did not run during the forward</source>
-        <translation>前向计算中注意力的输出投影没有运行</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="760"/>
-        <source>{path} is cut short or damaged: it ends before the data its header declares ({size} bytes). Download or copy the .gguf file again</source>
-        <translation>{path} 被截断或已损坏：它在文件头声明的数据之前就结束了（{size} 字节）。请重新下载或复制这个 .gguf 文件</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="765"/>
-        <source>{model} ({folder}) ships its own code ({files}) for model_type {model_type}, which transformers does not have: loading it runs that code. Allow remote code for this model only if you trust where it came from</source>
-        <translation>{model}（{folder}）为 model_type {model_type} 自带代码（{files}），transformers 没有这种架构：加载它就会运行这些代码。只有在信任它的来源时，才为这个模型允许远程代码</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="771"/>
-        <source>{reason}</source>
-        <translation>{reason}</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="775"/>
-        <source>the weights of {model} do not match its architecture: {mismatch}. Loading it would fill them with random numbers: fix the weight files or config.json, or load it anyway, knowing that its numbers are then partly random</source>
-        <translation>{model} 的权重与它的架构不符：{mismatch}。加载它会用随机数填充这些权重：请修复权重文件或 config.json，或者在知道其数值部分随机的前提下仍然加载</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="781"/>
-        <source>{model} ships its own code, which loading it would run: {error}</source>
-        <translation>{model} 自带代码，加载它就会运行这些代码：{error}</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="785"/>
-        <source>training: {path} is not a text file</source>
-        <translation>训练：{path} 不是文本文件</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="789"/>
-        <source>training: {name} is larger than {size} MB; use a shorter text</source>
-        <translation>训练：{name} 大于 {size} MB；请使用更短的文本</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="793"/>
-        <source>training: {name} has {count} lines of text; give at least 20 (one document a line)</source>
-        <translation>训练：{name} 只有 {count} 行文本；请至少给 20 行（每行一篇文档）</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="797"/>
-        <source>training: the text is too short for a context of {context} tokens</source>
-        <translation>训练：文本太短，不够 {context} 个词元的上下文</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="801"/>
-        <source>training: next-sentence prediction needs documents of two or more sentences</source>
-        <translation>训练：下一句预测需要包含两句或更多句子的文档</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="805"/>
-        <source>training: the kind must be one of {kinds}, got {kind}</source>
-        <translation>训练：类型必须是 {kinds} 之一，收到的是 {kind}</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="809"/>
-        <source>training: the width ({width}) must divide into {heads} heads</source>
-        <translation>训练：宽度（{width}）必须能被 {heads} 个头整除</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="813"/>
-        <source>training: the learning rate must be between 0 and 1, got {lr}</source>
-        <translation>训练：学习率必须在 0 到 1 之间，收到的是 {lr}</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="817"/>
-        <source>training: the synthetic data is the induction task&apos;s; a GPT or BERT reads text</source>
-        <translation>训练：合成数据属于归纳任务；GPT 或 BERT 读取的是文本</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="821"/>
-        <source>training: the induction task repeats {count} distinct tokens of {vocab}: use a context of at most {limit}</source>
-        <translation>训练：归纳任务重复 {vocab} 个词元中的 {count} 个不同词元：请使用最多 {limit} 的上下文</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="825"/>
-        <source>training: {name} must be a whole number from {low} to {high}, got {value}</source>
-        <translation>训练：{name} 必须是 {low} 到 {high} 之间的整数，收到的是 {value}</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="829"/>
-        <source>training: {folder} is not empty; choose a new folder for the run</source>
-        <translation>训练：{folder} 不是空的；请为这次运行选择一个新文件夹</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="838"/>
+        <location filename="../../app/engine_messages.py" line="846"/>
         <source>text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="839"/>
+        <location filename="../../app/engine_messages.py" line="847"/>
         <source>source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="840"/>
+        <location filename="../../app/engine_messages.py" line="848"/>
         <source>prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="841"/>
+        <location filename="../../app/engine_messages.py" line="849"/>
         <source>decoder prefix</source>
         <translation>解码器前缀</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="842"/>
+        <location filename="../../app/engine_messages.py" line="850"/>
         <source>mask</source>
         <translation>遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="843"/>
+        <location filename="../../app/engine_messages.py" line="851"/>
         <source>knock-out</source>
         <translation>屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="844"/>
+        <location filename="../../app/engine_messages.py" line="852"/>
         <source>decoder knock-out</source>
         <translation>解码器屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="845"/>
+        <location filename="../../app/engine_messages.py" line="853"/>
         <source>eos</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="846"/>
+        <location filename="../../app/engine_messages.py" line="854"/>
         <source>max_length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="847"/>
+        <location filename="../../app/engine_messages.py" line="855"/>
         <source>encoder</source>
         <translation>编码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="848"/>
+        <location filename="../../app/engine_messages.py" line="856"/>
         <source>decoder</source>
         <translation>解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="849"/>
+        <location filename="../../app/engine_messages.py" line="857"/>
         <source>encoder-decoder</source>
         <translation>编码器-解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="850"/>
+        <location filename="../../app/engine_messages.py" line="858"/>
         <source>cross</source>
         <translation>交叉注意力</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="860"/>
-        <source>a named pipe (FIFO)</source>
-        <translation>命名管道（FIFO）</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="861"/>
-        <source>a device</source>
-        <translation>设备</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="862"/>
-        <source>a socket</source>
-        <translation>套接字</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="863"/>
-        <source>not a regular file</source>
-        <translation>非普通文件</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="864"/>
-        <source>contributions</source>
-        <translation>贡献</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="865"/>
-        <source>the flow graph</source>
-        <translation>流图</translation>
-    </message>
-    <message>
-        <location filename="../../app/engine_messages.py" line="866"/>
-        <source>direct logit attribution</source>
-        <translation>直接 logit 归因</translation>
     </message>
 </context>
 <context>
     <name>FigureActions</name>
     <message>
-        <location filename="../../app/figure_actions.py" line="44"/>
+        <location filename="../../app/figure_actions.py" line="45"/>
         <source>Large heatmap</source>
         <translation>大热力图</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="45"/>
+        <location filename="../../app/figure_actions.py" line="46"/>
         <source>Head grid</source>
         <translation>头网格</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="48"/>
+        <location filename="../../app/figure_actions.py" line="49"/>
         <source>PNG image</source>
         <translation>PNG 图像</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="49"/>
+        <location filename="../../app/figure_actions.py" line="50"/>
         <source>SVG (vector, text stays text)</source>
         <translation>SVG（矢量，文字保持为文字）</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="50"/>
+        <location filename="../../app/figure_actions.py" line="51"/>
         <source>PDF (vector)</source>
         <translation>PDF（矢量）</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="51"/>
+        <location filename="../../app/figure_actions.py" line="52"/>
         <source>matrix as CSV</source>
         <translation>矩阵（CSV）</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="52"/>
+        <location filename="../../app/figure_actions.py" line="53"/>
         <source>matrix as NumPy .npy</source>
         <translation>矩阵（NumPy .npy）</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="55"/>
+        <location filename="../../app/figure_actions.py" line="56"/>
         <source>2× the screen&apos;s pixels</source>
         <translation>屏幕像素的 2 倍</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="114"/>
+        <location filename="../../app/figure_actions.py" line="115"/>
         <source>&amp;Export Figure…</source>
         <translation>导出图像(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="117"/>
+        <location filename="../../app/figure_actions.py" line="118"/>
         <source>Save a view as PNG, SVG or PDF, or its matrix as CSV or .npy</source>
         <translation>把视图保存为 PNG、SVG 或 PDF，或把它的矩阵保存为 CSV 或 .npy</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="128"/>
+        <location filename="../../app/figure_actions.py" line="129"/>
         <source>Export Figure…</source>
         <translation>导出图像…</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="128"/>
+        <location filename="../../app/figure_actions.py" line="129"/>
         <source>Save this view as PNG, SVG or PDF</source>
         <translation>把这个视图保存为 PNG、SVG 或 PDF</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="132"/>
+        <location filename="../../app/figure_actions.py" line="133"/>
         <source>Copy Image</source>
         <translation>复制图像</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="132"/>
+        <location filename="../../app/figure_actions.py" line="133"/>
         <source>Copy this view to the clipboard as an image</source>
         <translation>把这个视图作为图像复制到剪贴板</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="137"/>
+        <location filename="../../app/figure_actions.py" line="138"/>
         <source>Save Matrix…</source>
         <translation>保存矩阵…</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="139"/>
+        <location filename="../../app/figure_actions.py" line="140"/>
         <source>Save the weights this view shows as CSV or .npy</source>
         <translation>把这个视图显示的权重保存为 CSV 或 .npy</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="145"/>
+        <location filename="../../app/figure_actions.py" line="146"/>
         <source>PNG Resolution</source>
         <translation>PNG 分辨率</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="173"/>
-        <location filename="../../app/figure_actions.py" line="208"/>
+        <location filename="../../app/figure_actions.py" line="174"/>
+        <location filename="../../app/figure_actions.py" line="209"/>
         <source>Nothing to export yet: load a model and type some text first.</source>
         <translation>还没有可导出的内容：请先加载模型并输入一些文字。</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="182"/>
+        <location filename="../../app/figure_actions.py" line="183"/>
         <source>Could not export: {0}</source>
         <translation>无法导出：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="184"/>
+        <location filename="../../app/figure_actions.py" line="185"/>
         <source>Saved {0}</source>
         <translation>已保存 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="192"/>
+        <location filename="../../app/figure_actions.py" line="193"/>
         <source>Nothing to copy yet: load a model and type some text first.</source>
         <translation>还没有可复制的内容：请先加载模型并输入一些文字。</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="198"/>
+        <location filename="../../app/figure_actions.py" line="199"/>
         <source>Copied the {0} as an image</source>
         <translation>已把{0}复制为图像</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="212"/>
+        <location filename="../../app/figure_actions.py" line="214"/>
         <source>Export Figure</source>
         <translation>导出图像</translation>
     </message>
     <message>
-        <location filename="../../app/figure_actions.py" line="228"/>
+        <location filename="../../app/figure_actions.py" line="233"/>
         <source>A long document keeps only an overview of its attention here, not the full matrix a figure carries: export the layers and heads you need with `attnlab export --layers L --heads H` instead.</source>
         <translation>长文档在这里只保留注意力的概览，没有图表所需的完整矩阵：请改用 `attnlab export --layers L --heads H` 导出所需的层和头。</translation>
     </message>
@@ -2057,12 +2312,12 @@
         <translation>每个头在这段文本上的评分；点击列标题排序，点击一行显示那个头</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/heads_table.py" line="79"/>
+        <location filename="../../app/widgets/heads_table.py" line="80"/>
         <source>layer</source>
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/heads_table.py" line="79"/>
+        <location filename="../../app/widgets/heads_table.py" line="80"/>
         <source>head</source>
         <translation>头</translation>
     </message>
@@ -2165,32 +2420,32 @@
 <context>
     <name>LessonController</name>
     <message>
-        <location filename="../../app/lessons.py" line="212"/>
+        <location filename="../../app/lessons.py" line="228"/>
         <source>Load a masked language model (tiny-bert) and type a sentence first.</source>
         <translation>请先加载一个掩码语言模型（tiny-bert）并输入一个句子。</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="225"/>
+        <location filename="../../app/lessons.py" line="241"/>
         <source>→ [MASK]</source>
         <translation>→ [MASK]</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="226"/>
+        <location filename="../../app/lessons.py" line="242"/>
         <source>→ random token “%1”</source>
         <translation>→ 随机词元“%1”</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="227"/>
+        <location filename="../../app/lessons.py" line="243"/>
         <source>→ left unchanged</source>
         <translation>→ 保持不变</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="230"/>
+        <location filename="../../app/lessons.py" line="246"/>
         <source>Chosen %1 of %2 tokens; the model must recover each original:</source>
         <translation>从 %2 个词元中选出了 %1 个；模型必须还原每一个原词元：</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="234"/>
+        <location filename="../../app/lessons.py" line="250"/>
         <source>The text box now holds this example; press again for another one of your sentence.</source>
         <translation>文本框里现在是这个样本；再按一次，可以为你的句子再抽取一个。</translation>
     </message>
@@ -2241,184 +2496,184 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/main_window.py" line="115"/>
+        <location filename="../../app/main_window.py" line="117"/>
         <source>Source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="118"/>
+        <location filename="../../app/main_window.py" line="120"/>
         <source>The encoder&apos;s input</source>
         <translation>编码器的输入</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="120"/>
+        <location filename="../../app/main_window.py" line="122"/>
         <source>The text the encoder reads; analysed as you type</source>
         <translation>编码器读取的文本；边输入边分析</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="122"/>
-        <location filename="../../app/main_window.py" line="571"/>
+        <location filename="../../app/main_window.py" line="124"/>
+        <location filename="../../app/main_window.py" line="579"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="125"/>
+        <location filename="../../app/main_window.py" line="127"/>
         <source>Type some text…</source>
         <translation>输入一些文字…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="127"/>
+        <location filename="../../app/main_window.py" line="129"/>
         <source>The text to analyse, as you type (Tab moves on to the next control)</source>
         <translation>要分析的文本，边输入边分析（Tab 移到下一个控件）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="131"/>
+        <location filename="../../app/main_window.py" line="133"/>
         <source>Decoder tokens</source>
         <translation>解码器词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="140"/>
+        <location filename="../../app/main_window.py" line="142"/>
         <source>Not current — shows the previous text (the last analysis failed)</source>
         <translation>不是最新的——显示的是之前的文本（上一次分析失败了）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="173"/>
+        <location filename="../../app/main_window.py" line="175"/>
         <source>no model</source>
         <translation>没有模型</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="279"/>
+        <location filename="../../app/main_window.py" line="284"/>
         <source>The text left here last time ({0:,} characters) was too long to keep in the settings (at most {1:,}): save a session to keep a long text.</source>
         <translation>上次留在这里的文本（{0:,} 个字符）太长，没有保存在设置中（最多 {1:,} 个）：要保留长文本，请保存会话。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="301"/>
-        <location filename="../../app/main_window.py" line="304"/>
+        <location filename="../../app/main_window.py" line="306"/>
+        <location filename="../../app/main_window.py" line="309"/>
         <source>Loading {0}…</source>
         <translation>正在加载 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="326"/>
+        <location filename="../../app/main_window.py" line="331"/>
         <source>a source text</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="326"/>
+        <location filename="../../app/main_window.py" line="331"/>
         <source>some text</source>
         <translation>一些文字</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="327"/>
+        <location filename="../../app/main_window.py" line="332"/>
         <source>Type {0} to see its attention.</source>
         <translation>输入{0}，查看它的注意力。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="339"/>
+        <location filename="../../app/main_window.py" line="344"/>
         <source>Re-running the text and its {0} generated tokens with the new masks</source>
         <translation>正在用新的遮盖重新运行文本及其 {0} 个已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="432"/>
+        <location filename="../../app/main_window.py" line="438"/>
         <source>Regenerating from token #{0}</source>
         <translation>正在从词元 #{0} 起重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="447"/>
+        <location filename="../../app/main_window.py" line="453"/>
         <source>Head ablation</source>
         <translation>头消融</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="476"/>
+        <location filename="../../app/main_window.py" line="482"/>
         <source>Pick a model in the list, or open a model folder.</source>
         <translation>请在列表中选择一个模型，或打开一个模型文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="486"/>
+        <location filename="../../app/main_window.py" line="492"/>
         <source>attnlab — {0}</source>
         <translation>attnlab — {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="491"/>
+        <location filename="../../app/main_window.py" line="497"/>
         <source>Loaded {0}</source>
         <translation>已加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="511"/>
+        <location filename="../../app/main_window.py" line="517"/>
         <source> Still using {0}.</source>
         <translation> 仍在使用 {0}。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="513"/>
+        <location filename="../../app/main_window.py" line="519"/>
         <source>Could not load {0}: {1}{2}</source>
         <translation>无法加载 {0}：{1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="515"/>
+        <location filename="../../app/main_window.py" line="521"/>
         <source>Could not load {0}</source>
         <translation>无法加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="527"/>
+        <location filename="../../app/main_window.py" line="534"/>
         <source>analysis {0:.0f} ms</source>
         <translation>分析 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="533"/>
+        <location filename="../../app/main_window.py" line="540"/>
         <source>last step {0:.0f} ms</source>
         <translation>上一步 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="544"/>
+        <location filename="../../app/main_window.py" line="552"/>
         <source>end of text</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="545"/>
+        <location filename="../../app/main_window.py" line="553"/>
         <source>maximum length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="546"/>
+        <location filename="../../app/main_window.py" line="554"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="547"/>
+        <location filename="../../app/main_window.py" line="555"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="548"/>
+        <location filename="../../app/main_window.py" line="556"/>
         <source>Generated {0} tokens ({1})</source>
         <translation>已生成 {0} 个词元（{1}）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="571"/>
+        <location filename="../../app/main_window.py" line="579"/>
         <source>Decoder prefix (optional)</source>
         <translation>解码器前缀（可选）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="580"/>
+        <location filename="../../app/main_window.py" line="588"/>
         <source>Knock-out is not available: {0}</source>
         <translation>无法屏蔽：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="712"/>
+        <location filename="../../app/main_window.py" line="720"/>
         <source>Not pasted: the text would be {0:,} characters, and attnlab takes at most {1:,}. Paste a part of it.</source>
         <translation>没有粘贴：粘贴后文本会有 {0:,} 个字符，而 attnlab 最多接受 {1:,} 个。请粘贴其中一部分。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="738"/>
+        <location filename="../../app/main_window.py" line="746"/>
         <source>{0} is not available for this model: {1}</source>
         <translation>这个模型不支持{0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="742"/>
+        <location filename="../../app/main_window.py" line="750"/>
         <source>The formula inspector</source>
         <translation>公式检查器</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="745"/>
+        <location filename="../../app/main_window.py" line="753"/>
         <source>No formula for this model: {0}.</source>
         <translation>这个模型没有公式：{0}。</translation>
     </message>
@@ -2560,42 +2815,42 @@
 <context>
     <name>PredictionDock</name>
     <message>
-        <location filename="../../app/prediction_dock.py" line="34"/>
+        <location filename="../../app/prediction_dock.py" line="35"/>
         <source>Explain the prediction</source>
         <translation>解释预测</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="39"/>
+        <location filename="../../app/prediction_dock.py" line="40"/>
         <source>Compare to a reference</source>
         <translation>与参照比较</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="54"/>
+        <location filename="../../app/prediction_dock.py" line="57"/>
         <source>&amp;Difference to the reference</source>
         <translation>与参照的差异(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="60"/>
+        <location filename="../../app/prediction_dock.py" line="63"/>
         <source>While a run is pinned: the heatmap and the head grid show the attention now minus the reference&apos;s (blue: less now, red: more now, white: unchanged)</source>
         <translation>固定了一次运行时：热力图和头网格显示现在的注意力减去参照的注意力（蓝：现在更少，红：现在更多，白：不变）</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="75"/>
+        <location filename="../../app/prediction_dock.py" line="78"/>
         <source>A long document keeps only an overview of its attention: nothing exact to compare with the reference; compare exports with `attnlab compare` instead.</source>
         <translation>长文档只保留注意力的概览：没有可与参考运行比较的精确数据；请改用 `attnlab compare` 比较导出结果。</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="105"/>
+        <location filename="../../app/prediction_dock.py" line="108"/>
         <source>A long document keeps only an overview of its attention: nothing exact to pin; compare exports with `attnlab compare` instead.</source>
         <translation>长文档只保留注意力的概览：没有可固定的精确数据；请改用 `attnlab compare` 比较导出结果。</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="114"/>
+        <location filename="../../app/prediction_dock.py" line="117"/>
         <source>Longer than {0} tokens: too large to keep in memory; compare exports with `attnlab compare` instead.</source>
         <translation>超过 {0} 个词元：太大，无法保留在内存中；请改用 `attnlab compare` 比较导出文件。</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="138"/>
+        <location filename="../../app/prediction_dock.py" line="141"/>
         <source> Out of date: Compute again for the current input.</source>
         <translation> 已过时：请为当前输入重新计算。</translation>
     </message>
@@ -2609,6 +2864,7 @@
     </message>
     <message>
         <location filename="../../app/widgets/prediction_view.py" line="71"/>
+        <location filename="../../app/widgets/prediction_view.py" line="143"/>
         <source>The logit lens of the current input appears here.</source>
         <translation>当前输入的 logit 透镜会显示在这里。</translation>
     </message>
@@ -2618,120 +2874,125 @@
         <translation>每一层的残差流经过模型最终的归一化和输出头读出：它最可能的词元，颜色越深概率越大；悬停可看 top-k</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="84"/>
+        <location filename="../../app/widgets/prediction_view.py" line="83"/>
+        <source>Computing the logit lens of the current input…</source>
+        <translation>正在计算当前输入的 logit 透镜…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="91"/>
         <source>Logit lens</source>
         <translation>Logit 透镜</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="86"/>
+        <location filename="../../app/widgets/prediction_view.py" line="93"/>
         <source>Which heads the predicted token depends on: press Compute.</source>
         <translation>预测的词元依赖哪些头：请按“计算”。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="89"/>
+        <location filename="../../app/widgets/prediction_view.py" line="96"/>
         <source>Compute</source>
         <translation>计算</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="92"/>
+        <location filename="../../app/widgets/prediction_view.py" line="99"/>
         <source>A fast gradient estimate first, then the exact map (one ablation per head)</source>
         <translation>先给出快速的梯度估计，再给出精确结果（每个头消融一次）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="94"/>
+        <location filename="../../app/widgets/prediction_view.py" line="101"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="96"/>
+        <location filename="../../app/widgets/prediction_view.py" line="103"/>
         <source>Stop computing the exact map</source>
         <translation>停止计算精确结果</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="105"/>
+        <location filename="../../app/widgets/prediction_view.py" line="112"/>
         <source>Δ log p of the predicted token when the head is ablated (red: the head helps it); click a head to ablate it, click again to restore it</source>
         <translation>消融这个头时预测词元的 Δ log p（红色：这个头有助于它）；点击一个头将其消融，再点击一次恢复</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="119"/>
+        <location filename="../../app/widgets/prediction_view.py" line="126"/>
         <source>Head importance</source>
         <translation>头的重要性</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="135"/>
+        <location filename="../../app/widgets/prediction_view.py" line="153"/>
         <source>embeddings</source>
         <translation>嵌入</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="135"/>
-        <location filename="../../app/widgets/prediction_view.py" line="171"/>
+        <location filename="../../app/widgets/prediction_view.py" line="153"/>
+        <location filename="../../app/widgets/prediction_view.py" line="189"/>
         <source>layer {0}</source>
         <translation>第 {0} 层</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="136"/>
+        <location filename="../../app/widgets/prediction_view.py" line="154"/>
         <source> (output)</source>
         <translation>（输出）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="146"/>
+        <location filename="../../app/widgets/prediction_view.py" line="164"/>
         <source>{0}, position {1}:
 </source>
         <translation>{0}，位置 {1}：
 </translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="150"/>
+        <location filename="../../app/widgets/prediction_view.py" line="168"/>
         <source>each [MASK] slot&apos;s filler</source>
         <translation>每个 [MASK] 位置的填充词</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="150"/>
+        <location filename="../../app/widgets/prediction_view.py" line="168"/>
         <source>the next token</source>
         <translation>下一个词元</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="151"/>
+        <location filename="../../app/widgets/prediction_view.py" line="169"/>
         <source> (the last {0} tokens)</source>
         <translation>（最后 {0} 个词元）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="154"/>
+        <location filename="../../app/widgets/prediction_view.py" line="172"/>
         <source>Top-1 token at each layer (rows) and position (columns{0}), predicting {1}; the last row is the model&apos;s output.</source>
         <translation>每一层（行）和每个位置（列{0}）上排名第一的词元，预测的是{1}；最后一行是模型的输出。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="170"/>
+        <location filename="../../app/widgets/prediction_view.py" line="188"/>
         <source>head {0}</source>
         <translation>头 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="180"/>
+        <location filename="../../app/widgets/prediction_view.py" line="198"/>
         <source> (ablated now: click to restore)</source>
         <translation>（已消融：点击恢复）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="180"/>
+        <location filename="../../app/widgets/prediction_view.py" line="198"/>
         <source> (click to ablate)</source>
         <translation>（点击消融）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="181"/>
+        <location filename="../../app/widgets/prediction_view.py" line="199"/>
         <source>layer {0} head {1}: Δ log p = {2:+.4f}</source>
         <translation>第 {0} 层第 {1} 个头：Δ log p = {2:+.4f}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="184"/>
+        <location filename="../../app/widgets/prediction_view.py" line="202"/>
         <source>exact: one ablation per head</source>
         <translation>精确：每个头消融一次</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="186"/>
+        <location filename="../../app/widgets/prediction_view.py" line="204"/>
         <source>gradient estimate; the exact map follows</source>
         <translation>梯度估计；精确结果随后给出</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="189"/>
+        <location filename="../../app/widgets/prediction_view.py" line="207"/>
         <source>How much p({0!s}) at position {1} (log p = {2:.3f}) depends on each head — {3}.</source>
         <translation>位置 {1} 上的 p({0!s})（log p = {2:.3f}）在多大程度上依赖每个头——{3}。</translation>
     </message>
@@ -2933,162 +3194,162 @@
 <context>
     <name>Sessions</name>
     <message>
-        <location filename="../../app/session_actions.py" line="50"/>
+        <location filename="../../app/session_actions.py" line="52"/>
         <source>attnlab sessions (*{0});;All files (*)</source>
         <translation>attnlab 会话 (*{0});;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="110"/>
+        <location filename="../../app/session_actions.py" line="112"/>
         <source>&amp;New Session</source>
         <translation>新建会话(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="112"/>
+        <location filename="../../app/session_actions.py" line="114"/>
         <source>Start over: empty text, no masks, no tokens</source>
         <translation>重新开始：空文本，无遮盖，无词元</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="117"/>
+        <location filename="../../app/session_actions.py" line="119"/>
         <source>&amp;Open Session…</source>
         <translation>打开会话(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="119"/>
+        <location filename="../../app/session_actions.py" line="121"/>
         <source>Open a saved .attnlab session</source>
         <translation>打开一个已保存的 .attnlab 会话</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="123"/>
+        <location filename="../../app/session_actions.py" line="125"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="130"/>
+        <location filename="../../app/session_actions.py" line="132"/>
         <source>&amp;Save Session</source>
         <translation>保存会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="132"/>
+        <location filename="../../app/session_actions.py" line="134"/>
         <source>Save the model, text, masks, sampling and generated tokens</source>
         <translation>保存模型、文本、遮盖、采样设置和已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="137"/>
+        <location filename="../../app/session_actions.py" line="139"/>
         <source>Save Session &amp;As…</source>
         <translation>会话另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="139"/>
+        <location filename="../../app/session_actions.py" line="141"/>
         <source>Save the session to a new file</source>
         <translation>把会话保存到一个新文件</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="153"/>
+        <location filename="../../app/session_actions.py" line="155"/>
         <source>No recent sessions</source>
         <translation>没有最近的会话</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="211"/>
+        <location filename="../../app/session_actions.py" line="214"/>
         <source>Open a session</source>
         <translation>打开会话</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="227"/>
+        <location filename="../../app/session_actions.py" line="231"/>
         <source>{0} {1}</source>
         <translation>{0} {1}</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="239"/>
+        <location filename="../../app/session_actions.py" line="243"/>
         <source>asks for sampling settings the window cannot hold: {0}.</source>
         <translation>要求的采样设置超出了窗口能容纳的范围：{0}。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="242"/>
+        <location filename="../../app/session_actions.py" line="246"/>
         <source>holds a text of {0:,} characters; attnlab takes at most {1:,}.</source>
         <translation>包含 {0:,} 个字符的文本；attnlab 最多接受 {1:,} 个。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="244"/>
+        <location filename="../../app/session_actions.py" line="248"/>
         <source>has {0:,} branches; the window keeps at most {1:,}.</source>
         <translation>有 {0:,} 个分支；窗口最多保留 {1:,} 个。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="251"/>
+        <location filename="../../app/session_actions.py" line="255"/>
         <source>The session was not opened: {0}</source>
         <translation>没有打开会话：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="288"/>
+        <location filename="../../app/session_actions.py" line="293"/>
         <source>This session was saved with a {0} model; {1} is a {2}.</source>
         <translation>这个会话保存时用的是{0}模型；{1} 是{2}。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="295"/>
+        <location filename="../../app/session_actions.py" line="300"/>
         <source>The weights of {0} changed since this session was saved: its text, masks and tokens are kept, but the attention and candidates are the new weights&apos;, not the saved run&apos;s.</source>
         <translation>自这个会话保存以来，{0} 的权重已经改变：它的文本、遮盖和词元保留不变，但注意力和候选来自新的权重，而不是保存时的运行。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="317"/>
+        <location filename="../../app/session_actions.py" line="322"/>
         <source>Nothing to save yet: load a model first.</source>
         <translation>还没有可保存的内容：请先加载一个模型。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="329"/>
+        <location filename="../../app/session_actions.py" line="334"/>
         <source>Could not save the session: {0}</source>
         <translation>无法保存会话：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="334"/>
+        <location filename="../../app/session_actions.py" line="339"/>
         <source>Saved {0}</source>
         <translation>已保存 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="339"/>
+        <location filename="../../app/session_actions.py" line="344"/>
         <source>Save the session</source>
         <translation>保存会话</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="402"/>
+        <location filename="../../app/session_actions.py" line="411"/>
         <source> It is shown with {0}.</source>
         <translation> 现在用 {0} 显示。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="404"/>
+        <location filename="../../app/session_actions.py" line="413"/>
         <source>The unsaved session itself is kept whole and offered again next time.</source>
         <translation>未保存的会话本身完整保留，下次启动时会再次提示恢复。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="408"/>
+        <location filename="../../app/session_actions.py" line="417"/>
         <source>This session&apos;s model {0} could not be loaded: {1}. Its text is kept.{2} Pick a model to analyse it, or make the model available and open the session again.</source>
         <translation>无法加载这个会话的模型 {0}：{1}。文本已保留。{2} 请选择一个模型来分析它，或者让该模型可用后再打开这个会话。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="454"/>
+        <location filename="../../app/session_actions.py" line="463"/>
         <source>Autosave failed: {0} ({1}). Your changes are not being kept automatically: save the session (Ctrl+S) somewhere with room.</source>
         <translation>自动保存失败：{0}（{1}）。你的更改没有被自动保存：请把会话保存（Ctrl+S）到有空间的地方。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="463"/>
+        <location filename="../../app/session_actions.py" line="472"/>
         <source>Autosave works again</source>
         <translation>自动保存已恢复</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="469"/>
+        <location filename="../../app/session_actions.py" line="478"/>
         <source>Autosave and the log are off: the data folder cannot be written ({0}). Save your work with Ctrl+S; point ATTNLAB_DATA at a writable folder to turn them back on.</source>
         <translation>自动保存和日志已关闭：无法写入数据文件夹（{0}）。请用 Ctrl+S 保存你的工作；把 ATTNLAB_DATA 指向一个可写的文件夹即可重新开启。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="486"/>
+        <location filename="../../app/session_actions.py" line="495"/>
         <source>attnlab did not close properly last time, and its unsaved session cannot be read: {0}. The file is kept at {1}.</source>
         <translation>attnlab 上次没有正常关闭，而它未保存的会话无法读取：{0}。文件保留在 {1}。</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="498"/>
+        <location filename="../../app/session_actions.py" line="507"/>
         <source>attnlab did not close properly last time. Restore the unsaved session on {0} (“{1}”, {2} generated tokens)?</source>
         <translation>attnlab 上次没有正常关闭。要恢复 {0} 上未保存的会话（“{1}”，{2} 个已生成的词元）吗？</translation>
     </message>
     <message>
-        <location filename="../../app/session_actions.py" line="521"/>
+        <location filename="../../app/session_actions.py" line="530"/>
         <source>the unsaved session {0}</source>
         <translation>未保存的会话{0}</translation>
     </message>
@@ -3199,46 +3460,53 @@
 <context>
     <name>TokenChip</name>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="454"/>
+        <location filename="../../app/widgets/token_strip.py" line="492"/>
         <source> · masked with [MASK]</source>
         <translation> · 已用 [MASK] 遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="455"/>
+        <location filename="../../app/widgets/token_strip.py" line="493"/>
         <source> · knocked out of attention</source>
         <translation> · 已从注意力中屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="457"/>
+        <location filename="../../app/widgets/token_strip.py" line="495"/>
         <source> · generated</source>
         <translation> · 生成的</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="460"/>
+        <location filename="../../app/widgets/token_strip.py" line="498"/>
         <source>
 p = {0:.1%} now</source>
         <translation>
 现在 p = {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="462"/>
+        <location filename="../../app/widgets/token_strip.py" line="500"/>
         <source>, {0:.1%} when generated</source>
         <translation>，生成时 {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="465"/>
+        <location filename="../../app/widgets/token_strip.py" line="503"/>
         <source>, {0:.1%} in the reference</source>
         <translation>，参照中 {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="467"/>
+        <location filename="../../app/widgets/token_strip.py" line="505"/>
         <source>
 p = {0:.1%} in the reference</source>
         <translation>
 参照中 p = {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="472"/>
+        <location filename="../../app/widgets/token_strip.py" line="509"/>
+        <source>
+{0}: {1:.4f}</source>
+        <translation>
+{0}：{1:.4f}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="512"/>
         <source>
 click: its candidates · right-click: knock out, regenerate from here</source>
         <translation>
@@ -3266,58 +3534,68 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>TokenStrip</name>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="163"/>
+        <location filename="../../app/widgets/token_strip.py" line="178"/>
         <source>Tokens</source>
         <translation>词元</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="337"/>
+        <location filename="../../app/widgets/token_strip.py" line="365"/>
         <source>Show in the heatmap</source>
         <translation>在热图中显示</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="339"/>
+        <location filename="../../app/widgets/token_strip.py" line="367"/>
         <source>Select this token (or the selected range it is in) and show its rows in the heatmap</source>
         <translation>选中这个词元（或它所在的选中范围），并在热图中显示它的行</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="45"/>
+        <location filename="../../app/widgets/token_strip.py" line="46"/>
         <source>Replace with [MASK]</source>
         <translation>替换为 [MASK]</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="46"/>
+        <location filename="../../app/widgets/token_strip.py" line="47"/>
         <source>Knock out of attention</source>
         <translation>从注意力中屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="384"/>
-        <location filename="../../app/widgets/token_strip.py" line="512"/>
+        <location filename="../../app/widgets/token_strip.py" line="360"/>
+        <source>Corrupt with…</source>
+        <translation>用噪声破坏…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="362"/>
+        <source>Activation patching: add noise to this token&apos;s embedding in the corrupted run</source>
+        <translation>激活修补：在被破坏的运行中给这个词元的嵌入加噪声</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/token_strip.py" line="412"/>
+        <location filename="../../app/widgets/token_strip.py" line="552"/>
         <source>loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="543"/>
+        <location filename="../../app/widgets/token_strip.py" line="583"/>
         <source>These tokens come from the model&apos;s tokenizer alone: attention follows once the model is loaded</source>
         <translation>这些词元只来自模型的分词器：模型加载完成后才会显示注意力</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="321"/>
+        <location filename="../../app/widgets/token_strip.py" line="344"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="327"/>
+        <location filename="../../app/widgets/token_strip.py" line="350"/>
         <source>Generated tokens cannot be masked</source>
         <translation>生成的词元不能被遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="330"/>
+        <location filename="../../app/widgets/token_strip.py" line="353"/>
         <source>Regenerate from here</source>
         <translation>从这里重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="333"/>
+        <location filename="../../app/widgets/token_strip.py" line="356"/>
         <source>Undo back to before this token and generate one token again, under the current masks</source>
         <translation>撤销到这个词元之前，在当前遮盖下重新生成一个词元</translation>
     </message>
@@ -3675,6 +3953,19 @@ click: its candidates · right-click: knock out, regenerate from here</source>
     </message>
 </context>
 <context>
+    <name>cause_dock</name>
+    <message>
+        <location filename="../../app/cause_dock.py" line="436"/>
+        <source>&amp;Cause and effect</source>
+        <translation>因果(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../app/cause_dock.py" line="439"/>
+        <source>Which input tokens the prediction rests on, and where a corrupted input makes the difference</source>
+        <translation>预测依赖哪些输入词元，以及被破坏的输入在哪里造成差别</translation>
+    </message>
+</context>
+<context>
     <name>formula_panel</name>
     <message>
         <location filename="../../app/widgets/formula_panel.py" line="55"/>
@@ -3698,32 +3989,32 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>keyboard_help</name>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="51"/>
+        <location filename="../../app/widgets/token_strip.py" line="52"/>
         <source>Arrow keys, Home / End</source>
         <translation>方向键、Home / End</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="52"/>
+        <location filename="../../app/widgets/token_strip.py" line="53"/>
         <source>token strip: move to another token (Shift: select a range of tokens)</source>
         <translation>词元条：移到另一个词元（按住 Shift：选中一段词元）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="55"/>
+        <location filename="../../app/widgets/token_strip.py" line="56"/>
         <source>Space / Enter</source>
         <translation>空格 / Enter</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="56"/>
+        <location filename="../../app/widgets/token_strip.py" line="57"/>
         <source>token strip: click the token (mask, knock out, or its candidates)</source>
         <translation>词元条：单击该词元（遮盖、屏蔽，或查看它的候选）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="59"/>
+        <location filename="../../app/widgets/token_strip.py" line="60"/>
         <source>Menu / Shift+F10</source>
         <translation>菜单键 / Shift+F10</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="60"/>
+        <location filename="../../app/widgets/token_strip.py" line="61"/>
         <source>token strip: the token&apos;s menu</source>
         <translation>词元条：该词元的菜单</translation>
     </message>
@@ -3904,12 +4195,12 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>prediction_dock</name>
     <message>
-        <location filename="../../app/prediction_dock.py" line="177"/>
+        <location filename="../../app/prediction_dock.py" line="188"/>
         <source>&amp;Explain the prediction</source>
         <translation>解释预测(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="180"/>
+        <location filename="../../app/prediction_dock.py" line="191"/>
         <source>Show the logit lens and which heads the prediction depends on</source>
         <translation>显示 logit 透镜，以及预测依赖哪些头</translation>
     </message>
