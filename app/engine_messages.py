@@ -838,6 +838,83 @@ _MARKED = {
         "EngineMessage",
         "training: {folder} is not empty; choose a new folder for the run",
     ),
+    "attribution_mask_a_token_first": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "attribution explains a [MASK] slot's filler: mask a token first",
+    ),
+    "position_out_of_range": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "position {position} is out of range: the input has {count} tokens ({range})",
+    ),
+    "nsp_needs_head": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the next-sentence probability needs a model with an NSP head and two segments",
+    ),
+    "ig_baseline_unknown": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the integrated-gradients baseline is 'pad' or 'zero', got {kind}",
+    ),
+    "ig_no_pad_token": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{model} has no pad, end or unknown token: use the zero baseline",
+    ),
+    "ig_steps_too_few": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "integrated gradients need at least 1 step, got {steps}",
+    ),
+    "embeddings_no_encoder_decoder": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{what} works on decoders and masked language models; {model} is an encoder-decoder",
+    ),
+    "no_input_embedding": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{model} has no input embedding module to attribute to",
+    ),
+    "embedding_no_weight": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{model}'s embedding module has no weight matrix to measure noise by",
+    ),
+    "was_cancelled": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{what} was cancelled",
+    ),
+    "block_takes_no_cache": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the block takes no cache argument",
+    ),
+    "patching_sites_unknown": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "unknown patching site(s) {sites}: use {known}",
+    ),
+    "patching_site_unknown": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "unknown patching site {site}: use {known}",
+    ),
+    "patching_no_cell": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "no {site} cell ({layer}, {index}): the map is {blocks} × {width}",
+    ),
+    "patching_mask_a_token_first": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "activation patching explains a [MASK] slot's filler: mask a token first",
+    ),
+    "patching_shared_block": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{model} shares one block between layers: patching needs one per layer",
+    ),
+    "corrupted_positions_out_of_range": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "corrupted position(s) {bad} out of range: the input has {count} tokens ({range})",
+    ),
+    "patching_lengths_differ": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the corrupted text is {count} tokens and the clean input {clean}: patching needs the same length "
+        "(change a word for a word of as many tokens)",
+    ),
+    "patching_no_mlp": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "cannot find the MLP of {model}'s layer {layer}",
+    ),
 }
 TEMPLATES: dict[str, str] = {code: str(template) for code, template in _MARKED.items()}
 
@@ -872,6 +949,9 @@ WORDS = (
     QT_TRANSLATE_NOOP("EngineMessage", "contributions"),
     QT_TRANSLATE_NOOP("EngineMessage", "the flow graph"),
     QT_TRANSLATE_NOOP("EngineMessage", "direct logit attribution"),
+    QT_TRANSLATE_NOOP("EngineMessage", "attribution"),
+    QT_TRANSLATE_NOOP("EngineMessage", "activation patching"),
+    QT_TRANSLATE_NOOP("EngineMessage", "input attribution"),
 )
 
 

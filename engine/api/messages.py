@@ -454,4 +454,43 @@ MESSAGES: dict[str, str] = {
     ),
     "memory_unsized": "not enough memory for this: use a shorter text, fewer tokens to generate, or a smaller model",
     "number_overflow": "a number is too large for the engine: keep the seed, top-k and max new tokens below 2^63",
+    # attribution and activation patching (engine/interpret, engine/cli/cause_analyses.py)
+    "was_cancelled": "{what} was cancelled",
+    "attribution_mask_a_token_first": "attribution explains a [MASK] slot's filler: mask a token first",
+    "position_out_of_range": "position {position} is out of range: the input has {count} tokens ({range})",
+    "nsp_needs_head": "the next-sentence probability needs a model with an NSP head and two segments",
+    "ig_baseline_unknown": "the integrated-gradients baseline is 'pad' or 'zero', got {kind}",
+    "ig_no_pad_token": "{model} has no pad, end or unknown token: use the zero baseline",
+    "ig_steps_too_few": "integrated gradients need at least 1 step, got {steps}",
+    "embeddings_no_encoder_decoder": (
+        "{what} works on decoders and masked language models; {model} is an encoder-decoder"
+    ),
+    "no_input_embedding": "{model} has no input embedding module to attribute to",
+    "embedding_no_weight": "{model}'s embedding module has no weight matrix to measure noise by",
+    "patching_mask_a_token_first": "activation patching explains a [MASK] slot's filler: mask a token first",
+    "patching_shared_block": "{model} shares one block between layers: patching needs one per layer",
+    "patching_lengths_differ": (
+        "the corrupted text is {count} tokens and the clean input {clean}: patching needs the same "
+        "length (change a word for a word of as many tokens)"
+    ),
+    "corrupted_positions_out_of_range": (
+        "corrupted position(s) {bad} out of range: the input has {count} tokens ({range})"
+    ),
+    "patching_no_mlp": "cannot find the MLP of {model}'s layer {layer}",
+    "block_takes_no_cache": "the block takes no cache argument",
+    "patching_sites_unknown": "unknown patching site(s) {sites}: use {known}",
+    "patching_site_unknown": "unknown patching site {site}: use {known}",
+    "patching_no_cell": "no {site} cell ({layer}, {index}): the map is {blocks} × {width}",
+    "corrupt_two_kinds": "--corrupt-text and --corrupt-positions are two kinds of corruption: give one",
+    "noise_needs_positions": "--noise corrupts the --corrupt-positions: give them too",
+    "ig_steps_flag": "--ig-steps must be ≥ 1, got {steps}",
+    "patching_needs_corruption": (
+        "--analyses patching needs a corrupted run: give --corrupt-text or --corrupt-positions"
+    ),
+    "target_not_one_token": (
+        "--target {text} is {count} tokens for this model: give one token (for GPT-style "
+        "tokenizers a word after a space starts with the space, e.g. ' Paris')"
+    ),
+    "corrupt_positions_flag": "--corrupt-positions takes comma-separated positions, got {positions}",
+    "corruption_flags": "--corrupt-text/--corrupt-positions/--noise: {error}",
 }

@@ -1641,74 +1641,184 @@
         <translation>训练：{folder} 不是空的；请为这次运行选择一个新文件夹</translation>
     </message>
     <message>
+        <location filename="../../app/engine_messages.py" line="841"/>
+        <source>attribution explains a [MASK] slot&apos;s filler: mask a token first</source>
+        <translation>归因解释的是 [MASK] 位置的填充词：请先掩码一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="845"/>
+        <source>position {position} is out of range: the input has {count} tokens ({range})</source>
+        <translation>位置 {position} 超出范围：输入有 {count} 个词元（{range}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="849"/>
+        <source>the next-sentence probability needs a model with an NSP head and two segments</source>
+        <translation>下一句概率需要带 NSP 头的模型和两个句段</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="853"/>
+        <source>the integrated-gradients baseline is &apos;pad&apos; or &apos;zero&apos;, got {kind}</source>
+        <translation>积分梯度的基线只能是 &apos;pad&apos; 或 &apos;zero&apos;，收到的是 {kind}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="857"/>
+        <source>{model} has no pad, end or unknown token: use the zero baseline</source>
+        <translation>{model} 没有填充、结束或未知词元：请使用零基线</translation>
+    </message>
+    <message>
         <location filename="../../app/engine_messages.py" line="861"/>
+        <source>integrated gradients need at least 1 step, got {steps}</source>
+        <translation>积分梯度至少需要 1 步，收到的是 {steps}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="865"/>
+        <source>{what} works on decoders and masked language models; {model} is an encoder-decoder</source>
+        <translation>{what}适用于解码器和掩码语言模型；{model} 是编码器-解码器</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="869"/>
+        <source>{model} has no input embedding module to attribute to</source>
+        <translation>{model} 没有可以归因到的输入嵌入模块</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="873"/>
+        <source>{model}&apos;s embedding module has no weight matrix to measure noise by</source>
+        <translation>{model} 的嵌入模块没有可用来衡量噪声大小的权重矩阵</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="877"/>
+        <source>{what} was cancelled</source>
+        <translation>{what}已取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="881"/>
+        <source>the block takes no cache argument</source>
+        <translation>这个模块不接受缓存参数</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="885"/>
+        <source>unknown patching site(s) {sites}: use {known}</source>
+        <translation>未知的修补位置 {sites}：请使用 {known}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="889"/>
+        <source>unknown patching site {site}: use {known}</source>
+        <translation>未知的修补位置 {site}：请使用 {known}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="893"/>
+        <source>no {site} cell ({layer}, {index}): the map is {blocks} × {width}</source>
+        <translation>没有 {site} 单元格（{layer}, {index}）：图的大小是 {blocks} × {width}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="897"/>
+        <source>activation patching explains a [MASK] slot&apos;s filler: mask a token first</source>
+        <translation>激活修补解释的是 [MASK] 位置的填充词：请先掩码一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="901"/>
+        <source>{model} shares one block between layers: patching needs one per layer</source>
+        <translation>{model} 的各层共用一个模块：激活修补需要每层一个模块</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="905"/>
+        <source>corrupted position(s) {bad} out of range: the input has {count} tokens ({range})</source>
+        <translation>损坏位置 {bad} 超出范围：输入有 {count} 个词元（{range}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="909"/>
+        <source>the corrupted text is {count} tokens and the clean input {clean}: patching needs the same length (change a word for a word of as many tokens)</source>
+        <translation>损坏文本有 {count} 个词元，而干净输入有 {clean} 个：激活修补需要两者长度相同（把一个词换成词元数相同的词）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="914"/>
+        <source>cannot find the MLP of {model}&apos;s layer {layer}</source>
+        <translation>找不到 {model} 第 {layer} 层的 MLP</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="938"/>
         <source>attention rollout</source>
         <translation>注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="862"/>
+        <location filename="../../app/engine_messages.py" line="939"/>
         <source>head scores</source>
         <translation>头评分</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="863"/>
+        <location filename="../../app/engine_messages.py" line="940"/>
         <source>scoring heads</source>
         <translation>头评分</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="864"/>
+        <location filename="../../app/engine_messages.py" line="941"/>
         <source>head importance</source>
         <translation>头的重要性</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="865"/>
+        <location filename="../../app/engine_messages.py" line="942"/>
         <source>the head importance estimate</source>
         <translation>头的重要性估计</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="866"/>
+        <location filename="../../app/engine_messages.py" line="943"/>
         <source>the logit lens</source>
         <translation>Logit 透镜</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="867"/>
+        <location filename="../../app/engine_messages.py" line="944"/>
         <source>sequence</source>
         <translation>序列</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="868"/>
+        <location filename="../../app/engine_messages.py" line="945"/>
         <source>a named pipe (FIFO)</source>
         <translation>命名管道（FIFO）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="869"/>
+        <location filename="../../app/engine_messages.py" line="946"/>
         <source>a device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="870"/>
+        <location filename="../../app/engine_messages.py" line="947"/>
         <source>a socket</source>
         <translation>套接字</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="871"/>
+        <location filename="../../app/engine_messages.py" line="948"/>
         <source>not a regular file</source>
         <translation>非普通文件</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="872"/>
+        <location filename="../../app/engine_messages.py" line="949"/>
         <source>contributions</source>
         <translation>贡献</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="873"/>
+        <location filename="../../app/engine_messages.py" line="950"/>
         <source>the flow graph</source>
         <translation>流图</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="874"/>
+        <location filename="../../app/engine_messages.py" line="951"/>
         <source>direct logit attribution</source>
         <translation>直接 logit 归因</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="952"/>
+        <source>attribution</source>
+        <translation>归因</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="953"/>
+        <source>activation patching</source>
+        <translation>激活修补</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="954"/>
+        <source>input attribution</source>
+        <translation>输入归因</translation>
     </message>
     <message>
         <location filename="../../app/engine_messages.py" line="553"/>
@@ -1771,12 +1881,12 @@
         <translation>{what}：第 {layer} 层，共 {layers} 层</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="859"/>
+        <location filename="../../app/engine_messages.py" line="936"/>
         <source>scoring heads from recomputed rows</source>
         <translation>正在用重新计算的行为各头打分</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="860"/>
+        <location filename="../../app/engine_messages.py" line="937"/>
         <source>attention rollout from recomputed rows</source>
         <translation>正在用重新计算的行计算注意力展开</translation>
     </message>
@@ -1816,67 +1926,67 @@
         <translation>{name} 超过 {size}：不是 attnlab 会话（会话只有几 kB）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="846"/>
+        <location filename="../../app/engine_messages.py" line="923"/>
         <source>text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="847"/>
+        <location filename="../../app/engine_messages.py" line="924"/>
         <source>source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="848"/>
+        <location filename="../../app/engine_messages.py" line="925"/>
         <source>prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="849"/>
+        <location filename="../../app/engine_messages.py" line="926"/>
         <source>decoder prefix</source>
         <translation>解码器前缀</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="850"/>
+        <location filename="../../app/engine_messages.py" line="927"/>
         <source>mask</source>
         <translation>遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="851"/>
+        <location filename="../../app/engine_messages.py" line="928"/>
         <source>knock-out</source>
         <translation>屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="852"/>
+        <location filename="../../app/engine_messages.py" line="929"/>
         <source>decoder knock-out</source>
         <translation>解码器屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="853"/>
+        <location filename="../../app/engine_messages.py" line="930"/>
         <source>eos</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="854"/>
+        <location filename="../../app/engine_messages.py" line="931"/>
         <source>max_length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="855"/>
+        <location filename="../../app/engine_messages.py" line="932"/>
         <source>encoder</source>
         <translation>编码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="856"/>
+        <location filename="../../app/engine_messages.py" line="933"/>
         <source>decoder</source>
         <translation>解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="857"/>
+        <location filename="../../app/engine_messages.py" line="934"/>
         <source>encoder-decoder</source>
         <translation>编码器-解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="858"/>
+        <location filename="../../app/engine_messages.py" line="935"/>
         <source>cross</source>
         <translation>交叉注意力</translation>
     </message>
