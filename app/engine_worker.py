@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any, cast
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 from attnlab.app.engine_messages import translate_engine_message
-from attnlab.app.generation_guard import NOT_ANALYSED
 from attnlab.app.raw_errors import plain_error
 from attnlab.app.requests import (
     Analyse,
@@ -348,7 +347,7 @@ class EngineWorker(QObject):
     def _continued(self) -> Any:
         """The session to step, unless the text in the window was refused (the previous prompt would go on)."""
         if self._refused:
-            raise EngineError(NOT_ANALYSED)
+            raise EngineError("not_analysed")
         return self._generator()
 
     def _analyse_text(self, rid: int, request: Analyse) -> object:

@@ -158,10 +158,7 @@ def single_token(tokenizer, text: str) -> int:
     """The id of a text that is exactly one token (" Rome" with its space); refused otherwise."""
     ids = tokenizer(text, add_special_tokens=False)["input_ids"]
     if len(ids) != 1:
-        raise EngineError(
-            f"--alternative {text!r} is {len(ids)} tokens for this tokenizer; give a single token "
-            "(with its leading space where the tokenizer has one, e.g. ' Rome')"
-        )
+        raise EngineError("alternative_not_one_token", text=repr(text), count=len(ids))
     return int(ids[0])
 
 
