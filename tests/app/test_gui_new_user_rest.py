@@ -1,0 +1,86 @@
+"""Issue 24's remaining items (15a–d, 12, 13, 8), each driven through the real window or the CLI."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF
+from tiny_models import save, tiny_gpt2
+
+PROMPT = "the cat sat on the mat"
+
+
+def _pixel(view, view_point: QPointF):
+    """The colour the user sees at a point of a plot's view coordinates."""
+    image = view.grab().toImage()
+    scene = view.plot.getViewBox().mapViewToScene(view_point)
+    at = view.mapFromScene(scene)
+    colour = image.pixelColor(at.x(), at.y())
+    return colour.red(), colour.green(), colour.blue()
+
+
+# -- 15a: a grid's tiles past the last head are background, not a head ----------------------------
+def test_empty_tiles_of_a_nine_head_grid_are_background(open_window, qtbot, tmp_path, wait_idle):
+    folder = save(*tiny_gpt2(heads=9), tmp_path / "nine")
+    window = open_window(str(folder), text=PROMPT)
+    window.resize(1400, 800)
+    grid = window.attention.grid
+    splitter = window.attention.grid_splitter
+    for height in range(100, 500, 10):  # lower the grid's pane until 9 heads lie on a grid with a gap (5 × 2)
+        splitter.setSizes([height, 1000])
+        qtbot.wait(30)
+        if grid.columns * math.ceil(9 / grid.columns) > 9:
+            break
+    assert grid.columns * math.ceil(9 / grid.columns) > 9, grid.columns
+    wait_idle(window)
+    empty = grid.empty_tiles()
+    assert len(empty) == grid.columns * math.ceil(9 / grid.columns) - 9
+    grid.grab().save("/tmp/new-user-2/nine-heads.png")
+    for rect in empty:
+        assert _pixel(grid, rect.center()) == (255, 255, 255)
+    assert _pixel(grid, grid.plot.getViewBox().mapSceneToView(grid.tile_center(0, 0))) != (255, 255, 255)
+
+
+# -- 15b: `attnlab figure --view all-layers` needs no --layer -------------------------------------
+def test_figure_all_layers_without_a_layer(qapp, capsys, tiny_folders, tmp_path):
+    from figure_checks import pdf_metadata, pdf_pages
+
+    from attnlab.app.cli import main
+
+    out = tmp_path / "layers.pdf"
+    args = ["figure", "--model", tiny_folders["gpt2"], "--text", PROMPT, "--view", "all-layers"]
+    assert main([*args, "--out", str(out)]) == 0, capsys.readouterr().err
+    assert capsys.readouterr().out.startswith("wrote ")
+    data = out.read_bytes()
+    assert pdf_pages(data) == 1 and pdf_metadata(data).view == "all-layers"
+    # a single-layer view still asks for its layer, before loading anything, and says why
+    assert main(["figure", "--model", tiny_folders["gpt2"], "--text", PROMPT, "--out", str(tmp_path / "h.png")]) != 0
+    assert "--layer is needed for --view heatmap" in capsys.readouterr().err
+
+
+# -- 15c: a bare encoder (MiniLM: no head) says why there are no predictions and no [MASK] ---------
+def test_a_bare_encoder_says_why_it_predicts_nothing(open_window, qtbot, tmp_path, wait_idle):
+    from tiny_models import tiny_bert
+
+    masked_lm, tokenizer = tiny_bert()
+    folder = save(masked_lm.bert, tokenizer, tmp_path / "bare")  # the encoder alone: BertModel, no head
+    window = open_window(str(folder), text=PROMPT)
+    wait_idle(window)
+    assert window.document.info.kind == "encoder" and not window.document.info.has_mlm_head
+    note = window.no_head_note
+    assert note.isVisibleTo(window) and "bare encoder" in note.text()
+    assert not window.mask_predictions.isVisibleTo(window) and not window.candidates.isVisibleTo(window)
+    assert note.height() > 100  # it fills the column the predictions would have filled
+    window.grab().save("/tmp/new-user-2/bare-encoder.png")
+    menu = window.token_strip.menu_for(1)
+    mask = next(a for a in menu.actions() if a.objectName() == "action_mask")
+    assert not mask.isEnabled()
+    assert "no masked-language-model head" in mask.toolTip() and menu.toolTipsVisible()
+    knockout = next(a for a in menu.actions() if a.objectName() == "action_knockout")
+    assert knockout.isEnabled()
+    # a model with a head: no note, [MASK] offered
+    window.start(str(save(*tiny_bert(), tmp_path / "headed")))
+    qtbot.waitUntil(lambda: window.document.info.has_mlm_head, timeout=20_000)
+    wait_idle(window)
+    assert not note.isVisibleTo(window)
+    assert next(a for a in window.token_strip.menu_for(1).actions() if a.objectName() == "action_mask").isEnabled()
