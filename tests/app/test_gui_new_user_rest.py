@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF
+from PySide6.QtGui import QColor
 from tiny_models import save, tiny_gpt2
 
 PROMPT = "the cat sat on the mat"
@@ -17,6 +18,11 @@ def _pixel(view, view_point: QPointF):
     at = view.mapFromScene(scene)
     colour = image.pixelColor(at.x(), at.y())
     return colour.red(), colour.green(), colour.blue()
+
+
+def _hue(name: str) -> str:
+    colour = QColor(name)
+    return "red" if colour.red() > colour.blue() else "blue"
 
 
 # -- 15a: a grid's tiles past the last head are background, not a head ----------------------------
@@ -84,3 +90,35 @@ def test_a_bare_encoder_says_why_it_predicts_nothing(open_window, qtbot, tmp_pat
     wait_idle(window)
     assert not note.isVisibleTo(window)
     assert next(a for a in window.token_strip.menu_for(1).actions() if a.objectName() == "action_mask").isEnabled()
+
+
+# -- 15d: the importance table says what its sign means ------------------------------------------
+def test_the_importance_table_has_a_legend_for_its_sign(open_window, qtbot, tiny_folders, wait_idle):
+    from attnlab.engine.api.results import HeadImportance, LensResult
+
+    window = open_window(tiny_folders["gpt2"], text=PROMPT)
+    with qtbot.waitSignal(
+        window.client.prediction_explained, timeout=20_000, check_params_cb=lambda r: isinstance(r, LensResult)
+    ):
+        window.prediction.toggleViewAction().trigger()
+    view = window.prediction.view
+    view.tabs.setCurrentIndex(1)
+    assert not view.importance_legend.isVisibleTo(view)  # no map yet, nothing to explain
+    with qtbot.waitSignal(
+        window.client.prediction_explained,
+        timeout=20_000,
+        check_params_cb=lambda r: isinstance(r, HeadImportance) and r.exact,
+    ) as reply:
+        view.compute_button.click()
+    wait_idle(window)
+    legend = view.importance_legend
+    assert legend.isVisibleTo(view)
+    assert "positive: the head helps" in legend.text() and "negative: the head works against" in legend.text()
+    values = reply.args[0].values  # [layer, head]
+    for value, sign in ((values.max(), "positive"), (values.min(), "negative")):
+        layer, head = (int(i) for i in zip(*((values == value).nonzero()), strict=True).__next__())
+        colour = view.importance_table.item(layer, head).background().color().name()
+        # the legend's swatch before each word is the hue its cells are painted in
+        swatch = legend.text().split(sign)[0].rsplit("background:", 1)[1][:7]
+        assert _hue(colour) == _hue(swatch), (sign, colour, swatch)
+    view.grab().save("/tmp/new-user-2/importance.png")
