@@ -122,3 +122,20 @@ def test_the_importance_table_has_a_legend_for_its_sign(open_window, qtbot, tiny
         swatch = legend.text().split(sign)[0].rsplit("background:", 1)[1][:7]
         assert _hue(colour) == _hue(swatch), (sign, colour, swatch)
     view.grab().save("/tmp/new-user-2/importance.png")
+
+
+# -- 12: after the probe, its column is named apart from the text's "induction" --------------------
+def test_the_probe_column_is_not_a_second_induction(open_window, qtbot, wait_idle):
+    from attnlab.app.head_metrics import PROBE
+
+    window = open_window("tiny-gpt", text=PROMPT)
+    with qtbot.waitSignal(window.client.induction_probed, timeout=30_000):
+        window.analysis_actions["probe"].trigger()
+    wait_idle(window)
+    table = window.attention.heads_table
+    assert "induction" in table.columns and PROBE in table.columns
+    header = {name: table.horizontalHeaderItem(table.columns.index(name)).text() for name in ("induction", PROBE)}
+    assert header[PROBE].startswith("probe")  # its first word tells it apart, even when the header is cut short
+    assert not header[PROBE].startswith(header["induction"])
+    section = table.horizontalHeader().sectionSize(table.columns.index(PROBE))
+    assert section >= table.horizontalHeader().fontMetrics().horizontalAdvance(header[PROBE])
