@@ -2346,39 +2346,44 @@
 <context>
     <name>MaskPredictions</name>
     <message>
-        <location filename="../../app/widgets/mask_predictions.py" line="17"/>
+        <location filename="../../app/widgets/mask_predictions.py" line="18"/>
         <source>slot / filler</source>
         <translation>位置 / 填充词</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/mask_predictions.py" line="17"/>
+        <location filename="../../app/widgets/mask_predictions.py" line="18"/>
         <source>probability</source>
         <translation>概率</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/mask_predictions.py" line="24"/>
+        <location filename="../../app/widgets/mask_predictions.py" line="25"/>
         <source>Click a token to mask it and see what fills the slot</source>
         <translation>点击一个词元将其遮盖，看看模型用什么填补这个位置</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/mask_predictions.py" line="37"/>
+        <location filename="../../app/widgets/mask_predictions.py" line="38"/>
         <source>typed</source>
         <translation>输入的</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/mask_predictions.py" line="37"/>
+        <location filename="../../app/widgets/mask_predictions.py" line="38"/>
         <source>was {0}</source>
         <translation>原为 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/mask_predictions.py" line="38"/>
+        <location filename="../../app/widgets/mask_predictions.py" line="39"/>
         <source>#{0} [MASK] ({1})</source>
         <translation>#{0} [MASK]（{1}）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/mask_predictions.py" line="44"/>
+        <location filename="../../app/widgets/mask_predictions.py" line="45"/>
         <source>sentence B follows A</source>
         <translation>句子 B 接在 A 后面</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/mask_predictions.py" line="50"/>
+        <source>{0:.0%} of the words are unknown or split into pieces the model rarely saw: treat this probability with care</source>
+        <translation>{0:.0%} 的词是未知词，或被拆成了模型很少见过的词片：请谨慎看待这个概率</translation>
     </message>
 </context>
 <context>

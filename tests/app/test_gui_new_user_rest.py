@@ -139,3 +139,34 @@ def test_the_probe_column_is_not_a_second_induction(open_window, qtbot, wait_idl
     assert not header[PROBE].startswith(header["induction"])
     section = table.horizontalHeader().sectionSize(table.columns.index(PROBE))
     assert section >= table.horizontalHeader().fontMetrics().horizontalAdvance(header[PROBE])
+
+
+# -- 8: tiny-bert's next-sentence result says how much of the text it reads as pieces --------------
+def _odd_word_share(tokenizer, text: str) -> float:
+    """Independently: each whitespace/punctuation word through the tokenizer on its own."""
+    words = tokenizer.backend_tokenizer.pre_tokenizer.pre_tokenize_str(text)
+    odd = [w for w, _ in words if len(tokenizer.tokenize(w)) > 1 or tokenizer.unk_token in tokenizer.tokenize(w)]
+    return len(odd) / len(words)
+
+
+def test_next_sentence_says_how_many_words_are_pieces(open_window, qtbot, wait_idle):
+    from transformers import AutoTokenizer
+
+    everyday = "The cat sat on the mat.\nIt was very happy there."
+    window = open_window("tiny-bert", text=everyday)
+    wait_idle(window)
+    tokenizer = AutoTokenizer.from_pretrained(str(window.document.info.path))
+    share = _odd_word_share(tokenizer, everyday)
+    assert share > 0.2  # tiny-bert's vocabulary spells these words out
+    slots = dict(window.mask_predictions.slots())
+    (caution, _), *_ = slots["sentence B follows A"]
+    assert f"{share:.0%} of the words are unknown or split into pieces" in caution
+    assert "treat this probability with care" in caution
+    window.mask_predictions.grab().save("/tmp/new-user-2/nsp.png")
+    # the lesson's own sentences are in its vocabulary: no caution
+    trained = "Rose and Lily played in the garden.\nIn the garden, Rose lost her hat."
+    assert _odd_word_share(tokenizer, trained) == 0
+    with qtbot.waitSignal(window.client.analysed, timeout=20_000):
+        window.set_text(trained)
+    wait_idle(window)
+    assert dict(window.mask_predictions.slots())["sentence B follows A"] == []
