@@ -4,178 +4,178 @@
 <context>
     <name>AttentionPanel</name>
     <message>
-        <location filename="../../app/attention_panel.py" line="201"/>
-        <location filename="../../app/attention_panel.py" line="540"/>
+        <location filename="../../app/attention_panel.py" line="204"/>
+        <location filename="../../app/attention_panel.py" line="543"/>
         <source>{0} · layer {1}</source>
         <translation>{0} · 第 {1} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="216"/>
+        <location filename="../../app/attention_panel.py" line="219"/>
         <source>difference to the reference{0} · {1} · now − reference</source>
         <translation>与参照的差异{0} · {1} · 现在 − 参照</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="229"/>
+        <location filename="../../app/attention_panel.py" line="232"/>
         <source>{0} · weights (measuring contributions…)</source>
         <translation>{0} · 权重（正在测量贡献…）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="236"/>
+        <location filename="../../app/attention_panel.py" line="239"/>
         <source>{0} · row share of ‖f‖</source>
         <translation>{0} · ‖f‖ 的行内占比</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="237"/>
+        <location filename="../../app/attention_panel.py" line="240"/>
         <source>{0} · ‖f‖ = α·‖v W_O‖ (1 = {1:.3g})</source>
         <translation>{0} · ‖f‖ = α·‖v W_O‖（1 = {1:.3g}）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="267"/>
+        <location filename="../../app/attention_panel.py" line="270"/>
         <source>difference to the reference · {0}</source>
         <translation>与参照的差异 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="283"/>
+        <location filename="../../app/attention_panel.py" line="286"/>
         <source>contributions ‖f‖ · {0}</source>
         <translation>贡献 ‖f‖ · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="293"/>
-        <location filename="../../app/attention_panel.py" line="594"/>
+        <location filename="../../app/attention_panel.py" line="296"/>
+        <location filename="../../app/attention_panel.py" line="598"/>
         <source>all layers × heads · {0}</source>
         <translation>所有层 × 头 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="295"/>
-        <location filename="../../app/attention_panel.py" line="596"/>
+        <location filename="../../app/attention_panel.py" line="298"/>
+        <location filename="../../app/attention_panel.py" line="600"/>
         <source>heads of layer {0} · {1}</source>
         <translation>第 {0} 层的头 · {1}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="312"/>
+        <location filename="../../app/attention_panel.py" line="315"/>
         <source>{0!r} #{1} → {2!r} #{3} · {4} layer {5}</source>
         <translation>{0!r} #{1} → {2!r} #{3} · {4} 第 {5} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="388"/>
+        <location filename="../../app/attention_panel.py" line="391"/>
         <source>head scores are for self-attention: pick the encoder or decoder stack</source>
         <translation>头评分只适用于自注意力：请选择编码器或解码器堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="394"/>
+        <location filename="../../app/attention_panel.py" line="397"/>
         <source>could not score the heads (see the message)</source>
         <translation>无法为各头评分（见消息）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="394"/>
+        <location filename="../../app/attention_panel.py" line="397"/>
         <source>scoring…</source>
         <translation>正在评分…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="397"/>
+        <location filename="../../app/attention_panel.py" line="400"/>
         <source>on the probe: {0} random tokens, twice</source>
         <translation>基于探针：{0} 个随机词元，重复两次</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="399"/>
+        <location filename="../../app/attention_panel.py" line="402"/>
         <source>on {0} tokens</source>
         <translation>基于 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="457"/>
+        <location filename="../../app/attention_panel.py" line="460"/>
         <source>the induction probe failed (see the message)</source>
         <translation>归纳探针失败了（见消息）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="478"/>
+        <location filename="../../app/attention_panel.py" line="481"/>
         <source>rollout is for self-attention: pick the encoder or decoder stack</source>
         <translation>注意力展开只适用于自注意力：请选择编码器或解码器堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="489"/>
+        <location filename="../../app/attention_panel.py" line="492"/>
         <source>could not compute the rollout</source>
         <translation>无法计算注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="489"/>
+        <location filename="../../app/attention_panel.py" line="492"/>
         <source>computing rollout…</source>
         <translation>正在计算注意力展开…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="495"/>
+        <location filename="../../app/attention_panel.py" line="498"/>
         <source> · updating…</source>
         <translation> · 正在更新…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="500"/>
+        <location filename="../../app/attention_panel.py" line="503"/>
         <source>rollout through layer {0} · {1}{2}</source>
         <translation>展开到第 {0} 层 · {1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="528"/>
+        <location filename="../../app/attention_panel.py" line="531"/>
         <source>Not available for a long document: its overview keeps each head&apos;s largest weights, and their mean is not the mean&apos;s largest weight. Pick one head.</source>
         <translation>长文档不可用：其概览只保留每个头的最大权重，这些最大值的平均并不是平均的最大权重。请选择一个头。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="548"/>
+        <location filename="../../app/attention_panel.py" line="551"/>
         <source>rollout is not available for a long document: it multiplies every exact weight of every layer. Turn rollout off (View menu) or shorten the text</source>
         <translation>长文档不可用注意力展开（rollout）：它要乘起每一层的全部精确权重。请（在“视图”菜单）关闭展开，或缩短文本</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="559"/>
+        <location filename="../../app/attention_panel.py" line="562"/>
         <source>the mean of heads is not available for a long document: its overview keeps each head&apos;s largest weights. Untick &quot;mean&quot; and pick a head</source>
         <translation>长文档不可用各头平均：其概览只保留每个头的最大权重。请取消勾选“平均”并选择一个头</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="567"/>
+        <location filename="../../app/attention_panel.py" line="571"/>
         <source>no difference to the reference for a long document · {0}</source>
         <translation>长文档无法与参考运行做差 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="603"/>
+        <location filename="../../app/attention_panel.py" line="607"/>
         <source>{0} · max of {1}×{2} tokens</source>
         <translation>{0} · {1}×{2} 个词元的最大值</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="611"/>
+        <location filename="../../app/attention_panel.py" line="615"/>
         <source>#{0} → #{1} · layer {2}</source>
         <translation>#{0} → #{1} · 第 {2} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="613"/>
+        <location filename="../../app/attention_panel.py" line="617"/>
         <source>The formula inspector runs the whole text again without the cache, holding every weight of a layer at once: too much memory for a long document ({0} tokens). The exact weight is in the heatmap when zoomed in; shorten the text to inspect how it was computed.</source>
         <translation>公式检查器会不用缓存把整段文本重新运行一遍，同时保存一层的全部权重：对长文档（{0} 个词元）内存不够。放大热图即可看到精确权重；缩短文本才能查看它是如何计算的。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="206"/>
-        <location filename="../../app/attention_panel.py" line="327"/>
+        <location filename="../../app/attention_panel.py" line="209"/>
+        <location filename="../../app/attention_panel.py" line="330"/>
         <source>{0} · mean of heads</source>
         <translation>{0} · 各头平均</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="52"/>
+        <location filename="../../app/attention_panel.py" line="53"/>
         <source> · only the first {2} tokens compared (lengths differ: {0} now, {1} in the reference)</source>
         <translation> · 只比较了前 {2} 个词元（长度不同：现在 {0} 个，参照中 {1} 个）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="318"/>
+        <location filename="../../app/attention_panel.py" line="321"/>
         <source>{0} · rollout</source>
         <translation>{0} · 注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="320"/>
+        <location filename="../../app/attention_panel.py" line="323"/>
         <source>Rollout multiplies the mean attention of every layer up to this one (with the residual stream): no single head computed it. Turn rollout off (View menu) and click a cell of one head.</source>
         <translation>注意力展开把直到这一层的每一层的平均注意力（加上残差流）相乘：它不是某一个头算出来的。请关闭注意力展开（视图菜单），然后点击某一个头的格子。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="329"/>
+        <location filename="../../app/attention_panel.py" line="332"/>
         <source>The mean of heads has no single head and so no formula: untick &quot;mean&quot; and click a cell of one head.</source>
         <translation>各头平均不对应某一个头，因此没有公式：取消勾选“平均”，然后点击某一个头的格子。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="209"/>
-        <location filename="../../app/attention_panel.py" line="335"/>
-        <location filename="../../app/attention_panel.py" line="565"/>
+        <location filename="../../app/attention_panel.py" line="212"/>
+        <location filename="../../app/attention_panel.py" line="338"/>
+        <location filename="../../app/attention_panel.py" line="568"/>
         <source>{0} · head {1}</source>
         <translation>{0} · 头 {1}</translation>
     </message>
@@ -2156,6 +2156,14 @@
         <location filename="../../app/widgets/lesson_panel.py" line="107"/>
         <source>Lesson %1 of %2</source>
         <translation>第 %1 课，共 %2 课</translation>
+    </message>
+</context>
+<context>
+    <name>LongColours</name>
+    <message>
+        <location filename="../../app/long_colours.py" line="39"/>
+        <source> · log scale for a long document (linear colours would be nearly uniform)</source>
+        <translation> · 长文档使用对数刻度（线性颜色几乎一片均匀）</translation>
     </message>
 </context>
 <context>

@@ -170,3 +170,49 @@ def test_next_sentence_says_how_many_words_are_pieces(open_window, qtbot, wait_i
         window.set_text(trained)
     wait_idle(window)
     assert dict(window.mask_predictions.slots())["sentence B follows A"] == []
+
+
+# -- 13: a long document opens on the log scale, and says so ---------------------------------------
+def test_a_long_document_opens_on_the_log_scale(open_window, qtbot, tmp_path, wait_idle):
+    import numpy as np
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    folder = str(save(*tiny_gpt2(seed=3, positions=1024), tmp_path / "long"))
+    words = PROMPT.split()
+    short, text = " ".join(words), " ".join(words[i % len(words)] for i in range(599))
+    window = open_window(folder, text=short)
+    panel = window.attention
+    assert panel.picker.scale == "linear"
+    window.client.set_store_mode("long")
+    window.text_input.setPlainText(text)
+    qtbot.waitUntil(lambda: window.document.long is not None, timeout=30_000)
+    wait_idle(window, 30_000)
+    heatmap = panel.heatmap
+    assert panel.picker.scale == "log" and "log scale for a long document" in heatmap.title
+    # what is drawn: the log colours of the model's own weights, max-pooled (computed here, not by the app)
+    model = AutoModelForCausalLM.from_pretrained(folder, attn_implementation="eager").eval()
+    ids = AutoTokenizer.from_pretrained(folder)(text, return_tensors="pt")["input_ids"]
+    with torch.no_grad():
+        eager = model(ids, output_attentions=True).attentions[0][0, 0].numpy()  # [q, k] layer 0 head 0
+    panel.picker.select(layer=0, head=0)
+    wait_idle(window)
+    factor = window.document.long.factor
+    n = eager.shape[0]
+    cells = -(-n // factor)
+    padded = np.zeros((cells * factor, cells * factor), np.float32)
+    padded[:n, :n] = eager
+    pooled = padded.reshape(cells, factor, cells, factor).max(axis=(1, 3))
+    with np.errstate(divide="ignore"):
+        log = np.where(pooled > 0, np.clip((np.log10(pooled) + 4) / 4, 0, 1), 0)
+    np.testing.assert_allclose(heatmap.displayed_image(), log, atol=2e-2)
+    lower = np.tril_indices(cells, -1)  # keys before each query: what the causal rows spread over
+    assert log[lower].std() > 3 * pooled[lower].std()  # structure shows, where linear is one dark field
+    heatmap.grab().save("/tmp/new-user-2/long-log.png")
+    # a scale the user picks stays, and the note goes
+    panel.picker.set_colours("linear", False)
+    wait_idle(window)
+    assert "log scale for a long document" not in heatmap.title
+    window.text_input.setPlainText(text + " again")
+    wait_idle(window, 30_000)
+    assert panel.picker.scale == "linear"
