@@ -4,178 +4,178 @@
 <context>
     <name>AttentionPanel</name>
     <message>
-        <location filename="../../app/attention_panel.py" line="201"/>
-        <location filename="../../app/attention_panel.py" line="540"/>
+        <location filename="../../app/attention_panel.py" line="204"/>
+        <location filename="../../app/attention_panel.py" line="543"/>
         <source>{0} · layer {1}</source>
         <translation>{0} · 第 {1} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="216"/>
+        <location filename="../../app/attention_panel.py" line="219"/>
         <source>difference to the reference{0} · {1} · now − reference</source>
         <translation>与参照的差异{0} · {1} · 现在 − 参照</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="229"/>
+        <location filename="../../app/attention_panel.py" line="232"/>
         <source>{0} · weights (measuring contributions…)</source>
         <translation>{0} · 权重（正在测量贡献…）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="236"/>
+        <location filename="../../app/attention_panel.py" line="239"/>
         <source>{0} · row share of ‖f‖</source>
         <translation>{0} · ‖f‖ 的行内占比</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="237"/>
+        <location filename="../../app/attention_panel.py" line="240"/>
         <source>{0} · ‖f‖ = α·‖v W_O‖ (1 = {1:.3g})</source>
         <translation>{0} · ‖f‖ = α·‖v W_O‖（1 = {1:.3g}）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="267"/>
+        <location filename="../../app/attention_panel.py" line="270"/>
         <source>difference to the reference · {0}</source>
         <translation>与参照的差异 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="283"/>
+        <location filename="../../app/attention_panel.py" line="286"/>
         <source>contributions ‖f‖ · {0}</source>
         <translation>贡献 ‖f‖ · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="293"/>
-        <location filename="../../app/attention_panel.py" line="594"/>
+        <location filename="../../app/attention_panel.py" line="296"/>
+        <location filename="../../app/attention_panel.py" line="598"/>
         <source>all layers × heads · {0}</source>
         <translation>所有层 × 头 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="295"/>
-        <location filename="../../app/attention_panel.py" line="596"/>
+        <location filename="../../app/attention_panel.py" line="298"/>
+        <location filename="../../app/attention_panel.py" line="600"/>
         <source>heads of layer {0} · {1}</source>
         <translation>第 {0} 层的头 · {1}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="312"/>
+        <location filename="../../app/attention_panel.py" line="315"/>
         <source>{0!r} #{1} → {2!r} #{3} · {4} layer {5}</source>
         <translation>{0!r} #{1} → {2!r} #{3} · {4} 第 {5} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="388"/>
+        <location filename="../../app/attention_panel.py" line="391"/>
         <source>head scores are for self-attention: pick the encoder or decoder stack</source>
         <translation>头评分只适用于自注意力：请选择编码器或解码器堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="394"/>
+        <location filename="../../app/attention_panel.py" line="397"/>
         <source>could not score the heads (see the message)</source>
         <translation>无法为各头评分（见消息）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="394"/>
+        <location filename="../../app/attention_panel.py" line="397"/>
         <source>scoring…</source>
         <translation>正在评分…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="397"/>
+        <location filename="../../app/attention_panel.py" line="400"/>
         <source>on the probe: {0} random tokens, twice</source>
         <translation>基于探针：{0} 个随机词元，重复两次</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="399"/>
+        <location filename="../../app/attention_panel.py" line="402"/>
         <source>on {0} tokens</source>
         <translation>基于 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="457"/>
+        <location filename="../../app/attention_panel.py" line="460"/>
         <source>the induction probe failed (see the message)</source>
         <translation>归纳探针失败了（见消息）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="478"/>
+        <location filename="../../app/attention_panel.py" line="481"/>
         <source>rollout is for self-attention: pick the encoder or decoder stack</source>
         <translation>注意力展开只适用于自注意力：请选择编码器或解码器堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="489"/>
+        <location filename="../../app/attention_panel.py" line="492"/>
         <source>could not compute the rollout</source>
         <translation>无法计算注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="489"/>
+        <location filename="../../app/attention_panel.py" line="492"/>
         <source>computing rollout…</source>
         <translation>正在计算注意力展开…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="495"/>
+        <location filename="../../app/attention_panel.py" line="498"/>
         <source> · updating…</source>
         <translation> · 正在更新…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="500"/>
+        <location filename="../../app/attention_panel.py" line="503"/>
         <source>rollout through layer {0} · {1}{2}</source>
         <translation>展开到第 {0} 层 · {1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="528"/>
+        <location filename="../../app/attention_panel.py" line="531"/>
         <source>Not available for a long document: its overview keeps each head&apos;s largest weights, and their mean is not the mean&apos;s largest weight. Pick one head.</source>
         <translation>长文档不可用：其概览只保留每个头的最大权重，这些最大值的平均并不是平均的最大权重。请选择一个头。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="548"/>
+        <location filename="../../app/attention_panel.py" line="551"/>
         <source>rollout is not available for a long document: it multiplies every exact weight of every layer. Turn rollout off (View menu) or shorten the text</source>
         <translation>长文档不可用注意力展开（rollout）：它要乘起每一层的全部精确权重。请（在“视图”菜单）关闭展开，或缩短文本</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="559"/>
+        <location filename="../../app/attention_panel.py" line="562"/>
         <source>the mean of heads is not available for a long document: its overview keeps each head&apos;s largest weights. Untick &quot;mean&quot; and pick a head</source>
         <translation>长文档不可用各头平均：其概览只保留每个头的最大权重。请取消勾选“平均”并选择一个头</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="567"/>
+        <location filename="../../app/attention_panel.py" line="571"/>
         <source>no difference to the reference for a long document · {0}</source>
         <translation>长文档无法与参考运行做差 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="603"/>
+        <location filename="../../app/attention_panel.py" line="607"/>
         <source>{0} · max of {1}×{2} tokens</source>
         <translation>{0} · {1}×{2} 个词元的最大值</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="611"/>
+        <location filename="../../app/attention_panel.py" line="615"/>
         <source>#{0} → #{1} · layer {2}</source>
         <translation>#{0} → #{1} · 第 {2} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="613"/>
+        <location filename="../../app/attention_panel.py" line="617"/>
         <source>The formula inspector runs the whole text again without the cache, holding every weight of a layer at once: too much memory for a long document ({0} tokens). The exact weight is in the heatmap when zoomed in; shorten the text to inspect how it was computed.</source>
         <translation>公式检查器会不用缓存把整段文本重新运行一遍，同时保存一层的全部权重：对长文档（{0} 个词元）内存不够。放大热图即可看到精确权重；缩短文本才能查看它是如何计算的。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="206"/>
-        <location filename="../../app/attention_panel.py" line="327"/>
+        <location filename="../../app/attention_panel.py" line="209"/>
+        <location filename="../../app/attention_panel.py" line="330"/>
         <source>{0} · mean of heads</source>
         <translation>{0} · 各头平均</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="52"/>
+        <location filename="../../app/attention_panel.py" line="53"/>
         <source> · only the first {2} tokens compared (lengths differ: {0} now, {1} in the reference)</source>
         <translation> · 只比较了前 {2} 个词元（长度不同：现在 {0} 个，参照中 {1} 个）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="318"/>
+        <location filename="../../app/attention_panel.py" line="321"/>
         <source>{0} · rollout</source>
         <translation>{0} · 注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="320"/>
+        <location filename="../../app/attention_panel.py" line="323"/>
         <source>Rollout multiplies the mean attention of every layer up to this one (with the residual stream): no single head computed it. Turn rollout off (View menu) and click a cell of one head.</source>
         <translation>注意力展开把直到这一层的每一层的平均注意力（加上残差流）相乘：它不是某一个头算出来的。请关闭注意力展开（视图菜单），然后点击某一个头的格子。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="329"/>
+        <location filename="../../app/attention_panel.py" line="332"/>
         <source>The mean of heads has no single head and so no formula: untick &quot;mean&quot; and click a cell of one head.</source>
         <translation>各头平均不对应某一个头，因此没有公式：取消勾选“平均”，然后点击某一个头的格子。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="209"/>
-        <location filename="../../app/attention_panel.py" line="335"/>
-        <location filename="../../app/attention_panel.py" line="565"/>
+        <location filename="../../app/attention_panel.py" line="212"/>
+        <location filename="../../app/attention_panel.py" line="338"/>
+        <location filename="../../app/attention_panel.py" line="568"/>
         <source>{0} · head {1}</source>
         <translation>{0} · 头 {1}</translation>
     </message>
@@ -680,22 +680,22 @@
 <context>
     <name>ContributionMode</name>
     <message>
-        <location filename="../../app/contribution_mode.py" line="35"/>
+        <location filename="../../app/contribution_mode.py" line="38"/>
         <source>weights α</source>
         <translation>权重 α</translation>
     </message>
     <message>
-        <location filename="../../app/contribution_mode.py" line="36"/>
+        <location filename="../../app/contribution_mode.py" line="39"/>
         <source>contribution ‖f‖</source>
         <translation>贡献 ‖f‖</translation>
     </message>
     <message>
-        <location filename="../../app/contribution_mode.py" line="37"/>
+        <location filename="../../app/contribution_mode.py" line="40"/>
         <source>row share of ‖f‖</source>
         <translation>‖f‖ 的行内占比</translation>
     </message>
     <message>
-        <location filename="../../app/contribution_mode.py" line="40"/>
+        <location filename="../../app/contribution_mode.py" line="43"/>
         <source>What the colours show: the attention weight α_ij (where the head looks), or what key j moves into query i, ‖f_ij‖ = α_ij·‖v_j W_Oʰ‖ (scaled to the largest shown), or its share of the row. A first token with much weight but a tiny value fades in the contribution views.</source>
         <translation>颜色显示的内容：注意力权重 α（头看向哪里），或键 j 向查询 i 搬运的量 ‖f‖ = α·‖v_j W_Oʰ‖（以所示最大值为 1），或它在该行中的占比。权重很大但值向量很小的首个词元在贡献视图中会变淡。</translation>
     </message>
@@ -2363,24 +2363,24 @@
 <context>
     <name>HeadGridView</name>
     <message>
-        <location filename="../../app/plots/head_grid.py" line="346"/>
+        <location filename="../../app/plots/head_grid.py" line="368"/>
         <source>layer {0} head {1} · {2}: {3}</source>
         <translation>第 {0} 层第 {1} 个头 · {2}：{3}</translation>
     </message>
     <message>
-        <location filename="../../app/plots/head_grid.py" line="357"/>
+        <location filename="../../app/plots/head_grid.py" line="379"/>
         <source>layer {0} · head {1}
 </source>
         <translation>第 {0} 层 · 头 {1}
 </translation>
     </message>
     <message>
-        <location filename="../../app/plots/head_grid.py" line="359"/>
+        <location filename="../../app/plots/head_grid.py" line="381"/>
         <source>click: show it in the large heatmap · right-click: ablate / restore</source>
         <translation>单击：在大热力图中显示 · 右键：消融 / 恢复</translation>
     </message>
     <message>
-        <location filename="../../app/plots/head_grid.py" line="380"/>
+        <location filename="../../app/plots/head_grid.py" line="402"/>
         <source>Ablate / restore layer {0} head {1}</source>
         <translation>消融 / 恢复第 {0} 层第 {1} 个头</translation>
     </message>
@@ -2609,186 +2609,194 @@
     </message>
 </context>
 <context>
+    <name>LongColours</name>
+    <message>
+        <location filename="../../app/long_colours.py" line="39"/>
+        <source> · log scale for a long document (linear colours would be nearly uniform)</source>
+        <translation> · 长文档使用对数刻度（线性颜色几乎一片均匀）</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/main_window.py" line="117"/>
+        <location filename="../../app/main_window.py" line="118"/>
         <source>Source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="120"/>
+        <location filename="../../app/main_window.py" line="121"/>
         <source>The encoder&apos;s input</source>
         <translation>编码器的输入</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="122"/>
+        <location filename="../../app/main_window.py" line="123"/>
         <source>The text the encoder reads; analysed as you type</source>
         <translation>编码器读取的文本；边输入边分析</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="124"/>
-        <location filename="../../app/main_window.py" line="579"/>
+        <location filename="../../app/main_window.py" line="125"/>
+        <location filename="../../app/main_window.py" line="582"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="127"/>
+        <location filename="../../app/main_window.py" line="128"/>
         <source>Type some text…</source>
         <translation>输入一些文字…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="129"/>
+        <location filename="../../app/main_window.py" line="130"/>
         <source>The text to analyse, as you type (Tab moves on to the next control)</source>
         <translation>要分析的文本，边输入边分析（Tab 移到下一个控件）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="133"/>
+        <location filename="../../app/main_window.py" line="134"/>
         <source>Decoder tokens</source>
         <translation>解码器词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="142"/>
+        <location filename="../../app/main_window.py" line="144"/>
         <source>Not current — shows the previous text (the last analysis failed)</source>
         <translation>不是最新的——显示的是之前的文本（上一次分析失败了）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="175"/>
+        <location filename="../../app/main_window.py" line="178"/>
         <source>no model</source>
         <translation>没有模型</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="284"/>
+        <location filename="../../app/main_window.py" line="287"/>
         <source>The text left here last time ({0:,} characters) was too long to keep in the settings (at most {1:,}): save a session to keep a long text.</source>
         <translation>上次留在这里的文本（{0:,} 个字符）太长，没有保存在设置中（最多 {1:,} 个）：要保留长文本，请保存会话。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="306"/>
         <location filename="../../app/main_window.py" line="309"/>
+        <location filename="../../app/main_window.py" line="312"/>
         <source>Loading {0}…</source>
         <translation>正在加载 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="331"/>
+        <location filename="../../app/main_window.py" line="334"/>
         <source>a source text</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="331"/>
+        <location filename="../../app/main_window.py" line="334"/>
         <source>some text</source>
         <translation>一些文字</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="332"/>
+        <location filename="../../app/main_window.py" line="335"/>
         <source>Type {0} to see its attention.</source>
         <translation>输入{0}，查看它的注意力。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="344"/>
+        <location filename="../../app/main_window.py" line="347"/>
         <source>Re-running the text and its {0} generated tokens with the new masks</source>
         <translation>正在用新的遮盖重新运行文本及其 {0} 个已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="438"/>
+        <location filename="../../app/main_window.py" line="441"/>
         <source>Regenerating from token #{0}</source>
         <translation>正在从词元 #{0} 起重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="453"/>
+        <location filename="../../app/main_window.py" line="456"/>
         <source>Head ablation</source>
         <translation>头消融</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="482"/>
+        <location filename="../../app/main_window.py" line="485"/>
         <source>Pick a model in the list, or open a model folder.</source>
         <translation>请在列表中选择一个模型，或打开一个模型文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="492"/>
+        <location filename="../../app/main_window.py" line="495"/>
         <source>attnlab — {0}</source>
         <translation>attnlab — {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="497"/>
+        <location filename="../../app/main_window.py" line="500"/>
         <source>Loaded {0}</source>
         <translation>已加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="517"/>
+        <location filename="../../app/main_window.py" line="520"/>
         <source> Still using {0}.</source>
         <translation> 仍在使用 {0}。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="519"/>
+        <location filename="../../app/main_window.py" line="522"/>
         <source>Could not load {0}: {1}{2}</source>
         <translation>无法加载 {0}：{1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="521"/>
+        <location filename="../../app/main_window.py" line="524"/>
         <source>Could not load {0}</source>
         <translation>无法加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="534"/>
+        <location filename="../../app/main_window.py" line="537"/>
         <source>analysis {0:.0f} ms</source>
         <translation>分析 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="540"/>
+        <location filename="../../app/main_window.py" line="543"/>
         <source>last step {0:.0f} ms</source>
         <translation>上一步 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="552"/>
+        <location filename="../../app/main_window.py" line="555"/>
         <source>end of text</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="553"/>
+        <location filename="../../app/main_window.py" line="556"/>
         <source>maximum length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="554"/>
+        <location filename="../../app/main_window.py" line="557"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="555"/>
+        <location filename="../../app/main_window.py" line="558"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="556"/>
+        <location filename="../../app/main_window.py" line="559"/>
         <source>Generated {0} tokens ({1})</source>
         <translation>已生成 {0} 个词元（{1}）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="579"/>
+        <location filename="../../app/main_window.py" line="582"/>
         <source>Decoder prefix (optional)</source>
         <translation>解码器前缀（可选）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="588"/>
+        <location filename="../../app/main_window.py" line="594"/>
         <source>Knock-out is not available: {0}</source>
         <translation>无法屏蔽：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="720"/>
+        <location filename="../../app/main_window.py" line="726"/>
         <source>Not pasted: the text would be {0:,} characters, and attnlab takes at most {1:,}. Paste a part of it.</source>
         <translation>没有粘贴：粘贴后文本会有 {0:,} 个字符，而 attnlab 最多接受 {1:,} 个。请粘贴其中一部分。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="746"/>
+        <location filename="../../app/main_window.py" line="752"/>
         <source>{0} is not available for this model: {1}</source>
         <translation>这个模型不支持{0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="750"/>
+        <location filename="../../app/main_window.py" line="756"/>
         <source>The formula inspector</source>
         <translation>公式检查器</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="753"/>
+        <location filename="../../app/main_window.py" line="759"/>
         <source>No formula for this model: {0}.</source>
         <translation>这个模型没有公式：{0}。</translation>
     </message>
@@ -2796,39 +2804,44 @@
 <context>
     <name>MaskPredictions</name>
     <message>
-        <location filename="../../app/widgets/mask_predictions.py" line="17"/>
+        <location filename="../../app/widgets/mask_predictions.py" line="18"/>
         <source>slot / filler</source>
         <translation>位置 / 填充词</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/mask_predictions.py" line="17"/>
+        <location filename="../../app/widgets/mask_predictions.py" line="18"/>
         <source>probability</source>
         <translation>概率</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/mask_predictions.py" line="24"/>
+        <location filename="../../app/widgets/mask_predictions.py" line="25"/>
         <source>Click a token to mask it and see what fills the slot</source>
         <translation>点击一个词元将其遮盖，看看模型用什么填补这个位置</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/mask_predictions.py" line="37"/>
+        <location filename="../../app/widgets/mask_predictions.py" line="38"/>
         <source>typed</source>
         <translation>输入的</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/mask_predictions.py" line="37"/>
+        <location filename="../../app/widgets/mask_predictions.py" line="38"/>
         <source>was {0}</source>
         <translation>原为 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/mask_predictions.py" line="38"/>
+        <location filename="../../app/widgets/mask_predictions.py" line="39"/>
         <source>#{0} [MASK] ({1})</source>
         <translation>#{0} [MASK]（{1}）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/mask_predictions.py" line="44"/>
+        <location filename="../../app/widgets/mask_predictions.py" line="45"/>
         <source>sentence B follows A</source>
         <translation>句子 B 接在 A 后面</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/mask_predictions.py" line="50"/>
+        <source>{0:.0%} of the words are unknown or split into pieces the model rarely saw: treat this probability with care</source>
+        <translation>{0:.0%} 的词是未知词，或被拆成了模型很少见过的词片：请谨慎看待这个概率</translation>
     </message>
 </context>
 <context>
@@ -2928,6 +2941,19 @@
     </message>
 </context>
 <context>
+    <name>NoHeadNote</name>
+    <message>
+        <location filename="../../app/widgets/no_head_note.py" line="14"/>
+        <source>This model has no masked-language-model head (a bare encoder): it cannot guess a [MASK]ed word</source>
+        <translation>此模型没有掩码语言模型头（裸编码器）：它无法猜出被 [MASK] 的词</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/no_head_note.py" line="31"/>
+        <source>No predictions: this model is a bare encoder, without a language-model head. It reads the text and its attention is shown on the right, but it predicts no words, so there are no candidates and a token cannot be replaced with [MASK]. Knock-outs still work: right-click a token.</source>
+        <translation>没有预测：此模型是裸编码器，没有语言模型头。它读取文本，注意力显示在右侧，但它不预测任何词，因此没有候选词，也不能把词元替换为 [MASK]。敲除仍然可用：右键单击一个词元。</translation>
+    </message>
+</context>
+<context>
     <name>PredictionDock</name>
     <message>
         <location filename="../../app/prediction_dock.py" line="35"/>
@@ -2979,7 +3005,7 @@
     </message>
     <message>
         <location filename="../../app/widgets/prediction_view.py" line="71"/>
-        <location filename="../../app/widgets/prediction_view.py" line="143"/>
+        <location filename="../../app/widgets/prediction_view.py" line="148"/>
         <source>The logit lens of the current input appears here.</source>
         <translation>当前输入的 logit 透镜会显示在这里。</translation>
     </message>
@@ -3029,87 +3055,92 @@
         <translation>消融这个头时预测词元的 Δ log p（红色：这个头有助于它）；点击一个头将其消融，再点击一次恢复</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="126"/>
+        <location filename="../../app/widgets/prediction_view.py" line="131"/>
         <source>Head importance</source>
         <translation>头的重要性</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="153"/>
+        <location filename="../../app/widgets/prediction_view.py" line="158"/>
         <source>embeddings</source>
         <translation>嵌入</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="153"/>
-        <location filename="../../app/widgets/prediction_view.py" line="189"/>
+        <location filename="../../app/widgets/prediction_view.py" line="158"/>
+        <location filename="../../app/widgets/prediction_view.py" line="194"/>
         <source>layer {0}</source>
         <translation>第 {0} 层</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="154"/>
+        <location filename="../../app/widgets/prediction_view.py" line="159"/>
         <source> (output)</source>
         <translation>（输出）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="164"/>
+        <location filename="../../app/widgets/prediction_view.py" line="169"/>
         <source>{0}, position {1}:
 </source>
         <translation>{0}，位置 {1}：
 </translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="168"/>
+        <location filename="../../app/widgets/prediction_view.py" line="173"/>
         <source>each [MASK] slot&apos;s filler</source>
         <translation>每个 [MASK] 位置的填充词</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="168"/>
+        <location filename="../../app/widgets/prediction_view.py" line="173"/>
         <source>the next token</source>
         <translation>下一个词元</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="169"/>
+        <location filename="../../app/widgets/prediction_view.py" line="174"/>
         <source> (the last {0} tokens)</source>
         <translation>（最后 {0} 个词元）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="172"/>
+        <location filename="../../app/widgets/prediction_view.py" line="177"/>
         <source>Top-1 token at each layer (rows) and position (columns{0}), predicting {1}; the last row is the model&apos;s output.</source>
         <translation>每一层（行）和每个位置（列{0}）上排名第一的词元，预测的是{1}；最后一行是模型的输出。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="188"/>
+        <location filename="../../app/widgets/prediction_view.py" line="193"/>
         <source>head {0}</source>
         <translation>头 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="198"/>
+        <location filename="../../app/widgets/prediction_view.py" line="203"/>
         <source> (ablated now: click to restore)</source>
         <translation>（已消融：点击恢复）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="198"/>
+        <location filename="../../app/widgets/prediction_view.py" line="203"/>
         <source> (click to ablate)</source>
         <translation>（点击消融）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="199"/>
+        <location filename="../../app/widgets/prediction_view.py" line="204"/>
         <source>layer {0} head {1}: Δ log p = {2:+.4f}</source>
         <translation>第 {0} 层第 {1} 个头：Δ log p = {2:+.4f}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="202"/>
+        <location filename="../../app/widgets/prediction_view.py" line="207"/>
         <source>exact: one ablation per head</source>
         <translation>精确：每个头消融一次</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="204"/>
+        <location filename="../../app/widgets/prediction_view.py" line="209"/>
         <source>gradient estimate; the exact map follows</source>
         <translation>梯度估计；精确结果随后给出</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="207"/>
+        <location filename="../../app/widgets/prediction_view.py" line="212"/>
         <source>How much p({0!s}) at position {1} (log p = {2:.3f}) depends on each head — {3}.</source>
         <translation>位置 {1} 上的 p({0!s})（log p = {2:.3f}）在多大程度上依赖每个头——{3}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="225"/>
+        <source>{0} positive: the head helps the prediction (ablating it lowers its log p by that much) · {1} negative: the head works against it (ablating it raises its log p)</source>
+        <translation>{0} 正值：该头有助于这个预测（消融它会使 log p 降低这么多）· {1} 负值：该头妨碍这个预测（消融它会使 log p 升高）</translation>
     </message>
 </context>
 <context>
@@ -3523,8 +3554,8 @@
     </message>
     <message>
         <location filename="../../app/i18n.py" line="101"/>
-        <source>induction (probe)</source>
-        <translation>归纳（探针）</translation>
+        <source>probe induction</source>
+        <translation>探针归纳</translation>
     </message>
     <message>
         <location filename="../../app/i18n.py" line="102"/>
@@ -3575,53 +3606,53 @@
 <context>
     <name>TokenChip</name>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="492"/>
+        <location filename="../../app/widgets/token_strip.py" line="500"/>
         <source> · masked with [MASK]</source>
         <translation> · 已用 [MASK] 遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="493"/>
+        <location filename="../../app/widgets/token_strip.py" line="501"/>
         <source> · knocked out of attention</source>
         <translation> · 已从注意力中屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="495"/>
+        <location filename="../../app/widgets/token_strip.py" line="503"/>
         <source> · generated</source>
         <translation> · 生成的</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="498"/>
+        <location filename="../../app/widgets/token_strip.py" line="506"/>
         <source>
 p = {0:.1%} now</source>
         <translation>
 现在 p = {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="500"/>
+        <location filename="../../app/widgets/token_strip.py" line="508"/>
         <source>, {0:.1%} when generated</source>
         <translation>，生成时 {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="503"/>
+        <location filename="../../app/widgets/token_strip.py" line="511"/>
         <source>, {0:.1%} in the reference</source>
         <translation>，参照中 {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="505"/>
+        <location filename="../../app/widgets/token_strip.py" line="513"/>
         <source>
 p = {0:.1%} in the reference</source>
         <translation>
 参照中 p = {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="509"/>
+        <location filename="../../app/widgets/token_strip.py" line="517"/>
         <source>
 {0}: {1:.4f}</source>
         <translation>
 {0}：{1:.4f}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="512"/>
+        <location filename="../../app/widgets/token_strip.py" line="520"/>
         <source>
 click: its candidates · right-click: knock out, regenerate from here</source>
         <translation>
@@ -3654,12 +3685,12 @@ click: its candidates · right-click: knock out, regenerate from here</source>
         <translation>词元</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="365"/>
+        <location filename="../../app/widgets/token_strip.py" line="373"/>
         <source>Show in the heatmap</source>
         <translation>在热图中显示</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="367"/>
+        <location filename="../../app/widgets/token_strip.py" line="375"/>
         <source>Select this token (or the selected range it is in) and show its rows in the heatmap</source>
         <translation>选中这个词元（或它所在的选中范围），并在热图中显示它的行</translation>
     </message>
@@ -3674,43 +3705,43 @@ click: its candidates · right-click: knock out, regenerate from here</source>
         <translation>从注意力中屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="360"/>
+        <location filename="../../app/widgets/token_strip.py" line="368"/>
         <source>Corrupt with…</source>
         <translation>用噪声破坏…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="362"/>
+        <location filename="../../app/widgets/token_strip.py" line="370"/>
         <source>Activation patching: add noise to this token&apos;s embedding in the corrupted run</source>
         <translation>激活修补：在被破坏的运行中给这个词元的嵌入加噪声</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="412"/>
-        <location filename="../../app/widgets/token_strip.py" line="552"/>
+        <location filename="../../app/widgets/token_strip.py" line="420"/>
+        <location filename="../../app/widgets/token_strip.py" line="560"/>
         <source>loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="583"/>
+        <location filename="../../app/widgets/token_strip.py" line="591"/>
         <source>These tokens come from the model&apos;s tokenizer alone: attention follows once the model is loaded</source>
         <translation>这些词元只来自模型的分词器：模型加载完成后才会显示注意力</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="344"/>
+        <location filename="../../app/widgets/token_strip.py" line="352"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="350"/>
+        <location filename="../../app/widgets/token_strip.py" line="358"/>
         <source>Generated tokens cannot be masked</source>
         <translation>生成的词元不能被遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="353"/>
+        <location filename="../../app/widgets/token_strip.py" line="361"/>
         <source>Regenerate from here</source>
         <translation>从这里重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="356"/>
+        <location filename="../../app/widgets/token_strip.py" line="364"/>
         <source>Undo back to before this token and generate one token again, under the current masks</source>
         <translation>撤销到这个词元之前，在当前遮盖下重新生成一个词元</translation>
     </message>
