@@ -15,7 +15,7 @@ def test_settings_survive_a_restart(open_window, tiny_folders, qtbot, wait_idle)
     panel.top_p.setValue(0.9)
     panel.seed.setValue(42)
     window.generation.run_count.setValue(33)
-    window.resize(1000, 633)  # within the offscreen screen (restoreGeometry clamps to it), above the minimum width
+    window.resize(761, 633)  # within the offscreen screen: restoreGeometry clamps to it
     wait_idle(window)
     window.close()
 
@@ -24,7 +24,7 @@ def test_settings_survive_a_restart(open_window, tiny_folders, qtbot, wait_idle)
     config = again.sampling.config()
     assert (config.greedy, config.temperature, config.top_k, config.top_p, config.seed) == (False, 0.7, 5, 0.9, 42)
     assert again.generation.run_count.value() == 33
-    assert (again.width(), again.height()) == (1000, 633)
+    assert (again.width(), again.height()) == (761, 633)
     assert again.text_input.toPlainText() == "猫 sat on the mat"
     with qtbot.waitSignal(again.model_loaded, timeout=60_000) as loaded:
         again.start()  # no model given: the last one
