@@ -25,6 +25,7 @@ from attnlab.app.attention_keys import AttentionKeys
 from attnlab.app.contribution_mode import WEIGHTS, ContributionMode
 from attnlab.app.document import STACK_TITLES, Document, fit_labels
 from attnlab.app.head_metrics import METRICS, PROBE, colour_range, metric_values
+from attnlab.app.long_colours import LongColours
 from attnlab.app.plots.colors import peak_pool
 from attnlab.app.plots.head_grid import HeadGridView, pool_factors
 from attnlab.app.plots.heatmap import HeatmapView
@@ -126,6 +127,7 @@ class AttentionPanel(QWidget):
         self._view = 0  # counts the texts (analyses, undos) shown in long mode: a region is of one of them
         self._view_of: object = None  # the analysis `_view` counts
         self._mean_tip = self.picker.mean_box.toolTip()
+        self.long_colours = LongColours(self.picker)  # long documents open on the log scale
         self.keys = AttentionKeys(self)  # arrow keys, PageUp/PageDown in the two views
         self.colour_mode = ContributionMode(self)  # weights or contributions ‖f‖ (engine.analyses.contributions)
         picker_row = self.picker.layout()
@@ -189,6 +191,7 @@ class AttentionPanel(QWidget):
     def render_heatmap(self) -> None:
         self._mark_long()
         long = self.showing_long()
+        self.long_colours.follow(long is not None)
         if long is not None:
             self._render_long_heatmap(*long)
             return
@@ -563,6 +566,7 @@ class AttentionPanel(QWidget):
             return
         head = min(self.picker.head, long.shape()[1] - 1)
         title = self.tr("{0} · head {1}").format(where, head)  # the heatmap adds what it draws: overview or exact
+        title += self.long_colours.title_note()
         if self.difference_on and self.reference is not None:
             title = self.tr("no difference to the reference for a long document · {0}").format(title)
         self.heatmap.show_overview(

@@ -515,7 +515,7 @@ _MARKED = {
     ),
     "session_file_too_big": QT_TRANSLATE_NOOP(
         "EngineMessage",
-        "{name} is {size} MB: not an attnlab session (they are a few kB)",
+        "{name} is over {size}: not an attnlab session (they are a few kB)",
     ),
     "session_file_missing": QT_TRANSLATE_NOOP(
         "EngineMessage",
@@ -615,6 +615,335 @@ _MARKED = {
         "EngineMessage",
         "the PNG could not be encoded",
     ),
+    "not_analysed": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "nothing to continue: the text was not analysed (the message above says why)",
+    ),
+    "number_overflow": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "a number is too large for the engine: keep the seed, top-k and max new tokens below 2^63",
+    ),
+    "memory_allocation": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "not enough memory: this needs {size} at once (an array of shape {shape}): use a shorter text, fewer "
+        "tokens to generate, or a smaller model",
+    ),
+    "memory_unsized": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "not enough memory for this: use a shorter text, fewer tokens to generate, or a smaller model",
+    ),
+    "session_nested_too_deeply": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{name} is not an attnlab session: it is nested too deeply",
+    ),
+    "session_damaged_too_deep": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{name} is damaged: it is nested too deeply",
+    ),
+    "session_not_a_regular_file": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{name} is not a regular file (a pipe, a device or a socket): not an attnlab session",
+    ),
+    "session_would_block": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{name} cannot be read now (it would block): not an attnlab session",
+    ),
+    "session_wrong_kind": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "a field holds a value of the wrong kind ({type})",
+    ),
+    "session_not_a_json_number": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{name} is damaged: it holds {word}, which is not a number JSON allows",
+    ),
+    "session_json_deeper_than": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{name} is not an attnlab session: its JSON nests more than {depth} deep",
+    ),
+    "session_not_utf8": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{name} is not an attnlab session: it is not UTF-8 text ({error})",
+    ),
+    "session_not_regular": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{path} is {kind}, not a session file: attnlab reads sessions from regular files",
+    ),
+    "session_json_too_deep": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{name} is not an attnlab session: its JSON nests too deeply",
+    ),
+    "session_lone_surrogate": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{name} is damaged: it holds text that is not valid Unicode ({text}, half of a surrogate pair): edit "
+        "it back or save the session again",
+    ),
+    "session_integer_too_big": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "it holds the integer {value}, beyond what a 64-bit integer holds",
+    ),
+    "train_run_missing": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{folder} is not a training run: it has no {file}",
+    ),
+    "train_file_not_regular": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{path} is not a regular file",
+    ),
+    "train_file_too_big": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{path} is larger than {size} MB: not a file attnlab wrote",
+    ),
+    "train_record_unreadable": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "a training record cannot be read ({error})",
+    ),
+    "train_run_unreadable": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{path} is not a training run's description ({error})",
+    ),
+    "contributions_long_decoder": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "contributions of a long document's decoder are not available yet: shorten the text below the "
+        "long-mode threshold (or use --store exact) to see them",
+    ),
+    "contributions_no_values": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "contributions are unavailable for {model}: its attention is its own code and computes the values "
+        "inside it (no separate value projection), so v cannot be read",
+    ),
+    "flow_threshold_range": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the flow threshold is a share of the residual between 0 and 1, got {threshold}",
+    ),
+    "flow_no_cross_attention": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the flow graph follows one stack's residual stream; an encoder-decoder's decoder also reads the "
+        "source through cross-attention, which it does not draw yet: use a decoder-only or encoder model",
+    ),
+    "flow_mask_a_token_first": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the flow graph explains the filler of a [MASK] slot: mask a token first",
+    ),
+    "flow_too_many_tokens": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the flow graph takes at most {limit} tokens (the input has {count}): shorten the text",
+    ),
+    "flow_no_values": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the flow graph is unavailable for {model}: its attention is its own code, which does not hand over the values",
+    ),
+    "flow_layers_unfollowed": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the flow graph could not follow {model}'s layers",
+    ),
+    "flow_post_norm": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the flow graph splits a pre-norm residual stream (x + attention + MLP); this model normalises the "
+        "stream after each sublayer (post-norm), so its states are not such sums",
+    ),
+    "dla_no_mlm_head": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{architecture} has no masked-LM head the attribution knows",
+    ),
+    "dla_no_output_head": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{architecture} has no output head: there is no logit to attribute",
+    ),
+    "dla_rescaled_logits": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{architecture} rescales its logits outside its modules: not attributable yet",
+    ),
+    "dla_frozen_differs": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the attribution's frozen {module} does not reproduce the model's",
+    ),
+    "dla_mask_a_token_first": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "direct logit attribution explains the filler of a [MASK] slot: mask a token first",
+    ),
+    "dla_head_not_linear": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the output head ({module}) is not a linear layer: nothing to project on",
+    ),
+    "dla_between_layer_and_head": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "direct logit attribution: {model} does something between its last layer and its head",
+    ),
+    "dla_cannot_linearise": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the attribution cannot linearise {module} on the way to the logits",
+    ),
+    "dla_projection_not_linear": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "direct logit attribution: {module}'s output projection is not linear in its heads",
+    ),
+    "projection_width_not_heads": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the output projection takes {width} inputs, not a multiple of {heads} heads",
+    ),
+    "residual_needs_projection": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{what} is unavailable for {model}: it needs the output projection that merges the heads (W_O), and "
+        "the attention of layer(s) {layers} exposes none the engine knows",
+    ),
+    "projection_not_reading_heads": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{what}: the output projection found does not read the heads' outputs",
+    ),
+    "projection_did_not_run": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the attention's output projection did not run during the forward",
+    ),
+    "gguf_truncated": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{path} is cut short or damaged: it ends before the data its header declares ({size} bytes). Download "
+        "or copy the .gguf file again",
+    ),
+    "remote_code_refused": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{model} ({folder}) ships its own code ({files}) for model_type {model_type}, which transformers does "
+        "not have: loading it runs that code. Allow remote code for this model only if you trust where it "
+        "came from",
+    ),
+    "consent_needed": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{reason}",
+    ),
+    "weights_unmatched": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the weights of {model} do not match its architecture: {mismatch}. Loading it would fill them with "
+        "random numbers: fix the weight files or config.json, or load it anyway, knowing that its numbers are "
+        "then partly random",
+    ),
+    "hub_remote_code": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{model} ships its own code, which loading it would run: {error}",
+    ),
+    "train_not_text_file": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "training: {path} is not a text file",
+    ),
+    "train_text_too_big": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "training: {name} is larger than {size} MB; use a shorter text",
+    ),
+    "train_too_few_lines": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "training: {name} has {count} lines of text; give at least 20 (one document a line)",
+    ),
+    "train_text_too_short": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "training: the text is too short for a context of {context} tokens",
+    ),
+    "train_nsp_needs_sentences": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "training: next-sentence prediction needs documents of two or more sentences",
+    ),
+    "train_unknown_kind": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "training: the kind must be one of {kinds}, got {kind}",
+    ),
+    "train_width_heads": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "training: the width ({width}) must divide into {heads} heads",
+    ),
+    "train_lr_range": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "training: the learning rate must be between 0 and 1, got {lr}",
+    ),
+    "train_synthetic_is_induction": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "training: the synthetic data is the induction task's; a GPT or BERT reads text",
+    ),
+    "train_induction_context": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "training: the induction task repeats {count} distinct tokens of {vocab}: use a context of at most {limit}",
+    ),
+    "train_whole_number": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "training: {name} must be a whole number from {low} to {high}, got {value}",
+    ),
+    "train_out_not_empty": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "training: {folder} is not empty; choose a new folder for the run",
+    ),
+    "attribution_mask_a_token_first": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "attribution explains a [MASK] slot's filler: mask a token first",
+    ),
+    "position_out_of_range": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "position {position} is out of range: the input has {count} tokens ({range})",
+    ),
+    "nsp_needs_head": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the next-sentence probability needs a model with an NSP head and two segments",
+    ),
+    "ig_baseline_unknown": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the integrated-gradients baseline is 'pad' or 'zero', got {kind}",
+    ),
+    "ig_no_pad_token": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{model} has no pad, end or unknown token: use the zero baseline",
+    ),
+    "ig_steps_too_few": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "integrated gradients need at least 1 step, got {steps}",
+    ),
+    "embeddings_no_encoder_decoder": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{what} works on decoders and masked language models; {model} is an encoder-decoder",
+    ),
+    "no_input_embedding": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{model} has no input embedding module to attribute to",
+    ),
+    "embedding_no_weight": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{model}'s embedding module has no weight matrix to measure noise by",
+    ),
+    "was_cancelled": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{what} was cancelled",
+    ),
+    "block_takes_no_cache": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the block takes no cache argument",
+    ),
+    "patching_sites_unknown": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "unknown patching site(s) {sites}: use {known}",
+    ),
+    "patching_site_unknown": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "unknown patching site {site}: use {known}",
+    ),
+    "patching_no_cell": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "no {site} cell ({layer}, {index}): the map is {blocks} × {width}",
+    ),
+    "patching_mask_a_token_first": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "activation patching explains a [MASK] slot's filler: mask a token first",
+    ),
+    "patching_shared_block": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{model} shares one block between layers: patching needs one per layer",
+    ),
+    "corrupted_positions_out_of_range": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "corrupted position(s) {bad} out of range: the input has {count} tokens ({range})",
+    ),
+    "patching_lengths_differ": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the corrupted text is {count} tokens and the clean input {clean}: patching needs the same length "
+        "(change a word for a word of as many tokens)",
+    ),
+    "patching_no_mlp": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "cannot find the MLP of {model}'s layer {layer}",
+    ),
 }
 TEMPLATES: dict[str, str] = {code: str(template) for code, template in _MARKED.items()}
 
@@ -642,6 +971,16 @@ WORDS = (
     QT_TRANSLATE_NOOP("EngineMessage", "the head importance estimate"),
     QT_TRANSLATE_NOOP("EngineMessage", "the logit lens"),
     QT_TRANSLATE_NOOP("EngineMessage", "sequence"),
+    QT_TRANSLATE_NOOP("EngineMessage", "a named pipe (FIFO)"),
+    QT_TRANSLATE_NOOP("EngineMessage", "a device"),
+    QT_TRANSLATE_NOOP("EngineMessage", "a socket"),
+    QT_TRANSLATE_NOOP("EngineMessage", "not a regular file"),
+    QT_TRANSLATE_NOOP("EngineMessage", "contributions"),
+    QT_TRANSLATE_NOOP("EngineMessage", "the flow graph"),
+    QT_TRANSLATE_NOOP("EngineMessage", "direct logit attribution"),
+    QT_TRANSLATE_NOOP("EngineMessage", "attribution"),
+    QT_TRANSLATE_NOOP("EngineMessage", "activation patching"),
+    QT_TRANSLATE_NOOP("EngineMessage", "input attribution"),
 )
 
 

@@ -33,7 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="the large heatmap of one head, a layer's heads, or every layer × head",
     )
     parser.add_argument("--stack", help="encoder, decoder or cross (default: what the window shows first)")
-    parser.add_argument("--layer", type=int, required=True)
+    parser.add_argument(
+        "--layer",
+        type=int,
+        help="the layer to show (heatmap and grid views; all-layers: the layer to outline, default 0)",
+    )
     heads = parser.add_mutually_exclusive_group()
     heads.add_argument("--head", type=int, help="the head to show (grid views: to outline); default 0")
     heads.add_argument("--mean", action="store_true", help="the mean of the layer's heads")
@@ -70,6 +74,11 @@ def figure(args) -> Path:
     # Bad flags fail before the model loads.
     from attnlab.app.figures import IMAGE_FORMATS, suffix_of
 
+    if args.layer is None:
+        if args.view != "all-layers":
+            detail = f"--layer is needed for --view {args.view} (only --view all-layers shows every layer)"
+            raise EngineError("bad_arguments", detail=detail)
+        args.layer = 0  # every layer is drawn; this one only holds the outlined head
     out = Path(args.out)
     suffix_of(out, IMAGE_FORMATS)
     size = _size(args)

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
-from attnlab.engine.api.requests import NOT_ANALYSED  # an engine message: translated in app/engine_messages.py
-
 if TYPE_CHECKING:
     from attnlab.app.main_window import MainWindow
+
+# An engine message (a template in app/engine_messages.py, translated there).
+NOT_ANALYSED = "nothing to continue: the text was not analysed (the message above says why)"
 
 
 def is_not_analysed(message: str) -> bool:

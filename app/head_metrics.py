@@ -32,7 +32,7 @@ METRICS: dict[str, Metric] = {
         True,
     ),
     PROBE: Metric(
-        "induction (probe)",
+        "probe induction",
         "Induction score on seeded random tokens repeated twice: near 1 for an induction "
         'head (press "Induction probe")',
         True,

@@ -98,7 +98,7 @@ TITLES = (
         "Mean weight on the tokens that followed earlier copies of the query's token, over "
         "the queries whose token appeared before (decoder only; — when no token repeats)",
     ),
-    QT_TRANSLATE_NOOP("Titles", "induction (probe)"),
+    QT_TRANSLATE_NOOP("Titles", "probe induction"),
     QT_TRANSLATE_NOOP(
         "Titles",
         "Induction score on seeded random tokens repeated twice: near 1 for an induction "

@@ -50,6 +50,7 @@ from attnlab.app.widgets.generation_bar import GenerationBar
 from attnlab.app.widgets.mask_predictions import MaskPredictions
 from attnlab.app.widgets.message_banner import MessageBanner
 from attnlab.app.widgets.model_picker import ModelPicker
+from attnlab.app.widgets.no_head_note import NoHeadNote, no_head_reason
 from attnlab.app.widgets.sampling_panel import SamplingPanel
 from attnlab.app.widgets.token_strip import TokenStrip
 from attnlab.app.work_message import WorkMessage
@@ -140,6 +141,7 @@ class MainWindow(QMainWindow):
         self.generation.set_limit_box(self.sampling.max_new_tokens)  # next to Run: the two counts read together
         self.candidates = CandidatesTable()
         self.mask_predictions = MaskPredictions()
+        self.no_head_note = NoHeadNote()
         self.attention = AttentionPanel()
         self.stale_notice = QLabel(self.tr("Not current — shows the previous text (the last analysis failed)"))
         self.stale_notice.setObjectName("staleNotice")
@@ -158,6 +160,7 @@ class MainWindow(QMainWindow):
             column.addWidget(widget)
         column.addWidget(self.candidates, 2)
         column.addWidget(self.mask_predictions, 2)
+        column.addWidget(self.no_head_note, 2)
         column.addWidget(self.sampling)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -583,6 +586,9 @@ class MainWindow(QMainWindow):
         for widget in (self.generation, self.candidates, self.sampling):
             widget.setVisible(generative)
         self.mask_predictions.setVisible(bool(info and info.has_mlm_head))
+        bare_encoder = bool(info and kind == "encoder" and not info.has_mlm_head)
+        self.no_head_note.setVisible(bare_encoder)
+        self.token_strip.set_unavailable("mask", no_head_reason() if bare_encoder else "")
         no_knockout = info.why_unsupported("knockout") if info else None  # this architecture cannot
         knockout = () if no_knockout else ("knockout",)
         no_knockout_tip = ""

@@ -15,6 +15,7 @@ import os
 import stat
 from pathlib import Path
 
+from attnlab.engine.api.messages import message
 from attnlab.engine.api.saved_session import MAX_FILE_BYTES, SessionData, SessionFileError, from_json
 
 # A session the window can show is at most a 100,000-character text and a few thousand branches:
@@ -33,19 +34,18 @@ def read_session_file(path: str | os.PathLike[str]) -> SessionData:
     try:
         data = json.loads(raw.decode("utf-8"))
     except RecursionError:
-        raise SessionFileError(f"{name} is not an attnlab session: it is nested too deeply") from None
+        raise SessionFileError("session_nested_too_deeply", name=name) from None
     except (UnicodeDecodeError, ValueError) as error:  # JSONDecodeError, and a number of too many digits
-        raise SessionFileError(f"{name} is not an attnlab session: it is not JSON text ({error})") from None
+        raise SessionFileError("session_not_json", name=name, error=str(error)) from None
     try:
         return from_json(data, name)
     except SessionFileError:
         raise
     except RecursionError:
-        raise SessionFileError(f"{name} is damaged: it is nested too deeply") from None
+        raise SessionFileError("session_damaged_too_deep", name=name) from None
     except Exception as error:  # noqa: BLE001 - a value of the wrong kind, anywhere: refused, never a crash
         raise SessionFileError(
-            f"{name} is damaged: a field holds a value of the wrong kind ({type(error).__name__}) "
-            "(edit it back or save the session again)"
+            "session_damaged", name=name, what=message("session_wrong_kind", type=type(error).__name__)
         ) from None
 
 
@@ -55,19 +55,19 @@ def _read_capped(source: Path) -> bytes:
     try:
         handle = os.open(source, flags)
     except FileNotFoundError:
-        raise SessionFileError(f"{source} does not exist") from None
+        raise SessionFileError("session_file_missing", path=str(source)) from None
     except IsADirectoryError:
-        raise SessionFileError(f"{source} is a folder, not a session file") from None
+        raise SessionFileError("session_path_is_folder", path=str(source)) from None
     except OSError as error:
-        raise SessionFileError(f"cannot read {source}: {error.strerror or error}") from None
+        raise SessionFileError(
+            "session_file_unreadable", path=str(source), error=str(error.strerror or error)
+        ) from None
     try:
         mode = os.fstat(handle).st_mode  # of what was opened: a symlink's target, not the link
         if stat.S_ISDIR(mode):
-            raise SessionFileError(f"{source} is a folder, not a session file")
+            raise SessionFileError("session_path_is_folder", path=str(source))
         if not stat.S_ISREG(mode):
-            raise SessionFileError(
-                f"{source.name} is not a regular file (a pipe, a device or a socket): not an attnlab session"
-            )
+            raise SessionFileError("session_not_a_regular_file", name=source.name)
         chunks, total = [], 0
         while True:
             chunk = os.read(handle, CHUNK)
@@ -77,12 +77,14 @@ def _read_capped(source: Path) -> bytes:
             total += len(chunk)
             if total > MAX_BYTES:  # the size `stat` gave is not trusted: the bytes are counted
                 raise SessionFileError(
-                    f"{source.name} is over {MAX_BYTES // (1024 * 1024)} MB: not an attnlab session (they are a few kB)"
+                    "session_file_too_big", name=source.name, size=f"{MAX_BYTES // (1024 * 1024)} MB"
                 )
         return b"".join(chunks)
     except BlockingIOError:
-        raise SessionFileError(f"{source.name} cannot be read now (it would block): not an attnlab session") from None
+        raise SessionFileError("session_would_block", name=source.name) from None
     except OSError as error:
-        raise SessionFileError(f"cannot read {source}: {error.strerror or error}") from None
+        raise SessionFileError(
+            "session_file_unreadable", path=str(source), error=str(error.strerror or error)
+        ) from None
     finally:
         os.close(handle)

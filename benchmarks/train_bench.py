@@ -79,6 +79,8 @@ def phase_change(size: Size) -> Figure:
         if step is not None
         else f"no head passed {PHASE_SCORE} in {spec.steps} steps"
     )
+    if step is None:  # a smoke-size run stops before the phase change: its wall time instead
+        at = total
     return Figure(
         "train",
         "induction task: wall time until a head's induction score > 0.5",

@@ -71,14 +71,14 @@ def word_tokenizer(style: str = "bert") -> PreTrainedTokenizerFast:
 VOCAB = len(SPECIALS) + len(WORDS)
 
 
-def tiny_gpt2(seed: int = 0, positions: int = 64):
+def tiny_gpt2(seed: int = 0, positions: int = 64, heads: int = 4):
     torch.manual_seed(seed)
     config = GPT2Config(
         vocab_size=VOCAB,
         n_positions=positions,
-        n_embd=32,
+        n_embd=8 * heads,
         n_layer=2,
-        n_head=4,
+        n_head=heads,
         bos_token_id=BOS,
         eos_token_id=EOS,
         pad_token_id=PAD,

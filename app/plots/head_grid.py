@@ -32,6 +32,7 @@ MONTAGE_LIMIT = 1024  # pixels along the longer side of the whole montage
 MAX_LABELS = 150
 METRIC_OPACITY = 0.75  # the score colour over each thumbnail; its attention pattern still shows through
 METRIC_COLOURS = pg.ColorMap(pos=[0.0, 1.0], color=[(255, 255, 255), (198, 40, 40)])  # low white … high red
+EMPTY_TILE = "w"  # the view's background (setBackground below)
 MAX_STRETCH = 1.5  # a thumbnail may be this much wider than high (or higher than wide) to fill the pane
 
 
@@ -87,6 +88,10 @@ class HeadGridView(TitledView):
         self.image.setLookupTable(lookup_table())
         self.image.setLevels(LEVELS)
         self.plot.addItem(self.image)
+        self._empty = QGraphicsPathItem()  # the grid's tiles past the last head, painted as background
+        self._empty.setPen(pg.mkPen(None))
+        self._empty.setBrush(pg.mkBrush(EMPTY_TILE))
+        self.plot.addItem(self._empty)
         self._metric = pg.ImageItem(axisOrder="row-major")  # [grid row, grid col, RGBA]: one colour per tile
         self._metric.setOpacity(METRIC_OPACITY)
         self.plot.addItem(self._metric)
@@ -133,7 +138,7 @@ class HeadGridView(TitledView):
         self._show_axes(self._all_layers, blocks[0].shape[0] if blocks else 0)
         if not blocks or blocks[0].size == 0:
             self.image.clear()
-            for item in (self._lines, self._crosses):
+            for item in (self._lines, self._crosses, self._empty):
                 item.setPath(QPainterPath())
             self._selection.hide()
             self._set_labels([])
@@ -160,6 +165,7 @@ class HeadGridView(TitledView):
         self.image.setImage(np.ascontiguousarray(montage), autoLevels=False)
         self.image.setRect(QRectF(0, 0, grid_cols, grid_rows))  # one unit per thumbnail
         self._draw_lines(grid_rows, grid_cols)
+        self._draw_empty(len(blocks), grid_rows, grid_cols)
         self._draw_ablated(ablated)
         self._draw_selection(selected)
         self._draw_labels()
@@ -250,6 +256,22 @@ class HeadGridView(TitledView):
             path.moveTo(0, r * th)
             path.lineTo(grid_cols * tw, r * th)
         self._lines.setPath(path)
+
+    def _draw_empty(self, layer_count: int, grid_rows: int, grid_cols: int) -> None:
+        """Cover the tiles no head fills (a 9-head layer on a 5 × 2 grid leaves one): zeros there
+        would map to the colour of weight 0 and read as a head that attends nowhere."""
+        th, tw = self._tile
+        taken = {self._grid_position(index, head) for index in range(layer_count) for head in range(self._heads)}
+        path = QPainterPath()
+        for r in range(grid_rows):
+            for c in range(grid_cols):
+                if (r, c) not in taken:
+                    path.addRect(QRectF(c * tw, r * th, tw, th))
+        self._empty.setPath(path)
+
+    def empty_tiles(self) -> list[QRectF]:
+        """View rectangles of the tiles no head fills (painted as background)."""
+        return [poly.boundingRect() for poly in self._empty.path().toSubpathPolygons()]
 
     def _draw_ablated(self, ablated: frozenset[tuple[int, int]]) -> None:
         path = QPainterPath()

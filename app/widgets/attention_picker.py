@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtGui import QAction, QActionGroup
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QMenu, QSpinBox, QToolButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QMenu, QSpinBox, QToolButton, QWidget
 
 from attnlab.app import i18n
 from attnlab.app.colour_scale import SCALES, Scale
 from attnlab.app.document import STACK_TITLES
+from attnlab.app.widgets.flow_layout import FlowLayout
 from attnlab.engine.api.results import StackInfo
 
 
@@ -72,9 +73,8 @@ class AttentionPicker(QWidget):
         self.colour_button.setMenu(menu)
         self._show_colour()
         self._stack_label = QLabel(self.tr("stack"))
-        row = QHBoxLayout(self)
+        row = FlowLayout(self)  # wraps when the pane is narrow: the row never sets the window's minimum width
         row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(3)
         labelled = (
             self._stack_label,
             self.stack_box,
@@ -85,7 +85,6 @@ class AttentionPicker(QWidget):
         )
         for widget in (*labelled, self.mean_box):
             row.addWidget(widget)
-        row.addStretch(1)
         row.addWidget(self.colour_button)
         row.addWidget(self.all_layers_box)
         self._stacks: dict[str, StackInfo] = {}

@@ -40,6 +40,9 @@ class DlaView(QWidget):
         self.alternative.setToolTip(self.tr("Compare with another candidate: the map then shows logit differences"))
         self.compute_button = QPushButton(self.tr("Compute"))
         self.compute_button.setObjectName("dlaButton")
+        self.compute_button.setToolTip(
+            self.tr("Attribute the predicted token's logit to every head, MLP and the embeddings")
+        )
         self.compute_button.clicked.connect(lambda: self.compute_requested.emit(self.alternative.currentData()))
         self.note = QLabel(self.tr("Which heads write the predicted token: press Compute."))
         self.note.setObjectName("dlaNote")

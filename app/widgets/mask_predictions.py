@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
 from attnlab.app.token_text import display_text
+from attnlab.app.word_pieces import split_share
 from attnlab.engine.api.results import MaskPrediction
 
 
@@ -41,7 +42,19 @@ class MaskPredictions(QTreeWidget):
             self.addTopLevelItem(slot)
             slot.setExpanded(True)
         if nsp is not None:
-            self.addTopLevelItem(QTreeWidgetItem([self.tr("sentence B follows A"), f"{nsp:.1%}"]))
+            row = QTreeWidgetItem([self.tr("sentence B follows A"), f"{nsp:.1%}"])
+            self.addTopLevelItem(row)
+            share = split_share(tokens)
+            if share:  # the probability is only as good as the model's reading of the words
+                caution = self.tr(
+                    "{0:.0%} of the words are unknown or split into pieces the model rarely saw: "
+                    "treat this probability with care"
+                ).format(share)
+                note = QTreeWidgetItem([caution, ""])
+                note.setToolTip(0, caution)
+                row.addChild(note)
+                row.setExpanded(True)
+                note.setFirstColumnSpanned(True)
 
     def slots(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """What is shown: [(slot title, [(filler, probability)])] (for tests)."""

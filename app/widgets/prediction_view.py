@@ -114,6 +114,10 @@ class PredictionView(QWidget):
             ),
         )
         self.importance_table.cellClicked.connect(self._on_head_clicked)
+        self.importance_legend = QLabel(self._legend_text())
+        self.importance_legend.setObjectName("importanceLegend")
+        self.importance_legend.setWordWrap(True)
+        self.importance_legend.hide()  # until there is a map to read
         buttons = QHBoxLayout()
         buttons.addWidget(self.compute_button)
         buttons.addWidget(self.cancel_button)
@@ -123,6 +127,7 @@ class PredictionView(QWidget):
         column.addWidget(self.importance_note)
         column.addLayout(buttons)
         column.addWidget(self.importance_table, 1)
+        column.addWidget(self.importance_legend)
         self.tabs.addTab(importance_page, self.tr("Head importance"))
 
         layout = QVBoxLayout(self)
@@ -208,8 +213,18 @@ class PredictionView(QWidget):
                 display_text(importance.target_text), importance.position, importance.logprob, kind
             )
         )
+        self.importance_legend.show()
         if importance.exact:
             self.set_computing(False)
+
+    def _legend_text(self) -> str:
+        """What a cell's sign means, with the swatches the cells are painted in."""
+        red, blue = importance_colour(1.0, 1.0).name(), importance_colour(-1.0, 1.0).name()
+        swatch = '<span style="background:{0}">&nbsp;&nbsp;&nbsp;</span>'
+        return self.tr(
+            "{0} positive: the head helps the prediction (ablating it lowers its log p by that much) · "
+            "{1} negative: the head works against it (ablating it raises its log p)"
+        ).format(swatch.format(red), swatch.format(blue))
 
     def set_computing(self, computing: bool) -> None:
         self.compute_button.setEnabled(not computing)

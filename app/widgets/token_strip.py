@@ -185,6 +185,7 @@ class TokenStrip(QAbstractScrollArea):
         self._inputs = 0  # positions before this are input tokens, the rest generated
         self._click_kind: str | None = None
         self._kinds: tuple[str, ...] = ()
+        self._unavailable: dict[str, str] = {}  # kind -> why its menu action is greyed ("" or absent: no reason)
         self._generated_kinds: tuple[str, ...] = ()
         self._marks: dict[int, str] = {}
         self._probs: list[tuple[float | None, float | None]] = []
@@ -213,6 +214,10 @@ class TokenStrip(QAbstractScrollArea):
         """What a left click does (None: nothing) and which kinds the context menu offers,
         on input tokens and on generated ones."""
         self._click_kind, self._kinds, self._generated_kinds = click_kind, tuple(kinds), tuple(generated_kinds)
+
+    def set_unavailable(self, kind: str, reason: str) -> None:
+        """Why the menu's `kind` action is greyed (its tooltip); "" says nothing."""
+        self._unavailable[kind] = reason
 
     def set_tokens(self, tokens: Sequence[str], generated: Sequence[str] = ()) -> None:
         """Show `tokens` (maskable) followed by `generated` ones; measures and lays out only from the
@@ -332,12 +337,15 @@ class TokenStrip(QAbstractScrollArea):
         menu = QMenu(self)
         allowed = self.kinds_at(position)
         current = self._marks.get(position, "")
+        menu.setToolTipsVisible(True)  # a greyed action says why it is greyed
         for kind in ("mask", "knockout"):
             action = menu.addAction(self.tr(str(KIND_TITLES[kind])))
             action.setObjectName(f"action_{kind}")
             action.setCheckable(True)
             action.setChecked(current == kind)
             action.setEnabled(kind in allowed)
+            if kind not in allowed and self._unavailable.get(kind):
+                action.setToolTip(self._unavailable[kind])
             toggled = "" if current == kind else kind
             action.triggered.connect(lambda _=False, k=toggled: self.mark_requested.emit(position, k))
         menu.addSeparator()

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from attnlab.engine.api.errors import ModelLoadError
+from attnlab.engine.api.messages import EngineMessage, Param
 from attnlab.engine.api.saved_session import weights_hash
 
 Need = Literal["remote_code", "pickle", "unmatched_weights"]
@@ -42,15 +43,23 @@ class ConsentRequest:
 
     consent: Consent
     name: str  # what the user picked (catalog name, folder, hub id)
-    message: str  # the engine's refusal, for the user
+    message: EngineMessage  # the engine's refusal, for the user (the window translates it by code)
 
 
 class ConsentNeeded(ModelLoadError):
-    """A load that needs the user's consent for this model; `request` says which and for what."""
+    """A load that needs the user's consent for this model; `request` says which and for what.
+    `ConsentNeeded("consent_needed", request, reason=...)`: it pickles with its request."""
 
-    def __init__(self, message: str, request: ConsentRequest):
-        super().__init__(message)
+    def __init__(self, code: str, /, request: ConsentRequest, **params: Param):
+        super().__init__(code, **params)
         self.request = request
+
+    def __reduce__(self):  # the request travels too (CodedError's rebuilds from the message alone)
+        return (_rebuild_consent, (type(self), self.message, self.request))
+
+
+def _rebuild_consent(cls: type[ConsentNeeded], coded: EngineMessage, request: ConsentRequest) -> ConsentNeeded:
+    return cls(coded.code, request, **coded.values())
 
 
 def model_key(path: str) -> str:

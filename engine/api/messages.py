@@ -290,7 +290,7 @@ MESSAGES: dict[str, str] = {
     "ablating_heads": "ablating heads: {done} of {total}",
     # session files (engine/api/saved_session.py)
     "session_folder_missing": "cannot save the session: the folder {folder} does not exist",
-    "session_file_too_big": "{name} is {size} MB: not an attnlab session (they are a few kB)",
+    "session_file_too_big": "{name} is over {size}: not an attnlab session (they are a few kB)",
     "session_file_missing": "{path} does not exist",
     "session_path_is_folder": "{path} is a folder, not a session file",
     "session_file_unreadable": "cannot read {path}: {error}",
@@ -354,4 +354,154 @@ MESSAGES: dict[str, str] = {
     "figure_layer_range": "--layer {layer}: {model}'s {stack} attention has layers 0–{last}",
     "figure_head_range": "--head {head}: {model}'s {stack} attention has heads 0–{last}",
     "figure_nothing_to_draw": "there is no attention to draw: give some --text (or --source)",
+    # session files, more (engine/api/saved_session.py, app/session_file.py)
+    "session_not_utf8": "{name} is not an attnlab session: it is not UTF-8 text ({error})",
+    "session_not_regular": "{path} is {kind}, not a session file: attnlab reads sessions from regular files",
+    "session_integer_too_big": "it holds the integer {value}, beyond what a 64-bit integer holds",
+    "session_not_a_json_number": "{name} is damaged: it holds {word}, which is not a number JSON allows",
+    "session_json_too_deep": "{name} is not an attnlab session: its JSON nests too deeply",
+    "session_json_deeper_than": "{name} is not an attnlab session: its JSON nests more than {depth} deep",
+    "session_lone_surrogate": (
+        "{name} is damaged: it holds text that is not valid Unicode ({text}, half of a surrogate pair): "
+        "edit it back or save the session again"
+    ),
+    "session_nested_too_deeply": "{name} is not an attnlab session: it is nested too deeply",
+    "session_damaged_too_deep": "{name} is damaged: it is nested too deeply",
+    "session_wrong_kind": "a field holds a value of the wrong kind ({type})",
+    "session_not_a_regular_file": (
+        "{name} is not a regular file (a pipe, a device or a socket): not an attnlab session"
+    ),
+    "session_would_block": "{name} cannot be read now (it would block): not an attnlab session",
+    # consent (engine/api/consent.py, engine/models/loading.py)
+    "consent_needed": "{reason}",
+    "remote_code_refused": (
+        "{model} ({folder}) ships its own code ({files}) for model_type {model_type}, which transformers "
+        "does not have: loading it runs that code. Allow remote code for this model only "
+        "if you trust where it came from"
+    ),
+    "hub_remote_code": "{model} ships its own code, which loading it would run: {error}",
+    "weights_unmatched": (
+        "the weights of {model} do not match its architecture: {mismatch}. Loading it would fill them with "
+        "random numbers: fix the weight files or config.json, or load it anyway, knowing that its numbers are "
+        "then partly random"
+    ),
+    "consent_on_command_line": "{refused} ({how})",
+    "gguf_truncated": (
+        "{path} is cut short or damaged: it ends before the data its header declares ({size} bytes). "
+        "Download or copy the .gguf file again"
+    ),
+    # training (engine/train, engine/api/train_run.py)
+    "train_run_missing": "{folder} is not a training run: it has no {file}",
+    "train_file_not_regular": "{path} is not a regular file",
+    "train_file_too_big": "{path} is larger than {size} MB: not a file attnlab wrote",
+    "train_record_unreadable": "a training record cannot be read ({error})",
+    "train_run_unreadable": "{path} is not a training run's description ({error})",
+    "train_not_text_file": "training: {path} is not a text file",
+    "train_text_too_big": "training: {name} is larger than {size} MB; use a shorter text",
+    "train_too_few_lines": "training: {name} has {count} lines of text; give at least 20 (one document a line)",
+    "train_text_too_short": "training: the text is too short for a context of {context} tokens",
+    "train_nsp_needs_sentences": "training: next-sentence prediction needs documents of two or more sentences",
+    "train_unknown_kind": "training: the kind must be one of {kinds}, got {kind}",
+    "train_width_heads": "training: the width ({width}) must divide into {heads} heads",
+    "train_lr_range": "training: the learning rate must be between 0 and 1, got {lr}",
+    "train_synthetic_is_induction": "training: the synthetic data is the induction task's; a GPT or BERT reads text",
+    "train_induction_context": (
+        "training: the induction task repeats {count} distinct tokens of {vocab}: use a context of at most {limit}"
+    ),
+    "train_whole_number": "training: {name} must be a whole number from {low} to {high}, got {value}",
+    "train_out_not_empty": "training: {folder} is not empty; choose a new folder for the run",
+    # contributions, flow graph, direct logit attribution (engine/interpret)
+    "contributions_long_decoder": (
+        "contributions of a long document's decoder are not available yet: shorten the text below the "
+        "long-mode threshold (or use --store exact) to see them"
+    ),
+    "contributions_no_values": (
+        "contributions are unavailable for {model}: its attention is its own code and computes the values "
+        "inside it (no separate value projection), so v cannot be read"
+    ),
+    "flow_threshold_range": "the flow threshold is a share of the residual between 0 and 1, got {threshold}",
+    "flow_no_cross_attention": (
+        "the flow graph follows one stack's residual stream; an encoder-decoder's decoder also reads the "
+        "source through cross-attention, which it does not draw yet: use a decoder-only or encoder model"
+    ),
+    "flow_mask_a_token_first": "the flow graph explains the filler of a [MASK] slot: mask a token first",
+    "flow_too_many_tokens": "the flow graph takes at most {limit} tokens (the input has {count}): shorten the text",
+    "flow_no_values": (
+        "the flow graph is unavailable for {model}: its attention is its own code, which does not hand over the values"
+    ),
+    "flow_layers_unfollowed": "the flow graph could not follow {model}'s layers",
+    "flow_post_norm": (
+        "the flow graph splits a pre-norm residual stream (x + attention + MLP); this model normalises the "
+        "stream after each sublayer (post-norm), so its states are not such sums"
+    ),
+    "dla_no_mlm_head": "{architecture} has no masked-LM head the attribution knows",
+    "dla_no_output_head": "{architecture} has no output head: there is no logit to attribute",
+    "dla_rescaled_logits": "{architecture} rescales its logits outside its modules: not attributable yet",
+    "dla_frozen_differs": "the attribution's frozen {module} does not reproduce the model's",
+    "dla_mask_a_token_first": "direct logit attribution explains the filler of a [MASK] slot: mask a token first",
+    "dla_head_not_linear": "the output head ({module}) is not a linear layer: nothing to project on",
+    "dla_between_layer_and_head": (
+        "direct logit attribution: {model} does something between its last layer and its head"
+    ),
+    "dla_cannot_linearise": "the attribution cannot linearise {module} on the way to the logits",
+    "dla_projection_not_linear": "direct logit attribution: {module}'s output projection is not linear in its heads",
+    "projection_width_not_heads": "the output projection takes {width} inputs, not a multiple of {heads} heads",
+    "residual_needs_projection": (
+        "{what} is unavailable for {model}: it needs the output projection that merges the heads "
+        "(W_O), and the attention of layer(s) {layers} exposes none the engine knows"
+    ),
+    "projection_not_reading_heads": "{what}: the output projection found does not read the heads' outputs",
+    "projection_did_not_run": "the attention's output projection did not run during the forward",
+    "alternative_needs_dla": ("--alternative is the token direct logit attribution compares with: add --analyses dla"),
+    "alternative_not_one_token": (
+        "--alternative {text} is {count} tokens for this tokenizer; give a single token "
+        "(with its leading space where the tokenizer has one, e.g. ' Rome')"
+    ),
+    # the window's own (app/generation_guard.py, app/raw_errors.py)
+    "not_analysed": "nothing to continue: the text was not analysed (the message above says why)",
+    "memory_allocation": (
+        "not enough memory: this needs {size} at once (an array of shape {shape}): use a shorter text, "
+        "fewer tokens to generate, or a smaller model"
+    ),
+    "memory_unsized": "not enough memory for this: use a shorter text, fewer tokens to generate, or a smaller model",
+    "number_overflow": "a number is too large for the engine: keep the seed, top-k and max new tokens below 2^63",
+    # attribution and activation patching (engine/interpret, engine/cli/cause_analyses.py)
+    "was_cancelled": "{what} was cancelled",
+    "attribution_mask_a_token_first": "attribution explains a [MASK] slot's filler: mask a token first",
+    "position_out_of_range": "position {position} is out of range: the input has {count} tokens ({range})",
+    "nsp_needs_head": "the next-sentence probability needs a model with an NSP head and two segments",
+    "ig_baseline_unknown": "the integrated-gradients baseline is 'pad' or 'zero', got {kind}",
+    "ig_no_pad_token": "{model} has no pad, end or unknown token: use the zero baseline",
+    "ig_steps_too_few": "integrated gradients need at least 1 step, got {steps}",
+    "embeddings_no_encoder_decoder": (
+        "{what} works on decoders and masked language models; {model} is an encoder-decoder"
+    ),
+    "no_input_embedding": "{model} has no input embedding module to attribute to",
+    "embedding_no_weight": "{model}'s embedding module has no weight matrix to measure noise by",
+    "patching_mask_a_token_first": "activation patching explains a [MASK] slot's filler: mask a token first",
+    "patching_shared_block": "{model} shares one block between layers: patching needs one per layer",
+    "patching_lengths_differ": (
+        "the corrupted text is {count} tokens and the clean input {clean}: patching needs the same "
+        "length (change a word for a word of as many tokens)"
+    ),
+    "corrupted_positions_out_of_range": (
+        "corrupted position(s) {bad} out of range: the input has {count} tokens ({range})"
+    ),
+    "patching_no_mlp": "cannot find the MLP of {model}'s layer {layer}",
+    "block_takes_no_cache": "the block takes no cache argument",
+    "patching_sites_unknown": "unknown patching site(s) {sites}: use {known}",
+    "patching_site_unknown": "unknown patching site {site}: use {known}",
+    "patching_no_cell": "no {site} cell ({layer}, {index}): the map is {blocks} × {width}",
+    "corrupt_two_kinds": "--corrupt-text and --corrupt-positions are two kinds of corruption: give one",
+    "noise_needs_positions": "--noise corrupts the --corrupt-positions: give them too",
+    "ig_steps_flag": "--ig-steps must be ≥ 1, got {steps}",
+    "patching_needs_corruption": (
+        "--analyses patching needs a corrupted run: give --corrupt-text or --corrupt-positions"
+    ),
+    "target_not_one_token": (
+        "--target {text} is {count} tokens for this model: give one token (for GPT-style "
+        "tokenizers a word after a space starts with the space, e.g. ' Paris')"
+    ),
+    "corrupt_positions_flag": "--corrupt-positions takes comma-separated positions, got {positions}",
+    "corruption_flags": "--corrupt-text/--corrupt-positions/--noise: {error}",
 }

@@ -19,10 +19,6 @@ from attnlab.engine.api.attention_store import AttentionSnapshot
 from attnlab.engine.api.config import Corruption, LoadOptions, SamplingConfig, StoreMode
 from attnlab.engine.api.results import CatalogEntry, Masks
 
-# An engine message: the refusal of a Step (Choose, Run) queued behind an analysis that then failed. The
-# window tells it apart (app/generation_guard.py); its template is in app/engine_messages.py, translated there.
-NOT_ANALYSED = "nothing to continue: the text was not analysed (the message above says why)"
-
 
 @dataclass(frozen=True)
 class Request:

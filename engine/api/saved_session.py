@@ -21,6 +21,7 @@ from typing import Any
 from attnlab.engine.api.config import SamplingConfig
 from attnlab.engine.api.errors import EngineError
 from attnlab.engine.api.gguf_identity import content_key
+from attnlab.engine.api.messages import message
 from attnlab.engine.api.results import Masks
 
 FORMAT = "attnlab-session"
@@ -169,7 +170,7 @@ def read_session(path: str | os.PathLike[str]) -> SessionData:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise SessionFileError(f"{name} is not an attnlab session: it is not UTF-8 text ({error})") from None
+        raise SessionFileError("session_not_utf8", name=name, error=str(error)) from None
     return from_json(parse_json(text, name), name)
 
 
@@ -184,12 +185,12 @@ def read_capped(source: Path, cap: int) -> bytes:
     try:
         kind = _file_kind(os.stat(source).st_mode)
         if kind == "folder":
-            raise SessionFileError(f"{source} is a folder, not a session file")
+            raise SessionFileError("session_path_is_folder", path=str(source))
         if kind:
-            raise SessionFileError(f"{source} is {kind}, not a session file: attnlab reads sessions from regular files")
+            raise SessionFileError("session_not_regular", path=str(source), kind=kind)
         handle = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
-        raise SessionFileError(f"{source} does not exist") from None
+        raise SessionFileError("session_file_missing", path=str(source)) from None
     except OSError as error:
         raise SessionFileError(
             "session_file_unreadable", path=str(source), error=str(error.strerror or error)
@@ -197,7 +198,7 @@ def read_capped(source: Path, cap: int) -> bytes:
     try:
         kind = _file_kind(os.fstat(handle).st_mode)
         if kind:  # replaced between the check and the open
-            raise SessionFileError(f"{source} is {kind}, not a session file: attnlab reads sessions from regular files")
+            raise SessionFileError("session_not_regular", path=str(source), kind=kind)
         chunks, total = [], 0
         while total <= cap:
             chunk = os.read(handle, min(1 << 20, cap + 1 - total))
@@ -206,13 +207,13 @@ def read_capped(source: Path, cap: int) -> bytes:
             chunks.append(chunk)
             total += len(chunk)
     except OSError as error:
-        raise SessionFileError(f"cannot read {source}: {error.strerror or error}") from None
+        raise SessionFileError(
+            "session_file_unreadable", path=str(source), error=str(error.strerror or error)
+        ) from None
     finally:
         os.close(handle)
     if total > cap:
-        raise SessionFileError(
-            f"{source.name} is over {cap / 2**20:.0f} MiB: not an attnlab session (they are a few kB)"
-        )
+        raise SessionFileError("session_file_too_big", name=source.name, size=f"{cap / 2**20:.0f} MiB")
     return b"".join(chunks)
 
 
@@ -241,23 +242,20 @@ def parse_json(text: str, name: str) -> Any:
     def integer(digits: str) -> int:
         if len(digits.lstrip("-")) > 19 or not -_INT_LIMIT <= int(digits) < _INT_LIMIT:
             shown = digits if len(digits) <= 24 else f"{digits[:12]}… ({len(digits.lstrip('-'))} digits)"
-            raise SessionFileError(
-                f"{name} is damaged: it holds the integer {shown}, beyond what a 64-bit integer holds "
-                "(edit it back or save the session again)"
-            )
+            raise SessionFileError("session_damaged", name=name, what=message("session_integer_too_big", value=shown))
         return int(digits)
 
     def constant(word: str) -> Any:
-        raise SessionFileError(f"{name} is damaged: it holds {word}, which is not a number JSON allows")
+        raise SessionFileError("session_not_a_json_number", name=name, word=word)
 
     try:
         data = json.loads(text, parse_int=integer, parse_constant=constant)
     except json.JSONDecodeError as error:
-        raise SessionFileError(f"{name} is not an attnlab session: it is not JSON text ({error})") from None
+        raise SessionFileError("session_not_json", name=name, error=str(error)) from None
     except RecursionError:
-        raise SessionFileError(f"{name} is not an attnlab session: its JSON nests too deeply") from None
+        raise SessionFileError("session_json_too_deep", name=name) from None
     if _depth(data, name) > MAX_DEPTH:
-        raise SessionFileError(f"{name} is not an attnlab session: its JSON nests more than {MAX_DEPTH} deep")
+        raise SessionFileError("session_json_deeper_than", name=name, depth=MAX_DEPTH)
     return data
 
 
@@ -284,10 +282,7 @@ def _check_text(text: str, name: str) -> None:
         text.encode("utf-8")
     except UnicodeEncodeError as error:
         bad = text[error.start : error.end].encode("unicode_escape").decode()
-        raise SessionFileError(
-            f"{name} is damaged: it holds text that is not valid Unicode ({bad}, half of a surrogate pair): "
-            "edit it back or save the session again"
-        ) from None
+        raise SessionFileError("session_lone_surrogate", name=name, text=bad) from None
 
 
 def from_json(data: Any, name: str = "the session") -> SessionData:

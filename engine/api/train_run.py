@@ -80,7 +80,7 @@ def record_from_json(data: object) -> TrainRecord:
             previous_token=grid("previous_token"),
         )
     except (AssertionError, KeyError, TypeError, ValueError, OverflowError) as error:
-        raise EngineError(f"a training record cannot be read ({error})") from error
+        raise EngineError("train_record_unreadable", error=str(error)) from error
 
 
 @dataclass(frozen=True)
@@ -125,13 +125,13 @@ def read_run(folder: Path) -> TrainRun:
     folder = Path(folder)
     run_path = folder / RUN_FILE
     if not run_path.is_file():
-        raise EngineError(f"{folder} is not a training run: it has no {RUN_FILE}")
+        raise EngineError("train_run_missing", folder=str(folder), file=RUN_FILE)
     try:
         meta = json.loads(_read_capped(run_path, 1024 * 1024))
         spec, status = meta["spec"], str(meta.get("status", "stopped"))
         assert isinstance(spec, dict)
     except (ValueError, KeyError, AssertionError, TypeError) as error:
-        raise EngineError(f"{run_path} is not a training run's description ({error})") from error
+        raise EngineError("train_run_unreadable", path=str(run_path), error=str(error)) from error
     records = []
     curves = folder / CURVES_FILE
     if curves.is_file():
@@ -147,9 +147,9 @@ def read_run(folder: Path) -> TrainRun:
 def _read_capped(path: Path, cap: int) -> str:
     """A regular file's text, refused beyond `cap` bytes (read at most cap + 1: stat is not trusted)."""
     if not path.is_file():
-        raise EngineError(f"{path} is not a regular file")
+        raise EngineError("train_file_not_regular", path=str(path))
     with open(path, "rb") as handle:
         data = handle.read(cap + 1)
     if len(data) > cap:
-        raise EngineError(f"{path} is larger than {cap // (1024 * 1024)} MB: not a file attnlab wrote")
+        raise EngineError("train_file_too_big", path=str(path), size=cap // (1024 * 1024))
     return data.decode("utf-8", errors="replace")

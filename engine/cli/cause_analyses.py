@@ -50,23 +50,23 @@ def cause_options(args: argparse.Namespace, analyses: tuple[str, ...]) -> CauseO
     text, positions = getattr(args, "corrupt_text", None), getattr(args, "corrupt_positions", None)
     noise, steps = getattr(args, "noise", None), getattr(args, "ig_steps", None)
     if text is not None and positions is not None:
-        raise EngineError("--corrupt-text and --corrupt-positions are two kinds of corruption: give one")
+        raise EngineError("corrupt_two_kinds")
     if noise is not None and positions is None:
-        raise EngineError("--noise corrupts the --corrupt-positions: give them too")
+        raise EngineError("noise_needs_positions")
     if steps is not None and steps < 1:
-        raise EngineError(f"--ig-steps must be ≥ 1, got {steps}")
+        raise EngineError("ig_steps_flag", steps=steps)
     corruption = None
     if text is not None or positions is not None:
         try:
             chosen = tuple(int(p) for p in positions.split(",") if p.strip()) if positions is not None else ()
         except ValueError:
-            raise EngineError(f"--corrupt-positions takes comma-separated positions, got {positions!r}") from None
+            raise EngineError("corrupt_positions_flag", positions=repr(positions)) from None
         try:
             corruption = Corruption(text=text, positions=chosen, noise=3.0 if noise is None else noise)
         except ValueError as error:
-            raise EngineError(f"--corrupt-text/--corrupt-positions/--noise: {error}") from None
+            raise EngineError("corruption_flags", error=str(error)) from None
     if "patching" in analyses and corruption is None:
-        raise EngineError("--analyses patching needs a corrupted run: give --corrupt-text or --corrupt-positions")
+        raise EngineError("patching_needs_corruption")
     return CauseOptions(getattr(args, "target", None), corruption, steps or 512, getattr(args, "ig_baseline", "pad"))
 
 
@@ -77,10 +77,7 @@ def target_id(run: ExportedRun) -> int | None:
         return None
     ids = run.session.tokenizer(text, add_special_tokens=False)["input_ids"]
     if len(ids) != 1:
-        raise EngineError(
-            f"--target {text!r} is {len(ids)} tokens for this model: give one token (for GPT-style "
-            "tokenizers a word after a space starts with the space, e.g. ' Paris')"
-        )
+        raise EngineError("target_not_one_token", text=repr(text), count=len(ids))
     return int(ids[0])
 
 

@@ -221,7 +221,7 @@ def export(args) -> Path:
     out = Path(args.out)
     analyses = parse_analyses(args.analyses)
     if args.alternative is not None and "dla" not in analyses:
-        raise EngineError("--alternative is the token direct logit attribution compares with: add --analyses dla")
+        raise EngineError("alternative_needs_dla")
     cause = cause_options(args, analyses)
     if out.suffix != ".npz":
         raise EngineError("out_not_npz", path=str(out))

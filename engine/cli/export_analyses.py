@@ -126,7 +126,7 @@ def contribution_arrays(run: ExportedRun) -> dict[str, NDArray]:
     from attnlab.engine.interpret.contributions import measure  # runs the model: torch
 
     arrays: dict[str, NDArray] = {}
-    for stack in run.session._stack_shapes:
+    for stack in (s.name for s in run.session.info.stacks):
         norms, probs = measure(run.session, stack, keep_probs=True)
         assert probs is not None
         arrays[f"{stack}_contributions"] = contribution_norms(probs, norms.projected)
@@ -158,10 +158,7 @@ def single_token(tokenizer, text: str) -> int:
     """The id of a text that is exactly one token (" Rome" with its space); refused otherwise."""
     ids = tokenizer(text, add_special_tokens=False)["input_ids"]
     if len(ids) != 1:
-        raise EngineError(
-            f"--alternative {text!r} is {len(ids)} tokens for this tokenizer; give a single token "
-            "(with its leading space where the tokenizer has one, e.g. ' Rome')"
-        )
+        raise EngineError("alternative_not_one_token", text=repr(text), count=len(ids))
     return int(ids[0])
 
 

@@ -202,7 +202,9 @@ def cli_open(
     try:
         return open_session(spec, options, store_mode=store_mode, check=check)
     except ConsentNeeded as refused:
-        raise EngineError(f"{refused} ({CLI_CONSENT[refused.request.consent.need]})") from None
+        raise EngineError(
+            "consent_on_command_line", refused=refused.message, how=CLI_CONSENT[refused.request.consent.need]
+        ) from None
 
 
 def run_command(prog: str, action: Callable[[], str]) -> int:

@@ -62,14 +62,14 @@ def _objective(session: Session, target: Target) -> tuple[LogProb, int, int, lis
         return _next_sentence(session), -1, -1, ids
     position = default if target.position is None else target.position
     if position is None:
-        raise EngineError("attribution explains a [MASK] slot's filler: mask a token first")
+        raise EngineError("attribution_mask_a_token_first")
     if not 0 <= position < len(ids):
-        raise EngineError(f"position {position} is out of range: the input has {len(ids)} tokens (0..{len(ids) - 1})")
+        raise EngineError("position_out_of_range", position=position, count=len(ids), range=f"0..{len(ids) - 1}")
     with torch.inference_mode():
         logits = session.rerun(session.interventions(), 1, position)[0].float()
     chosen = int(torch.argmax(logits)) if target.token is None else int(target.token)
     if not 0 <= chosen < logits.shape[-1]:
-        raise EngineError(f"token id {chosen} is not in the vocabulary (0..{logits.shape[-1] - 1})")
+        raise EngineError("token_not_in_vocabulary", id=chosen, range=f"0..{logits.shape[-1] - 1}")
 
     def logprob(values: torch.Tensor) -> torch.Tensor:
         with embeddings.replaced(session, values):
@@ -80,9 +80,9 @@ def _objective(session: Session, target: Target) -> tuple[LogProb, int, int, lis
 
 
 def _next_sentence(session: Session) -> LogProb:
-    inputs = getattr(session, "_inputs", {})
+    inputs = getattr(session, "model_inputs", {})  # an EncoderSession's last analysed input
     if not session.info.has_nsp_head or "token_type_ids" not in inputs or int(inputs["token_type_ids"].max()) != 1:
-        raise UnsupportedError("the next-sentence probability needs a model with an NSP head and two segments")
+        raise UnsupportedError("nsp_needs_head")
 
     def logprob(values: torch.Tensor) -> torch.Tensor:
         batch = values.shape[0]
@@ -109,13 +109,13 @@ def _baseline(session: Session, ids: list[int], kind: str) -> torch.Tensor:
     if kind == "zero":
         return torch.zeros(len(ids), size, device=session.loaded.device)
     if kind != "pad":
-        raise EngineError(f"the integrated-gradients baseline is 'pad' or 'zero', got {kind!r}")
+        raise EngineError("ig_baseline_unknown", kind=repr(kind))
     tokenizer = session.tokenizer
     pad = next(
         (t for t in (tokenizer.pad_token_id, tokenizer.eos_token_id, tokenizer.unk_token_id) if t is not None), None
     )
     if pad is None:
-        raise UnsupportedError(f"{session.info.name} has no pad, end or unknown token: use the zero baseline")
+        raise UnsupportedError("ig_no_pad_token", model=session.info.name)
     return embeddings.embed(session, [int(pad)] * len(ids))
 
 
@@ -130,7 +130,7 @@ def _integrate(
     total = torch.zeros_like(x)
     for start in range(0, steps, rows):
         if cancel is not None and cancel.is_set():
-            raise Cancelled("attribution cancelled")
+            raise Cancelled("cancelled", what="attribution")
         alpha = alphas[start : start + rows].view(-1, 1, 1)
         _, gradient = _gradients(f, base + alpha * (x - base))  # [rows, token, hidden]
         total += (halves[start : start + rows].view(-1, 1, 1) * gradient.float()).sum(0)
@@ -150,7 +150,7 @@ def attribute(
     current input; IG's steps double from 32 (or `max_steps` if fewer) until the completeness error
     is below 5% or `max_steps` is reached. Changes nothing in the session."""
     if max_steps < 1:
-        raise EngineError(f"integrated gradients need at least 1 step, got {max_steps}")
+        raise EngineError("ig_steps_too_few", steps=max_steps)
     f, chosen, position, ids = _objective(session, target)
     layers = max(session.stack_shape(s.name)[0] for s in session.info.stacks)
     lens.check_rerun_fits(session, "input attribution", layers=layers)  # a backward keeps every layer's

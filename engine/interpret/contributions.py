@@ -80,10 +80,7 @@ def measure(session: Session, stack: StackName, keep_probs: bool = False) -> tup
     forward; with keep_probs also that forward's attention, [layer, head, query, key] float32."""
     layers, heads = check_stack(session, stack)
     if getattr(session, "long_mode", False) and stack == "decoder":
-        raise UnsupportedError(
-            "contributions of a long document's decoder are not available yet: shorten the text below the "
-            "long-mode threshold (or use --store exact) to see them"
-        )
+        raise UnsupportedError("contributions_long_decoder")
     check_rerun_fits(session, "contributions")
     sites = parts.stack_sites(session.model, session.loaded.sites, stack)
     parts.require_projections(sites, session.info.name, "contributions")
@@ -132,10 +129,7 @@ class _Legacy:
                 (getattr(site.module, n) for n in _VALUE_NAMES if _linear(getattr(site.module, n, None))), None
             )
             if found is None:
-                raise UnsupportedError(
-                    f"contributions are unavailable for {session.info.name}: its attention is its own code and "
-                    "computes the values inside it (no separate value projection), so v cannot be read"
-                )
+                raise UnsupportedError("contributions_no_values", model=session.info.name)
             self.projections[site.layer] = found
 
     def watch(self):

@@ -26,15 +26,13 @@ def check_kind(session: Session, what: str) -> None:
     """Refuse what the embedding runs cannot do yet: an encoder-decoder's two stacks share one embedding
     module, and the analyses replace only the predicting stack's tokens."""
     if session.info.kind == "encoder-decoder":
-        raise UnsupportedError(
-            f"{what} works on decoders and masked language models; {session.info.name} is an encoder-decoder"
-        )
+        raise UnsupportedError("embeddings_no_encoder_decoder", what=what, model=session.info.name)
 
 
 def embedding_module(session: Session) -> torch.nn.Module:
     module = session.model.get_input_embeddings()
     if module is None:
-        raise UnsupportedError(f"{session.info.name} has no input embedding module to attribute to")
+        raise UnsupportedError("no_input_embedding", model=session.info.name)
     return module
 
 
@@ -49,7 +47,7 @@ def embedding_sigma(session: Session) -> float:
     """The standard deviation of the embedding matrix's entries: the σ of Meng et al.'s noise."""
     weight = getattr(embedding_module(session), "weight", None)
     if weight is None:
-        raise UnsupportedError(f"{session.info.name}'s embedding module has no weight matrix to measure noise by")
+        raise UnsupportedError("embedding_no_weight", model=session.info.name)
     with torch.no_grad():
         return float(weight.float().std())
 

@@ -30,7 +30,7 @@ from attnlab.engine.api.results import FlowGraph
 from attnlab.engine.api.tokens import readable_tokens
 from attnlab.engine.interpret import residual_parts as parts
 from attnlab.engine.interpret.contributions import ValueRecorder
-from attnlab.engine.interpret.logit_attribution import _is_norm
+from attnlab.engine.interpret.logit_attribution import is_norm
 
 if TYPE_CHECKING:
     from attnlab.engine.session.analysis_session import AnalysisSession as Session
@@ -43,29 +43,23 @@ def flow_graph(session: Session, threshold: float = 0.04, floor: float = FLOOR) 
     """The flow graph of the prediction the analyses explain, edges ≥ threshold (computed down to `floor`)."""
     started = time.perf_counter()
     if not 0 <= threshold <= 1:
-        raise EngineError(f"the flow threshold is a share of the residual between 0 and 1, got {threshold}")
+        raise EngineError("flow_threshold_range", threshold=threshold)
     if session.info.kind == "encoder-decoder":
-        raise UnsupportedError(
-            "the flow graph follows one stack's residual stream; an encoder-decoder's decoder also reads the "
-            "source through cross-attention, which it does not draw yet: use a decoder-only or encoder model"
-        )
+        raise UnsupportedError("flow_no_cross_attention")
     prediction = session.prediction()
     stack, ids, position = prediction.stack, prediction.ids, prediction.position
     if position is None:
-        raise EngineError("the flow graph explains the filler of a [MASK] slot: mask a token first")
+        raise EngineError("flow_mask_a_token_first")
     layers, heads = session.stack_shape(stack)
     n = len(ids)
     if n > MAX_TOKENS:
-        raise EngineError(f"the flow graph takes at most {MAX_TOKENS} tokens (the input has {n}): shorten the text")
+        raise EngineError("flow_too_many_tokens", limit=MAX_TOKENS, count=n)
     check_fits(2 * 4 * layers * heads * n * n, f"the flow graph over {n} tokens (every layer's weights)")
     sites = parts.stack_sites(session.model, session.loaded.sites, stack)
     parts.require_projections(sites, session.info.name, "the flow graph")
     stack_blocks = _blocks(session.model, sites)
     if session.info.why_unsupported("inspector"):
-        raise UnsupportedError(
-            f"the flow graph is unavailable for {session.info.name}: its attention is its own code, which does "
-            "not hand over the values"
-        )
+        raise UnsupportedError("flow_no_values", model=session.info.name)
     recorder = ValueRecorder(
         session.loaded.sites, None, {}, session.knockouts, session.ablations, stack=stack, keep_probs=True
     )
@@ -73,7 +67,7 @@ def flow_graph(session: Session, threshold: float = 0.04, floor: float = FLOOR) 
     with torch.inference_mode(), parts.watching(projections) as watch, _States(stack_blocks) as states:
         session.rerun(recorder, 1, position)
     if len(states) != layers + 1:
-        raise UnsupportedError(f"the flow graph could not follow {session.info.name}'s layers")
+        raise UnsupportedError("flow_layers_unfollowed", model=session.info.name)
     edges = _edges(recorder, watch, sites, states, heads, position, floor, session.info.name)
     kept = prune_flow(edges, layers, position, threshold)
     return FlowGraph(
@@ -94,7 +88,7 @@ def _blocks(model: torch.nn.Module, sites: list[parts.Site]) -> list[torch.nn.Mo
     for site in sorted(sites, key=lambda s: s.layer):
         match = re.match(r"^(.*?\.\d+)(?:\.|$)", names[id(site.module)])
         if match is None:
-            raise UnsupportedError(f"cannot find the layer that holds {names[id(site.module)]}")
+            raise UnsupportedError("lens_no_layer", module=names[id(site.module)])
         found.append(model.get_submodule(match.group(1)))
     return found
 
@@ -117,10 +111,7 @@ class _States:
             out = (output[0] if isinstance(output, tuple) else output)[0].float()
             norm = self.last_norm.pop(id(module), None)
             if norm is not None and norm.shape == out.shape and torch.allclose(norm, out):
-                raise UnsupportedError(
-                    "the flow graph splits a pre-norm residual stream (x + attention + MLP); this model "
-                    "normalises the stream after each sublayer (post-norm), so its states are not such sums"
-                )
+                raise UnsupportedError("flow_post_norm")
             self.seen.append(out)
 
         def norm_hook(block_id: int):
@@ -134,7 +125,7 @@ class _States:
         for block in {id(b): b for b in self.blocks}.values():
             self.handles.append(block.register_forward_hook(after))
             for m in block.modules():
-                if _is_norm(m) and not list(m.children()):
+                if is_norm(m) and not list(m.children()):
                     self.handles.append(m.register_forward_hook(norm_hook(id(block))))
         return self.seen
 

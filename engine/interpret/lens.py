@@ -123,7 +123,7 @@ def stop_when(cancel: threading.Event | None, stack_blocks: list[torch.nn.Module
 
     def check(module, args):
         if cancel.is_set():
-            raise Cancelled("the logit lens was cancelled")
+            raise Cancelled("was_cancelled", what="the logit lens")
 
     handles = [block.register_forward_pre_hook(check) for block in stack_blocks]
     try:
@@ -150,7 +150,7 @@ def lens_topk(
     last = len(hidden) - 1
     for entry in range(len(hidden)):
         if cancel is not None and cancel.is_set():
-            raise Cancelled("the logit lens was cancelled")
+            raise Cancelled("was_cancelled", what="the logit lens")
         for start in range(0, logits.shape[0], block):
             part = slice(start, start + block)
             rows = logits[part] if entry == last else project(hidden[entry][part])

@@ -48,7 +48,7 @@ def _at(t: torch.Tensor, position: int) -> torch.Tensor:
     return (t[0, position] if t.shape[1] > position else t[0, -1]).detach().double()
 
 
-def _is_norm(module: torch.nn.Module) -> bool:
+def is_norm(module: torch.nn.Module) -> bool:
     return isinstance(module, torch.nn.LayerNorm) or "norm" in type(module).__name__.lower()
 
 
@@ -65,14 +65,14 @@ def readout_modules(session: Session) -> list[torch.nn.Module]:
                 return [leaf for p in path for leaf in _leaves(model.get_submodule(p))]
             except AttributeError:
                 continue
-        raise UnsupportedError(f"{type(model).__name__} has no masked-LM head the attribution knows")
+        raise UnsupportedError("dla_no_mlm_head", architecture=type(model).__name__)
     stack = model.get_decoder() if kind == "encoder-decoder" else model.base_model
     norm = next((m for m in (getattr(stack, n, None) for n in lens._NORMS) if isinstance(m, torch.nn.Module)), None)
     head = model.get_output_embeddings()
     if head is None:
-        raise UnsupportedError(f"{type(model).__name__} has no output head: there is no logit to attribute")
+        raise UnsupportedError("dla_no_output_head", architecture=type(model).__name__)
     if getattr(model.config, "final_logit_softcapping", None) or getattr(model.config, "scale_decoder_outputs", False):
-        raise UnsupportedError(f"{type(model).__name__} rescales its logits outside its modules: not attributable yet")
+        raise UnsupportedError("dla_rescaled_logits", architecture=type(model).__name__)
     return ([norm] if norm is not None else []) + [head]
 
 
@@ -116,9 +116,9 @@ def _frozen(module: torch.nn.Module, z: torch.Tensor, y: torch.Tensor, component
         ratio = torch.where(z.abs() > 1e-12, y / torch.where(z.abs() > 1e-12, z, 1), torch.zeros_like(z))
         components.apply(lambda r: r * ratio)
     else:
-        raise UnsupportedError(f"the attribution cannot linearise {type(module).__name__} on the way to the logits")
+        raise UnsupportedError("dla_cannot_linearise", module=type(module).__name__)
     if not torch.allclose(components.total(), y, atol=1e-4 * (1 + float(y.abs().max()))):
-        raise UnsupportedError(f"the attribution's frozen {type(module).__name__} does not reproduce the model's")
+        raise UnsupportedError("dla_frozen_differs", module=type(module).__name__)
 
 
 def logit_attribution(session: Session, target: int | None = None, alternative: int | None = None) -> LogitAttribution:
@@ -127,7 +127,7 @@ def logit_attribution(session: Session, target: int | None = None, alternative: 
     prediction = session.prediction()
     stack, position = prediction.stack, prediction.position
     if position is None:
-        raise EngineError("direct logit attribution explains the filler of a [MASK] slot: mask a token first")
+        raise EngineError("dla_mask_a_token_first")
     lens.check_rerun_fits(session, "direct logit attribution")
     model = session.model
     writers = [stack] + (["cross"] if session.info.kind == "encoder-decoder" else [])
@@ -143,7 +143,7 @@ def logit_attribution(session: Session, target: int | None = None, alternative: 
     chosen = int(torch.argmax(logits)) if target is None else int(target)
     for token in (chosen, alternative):
         if token is not None and not 0 <= token < vocab:
-            raise EngineError(f"token id {token} is not in the vocabulary (0..{vocab - 1})")
+            raise EngineError("token_not_in_vocabulary", id=token, range=f"0..{vocab - 1}")
     components = _replay(events, sites, heads, session.info.name)
     row = _unembedding_row(readout[-1], chosen, alternative)
     values = {name: float(vector @ row) for name, vector in zip(components.names, components.rows, strict=True)}
@@ -199,7 +199,7 @@ def _record(session: Session, stack_blocks, sites, readout, position: int) -> tu
         handles.append(stack_blocks[0].register_forward_pre_hook(first_input, with_kwargs=True))
         projections = {id(s.projection): s.projection for site_list in sites.values() for s in site_list}
         handles += [p.register_forward_hook(note("attn")) for p in projections.values()]
-        norms = {id(m): m for b in stack_blocks for m in b.modules() if _is_norm(m) and not list(m.children())}
+        norms = {id(m): m for b in stack_blocks for m in b.modules() if is_norm(m) and not list(m.children())}
         handles += [m.register_forward_hook(note("norm")) for m in norms.values()]
         handles += [b.register_forward_hook(note("out")) for b in {id(b): b for b in stack_blocks}.values()]
         handles += [m.register_forward_hook(note("read")) for m in readout]
@@ -245,9 +245,7 @@ def _replay(events: list[_Event], sites: dict[str, list[parts.Site]], heads: int
                 if not torch.allclose(
                     per_head.sum(0) + bias, event.output, atol=1e-4 * (1 + float(event.output.abs().max()))
                 ):
-                    raise UnsupportedError(
-                        f"direct logit attribution: {name}'s output projection is not linear in its heads"
-                    )
+                    raise UnsupportedError("dla_projection_not_linear", module=name)
                 for h in range(heads):
                     components.add(("head", stack, at, h), per_head[h])
                 components.bias = components.bias + bias
@@ -261,9 +259,7 @@ def _replay(events: list[_Event], sites: dict[str, list[parts.Site]], heads: int
             continue
         assert event.module is not None and event.input is not None
         if not torch.allclose(event.input, components.total(), atol=1e-4 * (1 + float(event.input.abs().max()))):
-            raise UnsupportedError(
-                f"direct logit attribution: {name} does something between its last layer and its head"
-            )
+            raise UnsupportedError("dla_between_layer_and_head", model=name)
         if event is blocks[-1][-1] or event.module is _last_read(blocks[-1]):
             break  # the unembedding: projected on the target's row only
         _frozen(event.module, event.input, event.output, components)
@@ -290,7 +286,7 @@ def _unembedding_row(head: torch.nn.Module, target: int, alternative: int | None
     """W_U[target] (minus W_U[alternative]) of the output layer, float64."""
     weight = getattr(head, "weight", None)
     if not isinstance(head, torch.nn.Linear) or not isinstance(weight, torch.Tensor):
-        raise UnsupportedError(f"the output head ({type(head).__name__}) is not a linear layer: nothing to project on")
+        raise UnsupportedError("dla_head_not_linear", module=type(head).__name__)
     row = weight[target].detach().double()
     return row - weight[alternative].detach().double() if alternative is not None else row
 

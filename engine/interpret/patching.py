@@ -98,11 +98,11 @@ class _Experiment:
         prediction = session.prediction()
         stack, ids, position = prediction.stack, prediction.ids, prediction.position
         if position is None:
-            raise EngineError("activation patching explains a [MASK] slot's filler: mask a token first")
+            raise EngineError("patching_mask_a_token_first")
         self.stack, self.ids, self.position = stack, ids, position
         self.blocks = lens.blocks(session.model, session.loaded.sites, stack)
         if len({id(b) for b in self.blocks}) != len(self.blocks):
-            raise UnsupportedError(f"{session.info.name} shares one block between layers: patching needs one per layer")
+            raise UnsupportedError("patching_shared_block", model=session.info.name)
         modules = {id(m): m for m in session.model.modules()}
         by_layer = {layer: key[0] for key, (s, layer) in session.loaded.sites.items() if s == stack}
         self.attention = [modules[by_layer[layer]] for layer in range(len(self.blocks))]
@@ -119,7 +119,7 @@ class _Experiment:
         self.target = int(torch.argmax(self.clean_logits)) if target is None else int(target)
         for token in (self.target, alternative):
             if token is not None and not 0 <= token < vocab:
-                raise EngineError(f"token id {token} is not in the vocabulary (0..{vocab - 1})")
+                raise EngineError("token_not_in_vocabulary", id=token, range=f"0..{vocab - 1}")
         self.alternative = alternative
         self.clean_metric = float(self.metric(self.clean_logits[None])[0])
         self.corrupt_metric = float(self.metric(self.corrupt_logits[None])[0])
@@ -132,22 +132,19 @@ class _Experiment:
             pair = session.info.kind == "encoder" and session.info.has_nsp_head
             ids = session.tokenize(corruption.text, "corrupted text", pair=pair)["input_ids"][0].tolist()
             if len(ids) != n:
-                raise EngineError(
-                    f"the corrupted text is {len(ids)} tokens and the clean input {n}: patching needs the same "
-                    "length (change a word for a word of as many tokens)"
-                )
+                raise EngineError("patching_lengths_differ", count=len(ids), clean=n)
             for p in session.masks.mask_positions:  # a masked LM's [MASK] slots stay masked
                 ids[p] = session.tokenizer.mask_token_id
             return ids, embeddings.embed(session, ids)
         bad = sorted(p for p in corruption.positions if not 0 <= p < n)
         if bad:
-            raise EngineError(f"corrupted position(s) {bad} out of range: the input has {n} tokens (0..{n - 1})")
+            raise EngineError("corrupted_positions_out_of_range", bad=str(bad), count=n, range=f"0..{n - 1}")
         ids = list(self.ids)
         chosen = sorted(set(corruption.positions))
         if corruption.replacement is not None:
             vocab = session.info.vocab_size
             if not 0 <= corruption.replacement < vocab:
-                raise EngineError(f"token id {corruption.replacement} is not in the vocabulary (0..{vocab - 1})")
+                raise EngineError("token_not_in_vocabulary", id=corruption.replacement, range=f"0..{vocab - 1}")
             for p in chosen:
                 ids[p] = corruption.replacement
             return ids, embeddings.embed(session, ids)
@@ -253,7 +250,7 @@ class _Experiment:
                 }
                 module = modules[site][layer]
                 if module is None:
-                    raise UnsupportedError(f"cannot find the MLP of {self.session.info.name}'s layer {layer}")
+                    raise UnsupportedError("patching_no_mlp", model=self.session.info.name, layer=layer)
                 hooks.enter_context(_hook(module, _patcher(rows, indices, self.seen[site][layer], start)))
             if self.project is not None:
                 return self._resume(recorder, layer, len(indices), start)
@@ -328,7 +325,7 @@ def _suffix_call(block: torch.nn.Module, args: tuple, kwargs: dict, start: int, 
 
     positional = tuple(cut(names[i] if i < len(names) else "", a) for i, a in enumerate(args))
     if not any(name in kwargs or name in names[: len(args)] for name in _CACHE_NAMES):
-        raise UnsupportedError("the block takes no cache argument")
+        raise UnsupportedError("block_takes_no_cache")
     return positional, {name: cut(name, value) for name, value in kwargs.items()}
 
 
@@ -378,7 +375,7 @@ def patch(
     after each forward; `cancel` is checked between forwards. Changes nothing in the session."""
     unknown = [s for s in sites if s not in SITES]
     if unknown:
-        raise EngineError(f"unknown patching site(s) {unknown}: use {', '.join(SITES)}")
+        raise EngineError("patching_sites_unknown", sites=str(unknown), known=", ".join(SITES))
     experiment = _Experiment(session, corruption, target, alternative)
     layers, tokens, heads = len(experiment.blocks), len(experiment.ids), experiment.heads
     # Suffix runs feed positions from the first patched one on: small groups of positions cost less in all.
@@ -412,7 +409,7 @@ def patch(
     with torch.inference_mode():
         for site, layer, indices in jobs:
             if cancel is not None and cancel.is_set():
-                raise Cancelled("activation patching cancelled")
+                raise Cancelled("cancelled", what="activation patching")
             metric = experiment.metric(experiment.patched(site, layer, indices)).cpu().numpy()
             maps[site][layer, indices] = experiment.share(metric)
             done += len(indices)
@@ -435,11 +432,13 @@ def patched_run(
 ) -> PatchedRun:
     """One cell of a map as a run: its metric, share and top-k candidates at the predicted position."""
     if site not in SITES:
-        raise EngineError(f"unknown patching site {site!r}: use {', '.join(SITES)}")
+        raise EngineError("patching_site_unknown", site=repr(site), known=", ".join(SITES))
     experiment = _Experiment(session, corruption, target, alternative)
     width = experiment.heads if site == "heads" else len(experiment.ids)
     if not (0 <= layer < len(experiment.blocks) and 0 <= index < width):
-        raise EngineError(f"no {site} cell ({layer}, {index}): the map is {len(experiment.blocks)} × {width}")
+        raise EngineError(
+            "patching_no_cell", site=site, layer=layer, index=index, blocks=len(experiment.blocks), width=width
+        )
     with torch.inference_mode():
         logits = experiment.patched(site, layer, [index])
         metric = experiment.metric(logits).cpu().numpy()

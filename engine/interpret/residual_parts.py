@@ -62,7 +62,7 @@ def head_maps(projection: torch.nn.Module, heads: int) -> HeadMaps:
     """W_Oʰ of every head, float32, read off the projection itself (the identity fed through it)."""
     width = _in_width(projection)
     if width % heads:
-        raise UnsupportedError(f"the output projection takes {width} inputs, not a multiple of {heads} heads")
+        raise UnsupportedError("projection_width_not_heads", width=width, heads=heads)
     weight = projection.weight
     assert isinstance(weight, torch.Tensor)
     if isinstance(projection, torch.nn.Linear):  # its own layout, no product to compute: [out, in]
@@ -88,7 +88,7 @@ class ProjectionWatch:
         try:
             return self.inputs[id(projection)][call], self.outputs[id(projection)][call]
         except (KeyError, IndexError):
-            raise UnsupportedError("the attention's output projection did not run during the forward") from None
+            raise UnsupportedError("projection_did_not_run") from None
 
 
 @contextmanager
@@ -134,8 +134,7 @@ def require_projections(site_list: list[Site], model_name: str, what: str) -> No
     missing = [s.layer for s in site_list if s.projection is None]
     if missing:
         raise UnsupportedError(
-            f"{what} is unavailable for {model_name}: it needs the output projection that merges the heads "
-            f"(W_O), and the attention of layer(s) {', '.join(map(str, missing))} exposes none the engine knows"
+            "residual_needs_projection", what=what, model=model_name, layers=", ".join(map(str, missing))
         )
 
 
@@ -145,4 +144,4 @@ def check_merged(per_head: torch.Tensor, merged: torch.Tensor, what: str) -> Non
     heads, queries, dim = per_head.shape
     expected = per_head.transpose(0, 1).reshape(queries, heads * dim).float()
     if merged.shape != expected.shape or not torch.allclose(merged.float(), expected, atol=1e-4, rtol=1e-3):
-        raise UnsupportedError(f"{what}: the output projection found does not read the heads' outputs")
+        raise UnsupportedError("projection_not_reading_heads", what=what)

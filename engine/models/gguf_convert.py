@@ -175,10 +175,10 @@ def _convert_into(source: Path, folder: Path, report: Progress) -> None:
                 where, gguf_file=name, dtype=torch.float32, **_dequantize_kwargs()
             )
     except (struct.error, EOFError) as error:  # the reader ran past the end of the file
-        raise ModelLoadError(_truncated(source)) from error
+        raise ModelLoadError("gguf_truncated", path=str(source), size=f"{source.stat().st_size:,}") from error
     except (OSError, ValueError, KeyError, RuntimeError, NotImplementedError) as error:
         if "cannot reshape array" in str(error):  # a tensor's bytes stop short: the file ends early
-            raise ModelLoadError(_truncated(source)) from error
+            raise ModelLoadError("gguf_truncated", path=str(source), size=f"{source.stat().st_size:,}") from error
         raise ModelLoadError("gguf_unreadable", path=str(source), error=str(error)) from error
 
     report(message("writing_safetensors"), 0.8)
@@ -202,13 +202,6 @@ def _convert_into(source: Path, folder: Path, report: Progress) -> None:
         "seconds": round(time.perf_counter() - started, 1),
     }
     (folder / SOURCE_FILE).write_text(json.dumps(provenance, indent=2) + "\n")
-
-
-def _truncated(source: Path) -> str:
-    return (
-        f"{source} is cut short or damaged: it ends before the data its header declares "
-        f"({source.stat().st_size:,} bytes). Download or copy the .gguf file again"
-    )
 
 
 @contextmanager

@@ -182,11 +182,7 @@ def _check_weights(folder: Path, consents: _Consents) -> bool:
     pickled = [p.name for p in folder.iterdir() if p.suffix in (".bin", ".pt", ".pth", ".ckpt")]
     if not pickled:
         raise ModelLoadError("no_weights", path=str(folder))
-    consents.require(
-        "pickle",
-        f"{folder} has only pickled weights ({', '.join(sorted(pickled))}), which can run arbitrary code "
-        "when read: convert them to safetensors, or allow pickled weights for this model if you trust it",
-    )
+    consents.require("pickle", message("pickled_weights_refused", path=str(folder), files=", ".join(sorted(pickled))))
     return True
 
 
@@ -212,9 +208,10 @@ class _Consents:
         }
         return flags[need] or (bool(self.options.consents) and self.consent(need) in self.options.consents)
 
-    def require(self, need: Need, message: str) -> None:
+    def require(self, need: Need, reason: EngineMessage) -> None:
         if not self.given(need):
-            raise ConsentNeeded(message, ConsentRequest(self.consent(need), self.resolved.name, message))
+            request = ConsentRequest(self.consent(need), self.resolved.name, reason)
+            raise ConsentNeeded("consent_needed", request, reason=reason)
 
 
 def _model_class(config: dict, kind: str):
@@ -291,7 +288,7 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
         config = AutoConfig.from_pretrained(resolved.path, trust_remote_code=trust)
     except Exception as exc:  # noqa: BLE001 - transformers raises many kinds here; the message says which
         if not local and "trust_remote_code" in str(exc):
-            consents.require("remote_code", f"{spec} ships its own code, which loading it would run: {first_line(exc)}")
+            consents.require("remote_code", message("hub_remote_code", model=spec, error=first_line(exc)))
         raise ModelLoadError("config_unreadable", model=spec, error=first_line(exc)) from None
     if not local:
         config_dict = config.to_dict()
@@ -323,9 +320,7 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
         del model  # refused: its memory goes before the user is asked
         consents.require(
             "unmatched_weights",
-            f"the weights of {spec} do not match its architecture: {mismatch.describe()}. Loading it would fill "
-            "them with random numbers: fix the weight files or config.json, or load it anyway, knowing that "
-            "its numbers are then partly random",
+            message("weights_unmatched", model=spec, mismatch=mismatch.describe()),
         )
     try:
         if not options.device_map:  # accelerate placed the layers already
@@ -343,12 +338,14 @@ def load_model(spec: str, options: LoadOptions | None = None, progress: Progress
     return loaded
 
 
-def _code_refusal(spec: str, folder: Path, config: dict) -> str:
+def _code_refusal(spec: str, folder: Path, config: dict) -> EngineMessage:
     shipped = sorted(p.name for p in folder.glob("*.py")) or ["code named in config.json's auto_map"]
-    return (
-        f"{spec} ({folder}) ships its own code ({', '.join(shipped)}) for model_type {config.get('model_type')!r}, "
-        "which transformers does not have: loading it runs that code. Allow remote code for this model only "
-        "if you trust where it came from"
+    return message(
+        "remote_code_refused",
+        model=spec,
+        folder=str(folder),
+        files=", ".join(shipped),
+        model_type=repr(config.get("model_type")),
     )
 
 

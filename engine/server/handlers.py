@@ -23,7 +23,6 @@ from attnlab.engine.api.errors import Cancelled, EngineError
 from attnlab.engine.api.messages import LEGACY, EngineMessage, as_message, message
 from attnlab.engine.api.raw_errors import plain_error
 from attnlab.engine.api.requests import (
-    NOT_ANALYSED,
     Analyse,
     AttributeLogit,
     CatalogListing,
@@ -286,7 +285,7 @@ class EngineHandlers:
     def _continued(self) -> GenerationSession:
         """The session to step, unless the text in the window was refused (the previous prompt would go on)."""
         if self._refused:
-            raise EngineError(NOT_ANALYSED)
+            raise EngineError("not_analysed")
         return self._generator()
 
     def _analyse_text(self, rid: int, request: Analyse) -> object:

@@ -214,6 +214,11 @@ class EncoderSession(_Session):
         super().__init__(loaded)
         self._inputs: dict[str, torch.Tensor] = {}  # the last analysed input as the model took it
 
+    @property
+    def model_inputs(self) -> dict[str, torch.Tensor]:
+        """The last analysed input as the model took it (input_ids, token_type_ids, attention_mask)."""
+        return self._inputs
+
     def cell_axes(self, stack: StackName) -> tuple[list[int], list[int]]:
         if not self._inputs:
             raise EngineError("nothing_to_explain_text")

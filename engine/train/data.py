@@ -69,16 +69,14 @@ def text_lines(data: str) -> tuple[list[str], list[str]]:
         return [line for line in train if line.strip()], [line for line in heldout if line.strip()]
     path = Path(data)
     if not path.is_file():
-        raise EngineError(f"training: {data} is not a text file")
+        raise EngineError("train_not_text_file", path=str(data))
     with open(path, "rb") as handle:
         raw = handle.read(MAX_TEXT_BYTES + 1)
     if len(raw) > MAX_TEXT_BYTES:
-        raise EngineError(f"training: {path.name} is larger than {MAX_TEXT_BYTES // 2**20} MB; use a shorter text")
+        raise EngineError("train_text_too_big", name=path.name, size=MAX_TEXT_BYTES // 2**20)
     lines = [line for line in raw.decode("utf-8", errors="replace").splitlines() if line.strip()]
     if len(lines) < 20:
-        raise EngineError(
-            f"training: {path.name} has {len(lines)} lines of text; give at least 20 (one document a line)"
-        )
+        raise EngineError("train_too_few_lines", name=path.name, count=len(lines))
     cut = max(1, int(len(lines) * HELDOUT_SHARE))
     return lines[:-cut], lines[-cut:]
 
@@ -133,7 +131,7 @@ class GptTask(Task):
         self.stream = self._stream(train)
         self.heldout_stream = self._stream(heldout)
         if len(self.stream) <= self.spec.context + 1 or len(self.heldout_stream) <= self.spec.context + 1:
-            raise EngineError(f"training: the text is too short for a context of {self.spec.context} tokens")
+            raise EngineError("train_text_too_short", context=self.spec.context)
 
     def _stream(self, lines: Sequence[str]) -> NDArray[np.int64]:
         end = self.tokenizer.eos_token_id
@@ -190,7 +188,7 @@ class BertTask(Task):
         self.documents = self._documents(train)
         self.heldout_documents = self._documents(heldout) or self.documents[-50:]
         if len(self.documents) < 2:
-            raise EngineError("training: next-sentence prediction needs documents of two or more sentences")
+            raise EngineError("train_nsp_needs_sentences")
         specials = set(self.tokenizer.all_special_ids)
         self.replacements = np.array([i for i in range(self.vocab_size) if i not in specials], np.int64)
         self._heldout = self._pairs(np.random.default_rng(self.spec.seed + 1_000_003), 256, self.heldout_documents)

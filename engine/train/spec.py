@@ -44,21 +44,20 @@ class TrainSpec:
         for name, (low, high) in limits.items():
             value = getattr(self, name)
             if not isinstance(value, int) or not low <= value <= high:
-                raise EngineError(f"training: {name} must be a whole number from {low} to {high}, got {value!r}")
+                raise EngineError("train_whole_number", name=name, low=low, high=high, value=repr(value))
         if self.kind not in KINDS:
-            raise EngineError(f"training: the kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
+            raise EngineError("train_unknown_kind", kinds=", ".join(KINDS), kind=repr(self.kind))
         if self.width % self.heads:
-            raise EngineError(f"training: the width ({self.width}) must divide into {self.heads} heads")
+            raise EngineError("train_width_heads", width=self.width, heads=self.heads)
         if not 0 < self.lr < 1:
-            raise EngineError(f"training: the learning rate must be between 0 and 1, got {self.lr}")
+            raise EngineError("train_lr_range", lr=self.lr)
         if self.kind == "induction" and self.data != "synthetic":
             return replace(self, data="synthetic")
         if self.kind != "induction" and self.data == "synthetic":
-            raise EngineError("training: the synthetic data is the induction task's; a GPT or BERT reads text")
+            raise EngineError("train_synthetic_is_induction")
         if self.kind == "induction" and self.context // 2 > INDUCTION_VOCAB:
             raise EngineError(
-                f"training: the induction task repeats {self.context // 2} distinct tokens of {INDUCTION_VOCAB}: "
-                f"use a context of at most {2 * INDUCTION_VOCAB}"
+                "train_induction_context", count=self.context // 2, vocab=INDUCTION_VOCAB, limit=2 * INDUCTION_VOCAB
             )
         return self
 

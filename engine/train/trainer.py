@@ -127,7 +127,7 @@ class Trainer:
 
     def _prepare_folder(self) -> None:
         if self.out.exists() and any(self.out.iterdir()):
-            raise EngineError(f"training: {self.out} is not empty; choose a new folder for the run")
+            raise EngineError("train_out_not_empty", folder=str(self.out))
         (self.out / CHECKPOINTS).mkdir(parents=True, exist_ok=True)
         (self.out / CURVES_FILE).write_text("")
         self._status("running")

@@ -4,178 +4,178 @@
 <context>
     <name>AttentionPanel</name>
     <message>
-        <location filename="../../app/attention_panel.py" line="201"/>
-        <location filename="../../app/attention_panel.py" line="540"/>
+        <location filename="../../app/attention_panel.py" line="204"/>
+        <location filename="../../app/attention_panel.py" line="543"/>
         <source>{0} · layer {1}</source>
         <translation>{0} · 第 {1} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="216"/>
+        <location filename="../../app/attention_panel.py" line="219"/>
         <source>difference to the reference{0} · {1} · now − reference</source>
         <translation>与参照的差异{0} · {1} · 现在 − 参照</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="229"/>
+        <location filename="../../app/attention_panel.py" line="232"/>
         <source>{0} · weights (measuring contributions…)</source>
         <translation>{0} · 权重（正在测量贡献…）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="236"/>
+        <location filename="../../app/attention_panel.py" line="239"/>
         <source>{0} · row share of ‖f‖</source>
         <translation>{0} · ‖f‖ 的行内占比</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="237"/>
+        <location filename="../../app/attention_panel.py" line="240"/>
         <source>{0} · ‖f‖ = α·‖v W_O‖ (1 = {1:.3g})</source>
         <translation>{0} · ‖f‖ = α·‖v W_O‖（1 = {1:.3g}）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="267"/>
+        <location filename="../../app/attention_panel.py" line="270"/>
         <source>difference to the reference · {0}</source>
         <translation>与参照的差异 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="283"/>
+        <location filename="../../app/attention_panel.py" line="286"/>
         <source>contributions ‖f‖ · {0}</source>
         <translation>贡献 ‖f‖ · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="293"/>
-        <location filename="../../app/attention_panel.py" line="594"/>
+        <location filename="../../app/attention_panel.py" line="296"/>
+        <location filename="../../app/attention_panel.py" line="598"/>
         <source>all layers × heads · {0}</source>
         <translation>所有层 × 头 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="295"/>
-        <location filename="../../app/attention_panel.py" line="596"/>
+        <location filename="../../app/attention_panel.py" line="298"/>
+        <location filename="../../app/attention_panel.py" line="600"/>
         <source>heads of layer {0} · {1}</source>
         <translation>第 {0} 层的头 · {1}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="312"/>
+        <location filename="../../app/attention_panel.py" line="315"/>
         <source>{0!r} #{1} → {2!r} #{3} · {4} layer {5}</source>
         <translation>{0!r} #{1} → {2!r} #{3} · {4} 第 {5} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="388"/>
+        <location filename="../../app/attention_panel.py" line="391"/>
         <source>head scores are for self-attention: pick the encoder or decoder stack</source>
         <translation>头评分只适用于自注意力：请选择编码器或解码器堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="394"/>
+        <location filename="../../app/attention_panel.py" line="397"/>
         <source>could not score the heads (see the message)</source>
         <translation>无法为各头评分（见消息）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="394"/>
+        <location filename="../../app/attention_panel.py" line="397"/>
         <source>scoring…</source>
         <translation>正在评分…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="397"/>
+        <location filename="../../app/attention_panel.py" line="400"/>
         <source>on the probe: {0} random tokens, twice</source>
         <translation>基于探针：{0} 个随机词元，重复两次</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="399"/>
+        <location filename="../../app/attention_panel.py" line="402"/>
         <source>on {0} tokens</source>
         <translation>基于 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="457"/>
+        <location filename="../../app/attention_panel.py" line="460"/>
         <source>the induction probe failed (see the message)</source>
         <translation>归纳探针失败了（见消息）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="478"/>
+        <location filename="../../app/attention_panel.py" line="481"/>
         <source>rollout is for self-attention: pick the encoder or decoder stack</source>
         <translation>注意力展开只适用于自注意力：请选择编码器或解码器堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="489"/>
+        <location filename="../../app/attention_panel.py" line="492"/>
         <source>could not compute the rollout</source>
         <translation>无法计算注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="489"/>
+        <location filename="../../app/attention_panel.py" line="492"/>
         <source>computing rollout…</source>
         <translation>正在计算注意力展开…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="495"/>
+        <location filename="../../app/attention_panel.py" line="498"/>
         <source> · updating…</source>
         <translation> · 正在更新…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="500"/>
+        <location filename="../../app/attention_panel.py" line="503"/>
         <source>rollout through layer {0} · {1}{2}</source>
         <translation>展开到第 {0} 层 · {1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="528"/>
+        <location filename="../../app/attention_panel.py" line="531"/>
         <source>Not available for a long document: its overview keeps each head&apos;s largest weights, and their mean is not the mean&apos;s largest weight. Pick one head.</source>
         <translation>长文档不可用：其概览只保留每个头的最大权重，这些最大值的平均并不是平均的最大权重。请选择一个头。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="548"/>
+        <location filename="../../app/attention_panel.py" line="551"/>
         <source>rollout is not available for a long document: it multiplies every exact weight of every layer. Turn rollout off (View menu) or shorten the text</source>
         <translation>长文档不可用注意力展开（rollout）：它要乘起每一层的全部精确权重。请（在“视图”菜单）关闭展开，或缩短文本</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="559"/>
+        <location filename="../../app/attention_panel.py" line="562"/>
         <source>the mean of heads is not available for a long document: its overview keeps each head&apos;s largest weights. Untick &quot;mean&quot; and pick a head</source>
         <translation>长文档不可用各头平均：其概览只保留每个头的最大权重。请取消勾选“平均”并选择一个头</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="567"/>
+        <location filename="../../app/attention_panel.py" line="571"/>
         <source>no difference to the reference for a long document · {0}</source>
         <translation>长文档无法与参考运行做差 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="603"/>
+        <location filename="../../app/attention_panel.py" line="607"/>
         <source>{0} · max of {1}×{2} tokens</source>
         <translation>{0} · {1}×{2} 个词元的最大值</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="611"/>
+        <location filename="../../app/attention_panel.py" line="615"/>
         <source>#{0} → #{1} · layer {2}</source>
         <translation>#{0} → #{1} · 第 {2} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="613"/>
+        <location filename="../../app/attention_panel.py" line="617"/>
         <source>The formula inspector runs the whole text again without the cache, holding every weight of a layer at once: too much memory for a long document ({0} tokens). The exact weight is in the heatmap when zoomed in; shorten the text to inspect how it was computed.</source>
         <translation>公式检查器会不用缓存把整段文本重新运行一遍，同时保存一层的全部权重：对长文档（{0} 个词元）内存不够。放大热图即可看到精确权重；缩短文本才能查看它是如何计算的。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="206"/>
-        <location filename="../../app/attention_panel.py" line="327"/>
+        <location filename="../../app/attention_panel.py" line="209"/>
+        <location filename="../../app/attention_panel.py" line="330"/>
         <source>{0} · mean of heads</source>
         <translation>{0} · 各头平均</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="52"/>
+        <location filename="../../app/attention_panel.py" line="53"/>
         <source> · only the first {2} tokens compared (lengths differ: {0} now, {1} in the reference)</source>
         <translation> · 只比较了前 {2} 个词元（长度不同：现在 {0} 个，参照中 {1} 个）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="318"/>
+        <location filename="../../app/attention_panel.py" line="321"/>
         <source>{0} · rollout</source>
         <translation>{0} · 注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="320"/>
+        <location filename="../../app/attention_panel.py" line="323"/>
         <source>Rollout multiplies the mean attention of every layer up to this one (with the residual stream): no single head computed it. Turn rollout off (View menu) and click a cell of one head.</source>
         <translation>注意力展开把直到这一层的每一层的平均注意力（加上残差流）相乘：它不是某一个头算出来的。请关闭注意力展开（视图菜单），然后点击某一个头的格子。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="329"/>
+        <location filename="../../app/attention_panel.py" line="332"/>
         <source>The mean of heads has no single head and so no formula: untick &quot;mean&quot; and click a cell of one head.</source>
         <translation>各头平均不对应某一个头，因此没有公式：取消勾选“平均”，然后点击某一个头的格子。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="209"/>
-        <location filename="../../app/attention_panel.py" line="335"/>
-        <location filename="../../app/attention_panel.py" line="565"/>
+        <location filename="../../app/attention_panel.py" line="212"/>
+        <location filename="../../app/attention_panel.py" line="338"/>
+        <location filename="../../app/attention_panel.py" line="568"/>
         <source>{0} · head {1}</source>
         <translation>{0} · 头 {1}</translation>
     </message>
@@ -183,62 +183,62 @@
 <context>
     <name>AttentionPicker</name>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="26"/>
+        <location filename="../../app/widgets/attention_picker.py" line="27"/>
         <source>Which attention: the encoder&apos;s, the decoder&apos;s, or the decoder&apos;s cross-attention to the encoder</source>
         <translation>显示哪种注意力：编码器的、解码器的，或解码器对编码器的交叉注意力</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="30"/>
+        <location filename="../../app/widgets/attention_picker.py" line="31"/>
         <source>The layer shown (PageUp/PageDown in the heatmap or the head grid)</source>
         <translation>显示的层（在热力图或头网格中按 PageUp/PageDown）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="33"/>
+        <location filename="../../app/widgets/attention_picker.py" line="34"/>
         <source>The head shown in the large heatmap (or click a thumbnail in the head grid)</source>
         <translation>大热力图中显示的头（或点击头网格中的缩略图）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="34"/>
+        <location filename="../../app/widgets/attention_picker.py" line="35"/>
         <source>mean</source>
         <translation>平均</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="36"/>
+        <location filename="../../app/widgets/attention_picker.py" line="37"/>
         <source>Show the mean over the layer&apos;s heads</source>
         <translation>显示该层各头的平均</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="37"/>
+        <location filename="../../app/widgets/attention_picker.py" line="38"/>
         <source>all layers</source>
         <translation>所有层</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="39"/>
+        <location filename="../../app/widgets/attention_picker.py" line="40"/>
         <source>Head grid: every layer × head instead of one layer&apos;s heads</source>
         <translation>头网格：显示所有层 × 头，而不只是一层的头</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="46"/>
+        <location filename="../../app/widgets/attention_picker.py" line="47"/>
         <source>Colours of the large heatmap: linear; log (10⁻⁴ darkest … 1 brightest: small weights become visible); per row (each query&apos;s strongest key is brightest); and whether to hide the first token. Hover always shows the true weight.</source>
         <translation>大热力图的配色：线性；对数（10⁻⁴ 最暗 … 1 最亮：小权重也能看见）；按行（每个查询最强的键最亮）；以及是否隐藏第一个词元。悬停时总是显示真实权重。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="55"/>
+        <location filename="../../app/widgets/attention_picker.py" line="56"/>
         <source>{0} colours</source>
         <translation>{0}配色</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="62"/>
+        <location filename="../../app/widgets/attention_picker.py" line="63"/>
         <source>hide the first token</source>
         <translation>隐藏第一个词元</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="67"/>
+        <location filename="../../app/widgets/attention_picker.py" line="68"/>
         <source>Many models put most of each row&apos;s weight on the first token: hide it and renormalise each row over the other keys; the title says how much weight was hidden.</source>
         <translation>许多模型把每行的大部分权重放在第一个词元上：隐藏它，并在其余的键上重新归一化每一行；标题会说明隐藏了多少权重。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="74"/>
+        <location filename="../../app/widgets/attention_picker.py" line="75"/>
         <source>stack</source>
         <translation>堆栈</translation>
     </message>
@@ -253,7 +253,7 @@
         <translation>头</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/attention_picker.py" line="149"/>
+        <location filename="../../app/widgets/attention_picker.py" line="148"/>
         <source> · no 1st</source>
         <translation> · 无首词元</translation>
     </message>
@@ -680,22 +680,22 @@
 <context>
     <name>ContributionMode</name>
     <message>
-        <location filename="../../app/contribution_mode.py" line="35"/>
+        <location filename="../../app/contribution_mode.py" line="38"/>
         <source>weights α</source>
         <translation>权重 α</translation>
     </message>
     <message>
-        <location filename="../../app/contribution_mode.py" line="36"/>
+        <location filename="../../app/contribution_mode.py" line="39"/>
         <source>contribution ‖f‖</source>
         <translation>贡献 ‖f‖</translation>
     </message>
     <message>
-        <location filename="../../app/contribution_mode.py" line="37"/>
+        <location filename="../../app/contribution_mode.py" line="40"/>
         <source>row share of ‖f‖</source>
         <translation>‖f‖ 的行内占比</translation>
     </message>
     <message>
-        <location filename="../../app/contribution_mode.py" line="40"/>
+        <location filename="../../app/contribution_mode.py" line="43"/>
         <source>What the colours show: the attention weight α_ij (where the head looks), or what key j moves into query i, ‖f_ij‖ = α_ij·‖v_j W_Oʰ‖ (scaled to the largest shown), or its share of the row. A first token with much weight but a tiny value fades in the contribution views.</source>
         <translation>颜色显示的内容：注意力权重 α（头看向哪里），或键 j 向查询 i 搬运的量 ‖f‖ = α·‖v_j W_Oʰ‖（以所示最大值为 1），或它在该行中的占比。权重很大但值向量很小的首个词元在贡献视图中会变淡。</translation>
     </message>
@@ -714,51 +714,56 @@
     </message>
     <message>
         <location filename="../../app/widgets/dla_view.py" line="44"/>
+        <source>Attribute the predicted token&apos;s logit to every head, MLP and the embeddings</source>
+        <translation>把预测词元的 logit 归因到每个头、每个 MLP 和嵌入</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dla_view.py" line="47"/>
         <source>Which heads write the predicted token: press Compute.</source>
         <translation>哪些头写出了预测的词元：请按“计算”。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dla_view.py" line="55"/>
+        <location filename="../../app/widgets/dla_view.py" line="58"/>
         <source>versus</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dla_view.py" line="68"/>
+        <location filename="../../app/widgets/dla_view.py" line="71"/>
         <source>(no alternative: the logit)</source>
         <translation>（无对比词：logit 本身）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dla_view.py" line="77"/>
+        <location filename="../../app/widgets/dla_view.py" line="80"/>
         <source> Out of date: Compute again for the current input.</source>
         <translation> 已过时：请为当前输入重新计算。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dla_view.py" line="86"/>
+        <location filename="../../app/widgets/dla_view.py" line="89"/>
         <source>MLP</source>
         <translation>前馈层</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dla_view.py" line="97"/>
+        <location filename="../../app/widgets/dla_view.py" line="100"/>
         <source>layer {0} head {1}: {2:+.4f} (click to ablate or restore)</source>
         <translation>第 {0} 层 第 {1} 头：{2:+.4f}（单击以消融或恢复）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dla_view.py" line="101"/>
+        <location filename="../../app/widgets/dla_view.py" line="104"/>
         <source>layer {0} MLP: {1:+.4f}</source>
         <translation>第 {0} 层前馈层：{1:+.4f}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dla_view.py" line="106"/>
+        <location filename="../../app/widgets/dla_view.py" line="109"/>
         <source>{0} − {1}</source>
         <translation>{0} − {1}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dla_view.py" line="110"/>
+        <location filename="../../app/widgets/dla_view.py" line="113"/>
         <source>{0} at position {1}: logit {2:.3f} = heads {3:+.3f} + MLPs {4:+.3f} + embeddings {5:+.3f} + biases {6:+.3f}{7} (rest {8:.1e})</source>
         <translation>位置 {1} 的 {0}：logit {2:.3f} = 头 {3:+.3f} + 前馈层 {4:+.3f} + 嵌入 {5:+.3f} + 偏置 {6:+.3f}{7}（余项 {8:.1e}）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dla_view.py" line="120"/>
+        <location filename="../../app/widgets/dla_view.py" line="123"/>
         <source> + cross-attention {0:+.3f}</source>
         <translation> + 交叉注意力 {0:+.3f}</translation>
     </message>
@@ -1271,11 +1276,6 @@
         <translation>无法保存会话：文件夹 {folder} 不存在</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="516"/>
-        <source>{name} is {size} MB: not an attnlab session (they are a few kB)</source>
-        <translation>{name} 有 {size} MB：不是 attnlab 会话（会话只有几 kB）</translation>
-    </message>
-    <message>
         <location filename="../../app/engine_messages.py" line="520"/>
         <source>{path} does not exist</source>
         <translation>{path} 不存在</translation>
@@ -1381,39 +1381,484 @@
         <translation>{file}：图像保存为 {endings} —— 请用其中一个扩展名命名文件</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="638"/>
+        <location filename="../../app/engine_messages.py" line="618"/>
+        <source>nothing to continue: the text was not analysed (the message above says why)</source>
+        <translation>没有可继续的内容：文本没有被分析（上面的消息说明了原因）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="622"/>
+        <source>a number is too large for the engine: keep the seed, top-k and max new tokens below 2^63</source>
+        <translation>数值太大，引擎无法处理：请让种子、top-k 和最多新词元数都小于 2^63</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="626"/>
+        <source>not enough memory: this needs {size} at once (an array of shape {shape}): use a shorter text, fewer tokens to generate, or a smaller model</source>
+        <translation>内存不足：这一步一次需要 {size}（形状为 {shape} 的数组）：请使用更短的文本、更少的生成词元，或更小的模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="631"/>
+        <source>not enough memory for this: use a shorter text, fewer tokens to generate, or a smaller model</source>
+        <translation>内存不足：请使用更短的文本、更少的生成词元，或更小的模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="635"/>
+        <source>{name} is not an attnlab session: it is nested too deeply</source>
+        <translation>{name} 不是 attnlab 会话：它嵌套得太深</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="639"/>
+        <source>{name} is damaged: it is nested too deeply</source>
+        <translation>{name} 已损坏：它嵌套得太深</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="643"/>
+        <source>{name} is not a regular file (a pipe, a device or a socket): not an attnlab session</source>
+        <translation>{name} 不是普通文件（而是管道、设备或套接字）：不是 attnlab 会话</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="647"/>
+        <source>{name} cannot be read now (it would block): not an attnlab session</source>
+        <translation>{name} 现在无法读取（读取会阻塞）：不是 attnlab 会话</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="651"/>
+        <source>a field holds a value of the wrong kind ({type})</source>
+        <translation>某个字段的值类型不对（{type}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="655"/>
+        <source>{name} is damaged: it holds {word}, which is not a number JSON allows</source>
+        <translation>{name} 已损坏：它含有 {word}，这不是 JSON 允许的数值</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="659"/>
+        <source>{name} is not an attnlab session: its JSON nests more than {depth} deep</source>
+        <translation>{name} 不是 attnlab 会话：它的 JSON 嵌套超过 {depth} 层</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="663"/>
+        <source>{name} is not an attnlab session: it is not UTF-8 text ({error})</source>
+        <translation>{name} 不是 attnlab 会话：它不是 UTF-8 文本（{error}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="667"/>
+        <source>{path} is {kind}, not a session file: attnlab reads sessions from regular files</source>
+        <translation>{path} 是{kind}，不是会话文件：attnlab 只从普通文件读取会话</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="671"/>
+        <source>{name} is not an attnlab session: its JSON nests too deeply</source>
+        <translation>{name} 不是 attnlab 会话：它的 JSON 嵌套得太深</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="675"/>
+        <source>{name} is damaged: it holds text that is not valid Unicode ({text}, half of a surrogate pair): edit it back or save the session again</source>
+        <translation>{name} 已损坏：它含有无效的 Unicode 文本（{text}，代理对的一半）：请改回来，或重新保存会话</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="680"/>
+        <source>it holds the integer {value}, beyond what a 64-bit integer holds</source>
+        <translation>它含有整数 {value}，超出了 64 位整数的范围</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="684"/>
+        <source>{folder} is not a training run: it has no {file}</source>
+        <translation>{folder} 不是训练运行：它没有 {file}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="688"/>
+        <source>{path} is not a regular file</source>
+        <translation>{path} 不是普通文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="692"/>
+        <source>{path} is larger than {size} MB: not a file attnlab wrote</source>
+        <translation>{path} 大于 {size} MB：不是 attnlab 写出的文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="696"/>
+        <source>a training record cannot be read ({error})</source>
+        <translation>无法读取一条训练记录（{error}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="700"/>
+        <source>{path} is not a training run&apos;s description ({error})</source>
+        <translation>{path} 不是训练运行的描述文件（{error}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="704"/>
+        <source>contributions of a long document&apos;s decoder are not available yet: shorten the text below the long-mode threshold (or use --store exact) to see them</source>
+        <translation>长文档解码器的贡献暂时不可用：请把文本缩短到长文档模式的阈值以下（或使用 --store exact）再查看</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="709"/>
+        <source>contributions are unavailable for {model}: its attention is its own code and computes the values inside it (no separate value projection), so v cannot be read</source>
+        <translation>{model} 无法计算贡献：它的注意力是自己的代码，在内部计算值向量（没有单独的值投影），因此读不到 v</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="714"/>
+        <source>the flow threshold is a share of the residual between 0 and 1, got {threshold}</source>
+        <translation>流图阈值是残差的占比，应在 0 到 1 之间，收到的是 {threshold}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="718"/>
+        <source>the flow graph follows one stack&apos;s residual stream; an encoder-decoder&apos;s decoder also reads the source through cross-attention, which it does not draw yet: use a decoder-only or encoder model</source>
+        <translation>流图追踪一个堆栈的残差流；编码器-解码器的解码器还通过交叉注意力读取源文本，而流图暂时还画不出这部分：请使用纯解码器或编码器模型</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="723"/>
+        <source>the flow graph explains the filler of a [MASK] slot: mask a token first</source>
+        <translation>流图解释的是 [MASK] 位置的填充词：请先掩码一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="727"/>
+        <source>the flow graph takes at most {limit} tokens (the input has {count}): shorten the text</source>
+        <translation>流图最多接受 {limit} 个词元（输入有 {count} 个）：请缩短文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="731"/>
+        <source>the flow graph is unavailable for {model}: its attention is its own code, which does not hand over the values</source>
+        <translation>{model} 无法使用流图：它的注意力是自己的代码，不交出值向量</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="735"/>
+        <source>the flow graph could not follow {model}&apos;s layers</source>
+        <translation>流图无法追踪 {model} 的各层</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="739"/>
+        <source>the flow graph splits a pre-norm residual stream (x + attention + MLP); this model normalises the stream after each sublayer (post-norm), so its states are not such sums</source>
+        <translation>流图拆分的是前置归一化的残差流（x + 注意力 + MLP）；这个模型在每个子层之后归一化残差流（后置归一化），所以它的状态不是这样的和</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="744"/>
+        <source>{architecture} has no masked-LM head the attribution knows</source>
+        <translation>{architecture} 没有归因认识的掩码语言模型头</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="748"/>
+        <source>{architecture} has no output head: there is no logit to attribute</source>
+        <translation>{architecture} 没有输出头：没有可以归因的 logit</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="752"/>
+        <source>{architecture} rescales its logits outside its modules: not attributable yet</source>
+        <translation>{architecture} 在模块之外缩放它的 logit：暂时无法归因</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="756"/>
+        <source>the attribution&apos;s frozen {module} does not reproduce the model&apos;s</source>
+        <translation>归因中冻结的 {module} 复现不了模型自己的结果</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="760"/>
+        <source>direct logit attribution explains the filler of a [MASK] slot: mask a token first</source>
+        <translation>直接 logit 归因解释的是 [MASK] 位置的填充词：请先掩码一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="764"/>
+        <source>the output head ({module}) is not a linear layer: nothing to project on</source>
+        <translation>输出头（{module}）不是线性层：没有可以投影的方向</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="768"/>
+        <source>direct logit attribution: {model} does something between its last layer and its head</source>
+        <translation>直接 logit 归因：{model} 在最后一层和输出头之间还做了别的计算</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="772"/>
+        <source>the attribution cannot linearise {module} on the way to the logits</source>
+        <translation>归因无法把通往 logit 路上的 {module} 线性化</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="776"/>
+        <source>direct logit attribution: {module}&apos;s output projection is not linear in its heads</source>
+        <translation>直接 logit 归因：{module} 的输出投影对各个头不是线性的</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="780"/>
+        <source>the output projection takes {width} inputs, not a multiple of {heads} heads</source>
+        <translation>输出投影接受 {width} 个输入，不是 {heads} 个头的整数倍</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="784"/>
+        <source>{what} is unavailable for {model}: it needs the output projection that merges the heads (W_O), and the attention of layer(s) {layers} exposes none the engine knows</source>
+        <translation>{model} 无法使用{what}：它需要合并各头的输出投影（W_O），而第 {layers} 层的注意力没有暴露引擎认识的输出投影</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="789"/>
+        <source>{what}: the output projection found does not read the heads&apos; outputs</source>
+        <translation>{what}：找到的输出投影读取的不是各头的输出</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="793"/>
+        <source>the attention&apos;s output projection did not run during the forward</source>
+        <translation>前向计算中注意力的输出投影没有运行</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="797"/>
+        <source>{path} is cut short or damaged: it ends before the data its header declares ({size} bytes). Download or copy the .gguf file again</source>
+        <translation>{path} 被截断或已损坏：它在文件头声明的数据之前就结束了（{size} 字节）。请重新下载或复制这个 .gguf 文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="802"/>
+        <source>{model} ({folder}) ships its own code ({files}) for model_type {model_type}, which transformers does not have: loading it runs that code. Allow remote code for this model only if you trust where it came from</source>
+        <translation>{model}（{folder}）为 model_type {model_type} 自带代码（{files}），transformers 没有这种架构：加载它就会运行这些代码。只有在信任它的来源时，才为这个模型允许远程代码</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="808"/>
+        <source>{reason}</source>
+        <translation>{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="812"/>
+        <source>the weights of {model} do not match its architecture: {mismatch}. Loading it would fill them with random numbers: fix the weight files or config.json, or load it anyway, knowing that its numbers are then partly random</source>
+        <translation>{model} 的权重与它的架构不符：{mismatch}。加载它会用随机数填充这些权重：请修复权重文件或 config.json，或者在知道其数值部分随机的前提下仍然加载</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="818"/>
+        <source>{model} ships its own code, which loading it would run: {error}</source>
+        <translation>{model} 自带代码，加载它就会运行这些代码：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="822"/>
+        <source>training: {path} is not a text file</source>
+        <translation>训练：{path} 不是文本文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="826"/>
+        <source>training: {name} is larger than {size} MB; use a shorter text</source>
+        <translation>训练：{name} 大于 {size} MB；请使用更短的文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="830"/>
+        <source>training: {name} has {count} lines of text; give at least 20 (one document a line)</source>
+        <translation>训练：{name} 只有 {count} 行文本；请至少给 20 行（每行一篇文档）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="834"/>
+        <source>training: the text is too short for a context of {context} tokens</source>
+        <translation>训练：文本太短，不够 {context} 个词元的上下文</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="838"/>
+        <source>training: next-sentence prediction needs documents of two or more sentences</source>
+        <translation>训练：下一句预测需要包含两句或更多句子的文档</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="842"/>
+        <source>training: the kind must be one of {kinds}, got {kind}</source>
+        <translation>训练：类型必须是 {kinds} 之一，收到的是 {kind}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="846"/>
+        <source>training: the width ({width}) must divide into {heads} heads</source>
+        <translation>训练：宽度（{width}）必须能被 {heads} 个头整除</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="850"/>
+        <source>training: the learning rate must be between 0 and 1, got {lr}</source>
+        <translation>训练：学习率必须在 0 到 1 之间，收到的是 {lr}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="854"/>
+        <source>training: the synthetic data is the induction task&apos;s; a GPT or BERT reads text</source>
+        <translation>训练：合成数据属于归纳任务；GPT 或 BERT 读取的是文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="858"/>
+        <source>training: the induction task repeats {count} distinct tokens of {vocab}: use a context of at most {limit}</source>
+        <translation>训练：归纳任务重复 {vocab} 个词元中的 {count} 个不同词元：请使用最多 {limit} 的上下文</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="862"/>
+        <source>training: {name} must be a whole number from {low} to {high}, got {value}</source>
+        <translation>训练：{name} 必须是 {low} 到 {high} 之间的整数，收到的是 {value}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="866"/>
+        <source>training: {folder} is not empty; choose a new folder for the run</source>
+        <translation>训练：{folder} 不是空的；请为这次运行选择一个新文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="870"/>
+        <source>attribution explains a [MASK] slot&apos;s filler: mask a token first</source>
+        <translation>归因解释的是 [MASK] 位置的填充词：请先掩码一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="874"/>
+        <source>position {position} is out of range: the input has {count} tokens ({range})</source>
+        <translation>位置 {position} 超出范围：输入有 {count} 个词元（{range}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="878"/>
+        <source>the next-sentence probability needs a model with an NSP head and two segments</source>
+        <translation>下一句概率需要带 NSP 头的模型和两个句段</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="882"/>
+        <source>the integrated-gradients baseline is &apos;pad&apos; or &apos;zero&apos;, got {kind}</source>
+        <translation>积分梯度的基线只能是 &apos;pad&apos; 或 &apos;zero&apos;，收到的是 {kind}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="886"/>
+        <source>{model} has no pad, end or unknown token: use the zero baseline</source>
+        <translation>{model} 没有填充、结束或未知词元：请使用零基线</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="890"/>
+        <source>integrated gradients need at least 1 step, got {steps}</source>
+        <translation>积分梯度至少需要 1 步，收到的是 {steps}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="894"/>
+        <source>{what} works on decoders and masked language models; {model} is an encoder-decoder</source>
+        <translation>{what}适用于解码器和掩码语言模型；{model} 是编码器-解码器</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="898"/>
+        <source>{model} has no input embedding module to attribute to</source>
+        <translation>{model} 没有可以归因到的输入嵌入模块</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="902"/>
+        <source>{model}&apos;s embedding module has no weight matrix to measure noise by</source>
+        <translation>{model} 的嵌入模块没有可用来衡量噪声大小的权重矩阵</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="906"/>
+        <source>{what} was cancelled</source>
+        <translation>{what}已取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="910"/>
+        <source>the block takes no cache argument</source>
+        <translation>这个模块不接受缓存参数</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="914"/>
+        <source>unknown patching site(s) {sites}: use {known}</source>
+        <translation>未知的修补位置 {sites}：请使用 {known}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="918"/>
+        <source>unknown patching site {site}: use {known}</source>
+        <translation>未知的修补位置 {site}：请使用 {known}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="922"/>
+        <source>no {site} cell ({layer}, {index}): the map is {blocks} × {width}</source>
+        <translation>没有 {site} 单元格（{layer}, {index}）：图的大小是 {blocks} × {width}</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="926"/>
+        <source>activation patching explains a [MASK] slot&apos;s filler: mask a token first</source>
+        <translation>激活修补解释的是 [MASK] 位置的填充词：请先掩码一个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="930"/>
+        <source>{model} shares one block between layers: patching needs one per layer</source>
+        <translation>{model} 的各层共用一个模块：激活修补需要每层一个模块</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="934"/>
+        <source>corrupted position(s) {bad} out of range: the input has {count} tokens ({range})</source>
+        <translation>损坏位置 {bad} 超出范围：输入有 {count} 个词元（{range}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="938"/>
+        <source>the corrupted text is {count} tokens and the clean input {clean}: patching needs the same length (change a word for a word of as many tokens)</source>
+        <translation>损坏文本有 {count} 个词元，而干净输入有 {clean} 个：激活修补需要两者长度相同（把一个词换成词元数相同的词）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="943"/>
+        <source>cannot find the MLP of {model}&apos;s layer {layer}</source>
+        <translation>找不到 {model} 第 {layer} 层的 MLP</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="967"/>
         <source>attention rollout</source>
         <translation>注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="639"/>
+        <location filename="../../app/engine_messages.py" line="968"/>
         <source>head scores</source>
         <translation>头评分</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="640"/>
+        <location filename="../../app/engine_messages.py" line="969"/>
         <source>scoring heads</source>
         <translation>头评分</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="641"/>
+        <location filename="../../app/engine_messages.py" line="970"/>
         <source>head importance</source>
         <translation>头的重要性</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="642"/>
+        <location filename="../../app/engine_messages.py" line="971"/>
         <source>the head importance estimate</source>
         <translation>头的重要性估计</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="643"/>
+        <location filename="../../app/engine_messages.py" line="972"/>
         <source>the logit lens</source>
         <translation>Logit 透镜</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="644"/>
+        <location filename="../../app/engine_messages.py" line="973"/>
         <source>sequence</source>
         <translation>序列</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="974"/>
+        <source>a named pipe (FIFO)</source>
+        <translation>命名管道（FIFO）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="975"/>
+        <source>a device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="976"/>
+        <source>a socket</source>
+        <translation>套接字</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="977"/>
+        <source>not a regular file</source>
+        <translation>非普通文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="978"/>
+        <source>contributions</source>
+        <translation>贡献</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="979"/>
+        <source>the flow graph</source>
+        <translation>流图</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="980"/>
+        <source>direct logit attribution</source>
+        <translation>直接 logit 归因</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="981"/>
+        <source>attribution</source>
+        <translation>归因</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="982"/>
+        <source>activation patching</source>
+        <translation>激活修补</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="983"/>
+        <source>input attribution</source>
+        <translation>输入归因</translation>
     </message>
     <message>
         <location filename="../../app/engine_messages.py" line="553"/>
@@ -1476,12 +1921,12 @@
         <translation>{what}：第 {layer} 层，共 {layers} 层</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="636"/>
+        <location filename="../../app/engine_messages.py" line="965"/>
         <source>scoring heads from recomputed rows</source>
         <translation>正在用重新计算的行为各头打分</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="637"/>
+        <location filename="../../app/engine_messages.py" line="966"/>
         <source>attention rollout from recomputed rows</source>
         <translation>正在用重新计算的行计算注意力展开</translation>
     </message>
@@ -1516,67 +1961,72 @@
         <translation>正在对照 GGUF 检查转换后的模型</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="623"/>
+        <location filename="../../app/engine_messages.py" line="516"/>
+        <source>{name} is over {size}: not an attnlab session (they are a few kB)</source>
+        <translation>{name} 超过 {size}：不是 attnlab 会话（会话只有几 kB）</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="952"/>
         <source>text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="624"/>
+        <location filename="../../app/engine_messages.py" line="953"/>
         <source>source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="625"/>
+        <location filename="../../app/engine_messages.py" line="954"/>
         <source>prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="626"/>
+        <location filename="../../app/engine_messages.py" line="955"/>
         <source>decoder prefix</source>
         <translation>解码器前缀</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="627"/>
+        <location filename="../../app/engine_messages.py" line="956"/>
         <source>mask</source>
         <translation>遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="628"/>
+        <location filename="../../app/engine_messages.py" line="957"/>
         <source>knock-out</source>
         <translation>屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="629"/>
+        <location filename="../../app/engine_messages.py" line="958"/>
         <source>decoder knock-out</source>
         <translation>解码器屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="630"/>
+        <location filename="../../app/engine_messages.py" line="959"/>
         <source>eos</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="631"/>
+        <location filename="../../app/engine_messages.py" line="960"/>
         <source>max_length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="632"/>
+        <location filename="../../app/engine_messages.py" line="961"/>
         <source>encoder</source>
         <translation>编码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="633"/>
+        <location filename="../../app/engine_messages.py" line="962"/>
         <source>decoder</source>
         <translation>解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="634"/>
+        <location filename="../../app/engine_messages.py" line="963"/>
         <source>encoder-decoder</source>
         <translation>编码器-解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="635"/>
+        <location filename="../../app/engine_messages.py" line="964"/>
         <source>cross</source>
         <translation>交叉注意力</translation>
     </message>
@@ -1905,17 +2355,17 @@
 <context>
     <name>Generation</name>
     <message>
-        <location filename="../../app/generation_guard.py" line="33"/>
+        <location filename="../../app/generation_guard.py" line="34"/>
         <source>Nothing to continue: type a prompt first.</source>
         <translation>没有可续写的内容：请先输入提示。</translation>
     </message>
     <message>
-        <location filename="../../app/generation_guard.py" line="35"/>
+        <location filename="../../app/generation_guard.py" line="36"/>
         <source>Nothing to continue: type a source text first.</source>
         <translation>没有可续写的内容：请先输入源文本。</translation>
     </message>
     <message>
-        <location filename="../../app/generation_guard.py" line="37"/>
+        <location filename="../../app/generation_guard.py" line="38"/>
         <source>Nothing to continue: the text was refused (the message above says why); change it first.</source>
         <translation>没有可续写的内容：这段文本被拒绝了（上面的消息说明了原因）；请先修改它。</translation>
     </message>
@@ -1991,24 +2441,24 @@
 <context>
     <name>HeadGridView</name>
     <message>
-        <location filename="../../app/plots/head_grid.py" line="346"/>
+        <location filename="../../app/plots/head_grid.py" line="368"/>
         <source>layer {0} head {1} · {2}: {3}</source>
         <translation>第 {0} 层第 {1} 个头 · {2}：{3}</translation>
     </message>
     <message>
-        <location filename="../../app/plots/head_grid.py" line="357"/>
+        <location filename="../../app/plots/head_grid.py" line="379"/>
         <source>layer {0} · head {1}
 </source>
         <translation>第 {0} 层 · 头 {1}
 </translation>
     </message>
     <message>
-        <location filename="../../app/plots/head_grid.py" line="359"/>
+        <location filename="../../app/plots/head_grid.py" line="381"/>
         <source>click: show it in the large heatmap · right-click: ablate / restore</source>
         <translation>单击：在大热力图中显示 · 右键：消融 / 恢复</translation>
     </message>
     <message>
-        <location filename="../../app/plots/head_grid.py" line="380"/>
+        <location filename="../../app/plots/head_grid.py" line="402"/>
         <source>Ablate / restore layer {0} head {1}</source>
         <translation>消融 / 恢复第 {0} 层第 {1} 个头</translation>
     </message>
@@ -2237,186 +2687,194 @@
     </message>
 </context>
 <context>
+    <name>LongColours</name>
+    <message>
+        <location filename="../../app/long_colours.py" line="39"/>
+        <source> · log scale for a long document (linear colours would be nearly uniform)</source>
+        <translation> · 长文档使用对数刻度（线性颜色几乎一片均匀）</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/main_window.py" line="119"/>
+        <location filename="../../app/main_window.py" line="120"/>
         <source>Source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="122"/>
+        <location filename="../../app/main_window.py" line="123"/>
         <source>The encoder&apos;s input</source>
         <translation>编码器的输入</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="124"/>
+        <location filename="../../app/main_window.py" line="125"/>
         <source>The text the encoder reads; analysed as you type</source>
         <translation>编码器读取的文本；边输入边分析</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="126"/>
-        <location filename="../../app/main_window.py" line="581"/>
+        <location filename="../../app/main_window.py" line="127"/>
+        <location filename="../../app/main_window.py" line="584"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="129"/>
+        <location filename="../../app/main_window.py" line="130"/>
         <source>Type some text…</source>
         <translation>输入一些文字…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="131"/>
+        <location filename="../../app/main_window.py" line="132"/>
         <source>The text to analyse, as you type (Tab moves on to the next control)</source>
         <translation>要分析的文本，边输入边分析（Tab 移到下一个控件）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="135"/>
+        <location filename="../../app/main_window.py" line="136"/>
         <source>Decoder tokens</source>
         <translation>解码器词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="144"/>
+        <location filename="../../app/main_window.py" line="146"/>
         <source>Not current — shows the previous text (the last analysis failed)</source>
         <translation>不是最新的——显示的是之前的文本（上一次分析失败了）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="177"/>
+        <location filename="../../app/main_window.py" line="180"/>
         <source>no model</source>
         <translation>没有模型</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="286"/>
+        <location filename="../../app/main_window.py" line="289"/>
         <source>The text left here last time ({0:,} characters) was too long to keep in the settings (at most {1:,}): save a session to keep a long text.</source>
         <translation>上次留在这里的文本（{0:,} 个字符）太长，没有保存在设置中（最多 {1:,} 个）：要保留长文本，请保存会话。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="308"/>
         <location filename="../../app/main_window.py" line="311"/>
+        <location filename="../../app/main_window.py" line="314"/>
         <source>Loading {0}…</source>
         <translation>正在加载 {0}…</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="333"/>
+        <location filename="../../app/main_window.py" line="336"/>
         <source>a source text</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="333"/>
+        <location filename="../../app/main_window.py" line="336"/>
         <source>some text</source>
         <translation>一些文字</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="334"/>
+        <location filename="../../app/main_window.py" line="337"/>
         <source>Type {0} to see its attention.</source>
         <translation>输入{0}，查看它的注意力。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="346"/>
+        <location filename="../../app/main_window.py" line="349"/>
         <source>Re-running the text and its {0} generated tokens with the new masks</source>
         <translation>正在用新的遮盖重新运行文本及其 {0} 个已生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="440"/>
+        <location filename="../../app/main_window.py" line="443"/>
         <source>Regenerating from token #{0}</source>
         <translation>正在从词元 #{0} 起重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="455"/>
+        <location filename="../../app/main_window.py" line="458"/>
         <source>Head ablation</source>
         <translation>头消融</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="484"/>
+        <location filename="../../app/main_window.py" line="487"/>
         <source>Pick a model in the list, or open a model folder.</source>
         <translation>请在列表中选择一个模型，或打开一个模型文件夹。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="494"/>
+        <location filename="../../app/main_window.py" line="497"/>
         <source>attnlab — {0}</source>
         <translation>attnlab — {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="499"/>
+        <location filename="../../app/main_window.py" line="502"/>
         <source>Loaded {0}</source>
         <translation>已加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="519"/>
+        <location filename="../../app/main_window.py" line="522"/>
         <source> Still using {0}.</source>
         <translation> 仍在使用 {0}。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="521"/>
+        <location filename="../../app/main_window.py" line="524"/>
         <source>Could not load {0}: {1}{2}</source>
         <translation>无法加载 {0}：{1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="523"/>
+        <location filename="../../app/main_window.py" line="526"/>
         <source>Could not load {0}</source>
         <translation>无法加载 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="536"/>
+        <location filename="../../app/main_window.py" line="539"/>
         <source>analysis {0:.0f} ms</source>
         <translation>分析 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="542"/>
+        <location filename="../../app/main_window.py" line="545"/>
         <source>last step {0:.0f} ms</source>
         <translation>上一步 {0:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="554"/>
+        <location filename="../../app/main_window.py" line="557"/>
         <source>end of text</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="555"/>
+        <location filename="../../app/main_window.py" line="558"/>
         <source>maximum length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="556"/>
+        <location filename="../../app/main_window.py" line="559"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="557"/>
+        <location filename="../../app/main_window.py" line="560"/>
         <source>done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="558"/>
+        <location filename="../../app/main_window.py" line="561"/>
         <source>Generated {0} tokens ({1})</source>
         <translation>已生成 {0} 个词元（{1}）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="581"/>
+        <location filename="../../app/main_window.py" line="584"/>
         <source>Decoder prefix (optional)</source>
         <translation>解码器前缀（可选）</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="590"/>
+        <location filename="../../app/main_window.py" line="596"/>
         <source>Knock-out is not available: {0}</source>
         <translation>无法屏蔽：{0}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="722"/>
+        <location filename="../../app/main_window.py" line="728"/>
         <source>Not pasted: the text would be {0:,} characters, and attnlab takes at most {1:,}. Paste a part of it.</source>
         <translation>没有粘贴：粘贴后文本会有 {0:,} 个字符，而 attnlab 最多接受 {1:,} 个。请粘贴其中一部分。</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="748"/>
+        <location filename="../../app/main_window.py" line="754"/>
         <source>{0} is not available for this model: {1}</source>
         <translation>这个模型不支持{0}：{1}</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="752"/>
+        <location filename="../../app/main_window.py" line="758"/>
         <source>The formula inspector</source>
         <translation>公式检查器</translation>
     </message>
     <message>
-        <location filename="../../app/main_window.py" line="755"/>
+        <location filename="../../app/main_window.py" line="761"/>
         <source>No formula for this model: {0}.</source>
         <translation>这个模型没有公式：{0}。</translation>
     </message>
@@ -2424,39 +2882,44 @@
 <context>
     <name>MaskPredictions</name>
     <message>
-        <location filename="../../app/widgets/mask_predictions.py" line="17"/>
+        <location filename="../../app/widgets/mask_predictions.py" line="18"/>
         <source>slot / filler</source>
         <translation>位置 / 填充词</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/mask_predictions.py" line="17"/>
+        <location filename="../../app/widgets/mask_predictions.py" line="18"/>
         <source>probability</source>
         <translation>概率</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/mask_predictions.py" line="24"/>
+        <location filename="../../app/widgets/mask_predictions.py" line="25"/>
         <source>Click a token to mask it and see what fills the slot</source>
         <translation>点击一个词元将其遮盖，看看模型用什么填补这个位置</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/mask_predictions.py" line="37"/>
+        <location filename="../../app/widgets/mask_predictions.py" line="38"/>
         <source>typed</source>
         <translation>输入的</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/mask_predictions.py" line="37"/>
+        <location filename="../../app/widgets/mask_predictions.py" line="38"/>
         <source>was {0}</source>
         <translation>原为 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/mask_predictions.py" line="38"/>
+        <location filename="../../app/widgets/mask_predictions.py" line="39"/>
         <source>#{0} [MASK] ({1})</source>
         <translation>#{0} [MASK]（{1}）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/mask_predictions.py" line="44"/>
+        <location filename="../../app/widgets/mask_predictions.py" line="45"/>
         <source>sentence B follows A</source>
         <translation>句子 B 接在 A 后面</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/mask_predictions.py" line="50"/>
+        <source>{0:.0%} of the words are unknown or split into pieces the model rarely saw: treat this probability with care</source>
+        <translation>{0:.0%} 的词是未知词，或被拆成了模型很少见过的词片：请谨慎看待这个概率</translation>
     </message>
 </context>
 <context>
@@ -2556,6 +3019,19 @@
     </message>
 </context>
 <context>
+    <name>NoHeadNote</name>
+    <message>
+        <location filename="../../app/widgets/no_head_note.py" line="14"/>
+        <source>This model has no masked-language-model head (a bare encoder): it cannot guess a [MASK]ed word</source>
+        <translation>此模型没有掩码语言模型头（裸编码器）：它无法猜出被 [MASK] 的词</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/no_head_note.py" line="31"/>
+        <source>No predictions: this model is a bare encoder, without a language-model head. It reads the text and its attention is shown on the right, but it predicts no words, so there are no candidates and a token cannot be replaced with [MASK]. Knock-outs still work: right-click a token.</source>
+        <translation>没有预测：此模型是裸编码器，没有语言模型头。它读取文本，注意力显示在右侧，但它不预测任何词，因此没有候选词，也不能把词元替换为 [MASK]。敲除仍然可用：右键单击一个词元。</translation>
+    </message>
+</context>
+<context>
     <name>PredictionDock</name>
     <message>
         <location filename="../../app/prediction_dock.py" line="35"/>
@@ -2607,7 +3083,7 @@
     </message>
     <message>
         <location filename="../../app/widgets/prediction_view.py" line="71"/>
-        <location filename="../../app/widgets/prediction_view.py" line="143"/>
+        <location filename="../../app/widgets/prediction_view.py" line="148"/>
         <source>The logit lens of the current input appears here.</source>
         <translation>当前输入的 logit 透镜会显示在这里。</translation>
     </message>
@@ -2657,87 +3133,92 @@
         <translation>消融这个头时预测词元的 Δ log p（红色：这个头有助于它）；点击一个头将其消融，再点击一次恢复</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="126"/>
+        <location filename="../../app/widgets/prediction_view.py" line="131"/>
         <source>Head importance</source>
         <translation>头的重要性</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="153"/>
+        <location filename="../../app/widgets/prediction_view.py" line="158"/>
         <source>embeddings</source>
         <translation>嵌入</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="153"/>
-        <location filename="../../app/widgets/prediction_view.py" line="189"/>
+        <location filename="../../app/widgets/prediction_view.py" line="158"/>
+        <location filename="../../app/widgets/prediction_view.py" line="194"/>
         <source>layer {0}</source>
         <translation>第 {0} 层</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="154"/>
+        <location filename="../../app/widgets/prediction_view.py" line="159"/>
         <source> (output)</source>
         <translation>（输出）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="164"/>
+        <location filename="../../app/widgets/prediction_view.py" line="169"/>
         <source>{0}, position {1}:
 </source>
         <translation>{0}，位置 {1}：
 </translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="168"/>
+        <location filename="../../app/widgets/prediction_view.py" line="173"/>
         <source>each [MASK] slot&apos;s filler</source>
         <translation>每个 [MASK] 位置的填充词</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="168"/>
+        <location filename="../../app/widgets/prediction_view.py" line="173"/>
         <source>the next token</source>
         <translation>下一个词元</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="169"/>
+        <location filename="../../app/widgets/prediction_view.py" line="174"/>
         <source> (the last {0} tokens)</source>
         <translation>（最后 {0} 个词元）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="172"/>
+        <location filename="../../app/widgets/prediction_view.py" line="177"/>
         <source>Top-1 token at each layer (rows) and position (columns{0}), predicting {1}; the last row is the model&apos;s output.</source>
         <translation>每一层（行）和每个位置（列{0}）上排名第一的词元，预测的是{1}；最后一行是模型的输出。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="188"/>
+        <location filename="../../app/widgets/prediction_view.py" line="193"/>
         <source>head {0}</source>
         <translation>头 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="198"/>
+        <location filename="../../app/widgets/prediction_view.py" line="203"/>
         <source> (ablated now: click to restore)</source>
         <translation>（已消融：点击恢复）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="198"/>
+        <location filename="../../app/widgets/prediction_view.py" line="203"/>
         <source> (click to ablate)</source>
         <translation>（点击消融）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="199"/>
+        <location filename="../../app/widgets/prediction_view.py" line="204"/>
         <source>layer {0} head {1}: Δ log p = {2:+.4f}</source>
         <translation>第 {0} 层第 {1} 个头：Δ log p = {2:+.4f}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="202"/>
+        <location filename="../../app/widgets/prediction_view.py" line="207"/>
         <source>exact: one ablation per head</source>
         <translation>精确：每个头消融一次</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="204"/>
+        <location filename="../../app/widgets/prediction_view.py" line="209"/>
         <source>gradient estimate; the exact map follows</source>
         <translation>梯度估计；精确结果随后给出</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/prediction_view.py" line="207"/>
+        <location filename="../../app/widgets/prediction_view.py" line="212"/>
         <source>How much p({0!s}) at position {1} (log p = {2:.3f}) depends on each head — {3}.</source>
         <translation>位置 {1} 上的 p({0!s})（log p = {2:.3f}）在多大程度上依赖每个头——{3}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/prediction_view.py" line="225"/>
+        <source>{0} positive: the head helps the prediction (ablating it lowers its log p by that much) · {1} negative: the head works against it (ablating it raises its log p)</source>
+        <translation>{0} 正值：该头有助于这个预测（消融它会使 log p 降低这么多）· {1} 负值：该头妨碍这个预测（消融它会使 log p 升高）</translation>
     </message>
 </context>
 <context>
@@ -3151,8 +3632,8 @@
     </message>
     <message>
         <location filename="../../app/i18n.py" line="101"/>
-        <source>induction (probe)</source>
-        <translation>归纳（探针）</translation>
+        <source>probe induction</source>
+        <translation>探针归纳</translation>
     </message>
     <message>
         <location filename="../../app/i18n.py" line="102"/>
@@ -3203,53 +3684,53 @@
 <context>
     <name>TokenChip</name>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="492"/>
+        <location filename="../../app/widgets/token_strip.py" line="500"/>
         <source> · masked with [MASK]</source>
         <translation> · 已用 [MASK] 遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="493"/>
+        <location filename="../../app/widgets/token_strip.py" line="501"/>
         <source> · knocked out of attention</source>
         <translation> · 已从注意力中屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="495"/>
+        <location filename="../../app/widgets/token_strip.py" line="503"/>
         <source> · generated</source>
         <translation> · 生成的</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="498"/>
+        <location filename="../../app/widgets/token_strip.py" line="506"/>
         <source>
 p = {0:.1%} now</source>
         <translation>
 现在 p = {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="500"/>
+        <location filename="../../app/widgets/token_strip.py" line="508"/>
         <source>, {0:.1%} when generated</source>
         <translation>，生成时 {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="503"/>
+        <location filename="../../app/widgets/token_strip.py" line="511"/>
         <source>, {0:.1%} in the reference</source>
         <translation>，参照中 {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="505"/>
+        <location filename="../../app/widgets/token_strip.py" line="513"/>
         <source>
 p = {0:.1%} in the reference</source>
         <translation>
 参照中 p = {0:.1%}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="509"/>
+        <location filename="../../app/widgets/token_strip.py" line="517"/>
         <source>
 {0}: {1:.4f}</source>
         <translation>
 {0}：{1:.4f}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="512"/>
+        <location filename="../../app/widgets/token_strip.py" line="520"/>
         <source>
 click: its candidates · right-click: knock out, regenerate from here</source>
         <translation>
@@ -3282,12 +3763,12 @@ click: its candidates · right-click: knock out, regenerate from here</source>
         <translation>词元</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="365"/>
+        <location filename="../../app/widgets/token_strip.py" line="373"/>
         <source>Show in the heatmap</source>
         <translation>在热图中显示</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="367"/>
+        <location filename="../../app/widgets/token_strip.py" line="375"/>
         <source>Select this token (or the selected range it is in) and show its rows in the heatmap</source>
         <translation>选中这个词元（或它所在的选中范围），并在热图中显示它的行</translation>
     </message>
@@ -3302,43 +3783,43 @@ click: its candidates · right-click: knock out, regenerate from here</source>
         <translation>从注意力中屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="360"/>
+        <location filename="../../app/widgets/token_strip.py" line="368"/>
         <source>Corrupt with…</source>
         <translation>用噪声破坏…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="362"/>
+        <location filename="../../app/widgets/token_strip.py" line="370"/>
         <source>Activation patching: add noise to this token&apos;s embedding in the corrupted run</source>
         <translation>激活修补：在被破坏的运行中给这个词元的嵌入加噪声</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="412"/>
-        <location filename="../../app/widgets/token_strip.py" line="552"/>
+        <location filename="../../app/widgets/token_strip.py" line="420"/>
+        <location filename="../../app/widgets/token_strip.py" line="560"/>
         <source>loading the model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="583"/>
+        <location filename="../../app/widgets/token_strip.py" line="591"/>
         <source>These tokens come from the model&apos;s tokenizer alone: attention follows once the model is loaded</source>
         <translation>这些词元只来自模型的分词器：模型加载完成后才会显示注意力</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="344"/>
+        <location filename="../../app/widgets/token_strip.py" line="352"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="350"/>
+        <location filename="../../app/widgets/token_strip.py" line="358"/>
         <source>Generated tokens cannot be masked</source>
         <translation>生成的词元不能被遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="353"/>
+        <location filename="../../app/widgets/token_strip.py" line="361"/>
         <source>Regenerate from here</source>
         <translation>从这里重新生成</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/token_strip.py" line="356"/>
+        <location filename="../../app/widgets/token_strip.py" line="364"/>
         <source>Undo back to before this token and generate one token again, under the current masks</source>
         <translation>撤销到这个词元之前，在当前遮盖下重新生成一个词元</translation>
     </message>

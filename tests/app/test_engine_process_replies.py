@@ -12,7 +12,7 @@ from risky_models import code_folder
 from attnlab.app.engine_worker import EngineClient
 from attnlab.engine.api.config import LoadOptions
 from attnlab.engine.api.messages import message
-from attnlab.engine.api.requests import NOT_ANALYSED, ExplainCause
+from attnlab.engine.api.requests import ExplainCause
 from attnlab.engine.api.results import Attribution, FlowGraph, LogitAttribution, ValueNorms
 
 MODEL = "tiny-gpt"
@@ -63,7 +63,7 @@ def test_codes_refusals_and_information_flow_cross_the_boundary(qtbot):
     thread, process = results["thread"], results["private"]
     assert process["no model"] == thread["no model"] == str(message("no_model_loaded"))
     assert process["empty"] == thread["empty"] == str(message("prompt_empty"))
-    assert process["after refusal"] == thread["after refusal"] == NOT_ANALYSED
+    assert process["after refusal"] == thread["after refusal"] == str(message("not_analysed"))
     ticket, norms = process["values"]
     assert ticket == 7 and isinstance(norms, ValueNorms)
     np.testing.assert_array_equal(norms.projected, thread["values"][1].projected)

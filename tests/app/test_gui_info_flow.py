@@ -13,9 +13,9 @@ from PySide6.QtGui import QMouseEvent
 from attnlab.app.info_flow_dock import FLOOR
 from attnlab.engine.analyses.contributions import contribution_norms, row_share
 from attnlab.engine.analyses.flow_graph import prune_flow
+from attnlab.engine.interpret import importance
 from attnlab.engine.interpret.contributions import measure
 from attnlab.engine.interpret.flow import flow_graph
-from attnlab.engine.interpret.importance import head_importance
 from attnlab.engine.interpret.logit_attribution import logit_attribution
 from attnlab.engine.models.loading import load_model
 from attnlab.engine.session.sessions import make_session
@@ -126,7 +126,7 @@ def test_dla_map_shows_the_engines_attribution_and_clicking_ablates(open_window,
     dock.dla.compute_button.click()
     qtbot.waitUntil(lambda: dock.dla.result is not None, timeout=20_000)
     alone = logit_attribution(reference)
-    exact = head_importance(reference).values  # an analysis of the session (typed seams), exact by default
+    exact = importance.head_importance(reference).values
     r = float(np.corrcoef(exact.ravel(), alone.heads.ravel())[0, 1])
     assert f"r = {r:.2f}" in dock.dla.note.text()
     dock.dla._on_clicked(0, 1)  # what clicking the cell does

@@ -59,6 +59,8 @@ def long_window(open_window, long_gpt2, qtbot, wait_idle):
     window.text_input.setPlainText(text_of(TOKENS))
     qtbot.waitUntil(lambda: window.document.long is not None, timeout=REPLY_MS)
     wait_idle(window, REPLY_MS)
+    window.attention.picker.set_colours("linear", False)  # long documents open on log colours; these check linear
+    wait_idle(window, REPLY_MS)
     return window
 
 

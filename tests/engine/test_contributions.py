@@ -16,6 +16,7 @@ from attnlab.engine.analyses.contributions import contribution_norms, row_share
 from attnlab.engine.api.errors import UnsupportedError
 from attnlab.engine.api.results import Masks
 from attnlab.engine.interpret.contributions import measure
+from attnlab.engine.interpret.inspector import explain_cell
 from attnlab.engine.models.loading import wrap_model
 from attnlab.engine.session.sessions import make_session
 
@@ -177,7 +178,7 @@ def test_formula_inspector_reports_the_cells_value_and_contribution_norms():
     eager = copy.deepcopy(model)
     session = make_session(wrap_model(model, tokenizer, name="llama"))
     session.prefill(TEXT)
-    cell = session.explain_cell("decoder", 1, 3, 5, 2)
+    cell = explain_cell(session, "decoder", 1, 3, 5, 2)
     vs, handles = _hooked({"v": eager.model.layers[1].self_attn.v_proj})
     with torch.no_grad():
         out = eager(input_ids=torch.tensor([session.token_ids]), output_attentions=True)

@@ -213,7 +213,7 @@ EXAMPLES: dict[type, object] = {
     FlowGraph: FlowGraph("decoder", 4, 2, ("a", "b", "c", "d", "e"), RNG.random((6, 6)).astype(np.float32), 0.01, 0.2),
     EngineMessage: NESTED,
     Consent: CONSENT,
-    ConsentRequest: ConsentRequest(CONSENT, "odd", "odd runs its own code: allow it?"),
+    ConsentRequest: ConsentRequest(CONSENT, "odd", NESTED),
 }
 
 
