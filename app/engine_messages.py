@@ -599,6 +599,30 @@ _MARKED = {
         "EngineMessage",
         "could not run {command}: {error}",
     ),
+    "engine_bad_address": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "{target} is not an engine address: use ssh://[user@]host[:port]",
+    ),
+    "engine_closed_early": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "closed before the engine answered",
+    ),
+    "engine_refused_key": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the engine at {path} refused this window's key: {error}",
+    ),
+    "engine_did_not_answer": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the engine did not answer: {reason}",
+    ),
+    "engine_bad_hello": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "the engine answered something else than hello",
+    ),
+    "patching_without_corruption": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "activation patching needs a corrupted run: choose what to corrupt first",
+    ),
     "engine_no_answer": QT_TRANSLATE_NOOP(
         "EngineMessage",
         "no engine answered at {path} within {seconds} s",

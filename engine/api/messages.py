@@ -343,6 +343,12 @@ MESSAGES: dict[str, str] = {
     ),
     "engine_command_failed": "could not run {command}: {error}",
     "engine_no_answer": "no engine answered at {path} within {seconds} s",
+    "engine_bad_address": "{target} is not an engine address: use ssh://[user@]host[:port]",
+    "engine_closed_early": "closed before the engine answered",
+    "engine_refused_key": "the engine at {path} refused this window's key: {error}",
+    "engine_did_not_answer": "the engine did not answer: {reason}",
+    "engine_bad_hello": "the engine answered something else than hello",
+    "patching_without_corruption": "activation patching needs a corrupted run: choose what to corrupt first",
     "engine_could_not_start": "the engine could not start ({reason})",
     # figures (app/figures.py; the CLI's `attnlab figure` prints them in English)
     "figure_ending": "{file}: a figure is saved as {endings} — name the file with one of these endings",

@@ -431,7 +431,7 @@ class EngineHandlers:
                     session, target, True, request.baseline, request.max_steps, report, request.cancel
                 )
             if request.corruption is None:
-                raise ValueError("activation patching needs a corrupted run: choose what to corrupt first")
+                raise EngineError("patching_without_corruption")
             if request.what == "cell":
                 return patching.patched_run(
                     session, request.corruption, request.site, request.layer, request.index, request.target

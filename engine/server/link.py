@@ -175,7 +175,7 @@ class EngineLink:
         elif self.target.startswith("stdio:"):
             self._connect_pipes(shlex.split(self.target[len("stdio:") :]))
         else:
-            raise EngineGone(f"{self.target!r} is not an engine address: use ssh://[user@]host[:port]")
+            raise EngineGone(message("engine_bad_address", target=repr(self.target)))
 
     def _connect_pipes(self, command: list[str]) -> None:
         try:
@@ -197,7 +197,7 @@ class EngineLink:
         spawned = False
         while True:
             if self._closed.is_set():
-                raise EngineGone("closed before the engine answered")
+                raise EngineGone(message("engine_closed_early"))
             connection = self._try(path)
             if connection is not None:
                 try:
@@ -235,7 +235,7 @@ class EngineLink:
         except (OSError, EOFError):  # not listening yet, or an old socket of a dead engine
             return None
         except Exception as error:  # multiprocessing's AuthenticationError: a foreign key
-            raise EngineGone(f"the engine at {path} refused this window's key: {error}") from error
+            raise EngineGone(message("engine_refused_key", path=str(path), error=str(error))) from error
 
     def _hello(self, reader: Connection, writer: Connection) -> None:
         self._reader, self._writer = reader, writer
@@ -243,9 +243,9 @@ class EngineLink:
             wire.send(writer, wire.Sender(), {"op": "hello", "version": __version__, "pid": os.getpid()})
             reply = wire.receive(reader, self._receiver)
         except (OSError, EOFError, wire.WireError) as error:
-            raise EngineGone(f"the engine did not answer: {self._exit_reason() or error}") from error
+            raise EngineGone(message("engine_did_not_answer", reason=self._exit_reason() or str(error))) from error
         if not isinstance(reply, dict):
-            raise EngineGone("the engine answered something else than hello")
+            raise EngineGone(message("engine_bad_hello"))
         if reply.get("op") == "busy":
             raise _Busy
         if reply.get("op") == "refused":
