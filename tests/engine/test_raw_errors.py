@@ -3,7 +3,7 @@ an engine error already coded is passed on as it is."""
 
 from __future__ import annotations
 
-from attnlab.app.raw_errors import plain_error
+from attnlab.engine.api.raw_errors import plain_error
 from attnlab.engine.api.errors import EngineError
 from attnlab.engine.api.memory_budget import AttentionMemoryError
 from attnlab.engine.api.messages import LEGACY
