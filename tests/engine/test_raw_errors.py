@@ -3,10 +3,10 @@ an engine error already coded is passed on as it is."""
 
 from __future__ import annotations
 
-from attnlab.engine.api.raw_errors import plain_error
 from attnlab.engine.api.errors import EngineError
 from attnlab.engine.api.memory_budget import AttentionMemoryError
 from attnlab.engine.api.messages import LEGACY
+from attnlab.engine.api.raw_errors import plain_error
 
 
 def test_numpys_allocation_failure_says_the_size_and_what_to_do():
