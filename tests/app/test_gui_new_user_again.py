@@ -16,7 +16,7 @@ BLOCK_S = 1.0  # what one block of a long text's lens forward costs, simulated o
 def _slow_full_forwards(window) -> int:
     """Make every forward of more than one token cost BLOCK_S per block (a long text's lens), leaving a
     one-token step fast; returns how many blocks the model has."""
-    model = window.client._engine.worker._session.model
+    model = window.client._thread_engine.worker._handlers._session.model  # the suite runs the engine in a thread
     layers = list(model.transformer.h)
 
     def slow(module, args, kwargs):
