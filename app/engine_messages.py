@@ -505,6 +505,10 @@ _MARKED = {
         "EngineMessage",
         "reading the text: {done} of {total} tokens",
     ),
+    "rereading_text": QT_TRANSLATE_NOOP(
+        "EngineMessage",
+        "re-reading the text from token {start}: {done} of {total} tokens",
+    ),
     "ablating_heads": QT_TRANSLATE_NOOP(
         "EngineMessage",
         "ablating heads: {done} of {total}",

@@ -5,6 +5,7 @@ python -m benchmarks --quick         the smoke-test size (= --size tiny)
 python -m benchmarks --only step-overhead --only vs-rerun --repeats 7
 python -m benchmarks --skip-long     leave out the 1,024- and 2,048-token SmolLM2 runs (and the long documents)
 python -m benchmarks --only long     SmolLM2 at 4,096 and 8,192 tokens in long-document mode (many minutes on a CPU)
+python -m benchmarks --only long-knockout   knock-outs at the middle and end of 4,096 SmolLM2 tokens vs the first read
 python -m benchmarks --only train    training tiny models: the phase change, NSP accuracy, throughput (~10 min)
 """
 
@@ -55,6 +56,13 @@ def registry() -> dict[str, Benchmark]:
         if skip_long and size.name == "full":
             return [Figure("long", "SmolLM2 @ 4,096 and 8,192 tokens", float("nan"), "s", note="skipped (--skip-long)")]
         return long_bench.long_documents(size)
+
+    def long_knockout(size: Size, skip_long: bool) -> list[Figure]:
+        from benchmarks import long_knockout_bench
+
+        if skip_long and size.name == "full":
+            return [Figure("long-knockout", "SmolLM2 @ 4,096 tokens", float("nan"), "s", note="skipped (--skip-long)")]
+        return long_knockout_bench.knockout_rereads(size)
 
     def strip(size: Size, skip_long: bool) -> list[Figure]:
         from benchmarks import strip_bench
@@ -111,6 +119,7 @@ def registry() -> dict[str, Benchmark]:
         "vs-bandwidth": engine("versus_bandwidth"),
         "memory": engine("memory", long=True),
         "long": long_documents,
+        "long-knockout": long_knockout,
         "analyses": analyses,
         "importance": importance,
         "flow": flow,

@@ -84,6 +84,17 @@ class _Stack:
         else:
             self.data[:, :, :used] = old[:, :, :used]
 
+    def kept(self, rows: int) -> _Stack:
+        """A new buffer of the same capacity holding rows 0..rows-1 of this one."""
+        stack = _Stack(self.layers, self.heads, self.causal, self.keys, self.capacity)
+        used = min(rows, self.rows)
+        if self.causal:
+            stack.data[:, :, : _packed_offset(used)] = self.data[:, :, : _packed_offset(used)]
+        else:
+            stack.data[:, :, :used] = self.data[:, :, :used]
+        stack.rows = used
+        return stack
+
     def write(self, layer: int, start: int, probs: NDArray) -> None:
         """Write rows start..start+q-1 of one layer; probs is [head, q, key] (key ≥ start+q when causal)."""
         _, q, k = probs.shape
@@ -235,6 +246,11 @@ class AttentionStore:
     def set_rows(self, stack: str, rows: int) -> None:
         """Mark rows 0..rows-1 valid (after every layer of a forward was written) or truncate (undo)."""
         self._stacks[stack].rows = rows
+
+    def keep_rows(self, stack: str, rows: int) -> None:
+        """Keep rows 0..rows-1 of a stack in a new buffer, to be written on from `rows`: snapshots taken
+        before keep theirs (a prefill that re-reads only the end of a text rewrites the rows after)."""
+        self._stacks[stack] = self._stacks[stack].kept(rows)
 
     def rows(self, stack: str) -> int:
         return self._stacks[stack].rows

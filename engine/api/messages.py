@@ -287,6 +287,7 @@ MESSAGES: dict[str, str] = {
     ),
     "layer_progress": "{what}: layer {layer} of {layers}",
     "reading_text": "reading the text: {done} of {total} tokens",
+    "rereading_text": "re-reading the text from token {start}: {done} of {total} tokens",
     "ablating_heads": "ablating heads: {done} of {total}",
     # session files (engine/api/saved_session.py)
     "session_folder_missing": "cannot save the session: the folder {folder} does not exist",

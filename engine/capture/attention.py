@@ -197,7 +197,10 @@ class Recorder(Hooks):
             return scores
         stack = site[0]
         first = self._first_key(stack, *scores.shape[-2:])
-        return _knock_out(scores, self.knockout[stack][first:], self_attention=stack != "cross")
+        # in place into the recording's reused buffer (nobody else holds it), else a new tensor (an inspector
+        # subclass reads the scores before the knock-outs)
+        in_place = self.reuse_scores and not scores.requires_grad
+        return _knock_out(scores, self.knockout[stack][first:], self_attention=stack != "cross", in_place=in_place)
 
     def on_probs(self, module: torch.nn.Module, probs: torch.Tensor) -> None:
         site = self.sites.get(site_key(module))
@@ -251,20 +254,27 @@ class Discovery(Hooks):
         self.seen[id(module), call_number(module)] = (probs.shape[1], probs.shape[-1])
 
 
-def _knock_out(scores: torch.Tensor, knocked: torch.Tensor, self_attention: bool) -> torch.Tensor:
-    """Give knocked-out keys no weight; a self-attention query left with no key keeps its own."""
+def _knock_out(
+    scores: torch.Tensor, knocked: torch.Tensor, self_attention: bool, in_place: bool = False
+) -> torch.Tensor:
+    """Give knocked-out keys no weight; a self-attention query left with no key keeps its own.
+
+    Only a query whose own key is knocked out can be left with none: in the blocks of a long text without
+    one, no pass over the scores looks for them (a knock-out's forward cost half as much again before)."""
     q, k = scores.shape[-2:]
     lowest = torch.finfo(scores.dtype).min
-    masked = scores.masked_fill(knocked[:k].to(scores.device), lowest)  # device_map: layers on several devices
-    if not self_attention:
+    knocked = knocked[:k].to(scores.device)  # device_map: layers on several devices
+    rows = torch.arange(q, device=scores.device)
+    own = rows + (k - q)  # each query's own key
+    restore = self_attention and bool(knocked[k - q :].any())
+    before = scores[..., rows, own] if restore else None  # [batch, head, query], copied before the masking
+    masked = scores.masked_fill_(knocked, lowest) if in_place else scores.masked_fill(knocked, lowest)
+    if before is None:
         return masked
     stranded = masked.amax(dim=-1) <= lowest / 2  # [batch, head, query]
-    if not bool(stranded.any()):
-        return masked
-    rows = torch.arange(q, device=scores.device)
-    diagonal = torch.zeros_like(masked, dtype=torch.bool)
-    diagonal[..., rows, rows + (k - q)] = stranded
-    return torch.where(diagonal, scores, masked)
+    if bool(stranded.any()):
+        masked[..., rows, own] = torch.where(stranded, before, masked[..., rows, own])
+    return masked
 
 
 def _add(scores: torch.Tensor, other: torch.Tensor) -> torch.Tensor:

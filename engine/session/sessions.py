@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 from transformers import DynamicCache, EncoderDecoderCache
+from transformers.cache_utils import DynamicLayer
 
 from attnlab.engine.api.attention_store import AttentionStore
 from attnlab.engine.api.bounds import check_head
@@ -344,6 +345,9 @@ class GenerationSession(_Session):
         self._finish_reason = ""
         self._generator = torch.Generator()  # the session's own randomness: never the process's
         self._rng_history: list[torch.Tensor] = []  # generator state before each step, for undo
+        # (candidates asked, the step as a replay reports it) per generated token: what a prefill that
+        # re-reads only the end of the text keeps of the steps scored before it
+        self._told: list[tuple[int, StepResult]] = []
         self._next: tuple[torch.Tensor, int, tuple[Candidate, ...]] | None = None  # (logits, k, their top-k)
         forward_args = inspect.signature(self.model.forward).parameters
         self._keeps_logits = "logits_to_keep" in forward_args  # can skip the LM head for earlier tokens
@@ -396,10 +400,17 @@ class GenerationSession(_Session):
         result's `steps`, each with the candidates it would be chosen from now. Decoder knock-outs
         may fall on replayed tokens too: positions count the prompt (or start token and prefix),
         then the replay. `progress` hears how many tokens have been read, after each block of queries.
+
+        When only decoder knock-outs (or the tokens from some position on) differ from what the session
+        holds, the rows before the first difference are kept and only the rest is read again.
         """
         started = time.perf_counter()
         plan = self._plan(text, masks, source, replay)
         long = self._choose_store(plan)  # refuses what would not fit before any state changes
+        kept = self._kept_rows(plan, long)
+        if kept:
+            steps = self._reread(plan, kept, progress)
+            return replace(self.state(time.perf_counter() - started), steps=steps)
         self._reset(plan)
         self._long = long
         if long is not None:
@@ -411,6 +422,75 @@ class GenerationSession(_Session):
         steps = self._replay_steps(plan.replay, logits)
         self._drop_after_end(len(steps), len(plan.replay), logits)
         return replace(self.state(time.perf_counter() - started), steps=steps)
+
+    def _kept_rows(self, plan: _PrefillPlan, long: long_store.LongState | None) -> int:
+        """How many rows of what the session holds a prefill of `plan` can keep; 0: read it all again.
+
+        A causal query never sees a later key, so the rows (and cache entries) before the first position
+        whose token or decoder knock-out changed stay as they are, as long as nothing else changed: source,
+        prompt, ablations, encoder knock-outs, capacity and store mode. A replayed step scored before that
+        position is kept too, if it was told with as many candidates as now. At least the last token is read
+        again (its logits are the next token's). Cut caches (sliding windows) and a replayed end of text read
+        everything.
+        """
+        held, fed = self._ids, plan.ids + plan.replay
+        same = (
+            plan.source_ids == self._source_ids
+            and plan.ids == held[: self._prompt_len]
+            and len(plan.ids) == self._prompt_len
+            and plan.capacity == self._max_len
+            and plan.masks.ablated_heads == self.masks.ablated_heads
+            and plan.masks.knocked("encoder") == self.masks.knocked("encoder")
+            and (long is None) == (self._long is None)
+            and (long is None or self._long is None or long.pooled.shape == self._long.pooled.shape)
+            and not set(plan.replay) & set(self.loaded.eos_ids)
+            and self._holds_rows(len(held))
+        )
+        if not same:
+            return 0
+        common = next((i for i, (a, b) in enumerate(zip(held, fed, strict=False)) if a != b), min(len(held), len(fed)))
+        moved = self.masks.knocked("decoder") ^ plan.masks.knocked("decoder")
+        told, k = 0, self.sampling.candidates
+        steps = self._told if len(self._told) == self.generated else []
+        while told < min(len(steps), len(plan.replay)) and steps[told][0] == k:
+            if steps[told][1].token_id != plan.replay[told]:
+                break
+            told += 1
+        return max(0, min(common, min(moved, default=len(fed)), len(fed) - 1, len(plan.ids) - 1 + told))
+
+    def _holds_rows(self, rows: int) -> bool:
+        """Whether cache and store hold exactly `rows` rows, in a cache that can be cut at any position."""
+        if self._cache is None or rows == 0:
+            return False
+        cache = self._cache.self_attention_cache if self._seq2seq else self._cache
+        stored = self._long.rows if self._long is not None else self.store.rows("decoder")
+        croppable = all(type(layer) is DynamicLayer for layer in cache.layers)
+        return croppable and cache.get_seq_length() == rows == stored
+
+    def _reread(self, plan: _PrefillPlan, kept: int, progress: Progress | None) -> tuple[StepResult, ...]:
+        """A prefill that keeps the first `kept` rows of what the session holds and reads the rest again;
+        everything else as `_reset` leaves it (masks, fresh randomness, undo history)."""
+        fed = plan.ids + plan.replay
+        told = [step for _, step in self._told[: max(0, kept - len(plan.ids) + 1)]]  # scored before `kept`
+        self.masks = plan.masks
+        self._knock.pop("decoder", None)
+        decoder_knocked = self._knock_tensor(plan.capacity, plan.masks.knocked("decoder"))
+        if decoder_knocked is not None:
+            self._knock["decoder"] = decoder_knocked
+        self._rng_history.clear()
+        self._finish_reason = ""
+        self._reseed()
+        with torch.inference_mode():
+            self._cache.crop(kept - len(self._ids))
+            if self._long is not None:
+                self._long.truncate(kept, self._knock)
+            for stack in ("decoder", "cross"):
+                if stack in self.store:
+                    self.store.keep_rows(stack, kept)
+            self._ids, self._told = list(plan.ids), []
+            logits = self._feed(fed, keep=len(plan.replay) + 1 - len(told), progress=progress, start=kept)
+        self._logits = logits[-1]
+        return self._replay_steps(plan.replay, logits, told)
 
     def step(self, choose: int | None = None) -> StepResult:
         """Pick a token (sampled, or `choose`), feed it, and return its attention rows."""
@@ -431,17 +511,21 @@ class GenerationSession(_Session):
         with torch.inference_mode():
             self._logits = self._forward([token], start=position)[-1]
         self._update_finished(token)
-        return StepResult(
+        told = StepResult(
             token_id=token,
             text=self.token_text(token),
             position=position,
             candidates=candidates,
             prob=prob,
             raw=self._token_bytes(token),
-            attention=self.store.snapshot(),
-            long=self.long_attention,
             finished=self.finished,
             reason=self._finish_reason,
+        )
+        self._told.append((self.sampling.candidates, told))
+        return replace(
+            told,
+            attention=self.store.snapshot(),
+            long=self.long_attention,
             next_candidates=() if self.finished else self._next_candidates(),
             seconds=time.perf_counter() - started,
         )
@@ -456,6 +540,7 @@ class GenerationSession(_Session):
             raise EngineError("nothing_to_undo")
         started = time.perf_counter()
         self._ids.pop()
+        del self._told[self.generated :]
         self._generator.set_state(self._rng_history.pop())
         self._finish_reason = ""
         removed = len(self._ids)
@@ -664,6 +749,7 @@ class GenerationSession(_Session):
         self._source_ids, self._ids = list(plan.source_ids), list(plan.ids)
         self._prompt_len, self._max_len = len(plan.ids), plan.capacity
         self._rng_history.clear()
+        self._told = []
         self._finish_reason = ""
         self._reseed()
         self._knock = {}
@@ -675,8 +761,11 @@ class GenerationSession(_Session):
             self._knock["decoder"] = decoder_knocked
         self._cache = self._new_cache()
 
-    def _replay_steps(self, replay: list[int], logits: torch.Tensor) -> tuple[StepResult, ...]:
-        """Steps for tokens fed with the prompt (logits[i] scored replay[i]), up to an end of text."""
+    def _replay_steps(
+        self, replay: list[int], logits: torch.Tensor, told: Sequence[StepResult] = ()
+    ) -> tuple[StepResult, ...]:
+        """Steps for tokens fed with the prompt, up to an end of text: the first len(told) as they were told
+        (scored before the rows read again), then logits[i - len(told)] scored replay[i]."""
         k = self.sampling.candidates
         steps = []
         self._update_finished()
@@ -684,20 +773,25 @@ class GenerationSession(_Session):
             self._rng_history.append(self._generator.get_state())  # forced tokens draw nothing
             self._ids.append(token)
             self._update_finished(token)
-            steps.append(
-                StepResult(
-                    token_id=token,
-                    text=self.token_text(token),
-                    position=len(self._ids) - 1,
-                    candidates=self.candidates(logits[i], k),
-                    prob=_prob(logits[i], token),
-                    raw=self._token_bytes(token),
-                    finished=self.finished,
-                    reason=self._finish_reason,
+            if i < len(told):
+                steps.append(replace(told[i], finished=self.finished, reason=self._finish_reason))
+            else:
+                scores = logits[i - len(told)]
+                steps.append(
+                    StepResult(
+                        token_id=token,
+                        text=self.token_text(token),
+                        position=len(self._ids) - 1,
+                        candidates=self.candidates(scores, k),
+                        prob=_prob(scores, token),
+                        raw=self._token_bytes(token),
+                        finished=self.finished,
+                        reason=self._finish_reason,
+                    )
                 )
-            )
             if self.finished:  # an end of text was replayed: nothing after it counts
                 break
+        self._told = [(k, step) for step in steps]
         return tuple(steps)
 
     def _drop_after_end(self, kept: int, fed: int, logits: torch.Tensor) -> None:
@@ -747,23 +841,30 @@ class GenerationSession(_Session):
         self.store.set_rows("encoder", len(self._source_ids))
         return out
 
-    def _feed(self, ids: list[int], keep: int, progress: Progress | None = None) -> torch.Tensor:
-        """Feed a whole input from position 0 in blocks of `prefill_block` queries through the KV cache, so
-        that no layer holds [head, N, N] scores; return the logits after each of the last `keep` tokens."""
+    def _feed(self, ids: list[int], keep: int, progress: Progress | None = None, start: int = 0) -> torch.Tensor:
+        """Feed an input from position `start` (the cache holds the ones before) in blocks of `prefill_block`
+        queries through the KV cache, so that no layer holds [head, N, N] scores; return the logits after
+        each of the last `keep` tokens. `progress` counts the tokens read from `start` on."""
         kept = []
-        if len(ids) <= self.prefill_block:  # one block: over before progress would mean anything
+        total = len(ids) - start
+        if total <= self.prefill_block:  # one block: over before progress would mean anything
             progress = None
-        if progress is not None:  # at once: the first block may take seconds
-            progress(message("reading_text", done=0, total=f"{len(ids):,}"), 0.0)
-        for start in range(0, len(ids), self.prefill_block):
-            block = ids[start : start + self.prefill_block]
-            wanted = min(len(block), keep - (len(ids) - start - len(block)))  # this block's share of the last `keep`
-            logits = self._forward(block, start, keep=max(wanted, 1))
+
+        def say(done: int) -> None:
+            if progress is None:
+                return
+            counts = {"done": f"{done:,}", "total": f"{total:,}"}
+            again = {"start": f"{start:,}"} if start else {}
+            progress(message("rereading_text" if start else "reading_text", **again, **counts), done / total)
+
+        say(0)  # at once: the first block may take seconds
+        for first in range(start, len(ids), self.prefill_block):
+            block = ids[first : first + self.prefill_block]
+            wanted = min(len(block), keep - (len(ids) - first - len(block)))  # this block's share of the last `keep`
+            logits = self._forward(block, first, keep=max(wanted, 1))
             if wanted > 0:
                 kept.append(logits)
-            if progress is not None:
-                done = start + len(block)
-                progress(message("reading_text", done=f"{done:,}", total=f"{len(ids):,}"), done / len(ids))
+            say(first + len(block) - start)
         return torch.cat(kept)
 
     def _forward(self, new_ids: list[int], start: int, keep: int = 1) -> torch.Tensor:

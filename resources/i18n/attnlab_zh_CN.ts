@@ -1267,641 +1267,646 @@
     </message>
     <message>
         <location filename="../../app/engine_messages.py" line="508"/>
+        <source>re-reading the text from token {start}: {done} of {total} tokens</source>
+        <translation>正在从第 {start} 个词元起重新读取文本：{done} / {total} 个词元</translation>
+    </message>
+    <message>
+        <location filename="../../app/engine_messages.py" line="512"/>
         <source>ablating heads: {done} of {total}</source>
         <translation>正在消融注意力头：{done} / {total}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="512"/>
+        <location filename="../../app/engine_messages.py" line="516"/>
         <source>cannot save the session: the folder {folder} does not exist</source>
         <translation>无法保存会话：文件夹 {folder} 不存在</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="520"/>
+        <location filename="../../app/engine_messages.py" line="524"/>
         <source>{path} does not exist</source>
         <translation>{path} 不存在</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="524"/>
+        <location filename="../../app/engine_messages.py" line="528"/>
         <source>{path} is a folder, not a session file</source>
         <translation>{path} 是文件夹，不是会话文件</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="528"/>
+        <location filename="../../app/engine_messages.py" line="532"/>
         <source>cannot read {path}: {error}</source>
         <translation>无法读取 {path}：{error}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="532"/>
+        <location filename="../../app/engine_messages.py" line="536"/>
         <source>{name} is not an attnlab session: it is not JSON text ({error})</source>
         <translation>{name} 不是 attnlab 会话：它不是 JSON 文本（{error}）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="536"/>
+        <location filename="../../app/engine_messages.py" line="540"/>
         <source>{name} is not an attnlab session (it has no &quot;format&quot;: &quot;{format}&quot;)</source>
         <translation>{name} 不是 attnlab 会话（其中没有 &quot;format&quot;: &quot;{format}&quot;）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="540"/>
+        <location filename="../../app/engine_messages.py" line="544"/>
         <source>{name} has no valid schema_version: the file is damaged</source>
         <translation>{name} 没有有效的 schema_version：文件已损坏</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="544"/>
+        <location filename="../../app/engine_messages.py" line="548"/>
         <source>{name} was written by a newer attnlab ({writer}, session format {version}); this one ({reader}) reads format {supported} and older: update attnlab</source>
         <translation>{name} 由更新的 attnlab 写入（{writer}，会话格式 {version}）；当前版本（{reader}）只能读取格式 {supported} 及更早的格式：请更新 attnlab</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="549"/>
+        <location filename="../../app/engine_messages.py" line="553"/>
         <source>{name} is damaged: {what} (edit it back or save the session again)</source>
         <translation>{name} 已损坏：{what}（请改回来，或重新保存会话）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="557"/>
+        <location filename="../../app/engine_messages.py" line="561"/>
         <source>no model is loaded yet: pick one in the model list</source>
         <translation>还没有加载模型：请在模型列表中选择一个</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="561"/>
+        <location filename="../../app/engine_messages.py" line="565"/>
         <source>integrated gradients: {steps} steps</source>
         <translation>积分梯度：{steps} 步</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="565"/>
+        <location filename="../../app/engine_messages.py" line="569"/>
         <source>patching {site}: {done} of {total} runs</source>
         <translation>修补 {site}：第 {done} 次，共 {total} 次运行</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="569"/>
+        <location filename="../../app/engine_messages.py" line="573"/>
         <source>{model} cannot generate text: it is a {kind} model</source>
         <translation>{model} 不能生成文本：它是{kind}模型</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="573"/>
+        <location filename="../../app/engine_messages.py" line="577"/>
         <source>unexpected error ({type}): {error} — the details are in {path}</source>
         <translation>意外错误（{type}）：{error} —— 详细信息见 {path}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="581"/>
+        <location filename="../../app/engine_messages.py" line="585"/>
         <source>killed by {signal}</source>
         <translation>被 {signal} 终止</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="585"/>
+        <location filename="../../app/engine_messages.py" line="589"/>
         <source>exited with status {code}</source>
         <translation>以状态 {code} 退出</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="589"/>
+        <location filename="../../app/engine_messages.py" line="593"/>
         <source>lost</source>
         <translation>连接已中断</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="593"/>
+        <location filename="../../app/engine_messages.py" line="597"/>
         <source>the engine runs attnlab {engine} but this window is attnlab {window}: install the same version of attnlab on both ends</source>
         <translation>引擎运行的是 attnlab {engine}，而本窗口是 attnlab {window}：请在两端安装相同版本的 attnlab</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="598"/>
+        <location filename="../../app/engine_messages.py" line="602"/>
         <source>could not run {command}: {error}</source>
         <translation>无法运行 {command}：{error}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="602"/>
+        <location filename="../../app/engine_messages.py" line="606"/>
         <source>{target} is not an engine address: use ssh://[user@]host[:port]</source>
         <translation>{target} 不是引擎地址：请用 ssh://[user@]host[:port]</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="606"/>
+        <location filename="../../app/engine_messages.py" line="610"/>
         <source>closed before the engine answered</source>
         <translation>引擎应答之前连接就关闭了</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="610"/>
+        <location filename="../../app/engine_messages.py" line="614"/>
         <source>the engine at {path} refused this window&apos;s key: {error}</source>
         <translation>位于 {path} 的引擎拒绝了本窗口的密钥：{error}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="614"/>
+        <location filename="../../app/engine_messages.py" line="618"/>
         <source>the engine did not answer: {reason}</source>
         <translation>引擎没有应答：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="618"/>
+        <location filename="../../app/engine_messages.py" line="622"/>
         <source>the engine answered something else than hello</source>
         <translation>引擎的应答不是预期的问候</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="622"/>
+        <location filename="../../app/engine_messages.py" line="626"/>
         <source>activation patching needs a corrupted run: choose what to corrupt first</source>
         <translation>激活修补需要一次被破坏的运行：请先选择要破坏的内容</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="626"/>
+        <location filename="../../app/engine_messages.py" line="630"/>
         <source>no engine answered at {path} within {seconds} s</source>
         <translation>{seconds} 秒内 {path} 上没有引擎应答</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="630"/>
+        <location filename="../../app/engine_messages.py" line="634"/>
         <source>the engine could not start ({reason})</source>
         <translation>引擎无法启动（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="634"/>
+        <location filename="../../app/engine_messages.py" line="638"/>
         <source>{file}: a figure is saved as {endings} — name the file with one of these endings</source>
         <translation>{file}：图像保存为 {endings} —— 请用其中一个扩展名命名文件</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="642"/>
+        <location filename="../../app/engine_messages.py" line="646"/>
         <source>nothing to continue: the text was not analysed (the message above says why)</source>
         <translation>没有可继续的内容：文本没有被分析（上面的消息说明了原因）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="646"/>
+        <location filename="../../app/engine_messages.py" line="650"/>
         <source>a number is too large for the engine: keep the seed, top-k and max new tokens below 2^63</source>
         <translation>数值太大，引擎无法处理：请让种子、top-k 和最多新词元数都小于 2^63</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="650"/>
+        <location filename="../../app/engine_messages.py" line="654"/>
         <source>not enough memory: this needs {size} at once (an array of shape {shape}): use a shorter text, fewer tokens to generate, or a smaller model</source>
         <translation>内存不足：这一步一次需要 {size}（形状为 {shape} 的数组）：请使用更短的文本、更少的生成词元，或更小的模型</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="655"/>
+        <location filename="../../app/engine_messages.py" line="659"/>
         <source>not enough memory for this: use a shorter text, fewer tokens to generate, or a smaller model</source>
         <translation>内存不足：请使用更短的文本、更少的生成词元，或更小的模型</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="659"/>
+        <location filename="../../app/engine_messages.py" line="663"/>
         <source>{name} is not an attnlab session: it is nested too deeply</source>
         <translation>{name} 不是 attnlab 会话：它嵌套得太深</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="663"/>
+        <location filename="../../app/engine_messages.py" line="667"/>
         <source>{name} is damaged: it is nested too deeply</source>
         <translation>{name} 已损坏：它嵌套得太深</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="667"/>
+        <location filename="../../app/engine_messages.py" line="671"/>
         <source>{name} is not a regular file (a pipe, a device or a socket): not an attnlab session</source>
         <translation>{name} 不是普通文件（而是管道、设备或套接字）：不是 attnlab 会话</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="671"/>
+        <location filename="../../app/engine_messages.py" line="675"/>
         <source>{name} cannot be read now (it would block): not an attnlab session</source>
         <translation>{name} 现在无法读取（读取会阻塞）：不是 attnlab 会话</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="675"/>
+        <location filename="../../app/engine_messages.py" line="679"/>
         <source>a field holds a value of the wrong kind ({type})</source>
         <translation>某个字段的值类型不对（{type}）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="679"/>
+        <location filename="../../app/engine_messages.py" line="683"/>
         <source>{name} is damaged: it holds {word}, which is not a number JSON allows</source>
         <translation>{name} 已损坏：它含有 {word}，这不是 JSON 允许的数值</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="683"/>
+        <location filename="../../app/engine_messages.py" line="687"/>
         <source>{name} is not an attnlab session: its JSON nests more than {depth} deep</source>
         <translation>{name} 不是 attnlab 会话：它的 JSON 嵌套超过 {depth} 层</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="687"/>
+        <location filename="../../app/engine_messages.py" line="691"/>
         <source>{name} is not an attnlab session: it is not UTF-8 text ({error})</source>
         <translation>{name} 不是 attnlab 会话：它不是 UTF-8 文本（{error}）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="691"/>
+        <location filename="../../app/engine_messages.py" line="695"/>
         <source>{path} is {kind}, not a session file: attnlab reads sessions from regular files</source>
         <translation>{path} 是{kind}，不是会话文件：attnlab 只从普通文件读取会话</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="695"/>
+        <location filename="../../app/engine_messages.py" line="699"/>
         <source>{name} is not an attnlab session: its JSON nests too deeply</source>
         <translation>{name} 不是 attnlab 会话：它的 JSON 嵌套得太深</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="699"/>
+        <location filename="../../app/engine_messages.py" line="703"/>
         <source>{name} is damaged: it holds text that is not valid Unicode ({text}, half of a surrogate pair): edit it back or save the session again</source>
         <translation>{name} 已损坏：它含有无效的 Unicode 文本（{text}，代理对的一半）：请改回来，或重新保存会话</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="704"/>
+        <location filename="../../app/engine_messages.py" line="708"/>
         <source>it holds the integer {value}, beyond what a 64-bit integer holds</source>
         <translation>它含有整数 {value}，超出了 64 位整数的范围</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="708"/>
+        <location filename="../../app/engine_messages.py" line="712"/>
         <source>{folder} is not a training run: it has no {file}</source>
         <translation>{folder} 不是训练运行：它没有 {file}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="712"/>
+        <location filename="../../app/engine_messages.py" line="716"/>
         <source>{path} is not a regular file</source>
         <translation>{path} 不是普通文件</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="716"/>
+        <location filename="../../app/engine_messages.py" line="720"/>
         <source>{path} is larger than {size} MB: not a file attnlab wrote</source>
         <translation>{path} 大于 {size} MB：不是 attnlab 写出的文件</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="720"/>
+        <location filename="../../app/engine_messages.py" line="724"/>
         <source>a training record cannot be read ({error})</source>
         <translation>无法读取一条训练记录（{error}）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="724"/>
+        <location filename="../../app/engine_messages.py" line="728"/>
         <source>{path} is not a training run&apos;s description ({error})</source>
         <translation>{path} 不是训练运行的描述文件（{error}）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="728"/>
+        <location filename="../../app/engine_messages.py" line="732"/>
         <source>contributions of a long document&apos;s decoder are not available yet: shorten the text below the long-mode threshold (or use --store exact) to see them</source>
         <translation>长文档解码器的贡献暂时不可用：请把文本缩短到长文档模式的阈值以下（或使用 --store exact）再查看</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="733"/>
+        <location filename="../../app/engine_messages.py" line="737"/>
         <source>contributions are unavailable for {model}: its attention is its own code and computes the values inside it (no separate value projection), so v cannot be read</source>
         <translation>{model} 无法计算贡献：它的注意力是自己的代码，在内部计算值向量（没有单独的值投影），因此读不到 v</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="738"/>
+        <location filename="../../app/engine_messages.py" line="742"/>
         <source>the flow threshold is a share of the residual between 0 and 1, got {threshold}</source>
         <translation>流图阈值是残差的占比，应在 0 到 1 之间，收到的是 {threshold}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="742"/>
+        <location filename="../../app/engine_messages.py" line="746"/>
         <source>the flow graph follows one stack&apos;s residual stream; an encoder-decoder&apos;s decoder also reads the source through cross-attention, which it does not draw yet: use a decoder-only or encoder model</source>
         <translation>流图追踪一个堆栈的残差流；编码器-解码器的解码器还通过交叉注意力读取源文本，而流图暂时还画不出这部分：请使用纯解码器或编码器模型</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="747"/>
+        <location filename="../../app/engine_messages.py" line="751"/>
         <source>the flow graph explains the filler of a [MASK] slot: mask a token first</source>
         <translation>流图解释的是 [MASK] 位置的填充词：请先掩码一个词元</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="751"/>
+        <location filename="../../app/engine_messages.py" line="755"/>
         <source>the flow graph takes at most {limit} tokens (the input has {count}): shorten the text</source>
         <translation>流图最多接受 {limit} 个词元（输入有 {count} 个）：请缩短文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="755"/>
+        <location filename="../../app/engine_messages.py" line="759"/>
         <source>the flow graph is unavailable for {model}: its attention is its own code, which does not hand over the values</source>
         <translation>{model} 无法使用流图：它的注意力是自己的代码，不交出值向量</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="759"/>
+        <location filename="../../app/engine_messages.py" line="763"/>
         <source>the flow graph could not follow {model}&apos;s layers</source>
         <translation>流图无法追踪 {model} 的各层</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="763"/>
+        <location filename="../../app/engine_messages.py" line="767"/>
         <source>the flow graph splits a pre-norm residual stream (x + attention + MLP); this model normalises the stream after each sublayer (post-norm), so its states are not such sums</source>
         <translation>流图拆分的是前置归一化的残差流（x + 注意力 + MLP）；这个模型在每个子层之后归一化残差流（后置归一化），所以它的状态不是这样的和</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="768"/>
+        <location filename="../../app/engine_messages.py" line="772"/>
         <source>{architecture} has no masked-LM head the attribution knows</source>
         <translation>{architecture} 没有归因认识的掩码语言模型头</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="772"/>
+        <location filename="../../app/engine_messages.py" line="776"/>
         <source>{architecture} has no output head: there is no logit to attribute</source>
         <translation>{architecture} 没有输出头：没有可以归因的 logit</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="776"/>
+        <location filename="../../app/engine_messages.py" line="780"/>
         <source>{architecture} rescales its logits outside its modules: not attributable yet</source>
         <translation>{architecture} 在模块之外缩放它的 logit：暂时无法归因</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="780"/>
+        <location filename="../../app/engine_messages.py" line="784"/>
         <source>the attribution&apos;s frozen {module} does not reproduce the model&apos;s</source>
         <translation>归因中冻结的 {module} 复现不了模型自己的结果</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="784"/>
+        <location filename="../../app/engine_messages.py" line="788"/>
         <source>direct logit attribution explains the filler of a [MASK] slot: mask a token first</source>
         <translation>直接 logit 归因解释的是 [MASK] 位置的填充词：请先掩码一个词元</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="788"/>
+        <location filename="../../app/engine_messages.py" line="792"/>
         <source>the output head ({module}) is not a linear layer: nothing to project on</source>
         <translation>输出头（{module}）不是线性层：没有可以投影的方向</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="792"/>
+        <location filename="../../app/engine_messages.py" line="796"/>
         <source>direct logit attribution: {model} does something between its last layer and its head</source>
         <translation>直接 logit 归因：{model} 在最后一层和输出头之间还做了别的计算</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="796"/>
+        <location filename="../../app/engine_messages.py" line="800"/>
         <source>the attribution cannot linearise {module} on the way to the logits</source>
         <translation>归因无法把通往 logit 路上的 {module} 线性化</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="800"/>
+        <location filename="../../app/engine_messages.py" line="804"/>
         <source>direct logit attribution: {module}&apos;s output projection is not linear in its heads</source>
         <translation>直接 logit 归因：{module} 的输出投影对各个头不是线性的</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="804"/>
+        <location filename="../../app/engine_messages.py" line="808"/>
         <source>the output projection takes {width} inputs, not a multiple of {heads} heads</source>
         <translation>输出投影接受 {width} 个输入，不是 {heads} 个头的整数倍</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="808"/>
+        <location filename="../../app/engine_messages.py" line="812"/>
         <source>{what} is unavailable for {model}: it needs the output projection that merges the heads (W_O), and the attention of layer(s) {layers} exposes none the engine knows</source>
         <translation>{model} 无法使用{what}：它需要合并各头的输出投影（W_O），而第 {layers} 层的注意力没有暴露引擎认识的输出投影</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="813"/>
+        <location filename="../../app/engine_messages.py" line="817"/>
         <source>{what}: the output projection found does not read the heads&apos; outputs</source>
         <translation>{what}：找到的输出投影读取的不是各头的输出</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="817"/>
+        <location filename="../../app/engine_messages.py" line="821"/>
         <source>the attention&apos;s output projection did not run during the forward</source>
         <translation>前向计算中注意力的输出投影没有运行</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="821"/>
+        <location filename="../../app/engine_messages.py" line="825"/>
         <source>{path} is cut short or damaged: it ends before the data its header declares ({size} bytes). Download or copy the .gguf file again</source>
         <translation>{path} 被截断或已损坏：它在文件头声明的数据之前就结束了（{size} 字节）。请重新下载或复制这个 .gguf 文件</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="826"/>
+        <location filename="../../app/engine_messages.py" line="830"/>
         <source>{model} ({folder}) ships its own code ({files}) for model_type {model_type}, which transformers does not have: loading it runs that code. Allow remote code for this model only if you trust where it came from</source>
         <translation>{model}（{folder}）为 model_type {model_type} 自带代码（{files}），transformers 没有这种架构：加载它就会运行这些代码。只有在信任它的来源时，才为这个模型允许远程代码</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="832"/>
+        <location filename="../../app/engine_messages.py" line="836"/>
         <source>{reason}</source>
         <translation>{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="836"/>
+        <location filename="../../app/engine_messages.py" line="840"/>
         <source>the weights of {model} do not match its architecture: {mismatch}. Loading it would fill them with random numbers: fix the weight files or config.json, or load it anyway, knowing that its numbers are then partly random</source>
         <translation>{model} 的权重与它的架构不符：{mismatch}。加载它会用随机数填充这些权重：请修复权重文件或 config.json，或者在知道其数值部分随机的前提下仍然加载</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="842"/>
+        <location filename="../../app/engine_messages.py" line="846"/>
         <source>{model} ships its own code, which loading it would run: {error}</source>
         <translation>{model} 自带代码，加载它就会运行这些代码：{error}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="846"/>
+        <location filename="../../app/engine_messages.py" line="850"/>
         <source>training: {path} is not a text file</source>
         <translation>训练：{path} 不是文本文件</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="850"/>
+        <location filename="../../app/engine_messages.py" line="854"/>
         <source>training: {name} is larger than {size} MB; use a shorter text</source>
         <translation>训练：{name} 大于 {size} MB；请使用更短的文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="854"/>
+        <location filename="../../app/engine_messages.py" line="858"/>
         <source>training: {name} has {count} lines of text; give at least 20 (one document a line)</source>
         <translation>训练：{name} 只有 {count} 行文本；请至少给 20 行（每行一篇文档）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="858"/>
+        <location filename="../../app/engine_messages.py" line="862"/>
         <source>training: the text is too short for a context of {context} tokens</source>
         <translation>训练：文本太短，不够 {context} 个词元的上下文</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="862"/>
+        <location filename="../../app/engine_messages.py" line="866"/>
         <source>training: next-sentence prediction needs documents of two or more sentences</source>
         <translation>训练：下一句预测需要包含两句或更多句子的文档</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="866"/>
+        <location filename="../../app/engine_messages.py" line="870"/>
         <source>training: the kind must be one of {kinds}, got {kind}</source>
         <translation>训练：类型必须是 {kinds} 之一，收到的是 {kind}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="870"/>
+        <location filename="../../app/engine_messages.py" line="874"/>
         <source>training: the width ({width}) must divide into {heads} heads</source>
         <translation>训练：宽度（{width}）必须能被 {heads} 个头整除</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="874"/>
+        <location filename="../../app/engine_messages.py" line="878"/>
         <source>training: the learning rate must be between 0 and 1, got {lr}</source>
         <translation>训练：学习率必须在 0 到 1 之间，收到的是 {lr}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="878"/>
+        <location filename="../../app/engine_messages.py" line="882"/>
         <source>training: the synthetic data is the induction task&apos;s; a GPT or BERT reads text</source>
         <translation>训练：合成数据属于归纳任务；GPT 或 BERT 读取的是文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="882"/>
+        <location filename="../../app/engine_messages.py" line="886"/>
         <source>training: the induction task repeats {count} distinct tokens of {vocab}: use a context of at most {limit}</source>
         <translation>训练：归纳任务重复 {vocab} 个词元中的 {count} 个不同词元：请使用最多 {limit} 的上下文</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="886"/>
+        <location filename="../../app/engine_messages.py" line="890"/>
         <source>training: {name} must be a whole number from {low} to {high}, got {value}</source>
         <translation>训练：{name} 必须是 {low} 到 {high} 之间的整数，收到的是 {value}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="890"/>
+        <location filename="../../app/engine_messages.py" line="894"/>
         <source>training: {folder} is not empty; choose a new folder for the run</source>
         <translation>训练：{folder} 不是空的；请为这次运行选择一个新文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="894"/>
+        <location filename="../../app/engine_messages.py" line="898"/>
         <source>attribution explains a [MASK] slot&apos;s filler: mask a token first</source>
         <translation>归因解释的是 [MASK] 位置的填充词：请先掩码一个词元</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="898"/>
+        <location filename="../../app/engine_messages.py" line="902"/>
         <source>position {position} is out of range: the input has {count} tokens ({range})</source>
         <translation>位置 {position} 超出范围：输入有 {count} 个词元（{range}）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="902"/>
+        <location filename="../../app/engine_messages.py" line="906"/>
         <source>the next-sentence probability needs a model with an NSP head and two segments</source>
         <translation>下一句概率需要带 NSP 头的模型和两个句段</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="906"/>
+        <location filename="../../app/engine_messages.py" line="910"/>
         <source>the integrated-gradients baseline is &apos;pad&apos; or &apos;zero&apos;, got {kind}</source>
         <translation>积分梯度的基线只能是 &apos;pad&apos; 或 &apos;zero&apos;，收到的是 {kind}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="910"/>
+        <location filename="../../app/engine_messages.py" line="914"/>
         <source>{model} has no pad, end or unknown token: use the zero baseline</source>
         <translation>{model} 没有填充、结束或未知词元：请使用零基线</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="914"/>
+        <location filename="../../app/engine_messages.py" line="918"/>
         <source>integrated gradients need at least 1 step, got {steps}</source>
         <translation>积分梯度至少需要 1 步，收到的是 {steps}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="918"/>
+        <location filename="../../app/engine_messages.py" line="922"/>
         <source>{what} works on decoders and masked language models; {model} is an encoder-decoder</source>
         <translation>{what}适用于解码器和掩码语言模型；{model} 是编码器-解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="922"/>
+        <location filename="../../app/engine_messages.py" line="926"/>
         <source>{model} has no input embedding module to attribute to</source>
         <translation>{model} 没有可以归因到的输入嵌入模块</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="926"/>
+        <location filename="../../app/engine_messages.py" line="930"/>
         <source>{model}&apos;s embedding module has no weight matrix to measure noise by</source>
         <translation>{model} 的嵌入模块没有可用来衡量噪声大小的权重矩阵</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="930"/>
+        <location filename="../../app/engine_messages.py" line="934"/>
         <source>{what} was cancelled</source>
         <translation>{what}已取消</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="934"/>
+        <location filename="../../app/engine_messages.py" line="938"/>
         <source>the block takes no cache argument</source>
         <translation>这个模块不接受缓存参数</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="938"/>
+        <location filename="../../app/engine_messages.py" line="942"/>
         <source>unknown patching site(s) {sites}: use {known}</source>
         <translation>未知的修补位置 {sites}：请使用 {known}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="942"/>
+        <location filename="../../app/engine_messages.py" line="946"/>
         <source>unknown patching site {site}: use {known}</source>
         <translation>未知的修补位置 {site}：请使用 {known}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="946"/>
+        <location filename="../../app/engine_messages.py" line="950"/>
         <source>no {site} cell ({layer}, {index}): the map is {blocks} × {width}</source>
         <translation>没有 {site} 单元格（{layer}, {index}）：图的大小是 {blocks} × {width}</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="950"/>
+        <location filename="../../app/engine_messages.py" line="954"/>
         <source>activation patching explains a [MASK] slot&apos;s filler: mask a token first</source>
         <translation>激活修补解释的是 [MASK] 位置的填充词：请先掩码一个词元</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="954"/>
+        <location filename="../../app/engine_messages.py" line="958"/>
         <source>{model} shares one block between layers: patching needs one per layer</source>
         <translation>{model} 的各层共用一个模块：激活修补需要每层一个模块</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="958"/>
+        <location filename="../../app/engine_messages.py" line="962"/>
         <source>corrupted position(s) {bad} out of range: the input has {count} tokens ({range})</source>
         <translation>损坏位置 {bad} 超出范围：输入有 {count} 个词元（{range}）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="962"/>
+        <location filename="../../app/engine_messages.py" line="966"/>
         <source>the corrupted text is {count} tokens and the clean input {clean}: patching needs the same length (change a word for a word of as many tokens)</source>
         <translation>损坏文本有 {count} 个词元，而干净输入有 {clean} 个：激活修补需要两者长度相同（把一个词换成词元数相同的词）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="967"/>
+        <location filename="../../app/engine_messages.py" line="971"/>
         <source>cannot find the MLP of {model}&apos;s layer {layer}</source>
         <translation>找不到 {model} 第 {layer} 层的 MLP</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="991"/>
+        <location filename="../../app/engine_messages.py" line="995"/>
         <source>attention rollout</source>
         <translation>注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="992"/>
+        <location filename="../../app/engine_messages.py" line="996"/>
         <source>head scores</source>
         <translation>头评分</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="993"/>
+        <location filename="../../app/engine_messages.py" line="997"/>
         <source>scoring heads</source>
         <translation>头评分</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="994"/>
+        <location filename="../../app/engine_messages.py" line="998"/>
         <source>head importance</source>
         <translation>头的重要性</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="995"/>
+        <location filename="../../app/engine_messages.py" line="999"/>
         <source>the head importance estimate</source>
         <translation>头的重要性估计</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="996"/>
+        <location filename="../../app/engine_messages.py" line="1000"/>
         <source>the logit lens</source>
         <translation>Logit 透镜</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="997"/>
+        <location filename="../../app/engine_messages.py" line="1001"/>
         <source>sequence</source>
         <translation>序列</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="998"/>
+        <location filename="../../app/engine_messages.py" line="1002"/>
         <source>a named pipe (FIFO)</source>
         <translation>命名管道（FIFO）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="999"/>
+        <location filename="../../app/engine_messages.py" line="1003"/>
         <source>a device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="1000"/>
+        <location filename="../../app/engine_messages.py" line="1004"/>
         <source>a socket</source>
         <translation>套接字</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="1001"/>
+        <location filename="../../app/engine_messages.py" line="1005"/>
         <source>not a regular file</source>
         <translation>非普通文件</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="1002"/>
+        <location filename="../../app/engine_messages.py" line="1006"/>
         <source>contributions</source>
         <translation>贡献</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="1003"/>
+        <location filename="../../app/engine_messages.py" line="1007"/>
         <source>the flow graph</source>
         <translation>流图</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="1004"/>
+        <location filename="../../app/engine_messages.py" line="1008"/>
         <source>direct logit attribution</source>
         <translation>直接 logit 归因</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="1005"/>
+        <location filename="../../app/engine_messages.py" line="1009"/>
         <source>attribution</source>
         <translation>归因</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="1006"/>
+        <location filename="../../app/engine_messages.py" line="1010"/>
         <source>activation patching</source>
         <translation>激活修补</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="1007"/>
+        <location filename="../../app/engine_messages.py" line="1011"/>
         <source>input attribution</source>
         <translation>输入归因</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="553"/>
+        <location filename="../../app/engine_messages.py" line="557"/>
         <source>the folder {folder} does not exist</source>
         <translation>文件夹 {folder} 不存在</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="638"/>
+        <location filename="../../app/engine_messages.py" line="642"/>
         <source>the PNG could not be encoded</source>
         <translation>无法编码 PNG</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="577"/>
+        <location filename="../../app/engine_messages.py" line="581"/>
         <source>Running the induction probe…</source>
         <translation>正在运行归纳探针…</translation>
     </message>
@@ -1951,12 +1956,12 @@
         <translation>{what}：第 {layer} 层，共 {layers} 层</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="989"/>
+        <location filename="../../app/engine_messages.py" line="993"/>
         <source>scoring heads from recomputed rows</source>
         <translation>正在用重新计算的行为各头打分</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="990"/>
+        <location filename="../../app/engine_messages.py" line="994"/>
         <source>attention rollout from recomputed rows</source>
         <translation>正在用重新计算的行计算注意力展开</translation>
     </message>
@@ -1991,72 +1996,72 @@
         <translation>正在对照 GGUF 检查转换后的模型</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="516"/>
+        <location filename="../../app/engine_messages.py" line="520"/>
         <source>{name} is over {size}: not an attnlab session (they are a few kB)</source>
         <translation>{name} 超过 {size}：不是 attnlab 会话（会话只有几 kB）</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="976"/>
+        <location filename="../../app/engine_messages.py" line="980"/>
         <source>text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="977"/>
+        <location filename="../../app/engine_messages.py" line="981"/>
         <source>source</source>
         <translation>源文本</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="978"/>
+        <location filename="../../app/engine_messages.py" line="982"/>
         <source>prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="979"/>
+        <location filename="../../app/engine_messages.py" line="983"/>
         <source>decoder prefix</source>
         <translation>解码器前缀</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="980"/>
+        <location filename="../../app/engine_messages.py" line="984"/>
         <source>mask</source>
         <translation>遮盖</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="981"/>
+        <location filename="../../app/engine_messages.py" line="985"/>
         <source>knock-out</source>
         <translation>屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="982"/>
+        <location filename="../../app/engine_messages.py" line="986"/>
         <source>decoder knock-out</source>
         <translation>解码器屏蔽</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="983"/>
+        <location filename="../../app/engine_messages.py" line="987"/>
         <source>eos</source>
         <translation>文本结束</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="984"/>
+        <location filename="../../app/engine_messages.py" line="988"/>
         <source>max_length</source>
         <translation>最大长度</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="985"/>
+        <location filename="../../app/engine_messages.py" line="989"/>
         <source>encoder</source>
         <translation>编码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="986"/>
+        <location filename="../../app/engine_messages.py" line="990"/>
         <source>decoder</source>
         <translation>解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="987"/>
+        <location filename="../../app/engine_messages.py" line="991"/>
         <source>encoder-decoder</source>
         <translation>编码器-解码器</translation>
     </message>
     <message>
-        <location filename="../../app/engine_messages.py" line="988"/>
+        <location filename="../../app/engine_messages.py" line="992"/>
         <source>cross</source>
         <translation>交叉注意力</translation>
     </message>

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from strip_clicks import click_token
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from attnlab.app.requests import Region, RegionWeights
@@ -27,12 +28,17 @@ def text_of(count: int) -> str:
     return " ".join(WORDS[i % len(WORDS)] for i in range(count - 1))
 
 
-def eager_attention(folder: str, text: str) -> np.ndarray:
-    """[layer, head, query, key] from the model's own eager attention (output_attentions)."""
+def eager_attention(folder: str, text: str, knocked: int | None = None) -> np.ndarray:
+    """[layer, head, query, key] from the model's own eager attention (output_attentions); `knocked`: a key
+    no query may see, through the model's own attention mask (positions passed, so none shifts)."""
     model = AutoModelForCausalLM.from_pretrained(folder, attn_implementation="eager").eval()
     ids = AutoTokenizer.from_pretrained(folder)(text, return_tensors="pt")["input_ids"]
+    seen = torch.ones_like(ids)
+    if knocked is not None:
+        seen[0, knocked] = 0
+    positions = torch.arange(ids.shape[1])[None]
     with torch.no_grad():
-        out = model(ids, output_attentions=True)
+        out = model(ids, attention_mask=seen, position_ids=positions, output_attentions=True)
     return torch.stack(out.attentions)[:, 0].numpy()
 
 
@@ -316,3 +322,43 @@ def test_a_long_documents_thinned_axis_labels_say_their_positions(long_window, w
     shown = range(max(0, round(top + 0.5)), round(bottom - 0.5) + 1)  # every row in view gets its word, unnumbered
     assert [label.strip() for label in axis.drawn_labels] == [WORDS[(i - 1) % len(WORDS)] for i in shown]
     assert len(shown) < 10 and not axis.numbered
+
+
+def test_a_knock_out_in_the_middle_re_reads_only_the_tail(long_window, long_gpt2, qtbot, wait_idle):
+    """A click on token 300 of 600 knocks it out: the rows before it cannot see it, so the engine keeps them and
+    reads tokens 300.. again (counted at the model's forward); the overview and a zoomed region around the
+    knock-out equal an eager forward with that key masked, and the status bar says where the re-read began."""
+    window = long_window
+    session = window.client._thread_engine.worker._handlers._session
+    session.prefill_block = 128  # the re-read in blocks, so that its progress shows
+    fed: list[int] = []
+    hook = session.loaded.model.register_forward_pre_hook(
+        lambda module, args, kwargs: fed.append(kwargs["input_ids"].shape[1]), with_kwargs=True
+    )
+    seen: list[str] = []
+    window.statusBar().messageChanged.connect(seen.append)
+    try:
+        click_token(qtbot, window.token_strip, 300)
+        qtbot.waitUntil(lambda: window.document.masks.knocked("decoder") == frozenset({300}), timeout=REPLY_MS)
+        wait_idle(window, REPLY_MS)
+    finally:
+        hook.remove()
+    assert sum(fed) == TOKENS - 300
+    assert [m for m in seen if m.startswith("re-reading")][
+        -1
+    ] == "re-reading the text from token 300: 300 of 300 tokens"
+
+    eager = eager_attention(long_gpt2, text_of(TOKENS), knocked=300)
+    long = window.document.long
+    assert long.rows == TOKENS and not eager[:, :, :, 300].any()
+    panel, heatmap = window.attention, window.attention.heatmap
+    panel.picker.select(layer=1, head=2)
+    wait_idle(window)
+    np.testing.assert_allclose(heatmap.overview.weights, pooled(eager[1, 2], long.factor), atol=2e-3)
+    with qtbot.waitSignal(window.client.region_computed, timeout=REPLY_MS):
+        zoom(heatmap, (250, 350), (240, 360))
+    wait_idle(window)
+    q0, q1, k0, k1 = heatmap.region.bounds
+    assert q0 <= 250 and q1 >= 350 and k0 <= 240 and k1 >= 360
+    np.testing.assert_allclose(heatmap.region.weights, eager[1, 2, q0:q1, k0:k1], atol=2e-3)
+    assert not heatmap.region.weights[:, 300 - k0].any()
