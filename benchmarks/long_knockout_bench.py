@@ -38,12 +38,12 @@ def knockout_rereads(size: Size) -> list[Figure]:
         return clock() - started, time.process_time() - cpu
 
     middle = tokens // 2
-    knocked = frozenset({("decoder", middle)})
+    knocked = Masks().with_knockout("decoder", middle)
     reader = session()
     first, first_cpu = read(reader, Masks())
-    at_middle, middle_cpu = read(reader, Masks(knockouts=knocked))
-    at_end, end_cpu = read(reader, Masks(knockouts=knocked | {("decoder", tokens - 1)}))
-    whole, whole_cpu = read(session(), Masks(knockouts=knocked))  # every token read again, as before
+    at_middle, middle_cpu = read(reader, knocked)
+    at_end, end_cpu = read(reader, knocked.with_knockout("decoder", tokens - 1))
+    whole, whole_cpu = read(session(), knocked)  # every token read again, as before
     note = f"{loaded.device}; process CPU time {{:.1f}} s vs {first_cpu:.1f} s for the first read"
     figures = [Figure("long-knockout", f"first read, {case}", first, "s", note=str(loaded.device))]
     halfway = f"knock-out at the middle (token {middle:,}), {tokens - middle:,} tokens read again"

@@ -65,10 +65,11 @@ def replay_session(
     if isinstance(session, EncoderSession):
         return Run(loaded, session, session.analyse(data.text, data.masks, top_k=sampling.candidates), []), data
     session.set_sampling(sampling)
+    # every token read again (reuse_rows=False), not from the probe's knock-out on: the arrays bit for bit
     if _knocks_generated(session, data):  # as the window shows them: prompt and tokens in one forward
-        result = session.prefill(data.text, data.masks, source=data.source, replay=data.generated)
+        result = session.prefill(data.text, data.masks, source=data.source, replay=data.generated, reuse_rows=False)
         return Run(loaded, session, session.state(), list(result.steps)), data
-    session.prefill(data.text, data.masks, source=data.source)
+    session.prefill(data.text, data.masks, source=data.source, reuse_rows=False)
     steps = [session.step(choose=token) for token in data.generated]  # the same forwards as generating
     return Run(loaded, session, session.state(), steps), data
 

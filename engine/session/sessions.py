@@ -392,6 +392,7 @@ class GenerationSession(_Session):
         source: str | None = None,
         replay: Sequence[int] = (),
         progress: Progress | None = None,
+        reuse_rows: bool = True,
     ) -> AnalysisResult:
         """Start over: tokenise, run the whole input once, keep the cache. Changing masks means prefill again.
 
@@ -402,12 +403,13 @@ class GenerationSession(_Session):
         then the replay. `progress` hears how many tokens have been read, after each block of queries.
 
         When only decoder knock-outs (or the tokens from some position on) differ from what the session
-        holds, the rows before the first difference are kept and only the rest is read again.
+        holds, the rows before the first difference are kept and only the rest is read again (equal to a
+        full read up to rounding; `reuse_rows=False` reads everything, bit for bit what a new session gives).
         """
         started = time.perf_counter()
         plan = self._plan(text, masks, source, replay)
         long = self._choose_store(plan)  # refuses what would not fit before any state changes
-        kept = self._kept_rows(plan, long)
+        kept = self._kept_rows(plan, long) if reuse_rows else 0
         if kept:
             steps = self._reread(plan, kept, progress)
             return replace(self.state(time.perf_counter() - started), steps=steps)
