@@ -4,7 +4,9 @@ attnlab version) so that it can be traced back.
 
 A figure is the view's own scene painted into the file (QGraphicsScene.render): what the window
 shows, and what `attnlab figure` renders offscreen through the same views. Text stays text in SVG
-and PDF (token labels are searchable and editable); the heatmap itself is an embedded image.
+and PDF (token labels are searchable and editable); the heatmap itself is an embedded image at twice
+the resolution it is drawn at, each cell a uniform block (app/plots/cell_image.py), so that no renderer
+blurs its cells.
 Files are written whole to a temporary file and renamed: a failed export never leaves half a file.
 """
 

@@ -1,6 +1,6 @@
 """Learn ▸ Train a Tiny Model…: what to train (kind, size, steps, rate, batch, seed, data) and where.
 
-The values become `attnlab train` arguments; the engine checks them again (attnlab.engine.train.spec)
+The values become `attnlab train` arguments; the engine checks them again (attnlab.engine.api.train_spec)
 and refuses what it cannot train with a message.
 """
 
@@ -24,22 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-# The kind's defaults, as attnlab.engine.train.spec.DEFAULTS has them (the window imports no torch).
-DEFAULTS = {
-    "induction": {"layers": 2, "heads": 4, "width": 64, "context": 32, "steps": 1000, "lr": 3e-3, "batch": 32},
-    "gpt": {"layers": 2, "heads": 4, "width": 64, "context": 64, "steps": 1500, "lr": 2e-3, "batch": 32},
-    "bert": {"layers": 2, "heads": 4, "width": 64, "context": 48, "steps": 3000, "lr": 2e-3, "batch": 64},
-}
-LIMITS = {
-    "layers": (1, 12),
-    "heads": (1, 16),
-    "width": (8, 1024),
-    "context": (8, 1024),
-    "steps": (1, 1_000_000),
-    "batch": (1, 4096),
-    "seed": (0, 2**31 - 1),
-    "checkpoint_every": (1, 1_000_000),
-}
+from attnlab.engine.api.train_spec import DEFAULTS, LIMITS
+
+SEED_RANGE = (0, 2**31 - 1)  # what a spin box holds (the engine takes any whole number)
 
 
 class TrainDialog(QDialog):
@@ -69,11 +56,9 @@ class TrainDialog(QDialog):
         for name, label in labels.items():
             box = QSpinBox()
             box.setObjectName("train_" + name)
-            box.setRange(*LIMITS[name])
+            box.setRange(*(SEED_RANGE if name == "seed" else LIMITS[name]))
             self.fields[name] = box
             form.addRow(label, box)
-        self.fields["seed"].setValue(0)
-        self.fields["checkpoint_every"].setValue(50)
         self.lr = QDoubleSpinBox()
         self.lr.setObjectName("train_lr")
         self.lr.setDecimals(5)
@@ -113,11 +98,10 @@ class TrainDialog(QDialog):
 
     def _apply_defaults(self) -> None:
         kind = self.chosen_kind
-        for name, value in DEFAULTS[kind].items():
-            if name == "lr":
-                self.lr.setValue(float(value))
-            else:
-                self.fields[name].setValue(int(value))
+        spec = DEFAULTS[kind]  # type: ignore[index]  # a kind the combo box offers
+        for name, box in self.fields.items():
+            box.setValue(getattr(spec, name))
+        self.lr.setValue(spec.lr)
         self.data.clear()
         if kind == "induction":
             self.data.addItem(self.tr("synthetic: random tokens, repeated"), "synthetic")

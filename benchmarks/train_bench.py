@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from attnlab.engine.api.train_run import PHASE_SCORE
-from attnlab.engine.train.spec import DEFAULTS, TrainSpec
+from attnlab.engine.api.train_spec import DEFAULTS, TrainSpec
 from attnlab.engine.train.trainer import Trainer, build_model, train
 from benchmarks.common import Figure, Size
 

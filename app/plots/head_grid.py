@@ -20,6 +20,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QCursor, QFont, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsRectItem, QToolTip, QWidget
 
+from attnlab.app.plots.cell_image import CellImage
 from attnlab.app.plots.colors import ABLATED, GRID_LINE, LEVELS, SELECTION, lookup_table
 from attnlab.app.plots.plot_title import TitledView
 from attnlab.app.plots.token_axis import TokenAxis
@@ -84,7 +85,7 @@ class HeadGridView(TitledView):
             axis.setPen(pg.mkPen(None))  # labels only: the grid's lines are the scale
         self.plot.getViewBox().setMouseEnabled(False, False)
         self.plot.getViewBox().setDefaultPadding(0.01)
-        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image = CellImage(axisOrder="row-major")
         self.image.setLookupTable(lookup_table())
         self.image.setLevels(LEVELS)
         self.plot.addItem(self.image)
@@ -92,7 +93,7 @@ class HeadGridView(TitledView):
         self._empty.setPen(pg.mkPen(None))
         self._empty.setBrush(pg.mkBrush(EMPTY_TILE))
         self.plot.addItem(self._empty)
-        self._metric = pg.ImageItem(axisOrder="row-major")  # [grid row, grid col, RGBA]: one colour per tile
+        self._metric = CellImage(axisOrder="row-major")  # [grid row, grid col, RGBA]: one colour per tile
         self._metric.setOpacity(METRIC_OPACITY)
         self.plot.addItem(self._metric)
         self._metric_values: NDArray[np.float32] | None = None  # [shown layer, head]

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QGraphicsRectItem, QToolTip, QWidget
 
 from attnlab.app import i18n
 from attnlab.app.colour_scale import SCALES, Scale, colour_bar_ticks, scale_for_display
+from attnlab.app.plots.cell_image import CellImage
 from attnlab.app.plots.colors import LEVELS, SELECTION, colormap, diverging_colormap, lookup_table, peak_pool
 from attnlab.app.plots.overview import Bounds, ExactRegion, Overview, covers, wanted_region
 from attnlab.app.plots.plot_title import TitledView
@@ -53,7 +54,7 @@ class HeatmapView(TitledView):
         self.plot.getViewBox().setDefaultPadding(0)
         self.plot.setLabel("left", self.tr("query"))
         self.plot.setLabel("bottom", self.tr("key"))
-        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image = CellImage(axisOrder="row-major")
         self.image.setLookupTable(lookup_table())
         self.image.setLevels(LEVELS)
         self.plot.addItem(self.image)

@@ -1,5 +1,6 @@
 """Compare to a pinned reference run: each head's Jensen–Shannon divergence between the reference's
-attention and the current one, over the tokens both runs have (a sortable list)."""
+attention and the current one, over the tokens both runs have: a list that opens with the heads that
+moved most on top and sorts by any column on a header click (numbers as numbers)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from attnlab.engine.analyses import js_divergence
 from attnlab.engine.api.attention_store import AttentionSnapshot
 
 MAX_TOKENS = 512  # longer runs are compared with `attnlab compare`, not on the GUI thread
+DIVERGENCE_COLUMN = 3
 
 Attention = dict[str, NDArray[np.float32]]  # stack -> [layer, head, query, key]
 
@@ -94,7 +96,11 @@ class ReferenceView(QWidget):
         )
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSortIndicatorShown(True)
+        # Largest divergence first until the user clicks another header; their choice then stays.
+        header.setSortIndicator(DIVERGENCE_COLUMN, Qt.SortOrder.DescendingOrder)
         self._row = row = QHBoxLayout()
         row.addWidget(self.pin_button)
         row.addStretch(1)
@@ -142,8 +148,9 @@ class ReferenceView(QWidget):
         self.table.setRowCount(len(rows))
         for i, (stack, layer, head, value) in enumerate(rows):
             for column, shown in enumerate((stack, layer, head, value)):
-                item = _Number(f"{shown:.4f}" if column == 3 else str(shown)) if column else QTableWidgetItem(stack)
+                text = f"{shown:.4f}" if column == DIVERGENCE_COLUMN else str(shown)
+                item = _Number(text) if column else QTableWidgetItem(stack)
                 if column:
                     item.setData(Qt.ItemDataRole.UserRole, shown)
                 self.table.setItem(i, column, item)
-        self.table.setSortingEnabled(True)
+        self.table.setSortingEnabled(True)  # sorts by the header's sort indicator

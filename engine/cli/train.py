@@ -23,7 +23,7 @@ import numpy as np
 
 from attnlab.engine.api.errors import EngineError
 from attnlab.engine.api.train_run import PHASE_SCORE, TrainRecord
-from attnlab.engine.train.spec import DEFAULTS, KINDS, TrainSpec
+from attnlab.engine.api.train_spec import DEFAULTS, KINDS, TrainSpec
 from attnlab.engine.train.trainer import Control, train
 
 SIZES = ("layers", "heads", "width", "context", "steps", "batch", "seed", "eval_every", "checkpoint_every", "threads")

@@ -25,7 +25,7 @@ from tokenizers import Tokenizer, models, pre_tokenizers
 from transformers import PreTrainedTokenizerFast
 
 from attnlab.engine.api.errors import EngineError
-from attnlab.engine.train.spec import INDUCTION_VOCAB, TrainSpec
+from attnlab.engine.api.train_spec import INDUCTION_VOCAB, TrainSpec
 
 CHOSEN_SHARE = 0.15  # BERT: of the non-special tokens
 MASK_SHARE = 0.8  # of the chosen: [MASK]

@@ -29,8 +29,8 @@ from transformers import BertConfig, BertForPreTraining, GPT2Config, GPT2LMHeadM
 from attnlab.engine.analyses import fingerprints
 from attnlab.engine.api.errors import EngineError
 from attnlab.engine.api.train_run import CHECKPOINTS, CURVES_FILE, RUN_FILE, TrainRecord, TrainRun, read_run
+from attnlab.engine.api.train_spec import TrainSpec
 from attnlab.engine.train.data import Batch, Task, make_task
-from attnlab.engine.train.spec import TrainSpec
 
 
 class Control:

@@ -9,7 +9,18 @@ import sys
 from pathlib import Path
 
 import pytest
-from figure_checks import distinct_colours, pdf_metadata, pdf_pages, png_image, png_metadata, svg_metadata, svg_texts
+from figure_checks import (
+    assert_viridis_of,
+    cell_colours,
+    distinct_colours,
+    pdf_metadata,
+    pdf_pages,
+    png_image,
+    png_metadata,
+    svg_images,
+    svg_metadata,
+    svg_texts,
+)
 
 from attnlab.app.cli import main
 from attnlab.app.figures import COLORBAR_STRIP
@@ -59,6 +70,23 @@ def test_heatmap_svg_keeps_tokens_and_masks(qapp, capsys, tiny_folders, tmp_path
     assert m.masks["knockouts"] == [["decoder", 2]] and m.model == tiny_folders["gpt2"]
     assert m.weights_hash == weights_hash(tiny_folders["gpt2"])
     assert "layer 1 · head 2" in m.title and m.title in texts
+
+
+def test_svg_heatmap_is_sharp_cells_of_the_engines_weights(qapp, capsys, tiny_folders, tmp_path):
+    """Issue 24 §15: a 12-token map is embedded as 12 × 12 uniform blocks at least twice the size it is
+    drawn at (not a 12 × 12-pixel raster that renderers smooth), each block its weight's colour."""
+    from attnlab.engine.models.loading import load_model
+    from attnlab.engine.session.sessions import make_session
+
+    text = "the cat sat on the mat and the dog ran off"
+    out = tmp_path / "heatmap.svg"
+    _figure(capsys, "--model", tiny_folders["gpt2"], "--text", text, "--layer", "1", "--head", "2", "--out", str(out))
+    weights = make_session(load_model(tiny_folders["gpt2"])).prefill(text).attention.matrix("decoder", 1, 2)
+    assert weights.shape == (12, 12)
+    image, drawn_width, drawn_height = max(svg_images(out), key=lambda found: found[1] * found[2])
+    assert drawn_width > 500 and drawn_height > 500  # the 900 × 800 figure's map
+    assert image.width() >= 2 * drawn_width and image.height() >= 2 * drawn_height
+    assert_viridis_of(cell_colours(image, 12, 12), weights)
 
 
 def test_png_at_a_chosen_dpi_and_generated_tokens(qapp, capsys, tiny_folders, tmp_path):

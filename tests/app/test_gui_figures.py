@@ -8,11 +8,14 @@ import csv
 import numpy as np
 import pytest
 from figure_checks import (
+    assert_viridis_of,
+    cell_colours,
     distinct_colours,
     pdf_metadata,
     pdf_pages,
     png_image,
     png_metadata,
+    svg_images,
     svg_metadata,
     svg_texts,
 )
@@ -152,6 +155,28 @@ def test_grid_figure_has_a_colour_bar_and_its_view(window, tmp_path, wait_idle):
     assert m.view == "all-layers" and m.masks["ablated_heads"] == [["decoder", 0, 1]]
 
 
+def test_svg_cells_stay_sharp_in_any_renderer(window, tmp_path, tiny_folders, wait_idle):
+    """Issue 24 §15: the heatmap is embedded at (at least) twice the size it is drawn at, each cell a
+    uniform block of its weight's colour, not as one pixel per cell for the renderer to smooth; so is
+    the head grid's montage."""
+    window.attention.picker.select(layer=1, head=2)
+    wait_idle(window)
+    expected = _eager_attention(tiny_folders["gpt2"], window.document.analysis.token_ids)[1, 2]  # [query, key]
+    images = svg_images(window.figures.export(tmp_path / "heatmap.svg", "heatmap"))
+    image, drawn_width, drawn_height = max(images, key=lambda found: found[1] * found[2])  # the map, not the bar
+    assert drawn_width > 300 and drawn_height > 300
+    assert image.width() >= 2 * drawn_width and image.height() >= 2 * drawn_height
+    assert_viridis_of(cell_colours(image, *expected.shape), expected)
+
+    window.attention.picker.all_layers_box.setChecked(True)
+    wait_idle(window)
+    montage = window.attention.grid.image.image  # [row, col] of montage pixels
+    images = svg_images(window.figures.export(tmp_path / "grid.svg", "grid"))
+    image, drawn_width, drawn_height = max(images, key=lambda found: found[1] * found[2])
+    assert image.width() >= 2 * drawn_width and image.height() >= 2 * drawn_height
+    assert_viridis_of(cell_colours(image, *montage.shape), montage)
+
+
 def test_matrix_files_equal_the_models_own_attention(window, tmp_path, tiny_folders, wait_idle):
     window.attention.picker.select(layer=1, head=3)
     wait_idle(window)
@@ -267,3 +292,22 @@ def test_the_colour_bar_names_weights_on_log_and_row_scales(qtbot):
     assert dict(view.colorbar.axis._tickLevels[0])[1.0] == "max"
     view.show_matrix(m, ["a", "b", "c"], ["a", "b", "c"], "t", "linear")
     assert view.colorbar.axis._tickLevels is None  # its own numbers: the weights
+
+
+def test_enlarged_cells_are_exact_blocks_within_a_bound(qapp):
+    """Every cell gets the same whole block (QImage.scaled's unsmoothed steps do not: some blocks come
+    out a pixel wider), a map already finer than its drawing is embedded as it is, and a zoomed-in one
+    stays within MAX_SIDE pixels a side."""
+    from PySide6.QtGui import QImage
+
+    from attnlab.app.plots.cell_image import MAX_SIDE, SHARPNESS, block_factor, enlarged
+
+    assert block_factor(19, 708) == 75 >= SHARPNESS * 708 / 19
+    assert block_factor(3000, 700) == 1 and block_factor(12, 50_000) * 12 <= MAX_SIDE
+    cells = np.arange(12 * 19, dtype=np.uint32).reshape(12, 19) * 997 | 0xFF000000  # distinct opaque colours
+    image = QImage(cells.tobytes(), 19, 12, 4 * 19, QImage.Format.Format_ARGB32).copy()
+    big = enlarged(image, 75, 69)
+    assert (big.width(), big.height()) == (19 * 75, 12 * 69)
+    colours = cell_colours(big, 12, 19)  # uniform blocks, or this fails
+    expected = cell_colours(image, 12, 19)
+    np.testing.assert_array_equal(colours, expected)

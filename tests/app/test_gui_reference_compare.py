@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 
 from attnlab.app import prediction_dock
@@ -145,6 +146,71 @@ def test_compare_two_branches(open_window, qtbot, wait_idle):
     expected = side - main
     np.testing.assert_allclose(heatmap.matrix, expected, atol=2e-3)
     assert np.abs(expected[-2:]).max() > 1e-3 and np.abs(expected[:-2]).max() < 2e-3  # they differ from token 2 on
+
+
+def _jensen_shannon_bits(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Per head, the mean over query rows of H(½(p + q)) − ½ H(p) − ½ H(q), in bits: [layer, head]."""
+
+    def entropy(x: np.ndarray) -> np.ndarray:
+        logs = np.log2(x, out=np.zeros_like(x), where=x > 0)
+        return -(x * logs).sum(axis=-1)
+
+    p, q = p.astype(np.float64), q.astype(np.float64)
+    return (entropy((p + q) / 2) - entropy(p) / 2 - entropy(q) / 2).mean(axis=-1)
+
+
+def _rows(table) -> list[tuple[str, int, int, float]]:
+    return [
+        (
+            table.item(r, 0).text(),
+            int(table.item(r, 1).text()),
+            int(table.item(r, 2).text()),
+            float(table.item(r, 3).text()),
+        )
+        for r in range(table.rowCount())
+    ]
+
+
+def _click_header(qtbot, table, column: int) -> None:
+    header = table.horizontalHeader()
+    x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+
+
+def test_divergence_table_opens_largest_first_and_sorts_on_a_header_click(open_window, wait_idle, qtbot):
+    """Issue 24 §15: the heads that moved most come first, each with its JS divergence as an independent
+    computation from the two runs' attention gives it; a header click sorts by that column."""
+    window = open_window("tiny-gpt", text=TEXT)
+    _step(window, wait_idle, 3)
+    ids = [s.token_id for s in window.document.steps]
+    window.prediction.show()
+    window.prediction.reference.pin_button.click()
+    window.set_mark(2, "knockout")
+    wait_idle(window)
+    table = window.prediction.reference.table
+    qtbot.waitUntil(lambda: table.rowCount() > 0, timeout=20_000)
+
+    reference, now = _engine_runs(Masks(), KNOCKED, ids)
+    expected = _jensen_shannon_bits(now.attention.full("decoder"), reference.attention.full("decoder"))
+    rows = _rows(table)
+    assert len(rows) == expected.size and {r[0] for r in rows} == {"decoder"}
+    for _stack, layer, head, value in rows:
+        assert value == pytest.approx(expected[layer, head], abs=2e-3)
+    values = [r[3] for r in rows]
+    assert values == sorted(values, reverse=True) and values[0] > values[-1] + 0.01
+    assert values[0] == pytest.approx(expected.max(), abs=2e-3)
+
+    _click_header(qtbot, table, 2)  # head: ascending, as numbers
+    assert [r[2] for r in _rows(table)] == sorted(r[2] for r in rows)
+    _click_header(qtbot, table, 2)
+    assert [r[2] for r in _rows(table)] == sorted((r[2] for r in rows), reverse=True)
+    _click_header(qtbot, table, 3)  # the divergence again: smallest first now
+    assert [r[3] for r in _rows(table)] == sorted(values)
+    window.set_mark(4, "knockout")  # a new run keeps the user's order
+    wait_idle(window)
+    qtbot.waitUntil(lambda: [r[3] for r in _rows(table)] != sorted(values), timeout=20_000)
+    shown = [r[3] for r in _rows(table)]
+    assert shown == sorted(shown) and shown[-1] > shown[0]
 
 
 def test_long_difference_is_pooled_keeping_both_signs(qtbot):

@@ -13,7 +13,7 @@ import torch
 from PySide6.QtWidgets import QMessageBox
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from attnlab.engine.train.spec import DEFAULTS
+from attnlab.engine.api.train_spec import DEFAULTS
 from attnlab.engine.train.trainer import train
 
 PROCESS_MS = 180_000  # a training process imports torch first
@@ -119,3 +119,26 @@ def test_closing_while_training_asks_and_stopping_keeps_the_checkpoints(open_win
     assert status == "stopped"
     kept = sorted(p.name for p in (folder / "checkpoints").iterdir())
     assert kept[0] == "step-000000" and len(kept) == 2  # the start and the last step trained
+
+
+def test_the_dialogs_defaults_are_the_specs(open_window, monkeypatch):
+    """Learn ▸ Train a Tiny Model… opens on each kind's TrainSpec defaults: the arguments it would pass,
+    read by `attnlab train`'s own parser, give exactly DEFAULTS[kind]."""
+    from attnlab.app.train_dialog import TrainDialog
+    from attnlab.engine.cli.train import parser, spec_from
+
+    window = open_window("tiny-gpt")
+    shown: dict[str, list[str]] = {}
+
+    def look(dialog):
+        for index in range(dialog.kind.count()):
+            dialog.kind.setCurrentIndex(index)
+            shown[dialog.chosen_kind] = dialog.arguments()
+        return TrainDialog.DialogCode.Rejected  # nothing trained
+
+    monkeypatch.setattr(TrainDialog, "exec", look)
+    window.training.new_run()
+    assert set(shown) == set(DEFAULTS)
+    for kind, arguments in shown.items():
+        assert spec_from(parser().parse_args([*arguments, "--out", "unused"])) == DEFAULTS[kind], kind
+    assert not window.training.process.running

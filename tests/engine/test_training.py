@@ -18,9 +18,9 @@ from transformers import AutoModelForCausalLM
 from attnlab.engine.analyses import fingerprints
 from attnlab.engine.api.errors import EngineError
 from attnlab.engine.api.train_run import CURVES_FILE, read_run
+from attnlab.engine.api.train_spec import DEFAULTS, TrainSpec
 from attnlab.engine.cli import train as train_cli
 from attnlab.engine.train import data
-from attnlab.engine.train.spec import DEFAULTS, TrainSpec
 from attnlab.engine.train.trainer import Control, Trainer, train
 
 TINY_GPT = replace(

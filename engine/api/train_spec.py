@@ -1,4 +1,5 @@
-"""What a training run is asked to do: one frozen record, written to the run folder as it is."""
+"""What a training run is asked to do: one frozen record, written to the run folder as it is, with
+the limits and per-kind defaults that `attnlab train` and the window's Train dialog both use (torch-free)."""
 
 from __future__ import annotations
 
@@ -30,18 +31,7 @@ class TrainSpec:
 
     def check(self) -> TrainSpec:
         """This spec, or an EngineError that says which value to change."""
-        limits = {
-            "layers": (1, 12),
-            "heads": (1, 16),
-            "width": (8, 1024),
-            "context": (8, 1024),
-            "steps": (1, 10_000_000),
-            "batch": (1, 4096),
-            "eval_every": (1, 10_000_000),
-            "checkpoint_every": (1, 10_000_000),
-            "threads": (1, 256),
-        }
-        for name, (low, high) in limits.items():
+        for name, (low, high) in LIMITS.items():
             value = getattr(self, name)
             if not isinstance(value, int) or not low <= value <= high:
                 raise EngineError("train_whole_number", name=name, low=low, high=high, value=repr(value))
@@ -70,6 +60,18 @@ class TrainSpec:
         return cls(**{k: v for k, v in data.items() if k in known}).check()  # type: ignore[arg-type]
 
 
+# The whole numbers a spec may hold, (lowest, highest) each.
+LIMITS: dict[str, tuple[int, int]] = {
+    "layers": (1, 12),
+    "heads": (1, 16),
+    "width": (8, 1024),
+    "context": (8, 1024),
+    "steps": (1, 10_000_000),
+    "batch": (1, 4096),
+    "eval_every": (1, 10_000_000),
+    "checkpoint_every": (1, 10_000_000),
+    "threads": (1, 256),
+}
 INDUCTION_VOCAB = 48  # syllables "ba" … "lu": readable in the token strip
 
 # Sizes that train in seconds to minutes on a laptop CPU, per kind.
