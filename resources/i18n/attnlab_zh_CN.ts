@@ -2643,32 +2643,37 @@
 <context>
     <name>LessonController</name>
     <message>
-        <location filename="../../app/lessons.py" line="228"/>
+        <location filename="../../app/lessons.py" line="230"/>
         <source>Load a masked language model (tiny-bert) and type a sentence first.</source>
         <translation>请先加载一个掩码语言模型（tiny-bert）并输入一个句子。</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="241"/>
-        <source>→ [MASK]</source>
-        <translation>→ [MASK]</translation>
+        <location filename="../../app/lessons.py" line="239"/>
+        <source>Chose %1 of the %2 words; the model must recover each original:</source>
+        <translation>从 %2 个词中选出了 %1 个；模型必须还原每一个原来的词：</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="242"/>
-        <source>→ random token “%1”</source>
-        <translation>→ 随机词元“%1”</translation>
-    </message>
-    <message>
-        <location filename="../../app/lessons.py" line="243"/>
-        <source>→ left unchanged</source>
-        <translation>→ 保持不变</translation>
-    </message>
-    <message>
-        <location filename="../../app/lessons.py" line="246"/>
-        <source>Chosen %1 of %2 tokens; the model must recover each original:</source>
-        <translation>从 %2 个词元中选出了 %1 个；模型必须还原每一个原词元：</translation>
+        <location filename="../../app/lessons.py" line="248"/>
+        <source>“%1” → the random corpus word “%2”</source>
+        <translation>“%1” → 语料中的随机词“%2”</translation>
     </message>
     <message>
         <location filename="../../app/lessons.py" line="250"/>
+        <source>“%1” → left unchanged</source>
+        <translation>“%1” → 保持不变</translation>
+    </message>
+    <message>
+        <location filename="../../app/lessons.py" line="252"/>
+        <source>“%1” → %2 × [MASK], one for each of its tokens</source>
+        <translation>“%1” → %2 × [MASK]，它的每个词元各一个</translation>
+    </message>
+    <message>
+        <location filename="../../app/lessons.py" line="254"/>
+        <source>“%1” → [MASK]</source>
+        <translation>“%1” → [MASK]</translation>
+    </message>
+    <message>
+        <location filename="../../app/lessons.py" line="242"/>
         <source>The text box now holds this example; press again for another one of your sentence.</source>
         <translation>文本框里现在是这个样本；再按一次，可以为你的句子再抽取一个。</translation>
     </message>
