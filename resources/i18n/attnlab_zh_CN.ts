@@ -2968,87 +2968,157 @@
 <context>
     <name>ModelPicker</name>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="48"/>
+        <location filename="../../app/widgets/model_picker.py" line="40"/>
         <source>Models available offline</source>
         <translation>可离线使用的模型</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="51"/>
+        <location filename="../../app/widgets/model_picker.py" line="43"/>
         <source>hub id or path, Enter to load</source>
         <translation>hub id 或路径，按 Enter 加载</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="54"/>
+        <location filename="../../app/widgets/model_picker.py" line="46"/>
         <source>A Hugging Face hub id (online only) or the path of a model folder or .gguf file; Enter loads it</source>
         <translation>Hugging Face hub id（仅联网时）或模型文件夹、.gguf 文件的路径；按 Enter 加载</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="58"/>
+        <location filename="../../app/widgets/model_picker.py" line="50"/>
         <source>Open…</source>
         <translation>打开…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="60"/>
+        <location filename="../../app/widgets/model_picker.py" line="52"/>
         <source>Open a model folder or a GGUF file from disk</source>
         <translation>从磁盘打开模型文件夹或 GGUF 文件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="62"/>
+        <location filename="../../app/widgets/model_picker.py" line="54"/>
         <source>Open folder…</source>
         <translation>打开文件夹…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="63"/>
+        <location filename="../../app/widgets/model_picker.py" line="55"/>
         <source>Open GGUF file…</source>
         <translation>打开 GGUF 文件…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="67"/>
+        <location filename="../../app/widgets/model_picker.py" line="59"/>
         <source>Options</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="69"/>
+        <location filename="../../app/widgets/model_picker.py" line="61"/>
         <source>How the next model loads: device, precision, spreading over devices</source>
         <translation>下一个模型的加载方式：设备、精度、跨设备分布</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="81"/>
+        <location filename="../../app/widgets/model_picker.py" line="73"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="97"/>
+        <location filename="../../app/widgets/model_picker.py" line="89"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="98"/>
+        <location filename="../../app/widgets/model_picker.py" line="90"/>
         <source>Precision</source>
         <translation>精度</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="100"/>
+        <location filename="../../app/widgets/model_picker.py" line="92"/>
         <source>Spread a model too big for one device over the GPUs and RAM</source>
         <translation>将单个设备放不下的模型分布到多块 GPU 和内存上</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="108"/>
+        <location filename="../../app/widgets/model_picker.py" line="100"/>
         <source>auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="188"/>
+        <location filename="../../app/widgets/model_picker.py" line="117"/>
+        <source>%1 bytes</source>
+        <translation>%1 字节</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="117"/>
+        <source>%1 KB</source>
+        <translation>%1 KB</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="117"/>
+        <source>%1 MB</source>
+        <translation>%1 MB</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="117"/>
+        <source>%1 GB</source>
+        <translation>%1 GB</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="127"/>
+        <source>encoder</source>
+        <translation>编码器</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="128"/>
+        <source>decoder</source>
+        <translation>解码器</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="129"/>
+        <source>encoder-decoder</source>
+        <translation>编码器-解码器</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="130"/>
+        <source>unknown kind</source>
+        <translation>类型未知</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="133"/>
+        <source>bundled</source>
+        <translation>内置</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="134"/>
+        <source>pip package</source>
+        <translation>pip 包</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="135"/>
+        <source>Hugging Face cache</source>
+        <translation>Hugging Face 缓存</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="136"/>
+        <source>opened recently</source>
+        <translation>最近打开</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="137"/>
+        <source>converted</source>
+        <translation>已转换</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="139"/>
+        <source>%1, %2, %3</source>
+        <translation>%1，%2，%3</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="207"/>
         <source>Open a model folder</source>
         <translation>打开模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="194"/>
+        <location filename="../../app/widgets/model_picker.py" line="213"/>
         <source>Open a GGUF model</source>
         <translation>打开 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="194"/>
+        <location filename="../../app/widgets/model_picker.py" line="213"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
