@@ -106,18 +106,22 @@ def words_of(tokens: Sequence[str], corpus: CorpusWords) -> list[Word]:
 
 def join_words(words: Sequence[str]) -> str:
     """Words back to a text that tokenises to their tokens again: [CLS] dropped, a [SEP] between two
-    segments becomes a line break, no space next to Chinese text or before closing punctuation."""
-    text = ""
+    segments becomes a line break, no space before closing punctuation nor next to Chinese text
+    ([MASK] and the other specials take the side of their neighbours: "是[MASK][MASK]。")."""
+    text, before = "", ""  # before: the last word written that is not special
     last = len(words) - 1
     for i, word in enumerate(words):
         if word == "[CLS]" or (word == "[SEP]" and i == last):
             continue
         if word == "[SEP]":
-            text += "\n"
+            text, before = text + "\n", ""
             continue
-        if text and not text.endswith("\n") and not (_cjk(text[-1]) or _cjk(word[0]) or word[0] in _CLOSING):
+        after = next((w for w in words[i:] if not is_special(w)), "")
+        chinese = (before and _cjk(before[-1])) or (after and _cjk(after[0]))
+        if text and not text.endswith("\n") and not chinese and word[0] not in _CLOSING:
             text += " "
         text += word
+        before = before if is_special(word) else word
     return text
 
 

@@ -3441,6 +3441,16 @@
         <source>key #{0}: logit {1}, prob {2}</source>
         <translation>键 #{0}：logit {1}，概率 {2}</translation>
     </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="124"/>
+        <source>logits</source>
+        <translation>logit</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="125"/>
+        <source>probs</source>
+        <translation>概率</translation>
+    </message>
 </context>
 <context>
     <name>SamplingPanel</name>

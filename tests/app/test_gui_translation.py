@@ -243,6 +243,13 @@ def test_the_model_list_says_kind_size_and_source_in_chinese(chinese, open_windo
         assert not english(text.partition("  ·  ")[2]), text
 
 
+def test_the_formula_inspector_labels_its_row_bars_in_chinese(chinese, open_window, qtbot, wait_idle):
+    window = open_window("tiny-gpt", text="狗的叫声是汪汪。")
+    window.lessons.open("formula")  # opens the inspector on a cell
+    qtbot.waitUntil(lambda: window.attention.formula.bars.isVisible(), timeout=20_000)
+    assert window.attention.formula.bars.names() == ("logit", "概率")
+
+
 def test_dialogs_are_chinese(chinese, open_window, monkeypatch):
     window = open_window("tiny-gpt", text="狗有")
     shown: list[str] = []

@@ -70,6 +70,8 @@ def test_joined_words_read_as_a_sentence():
     assert join_words(["[CLS]", "the", "cats", "sat", ".", "[SEP]"]) == "the cats sat."
     assert join_words(["[CLS]", "法国", "[MASK][MASK]", "。", "[SEP]"]) == "法国[MASK][MASK]。"
     assert join_words(["[CLS]", "a", "b", "[SEP]", "c", "[SEP]"]) == "a b\nc"
+    assert join_words(["[CLS]", "是", "[MASK]", "[MASK]", "。", "[SEP]"]) == "是[MASK][MASK]。"
+    assert join_words(["[CLS]", "is", "[MASK]", "[MASK]", ".", "[SEP]"]) == "is [MASK] [MASK]."
 
 
 def test_the_corpus_words_are_the_words_tiny_bert_learnt_from(monkeypatch):
