@@ -187,6 +187,8 @@ class LessonController(QObject):
         if scores is not None:
             scores.set_metric(view.get("metric", ""))  # "": plain attention
         self._explain_pending = lesson.explain is not None
+        if lesson.explain is None:  # an inspector left open by the lesson before explains a cell of its text
+            self.window.attention.formula.close_panel()
 
     def _on_view_updated(self) -> None:
         lesson = self.current

@@ -174,6 +174,29 @@ def test_masked_lm_lesson_samples_whole_words_and_corpus_words(window, qtbot):
     assert "“walked” → 6 × [MASK], one for each of its tokens" in window.lessons.panel.result.text()
 
 
+def test_masked_lm_lesson_samples_chinese_words_whole(window, qtbot):
+    """The Chinese lesson's sentence: words by the corpus's lexicon (法国, 首都), masked a [MASK] a
+    character; the typed masks stay together with the Chinese around them."""
+    i18n.set_current_language("zh_CN")
+    with qtbot.waitSignal(window.model_loaded, timeout=LOAD_TIMEOUT_MS):
+        window.lessons.open("masked-lm")
+    qtbot.waitUntil(lambda: _shown(window, "法国的首都是[MASK][MASK]。"), timeout=REPLY_TIMEOUT_MS)
+    chosen = set()
+    for seed in range(60):
+        window.lessons.rng = random.Random(seed)
+        window.lessons.panel.action_button.click()
+        example = window.lessons.example
+        (c,) = example.chosen  # 15% of four words (法国 的 首都 是): one
+        assert c.word.text in {"法国", "的", "首都", "是"}
+        chosen.add(c.word.text)
+        if c.action == "mask":
+            restored = example.text.replace("[MASK]" * len(c.word.text), c.word.text, 1)
+            assert restored == "法国的首都是[MASK][MASK]。"
+        assert " " not in example.text
+    assert chosen == {"法国", "的", "首都", "是"}
+    qtbot.waitUntil(lambda: _shown(window, window.lessons.example.text), timeout=REPLY_TIMEOUT_MS)
+
+
 def test_next_sentence_lesson_shows_the_probability_and_a_random_b(window, qtbot):
     _open(window, qtbot, "next-sentence")
     assert window.text_input.toPlainText() == "Rose and Lily played in the garden.\nIn the garden, Rose lost her hat."
@@ -237,6 +260,10 @@ def test_formula_lesson_opens_the_inspector_on_one_cell(window, qtbot):
     rows = window.attention.heatmap.matrix.shape[0]
     assert (e.stack, e.layer, e.head, e.query, e.key) == ("decoder", 0, 1, rows - 1, 1)
     assert e.prob == pytest.approx(float(window.attention.heatmap.matrix[rows - 1, 1]), abs=1e-3)
+
+    window.lessons.panel.next_button.click()  # the next lesson, on its own text: no inspector of this one's
+    qtbot.waitUntil(lambda: window.is_idle() and window.lessons.current.id == "head-forms", timeout=REPLY_TIMEOUT_MS)
+    assert formula.isHidden()
 
 
 def test_lessons_follow_the_language_and_move_on(window, qtbot):
