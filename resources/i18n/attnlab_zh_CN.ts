@@ -310,6 +310,16 @@
 <context>
     <name>Branches</name>
     <message>
+        <location filename="../../app/branch_actions.py" line="26"/>
+        <source>main</source>
+        <translation>主分支</translation>
+    </message>
+    <message>
+        <location filename="../../app/branch_actions.py" line="26"/>
+        <source>branch {0}</source>
+        <translation>分支 {0}</translation>
+    </message>
+    <message>
         <location filename="../../app/branch_actions.py" line="103"/>
         <source>{0} tokens: {1}{2}</source>
         <translation>{0} 个词元：{1}{2}</translation>
@@ -318,6 +328,11 @@
         <location filename="../../app/branch_actions.py" line="127"/>
         <source>Switched to {0}</source>
         <translation>已切换到 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/branch_actions.py" line="155"/>
+        <source>This is the branch shown: switch to another branch before deleting it</source>
+        <translation>这是正在显示的分支：请先切换到另一个分支，再删除它</translation>
     </message>
 </context>
 <context>
@@ -2272,112 +2287,112 @@
 <context>
     <name>FormulaPanel</name>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="169"/>
+        <location filename="../../app/widgets/formula_panel.py" line="173"/>
         <source>Close the formula inspector</source>
         <translation>关闭公式检查器</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="215"/>
+        <location filename="../../app/widgets/formula_panel.py" line="219"/>
         <source>Computing…</source>
         <translation>正在计算…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="235"/>
+        <location filename="../../app/widgets/formula_panel.py" line="239"/>
         <source>The input changed before the explanation came: click a cell again.</source>
         <translation>解释返回之前输入已改变：请再点击一次格子。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="237"/>
+        <location filename="../../app/widgets/formula_panel.py" line="241"/>
         <source>The input changed since: this explains the previous one. Click a cell again.</source>
         <translation>输入已经改变：这里解释的是之前的输入。请再点击一次格子。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="264"/>
+        <location filename="../../app/widgets/formula_panel.py" line="268"/>
         <source>mask {0}</source>
         <translation>遮盖 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="266"/>
+        <location filename="../../app/widgets/formula_panel.py" line="270"/>
         <source>position bias {0}</source>
         <translation>位置偏置 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="268"/>
+        <location filename="../../app/widgets/formula_panel.py" line="272"/>
         <source>knock-out {0}</source>
         <translation>屏蔽 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="271"/>
+        <location filename="../../app/widgets/formula_panel.py" line="275"/>
         <source>× scaling {0}</source>
         <translation>× 缩放 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="276"/>
+        <location filename="../../app/widgets/formula_panel.py" line="280"/>
         <source>softcap {0}</source>
         <translation>软上限 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="276"/>
+        <location filename="../../app/widgets/formula_panel.py" line="280"/>
         <source>({0}·tanh(above / {1}))</source>
         <translation>({0}·tanh(上式 / {1}))</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="279"/>
+        <location filename="../../app/widgets/formula_panel.py" line="283"/>
         <source>+ bias</source>
         <translation>+ 偏置</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="280"/>
+        <location filename="../../app/widgets/formula_panel.py" line="284"/>
         <source>= logit</source>
         <translation>= logit</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="281"/>
+        <location filename="../../app/widgets/formula_panel.py" line="285"/>
         <source>− logsumexp(row)</source>
         <translation>− logsumexp(整行)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="282"/>
+        <location filename="../../app/widgets/formula_panel.py" line="286"/>
         <source>exp(…) = prob</source>
         <translation>exp(…) = 概率</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="283"/>
+        <location filename="../../app/widgets/formula_panel.py" line="287"/>
         <source>share of the head&apos;s output {0}</source>
         <translation>占该头输出的比例 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="291"/>
+        <location filename="../../app/widgets/formula_panel.py" line="295"/>
         <source>(through the head&apos;s slice of the output projection)</source>
         <translation>（经过该头在输出投影中的切片）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="293"/>
+        <location filename="../../app/widgets/formula_panel.py" line="297"/>
         <source>= prob · ‖v_j W_Oʰ‖: what this key moves</source>
         <translation>= prob · ‖v_j W_Oʰ‖：该键搬运的量</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="297"/>
+        <location filename="../../app/widgets/formula_panel.py" line="301"/>
         <source>   (kv head {0}: grouped-query)</source>
         <translation>   （键值头 {0}：分组查询）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="304"/>
+        <location filename="../../app/widgets/formula_panel.py" line="308"/>
         <source>The key is knocked out: no query attends to it.</source>
         <translation>这个键被屏蔽了：没有查询会关注它。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="306"/>
+        <location filename="../../app/widgets/formula_panel.py" line="310"/>
         <source>The mask hides this key from this query: its weight is 0.</source>
         <translation>掩码对这个查询隐藏了这个键：它的权重为 0。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="308"/>
+        <location filename="../../app/widgets/formula_panel.py" line="312"/>
         <source>This head is ablated: its output is zeroed downstream (its attention is unchanged).</source>
         <translation>这个头被消融了：它的输出在后续被置零（它的注意力本身不变）。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="322"/>
+        <location filename="../../app/widgets/formula_panel.py" line="326"/>
         <source>{0!r} #{1} → {2!r} #{3} · {4} layer {5} · head {6}</source>
         <translation>{0!r} #{1} → {2!r} #{3} · {4} 第 {5} 层 · 头 {6}</translation>
     </message>
@@ -2643,37 +2658,37 @@
 <context>
     <name>LessonController</name>
     <message>
-        <location filename="../../app/lessons.py" line="230"/>
+        <location filename="../../app/lessons.py" line="232"/>
         <source>Load a masked language model (tiny-bert) and type a sentence first.</source>
         <translation>请先加载一个掩码语言模型（tiny-bert）并输入一个句子。</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="239"/>
+        <location filename="../../app/lessons.py" line="241"/>
         <source>Chose %1 of the %2 words; the model must recover each original:</source>
         <translation>从 %2 个词中选出了 %1 个；模型必须还原每一个原来的词：</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="248"/>
+        <location filename="../../app/lessons.py" line="250"/>
         <source>“%1” → the random corpus word “%2”</source>
         <translation>“%1” → 语料中的随机词“%2”</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="250"/>
+        <location filename="../../app/lessons.py" line="252"/>
         <source>“%1” → left unchanged</source>
         <translation>“%1” → 保持不变</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="252"/>
+        <location filename="../../app/lessons.py" line="254"/>
         <source>“%1” → %2 × [MASK], one for each of its tokens</source>
         <translation>“%1” → %2 × [MASK]，它的每个词元各一个</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="254"/>
+        <location filename="../../app/lessons.py" line="256"/>
         <source>“%1” → [MASK]</source>
         <translation>“%1” → [MASK]</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="242"/>
+        <location filename="../../app/lessons.py" line="244"/>
         <source>The text box now holds this example; press again for another one of your sentence.</source>
         <translation>文本框里现在是这个样本；再按一次，可以为你的句子再抽取一个。</translation>
     </message>
@@ -3432,22 +3447,22 @@
 <context>
     <name>RowBars</name>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="89"/>
+        <location filename="../../app/widgets/formula_panel.py" line="93"/>
         <source>hidden (masked)</source>
         <translation>隐藏（被遮盖）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="90"/>
+        <location filename="../../app/widgets/formula_panel.py" line="94"/>
         <source>key #{0}: logit {1}, prob {2}</source>
         <translation>键 #{0}：logit {1}，概率 {2}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="124"/>
+        <location filename="../../app/widgets/formula_panel.py" line="81"/>
         <source>logits</source>
         <translation>logit</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="125"/>
+        <location filename="../../app/widgets/formula_panel.py" line="81"/>
         <source>probs</source>
         <translation>概率</translation>
     </message>

@@ -250,6 +250,22 @@ def test_the_formula_inspector_labels_its_row_bars_in_chinese(chinese, open_wind
     assert window.attention.formula.bars.names() == ("logit", "概率")
 
 
+def test_branches_are_named_and_refused_in_chinese(chinese, open_window, qtbot, wait_idle):
+    window = open_window("tiny-gpt", text="法国的首都是")
+    with qtbot.waitSignal(window.client.run_finished, timeout=20_000):
+        window.run(3)
+    wait_idle(window)
+    taken = window.document.steps[1].token_id
+    window.select_token(len(window.document.prefix_tokens) + 1)
+    window.choose(next(c.token_id for c in window.document.candidates().candidates if c.token_id != taken), False)
+    wait_idle(window)
+    branches = window.sessions.branches
+    assert branches.panel.names() == ["主分支", "分支 2"]
+    branches.delete(branches.tree.current)  # the branch shown: refused, in Chinese
+    assert window.banner.text == "这是正在显示的分支：请先切换到另一个分支，再删除它"
+    assert branches.panel.names() == ["主分支", "分支 2"]
+
+
 def test_dialogs_are_chinese(chinese, open_window, monkeypatch):
     window = open_window("tiny-gpt", text="狗有")
     shown: list[str] = []
