@@ -23,7 +23,7 @@ class Branches(QObject):
     def __init__(self, window: MainWindow):
         super().__init__(window)
         self.window = window
-        self.tree = BranchTree()
+        self.tree = BranchTree(self.tr("main"), self.tr("branch {0}"))
         self.panel = BranchList()
         column = cast(QVBoxLayout, window.generation.parentWidget().layout())  # type: ignore[union-attr]  # the panel sits in a column
         column.insertWidget(column.indexOf(window.candidates) + 1, self.panel)  # below: the candidates stay put
@@ -151,8 +151,9 @@ class Branches(QObject):
         self._show()
 
     def delete(self, index: int) -> None:
-        try:
+        if index == self.tree.current:
+            refusal = self.tr("This is the branch shown: switch to another branch before deleting it")
+            self.window._show_message(refusal, "info", origin="input")
+        else:
             self.tree.delete(index)
-        except ValueError as error:
-            self.window._show_message(str(error).capitalize(), "info", origin="input")
         self._show()

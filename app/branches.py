@@ -28,7 +28,8 @@ def common_length(a: list[int] | tuple[int, ...], b: list[int] | tuple[int, ...]
 
 
 class BranchTree:
-    def __init__(self) -> None:
+    def __init__(self, first: str = "main", numbered: str = "branch {0}") -> None:
+        self.first, self.numbered = first, numbered  # the names new branches get (the window's language)
         self.branches: list[Branch] = []
         self.current = -1  # index of the branch shown (-1: none yet)
         self.prompt: tuple = ()  # what the branches continue; another prompt starts a new tree
@@ -51,7 +52,7 @@ class BranchTree:
         if not self.branches:
             if not generated:
                 return False
-            self._add("main", generated)
+            self._add(self.first, generated)
             return True
         tokens = self.branches[self.current].tokens
         if generated == tokens[: len(generated)]:
@@ -65,7 +66,7 @@ class BranchTree:
                 if len(generated) > len(branch.tokens):
                     branch.tokens[:] = generated
                 return True
-        self._add(f"branch {self._made + 1}", generated)
+        self._add(self.numbered.format(self._made + 1), generated)
         return True
 
     def _add(self, name: str, generated: list[int]) -> None:

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 
 from attnlab.app.i18n import current_language
-from attnlab.app.mlm_recipe import join_tokens, sample_training_example, wordpiece_vocabulary
+from attnlab.app.mlm_recipe import Corruption, TrainingExample, corpus_words, sample_training_example
 from attnlab.app.widgets.lesson_panel import LessonPanel
 
 if TYPE_CHECKING:
@@ -95,7 +95,8 @@ class LessonController(QObject):
         self.window = window
         self.lessons = load_lessons()
         self.current: Lesson | None = None
-        self.example_text = ""  # the last sampled training example (lesson 2), as put in the text box
+        self.example: TrainingExample | None = None  # the last sampled training example (lesson 2)
+        self.example_text = ""  # its text, as put in the text box
         self._original: tuple[str, tuple[str, ...]] = ("", ())  # the user's sentence and its tokens
         self._pending: Lesson | None = None  # waits for its model to load
         self._explain_pending = False
@@ -186,6 +187,8 @@ class LessonController(QObject):
         if scores is not None:
             scores.set_metric(view.get("metric", ""))  # "": plain attention
         self._explain_pending = lesson.explain is not None
+        if lesson.explain is None:  # an inspector left open by the lesson before explains a cell of its text
+            self.window.attention.formula.close_panel()
 
     def _on_view_updated(self) -> None:
         lesson = self.current
@@ -221,7 +224,8 @@ class LessonController(QObject):
             self.window.training.train_lesson_run()
 
     def sample_training_example(self) -> None:
-        """Corrupt the sentence in the text box by BERT's recipe and analyse the corrupted one."""
+        """Corrupt the sentence in the text box by BERT's recipe, a whole word at a time, and analyse
+        the corrupted one."""
         window = self.window
         info, analysis = window.document.info, window.document.analysis
         if info is None or analysis is None or not info.has_mlm_head:
@@ -230,25 +234,27 @@ class LessonController(QObject):
         text = window.text_input.toPlainText()
         if text != self.example_text or not self._original[1]:  # a new sentence of the user's
             self._original = (text, tuple(analysis.tokens))
-        tokens = self._original[1]
-        vocabulary = wordpiece_vocabulary(info.path) or [t for t in tokens if t.isalpha()]
-        example = sample_training_example(tokens, vocabulary, self.rng, info.mask_token or "[MASK]")
-        self.example_text = join_tokens(example.tokens)
-        window.set_text(self.example_text)
-        lines = []
-        for c in example.chosen:
-            what = {
-                "mask": self.tr("→ [MASK]"),
-                "random": self.tr("→ random token “%1”").replace("%1", c.shown),
-                "keep": self.tr("→ left unchanged"),
-            }[c.action]
-            lines.append(f"#{c.position} “{c.original}” {what}")
-        header = self.tr("Chosen %1 of %2 tokens; the model must recover each original:")
-        header = header.replace("%1", str(len(example.chosen))).replace(
-            "%2", str(sum(1 for t in tokens if not (t.startswith("[") and t.endswith("]"))))
-        )
+        example = sample_training_example(self._original[1], corpus_words(), self.rng, info.mask_token or "[MASK]")
+        self.example = example
+        self.example_text = example.text
+        window.set_text(example.text)
+        header = self.tr("Chose %1 of the %2 words; the model must recover each original:")
+        lines = [header.replace("%1", str(len(example.chosen))).replace("%2", str(example.words))]
+        lines += [self._corruption_line(c) for c in example.chosen]
         footer = self.tr("The text box now holds this example; press again for another one of your sentence.")
-        self.panel.show_result("\n".join([header, *lines, "", footer]))
+        self.panel.show_result("\n".join([*lines, "", footer]))
+
+    def _corruption_line(self, corruption: Corruption) -> str:
+        pieces = len(corruption.word.pieces)
+        if corruption.action == "random":
+            line = self.tr("“%1” → the random corpus word “%2”").replace("%2", corruption.shown)
+        elif corruption.action == "keep":
+            line = self.tr("“%1” → left unchanged")
+        elif pieces > 1:
+            line = self.tr("“%1” → %2 × [MASK], one for each of its tokens").replace("%2", str(pieces))
+        else:
+            line = self.tr("“%1” → [MASK]")
+        return line.replace("%1", corruption.word.text)
 
     def original_sentence(self) -> str:
         return self._original[0]

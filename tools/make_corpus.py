@@ -804,6 +804,8 @@ def write_corpus(corpus: Corpus, out: Path) -> None:
     with open(out / "heldout_stories.txt", "w", encoding="utf-8") as fh:
         for d in corpus.heldout_stories:
             fh.write(joiner(d.lang).join(d.sentences) + "\n")
+    # The masked-LM lesson cuts Chinese text into these words (resources/corpus/zh_words.txt is this file).
+    (out / "zh_words.txt").write_text("".join(w + "\n" for w in zh_lexicon()), encoding="utf-8")
     for name, pairs in (("numbers_train.tsv", corpus.train_numbers), ("numbers_heldout.tsv", corpus.heldout_numbers)):
         with open(out / name, "w", encoding="utf-8") as fh:
             for p in pairs:

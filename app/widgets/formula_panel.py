@@ -76,6 +76,10 @@ class RowBars(QWidget):
         self._logits, self._probs, self._key = np.asarray(logits), np.asarray(probs), key
         self.update()
 
+    def names(self) -> tuple[str, str]:
+        """The strips' labels, as painted at their left: the logits', the probabilities'."""
+        return self.tr("logits"), self.tr("probs")
+
     def key_at(self, x: float) -> int | None:
         """The key whose bars are at `x` (widget pixels), if any."""
         count = len(self._logits)
@@ -121,8 +125,8 @@ class RowBars(QWidget):
         width = max(1.0, self.width() - self.LABEL - 4.0)
         step = width / count
         strips = (
-            ("logits", logit_heights, QColor("#8a8f98"), 2.0),
-            ("probs", prob_heights, QColor("#2f6fb3"), 6.0 + self.STRIP),
+            (self.names()[0], logit_heights, QColor("#8a8f98"), 2.0),
+            (self.names()[1], prob_heights, QColor("#2f6fb3"), 6.0 + self.STRIP),
         )
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         for name, heights, colour, top in strips:

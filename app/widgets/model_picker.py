@@ -25,14 +25,6 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 DTYPES = ("auto", "float32", "bfloat16", "float16")
 
 
-def _size(size: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return ""
-
-
 class ModelPicker(QWidget):
     """Emits load_requested(spec, options)."""
 
@@ -121,11 +113,38 @@ class ModelPicker(QWidget):
 
     # -- catalog -----------------------------------------------------------------------------
 
+    def _size(self, size: float) -> str:
+        units = (self.tr("%1 bytes"), self.tr("%1 KB"), self.tr("%1 MB"), self.tr("%1 GB"))
+        for power, unit in enumerate(units):
+            if size < 1024 or power == len(units) - 1:
+                return unit.replace("%1", f"{size:.0f}" if power == 0 else f"{size:.1f}")
+            size /= 1024
+        return ""
+
+    def _details(self, entry: CatalogEntry) -> str:
+        """What kind of model, how big, where it was found: in the window's language."""
+        kinds = {
+            "encoder": self.tr("encoder"),
+            "decoder": self.tr("decoder"),
+            "encoder-decoder": self.tr("encoder-decoder"),
+            "unknown": self.tr("unknown kind"),
+        }
+        sources = {
+            "bundled": self.tr("bundled"),
+            "pip": self.tr("pip package"),
+            "hf-cache": self.tr("Hugging Face cache"),
+            "recent": self.tr("opened recently"),
+            "converted": self.tr("converted"),
+        }
+        details = self.tr("%1, %2, %3")  # kind, size, source
+        kind, source = kinds.get(entry.kind, entry.kind), sources.get(entry.source, entry.source)
+        return details.replace("%1", kind).replace("%2", self._size(entry.size_bytes)).replace("%3", source)
+
     def set_catalog(self, entries: Sequence[CatalogEntry]) -> None:
         with QSignalBlocker(self.models):
             self.models.clear()
             for entry in entries:
-                text = f"{entry.name}  ·  {entry.kind}, {_size(entry.size_bytes)}, {entry.source}"
+                text = f"{entry.name}  ·  {self._details(entry)}"
                 self.models.addItem(text, entry.name)
                 tip = entry.description or entry.path
                 self.models.setItemData(self.models.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)

@@ -3,8 +3,9 @@ the same batches on every machine.
 
 - gpt: windows of the token stream (documents joined by the end-of-text token), next-token loss.
 - bert: sentence pairs, B the real next sentence half of the time (next-sentence prediction), then
-  BERT's masked-LM corruption: 15% of the non-special tokens chosen (at least one), of those 80%
-  become [MASK], 10% a random token, 10% stay; the loss is on every chosen position.
+  BERT's masked-LM corruption (engine/api/mlm_recipe.py): 15% of the non-special tokens chosen (at
+  least one), of those 80% become [MASK], 10% a random token, 10% stay; the loss is on every chosen
+  position.
 - induction: `context // 2` distinct random tokens, then the same tokens again. The first half cannot
   be predicted; the second can, once a head learns to look at what followed the earlier copy.
 """
@@ -25,11 +26,9 @@ from tokenizers import Tokenizer, models, pre_tokenizers
 from transformers import PreTrainedTokenizerFast
 
 from attnlab.engine.api.errors import EngineError
+from attnlab.engine.api.mlm_recipe import MASK_SHARE, RANDOM_SHARE, chosen_count
 from attnlab.engine.api.train_spec import INDUCTION_VOCAB, TrainSpec
 
-CHOSEN_SHARE = 0.15  # BERT: of the non-special tokens
-MASK_SHARE = 0.8  # of the chosen: [MASK]
-RANDOM_SHARE = 0.1  # of the chosen: a random token (the remaining 0.1 stay as they were)
 MAX_TEXT_BYTES = 64 * 1024 * 1024
 HELDOUT_SHARE = 0.05  # of a user's text file's lines, from its end
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
@@ -172,7 +171,7 @@ def corrupt(
     out, labels = ids.copy(), np.full_like(ids, IGNORE)
     if not candidates.size:
         return out, labels
-    count = max(1, round(CHOSEN_SHARE * candidates.size))
+    count = chosen_count(candidates.size)
     chosen = np.sort(rng.choice(candidates, count, replace=False))
     labels[chosen] = ids[chosen]
     draw = rng.random(count)

@@ -310,6 +310,16 @@
 <context>
     <name>Branches</name>
     <message>
+        <location filename="../../app/branch_actions.py" line="26"/>
+        <source>main</source>
+        <translation>主分支</translation>
+    </message>
+    <message>
+        <location filename="../../app/branch_actions.py" line="26"/>
+        <source>branch {0}</source>
+        <translation>分支 {0}</translation>
+    </message>
+    <message>
         <location filename="../../app/branch_actions.py" line="103"/>
         <source>{0} tokens: {1}{2}</source>
         <translation>{0} 个词元：{1}{2}</translation>
@@ -318,6 +328,11 @@
         <location filename="../../app/branch_actions.py" line="127"/>
         <source>Switched to {0}</source>
         <translation>已切换到 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/branch_actions.py" line="155"/>
+        <source>This is the branch shown: switch to another branch before deleting it</source>
+        <translation>这是正在显示的分支：请先切换到另一个分支，再删除它</translation>
     </message>
 </context>
 <context>
@@ -2277,112 +2292,112 @@
 <context>
     <name>FormulaPanel</name>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="169"/>
+        <location filename="../../app/widgets/formula_panel.py" line="173"/>
         <source>Close the formula inspector</source>
         <translation>关闭公式检查器</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="215"/>
+        <location filename="../../app/widgets/formula_panel.py" line="219"/>
         <source>Computing…</source>
         <translation>正在计算…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="235"/>
+        <location filename="../../app/widgets/formula_panel.py" line="239"/>
         <source>The input changed before the explanation came: click a cell again.</source>
         <translation>解释返回之前输入已改变：请再点击一次格子。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="237"/>
+        <location filename="../../app/widgets/formula_panel.py" line="241"/>
         <source>The input changed since: this explains the previous one. Click a cell again.</source>
         <translation>输入已经改变：这里解释的是之前的输入。请再点击一次格子。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="264"/>
+        <location filename="../../app/widgets/formula_panel.py" line="268"/>
         <source>mask {0}</source>
         <translation>遮盖 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="266"/>
+        <location filename="../../app/widgets/formula_panel.py" line="270"/>
         <source>position bias {0}</source>
         <translation>位置偏置 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="268"/>
+        <location filename="../../app/widgets/formula_panel.py" line="272"/>
         <source>knock-out {0}</source>
         <translation>屏蔽 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="271"/>
+        <location filename="../../app/widgets/formula_panel.py" line="275"/>
         <source>× scaling {0}</source>
         <translation>× 缩放 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="276"/>
+        <location filename="../../app/widgets/formula_panel.py" line="280"/>
         <source>softcap {0}</source>
         <translation>软上限 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="276"/>
+        <location filename="../../app/widgets/formula_panel.py" line="280"/>
         <source>({0}·tanh(above / {1}))</source>
         <translation>({0}·tanh(上式 / {1}))</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="279"/>
+        <location filename="../../app/widgets/formula_panel.py" line="283"/>
         <source>+ bias</source>
         <translation>+ 偏置</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="280"/>
+        <location filename="../../app/widgets/formula_panel.py" line="284"/>
         <source>= logit</source>
         <translation>= logit</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="281"/>
+        <location filename="../../app/widgets/formula_panel.py" line="285"/>
         <source>− logsumexp(row)</source>
         <translation>− logsumexp(整行)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="282"/>
+        <location filename="../../app/widgets/formula_panel.py" line="286"/>
         <source>exp(…) = prob</source>
         <translation>exp(…) = 概率</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="283"/>
+        <location filename="../../app/widgets/formula_panel.py" line="287"/>
         <source>share of the head&apos;s output {0}</source>
         <translation>占该头输出的比例 {0}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="291"/>
+        <location filename="../../app/widgets/formula_panel.py" line="295"/>
         <source>(through the head&apos;s slice of the output projection)</source>
         <translation>（经过该头在输出投影中的切片）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="293"/>
+        <location filename="../../app/widgets/formula_panel.py" line="297"/>
         <source>= prob · ‖v_j W_Oʰ‖: what this key moves</source>
         <translation>= prob · ‖v_j W_Oʰ‖：该键搬运的量</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="297"/>
+        <location filename="../../app/widgets/formula_panel.py" line="301"/>
         <source>   (kv head {0}: grouped-query)</source>
         <translation>   （键值头 {0}：分组查询）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="304"/>
+        <location filename="../../app/widgets/formula_panel.py" line="308"/>
         <source>The key is knocked out: no query attends to it.</source>
         <translation>这个键被屏蔽了：没有查询会关注它。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="306"/>
+        <location filename="../../app/widgets/formula_panel.py" line="310"/>
         <source>The mask hides this key from this query: its weight is 0.</source>
         <translation>掩码对这个查询隐藏了这个键：它的权重为 0。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="308"/>
+        <location filename="../../app/widgets/formula_panel.py" line="312"/>
         <source>This head is ablated: its output is zeroed downstream (its attention is unchanged).</source>
         <translation>这个头被消融了：它的输出在后续被置零（它的注意力本身不变）。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="322"/>
+        <location filename="../../app/widgets/formula_panel.py" line="326"/>
         <source>{0!r} #{1} → {2!r} #{3} · {4} layer {5} · head {6}</source>
         <translation>{0!r} #{1} → {2!r} #{3} · {4} 第 {5} 层 · 头 {6}</translation>
     </message>
@@ -2476,24 +2491,24 @@
 <context>
     <name>HeadGridView</name>
     <message>
-        <location filename="../../app/plots/head_grid.py" line="368"/>
+        <location filename="../../app/plots/head_grid.py" line="369"/>
         <source>layer {0} head {1} · {2}: {3}</source>
         <translation>第 {0} 层第 {1} 个头 · {2}：{3}</translation>
     </message>
     <message>
-        <location filename="../../app/plots/head_grid.py" line="379"/>
+        <location filename="../../app/plots/head_grid.py" line="380"/>
         <source>layer {0} · head {1}
 </source>
         <translation>第 {0} 层 · 头 {1}
 </translation>
     </message>
     <message>
-        <location filename="../../app/plots/head_grid.py" line="381"/>
+        <location filename="../../app/plots/head_grid.py" line="382"/>
         <source>click: show it in the large heatmap · right-click: ablate / restore</source>
         <translation>单击：在大热力图中显示 · 右键：消融 / 恢复</translation>
     </message>
     <message>
-        <location filename="../../app/plots/head_grid.py" line="402"/>
+        <location filename="../../app/plots/head_grid.py" line="403"/>
         <source>Ablate / restore layer {0} head {1}</source>
         <translation>消融 / 恢复第 {0} 层第 {1} 个头</translation>
     </message>
@@ -2553,43 +2568,43 @@
 <context>
     <name>HeatmapView</name>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="54"/>
+        <location filename="../../app/plots/heatmap.py" line="55"/>
         <source>query</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="55"/>
+        <location filename="../../app/plots/heatmap.py" line="56"/>
         <source>key</source>
         <translation>键</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="67"/>
+        <location filename="../../app/plots/heatmap.py" line="68"/>
         <source>Attention of one head: rows are queries, columns keys. Hover a cell for its weight; click it (or Enter) to see how it was computed. Arrow keys move the highlighted cell, PageUp/PageDown the layer.</source>
         <translation>一个头的注意力：行是查询，列是键。悬停在格子上可看权重；点击它（或按 Enter）可看它是怎么算出来的。方向键移动高亮的格子，PageUp/PageDown 切换层。</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="118"/>
+        <location filename="../../app/plots/heatmap.py" line="119"/>
         <source> · token 0 hidden ({0:.0%} of the weight)</source>
         <translation> · 隐藏了词元 0（占权重的 {0:.0%}）</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="120"/>
-        <location filename="../../app/plots/heatmap.py" line="159"/>
+        <location filename="../../app/plots/heatmap.py" line="121"/>
+        <location filename="../../app/plots/heatmap.py" line="160"/>
         <source> · {0} colours</source>
         <translation> · {0}配色</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="161"/>
+        <location filename="../../app/plots/heatmap.py" line="162"/>
         <source>{0} · max of {1}×{1} tokens{2}</source>
         <translation>{0} · {1}×{1} 个词元的最大值{2}</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="162"/>
+        <location filename="../../app/plots/heatmap.py" line="163"/>
         <source>{0} · exact{1}</source>
         <translation>{0} · 精确权重{1}</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="327"/>
+        <location filename="../../app/plots/heatmap.py" line="328"/>
         <source>{0} (#{1}) → {2} (#{3}): ≤ {4:.3f}, the max of {5}×{6} tokens (#{7}–{8} → #{9}–{10}); zoom in for exact weights</source>
         <translation>{0} (#{1}) → {2} (#{3})：≤ {4:.3f}，为 {5}×{6} 个词元的最大值（#{7}–{8} → #{9}–{10}）；放大可看精确权重</translation>
     </message>
@@ -2648,32 +2663,37 @@
 <context>
     <name>LessonController</name>
     <message>
-        <location filename="../../app/lessons.py" line="228"/>
+        <location filename="../../app/lessons.py" line="232"/>
         <source>Load a masked language model (tiny-bert) and type a sentence first.</source>
         <translation>请先加载一个掩码语言模型（tiny-bert）并输入一个句子。</translation>
     </message>
     <message>
         <location filename="../../app/lessons.py" line="241"/>
-        <source>→ [MASK]</source>
-        <translation>→ [MASK]</translation>
-    </message>
-    <message>
-        <location filename="../../app/lessons.py" line="242"/>
-        <source>→ random token “%1”</source>
-        <translation>→ 随机词元“%1”</translation>
-    </message>
-    <message>
-        <location filename="../../app/lessons.py" line="243"/>
-        <source>→ left unchanged</source>
-        <translation>→ 保持不变</translation>
-    </message>
-    <message>
-        <location filename="../../app/lessons.py" line="246"/>
-        <source>Chosen %1 of %2 tokens; the model must recover each original:</source>
-        <translation>从 %2 个词元中选出了 %1 个；模型必须还原每一个原词元：</translation>
+        <source>Chose %1 of the %2 words; the model must recover each original:</source>
+        <translation>从 %2 个词中选出了 %1 个；模型必须还原每一个原来的词：</translation>
     </message>
     <message>
         <location filename="../../app/lessons.py" line="250"/>
+        <source>“%1” → the random corpus word “%2”</source>
+        <translation>“%1” → 语料中的随机词“%2”</translation>
+    </message>
+    <message>
+        <location filename="../../app/lessons.py" line="252"/>
+        <source>“%1” → left unchanged</source>
+        <translation>“%1” → 保持不变</translation>
+    </message>
+    <message>
+        <location filename="../../app/lessons.py" line="254"/>
+        <source>“%1” → %2 × [MASK], one for each of its tokens</source>
+        <translation>“%1” → %2 × [MASK]，它的每个词元各一个</translation>
+    </message>
+    <message>
+        <location filename="../../app/lessons.py" line="256"/>
+        <source>“%1” → [MASK]</source>
+        <translation>“%1” → [MASK]</translation>
+    </message>
+    <message>
+        <location filename="../../app/lessons.py" line="244"/>
         <source>The text box now holds this example; press again for another one of your sentence.</source>
         <translation>文本框里现在是这个样本；再按一次，可以为你的句子再抽取一个。</translation>
     </message>
@@ -2968,87 +2988,157 @@
 <context>
     <name>ModelPicker</name>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="48"/>
+        <location filename="../../app/widgets/model_picker.py" line="40"/>
         <source>Models available offline</source>
         <translation>可离线使用的模型</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="51"/>
+        <location filename="../../app/widgets/model_picker.py" line="43"/>
         <source>hub id or path, Enter to load</source>
         <translation>hub id 或路径，按 Enter 加载</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="54"/>
+        <location filename="../../app/widgets/model_picker.py" line="46"/>
         <source>A Hugging Face hub id (online only) or the path of a model folder or .gguf file; Enter loads it</source>
         <translation>Hugging Face hub id（仅联网时）或模型文件夹、.gguf 文件的路径；按 Enter 加载</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="58"/>
+        <location filename="../../app/widgets/model_picker.py" line="50"/>
         <source>Open…</source>
         <translation>打开…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="60"/>
+        <location filename="../../app/widgets/model_picker.py" line="52"/>
         <source>Open a model folder or a GGUF file from disk</source>
         <translation>从磁盘打开模型文件夹或 GGUF 文件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="62"/>
+        <location filename="../../app/widgets/model_picker.py" line="54"/>
         <source>Open folder…</source>
         <translation>打开文件夹…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="63"/>
+        <location filename="../../app/widgets/model_picker.py" line="55"/>
         <source>Open GGUF file…</source>
         <translation>打开 GGUF 文件…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="67"/>
+        <location filename="../../app/widgets/model_picker.py" line="59"/>
         <source>Options</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="69"/>
+        <location filename="../../app/widgets/model_picker.py" line="61"/>
         <source>How the next model loads: device, precision, spreading over devices</source>
         <translation>下一个模型的加载方式：设备、精度、跨设备分布</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="81"/>
+        <location filename="../../app/widgets/model_picker.py" line="73"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="97"/>
+        <location filename="../../app/widgets/model_picker.py" line="89"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="98"/>
+        <location filename="../../app/widgets/model_picker.py" line="90"/>
         <source>Precision</source>
         <translation>精度</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="100"/>
+        <location filename="../../app/widgets/model_picker.py" line="92"/>
         <source>Spread a model too big for one device over the GPUs and RAM</source>
         <translation>将单个设备放不下的模型分布到多块 GPU 和内存上</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="108"/>
+        <location filename="../../app/widgets/model_picker.py" line="100"/>
         <source>auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="188"/>
+        <location filename="../../app/widgets/model_picker.py" line="117"/>
+        <source>%1 bytes</source>
+        <translation>%1 字节</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="117"/>
+        <source>%1 KB</source>
+        <translation>%1 KB</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="117"/>
+        <source>%1 MB</source>
+        <translation>%1 MB</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="117"/>
+        <source>%1 GB</source>
+        <translation>%1 GB</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="127"/>
+        <source>encoder</source>
+        <translation>编码器</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="128"/>
+        <source>decoder</source>
+        <translation>解码器</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="129"/>
+        <source>encoder-decoder</source>
+        <translation>编码器-解码器</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="130"/>
+        <source>unknown kind</source>
+        <translation>类型未知</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="133"/>
+        <source>bundled</source>
+        <translation>内置</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="134"/>
+        <source>pip package</source>
+        <translation>pip 包</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="135"/>
+        <source>Hugging Face cache</source>
+        <translation>Hugging Face 缓存</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="136"/>
+        <source>opened recently</source>
+        <translation>最近打开</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="137"/>
+        <source>converted</source>
+        <translation>已转换</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="139"/>
+        <source>%1, %2, %3</source>
+        <translation>%1，%2，%3</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/model_picker.py" line="207"/>
         <source>Open a model folder</source>
         <translation>打开模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="194"/>
+        <location filename="../../app/widgets/model_picker.py" line="213"/>
         <source>Open a GGUF model</source>
         <translation>打开 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="194"/>
+        <location filename="../../app/widgets/model_picker.py" line="213"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
@@ -3259,69 +3349,69 @@
 <context>
     <name>ReferenceView</name>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="72"/>
-        <location filename="../../app/widgets/reference_view.py" line="119"/>
+        <location filename="../../app/widgets/reference_view.py" line="74"/>
+        <location filename="../../app/widgets/reference_view.py" line="125"/>
         <source>Pin a run, then change the text, masks or ablations to see how each head moved.</source>
         <translation>固定一次运行，然后修改文本、遮盖或消融，看看每个头如何变化。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="75"/>
-        <location filename="../../app/widgets/reference_view.py" line="81"/>
+        <location filename="../../app/widgets/reference_view.py" line="77"/>
+        <location filename="../../app/widgets/reference_view.py" line="83"/>
         <source>Pin as reference</source>
         <translation>固定为参照</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="78"/>
+        <location filename="../../app/widgets/reference_view.py" line="80"/>
         <source>Keep the current run&apos;s attention to compare the next runs with</source>
         <translation>保留当前运行的注意力，用来与之后的运行比较</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="81"/>
+        <location filename="../../app/widgets/reference_view.py" line="83"/>
         <source>Pinned: click to unpin</source>
         <translation>已固定：点击取消</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="86"/>
+        <location filename="../../app/widgets/reference_view.py" line="88"/>
         <source>stack</source>
         <translation>堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="86"/>
+        <location filename="../../app/widgets/reference_view.py" line="88"/>
         <source>layer</source>
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="86"/>
+        <location filename="../../app/widgets/reference_view.py" line="88"/>
         <source>head</source>
         <translation>头</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="86"/>
+        <location filename="../../app/widgets/reference_view.py" line="88"/>
         <source>JS divergence to the reference</source>
         <translation>与参照的 JS 散度</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="90"/>
+        <location filename="../../app/widgets/reference_view.py" line="92"/>
         <source>Jensen–Shannon divergence (bits, 0: same rows, 1: disjoint) between this head&apos;s attention now and in the reference, the mean over query rows; click a column to sort</source>
         <translation>这个头现在的注意力与参照中注意力之间的 Jensen–Shannon 散度（比特，0：各行相同，1：完全不重叠），对查询行取平均；点击列可排序</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="117"/>
+        <location filename="../../app/widgets/reference_view.py" line="123"/>
         <source>Pinned: change the text, masks or ablations to compare.</source>
         <translation>已固定：修改文本、遮盖或消融来比较。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="127"/>
+        <location filename="../../app/widgets/reference_view.py" line="133"/>
         <source>Longer than {0} tokens: compare exports with `attnlab compare` instead.</source>
         <translation>超过 {0} 个词元：请改用 `attnlab compare` 比较导出文件。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="132"/>
+        <location filename="../../app/widgets/reference_view.py" line="138"/>
         <source>Nothing to compare: the reference comes from another model.</source>
         <translation>无法比较：参照来自另一个模型。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="134"/>
+        <location filename="../../app/widgets/reference_view.py" line="140"/>
         <source>Same tokens: compared position by position.</source>
         <translation>词元相同：逐个位置比较。</translation>
     </message>
@@ -3362,14 +3452,24 @@
 <context>
     <name>RowBars</name>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="89"/>
+        <location filename="../../app/widgets/formula_panel.py" line="93"/>
         <source>hidden (masked)</source>
         <translation>隐藏（被遮盖）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/formula_panel.py" line="90"/>
+        <location filename="../../app/widgets/formula_panel.py" line="94"/>
         <source>key #{0}: logit {1}, prob {2}</source>
         <translation>键 #{0}：logit {1}，概率 {2}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="81"/>
+        <source>logits</source>
+        <translation>logit</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/formula_panel.py" line="81"/>
+        <source>probs</source>
+        <translation>概率</translation>
     </message>
 </context>
 <context>
@@ -3862,137 +3962,137 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>TrainDialog</name>
     <message>
-        <location filename="../../app/train_dialog.py" line="49"/>
+        <location filename="../../app/train_dialog.py" line="36"/>
         <source>Train a Tiny Model</source>
         <translation>训练一个小模型</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="54"/>
+        <location filename="../../app/train_dialog.py" line="41"/>
         <source>Induction task: attention-only decoder, repeated random tokens</source>
         <translation>归纳任务：只有注意力的解码器，重复的随机词元</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="55"/>
+        <location filename="../../app/train_dialog.py" line="42"/>
         <source>GPT: next token on a text</source>
         <translation>GPT：在文本上预测下一个词元</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="56"/>
+        <location filename="../../app/train_dialog.py" line="43"/>
         <source>BERT: masked LM (15%: 80% [MASK], 10% random, 10% kept) + next sentence</source>
         <translation>BERT：掩码语言模型（15%：80% [MASK]，10% 随机，10% 保留）+ 下一句预测</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="57"/>
+        <location filename="../../app/train_dialog.py" line="44"/>
         <source>Kind:</source>
         <translation>类型：</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="60"/>
+        <location filename="../../app/train_dialog.py" line="47"/>
         <source>Layers:</source>
         <translation>层数：</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="61"/>
+        <location filename="../../app/train_dialog.py" line="48"/>
         <source>Heads per layer:</source>
         <translation>每层头数：</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="62"/>
+        <location filename="../../app/train_dialog.py" line="49"/>
         <source>Width:</source>
         <translation>宽度：</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="63"/>
+        <location filename="../../app/train_dialog.py" line="50"/>
         <source>Context (tokens):</source>
         <translation>上下文（词元）：</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="64"/>
+        <location filename="../../app/train_dialog.py" line="51"/>
         <source>Steps:</source>
         <translation>步数：</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="65"/>
+        <location filename="../../app/train_dialog.py" line="52"/>
         <source>Batch:</source>
         <translation>批大小：</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="66"/>
+        <location filename="../../app/train_dialog.py" line="53"/>
         <source>Seed:</source>
         <translation>随机种子：</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="67"/>
+        <location filename="../../app/train_dialog.py" line="54"/>
         <source>Checkpoint every (steps):</source>
         <translation>每隔多少步保存检查点：</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="82"/>
+        <location filename="../../app/train_dialog.py" line="67"/>
         <source>Learning rate:</source>
         <translation>学习率：</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="88"/>
+        <location filename="../../app/train_dialog.py" line="73"/>
         <source>a text file, one document a line</source>
         <translation>一个文本文件，每行一篇文档</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="89"/>
+        <location filename="../../app/train_dialog.py" line="74"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="94"/>
+        <location filename="../../app/train_dialog.py" line="79"/>
         <source>Data:</source>
         <translation>数据：</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="97"/>
+        <location filename="../../app/train_dialog.py" line="82"/>
         <source>Run folder:</source>
         <translation>运行文件夹：</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="102"/>
+        <location filename="../../app/train_dialog.py" line="87"/>
         <source>Train</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="123"/>
+        <location filename="../../app/train_dialog.py" line="107"/>
         <source>synthetic: random tokens, repeated</source>
         <translation>合成数据：重复的随机词元</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="125"/>
+        <location filename="../../app/train_dialog.py" line="109"/>
         <source>the bundled corpus</source>
         <translation>内置语料</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="126"/>
+        <location filename="../../app/train_dialog.py" line="110"/>
         <source>a text file</source>
         <translation>一个文本文件</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="131"/>
+        <location filename="../../app/train_dialog.py" line="115"/>
         <source>Watch for the phase change: the loss sits at its plateau, then drops as one head&apos;s induction score jumps (a few hundred steps, about a minute).</source>
         <translation>留意相变：损失先停在平台上，然后随着某个头的归纳分数跃升而下降（几百步，大约一分钟）。</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="134"/>
+        <location filename="../../app/train_dialog.py" line="118"/>
         <source>A next-token model of the bundled stories and facts (a few minutes).</source>
         <translation>在内置的故事和事实上训练的下一词元模型（几分钟）。</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="135"/>
+        <location filename="../../app/train_dialog.py" line="119"/>
         <source>Masked-LM and next-sentence accuracy are measured on held-out pairs (several minutes).</source>
         <translation>掩码语言模型和下一句预测的准确率在留出的句对上测量（几分钟）。</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="141"/>
+        <location filename="../../app/train_dialog.py" line="125"/>
         <source>A text to train on</source>
         <translation>用来训练的文本</translation>
     </message>
     <message>
-        <location filename="../../app/train_dialog.py" line="141"/>
+        <location filename="../../app/train_dialog.py" line="125"/>
         <source>Text files (*.txt);;All files (*)</source>
         <translation>文本文件 (*.txt);;所有文件 (*)</translation>
     </message>
@@ -4467,12 +4567,12 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>reference_view</name>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="48"/>
+        <location filename="../../app/widgets/reference_view.py" line="50"/>
         <source>{0}: the first {1} of {2} / {3} tokens</source>
         <translation>{0}：{2} / {3} 个词元中的前 {1} 个</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/reference_view.py" line="53"/>
+        <location filename="../../app/widgets/reference_view.py" line="55"/>
         <source>Lengths differ; compared {0}.</source>
         <translation>长度不同；比较了{0}。</translation>
     </message>

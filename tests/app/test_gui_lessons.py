@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import gzip
 import random
+import re
+from collections import Counter
+from importlib.resources import files
 
 import numpy as np
 import pytest
+from tokenizers import Tokenizer
 
 from attnlab.app import i18n
 from attnlab.app.lessons import load_lessons
 from attnlab.app.main_window import MainWindow
-from attnlab.app.mlm_recipe import is_special
+from attnlab.engine.models.available_models import bundled_dir
 
 LOAD_TIMEOUT_MS = 60_000
 REPLY_TIMEOUT_MS = 20_000
@@ -85,24 +90,17 @@ def test_masked_lm_lesson_fills_the_blank_and_samples_a_training_example(window,
     assert slots and slots[0][1][0][0] == "paris"  # the held-out fact (examples.json)
 
     sentence = "The dog says woof and the cat goes meow in the garden."
-    window.set_text(sentence)
-    qtbot.waitUntil(
-        lambda: (
-            window.is_idle() and window.document.analysis is not None and "garden" in window.document.analysis.tokens
-        ),
-        timeout=REPLY_TIMEOUT_MS,
-    )
+    _type_and_wait(window, qtbot, sentence)
     original = window.document.analysis.tokens
     window.lessons.rng = random.Random(3)
     window.lessons.panel.action_button.click()
     qtbot.waitUntil(lambda: window.is_idle() and window.document.analysis.tokens != original, timeout=REPLY_TIMEOUT_MS)
     corrupted = window.document.analysis.tokens
-    assert len(corrupted) == len(original)  # the corruption replaces tokens, it never shifts them
-    changed = [i for i, (a, b) in enumerate(zip(original, corrupted, strict=True)) if a != b]
-    words = sum(not is_special(t) for t in original)
+    changed = [i for i, (a, b) in enumerate(zip(original, corrupted, strict=False)) if a != b]
+    words = len(re.findall(r"\w+", sentence))
     assert 1 <= len(changed) <= round(0.15 * words)
     result = window.lessons.panel.result.text()
-    assert result.count("\n") == round(0.15 * words) + 2  # a line per chosen token, and the footer
+    assert result.count("\n") == round(0.15 * words) + 2  # a line per chosen word, and the footer
     masked = [i for i in changed if corrupted[i] == "[MASK]"]
     assert [slot for slot, _ in window.mask_predictions.slots()] == [f"#{i} [MASK] (typed)" for i in masked]
     assert window.lessons.original_sentence() == sentence
@@ -110,6 +108,93 @@ def test_masked_lm_lesson_fills_the_blank_and_samples_a_training_example(window,
     window.lessons.panel.action_button.click()  # again: a new example of the same sentence, not of the corrupted one
     qtbot.waitUntil(window.is_idle, timeout=REPLY_TIMEOUT_MS)
     assert window.lessons.original_sentence() == sentence
+
+
+def _bert_tokens(text: str) -> tuple[str, ...]:
+    """`text` as tiny-bert's tokenizer reads it, computed here, not by the window."""
+    tokenizer = Tokenizer.from_file(str(bundled_dir() / "tiny-bert" / "tokenizer.json"))
+    return tuple(tokenizer.encode(text).tokens)
+
+
+def _shown(window: MainWindow, text: str) -> bool:
+    """The window has analysed `text` (tiny-bert loaded)."""
+    analysis = window.document.analysis
+    return window.is_idle() and analysis is not None and analysis.tokens == _bert_tokens(text)
+
+
+def _type_and_wait(window: MainWindow, qtbot, text: str) -> None:
+    window.set_text(text)
+    qtbot.waitUntil(lambda: _shown(window, text), timeout=REPLY_TIMEOUT_MS)
+
+
+def test_masked_lm_lesson_samples_whole_words_and_corpus_words(window, qtbot):
+    """The recipe on whole words: a word the tokenizer splits is masked as a whole (a [MASK] per
+    piece), a random replacement is a word of the corpus tiny-bert learnt from, 15% / 80-10-10."""
+    _open(window, qtbot, "masked-lm")
+    sentence = "I walked the dog before lunch and the cat sat in the garden."
+    _type_and_wait(window, qtbot, sentence)
+    tokens = window.document.analysis.tokens
+    assert "##a" in tokens  # "walked", "before", "lunch", "sat" are split into pieces
+    pieces = {w: len(_bert_tokens(w)) - 2 for w in re.findall(r"\w+", sentence.lower())}  # less [CLS], [SEP]
+    corpus_text = gzip.decompress((files("attnlab.resources") / "corpus" / "train.txt.gz").read_bytes()).decode()
+    corpus = set(re.findall(r"[a-z]+", corpus_text.lower()))
+    actions: Counter[str] = Counter()
+    walked_masked = None
+    for seed in range(300):
+        window.lessons.rng = random.Random(seed)
+        window.lessons.panel.action_button.click()
+        example = window.lessons.example
+        assert window.text_input.toPlainText() == example.text
+        assert len(example.chosen) == round(0.15 * len(pieces)) == 2  # of the 13 words
+        shown = example.text.replace("[MASK]", "MASK").replace(".", " ").split()
+        originals = sentence.lower().replace(".", " ").split()
+        assert len(shown) == len(originals) + sum(pieces[c.word.text] - 1 for c in example.chosen if c.action == "mask")
+        for c in example.chosen:
+            assert c.word.text in pieces  # a whole word of the sentence
+            if c.action == "mask":
+                assert c.shown == " ".join(["[MASK]"] * pieces[c.word.text])
+            elif c.action == "random":
+                assert c.shown in corpus
+            actions[c.action] += 1
+        if walked_masked is None and any(c.word.text == "walked" and c.action == "mask" for c in example.chosen):
+            walked_masked = seed
+    total = sum(actions.values())
+    assert abs(actions["mask"] / total - 0.8) < 0.05
+    assert abs(actions["random"] / total - 0.1) < 0.04
+    assert abs(actions["keep"] / total - 0.1) < 0.04
+
+    assert walked_masked is not None
+    window.lessons.rng = random.Random(walked_masked)
+    window.lessons.panel.action_button.click()
+    qtbot.waitUntil(lambda: _shown(window, window.lessons.example.text), timeout=REPLY_TIMEOUT_MS)
+    corrupted = window.document.analysis.tokens
+    start = tokens.index("w")
+    assert tokens[start : start + 6] == ("w", "##a", "##l", "##k", "##e", "##d")
+    assert tuple(corrupted[start : start + 6]) == ("[MASK]",) * 6  # the whole word, every piece of it
+    assert "“walked” → 6 × [MASK], one for each of its tokens" in window.lessons.panel.result.text()
+
+
+def test_masked_lm_lesson_samples_chinese_words_whole(window, qtbot):
+    """The Chinese lesson's sentence: words by the corpus's lexicon (法国, 首都), masked a [MASK] a
+    character; the typed masks stay together with the Chinese around them."""
+    i18n.set_current_language("zh_CN")
+    with qtbot.waitSignal(window.model_loaded, timeout=LOAD_TIMEOUT_MS):
+        window.lessons.open("masked-lm")
+    qtbot.waitUntil(lambda: _shown(window, "法国的首都是[MASK][MASK]。"), timeout=REPLY_TIMEOUT_MS)
+    chosen = set()
+    for seed in range(60):
+        window.lessons.rng = random.Random(seed)
+        window.lessons.panel.action_button.click()
+        example = window.lessons.example
+        (c,) = example.chosen  # 15% of four words (法国 的 首都 是): one
+        assert c.word.text in {"法国", "的", "首都", "是"}
+        chosen.add(c.word.text)
+        if c.action == "mask":
+            restored = example.text.replace("[MASK]" * len(c.word.text), c.word.text, 1)
+            assert restored == "法国的首都是[MASK][MASK]。"
+        assert " " not in example.text
+    assert chosen == {"法国", "的", "首都", "是"}
+    qtbot.waitUntil(lambda: _shown(window, window.lessons.example.text), timeout=REPLY_TIMEOUT_MS)
 
 
 def test_next_sentence_lesson_shows_the_probability_and_a_random_b(window, qtbot):
@@ -175,6 +260,10 @@ def test_formula_lesson_opens_the_inspector_on_one_cell(window, qtbot):
     rows = window.attention.heatmap.matrix.shape[0]
     assert (e.stack, e.layer, e.head, e.query, e.key) == ("decoder", 0, 1, rows - 1, 1)
     assert e.prob == pytest.approx(float(window.attention.heatmap.matrix[rows - 1, 1]), abs=1e-3)
+
+    window.lessons.panel.next_button.click()  # the next lesson, on its own text: no inspector of this one's
+    qtbot.waitUntil(lambda: window.is_idle() and window.lessons.current.id == "head-forms", timeout=REPLY_TIMEOUT_MS)
+    assert formula.isHidden()
 
 
 def test_lessons_follow_the_language_and_move_on(window, qtbot):

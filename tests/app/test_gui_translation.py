@@ -57,6 +57,10 @@ ALLOWED = {
     "gguf",
     "GiB",
     "MiB",
+    "KB",
+    "MB",
+    "GB",
+    "pip",
     "txt",
     "top",
     "cuda",
@@ -142,7 +146,7 @@ def _menu_texts(menu: QMenu) -> list[str]:
 
 
 def _visible_texts(window: QWidget) -> list[tuple[str, str]]:
-    """(where, text) for every text a user can read in the window now (token and model lists aside)."""
+    """(where, text) for every text a user can read in the window now (token text and model names aside)."""
     found: list[tuple[str, str]] = []
 
     def add(widget: QWidget, *texts: str) -> None:
@@ -165,8 +169,11 @@ def _visible_texts(window: QWidget) -> list[tuple[str, str]]:
             add(widget, widget.title() if isinstance(widget, QGroupBox) else widget.windowTitle())
         elif isinstance(widget, QSpinBox):
             add(widget, widget.prefix(), widget.suffix(), widget.specialValueText())
-        elif isinstance(widget, QComboBox) and widget.objectName() != "modelList":
-            add(widget, *(widget.itemText(i) for i in range(widget.count())))
+        elif isinstance(widget, QComboBox):
+            items = [widget.itemText(i) for i in range(widget.count())]
+            if widget.objectName() == "modelList":  # a model's name is data; its kind, size and source are not
+                items = [text.partition("  ·  ")[2] for text in items]
+            add(widget, *items)
         elif isinstance(widget, QTableWidget):
             add(
                 widget,
@@ -222,6 +229,41 @@ def test_no_english_is_left_in_the_window(chinese, open_window, qtbot, wait_idle
         data.update(WORD.findall(token))
     left = _left_in_english(window, data)
     assert not left, "\n".join(f"{where}: {text!r}" for where, text in left)
+
+
+def test_the_model_list_says_kind_size_and_source_in_chinese(chinese, open_window):
+    window = open_window("tiny-gpt")
+    models = window.picker.models
+    items = {models.itemData(i): models.itemText(i) for i in range(models.count())}
+    megabytes = (ROOT / "resources" / "models" / "tiny-gpt" / "model.safetensors").stat().st_size / 2**20
+    assert items["tiny-gpt"] == f"tiny-gpt  ·  解码器，{megabytes:.1f} MB，内置"
+    assert items["tiny-bert"].split("  ·  ")[1].startswith("编码器，")
+    assert items["tiny-seq2seq"].split("  ·  ")[1].startswith("编码器-解码器，")
+    for text in items.values():
+        assert not english(text.partition("  ·  ")[2]), text
+
+
+def test_the_formula_inspector_labels_its_row_bars_in_chinese(chinese, open_window, qtbot, wait_idle):
+    window = open_window("tiny-gpt", text="狗的叫声是汪汪。")
+    window.lessons.open("formula")  # opens the inspector on a cell
+    qtbot.waitUntil(lambda: window.attention.formula.bars.isVisible(), timeout=20_000)
+    assert window.attention.formula.bars.names() == ("logit", "概率")
+
+
+def test_branches_are_named_and_refused_in_chinese(chinese, open_window, qtbot, wait_idle):
+    window = open_window("tiny-gpt", text="法国的首都是")
+    with qtbot.waitSignal(window.client.run_finished, timeout=20_000):
+        window.run(3)
+    wait_idle(window)
+    taken = window.document.steps[1].token_id
+    window.select_token(len(window.document.prefix_tokens) + 1)
+    window.choose(next(c.token_id for c in window.document.candidates().candidates if c.token_id != taken), False)
+    wait_idle(window)
+    branches = window.sessions.branches
+    assert branches.panel.names() == ["主分支", "分支 2"]
+    branches.delete(branches.tree.current)  # the branch shown: refused, in Chinese
+    assert window.banner.text == "这是正在显示的分支：请先切换到另一个分支，再删除它"
+    assert branches.panel.names() == ["主分支", "分支 2"]
 
 
 def test_dialogs_are_chinese(chinese, open_window, monkeypatch):

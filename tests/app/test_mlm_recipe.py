@@ -1,31 +1,35 @@
-"""BERT's corruption recipe (the masked-LM lesson's button), counted over many samples."""
+"""BERT's corruption recipe, a whole word at a time (the masked-LM lesson's button), counted over many samples."""
 
 from __future__ import annotations
 
+import gzip
+import importlib.util
 import random
+import re
+import sys
 from collections import Counter
+from pathlib import Path
 
-from attnlab.app.mlm_recipe import join_tokens, sample_training_example, wordpiece_vocabulary
-from attnlab.engine.models.available_models import bundled_dir
+from attnlab.app.mlm_recipe import CorpusWords, corpus_words, join_words, sample_training_example, words_of
 
-VOCABULARY = ["apple", "river", "blue"]
+ROOT = Path(__file__).parents[2]
+CORPUS = CorpusWords(("apple", "river", "blue"), ("苹果", "河"), frozenset({"法国", "首都", "巴黎"}), 2)
 
 
-def test_fifteen_percent_chosen_then_80_10_10():
-    tokens = ["[CLS]", *[f"w{i}" for i in range(200)], "[SEP]"]
+def test_fifteen_percent_of_the_words_chosen_then_80_10_10():
+    tokens = ["[CLS]", *[f"w{i}" for i in range(200)], ".", "[SEP]"]
     rng = random.Random(0)
     actions: Counter[str] = Counter()
     for _ in range(500):
-        example = sample_training_example(tokens, VOCABULARY, rng)
-        assert len(example.chosen) == 30  # 15% of the 200 non-special tokens
-        assert example.tokens[0] == "[CLS]" and example.tokens[-1] == "[SEP]"  # specials are never chosen
-        chosen = {c.position for c in example.chosen}
-        assert all(example.tokens[i] == tokens[i] for i in range(len(tokens)) if i not in chosen)
+        example = sample_training_example(tokens, CORPUS, rng)
+        assert example.words == 200 and len(example.chosen) == 30  # 15% of the words; "." is never chosen
+        shown = example.text.split()
+        assert len(shown) == 200 and shown[-1].endswith(".")
         for c in example.chosen:
-            assert c.original == tokens[c.position] and example.tokens[c.position] == c.shown
-            assert c.shown == {"mask": "[MASK]", "keep": c.original}.get(c.action, c.shown)
+            assert c.shown == {"mask": "[MASK]", "keep": c.word.text}.get(c.action, c.shown)
             if c.action == "random":
-                assert c.shown in VOCABULARY
+                assert c.shown in CORPUS.latin
+            assert shown[c.word.start - 1].removesuffix(".") == c.shown
             actions[c.action] += 1
     total = sum(actions.values())
     assert abs(actions["mask"] / total - 0.8) < 0.02
@@ -33,21 +37,53 @@ def test_fifteen_percent_chosen_then_80_10_10():
     assert abs(actions["keep"] / total - 0.1) < 0.02
 
 
-def test_a_short_sentence_still_gets_one_chosen_token():
-    example = sample_training_example(["[CLS]", "hi", "[SEP]"], VOCABULARY, random.Random(1))
-    assert [c.position for c in example.chosen] == [1]
+def test_a_word_in_pieces_is_chosen_whole_and_masked_token_for_token():
+    tokens = ["[CLS]", "w", "##a", "##l", "##k", "##e", "##d", "[SEP]"]
+    for seed in range(20):
+        example = sample_training_example(tokens, CORPUS, random.Random(seed))
+        (c,) = example.chosen
+        assert c.word.text == "walked" and c.word.pieces == tuple(tokens[1:7])
+        assert example.text == {"mask": " ".join(["[MASK]"] * 6), "keep": "walked"}.get(c.action, c.shown)
 
 
-def test_joined_tokens_read_as_a_sentence():
-    assert join_tokens(["[CLS]", "the", "cat", "##s", "sat", ".", "[SEP]"]) == "the cats sat ."
-    assert join_tokens(["[CLS]", "法", "国", "[MASK]", "。", "[SEP]"]) == "法国[MASK]。"
-    assert join_tokens(["[CLS]", "a", "b", "[SEP]", "c", "[SEP]"]) == "a b\nc"
+def test_chinese_words_by_the_corpus_lexicon():
+    tokens = ["[CLS]", "法", "国", "的", "首", "都", "是", "巴", "黎", "。", "[SEP]"]
+    assert [w.text for w in words_of(tokens, CORPUS)] == ["[CLS]", "法国", "的", "首都", "是", "巴黎", "。", "[SEP]"]
+    seen = set()
+    for seed in range(200):
+        example = sample_training_example(tokens, CORPUS, random.Random(seed))
+        (c,) = example.chosen  # 15% of five words: one
+        seen.add((c.word.text, c.action))
+        if c.action == "mask":
+            assert example.text.replace("[MASK]" * len(c.word.text), c.word.text, 1) == "法国的首都是巴黎。"
+        if c.action == "random":
+            assert c.shown in CORPUS.chinese  # a Chinese word for a Chinese one
+    assert ("巴黎", "mask") in seen and ("的", "mask") in seen
 
 
-def test_vocabulary_of_the_bundled_bert_is_whole_words():
-    root = bundled_dir()
-    assert root is not None
-    words = wordpiece_vocabulary(str(root / "tiny-bert"))
-    assert "paris" in words and len(words) > 300
-    assert not any(w.startswith("##") or w.startswith("[") for w in words)
-    assert wordpiece_vocabulary("/nonexistent") == []
+def test_a_short_sentence_still_gets_one_chosen_word():
+    example = sample_training_example(["[CLS]", "hi", "[SEP]"], CORPUS, random.Random(1))
+    assert [c.word.text for c in example.chosen] == ["hi"]
+
+
+def test_joined_words_read_as_a_sentence():
+    assert join_words(["[CLS]", "the", "cats", "sat", ".", "[SEP]"]) == "the cats sat."
+    assert join_words(["[CLS]", "法国", "[MASK][MASK]", "。", "[SEP]"]) == "法国[MASK][MASK]。"
+    assert join_words(["[CLS]", "a", "b", "[SEP]", "c", "[SEP]"]) == "a b\nc"
+    assert join_words(["[CLS]", "是", "[MASK]", "[MASK]", "。", "[SEP]"]) == "是[MASK][MASK]。"
+    assert join_words(["[CLS]", "is", "[MASK]", "[MASK]", ".", "[SEP]"]) == "is [MASK] [MASK]."
+
+
+def test_the_corpus_words_are_the_words_tiny_bert_learnt_from(monkeypatch):
+    words = corpus_words()
+    text = gzip.decompress((ROOT / "resources" / "corpus" / "train.txt.gz").read_bytes()).decode("utf-8")
+    assert set(words.latin) == set(re.findall(r"[a-z]+", text.lower()))
+    assert {"paris", "capital", "garden"} <= set(words.latin)
+    assert {"法国", "首都", "巴黎", "的", "是"} <= set(words.chinese)
+    assert all(word in text for word in words.chinese)
+    spec = importlib.util.spec_from_file_location("make_corpus", ROOT / "tools" / "make_corpus.py")
+    assert spec is not None and spec.loader is not None
+    make_corpus = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "make_corpus", make_corpus)  # its dataclasses look their module up
+    spec.loader.exec_module(make_corpus)
+    assert words.lexicon == frozenset(make_corpus.zh_lexicon())  # resources/corpus/zh_words.txt is current
