@@ -19,7 +19,7 @@ from PySide6.QtGui import QAction
 
 from attnlab.app.i18n import current_language
 from attnlab.app.mlm_recipe import join_tokens, sample_training_example, wordpiece_vocabulary
-from attnlab.app.widgets.lesson_panel import LessonPanel
+from attnlab.app.widgets.lesson_panel import PANEL_WIDTH, LessonPanel
 
 if TYPE_CHECKING:
     from attnlab.app.main_window import MainWindow
@@ -142,7 +142,9 @@ class LessonController(QObject):
         self.window.settings.setValue(LESSON_KEY, lesson.id)
         self.example_text = ""
         self.panel.show_lesson(lesson, self.language, len(self.lessons))
-        self.panel.show()
+        if self.panel.isHidden():  # opened at its own width (its paragraphs would ask for more), not the user's
+            self.panel.show()
+            self.window.resizeDocks([self.panel], [PANEL_WIDTH], Qt.Orientation.Horizontal)
         self.panel.raise_()
         info = self.window.document.info
         if info is not None and info.name == lesson.model and not self.window.client.loading:
