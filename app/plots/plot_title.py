@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtGui import QAction, QFont, QFontMetrics, QResizeEvent
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QMenu, QWidget
 
 TITLE_POINTS = 10
@@ -83,6 +83,12 @@ class TitledView(pg.GraphicsLayoutWidget):
             # first, so that the layout is fitted to the view with the new title
             set_title(self.plot, self._title, self.width(), self._beside_title())
         super().resizeEvent(None)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        # an axis sizes itself to its labels as it paints: the plot may have grown past the view since
+        if self._refits > 0 and self.centralWidget is not None and self.centralWidget.geometry().width() > self.width():
+            QTimer.singleShot(0, self, self._refit)
 
     def _refit(self) -> None:
         """Fit the title and the plot to the view again once the new widths (title, axes, colour bar) are

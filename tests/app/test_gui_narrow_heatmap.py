@@ -126,3 +126,17 @@ def test_the_colour_bar_labels_stay_distinct_on_a_short_or_narrow_plot_and_a_sma
         assert shown["linear"] == ["0", "0.2", "0.4", "0.6", "0.8", "1.0"]
     assert shown["log"][0] == "≤1e-4" and shown["log"][-1] == "1"
     assert all(math.isfinite(_number(label)) for label in shown["±0.001"])
+
+
+def test_a_lesson_opened_on_an_800_px_window_keeps_it_800_px_wide(window, qtbot):
+    window.resize(800, 700)
+    qtbot.waitUntil(lambda: window.width() == 800)
+    action = next(a for a in window.menus["lessonsMenu"].actions() if a.objectName() == "lesson_multi-head")
+    with qtbot.waitSignal(window.model_loaded, timeout=LOAD_TIMEOUT_MS):
+        action.trigger()  # the lesson's panel opens and its model loads (a progress bar in the picker's row)
+    heatmap = window.attention.heatmap
+    qtbot.waitUntil(lambda: window.is_idle() and _inside(heatmap), timeout=REPLY_TIMEOUT_MS)
+    window.grab().save("/tmp/attnlab-lesson-opened-at-800.png")
+    assert window.width() == 800, "opening the lesson widened the window past a small screen"
+    assert heatmap.width() >= MIN_WIDTH and window.lessons.panel.isVisible()
+    _check_labels(heatmap)
