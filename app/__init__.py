@@ -26,12 +26,17 @@ def create_main_window(model: str | None = None, session: str | None = None) -> 
     A QApplication must exist. First the interface language is installed (the settings' choice,
     else the system's: app/i18n.py) and, without a system font for Han characters, the bundled
     CJK font becomes the application font's fallback (app/fonts.py).
+
+    The first copy of attnlab to start owns the user's settings (app/instance_lock.py); a window made
+    while another process holds them says so and writes none of them (app/second_copy.py).
     """
     from PySide6.QtWidgets import QApplication
 
     from attnlab.app.fonts import install_cjk_fallback
     from attnlab.app.i18n import chosen_language, install_language, system_language
+    from attnlab.app.instance_lock import claim, lock_path
     from attnlab.app.main_window import MainWindow
+    from attnlab.app.second_copy import install_second_copy, scratch_settings
     from attnlab.app.settings import open_settings
 
     application = QApplication.instance()
@@ -39,7 +44,13 @@ def create_main_window(model: str | None = None, session: str | None = None) -> 
         install_language(application, chosen_language(open_settings()) or system_language())
         install_cjk_fallback(application)
 
-    window = MainWindow()
+    settings = open_settings()
+    first_pid = claim(lock_path(settings.fileName()))
+    if first_pid is not None:  # another copy runs: this one reads its settings and overwrites none of them
+        settings = scratch_settings(settings)
+    window = MainWindow(settings=settings)
+    if first_pid is not None:
+        install_second_copy(window, first_pid)
     if session is None or not window.sessions.open(session, start=True):
         window.start(model)
     return window

@@ -18,6 +18,7 @@ from typing import cast
 import numpy as np
 from numpy.typing import NDArray
 from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from attnlab.app import i18n
@@ -40,6 +41,7 @@ from attnlab.engine.api.attention_store import AttentionSnapshot
 from attnlab.engine.api.long_summary import LongAttention
 from attnlab.engine.api.results import ModelInfo, StackInfo
 
+SIDE_BY_SIDE_PX = 520  # a narrower pane puts the head grid under the heatmap: each keeps a useful width
 DEFAULT_STACK = {"encoder": "encoder", "decoder": "decoder", "encoder-decoder": "cross"}
 
 
@@ -134,6 +136,18 @@ class AttentionPanel(QWidget):
         if picker_row is not None:
             picker_row.addWidget(self.colour_mode.box)
         self.colour_mode.changed.connect(self.redraw)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._arrange_views()
+
+    def _arrange_views(self) -> None:
+        """Heatmap and head grid side by side in a wide pane, the grid under the heatmap in a narrow one (a
+        lesson open on a small screen): side by side there, the heatmap would shrink to a sliver."""
+        wanted = Qt.Orientation.Horizontal if self.width() >= SIDE_BY_SIDE_PX else Qt.Orientation.Vertical
+        if self.splitter.orientation() != wanted:
+            self.splitter.setOrientation(wanted)
+            self.splitter.setSizes([3000, 2000])  # 3 : 2 along the new direction, as the stretch factors say
 
     def set_model(self, info: ModelInfo | None) -> None:
         self.formula.close_panel()

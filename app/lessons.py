@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 
 from attnlab.app.i18n import current_language
 from attnlab.app.mlm_recipe import Corruption, TrainingExample, corpus_words, sample_training_example
-from attnlab.app.widgets.lesson_panel import LessonPanel
+from attnlab.app.widgets.lesson_panel import PANEL_WIDTH, LessonPanel
 
 if TYPE_CHECKING:
     from attnlab.app.main_window import MainWindow
@@ -143,7 +143,8 @@ class LessonController(QObject):
         self.window.settings.setValue(LESSON_KEY, lesson.id)
         self.example_text = ""
         self.panel.show_lesson(lesson, self.language, len(self.lessons))
-        self.panel.show()
+        if self.panel.isHidden():
+            self._show_panel()
         self.panel.raise_()
         info = self.window.document.info
         if info is not None and info.name == lesson.model and not self.window.client.loading:
@@ -152,6 +153,20 @@ class LessonController(QObject):
         else:
             self._pending = lesson
             self.window.load(lesson.model)
+
+    def _show_panel(self) -> None:
+        """The panel beside the window's views, PANEL_WIDTH wide (its paragraphs would ask for more), within the
+        window's width: Qt widens the window for a dock, past the screen's edge on a small screen."""
+        window = self.window
+        width = window.width()
+        self.panel.show()
+        window.resizeDocks([self.panel], [PANEL_WIDTH], Qt.Orientation.Horizontal)
+
+        def keep_width() -> None:
+            if window.width() > width and not (window.isMaximized() or window.isFullScreen()):
+                window.resize(max(width, window.minimumSizeHint().width()), window.height())
+
+        QTimer.singleShot(0, window, keep_width)
 
     def _on_panel_shown(self, shown: bool) -> None:
         """The panel came back with the window's saved layout: with the lesson it showed, not empty. Its text

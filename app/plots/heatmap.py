@@ -17,7 +17,7 @@ import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QCursor, QPen
+from PySide6.QtGui import QColor, QCursor, QPainter, QPen, QPicture
 from PySide6.QtWidgets import QGraphicsRectItem, QToolTip, QWidget
 
 from attnlab.app import i18n
@@ -30,6 +30,9 @@ from attnlab.app.plots.token_axis import TokenAxis
 from attnlab.app.token_text import display_text
 from attnlab.engine.api.pooling import fit
 
+MIN_WIDTH = 260  # pixels: token labels, a readable plot and the colour bar with its labels
+MIN_HEIGHT = 200  # pixels: the title, the key labels and a colour bar tall enough for two labels apart
+BAR_TEXT_MARGIN = 10  # pixels of the colour bar's axis beside its widest label: its tick, a gap, a spare
 DISPLAY_LIMIT = 512  # cells per side drawn at once; more are max-pooled
 HOVER_MS = 16  # the hover text follows the mouse at most this often
 
@@ -62,6 +65,11 @@ class HeatmapView(TitledView):
             values=LEVELS, colorMap=colormap(), interactive=True, width=14, limits=LEVELS, rounding=0.01
         )
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        self._scale: Scale = "linear"  # what the colour bar's values are (its labels say)
+        self._bar_labels: list[tuple[float, str]] = []
+        self.colorbar.sigLevelsChanged.connect(self._label_bar)  # the user dragged it
+        self.colorbar.axis.geometryChanged.connect(self._label_bar)  # taller or shorter: more or fewer labels
+        self.setMinimumSize(MIN_WIDTH, MIN_HEIGHT)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrow keys move the highlighted cell (attention_keys)
         self.setAccessibleDescription(
             self.tr(
@@ -119,8 +127,8 @@ class HeatmapView(TitledView):
             title += self.tr(" · token 0 hidden ({0:.0%} of the weight)").format(scaled.hidden)
         if scale != "linear":
             title += self.tr(" · {0} colours").format(i18n.title(SCALES[scale]))
-        ticks = colour_bar_ticks(scale)
-        self.colorbar.axis.setTicks(None if ticks is None else [ticks])
+        self._scale = scale
+        self._label_bar()
         self._show(matrix, scaled.image, queries, keys, title)
 
     def show_difference(
@@ -135,7 +143,7 @@ class HeatmapView(TitledView):
         bound = max(float(np.abs(difference).max(initial=0.0)), 1e-3)
         self.colorbar.lo_lim, self.colorbar.hi_lim = -1.0, 1.0
         self.colorbar.setLevels((-bound, bound))
-        self.colorbar.axis.setTicks(None)
+        self._label_bar()  # signed (setLevels says nothing: sigLevelsChanged is the user's drag)
         self._show(difference, difference, queries, keys, title)
 
     def show_overview(
@@ -155,8 +163,8 @@ class HeatmapView(TitledView):
         region of the same key is kept (a step adds rows, it changes none)."""
         self._attention_colours()
         weights = self._finite(overview)
-        ticks = colour_bar_ticks(scale)
-        self.colorbar.axis.setTicks(None if ticks is None else [ticks])
+        self._scale = scale
+        self._label_bar()
         colours = "" if scale == "linear" else self.tr(" · {0} colours").format(i18n.title(SCALES[scale]))
         self._long_titles = (  # the title says which is drawn: the overview or, zoomed in, the exact weights
             self.tr("{0} · max of {1}×{1} tokens{2}").format(title, factor, colours),  # short: the pane's width
@@ -211,6 +219,7 @@ class HeatmapView(TitledView):
         self.colorbar.lo_lim, self.colorbar.hi_lim = LEVELS
         self.colorbar.setColorMap(colormap())
         self.colorbar.setLevels(levels)
+        self._label_bar()
 
     @staticmethod
     def _finite(matrix: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -249,6 +258,52 @@ class HeatmapView(TitledView):
         self._draw()
         if self._cursor is not None:
             self.set_cursor(*self._cursor)
+
+    def _label_bar(self, *_: object) -> None:
+        """Label the colour bar for its levels, scale and height, as wide as its widest label (pyqtgraph's own
+        labels are dropped when wider than its fixed 45 px, or crowd a short bar with "0, 0, 0")."""
+        axis = self.colorbar.axis
+        scale: Scale = "linear" if self.showing_difference else self._scale
+        labels = colour_bar_ticks(scale, self.colorbar.levels(), axis.geometry().height())  # 0 until laid out
+        if labels == self._bar_labels:
+            return
+        self._bar_labels = labels
+        axis.setTicks([labels])
+        picture = QPicture()
+        painter = QPainter(picture)  # measured as pyqtgraph measures them, which drops a label that overflows
+        try:
+            if axis.style.get("tickFont") is not None:
+                painter.setFont(axis.style["tickFont"])
+            widest = max(
+                painter.boundingRect(QRectF(0, 0, 100, 100), Qt.AlignmentFlag.AlignCenter, label).width()
+                for _, label in labels
+            )
+        finally:
+            painter.end()
+        axis.setWidth(int(widest) + BAR_TEXT_MARGIN)
+        self.resizeEvent(None)  # laid out in the view again, as wide as it is now
+
+    @property
+    def colour_bar_ticks(self) -> list[tuple[float, str]]:
+        """What the colour bar is to name, bottom to top: (value, label) (drawn once laid out)."""
+        return list(self._bar_labels)
+
+    def colour_bar_labels(self) -> list[tuple[float, str]]:
+        """What the colour bar names, bottom to top: (value, label) as drawn, inside the view (tests read it)."""
+        axis = self.colorbar.axis
+        picture = QPicture()
+        painter = QPainter(picture)
+        try:
+            texts = axis.generateDrawSpecs(painter)[2]  # pyqtgraph drops what would not fit in the axis
+        finally:
+            painter.end()
+        seen = self.mapToScene(self.viewport().rect()).boundingRect()
+        values = dict((label, value) for value, label in self._bar_labels)
+        return [
+            (values.get(text, float("nan")), text)
+            for rect, _flags, text in texts
+            if seen.contains(axis.mapRectToScene(rect))
+        ]
 
     def _beside_title(self) -> float:
         return self.plot.getAxis("left").width() + self.colorbar.width()

@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
+BUTTON_MARGIN = 24  # pixels of a button beside its text, at its narrowest
 SHORTCUTS = {
     "step": "Ctrl+Return",
     "run": "Ctrl+Shift+Return",
@@ -69,6 +70,9 @@ class GenerationBar(QWidget):
     def _button(self, name: str, text: str, tip: str, action: str) -> QPushButton:
         button = QPushButton(text)
         button.setObjectName(name)
+        # Qt's style makes a text button at least ~80 px wide; its text and a margin fit in less, so a narrow
+        # window (a lesson open on a small screen) keeps room for the heatmap beside this column.
+        button.setMinimumWidth(button.fontMetrics().horizontalAdvance(text) + BUTTON_MARGIN)
         # A QShortcut rather than button.setShortcut: that one clicks after a 100 ms animation.
         shortcut = QShortcut(QKeySequence(SHORTCUTS[action]), self)
         shortcut.setObjectName(f"{action}Shortcut")

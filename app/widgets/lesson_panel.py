@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 if TYPE_CHECKING:
     from attnlab.app.lessons import Lesson
 
-PANEL_WIDTH = 300
+PANEL_WIDTH = 300  # as it opens
+MIN_WIDTH = 220  # on a small screen: the window beside it keeps room for its heatmap
 
 
 def _wrapped(name: str) -> QLabel:
@@ -88,7 +89,7 @@ class LessonPanel(QDockWidget):
         scroll.setWidget(content)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setWidget(scroll)
-        self.setMinimumWidth(PANEL_WIDTH)
+        self.setMinimumWidth(MIN_WIDTH)
         self.retranslate()
 
     def retranslate(self) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QProgressBar,
+    QSizePolicy,
     QToolButton,
     QWidget,
 )
@@ -35,7 +36,7 @@ class ModelPicker(QWidget):
         self.setObjectName("modelPicker")
         self.models = QComboBox()
         self.models.setObjectName("modelList")
-        self.models.setMinimumContentsLength(28)
+        self.models.setMinimumContentsLength(20)  # "tiny-gpt · decoder, 3.9…": the row fits beside a lesson at 800 px
         self.models.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.models.setToolTip(self.tr("Models available offline"))
         self.hub_id = QLineEdit()
@@ -63,10 +64,14 @@ class ModelPicker(QWidget):
         self.progress = QProgressBar()
         self.progress.setObjectName("loadProgress")
         self.progress.setMaximumWidth(220)
+        self.progress.setMinimumWidth(48)  # a busy bar needs little; its default minimum widened the row
         self.progress.setFormat("%p%")
         self.progress.hide()
         self.progress_label = QLabel()
         self.progress_label.setObjectName("loadProgressText")
+        # as wide as the row leaves (its tooltip says it all): a long message must not widen the window past
+        # a small screen, which Qt would do and keep (a lesson open while its model loads did: 1,060 px)
+        self.progress_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.progress_label.hide()
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -75,7 +80,7 @@ class ModelPicker(QWidget):
         row.addWidget(self.hub_id, 2)
         row.addWidget(self.open_button)
         row.addWidget(self.options_button)
-        row.addWidget(self.progress_label)
+        row.addWidget(self.progress_label, 2)
         row.addWidget(self.progress, 1)
         self.models.activated.connect(self._on_activated)
         self.hub_id.returnPressed.connect(self._on_hub_id)
@@ -187,6 +192,7 @@ class ModelPicker(QWidget):
         self.progress.setVisible(loading)
         self.progress_label.setVisible(loading)
         self.progress_label.setText(message)
+        self.progress_label.setToolTip(message)
         if fraction < 0:
             self.progress.setRange(0, 0)  # busy indicator
         else:

@@ -4,178 +4,178 @@
 <context>
     <name>AttentionPanel</name>
     <message>
-        <location filename="../../app/attention_panel.py" line="204"/>
-        <location filename="../../app/attention_panel.py" line="543"/>
+        <location filename="../../app/attention_panel.py" line="218"/>
+        <location filename="../../app/attention_panel.py" line="557"/>
         <source>{0} · layer {1}</source>
         <translation>{0} · 第 {1} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="219"/>
+        <location filename="../../app/attention_panel.py" line="233"/>
         <source>difference to the reference{0} · {1} · now − reference</source>
         <translation>与参照的差异{0} · {1} · 现在 − 参照</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="232"/>
+        <location filename="../../app/attention_panel.py" line="246"/>
         <source>{0} · weights (measuring contributions…)</source>
         <translation>{0} · 权重（正在测量贡献…）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="239"/>
+        <location filename="../../app/attention_panel.py" line="253"/>
         <source>{0} · row share of ‖f‖</source>
         <translation>{0} · ‖f‖ 的行内占比</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="240"/>
+        <location filename="../../app/attention_panel.py" line="254"/>
         <source>{0} · ‖f‖ = α·‖v W_O‖ (1 = {1:.3g})</source>
         <translation>{0} · ‖f‖ = α·‖v W_O‖（1 = {1:.3g}）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="270"/>
+        <location filename="../../app/attention_panel.py" line="284"/>
         <source>difference to the reference · {0}</source>
         <translation>与参照的差异 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="286"/>
+        <location filename="../../app/attention_panel.py" line="300"/>
         <source>contributions ‖f‖ · {0}</source>
         <translation>贡献 ‖f‖ · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="296"/>
-        <location filename="../../app/attention_panel.py" line="598"/>
+        <location filename="../../app/attention_panel.py" line="310"/>
+        <location filename="../../app/attention_panel.py" line="612"/>
         <source>all layers × heads · {0}</source>
         <translation>所有层 × 头 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="298"/>
-        <location filename="../../app/attention_panel.py" line="600"/>
+        <location filename="../../app/attention_panel.py" line="312"/>
+        <location filename="../../app/attention_panel.py" line="614"/>
         <source>heads of layer {0} · {1}</source>
         <translation>第 {0} 层的头 · {1}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="315"/>
+        <location filename="../../app/attention_panel.py" line="329"/>
         <source>{0!r} #{1} → {2!r} #{3} · {4} layer {5}</source>
         <translation>{0!r} #{1} → {2!r} #{3} · {4} 第 {5} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="391"/>
+        <location filename="../../app/attention_panel.py" line="405"/>
         <source>head scores are for self-attention: pick the encoder or decoder stack</source>
         <translation>头评分只适用于自注意力：请选择编码器或解码器堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="397"/>
+        <location filename="../../app/attention_panel.py" line="411"/>
         <source>could not score the heads (see the message)</source>
         <translation>无法为各头评分（见消息）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="397"/>
+        <location filename="../../app/attention_panel.py" line="411"/>
         <source>scoring…</source>
         <translation>正在评分…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="400"/>
+        <location filename="../../app/attention_panel.py" line="414"/>
         <source>on the probe: {0} random tokens, twice</source>
         <translation>基于探针：{0} 个随机词元，重复两次</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="402"/>
+        <location filename="../../app/attention_panel.py" line="416"/>
         <source>on {0} tokens</source>
         <translation>基于 {0} 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="460"/>
+        <location filename="../../app/attention_panel.py" line="474"/>
         <source>the induction probe failed (see the message)</source>
         <translation>归纳探针失败了（见消息）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="481"/>
+        <location filename="../../app/attention_panel.py" line="495"/>
         <source>rollout is for self-attention: pick the encoder or decoder stack</source>
         <translation>注意力展开只适用于自注意力：请选择编码器或解码器堆栈</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="492"/>
+        <location filename="../../app/attention_panel.py" line="506"/>
         <source>could not compute the rollout</source>
         <translation>无法计算注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="492"/>
+        <location filename="../../app/attention_panel.py" line="506"/>
         <source>computing rollout…</source>
         <translation>正在计算注意力展开…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="498"/>
+        <location filename="../../app/attention_panel.py" line="512"/>
         <source> · updating…</source>
         <translation> · 正在更新…</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="503"/>
+        <location filename="../../app/attention_panel.py" line="517"/>
         <source>rollout through layer {0} · {1}{2}</source>
         <translation>展开到第 {0} 层 · {1}{2}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="531"/>
+        <location filename="../../app/attention_panel.py" line="545"/>
         <source>Not available for a long document: its overview keeps each head&apos;s largest weights, and their mean is not the mean&apos;s largest weight. Pick one head.</source>
         <translation>长文档不可用：其概览只保留每个头的最大权重，这些最大值的平均并不是平均的最大权重。请选择一个头。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="551"/>
+        <location filename="../../app/attention_panel.py" line="565"/>
         <source>rollout is not available for a long document: it multiplies every exact weight of every layer. Turn rollout off (View menu) or shorten the text</source>
         <translation>长文档不可用注意力展开（rollout）：它要乘起每一层的全部精确权重。请（在“视图”菜单）关闭展开，或缩短文本</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="562"/>
+        <location filename="../../app/attention_panel.py" line="576"/>
         <source>the mean of heads is not available for a long document: its overview keeps each head&apos;s largest weights. Untick &quot;mean&quot; and pick a head</source>
         <translation>长文档不可用各头平均：其概览只保留每个头的最大权重。请取消勾选“平均”并选择一个头</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="571"/>
+        <location filename="../../app/attention_panel.py" line="585"/>
         <source>no difference to the reference for a long document · {0}</source>
         <translation>长文档无法与参考运行做差 · {0}</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="607"/>
+        <location filename="../../app/attention_panel.py" line="621"/>
         <source>{0} · max of {1}×{2} tokens</source>
         <translation>{0} · {1}×{2} 个词元的最大值</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="615"/>
+        <location filename="../../app/attention_panel.py" line="629"/>
         <source>#{0} → #{1} · layer {2}</source>
         <translation>#{0} → #{1} · 第 {2} 层</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="617"/>
+        <location filename="../../app/attention_panel.py" line="631"/>
         <source>The formula inspector runs the whole text again without the cache, holding every weight of a layer at once: too much memory for a long document ({0} tokens). The exact weight is in the heatmap when zoomed in; shorten the text to inspect how it was computed.</source>
         <translation>公式检查器会不用缓存把整段文本重新运行一遍，同时保存一层的全部权重：对长文档（{0} 个词元）内存不够。放大热图即可看到精确权重；缩短文本才能查看它是如何计算的。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="209"/>
-        <location filename="../../app/attention_panel.py" line="330"/>
+        <location filename="../../app/attention_panel.py" line="223"/>
+        <location filename="../../app/attention_panel.py" line="344"/>
         <source>{0} · mean of heads</source>
         <translation>{0} · 各头平均</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="53"/>
+        <location filename="../../app/attention_panel.py" line="55"/>
         <source> · only the first {2} tokens compared (lengths differ: {0} now, {1} in the reference)</source>
         <translation> · 只比较了前 {2} 个词元（长度不同：现在 {0} 个，参照中 {1} 个）</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="321"/>
+        <location filename="../../app/attention_panel.py" line="335"/>
         <source>{0} · rollout</source>
         <translation>{0} · 注意力展开</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="323"/>
+        <location filename="../../app/attention_panel.py" line="337"/>
         <source>Rollout multiplies the mean attention of every layer up to this one (with the residual stream): no single head computed it. Turn rollout off (View menu) and click a cell of one head.</source>
         <translation>注意力展开把直到这一层的每一层的平均注意力（加上残差流）相乘：它不是某一个头算出来的。请关闭注意力展开（视图菜单），然后点击某一个头的格子。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="332"/>
+        <location filename="../../app/attention_panel.py" line="346"/>
         <source>The mean of heads has no single head and so no formula: untick &quot;mean&quot; and click a cell of one head.</source>
         <translation>各头平均不对应某一个头，因此没有公式：取消勾选“平均”，然后点击某一个头的格子。</translation>
     </message>
     <message>
-        <location filename="../../app/attention_panel.py" line="212"/>
-        <location filename="../../app/attention_panel.py" line="338"/>
-        <location filename="../../app/attention_panel.py" line="568"/>
+        <location filename="../../app/attention_panel.py" line="226"/>
+        <location filename="../../app/attention_panel.py" line="352"/>
+        <location filename="../../app/attention_panel.py" line="582"/>
         <source>{0} · head {1}</source>
         <translation>{0} · 头 {1}</translation>
     </message>
@@ -2423,67 +2423,67 @@
 <context>
     <name>GenerationBar</name>
     <message>
-        <location filename="../../app/widgets/generation_bar.py" line="26"/>
+        <location filename="../../app/widgets/generation_bar.py" line="27"/>
         <source>Step</source>
         <translation>单步</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/generation_bar.py" line="26"/>
+        <location filename="../../app/widgets/generation_bar.py" line="27"/>
         <source>One token</source>
         <translation>生成一个词元</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/generation_bar.py" line="29"/>
+        <location filename="../../app/widgets/generation_bar.py" line="30"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/generation_bar.py" line="30"/>
+        <location filename="../../app/widgets/generation_bar.py" line="31"/>
         <source>Generate the number of tokens on the right (fewer at the limit below)</source>
         <translation>生成右边所填数量的词元（到达下面的上限时会更少）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/generation_bar.py" line="37"/>
+        <location filename="../../app/widgets/generation_bar.py" line="38"/>
         <source>How many tokens one click on Run generates (fewer at the limit below)</source>
         <translation>点击一次“运行”生成多少个词元（到达下面的上限时会更少）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/generation_bar.py" line="39"/>
+        <location filename="../../app/widgets/generation_bar.py" line="40"/>
         <source>Stop after</source>
         <translation>停止于</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/generation_bar.py" line="40"/>
+        <location filename="../../app/widgets/generation_bar.py" line="41"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/generation_bar.py" line="40"/>
+        <location filename="../../app/widgets/generation_bar.py" line="41"/>
         <source>Stop after the current token</source>
         <translation>当前词元之后停止</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/generation_bar.py" line="42"/>
+        <location filename="../../app/widgets/generation_bar.py" line="43"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/generation_bar.py" line="42"/>
+        <location filename="../../app/widgets/generation_bar.py" line="43"/>
         <source>Remove the last generated token</source>
         <translation>移除最后生成的词元</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/generation_bar.py" line="47"/>
+        <location filename="../../app/widgets/generation_bar.py" line="48"/>
         <source>%v / %m tokens</source>
         <translation>%v / %m 个词元</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/generation_bar.py" line="83"/>
+        <location filename="../../app/widgets/generation_bar.py" line="87"/>
         <source>Generation stops after this many new tokens, counted from the prompt. Step and Run are disabled once it is reached: raise it to go on.</source>
         <translation>从提示算起，生成这么多新词元后停止。达到后“单步”和“运行”不可用：调高它才能继续。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/generation_bar.py" line="86"/>
+        <location filename="../../app/widgets/generation_bar.py" line="90"/>
         <source> new tokens in all</source>
         <translation> 个新词元（总计）</translation>
     </message>
@@ -2568,43 +2568,43 @@
 <context>
     <name>HeatmapView</name>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="55"/>
+        <location filename="../../app/plots/heatmap.py" line="58"/>
         <source>query</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="56"/>
+        <location filename="../../app/plots/heatmap.py" line="59"/>
         <source>key</source>
         <translation>键</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="68"/>
+        <location filename="../../app/plots/heatmap.py" line="76"/>
         <source>Attention of one head: rows are queries, columns keys. Hover a cell for its weight; click it (or Enter) to see how it was computed. Arrow keys move the highlighted cell, PageUp/PageDown the layer.</source>
         <translation>一个头的注意力：行是查询，列是键。悬停在格子上可看权重；点击它（或按 Enter）可看它是怎么算出来的。方向键移动高亮的格子，PageUp/PageDown 切换层。</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="119"/>
+        <location filename="../../app/plots/heatmap.py" line="127"/>
         <source> · token 0 hidden ({0:.0%} of the weight)</source>
         <translation> · 隐藏了词元 0（占权重的 {0:.0%}）</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="121"/>
-        <location filename="../../app/plots/heatmap.py" line="160"/>
+        <location filename="../../app/plots/heatmap.py" line="129"/>
+        <location filename="../../app/plots/heatmap.py" line="168"/>
         <source> · {0} colours</source>
         <translation> · {0}配色</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="162"/>
+        <location filename="../../app/plots/heatmap.py" line="170"/>
         <source>{0} · max of {1}×{1} tokens{2}</source>
         <translation>{0} · {1}×{1} 个词元的最大值{2}</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="163"/>
+        <location filename="../../app/plots/heatmap.py" line="171"/>
         <source>{0} · exact{1}</source>
         <translation>{0} · 精确权重{1}</translation>
     </message>
     <message>
-        <location filename="../../app/plots/heatmap.py" line="328"/>
+        <location filename="../../app/plots/heatmap.py" line="383"/>
         <source>{0} (#{1}) → {2} (#{3}): ≤ {4:.3f}, the max of {5}×{6} tokens (#{7}–{8} → #{9}–{10}); zoom in for exact weights</source>
         <translation>{0} (#{1}) → {2} (#{3})：≤ {4:.3f}，为 {5}×{6} 个词元的最大值（#{7}–{8} → #{9}–{10}）；放大可看精确权重</translation>
     </message>
@@ -2663,37 +2663,37 @@
 <context>
     <name>LessonController</name>
     <message>
-        <location filename="../../app/lessons.py" line="232"/>
+        <location filename="../../app/lessons.py" line="247"/>
         <source>Load a masked language model (tiny-bert) and type a sentence first.</source>
         <translation>请先加载一个掩码语言模型（tiny-bert）并输入一个句子。</translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="241"/>
-        <source>Chose %1 of the %2 words; the model must recover each original:</source>
-        <translation>从 %2 个词中选出了 %1 个；模型必须还原每一个原来的词：</translation>
-    </message>
-    <message>
-        <location filename="../../app/lessons.py" line="250"/>
-        <source>“%1” → the random corpus word “%2”</source>
-        <translation>“%1” → 语料中的随机词“%2”</translation>
-    </message>
-    <message>
-        <location filename="../../app/lessons.py" line="252"/>
-        <source>“%1” → left unchanged</source>
-        <translation>“%1” → 保持不变</translation>
-    </message>
-    <message>
-        <location filename="../../app/lessons.py" line="254"/>
-        <source>“%1” → %2 × [MASK], one for each of its tokens</source>
-        <translation>“%1” → %2 × [MASK]，它的每个词元各一个</translation>
-    </message>
-    <message>
         <location filename="../../app/lessons.py" line="256"/>
-        <source>“%1” → [MASK]</source>
-        <translation>“%1” → [MASK]</translation>
+        <source>Chose %1 of the %2 words; the model must recover each original:</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/lessons.py" line="244"/>
+        <location filename="../../app/lessons.py" line="265"/>
+        <source>“%1” → the random corpus word “%2”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/lessons.py" line="267"/>
+        <source>“%1” → left unchanged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/lessons.py" line="269"/>
+        <source>“%1” → %2 × [MASK], one for each of its tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/lessons.py" line="271"/>
+        <source>“%1” → [MASK]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/lessons.py" line="259"/>
         <source>The text box now holds this example; press again for another one of your sentence.</source>
         <translation>文本框里现在是这个样本；再按一次，可以为你的句子再抽取一个。</translation>
     </message>
@@ -2701,42 +2701,42 @@
 <context>
     <name>LessonPanel</name>
     <message>
-        <location filename="../../app/widgets/lesson_panel.py" line="95"/>
+        <location filename="../../app/widgets/lesson_panel.py" line="96"/>
         <source>Lesson</source>
         <translation>课程</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/lesson_panel.py" line="96"/>
+        <location filename="../../app/widgets/lesson_panel.py" line="97"/>
         <source>Try this</source>
         <translation>试一试</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/lesson_panel.py" line="97"/>
+        <location filename="../../app/widgets/lesson_panel.py" line="98"/>
         <source>← Previous</source>
         <translation>← 上一课</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/lesson_panel.py" line="98"/>
+        <location filename="../../app/widgets/lesson_panel.py" line="99"/>
         <source>The previous lesson</source>
         <translation>上一课</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/lesson_panel.py" line="99"/>
+        <location filename="../../app/widgets/lesson_panel.py" line="100"/>
         <source>Next →</source>
         <translation>下一课 →</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/lesson_panel.py" line="100"/>
+        <location filename="../../app/widgets/lesson_panel.py" line="101"/>
         <source>The next lesson</source>
         <translation>下一课</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/lesson_panel.py" line="101"/>
+        <location filename="../../app/widgets/lesson_panel.py" line="102"/>
         <source>Do this lesson&apos;s step in the window; the result shows below</source>
         <translation>在窗口中完成这一课的操作；结果显示在下方</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/lesson_panel.py" line="107"/>
+        <location filename="../../app/widgets/lesson_panel.py" line="108"/>
         <source>Lesson %1 of %2</source>
         <translation>第 %1 课，共 %2 课</translation>
     </message>
@@ -2988,157 +2988,157 @@
 <context>
     <name>ModelPicker</name>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="40"/>
+        <location filename="../../app/widgets/model_picker.py" line="41"/>
         <source>Models available offline</source>
         <translation>可离线使用的模型</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="43"/>
+        <location filename="../../app/widgets/model_picker.py" line="44"/>
         <source>hub id or path, Enter to load</source>
         <translation>hub id 或路径，按 Enter 加载</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="46"/>
+        <location filename="../../app/widgets/model_picker.py" line="47"/>
         <source>A Hugging Face hub id (online only) or the path of a model folder or .gguf file; Enter loads it</source>
         <translation>Hugging Face hub id（仅联网时）或模型文件夹、.gguf 文件的路径；按 Enter 加载</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="50"/>
+        <location filename="../../app/widgets/model_picker.py" line="51"/>
         <source>Open…</source>
         <translation>打开…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="52"/>
+        <location filename="../../app/widgets/model_picker.py" line="53"/>
         <source>Open a model folder or a GGUF file from disk</source>
         <translation>从磁盘打开模型文件夹或 GGUF 文件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="54"/>
+        <location filename="../../app/widgets/model_picker.py" line="55"/>
         <source>Open folder…</source>
         <translation>打开文件夹…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="55"/>
+        <location filename="../../app/widgets/model_picker.py" line="56"/>
         <source>Open GGUF file…</source>
         <translation>打开 GGUF 文件…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="59"/>
+        <location filename="../../app/widgets/model_picker.py" line="60"/>
         <source>Options</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="61"/>
+        <location filename="../../app/widgets/model_picker.py" line="62"/>
         <source>How the next model loads: device, precision, spreading over devices</source>
         <translation>下一个模型的加载方式：设备、精度、跨设备分布</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="73"/>
+        <location filename="../../app/widgets/model_picker.py" line="78"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="89"/>
+        <location filename="../../app/widgets/model_picker.py" line="94"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="90"/>
+        <location filename="../../app/widgets/model_picker.py" line="95"/>
         <source>Precision</source>
         <translation>精度</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="92"/>
+        <location filename="../../app/widgets/model_picker.py" line="97"/>
         <source>Spread a model too big for one device over the GPUs and RAM</source>
         <translation>将单个设备放不下的模型分布到多块 GPU 和内存上</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="100"/>
+        <location filename="../../app/widgets/model_picker.py" line="105"/>
         <source>auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="117"/>
+        <location filename="../../app/widgets/model_picker.py" line="122"/>
         <source>%1 bytes</source>
         <translation>%1 字节</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="117"/>
+        <location filename="../../app/widgets/model_picker.py" line="122"/>
         <source>%1 KB</source>
         <translation>%1 KB</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="117"/>
+        <location filename="../../app/widgets/model_picker.py" line="122"/>
         <source>%1 MB</source>
         <translation>%1 MB</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="117"/>
+        <location filename="../../app/widgets/model_picker.py" line="122"/>
         <source>%1 GB</source>
         <translation>%1 GB</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="127"/>
+        <location filename="../../app/widgets/model_picker.py" line="132"/>
         <source>encoder</source>
         <translation>编码器</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="128"/>
+        <location filename="../../app/widgets/model_picker.py" line="133"/>
         <source>decoder</source>
         <translation>解码器</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="129"/>
+        <location filename="../../app/widgets/model_picker.py" line="134"/>
         <source>encoder-decoder</source>
         <translation>编码器-解码器</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="130"/>
+        <location filename="../../app/widgets/model_picker.py" line="135"/>
         <source>unknown kind</source>
         <translation>类型未知</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="133"/>
+        <location filename="../../app/widgets/model_picker.py" line="138"/>
         <source>bundled</source>
         <translation>内置</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="134"/>
+        <location filename="../../app/widgets/model_picker.py" line="139"/>
         <source>pip package</source>
         <translation>pip 包</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="135"/>
+        <location filename="../../app/widgets/model_picker.py" line="140"/>
         <source>Hugging Face cache</source>
         <translation>Hugging Face 缓存</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="136"/>
+        <location filename="../../app/widgets/model_picker.py" line="141"/>
         <source>opened recently</source>
         <translation>最近打开</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="137"/>
+        <location filename="../../app/widgets/model_picker.py" line="142"/>
         <source>converted</source>
         <translation>已转换</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="139"/>
+        <location filename="../../app/widgets/model_picker.py" line="144"/>
         <source>%1, %2, %3</source>
         <translation>%1，%2，%3</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="207"/>
+        <location filename="../../app/widgets/model_picker.py" line="213"/>
         <source>Open a model folder</source>
         <translation>打开模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="213"/>
+        <location filename="../../app/widgets/model_picker.py" line="219"/>
         <source>Open a GGUF model</source>
         <translation>打开 GGUF 模型</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/model_picker.py" line="213"/>
+        <location filename="../../app/widgets/model_picker.py" line="219"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
@@ -3548,6 +3548,39 @@
         <location filename="../../app/widgets/sampling_panel.py" line="112"/>
         <source>{0} {1:g} (the window takes {2:g} to {3:g})</source>
         <translation>{0} {1:g}（窗口接受 {2:g} 到 {3:g}）</translation>
+    </message>
+</context>
+<context>
+    <name>SecondCopy</name>
+    <message>
+        <location filename="../../app/second_copy.py" line="53"/>
+        <source>pid {0}</source>
+        <translation>进程号 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../app/second_copy.py" line="53"/>
+        <source>another process</source>
+        <translation>另一个进程</translation>
+    </message>
+    <message>
+        <location filename="../../app/second_copy.py" line="55"/>
+        <source>Another attnlab window is open ({0}). This one starts with its settings but not its text, and keeps nothing when it closes — no text, settings or layout of its own, so the first window&apos;s are never overwritten. Save a session (File ▸ Save) to keep what you do here.</source>
+        <translation>另一个 attnlab 窗口已经打开（{0}）。这个窗口沿用它的设置，但不沿用它的文本；关闭时不保留任何东西——既不保存自己的文本，也不保存设置或布局，因此绝不会覆盖第一个窗口的内容。要保留在这里做的工作，请保存会话（文件 ▸ 保存）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/second_copy.py" line="60"/>
+        <source>second window: not remembered</source>
+        <translation>第二个窗口：关闭后不保留</translation>
+    </message>
+    <message>
+        <location filename="../../app/second_copy.py" line="80"/>
+        <source>Close this second window?</source>
+        <translation>关闭这个第二窗口？</translation>
+    </message>
+    <message>
+        <location filename="../../app/second_copy.py" line="82"/>
+        <source>This second attnlab window does not remember its text when it closes (the first window keeps the settings). Save its work as a session first?</source>
+        <translation>这个第二个 attnlab 窗口关闭时不会记住它的文本（设置归第一个窗口所有）。要先把它的工作保存为会话吗？</translation>
     </message>
 </context>
 <context>

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QAction
 
-from attnlab.app.colour_scale import LOG_DECADES, hide_first_key, scale_for_display
+from attnlab.app.colour_scale import LOG_DECADES, colour_bar_ticks, hide_first_key, scale_for_display
 
 SINKY = np.array(
     [
@@ -64,3 +64,26 @@ def test_window_draws_the_chosen_scale_and_keeps_true_weights(open_window, wait_
     share = f"{true_weights[:, 0].mean():.0%}"
     assert f"token 0 hidden ({share} of the weight)" in heatmap.title
     assert heatmap.text_at(2, 0).endswith(f"{true_weights[2, 0]:.3f}")
+
+
+@pytest.mark.parametrize(
+    ("levels", "height", "expected"),
+    [
+        ((0.0, 1.0), 400, ["0", "0.2", "0.4", "0.6", "0.8", "1.0"]),
+        ((0.0, 1.0), 50, ["0", "1"]),  # a short bar: its two ends, not "1, 0, 0, 0"
+        ((0.0, 0.003), 120, ["0", "0.001", "0.002", "0.003"]),
+        ((-0.001, 0.001), 200, ["\u22120.0010", "\u22120.0005", "0", "0.0005", "0.0010"]),
+        ((0.1234, 0.1236), 40, ["0.1234", "0.1236"]),  # narrower than a round step: its ends, told apart
+    ],
+)
+def test_colour_bar_ticks_are_round_distinct_and_as_many_as_the_bar_holds(levels, height, expected):
+    ticks = colour_bar_ticks("linear", levels, height)
+    assert [label for _, label in ticks] == expected
+    for value, label in ticks:
+        assert levels[0] <= value <= levels[1]
+        assert float(label.replace("\u2212", "-")) == pytest.approx(value, abs=1e-12)
+
+
+def test_log_ticks_thin_out_evenly_on_a_short_bar():
+    labels = [[label for _, label in colour_bar_ticks("log", (0.0, 1.0), height)] for height in (400, 100, 30)]
+    assert labels == [["≤1e-4", "1e-3", "0.01", "0.1", "1"], ["≤1e-4", "0.01", "1"], ["≤1e-4", "1"]]
