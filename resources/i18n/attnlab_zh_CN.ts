@@ -2675,22 +2675,22 @@
     <message>
         <location filename="../../app/lessons.py" line="265"/>
         <source>“%1” → the random corpus word “%2”</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1” → 语料中的随机词“%2”</translation>
     </message>
     <message>
         <location filename="../../app/lessons.py" line="267"/>
         <source>“%1” → left unchanged</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1” → 保持不变</translation>
     </message>
     <message>
         <location filename="../../app/lessons.py" line="269"/>
         <source>“%1” → %2 × [MASK], one for each of its tokens</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1” → %2 × [MASK]，它的每个词元各一个</translation>
     </message>
     <message>
         <location filename="../../app/lessons.py" line="271"/>
         <source>“%1” → [MASK]</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1” → [MASK]</translation>
     </message>
     <message>
         <location filename="../../app/lessons.py" line="259"/>
