@@ -2670,7 +2670,7 @@
     <message>
         <location filename="../../app/lessons.py" line="256"/>
         <source>Chose %1 of the %2 words; the model must recover each original:</source>
-        <translation type="unfinished"></translation>
+        <translation>从 %2 个词中选出了 %1 个；模型必须还原每一个原来的词：</translation>
     </message>
     <message>
         <location filename="../../app/lessons.py" line="265"/>
