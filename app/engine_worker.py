@@ -37,6 +37,7 @@ from attnlab.app.requests import (
     ExplainCause,
     ExplainCell,
     ExplainPrediction,
+    ForgetLensRows,
     Latest,
     ListCatalog,
     Load,
@@ -396,6 +397,10 @@ class EngineClient(QObject):
         """The logit lens ("lens", of the last `positions` tokens) or head importance ("estimate",
         "exact") of the current prediction."""
         return self.send(ExplainPrediction(what, k, positions))
+
+    def forget_lens_rows(self) -> int:
+        """Nothing shows the lens any more: the engine's steps stop keeping their rows for it."""
+        return self.send(ForgetLensRows())
 
     def measure_values(self, stack: str, ticket: int = 0) -> int:
         return self.send(MeasureValues(stack, ticket))

@@ -1,7 +1,9 @@
 """The "Explain the prediction" dock: the logit lens, head importance and the comparison to a pinned
 reference run, with their View-menu toggle.
 
-The lens follows the current input (masks, ablations, steps) while the dock is shown; the importance map
+The lens follows the current input (masks, ablations, steps) while the dock is shown: a new text, model
+or masks recompute it whole; a step asks only for the positions it added (the engine reads them from the
+step's own forward) and an undo drops its last column. The importance map
 is computed on request (a gradient estimate, then the exact map with progress and cancel) and marked out
 of date when the input changes. Clicking a head in the map toggles its ablation in the window.
 """
@@ -20,7 +22,7 @@ from attnlab.app.reference_run import ReferenceRun, candidate_probabilities, pin
 from attnlab.app.requests import LensSkipped
 from attnlab.app.widgets.prediction_view import PredictionView
 from attnlab.app.widgets.reference_view import MAX_TOKENS, ReferenceView
-from attnlab.engine.api.results import HeadImportance, LensResult
+from attnlab.engine.api.results import HeadImportance, LensResult, StepResult
 
 if TYPE_CHECKING:
     from attnlab.app.main_window import MainWindow
@@ -44,7 +46,8 @@ class PredictionDock(QDockWidget):
         client = window.client
         client.prediction_explained.connect(self._on_explained)
         client.prediction_progressed.connect(self.view.show_progress)
-        for changed in (client.analysed, client.stepped, client.undone, client.run_finished):
+        client.stepped.connect(self._on_stepped)
+        for changed in (client.analysed, client.undone, client.run_finished):
             changed.connect(self._on_input_changed)
         client.errored.connect(self._on_errored)
         client.analysed.connect(lambda _result: self.view.clear_lens())  # new text or masks: the old lens is gone
@@ -53,6 +56,7 @@ class PredictionDock(QDockWidget):
         self.view.cancel_requested.connect(client.stop)
         self.view.head_clicked.connect(lambda stack, layer, head: window.toggle_ablation(stack, layer, head))
         self.visibilityChanged.connect(self._on_visibility_changed)
+        self._followed = False  # the engine's steps keep their rows for the lens (since the last lens it sent)
         self.pinned: ReferenceRun | None = None
         self.difference_action = QAction(self.tr("&Difference to the reference"), self)
         self.difference_action.setObjectName("referenceDifferenceAction")
@@ -130,6 +134,23 @@ class PredictionDock(QDockWidget):
     def _on_visibility_changed(self, shown: bool) -> None:
         if shown:
             self._refresh.start()
+        else:  # nothing shows the lens: the steps stop keeping their rows for it
+            self._followed = False
+            self._main.client.forget_lens_rows()
+
+    def _on_stepped(self, step: StepResult, _replaced: bool) -> None:
+        self._keep_lens_before(step.position)  # a column there is of a token undone or replaced
+        self._on_input_changed()
+
+    def _keep_lens_before(self, end: int) -> None:
+        """Only the columns of positions before `end` are still true (a causal decoder's earlier ones
+        do not depend on what came after)."""
+        lens = self.view.lens
+        if lens is not None and lens.end > end:
+            if end > lens.start:
+                self.view.show_lens(lens.window(lens.start, end))
+            else:
+                self.view.clear_lens()
 
     def _on_input_changed(self, *_: object) -> None:
         """The input, masks or steps changed: the lens follows; an importance map no longer explains it."""
@@ -150,11 +171,20 @@ class PredictionDock(QDockWidget):
         return self.isVisible() and predicts and document.analysis is not None
 
     def request_lens(self) -> None:
-        """Sent after the step or analysis was shown; the engine gives it up for whatever the user asks next."""
-        if self._ready() and not self._main.client.running:
-            generator = self._main.document.kind != "encoder"
-            self.view.set_lens_computing(True)
-            self._main.client.explain_prediction("lens", LENS_K, LENS_POSITIONS if generator else None)
+        """Sent after the step or analysis was shown; the engine gives it up for whatever the user asks next.
+        Asks for the positions the lens shown lacks (a step's: one), or the whole lens when there is none."""
+        if not self._ready() or self._main.client.running:
+            return
+        total = len(self._main.document.sequence())
+        self._keep_lens_before(total)  # an undo: the undone position's column goes
+        lens = self.view.lens if self._followed else None  # else: shown while the whole one is computed
+        if lens is not None and lens.end == total:
+            return  # up to date (an undo only dropped its last column)
+        positions = LENS_POSITIONS if self._main.document.kind != "encoder" else None
+        if positions is not None and lens is not None and lens.end < total:
+            positions = min(total - lens.end, LENS_POSITIONS)
+        self.view.set_lens_computing(True)
+        self._main.client.explain_prediction("lens", LENS_K, positions)
 
     def _on_errored(self, _message: str) -> None:
         self.view.set_computing(False)
@@ -170,6 +200,11 @@ class PredictionDock(QDockWidget):
 
     def _on_explained(self, result: object) -> None:
         if isinstance(result, LensResult):
+            self._followed = True  # the engine keeps the next steps' rows from now on
+            lens = self.view.lens
+            if lens is not None and lens.start <= result.start <= lens.end:  # the positions steps added
+                keep = LENS_POSITIONS if self._main.document.kind != "encoder" else None
+                result = lens.extended(result, keep)
             self.view.show_lens(result)
         elif isinstance(result, LensSkipped):  # the user moved on: asked again once that is done
             self._refresh.start()

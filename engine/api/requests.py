@@ -163,8 +163,17 @@ class ExplainPrediction(Request):
 
     what: str  # "lens" | "estimate" | "exact"
     k: int = 5
-    positions: int | None = None  # the lens of the last that many positions (None: all)
+    # the lens of the last that many positions (None: all); after a step, those it added (kept by the step)
+    positions: int | None = None
     cancel: threading.Event = field(default_factory=threading.Event, compare=False)
+
+
+@dataclass(frozen=True)
+class ForgetLensRows(Request):
+    """Nothing follows the lens any more (the dock closed): the steps stop keeping what their forwards saw
+    for it, and install no hook. The next lens starts keeping them again."""
+
+    supersedable: ClassVar[bool] = False
 
 
 @dataclass(frozen=True)

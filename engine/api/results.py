@@ -220,6 +220,39 @@ class LensResult:
     topk_texts: tuple[tuple[tuple[str, ...], ...], ...]  # [layer + 1][position][k], readable
     start: int = 0  # the position of the first column (a lens of the last positions only starts later)
 
+    @property
+    def end(self) -> int:
+        """The position after the last column."""
+        return self.start + len(self.tokens)
+
+    def window(self, first: int, end: int) -> LensResult:
+        """Only the positions first..end-1 of those it has."""
+        a, b = max(0, first - self.start), max(0, end - self.start)
+        return replace(
+            self,
+            tokens=self.tokens[a:b],
+            topk_ids=self.topk_ids[:, a:b],
+            topk_probs=self.topk_probs[:, a:b],
+            topk_texts=tuple(entry[a:b] for entry in self.topk_texts),
+            start=self.start + min(a, len(self.tokens)),
+        )
+
+    def extended(self, later: LensResult, keep: int | None = None) -> LensResult:
+        """Its positions before `later`'s, then `later`'s (which start within it or right after its end):
+        the lens after steps, from the lens of the positions they added. `keep`: the last that many only."""
+        if not self.start <= later.start <= self.end:
+            raise ValueError(f"a lens from position {later.start} does not continue one of {self.start}..{self.end}")
+        head = self.window(self.start, later.start)
+        joined = replace(
+            later,
+            tokens=head.tokens + later.tokens,
+            topk_ids=np.concatenate([head.topk_ids, later.topk_ids], axis=1),
+            topk_probs=np.concatenate([head.topk_probs, later.topk_probs], axis=1),
+            topk_texts=tuple(a + b for a, b in zip(head.topk_texts, later.topk_texts, strict=True)),
+            start=head.start,
+        )
+        return joined if keep is None else joined.window(joined.end - keep, joined.end)
+
 
 @dataclass(frozen=True)
 class HeadImportance:

@@ -5,6 +5,10 @@ more (masks and ablations included) with a hook on every block of the stack that
 predictions, and this module turns what the blocks saw into top-k tokens. It is not imported by
 `engine.analyses` (which stays numpy-only); it takes any `AnalysisSession` (attnlab.engine.session.analysis_session).
 
+Stepping with the lens open: `LensRows`, installed on a generation session, keeps what each step's own
+forward saw at its new position (every block's output and the logits), so the lens of the positions a
+step added is read from them with no forward at all; a causal decoder's earlier positions do not change.
+
 Definition: for entry 0 the input of the first block, for entry l the output of block l, h ↦
 softmax(head(norm(h))), where norm is the stack's final norm (none for BERT-style encoders) and head
 the output head as the model's forward applies it (T5's rescaling, Gemma-2's final softcap, a masked
@@ -41,23 +45,23 @@ _MLM_HEADS = (
     ("vocab_transform", "activation", "vocab_layer_norm", "vocab_projector"),
 )
 
+ROWS_KEPT = 256  # positions a lens of the whole text keeps of the steps after it (a lens of the last n: n)
 Projection = Callable[[torch.Tensor], torch.Tensor]  # [..., hidden] -> [..., vocab] logits
 
 
-def block_of(model: torch.nn.Module, attention: torch.nn.Module) -> torch.nn.Module:
-    """The transformer block (an item of a ModuleList) that holds an attention module."""
-    names = {id(m): n for n, m in model.named_modules()}
-    match = re.match(r"^(.*?\.\d+)(?:\.|$)", names[id(attention)])
+def _block_named(model: torch.nn.Module, name: str) -> torch.nn.Module:
+    """The transformer block (an item of a ModuleList) that holds the module called `name`."""
+    match = re.match(r"^(.*?\.\d+)(?:\.|$)", name)
     if match is None:
-        raise UnsupportedError("lens_no_layer", module=names[id(attention)])
+        raise UnsupportedError("lens_no_layer", module=name)
     return model.get_submodule(match.group(1))
 
 
 def blocks(model: torch.nn.Module, sites: dict[tuple[int, int], tuple[str, int]], stack: str) -> list[torch.nn.Module]:
     """The blocks of one stack in layer order (a block shared by several layers appears once per layer)."""
-    modules = {id(m): m for m in model.modules()}
+    names = {id(m): n for n, m in model.named_modules()}
     layers = sorted((layer, key[0]) for key, (s, layer) in sites.items() if s == stack)
-    return [block_of(model, modules[mid]) for _, mid in layers]
+    return [_block_named(model, names[mid]) for _, mid in layers]
 
 
 def projection(model: PreTrainedModel, kind: str) -> Projection:
@@ -133,6 +137,47 @@ def stop_when(cancel: threading.Event | None, stack_blocks: list[torch.nn.Module
             handle.remove()
 
 
+class LensRows:
+    """The residual stream and the output at each position a generation session's steps feed, kept for
+    the lens of those positions (a `StepWatcher`, attnlab.engine.session.analysis_session). At most the
+    last `limit` positions are kept: [layer + 1, hidden] and [vocab] each."""
+
+    def __init__(self, stack_blocks: list[torch.nn.Module], limit: int):
+        self._blocks = stack_blocks
+        self._limit = max(1, limit)
+        # position -> (layer + 1 of [hidden], [vocab])
+        self._rows: dict[int, tuple[list[torch.Tensor], torch.Tensor]] = {}
+
+    @classmethod
+    def of(cls, session: AnalysisSession, limit: int) -> LensRows:
+        """For the blocks of the stack whose prediction the session's lens reads."""
+        return cls(blocks(session.model, session.loaded.sites, session.prediction().stack), limit)
+
+    @contextmanager
+    def watch(self, position: int) -> Iterator[Callable[[torch.Tensor], None]]:
+        with residuals(self._blocks) as seen:
+
+            def keep(logits: torch.Tensor) -> None:
+                self._rows[position] = ([h[0, -1] for h in seen], logits)
+                for old in [p for p in self._rows if p <= position - self._limit]:
+                    del self._rows[old]
+
+            yield keep
+
+    def forget(self, first: int) -> None:
+        for position in [p for p in self._rows if p >= first]:
+            del self._rows[position]
+
+    def between(self, start: int, end: int) -> tuple[list[torch.Tensor], torch.Tensor] | None:
+        """(layer + 1 of [position, hidden], [position, vocab]) of positions start..end-1, or None unless
+        every one of them is kept."""
+        if end <= start or any(p not in self._rows for p in range(start, end)):
+            return None
+        kept = [self._rows[p] for p in range(start, end)]
+        hidden = [torch.stack([row[0][entry] for row in kept]) for entry in range(len(kept[0][0]))]
+        return hidden, torch.stack([row[1] for row in kept])
+
+
 def lens_topk(
     hidden: list[torch.Tensor],
     logits: torch.Tensor,
@@ -142,23 +187,31 @@ def lens_topk(
     cancel: threading.Event | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Top-k ids and probabilities, [layer + 1, position, k]: entries 0..L-1 projected from `hidden`
-    (each [position, hidden]), the last entry from the model's own `logits` [position, vocab]. Done
-    `block` positions at a time, so no [layer, position, vocab] array is ever held. `cancel`: checked
-    before each layer's projection (a large vocabulary makes them seconds in all; raises Cancelled)."""
+    (each [position, hidden]), the last entry from the model's own `logits` [position, vocab]. At most
+    `block` rows are projected at a time, so no [layer, position, vocab] array is ever held; when the
+    positions are fewer, several layers go through the head together (a step's one position: every
+    layer in one product, the head's weights read once instead of once per layer). `cancel`: checked
+    before each projection (a large vocabulary makes them seconds in all; raises Cancelled)."""
     k = min(k, logits.shape[-1])
-    ids, probs = [], []
-    last = len(hidden) - 1
-    for entry in range(len(hidden)):
-        if cancel is not None and cancel.is_set():
-            raise Cancelled("was_cancelled", what="the logit lens")
-        for start in range(0, logits.shape[0], block):
+    positions, last = logits.shape[0], len(hidden) - 1
+    together = max(1, block // max(positions, 1))  # layers per projection
+    ids = torch.empty((last + 1, positions, k), dtype=torch.long, device=logits.device)
+    probs = torch.empty((last + 1, positions, k), dtype=torch.float32, device=logits.device)
+    for first in range(0, last + 1, together):
+        entries = range(first, min(first + together, last + 1))
+        for start in range(0, positions, block):
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("was_cancelled", what="the logit lens")
             part = slice(start, start + block)
-            rows = logits[part] if entry == last else project(hidden[entry][part])
-            top = torch.topk(torch.softmax(rows.float(), dim=-1), k, dim=-1)
-            ids.append(top.indices)
-            probs.append(top.values)
-    shape = (len(hidden), logits.shape[0], k)
-    return torch.cat(ids).view(shape), torch.cat(probs).view(shape)
+            projected = [hidden[e][part].to(logits.device) for e in entries if e != last]  # device_map
+            rows = [project(torch.cat(projected))] if projected else []  # [entries × part, vocab]
+            if last in entries:
+                rows.append(logits[part])
+            top = torch.topk(torch.softmax(torch.cat(rows).float(), dim=-1), k, dim=-1)
+            span = len(entries)
+            ids[first : first + span, part] = top.indices.view(span, -1, k).to(ids.device)
+            probs[first : first + span, part] = top.values.view(span, -1, k).to(probs.device)
+    return ids, probs
 
 
 def check_projection(last_hidden: torch.Tensor, logits: torch.Tensor, project: Projection, model_name: str) -> None:
@@ -193,9 +246,15 @@ def logit_lens(
     start = 0 if positions is None else max(0, len(ids) - max(1, positions))
     project = projection(session.model, session.info.kind)
     stack_blocks = blocks(session.model, session.loaded.sites, stack)
+    watcher = getattr(session, "step_watcher", None)
+    kept = watcher.between(start, len(ids)) if isinstance(watcher, LensRows) else None
     with torch.inference_mode(), stop_when(cancel, stack_blocks):
         in_blocks = reruns_in_blocks(session)
-        if in_blocks is not None:  # a long text: the input in blocks of queries
+        if kept is not None:  # positions the steps fed: what their own forwards saw, no forward again
+            hidden, logits = kept
+            check_projection(hidden[-1][-8:], logits[-8:], project, session.info.name)
+            top_ids, top_probs = lens_topk(hidden, logits, project, k, cancel=cancel)
+        elif in_blocks is not None:  # a long text: the input in blocks of queries
             top_ids, top_probs = _lens_in_blocks(in_blocks, stack, start, project, k)
         else:
             check_rerun_fits(session, "the logit lens")

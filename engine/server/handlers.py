@@ -30,6 +30,7 @@ from attnlab.engine.api.requests import (
     ExplainCause,
     ExplainCell,
     ExplainPrediction,
+    ForgetLensRows,
     Latest,
     LensSkipped,
     ListCatalog,
@@ -170,6 +171,7 @@ class EngineHandlers:
             Rollout: self._rollout,
             ProbeInduction: self._probe_induction,
             ExplainPrediction: self._explain_prediction,
+            ForgetLensRows: self._forget_lens_rows,
             ExplainCause: self._explain_cause,
             SetStoreMode: self._set_store_mode,
             Region: self._region,
@@ -388,16 +390,21 @@ class EngineHandlers:
 
     def _explain_prediction(self, rid: int, request: ExplainPrediction) -> object:
         from attnlab.engine.interpret.importance import head_importance
-        from attnlab.engine.interpret.lens import logit_lens
+        from attnlab.engine.interpret.lens import ROWS_KEPT, LensRows, logit_lens
 
-        session, _info = self._require_session()
+        session, info = self._require_session()
         if request.what == "lens":  # never makes a step wait: the client cancels it when the user asks for more
             if request.cancel.is_set():  # (a step, an undo, a new text sent after it: see EngineClient.send)
                 return LensSkipped()
             try:
-                return logit_lens(session, request.k, request.positions, cancel=request.cancel)
+                lens = logit_lens(session, request.k, request.positions, cancel=request.cancel)
             except Cancelled:
                 return LensSkipped()
+            generator = generator_of(session, info)
+            if generator is not None and not isinstance(generator.step_watcher, LensRows):
+                # the next steps keep their rows: the lens of what they add is then read, not recomputed
+                generator.step_watcher = LensRows.of(generator, request.positions or ROWS_KEPT)
+            return lens
 
         def report(stage: EngineMessage, fraction: float) -> None:
             if self._closing.is_set():
@@ -410,6 +417,11 @@ class EngineHandlers:
             return head_importance(session, exact=request.what == "exact", progress=report, cancel=request.cancel)
         except Cancelled:
             return None  # stopped by the user or by a newer input: nothing to show, nothing went wrong
+
+    def _forget_lens_rows(self, rid: int, request: ForgetLensRows) -> None:
+        generator = generator_of(self._session, self._info)
+        if generator is not None:
+            generator.step_watcher = None
 
     def _explain_cause(self, rid: int, request: ExplainCause) -> object:
         """Attribution, patching maps (each partial map yielded) or one patched run; None when cancelled."""

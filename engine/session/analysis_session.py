@@ -12,7 +12,8 @@ leaves the session as it was: nothing is stored, no cache is kept, the generatio
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -114,6 +115,21 @@ class AnalysisSession(Protocol):
     def replay(self, hooks: Hooks, stack: StackName) -> None:
         """Run the current input again with `hooks` active, far enough for `stack` to attend (no cache,
         nothing stored, no logits)."""
+        ...
+
+
+class StepWatcher(Protocol):
+    """What a generation session lets look at its steps' own forwards (the logit lens keeps their residual
+    stream, so the lens of a new position needs no forward of the whole text). A session without one
+    installs no hook at all."""
+
+    def watch(self, position: int) -> AbstractContextManager[Callable[[torch.Tensor], None]]:
+        """Around the forward of the step that feeds `position`; call what it yields with that forward's
+        next-token logits ([vocab]) once they are there."""
+        ...
+
+    def forget(self, first: int) -> None:
+        """Positions from `first` on are gone (an undo, a new prefill: 0); what was kept of them is dropped."""
         ...
 
 

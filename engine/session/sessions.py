@@ -11,6 +11,7 @@ import inspect
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -39,7 +40,7 @@ from attnlab.engine.long import store as long_store
 from attnlab.engine.long.snapshots import FrozenOverviews
 from attnlab.engine.models.loading import LoadedModel
 from attnlab.engine.session import store_policy
-from attnlab.engine.session.analysis_session import Prediction
+from attnlab.engine.session.analysis_session import Prediction, StepWatcher
 from attnlab.engine.session.sampling import choose_token
 from attnlab.engine.session.store_policy import PREFILL_BLOCK
 
@@ -359,6 +360,7 @@ class GenerationSession(_Session):
         self.store_mode: StoreMode = "exact"
         self._long: long_store.LongState | None = None  # the decoder's attention in long mode
         self._frozen = FrozenOverviews()  # what results carry of it
+        self.step_watcher: StepWatcher | None = None  # the logit lens's, while a dock follows it
 
     # -- public API -----------------------------------------------------------------------------
     def set_sampling(self, config: SamplingConfig) -> None:
@@ -510,8 +512,11 @@ class GenerationSession(_Session):
         prob = _prob(self._logits, token)
         self._ids.append(token)
         position = len(self._ids) - 1
-        with torch.inference_mode():
+        watching = self.step_watcher.watch(position) if self.step_watcher is not None else nullcontext(None)
+        with torch.inference_mode(), watching as watched:
             self._logits = self._forward([token], start=position)[-1]
+            if watched is not None:
+                watched(self._logits)
         self._update_finished(token)
         told = StepResult(
             token_id=token,
@@ -546,6 +551,8 @@ class GenerationSession(_Session):
         self._generator.set_state(self._rng_history.pop())
         self._finish_reason = ""
         removed = len(self._ids)
+        if self.step_watcher is not None:
+            self.step_watcher.forget(removed)
         if removed in self.masks.knocked("decoder"):
             self.masks = self.masks.with_knockout("decoder", removed, False)
             self._knock["decoder"][removed] = False
@@ -762,6 +769,8 @@ class GenerationSession(_Session):
         if decoder_knocked is not None:
             self._knock["decoder"] = decoder_knocked
         self._cache = self._new_cache()
+        if self.step_watcher is not None:
+            self.step_watcher.forget(0)
 
     def _replay_steps(
         self, replay: list[int], logits: torch.Tensor, told: Sequence[StepResult] = ()

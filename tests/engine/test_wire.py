@@ -89,6 +89,7 @@ EXAMPLES: dict[type, object] = {
     rq.ProbeInduction: rq.ProbeInduction(),
     rq.Run: rq.Run(20),
     rq.ExplainPrediction: rq.ExplainPrediction("exact", 3, None),
+    rq.ForgetLensRows: rq.ForgetLensRows(),
     rq.CatalogListing: rq.CatalogListing((CatalogEntry("tiny", "decoder", 10, "bundled", "/m", "d"),), "tiny"),
     rq.TokenPreview: rq.TokenPreview("decoder", ("a", "b")),
     rq.SamplingApplied: rq.SamplingApplied(None),
