@@ -492,6 +492,8 @@ class GenerationSession(_Session):
                 if stack in self.store:
                     self.store.keep_rows(stack, kept)
             self._ids, self._told = list(plan.ids), []
+            if self.step_watcher is not None:  # the lens rows from `kept` on were read under the old masks
+                self.step_watcher.forget(kept)
             logits = self._feed(fed, keep=len(plan.replay) + 1 - len(told), progress=progress, start=kept)
         self._logits = logits[-1]
         return self._replay_steps(plan.replay, logits, told)
