@@ -54,7 +54,7 @@ def _window(qtbot, model: str):
 
 
 def test_a_second_copy_says_so_and_leaves_the_first_ones_text_and_autosave_alone(
-    qtbot, fresh_settings, first_copy, monkeypatch
+    qtbot, fresh_settings, first_copy, monkeypatch, request
 ):
     saved.save_texts(fresh_settings, "decoder", "the first window's text", "")
     saved.save_last_model(fresh_settings, "tiny-gpt")
@@ -64,6 +64,8 @@ def test_a_second_copy_says_so_and_leaves_the_first_ones_text_and_autosave_alone
     theirs = autosave_dir() / f"{first_copy.pid}-1.attnlab"  # the first window's autosave, as it writes it
     theirs.parent.mkdir(parents=True, exist_ok=True)
     theirs.write_bytes(b"the first window's unsaved session")
+    # the data folder is the whole run's: once the holder is gone this file would be an orphan in later tests
+    request.addfinalizer(lambda: theirs.unlink(missing_ok=True))
     settings_file = Path(fresh_settings.fileName())
     before = settings_file.read_bytes()
 
