@@ -36,7 +36,7 @@ def create_main_window(model: str | None = None, session: str | None = None) -> 
     from attnlab.app.i18n import chosen_language, install_language, system_language
     from attnlab.app.instance_lock import claim, lock_path
     from attnlab.app.main_window import MainWindow
-    from attnlab.app.second_copy import install_second_copy, scratch_settings
+    from attnlab.app.second_copy import SecondCopy, scratch_settings
     from attnlab.app.settings import open_settings
 
     application = QApplication.instance()
@@ -50,7 +50,7 @@ def create_main_window(model: str | None = None, session: str | None = None) -> 
         settings = scratch_settings(settings)
     window = MainWindow(settings=settings)
     if first_pid is not None:
-        install_second_copy(window, first_pid)
+        SecondCopy(window, first_pid)  # the window, its parent, keeps it
     if session is None or not window.sessions.open(session, start=True):
         window.start(model)
     return window

@@ -100,7 +100,3 @@ class SecondCopy(QObject):
         if isinstance(event, QCloseEvent):
             event.ignore()
         return True  # cancelled (or the save dialog was): the window stays
-
-
-def install_second_copy(window: MainWindow, first_pid: int) -> SecondCopy:
-    return SecondCopy(window, first_pid)
