@@ -140,9 +140,13 @@ def test_an_engine_killed_at_any_moment_is_replaced_and_the_session_replayed(qtb
             held = _generated(window)
             with qtbot.waitSignal(window.client.engine_lost, timeout=REPLY_TIMEOUT_MS) as lost:
                 pids.add(_kill(window))
+            # a step the engine answered before the signal landed (a loaded machine can pause this process
+            # between sending it and the kill) leaves the window idle when the death is learnt: then the step is
+            # in what it held, and the replay below must bring it back all the same
+            answered_first = moment == "step" and lost.args[1] == "idle" and len(at_loss[-1]) == len(before) + 1
             assert lost.args == [
                 message("engine_killed", signal="SIGKILL"),
-                moment if moment != "analysis" else lost.args[1],
+                moment if moment != "analysis" and not answered_first else lost.args[1],
             ]
             assert "SIGKILL" in window.banner.text
             assert window.recovery.replaying and window.sessions.hold_autosave  # no half-replayed autosave
