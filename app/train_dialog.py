@@ -112,8 +112,8 @@ class TrainDialog(QDialog):
         self.folder.setText(str(self.runs_folder / f"{kind}-{time.strftime('%Y%m%d-%H%M%S')}"))
         notes = {
             "induction": self.tr(
-                "Watch for the phase change: the loss sits at its plateau, then drops as one "
-                "head's induction score jumps (a few hundred steps, about a minute)."
+                "The loss sits at its plateau, then drops at about step 300 (under a minute) as a "
+                "layer-0 head learns to look 15 back: a shortcut, not an induction head (lesson 7)."
             ),
             "gpt": self.tr("A next-token model of the bundled stories and facts (a few minutes)."),
             "bert": self.tr("Masked-LM and next-sentence accuracy are measured on held-out pairs (several minutes)."),

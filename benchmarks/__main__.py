@@ -6,7 +6,7 @@ python -m benchmarks --only step-overhead --only vs-rerun --repeats 7
 python -m benchmarks --skip-long     leave out the 1,024- and 2,048-token SmolLM2 runs (and the long documents)
 python -m benchmarks --only long     SmolLM2 at 4,096 and 8,192 tokens in long-document mode (many minutes on a CPU)
 python -m benchmarks --only long-knockout   knock-outs at the middle and end of 4,096 SmolLM2 tokens vs the first read
-python -m benchmarks --only train    training tiny models: the phase change, NSP accuracy, throughput (~10 min)
+python -m benchmarks --only train    training tiny models: the induction plateau, NSP accuracy, throughput (~10 min)
 """
 
 from __future__ import annotations

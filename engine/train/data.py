@@ -7,7 +7,11 @@ the same batches on every machine.
   least one), of those 80% become [MASK], 10% a random token, 10% stay; the loss is on every chosen
   position.
 - induction: `context // 2` distinct random tokens, then the same tokens again. The first half cannot
-  be predicted; the second can, once a head learns to look at what followed the earlier copy.
+  be predicted; the second can. Every sequence repeats at the same offset, so one head that looks a
+  fixed distance back (context // 2 − 1) solves it: what forms is that positional shortcut, in layer 0,
+  not an induction head (measured in README, "Watch heads form"). The probe the head scores are read
+  on repeats at another period (`probe_period`), so the shortcut scores near 0 there and only a head
+  that finds the earlier copy would score high.
 """
 
 from __future__ import annotations
@@ -121,7 +125,15 @@ class InductionTask(Task):
         return {"input_ids": ids, "labels": ids}
 
     def probe(self) -> NDArray[np.int64]:
-        return self._sequences(np.random.default_rng(12345), 1)[0]
+        period = probe_period(self.spec.context)
+        first = np.random.default_rng(12345).permutation(INDUCTION_VOCAB)[:period].astype(np.int64)
+        return np.concatenate([first, first])  # [2 · period]
+
+
+def probe_period(context: int) -> int:
+    """The induction probe's period: 3/4 of the training's (12 for the default 16, the lesson's own
+    text's), never the training's, so a head that looks a fixed distance back is not rewarded."""
+    return context // 2 * 3 // 4
 
 
 class GptTask(Task):

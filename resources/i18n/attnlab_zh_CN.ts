@@ -3159,42 +3159,42 @@
 <context>
     <name>PredictionDock</name>
     <message>
-        <location filename="../../app/prediction_dock.py" line="35"/>
+        <location filename="../../app/prediction_dock.py" line="37"/>
         <source>Explain the prediction</source>
         <translation>解释预测</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="40"/>
+        <location filename="../../app/prediction_dock.py" line="42"/>
         <source>Compare to a reference</source>
         <translation>与参照比较</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="57"/>
+        <location filename="../../app/prediction_dock.py" line="61"/>
         <source>&amp;Difference to the reference</source>
         <translation>与参照的差异(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="63"/>
+        <location filename="../../app/prediction_dock.py" line="67"/>
         <source>While a run is pinned: the heatmap and the head grid show the attention now minus the reference&apos;s (blue: less now, red: more now, white: unchanged)</source>
         <translation>固定了一次运行时：热力图和头网格显示现在的注意力减去参照的注意力（蓝：现在更少，红：现在更多，白：不变）</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="78"/>
+        <location filename="../../app/prediction_dock.py" line="82"/>
         <source>A long document keeps only an overview of its attention: nothing exact to compare with the reference; compare exports with `attnlab compare` instead.</source>
         <translation>长文档只保留注意力的概览：没有可与参考运行比较的精确数据；请改用 `attnlab compare` 比较导出结果。</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="108"/>
+        <location filename="../../app/prediction_dock.py" line="112"/>
         <source>A long document keeps only an overview of its attention: nothing exact to pin; compare exports with `attnlab compare` instead.</source>
         <translation>长文档只保留注意力的概览：没有可固定的精确数据；请改用 `attnlab compare` 比较导出结果。</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="117"/>
+        <location filename="../../app/prediction_dock.py" line="121"/>
         <source>Longer than {0} tokens: too large to keep in memory; compare exports with `attnlab compare` instead.</source>
         <translation>超过 {0} 个词元：太大，无法保留在内存中；请改用 `attnlab compare` 比较导出文件。</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="141"/>
+        <location filename="../../app/prediction_dock.py" line="162"/>
         <source> Out of date: Compute again for the current input.</source>
         <translation> 已过时：请为当前输入重新计算。</translation>
     </message>
@@ -4106,8 +4106,8 @@ click: its candidates · right-click: knock out, regenerate from here</source>
     </message>
     <message>
         <location filename="../../app/train_dialog.py" line="115"/>
-        <source>Watch for the phase change: the loss sits at its plateau, then drops as one head&apos;s induction score jumps (a few hundred steps, about a minute).</source>
-        <translation>留意相变：损失先停在平台上，然后随着某个头的归纳分数跃升而下降（几百步，大约一分钟）。</translation>
+        <source>The loss sits at its plateau, then drops at about step 300 (under a minute) as a layer-0 head learns to look 15 back: a shortcut, not an induction head (lesson 7).</source>
+        <translation>损失先停在平台上，然后在第 300 步左右（不到一分钟）下降，因为第 0 层的一个头学会了关注 15 个位置之前：这是一条捷径，而不是归纳头（第 7 课）。</translation>
     </message>
     <message>
         <location filename="../../app/train_dialog.py" line="118"/>
@@ -4587,12 +4587,12 @@ click: its candidates · right-click: knock out, regenerate from here</source>
 <context>
     <name>prediction_dock</name>
     <message>
-        <location filename="../../app/prediction_dock.py" line="188"/>
+        <location filename="../../app/prediction_dock.py" line="223"/>
         <source>&amp;Explain the prediction</source>
         <translation>解释预测(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/prediction_dock.py" line="191"/>
+        <location filename="../../app/prediction_dock.py" line="226"/>
         <source>Show the logit lens and which heads the prediction depends on</source>
         <translation>显示 logit 透镜，以及预测依赖哪些头</translation>
     </message>

@@ -284,6 +284,6 @@ def test_watching_a_head_learn_starts_the_induction_run(window, qtbot, monkeypat
     started: list[tuple[list[str], str]] = []
     monkeypatch.setattr(window.training, "start", lambda args, folder, kind: started.append((args, kind)))
     _open(window, qtbot, "head-forms")
-    assert _view(window)[:3] == ("decoder", 1, 0)
+    assert _view(window)[:3] == ("decoder", 0, 0)  # the head that looks 15 back
     window.lessons.panel.action_button.click()
     assert started == [(["--kind", "induction"], "induction")]

@@ -5,6 +5,7 @@ of that checkpoint folder); closing the window while training asks, and stopping
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import replace
 
 import numpy as np
@@ -13,6 +14,7 @@ import torch
 from PySide6.QtWidgets import QMessageBox
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
+from attnlab.engine.api.train_run import CURVES_FILE
 from attnlab.engine.api.train_spec import DEFAULTS
 from attnlab.engine.train.trainer import train
 
@@ -40,7 +42,8 @@ def test_an_opened_run_plots_its_curves_and_a_checkpoint_shows_in_the_heatmap(
     assert len(dock.head_curves) == 2 * 4
     _, best_head = dock.head_curves[int(np.argmax(finished_run.records[-1].induction))].getData()
     assert best_head[-1] == pytest.approx(float(np.max(finished_run.records[-1].induction)), abs=1e-6)
-    assert dock.phase_lines[0].isVisible() and dock.phase_lines[0].value() == finished_run.phase_step
+    # The fixed-offset head scores low on the probe's other period: no step is marked (lesson 7).
+    assert finished_run.phase_step is None and not dock.phase_lines[0].isVisible()
     assert dock.slider.maximum() == len(finished_run.checkpoints) - 1
 
     qtbot.waitUntil(lambda: "step-000120" in window.windowTitle(), timeout=60_000)  # opening shows the last
@@ -66,6 +69,21 @@ def test_an_opened_run_plots_its_curves_and_a_checkpoint_shows_in_the_heatmap(
     with torch.no_grad():
         untrained = first(ids, output_attentions=True).attentions[1][0, 0].numpy()
     np.testing.assert_allclose(window.attention.heatmap.matrix, untrained, atol=2e-3)
+
+
+def test_the_first_step_a_head_passes_the_phase_score_is_marked(open_window, finished_run, tmp_path):
+    folder = tmp_path / "marked"
+    shutil.copytree(finished_run.folder, folder)
+    records = [json.loads(line) for line in (folder / CURVES_FILE).read_text().splitlines()]
+    for record in records:
+        if record["step"] >= 60:
+            record["induction"][1][2] = 0.9  # as a real induction head would score
+    (folder / CURVES_FILE).write_text("".join(json.dumps(r) + "\n" for r in records))
+    window = open_window("tiny-gpt")
+    dock = window.training.dock
+    window.training.open_folder(folder)
+    loss, _, heads = dock.phase_lines  # the middle one is BERT's accuracy plot
+    assert all(line.isVisible() and line.value() == 60 for line in (loss, heads))
 
 
 def test_training_runs_in_its_own_process_and_is_plotted_as_it_goes(open_window, qtbot, tmp_path):
