@@ -11,7 +11,8 @@ fewer asks for the exact weights there (`region_wanted`) and draws them when the
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 import pyqtgraph as pg
@@ -269,17 +270,13 @@ class HeatmapView(TitledView):
             return
         self._bar_labels = labels
         axis.setTicks([labels])
-        picture = QPicture()
-        painter = QPainter(picture)  # measured as pyqtgraph measures them, which drops a label that overflows
-        try:
+        with _measuring_painter() as painter:  # measured as pyqtgraph measures them: it drops a label that overflows
             if axis.style.get("tickFont") is not None:
                 painter.setFont(axis.style["tickFont"])
             widest = max(
                 painter.boundingRect(QRectF(0, 0, 100, 100), Qt.AlignmentFlag.AlignCenter, label).width()
                 for _, label in labels
             )
-        finally:
-            painter.end()
         axis.setWidth(int(widest) + BAR_TEXT_MARGIN)
         self.resizeEvent(None)  # laid out in the view again, as wide as it is now
 
@@ -291,12 +288,8 @@ class HeatmapView(TitledView):
     def colour_bar_labels(self) -> list[tuple[float, str]]:
         """What the colour bar names, bottom to top: (value, label) as drawn, inside the view (tests read it)."""
         axis = self.colorbar.axis
-        picture = QPicture()
-        painter = QPainter(picture)
-        try:
+        with _measuring_painter() as painter:
             texts = axis.generateDrawSpecs(painter)[2]  # pyqtgraph drops what would not fit in the axis
-        finally:
-            painter.end()
         seen = self.mapToScene(self.viewport().rect()).boundingRect()
         values = dict((label, value) for value, label in self._bar_labels)
         return [
@@ -547,3 +540,14 @@ class HeatmapView(TitledView):
         else:
             query, key = self.cursor_cell
             self.set_cursor(query + queries, key + keys)
+
+
+@contextmanager
+def _measuring_painter() -> Iterator[QPainter]:
+    """A painter on a picture nobody shows: text is measured with it as it would be painted."""
+    picture = QPicture()
+    painter = QPainter(picture)
+    try:
+        yield painter
+    finally:
+        painter.end()

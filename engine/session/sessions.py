@@ -476,14 +476,7 @@ class GenerationSession(_Session):
         everything else as `_reset` leaves it (masks, fresh randomness, undo history)."""
         fed = plan.ids + plan.replay
         told = [step for _, step in self._told[: max(0, kept - len(plan.ids) + 1)]]  # scored before `kept`
-        self.masks = plan.masks
-        self._knock.pop("decoder", None)
-        decoder_knocked = self._knock_tensor(plan.capacity, plan.masks.knocked("decoder"))
-        if decoder_knocked is not None:
-            self._knock["decoder"] = decoder_knocked
-        self._rng_history.clear()
-        self._finish_reason = ""
-        self._reseed()
+        self._restart(plan)
         with torch.inference_mode():
             self._cache.crop(kept - len(self._ids))
             if self._long is not None:
@@ -756,23 +749,29 @@ class GenerationSession(_Session):
     def _reset(self, plan: _PrefillPlan) -> None:
         """Make the plan where generation stands: empty store and cache, masks, fresh randomness."""
         self._configure_store(plan.rows)
-        self.masks = plan.masks
         self._source_ids, self._ids = list(plan.source_ids), list(plan.ids)
         self._prompt_len, self._max_len = len(plan.ids), plan.capacity
-        self._rng_history.clear()
         self._told = []
-        self._finish_reason = ""
-        self._reseed()
         self._knock = {}
         source_knocked = self._knock_tensor(len(plan.source_ids), plan.masks.knocked("encoder"))
         if source_knocked is not None:  # the source's keys: encoder self-attention and cross-attention
             self._knock = {"encoder": source_knocked, "cross": source_knocked}
-        decoder_knocked = self._knock_tensor(plan.capacity, plan.masks.knocked("decoder"))
-        if decoder_knocked is not None:
-            self._knock["decoder"] = decoder_knocked
+        self._restart(plan)
         self._cache = self._new_cache()
         if self.step_watcher is not None:
             self.step_watcher.forget(0)
+
+    def _restart(self, plan: _PrefillPlan) -> None:
+        """What every prefill starts from, whatever rows it keeps: the plan's masks and decoder knock-outs,
+        fresh randomness, no undo history, not finished."""
+        self.masks = plan.masks
+        self._rng_history.clear()
+        self._finish_reason = ""
+        self._reseed()
+        self._knock.pop("decoder", None)
+        decoder_knocked = self._knock_tensor(plan.capacity, plan.masks.knocked("decoder"))
+        if decoder_knocked is not None:
+            self._knock["decoder"] = decoder_knocked
 
     def _replay_steps(
         self, replay: list[int], logits: torch.Tensor, told: Sequence[StepResult] = ()
